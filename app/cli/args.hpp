@@ -1,0 +1,37 @@
+#pragma once
+// A small option parser for subcommands: --name value, --name=value, --flag, positionals.
+#include <map>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace automix::cli {
+
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+class Args {
+  public:
+    // `valued` lists options that take a value; `flags` those that do not.
+    Args(const std::vector<std::string>& argv, const std::set<std::string>& valued,
+         const std::set<std::string>& flags);
+    bool has(const std::string& name) const { return values_.count(name) > 0; }
+    std::optional<std::string> get(const std::string& name) const;
+    std::string get_or(const std::string& name, const std::string& fallback) const;
+    std::string require(const std::string& name) const;
+    long long get_int(const std::string& name, long long fallback) const;
+    double get_double(const std::string& name, double fallback) const;
+    const std::vector<std::string>& positional() const { return positional_; }
+
+  private:
+    std::map<std::string, std::string> values_;
+    std::vector<std::string> positional_;
+};
+
+// "a,b , c" -> {"a","b","c"}
+std::vector<std::string> split_list(const std::string& s, char sep = ',');
+
+}  // namespace automix::cli

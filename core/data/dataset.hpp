@@ -1,0 +1,85 @@
+#pragma once
+// Columnar in-memory dataset: one vector per field, one block per model.
+// A split or filter is a View (row indices), never a copy of rows.
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace automix::data {
+
+using RowIndex = std::uint32_t;
+using View = std::vector<RowIndex>;
+
+enum class Split : std::uint8_t { Train, Val, Other };
+// Hidden "difficulty" category of spec §5.
+enum class Category : std::uint8_t { Needy, Good, Hopeless, Undefined };
+
+std::string_view to_string(Split s);
+std::string_view to_string(Category c);
+
+inline constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
+
+// Reads context passages on demand (the bulk of a file's bytes), so a multi-GB
+// file does not become multi-GB of RAM. Implemented by the readers.
+class ContextStore {
+  public:
+    virtual ~ContextStore() = default;
+    // Decoded context of a row; empty when the row has none.
+    virtual std::string context(RowIndex row) const = 0;
+    virtual bool has_context(RowIndex row) const = 0;
+};
+
+// One model of the cascade (index 0 = cheapest). Release format: 0 = llama13b, 1 = llama70b.
+struct ModelColumns {
+    std::string name;          // key in the file ("llama13b", "small", ...)
+    std::string display_name;  // for humans ("LLaMA-13B")
+    double call_cost = 1.0;    // cost of one call (spec §4: small 1, large 50)
+    std::vector<std::string> answer;                      // "" when absent
+    std::vector<std::uint8_t> has_answer;                 // 0/1
+    std::vector<double> score;                            // in [0,1]; kMissing when absent
+    std::vector<std::vector<std::string>> verifier_samples;  // empty when none
+    std::vector<double> verifier_confidence;              // kMissing when not verified
+};
+
+class Dataset {
+  public:
+    // Row columns (all of length size()).
+    std::vector<std::string> id;
+    std::vector<std::string> pid;
+    std::vector<std::string> question;
+    std::vector<std::string> gold;             // release field `output`
+    std::vector<std::uint16_t> dataset_index;  // into dataset_names
+    std::vector<Split> split;
+    std::vector<Category> category;
+    std::vector<std::uint8_t> category_from_file;  // 1 when `category` was given
+    // Unknown fields of each row, as a compact JSON object text ("" when none),
+    // kept so that they round-trip on write.
+    std::vector<std::string> extra_json;
+    std::vector<std::uint32_t> source_line;  // 1-based line in the file it came from
+
+    std::vector<std::string> dataset_names;  // e.g. "cnli", "coqa", ...
+    std::vector<ModelColumns> models;        // ordered by cost
+    double verifier_cost = 1.0;
+    std::shared_ptr<const ContextStore> contexts;  // may be null
+    std::string source_path;
+    std::string format;  // "release" or "native"
+
+    std::size_t size() const { return id.size(); }
+    std::size_t model_count() const { return models.size(); }
+    const ModelColumns& small() const { return models.front(); }
+    const ModelColumns& large() const { return models.back(); }
+
+    std::string context(RowIndex r) const { return contexts ? contexts->context(r) : std::string(); }
+    // Index of a dataset name, or -1.
+    int find_dataset(std::string_view name) const;
+    std::string_view dataset_name(RowIndex r) const { return dataset_names[dataset_index[r]]; }
+
+    // Rows of one dataset (or all, with dataset = -1) and one split, in file order.
+    View rows(int dataset, Split s) const;
+    View all_rows() const;
+};
+
+}  // namespace automix::data

@@ -1,0 +1,55 @@
+#pragma once
+// Loading JSONL files (release or native N-model format, plain or .gz) into a Dataset.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/data/dataset.hpp"
+
+namespace automix::data {
+
+struct LoadProblem {
+    std::string file;
+    std::size_t line = 0;    // 1-based; 0 = whole file
+    std::size_t column = 0;  // 1-based byte column; 0 = unknown
+    std::string message;     // "field `llama13b_f1`: expected number, got string"
+    std::string to_string() const;  // "file:line:column: message"
+};
+
+// Thrown in strict mode (and for whole-file problems in any mode).
+class LoadError : public std::runtime_error {
+  public:
+    explicit LoadError(LoadProblem p);
+    const LoadProblem& problem() const { return problem_; }
+
+  private:
+    LoadProblem problem_;
+};
+
+// Thrown when LoadOptions::cancel became true.
+struct LoadCancelled : std::runtime_error {
+    LoadCancelled() : std::runtime_error("loading cancelled") {}
+};
+
+struct LoadOptions {
+    bool skip_bad_lines = false;  // lenient mode: keep good rows, report bad ones
+    // Called now and then with (bytes done, bytes total); may be empty.
+    std::function<void(std::uint64_t, std::uint64_t)> progress;
+    const std::atomic<bool>* cancel = nullptr;
+    std::size_t max_reported_problems = 20;
+};
+
+struct LoadResult {
+    Dataset dataset;
+    std::size_t bad_lines = 0;            // skipped in lenient mode
+    std::vector<LoadProblem> problems;    // first max_reported_problems of them
+    std::vector<std::string> warnings;    // e.g. "312 rows have no context"
+};
+
+// Detects the format from the first record's fields and the compression from the bytes.
+LoadResult load_file(const std::string& path, const LoadOptions& options = {});
+
+}  // namespace automix::data

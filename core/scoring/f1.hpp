@@ -1,0 +1,19 @@
+#pragma once
+// SQuAD-style answer scoring (spec §3).
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace automix::scoring {
+
+// Lower-case, strip ASCII punctuation, drop articles a/an/the, collapse whitespace.
+std::string normalize_answer(std::string_view s);
+std::vector<std::string> tokens(std::string_view normalized);
+// Token F1 of prediction vs gold after normalisation; empty vs empty = 1.
+double f1(std::string_view prediction, std::string_view gold);
+// Multiple choice (quality): 1 when the chosen option letter matches gold's, else 0.
+double option_letter_score(std::string_view prediction, std::string_view gold);
+// The option letter a text picks ("(B) blue" -> 'B'), or 0 when none.
+char option_letter(std::string_view text);
+
+}  // namespace automix::scoring
