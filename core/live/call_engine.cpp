@@ -1,0 +1,364 @@
+#include "core/live/call_engine.hpp"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <random>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+namespace automix::live {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void global_curl_init() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+bool retryable_status(long s) { return s == 429 || s == 500 || s == 502 || s == 503 || s == 504; }
+
+bool retryable_transport(CURLcode c) {
+    switch (c) {
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_GOT_NOTHING:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_COULDNT_RESOLVE_HOST:
+        return true;
+    default:
+        return false;
+    }
+}
+
+// The message an OpenAI-compatible server puts in an error body, else the body's start.
+std::string server_message(const std::string& body) {
+    try {
+        const auto j = nlohmann::json::parse(body);
+        if (j.is_object() && j.contains("error")) {
+            const auto& e = j["error"];
+            if (e.is_object() && e.contains("message") && e["message"].is_string())
+                return e["message"].get<std::string>();
+            if (e.is_string()) return e.get<std::string>();
+        }
+    } catch (const std::exception&) {
+    }
+    std::string s = body.substr(0, 300);
+    for (char& c : s)
+        if (c == '\n' || c == '\r') c = ' ';
+    return s;
+}
+
+std::string scrub(std::string text, const std::string& secret) {
+    if (secret.empty()) return text;
+    for (std::size_t p; (p = text.find(secret)) != std::string::npos;) text.replace(p, secret.size(), "***");
+    return text;
+}
+
+// Retry-After: delta-seconds or an HTTP date; negative when absent or unreadable.
+double parse_retry_after(const std::string& v) {
+    if (v.empty()) return -1;
+    try {
+        std::size_t used = 0;
+        const double s = std::stod(v, &used);
+        if (used == v.size() && s >= 0) return s;
+    } catch (const std::exception&) {
+    }
+    const time_t when = curl_getdate(v.c_str(), nullptr);
+    if (when < 0) return -1;
+    return std::max(0.0, std::difftime(when, std::time(nullptr)));
+}
+
+}  // namespace
+
+struct CallEngine::Impl {
+    struct Pending {
+        HttpCall call;
+        int attempts = 0;
+        Clock::time_point first_start{};
+        Clock::time_point not_before{};
+        std::string response;
+        std::string retry_after;
+        std::string last_error;
+        long last_status = 0;
+        curl_slist* headers = nullptr;
+        CURL* easy = nullptr;
+    };
+    struct Endpoint {
+        int max_concurrency = 1;
+        int active = 0;
+        std::deque<std::unique_ptr<Pending>> queue;
+    };
+
+    RetryPolicy policy;
+    std::mt19937_64 rng;
+    CURLM* multi = nullptr;
+    std::deque<Endpoint> endpoints;  // deque: elements never move
+    std::vector<std::unique_ptr<Pending>> delayed;  // waiting for their backoff to pass
+    std::map<CURL*, std::unique_ptr<Pending>> active;
+    std::vector<CURL*> spare_handles;
+    EngineStats* stats = nullptr;
+    std::function<void(const CallEvent&)>* on_event = nullptr;
+
+    static size_t on_body(char* p, size_t size, size_t n, void* user) {
+        static_cast<Pending*>(user)->response.append(p, size * n);
+        return size * n;
+    }
+    static size_t on_header(char* p, size_t size, size_t n, void* user) {
+        std::string line(p, size * n);
+        static const char name[] = "retry-after:";
+        if (line.size() > sizeof name - 1) {
+            std::string head = line.substr(0, sizeof name - 1);
+            for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            if (head == name) {
+                std::string v = line.substr(sizeof name - 1);
+                const auto b = v.find_first_not_of(" \t");
+                const auto e = v.find_last_not_of(" \t\r\n");
+                static_cast<Pending*>(user)->retry_after = b == std::string::npos ? "" : v.substr(b, e - b + 1);
+            }
+        }
+        return size * n;
+    }
+
+    void emit(const Pending& p, long status, std::string what) {
+        if (on_event && *on_event) (*on_event)(CallEvent{p.call.label, p.attempts, status, scrub(std::move(what), p.call.api_key)});
+    }
+
+    void start(std::unique_ptr<Pending> p) {
+        CURL* e;
+        if (!spare_handles.empty()) {
+            e = spare_handles.back();
+            spare_handles.pop_back();
+            curl_easy_reset(e);
+        } else {
+            e = curl_easy_init();
+            if (!e) throw std::runtime_error("curl_easy_init failed");
+        }
+        if (p->attempts == 0) p->first_start = Clock::now();
+        ++p->attempts;
+        ++stats->attempts;
+        p->response.clear();
+        p->retry_after.clear();
+        if (!p->headers) {
+            p->headers = curl_slist_append(p->headers, "Content-Type: application/json");
+            // Without this, curl waits for "100 Continue" on bodies over 1 KB.
+            p->headers = curl_slist_append(p->headers, "Expect:");
+            if (!p->call.api_key.empty())
+                p->headers = curl_slist_append(p->headers, ("Authorization: Bearer " + p->call.api_key).c_str());
+        }
+        curl_easy_setopt(e, CURLOPT_URL, p->call.url.c_str());
+        curl_easy_setopt(e, CURLOPT_POST, 1L);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, p->call.body.data());
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(p->call.body.size()));
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, p->headers);
+        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Impl::on_body);
+        curl_easy_setopt(e, CURLOPT_WRITEDATA, p.get());
+        curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Impl::on_header);
+        curl_easy_setopt(e, CURLOPT_HEADERDATA, p.get());
+        const long timeout_ms = std::max(1L, static_cast<long>(p->call.timeout_s * 1000.0));
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
+        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, std::min(timeout_ms, 10000L));
+        curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(e, CURLOPT_PRIVATE, p.get());
+        // TLS peer and host verification stay at curl's secure defaults on purpose.
+        p->easy = e;
+        ++endpoints[static_cast<std::size_t>(p->call.endpoint)].active;
+        curl_multi_add_handle(multi, e);
+        active[e] = std::move(p);
+    }
+
+    void finish(std::unique_ptr<Pending> p, CallResult::Status status, std::string error) {
+        CallResult r;
+        r.status = status;
+        r.http_status = p->last_status;
+        r.attempts = p->attempts;
+        r.seconds = p->attempts ? std::chrono::duration<double>(Clock::now() - p->first_start).count() : 0.0;
+        r.error = scrub(std::move(error), p->call.api_key);
+        if (status == CallResult::Status::Ok) {
+            r.body = std::move(p->response);
+            ++stats->succeeded;
+        } else if (status == CallResult::Status::Failed) {
+            ++stats->failed;
+            emit(*p, p->last_status, "failed: " + r.error);
+        } else {
+            ++stats->cancelled;
+        }
+        if (p->headers) curl_slist_free_all(p->headers);
+        p->headers = nullptr;
+        auto done = std::move(p->call.done);
+        p.reset();
+        if (done) done(r);
+    }
+
+    void retry_or_fail(std::unique_ptr<Pending> p, const std::string& why, double retry_after_s) {
+        if (p->attempts >= policy.max_attempts) {
+            std::string msg = "gave up after " + std::to_string(p->attempts) + " attempts: " + why;
+            finish(std::move(p), CallResult::Status::Failed, std::move(msg));
+            return;
+        }
+        double delay = policy.initial_backoff_s * std::pow(2.0, p->attempts - 1);
+        delay = std::min(delay, policy.max_backoff_s);
+        std::uniform_real_distribution<double> u(1.0 - policy.jitter, 1.0 + policy.jitter);
+        delay *= u(rng);
+        delay = std::max(delay, retry_after_s);
+        ++stats->retries;
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "retry in %.2f s: ", delay);
+        emit(*p, p->last_status, buf + why);
+        p->not_before = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(delay));
+        delayed.push_back(std::move(p));
+    }
+
+    void completed(CURL* e, CURLcode code) {
+        auto it = active.find(e);
+        auto p = std::move(it->second);
+        active.erase(it);
+        curl_multi_remove_handle(multi, e);
+        --endpoints[static_cast<std::size_t>(p->call.endpoint)].active;
+        p->easy = nullptr;
+        spare_handles.push_back(e);
+        long status = 0;
+        curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+        p->last_status = status;
+        if (code != CURLE_OK) {
+            std::string why = std::string("transport: ") + curl_easy_strerror(code);
+            if (retryable_transport(code)) retry_or_fail(std::move(p), why, -1);
+            else finish(std::move(p), CallResult::Status::Failed, why);
+            return;
+        }
+        if (status >= 200 && status < 300) {
+            if (p->call.validate) {
+                if (auto problem = p->call.validate(p->response)) {
+                    retry_or_fail(std::move(p), "malformed response: " + *problem, -1);
+                    return;
+                }
+            }
+            emit(*p, status, "ok");
+            finish(std::move(p), CallResult::Status::Ok, "");
+            return;
+        }
+        const std::string msg = "HTTP " + std::to_string(status) + ": " + server_message(p->response);
+        if (retryable_status(status)) retry_or_fail(std::move(p), msg, parse_retry_after(p->retry_after));
+        else finish(std::move(p), CallResult::Status::Failed, msg);
+    }
+
+    void cancel_all() {
+        for (auto& [e, p] : active) {
+            curl_multi_remove_handle(multi, e);
+            spare_handles.push_back(e);
+        }
+        std::vector<std::unique_ptr<Pending>> all;
+        for (auto& [e, p] : active) all.push_back(std::move(p));
+        active.clear();
+        for (auto& ep : endpoints) {
+            ep.active = 0;
+            for (auto& p : ep.queue) all.push_back(std::move(p));
+            ep.queue.clear();
+        }
+        for (auto& p : delayed) all.push_back(std::move(p));
+        delayed.clear();
+        for (auto& p : all) finish(std::move(p), CallResult::Status::Cancelled, "cancelled");
+    }
+};
+
+CallEngine::CallEngine(RetryPolicy policy, std::uint64_t seed) : impl_(std::make_unique<Impl>()) {
+    global_curl_init();
+    impl_->policy = policy;
+    impl_->rng.seed(seed);
+    impl_->multi = curl_multi_init();
+    if (!impl_->multi) throw std::runtime_error("curl_multi_init failed");
+    impl_->stats = &stats_;
+    impl_->on_event = &on_event;
+}
+
+CallEngine::~CallEngine() {
+    for (auto& [e, p] : impl_->active) {
+        curl_multi_remove_handle(impl_->multi, e);
+        curl_easy_cleanup(e);
+        if (p->headers) curl_slist_free_all(p->headers);
+    }
+    for (auto& ep : impl_->endpoints)
+        for (auto& p : ep.queue)
+            if (p->headers) curl_slist_free_all(p->headers);
+    for (auto& p : impl_->delayed)
+        if (p->headers) curl_slist_free_all(p->headers);
+    for (CURL* e : impl_->spare_handles) curl_easy_cleanup(e);
+    curl_multi_cleanup(impl_->multi);
+}
+
+int CallEngine::add_endpoint(int max_concurrency) {
+    impl_->endpoints.emplace_back().max_concurrency = std::max(1, max_concurrency);
+    return static_cast<int>(impl_->endpoints.size()) - 1;
+}
+
+void CallEngine::submit(HttpCall call) {
+    if (call.endpoint < 0 || static_cast<std::size_t>(call.endpoint) >= impl_->endpoints.size())
+        throw std::invalid_argument("CallEngine::submit: unknown endpoint index");
+    auto p = std::make_unique<Impl::Pending>();
+    const auto ep = static_cast<std::size_t>(call.endpoint);
+    p->call = std::move(call);
+    impl_->endpoints[ep].queue.push_back(std::move(p));
+}
+
+bool CallEngine::run(const std::atomic<bool>* cancel) {
+    Impl& m = *impl_;
+    for (;;) {
+        if (cancel && cancel->load()) {
+            m.cancel_all();
+            return false;
+        }
+        const auto now = Clock::now();
+        auto next_due = Clock::time_point::max();
+        for (auto it = m.delayed.begin(); it != m.delayed.end();) {
+            if ((*it)->not_before <= now) {
+                const auto ep = static_cast<std::size_t>((*it)->call.endpoint);
+                m.endpoints[ep].queue.push_front(std::move(*it));
+                it = m.delayed.erase(it);
+            } else {
+                next_due = std::min(next_due, (*it)->not_before);
+                ++it;
+            }
+        }
+        bool queued = false;
+        for (auto& ep : m.endpoints) {
+            while (ep.active < ep.max_concurrency && !ep.queue.empty()) {
+                auto p = std::move(ep.queue.front());
+                ep.queue.pop_front();
+                m.start(std::move(p));
+            }
+            queued = queued || !ep.queue.empty();
+        }
+        if (m.active.empty() && !queued && m.delayed.empty()) return true;
+
+        int running = 0;
+        curl_multi_perform(m.multi, &running);
+        int left = 0;
+        bool any_done = false;
+        while (CURLMsg* msg = curl_multi_info_read(m.multi, &left)) {
+            if (msg->msg != CURLMSG_DONE) continue;
+            m.completed(msg->easy_handle, msg->data.result);
+            any_done = true;
+        }
+        if (any_done) continue;  // start follow-up calls right away
+
+        int wait_ms = 100;  // bounds how late a cancel is noticed
+        if (next_due != Clock::time_point::max()) {
+            const auto until = std::chrono::duration_cast<std::chrono::milliseconds>(next_due - Clock::now()).count();
+            wait_ms = static_cast<int>(std::clamp<long long>(until + 1, 0, wait_ms));
+        }
+        curl_multi_poll(m.multi, nullptr, 0, wait_ms, nullptr);
+    }
+}
+
+}  // namespace automix::live

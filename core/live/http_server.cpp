@@ -1,0 +1,283 @@
+#include "core/live/http_server.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <stdexcept>
+
+namespace automix::live {
+
+namespace {
+
+constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
+constexpr std::size_t kMaxBodyBytes = 256u * 1024 * 1024;
+
+std::string lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+std::string trim(const std::string& s) {
+    const auto b = s.find_first_not_of(" \t");
+    if (b == std::string::npos) return {};
+    const auto e = s.find_last_not_of(" \t\r");
+    return s.substr(b, e - b + 1);
+}
+
+bool send_all(int fd, const char* p, std::size_t n) {
+    while (n > 0) {
+        const ssize_t w = ::send(fd, p, n, MSG_NOSIGNAL);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        p += w;
+        n -= static_cast<std::size_t>(w);
+    }
+    return true;
+}
+
+const char* reason(int status) {
+    switch (status) {
+    case 100: return "Continue";
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 411: return "Length Required";
+    case 413: return "Payload Too Large";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "Status";
+    }
+}
+
+}  // namespace
+
+std::string HttpRequest::header(const std::string& lower_name) const {
+    auto it = headers.find(lower_name);
+    return it == headers.end() ? std::string() : it->second;
+}
+
+HttpServer::HttpServer(Handler handler) : handler_(std::move(handler)) {}
+
+HttpServer::~HttpServer() { stop(); }
+
+int HttpServer::start(int port) {
+    if (running_) return port_;
+    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (listen_fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
+    const int one = 1;
+    ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);  // loopback only, by design
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        ::listen(listen_fd_, 128) != 0) {
+        const std::string why = std::strerror(errno);
+        ::close(listen_fd_);
+        listen_fd_ = -1;
+        throw std::runtime_error("cannot listen on 127.0.0.1:" + std::to_string(port) + ": " + why);
+    }
+    socklen_t len = sizeof addr;
+    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    stopping_ = false;
+    running_ = true;
+    acceptor_ = std::thread([this] { accept_loop(); });
+    return port_;
+}
+
+void HttpServer::stop() {
+    if (!running_) return;
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+        for (auto& c : connections_) ::shutdown(c->fd, SHUT_RDWR);
+    }
+    wake_.notify_all();
+    if (acceptor_.joinable()) acceptor_.join();
+    std::list<std::unique_ptr<Connection>> all;
+    {
+        std::lock_guard lock(mutex_);
+        all.swap(connections_);
+    }
+    for (auto& c : all) {
+        if (c->thread.joinable()) c->thread.join();
+        ::close(c->fd);
+    }
+    ::close(listen_fd_);
+    listen_fd_ = -1;
+    running_ = false;
+}
+
+bool HttpServer::pause(int ms) {
+    std::unique_lock lock(mutex_);
+    return !wake_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return stopping_.load(); });
+}
+
+void HttpServer::reap_finished() {
+    std::list<std::unique_ptr<Connection>> finished;
+    {
+        std::lock_guard lock(mutex_);
+        for (auto it = connections_.begin(); it != connections_.end();) {
+            if ((*it)->done) {
+                finished.push_back(std::move(*it));
+                it = connections_.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+    for (auto& c : finished) {
+        c->thread.join();
+        ::close(c->fd);
+    }
+}
+
+void HttpServer::accept_loop() {
+    while (!stopping_) {
+        pollfd p{listen_fd_, POLLIN, 0};
+        const int r = ::poll(&p, 1, 100);
+        reap_finished();
+        if (r <= 0) continue;
+        const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (fd < 0) continue;
+        const int one = 1;
+        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        auto conn = std::make_unique<Connection>();
+        conn->fd = fd;
+        Connection* raw = conn.get();
+        std::lock_guard lock(mutex_);
+        if (stopping_) {
+            ::close(fd);
+            break;
+        }
+        connections_.push_back(std::move(conn));
+        raw->thread = std::thread([this, raw] { serve(raw); });
+    }
+}
+
+void HttpServer::serve(Connection* c) {
+    std::string buffer;
+    char chunk[16384];
+    auto fill = [&]() -> bool {
+        const ssize_t n = ::recv(c->fd, chunk, sizeof chunk, 0);
+        if (n <= 0) return false;
+        buffer.append(chunk, static_cast<std::size_t>(n));
+        return true;
+    };
+    auto reply_plain = [&](int status, const std::string& text) {
+        const std::string head = "HTTP/1.1 " + std::to_string(status) + " " + reason(status) +
+                                 "\r\nContent-Type: text/plain\r\nContent-Length: " +
+                                 std::to_string(text.size()) + "\r\nConnection: close\r\n\r\n";
+        send_all(c->fd, head.data(), head.size());
+        send_all(c->fd, text.data(), text.size());
+    };
+    while (!stopping_) {
+        std::size_t header_end;
+        while ((header_end = buffer.find("\r\n\r\n")) == std::string::npos) {
+            if (buffer.size() > kMaxHeaderBytes) {
+                reply_plain(413, "headers too large");
+                c->done = true;
+                return;
+            }
+            if (!fill()) {
+                c->done = true;
+                return;
+            }
+        }
+        HttpRequest req;
+        const std::string head = buffer.substr(0, header_end);
+        buffer.erase(0, header_end + 4);
+        std::size_t line_end = head.find("\r\n");
+        const std::string request_line = head.substr(0, line_end);
+        {
+            const auto s1 = request_line.find(' ');
+            const auto s2 = request_line.find(' ', s1 == std::string::npos ? s1 : s1 + 1);
+            if (s1 == std::string::npos || s2 == std::string::npos) {
+                reply_plain(400, "malformed request line");
+                break;
+            }
+            req.method = request_line.substr(0, s1);
+            req.path = request_line.substr(s1 + 1, s2 - s1 - 1);
+            if (auto q = req.path.find('?'); q != std::string::npos) req.path.resize(q);
+        }
+        while (line_end != std::string::npos) {
+            const std::size_t start = line_end + 2;
+            line_end = head.find("\r\n", start);
+            const std::string line = head.substr(start, line_end == std::string::npos ? std::string::npos : line_end - start);
+            const auto colon = line.find(':');
+            if (colon != std::string::npos) req.headers[lower(trim(line.substr(0, colon)))] = trim(line.substr(colon + 1));
+        }
+        if (!req.header("transfer-encoding").empty()) {
+            reply_plain(411, "chunked bodies are not supported; send Content-Length");
+            break;
+        }
+        std::size_t length = 0;
+        if (const std::string cl = req.header("content-length"); !cl.empty()) {
+            try {
+                length = std::stoull(cl);
+            } catch (const std::exception&) {
+                reply_plain(400, "bad Content-Length");
+                break;
+            }
+        }
+        if (length > kMaxBodyBytes) {
+            reply_plain(413, "body too large");
+            break;
+        }
+        if (lower(req.header("expect")) == "100-continue") {
+            static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+            send_all(c->fd, cont, sizeof cont - 1);
+        }
+        bool closed = false;
+        while (buffer.size() < length)
+            if (!fill()) {
+                closed = true;
+                break;
+            }
+        if (closed) break;
+        req.body = buffer.substr(0, length);
+        buffer.erase(0, length);
+
+        HttpReply rep;
+        try {
+            rep = handler_(req);
+        } catch (const std::exception& e) {
+            rep.status = 500;
+            rep.body = std::string("{\"error\":{\"message\":\"server error: ") + e.what() + "\"}}";
+        }
+        if (rep.delay_ms > 0 && !pause(rep.delay_ms)) break;
+        const bool keep_alive = lower(req.header("connection")) != "close" && !rep.cut_mid_body;
+        std::string out = "HTTP/1.1 " + std::to_string(rep.status) + " " + reason(rep.status) +
+                          "\r\nContent-Type: " + rep.content_type +
+                          "\r\nContent-Length: " + std::to_string(rep.body.size()) + "\r\n";
+        for (const auto& [k, v] : rep.headers) out += k + ": " + v + "\r\n";
+        out += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
+        if (rep.cut_mid_body) {
+            out += rep.body.substr(0, rep.body.size() / 2);
+            send_all(c->fd, out.data(), out.size());
+            break;
+        }
+        out += rep.body;
+        if (!send_all(c->fd, out.data(), out.size()) || !keep_alive) break;
+    }
+    ::shutdown(c->fd, SHUT_RDWR);
+    c->done = true;
+}
+
+}  // namespace automix::live

@@ -1,0 +1,277 @@
+#include "core/live/models_config.hpp"
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace automix::live {
+
+using nlohmann::json;
+
+namespace {
+
+std::string join_problems(const std::vector<std::string>& p) {
+    std::string s;
+    for (std::size_t i = 0; i < p.size(); ++i) s += (i ? "\n" : "") + p[i];
+    return s;
+}
+
+// Reads fields of one JSON object, collecting problems instead of stopping at the first.
+class Fields {
+  public:
+    Fields(const json& obj, std::string path, std::vector<std::string>& problems, const std::string& origin)
+        : obj_(obj), path_(std::move(path)), problems_(problems), origin_(origin) {}
+
+    void problem(const std::string& key, const std::string& what) {
+        problems_.push_back(origin_ + ": " + path_ + (path_.empty() ? "" : ".") + key + ": " + what);
+    }
+    bool has(const std::string& key) {
+        seen_.insert(key);
+        return obj_.contains(key);
+    }
+    std::string string(const std::string& key, bool required, std::string fallback = "") {
+        if (!has(key)) {
+            if (required) problem(key, "required field is missing");
+            return fallback;
+        }
+        const auto& v = obj_[key];
+        if (!v.is_string() || v.get<std::string>().empty()) {
+            problem(key, "expected a non-empty string");
+            return fallback;
+        }
+        return v.get<std::string>();
+    }
+    double number(const std::string& key, double fallback, double lo, double hi, bool required = false) {
+        if (!has(key)) {
+            if (required) problem(key, "required field is missing");
+            return fallback;
+        }
+        const auto& v = obj_[key];
+        if (!v.is_number()) {
+            problem(key, "expected a number, got " + std::string(v.type_name()));
+            return fallback;
+        }
+        const double x = v.get<double>();
+        if (!std::isfinite(x) || x < lo || x > hi) {
+            std::ostringstream o;
+            o << "value " << x << " is outside [" << lo << ", " << hi << "]";
+            problem(key, o.str());
+            return fallback;
+        }
+        return x;
+    }
+    int integer(const std::string& key, int fallback, int lo, int hi) {
+        if (!has(key)) return fallback;
+        const auto& v = obj_[key];
+        if (!v.is_number_integer()) {
+            problem(key, "expected an integer, got " + std::string(v.type_name()));
+            return fallback;
+        }
+        const auto x = v.get<long long>();
+        if (x < lo || x > hi) {
+            problem(key, "value " + std::to_string(x) + " is outside [" + std::to_string(lo) + ", " +
+                             std::to_string(hi) + "]");
+            return fallback;
+        }
+        return static_cast<int>(x);
+    }
+    bool boolean(const std::string& key, bool fallback) {
+        if (!has(key)) return fallback;
+        if (!obj_[key].is_boolean()) {
+            problem(key, "expected true or false");
+            return fallback;
+        }
+        return obj_[key].get<bool>();
+    }
+    // Unknown keys are errors: a typo ("max_concurency") must not silently become a default.
+    void reject_unknown() {
+        for (auto it = obj_.begin(); it != obj_.end(); ++it)
+            if (!seen_.count(it.key())) problem(it.key(), "unknown field");
+    }
+
+  private:
+    const json& obj_;
+    std::string path_;
+    std::vector<std::string>& problems_;
+    const std::string& origin_;
+    std::set<std::string> seen_;
+};
+
+}  // namespace
+
+ConfigError::ConfigError(std::vector<std::string> p) : std::runtime_error(join_problems(p)), problems(std::move(p)) {}
+
+double ModelEndpoint::money(std::int64_t prompt_tokens, std::int64_t completion_tokens) const {
+    if (price_per_call) return *price_per_call;
+    return static_cast<double>(prompt_tokens) / 1000.0 * price_in_per_1k +
+           static_cast<double>(completion_tokens) / 1000.0 * price_out_per_1k;
+}
+
+ModelsConfig parse_models_config(const std::string& text, const std::string& origin, const std::string& base_dir) {
+    json root;
+    try {
+        root = json::parse(text);
+    } catch (const json::parse_error& e) {
+        // Turn the byte offset into line:column for the message.
+        std::size_t line = 1, col = 1;
+        for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+            if (text[i] == '\n') {
+                ++line;
+                col = 1;
+            } else {
+                ++col;
+            }
+        }
+        std::string what = e.what();
+        if (auto p = what.find("parse error"); p != std::string::npos) what = what.substr(p);
+        throw ConfigError({origin + ":" + std::to_string(line) + ":" + std::to_string(col) + ": invalid JSON (" + what + ")"});
+    }
+    std::vector<std::string> problems;
+    if (!root.is_object()) throw ConfigError({origin + ": expected a JSON object at the top level"});
+    ModelsConfig cfg;
+    cfg.source = origin;
+    Fields top(root, "", problems, origin);
+
+    if (!top.has("models") || !root["models"].is_array()) {
+        top.problem("models", "required array of models (cheapest first) is missing");
+    } else {
+        const auto& arr = root["models"];
+        if (arr.size() < 2) top.problem("models", "need at least 2 models, got " + std::to_string(arr.size()));
+        std::set<std::string> names;
+        for (std::size_t i = 0; i < arr.size(); ++i) {
+            const std::string path = "models[" + std::to_string(i) + "]";
+            if (!arr[i].is_object()) {
+                problems.push_back(origin + ": " + path + ": expected an object");
+                continue;
+            }
+            Fields f(arr[i], path, problems, origin);
+            ModelEndpoint m;
+            m.name = f.string("name", true);
+            m.display_name = f.string("display_name", false, m.name);
+            m.base_url = f.string("base_url", true);
+            if (!m.base_url.empty() && m.base_url.rfind("http://", 0) != 0 && m.base_url.rfind("https://", 0) != 0)
+                f.problem("base_url", "must start with http:// or https://");
+            m.model_id = f.string("model", true);
+            const std::string api = f.string("api", false, "chat");
+            if (auto a = parse_api(api)) m.api = *a;
+            else f.problem("api", "expected \"chat\" or \"completions\", got \"" + api + "\"");
+            m.api_key_env = f.string("api_key_env", false);
+            const bool per_token = f.has("price_per_1k_input") || f.has("price_per_1k_output");
+            const bool per_call = f.has("price_per_call");
+            if (per_token && per_call) f.problem("price_per_call", "give either per-1k-token prices or a per-call price, not both");
+            if (!per_token && !per_call) f.problem("price_per_1k_input", "a price is required (price_per_1k_input + price_per_1k_output, or price_per_call; 0 for free)");
+            if (per_token) {
+                m.price_in_per_1k = f.number("price_per_1k_input", 0.0, 0.0, 1e6, true);
+                m.price_out_per_1k = f.number("price_per_1k_output", 0.0, 0.0, 1e6, true);
+            }
+            if (per_call) m.price_per_call = f.number("price_per_call", 0.0, 0.0, 1e6);
+            const double default_cost = i == 0 ? 1.0 : 50.0;  // spec §4 defaults for 2 models
+            if (!f.has("call_cost") && arr.size() > 2)
+                f.problem("call_cost", "required when there are more than 2 models");
+            m.call_cost = f.number("call_cost", default_cost, 0.0, 1e12);
+            m.max_concurrency = f.integer("max_concurrency", 4, 1, 1024);
+            m.timeout_s = f.number("timeout_s", 60.0, 0.001, 86400.0);
+            m.temperature = f.number("temperature", 0.0, 0.0, 2.0);
+            m.max_tokens = f.integer("max_tokens", 64, 1, 1 << 20);
+            m.supports_n = f.boolean("supports_n", true);
+            f.reject_unknown();
+            if (!m.name.empty() && !names.insert(m.name).second) f.problem("name", "duplicate model name \"" + m.name + "\"");
+            cfg.models.push_back(std::move(m));
+        }
+        for (std::size_t i = 1; i < cfg.models.size(); ++i)
+            if (cfg.models[i].call_cost < cfg.models[i - 1].call_cost)
+                problems.push_back(origin + ": models[" + std::to_string(i) + "].call_cost: models must be ordered by cost, cheapest first");
+    }
+
+    if (top.has("verifier")) {
+        if (!root["verifier"].is_object()) {
+            top.problem("verifier", "expected an object");
+        } else {
+            Fields f(root["verifier"], "verifier", problems, origin);
+            cfg.verifier.k = f.integer("k", cfg.verifier.k, 1, 1024);
+            cfg.verifier.temperature = f.number("temperature", cfg.verifier.temperature, 0.0, 2.0);
+            cfg.verifier.max_tokens = f.integer("max_tokens", cfg.verifier.max_tokens, 1, 1 << 20);
+            f.reject_unknown();
+        }
+    }
+    if (!top.has("meta_verifier") || !root["meta_verifier"].is_object()) {
+        top.problem("meta_verifier", "required object {\"method\": ..., \"params\": ...} is missing");
+    } else {
+        Fields f(root["meta_verifier"], "meta_verifier", problems, origin);
+        cfg.meta_verifier.method = f.string("method", true);
+        if (!f.has("params")) f.problem("params", "required field is missing (e.g. 0.375 for Threshold)");
+        else cfg.meta_verifier.params = root["meta_verifier"]["params"];
+        cfg.meta_verifier.num_bins = f.integer("num_bins", 8, 1, 1000);
+        f.reject_unknown();
+    }
+    if (top.has("retry")) {
+        if (!root["retry"].is_object()) {
+            top.problem("retry", "expected an object");
+        } else {
+            Fields f(root["retry"], "retry", problems, origin);
+            cfg.retry.max_attempts = f.integer("max_attempts", cfg.retry.max_attempts, 1, 100);
+            cfg.retry.initial_backoff_s = f.number("initial_backoff_s", cfg.retry.initial_backoff_s, 0.0, 3600.0);
+            cfg.retry.max_backoff_s = f.number("max_backoff_s", cfg.retry.max_backoff_s, 0.0, 86400.0);
+            cfg.retry.jitter = f.number("jitter", cfg.retry.jitter, 0.0, 1.0);
+            f.reject_unknown();
+        }
+    }
+    if (top.has("prompts")) {
+        if (!root["prompts"].is_object()) {
+            top.problem("prompts", "expected an object");
+        } else {
+            Fields f(root["prompts"], "prompts", problems, origin);
+            auto resolve = [&](const std::string& p) {
+                if (p.empty()) return p;
+                std::filesystem::path fp(p);
+                return fp.is_absolute() ? p : (std::filesystem::path(base_dir) / fp).string();
+            };
+            cfg.answer_prompt_file = resolve(f.string("answer", false));
+            cfg.verify_prompt_file = resolve(f.string("verify", false));
+            f.reject_unknown();
+        }
+    }
+    cfg.verifier_cost = top.number("verifier_cost", 1.0, 0.0, 1e12);
+    cfg.run_all_models = top.boolean("run_all_models", false);
+    top.has("$comment");
+    top.reject_unknown();
+    if (!problems.empty()) throw ConfigError(std::move(problems));
+    return cfg;
+}
+
+ModelsConfig load_models_config(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ConfigError({path + ": cannot open the models config"});
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const auto dir = std::filesystem::path(path).parent_path();
+    return parse_models_config(ss.str(), path, dir.empty() ? "." : dir.string());
+}
+
+std::vector<std::string> resolve_api_keys(const ModelsConfig& cfg, const std::map<std::string, std::string>& typed) {
+    std::vector<std::string> keys;
+    std::vector<std::string> problems;
+    for (std::size_t i = 0; i < cfg.models.size(); ++i) {
+        const auto& m = cfg.models[i];
+        if (auto it = typed.find(m.name); it != typed.end() && !it->second.empty()) {
+            keys.push_back(it->second);
+            continue;
+        }
+        if (m.api_key_env.empty()) {
+            keys.emplace_back();
+            continue;
+        }
+        const char* v = std::getenv(m.api_key_env.c_str());
+        if (!v || !*v)
+            problems.push_back(cfg.source + ": models[" + std::to_string(i) + "].api_key_env: environment variable " +
+                               m.api_key_env + " is not set (model \"" + m.name + "\")");
+        keys.emplace_back(v ? v : "");
+    }
+    if (!problems.empty()) throw ConfigError(std::move(problems));
+    return keys;
+}
+
+}  // namespace automix::live

@@ -1,0 +1,79 @@
+#pragma once
+// The models config of a live run (JSON): the endpoints of the cascade, ordered by cost, the
+// self-verification sampling and the meta-verifier. Validation reports every problem with its
+// JSON path ("models.json: models[1].timeout_s: expected a positive number").
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/live/call_engine.hpp"
+#include "core/live/openai_protocol.hpp"
+
+namespace automix::live {
+
+struct ModelEndpoint {
+    std::string name;          // column name in the output ("small", "llama13b", ...)
+    std::string display_name;  // defaults to name
+    std::string base_url;      // API root, e.g. "http://127.0.0.1:8080/v1"
+    std::string model_id;      // `model` field sent to the server
+    Api api = Api::Chat;
+    std::string api_key_env;   // "" = the endpoint needs no key
+    // Money: per-1k-token prices, or a fixed price per call (exactly one of the two forms).
+    double price_in_per_1k = 0.0;
+    double price_out_per_1k = 0.0;
+    std::optional<double> price_per_call;
+    double call_cost = 1.0;    // abstract cost units for the routing metrics (spec §4)
+    int max_concurrency = 4;
+    double timeout_s = 60.0;
+    double temperature = 0.0;
+    int max_tokens = 64;
+    bool supports_n = true;    // request n samples in one call; else n separate calls
+
+    double money(std::int64_t prompt_tokens, std::int64_t completion_tokens) const;
+};
+
+struct VerifierConfig {
+    int k = 8;                 // samples per verification
+    double temperature = 0.7;
+    int max_tokens = 48;
+};
+
+struct MetaVerifierConfig {
+    std::string method = "Threshold";  // a routing method name (core/routing registry)
+    nlohmann::json params = 0.5;       // that method's parameter value
+    int num_bins = 8;
+};
+
+struct ModelsConfig {
+    std::vector<ModelEndpoint> models;  // ordered by cost, cheapest first; at least 2
+    VerifierConfig verifier;
+    MetaVerifierConfig meta_verifier;
+    RetryPolicy retry;
+    double verifier_cost = 1.0;         // abstract cost of one verification pass (spec §4)
+    bool run_all_models = false;        // answer with every model, verify every non-final one
+    std::string answer_prompt_file;     // "" = the built-in template
+    std::string verify_prompt_file;     // "" = the built-in template
+    std::string source;                 // file name, for messages
+};
+
+struct ConfigError : std::runtime_error {
+    explicit ConfigError(std::vector<std::string> problems);
+    std::vector<std::string> problems;
+};
+
+// Parses and validates; throws ConfigError listing every problem. `origin` names the text in
+// messages; relative prompt paths resolve against `base_dir`.
+ModelsConfig parse_models_config(const std::string& json_text, const std::string& origin,
+                                 const std::string& base_dir = ".");
+ModelsConfig load_models_config(const std::string& path);
+
+// The API key of every model from its env var (or from `typed`, by model name, for keys
+// typed into the GUI). Throws ConfigError naming each model whose variable is unset.
+std::vector<std::string> resolve_api_keys(const ModelsConfig& cfg,
+                                          const std::map<std::string, std::string>& typed = {});
+
+}  // namespace automix::live

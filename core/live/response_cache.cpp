@@ -1,0 +1,195 @@
+#include "core/live/response_cache.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "core/live/sha256.hpp"
+
+namespace automix::live {
+
+namespace {
+
+std::string crc_hex(const std::string& s) {
+    const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(s.data()), static_cast<uInt>(s.size()));
+    char buf[9];
+    std::snprintf(buf, sizeof buf, "%08lx", static_cast<unsigned long>(crc & 0xffffffffUL));
+    return buf;
+}
+
+std::runtime_error io_error(const std::string& what, const std::string& path) {
+    return std::runtime_error(what + " " + path + ": " + std::strerror(errno));
+}
+
+bool write_all(int fd, const std::string& s) {
+    std::size_t done = 0;
+    while (done < s.size()) {
+        const ssize_t n = ::write(fd, s.data() + done, s.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+}  // namespace
+
+std::string call_key(const std::string& base_url, const std::string& api, const std::string& model_id,
+                     const std::string& prompt, const std::string& params_json, int sample_index) {
+    // nlohmann::json objects are key-sorted, so the dump is canonical.
+    nlohmann::json id = {{"endpoint", base_url}, {"api", api},       {"model", model_id},
+                         {"prompt", prompt},     {"params", params_json}, {"sample", sample_index}};
+    return sha256_hex(id.dump());
+}
+
+std::string ResponseCache::encode(const CachedCall& c) {
+    nlohmann::json j = {{"key", c.key},
+                        {"model", c.model},
+                        {"text", c.text},
+                        {"prompt_tokens", c.prompt_tokens},
+                        {"completion_tokens", c.completion_tokens},
+                        {"cost", c.cost}};
+    const std::string body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return crc_hex(body) + " " + body;
+}
+
+std::optional<CachedCall> ResponseCache::decode(const std::string& line, std::string* why) {
+    auto fail = [&](const char* reason) -> std::optional<CachedCall> {
+        if (why) *why = reason;
+        return std::nullopt;
+    };
+    if (line.size() < 10 || line[8] != ' ') return fail("malformed record header");
+    const std::string body = line.substr(9);
+    if (crc_hex(body) != line.substr(0, 8)) return fail("checksum mismatch");
+    try {
+        const auto j = nlohmann::json::parse(body);
+        CachedCall c;
+        c.key = j.at("key").get<std::string>();
+        c.model = j.at("model").get<std::string>();
+        c.text = j.at("text").get<std::string>();
+        c.prompt_tokens = j.at("prompt_tokens").get<std::int64_t>();
+        c.completion_tokens = j.at("completion_tokens").get<std::int64_t>();
+        c.cost = j.at("cost").get<double>();
+        if (c.key.size() != 64) return fail("bad key");
+        return c;
+    } catch (const std::exception&) {
+        return fail("unreadable record body");
+    }
+}
+
+ResponseCache::ResponseCache(const std::string& dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) throw std::runtime_error("cannot create cache directory " + dir + ": " + ec.message());
+    path_ = (std::filesystem::path(dir) / "calls.log").string();
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd_ < 0) throw io_error("cannot open cache", path_);
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+        ::close(fd_);
+        fd_ = -1;
+        throw std::runtime_error("cache " + path_ + " is in use by another run");
+    }
+    try {
+        load();
+    } catch (...) {
+        ::close(fd_);
+        fd_ = -1;
+        throw;
+    }
+}
+
+ResponseCache::~ResponseCache() {
+    if (fd_ >= 0) {
+        ::fdatasync(fd_);
+        ::close(fd_);
+    }
+}
+
+void ResponseCache::load() {
+    std::string data;
+    {
+        struct stat st {};
+        if (::fstat(fd_, &st) != 0) throw io_error("cannot stat cache", path_);
+        data.resize(static_cast<std::size_t>(st.st_size));
+        std::size_t got = 0;
+        while (got < data.size()) {
+            const ssize_t n = ::pread(fd_, data.data() + got, data.size() - got, static_cast<off_t>(got));
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) throw io_error("cannot read cache", path_);
+            got += static_cast<std::size_t>(n);
+        }
+    }
+    std::vector<std::string> good_lines;
+    std::size_t pos = 0, line_no = 0, good_end = 0;
+    bool bad_in_middle = false;
+    while (pos < data.size()) {
+        ++line_no;
+        const std::size_t nl = data.find('\n', pos);
+        const bool complete = nl != std::string::npos;
+        const std::string line = data.substr(pos, complete ? nl - pos : std::string::npos);
+        const std::size_t next = complete ? nl + 1 : data.size();
+        std::string why;
+        auto rec = complete ? decode(line, &why) : std::nullopt;
+        if (!complete) why = "record cut short";
+        if (rec) {
+            good_lines.push_back(line);
+            index_[rec->key] = std::move(*rec);
+            if (!bad_in_middle) good_end = next;
+        } else {
+            warnings_.push_back(path_ + ":" + std::to_string(line_no) + ": dropped corrupt cache record (" +
+                                why + ")");
+            if (next < data.size()) bad_in_middle = true;
+        }
+        pos = next;
+    }
+    if (bad_in_middle) {
+        // Rewrite the good records to a temporary file and rename it over the cache, so the
+        // file is always either the old or the cleaned version.
+        const std::string tmp = path_ + ".tmp";
+        const int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (out < 0) throw io_error("cannot write", tmp);
+        std::string all;
+        for (const auto& l : good_lines) all += l + "\n";
+        const bool ok = write_all(out, all) && ::fsync(out) == 0;
+        ::close(out);
+        if (!ok || ::rename(tmp.c_str(), path_.c_str()) != 0) throw io_error("cannot rewrite cache", path_);
+        ::close(fd_);
+        fd_ = ::open(path_.c_str(), O_RDWR | O_APPEND | O_CLOEXEC, 0600);
+        if (fd_ < 0 || ::flock(fd_, LOCK_EX | LOCK_NB) != 0) throw io_error("cannot reopen cache", path_);
+    } else if (good_end < data.size()) {
+        if (::ftruncate(fd_, static_cast<off_t>(good_end)) != 0) throw io_error("cannot truncate cache", path_);
+    }
+}
+
+std::optional<CachedCall> ResponseCache::find(const std::string& key) const {
+    std::lock_guard lock(mutex_);
+    auto it = index_.find(key);
+    if (it == index_.end()) return std::nullopt;
+    return it->second;
+}
+
+void ResponseCache::put(const CachedCall& call) {
+    const std::string line = encode(call) + "\n";
+    std::lock_guard lock(mutex_);
+    if (!write_all(fd_, line)) throw io_error("cannot append to cache", path_);
+    index_[call.key] = call;
+}
+
+std::size_t ResponseCache::size() const {
+    std::lock_guard lock(mutex_);
+    return index_.size();
+}
+
+}  // namespace automix::live
