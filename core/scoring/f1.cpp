@@ -206,4 +206,8 @@ double option_letter_score(std::string_view prediction, std::string_view gold) {
     return option_letter(prediction) == gold_letter ? 1.0 : 0.0;
 }
 
+double answer_score(std::string_view dataset, std::string_view prediction, std::string_view gold) {
+    return dataset == "quality" ? option_letter_score(prediction, gold) : f1(prediction, gold);
+}
+
 }  // namespace automix::scoring

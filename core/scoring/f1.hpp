@@ -15,5 +15,7 @@ double f1(std::string_view prediction, std::string_view gold);
 double option_letter_score(std::string_view prediction, std::string_view gold);
 // The option letter a text picks ("(B) blue" -> 'B'), or 0 when none.
 char option_letter(std::string_view text);
+// The score the release data uses for a dataset: option letter for `quality`, F1 otherwise.
+double answer_score(std::string_view dataset, std::string_view prediction, std::string_view gold);
 
 }  // namespace automix::scoring
