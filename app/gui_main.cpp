@@ -1,10 +1,16 @@
-// `automix-explorer [FILE] [--screenshot PNG]`: the desktop explorer.
+// `automix-explorer [FILE] [--method M] [--dataset D] [--split S] [--row ID] [--screenshot PNG]`:
+// the desktop explorer. Without FILE it opens the embedded demo dataset.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QMessageBox>
+#include <QTableView>
 #include <QTimer>
+#include <algorithm>
 #include <cstdio>
 
 #include "ui/main_window.hpp"
+#include "ui/query_table_model.hpp"
+#include "ui/routing_state.hpp"
 
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
@@ -16,18 +22,37 @@ int main(int argc, char** argv) {
     parser.setApplicationDescription(QStringLiteral("Explore AutoMix routing decisions."));
     parser.addHelpOption();
     parser.addVersionOption();
-    QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                  QStringLiteral("Render the main window to PNG and exit."),
-                                  QStringLiteral("PNG"));
-    parser.addOption(screenshot);
-    parser.addPositionalArgument(QStringLiteral("file"), QStringLiteral("Data file to open."));
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                        QStringLiteral("Render the main window to PNG and exit."), QStringLiteral("PNG"));
+    const QCommandLineOption method(QStringLiteral("method"), QStringLiteral("Routing method to train and show."),
+                                    QStringLiteral("NAME"));
+    const QCommandLineOption datasetOpt(QStringLiteral("dataset"), QStringLiteral("Dataset of the file to show."),
+                                        QStringLiteral("NAME"));
+    const QCommandLineOption split(QStringLiteral("split"), QStringLiteral("Split to show: val, train or all."),
+                                   QStringLiteral("SPLIT"));
+    const QCommandLineOption row(QStringLiteral("row"), QStringLiteral("Select the query with this id."),
+                                 QStringLiteral("ID"));
+    const QCommandLineOption skip(QStringLiteral("skip-bad-lines"), QStringLiteral("Load leniently: skip malformed lines."));
+    parser.addOptions({screenshot, method, datasetOpt, split, row, skip});
+    parser.addPositionalArgument(QStringLiteral("file"), QStringLiteral("Data file to open (default: the demo dataset)."));
     parser.process(app);
 
     automix::ui::MainWindow window;
+    if (parser.isSet(skip)) window.setSkipBadLines(true);
+    if (parser.isSet(method)) window.selectMethod(parser.value(method));
     const QStringList files = parser.positionalArguments();
     QString error;
     const bool ok = files.isEmpty() ? window.openDemo(&error) : window.openFile(files.first(), &error);
     if (!ok) std::fprintf(stderr, "automix-explorer: %s\n", qPrintable(error));
+    if (parser.isSet(datasetOpt)) window.selectDataset(parser.value(datasetOpt));
+    if (parser.isSet(split)) window.selectSplit(parser.value(split));
+    window.routingState()->waitForTraining();
+    if (parser.isSet(row) && window.dataset()) {
+        const auto& ids = window.dataset()->id;
+        const auto it = std::find(ids.begin(), ids.end(), parser.value(row).toStdString());
+        if (it != ids.end()) window.selectRow(static_cast<automix::data::RowIndex>(it - ids.begin()));
+        else std::fprintf(stderr, "automix-explorer: no row with id %s\n", qPrintable(parser.value(row)));
+    }
 
     if (parser.isSet(screenshot)) {
         window.show();
@@ -41,5 +66,11 @@ int main(int argc, char** argv) {
         return ok ? 0 : 1;
     }
     window.show();
+    if (!ok && !files.isEmpty()) {
+        window.log(QStringLiteral("Could not open %1: %2").arg(files.first(), error));
+        QTimer::singleShot(0, &window, [&window, error] {
+            QMessageBox::critical(&window, QStringLiteral("Could not open file"), error);
+        });
+    }
     return app.exec();
 }

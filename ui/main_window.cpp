@@ -2,24 +2,59 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QComboBox>
 #include <QDir>
+#include <QDoubleSpinBox>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGridLayout>
+#include <QHeaderView>
 #include <QLabel>
+#include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
+#include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QSettings>
+#include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTime>
+#include <QTimer>
+#include <QToolBar>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <cmath>
 
-#include "core/data/reader.hpp"
+#include "core/routing/method.hpp"
+#include "ui/data_loader.hpp"
+#include "ui/drill_down_panel.hpp"
+#include "ui/filter_bar.hpp"
+#include "ui/query_table_model.hpp"
+#include "ui/routing_state.hpp"
 
 namespace automix::ui {
 
 namespace {
 constexpr int kMaxRecent = 10;
-const char* kRecentKey = "recentFiles";
+const QString kRecentKey = QStringLiteral("recentFiles");
+
+QString localFileOf(const QMimeData* mime) {
+    if (!mime || !mime->hasUrls()) return {};
+    for (const QUrl& url : mime->urls())
+        if (url.isLocalFile()) return url.toLocalFile();
+    return {};
+}
+
+QString percent(double fraction) { return QString::number(100.0 * fraction, 'f', 1) + QStringLiteral(" %"); }
 }  // namespace
 
 QString extractDemoFile() {
@@ -35,34 +70,287 @@ QString extractDemoFile() {
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     setWindowTitle(tr("AutoMix Explorer"));
-    resize(1400, 900);
-    summary_ = new QLabel(tr("No data loaded"), this);
-    summary_->setAlignment(Qt::AlignCenter);
-    setCentralWidget(summary_);
+    setAcceptDrops(true);
+    state_ = new RoutingState(this);
+    loader_ = new DataLoader(this);
+    connect(loader_, &DataLoader::finished, this, &MainWindow::onLoadFinished);
+    connect(loader_, &DataLoader::progress, this, [this](int permille) {
+        progress_->setRange(0, 1000);
+        progress_->setValue(permille);
+    });
+
+    buildToolBar();
+    buildCentral();
+    buildStatusBar();
     buildMenus();
+
+    connect(state_, &RoutingState::trainingStarted, this, &MainWindow::updateBusy);
+    connect(state_, &RoutingState::trainingFinished, this, [this](bool ok, const QString& error) {
+        updateBusy();
+        if (!ok && !error.isEmpty()) log(tr("Training failed: %1").arg(error));
+        else if (ok)
+            log(tr("Trained %1 on the train split: %2").arg(state_->methodName(), state_->paramsText()));
+    });
+    connect(state_, &RoutingState::changed, this, &MainWindow::updateSummary);
+    connect(model_, &QueryTableModel::rowsRefreshed, this, [this] {
+        filterBar_->setCounts(model_->visibleRows().size(), model_->scopeSize(), dataset() ? dataset()->size() : 0);
+        restoreSelection();
+        updateSummary();
+    });
+
+    resize(1500, 940);
+    restoreSettings();
+    updateSummary();
+    updateBusy();
 }
 
 MainWindow::~MainWindow() = default;
+
+// ---------------------------------------------------------------- construction
+
+void MainWindow::buildToolBar() {
+    QToolBar* bar = addToolBar(tr("Routing"));
+    bar->setObjectName(QStringLiteral("routingToolBar"));
+    bar->setMovable(false);
+
+    auto addLabel = [bar, this](const QString& text) {
+        auto* l = new QLabel(text, this);
+        l->setContentsMargins(8, 0, 4, 0);
+        bar->addWidget(l);
+    };
+    addLabel(tr("Dataset"));
+    datasetCombo_ = new QComboBox(this);
+    datasetCombo_->setObjectName(QStringLiteral("datasetCombo"));
+    datasetCombo_->setMinimumContentsLength(12);
+    datasetCombo_->setToolTip(tr("Which dataset of the file to show and route (each dataset is trained on its own "
+                                 "train rows, as in the paper)"));
+    bar->addWidget(datasetCombo_);
+    addLabel(tr("Split"));
+    splitCombo_ = new QComboBox(this);
+    splitCombo_->setObjectName(QStringLiteral("splitCombo"));
+    splitCombo_->addItem(tr("val"), static_cast<int>(SplitScope::Val));
+    splitCombo_->addItem(tr("train"), static_cast<int>(SplitScope::Train));
+    splitCombo_->addItem(tr("all"), static_cast<int>(SplitScope::All));
+    splitCombo_->setToolTip(tr("Rows shown and scored; methods are always trained on the train split"));
+    bar->addWidget(splitCombo_);
+    addLabel(tr("Method"));
+    methodCombo_ = new QComboBox(this);
+    methodCombo_->setObjectName(QStringLiteral("methodCombo"));
+    methodCombo_->setMinimumContentsLength(16);
+    methodCombo_->addItem(tr("(no routing)"), QString());
+    for (const std::string& name : routing::method_names())
+        methodCombo_->addItem(QString::fromStdString(name), QString::fromStdString(name));
+    methodCombo_->setToolTip(tr("Meta-verifier deciding from the verifier confidence whether to escalate"));
+    bar->addWidget(methodCombo_);
+    trainAction_ = bar->addAction(tr("Train ▶"), state_, &RoutingState::train);
+    trainAction_->setObjectName(QStringLiteral("trainAction"));
+    trainAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+    trainAction_->setToolTip(tr("Train the method on the train split (highest IBC lift) and route every row (Ctrl+T)"));
+    bar->addSeparator();
+
+    auto makeCost = [this](const QString& name, double value, const QString& tip) {
+        auto* s = new QDoubleSpinBox(this);
+        s->setObjectName(name);
+        s->setDecimals(2);
+        s->setRange(0.0, 1e6);
+        s->setValue(value);
+        s->setToolTip(tip);
+        s->setKeyboardTracking(false);
+        connect(s, &QDoubleSpinBox::valueChanged, this, &MainWindow::onCostsEdited);
+        return s;
+    };
+    addLabel(tr("Costs: small"));
+    smallCost_ = makeCost(QStringLiteral("smallCost"), 1, tr("Cost of one call of the small model"));
+    bar->addWidget(smallCost_);
+    addLabel(tr("large"));
+    largeCost_ = makeCost(QStringLiteral("largeCost"), 50, tr("Cost of one call of the large model"));
+    bar->addWidget(largeCost_);
+    addLabel(tr("verifier"));
+    verifierCost_ = makeCost(QStringLiteral("verifierCost"), 1, tr("Cost of one self-verification pass"));
+    bar->addWidget(verifierCost_);
+
+    connect(datasetCombo_, &QComboBox::currentIndexChanged, this, &MainWindow::applyScope);
+    connect(splitCombo_, &QComboBox::currentIndexChanged, this, &MainWindow::applyScope);
+    connect(methodCombo_, &QComboBox::currentIndexChanged, this, &MainWindow::onMethodChosen);
+}
+
+void MainWindow::buildCentral() {
+    model_ = new QueryTableModel(state_, this);
+
+    tablePanel_ = new QWidget(this);
+    auto* tableLayout = new QVBoxLayout(tablePanel_);
+    tableLayout->setContentsMargins(4, 4, 4, 4);
+    filterBar_ = new FilterBar(tablePanel_);
+    connect(filterBar_, &FilterBar::filterChanged, model_, &QueryTableModel::setFilter);
+    table_ = new QTableView(tablePanel_);
+    table_->setObjectName(QStringLiteral("queryTable"));
+    table_->setModel(model_);
+    table_->setSortingEnabled(true);
+    table_->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
+    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table_->setSelectionMode(QAbstractItemView::SingleSelection);
+    table_->setAlternatingRowColors(true);
+    table_->setWordWrap(false);
+    table_->setTextElideMode(Qt::ElideRight);
+    table_->verticalHeader()->setVisible(false);
+    // Fixed row heights keep scrolling O(1) at tens of thousands of rows.
+    table_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 6);
+    table_->horizontalHeader()->setSectionsMovable(true);
+    table_->horizontalHeader()->setHighlightSections(false);
+    table_->horizontalHeader()->setStretchLastSection(false);
+    connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::onCurrentRowChanged);
+    tableLayout->addWidget(filterBar_);
+    tableLayout->addWidget(table_, 1);
+
+    drillDown_ = new DrillDownPanel(state_, this);
+    drillDown_->setObjectName(QStringLiteral("drillDownPanel"));
+
+    topSplit_ = new QSplitter(Qt::Horizontal, this);
+    topSplit_->setObjectName(QStringLiteral("topSplitter"));
+    topSplit_->addWidget(tablePanel_);
+    topSplit_->addWidget(drillDown_);
+    topSplit_->setSizes({860, 640});
+
+    bottomTabs_ = new QTabWidget(this);
+    bottomTabs_->setObjectName(QStringLiteral("bottomTabs"));
+    bottomTabs_->setDocumentMode(true);
+    messages_ = new QPlainTextEdit(bottomTabs_);
+    messages_->setObjectName(QStringLiteral("messagesLog"));
+    messages_->setReadOnly(true);
+    messages_->setMaximumBlockCount(5000);
+    bottomTabs_->addTab(messages_, tr("Messages"));
+
+    mainSplit_ = new QSplitter(Qt::Vertical, this);
+    mainSplit_->setObjectName(QStringLiteral("mainSplitter"));
+    mainSplit_->addWidget(topSplit_);
+    mainSplit_->addWidget(bottomTabs_);
+    mainSplit_->setSizes({700, 160});
+    setCentralWidget(mainSplit_);
+}
+
+void MainWindow::buildStatusBar() {
+    summary_ = new QLabel(this);
+    summary_->setObjectName(QStringLiteral("summaryBar"));
+    summary_->setTextFormat(Qt::RichText);
+    statusBar()->addWidget(summary_, 1);
+    busyLabel_ = new QLabel(this);
+    progress_ = new QProgressBar(this);
+    progress_->setObjectName(QStringLiteral("loadProgress"));
+    progress_->setMaximumWidth(220);
+    progress_->setTextVisible(true);
+    cancelButton_ = new QToolButton(this);
+    cancelButton_->setObjectName(QStringLiteral("cancelLoad"));
+    cancelButton_->setText(tr("Cancel"));
+    cancelButton_->setToolTip(tr("Stop loading (Esc)"));
+    connect(cancelButton_, &QToolButton::clicked, this, &MainWindow::cancelLoad);
+    statusBar()->addPermanentWidget(busyLabel_);
+    statusBar()->addPermanentWidget(progress_);
+    statusBar()->addPermanentWidget(cancelButton_);
+}
 
 void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     QAction* open = file->addAction(tr("&Open..."), this, &MainWindow::chooseAndOpen);
     open->setShortcut(QKeySequence::Open);
     recentMenu_ = file->addMenu(tr("Open &Recent"));
-    file->addAction(tr("Open &Demo Dataset"), this, [this] { openDemo(); });
+    QAction* reopen = file->addAction(tr("Reopen &Last File"), this, [this] {
+        const QStringList files = QSettings().value(kRecentKey).toStringList();
+        if (!files.isEmpty()) startLoad(files.first());
+    });
+    reopen->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    file->addAction(tr("Open &Demo Dataset"), this, [this] { startLoad(extractDemoFile()); });
+    skipBadLines_ = file->addAction(tr("&Skip Bad Lines When Loading"));
+    skipBadLines_->setCheckable(true);
+    skipBadLines_->setToolTip(tr("Keep the good rows of a file with malformed lines and list the bad ones in Messages"));
+    QAction* cancel = file->addAction(tr("&Cancel Loading"), this, &MainWindow::cancelLoad);
+    cancel->setShortcut(QKeySequence(Qt::Key_Escape));
     file->addSeparator();
-    QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* find = edit->addAction(tr("&Find..."), filterBar_, &FilterBar::focusSearch);
+    find->setShortcut(QKeySequence::Find);
+    QAction* copy = edit->addAction(tr("Copy Row as &JSON"), drillDown_, &DrillDownPanel::copyRowJson);
+    copy->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    edit->addAction(tr("C&lear Filters"), filterBar_, &FilterBar::clear);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    QAction* next = view->addAction(tr("&Next Row"), this, [this] { moveSelection(+1); });
+    next->setShortcuts({QKeySequence(Qt::ALT | Qt::Key_Down), QKeySequence(Qt::Key_F8)});
+    QAction* prev = view->addAction(tr("&Previous Row"), this, [this] { moveSelection(-1); });
+    prev->setShortcuts({QKeySequence(Qt::ALT | Qt::Key_Up), QKeySequence(Qt::SHIFT | Qt::Key_F8)});
+    view->addSeparator();
+    auto addToggle = [this, view](const QString& text, QWidget* w, QKeySequence key) {
+        QAction* a = view->addAction(text);
+        a->setCheckable(true);
+        a->setChecked(true);
+        a->setShortcut(key);
+        connect(a, &QAction::toggled, w, &QWidget::setVisible);
+        return a;
+    };
+    toggleDrillDown_ = addToggle(tr("&Drill-down Panel"), drillDown_, QKeySequence(Qt::CTRL | Qt::Key_1));
+    toggleBottom_ = addToggle(tr("&Bottom Panels"), bottomTabs_, QKeySequence(Qt::CTRL | Qt::Key_2));
+    toggleFilters_ = addToggle(tr("&Filter Bar"), filterBar_, QKeySequence(Qt::CTRL | Qt::Key_3));
+
+    QMenu* method = menuBar()->addMenu(tr("&Method"));
+    method->addAction(trainAction_);
+
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About AutoMix Explorer"), this, &MainWindow::showAbout);
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
     refreshRecentMenu();
+}
+
+// ---------------------------------------------------------------- settings
+
+void MainWindow::restoreSettings() {
+    QSettings s;
+    if (s.contains(QStringLiteral("window/geometry"))) restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray());
+    if (s.contains(QStringLiteral("window/state"))) restoreState(s.value(QStringLiteral("window/state")).toByteArray());
+    if (s.contains(QStringLiteral("window/topSplitter"))) topSplit_->restoreState(s.value(QStringLiteral("window/topSplitter")).toByteArray());
+    if (s.contains(QStringLiteral("window/mainSplitter"))) mainSplit_->restoreState(s.value(QStringLiteral("window/mainSplitter")).toByteArray());
+    toggleDrillDown_->setChecked(s.value(QStringLiteral("view/drillDown"), true).toBool());
+    toggleBottom_->setChecked(s.value(QStringLiteral("view/bottom"), true).toBool());
+    toggleFilters_->setChecked(s.value(QStringLiteral("view/filters"), true).toBool());
+    skipBadLines_->setChecked(s.value(QStringLiteral("load/skipBadLines"), false).toBool());
+    const QString method = s.value(QStringLiteral("routing/method")).toString();
+    const int m = methodCombo_->findData(method);
+    if (m >= 0) {
+        const QSignalBlocker block(methodCombo_);
+        methodCombo_->setCurrentIndex(m);
+        state_->setMethod(method);
+    }
+}
+
+void MainWindow::saveSettings() const {
+    QSettings s;
+    s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    s.setValue(QStringLiteral("window/state"), saveState());
+    s.setValue(QStringLiteral("window/topSplitter"), topSplit_->saveState());
+    s.setValue(QStringLiteral("window/mainSplitter"), mainSplit_->saveState());
+    s.setValue(QStringLiteral("view/drillDown"), toggleDrillDown_->isChecked());
+    s.setValue(QStringLiteral("view/bottom"), toggleBottom_->isChecked());
+    s.setValue(QStringLiteral("view/filters"), toggleFilters_->isChecked());
+    s.setValue(QStringLiteral("load/skipBadLines"), skipBadLines_->isChecked());
+    s.setValue(QStringLiteral("routing/method"), state_->methodName());
+    if (model_->columnCount() > 0)  // column layout depends on the number of models
+        s.setValue(QStringLiteral("table/header%1").arg(model_->columnCount()), table_->horizontalHeader()->saveState());
+    if (!currentFile_.isEmpty() && currentFile_ != extractDemoFile())
+        s.setValue(QStringLiteral("load/lastFile"), currentFile_);
+}
+
+void MainWindow::closeEvent(QCloseEvent* e) {
+    saveSettings();
+    loader_->cancel();
+    QMainWindow::closeEvent(e);
 }
 
 void MainWindow::refreshRecentMenu() {
     recentMenu_->clear();
     const QStringList files = QSettings().value(kRecentKey).toStringList();
-    for (const QString& f : files)
-        recentMenu_->addAction(f, this, [this, f] { openFile(f); });
+    for (const QString& f : files) recentMenu_->addAction(f, this, [this, f] { startLoad(f); });
     recentMenu_->setEnabled(!files.isEmpty());
 }
 
@@ -73,51 +361,320 @@ void MainWindow::rememberRecent(const QString& path) {
     files.prepend(path);
     while (files.size() > kMaxRecent) files.removeLast();
     s.setValue(kRecentKey, files);
+    s.setValue(QStringLiteral("load/lastFile"), path);
     refreshRecentMenu();
 }
 
+// ---------------------------------------------------------------- loading
+
 void MainWindow::chooseAndOpen() {
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open data file"), QFileInfo(currentFile_).absolutePath(),
-        tr("AutoMix data (*.jsonl *.jsonl.gz *.json *.gz);;All files (*)"));
-    if (!path.isEmpty()) openFile(path);
+    QFileDialog dialog(this, tr("Open data file"));
+    dialog.setFileMode(QFileDialog::ExistingFile);
+    dialog.setNameFilters({tr("AutoMix data (*.jsonl *.jsonl.gz *.json *.gz)"), tr("All files (*)")});
+    const QString last = QSettings().value(QStringLiteral("load/lastFile")).toString();
+    dialog.setDirectory(last.isEmpty() ? QDir::currentPath() : QFileInfo(last).absolutePath());
+    // The Qt dialog (not the native one) so that the option can sit inside it.
+    dialog.setOption(QFileDialog::DontUseNativeDialog, true);
+    auto* skip = new QCheckBox(tr("Skip bad lines (keep the good rows, list the bad ones)"), &dialog);
+    skip->setChecked(skipBadLines_->isChecked());
+    if (auto* grid = qobject_cast<QGridLayout*>(dialog.layout()))
+        grid->addWidget(skip, grid->rowCount(), 0, 1, grid->columnCount());
+    if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty()) return;
+    skipBadLines_->setChecked(skip->isChecked());
+    startLoad(dialog.selectedFiles().first());
+}
+
+void MainWindow::setSkipBadLines(bool on) { skipBadLines_->setChecked(on); }
+
+void MainWindow::startLoad(const QString& path) {
+    loadShowsDialog_ = true;
+    loadingFile_ = path;
+    log(tr("Loading %1%2").arg(path, skipBadLines_->isChecked() ? tr(" (skipping bad lines)") : QString()));
+    loader_->start(path, skipBadLines_->isChecked());
+    updateBusy();
 }
 
 bool MainWindow::openFile(const QString& path, QString* error) {
-    try {
-        auto result = data::load_file(path.toStdString());
-        setDataset(std::make_shared<const data::Dataset>(std::move(result.dataset)), path);
-        if (!path.startsWith(QDir::tempPath())) rememberRecent(path);
-        return true;
-    } catch (const std::exception& e) {
-        const QString msg = QString::fromStdString(e.what());
-        if (error) *error = msg;
-        else QMessageBox::critical(this, tr("Could not open file"), msg);
-        return false;
-    }
+    startLoad(path);
+    loadShowsDialog_ = error == nullptr;
+    bool ok = false;
+    QString message;
+    auto conn = connect(this, &MainWindow::loadFinished, this, [&](bool success, const QString& err) {
+        ok = success;
+        message = err;
+    });
+    loader_->waitForFinished();
+    disconnect(conn);
+    if (!ok && error) *error = message;
+    return ok;
 }
 
 bool MainWindow::openDemo(QString* error) { return openFile(extractDemoFile(), error); }
 
-void MainWindow::setDataset(std::shared_ptr<const data::Dataset> ds, const QString& path) {
-    dataset_ = std::move(ds);
-    currentFile_ = path;
-    summary_->setText(tr("%1 rows, %2 datasets, %3 models\n%4")
-                          .arg(dataset_->size())
-                          .arg(dataset_->dataset_names.size())
-                          .arg(dataset_->model_count())
-                          .arg(QFileInfo(path).fileName()));
-    setWindowTitle(tr("AutoMix Explorer - %1").arg(QFileInfo(path).fileName()));
-    emit datasetChanged();
+bool MainWindow::isLoading() const { return loader_->isRunning(); }
+
+void MainWindow::cancelLoad() {
+    if (loader_->isRunning()) loader_->cancel();
 }
+
+const data::Dataset* MainWindow::dataset() const { return state_->dataset(); }
+
+void MainWindow::onLoadFinished(const LoadOutcome& out) {
+    updateBusy();
+    if (!out.ok) {
+        lastLoadError_ = out.error;
+        if (out.cancelled) {
+            log(tr("Loading %1 cancelled; the previous data stays loaded.").arg(out.path));
+            statusBar()->showMessage(tr("Loading cancelled"), 5000);
+        } else {
+            log(tr("Could not load: %1").arg(out.error));
+            if (loadShowsDialog_)
+                showError(tr("Could not open file"),
+                          tr("%1\n\nThe previously loaded data stays open.").arg(out.error));
+        }
+        emit loadFinished(false, out.error);
+        return;
+    }
+    lastLoadError_.clear();
+    const bool isDemo = out.path == extractDemoFile();
+    for (const QString& w : out.warnings) log(tr("Warning: %1").arg(w));
+    if (out.badLines > 0) {
+        log(tr("Skipped %n bad line(s):", nullptr, static_cast<int>(out.badLines)));
+        for (const QString& p : out.problems) log(QStringLiteral("  ") + p);
+        if (out.problems.size() < static_cast<qsizetype>(out.badLines)) log(tr("  ... (only the first are listed)"));
+        statusBar()->showMessage(tr("Skipped %n bad line(s); see Messages", nullptr, static_cast<int>(out.badLines)), 10000);
+    }
+    currentFile_ = out.path;
+    if (!isDemo) rememberRecent(out.path);
+    const data::Dataset& ds = *out.dataset;
+    log(tr("Loaded %1: %L2 rows, %3 datasets, %4 models (%5 format)")
+            .arg(isDemo ? tr("the demo dataset") : out.path)
+            .arg(ds.size())
+            .arg(ds.dataset_names.size())
+            .arg(ds.model_count())
+            .arg(QString::fromStdString(ds.format)));
+    {
+        // Costs come from the file; the spin boxes are then the user's to change.
+        const QSignalBlocker b1(smallCost_), b2(largeCost_), b3(verifierCost_);
+        if (ds.model_count() > 0) {
+            smallCost_->setValue(ds.small().call_cost);
+            largeCost_->setValue(ds.large().call_cost);
+        }
+        verifierCost_->setValue(ds.verifier_cost);
+    }
+    state_->setCosts({smallCost_->value(), largeCost_->value(), verifierCost_->value()});
+    selectedRow_.reset();
+    state_->setDataset(out.dataset);
+    fillScopeCombos();
+    const int columns = model_->columnCount();
+    const QByteArray header = QSettings().value(QStringLiteral("table/header%1").arg(columns)).toByteArray();
+    if (header.isEmpty() || !table_->horizontalHeader()->restoreState(header)) {
+        table_->resizeColumnsToContents();
+        table_->setColumnWidth(QueryTableModel::Question, 320);
+        table_->setColumnWidth(QueryTableModel::Id, std::min(table_->columnWidth(QueryTableModel::Id), 170));
+    }
+    setWindowTitle(tr("AutoMix Explorer — %1").arg(isDemo ? tr("demo dataset") : QFileInfo(out.path).fileName()));
+    if (state_->method()) state_->train();
+    if (model_->rowCount() > 0 && !table_->currentIndex().isValid()) selectRow(model_->datasetRow(0));
+    emit datasetChanged();
+    emit loadFinished(true, QString());
+}
+
+void MainWindow::showError(const QString& title, const QString& text) {
+    // Window-modal but not blocking: loading finished in an event handler, and tests
+    // (and users with a second file to try) must not be stuck in a nested loop.
+    if (errorDialog_) errorDialog_->close();
+    auto* box = new QMessageBox(QMessageBox::Critical, title, text, QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("loadErrorDialog"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    errorDialog_ = box;
+    box->open();
+}
+
+void MainWindow::updateBusy() {
+    const bool loading = loader_->isRunning();
+    const bool training = state_->isTraining();
+    progress_->setVisible(loading || training);
+    cancelButton_->setVisible(loading);
+    if (loading) {
+        busyLabel_->setText(tr("Loading %1").arg(QFileInfo(loadingFile_).fileName()));
+        progress_->setRange(0, 1000);
+    } else if (training) {
+        busyLabel_->setText(tr("Training %1…").arg(state_->methodName()));
+        progress_->setRange(0, 0);  // busy indicator: training reports no fraction
+    } else {
+        busyLabel_->clear();
+    }
+    busyLabel_->setVisible(loading || training);
+    trainAction_->setEnabled(!training && state_->dataset() && state_->method());
+}
+
+void MainWindow::log(const QString& message) {
+    messages_->appendPlainText(QStringLiteral("[%1] %2").arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")), message));
+}
+
+// ---------------------------------------------------------------- drag and drop
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
+    if (!localFileOf(e->mimeData()).isEmpty()) e->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* e) {
+    const QString path = localFileOf(e->mimeData());
+    if (path.isEmpty()) return;
+    e->acceptProposedAction();
+    startLoad(path);
+}
+
+// ---------------------------------------------------------------- scope and method
+
+void MainWindow::fillScopeCombos() {
+    const data::Dataset* ds = dataset();
+    const QString previous = datasetCombo_->currentData().toString();
+    {
+        const QSignalBlocker block(datasetCombo_);
+        datasetCombo_->clear();
+        datasetCombo_->addItem(tr("all datasets"), QString());
+        if (ds)
+            for (const std::string& name : ds->dataset_names)
+                datasetCombo_->addItem(QString::fromStdString(name), QString::fromStdString(name));
+        const int keep = datasetCombo_->findData(previous);
+        datasetCombo_->setCurrentIndex(keep >= 0 ? keep : 0);
+    }
+    applyScope();
+}
+
+void MainWindow::applyScope() {
+    const data::Dataset* ds = dataset();
+    if (!ds) return;
+    const QString name = datasetCombo_->currentData().toString();
+    const int index = name.isEmpty() ? -1 : ds->find_dataset(name.toStdString());
+    state_->setScope(index, static_cast<SplitScope>(splitCombo_->currentData().toInt()));
+}
+
+void MainWindow::selectDataset(const QString& name) {
+    const int i = datasetCombo_->findData(name);
+    if (i >= 0) datasetCombo_->setCurrentIndex(i);
+}
+
+void MainWindow::selectSplit(const QString& split) {
+    const int i = splitCombo_->findText(split);
+    if (i >= 0) splitCombo_->setCurrentIndex(i);
+}
+
+void MainWindow::selectMethod(const QString& name) {
+    int i = methodCombo_->findData(name);
+    if (i < 0 && !name.isEmpty()) {
+        // Accept aliases ("double_threshold"): the registry knows them.
+        if (auto m = routing::find_method(name.toStdString())) i = methodCombo_->findData(QString::fromStdString(m->name()));
+    }
+    if (i >= 0) methodCombo_->setCurrentIndex(i);
+}
+
+void MainWindow::onMethodChosen() {
+    state_->setMethod(methodCombo_->currentData().toString());
+    QSettings().setValue(QStringLiteral("routing/method"), state_->methodName());
+    updateBusy();
+    if (state_->method() && state_->dataset()) state_->train();
+}
+
+void MainWindow::onCostsEdited() {
+    state_->setCosts({smallCost_->value(), largeCost_->value(), verifierCost_->value()});
+    if (state_->method() && state_->dataset()) state_->train();
+}
+
+// ---------------------------------------------------------------- selection
+
+void MainWindow::onCurrentRowChanged() {
+    if (restoringSelection_) return;
+    const QModelIndex current = table_->currentIndex();
+    if (current.isValid()) selectedRow_ = model_->datasetRow(current.row());
+    else selectedRow_.reset();
+    drillDown_->showRow(selectedRow_);
+}
+
+void MainWindow::restoreSelection() {
+    // The model resets on every filter change; keep the same query selected if it is still shown.
+    restoringSelection_ = true;
+    const int row = selectedRow_ ? model_->tableRowOf(*selectedRow_) : -1;
+    if (row >= 0) {
+        const QModelIndex idx = model_->index(row, 0);
+        table_->selectionModel()->setCurrentIndex(idx, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        table_->scrollTo(idx);
+    } else {
+        table_->selectionModel()->clearSelection();
+    }
+    restoringSelection_ = false;
+    drillDown_->showRow(row >= 0 ? selectedRow_ : std::nullopt);
+}
+
+void MainWindow::selectRow(data::RowIndex r) {
+    const int row = model_->tableRowOf(r);
+    if (row < 0) return;
+    const QModelIndex idx = model_->index(row, 0);
+    table_->selectionModel()->setCurrentIndex(idx, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    table_->scrollTo(idx);
+}
+
+void MainWindow::moveSelection(int delta) {
+    if (model_->rowCount() == 0) return;
+    const int current = table_->currentIndex().isValid() ? table_->currentIndex().row() : (delta > 0 ? -1 : model_->rowCount());
+    const int next = std::clamp(current + delta, 0, model_->rowCount() - 1);
+    selectRow(model_->datasetRow(next));
+}
+
+// ---------------------------------------------------------------- summary
+
+void MainWindow::updateSummary() {
+    const data::Dataset* ds = dataset();
+    if (!ds) {
+        summary_->setText(tr("No data loaded — File ▸ Open (Ctrl+O) or drop a file on the window"));
+        return;
+    }
+    const QLocale loc;
+    QStringList parts;
+    parts << tr("<b>%1</b> of %2 rows shown").arg(loc.toString(qulonglong(model_->visibleRows().size())),
+                                                  loc.toString(qulonglong(ds->size())));
+    if (!state_->method()) {
+        parts << tr("<i>not routed yet</i> — choose a method");
+    } else if (state_->isTraining()) {
+        parts << tr("%1: training…").arg(state_->methodName().toHtmlEscaped());
+    } else if (!state_->isRouted()) {
+        parts << tr("%1: <i>not routed yet</i>%2")
+                     .arg(state_->methodName().toHtmlEscaped(),
+                          state_->lastError().isEmpty() ? QString() : QStringLiteral(" (%1)").arg(state_->lastError().toHtmlEscaped()));
+    } else {
+        const ScopeMetrics& m = state_->metrics();
+        parts << QStringLiteral("<b>%1</b> %2").arg(state_->methodName().toHtmlEscaped(), state_->paramsText().toHtmlEscaped());
+        if (m.valid) {
+            parts << tr("avg cost <b>%1</b>").arg(m.avgCost, 0, 'f', 2)
+                  << tr("avg perf <b>%1</b>").arg(m.avgPerf, 0, 'f', 3)
+                  << tr("IBC lift <b>%1</b>").arg(percent(m.ibcLift))
+                  << tr("escalated <b>%1</b>").arg(percent(m.escalated));
+        }
+    }
+    summary_->setText(parts.join(QStringLiteral(" &nbsp;·&nbsp; ")));
+    const ScopeMetrics& m = state_->metrics();
+    summary_->setToolTip(m.valid ? tr("Over the %1 rows of the selected dataset/split (filters not applied).\n"
+                                      "avg cost = (Σ small + escalations · large) / n + verifier\n"
+                                      "IBC lift = (slope − base) / base; slope = (perf − %2) / (cost − small); "
+                                      "base = (%3 − %2) / (large − small)")
+                                       .arg(m.rows).arg(m.slmPerf, 0, 'f', 3).arg(m.llmPerf, 0, 'f', 3)
+                                 : QString());
+}
+
+// ---------------------------------------------------------------- about
 
 void MainWindow::showAbout() {
     QMessageBox::about(
         this, tr("About AutoMix Explorer"),
         tr("<h3>AutoMix Explorer %1</h3>"
-           "<p>Inspect and tune AutoMix routing between a small and a large language model.</p>"
-           "<p>Method: P. Aggarwal, A. Madaan et al., <i>AutoMix: Automatically Mixing Language "
-           "Models</i>, NeurIPS 2024, arXiv:2310.12963.</p>")
+           "<p>Inspect and tune AutoMix routing between a small and a large language model: a small "
+           "model answers, verifies its own answer few-shot, and a meta-verifier decides from that "
+           "noisy confidence whether to escalate to a larger model.</p>"
+           "<p>Method: Pranjal Aggarwal, Aman Madaan, et al.: <i>AutoMix: Automatically Mixing Language "
+           "Models</i>, NeurIPS 2024. <a href=\"https://arxiv.org/abs/2310.12963\">arXiv:2310.12963</a>.</p>")
             .arg(QStringLiteral(AUTOMIX_VERSION)));
 }
 

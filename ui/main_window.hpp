@@ -1,45 +1,147 @@
 #pragma once
+// The explorer's main window: toolbar (dataset / split / method / Train / costs), the query
+// table with its filter bar, the drill-down panel, a bottom tab area that other panels
+// (charts, tuning, live) add tabs to, and a status bar with the routing summary.
 #include <QMainWindow>
+#include <QPointer>
 #include <QString>
 #include <memory>
+#include <optional>
 
 #include "core/data/dataset.hpp"
 
-class QMenu;
+class QAction;
+class QComboBox;
+class QDoubleSpinBox;
 class QLabel;
+class QMenu;
+class QMessageBox;
+class QPlainTextEdit;
+class QProgressBar;
+class QSplitter;
+class QTableView;
+class QTabWidget;
+class QToolButton;
 
 namespace automix::ui {
 
-// The explorer's main window. Owns the loaded dataset; views are thin adapters over it.
+class DataLoader;
+class DrillDownPanel;
+class FilterBar;
+class QueryTableModel;
+class RoutingState;
+struct LoadOutcome;
+
 class MainWindow : public QMainWindow {
     Q_OBJECT
   public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    // Loads a file (blocking variant used by tests and the command line). Returns false and
-    // shows/returns the error when it fails; the previous dataset stays loaded.
+    // Loads a file through the same background loader as File ▸ Open, waiting for it.
+    // Returns false on failure with the error in *error (no dialog then; with error ==
+    // nullptr the error dialog is shown). The previous dataset stays loaded on failure.
     bool openFile(const QString& path, QString* error = nullptr);
     // The demo dataset compiled into the executable (resources/demo).
     bool openDemo(QString* error = nullptr);
-    const data::Dataset* dataset() const { return dataset_.get(); }
+    // Starts loading in the background (menu, drag-and-drop, recent files); errors go to a dialog.
+    void startLoad(const QString& path);
+    bool isLoading() const;
+    void cancelLoad();
+
+    const data::Dataset* dataset() const;
     QString currentFile() const { return currentFile_; }
+    QString lastLoadError() const { return lastLoadError_; }
+    QMessageBox* errorDialog() const { return errorDialog_; }  // the last one shown, if still open
+
+    // Selection of the toolbar combos (tests, command line, linked views).
+    void selectDataset(const QString& name);  // "" = all datasets
+    void selectSplit(const QString& split);   // "val", "train" or "all"
+    void selectMethod(const QString& name);   // "" = no routing
+    void selectRow(data::RowIndex row);       // in the table, if visible
+    void setSkipBadLines(bool on);
+
+    RoutingState* routingState() const { return state_; }
+    QueryTableModel* queryModel() const { return model_; }
+    QTableView* queryTable() const { return table_; }
+    FilterBar* filterBar() const { return filterBar_; }
+    DrillDownPanel* drillDown() const { return drillDown_; }
+    // Charts, tuning and live panels add their tabs here.
+    QTabWidget* bottomTabs() const { return bottomTabs_; }
+    QLabel* summaryLabel() const { return summary_; }
+    void log(const QString& message);
+
+    void saveSettings() const;
 
   signals:
     void datasetChanged();
+    void loadFinished(bool ok, const QString& error);
+
+  protected:
+    void dragEnterEvent(QDragEnterEvent* e) override;
+    void dropEvent(QDropEvent* e) override;
+    void closeEvent(QCloseEvent* e) override;
 
   private:
+    void buildToolBar();
+    void buildCentral();
     void buildMenus();
+    void buildStatusBar();
+    void restoreSettings();
     void refreshRecentMenu();
     void rememberRecent(const QString& path);
     void showAbout();
     void chooseAndOpen();
-    void setDataset(std::shared_ptr<const data::Dataset> ds, const QString& path);
+    void onLoadFinished(const LoadOutcome& outcome);
+    void showError(const QString& title, const QString& text);
+    void fillScopeCombos();
+    void applyScope();
+    void onMethodChosen();
+    void onCostsEdited();
+    void updateSummary();
+    void updateBusy();
+    void onCurrentRowChanged();
+    void restoreSelection();
+    void moveSelection(int delta);
 
-    std::shared_ptr<const data::Dataset> dataset_;
-    QString currentFile_;
-    QMenu* recentMenu_ = nullptr;
+    RoutingState* state_ = nullptr;
+    DataLoader* loader_ = nullptr;
+    QueryTableModel* model_ = nullptr;
+    QTableView* table_ = nullptr;
+    FilterBar* filterBar_ = nullptr;
+    DrillDownPanel* drillDown_ = nullptr;
+    QTabWidget* bottomTabs_ = nullptr;
+    QPlainTextEdit* messages_ = nullptr;
+    QSplitter* topSplit_ = nullptr;
+    QSplitter* mainSplit_ = nullptr;
+    QWidget* tablePanel_ = nullptr;
+
+    QComboBox* datasetCombo_ = nullptr;
+    QComboBox* splitCombo_ = nullptr;
+    QComboBox* methodCombo_ = nullptr;
+    QAction* trainAction_ = nullptr;
+    QDoubleSpinBox* smallCost_ = nullptr;
+    QDoubleSpinBox* largeCost_ = nullptr;
+    QDoubleSpinBox* verifierCost_ = nullptr;
+
     QLabel* summary_ = nullptr;
+    QLabel* busyLabel_ = nullptr;
+    QProgressBar* progress_ = nullptr;
+    QToolButton* cancelButton_ = nullptr;
+
+    QMenu* recentMenu_ = nullptr;
+    QAction* skipBadLines_ = nullptr;
+    QAction* toggleDrillDown_ = nullptr;
+    QAction* toggleBottom_ = nullptr;
+    QAction* toggleFilters_ = nullptr;
+
+    QString currentFile_;
+    QString loadingFile_;
+    bool loadShowsDialog_ = true;
+    QString lastLoadError_;
+    QPointer<QMessageBox> errorDialog_;
+    std::optional<data::RowIndex> selectedRow_;
+    bool restoringSelection_ = false;
 };
 
 // Writes the demo resource to a temporary file (once) and returns its path.

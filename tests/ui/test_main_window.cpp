@@ -1,0 +1,308 @@
+// The main window as a user drives it: loading (menu path, drag-and-drop, bad files),
+// filtering and sorting the query table, the drill-down panel, and window state.
+#include <QApplication>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUrl>
+#include <cmath>
+
+#include "core/routing/method.hpp"
+#include "ui/drill_down_panel.hpp"
+#include "ui/filter_bar.hpp"
+#include "ui/main_window.hpp"
+#include "ui/query_table_model.hpp"
+#include "ui/routing_state.hpp"
+
+using namespace automix;
+using automix::ui::MainWindow;
+
+namespace {
+
+QString fixture(const char* name) { return QStringLiteral(AUTOMIX_TEST_DATA "/ui/") + QLatin1String(name); }
+
+// Expected rows computed straight from the Dataset columns, independent of the table model.
+template <class Pred>
+std::size_t countRows(const data::Dataset& ds, Pred pred) {
+    std::size_t n = 0;
+    for (data::RowIndex r = 0; r < ds.size(); ++r)
+        if (pred(r)) ++n;
+    return n;
+}
+
+bool textMatches(const data::Dataset& ds, data::RowIndex r, const QString& needle) {
+    auto has = [&](const std::string& s) { return QString::fromStdString(s).contains(needle, Qt::CaseInsensitive); };
+    if (has(ds.id[r]) || has(ds.question[r]) || has(ds.gold[r])) return true;
+    for (const auto& m : ds.models)
+        if (has(m.answer[r])) return true;
+    return false;
+}
+
+}  // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+    QTemporaryDir settingsDir_;
+
+  private slots:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("AutoMixTest"));
+        QCoreApplication::setApplicationName(QStringLiteral("ui_main_window"));
+        QSettings::setDefaultFormat(QSettings::IniFormat);
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settingsDir_.path());
+        QSettings().clear();
+    }
+
+    void demoLoadsThroughTheBackgroundLoader() {
+        MainWindow w;
+        QSignalSpy finished(&w, &MainWindow::loadFinished);
+        QString error;
+        QVERIFY2(w.openDemo(&error), qPrintable(error));
+        QCOMPARE(finished.count(), 1);
+        QVERIFY(!w.isLoading());
+        const data::Dataset* ds = w.dataset();
+        QVERIFY(ds);
+        QVERIFY(ds->size() > 1000);
+        // Default scope: every dataset, val split.
+        const auto val = countRows(*ds, [&](auto r) { return ds->split[r] == data::Split::Val; });
+        QCOMPARE(std::size_t(w.queryModel()->rowCount()), val);
+        QVERIFY(w.summaryLabel()->text().contains(QLocale().toString(qulonglong(ds->size()))));
+    }
+
+    void filtersMatchIndependentCounts() {
+        MainWindow w;
+        w.selectMethod(QString());
+        QVERIFY(w.openDemo());
+        const data::Dataset& ds = *w.dataset();
+        auto* model = w.queryModel();
+        auto rows = [&] { return std::size_t(model->rowCount()); };
+
+        const QString name = QString::fromStdString(ds.dataset_names.at(1));
+        const int d = 1;
+        w.selectDataset(name);
+        QCOMPARE(rows(), countRows(ds, [&](auto r) { return ds.dataset_index[r] == d && ds.split[r] == data::Split::Val; }));
+        w.selectSplit(QStringLiteral("train"));
+        QCOMPARE(rows(), countRows(ds, [&](auto r) { return ds.dataset_index[r] == d && ds.split[r] == data::Split::Train; }));
+        w.selectSplit(QStringLiteral("all"));
+        QCOMPARE(rows(), countRows(ds, [&](auto r) { return ds.dataset_index[r] == d; }));
+
+        w.filterBar()->setCategory(data::Category::Needy);
+        const auto needy = countRows(ds, [&](auto r) { return ds.dataset_index[r] == d && ds.category[r] == data::Category::Needy; });
+        QVERIFY(needy > 0);
+        QCOMPARE(rows(), needy);
+        w.filterBar()->setCategory(std::nullopt);
+
+        // Free text: take a word from some question, so the expected count is not trivially 0.
+        const QString word = QString::fromStdString(ds.question[w.queryModel()->datasetRow(5)]).section(QLatin1Char(' '), 1, 1).toUpper();
+        QVERIFY(!word.isEmpty());
+        w.filterBar()->setSearchText(word);
+        const auto textCount = countRows(ds, [&](auto r) { return ds.dataset_index[r] == d && textMatches(ds, r, word); });
+        QVERIFY(textCount > 0);
+        QCOMPARE(rows(), textCount);
+        w.filterBar()->setSearchText(QStringLiteral("no-such-text-anywhere-42"));
+        QCOMPARE(rows(), std::size_t(0));
+        w.filterBar()->setSearchText(QString());
+
+        // Decision filters match nothing until a method has routed.
+        w.filterBar()->setDecision(ui::QueryFilter::Decision::Escalated);
+        QCOMPARE(rows(), std::size_t(0));
+        w.filterBar()->setDecision(ui::QueryFilter::Decision::Any);
+        QCOMPARE(rows(), countRows(ds, [&](auto r) { return ds.dataset_index[r] == d; }));
+    }
+
+    void routingDecisionsDriveTheDecisionFilters() {
+        MainWindow w;
+        QVERIFY(w.openDemo());
+        const data::Dataset& ds = *w.dataset();
+        w.selectDataset(QString::fromStdString(ds.dataset_names.front()));
+        w.selectMethod(QStringLiteral("Threshold"));
+        w.routingState()->waitForTraining();
+        QVERIFY2(w.routingState()->isRouted(), qPrintable(w.routingState()->lastError()));
+
+        // Route the same val rows with core directly, using the trained parameter.
+        const auto method = routing::find_method("Threshold");
+        const auto* trained = w.routingState()->trainedFor(0);
+        QVERIFY(trained);
+        const data::View val = ds.rows(0, data::Split::Val);
+        const routing::Decisions expected = method->route(ds, val, trained->params, w.routingState()->config());
+        std::size_t escalated = 0, wrong = 0;
+        for (std::size_t i = 0; i < val.size(); ++i) {
+            escalated += expected[i];
+            const bool largeBetter = ds.large().score[val[i]] > ds.small().score[val[i]];
+            wrong += (expected[i] == 1) != largeBetter;
+        }
+        auto* model = w.queryModel();
+        QCOMPARE(std::size_t(model->rowCount()), val.size());
+        w.filterBar()->setDecision(ui::QueryFilter::Decision::Escalated);
+        QCOMPARE(std::size_t(model->rowCount()), escalated);
+        w.filterBar()->setDecision(ui::QueryFilter::Decision::Stayed);
+        QCOMPARE(std::size_t(model->rowCount()), val.size() - escalated);
+        w.filterBar()->setDecision(ui::QueryFilter::Decision::Any);
+        w.filterBar()->setRoutingWrongOnly(true);
+        QCOMPARE(std::size_t(model->rowCount()), wrong);
+        w.filterBar()->setRoutingWrongOnly(false);
+
+        // The summary bar shows the method and the escalation rate.
+        const QString summary = w.summaryLabel()->text();
+        QVERIFY2(summary.contains(QStringLiteral("Threshold")), qPrintable(summary));
+        const double pct = 100.0 * double(escalated) / double(val.size());
+        QVERIFY2(summary.contains(QString::number(pct, 'f', 1)), qPrintable(summary));
+    }
+
+    void sortingOrdersByTheColumn() {
+        MainWindow w;
+        QVERIFY(w.openDemo());
+        const data::Dataset& ds = *w.dataset();
+        auto* model = w.queryModel();
+        const int conf = model->confidenceColumn();
+        w.queryTable()->sortByColumn(conf, Qt::DescendingOrder);
+        QCOMPARE(std::size_t(model->rowCount()), countRows(ds, [&](auto r) { return ds.split[r] == data::Split::Val; }));
+        for (int i = 1; i < model->rowCount(); ++i) {
+            const double a = ds.small().verifier_confidence[model->datasetRow(i - 1)];
+            const double b = ds.small().verifier_confidence[model->datasetRow(i)];
+            QVERIFY2(std::isnan(b) || a >= b, qPrintable(QStringLiteral("row %1: %2 < %3").arg(i).arg(a).arg(b)));
+        }
+        w.queryTable()->sortByColumn(ui::QueryTableModel::Id, Qt::AscendingOrder);
+        for (int i = 1; i < model->rowCount(); ++i)
+            QVERIFY(ds.id[model->datasetRow(i - 1)] <= ds.id[model->datasetRow(i)]);
+    }
+
+    void drillDownShowsSamplesAndDecision() {
+        MainWindow w;
+        QVERIFY(w.openFile(fixture("small.jsonl")));
+        const data::Dataset& ds = *w.dataset();
+        w.selectSplit(QStringLiteral("all"));
+        w.selectMethod(QStringLiteral("Threshold"));
+        w.routingState()->waitForTraining();
+        QVERIFY(w.routingState()->isRouted());
+
+        const data::RowIndex target = 4;
+        w.selectRow(target);
+        QCOMPARE(w.drillDown()->row().value_or(999), target);
+        const QString text = w.drillDown()->detailsText();
+        const auto& samples = ds.small().verifier_samples[target];
+        QVERIFY(!samples.empty());
+        for (const auto& s : samples) QVERIFY2(text.contains(QString::fromStdString(s)), qPrintable(text));
+        int correct = 0, withVerdict = 0;
+        for (const auto& s : samples) {
+            const QString lower = QString::fromStdString(s).toLower();
+            correct += lower.contains(QStringLiteral("the ai generated answer is correct"));
+            withVerdict += lower.contains(QStringLiteral("the ai generated answer is"));
+        }
+        QVERIFY2(text.contains(QStringLiteral("%1 samples: %2 correct / %3 with a verdict").arg(samples.size()).arg(correct).arg(withVerdict)),
+                 qPrintable(text));
+        QVERIFY(text.contains(QString::fromStdString(ds.question[target])));
+        const bool escalate = w.routingState()->decision(target) > 0;
+        QVERIFY(text.contains(escalate ? QStringLiteral("ESCALATE") : QStringLiteral("STAY")));
+        const QString reason = w.routingState()->explain(target);
+        QVERIFY(!reason.isEmpty());
+        QVERIFY2(text.contains(reason), qPrintable(text));
+        QVERIFY(w.drillDown()->contextText().contains(QString::fromStdString(ds.gold[target])));
+
+        // Copy as JSON round-trips the row's identity and decision.
+        const QJsonObject json = QJsonDocument::fromJson(w.drillDown()->rowJson().toUtf8()).object();
+        QCOMPARE(json.value(QStringLiteral("id")).toString(), QString::fromStdString(ds.id[target]));
+        QCOMPARE(json.value(QStringLiteral("routing")).toObject().value(QStringLiteral("escalate")).toBool(), escalate);
+
+        // Next / previous row move the selection and the panel follows.
+        const int tableRow = w.queryModel()->tableRowOf(target);
+        QTest::keyClick(&w, Qt::Key_Down, Qt::AltModifier);
+        QCOMPARE(w.queryTable()->currentIndex().row(), tableRow + 1);
+        QCOMPARE(w.drillDown()->row().value_or(999), w.queryModel()->datasetRow(tableRow + 1));
+    }
+
+    void dropEventLoadsTheFile() {
+        MainWindow w;
+        QVERIFY(w.openDemo());
+        QSignalSpy finished(&w, &MainWindow::loadFinished);
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(fixture("small.jsonl"))});
+        QDragEnterEvent enter(QPoint(50, 50), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&w, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(50, 50), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&w, &drop);
+        QVERIFY(finished.wait(10000) || finished.count() == 1);
+        QCOMPARE(finished.first().at(0).toBool(), true);
+        QCOMPARE(w.dataset()->size(), std::size_t(12));
+        QCOMPARE(w.currentFile(), fixture("small.jsonl"));
+    }
+
+    void badFileShowsErrorAndKeepsData() {
+        MainWindow w;
+        QVERIFY(w.openFile(fixture("small.jsonl")));
+        const data::Dataset* before = w.dataset();
+        QSignalSpy finished(&w, &MainWindow::loadFinished);
+        w.startLoad(fixture("bad_line3.jsonl"));  // the menu's path
+        QVERIFY(finished.wait(10000) || finished.count() == 1);
+        QCOMPARE(finished.first().at(0).toBool(), false);
+        QTRY_VERIFY(w.errorDialog() != nullptr);
+        const QString message = w.errorDialog()->text();
+        QVERIFY2(message.contains(QStringLiteral("bad_line3.jsonl:3")), qPrintable(message));
+        QCOMPARE(w.dataset(), before);
+        QCOMPARE(w.dataset()->size(), std::size_t(12));
+        QCOMPARE(w.currentFile(), fixture("small.jsonl"));
+        QCOMPARE(w.queryModel()->rowCount(), 6);  // val rows of the old file still listed
+        w.errorDialog()->close();
+
+        // A missing file is an error too, with the same guarantee.
+        QString error;
+        QVERIFY(!w.openFile(fixture("does-not-exist.jsonl"), &error));
+        QVERIFY(error.contains(QStringLiteral("does-not-exist.jsonl")));
+        QCOMPARE(w.dataset(), before);
+    }
+
+    void skipBadLinesKeepsTheGoodRows() {
+        MainWindow w;
+        w.setSkipBadLines(true);
+        QString error;
+        QVERIFY2(w.openFile(fixture("bad_line3.jsonl"), &error), qPrintable(error));
+        QCOMPARE(w.dataset()->size(), std::size_t(4));
+        w.setSkipBadLines(false);
+    }
+
+    void windowStatePersists() {
+        {
+            MainWindow w;
+            QVERIFY(w.openFile(fixture("small.jsonl")));
+            w.selectMethod(QStringLiteral("Threshold"));
+            w.queryTable()->setColumnWidth(ui::QueryTableModel::Question, 411);
+            w.saveSettings();
+        }
+        MainWindow w2;
+        QVERIFY(w2.openFile(fixture("small.jsonl")));
+        QCOMPARE(w2.routingState()->methodName(), QStringLiteral("Threshold"));
+        QCOMPARE(w2.queryTable()->columnWidth(ui::QueryTableModel::Question), 411);
+        QCOMPARE(QSettings().value(QStringLiteral("recentFiles")).toStringList().value(0), fixture("small.jsonl"));
+        w2.selectMethod(QString());
+        w2.saveSettings();
+    }
+
+    void rendersToPng() {
+        MainWindow w;
+        QVERIFY(w.openDemo());
+        w.selectMethod(QStringLiteral("Threshold"));
+        w.routingState()->waitForTraining();
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        const QPixmap shot = w.grab();
+        QVERIFY(shot.width() >= 800 && shot.height() >= 500);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("main.png"));
+        QVERIFY(shot.save(path, "PNG"));
+        QVERIFY(QFileInfo(path).size() > 10000);
+        w.selectMethod(QString());
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"

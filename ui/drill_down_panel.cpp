@@ -1,0 +1,385 @@
+#include "ui/drill_down_panel.hpp"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QEvent>
+#include <QHBoxLayout>
+#include <QHelpEvent>
+#include <QLabel>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QSplitter>
+#include <QTextBrowser>
+#include <QToolTip>
+#include <QVBoxLayout>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "core/scoring/verifier.hpp"
+#include "ui/routing_state.hpp"
+
+namespace automix::ui {
+
+namespace {
+
+// Shows the tooltip attached (via the HTML title attribute) to the text under the mouse.
+class TipTextBrowser : public QTextBrowser {
+  public:
+    using QTextBrowser::QTextBrowser;
+
+  protected:
+    bool event(QEvent* e) override {
+        if (e->type() == QEvent::ToolTip) {
+            auto* help = static_cast<QHelpEvent*>(e);
+            const QPoint p = viewport()->mapFromGlobal(help->globalPos());
+            const QString tip = cursorForPosition(p).charFormat().toolTip();
+            if (tip.isEmpty()) QToolTip::hideText();
+            else QToolTip::showText(help->globalPos(), tip, this);
+            return true;
+        }
+        return QTextBrowser::event(e);
+    }
+};
+
+QString fromStd(const std::string& s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
+QString fromView(std::string_view s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
+
+QString num(double v, int decimals = 3) {
+    return std::isnan(v) ? QStringLiteral("—") : QString::number(v, 'f', decimals);
+}
+
+QString tipped(const QString& html, const QString& tip) {
+    return QStringLiteral("<span title=\"%1\">%2</span>").arg(tip.toHtmlEscaped(), html);
+}
+
+struct Needle {
+    QString text;
+    QString color;  // background
+    QString label;
+};
+
+bool isWordChar(QChar c) { return c.isLetterOrNumber(); }
+
+// HTML of `text` with every whole-word occurrence of each needle highlighted (earlier
+// needles win where they overlap).
+QString highlight(const QString& text, const std::vector<Needle>& needles) {
+    std::vector<int> owner(static_cast<std::size_t>(text.size()), -1);
+    for (std::size_t n = 0; n < needles.size(); ++n) {
+        const QString needle = needles[n].text.trimmed();
+        if (needle.size() < 2) continue;  // a one-letter answer would light up every word
+        for (qsizetype at = text.indexOf(needle, 0, Qt::CaseInsensitive); at >= 0;
+             at = text.indexOf(needle, at + 1, Qt::CaseInsensitive)) {
+            const qsizetype end = at + needle.size();
+            if ((at > 0 && isWordChar(text[at - 1]) && isWordChar(needle[0])) ||
+                (end < text.size() && isWordChar(text[end]) && isWordChar(needle.back())))
+                continue;
+            for (qsizetype i = at; i < end; ++i)
+                if (owner[static_cast<std::size_t>(i)] < 0) owner[static_cast<std::size_t>(i)] = static_cast<int>(n);
+        }
+    }
+    QString out;
+    out.reserve(text.size() + text.size() / 8);
+    qsizetype i = 0;
+    while (i < text.size()) {
+        const int o = owner[static_cast<std::size_t>(i)];
+        qsizetype j = i;
+        while (j < text.size() && owner[static_cast<std::size_t>(j)] == o) ++j;
+        const QString chunk = text.mid(i, j - i).toHtmlEscaped();
+        if (o < 0) out += chunk;
+        else
+            out += QStringLiteral("<span style=\"background-color:%1; color:#000;\" title=\"%2\">%3</span>")
+                       .arg(needles[static_cast<std::size_t>(o)].color, needles[static_cast<std::size_t>(o)].label, chunk);
+        i = j;
+    }
+    out.replace(QLatin1Char('\n'), QStringLiteral("<br>"));
+    return out;
+}
+
+const QString kGoldColor = QStringLiteral("#b7e4b0");
+const QString kModelColors[] = {QStringLiteral("#ffd59a"), QStringLiteral("#b9d4ff"), QStringLiteral("#e3c4ff"),
+                                QStringLiteral("#ffc4c4")};
+
+QString modelName(const data::ModelColumns& m) { return fromStd(m.display_name.empty() ? m.name : m.display_name); }
+
+// The verdict phrase of one verifier sample, highlighted (spec §3: substring match after
+// lower-casing; "is correct" wins over "is").
+QString sampleHtml(const std::string& sample) {
+    const QString text = fromStd(sample);
+    const scoring::Verdict v = scoring::verdict(sample);
+    static const QString phrase = QStringLiteral("the ai generated answer is");
+    QString html;
+    qsizetype at = -1, len = 0;
+    QString color;
+    if (v == scoring::Verdict::Correct) {
+        at = text.indexOf(phrase + QStringLiteral(" correct"), 0, Qt::CaseInsensitive);
+        len = phrase.size() + 8;
+        color = QStringLiteral("#9be29b");
+    } else if (v == scoring::Verdict::Incorrect) {
+        at = text.indexOf(phrase, 0, Qt::CaseInsensitive);
+        len = phrase.size();
+        while (at + len < text.size() && text[at + len].isSpace()) ++len;
+        while (at + len < text.size() && text[at + len].isLetter()) ++len;
+        color = QStringLiteral("#f3a3a3");
+    }
+    if (at < 0) {
+        html = text.toHtmlEscaped();
+    } else {
+        html = text.left(at).toHtmlEscaped() +
+               QStringLiteral("<span style=\"background-color:%1; color:#000;\"><b>%2</b></span>")
+                   .arg(color, text.mid(at, len).toHtmlEscaped()) +
+               text.mid(at + len).toHtmlEscaped();
+    }
+    html.replace(QLatin1Char('\n'), QStringLiteral(" ⏎ "));
+    const QString tag = v == scoring::Verdict::Correct     ? QStringLiteral("<span style=\"color:#2a8a2a\">✔</span>")
+                        : v == scoring::Verdict::Incorrect ? QStringLiteral("<span style=\"color:#c03030\">✘</span>")
+                                                           : QStringLiteral("<span style=\"color:#888\">∅</span>");
+    return tag + QStringLiteral(" ") + html;
+}
+
+// "calls: LLaMA-13B 1 + LLaMA-70B 50 + verification 1"
+QString costBreakdown(const data::Dataset& ds, const RoutingState& state, data::RowIndex r) {
+    QStringList parts;
+    const auto& ladder = state.ladder();
+    const auto& costs = state.config().call_costs;
+    for (std::size_t level = 0; level <= static_cast<std::size_t>(state.decision(r)) && level < ladder.size(); ++level) {
+        const auto m = static_cast<std::size_t>(ladder[level]);
+        parts << QStringLiteral("%1 call %2").arg(modelName(ds.models[m])).arg(costs[m]);
+    }
+    parts << QObject::tr("verification %1").arg(state.config().verifier_cost);
+    return parts.join(QStringLiteral(" + "));
+}
+
+constexpr int kMaxContextChars = 200000;  // beyond this the browser gets sluggish
+
+}  // namespace
+
+DrillDownPanel::DrillDownPanel(RoutingState* state, QWidget* parent) : QWidget(parent), state_(state) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    auto* header = new QHBoxLayout;
+    title_ = new QLabel(tr("No query selected"), this);
+    QFont f = title_->font();
+    f.setBold(true);
+    title_->setFont(f);
+    title_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    copyJson_ = new QPushButton(tr("Copy as JSON"), this);
+    copyJson_->setToolTip(tr("Copy this query (fields, scores, verifier samples, decision) to the clipboard "
+                             "as a JSON object (Ctrl+Shift+C)"));
+    copyJson_->setEnabled(false);
+    connect(copyJson_, &QPushButton::clicked, this, &DrillDownPanel::copyRowJson);
+    header->addWidget(title_, 1);
+    header->addWidget(copyJson_);
+    layout->addLayout(header);
+
+    auto* split = new QSplitter(Qt::Vertical, this);
+    split->setObjectName(QStringLiteral("drillDownSplitter"));
+    details_ = new TipTextBrowser(split);
+    details_->setObjectName(QStringLiteral("drillDownDetails"));
+    details_->setOpenLinks(false);
+    auto* contextBox = new QWidget(split);
+    auto* contextLayout = new QVBoxLayout(contextBox);
+    contextLayout->setContentsMargins(0, 0, 0, 0);
+    contextLabel_ = new QLabel(tr("Context"), contextBox);
+    context_ = new TipTextBrowser(contextBox);
+    context_->setObjectName(QStringLiteral("drillDownContext"));
+    contextLayout->addWidget(contextLabel_);
+    contextLayout->addWidget(context_);
+    split->addWidget(details_);
+    split->addWidget(contextBox);
+    split->setSizes({520, 260});
+    layout->addWidget(split, 1);
+
+    connect(state_, &RoutingState::routingChanged, this, &DrillDownPanel::refresh);
+    connect(state_, &RoutingState::datasetChanged, this, [this] { showRow(std::nullopt); });
+}
+
+void DrillDownPanel::showRow(std::optional<data::RowIndex> row) {
+    const data::Dataset* ds = state_->dataset();
+    row_ = (ds && row && *row < ds->size()) ? row : std::nullopt;
+    refresh();
+}
+
+void DrillDownPanel::refresh() {
+    const data::Dataset* ds = state_->dataset();
+    copyJson_->setEnabled(row_.has_value());
+    if (!ds || !row_) {
+        title_->setText(tr("No query selected"));
+        details_->setHtml(QStringLiteral("<p style=\"color:gray\">%1</p>")
+                              .arg(tr("Select a row in the query table to see its answers, verifier "
+                                      "samples and routing decision.")));
+        context_->clear();
+        contextLabel_->setText(tr("Context"));
+        return;
+    }
+    const data::RowIndex r = *row_;
+    title_->setText(QStringLiteral("%1  ·  %2  ·  %3")
+                        .arg(fromStd(ds->id[r]), fromView(ds->dataset_name(r)), fromView(data::to_string(ds->split[r]))));
+    const int scroll = details_->verticalScrollBar() ? details_->verticalScrollBar()->value() : 0;
+    details_->setHtml(detailsHtml(r));
+    details_->verticalScrollBar()->setValue(scroll);
+    context_->setHtml(contextHtml(r));
+}
+
+QString DrillDownPanel::detailsHtml(data::RowIndex r) const {
+    const data::Dataset& ds = *state_->dataset();
+    QString h;
+    h += QStringLiteral("<style>td{padding:2px 8px 2px 0;} .k{color:gray;} h4{margin:8px 0 2px 0;}</style>");
+    // Question and gold.
+    h += QStringLiteral("<h4>%1</h4><p>%2</p>")
+             .arg(tr("Question"), ds.question[r].empty() ? QStringLiteral("<i class=k>(none in file)</i>")
+                                                         : fromStd(ds.question[r]).toHtmlEscaped());
+    h += QStringLiteral("<p><span class=k>%1</span> <span style=\"background-color:%2; color:#000;\">%3</span></p>")
+             .arg(tr("Gold:"), kGoldColor, fromStd(ds.gold[r]).toHtmlEscaped());
+
+    // Answers with scores.
+    h += QStringLiteral("<h4>%1</h4><table>").arg(tr("Answers"));
+    for (std::size_t m = 0; m < ds.model_count(); ++m) {
+        const auto& mc = ds.models[m];
+        const QString answer = mc.has_answer[r] ? fromStd(mc.answer[r]).toHtmlEscaped() : QStringLiteral("<i>(no answer)</i>");
+        h += QStringLiteral("<tr><td><b>%1</b></td><td><span style=\"background-color:%2; color:#000;\">%3</span></td>"
+                            "<td>%4</td></tr>")
+                 .arg(modelName(mc), kModelColors[m % 4], answer,
+                      tipped(QStringLiteral("score <b>%1</b>").arg(num(mc.score[r])),
+                             tr("Token F1 against the gold answer after SQuAD normalisation (option "
+                                "letter match for multiple choice), as given in the file.")));
+    }
+    h += QStringLiteral("</table>");
+
+    // Decision of the current method.
+    h += QStringLiteral("<h4>%1</h4>").arg(tr("Routing decision"));
+    const auto d = state_->decision(r);
+    if (d < 0) {
+        h += QStringLiteral("<p class=k>%1</p>")
+                 .arg(state_->methodName().isEmpty() ? tr("Not routed yet: choose a method in the toolbar and press Train.")
+                                                     : tr("Not routed yet (%1): press Train.").arg(state_->methodName()));
+    } else {
+        const auto& answering = ds.models[static_cast<std::size_t>(state_->answeringModel(r))];
+        const QString verdict = d ? QStringLiteral("<span style=\"background-color:#f0b070; color:#000;\">&nbsp;%1&nbsp;</span>")
+                                        .arg(tr("ESCALATE to %1").arg(modelName(answering)))
+                                  : QStringLiteral("<span style=\"background-color:#a8d0f0; color:#000;\">&nbsp;%1&nbsp;</span>")
+                                        .arg(tr("STAY with %1").arg(modelName(ds.small())));
+        h += QStringLiteral("<p>%1 &nbsp; <span class=k>%2 · %3</span></p>")
+                 .arg(verdict, state_->methodName().toHtmlEscaped(), state_->paramsText(r).toHtmlEscaped());
+        h += QStringLiteral("<p><span class=k>%1</span> %2</p>").arg(tr("Reason:"), state_->explain(r).toHtmlEscaped());
+        const bool wrong = state_->routingWasWrong(r);
+        h += QStringLiteral("<p>%1 · %2</p>")
+                 .arg(tipped(QStringLiteral("%1 <b>%2</b>").arg(tr("cost paid"), num(state_->rowCost(r), 0)),
+                             costBreakdown(ds, *state_, r)),
+                      wrong ? QStringLiteral("<span style=\"color:#c03030\">%1</span>")
+                                  .arg(state_->largeWasBetter(r) ? tr("routing was wrong: the large model was better")
+                                                                 : tr("routing was wrong: the small model was as good"))
+                            : QStringLiteral("<span style=\"color:#2a8a2a\">%1</span>").arg(tr("same choice as the oracle")));
+    }
+
+    // Confidence, bin, category.
+    const double conf = ds.small().verifier_confidence[r];
+    const int bins = state_->config().num_bins;
+    QString confText = num(conf);
+    if (!std::isnan(conf)) {
+        const int bin = RoutingState::nearestBin(conf, bins);
+        if (bin >= 0)
+            confText += QStringLiteral(" → bin %1 (centre %2)").arg(bin).arg(num(double(bin) / bins));
+    }
+    h += QStringLiteral("<h4>%1</h4><p>%2 · %3</p>")
+             .arg(tr("Confidence and category"),
+                  tipped(QStringLiteral("%1 <b>%2</b>").arg(tr("verifier confidence"), confText),
+                         tr("#samples containing \"the AI generated answer is correct\" / #samples with a verdict; "
+                            "nearest bin k: k/%1 − 1/%2 ≤ p < k/%1 + 1/%2").arg(bins).arg(2 * bins)),
+                  tipped(QStringLiteral("%1 <b>%2</b>%3")
+                             .arg(tr("category"), fromView(data::to_string(ds.category[r])),
+                                  ds.category_from_file[r] ? tr(" (from file)") : QString()),
+                         tr("NEEDY: small < large; GOOD: small == large != 0; HOPELESS: small ≤ q13 and large ≤ q70 "
+                            "(10th percentiles over the whole file); else UNDEFINED")));
+
+    // Verifier samples of every model that has some.
+    for (std::size_t m = 0; m < ds.model_count(); ++m) {
+        const auto& mc = ds.models[m];
+        const auto& samples = mc.verifier_samples[r];
+        if (samples.empty()) continue;
+        const scoring::VerdictCounts counts = scoring::count_verdicts(samples);
+        const int withVerdict = counts.correct + counts.incorrect;
+        h += QStringLiteral("<h4>%1</h4>").arg(tr("Verifier samples of %1").arg(modelName(mc)));
+        h += QStringLiteral("<p>%1</p>")
+                 .arg(tr("%1 samples: <b>%2 correct</b> / %3 with a verdict (%4 incorrect, %5 without) → %6")
+                          .arg(samples.size()).arg(counts.correct).arg(withVerdict).arg(counts.incorrect)
+                          .arg(counts.none).arg(withVerdict ? num(double(counts.correct) / withVerdict) : QStringLiteral("0")));
+        h += QStringLiteral("<ol style=\"margin-top:0\">");
+        for (const auto& s : samples) h += QStringLiteral("<li>%1</li>").arg(sampleHtml(s));
+        h += QStringLiteral("</ol>");
+    }
+    return h;
+}
+
+QString DrillDownPanel::contextHtml(data::RowIndex r) const {
+    const data::Dataset& ds = *state_->dataset();
+    std::string ctx = ds.context(r);
+    if (ctx.empty()) {
+        contextLabel_->setText(tr("Context"));
+        return QStringLiteral("<p style=\"color:gray\"><i>%1</i></p>").arg(tr("This row has no context."));
+    }
+    QString text = fromStd(ctx);
+    QString note;
+    if (text.size() > kMaxContextChars) {
+        note = tr(" — first %L1 of %L2 characters").arg(kMaxContextChars).arg(text.size());
+        text.truncate(kMaxContextChars);
+    }
+    std::vector<Needle> needles{{fromStd(ds.gold[r]), kGoldColor, tr("gold answer")}};
+    for (std::size_t m = 0; m < ds.model_count(); ++m)
+        if (ds.models[m].has_answer[r])
+            needles.push_back({fromStd(ds.models[m].answer[r]), kModelColors[m % 4], tr("answer of %1").arg(modelName(ds.models[m]))});
+    QString legend = QStringLiteral("<span style=\"background-color:%1; color:#000;\">&nbsp;gold&nbsp;</span>").arg(kGoldColor);
+    for (std::size_t m = 0; m < ds.model_count(); ++m)
+        legend += QStringLiteral(" <span style=\"background-color:%1; color:#000;\">&nbsp;%2&nbsp;</span>")
+                      .arg(kModelColors[m % 4], modelName(ds.models[m]).toHtmlEscaped());
+    contextLabel_->setText(tr("Context%1 &nbsp; %2").arg(note, legend));
+    return highlight(text, needles);
+}
+
+QString DrillDownPanel::detailsText() const { return details_->toPlainText(); }
+QString DrillDownPanel::contextText() const { return context_->toPlainText(); }
+
+QString DrillDownPanel::rowJson() const {
+    const data::Dataset* ds = state_->dataset();
+    if (!ds || !row_) return {};
+    const data::RowIndex r = *row_;
+    auto numberOrNull = [](double v) { return std::isnan(v) ? nlohmann::json() : nlohmann::json(v); };
+    nlohmann::json j;
+    j["id"] = ds->id[r];
+    j["pid"] = ds->pid[r];
+    j["dataset"] = std::string(ds->dataset_name(r));
+    j["split"] = std::string(data::to_string(ds->split[r]));
+    j["question"] = ds->question[r];
+    j["gold"] = ds->gold[r];
+    j["category"] = std::string(data::to_string(ds->category[r]));
+    j["source_line"] = ds->source_line[r];
+    nlohmann::json models = nlohmann::json::array();
+    for (const auto& m : ds->models) {
+        nlohmann::json jm;
+        jm["name"] = m.name;
+        jm["answer"] = m.has_answer[r] ? nlohmann::json(m.answer[r]) : nlohmann::json();
+        jm["score"] = numberOrNull(m.score[r]);
+        jm["verifier_confidence"] = numberOrNull(m.verifier_confidence[r]);
+        jm["verifier_samples"] = m.verifier_samples[r];
+        models.push_back(std::move(jm));
+    }
+    j["models"] = std::move(models);
+    if (state_->decision(r) >= 0) {
+        nlohmann::json route;
+        route["method"] = state_->methodName().toStdString();
+        if (const TrainedDataset* t = state_->trainedFor(ds->dataset_index[r])) route["params"] = t->params;
+        route["escalate"] = state_->escalated(r);
+        route["answered_by"] = ds->models[static_cast<std::size_t>(state_->answeringModel(r))].name;
+        route["reason"] = state_->explain(r).toStdString();
+        route["cost"] = state_->rowCost(r);
+        j["routing"] = std::move(route);
+    }
+    j["context"] = ds->context(r);
+    return QString::fromStdString(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+void DrillDownPanel::copyRowJson() const {
+    const QString json = rowJson();
+    if (!json.isEmpty()) QApplication::clipboard()->setText(json);
+}
+
+}  // namespace automix::ui

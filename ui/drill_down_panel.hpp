@@ -1,0 +1,46 @@
+#pragma once
+// Everything about one query: question, gold, each model's answer and score, the verifier
+// samples with their verdict phrases, confidence and its bin, category, the current
+// method's decision with its reason, and the context with the answers highlighted.
+#include <QWidget>
+#include <optional>
+
+#include "core/data/dataset.hpp"
+
+class QLabel;
+class QPushButton;
+class QTextBrowser;
+
+namespace automix::ui {
+
+class RoutingState;
+
+class DrillDownPanel : public QWidget {
+    Q_OBJECT
+  public:
+    explicit DrillDownPanel(RoutingState* state, QWidget* parent = nullptr);
+
+    void showRow(std::optional<data::RowIndex> row);
+    std::optional<data::RowIndex> row() const { return row_; }
+    // Plain text of what is shown (tests, accessibility).
+    QString detailsText() const;
+    QString contextText() const;
+    // The row as a JSON object (release fields + the current routing decision).
+    QString rowJson() const;
+    void copyRowJson() const;
+
+  private:
+    void refresh();
+    QString detailsHtml(data::RowIndex r) const;
+    QString contextHtml(data::RowIndex r) const;
+
+    RoutingState* state_;
+    std::optional<data::RowIndex> row_;
+    QLabel* title_;
+    QPushButton* copyJson_;
+    QTextBrowser* details_;
+    QTextBrowser* context_;
+    QLabel* contextLabel_;
+};
+
+}  // namespace automix::ui

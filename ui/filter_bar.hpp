@@ -1,0 +1,44 @@
+#pragma once
+// Search box and filters above the query table.
+#include <QWidget>
+
+#include "ui/query_table_model.hpp"
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QTimer;
+
+namespace automix::ui {
+
+class FilterBar : public QWidget {
+    Q_OBJECT
+  public:
+    explicit FilterBar(QWidget* parent = nullptr);
+
+    QueryFilter filter() const;
+    void focusSearch();
+    void setCounts(std::size_t shown, std::size_t scope, std::size_t total);
+    // Programmatic setters (tests, linked views).
+    void setSearchText(const QString& text);  // applied at once, no debounce
+    void setCategory(std::optional<data::Category> c);
+    void setDecision(QueryFilter::Decision d);
+    void setRoutingWrongOnly(bool on);
+    void clear();
+
+  signals:
+    void filterChanged(const automix::ui::QueryFilter& filter);
+
+  private:
+    void emitChanged();
+
+    QLineEdit* search_;
+    QComboBox* category_;
+    QComboBox* decision_;
+    QCheckBox* wrong_;
+    QLabel* counts_;
+    QTimer* debounce_;
+};
+
+}  // namespace automix::ui

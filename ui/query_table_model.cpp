@@ -1,0 +1,252 @@
+#include "ui/query_table_model.hpp"
+
+#include <QColor>
+#include <QLocale>
+#include <algorithm>
+#include <functional>
+#include <cmath>
+
+#include "ui/routing_state.hpp"
+
+namespace automix::ui {
+
+namespace {
+
+char foldAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// Case-insensitive for ASCII, exact for other bytes: the needle is already folded.
+bool containsFolded(const std::string& hay, const std::string& needle) {
+    if (needle.empty()) return true;
+    if (hay.size() < needle.size()) return false;
+    auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(),
+                          [](char h, char n) { return foldAscii(h) == n; });
+    return it != hay.end();
+}
+
+// NaN sorts before every number, so missing values gather at one end.
+int compareNumbers(double a, double b) {
+    const bool na = std::isnan(a), nb = std::isnan(b);
+    if (na || nb) return na == nb ? 0 : (na ? -1 : 1);
+    return a < b ? -1 : (b < a ? 1 : 0);
+}
+
+QString formatScore(double v) { return std::isnan(v) ? QStringLiteral("—") : QString::number(v, 'f', 3); }
+
+}  // namespace
+
+QueryTableModel::QueryTableModel(RoutingState* state, QObject* parent)
+    : QAbstractTableModel(parent), state_(state) {
+    connect(state_, &RoutingState::datasetChanged, this, [this] {
+        // A new file can have a different number of models, hence columns.
+        beginResetModel();
+        models_ = state_->dataset() ? static_cast<int>(state_->dataset()->model_count()) : 0;
+        sortColumn_ = -1;
+        visible_.clear();
+        endResetModel();
+        rebuild();
+    });
+    connect(state_, &RoutingState::scopeChanged, this, &QueryTableModel::rebuild);
+    connect(state_, &RoutingState::routingChanged, this, &QueryTableModel::rebuild);
+}
+
+std::size_t QueryTableModel::scopeSize() const { return state_->scopeRows().size(); }
+
+int QueryTableModel::confidenceColumn() const { return FirstScore + models_; }
+
+int QueryTableModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : static_cast<int>(visible_.size());
+}
+
+int QueryTableModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() || !state_->dataset() ? 0 : costColumn() + 1;
+}
+
+QVariant QueryTableModel::headerData(int section, Qt::Orientation o, int role) const {
+    if (o != Qt::Horizontal) return {};
+    const data::Dataset* ds = state_->dataset();
+    if (!ds) return {};
+    if (role == Qt::DisplayRole) {
+        if (section == Id) return tr("id");
+        if (section == DatasetName) return tr("dataset");
+        if (section == SplitName) return tr("split");
+        if (section == Question) return tr("question");
+        if (section >= FirstScore && section < confidenceColumn()) {
+            const auto& m = ds->models[static_cast<std::size_t>(section - FirstScore)];
+            return QString::fromStdString(m.display_name.empty() ? m.name : m.display_name);
+        }
+        if (section == confidenceColumn()) return tr("conf");
+        if (section == categoryColumn()) return tr("category");
+        if (section == decisionColumn()) return tr("decision");
+        if (section == costColumn()) return tr("cost");
+    }
+    if (role == Qt::ToolTipRole) {
+        if (section >= FirstScore && section < confidenceColumn())
+            return tr("Score of this model's answer against the gold answer (token F1, or option "
+                      "letter for multiple choice), in [0, 1].");
+        if (section == confidenceColumn())
+            return tr("Verifier confidence of the small model: #samples saying \"the AI generated "
+                      "answer is correct\" / #samples with a verdict.");
+        if (section == categoryColumn())
+            return tr("Hidden difficulty category (NEEDY: small < large; GOOD: equal and non-zero; "
+                      "HOPELESS: both at or below their 10th percentile; else UNDEFINED).");
+        if (section == decisionColumn()) return tr("Decision of the current routing method.");
+        if (section == costColumn())
+            return tr("Cost paid for this query: small call + verification, plus the large call when "
+                      "escalated.");
+    }
+    return {};
+}
+
+QVariant QueryTableModel::data(const QModelIndex& index, int role) const {
+    const data::Dataset* ds = state_->dataset();
+    if (!ds || !index.isValid() || index.row() >= static_cast<int>(visible_.size())) return {};
+    const data::RowIndex r = visible_[static_cast<std::size_t>(index.row())];
+    const int c = index.column();
+    if (role == RowIndexRole) return QVariant::fromValue<quint32>(r);
+    if (role == Qt::DisplayRole) {
+        if (c == Id) return QString::fromStdString(ds->id[r]);
+        if (c == DatasetName) return QString::fromUtf8(ds->dataset_name(r).data(),
+                                                        static_cast<qsizetype>(ds->dataset_name(r).size()));
+        if (c == SplitName) {
+            const auto s = data::to_string(ds->split[r]);
+            return QString::fromLatin1(s.data(), static_cast<qsizetype>(s.size()));
+        }
+        if (c == Question) {
+            // Only what fits on one line is ever painted; the view elides the rest.
+            const std::string& q = ds->question[r];
+            QString text = QString::fromUtf8(q.data(), static_cast<qsizetype>(std::min<std::size_t>(q.size(), 300)));
+            return text.simplified();
+        }
+        if (c >= FirstScore && c < confidenceColumn())
+            return formatScore(ds->models[static_cast<std::size_t>(c - FirstScore)].score[r]);
+        if (c == confidenceColumn()) return formatScore(ds->small().verifier_confidence[r]);
+        if (c == categoryColumn()) {
+            const auto s = data::to_string(ds->category[r]);
+            return QString::fromLatin1(s.data(), static_cast<qsizetype>(s.size()));
+        }
+        if (c == decisionColumn()) {
+            const auto d = state_->decision(r);
+            if (d < 0) return QStringLiteral("—");
+            if (d == 0) return tr("stay");
+            if (state_->ladder().size() <= 2) return tr("escalate");
+            const auto& m = ds->models[static_cast<std::size_t>(state_->answeringModel(r))];
+            return QStringLiteral("→ %1").arg(QString::fromStdString(m.display_name.empty() ? m.name : m.display_name));
+        }
+        if (c == costColumn()) {
+            const double cost = state_->rowCost(r);
+            return std::isnan(cost) ? QStringLiteral("—") : QString::number(cost, 'g', 4);
+        }
+    }
+    if (role == Qt::ToolTipRole && c == Question) return QString::fromStdString(ds->question[r]);
+    if (role == Qt::ToolTipRole && c == decisionColumn() && state_->decision(r) >= 0)
+        return state_->explain(r);
+    if (role == Qt::TextAlignmentRole && c >= FirstScore && c != categoryColumn() && c != decisionColumn())
+        return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == Qt::BackgroundRole && state_->escalated(r))
+        return QColor(230, 140, 40, 38);  // translucent: readable on light and dark palettes
+    if (role == Qt::ForegroundRole && c == decisionColumn()) {
+        if (state_->routingWasWrong(r)) return QColor(200, 50, 50);
+    }
+    if (role == Qt::FontRole && c == decisionColumn() && state_->routingWasWrong(r)) {
+        QFont f;
+        f.setItalic(true);
+        return f;
+    }
+    return {};
+}
+
+bool QueryTableModel::accepts(data::RowIndex r, const std::string& needle) const {
+    const data::Dataset& ds = *state_->dataset();
+    if (filter_.category && ds.category[r] != *filter_.category) return false;
+    if (filter_.decision != QueryFilter::Decision::Any) {
+        const auto d = state_->decision(r);
+        if (d < 0) return false;
+        if ((filter_.decision == QueryFilter::Decision::Escalated) != (d > 0)) return false;
+    }
+    if (filter_.routingWrongOnly && !state_->routingWasWrong(r)) return false;
+    if (!needle.empty()) {
+        if (containsFolded(ds.id[r], needle) || containsFolded(ds.question[r], needle) ||
+            containsFolded(ds.gold[r], needle))
+            return true;
+        for (const auto& m : ds.models)
+            if (containsFolded(m.answer[r], needle)) return true;
+        return false;
+    }
+    return true;
+}
+
+void QueryTableModel::setFilter(const QueryFilter& f) {
+    if (f == filter_) return;
+    filter_ = f;
+    rebuild();
+}
+
+void QueryTableModel::rebuild() {
+    beginResetModel();
+    visible_.clear();
+    if (state_->dataset()) {
+        std::string needle = filter_.text.trimmed().toStdString();
+        std::transform(needle.begin(), needle.end(), needle.begin(), foldAscii);
+        const data::View& scope = state_->scopeRows();
+        visible_.reserve(scope.size());
+        for (data::RowIndex r : scope)
+            if (accepts(r, needle)) visible_.push_back(r);
+        applySort();
+    }
+    endResetModel();
+    emit rowsRefreshed();
+}
+
+void QueryTableModel::sort(int column, Qt::SortOrder order) {
+    sortColumn_ = column;
+    sortOrder_ = order;
+    if (!state_->dataset()) return;
+    emit layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
+    const QModelIndexList before = persistentIndexList();
+    std::vector<data::RowIndex> rowsBefore;
+    for (const QModelIndex& i : before) rowsBefore.push_back(visible_[static_cast<std::size_t>(i.row())]);
+    applySort();
+    QModelIndexList after;
+    for (std::size_t k = 0; k < rowsBefore.size(); ++k)
+        after << index(tableRowOf(rowsBefore[k]), before[static_cast<int>(k)].column());
+    changePersistentIndexList(before, after);
+    emit layoutChanged({}, QAbstractItemModel::VerticalSortHint);
+    emit rowsRefreshed();
+}
+
+void QueryTableModel::applySort() {
+    const data::Dataset& ds = *state_->dataset();
+    const int c = sortColumn_;
+    if (c < 0) {
+        std::sort(visible_.begin(), visible_.end());  // file order
+        return;
+    }
+    // Three-way comparison per column; ties keep file order (stable sort on file order).
+    std::function<int(data::RowIndex, data::RowIndex)> cmp;
+    if (c == Id) cmp = [&](auto a, auto b) { return ds.id[a].compare(ds.id[b]); };
+    else if (c == DatasetName) cmp = [&](auto a, auto b) { return ds.dataset_name(a).compare(ds.dataset_name(b)); };
+    else if (c == SplitName) cmp = [&](auto a, auto b) { return int(ds.split[a]) - int(ds.split[b]); };
+    else if (c == Question) cmp = [&](auto a, auto b) { return ds.question[a].compare(ds.question[b]); };
+    else if (c >= FirstScore && c < confidenceColumn()) {
+        const auto& col = ds.models[static_cast<std::size_t>(c - FirstScore)].score;
+        cmp = [&col](auto a, auto b) { return compareNumbers(col[a], col[b]); };
+    } else if (c == confidenceColumn()) {
+        const auto& col = ds.small().verifier_confidence;
+        cmp = [&col](auto a, auto b) { return compareNumbers(col[a], col[b]); };
+    } else if (c == categoryColumn()) cmp = [&](auto a, auto b) { return int(ds.category[a]) - int(ds.category[b]); };
+    else if (c == decisionColumn()) cmp = [this](auto a, auto b) { return state_->decision(a) - state_->decision(b); };
+    else if (c == costColumn()) cmp = [this](auto a, auto b) { return compareNumbers(state_->rowCost(a), state_->rowCost(b)); };
+    else return;
+    std::sort(visible_.begin(), visible_.end());
+    if (sortOrder_ == Qt::AscendingOrder)
+        std::stable_sort(visible_.begin(), visible_.end(), [&](auto a, auto b) { return cmp(a, b) < 0; });
+    else
+        std::stable_sort(visible_.begin(), visible_.end(), [&](auto a, auto b) { return cmp(a, b) > 0; });
+}
+
+int QueryTableModel::tableRowOf(data::RowIndex row) const {
+    const auto it = std::find(visible_.begin(), visible_.end(), row);
+    return it == visible_.end() ? -1 : static_cast<int>(it - visible_.begin());
+}
+
+}  // namespace automix::ui

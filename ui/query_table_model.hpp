@@ -1,0 +1,71 @@
+#pragma once
+// The query table: a QAbstractTableModel over the loaded core::Dataset. It keeps only a
+// vector of row indices (the scope, filtered and sorted) — no row is copied into Qt
+// types; cells are formatted on demand for the rows the view paints.
+#include <QAbstractTableModel>
+#include <QString>
+#include <optional>
+#include <string>
+
+#include "core/data/dataset.hpp"
+
+namespace automix::ui {
+
+class RoutingState;
+
+struct QueryFilter {
+    enum class Decision { Any, Stayed, Escalated };
+    std::optional<data::Category> category;
+    Decision decision = Decision::Any;
+    bool routingWrongOnly = false;
+    QString text;  // case-insensitive substring of id, question, gold or any answer
+    bool operator==(const QueryFilter&) const = default;
+};
+
+class QueryTableModel : public QAbstractTableModel {
+    Q_OBJECT
+  public:
+    enum Column { Id, DatasetName, SplitName, Question, FirstScore };
+    static constexpr int RowIndexRole = Qt::UserRole + 1;  // the dataset row of a table row
+
+    explicit QueryTableModel(RoutingState* state, QObject* parent = nullptr);
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role) const override;
+    QVariant headerData(int section, Qt::Orientation o, int role) const override;
+    void sort(int column, Qt::SortOrder order) override;
+
+    void setFilter(const QueryFilter& f);
+    const QueryFilter& filter() const { return filter_; }
+
+    // Column layout depends on the number of models.
+    int scoreColumn(int model) const { return FirstScore + model; }
+    int confidenceColumn() const;
+    int categoryColumn() const { return confidenceColumn() + 1; }
+    int decisionColumn() const { return confidenceColumn() + 2; }
+    int costColumn() const { return confidenceColumn() + 3; }
+
+    data::RowIndex datasetRow(int tableRow) const { return visible_[static_cast<std::size_t>(tableRow)]; }
+    int tableRowOf(data::RowIndex row) const;  // -1 when filtered out
+    const data::View& visibleRows() const { return visible_; }
+    std::size_t scopeSize() const;
+
+  signals:
+    // Emitted after the visible rows changed (filter, scope, routing, sort).
+    void rowsRefreshed();
+
+  private:
+    void rebuild();        // filter + sort from the scope
+    void applySort();
+    bool accepts(data::RowIndex r, const std::string& needle) const;
+
+    RoutingState* state_;
+    QueryFilter filter_;
+    data::View visible_;
+    int sortColumn_ = -1;
+    Qt::SortOrder sortOrder_ = Qt::AscendingOrder;
+    int models_ = 0;
+};
+
+}  // namespace automix::ui
