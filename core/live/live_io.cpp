@@ -1,0 +1,190 @@
+#include "core/live/live_io.hpp"
+
+#include <zlib.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+namespace automix::live {
+
+using nlohmann::json;
+
+namespace {
+
+class MemoryContexts : public data::ContextStore {
+  public:
+    std::vector<std::string> texts;
+    std::string context(data::RowIndex row) const override { return row < texts.size() ? texts[row] : std::string(); }
+    bool has_context(data::RowIndex row) const override { return row < texts.size() && !texts[row].empty(); }
+};
+
+std::string read_all(const std::string& path) {
+    gzFile f = gzopen(path.c_str(), "rb");  // reads plain files transparently too
+    if (!f) throw std::runtime_error(path + ": cannot open");
+    std::string data;
+    char buf[1 << 16];
+    int n;
+    while ((n = gzread(f, buf, sizeof buf)) > 0) data.append(buf, static_cast<std::size_t>(n));
+    int err = 0;
+    const char* msg = gzerror(f, &err);
+    const std::string why = (n < 0 && msg) ? msg : "";
+    gzclose(f);
+    if (n < 0) throw std::runtime_error(path + ": read error: " + why);
+    return data;
+}
+
+std::string field_string(const json& obj, const char* key, const std::string& where, bool required) {
+    if (!obj.contains(key)) {
+        if (required) throw std::runtime_error(where + ": field `" + key + "` is required");
+        return {};
+    }
+    const auto& v = obj[key];
+    if (v.is_string()) return v.get<std::string>();
+    if (v.is_null() && !required) return {};
+    if (std::string(key) == "id" && v.is_number_integer()) return std::to_string(v.get<long long>());
+    throw std::runtime_error(where + ": field `" + key + "`: expected string, got " + v.type_name());
+}
+
+json number_or_null(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
+
+}  // namespace
+
+LiveInput read_live_input(const std::string& path) {
+    const std::string data = read_all(path);
+    LiveInput in;
+    auto& ds = in.dataset;
+    auto contexts = std::make_shared<MemoryContexts>();
+    std::size_t pos = 0, line_no = 0;
+    if (data.rfind("\xEF\xBB\xBF", 0) == 0) pos = 3;
+    while (pos < data.size()) {
+        ++line_no;
+        std::size_t end = data.find('\n', pos);
+        if (end == std::string::npos) end = data.size();
+        std::string line = data.substr(pos, end - pos);
+        pos = end + 1;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.find_first_not_of(" \t") == std::string::npos) continue;
+        const std::string where = path + ":" + std::to_string(line_no);
+        json obj;
+        try {
+            obj = json::parse(line);
+        } catch (const json::parse_error& e) {
+            throw std::runtime_error(where + ":" + std::to_string(e.byte) + ": invalid JSON");
+        }
+        if (!obj.is_object()) throw std::runtime_error(where + ":1: expected a JSON object");
+        ds.id.push_back(field_string(obj, "id", where, true));
+        ds.question.push_back(field_string(obj, "question", where, true));
+        ds.pid.push_back(field_string(obj, "pid", where, false));
+        std::string gold = field_string(obj, "output", where, false);
+        if (gold.empty()) gold = field_string(obj, "gold", where, false);
+        ds.gold.push_back(gold);
+        std::string ctx = field_string(obj, "base_ctx", where, false);
+        if (ctx.empty()) ctx = field_string(obj, "context", where, false);
+        contexts->texts.push_back(std::move(ctx));
+        std::string dataset = field_string(obj, "dataset", where, false);
+        if (dataset.empty()) dataset = "live";
+        int di = ds.find_dataset(dataset);
+        if (di < 0) {
+            ds.dataset_names.push_back(dataset);
+            di = static_cast<int>(ds.dataset_names.size()) - 1;
+        }
+        ds.dataset_index.push_back(static_cast<std::uint16_t>(di));
+        const std::string split = field_string(obj, "split", where, false);
+        ds.split.push_back(split == "train" ? data::Split::Train : split == "val" ? data::Split::Val : data::Split::Other);
+        ds.category.push_back(data::Category::Undefined);
+        ds.category_from_file.push_back(0);
+        if (obj.contains("options")) {
+            const auto& o = obj["options"];
+            if (!o.is_array()) throw std::runtime_error(where + ": field `options`: expected an array of strings");
+            for (const auto& x : o)
+                if (!x.is_string()) throw std::runtime_error(where + ": field `options`: expected an array of strings");
+            ds.extra_json.push_back(json{{"options", o}}.dump());
+        } else {
+            ds.extra_json.push_back("");
+        }
+        ds.source_line.push_back(static_cast<std::uint32_t>(line_no));
+        in.records.push_back(std::move(obj));
+    }
+    ds.contexts = contexts;
+    ds.source_path = path;
+    ds.format = "live-input";
+    return in;
+}
+
+json output_record(const LiveInput& in, data::RowIndex r, const RowOutcome& o, const ModelsConfig& cfg) {
+    const auto& ds = in.dataset;
+    json rec = in.records[r];
+    const std::size_t n = ds.models.size();
+    if (n == 2) {
+        static const char* answer_key[2] = {"llama13b_pred_ans", "llama70b_pred_ans"};
+        static const char* score_key[2] = {"llama13b_f1", "llama70b_f1"};
+        for (std::size_t j = 0; j < 2; ++j) {
+            const auto& c = ds.models[j];
+            if (c.has_answer[r]) {
+                rec[answer_key[j]] = c.answer[r];
+                rec[score_key[j]] = number_or_null(c.score[r]);
+            } else {
+                rec.erase(answer_key[j]);
+                rec.erase(score_key[j]);
+            }
+        }
+        const auto& s = ds.models[0];
+        if (!s.verifier_samples[r].empty()) {
+            rec["llama13b_ver"] = s.verifier_samples[r];
+            rec["p_ver_13b"] = number_or_null(s.verifier_confidence[r]);
+        } else {
+            rec.erase("llama13b_ver");
+            rec.erase("p_ver_13b");
+        }
+    } else {
+        json models = json::object();
+        for (std::size_t j = 0; j < n; ++j) {
+            const auto& c = ds.models[j];
+            json m = {{"cost", c.call_cost}};
+            if (c.has_answer[r]) {
+                m["answer"] = c.answer[r];
+                m["score"] = number_or_null(c.score[r]);
+            }
+            if (!c.verifier_samples[r].empty()) {
+                m["verifier_samples"] = c.verifier_samples[r];
+                m["verifier_confidence"] = number_or_null(c.verifier_confidence[r]);
+            }
+            models[c.name] = std::move(m);
+        }
+        rec["models"] = std::move(models);
+    }
+    json live = {{"models", json::array()}, {"escalated", o.escalated}, {"cost_units", o.cost_units}, {"money", o.money}};
+    for (const auto& m : cfg.models) live["models"].push_back(m.name);
+    if (o.final_model >= 0) {
+        live["final_model"] = cfg.models[static_cast<std::size_t>(o.final_model)].name;
+        live["final_answer"] = ds.models[static_cast<std::size_t>(o.final_model)].answer[r];
+        live["final_score"] = number_or_null(ds.models[static_cast<std::size_t>(o.final_model)].score[r]);
+    }
+    if (!o.error.empty()) live["error"] = o.error;
+    rec["live"] = std::move(live);
+    return rec;
+}
+
+void write_live_output(const std::string& path, const LiveInput& in, const std::vector<RowOutcome>& outcomes,
+                       const ModelsConfig& cfg) {
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out) throw std::runtime_error(tmp + ": cannot write");
+        for (std::size_t r = 0; r < in.records.size(); ++r) {
+            const RowOutcome empty{};
+            const RowOutcome& o = r < outcomes.size() ? outcomes[r] : empty;
+            out << output_record(in, static_cast<data::RowIndex>(r), o, cfg).dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+        }
+        out.flush();
+        if (!out) throw std::runtime_error(tmp + ": write failed");
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) throw std::runtime_error(path + ": cannot replace: " + ec.message());
+}
+
+}  // namespace automix::live
