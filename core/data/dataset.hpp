@@ -42,6 +42,9 @@ struct ModelColumns {
     std::vector<double> score;                            // in [0,1]; kMissing when absent
     std::vector<std::vector<std::string>> verifier_samples;  // empty when none
     std::vector<double> verifier_confidence;              // kMissing when not verified
+    // Native format: unknown fields of this model's per-row object, as compact JSON
+    // object text ("" when none). Empty vector when no row had any.
+    std::vector<std::string> extra_json;
 };
 
 class Dataset {
@@ -59,6 +62,9 @@ class Dataset {
     // kept so that they round-trip on write.
     std::vector<std::string> extra_json;
     std::vector<std::uint32_t> source_line;  // 1-based line in the file it came from
+    // The file's own split text for rows whose split is Split::Other ("test", "dev", ...),
+    // "" otherwise. Empty vector when every row is train or val.
+    std::vector<std::string> split_label;
 
     std::vector<std::string> dataset_names;  // e.g. "cnli", "coqa", ...
     std::vector<ModelColumns> models;        // ordered by cost
@@ -66,6 +72,8 @@ class Dataset {
     std::shared_ptr<const ContextStore> contexts;  // may be null
     std::string source_path;
     std::string format;  // "release" or "native"
+    // Native format: unknown fields of the manifest object, compact JSON ("" when none).
+    std::string manifest_extra_json;
 
     std::size_t size() const { return id.size(); }
     std::size_t model_count() const { return models.size(); }

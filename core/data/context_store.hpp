@@ -1,0 +1,43 @@
+#pragma once
+// Lazy contexts: a row keeps only (offset, length) of its raw JSON string token in
+// a backing file; the text is read and decoded when somebody asks for it.
+// Backing file = the loaded file itself (plain JSONL) or an unlinked temporary file
+// holding the still-escaped tokens (gzip input, which cannot be read at random offsets).
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/data/dataset.hpp"
+
+namespace automix::data {
+
+class FileContextStore final : public ContextStore {
+  public:
+    // Reads contexts from `path` (kept open, so a later rename does not matter).
+    static std::shared_ptr<FileContextStore> open_file(const std::string& path);
+    // An anonymous temporary file (removed when the store goes away); fill with append().
+    static std::shared_ptr<FileContextStore> temporary();
+    ~FileContextStore() override;
+
+    // Row `row` has the raw token at [offset, offset+length) of the backing file.
+    void set(RowIndex row, std::uint64_t offset, std::uint32_t length);
+    // Temporary store: write a raw token and record it for `row`.
+    void append(RowIndex row, std::string_view raw_token);
+    // Keeps only the given rows, renumbered 0..n-1 (used when bad rows are dropped).
+    void resize(std::size_t rows);
+
+    std::string context(RowIndex row) const override;
+    bool has_context(RowIndex row) const override;
+    std::string raw_token(RowIndex row) const;  // still JSON-escaped, with quotes
+    std::uint64_t bytes_referenced() const;
+
+  private:
+    explicit FileContextStore(int fd) : fd_(fd) {}
+    int fd_ = -1;
+    std::uint64_t append_pos_ = 0;
+    std::vector<std::uint64_t> offset_;
+    std::vector<std::uint32_t> length_;  // 0 = no context
+};
+
+}  // namespace automix::data

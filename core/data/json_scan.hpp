@@ -1,0 +1,69 @@
+#pragma once
+// A small, fast JSON scanner for one JSONL record. It decodes only what the
+// reader asks for and can skip a value while reporting its raw byte span, which
+// is what makes lazy contexts and verbatim unknown fields possible.
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace automix::data::json {
+
+// Thrown while scanning one line; `offset` is the byte offset in the line.
+struct ScanError {
+    std::size_t offset;
+    std::string message;
+};
+
+enum class Kind { String, Number, Object, Array, True, False, Null, NotANumber, Infinite, Invalid };
+std::string_view kind_name(Kind k);  // "string", "number", ... as used in messages
+
+class Cursor {
+  public:
+    Cursor(const char* begin, const char* end) : begin_(begin), p_(begin), end_(end) {}
+
+    void skip_ws();
+    bool at_end() const { return p_ == end_; }
+    char peek() const { return p_ == end_ ? '\0' : *p_; }
+    std::size_t offset() const { return static_cast<std::size_t>(p_ - begin_); }
+    const char* pos() const { return p_; }
+    // Kind of the value starting at the current position (after whitespace).
+    Kind next_kind();
+    // Consumes `c` (after whitespace) or throws "expected 'c'".
+    void expect(char c, std::string_view what);
+    bool consume(char c);  // after whitespace
+
+    // Decodes a string (cursor on its opening quote).
+    std::string string();
+    void string_into(std::string& out);
+    // Validates a string and returns its raw token span including the quotes.
+    std::string_view raw_string();
+    // Parses a number (ints allowed). NaN / Infinity tokens are returned as such;
+    // callers decide whether they are acceptable.
+    double number();
+    // Validates any value and returns its raw span.
+    std::string_view skip_value(int depth = 0);
+
+    [[noreturn]] void fail(std::string message) const;
+    [[noreturn]] void fail_at(const char* where, std::string message) const;
+
+  private:
+    const char* scan_plain_run(const char* p) const;
+    const char* utf8_sequence(const char* p) const;  // returns end of a valid sequence
+    unsigned hex4(const char* p) const;
+
+    const char* begin_;
+    const char* p_;
+    const char* end_;
+};
+
+// Decodes a raw JSON string token (with quotes) that was validated before.
+std::string decode_raw_string(std::string_view raw);
+// Appends `s` as a JSON string token (quotes, escapes) to out. Non-ASCII is kept as UTF-8.
+void append_quoted(std::string& out, std::string_view s);
+// Appends a number with the shortest text that reads back exactly; NaN/inf as NaN/Infinity.
+void append_number(std::string& out, double v);
+// Removes insignificant whitespace from valid JSON text.
+std::string minify(std::string_view json_text);
+
+}  // namespace automix::data::json

@@ -1,0 +1,797 @@
+#include "core/data/reader.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <unordered_map>
+
+#include <nlohmann/json.hpp>
+
+#include "core/data/categories.hpp"
+#include "core/data/context_store.hpp"
+#include "core/data/json_scan.hpp"
+#include "core/data/line_source.hpp"
+#include "core/data/python_repr.hpp"
+#include "core/scoring/verifier.hpp"
+
+namespace automix::data {
+
+std::string LoadProblem::to_string() const {
+    std::string s = file;
+    if (line > 0) s += ":" + std::to_string(line);
+    if (line > 0 && column > 0) s += ":" + std::to_string(column);
+    s += ": " + message;
+    return s;
+}
+
+LoadError::LoadError(LoadProblem p) : std::runtime_error(p.to_string()), problem_(std::move(p)) {}
+
+namespace {
+
+using json::Cursor;
+using json::Kind;
+using json::ScanError;
+
+// --- one parsed row, before it is committed to the columns -----------------------------
+
+struct PendingModel {
+    std::string name;
+    std::string answer;
+    bool has_answer = false;
+    double score = kMissing;
+    bool has_score = false;
+    std::vector<std::string> samples;
+    bool has_samples = false;
+    double confidence = kMissing;
+    bool has_confidence = false;
+    std::string extra;  // compact JSON object of unknown fields, "" when none
+};
+
+struct PendingRow {
+    std::string id, pid, question, gold, dataset, split, category;
+    bool has_id = false, has_pid = false, has_question = false, has_gold = false;
+    bool has_dataset = false, has_split = false, has_category = false;
+    std::string_view context_raw;  // raw token (quotes included), empty when absent
+    std::size_t context_offset = 0;  // in the line
+    std::vector<PendingModel> models;
+    std::string extra;
+
+    void clear(std::size_t model_count) {
+        id.clear(), pid.clear(), question.clear(), gold.clear(), dataset.clear(), split.clear(), category.clear();
+        has_id = has_pid = has_question = has_gold = has_dataset = has_split = has_category = false;
+        context_raw = {};
+        context_offset = 0;
+        models.assign(model_count, PendingModel{});
+        extra.clear();
+    }
+};
+
+// Unknown fields, gathered as compact `"key":value` members.
+class ExtraFields {
+  public:
+    void clear() {
+        text_.clear();
+        names_.clear();
+    }
+    void add(const std::string& key, std::string_view raw_value) {
+        text_ += text_.empty() ? "{" : ",";
+        json::append_quoted(text_, key);
+        text_ += ':';
+        bool has_space = std::any_of(raw_value.begin(), raw_value.end(),
+                                     [](char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; });
+        text_ += has_space ? json::minify(raw_value) : std::string(raw_value);
+    }
+    std::string take() {
+        if (text_.empty()) return {};
+        text_ += '}';
+        std::string out = std::move(text_);
+        text_.clear();
+        return out;
+    }
+    // Duplicate field names are rejected (which value would be meant is ambiguous).
+    bool seen(const std::string& key) {
+        if (std::find(names_.begin(), names_.end(), key) != names_.end()) return true;
+        names_.push_back(key);
+        return false;
+    }
+
+  private:
+    std::string text_;
+    std::vector<std::string> names_;
+};
+
+[[noreturn]] void type_error(Cursor& c, std::string_view field, std::string_view expected, Kind got) {
+    c.fail("field `" + std::string(field) + "`: expected " + std::string(expected) + ", got " +
+           std::string(json::kind_name(got)));
+}
+
+// A string field; null means "absent" for optional fields and is a type error for required ones.
+bool read_string(Cursor& c, std::string_view field, std::string& out, bool required) {
+    Kind k = c.next_kind();
+    if (k == Kind::String) {
+        c.string_into(out);
+        return true;
+    }
+    if (k == Kind::Null && !required) {
+        c.skip_value();
+        return false;
+    }
+    type_error(c, field, "string", k);
+}
+
+double read_score(Cursor& c, std::string_view field, bool& present) {
+    Kind k = c.next_kind();
+    if (k == Kind::Null) {
+        c.skip_value();
+        present = false;
+        return kMissing;
+    }
+    if (k == Kind::NotANumber || k == Kind::Infinite) c.fail("field `" + std::string(field) + "`: expected a finite number, got " + std::string(json::kind_name(k)));
+    if (k != Kind::Number) type_error(c, field, "number", k);
+    present = true;
+    return c.number();
+}
+
+// A JSON array of strings, or a string holding a Python list repr (some releases store that).
+bool read_samples(Cursor& c, std::string_view field, std::vector<std::string>& out) {
+    out.clear();
+    Kind k = c.next_kind();
+    if (k == Kind::Null) {
+        c.skip_value();
+        return false;
+    }
+    if (k == Kind::Array) {
+        c.expect('[', "'['");
+        if (c.consume(']')) return true;
+        do {
+            Kind item = c.next_kind();
+            if (item != Kind::String)
+                c.fail("field `" + std::string(field) + "`: expected an array of strings, got " + std::string(json::kind_name(item)) +
+                       " at index " + std::to_string(out.size()));
+            out.emplace_back();
+            c.string_into(out.back());
+        } while (c.consume(','));
+        c.expect(']', "',' or ']'");
+        return true;
+    }
+    if (k == Kind::String) {
+        std::size_t at = c.offset();
+        std::string repr = c.string();
+        try {
+            out = parse_python_string_list(repr);
+        } catch (const ReprError& e) {
+            throw ScanError{at, "field `" + std::string(field) + "`: string is not a list of strings (" + e.message +
+                                    " at character " + std::to_string(e.offset + 1) + " of the value)"};
+        }
+        return true;
+    }
+    type_error(c, field, "array of strings", k);
+}
+
+// Reads `"key":` and returns false at the end of the object.
+bool next_key(Cursor& c, std::string& key, bool first) {
+    if (first) {
+        if (c.consume('}')) return false;
+    } else {
+        c.skip_ws();
+        if (c.consume('}')) return false;
+        c.expect(',', "',' or '}'");
+    }
+    c.skip_ws();
+    if (c.peek() != '"') c.fail(c.at_end() ? "unexpected end of line inside an object" : "expected field name");
+    c.string_into(key);
+    c.expect(':', "':' after field name");
+    return true;
+}
+
+std::string missing_message(const std::vector<std::string>& missing) {
+    std::string s = missing.size() == 1 ? "missing required field " : "missing required fields ";
+    for (std::size_t i = 0; i < missing.size(); ++i) s += (i ? ", `" : "`") + missing[i] + "`";
+    return s;
+}
+
+// A row-level problem that has no useful column (missing fields, duplicate id).
+struct RowError {
+    std::string message;
+};
+
+// --- format-specific field handling -------------------------------------------------------
+
+enum ReleaseField : int {
+    kId, kPid, kBaseCtx, kQuestion, kOutput, kDataset, kSplit, kAns13, kAns70, kVer13, kPVer13, kF1_13, kF1_70, kCategory,
+    kReleaseFieldCount, kUnknownField = -1
+};
+constexpr const char* kReleaseNames[kReleaseFieldCount] = {
+    "id", "pid", "base_ctx", "question", "output", "dataset", "split", "llama13b_pred_ans", "llama70b_pred_ans",
+    "llama13b_ver", "p_ver_13b", "llama13b_f1", "llama70b_f1", "category"};
+
+int release_field(const std::string& key) {
+    for (int i = 0; i < kReleaseFieldCount; ++i)
+        if (key == kReleaseNames[i]) return i;
+    return kUnknownField;
+}
+
+void parse_release_row(Cursor& c, PendingRow& row, ExtraFields& extra, std::string& key) {
+    row.clear(2);
+    extra.clear();
+    unsigned seen = 0;
+    PendingModel& slm = row.models[0];
+    PendingModel& llm = row.models[1];
+    c.skip_ws();
+    if (c.peek() != '{') c.fail("expected a JSON object ('{') at the start of the line");
+    c.expect('{', "'{'");
+    bool first = true;
+    while (next_key(c, key, first)) {
+        first = false;
+        std::size_t key_offset = c.offset();
+        int f = release_field(key);
+        if (f >= 0) {
+            if (seen & (1u << f)) throw ScanError{key_offset, "duplicate field `" + key + "`"};
+            seen |= 1u << f;
+        }
+        switch (f) {
+        case kId: row.has_id = read_string(c, key, row.id, true); break;
+        case kPid: row.has_pid = read_string(c, key, row.pid, false); break;
+        case kQuestion: row.has_question = read_string(c, key, row.question, false); break;
+        case kOutput: row.has_gold = read_string(c, key, row.gold, false); break;
+        case kDataset: row.has_dataset = read_string(c, key, row.dataset, true); break;
+        case kSplit: row.has_split = read_string(c, key, row.split, true); break;
+        case kCategory: row.has_category = read_string(c, key, row.category, false); break;
+        case kAns13: slm.has_answer = read_string(c, key, slm.answer, false); break;
+        case kAns70: llm.has_answer = read_string(c, key, llm.answer, false); break;
+        case kVer13: slm.has_samples = read_samples(c, key, slm.samples); break;
+        case kPVer13: slm.confidence = read_score(c, key, slm.has_confidence); break;
+        case kF1_13:
+            slm.score = read_score(c, key, slm.has_score);
+            if (!slm.has_score) type_error(c, key, "number", Kind::Null);
+            break;
+        case kF1_70:
+            llm.score = read_score(c, key, llm.has_score);
+            if (!llm.has_score) type_error(c, key, "number", Kind::Null);
+            break;
+        case kBaseCtx: {
+            Kind k = c.next_kind();
+            if (k == Kind::String) {
+                row.context_offset = c.offset();
+                row.context_raw = c.raw_string();
+            } else if (k == Kind::Null) {
+                c.skip_value();
+            } else {
+                type_error(c, key, "string", k);
+            }
+            break;
+        }
+        default:
+            if (extra.seen(key)) throw ScanError{key_offset, "duplicate field `" + key + "`"};
+            extra.add(key, c.skip_value());
+        }
+    }
+    row.extra = extra.take();
+
+    std::vector<std::string> missing;
+    if (!row.has_id) missing.emplace_back("id");
+    if (!row.has_dataset) missing.emplace_back("dataset");
+    if (!row.has_split) missing.emplace_back("split");
+    if (!slm.has_score) missing.emplace_back("llama13b_f1");
+    if (!llm.has_score) missing.emplace_back("llama70b_f1");
+    if (!slm.has_confidence && !slm.has_samples) missing.emplace_back("p_ver_13b` (or `llama13b_ver");
+    if (!missing.empty()) throw RowError{missing_message(missing)};
+}
+
+struct ManifestModel {
+    std::string name, display_name;
+    double cost = 1.0;
+};
+
+void parse_native_model(Cursor& c, PendingModel& m, std::string& key, std::size_t index) {
+    std::string prefix = "models[" + std::to_string(index) + "].";
+    Kind k = c.next_kind();
+    if (k != Kind::Object) c.fail("field `models[" + std::to_string(index) + "]`: expected object, got " + std::string(json::kind_name(k)));
+    c.expect('{', "'{'");
+    ExtraFields extra;
+    unsigned seen = 0;
+    static constexpr const char* names[] = {"name", "answer", "score", "verifier_samples", "verifier_confidence"};
+    bool first = true;
+    while (next_key(c, key, first)) {
+        first = false;
+        std::size_t key_offset = c.offset();
+        int f = -1;
+        for (int i = 0; i < 5; ++i)
+            if (key == names[i]) f = i;
+        if (f >= 0) {
+            if (seen & (1u << f)) throw ScanError{key_offset, "duplicate field `" + prefix + key + "`"};
+            seen |= 1u << f;
+        } else if (extra.seen(key)) {
+            throw ScanError{key_offset, "duplicate field `" + prefix + key + "`"};
+        }
+        std::string field = prefix + key;
+        switch (f) {
+        case 0: read_string(c, field, m.name, true); break;
+        case 1: m.has_answer = read_string(c, field, m.answer, false); break;
+        case 2:
+            m.score = read_score(c, field, m.has_score);
+            if (!m.has_score) type_error(c, field, "number", Kind::Null);
+            break;
+        case 3: m.has_samples = read_samples(c, field, m.samples); break;
+        case 4: m.confidence = read_score(c, field, m.has_confidence); break;
+        default: extra.add(key, c.skip_value());
+        }
+    }
+    m.extra = extra.take();
+}
+
+enum NativeField : int { nId, nPid, nContext, nQuestion, nGold, nDataset, nSplit, nCategory, nModels, kNativeFieldCount };
+constexpr const char* kNativeNames[kNativeFieldCount] = {"id", "pid", "context", "question", "gold", "dataset", "split", "category", "models"};
+
+void parse_native_row(Cursor& c, PendingRow& row, ExtraFields& extra, std::string& key,
+                      const std::vector<ManifestModel>& manifest) {
+    row.clear(0);
+    extra.clear();
+    unsigned seen = 0;
+    bool has_models = false;
+    c.skip_ws();
+    if (c.peek() != '{') c.fail("expected a JSON object ('{') at the start of the line");
+    c.expect('{', "'{'");
+    bool first = true;
+    while (next_key(c, key, first)) {
+        first = false;
+        std::size_t key_offset = c.offset();
+        int f = -1;
+        for (int i = 0; i < kNativeFieldCount; ++i)
+            if (key == kNativeNames[i]) f = i;
+        if (f >= 0) {
+            if (seen & (1u << f)) throw ScanError{key_offset, "duplicate field `" + key + "`"};
+            seen |= 1u << f;
+        }
+        switch (f) {
+        case nId: row.has_id = read_string(c, key, row.id, true); break;
+        case nPid: row.has_pid = read_string(c, key, row.pid, false); break;
+        case nQuestion: row.has_question = read_string(c, key, row.question, false); break;
+        case nGold: row.has_gold = read_string(c, key, row.gold, false); break;
+        case nDataset: row.has_dataset = read_string(c, key, row.dataset, true); break;
+        case nSplit: row.has_split = read_string(c, key, row.split, true); break;
+        case nCategory: row.has_category = read_string(c, key, row.category, false); break;
+        case nContext: {
+            Kind k = c.next_kind();
+            if (k == Kind::String) {
+                row.context_offset = c.offset();
+                row.context_raw = c.raw_string();
+            } else if (k == Kind::Null) {
+                c.skip_value();
+            } else {
+                type_error(c, key, "string", k);
+            }
+            break;
+        }
+        case nModels: {
+            Kind k = c.next_kind();
+            if (k != Kind::Array) type_error(c, key, "array of model objects", k);
+            c.expect('[', "'['");
+            has_models = true;
+            if (!c.consume(']')) {
+                do {
+                    row.models.emplace_back();
+                    parse_native_model(c, row.models.back(), key, row.models.size() - 1);
+                } while (c.consume(','));
+                c.expect(']', "',' or ']'");
+            }
+            break;
+        }
+        default:
+            if (extra.seen(key)) throw ScanError{key_offset, "duplicate field `" + key + "`"};
+            extra.add(key, c.skip_value());
+        }
+    }
+    row.extra = extra.take();
+
+    std::vector<std::string> missing;
+    if (!row.has_id) missing.emplace_back("id");
+    if (!row.has_dataset) missing.emplace_back("dataset");
+    if (!row.has_split) missing.emplace_back("split");
+    if (!has_models) missing.emplace_back("models");
+    if (!missing.empty()) throw RowError{missing_message(missing)};
+    if (!manifest.empty()) {
+        if (row.models.size() != manifest.size())
+            throw RowError{"field `models`: expected " + std::to_string(manifest.size()) + " models (as in the manifest), got " +
+                           std::to_string(row.models.size())};
+        // Match by name, so a row may list the models in any order.
+        for (std::size_t i = 0; i < manifest.size(); ++i) {
+            if (row.models[i].name == manifest[i].name) continue;
+            auto it = std::find_if(row.models.begin() + static_cast<std::ptrdiff_t>(i), row.models.end(),
+                                   [&](const PendingModel& m) { return m.name == manifest[i].name; });
+            if (it == row.models.end())
+                throw RowError{"field `models`: no entry for model `" + manifest[i].name + "`" +
+                               (row.models[i].name.empty() ? std::string(" (entries need a `name`)") : std::string())};
+            std::swap(row.models[i], *it);
+        }
+    }
+    for (std::size_t i = 0; i < row.models.size(); ++i) {
+        const PendingModel& m = row.models[i];
+        std::string prefix = "models[" + std::to_string(i) + "].";
+        if (!m.has_score) missing.push_back(prefix + "score");
+        // The last model is never verified (spec §7).
+        if (i + 1 < row.models.size() && !m.has_confidence && !m.has_samples)
+            missing.push_back(prefix + "verifier_confidence` (or `" + prefix + "verifier_samples");
+    }
+    if (!missing.empty()) throw RowError{missing_message(missing)};
+}
+
+// --- the loader ---------------------------------------------------------------------------
+
+Split parse_split(const std::string& s) {
+    if (s == "train") return Split::Train;
+    if (s == "val") return Split::Val;
+    return Split::Other;
+}
+
+bool parse_category(std::string s, Category& out) {
+    for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (s == "NEEDY") out = Category::Needy;
+    else if (s == "GOOD") out = Category::Good;
+    else if (s == "HOPELESS") out = Category::Hopeless;
+    else if (s == "UNDEFINED") out = Category::Undefined;
+    else return false;
+    return true;
+}
+
+std::vector<double> default_costs(std::size_t n) {
+    if (n == 2) return {1.0, 50.0};
+    std::vector<double> costs;
+    double c = 1.0;
+    for (std::size_t i = 0; i < n; ++i) {
+        costs.push_back(c);
+        c = i == 0 ? 10.0 : (i == 1 ? 50.0 : c * 5.0);
+    }
+    return costs;
+}
+
+// Finds the top-level keys of the first record, to tell the formats apart.
+enum class Format { Release, Native, NativeManifest };
+Format detect_format(std::string_view line) {
+    Cursor c(line.data(), line.data() + line.size());
+    std::string key;
+    bool has_models = false, has_release_score = false;
+    try {
+        c.expect('{', "'{'");
+        bool first = true;
+        while (next_key(c, key, first)) {
+            first = false;
+            if (key == "automix_manifest") return Format::NativeManifest;
+            if (key == "models") has_models = true;
+            if (key == "llama13b_f1" || key == "llama70b_f1") has_release_score = true;
+            c.skip_value();
+        }
+    } catch (const ScanError&) {
+        // A broken first line is reported by the real parse.
+    }
+    return has_models && !has_release_score ? Format::Native : Format::Release;
+}
+
+class Loader {
+  public:
+    Loader(const std::string& path, const LoadOptions& options) : path_(path), options_(options) {}
+
+    LoadResult run() {
+        std::unique_ptr<LineSource> source;
+        try {
+            source = std::make_unique<LineSource>(path_);
+        } catch (const std::exception& e) {
+            throw LoadError({path_, 0, 0, std::string("cannot open: ") + e.what()});
+        }
+        Dataset& d = result_.dataset;
+        d.source_path = path_;
+        compressed_ = source->compressed();
+        if (compressed_) {
+            try {
+                store_ = FileContextStore::temporary();
+            } catch (const std::exception& e) {
+                throw LoadError({path_, 0, 0, e.what()});
+            }
+        } else {
+            try {
+                store_ = FileContextStore::open_file(path_);
+            } catch (const std::exception& e) {
+                throw LoadError({path_, 0, 0, std::string("cannot open: ") + e.what()});
+            }
+        }
+        report_progress(*source, true);
+
+        Line line;
+        bool format_known = false;
+        Format format = Format::Release;
+        try {
+            while (source->next(line)) {
+                if ((line.number & 255) == 0) report_progress(*source, false);
+                if (is_blank(line.text)) continue;
+                if (!format_known) {
+                    format_known = true;
+                    format = detect_format(line.text);
+                    d.format = format == Format::Release ? "release" : "native";
+                    if (format == Format::Release) setup_release_models();
+                    reserve_for(*source, line.text.size());
+                    if (format == Format::NativeManifest) {
+                        read_manifest(line);
+                        continue;
+                    }
+                }
+                handle_line(line, format);
+            }
+        } catch (const LoadCancelled&) {
+            throw;
+        } catch (const LoadError&) {
+            throw;
+        } catch (const std::runtime_error& e) {  // I/O or decompression failure
+            throw LoadError({path_, line.number + 1, 0, e.what()});
+        }
+        report_progress(*source, true);
+        if (d.size() == 0) {
+            if (result_.bad_lines > 0)
+                throw LoadError({path_, 0, 0, "no valid rows (" + std::to_string(result_.bad_lines) + " bad lines; first: " +
+                                                  result_.problems.front().to_string() + ")"});
+            throw LoadError({path_, 0, 0, "no rows (the file is empty)"});
+        }
+        finish();
+        return std::move(result_);
+    }
+
+  private:
+    static bool is_blank(std::string_view s) {
+        for (char ch : s)
+            if (ch != ' ' && ch != '\t' && ch != '\r') return false;
+        return true;
+    }
+
+    void report_progress(const LineSource& src, bool force) {
+        if (options_.cancel && options_.cancel->load(std::memory_order_relaxed)) throw LoadCancelled();
+        if (!options_.progress) return;
+        std::uint64_t done = src.bytes_read();
+        if (force || done >= last_progress_ + (1u << 20)) {
+            last_progress_ = done;
+            options_.progress(std::min(done, src.bytes_total()), src.bytes_total());
+        }
+    }
+
+    void setup_release_models() {
+        Dataset& d = result_.dataset;
+        d.models.resize(2);
+        d.models[0].name = "llama13b";
+        d.models[0].display_name = "LLaMA-13B";
+        d.models[0].call_cost = 1.0;
+        d.models[1].name = "llama70b";
+        d.models[1].display_name = "LLaMA-70B";
+        d.models[1].call_cost = 50.0;
+        d.verifier_cost = 1.0;
+    }
+
+    void reserve_for(const LineSource& src, std::size_t first_line_bytes) {
+        if (src.compressed() || first_line_bytes == 0) return;
+        std::size_t rows = static_cast<std::size_t>(std::min<std::uint64_t>(src.bytes_total() / first_line_bytes + 16, 50'000'000));
+        Dataset& d = result_.dataset;
+        d.id.reserve(rows);
+        d.pid.reserve(rows);
+        d.question.reserve(rows);
+        d.gold.reserve(rows);
+        d.dataset_index.reserve(rows);
+        d.split.reserve(rows);
+        d.category.reserve(rows);
+        d.category_from_file.reserve(rows);
+        d.extra_json.reserve(rows);
+        d.source_line.reserve(rows);
+    }
+
+    void read_manifest(const Line& line) {
+        Dataset& d = result_.dataset;
+        auto fail = [&](std::string msg) { throw LoadError({path_, line.number, 0, "manifest: " + msg}); };
+        nlohmann::json j;
+        try {
+            j = nlohmann::json::parse(line.text.begin(), line.text.end());
+        } catch (const nlohmann::json::exception& e) {
+            fail(std::string("not valid JSON (") + e.what() + ")");
+        }
+        const auto& m = j["automix_manifest"];
+        if (!m.is_object()) fail("`automix_manifest` must be an object");
+        nlohmann::json extra = nlohmann::json::object();
+        for (auto it = m.begin(); it != m.end(); ++it) {
+            if (it.key() == "format") {
+                if (!it->is_string() || it->get<std::string>() != "automix-native-v1")
+                    fail("unsupported `format` " + it->dump() + " (expected \"automix-native-v1\")");
+            } else if (it.key() == "verifier_cost") {
+                if (!it->is_number()) fail("`verifier_cost` must be a number");
+                d.verifier_cost = it->get<double>();
+            } else if (it.key() != "models") {
+                extra[it.key()] = *it;
+            }
+        }
+        if (!extra.empty()) d.manifest_extra_json = extra.dump();
+        if (!m.contains("models") || !m["models"].is_array() || m["models"].empty())
+            fail("`models` must be a non-empty array");
+        const auto& models = m["models"];
+        std::vector<double> defaults = default_costs(models.size());
+        for (std::size_t i = 0; i < models.size(); ++i) {
+            const auto& mm = models[i];
+            std::string where = "`models[" + std::to_string(i) + "]`";
+            if (!mm.is_object() || !mm.contains("name") || !mm["name"].is_string()) fail(where + " needs a string `name`");
+            ManifestModel model;
+            model.name = mm["name"].get<std::string>();
+            model.display_name = mm.value("display_name", model.name);
+            model.cost = defaults[i];
+            if (mm.contains("cost")) {
+                if (!mm["cost"].is_number()) fail(where + ": `cost` must be a number");
+                model.cost = mm["cost"].get<double>();
+            }
+            for (const auto& other : manifest_)
+                if (other.name == model.name) fail("model name `" + model.name + "` appears twice");
+            manifest_.push_back(model);
+        }
+        install_models();
+    }
+
+    void install_models() {
+        Dataset& d = result_.dataset;
+        d.models.resize(manifest_.size());
+        for (std::size_t i = 0; i < manifest_.size(); ++i) {
+            d.models[i].name = manifest_[i].name;
+            d.models[i].display_name = manifest_[i].display_name;
+            d.models[i].call_cost = manifest_[i].cost;
+        }
+    }
+
+    void problem(std::size_t line, std::size_t column, std::string message) {
+        LoadProblem p{path_, line, column, std::move(message)};
+        if (!options_.skip_bad_lines) throw LoadError(std::move(p));
+        ++result_.bad_lines;
+        if (result_.problems.size() < options_.max_reported_problems) result_.problems.push_back(std::move(p));
+    }
+
+    void handle_line(const Line& line, Format format) {
+        Cursor c(line.text.data(), line.text.data() + line.text.size());
+        try {
+            if (format == Format::Release) {
+                parse_release_row(c, row_, extra_, key_);
+            } else {
+                parse_native_row(c, row_, extra_, key_, manifest_);
+                if (manifest_.empty()) adopt_models_from_first_row();
+            }
+            c.skip_ws();
+            if (!c.at_end()) c.fail("unexpected text after the JSON object");
+            commit(line);
+        } catch (const ScanError& e) {
+            problem(line.number, e.offset + 1, e.message);
+        } catch (const RowError& e) {
+            problem(line.number, 0, e.message);
+        }
+    }
+
+    // Native file without a manifest: the first row names the models.
+    void adopt_models_from_first_row() {
+        if (row_.models.empty()) throw RowError{"field `models`: needs at least one model"};
+        std::vector<double> costs = default_costs(row_.models.size());
+        for (std::size_t i = 0; i < row_.models.size(); ++i) {
+            if (row_.models[i].name.empty()) throw RowError{"field `models[" + std::to_string(i) + "].name`: needed to name the models (there is no manifest)"};
+            manifest_.push_back({row_.models[i].name, row_.models[i].name, costs[i]});
+        }
+        install_models();
+    }
+
+    std::uint16_t intern_dataset(const std::string& name) {
+        auto& names = result_.dataset.dataset_names;
+        if (last_dataset_ < names.size() && names[last_dataset_] == name) return static_cast<std::uint16_t>(last_dataset_);
+        for (std::size_t i = 0; i < names.size(); ++i)
+            if (names[i] == name) return static_cast<std::uint16_t>(last_dataset_ = i);
+        if (names.size() >= 65535) throw RowError{"field `dataset`: more than 65535 distinct dataset names"};
+        names.push_back(name);
+        return static_cast<std::uint16_t>(last_dataset_ = names.size() - 1);
+    }
+
+    void commit(const Line& line) {
+        Dataset& d = result_.dataset;
+        const auto row = static_cast<RowIndex>(d.size());
+        // Validate everything before touching a column, so a bad row leaves no trace.
+        Category category = Category::Undefined;
+        if (row_.has_category && !parse_category(row_.category, category))
+            throw RowError{"field `category`: expected NEEDY, GOOD, HOPELESS or UNDEFINED, got `" + row_.category + "`"};
+        std::uint64_t hash = std::hash<std::string>{}(row_.id);
+        auto range = id_index_.equal_range(hash);
+        for (auto it = range.first; it != range.second; ++it)
+            if (d.id[it->second] == row_.id)
+                throw RowError{"duplicate id `" + row_.id + "` (first on line " + std::to_string(d.source_line[it->second]) + ")"};
+        if (d.size() >= 0xFFFFFFFFu) throw RowError{"more than 4294967295 rows"};
+        std::uint16_t dataset = intern_dataset(row_.dataset);
+        Split split = parse_split(row_.split);
+        if (!row_.context_raw.empty() && row_.context_raw.size() > 0xFFFFFFFFu) throw RowError{"context longer than 4 GiB"};
+
+        std::vector<double> computed_confidence(row_.models.size(), kMissing);
+        for (std::size_t i = 0; i < row_.models.size(); ++i) {
+            PendingModel& m = row_.models[i];
+            if (!m.has_confidence && m.has_samples) {
+                computed_confidence[i] = scoring::verifier_confidence(m.samples);
+                ++computed_confidence_rows_;
+            }
+        }
+
+        id_index_.emplace(hash, row);
+        d.id.push_back(std::move(row_.id));
+        d.pid.push_back(std::move(row_.pid));
+        d.question.push_back(std::move(row_.question));
+        d.gold.push_back(std::move(row_.gold));
+        d.dataset_index.push_back(dataset);
+        d.split.push_back(split);
+        if (split == Split::Other) {
+            d.split_label.resize(row);
+            d.split_label.push_back(row_.split);
+        } else if (!d.split_label.empty()) {
+            d.split_label.emplace_back();
+        }
+        d.category.push_back(category);
+        d.category_from_file.push_back(row_.has_category ? 1 : 0);
+        d.extra_json.push_back(std::move(row_.extra));
+        d.source_line.push_back(static_cast<std::uint32_t>(std::min<std::size_t>(line.number, 0xFFFFFFFFu)));
+        for (std::size_t i = 0; i < d.models.size(); ++i) {
+            ModelColumns& col = d.models[i];
+            PendingModel& m = row_.models[i];
+            col.answer.push_back(std::move(m.answer));
+            col.has_answer.push_back(m.has_answer ? 1 : 0);
+            col.score.push_back(m.score);
+            col.verifier_samples.push_back(std::move(m.samples));
+            col.verifier_confidence.push_back(m.has_confidence ? m.confidence : computed_confidence[i]);
+            if (!m.extra.empty()) {
+                col.extra_json.resize(row);
+                col.extra_json.push_back(std::move(m.extra));
+            } else if (!col.extra_json.empty()) {
+                col.extra_json.emplace_back();
+            }
+        }
+        if (!row_.has_question) ++no_question_;
+        if (!d.models.empty() && !row_.models[0].has_answer) ++no_answer_;
+        if (row_.context_raw.empty()) {
+            ++no_context_;
+        } else if (store_) {
+            auto length = static_cast<std::uint32_t>(row_.context_raw.size());
+            if (compressed_) store_->append(row, row_.context_raw);
+            else store_->set(row, line.offset + row_.context_offset, length);
+        }
+    }
+
+    void finish() {
+        Dataset& d = result_.dataset;
+        const std::size_t n = d.size();
+        if (!d.split_label.empty()) d.split_label.resize(n);
+        for (auto& m : d.models)
+            if (!m.extra_json.empty()) m.extra_json.resize(n);
+        store_->resize(n);
+        d.contexts = store_;
+        compute_categories(d);
+        auto warn = [&](std::size_t count, const char* what) {
+            if (count > 0) result_.warnings.push_back(std::to_string(count) + (count == 1 ? " row has " : " rows have ") + what);
+        };
+        warn(no_context_, "no context");
+        warn(no_question_, "no question");
+        warn(no_answer_, "no answer from the small model");
+        if (computed_confidence_rows_ > 0)
+            result_.warnings.push_back("verifier confidence computed from the verifier samples for " +
+                                       std::to_string(computed_confidence_rows_) + " model answers");
+    }
+
+    std::string path_;
+    const LoadOptions& options_;
+    LoadResult result_;
+    std::shared_ptr<FileContextStore> store_;
+    std::vector<ManifestModel> manifest_;
+    std::unordered_multimap<std::uint64_t, RowIndex> id_index_;
+    PendingRow row_;
+    ExtraFields extra_;
+    std::string key_;
+    std::uint64_t last_progress_ = 0;
+    bool compressed_ = false;
+    std::size_t last_dataset_ = 0;
+    std::size_t no_context_ = 0, no_question_ = 0, no_answer_ = 0, computed_confidence_rows_ = 0;
+};
+
+}  // namespace
+
+LoadResult load_file(const std::string& path, const LoadOptions& options) {
+    Loader loader(path, options);
+    return loader.run();
+}
+
+}  // namespace automix::data
