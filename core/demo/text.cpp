@@ -202,7 +202,7 @@ std::string story_context(const std::vector<Fact>& facts, Rng& rng, const char* 
 }
 
 void add_padding_words(QuestionItem& item, const Fact& f) {
-    item.padding = {"near", "the", f.place, "in", f.month};
+    item.padding = {"near the " + f.place, "in " + f.month, f.verb_past};
 }
 
 QuestionItem story_question(Rng& rng, std::size_t min_bytes, bool long_answers) {
@@ -311,7 +311,7 @@ QuestionItem qasper_question(Rng& rng, std::size_t min_bytes) {
     QuestionItem item;
     item.context = join(sentences, " ");
     while (item.context.size() < min_bytes) item.context += std::string(" ") + rng.pick(kPaperFillers);
-    item.padding = {"on", "the", d1, "benchmark", "using", metric};
+    item.padding = {"on " + d1, "using " + metric, "in " + language};
 
     if (rng.chance(0.15)) {
         item.question = rng.pick(kUnanswerableQuestions);
@@ -461,7 +461,7 @@ std::string partial_variant(const QuestionItem& item, Rng& rng) {
         const double score = scoring::f1(candidate, item.gold);
         if (score > 0.0 && score < 1.0) return candidate;
     }
-    return item.gold + " " + item.padding.front() + " " + item.padding.back();
+    return item.gold + " " + item.padding.front();
 }
 
 std::string wrong_variant(const QuestionItem& item, Rng& rng) {
