@@ -1,0 +1,111 @@
+#pragma once
+// Evaluation protocols (spec §6, oracle README):
+//   full  — per dataset, train on the whole train split, evaluate on val (deterministic,
+//           the one the oracle report follows);
+//   paper — per dataset and seed 0..seeds−1, train on `train_rows` rows sampled like
+//           pandas `DataFrame.sample(n, random_state=seed)`, evaluate on val; mean ± std
+//           (population std, like np.std) of the val lifts, costs and performances.
+//
+//   EvalOptions o; o.protocol = Protocol::Full; o.methods = {"Threshold", "POMDP"};
+//   Report r = run_evaluation(ds, o);          // never throws for a method's bad input:
+//                                              // that method gets ok = false + error
+//   nlohmann::json j = report_to_json(r, ds);  (report_json.hpp)
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/data/dataset.hpp"
+#include "core/eval/metrics.hpp"
+#include "core/eval/trainer.hpp"
+#include "core/routing/method.hpp"
+
+namespace automix::eval {
+
+enum class Protocol { Full, Paper };
+
+struct EvalOptions {
+    std::vector<std::string> datasets;  // empty = every dataset in the file, file order
+    std::vector<std::string> methods;   // names or aliases; empty = every registered method
+                                        // that runs by default on the dataset
+    Protocol protocol = Protocol::Full;
+    int seeds = 10;
+    std::size_t train_rows = 1000;
+    routing::Config config;  // num_bins, call costs, verifier cost, ...
+    bool keep_train_candidates = true;  // train curve in the report
+    bool val_curves = true;             // score every candidate on val (AIQ, call-%, Pareto)
+};
+
+struct SeedResult {
+    std::uint32_t seed = 0;
+    std::size_t train_rows = 0;
+    routing::Params best;
+    double train_lift = kNaN;
+    Metrics val;
+};
+
+struct Stat {
+    double mean = kNaN, std = kNaN, min = kNaN, max = kNaN;
+};
+Stat stat_of(const std::vector<double>& v);  // population std like np.std
+
+struct MethodReport {
+    std::string key;  // the method's report name
+    bool ok = false;
+    std::string error;
+    // Full protocol (and, in the paper protocol, the run on the whole train split is not
+    // made: these stay empty there).
+    routing::Params best;
+    double train_lift = kNaN;
+    std::size_t n_candidates = 0, n_best_ties = 0;
+    std::vector<CandidateResult> train_candidates;
+    Metrics val;
+    routing::Decisions decisions;           // aligned with DatasetReport::val_rows
+    std::vector<Metrics> val_candidates;    // every candidate on val (val_curves)
+    CurveSummary val_curve;
+    nlohmann::json extra;                   // Method::extra, null when none
+    // Paper protocol.
+    std::vector<SeedResult> seeds;
+    Stat val_lift_stat, val_cost_stat, val_perf_stat;
+    double seconds = 0;
+};
+
+struct Point {
+    double cost = kNaN, perf = kNaN;
+};
+
+struct DatasetReport {
+    std::string name;
+    std::size_t n_train = 0, n_val = 0;
+    data::View train_rows, val_rows;  // file order
+    Point slm_only, llm_only;         // val: (c_first, P_first), (c_last, P_last)
+    double train_slm_perf = kNaN, train_llm_perf = kNaN;
+    std::vector<MethodReport> methods;
+    std::vector<std::string> warnings;
+};
+
+struct Report {
+    std::string input_path;    // as given
+    std::string input_sha256;  // of the (decompressed) bytes; may be empty
+    std::size_t n_rows = 0;
+    EvalOptions options;
+    std::vector<DatasetReport> datasets;
+    double seconds = 0;
+};
+
+// Resolves method names (throws std::invalid_argument naming an unknown one).
+std::vector<routing::MethodPtr> resolve_methods(const std::vector<std::string>& names);
+
+// progress(done, total) is called after each dataset × method; may be empty.
+Report run_evaluation(const data::Dataset& ds, const EvalOptions& options,
+                      const std::function<void(std::size_t, std::size_t)>& progress = {});
+
+// Row positions pandas `DataFrame.sample(n, random_state=seed)` picks from a frame of
+// `population` rows (legacy numpy RandomState: MT19937, permutation(population)[:n]).
+std::vector<std::size_t> pandas_sample_positions(std::size_t population, std::size_t n,
+                                                 std::uint32_t seed);
+
+}  // namespace automix::eval

@@ -1,0 +1,50 @@
+#include "core/eval/trainer.hpp"
+
+#include <cmath>
+
+namespace automix::eval {
+
+std::size_t first_max_index(const std::vector<double>& values) {
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < values.size(); ++i)
+        if (values[i] > values[best]) best = i;
+    return best;
+}
+
+TrainResult train_method(const routing::Method& m, const data::Dataset& ds,
+                         const ScoredView& train, const routing::Config& cfg) {
+    TrainResult t;
+    auto params = m.candidates(ds, train.rows(), cfg);
+    if (params.empty()) throw routing::RoutingError(m.name() + ": no candidate parameters");
+    std::vector<double> lifts;
+    lifts.reserve(params.size());
+    t.candidates.reserve(params.size());
+    for (auto& p : params) {
+        Metrics metrics = train.evaluate(m.route(ds, train.rows(), p, cfg));
+        lifts.push_back(metrics.lift);
+        t.candidates.push_back({std::move(p), metrics});
+    }
+    t.best = first_max_index(lifts);
+    const double best = lifts[t.best];
+    for (const double l : lifts)
+        if (l == best || (std::isnan(l) && std::isnan(best))) ++t.n_best_ties;
+    return t;
+}
+
+std::vector<routing::Params> params_of(const TrainResult& t) {
+    std::vector<routing::Params> out;
+    out.reserve(t.candidates.size());
+    for (const auto& c : t.candidates) out.push_back(c.params);
+    return out;
+}
+
+std::vector<Metrics> evaluate_candidates(const routing::Method& m, const data::Dataset& ds,
+                                         const std::vector<routing::Params>& params,
+                                         const ScoredView& view, const routing::Config& cfg) {
+    std::vector<Metrics> out;
+    out.reserve(params.size());
+    for (const auto& p : params) out.push_back(view.evaluate(m.route(ds, view.rows(), p, cfg)));
+    return out;
+}
+
+}  // namespace automix::eval

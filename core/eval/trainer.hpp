@@ -1,0 +1,43 @@
+#pragma once
+// Training (spec §6): score every candidate of a method on the train rows with the train
+// split's own SLM/LLM means and keep the highest IBC lift; ties → the first candidate in
+// enumeration order (the reference's max over an insertion-ordered dict, NaN included).
+//
+//   ScoredView train = ScoredView::for_method(ds, train_rows, method, costs);
+//   TrainResult t = train_method(method, ds, train, cfg);   // throws routing::RoutingError
+//   t.best_params(), t.train_lift(), t.candidates[i].metrics  (the whole train curve)
+//   std::vector<Metrics> val_curve = evaluate_candidates(method, ds, params_of(t), val, cfg);
+#include <cstddef>
+#include <vector>
+
+#include "core/eval/metrics.hpp"
+#include "core/routing/method.hpp"
+
+namespace automix::eval {
+
+struct CandidateResult {
+    routing::Params params;
+    Metrics metrics;
+};
+
+struct TrainResult {
+    std::vector<CandidateResult> candidates;  // in enumeration order, train metrics
+    std::size_t best = 0;                     // index into candidates
+    std::size_t n_best_ties = 0;              // candidates whose lift equals the best one's
+    const routing::Params& best_params() const { return candidates.at(best).params; }
+    double train_lift() const { return candidates.at(best).metrics.lift; }
+};
+
+// Index of the first maximum with Python `max` semantics: a later value replaces the
+// current best only when strictly greater (so a NaN in first place stays). Empty → 0.
+std::size_t first_max_index(const std::vector<double>& values);
+
+TrainResult train_method(const routing::Method& m, const data::Dataset& ds,
+                         const ScoredView& train, const routing::Config& cfg);
+
+std::vector<routing::Params> params_of(const TrainResult& t);
+std::vector<Metrics> evaluate_candidates(const routing::Method& m, const data::Dataset& ds,
+                                         const std::vector<routing::Params>& params,
+                                         const ScoredView& view, const routing::Config& cfg);
+
+}  // namespace automix::eval

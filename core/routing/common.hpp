@@ -1,0 +1,35 @@
+#pragma once
+// Helpers shared by the method files (not part of the public API).
+#include <cmath>
+#include <string>
+
+#include "core/data/dataset.hpp"
+#include "core/routing/method.hpp"
+
+namespace automix::routing::detail {
+
+// Verifier confidence of the small model for a row; RoutingError when absent or NaN.
+inline double confidence(const data::Dataset& ds, data::RowIndex r) {
+    const auto& col = ds.models.front().verifier_confidence;
+    const double p = r < col.size() ? col[r] : std::nan("");
+    if (std::isnan(p))
+        throw RoutingError("row " + (r < ds.id.size() ? ds.id[r] : std::to_string(r)) +
+                           ": no verifier confidence");
+    return p;
+}
+
+inline std::string row_name(const data::Dataset& ds, data::RowIndex r) {
+    return r < ds.id.size() ? ds.id[r] : std::to_string(r);
+}
+
+// Shortest text that reads back as the same double ("0.375", "0.3333333333333333").
+std::string format_number(double x);
+
+// Parameter accessors with a clear error for a malformed value.
+double number_param(const Params& p, const char* what);
+std::vector<double> numbers_param(const Params& p, std::size_t count, const char* what);
+std::vector<int> flags_param(const Params& p, std::size_t count, const char* what);
+
+inline const char* decision_word(bool escalate) { return escalate ? "escalate" : "keep small"; }
+
+}  // namespace automix::routing::detail

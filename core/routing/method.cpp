@@ -1,0 +1,57 @@
+#include "core/routing/method.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "core/routing/common.hpp"
+
+namespace automix::routing {
+
+std::string Method::describe(const Params& p, const Config&) const { return p.dump(); }
+
+std::string Method::explain(const data::Dataset& ds, const data::View&, data::RowIndex row,
+                            const Params& p, const Config& cfg) const {
+    const Decisions d = route(ds, data::View{row}, p, cfg);
+    return name() + "(" + describe(p, cfg) + ") -> " + detail::decision_word(d.at(0) != 0);
+}
+
+namespace detail {
+
+std::string format_number(double x) {
+    char buf[32];
+    for (int precision = 1; precision <= 17; ++precision) {
+        std::snprintf(buf, sizeof buf, "%.*g", precision, x);
+        if (std::strtod(buf, nullptr) == x) break;
+    }
+    return buf;
+}
+
+double number_param(const Params& p, const char* what) {
+    if (!p.is_number()) throw RoutingError(std::string(what) + ": expected a number, got " + p.dump());
+    return p.get<double>();
+}
+
+std::vector<double> numbers_param(const Params& p, std::size_t count, const char* what) {
+    if (!p.is_array() || p.size() != count)
+        throw RoutingError(std::string(what) + ": expected " + std::to_string(count) +
+                           " numbers, got " + p.dump());
+    std::vector<double> out;
+    for (const auto& v : p) out.push_back(number_param(v, what));
+    return out;
+}
+
+std::vector<int> flags_param(const Params& p, std::size_t count, const char* what) {
+    if (!p.is_array() || p.size() != count)
+        throw RoutingError(std::string(what) + ": expected a 0/1 list of length " +
+                           std::to_string(count) + ", got " + p.dump());
+    std::vector<int> out;
+    for (const auto& v : p) {
+        if (!v.is_number_integer() || (v.get<int>() != 0 && v.get<int>() != 1))
+            throw RoutingError(std::string(what) + ": expected 0/1 entries, got " + p.dump());
+        out.push_back(v.get<int>());
+    }
+    return out;
+}
+
+}  // namespace detail
+}  // namespace automix::routing

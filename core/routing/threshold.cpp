@@ -1,0 +1,50 @@
+// Threshold(t): escalate iff the verifier confidence p ≤ t (inclusive, so t = 1 escalates
+// everything). Candidates t = k·gap, k = 0..num_bins.
+#include "core/routing/bins.hpp"
+#include "core/routing/common.hpp"
+#include "core/routing/methods.hpp"
+
+namespace automix::routing {
+namespace {
+
+class ThresholdMethod : public Method {
+  public:
+    std::string name() const override { return "Threshold"; }
+    std::vector<std::string> aliases() const override { return {"threshold"}; }
+
+    std::vector<Params> candidates(const data::Dataset&, const data::View&,
+                                   const Config& cfg) const override {
+        const Bins bins(cfg.num_bins);
+        std::vector<Params> out;
+        for (int k = 0; k <= cfg.num_bins; ++k) out.emplace_back(bins.centre(k));
+        return out;
+    }
+
+    Decisions route(const data::Dataset& ds, const data::View& rows, const Params& p,
+                    const Config&) const override {
+        const double t = detail::number_param(p, "Threshold parameter");
+        Decisions d(rows.size());
+        for (std::size_t i = 0; i < rows.size(); ++i)
+            d[i] = detail::confidence(ds, rows[i]) <= t ? 1 : 0;
+        return d;
+    }
+
+    std::string describe(const Params& p, const Config&) const override {
+        return "t = " + detail::format_number(detail::number_param(p, "Threshold parameter"));
+    }
+
+    std::string explain(const data::Dataset& ds, const data::View&, data::RowIndex row,
+                        const Params& p, const Config&) const override {
+        const double t = detail::number_param(p, "Threshold parameter");
+        const double c = detail::confidence(ds, row);
+        const bool esc = c <= t;
+        return "conf " + detail::format_number(c) + (esc ? " ≤ " : " > ") + "threshold " +
+               detail::format_number(t) + " → " + detail::decision_word(esc);
+    }
+};
+
+}  // namespace
+
+MethodPtr make_threshold() { return std::make_shared<ThresholdMethod>(); }
+
+}  // namespace automix::routing
