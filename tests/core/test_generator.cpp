@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <zlib.h>
 
+#include "core/data/reader.hpp"
 #include "core/scoring/f1.hpp"
 #include "core/scoring/verifier.hpp"
 
@@ -378,6 +379,38 @@ class TestGenerator : public QObject {
             const std::string raw = read_raw(shipped + name);
             QVERIFY2(raw.size() > 100000 && raw.size() < 5u * 1024 * 1024, name);
         }
+    }
+
+    void shippedDemoFilesLoad() {
+        namespace data = automix::data;
+        const std::string shipped = std::string(AUTOMIX_SOURCE_DIR) + "/resources/demo/";
+
+        const data::LoadResult release = data::load_file(shipped + "demo.jsonl.gz");
+        QCOMPARE(release.dataset.size(), std::size_t(6000));
+        QCOMPARE(release.bad_lines, std::size_t(0));
+        QCOMPARE(release.dataset.format, std::string("release"));
+        QCOMPARE(release.dataset.model_count(), std::size_t(2));
+        QCOMPARE(release.dataset.dataset_names.size(), std::size_t(5));
+        // Contexts come back through the lazy store (from a plain copy of the same data).
+        const data::LoadResult plain = data::load_file(path("regen.jsonl"));
+        QCOMPARE(plain.dataset.size(), std::size_t(6000));
+        QVERIFY(plain.dataset.context(0).rfind("This Non-Disclosure Agreement", 0) == 0);
+        for (std::size_t r = 0; r < release.dataset.size(); ++r) {
+            const auto& small = release.dataset.small();
+            QCOMPARE(small.verifier_samples[r].size(), std::size_t(32));
+            QCOMPARE(small.verifier_confidence[r], automix::scoring::verifier_confidence(small.verifier_samples[r]));
+        }
+
+        const data::LoadResult native = data::load_file(shipped + "demo-3model.jsonl.gz");
+        QCOMPARE(native.dataset.size(), std::size_t(5000));
+        QCOMPARE(native.bad_lines, std::size_t(0));
+        QCOMPARE(native.dataset.format, std::string("native"));
+        QCOMPARE(native.dataset.model_count(), std::size_t(3));
+        QCOMPARE(native.dataset.models[1].name, std::string("medium"));
+        QCOMPARE(native.dataset.models[1].display_name, std::string("Medium (34B)"));
+        QCOMPARE(native.dataset.models[1].call_cost, 10.0);
+        QCOMPARE(native.dataset.models[2].call_cost, 50.0);
+        QCOMPARE(native.dataset.verifier_cost, 1.0);
     }
 };
 
