@@ -1,0 +1,160 @@
+// The response cache: content addressing, persistence, corrupt records, locking.
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <fstream>
+#include <sstream>
+
+#include "core/live/response_cache.hpp"
+#include "core/live/sha256.hpp"
+
+using namespace automix::live;
+
+namespace {
+
+std::string read(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+CachedCall call(int i) {
+    CachedCall c;
+    c.key = call_key("http://127.0.0.1:1/v1", "chat", "m", "prompt " + std::to_string(i), "{}", 0);
+    c.text = "answer \"" + std::to_string(i) + "\"\nwith a newline and ünïcode";
+    c.model = "small";
+    c.prompt_tokens = 100 + i;
+    c.completion_tokens = i;
+    c.cost = 0.001 * i;
+    return c;
+}
+
+}  // namespace
+
+class CacheTest : public QObject {
+    Q_OBJECT
+  private slots:
+    void sha256KnownVectors() {
+        // FIPS 180-2 examples.
+        QCOMPARE(QString::fromStdString(sha256_hex("")), QString("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+        QCOMPARE(QString::fromStdString(sha256_hex("abc")), QString("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+        QCOMPARE(QString::fromStdString(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
+                 QString("248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"));
+        QCOMPARE(QString::fromStdString(sha256_hex(std::string(1000000, 'a'))),
+                 QString("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"));
+    }
+
+    void keyDependsOnEveryPart() {
+        const auto base = call_key("http://h/v1", "chat", "m", "p", "{\"t\":0}", 0);
+        QCOMPARE(base.size(), std::size_t(64));
+        QCOMPARE(call_key("http://h/v1", "chat", "m", "p", "{\"t\":0}", 0), base);
+        QVERIFY(call_key("http://g/v1", "chat", "m", "p", "{\"t\":0}", 0) != base);
+        QVERIFY(call_key("http://h/v1", "completions", "m", "p", "{\"t\":0}", 0) != base);
+        QVERIFY(call_key("http://h/v1", "chat", "m2", "p", "{\"t\":0}", 0) != base);
+        QVERIFY(call_key("http://h/v1", "chat", "m", "p2", "{\"t\":0}", 0) != base);
+        QVERIFY(call_key("http://h/v1", "chat", "m", "p", "{\"t\":1}", 0) != base);
+        QVERIFY(call_key("http://h/v1", "chat", "m", "p", "{\"t\":0}", 1) != base);
+    }
+
+    void recordsRoundTripAndPersist() {
+        QTemporaryDir dir;
+        {
+            ResponseCache c(dir.path().toStdString());
+            QCOMPARE(c.size(), std::size_t(0));
+            for (int i = 0; i < 5; ++i) c.put(call(i));
+            QCOMPARE(c.size(), std::size_t(5));
+        }
+        ResponseCache c(dir.path().toStdString());
+        QCOMPARE(c.size(), std::size_t(5));
+        QVERIFY(c.warnings().empty());
+        const auto got = c.find(call(3).key);
+        QVERIFY(got.has_value());
+        QCOMPARE(got->text, call(3).text);
+        QCOMPARE(got->prompt_tokens, std::int64_t(103));
+        QCOMPARE(got->completion_tokens, std::int64_t(3));
+        QCOMPARE(got->cost, 0.003);
+        QCOMPARE(got->model, std::string("small"));
+        QVERIFY(!c.find(call(9).key).has_value());
+    }
+
+    void tornTailIsDroppedWithWarningAndTruncated() {
+        QTemporaryDir dir;
+        std::string path;
+        {
+            ResponseCache c(dir.path().toStdString());
+            for (int i = 0; i < 3; ++i) c.put(call(i));
+            path = c.file_path();
+        }
+        const std::string good = read(path);
+        {
+            // A crash in the middle of an append leaves part of a record without a newline.
+            std::ofstream out(path, std::ios::binary | std::ios::app);
+            const std::string rec = ResponseCache::encode(call(7));
+            out << rec.substr(0, rec.size() / 2);
+        }
+        {
+            ResponseCache c(dir.path().toStdString());
+            QCOMPARE(c.size(), std::size_t(3));
+            QCOMPARE(c.warnings().size(), std::size_t(1));
+            QVERIFY(c.warnings()[0].find(":4: dropped corrupt cache record") != std::string::npos);
+            QCOMPARE(read(path), good);  // truncated back to the last good record
+            c.put(call(8));
+        }
+        ResponseCache c(dir.path().toStdString());
+        QCOMPARE(c.size(), std::size_t(4));
+        QVERIFY(c.warnings().empty());
+        QVERIFY(c.find(call(8).key).has_value());
+    }
+
+    void checksumCatchesFlippedByteInTheMiddle() {
+        QTemporaryDir dir;
+        std::string path;
+        {
+            ResponseCache c(dir.path().toStdString());
+            for (int i = 0; i < 4; ++i) c.put(call(i));
+            path = c.file_path();
+        }
+        std::string bytes = read(path);
+        const auto second_line = bytes.find('\n') + 1;
+        const auto pos = bytes.find("answer", second_line);
+        bytes[pos] = 'X';  // same length, so only the checksum can tell
+        std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+        {
+            ResponseCache c(dir.path().toStdString());
+            QCOMPARE(c.size(), std::size_t(3));
+            QCOMPARE(c.warnings().size(), std::size_t(1));
+            QVERIFY(c.warnings()[0].find("checksum mismatch") != std::string::npos);
+            QVERIFY(!c.find(call(1).key).has_value());
+            QVERIFY(c.find(call(2).key).has_value());
+        }
+        ResponseCache again(dir.path().toStdString());  // the bad record was removed for good
+        QVERIFY(again.warnings().empty());
+        QCOMPARE(again.size(), std::size_t(3));
+    }
+
+    void secondWriterIsRefused() {
+        QTemporaryDir dir;
+        ResponseCache first(dir.path().toStdString());
+        bool refused = false;
+        try {
+            ResponseCache second(dir.path().toStdString());
+        } catch (const std::runtime_error& e) {
+            refused = std::string(e.what()).find("in use") != std::string::npos;
+        }
+        QVERIFY(refused);
+    }
+
+    void decodeRejectsGarbage() {
+        std::string why;
+        QVERIFY(!ResponseCache::decode("", &why));
+        QVERIFY(!ResponseCache::decode("zzzzzzzz {}", &why));
+        QCOMPARE(why, std::string("checksum mismatch"));
+        const std::string good = ResponseCache::encode(call(1));
+        QVERIFY(ResponseCache::decode(good, &why).has_value());
+        QVERIFY(!ResponseCache::decode(good.substr(0, good.size() - 1), &why));
+    }
+};
+
+QTEST_GUILESS_MAIN(CacheTest)
+#include "test_cache.moc"
