@@ -14,7 +14,8 @@ namespace automix::eval {
 
 nlohmann::json json_number(double x);
 nlohmann::json metrics_to_json(const Metrics& m);
-nlohmann::json report_to_json(const Report& r, const data::Dataset& ds);
+// Keys in written order (nlohmann::ordered_json), so the file reads top-down.
+nlohmann::ordered_json report_to_json(const Report& r, const data::Dataset& ds);
 std::string report_to_csv(const Report& r);
 std::string report_to_table(const Report& r);
 

@@ -1,0 +1,194 @@
+// `automix eval`: train every meta-verifier on each dataset's train split, evaluate on val,
+// print a table and write the JSON report (automix-oracle-v1) and optionally a CSV.
+#include <zlib.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "app/cli/args.hpp"
+#include "app/cli/command.hpp"
+#include "core/data/reader.hpp"
+#include "core/eval/protocol.hpp"
+#include "core/eval/report_json.hpp"
+#include "core/live/sha256.hpp"
+#include "core/routing/method.hpp"
+
+namespace {
+
+const char* const kUsage =
+    "usage: automix eval --data FILE [--datasets a,b] [--methods X,Y] [--protocol full|paper]\n"
+    "                    [--seeds 10] [--train-rows 1000] [--costs 1,50] [--verifier-cost 1]\n"
+    "                    [--num-bins 8] [--skip-bad-lines] [--json OUT] [--csv OUT]\n"
+    "                    [--no-candidates] [--quiet] [--list-methods]\n\n"
+    "Trains each routing method (meta-verifier) on every dataset's train split and evaluates\n"
+    "it on the val split (spec: ../shared/spec/automix.md sections 4-6).\n\n"
+    "  --data FILE        release or native JSONL, plain or .gz\n"
+    "  --datasets LIST    comma list of dataset names (default: all in the file)\n"
+    "  --methods LIST     comma list of methods, case-insensitive, snake_case aliases work\n"
+    "                     (default: all; FixedAnswerRouting(X) only on qasper)\n"
+    "  --protocol P       full: train on the whole train split (deterministic, default);\n"
+    "                     paper: --seeds seeds x --train-rows rows sampled like pandas\n"
+    "                     DataFrame.sample(n, random_state=seed), mean +- std of val lifts\n"
+    "  --costs LIST       call cost per model, cheapest first (default: from the file,\n"
+    "                     release format 1,50)\n"
+    "  --verifier-cost C  cost of one self-verification pass (default: from the file, 1)\n"
+    "  --num-bins N       confidence bins (default 8)\n"
+    "  --skip-bad-lines   skip malformed lines (reported) instead of stopping\n"
+    "  --json OUT         write the report (automix-oracle-v1 + extra fields)\n"
+    "  --csv OUT          write one line per dataset x method\n"
+    "  --no-candidates    leave the per-candidate train/val curves out of the JSON\n"
+    "  --quiet            do not print the table\n"
+    "  --list-methods     print the method names and exit\n";
+
+// SHA-256 of the bytes as read: decompressed for .gz (zlib reads plain files as they are).
+std::string content_sha256(const std::string& path) {
+    gzFile f = gzopen(path.c_str(), "rb");
+    if (!f) return {};
+    automix::live::Sha256 h;
+    std::string buf(1 << 16, '\0');
+    for (;;) {
+        const int n = gzread(f, buf.data(), static_cast<unsigned>(buf.size()));
+        if (n < 0) {
+            gzclose(f);
+            return {};
+        }
+        if (n == 0) break;
+        h.update(std::string_view(buf.data(), static_cast<std::size_t>(n)));
+    }
+    gzclose(f);
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    for (const std::uint8_t b : h.finish()) {
+        out += hex[b >> 4];
+        out += hex[b & 15];
+    }
+    return out;
+}
+
+std::vector<double> parse_costs(const std::string& text) {
+    std::vector<double> out;
+    for (const auto& part : automix::cli::split_list(text)) {
+        try {
+            std::size_t used = 0;
+            const double c = std::stod(part, &used);
+            if (used != part.size() || !(c >= 0)) throw std::invalid_argument("bad");
+            out.push_back(c);
+        } catch (const std::exception&) {
+            throw automix::cli::UsageError("option --costs: expected non-negative numbers, got '" + part + "'");
+        }
+    }
+    if (out.size() < 2) throw automix::cli::UsageError("option --costs: expected at least two costs");
+    return out;
+}
+
+void write_text(const std::string& path, const std::string& text) {
+    if (path == "-") {
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        return;
+    }
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+int run_eval(const std::vector<std::string>& argv) {
+    using automix::cli::Args;
+    using automix::cli::UsageError;
+    namespace eval = automix::eval;
+    const Args args(argv,
+                    {"data", "datasets", "methods", "protocol", "seeds", "train-rows", "costs",
+                     "verifier-cost", "num-bins", "json", "csv"},
+                    {"help", "skip-bad-lines", "no-candidates", "quiet", "list-methods"});
+    if (args.has("help")) {
+        std::fputs(kUsage, stdout);
+        return 0;
+    }
+    if (args.has("list-methods")) {
+        for (const auto& m : automix::routing::all_methods()) {
+            std::string aliases;
+            for (const auto& a : m->aliases()) aliases += (aliases.empty() ? "" : ", ") + a;
+            std::printf("%-38s %s\n", m->name().c_str(), aliases.c_str());
+        }
+        return 0;
+    }
+    if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional()[0] + "'");
+
+    eval::EvalOptions options;
+    const std::string protocol = args.get_or("protocol", "full");
+    if (protocol == "full") options.protocol = eval::Protocol::Full;
+    else if (protocol == "paper") options.protocol = eval::Protocol::Paper;
+    else throw UsageError("option --protocol: expected 'full' or 'paper', got '" + protocol + "'");
+    const long long seeds = args.get_int("seeds", 10);
+    const long long train_rows = args.get_int("train-rows", 1000);
+    const long long num_bins = args.get_int("num-bins", 8);
+    if (seeds < 1 || seeds > 100000) throw UsageError("option --seeds: expected a positive integer");
+    if (train_rows < 1) throw UsageError("option --train-rows: expected a positive integer");
+    if (num_bins < 1 || num_bins > 200) throw UsageError("option --num-bins: expected 1..200");
+    options.seeds = static_cast<int>(seeds);
+    options.train_rows = static_cast<std::size_t>(train_rows);
+    options.config.num_bins = static_cast<int>(num_bins);
+    if (auto d = args.get("datasets")) options.datasets = automix::cli::split_list(*d);
+    if (auto m = args.get("methods")) {
+        options.methods = automix::cli::split_list(*m);
+        try {
+            (void)eval::resolve_methods(options.methods);
+        } catch (const std::invalid_argument& e) {
+            throw UsageError(std::string("option --methods: ") + e.what());
+        }
+    }
+    options.keep_train_candidates = !args.has("no-candidates");
+    options.val_curves = true;
+    const std::string path = args.require("data");
+
+    automix::data::LoadOptions load_options;
+    load_options.skip_bad_lines = args.has("skip-bad-lines");
+    automix::data::LoadResult loaded = automix::data::load_file(path, load_options);
+    for (const auto& w : loaded.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+    for (const auto& p : loaded.problems) std::fprintf(stderr, "skipped: %s\n", p.to_string().c_str());
+    if (loaded.bad_lines > loaded.problems.size())
+        std::fprintf(stderr, "skipped %zu bad lines in all\n", loaded.bad_lines);
+    const automix::data::Dataset& ds = loaded.dataset;
+
+    options.config.call_costs.clear();
+    for (const auto& m : ds.models) options.config.call_costs.push_back(m.call_cost);
+    options.config.verifier_cost = ds.verifier_cost;
+    if (auto c = args.get("costs")) {
+        options.config.call_costs = parse_costs(*c);
+        if (options.config.call_costs.size() != 2 && options.config.call_costs.size() != ds.models.size())
+            throw UsageError("option --costs: expected 2 or " + std::to_string(ds.models.size()) +
+                             " costs for this file's models");
+    }
+    options.config.verifier_cost = args.get_double("verifier-cost", options.config.verifier_cost);
+    if (!(options.config.verifier_cost >= 0)) throw UsageError("option --verifier-cost: expected a non-negative number");
+
+    eval::Report report;
+    try {
+        report = eval::run_evaluation(ds, options);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+    }
+    report.input_path = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
+    report.input_sha256 = content_sha256(path);
+
+    const bool json_to_stdout = args.get_or("json", "") == "-";
+    if (!args.has("quiet")) {
+        const std::string table = eval::report_to_table(report);
+        std::fputs(table.c_str(), json_to_stdout ? stderr : stdout);
+    }
+    if (auto out = args.get("json")) write_text(*out, eval::report_to_json(report, ds).dump(1) + "\n");
+    if (auto out = args.get("csv")) write_text(*out, eval::report_to_csv(report));
+
+    std::size_t failed = 0;
+    for (const auto& d : report.datasets)
+        for (const auto& m : d.methods) failed += m.ok ? 0 : 1;
+    if (failed) std::fprintf(stderr, "%zu dataset x method runs failed (see the table / report)\n", failed);
+    std::fprintf(stderr, "evaluated %zu rows in %.3f s\n", ds.size(), report.seconds);
+    return 0;
+}
+
+}  // namespace
+
+AUTOMIX_COMMAND(automix::cli::Command{
+    "eval", "train and evaluate the routing methods on a file (table, JSON report, CSV)", run_eval});

@@ -1,0 +1,250 @@
+#include "core/eval/report_json.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "core/routing/method.hpp"
+
+namespace automix::eval {
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+ojson num(double x) {
+    if (std::isnan(x)) return "nan";
+    if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+    return x;
+}
+
+ojson metrics_json(const Metrics& m) {
+    return ojson{{"n", m.n},           {"n_escalated", m.n_escalated},
+                 {"avg_cost", num(m.avg_cost)}, {"avg_perf", num(m.avg_perf)},
+                 {"slope", num(m.slope)},     {"lift", num(m.lift)},
+                 {"escalated_fraction", num(m.escalated_fraction)}, {"apgr", num(m.apgr)}};
+}
+
+ojson stat_json(const Stat& s) {
+    return ojson{{"mean", num(s.mean)}, {"std", num(s.std)}, {"min", num(s.min)}, {"max", num(s.max)}};
+}
+
+// Params hold only finite numbers by construction, but keep the rule uniform.
+ojson params_json(const routing::Params& p) {
+    if (p.is_number_float()) return num(p.get<double>());
+    if (p.is_array()) {
+        ojson a = ojson::array();
+        for (const auto& x : p) a.push_back(params_json(x));
+        return a;
+    }
+    return ojson::parse(p.dump());
+}
+
+std::string describe(const std::string& key, const routing::Params& p, const routing::Config& cfg) {
+    try {
+        if (auto m = routing::find_method(key)) return m->describe(p, cfg);
+    } catch (const std::exception&) {
+    }
+    return p.dump();
+}
+
+std::string fmt(double x, const char* f = "%.4f") {
+    if (std::isnan(x)) return "nan";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, f, x);
+    return buf;
+}
+
+std::string csv_field(const std::string& s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+    std::string out = "\"";
+    for (const char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
+}  // namespace
+
+nlohmann::json json_number(double x) {
+    if (std::isnan(x)) return "nan";
+    if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+    return x;
+}
+
+nlohmann::json metrics_to_json(const Metrics& m) { return nlohmann::json::parse(metrics_json(m).dump()); }
+
+nlohmann::ordered_json report_to_json(const Report& r, const data::Dataset& ds) {
+    const EvalOptions& o = r.options;
+    const bool paper = o.protocol == Protocol::Paper;
+    ojson j;
+    j["format"] = "automix-oracle-v1";
+    j["input"] = {{"path", r.input_path}, {"sha256", r.input_sha256}, {"n_rows", r.n_rows}};
+    ojson cfg;
+    cfg["num_bins"] = o.config.num_bins;
+    ojson costs = ojson::array();
+    for (const double c : o.config.call_costs) costs.push_back(num(c));
+    cfg["costs"] = costs;
+    cfg["verifier_cost"] = num(o.config.verifier_cost);
+    ojson models = ojson::array();
+    for (const auto& m : ds.models) models.push_back(m.name);
+    cfg["models"] = models;
+    cfg["protocol"] = paper ? "paper" : "full";
+    if (paper) {
+        cfg["seeds"] = o.seeds;
+        cfg["train_rows"] = o.train_rows;
+    }
+    cfg["fixed_routing_elems"] = "unanswerable'.";
+    cfg["category_quantile"] = 0.1;
+    cfg["category_scope"] = "whole file";
+    j["config"] = cfg;
+    j["generator"] = {{"program", "automix eval"}, {"version", AUTOMIX_VERSION},
+                      {"seconds", num(r.seconds)}};
+
+    ojson datasets = ojson::object();
+    for (const DatasetReport& d : r.datasets) {
+        ojson dj;
+        dj["n_train"] = d.n_train;
+        dj["n_val"] = d.n_val;
+        ojson ids = ojson::array();
+        for (const auto row : d.val_rows) ids.push_back(ds.id[row]);
+        dj["val_ids"] = ids;
+        dj["slm_only"] = {{"cost", num(d.slm_only.cost)}, {"perf", num(d.slm_only.perf)}};
+        dj["llm_only"] = {{"cost", num(d.llm_only.cost)}, {"perf", num(d.llm_only.perf)}};
+        dj["train_slm_only_perf"] = num(d.train_slm_perf);
+        dj["train_llm_only_perf"] = num(d.train_llm_perf);
+        if (!d.warnings.empty()) dj["warnings"] = d.warnings;
+        ojson methods = ojson::object();
+        for (const MethodReport& m : d.methods) {
+            ojson mj;
+            mj["ok"] = m.ok;
+            if (!m.ok) {
+                mj["error"] = m.error;
+                mj["seconds"] = num(m.seconds);
+                methods[m.key] = mj;
+                continue;
+            }
+            if (!paper) {
+                mj["best_param"] = params_json(m.best);
+                mj["best_param_text"] = describe(m.key, m.best, o.config);
+                mj["train_lift"] = num(m.train_lift);
+                mj["n_candidates"] = m.n_candidates;
+                mj["n_best_ties"] = m.n_best_ties;
+                mj["val_avg_cost"] = num(m.val.avg_cost);
+                mj["val_avg_perf"] = num(m.val.avg_perf);
+                mj["val_lift"] = num(m.val.lift);
+                mj["val_slope"] = num(m.val.slope);
+                mj["val_apgr"] = num(m.val.apgr);
+                mj["val_escalated_fraction"] = num(m.val.escalated_fraction);
+                mj["n_routed"] = m.val.n_escalated;
+                mj["decisions"] = m.decisions;
+                if (!m.train_candidates.empty()) {
+                    ojson tc = ojson::array();
+                    for (const auto& c : m.train_candidates)
+                        tc.push_back(ojson::array({params_json(c.params), num(c.metrics.lift)}));
+                    mj["train_candidates"] = tc;
+                }
+                if (!m.val_candidates.empty()) {
+                    ojson vc = ojson::array();
+                    for (const auto& c : m.val_candidates)
+                        vc.push_back(ojson::array({num(c.avg_cost), num(c.avg_perf), num(c.lift)}));
+                    mj["val_candidates"] = vc;  // [cost, perf, lift] per train candidate
+                    mj["val_curve"] = {{"aiq", num(m.val_curve.aiq)},
+                                       {"calls_for_50pct_gap", num(m.val_curve.calls_for_50pct_gap)},
+                                       {"calls_for_80pct_gap", num(m.val_curve.calls_for_80pct_gap)},
+                                       {"pareto", m.val_curve.pareto}};
+                }
+                if (!m.extra.is_null()) mj["extra"] = ojson::parse(m.extra.dump());
+            } else {
+                // Paper protocol: val_* hold the means over seeds.
+                mj["val_avg_cost"] = num(m.val_cost_stat.mean);
+                mj["val_avg_perf"] = num(m.val_perf_stat.mean);
+                mj["val_lift"] = num(m.val_lift_stat.mean);
+                mj["val_lift_stat"] = stat_json(m.val_lift_stat);
+                mj["val_cost_stat"] = stat_json(m.val_cost_stat);
+                mj["val_perf_stat"] = stat_json(m.val_perf_stat);
+                ojson seeds = ojson::array();
+                for (const auto& s : m.seeds)
+                    seeds.push_back({{"seed", s.seed}, {"train_rows", s.train_rows},
+                                     {"best_param", params_json(s.best)},
+                                     {"train_lift", num(s.train_lift)},
+                                     {"val", metrics_json(s.val)}});
+                mj["seeds"] = seeds;
+            }
+            mj["seconds"] = num(m.seconds);
+            methods[m.key] = mj;
+        }
+        dj["methods"] = methods;
+        datasets[d.name] = dj;
+    }
+    j["datasets"] = datasets;
+    return j;
+}
+
+std::string report_to_csv(const Report& r) {
+    const bool paper = r.options.protocol == Protocol::Paper;
+    std::ostringstream out;
+    out << "dataset,method,ok,param,train_lift,val_avg_cost,val_avg_perf,val_lift,"
+           "val_escalated_fraction,val_apgr,aiq,calls_for_50pct_gap,calls_for_80pct_gap,"
+           "val_lift_std,error\n";
+    for (const auto& d : r.datasets) {
+        for (const auto& m : d.methods) {
+            out << csv_field(d.name) << ',' << csv_field(m.key) << ',' << (m.ok ? 1 : 0) << ',';
+            if (m.ok && !paper) {
+                out << csv_field(m.best.dump()) << ',' << fmt(m.train_lift, "%.17g") << ','
+                    << fmt(m.val.avg_cost, "%.17g") << ',' << fmt(m.val.avg_perf, "%.17g") << ','
+                    << fmt(m.val.lift, "%.17g") << ',' << fmt(m.val.escalated_fraction, "%.17g") << ','
+                    << fmt(m.val.apgr, "%.17g") << ',' << fmt(m.val_curve.aiq, "%.17g") << ','
+                    << fmt(m.val_curve.calls_for_50pct_gap, "%.17g") << ','
+                    << fmt(m.val_curve.calls_for_80pct_gap, "%.17g") << ",,";
+            } else if (m.ok) {
+                out << ",," << fmt(m.val_cost_stat.mean, "%.17g") << ','
+                    << fmt(m.val_perf_stat.mean, "%.17g") << ',' << fmt(m.val_lift_stat.mean, "%.17g")
+                    << ",,,,,," << fmt(m.val_lift_stat.std, "%.17g") << ',';
+            } else {
+                out << ",,,,,,,,,,,";
+            }
+            out << csv_field(m.error) << '\n';
+        }
+    }
+    return out.str();
+}
+
+std::string report_to_table(const Report& r) {
+    const bool paper = r.options.protocol == Protocol::Paper;
+    std::ostringstream out;
+    for (const auto& d : r.datasets) {
+        out << d.name << "  (train " << d.n_train << ", val " << d.n_val << ")   small: cost "
+            << fmt(d.slm_only.cost, "%g") << " perf " << fmt(d.slm_only.perf) << "   large: cost "
+            << fmt(d.llm_only.cost, "%g") << " perf " << fmt(d.llm_only.perf) << '\n';
+        for (const auto& w : d.warnings) out << "  warning: " << w << '\n';
+        char line[512];
+        if (!paper)
+            std::snprintf(line, sizeof line, "  %-36s %-40s %9s %8s %9s %9s\n", "method", "parameter",
+                          "cost", "perf", "lift", "train");
+        else
+            std::snprintf(line, sizeof line, "  %-36s %9s %8s %20s\n", "method", "cost", "perf",
+                          "lift (mean ± std)");
+        out << line;
+        for (const auto& m : d.methods) {
+            if (!m.ok) {
+                std::snprintf(line, sizeof line, "  %-36s error: %s\n", m.key.c_str(), m.error.c_str());
+            } else if (!paper) {
+                std::string param = describe(m.key, m.best, r.options.config);
+                if (param.size() > 40) param = param.substr(0, 37) + "...";
+                std::snprintf(line, sizeof line, "  %-36s %-40s %9s %8s %8s%% %8s%%\n", m.key.c_str(),
+                              param.c_str(), fmt(m.val.avg_cost, "%.3f").c_str(),
+                              fmt(m.val.avg_perf).c_str(), fmt(100 * m.val.lift, "%.1f").c_str(),
+                              fmt(100 * m.train_lift, "%.1f").c_str());
+            } else {
+                const std::string lift = fmt(100 * m.val_lift_stat.mean, "%.1f") + "% ± " +
+                                         fmt(100 * m.val_lift_stat.std, "%.1f") + "%";
+                std::snprintf(line, sizeof line, "  %-36s %9s %8s %20s\n", m.key.c_str(),
+                              fmt(m.val_cost_stat.mean, "%.3f").c_str(),
+                              fmt(m.val_perf_stat.mean).c_str(), lift.c_str());
+            }
+            out << line;
+        }
+        out << '\n';
+    }
+    return out.str();
+}
+
+}  // namespace automix::eval
