@@ -3,6 +3,7 @@
 // table with its filter bar, the drill-down panel, a bottom tab area that other panels
 // (charts, tuning, live) add tabs to, and a status bar with the routing summary.
 #include <QMainWindow>
+#include <QMessageBox>
 #include <QPointer>
 #include <QString>
 #include <memory>
@@ -15,7 +16,7 @@ class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 class QMenu;
-class QMessageBox;
+
 class QPlainTextEdit;
 class QProgressBar;
 class QSplitter;

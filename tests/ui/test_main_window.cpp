@@ -213,11 +213,16 @@ class TestMainWindow : public QObject {
         QCOMPARE(json.value(QStringLiteral("id")).toString(), QString::fromStdString(ds.id[target]));
         QCOMPARE(json.value(QStringLiteral("routing")).toObject().value(QStringLiteral("escalate")).toBool(), escalate);
 
-        // Next / previous row move the selection and the panel follows.
+        // Next / previous row (keyboard shortcuts) move the selection and the panel follows.
+        w.show();
+        w.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&w));
         const int tableRow = w.queryModel()->tableRowOf(target);
-        QTest::keyClick(&w, Qt::Key_Down, Qt::AltModifier);
+        QTest::keyClick(w.queryTable(), Qt::Key_Down, Qt::AltModifier);
         QCOMPARE(w.queryTable()->currentIndex().row(), tableRow + 1);
         QCOMPARE(w.drillDown()->row().value_or(999), w.queryModel()->datasetRow(tableRow + 1));
+        QTest::keyClick(w.queryTable(), Qt::Key_Up, Qt::AltModifier);
+        QCOMPARE(w.drillDown()->row().value_or(999), target);
     }
 
     void dropEventLoadsTheFile() {
