@@ -7,6 +7,12 @@
 #include <cstdint>
 #include <vector>
 
+// Fused multiply-add would change last bits on some CPUs and so the bytes we write;
+// GCC in ISO mode does not contract, Clang needs to be told.
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#endif
+
 namespace automix::demo {
 
 // SplitMix64 step: used to seed streams and to hash (seed, stream id) pairs.

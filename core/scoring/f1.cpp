@@ -32,7 +32,7 @@ std::size_t decode_utf8(std::string_view s, std::size_t i, char32_t& cp) {
         len = 4;
         value = b0 & 0x07;
     } else {
-        cp = 0xFFFFFFFF;  // stray continuation or invalid lead byte
+        cp = 0xFFFFFFFF;  // stray continuation or invalid lead byte (kInvalid)
         return 1;
     }
     if (i + len > s.size()) {
@@ -94,6 +94,11 @@ char32_t to_lower(char32_t c) {
     if (c == 0x38E || c == 0x38F) return c + 63;
     if (c >= 0x410 && c <= 0x42F) return c + 32;  // Cyrillic А..Я
     if (c >= 0x400 && c <= 0x40F) return c + 80;  // Ѐ..Џ
+    if (c >= 0x460 && c <= 0x4FF && c != 0x482 && !(c >= 0x483 && c <= 0x489) && c != 0x4C0 &&
+        !(c >= 0x4C1 && c <= 0x4CE))
+        return (c % 2 == 0) ? c + 1 : c;  // Cyrillic pairs (Ѡ..ӿ)
+    if (c >= 0x531 && c <= 0x556) return c + 48;      // Armenian
+    if (c >= 0xFF21 && c <= 0xFF3A) return c + 32;    // fullwidth Ａ..Ｚ
     return c;
 }
 
@@ -112,37 +117,138 @@ bool is_ascii_punctuation(char32_t c) {
            (c >= 0x7B && c <= 0x7E);
 }
 
-bool is_article(std::string_view word) { return word == "a" || word == "an" || word == "the"; }
+constexpr char32_t kInvalid = 0xFFFFFFFF;
+constexpr char32_t kRawByteBase = 0x110000;
+
+// Python's \w outside ASCII is "alphanumeric in Unicode". We approximate that by excluding
+// the blocks of spaces, marks, punctuation and symbols that appear in real text; anything
+// else non-ASCII (letters of every script, undecodable bytes) counts as a word character.
+bool is_word_char(char32_t c) {
+    if (c < 0x80) return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    if (c >= kRawByteBase) return true;
+    if (is_space(c)) return false;
+    if (c >= 0xA1 && c <= 0xBF)  // Latin-1 signs, except ª ² ³ µ ¹ º ¼ ½ ¾
+        return c == 0xAA || c == 0xB2 || c == 0xB3 || c == 0xB5 || c == 0xB9 || c == 0xBA ||
+               (c >= 0xBC && c <= 0xBE);
+    if (c == 0xD7 || c == 0xF7) return false;  // × ÷
+    const struct {
+        char32_t first, last;
+    } non_word[] = {
+        {0x0300, 0x036F},   // combining diacritical marks
+        {0x1AB0, 0x1AFF},   {0x1DC0, 0x1DFF},  // more combining marks
+        {0x2000, 0x206F},   // general punctuation (dashes, quotes, zero-width characters)
+        {0x20A0, 0x20FF},   // currency signs, combining marks for symbols
+        {0x2190, 0x2BFF},   // arrows, maths, technical, box drawing, shapes, dingbats
+        {0x3000, 0x303F},   // CJK punctuation
+        {0xFE00, 0xFE0F},   // variation selectors
+        {0xFE20, 0xFE2F},   // combining half marks
+        {0xFEFF, 0xFEFF},   // byte order mark
+        {0xFF01, 0xFF0F},   {0xFF1A, 0xFF20},  {0xFF3B, 0xFF40}, {0xFF5B, 0xFF65},  // fullwidth punctuation
+        {0x1F000, 0x1FAFF},  // emoji and pictographs
+    };
+    for (const auto& range : non_word)
+        if (c >= range.first && c <= range.last) return false;
+    return true;
+}
+
+// "Cased" letters for the final-sigma rule: the scripts with upper and lower case.
+bool is_cased(char32_t c) {
+    if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    return (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7) || (c >= 0x370 && c <= 0x3FF && c != 0x37E && c != 0x387) ||
+           (c >= 0x400 && c <= 0x52F && !(c >= 0x482 && c <= 0x489)) || (c >= 0x531 && c <= 0x587) ||
+           (c >= 0x1E00 && c <= 0x1FFF) || (c >= 0xFB00 && c <= 0xFB06) || (c >= 0xFF21 && c <= 0xFF3A) || (c >= 0xFF41 && c <= 0xFF5A);
+}
+
+// Characters the final-sigma rule looks through (Unicode "case-ignorable"): combining
+// marks and the in-word punctuation ' . : · ’.
+bool is_case_ignorable(char32_t c) {
+    return (c >= 0x300 && c <= 0x36F) || c == '\'' || c == '.' || c == ':' || c == 0xB7 ||
+           c == 0x2019 || c == 0x2018 || c == 0x2024 || c == 0x200B || c == 0x200C || c == 0x200D;
+}
+
+// Python's lower() writes a capital sigma as final ς when it ends a word: preceded by a
+// cased letter and not followed by one, looking through case-ignorable characters.
+bool is_final_sigma(const std::vector<char32_t>& text, std::size_t at) {
+    std::size_t before = at;
+    while (before > 0 && is_case_ignorable(text[before - 1])) --before;
+    if (before == 0 || !is_cased(text[before - 1])) return false;
+    std::size_t after = at + 1;
+    while (after < text.size() && is_case_ignorable(text[after])) ++after;
+    return after == text.size() || !is_cased(text[after]);
+}
 
 }  // namespace
 
 std::string normalize_answer(std::string_view s) {
-    // Lower-case and drop punctuation, turning every whitespace run into one split point.
-    std::vector<std::string> words;
-    std::string current;
+    // Decode; undecodable bytes become code points above U+10FFFF so that they survive
+    // unchanged (and count as word characters).
+    std::vector<char32_t> decoded;
+    decoded.reserve(s.size());
     for (std::size_t i = 0; i < s.size();) {
         char32_t cp = 0;
         const std::size_t len = decode_utf8(s, i, cp);
-        if (cp == 0xFFFFFFFF) {
-            current.append(s.substr(i, len));  // keep undecodable bytes as they are
-        } else if (is_space(cp)) {
-            if (!current.empty()) words.push_back(std::move(current));
-            current.clear();
-        } else if (cp == 0x130) {
-            current += "i\xCC\x87";  // İ lower-cases to i + combining dot above, as in Python
-        } else if (!is_ascii_punctuation(cp)) {
-            encode_utf8(to_lower(cp), current);
-        }
+        decoded.push_back(cp == kInvalid ? kRawByteBase + static_cast<unsigned char>(s[i]) : cp);
         i += len;
     }
-    if (!current.empty()) words.push_back(std::move(current));
 
-    // Articles go as whole words; the remaining words are joined by single spaces.
+    // 1. Lower-case (str.lower()), 2. drop ASCII punctuation.
+    std::vector<char32_t> text;
+    text.reserve(decoded.size());
+    for (std::size_t i = 0; i < decoded.size(); ++i) {
+        const char32_t cp = decoded[i];
+        if (cp == 0x130) {  // İ lower-cases to i + combining dot above
+            text.push_back('i');
+            text.push_back(0x307);
+        } else if (cp == 0x3A3) {
+            text.push_back(is_final_sigma(decoded, i) ? 0x3C2 : 0x3C3);
+        } else if (!is_ascii_punctuation(cp)) {
+            text.push_back(to_lower(cp));
+        }
+    }
+
+    // 3. Articles as regex \b(a|an|the)\b: replaced by a space where they stand between
+    // non-word characters (so "the—end" loses "the", "theatre" keeps it).
+    auto matches_at = [&](std::size_t i, std::string_view word) {
+        if (i + word.size() > text.size()) return false;
+        for (std::size_t k = 0; k < word.size(); ++k)
+            if (text[i + k] != static_cast<char32_t>(word[k])) return false;
+        return true;
+    };
+    std::vector<char32_t> without_articles;
+    without_articles.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        std::size_t article = 0;
+        if (i == 0 || !is_word_char(text[i - 1])) {
+            for (std::string_view word : {"a", "an", "the"}) {
+                const std::size_t end = i + word.size();
+                if (matches_at(i, word) && (end == text.size() || !is_word_char(text[end]))) {
+                    article = word.size();
+                    break;
+                }
+            }
+        }
+        if (article) {
+            without_articles.push_back(' ');
+            i += article;
+        } else {
+            without_articles.push_back(text[i++]);
+        }
+    }
+
+    // 4. Collapse whitespace (" ".join(s.split())).
     std::string out;
-    for (const auto& w : words) {
-        if (is_article(w)) continue;
-        if (!out.empty()) out += ' ';
-        out += w;
+    bool pending_space = false;
+    for (const char32_t cp : without_articles) {
+        if (is_space(cp)) {
+            pending_space = !out.empty();
+            continue;
+        }
+        if (pending_space) out += ' ';
+        pending_space = false;
+        if (cp >= kRawByteBase)
+            out += static_cast<char>(cp - kRawByteBase);
+        else
+            encode_utf8(cp, out);
     }
     return out;
 }

@@ -28,6 +28,14 @@ class TestScoring : public QObject {
         QCOMPARE(normalize_answer("the, end"), std::string("end"));
         // ... and "the-end" becomes one word "theend", which is not an article.
         QCOMPARE(normalize_answer("the-end"), std::string("theend"));
+        // Like the official script's regex \b(a|an|the)\b: a Unicode dash or a zero-width
+        // space is not a word character, so "the" next to it is still an article...
+        QCOMPARE(normalize_answer("the\xE2\x80\x94" "end"), std::string("\xE2\x80\x94" "end"));  // the—end
+        QCOMPARE(normalize_answer("the\xE2\x80\x8B" "end"), std::string("\xE2\x80\x8B" "end"));
+        // ... and so is a combining accent: "the" + U+0301 leaves the lone accent.
+        QCOMPARE(normalize_answer("the\xCC\x81"), std::string("\xCC\x81"));
+        // Superscript two is alphanumeric, so "a²" is one word.
+        QCOMPARE(normalize_answer("a\xC2\xB2"), std::string("a\xC2\xB2"));
     }
     void handlesUnicodeWithoutCorruptingIt() {
         QCOMPARE(normalize_answer("\xC3\x9C" "ber \xC3\x89" "COLE"),  // "Über ÉCOLE"
@@ -36,6 +44,14 @@ class TestScoring : public QObject {
                  std::string("\xCE\xB1\xCE\xB2\xCE\xB3"));                  // "αβγ"
         QCOMPARE(normalize_answer("\xD0\x9C\xD0\xBE\xD1\x81\xD0\xBA\xD0\xB2\xD0\xB0"),  // "Москва"
                  std::string("\xD0\xBC\xD0\xBE\xD1\x81\xD0\xBA\xD0\xB2\xD0\xB0"));     // "москва"
+        // Python's lower(): final sigma at the end of a word, İ -> i + combining dot,
+        // fullwidth letters.
+        QCOMPARE(normalize_answer("\xCE\x9F\xCE\x94\xCE\x9F\xCE\xA3"),  // "ΟΔΟΣ"
+                 std::string("\xCE\xBF\xCE\xB4\xCE\xBF\xCF\x82"));     // "οδος"
+        QCOMPARE(normalize_answer("\xCE\xA3\xCE\x9F\xCE\xA3 \xCE\xA3"),  // "ΣΟΣ Σ"
+                 std::string("\xCF\x83\xCE\xBF\xCF\x82 \xCF\x83"));    // "σος σ"
+        QCOMPARE(normalize_answer("\xC4\xB0stanbul"), std::string("i\xCC\x87stanbul"));
+        QCOMPARE(normalize_answer("\xEF\xBC\xA1\xEF\xBC\xA2"), std::string("\xEF\xBD\x81\xEF\xBD\x82"));
         // CJK has no case and no spaces: one token, bytes unchanged.
         QCOMPARE(normalize_answer("\xE6\x9D\xB1\xE4\xBA\xAC"), std::string("\xE6\x9D\xB1\xE4\xBA\xAC"));
         // A non-breaking space separates words (Python's str.split does), a zero-width
