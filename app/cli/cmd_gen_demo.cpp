@@ -29,7 +29,8 @@ int run_gen_demo(const std::vector<std::string>& argv) {
         std::fputs(kUsage, stdout);
         return 0;
     }
-    if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional()[0] + "'");
+    if (!args.positional().empty())
+        throw UsageError("unexpected argument '" + args.positional()[0] + "'");
 
     automix::demo::GeneratorOptions options;
     const long long seed = args.get_int("seed", 1);
@@ -38,7 +39,8 @@ int run_gen_demo(const std::vector<std::string>& argv) {
     const long long context_bytes = args.get_int("context-bytes", 0);
     if (seed < 0) throw UsageError("option --seed: expected a non-negative integer");
     if (rows < 1) throw UsageError("option --rows: expected a positive integer");
-    if (context_bytes < 0) throw UsageError("option --context-bytes: expected a non-negative integer");
+    if (context_bytes < 0)
+        throw UsageError("option --context-bytes: expected a non-negative integer");
     options.seed = static_cast<std::uint64_t>(seed);
     options.rows = static_cast<std::size_t>(rows);
     options.models = static_cast<int>(models);
@@ -57,7 +59,7 @@ int run_gen_demo(const std::vector<std::string>& argv) {
     return 0;
 }
 
-}  // namespace
+} // namespace
 
 AUTOMIX_COMMAND(automix::cli::Command{
     "gen-demo", "write the deterministic synthetic demo dataset (release or native format)",

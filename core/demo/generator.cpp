@@ -21,12 +21,12 @@ namespace {
 // medium, large; the 2-model variant uses small and large.
 struct DatasetProfile {
     DemoDataset dataset;
-    std::size_t release_train, release_val;  // spec §2 sizes, for proportions
+    std::size_t release_train, release_val; // spec §2 sizes, for proportions
     double skill[3];
-    double partial_band;   // width of the "partly right" zone above a skill
-    double answer_noise;   // half-width of the per-model jitter on the difficulty
-    double verifier_bias;      // P(sample says correct) at score ½
-    double verifier_separation;  // how much that moves with the score
+    double partial_band;        // width of the "partly right" zone above a skill
+    double answer_noise;        // half-width of the per-model jitter on the difficulty
+    double verifier_bias;       // P(sample says correct) at score ½
+    double verifier_separation; // how much that moves with the score
     double verifier_noise;      // per-row spread (sd) of that probability
 };
 
@@ -58,7 +58,7 @@ std::vector<ModelSpec> model_specs(int count) {
 struct ModelAnswer {
     std::string answer;
     double score = 0;
-    std::vector<std::string> verifier_samples;  // empty for the last model
+    std::vector<std::string> verifier_samples; // empty for the last model
     double verifier_confidence = 0;
 };
 
@@ -68,7 +68,9 @@ struct DemoRow {
     std::vector<ModelAnswer> models;
 };
 
-double clamp(double v, double lo, double hi) { return std::min(hi, std::max(lo, v)); }
+double clamp(double v, double lo, double hi) {
+    return std::min(hi, std::max(lo, v));
+}
 
 DemoRow make_row(const GeneratorOptions& options, const DatasetProfile& profile,
                  std::size_t index_in_dataset, bool train) {
@@ -190,7 +192,7 @@ std::vector<bool> split_order(std::uint64_t seed, std::size_t dataset, const Spl
     return is_train;
 }
 
-}  // namespace
+} // namespace
 
 std::string check_options(const GeneratorOptions& options) {
     if (options.rows == 0) return "--rows must be at least 1";
@@ -204,7 +206,8 @@ std::string check_options(const GeneratorOptions& options) {
 std::vector<SplitCounts> allocate_rows(std::size_t total) {
     // Largest-remainder apportionment over the ten (dataset, split) cells.
     std::size_t release_total = 0;
-    for (const auto& p : kProfiles) release_total += p.release_train + p.release_val;
+    for (const auto& p : kProfiles)
+        release_total += p.release_train + p.release_val;
     struct Cell {
         std::size_t count, remainder_key, order;
     };
@@ -219,15 +222,18 @@ std::vector<SplitCounts> allocate_rows(std::size_t total) {
         }
     }
     std::vector<std::size_t> by_remainder(cells.size());
-    for (std::size_t i = 0; i < cells.size(); ++i) by_remainder[i] = i;
+    for (std::size_t i = 0; i < cells.size(); ++i)
+        by_remainder[i] = i;
     std::stable_sort(by_remainder.begin(), by_remainder.end(), [&](std::size_t a, std::size_t b) {
         return cells[a].remainder_key > cells[b].remainder_key;
     });
-    for (std::size_t k = 0; assigned < total; ++k, ++assigned) ++cells[by_remainder[k]].count;
+    for (std::size_t k = 0; assigned < total; ++k, ++assigned)
+        ++cells[by_remainder[k]].count;
 
     std::vector<SplitCounts> out;
     for (std::size_t i = 0; i < kDemoDatasetCount; ++i)
-        out.push_back({dataset_name(kProfiles[i].dataset), cells[2 * i].count, cells[2 * i + 1].count});
+        out.push_back(
+            {dataset_name(kProfiles[i].dataset), cells[2 * i].count, cells[2 * i + 1].count});
     return out;
 }
 
@@ -257,7 +263,8 @@ void generate_file(const GeneratorOptions& options, const std::string& path) {
         // zlib's gz* writer puts no name and a zero time stamp in the header, so the
         // compressed bytes depend only on the content (and the zlib version).
         gzFile out = gzopen(path.c_str(), "wb9");
-        if (!out) throw std::runtime_error(path + ": cannot open for writing: " + std::strerror(errno));
+        if (!out)
+            throw std::runtime_error(path + ": cannot open for writing: " + std::strerror(errno));
         auto flush = [&] {
             if (!buffer.empty() &&
                 gzwrite(out, buffer.data(), static_cast<unsigned>(buffer.size())) !=
@@ -295,4 +302,4 @@ void generate_file(const GeneratorOptions& options, const std::string& path) {
     if (!ok) throw std::runtime_error(path + ": write failed: " + std::strerror(errno));
 }
 
-}  // namespace automix::demo
+} // namespace automix::demo

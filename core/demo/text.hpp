@@ -43,4 +43,4 @@ std::string make_answer(const QuestionItem& item, DemoDataset d, Outcome outcome
 std::vector<std::string> make_verifier_samples(Rng& rng, double p_correct, double no_verdict_rate,
                                                int k);
 
-}  // namespace automix::demo
+} // namespace automix::demo

@@ -44,7 +44,8 @@ std::string read_all(const std::string& path) {
     std::string out;
     char buffer[1 << 16];
     int n = 0;
-    while ((n = gzread(f, buffer, sizeof buffer)) > 0) out.append(buffer, static_cast<std::size_t>(n));
+    while ((n = gzread(f, buffer, sizeof buffer)) > 0)
+        out.append(buffer, static_cast<std::size_t>(n));
     gzclose(f);
     return out;
 }
@@ -76,27 +77,32 @@ double auc(const std::vector<double>& positives, const std::vector<double>& nega
     if (positives.empty() || negatives.empty()) return std::nan("");
     double wins = 0;
     for (double p : positives)
-        for (double n : negatives) wins += p > n ? 1.0 : p == n ? 0.5 : 0.0;
+        for (double n : negatives)
+            wins += p > n ? 1.0 : p == n ? 0.5 : 0.0;
     return wins / (static_cast<double>(positives.size()) * static_cast<double>(negatives.size()));
 }
 
 const std::vector<std::string> kReleaseKeys = {
-    "id",     "pid",     "base_ctx",          "question",          "output",
-    "dataset", "split",  "llama13b_pred_ans", "llama70b_pred_ans", "llama13b_ver",
+    "id",        "pid",         "base_ctx",          "question",          "output",
+    "dataset",   "split",       "llama13b_pred_ans", "llama70b_pred_ans", "llama13b_ver",
     "p_ver_13b", "llama13b_f1", "llama70b_f1"};
 
 // Release sizes of spec §2: dataset -> {train, val}.
-const std::map<std::string, std::pair<int, int>> kReleaseSizes = {
-    {"cnli", {7191, 1037}},   {"coqa", {3941, 3908}},    {"narrative_qa", {9946, 5826}},
-    {"qasper", {2556, 1715}}, {"quality", {2515, 2085}}};
+const std::map<std::string, std::pair<int, int>> kReleaseSizes = {{"cnli", {7191, 1037}},
+                                                                  {"coqa", {3941, 3908}},
+                                                                  {"narrative_qa", {9946, 5826}},
+                                                                  {"qasper", {2556, 1715}},
+                                                                  {"quality", {2515, 2085}}};
 
-}  // namespace
+} // namespace
 
 class TestGenerator : public QObject {
     Q_OBJECT
 
     QTemporaryDir dir_;
-    std::string path(const char* name) { return dir_.filePath(QString::fromUtf8(name)).toStdString(); }
+    std::string path(const char* name) {
+        return dir_.filePath(QString::fromUtf8(name)).toStdString();
+    }
 
     // Generates into a temp file and returns its decompressed text.
     std::string generate(const QStringList& options, const char* name) {
@@ -107,13 +113,14 @@ class TestGenerator : public QObject {
         return r.exit_code == 0 ? read_all(out) : std::string();
     }
 
-    std::vector<json> release_rows_;  // 6000 rows, seed 3
+    std::vector<json> release_rows_; // 6000 rows, seed 3
 
   private slots:
     void initTestCase() {
         QVERIFY(dir_.isValid());
         const std::string text = generate({"--seed", "3", "--rows", "6000"}, "release6000.jsonl");
-        for (const auto& line : lines_of(text)) release_rows_.push_back(json::parse(line));
+        for (const auto& line : lines_of(text))
+            release_rows_.push_back(json::parse(line));
         QCOMPARE(release_rows_.size(), std::size_t(6000));
     }
 
@@ -121,8 +128,14 @@ class TestGenerator : public QObject {
         for (const char* format : {"release", "native"}) {
             const QStringList opts = {"--seed", "42", "--rows", "700", "--format", format};
             const std::string a = path("same-a.jsonl"), b = path("same-b.jsonl");
-            QCOMPARE(run_cli(QStringList{"gen-demo"} + opts + QStringList{"--out", QString::fromStdString(a)}).exit_code, 0);
-            QCOMPARE(run_cli(QStringList{"gen-demo"} + opts + QStringList{"--out", QString::fromStdString(b)}).exit_code, 0);
+            QCOMPARE(run_cli(QStringList{"gen-demo"} + opts +
+                             QStringList{"--out", QString::fromStdString(a)})
+                         .exit_code,
+                     0);
+            QCOMPARE(run_cli(QStringList{"gen-demo"} + opts +
+                             QStringList{"--out", QString::fromStdString(b)})
+                         .exit_code,
+                     0);
             const std::string bytes_a = read_raw(a);
             QVERIFY(bytes_a.size() > 100000);
             QVERIFY2(bytes_a == read_raw(b), format);
@@ -137,7 +150,7 @@ class TestGenerator : public QObject {
         const std::string raw = read_raw(gz_a);
         QVERIFY(raw.size() > 10 && static_cast<unsigned char>(raw[0]) == 0x1f &&
                 static_cast<unsigned char>(raw[1]) == 0x8b);
-        QCOMPARE(raw.substr(4, 4), std::string(4, '\0'));  // MTIME = 0
+        QCOMPARE(raw.substr(4, 4), std::string(4, '\0')); // MTIME = 0
         QVERIFY(raw == read_raw(gz_b));
     }
 
@@ -154,9 +167,10 @@ class TestGenerator : public QObject {
         std::set<std::string> ids;
         for (const json& row : release_rows_) {
             QCOMPARE(row.size(), kReleaseKeys.size());
-            for (const auto& key : kReleaseKeys) QVERIFY2(row.contains(key), key.c_str());
-            for (const char* key : {"id", "pid", "base_ctx", "question", "output", "dataset", "split",
-                                    "llama13b_pred_ans", "llama70b_pred_ans"})
+            for (const auto& key : kReleaseKeys)
+                QVERIFY2(row.contains(key), key.c_str());
+            for (const char* key : {"id", "pid", "base_ctx", "question", "output", "dataset",
+                                    "split", "llama13b_pred_ans", "llama70b_pred_ans"})
                 QVERIFY2(row[key].is_string(), key);
             for (const char* key : {"p_ver_13b", "llama13b_f1", "llama70b_f1"})
                 QVERIFY2(row[key].is_number(), key);
@@ -172,13 +186,16 @@ class TestGenerator : public QObject {
                 QVERIFY(s.is_string());
                 samples.push_back(s.get<std::string>());
             }
-            QCOMPARE(row["p_ver_13b"].get<double>(), automix::scoring::verifier_confidence(samples));
+            QCOMPARE(row["p_ver_13b"].get<double>(),
+                     automix::scoring::verifier_confidence(samples));
 
             const std::string dataset = row["dataset"], gold = row["output"];
             QCOMPARE(row["llama13b_f1"].get<double>(),
-                     automix::scoring::answer_score(dataset, row["llama13b_pred_ans"].get<std::string>(), gold));
+                     automix::scoring::answer_score(
+                         dataset, row["llama13b_pred_ans"].get<std::string>(), gold));
             QCOMPARE(row["llama70b_f1"].get<double>(),
-                     automix::scoring::answer_score(dataset, row["llama70b_pred_ans"].get<std::string>(), gold));
+                     automix::scoring::answer_score(
+                         dataset, row["llama70b_pred_ans"].get<std::string>(), gold));
         }
     }
 
@@ -209,7 +226,8 @@ class TestGenerator : public QObject {
         }
         QCOMPARE(counts.size(), kReleaseSizes.size());
         int release_total = 0;
-        for (const auto& [name, size] : kReleaseSizes) release_total += size.first + size.second;
+        for (const auto& [name, size] : kReleaseSizes)
+            release_total += size.first + size.second;
         for (const auto& [name, size] : kReleaseSizes) {
             const double want_train = 6000.0 * size.first / release_total;
             const double want_val = 6000.0 * size.second / release_total;
@@ -220,7 +238,8 @@ class TestGenerator : public QObject {
 
     void largeModelIsBetterAndVerifierQualityDiffersByDataset() {
         std::map<std::string, std::vector<const json*>> by_dataset;
-        for (const json& row : release_rows_) by_dataset[row["dataset"]].push_back(&row);
+        for (const json& row : release_rows_)
+            by_dataset[row["dataset"]].push_back(&row);
         std::map<std::string, double> auc_by_dataset;
         for (const auto& [name, rows] : by_dataset) {
             double small = 0, large = 0;
@@ -234,13 +253,14 @@ class TestGenerator : public QObject {
             small /= static_cast<double>(rows.size());
             large /= static_cast<double>(rows.size());
             const double gap = large - small;
-            QVERIFY2(gap > 0.07 && gap < 0.3, qPrintable(QString::fromStdString(name) +
-                                                          QStringLiteral(" gap %1").arg(gap)));
+            QVERIFY2(gap > 0.07 && gap < 0.3,
+                     qPrintable(QString::fromStdString(name) + QStringLiteral(" gap %1").arg(gap)));
             auc_by_dataset[name] = auc(right, wrong);
         }
         // cnli's verifier separates right from wrong answers well; quality's barely does.
         QVERIFY2(auc_by_dataset["cnli"] > 0.9, qPrintable(QString::number(auc_by_dataset["cnli"])));
-        QVERIFY2(auc_by_dataset["quality"] < 0.7, qPrintable(QString::number(auc_by_dataset["quality"])));
+        QVERIFY2(auc_by_dataset["quality"] < 0.7,
+                 qPrintable(QString::number(auc_by_dataset["quality"])));
         for (const char* middle : {"coqa", "narrative_qa", "qasper"}) {
             QVERIFY2(auc_by_dataset[middle] < auc_by_dataset["cnli"], middle);
             QVERIFY2(auc_by_dataset[middle] > auc_by_dataset["quality"], middle);
@@ -294,11 +314,11 @@ class TestGenerator : public QObject {
         QCOMPARE(lines.size(), std::size_t(3001));
         // The agreed manifest, verbatim.
         const std::string manifest =
-                 std::string(R"x({"automix_manifest": {"format": "automix-native-v1", "models": [)x"
-                             R"x({"name": "small", "display_name": "Small (13B)", "cost": 1}, )x"
-                             R"x({"name": "medium", "display_name": "Medium (34B)", "cost": 10}, )x"
-                             R"x({"name": "large", "display_name": "Large (70B)", "cost": 50}], )x"
-                             R"x("verifier_cost": 1}})x");
+            std::string(R"x({"automix_manifest": {"format": "automix-native-v1", "models": [)x"
+                        R"x({"name": "small", "display_name": "Small (13B)", "cost": 1}, )x"
+                        R"x({"name": "medium", "display_name": "Medium (34B)", "cost": 10}, )x"
+                        R"x({"name": "large", "display_name": "Large (70B)", "cost": 50}], )x"
+                        R"x("verifier_cost": 1}})x");
         QCOMPARE(lines[0], manifest);
         double sums[3] = {0, 0, 0};
         const std::vector<std::string> names = {"small", "medium", "large"};
@@ -313,7 +333,8 @@ class TestGenerator : public QObject {
                 const json& model = models[m];
                 QCOMPARE(model["name"].get<std::string>(), names[m]);
                 QCOMPARE(model["score"].get<double>(),
-                         automix::scoring::answer_score(dataset, model["answer"].get<std::string>(), gold));
+                         automix::scoring::answer_score(dataset, model["answer"].get<std::string>(),
+                                                        gold));
                 sums[m] += model["score"].get<double>();
                 if (m == 2) {
                     QVERIFY(!model.contains("verifier_samples"));
@@ -340,7 +361,8 @@ class TestGenerator : public QObject {
     }
 
     void contextsCanBePadded() {
-        const std::string text = generate({"--rows", "30", "--context-bytes", "5000"}, "padded.jsonl");
+        const std::string text =
+            generate({"--rows", "30", "--context-bytes", "5000"}, "padded.jsonl");
         const auto lines = lines_of(text);
         QCOMPARE(lines.size(), std::size_t(30));
         for (const auto& line : lines)
@@ -349,19 +371,20 @@ class TestGenerator : public QObject {
 
     void badOptionsAreUsageErrors() {
         const QList<QStringList> bad = {
-            {"--rows", "10", "--models", "3", "--out", "x"},  // 3 models need native
+            {"--rows", "10", "--models", "3", "--out", "x"}, // 3 models need native
             {"--rows", "0", "--out", "x"},
             {"--rows", "ten", "--out", "x"},
             {"--format", "csv", "--out", "x"},
             {"--models", "4", "--format", "native", "--out", "x"},
-            {"--rows", "10"},  // no --out
+            {"--rows", "10"}, // no --out
         };
         for (const auto& args : bad) {
             const Run r = run_cli(QStringList{"gen-demo"} + args);
             QVERIFY2(r.exit_code == 2, qPrintable(args.join(' ') + " -> " + r.err));
             QVERIFY(!r.err.isEmpty());
         }
-        const Run unwritable = run_cli({"gen-demo", "--rows", "5", "--out", "/nonexistent-dir/x.jsonl"});
+        const Run unwritable =
+            run_cli({"gen-demo", "--rows", "5", "--out", "/nonexistent-dir/x.jsonl"});
         QCOMPARE(unwritable.exit_code, 1);
         QVERIFY(unwritable.err.contains(QStringLiteral("/nonexistent-dir/x.jsonl")));
     }
@@ -372,8 +395,9 @@ class TestGenerator : public QObject {
         const std::string shipped = std::string(AUTOMIX_SOURCE_DIR) + "/resources/demo/";
         const std::string release = generate({"--seed", "1", "--rows", "6000"}, "regen.jsonl");
         QVERIFY(release == read_all(shipped + "demo.jsonl.gz"));
-        const std::string native = generate(
-            {"--seed", "1", "--rows", "5000", "--format", "native", "--models", "3"}, "regen3.jsonl");
+        const std::string native =
+            generate({"--seed", "1", "--rows", "5000", "--format", "native", "--models", "3"},
+                     "regen3.jsonl");
         QVERIFY(native == read_all(shipped + "demo-3model.jsonl.gz"));
         for (const char* name : {"demo.jsonl.gz", "demo-3model.jsonl.gz"}) {
             const std::string raw = read_raw(shipped + name);
@@ -398,7 +422,8 @@ class TestGenerator : public QObject {
         for (std::size_t r = 0; r < release.dataset.size(); ++r) {
             const auto& small = release.dataset.small();
             QCOMPARE(small.verifier_samples[r].size(), std::size_t(32));
-            QCOMPARE(small.verifier_confidence[r], automix::scoring::verifier_confidence(small.verifier_samples[r]));
+            QCOMPARE(small.verifier_confidence[r],
+                     automix::scoring::verifier_confidence(small.verifier_samples[r]));
         }
 
         const data::LoadResult native = data::load_file(shipped + "demo-3model.jsonl.gz");

@@ -14,15 +14,18 @@ class TestScoring : public QObject {
   private slots:
     void normalisesCaseWhitespaceAndPunctuation() {
         QCOMPARE(normalize_answer("  Hello,   World!  "), std::string("hello world"));
-        QCOMPARE(normalize_answer("don't"), std::string("dont"));  // removed, not replaced by a space
+        QCOMPARE(normalize_answer("don't"),
+                 std::string("dont")); // removed, not replaced by a space
         QCOMPARE(normalize_answer("a-b_c"), std::string("abc"));
         QCOMPARE(normalize_answer("tab\there\nnewline"), std::string("tab here newline"));
         QCOMPARE(normalize_answer(""), std::string());
         QCOMPARE(normalize_answer("?!..."), std::string());
     }
     void dropsArticlesOnlyAsWholeWords() {
-        QCOMPARE(normalize_answer("The cat and a dog ate an apple"), std::string("cat and dog ate apple"));
-        QCOMPARE(normalize_answer("theatre another anathema"), std::string("theatre another anathema"));
+        QCOMPARE(normalize_answer("The cat and a dog ate an apple"),
+                 std::string("cat and dog ate apple"));
+        QCOMPARE(normalize_answer("theatre another anathema"),
+                 std::string("theatre another anathema"));
         QCOMPARE(normalize_answer("THE AN A"), std::string());
         // Punctuation goes first, so "the," is still the article.
         QCOMPARE(normalize_answer("the, end"), std::string("end"));
@@ -30,30 +33,42 @@ class TestScoring : public QObject {
         QCOMPARE(normalize_answer("the-end"), std::string("theend"));
         // Like the official script's regex \b(a|an|the)\b: a Unicode dash or a zero-width
         // space is not a word character, so "the" next to it is still an article...
-        QCOMPARE(normalize_answer("the\xE2\x80\x94" "end"), std::string("\xE2\x80\x94" "end"));  // the—end
-        QCOMPARE(normalize_answer("the\xE2\x80\x8B" "end"), std::string("\xE2\x80\x8B" "end"));
+        QCOMPARE(normalize_answer("the\xE2\x80\x94"
+                                  "end"),
+                 std::string("\xE2\x80\x94"
+                             "end")); // the—end
+        QCOMPARE(normalize_answer("the\xE2\x80\x8B"
+                                  "end"),
+                 std::string("\xE2\x80\x8B"
+                             "end"));
         // ... and so is a combining accent: "the" + U+0301 leaves the lone accent.
         QCOMPARE(normalize_answer("the\xCC\x81"), std::string("\xCC\x81"));
         // Superscript two is alphanumeric, so "a²" is one word.
         QCOMPARE(normalize_answer("a\xC2\xB2"), std::string("a\xC2\xB2"));
     }
     void handlesUnicodeWithoutCorruptingIt() {
-        QCOMPARE(normalize_answer("\xC3\x9C" "ber \xC3\x89" "COLE"),  // "Über ÉCOLE"
-                 std::string("\xC3\xBC" "ber \xC3\xA9" "cole"));        // "über école"
-        QCOMPARE(normalize_answer("\xCE\x91\xCE\x92\xCE\x93"),             // "ΑΒΓ"
-                 std::string("\xCE\xB1\xCE\xB2\xCE\xB3"));                  // "αβγ"
-        QCOMPARE(normalize_answer("\xD0\x9C\xD0\xBE\xD1\x81\xD0\xBA\xD0\xB2\xD0\xB0"),  // "Москва"
-                 std::string("\xD0\xBC\xD0\xBE\xD1\x81\xD0\xBA\xD0\xB2\xD0\xB0"));     // "москва"
+        QCOMPARE(normalize_answer("\xC3\x9C"
+                                  "ber \xC3\x89"
+                                  "COLE"), // "Über ÉCOLE"
+                 std::string("\xC3\xBC"
+                             "ber \xC3\xA9"
+                             "cole"));                         // "über école"
+        QCOMPARE(normalize_answer("\xCE\x91\xCE\x92\xCE\x93"), // "ΑΒΓ"
+                 std::string("\xCE\xB1\xCE\xB2\xCE\xB3"));     // "αβγ"
+        QCOMPARE(normalize_answer("\xD0\x9C\xD0\xBE\xD1\x81\xD0\xBA\xD0\xB2\xD0\xB0"), // "Москва"
+                 std::string("\xD0\xBC\xD0\xBE\xD1\x81\xD0\xBA\xD0\xB2\xD0\xB0")); // "москва"
         // Python's lower(): final sigma at the end of a word, İ -> i + combining dot,
         // fullwidth letters.
         QCOMPARE(normalize_answer("\xCE\x9F\xCE\x94\xCE\x9F\xCE\xA3"),  // "ΟΔΟΣ"
-                 std::string("\xCE\xBF\xCE\xB4\xCE\xBF\xCF\x82"));     // "οδος"
-        QCOMPARE(normalize_answer("\xCE\xA3\xCE\x9F\xCE\xA3 \xCE\xA3"),  // "ΣΟΣ Σ"
-                 std::string("\xCF\x83\xCE\xBF\xCF\x82 \xCF\x83"));    // "σος σ"
+                 std::string("\xCE\xBF\xCE\xB4\xCE\xBF\xCF\x82"));      // "οδος"
+        QCOMPARE(normalize_answer("\xCE\xA3\xCE\x9F\xCE\xA3 \xCE\xA3"), // "ΣΟΣ Σ"
+                 std::string("\xCF\x83\xCE\xBF\xCF\x82 \xCF\x83"));     // "σος σ"
         QCOMPARE(normalize_answer("\xC4\xB0stanbul"), std::string("i\xCC\x87stanbul"));
-        QCOMPARE(normalize_answer("\xEF\xBC\xA1\xEF\xBC\xA2"), std::string("\xEF\xBD\x81\xEF\xBD\x82"));
+        QCOMPARE(normalize_answer("\xEF\xBC\xA1\xEF\xBC\xA2"),
+                 std::string("\xEF\xBD\x81\xEF\xBD\x82"));
         // CJK has no case and no spaces: one token, bytes unchanged.
-        QCOMPARE(normalize_answer("\xE6\x9D\xB1\xE4\xBA\xAC"), std::string("\xE6\x9D\xB1\xE4\xBA\xAC"));
+        QCOMPARE(normalize_answer("\xE6\x9D\xB1\xE4\xBA\xAC"),
+                 std::string("\xE6\x9D\xB1\xE4\xBA\xAC"));
         // A non-breaking space separates words (Python's str.split does), a zero-width
         // space does not.
         QCOMPARE(normalize_answer("x\xC2\xA0y"), std::string("x y"));
@@ -64,7 +79,10 @@ class TestScoring : public QObject {
         // Combining marks are kept in place.
         QCOMPARE(normalize_answer("Cafe\xCC\x81"), std::string("cafe\xCC\x81"));
         // Invalid UTF-8 bytes pass through untouched instead of being dropped or crashing.
-        QCOMPARE(normalize_answer("A\xFF" "B"), std::string("a\xFF" "b"));
+        QCOMPARE(normalize_answer("A\xFF"
+                                  "B"),
+                 std::string("a\xFF"
+                             "b"));
         QCOMPARE(normalize_answer("\xC3"), std::string("\xC3"));
     }
     void tokensSplitOnSingleSpaces() {
@@ -82,11 +100,15 @@ class TestScoring : public QObject {
         // One common word out of 1 predicted and 4 gold: P = 1, R = 1/4, F1 = 0.4.
         QCOMPARE(f1("Paris", "in the city of Paris"), 0.4);
         QCOMPARE(f1("London", "Paris"), 0.0);
-        QCOMPARE(f1("\xC3\x9C" "BER", "\xC3\xBC" "ber"), 1.0);
+        QCOMPARE(f1("\xC3\x9C"
+                    "BER",
+                    "\xC3\xBC"
+                    "ber"),
+                 1.0);
     }
     void f1EmptyCases() {
         QCOMPARE(f1("", ""), 1.0);
-        QCOMPARE(f1("the", "!!"), 1.0);  // both normalise to empty
+        QCOMPARE(f1("the", "!!"), 1.0); // both normalise to empty
         QCOMPARE(f1("", "something"), 0.0);
         QCOMPARE(f1("something", ""), 0.0);
         QCOMPARE(f1("an", "answer"), 0.0);
@@ -97,17 +119,17 @@ class TestScoring : public QObject {
         QCOMPARE(option_letter("D"), 'D');
         QCOMPARE(option_letter(" C)"), 'C');
         QCOMPARE(option_letter("A. red"), 'A');
-        QCOMPARE(option_letter("A dog barked"), '\0');  // the article, not an option
+        QCOMPARE(option_letter("A dog barked"), '\0'); // the article, not an option
         QCOMPARE(option_letter("blue"), '\0');
         QCOMPARE(option_letter(""), '\0');
     }
     void optionLetterScore() {
         QCOMPARE(option_letter_score("(B) blue", "(B) blue"), 1.0);
         QCOMPARE(option_letter_score("B", "(B) blue"), 1.0);
-        QCOMPARE(option_letter_score("(B) red", "(B) blue"), 1.0);  // the letter decides
+        QCOMPARE(option_letter_score("(B) red", "(B) blue"), 1.0); // the letter decides
         QCOMPARE(option_letter_score("(C) blue", "(B) blue"), 0.0);
-        QCOMPARE(option_letter_score("blue", "(B) blue"), 0.0);  // no letter chosen
-        QCOMPARE(option_letter_score("(B)", "blue"), 0.0);       // gold names no option
+        QCOMPARE(option_letter_score("blue", "(B) blue"), 0.0); // no letter chosen
+        QCOMPARE(option_letter_score("(B)", "blue"), 0.0);      // gold names no option
     }
     void verdicts() {
         QCOMPARE(verdict("So the AI generated answer is correct."), Verdict::Correct);
@@ -119,14 +141,16 @@ class TestScoring : public QObject {
         // Any continuation of "... answer is" that is not "correct" is a negative verdict.
         QCOMPARE(verdict("The AI generated answer is partially right."), Verdict::Incorrect);
         // Both phrases in one sample: correct wins.
-        QCOMPARE(verdict("The AI generated answer is incorrect. No wait, the AI generated answer is correct."),
+        QCOMPARE(verdict("The AI generated answer is incorrect. No wait, the AI generated answer "
+                         "is correct."),
                  Verdict::Correct);
         QCOMPARE(verdict("It is correct."), Verdict::None);
         QCOMPARE(verdict(""), Verdict::None);
-        QCOMPARE(verdict("The AI  generated answer is correct."), Verdict::None);  // two spaces
+        QCOMPARE(verdict("The AI  generated answer is correct."), Verdict::None); // two spaces
         // Non-ASCII bytes around the phrase do not disturb the match.
-        QCOMPARE(verdict("\xC3\x89tant donn\xC3\xA9: the AI generated answer is correct \xE2\x9C\x93"),
-                 Verdict::Correct);
+        QCOMPARE(
+            verdict("\xC3\x89tant donn\xC3\xA9: the AI generated answer is correct \xE2\x9C\x93"),
+            Verdict::Correct);
     }
     void confidence() {
         // 2 correct, 1 incorrect, 1 without verdict: 2 / 3.
@@ -146,8 +170,10 @@ class TestScoring : public QObject {
 
         // 32 samples, 11 correct and 21 incorrect: 11/32 = 0.34375 exactly.
         std::vector<std::string> k32;
-        for (int i = 0; i < 11; ++i) k32.push_back("The AI generated answer is correct.");
-        for (int i = 0; i < 21; ++i) k32.push_back("The AI generated answer is incorrect.");
+        for (int i = 0; i < 11; ++i)
+            k32.push_back("The AI generated answer is correct.");
+        for (int i = 0; i < 21; ++i)
+            k32.push_back("The AI generated answer is incorrect.");
         QCOMPARE(verifier_confidence(k32), 0.34375);
     }
 };
