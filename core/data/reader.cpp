@@ -169,7 +169,7 @@ bool read_samples(Cursor& c, std::string_view field, std::vector<std::string>& o
 }
 
 // Reads `"key":` and returns false at the end of the object.
-bool next_key(Cursor& c, std::string& key, bool first) {
+bool next_key(Cursor& c, std::string& key, bool first, std::size_t& key_offset) {
     if (first) {
         if (c.consume('}')) return false;
     } else {
@@ -179,6 +179,7 @@ bool next_key(Cursor& c, std::string& key, bool first) {
     }
     c.skip_ws();
     if (c.peek() != '"') c.fail(c.at_end() ? "unexpected end of line inside an object" : "expected field name");
+    key_offset = c.offset();
     c.string_into(key);
     c.expect(':', "':' after field name");
     return true;
@@ -221,9 +222,9 @@ void parse_release_row(Cursor& c, PendingRow& row, ExtraFields& extra, std::stri
     if (c.peek() != '{') c.fail("expected a JSON object ('{') at the start of the line");
     c.expect('{', "'{'");
     bool first = true;
-    while (next_key(c, key, first)) {
+    std::size_t key_offset = 0;
+    while (next_key(c, key, first, key_offset)) {
         first = false;
-        std::size_t key_offset = c.offset();
         int f = release_field(key);
         if (f >= 0) {
             if (seen & (1u << f)) throw ScanError{key_offset, "duplicate field `" + key + "`"};
@@ -274,7 +275,7 @@ void parse_release_row(Cursor& c, PendingRow& row, ExtraFields& extra, std::stri
     if (!row.has_split) missing.emplace_back("split");
     if (!slm.has_score) missing.emplace_back("llama13b_f1");
     if (!llm.has_score) missing.emplace_back("llama70b_f1");
-    if (!slm.has_confidence && !slm.has_samples) missing.emplace_back("p_ver_13b` (or `llama13b_ver");
+    if (!slm.has_confidence && !slm.has_samples) missing.emplace_back("p_ver_13b` or `llama13b_ver");
     if (!missing.empty()) throw RowError{missing_message(missing)};
 }
 
@@ -292,9 +293,9 @@ void parse_native_model(Cursor& c, PendingModel& m, std::string& key, std::size_
     unsigned seen = 0;
     static constexpr const char* names[] = {"name", "answer", "score", "verifier_samples", "verifier_confidence"};
     bool first = true;
-    while (next_key(c, key, first)) {
+    std::size_t key_offset = 0;
+    while (next_key(c, key, first, key_offset)) {
         first = false;
-        std::size_t key_offset = c.offset();
         int f = -1;
         for (int i = 0; i < 5; ++i)
             if (key == names[i]) f = i;
@@ -333,9 +334,9 @@ void parse_native_row(Cursor& c, PendingRow& row, ExtraFields& extra, std::strin
     if (c.peek() != '{') c.fail("expected a JSON object ('{') at the start of the line");
     c.expect('{', "'{'");
     bool first = true;
-    while (next_key(c, key, first)) {
+    std::size_t key_offset = 0;
+    while (next_key(c, key, first, key_offset)) {
         first = false;
-        std::size_t key_offset = c.offset();
         int f = -1;
         for (int i = 0; i < kNativeFieldCount; ++i)
             if (key == kNativeNames[i]) f = i;
@@ -411,7 +412,7 @@ void parse_native_row(Cursor& c, PendingRow& row, ExtraFields& extra, std::strin
         if (!m.has_score) missing.push_back(prefix + "score");
         // The last model is never verified (spec §7).
         if (i + 1 < row.models.size() && !m.has_confidence && !m.has_samples)
-            missing.push_back(prefix + "verifier_confidence` (or `" + prefix + "verifier_samples");
+            missing.push_back(prefix + "verifier_confidence` or `" + prefix + "verifier_samples");
     }
     if (!missing.empty()) throw RowError{missing_message(missing)};
 }
@@ -454,7 +455,8 @@ Format detect_format(std::string_view line) {
     try {
         c.expect('{', "'{'");
         bool first = true;
-        while (next_key(c, key, first)) {
+        std::size_t key_offset = 0;
+        while (next_key(c, key, first, key_offset)) {
             first = false;
             if (key == "automix_manifest") return Format::NativeManifest;
             if (key == "models") has_models = true;

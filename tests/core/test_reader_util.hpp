@@ -4,10 +4,19 @@
 #include <zlib.h>
 
 #include <QTemporaryDir>
+#include <QtTest>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+// Lets QCOMPARE print std::string values when they differ.
+namespace QTest {
+template <>
+inline char* toString<std::string>(const std::string& s) {
+    return qstrdup(s.c_str());
+}
+}  // namespace QTest
 
 namespace test_data {
 
