@@ -1,0 +1,367 @@
+// The live pipeline end to end against the replay server on 127.0.0.1: equality with the
+// offline data, faults, routing, kill-and-resume through the cache, cancellation, keys.
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "core/data/reader.hpp"
+#include "core/live/live_io.hpp"
+#include "core/live/pipeline.hpp"
+#include "core/live/replay_server.hpp"
+#include "core/routing/method.hpp"
+#include "core/scoring/verifier.hpp"
+#include "support_live.hpp"
+
+using namespace automix;
+using namespace automix::live;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Setup {
+    std::shared_ptr<const data::Dataset> offline = live_test::load_fixture();
+    std::unique_ptr<ReplayServer> server;
+    LiveInput input = read_live_input(live_test::fixture_path());
+
+    explicit Setup(ReplayOptions o = {}) {
+        server = std::make_unique<ReplayServer>(offline, o);
+        server->start(0);
+    }
+    RunResult run(const ModelsConfig& cfg, std::shared_ptr<ResponseCache> cache = nullptr, const RunOptions& opts = {}) {
+        prepare_model_columns(input.dataset, cfg);
+        Pipeline p(cfg, resolve_api_keys(cfg), load_prompt_templates("", ""), std::move(cache));
+        return p.run(input.dataset, input.dataset.all_rows(), opts);
+    }
+    // Offline routing of the same rows with the same method and parameter.
+    routing::Decisions offline_decisions(double threshold) const {
+        routing::Config rc;
+        return routing::find_method("Threshold")->route(*offline, offline->all_rows(), threshold, rc);
+    }
+};
+
+std::size_t count_requests(const std::vector<ReplayLogEntry>& log, const std::string& model) {
+    std::size_t n = 0;
+    for (const auto& e : log) n += e.model == model;
+    return n;
+}
+
+// Row by row, the live columns equal the stored ones; `samples` = how many verifier samples
+// were asked for (the first `samples` stored ones must come back, in order).
+void expect_offline_equal(const data::Dataset& live, const data::Dataset& off, std::size_t samples, bool large_everywhere) {
+    QCOMPARE(live.size(), off.size());
+    for (std::size_t r = 0; r < off.size(); ++r) {
+        QCOMPARE(live.id[r], off.id[r]);
+        QCOMPARE(live.models[0].answer[r], off.models[0].answer[r]);
+        QVERIFY2(std::abs(live.models[0].score[r] - off.models[0].score[r]) < 1e-9, off.id[r].c_str());
+        const auto& stored = off.models[0].verifier_samples[r];
+        const std::vector<std::string> expected(stored.begin(), stored.begin() + static_cast<long>(std::min(samples, stored.size())));
+        QCOMPARE(live.models[0].verifier_samples[r], expected);
+        if (samples == stored.size()) QVERIFY(std::abs(live.models[0].verifier_confidence[r] - off.models[0].verifier_confidence[r]) < 1e-12);
+        if (large_everywhere) {
+            QCOMPARE(live.models[1].answer[r], off.models[1].answer[r]);
+            QVERIFY2(std::abs(live.models[1].score[r] - off.models[1].score[r]) < 1e-9, off.id[r].c_str());
+        }
+    }
+}
+
+}  // namespace
+
+class PipelineTest : public QObject {
+    Q_OBJECT
+  private slots:
+    void happyPathEqualsOfflineData();
+    void withoutNSupportAsksKTimes();
+    void completionsApiWorksToo();
+    void routedModeCallsLargeOnlyWhenEscalated();
+    void randomFaultsStillGiveTheOfflineResult();
+    void unauthorizedStopsEachQueryOnce();
+    void killAndResumePaysNothingTwice();
+    void corruptCacheTailCostsOneCall();
+    void cancellationStopsWithinOneSecond();
+    void apiKeyIsNeverWritten();
+    void outputLoadsAsReleaseRecords();
+};
+
+void PipelineTest::happyPathEqualsOfflineData() {
+    Setup s;
+    live_test::ConfigKnobs k;
+    k.k = 32;
+    const auto cfg = live_test::make_config(s.server->base_url(), k);
+    const auto result = s.run(cfg);
+    QVERIFY(!result.cancelled);
+    QCOMPARE(result.totals.rows_done, std::size_t(60));
+    QCOMPARE(result.totals.rows_failed, std::size_t(0));
+    expect_offline_equal(s.input.dataset, *s.offline, 32, true);
+    // Same decisions as the offline Threshold router on the stored confidences.
+    const auto expected = s.offline_decisions(0.375);
+    for (std::size_t r = 0; r < 60; ++r) {
+        QCOMPARE(result.rows[r].final_model, int(expected[r]));
+        QCOMPARE(result.rows[r].cost_units, expected[r] ? 52.0 : 2.0);
+    }
+    // One answer per model and one n=32 verification per row.
+    QCOMPARE(result.totals.per_model[0].calls, std::uint64_t(120));
+    QCOMPARE(result.totals.per_model[1].calls, std::uint64_t(60));
+    QCOMPARE(s.server->request_count(), std::size_t(180));
+    QCOMPARE(result.totals.per_model[1].money, 60 * 0.25);
+    const auto& u = result.totals.per_model[0];
+    QVERIFY(u.prompt_tokens > 0 && u.completion_tokens > 0);
+    QVERIFY(std::abs(u.money - (u.prompt_tokens * 0.5 + u.completion_tokens * 1.5) / 1000.0) < 1e-9);
+}
+
+void PipelineTest::withoutNSupportAsksKTimes() {
+    Setup s;
+    live_test::ConfigKnobs k;
+    k.k = 6;
+    k.supports_n = false;
+    const auto cfg = live_test::make_config(s.server->base_url(), k);
+    const auto result = s.run(cfg);
+    QCOMPARE(result.totals.rows_failed, std::size_t(0));
+    QCOMPARE(result.totals.per_model[0].calls, std::uint64_t(60 + 60 * 6));
+    expect_offline_equal(s.input.dataset, *s.offline, 6, true);
+    for (std::size_t r = 0; r < 60; ++r) {
+        const auto& stored = s.offline->models[0].verifier_samples[r];
+        const double p = scoring::verifier_confidence({stored.begin(), stored.begin() + 6});
+        QCOMPARE(s.input.dataset.models[0].verifier_confidence[r], p);
+    }
+}
+
+void PipelineTest::completionsApiWorksToo() {
+    Setup s;
+    live_test::ConfigKnobs k;
+    k.k = 32;
+    k.api = "completions";
+    const auto result = s.run(live_test::make_config(s.server->base_url(), k));
+    QCOMPARE(result.totals.rows_failed, std::size_t(0));
+    expect_offline_equal(s.input.dataset, *s.offline, 32, true);
+}
+
+void PipelineTest::routedModeCallsLargeOnlyWhenEscalated() {
+    Setup s;
+    live_test::ConfigKnobs k;
+    k.k = 32;
+    k.run_all = false;
+    k.threshold = 0.5;
+    const auto result = s.run(live_test::make_config(s.server->base_url(), k));
+    const auto expected = s.offline_decisions(0.5);
+    std::size_t escalations = 0;
+    for (std::size_t r = 0; r < 60; ++r) {
+        escalations += expected[r];
+        QCOMPARE(result.rows[r].final_model, int(expected[r]));
+        QCOMPARE(result.rows[r].escalated, std::vector<std::uint8_t>{expected[r]});
+        QCOMPARE(bool(s.input.dataset.models[1].has_answer[r]), bool(expected[r]));
+        if (expected[r]) QCOMPARE(s.input.dataset.models[1].answer[r], s.offline->models[1].answer[r]);
+    }
+    QVERIFY(escalations > 0 && escalations < 60);  // the fixture exercises both branches
+    const auto log = s.server->log();
+    QCOMPARE(count_requests(log, "llama70b"), escalations);
+    QCOMPARE(count_requests(log, "llama13b"), std::size_t(120));
+    expect_offline_equal(s.input.dataset, *s.offline, 32, false);
+}
+
+void PipelineTest::randomFaultsStillGiveTheOfflineResult() {
+    ReplayOptions o;
+    o.fault_rate = 0.3;
+    o.fault_kinds = {Fault::TooManyRequests, Fault::ServerError, Fault::Malformed, Fault::CutConnection, Fault::Slow};
+    o.retry_after_s = 0;
+    o.slow_ms = 1500;
+    o.seed = 7;
+    Setup s(o);
+    live_test::ConfigKnobs k;
+    k.k = 32;
+    k.timeout_s = 0.5;
+    k.max_attempts = 20;
+    k.concurrency = 16;
+    const auto result = s.run(live_test::make_config(s.server->base_url(), k));
+    QCOMPARE(result.totals.rows_failed, std::size_t(0));
+    expect_offline_equal(s.input.dataset, *s.offline, 32, true);
+    std::set<Fault> seen;
+    for (const auto& e : s.server->log()) seen.insert(e.fault);
+    QCOMPARE(seen.size(), std::size_t(6));  // every kind happened, plus clean replies
+    QVERIFY(result.engine.retries > 0);
+    QCOMPARE(result.engine.retries + 180, s.server->request_count());
+}
+
+void PipelineTest::unauthorizedStopsEachQueryOnce() {
+    ReplayOptions o;
+    o.required_key = "sk-right-key";
+    Setup s(o);
+    ::setenv("AUTOMIX_LIVE_TEST_WRONG", "sk-wrong-key", 1);
+    live_test::ConfigKnobs k;
+    k.api_key_env = "AUTOMIX_LIVE_TEST_WRONG";
+    k.run_all = false;  // so every query starts with exactly one call
+    const auto result = s.run(live_test::make_config(s.server->base_url(), k));
+    QCOMPARE(result.totals.rows_failed, std::size_t(60));
+    for (const auto& r : result.rows) {
+        QVERIFY(!r.done);
+        QVERIFY2(r.error.find("small answer synth-") == 0, r.error.c_str());
+        QVERIFY2(r.error.find("HTTP 401: Incorrect API key provided") != std::string::npos, r.error.c_str());
+    }
+    QCOMPARE(s.server->request_count(), std::size_t(60));  // no retries
+    QCOMPARE(result.engine.retries, std::uint64_t(0));
+}
+
+void PipelineTest::killAndResumePaysNothingTwice() {
+    ReplayOptions o;
+    o.latency_ms = 15;
+    Setup s(o);
+    QTemporaryDir dir;
+    live_test::ConfigKnobs k;
+    k.k = 32;
+    k.concurrency = 4;
+    const auto cfg = live_test::make_config(s.server->base_url(), k);
+
+    std::atomic<bool> cancel{false};
+    RunOptions opts;
+    opts.cancel = &cancel;
+    int ok = 0;
+    opts.on_event = [&](const CallEvent& e) {
+        if (e.what == "ok" && ++ok == 70) cancel = true;
+    };
+    RunResult first;
+    {
+        auto cache = std::make_shared<ResponseCache>(dir.path().toStdString());
+        first = s.run(cfg, cache, opts);
+    }
+    QVERIFY(first.cancelled);
+    QVERIFY(first.totals.rows_done < 60);
+    const auto log1 = s.server->log();
+    s.server->clear_log();
+
+    auto cache = std::make_shared<ResponseCache>(dir.path().toStdString());
+    QVERIFY(cache->size() > 0);
+    LiveInput fresh = read_live_input(live_test::fixture_path());
+    s.input = std::move(fresh);
+    const auto second = s.run(cfg, cache);
+    QVERIFY(!second.cancelled);
+    QCOMPARE(second.totals.rows_failed, std::size_t(0));
+    expect_offline_equal(s.input.dataset, *s.offline, 32, true);
+    const auto log2 = s.server->log();
+
+    std::set<std::string> paid1;
+    for (const auto& e : log1)
+        if (e.status == 200) paid1.insert(e.body_sha256);
+    std::size_t repeated = 0;
+    for (const auto& e : log2) repeated += paid1.count(e.body_sha256);
+    // Only calls that were still in flight when the run was cancelled may be asked again.
+    QVERIFY2(repeated <= first.engine.cancelled, (std::to_string(repeated) + " > " + std::to_string(first.engine.cancelled)).c_str());
+    QVERIFY(log2.size() < 180);
+    QVERIFY(second.totals.per_model[0].cached > 0);
+
+    // A third run finds everything in the cache and makes no call at all.
+    s.server->clear_log();
+    s.input = read_live_input(live_test::fixture_path());
+    const auto third = s.run(cfg, cache);
+    QCOMPARE(s.server->request_count(), std::size_t(0));
+    QCOMPARE(third.totals.money, 0.0);
+    expect_offline_equal(s.input.dataset, *s.offline, 32, true);
+}
+
+void PipelineTest::corruptCacheTailCostsOneCall() {
+    Setup s;
+    QTemporaryDir dir;
+    live_test::ConfigKnobs k;
+    k.k = 32;
+    const auto cfg = live_test::make_config(s.server->base_url(), k);
+    std::string path;
+    {
+        auto cache = std::make_shared<ResponseCache>(dir.path().toStdString());
+        s.run(cfg, cache);
+        path = cache->file_path();
+    }
+    {
+        // Cut the last record in half, as a crash during the append would.
+        std::ifstream in(path, std::ios::binary);
+        std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        const auto last = bytes.rfind('\n', bytes.size() - 2) + 1;
+        bytes.resize(last + (bytes.size() - last) / 2);
+        std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+    }
+    s.server->clear_log();
+    auto cache = std::make_shared<ResponseCache>(dir.path().toStdString());
+    QCOMPARE(cache->warnings().size(), std::size_t(1));
+    s.input = read_live_input(live_test::fixture_path());
+    const auto again = s.run(cfg, cache);
+    QCOMPARE(again.totals.rows_failed, std::size_t(0));
+    QCOMPARE(s.server->request_count(), std::size_t(1));
+    expect_offline_equal(s.input.dataset, *s.offline, 32, true);
+}
+
+void PipelineTest::cancellationStopsWithinOneSecond() {
+    ReplayOptions o;
+    o.latency_ms = 5000;
+    Setup s(o);
+    const auto cfg = live_test::make_config(s.server->base_url());
+    std::atomic<bool> cancel{false};
+    RunOptions opts;
+    opts.cancel = &cancel;
+    RunResult result;
+    Clock::time_point returned;
+    std::thread worker([&] {
+        result = s.run(cfg, nullptr, opts);
+        returned = Clock::now();
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    const auto cancelled_at = Clock::now();
+    cancel = true;
+    worker.join();
+    const double lag = std::chrono::duration<double>(returned - cancelled_at).count();
+    QVERIFY2(lag < 1.0, std::to_string(lag).c_str());
+    QVERIFY(result.cancelled);
+    QCOMPARE(result.totals.rows_done, std::size_t(0));
+    for (const auto& r : result.rows) QCOMPARE(r.error, std::string("cancelled"));
+}
+
+void PipelineTest::apiKeyIsNeverWritten() {
+    const std::string key = "sk-live-test-5f3c9a1e77d04b2b";
+    ReplayOptions o;
+    o.required_key = key;
+    Setup s(o);
+    ::setenv("AUTOMIX_LIVE_TEST_KEY", key.c_str(), 1);
+    QTemporaryDir dir;
+    live_test::ConfigKnobs k;
+    k.api_key_env = "AUTOMIX_LIVE_TEST_KEY";
+    const auto cfg = live_test::make_config(s.server->base_url(), k);
+    RunOptions opts;
+    std::string log_text;
+    opts.on_event = [&](const CallEvent& e) { log_text += e.label + " " + e.what + "\n"; };
+    RunResult result;
+    {
+        auto cache = std::make_shared<ResponseCache>((dir.path() + "/cache").toStdString());
+        result = s.run(cfg, cache, opts);
+    }
+    QCOMPARE(result.totals.rows_failed, std::size_t(0));  // the key did reach the server
+    write_live_output((dir.path() + "/out.jsonl").toStdString(), s.input, result.rows, cfg);
+    const std::string bytes = live_test::all_file_bytes(dir.path().toStdString());
+    QVERIFY(bytes.size() > 10000);
+    QVERIFY(bytes.find(key) == std::string::npos);
+    QVERIFY(bytes.find("5f3c9a1e77d04b2b") == std::string::npos);
+    QVERIFY(!log_text.empty());
+    QVERIFY(log_text.find(key) == std::string::npos);
+    ::unsetenv("AUTOMIX_LIVE_TEST_KEY");
+}
+
+void PipelineTest::outputLoadsAsReleaseRecords() {
+    Setup s;
+    live_test::ConfigKnobs k;
+    k.k = 32;
+    const auto cfg = live_test::make_config(s.server->base_url(), k);
+    const auto result = s.run(cfg);
+    QTemporaryDir dir;
+    const std::string out = (dir.path() + "/out.jsonl").toStdString();
+    write_live_output(out, s.input, result.rows, cfg);
+    // The output is a release-format file: the offline reader loads it with the same columns.
+    auto reread = data::load_file(out);
+    expect_offline_equal(reread.dataset, *s.offline, 32, true);
+    for (std::size_t r = 0; r < 60; ++r)
+        QCOMPARE(reread.dataset.models[0].verifier_confidence[r], s.offline->models[0].verifier_confidence[r]);
+}
+
+QTEST_GUILESS_MAIN(PipelineTest)
+#include "test_pipeline.moc"
