@@ -15,11 +15,6 @@
 using namespace automix::data;
 using namespace test_data;
 
-namespace {
-
-std::string data_path(const std::string& name) { return std::string(AUTOMIX_TEST_DATA) + "/" + name; }
-
-}  // namespace
 
 class TestReader : public QObject {
     Q_OBJECT
