@@ -146,6 +146,15 @@ HttpReply ReplayServer::handle(const HttpRequest& req) {
         r.body = json{{"object", "list"}, {"data", list}}.dump();
         return r;
     }
+    if (req.method == "GET" && req.path == "/replay/stats") {
+        // Lets scripts and CLI tests check how many calls a run really made.
+        std::lock_guard lock(mutex_);
+        std::size_t ok = 0;
+        for (const auto& e : log_) ok += e.status == 200;
+        HttpReply r;
+        r.body = json{{"requests", log_.size()}, {"ok", ok}}.dump();
+        return r;
+    }
     if (req.method == "GET" && req.path == "/health") {
         HttpReply r;
         r.body = R"({"status":"ok"})";
