@@ -214,6 +214,7 @@ void DrillDownPanel::refresh() {
     const data::RowIndex r = *row_;
     title_->setText(QStringLiteral("%1  ·  %2  ·  %3")
                         .arg(fromStd(ds->id[r]), fromView(ds->dataset_name(r)), fromView(data::to_string(ds->split[r]))));
+    title_->setToolTip(tr("Line %1 of %2").arg(ds->source_line[r]).arg(fromStd(ds->source_path)));
     const int scroll = details_->verticalScrollBar() ? details_->verticalScrollBar()->value() : 0;
     details_->setHtml(detailsHtml(r));
     details_->verticalScrollBar()->setValue(scroll);

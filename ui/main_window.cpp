@@ -34,6 +34,8 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <cmath>
+#include <cstdlib>
+#include <QSet>
 
 #include "core/routing/method.hpp"
 #include "ui/data_loader.hpp"
@@ -58,15 +60,29 @@ QString localFileOf(const QMimeData* mime) {
 QString percent(double fraction) { return QString::number(100.0 * fraction, 'f', 1) + QStringLiteral(" %"); }
 }  // namespace
 
-QString extractDemoFile() {
-    static QString path;
-    if (!path.isEmpty() && QFile::exists(path)) return path;
+QString extractDemoFile(const QString& name) {
     const QString dir = QStandardPaths::writableLocation(QStandardPaths::TempLocation);
-    path = QDir(dir).filePath(QStringLiteral("automix-demo-%1.jsonl.gz").arg(QCoreApplication::applicationPid()));
+    const QString path = QDir(dir).filePath(QStringLiteral("automix-%1-%2").arg(QCoreApplication::applicationPid()).arg(name));
+    static QSet<QString> written;
+    if (written.contains(path) && QFile::exists(path)) return path;
     QFile::remove(path);
-    QFile::copy(QStringLiteral(":/demo/demo.jsonl.gz"), path);
+    QFile::copy(QStringLiteral(":/demo/") + name, path);
     QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    written.insert(path);
+    // Temporary copies go away with the process.
+    static const bool cleanup = [] {
+        std::atexit([] {
+            for (const QString& p : std::as_const(written)) QFile::remove(p);
+        });
+        return true;
+    }();
+    (void)cleanup;
     return path;
+}
+
+bool isDemoFile(const QString& path) {
+    return QFileInfo(path).fileName().startsWith(QStringLiteral("automix-%1-demo").arg(QCoreApplication::applicationPid())) &&
+           QFileInfo(path).absolutePath() == QDir(QStandardPaths::writableLocation(QStandardPaths::TempLocation)).absolutePath();
 }
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
@@ -89,8 +105,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(state_, &RoutingState::trainingFinished, this, [this](bool ok, const QString& error) {
         updateBusy();
         if (!ok && !error.isEmpty()) log(tr("Training failed: %1").arg(error));
-        else if (ok)
-            log(tr("Trained %1 on the train split: %2").arg(state_->methodName(), state_->paramsText()));
+        else if (ok) logTraining();
     });
     connect(state_, &RoutingState::changed, this, &MainWindow::updateSummary);
     connect(model_, &QueryTableModel::rowsRefreshed, this, [this] {
@@ -211,7 +226,7 @@ void MainWindow::buildCentral() {
     topSplit_->setObjectName(QStringLiteral("topSplitter"));
     topSplit_->addWidget(tablePanel_);
     topSplit_->addWidget(drillDown_);
-    topSplit_->setSizes({860, 640});
+    topSplit_->setSizes({930, 570});
 
     bottomTabs_ = new QTabWidget(this);
     bottomTabs_->setObjectName(QStringLiteral("bottomTabs"));
@@ -226,7 +241,7 @@ void MainWindow::buildCentral() {
     mainSplit_->setObjectName(QStringLiteral("mainSplitter"));
     mainSplit_->addWidget(topSplit_);
     mainSplit_->addWidget(bottomTabs_);
-    mainSplit_->setSizes({700, 160});
+    mainSplit_->setSizes({760, 110});
     setCentralWidget(mainSplit_);
 }
 
@@ -260,7 +275,10 @@ void MainWindow::buildMenus() {
         if (!files.isEmpty()) startLoad(files.first());
     });
     reopen->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
-    file->addAction(tr("Open &Demo Dataset"), this, [this] { startLoad(extractDemoFile()); });
+    QMenu* demo = file->addMenu(tr("Open &Demo Data"));
+    demo->addAction(tr("Two models (release format, 6 000 rows)"), this, [this] { startLoad(extractDemoFile()); });
+    demo->addAction(tr("Three models (native format, 5 000 rows)"), this,
+                    [this] { startLoad(extractDemoFile(QStringLiteral("demo-3model.jsonl.gz"))); });
     skipBadLines_ = file->addAction(tr("&Skip Bad Lines When Loading"));
     skipBadLines_->setCheckable(true);
     skipBadLines_->setToolTip(tr("Keep the good rows of a file with malformed lines and list the bad ones in Messages"));
@@ -338,7 +356,7 @@ void MainWindow::saveSettings() const {
     s.setValue(QStringLiteral("routing/method"), state_->methodName());
     if (model_->columnCount() > 0)  // column layout depends on the number of models
         s.setValue(QStringLiteral("table/header%1").arg(model_->columnCount()), table_->horizontalHeader()->saveState());
-    if (!currentFile_.isEmpty() && currentFile_ != extractDemoFile())
+    if (!currentFile_.isEmpty() && !isDemoFile(currentFile_))
         s.setValue(QStringLiteral("load/lastFile"), currentFile_);
 }
 
@@ -437,7 +455,7 @@ void MainWindow::onLoadFinished(const LoadOutcome& out) {
         return;
     }
     lastLoadError_.clear();
-    const bool isDemo = out.path == extractDemoFile();
+    const bool isDemo = isDemoFile(out.path);
     for (const QString& w : out.warnings) log(tr("Warning: %1").arg(w));
     if (out.badLines > 0) {
         log(tr("Skipped %n bad line(s):", nullptr, static_cast<int>(out.badLines)));
@@ -469,16 +487,35 @@ void MainWindow::onLoadFinished(const LoadOutcome& out) {
     fillScopeCombos();
     const int columns = model_->columnCount();
     const QByteArray header = QSettings().value(QStringLiteral("table/header%1").arg(columns)).toByteArray();
-    if (header.isEmpty() || !table_->horizontalHeader()->restoreState(header)) {
-        table_->resizeColumnsToContents();
-        table_->setColumnWidth(QueryTableModel::Question, 320);
-        table_->setColumnWidth(QueryTableModel::Id, std::min(table_->columnWidth(QueryTableModel::Id), 170));
-    }
+    if (header.isEmpty() || !table_->horizontalHeader()->restoreState(header)) setDefaultColumnWidths();
     setWindowTitle(tr("AutoMix Explorer — %1").arg(isDemo ? tr("demo dataset") : QFileInfo(out.path).fileName()));
     if (state_->method()) state_->train();
     if (model_->rowCount() > 0 && !table_->currentIndex().isValid()) selectRow(model_->datasetRow(0));
     emit datasetChanged();
     emit loadFinished(true, QString());
+}
+
+void MainWindow::setDefaultColumnWidths() {
+    // Sized from the font so the defaults hold at any DPI; the question takes what is left.
+    const QFontMetrics fm = table_->fontMetrics();
+    const int digits = fm.horizontalAdvance(QStringLiteral("0.000")) + 18;
+    std::size_t longestId = 0;
+    for (std::size_t r = 0; r < dataset()->size(); ++r)
+        if (dataset()->id[r].size() > dataset()->id[longestId].size()) longestId = r;
+    const QString idSample = dataset()->size() ? QString::fromStdString(dataset()->id[longestId]) : QString();
+    table_->setColumnWidth(QueryTableModel::Id, std::clamp(fm.horizontalAdvance(idSample) + 12, 60, 240));
+    table_->setColumnWidth(QueryTableModel::DatasetName, fm.horizontalAdvance(QStringLiteral("narrative_qa")) + 14);
+    table_->setColumnWidth(QueryTableModel::SplitName, fm.horizontalAdvance(QStringLiteral("split")) + 18);
+    for (int m = 0; m < static_cast<int>(dataset()->model_count()); ++m)
+        table_->setColumnWidth(model_->scoreColumn(m),
+                               std::max(digits, fm.horizontalAdvance(model_->headerData(model_->scoreColumn(m), Qt::Horizontal,
+                                                                                        Qt::DisplayRole).toString()) + 22));
+    table_->setColumnWidth(model_->confidenceColumn(), digits);
+    table_->setColumnWidth(model_->categoryColumn(), fm.horizontalAdvance(QStringLiteral("UNDEFINED")) + 14);
+    table_->setColumnWidth(model_->decisionColumn(), fm.horizontalAdvance(QStringLiteral("escalate")) + 22);
+    table_->setColumnWidth(model_->costColumn(), fm.horizontalAdvance(QStringLiteral("cost")) + 26);
+    // The question takes whatever width is left (and gives it back when the window narrows).
+    table_->horizontalHeader()->setSectionResizeMode(QueryTableModel::Question, QHeaderView::Stretch);
 }
 
 void MainWindow::showError(const QString& title, const QString& text) {
@@ -509,6 +546,22 @@ void MainWindow::updateBusy() {
     }
     busyLabel_->setVisible(loading || training);
     trainAction_->setEnabled(!training && state_->dataset() && state_->method());
+}
+
+void MainWindow::logTraining() {
+    const data::Dataset* ds = dataset();
+    if (!ds) return;
+    QStringList parts;
+    for (const TrainedDataset& t : state_->trained()) {
+        const QString name = QString::fromStdString(ds->dataset_names[static_cast<std::size_t>(t.datasetIndex)]);
+        if (!t.error.isEmpty()) parts << tr("%1: failed (%2)").arg(name, t.error);
+        else
+            parts << tr("%1: %2 (train lift %3 %, %4 candidates)")
+                         .arg(name, QString::fromStdString(state_->method()->describe(t.params, state_->config())))
+                         .arg(100.0 * t.trainLift, 0, 'f', 1)
+                         .arg(t.candidates.size());
+    }
+    log(tr("Trained %1 on each dataset's train split — %2").arg(state_->methodName(), parts.join(QStringLiteral("; "))));
 }
 
 void MainWindow::log(const QString& message) {

@@ -100,6 +100,8 @@ class MainWindow : public QMainWindow {
     void onMethodChosen();
     void onCostsEdited();
     void updateSummary();
+    void logTraining();
+    void setDefaultColumnWidths();
     void updateBusy();
     void onCurrentRowChanged();
     void restoreSelection();
@@ -145,7 +147,9 @@ class MainWindow : public QMainWindow {
     bool restoringSelection_ = false;
 };
 
-// Writes the demo resource to a temporary file (once) and returns its path.
-QString extractDemoFile();
+// Writes a demo resource (resources/demo/<name>) to a temporary file (once per process)
+// and returns its path; the loader reads files, and the demo goes through the same path.
+QString extractDemoFile(const QString& name = QStringLiteral("demo.jsonl.gz"));
+bool isDemoFile(const QString& path);
 
 }  // namespace automix::ui

@@ -138,8 +138,6 @@ QVariant QueryTableModel::data(const QModelIndex& index, int role) const {
         }
     }
     if (role == Qt::ToolTipRole && c == Question) return QString::fromStdString(ds->question[r]);
-    if (role == Qt::ToolTipRole && c == decisionColumn() && state_->decision(r) >= 0)
-        return state_->explain(r);
     if (role == Qt::TextAlignmentRole && c >= FirstScore && c != categoryColumn() && c != decisionColumn())
         return QVariant(Qt::AlignRight | Qt::AlignVCenter);
     if (role == Qt::BackgroundRole && state_->escalated(r))
@@ -147,6 +145,18 @@ QVariant QueryTableModel::data(const QModelIndex& index, int role) const {
     if (role == Qt::ForegroundRole && c == decisionColumn()) {
         if (state_->routingWasWrong(r)) return QColor(200, 50, 50);
     }
+    if (role == Qt::ForegroundRole && c == categoryColumn()) {
+        // Mid-tone colours that read on light and dark backgrounds alike.
+        switch (ds->category[r]) {
+        case data::Category::Needy: return QColor(214, 120, 30);
+        case data::Category::Good: return QColor(60, 150, 70);
+        case data::Category::Hopeless: return QColor(150, 110, 170);
+        case data::Category::Undefined: return QColor(128, 128, 128);
+        }
+    }
+    if (role == Qt::ToolTipRole && c == decisionColumn() && state_->routingWasWrong(r))
+        return state_->explain(r) + tr("\nRouting was wrong: another model's answer was better or as good for less.");
+    if (role == Qt::ToolTipRole && c == decisionColumn() && state_->decision(r) >= 0) return state_->explain(r);
     if (role == Qt::FontRole && c == decisionColumn() && state_->routingWasWrong(r)) {
         QFont f;
         f.setItalic(true);

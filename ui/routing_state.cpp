@@ -164,9 +164,9 @@ void RoutingState::train() {
     in.method = method_;
     in.config = config_;
     in.costs = costs_;
-    if (scopeDataset_ >= 0) in.datasets = {scopeDataset_};
-    else
-        for (std::size_t d = 0; d < dataset_->dataset_names.size(); ++d) in.datasets.push_back(static_cast<int>(d));
+    // Every dataset is trained (each on its own train rows, as in the paper), so switching the
+    // scope never needs a new run.
+    for (std::size_t d = 0; d < dataset_->dataset_names.size(); ++d) in.datasets.push_back(static_cast<int>(d));
     training_ = true;
     lastError_.clear();
     emit trainingStarted();

@@ -95,7 +95,7 @@ class RoutingState : public QObject {
     QString lastError() const { return lastError_; }
 
   public slots:
-    // Trains the method on each scoped dataset's train rows and routes all of its rows.
+    // Trains the method on each dataset's train rows and routes all of that dataset's rows.
     void train();
     // Blocks with a local event loop until a running training has finished (tests).
     void waitForTraining();

@@ -280,13 +280,13 @@ class TestMainWindow : public QObject {
             MainWindow w;
             QVERIFY(w.openFile(fixture("small.jsonl")));
             w.selectMethod(QStringLiteral("Threshold"));
-            w.queryTable()->setColumnWidth(ui::QueryTableModel::Question, 411);
+            w.queryTable()->setColumnWidth(ui::QueryTableModel::Id, 211);
             w.saveSettings();
         }
         MainWindow w2;
         QVERIFY(w2.openFile(fixture("small.jsonl")));
         QCOMPARE(w2.routingState()->methodName(), QStringLiteral("Threshold"));
-        QCOMPARE(w2.queryTable()->columnWidth(ui::QueryTableModel::Question), 411);
+        QCOMPARE(w2.queryTable()->columnWidth(ui::QueryTableModel::Id), 211);
         QCOMPARE(QSettings().value(QStringLiteral("recentFiles")).toStringList().value(0), fixture("small.jsonl"));
         w2.selectMethod(QString());
         w2.saveSettings();
