@@ -54,6 +54,9 @@ int main(int argc, char** argv) {
         else std::fprintf(stderr, "automix-explorer: no row with id %s\n", qPrintable(parser.value(row)));
     }
 
+    if (window.queryModel()->rowCount() > 0 && !window.queryTable()->currentIndex().isValid())
+        window.selectRow(window.queryModel()->datasetRow(0));
+
     if (parser.isSet(screenshot)) {
         window.show();
         QApplication::processEvents();

@@ -94,6 +94,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(loader_, &DataLoader::progress, this, [this](int permille) {
         progress_->setRange(0, 1000);
         progress_->setValue(permille);
+        emit loadProgress(permille);
     });
 
     buildToolBar();
@@ -514,8 +515,13 @@ void MainWindow::setDefaultColumnWidths() {
     table_->setColumnWidth(model_->categoryColumn(), fm.horizontalAdvance(QStringLiteral("UNDEFINED")) + 14);
     table_->setColumnWidth(model_->decisionColumn(), fm.horizontalAdvance(QStringLiteral("escalate")) + 22);
     table_->setColumnWidth(model_->costColumn(), fm.horizontalAdvance(QStringLiteral("cost")) + 26);
-    // The question takes whatever width is left (and gives it back when the window narrows).
-    table_->horizontalHeader()->setSectionResizeMode(QueryTableModel::Question, QHeaderView::Stretch);
+    // The question gets what is left of the visible width, but never so little that it is
+    // unreadable (the table then scrolls sideways).
+    int used = 0;
+    for (int c = 0; c < model_->columnCount(); ++c)
+        if (c != QueryTableModel::Question) used += table_->columnWidth(c);
+    const int visible = table_->isVisible() ? table_->viewport()->width() : topSplit_->sizes().value(0, 900) - 40;
+    table_->setColumnWidth(QueryTableModel::Question, std::max(fm.horizontalAdvance(QLatin1Char('x')) * 30, visible - used));
 }
 
 void MainWindow::showError(const QString& title, const QString& text) {

@@ -77,6 +77,7 @@ class MainWindow : public QMainWindow {
   signals:
     void datasetChanged();
     void loadFinished(bool ok, const QString& error);
+    void loadProgress(int permille);
 
   protected:
     void dragEnterEvent(QDragEnterEvent* e) override;

@@ -1,6 +1,7 @@
 // The main window as a user drives it: loading (menu path, drag-and-drop, bad files),
 // filtering and sorting the query table, the drill-down panel, and window state.
 #include <QApplication>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
@@ -264,6 +265,46 @@ class TestMainWindow : public QObject {
         QVERIFY(!w.openFile(fixture("does-not-exist.jsonl"), &error));
         QVERIFY(error.contains(QStringLiteral("does-not-exist.jsonl")));
         QCOMPARE(w.dataset(), before);
+    }
+
+    void bigFileReportsProgressAndCancels() {
+        // ~60k rows written from the small fixture with unique ids: big enough that the load
+        // is still running when Cancel is pressed.
+        QTemporaryDir dir;
+        const QString big = dir.filePath(QStringLiteral("big.jsonl"));
+        {
+            QFile in(fixture("small.jsonl"));
+            QVERIFY(in.open(QIODevice::ReadOnly));
+            const QList<QByteArray> lines = in.readAll().split('\n');
+            QFile out(big);
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            for (int copy = 0; copy < 5000; ++copy)
+                for (QByteArray line : lines) {
+                    if (line.isEmpty()) continue;
+                    line.replace("\"id\": \"ui-", "\"id\": \"ui-" + QByteArray::number(copy) + "-");
+                    out.write(line + '\n');
+                }
+        }
+        MainWindow w;
+        QVERIFY(w.openFile(fixture("small.jsonl")));
+        const data::Dataset* before = w.dataset();
+
+        QSignalSpy finished(&w, &MainWindow::loadFinished);
+        w.startLoad(big);
+        QVERIFY(w.isLoading());
+        w.cancelLoad();
+        QVERIFY(finished.wait(20000) || finished.count() == 1);
+        QCOMPARE(finished.first().at(0).toBool(), false);
+        QVERIFY(finished.first().at(1).toString().contains(QStringLiteral("cancel"), Qt::CaseInsensitive));
+        QVERIFY(!w.errorDialog());  // cancelling is not an error
+        QCOMPARE(w.dataset(), before);
+
+        QSignalSpy progress(&w, &MainWindow::loadProgress);
+        QString error;
+        QVERIFY2(w.openFile(big, &error), qPrintable(error));
+        QCOMPARE(w.dataset()->size(), std::size_t(60000));
+        QVERIFY(progress.count() >= 2);
+        for (const auto& args : progress) QVERIFY(args.at(0).toInt() >= 0 && args.at(0).toInt() <= 1000);
     }
 
     void skipBadLinesKeepsTheGoodRows() {
