@@ -89,10 +89,13 @@ int run_command(const std::vector<std::string>& argv) {
     live::RunOptions options;
     options.cancel = &g_cancel;
     auto last_print = std::chrono::steady_clock::now() - std::chrono::seconds(10);
+    bool printed_last = false;
     options.on_progress = [&](const live::Progress& p) {
         if (quiet) return;
         const auto now = std::chrono::steady_clock::now();
-        if (now - last_print < std::chrono::seconds(1) && p.rows_done != p.rows_total) return;
+        const bool last = p.rows_done == p.rows_total;
+        if (last ? printed_last : now - last_print < std::chrono::seconds(1)) return;
+        printed_last = last;
         last_print = now;
         std::string calls;
         for (std::size_t j = 0; j < p.per_model.size(); ++j)
