@@ -325,6 +325,40 @@ double option_letter_score(std::string_view prediction, std::string_view gold) {
     return option_letter(prediction) == gold_letter ? 1.0 : 0.0;
 }
 
+char option_letter_in_question(std::string_view question, std::string_view answer) {
+    const std::string wanted = normalize_answer(answer);
+    if (wanted.empty()) return 0;
+    // Options are "(X) text" runs; a text ends where the next "(Y)" marker starts.
+    auto is_marker = [&](std::size_t i) {
+        return i + 2 < question.size() && question[i] == '(' && question[i + 1] >= 'A' &&
+               question[i + 1] <= 'Z' && question[i + 2] == ')';
+    };
+    for (std::size_t i = 0; i < question.size(); ++i) {
+        if (!is_marker(i)) continue;
+        const char letter = question[i + 1];
+        std::size_t end = i + 3;
+        while (end < question.size() && !is_marker(end))
+            ++end;
+        if (normalize_answer(question.substr(i + 3, end - i - 3)) == wanted) return letter;
+        i = end - 1;
+    }
+    return 0;
+}
+
+double option_letter_score(std::string_view prediction, std::string_view gold,
+                           std::string_view question) {
+    char gold_letter = option_letter(gold);
+    if (gold_letter == 0) gold_letter = option_letter_in_question(question, gold);
+    if (gold_letter == 0) return 0.0;
+    return option_letter(prediction) == gold_letter ? 1.0 : 0.0;
+}
+
+double answer_score(std::string_view dataset, std::string_view prediction, std::string_view gold,
+                    std::string_view question) {
+    return dataset == "quality" ? option_letter_score(prediction, gold, question)
+                                : f1(prediction, gold);
+}
+
 double answer_score(std::string_view dataset, std::string_view prediction, std::string_view gold) {
     return dataset == "quality" ? option_letter_score(prediction, gold) : f1(prediction, gold);
 }

@@ -1,8 +1,13 @@
 // SQuAD F1, option-letter scoring and verifier confidence (spec §3), on hand-worked cases.
 #include <QtTest>
 
+#include <map>
+
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
+#include <zlib.h>
 
 #include "core/scoring/f1.hpp"
 #include "core/scoring/verifier.hpp"
@@ -130,6 +135,61 @@ class TestScoring : public QObject {
         QCOMPARE(option_letter_score("(C) blue", "(B) blue"), 0.0);
         QCOMPARE(option_letter_score("blue", "(B) blue"), 0.0); // no letter chosen
         QCOMPARE(option_letter_score("(B)", "blue"), 0.0);      // gold names no option
+    }
+    void goldGivenAsOptionText() {
+        const std::string question =
+            "What did Anna find? (A) the red key (B) a blue box (C) the map";
+        QCOMPARE(option_letter_in_question(question, "blue box"), 'B'); // article dropped
+        QCOMPARE(option_letter_in_question(question, "The map."), 'C');
+        QCOMPARE(option_letter_in_question(question, "red"), '\0'); // whole option only
+        QCOMPARE(option_letter_in_question(question, ""), '\0');
+        QCOMPARE(option_letter_in_question("no options here", "map"), '\0');
+        QCOMPARE(option_letter_score("(B)", "blue box", question), 1.0);
+        QCOMPARE(option_letter_score("B)'.", "blue box", question), 1.0);
+        QCOMPARE(option_letter_score("(A) the red key", "blue box", question), 0.0);
+        // The prediction must name a letter, even when its text is the right option.
+        QCOMPARE(option_letter_score("a blue box", "blue box", question), 0.0);
+        // A gold with its own letter wins over the question.
+        QCOMPARE(option_letter_score("(C)", "(C) the map", question), 1.0);
+        QCOMPARE(answer_score("quality", "(B)", "blue box", question), 1.0);
+        QCOMPARE(answer_score("coqa", "blue box", "a blue box", question), 1.0);
+    }
+    void matchesTheOracleSampleScores() {
+        // The oracle sample's f1 and p_ver_13b columns were computed by the reference
+        // tooling; every one must come out identical from core/scoring.
+        gzFile f = gzopen(AUTOMIX_TEST_DATA "/oracle/sample_seed1.jsonl.gz", "rb");
+        QVERIFY(f);
+        std::string text;
+        char buffer[1 << 16];
+        int n = 0;
+        while ((n = gzread(f, buffer, sizeof buffer)) > 0)
+            text.append(buffer, static_cast<std::size_t>(n));
+        gzclose(f);
+        std::size_t rows = 0, start = 0;
+        std::map<std::string, int> per_dataset;
+        while (start < text.size()) {
+            std::size_t end = text.find('\n', start);
+            if (end == std::string::npos) end = text.size();
+            if (end == start) break;
+            const auto row = nlohmann::json::parse(text.substr(start, end - start));
+            start = end + 1;
+            ++rows;
+            const std::string dataset = row["dataset"], gold = row["output"],
+                              question = row["question"];
+            per_dataset[dataset]++;
+            const std::string id = row["id"];
+            QVERIFY2(answer_score(dataset, row["llama13b_pred_ans"].get<std::string>(), gold,
+                                  question) == row["llama13b_f1"].get<double>(),
+                     id.c_str());
+            QVERIFY2(answer_score(dataset, row["llama70b_pred_ans"].get<std::string>(), gold,
+                                  question) == row["llama70b_f1"].get<double>(),
+                     id.c_str());
+            QVERIFY2(verifier_confidence(row["llama13b_ver"].get<std::vector<std::string>>()) ==
+                         row["p_ver_13b"].get<double>(),
+                     id.c_str());
+        }
+        QCOMPARE(rows, std::size_t(4000));
+        QCOMPARE(per_dataset.size(), std::size_t(5));
     }
     void verdicts() {
         QCOMPARE(verdict("So the AI generated answer is correct."), Verdict::Correct);
