@@ -1,0 +1,61 @@
+// CascadeOracle: routes each query to the cheapest model whose score is ≥ τ (the first
+// model when none is), paying for the cascade up to it. It reads the answers' scores, so
+// it is an upper bound to compare routers against, not a router.
+#include <cmath>
+
+#include "core/routing/cascade_methods.hpp"
+#include "core/routing/common.hpp"
+
+namespace automix::routing {
+namespace {
+
+class CascadeOracleMethod : public Method {
+  public:
+    explicit CascadeOracleMethod(double tau) : tau_(tau) {}
+    std::string name() const override { return "CascadeOracle"; }
+    std::vector<std::string> aliases() const override { return {"cascade_oracle"}; }
+    bool uses_all_models() const override { return true; }
+
+    std::vector<Params> candidates(const data::Dataset&, const data::View&, const Config&) const override {
+        return {Params(tau_)};
+    }
+
+    Decisions route(const data::Dataset& ds, const data::View& rows, const Params& p,
+                    const Config&) const override {
+        const double tau = detail::number_param(p, "CascadeOracle parameter");
+        Decisions d(rows.size());
+        for (std::size_t i = 0; i < rows.size(); ++i) d[i] = cheapest_correct(ds, rows[i], tau);
+        return d;
+    }
+
+    std::string describe(const Params& p, const Config&) const override {
+        return "cheapest model with score ≥ " + detail::format_number(detail::number_param(p, "CascadeOracle parameter"));
+    }
+
+    std::string explain(const data::Dataset& ds, const data::View&, data::RowIndex row, const Params& p,
+                        const Config&) const override {
+        const double tau = detail::number_param(p, "CascadeOracle parameter");
+        const std::uint8_t j = cheapest_correct(ds, row, tau);
+        const double s = ds.models[j].score[row];
+        return ds.models[j].name + " (score " + detail::format_number(s) + (s >= tau ? " ≥ " : " < ") +
+               detail::format_number(tau) + (s >= tau ? ")" : "; no model reaches it)");
+    }
+
+  private:
+    static std::uint8_t cheapest_correct(const data::Dataset& ds, data::RowIndex r, double tau) {
+        for (std::size_t j = 0; j < ds.model_count(); ++j) {
+            const double s = ds.models[j].score[r];
+            if (std::isnan(s))
+                throw RoutingError("row " + detail::row_name(ds, r) + ": no score for model " + ds.models[j].name);
+            if (s >= tau) return static_cast<std::uint8_t>(j);
+        }
+        return 0;
+    }
+    double tau_;
+};
+
+}  // namespace
+
+MethodPtr make_cascade_oracle(double tau) { return std::make_shared<CascadeOracleMethod>(tau); }
+
+}  // namespace automix::routing

@@ -1,0 +1,134 @@
+// Cascade: the N-model POMDP meta-verifier over belief states (spec §7). Training learns
+// the POMDP from the train rows, solves it exactly for every λ at once (per-node
+// thresholds, cascade_solver.hpp) and offers each distinct optimal policy as a candidate,
+// cheapest first; the trainer keeps the highest IBC lift against the m_1 → m_N line.
+#include <cmath>
+
+#include "core/routing/cascade_methods.hpp"
+#include "core/routing/cascade_router.hpp"
+#include "core/routing/common.hpp"
+
+namespace automix::routing {
+namespace {
+
+using namespace cascade;
+
+class CascadeMethod : public Method {
+  public:
+    explicit CascadeMethod(CascadeOptions options) : options_(options) {}
+
+    std::string name() const override { return "Cascade"; }
+    std::vector<std::string> aliases() const override {
+        return {"cascade", "cascade_pomdp", "belief_cascade"};
+    }
+    bool uses_all_models() const override { return true; }
+
+    std::vector<Params> candidates(const data::Dataset& ds, const data::View& train,
+                                   const Config& cfg) const override {
+        const CascadeSolution sol = solve(ds, train, cfg);
+        auto segments = sol.distinct_policies();
+        std::vector<Params> out;
+        for (auto it = segments.rbegin(); it != segments.rend(); ++it)
+            out.push_back(policy_to_params(*it, sol.model().models, sol.model().observations));
+        return out;
+    }
+
+    Decisions route(const data::Dataset& ds, const data::View& rows, const Params& p,
+                    const Config& cfg) const override {
+        const CascadeRows cr(ds, rows, cfg.num_bins);
+        const HistoryTree tree(cr.models(), cr.observations());
+        const Policy policy = policy_from_params(p, tree);
+        const CascadeCosts costs = cascade_costs(ds, cfg);
+        return route_rows(tree, cost_to_reach(costs), policy, cr).final_model;
+    }
+
+    std::string describe(const Params& p, const Config&) const override {
+        const double lo = lambda_of_params(p);
+        std::string text = "λ ∈ [" + detail::format_number(lo) + ", " +
+                           (p.contains("lambda_hi") && p["lambda_hi"].is_number()
+                                ? detail::format_number(p["lambda_hi"].get<double>())
+                                : std::string("∞")) +
+                           ")";
+        if (p.contains("escalate_nodes") && p["escalate_nodes"].is_array())
+            text += ", escalates at " + std::to_string(p["escalate_nodes"].size()) + " histories";
+        return text;
+    }
+
+    std::string explain(const data::Dataset& ds, const data::View& train, data::RowIndex row,
+                        const Params& p, const Config& cfg) const override {
+        const CascadeRows cr(ds, data::View{row}, cfg.num_bins);
+        if (train.empty()) {
+            const Decisions d = route(ds, data::View{row}, p, cfg);
+            return "answered by " + ds.models.at(d.at(0)).name + " (train rows unknown: no beliefs)";
+        }
+        const CascadeSolution sol = solve(ds, train, cfg);
+        const double lambda = lambda_of_params(p);
+        std::string text;
+        for (const TraceStep& s : trace_row(sol, lambda, cr, 0)) {
+            if (!text.empty()) text += " → ";
+            text += ds.models[s.model].name;
+            if (s.bin >= 0) text += " bin " + std::to_string(s.bin);
+            text += ": belief";
+            for (int st = 0; st < sol.model().states; ++st)
+                text += " " + state_label(st, sol.model().models).substr(0, 3 * sol.model().models) + " " +
+                        detail::format_number(std::round(s.belief[st] * 1000) / 1000);
+            text += ", Q_report " + detail::format_number(std::round(s.q_report * 1e4) / 1e4);
+            if (!std::isnan(s.q_escalate))
+                text += " vs Q_escalate " + detail::format_number(std::round(s.q_escalate * 1e4) / 1e4);
+            text += s.escalate ? ", escalate" : ", report";
+        }
+        return text;
+    }
+
+    // The learned POMDP, the policy table at the chosen λ and a belief trace per val row
+    // of the trained dataset (the split the report evaluates).
+    nlohmann::json extra(const data::Dataset& ds, const data::View& train, const Params& p,
+                         const Config& cfg) const override {
+        if (train.empty()) return nullptr;
+        const CascadeSolution sol = solve(ds, train, cfg);
+        const double lambda = lambda_of_params(p);
+        const Policy policy = policy_from_params(p, sol.tree());
+        nlohmann::json j;
+        j["lambda"] = lambda;
+        j["breakpoints"] = sol.breakpoints().size();
+        j["model"] = model_to_json(sol.model());
+        j["policy_table"] = policy_table_json(sol, policy, lambda);
+        const CascadeRows val(ds, ds.rows(ds.dataset_index[train.front()], data::Split::Val), cfg.num_bins);
+        nlohmann::json traces = nlohmann::json::array();
+        for (std::size_t i = 0; i < val.size(); ++i) {
+            nlohmann::json t;
+            t["id"] = val.row_id(i);
+            try {
+                const auto steps = trace_row(sol, lambda, val, i);
+                t["final_model"] = steps.back().model;
+                t["steps"] = trace_to_json(steps);
+            } catch (const RoutingError& e) {
+                t["error"] = e.what();
+            }
+            traces.push_back(std::move(t));
+        }
+        j["traces"] = std::move(traces);
+        return j;
+    }
+
+  private:
+    CascadeSolution solve(const data::Dataset& ds, const data::View& train, const Config& cfg) const {
+        CascadeOptions o = options_;
+        o.num_bins = cfg.num_bins;
+        try {
+            return CascadeSolution(learn_cascade_model(ds, train, o, cascade_costs(ds, cfg)));
+        } catch (const std::invalid_argument& e) {
+            throw RoutingError(std::string("Cascade: ") + e.what());
+        }
+    }
+
+    CascadeOptions options_;
+};
+
+}  // namespace
+
+MethodPtr make_cascade(const cascade::CascadeOptions& options) {
+    return std::make_shared<CascadeMethod>(options);
+}
+
+}  // namespace automix::routing
