@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
 
     if (parser.isSet(screenshot)) {
         window.show();
-        QApplication::processEvents();
+        for (int i = 0; i < 3; ++i) QApplication::processEvents();  // deferred layout fits
         const QString out = parser.value(screenshot);
         if (!window.grab().save(out, "PNG")) {
             std::fprintf(stderr, "automix-explorer: cannot write %s\n", qPrintable(out));

@@ -43,6 +43,7 @@
 #include "ui/filter_bar.hpp"
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
+#include "ui/charts/chart_tabs.hpp"
 
 namespace automix::ui {
 
@@ -101,6 +102,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     buildCentral();
     buildStatusBar();
     buildMenus();
+    charts::installChartTabs(this);  // Cost–quality, Belief states, Verifier, Per dataset tabs (ui/charts)
 
     connect(state_, &RoutingState::trainingStarted, this, &MainWindow::updateBusy);
     connect(state_, &RoutingState::trainingFinished, this, [this](bool ok, const QString& error) {
@@ -227,7 +229,7 @@ void MainWindow::buildCentral() {
     topSplit_->setObjectName(QStringLiteral("topSplitter"));
     topSplit_->addWidget(tablePanel_);
     topSplit_->addWidget(drillDown_);
-    topSplit_->setSizes({930, 570});
+    topSplit_->setSizes({980, 520});
 
     bottomTabs_ = new QTabWidget(this);
     bottomTabs_->setObjectName(QStringLiteral("bottomTabs"));
@@ -361,6 +363,14 @@ void MainWindow::saveSettings() const {
         s.setValue(QStringLiteral("load/lastFile"), currentFile_);
 }
 
+void MainWindow::showEvent(QShowEvent* e) {
+    QMainWindow::showEvent(e);
+    if (fitQuestionOnShow_ && dataset())
+        QTimer::singleShot(0, this, [this] {
+            if (fitQuestionOnShow_ && dataset() && table_->isVisible()) setDefaultColumnWidths();
+        });
+}
+
 void MainWindow::closeEvent(QCloseEvent* e) {
     saveSettings();
     loader_->cancel();
@@ -488,6 +498,7 @@ void MainWindow::onLoadFinished(const LoadOutcome& out) {
     fillScopeCombos();
     const int columns = model_->columnCount();
     const QByteArray header = QSettings().value(QStringLiteral("table/header%1").arg(columns)).toByteArray();
+    fitQuestionOnShow_ = false;
     if (header.isEmpty() || !table_->horizontalHeader()->restoreState(header)) setDefaultColumnWidths();
     setWindowTitle(tr("AutoMix Explorer — %1").arg(isDemo ? tr("demo dataset") : QFileInfo(out.path).fileName()));
     if (state_->method()) state_->train();
@@ -499,29 +510,31 @@ void MainWindow::onLoadFinished(const LoadOutcome& out) {
 void MainWindow::setDefaultColumnWidths() {
     // Sized from the font so the defaults hold at any DPI; the question takes what is left.
     const QFontMetrics fm = table_->fontMetrics();
-    const int digits = fm.horizontalAdvance(QStringLiteral("0.000")) + 18;
+    const int digits = fm.horizontalAdvance(QStringLiteral("0.000")) + 14;
     std::size_t longestId = 0;
     for (std::size_t r = 0; r < dataset()->size(); ++r)
         if (dataset()->id[r].size() > dataset()->id[longestId].size()) longestId = r;
     const QString idSample = dataset()->size() ? QString::fromStdString(dataset()->id[longestId]) : QString();
-    table_->setColumnWidth(QueryTableModel::Id, std::clamp(fm.horizontalAdvance(idSample) + 12, 60, 240));
-    table_->setColumnWidth(QueryTableModel::DatasetName, fm.horizontalAdvance(QStringLiteral("narrative_qa")) + 14);
-    table_->setColumnWidth(QueryTableModel::SplitName, fm.horizontalAdvance(QStringLiteral("split")) + 18);
+    table_->setColumnWidth(QueryTableModel::Id, std::clamp(fm.horizontalAdvance(idSample) + 8, 60, 240));
+    table_->setColumnWidth(QueryTableModel::DatasetName, fm.horizontalAdvance(QStringLiteral("narrative_qa")) + 10);
+    table_->setColumnWidth(QueryTableModel::SplitName, fm.horizontalAdvance(QStringLiteral("split")) + 14);
     for (int m = 0; m < static_cast<int>(dataset()->model_count()); ++m)
         table_->setColumnWidth(model_->scoreColumn(m),
                                std::max(digits, fm.horizontalAdvance(model_->headerData(model_->scoreColumn(m), Qt::Horizontal,
-                                                                                        Qt::DisplayRole).toString()) + 22));
+                                                                                        Qt::DisplayRole).toString()) + 12));
     table_->setColumnWidth(model_->confidenceColumn(), digits);
-    table_->setColumnWidth(model_->categoryColumn(), fm.horizontalAdvance(QStringLiteral("UNDEFINED")) + 14);
-    table_->setColumnWidth(model_->decisionColumn(), fm.horizontalAdvance(QStringLiteral("escalate")) + 22);
-    table_->setColumnWidth(model_->costColumn(), fm.horizontalAdvance(QStringLiteral("cost")) + 26);
+    table_->setColumnWidth(model_->categoryColumn(), fm.horizontalAdvance(QStringLiteral("UNDEFINED")) + 10);
+    table_->setColumnWidth(model_->decisionColumn(), fm.horizontalAdvance(QStringLiteral("escalate")) + 16);
+    table_->setColumnWidth(model_->costColumn(), fm.horizontalAdvance(QStringLiteral("cost")) + 22);
     // The question gets what is left of the visible width, but never so little that it is
     // unreadable (the table then scrolls sideways).
     int used = 0;
     for (int c = 0; c < model_->columnCount(); ++c)
         if (c != QueryTableModel::Question) used += table_->columnWidth(c);
     const int visible = table_->isVisible() ? table_->viewport()->width() : topSplit_->sizes().value(0, 900) - 40;
-    table_->setColumnWidth(QueryTableModel::Question, std::max(fm.horizontalAdvance(QLatin1Char('x')) * 30, visible - used));
+    table_->setColumnWidth(QueryTableModel::Question, std::max(fm.horizontalAdvance(QLatin1Char('x')) * 24, visible - used));
+    // Before the first show the viewport width is a guess: fit again once it is known.
+    fitQuestionOnShow_ = !table_->isVisible();
 }
 
 void MainWindow::showError(const QString& title, const QString& text) {

@@ -83,6 +83,7 @@ class MainWindow : public QMainWindow {
     void dragEnterEvent(QDragEnterEvent* e) override;
     void dropEvent(QDropEvent* e) override;
     void closeEvent(QCloseEvent* e) override;
+    void showEvent(QShowEvent* e) override;
 
   private:
     void buildToolBar();
@@ -146,6 +147,7 @@ class MainWindow : public QMainWindow {
     QPointer<QMessageBox> errorDialog_;
     std::optional<data::RowIndex> selectedRow_;
     bool restoringSelection_ = false;
+    bool fitQuestionOnShow_ = false;
 };
 
 // Writes a demo resource (resources/demo/<name>) to a temporary file (once per process)

@@ -202,6 +202,45 @@ void RoutingState::onTrainingDone() {
     emit changed();
 }
 
+bool RoutingState::setParameters(int datasetIndex, const routing::Params& params) {
+    if (!dataset_ || !method_) return false;
+    const data::Dataset& ds = *dataset_;
+    std::vector<std::int8_t> decisions = decisions_;
+    if (decisions.size() != ds.size()) decisions.assign(ds.size(), -1);
+    std::vector<TrainedDataset> trained = trained_;
+    for (std::size_t d = 0; d < ds.dataset_names.size(); ++d) {
+        if (datasetIndex >= 0 && static_cast<int>(d) != datasetIndex) continue;
+        data::View all;
+        for (std::size_t r = 0; r < ds.size(); ++r)
+            if (ds.dataset_index[r] == d) all.push_back(static_cast<data::RowIndex>(r));
+        try {
+            const routing::Decisions routed = method_->route(ds, all, params, config_);
+            for (std::size_t i = 0; i < all.size(); ++i) decisions[all[i]] = static_cast<std::int8_t>(routed[i]);
+        } catch (const std::exception& e) {
+            lastError_ = QString::fromStdString(e.what());
+            return false;
+        }
+        auto it = std::find_if(trained.begin(), trained.end(), [&](const TrainedDataset& t) { return t.datasetIndex == static_cast<int>(d); });
+        if (it == trained.end()) {
+            TrainedDataset t;
+            t.datasetIndex = static_cast<int>(d);
+            t.trainRows = ds.rows(static_cast<int>(d), data::Split::Train);
+            trained.push_back(std::move(t));
+            it = trained.end() - 1;
+        }
+        it->params = params;
+        it->error.clear();
+    }
+    decisions_ = std::move(decisions);
+    trained_ = std::move(trained);
+    routed_ = true;
+    lastError_.clear();
+    recomputeMetrics();
+    emit routingChanged();
+    emit changed();
+    return true;
+}
+
 const TrainedDataset* RoutingState::trainedFor(int datasetIndex) const {
     for (const auto& t : trained_)
         if (t.datasetIndex == datasetIndex) return &t;

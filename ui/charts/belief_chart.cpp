@@ -1,0 +1,119 @@
+#include "ui/charts/belief_chart.hpp"
+
+#include <QApplication>
+#include <QBarCategoryAxis>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
+#include <QLineSeries>
+#include <QPalette>
+#include <QScatterSeries>
+#include <QStackedBarSeries>
+#include <QValueAxis>
+#include <QVBoxLayout>
+#include <cmath>
+
+#include "ui/charts/chart_style.hpp"
+
+namespace automix::ui::charts {
+
+BeliefChart::BeliefChart(QWidget* parent) : QWidget(parent) {
+    chart_ = new QChart();
+    view_ = makeChartView(chart_, this);
+    view_->setObjectName(QStringLiteral("beliefView"));
+    view_->setWindowTitle(tr("Belief states"));
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(view_);
+    setData({}, tr("Load data to see the belief states"));
+}
+
+void BeliefChart::setData(std::vector<eval::BeliefBin> bins, const QString& title) {
+    bins_ = std::move(bins);
+    title_ = title;
+    rebuild();
+}
+
+void BeliefChart::rebuild() {
+    chart_->removeAllSeries();
+    for (QAbstractAxis* a : chart_->axes()) {
+        chart_->removeAxis(a);
+        delete a;
+    }
+    styleChart(chart_);
+    chart_->setTitle(title_);
+    const bool dark = paletteIsDark();
+    const QColor text = QApplication::palette().color(QPalette::Text);
+
+    const QStringList names = {tr("NEEDY (small < large)"), tr("GOOD (equal, non-zero)"), tr("HOPELESS (both low)"),
+                               tr("UNDEFINED")};
+    auto* stacked = new QStackedBarSeries(chart_);
+    std::vector<QBarSet*> sets;
+    for (int c = 0; c < 4; ++c) {
+        auto* set = new QBarSet(names[c], stacked);
+        set->setColor(categoryColor(c, dark));
+        set->setBorderColor(categoryColor(c, dark).darker(130));
+        sets.push_back(set);
+    }
+    QStringList categories;
+    for (const eval::BeliefBin& b : bins_) {
+        *sets[0] << b.p_needy;
+        *sets[1] << b.p_good;
+        *sets[2] << b.p_hopeless;
+        *sets[3] << b.p_undefined;
+        QString action;
+        if (std::isnan(b.escalated_share)) action = QStringLiteral("·");
+        else if (b.escalated_share >= 1.0) action = tr("escalate");
+        else if (b.escalated_share <= 0.0) action = tr("stay");
+        else action = tr("%1 % esc").arg(100.0 * b.escalated_share, 0, 'f', 0);
+        categories << QStringLiteral("%1\nn=%2\n%3").arg(b.centre, 0, 'f', 3).arg(b.rows).arg(action);
+    }
+    for (QBarSet* s : sets) stacked->append(s);
+    stacked->setBarWidth(0.7);
+    chart_->addSeries(stacked);
+    connect(stacked, &QStackedBarSeries::clicked, this, [this](int index, QBarSet*) { emit binClicked(index); });
+
+    auto* axisX = new QBarCategoryAxis(chart_);
+    axisX->append(categories);
+    axisX->setTitleText(tr("verifier confidence bin (centre · train rows · action of the current routing)"));
+    auto* axisY = new QValueAxis(chart_);
+    axisY->setRange(0, 1.0);
+    axisY->setTitleText(tr("P(category | bin) on train"));
+    axisY->setLabelFormat(QStringLiteral("%.1f"));
+    for (QAbstractAxis* a : std::initializer_list<QAbstractAxis*>{axisX, axisY}) {
+        a->setLabelsColor(text);
+        a->setTitleBrush(text);
+    }
+    chart_->addAxis(axisX, Qt::AlignBottom);
+    chart_->addAxis(axisY, Qt::AlignLeft);
+    stacked->attachAxis(axisX);
+    stacked->attachAxis(axisY);
+
+    // The escalated share per bin, on a hidden value axis aligned with the bar slots.
+    if (!bins_.empty()) {
+        auto* slots = new QValueAxis(chart_);
+        slots->setRange(-0.5, static_cast<double>(bins_.size()) - 0.5);
+        slots->setVisible(false);
+        chart_->addAxis(slots, Qt::AlignTop);
+        auto* share = new QLineSeries(chart_);
+        share->setName(tr("share escalated by the current routing"));
+        share->setPen(QPen(text, 2.2, Qt::DashLine));
+        auto* marks = new QScatterSeries(chart_);
+        marks->setMarkerSize(9);
+        marks->setColor(text);
+        marks->setBorderColor(text);
+        for (std::size_t k = 0; k < bins_.size(); ++k) {
+            if (std::isnan(bins_[k].escalated_share)) continue;
+            share->append(static_cast<double>(k), bins_[k].escalated_share);
+            marks->append(static_cast<double>(k), bins_[k].escalated_share);
+        }
+        for (QXYSeries* s : std::initializer_list<QXYSeries*>{share, marks}) {
+            chart_->addSeries(s);
+            s->attachAxis(slots);
+            s->attachAxis(axisY);
+        }
+        for (QLegendMarker* m : chart_->legend()->markers(marks)) m->setVisible(false);
+    }
+}
+
+}  // namespace automix::ui::charts

@@ -1,0 +1,35 @@
+#pragma once
+// Belief states of the 2-model POMDP: per confidence bin, stacked bars of the share of train
+// rows that are NEEDY / GOOD / HOPELESS / UNDEFINED (what POMDPSimple learns), with the share
+// of the bin's train rows the current routing escalates drawn over it (a 0/1 step for the
+// confidence-only methods) and written under each bin. Numbers from eval::belief_bins.
+#include <QWidget>
+#include <vector>
+
+#include "core/eval/calibration.hpp"
+
+class QChart;
+class QChartView;
+
+namespace automix::ui::charts {
+
+class BeliefChart : public QWidget {
+    Q_OBJECT
+  public:
+    explicit BeliefChart(QWidget* parent = nullptr);
+    void setData(std::vector<eval::BeliefBin> bins, const QString& title);
+    const std::vector<eval::BeliefBin>& data() const { return bins_; }
+    QChartView* view() const { return view_; }
+
+  signals:
+    void binClicked(int bin);
+
+  private:
+    void rebuild();
+    std::vector<eval::BeliefBin> bins_;
+    QString title_;
+    QChart* chart_;
+    QChartView* view_;
+};
+
+}  // namespace automix::ui::charts

@@ -1,0 +1,21 @@
+#pragma once
+// Export of charts (PNG, SVG) and of the tables behind them (CSV). Each returns "" on
+// success or what went wrong.
+#include <QSize>
+#include <QString>
+
+#include "core/eval/data_table.hpp"
+
+class QChartView;
+class QWidget;
+
+namespace automix::ui::charts {
+
+// Renders the view at `size` (its current size when empty) into a PNG.
+QString exportPng(QWidget* view, const QString& path, QSize size = {});
+// Vector output through QSvgGenerator.
+QString exportSvg(QWidget* view, const QString& path, QSize size = {});
+QString exportCsv(const eval::DataTable& table, const QString& path);
+QString writeTextFile(const QString& path, const QByteArray& bytes);
+
+}  // namespace automix::ui::charts

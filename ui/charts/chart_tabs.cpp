@@ -1,0 +1,429 @@
+#include "ui/charts/chart_tabs.hpp"
+
+#include <QAction>
+#include <QApplication>
+#include <QChartView>
+#include <QDir>
+#include <QEventLoop>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include "core/eval/calibration.hpp"
+#include "core/eval/report_json.hpp"
+#include "ui/charts/belief_chart.hpp"
+#include "ui/charts/chart_export.hpp"
+#include "ui/charts/cost_quality_chart.hpp"
+#include "ui/charts/per_dataset_view.hpp"
+#include "ui/charts/verifier_charts.hpp"
+#include "ui/main_window.hpp"
+#include "ui/routing_state.hpp"
+#include "ui/tuning_panel.hpp"
+
+namespace automix::ui::charts {
+
+namespace {
+constexpr QSize kExportSize(1100, 680);
+
+QPushButton* exportButton(QWidget* parent) {
+    auto* b = new QPushButton(QObject::tr("Export…"), parent);
+    b->setToolTip(QObject::tr("Save the charts of this tab as PNG and SVG and their data as CSV into a folder"));
+    return b;
+}
+}  // namespace
+
+ChartTabs::ChartTabs(MainWindow* window) : QObject(window), window_(window), state_(window->routingState()) {
+    tabs_ = window->bottomTabs();
+    watcher_ = new QFutureWatcher<std::shared_ptr<CurvesResult>>(this);
+    connect(watcher_, &QFutureWatcher<std::shared_ptr<CurvesResult>>::finished, this, &ChartTabs::onCurvesDone);
+    buildTabs();
+    connect(state_, &RoutingState::datasetChanged, this, &ChartTabs::onDataOrScopeChanged);
+    connect(state_, &RoutingState::scopeChanged, this, &ChartTabs::onDataOrScopeChanged);
+    connect(state_, &RoutingState::changed, this, &ChartTabs::onStateChanged);
+    connect(state_, &RoutingState::routingChanged, this, &ChartTabs::onRoutingChanged);
+    connect(state_, &RoutingState::trainingFinished, this, &ChartTabs::applyPendingSelection);
+    onDataOrScopeChanged();
+}
+
+ChartTabs::~ChartTabs() { watcher_->waitForFinished(); }
+
+void ChartTabs::buildTabs() {
+    // Cost–quality: chart | tuning panel.
+    auto* cq = new QWidget(tabs_);
+    cq->setObjectName(QStringLiteral("costQualityTab"));
+    costQuality_ = new CostQualityChart(cq);
+    tuning_ = new TuningPanel(state_, cq);
+    auto* split = new QSplitter(Qt::Horizontal, cq);
+    split->addWidget(costQuality_);
+    split->addWidget(tuning_);
+    split->setSizes({900, 380});
+    curvesProgress_ = new QProgressBar(cq);
+    curvesProgress_->setMaximumWidth(180);
+    curvesProgress_->setVisible(false);
+    curvesStatus_ = new QLabel(cq);
+    auto* bar = new QHBoxLayout();
+    bar->addWidget(curvesStatus_, 1);
+    bar->addWidget(curvesProgress_);
+    QPushButton* cqExport = exportButton(cq);
+    auto* report = new QPushButton(tr("Export report…"), cq);
+    report->setObjectName(QStringLiteral("exportReport"));
+    report->setToolTip(tr("Every chart (PNG, SVG), every table and curve (CSV) and the JSON report into a folder"));
+    bar->addWidget(cqExport);
+    bar->addWidget(report);
+    auto* layout = new QVBoxLayout(cq);
+    layout->setContentsMargins(2, 2, 2, 2);
+    layout->addWidget(split, 1);
+    layout->addLayout(bar);
+    tabs_->addTab(cq, tr("Cost–quality"));
+
+    auto* beliefPage = new QWidget(tabs_);
+    belief_ = new BeliefChart(beliefPage);
+    auto* beliefLayout = new QVBoxLayout(beliefPage);
+    beliefLayout->setContentsMargins(2, 2, 2, 2);
+    beliefLayout->addWidget(belief_, 1);
+    QPushButton* beliefExport = exportButton(beliefPage);
+    beliefLayout->addWidget(beliefExport, 0, Qt::AlignRight);
+    tabs_->addTab(beliefPage, tr("Belief states"));
+
+    auto* verifierPage = new QWidget(tabs_);
+    verifier_ = new VerifierCharts(verifierPage);
+    auto* verifierLayout = new QVBoxLayout(verifierPage);
+    verifierLayout->setContentsMargins(2, 2, 2, 2);
+    verifierLayout->addWidget(verifier_, 1);
+    QPushButton* verifierExport = exportButton(verifierPage);
+    verifierLayout->addWidget(verifierExport, 0, Qt::AlignRight);
+    tabs_->addTab(verifierPage, tr("Verifier"));
+
+    auto* perPage = new QWidget(tabs_);
+    perDataset_ = new PerDatasetView(perPage);
+    auto* perLayout = new QVBoxLayout(perPage);
+    perLayout->setContentsMargins(2, 2, 2, 2);
+    perLayout->addWidget(perDataset_, 1);
+    QPushButton* perExport = exportButton(perPage);
+    perLayout->addWidget(perExport, 0, Qt::AlignRight);
+    tabs_->addTab(perPage, tr("Per dataset"));
+    tabPages_ = {cq, beliefPage, verifierPage, perPage};
+
+    auto askFolder = [this](const QString& title) {
+        return QFileDialog::getExistingDirectory(window_, title, QDir::homePath());
+    };
+    auto reportResult = [this](const QString& error, const QStringList& files, const QString& folder) {
+        if (!error.isEmpty()) QMessageBox::warning(window_, tr("Export"), error);
+        else {
+            window_->log(tr("Exported %1 files to %2").arg(files.size()).arg(folder));
+            window_->statusBar()->showMessage(tr("Exported %1 files to %2").arg(files.size()).arg(folder), 6000);
+        }
+    };
+    const QList<QPushButton*> buttons = {cqExport, beliefExport, verifierExport, perExport};
+    for (int i = 0; i < buttons.size(); ++i)
+        connect(buttons[i], &QPushButton::clicked, this, [this, i, askFolder, reportResult] {
+            const QString folder = askFolder(tr("Export charts to folder"));
+            if (folder.isEmpty()) return;
+            QStringList files;
+            reportResult(exportTab(i, folder, &files), files, folder);
+        });
+    auto exportAll = [this, askFolder, reportResult] {
+        const QString folder = askFolder(tr("Export report to folder"));
+        if (folder.isEmpty()) return;
+        QStringList files;
+        reportResult(exportReport(folder, &files), files, folder);
+    };
+    connect(report, &QPushButton::clicked, this, exportAll);
+
+    // Menu entry next to the window's own menus (before Help).
+    QMenu* menu = new QMenu(tr("&Charts"), window_);
+    menu->setObjectName(QStringLiteral("chartsMenu"));
+    QAction* exportAction = menu->addAction(tr("Export &Report to Folder…"), this, exportAll);
+    exportAction->setObjectName(QStringLiteral("exportReportAction"));
+    exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    menu->addAction(tr("Run &Per-dataset Evaluation"), perDataset_, qOverload<>(&PerDatasetView::run));
+    menu->addAction(tr("Compute Lift vs &Verifier Samples"), this, &ChartTabs::computeSamplesCurve);
+    QAction* before = nullptr;
+    for (QAction* a : window_->menuBar()->actions())
+        if (a->text().contains(QStringLiteral("Help"))) before = a;
+    window_->menuBar()->insertMenu(before, menu);
+
+    connect(costQuality_, &CostQualityChart::candidateClicked, this, &ChartTabs::selectCandidate);
+    connect(tuning_, &TuningPanel::figuresChanged, this, &ChartTabs::updateCurrentPoint);
+    connect(verifier_, &VerifierCharts::computeRequested, this, &ChartTabs::computeSamplesCurve);
+}
+
+QString ChartTabs::titleSuffix() const {
+    const data::Dataset* ds = state_->dataset();
+    if (!ds || dataset_ < 0) return {};
+    return QStringLiteral("%1 · %2 · %3 rows")
+        .arg(QString::fromStdString(ds->dataset_names[static_cast<std::size_t>(dataset_)]), evalName_)
+        .arg(evalRows_.size());
+}
+
+void ChartTabs::onDataOrScopeChanged() {
+    const data::Dataset* ds = state_->dataset();
+    trainRows_.clear();
+    evalRows_.clear();
+    dataset_ = -1;
+    if (ds && !ds->dataset_names.empty()) {
+        // The charts need one dataset (parameters are trained per dataset): the toolbar's, or
+        // the first one when it shows all datasets.
+        dataset_ = std::max(0, state_->scopeDataset());
+        trainRows_ = ds->rows(dataset_, data::Split::Train);
+        if (state_->scopeSplit() == SplitScope::Train) {
+            evalRows_ = trainRows_;
+            evalName_ = tr("train");
+        } else {
+            evalRows_ = ds->rows(dataset_, data::Split::Val);
+            evalName_ = tr("val");
+        }
+    }
+    tuning_->setTarget(dataset_, trainRows_, evalRows_, evalName_);
+    perDataset_->setDataset(state_->datasetPtr(), state_->config());
+    lastCosts_ = state_->config().call_costs;
+    lastCosts_.push_back(state_->config().verifier_cost);
+    startCurves();
+    updateBelief();
+    updateVerifier();
+}
+
+void ChartTabs::onStateChanged() {
+    // Costs change every point of every curve.
+    std::vector<double> costs = state_->config().call_costs;
+    costs.push_back(state_->config().verifier_cost);
+    if (costs != lastCosts_) {
+        lastCosts_ = costs;
+        perDataset_->setDataset(state_->datasetPtr(), state_->config());
+        startCurves();
+    }
+}
+
+void ChartTabs::onRoutingChanged() {
+    updateBelief();
+}
+
+void ChartTabs::startCurves() {
+    ++generation_;
+    const auto ds = state_->datasetPtr();
+    if (!ds || dataset_ < 0 || evalRows_.empty() || trainRows_.empty()) {
+        costQuality_->clear(ds ? tr("No train or evaluation rows in this dataset") : tr("Load data to see the cost–quality curves"));
+        curvesStatus_->clear();
+        return;
+    }
+    const std::string name = ds->dataset_names[static_cast<std::size_t>(dataset_)];
+    const auto methods = eval::chart_methods(name);
+    const routing::Config cfg = state_->config();
+    const data::View train = trainRows_, evalRows = evalRows_;
+    const quint64 generation = generation_;
+    curvesPending_ = true;
+    curvesProgress_->setRange(0, static_cast<int>(methods.size()));
+    curvesProgress_->setValue(0);
+    curvesProgress_->setVisible(true);
+    curvesStatus_->setText(tr("Computing the curves of %1 methods…").arg(methods.size()));
+    auto* progress = curvesProgress_;
+    watcher_->setFuture(QtConcurrent::run([ds, methods, cfg, train, evalRows, generation, progress] {
+        auto out = std::make_shared<CurvesResult>();
+        out->generation = generation;
+        try {
+            out->data = eval::cost_quality(*ds, train, evalRows, methods, cfg, [progress](std::size_t done, std::size_t) {
+                QMetaObject::invokeMethod(progress, "setValue", Qt::QueuedConnection, Q_ARG(int, static_cast<int>(done)));
+                return true;
+            });
+        } catch (const std::exception& e) {
+            out->error = QString::fromStdString(e.what());
+        }
+        return out;
+    }));
+}
+
+void ChartTabs::onCurvesDone() {
+    const auto out = watcher_->result();
+    if (!out || out->generation != generation_) return;  // a newer request is running
+    curvesPending_ = false;
+    curvesProgress_->setVisible(false);
+    if (!out->error.isEmpty()) {
+        costQuality_->clear(tr("Cannot compute the curves: %1").arg(out->error));
+        curvesStatus_->setText(out->error);
+    } else {
+        costQuality_->setData(out->data, tr("Cost–quality — %1").arg(titleSuffix()));
+        QStringList failed;
+        for (const auto& m : out->data.methods)
+            if (!m.ok) failed << QStringLiteral("%1 (%2)").arg(QString::fromStdString(m.method), QString::fromStdString(m.error));
+        curvesStatus_->setText(failed.isEmpty() ? tr("Hover a point for its figures; click a candidate to route with it")
+                                                : tr("Not drawn: %1").arg(failed.join(QStringLiteral("; "))));
+        updateCurrentPoint();
+    }
+    emit curvesUpdated();
+}
+
+void ChartTabs::waitForCurves() {
+    while (curvesPending_) {
+        QEventLoop loop;
+        connect(this, &ChartTabs::curvesUpdated, &loop, &QEventLoop::quit);
+        loop.exec();
+    }
+}
+
+void ChartTabs::updateCurrentPoint() {
+    const auto m = tuning_->evalFigures();
+    costQuality_->setCurrent(m, m ? tr("current: %1").arg(state_->methodName()) : QString());
+}
+
+void ChartTabs::updateBelief() {
+    const data::Dataset* ds = state_->dataset();
+    if (!ds || dataset_ < 0) {
+        belief_->setData({}, tr("Load data to see the belief states"));
+        return;
+    }
+    routing::Decisions decisions;
+    if (state_->isRouted()) {
+        for (data::RowIndex r : trainRows_) {
+            const auto d = state_->decision(r);
+            if (d < 0) {
+                decisions.clear();
+                break;
+            }
+            decisions.push_back(static_cast<std::uint8_t>(d));
+        }
+    }
+    const QString routing = decisions.empty() ? tr("not routed") : state_->methodName() + QLatin1Char(' ') + state_->paramsText();
+    belief_->setData(eval::belief_bins(*ds, trainRows_, decisions, state_->config().num_bins),
+                     tr("What the POMDP learns on %1 train (%2 rows) — action: %3")
+                         .arg(QString::fromStdString(ds->dataset_names[static_cast<std::size_t>(dataset_)]))
+                         .arg(trainRows_.size())
+                         .arg(routing));
+}
+
+void ChartTabs::updateVerifier() {
+    const data::Dataset* ds = state_->dataset();
+    if (!ds || dataset_ < 0) {
+        verifier_->setData({}, {}, QString());
+        return;
+    }
+    const int bins = state_->config().num_bins;
+    verifier_->setData(eval::confidence_histogram(*ds, evalRows_, bins), eval::reliability(*ds, evalRows_, bins), titleSuffix());
+}
+
+void ChartTabs::computeSamplesCurve() {
+    if (!state_->dataset() || dataset_ < 0) return;
+    std::vector<routing::MethodPtr> methods;
+    auto add = [&methods](routing::MethodPtr m) {
+        if (!m || eval::is_reference_router(m->name()) || m->uses_all_models()) return;
+        for (const auto& x : methods)
+            if (x->name() == m->name()) return;
+        methods.push_back(std::move(m));
+    };
+    add(routing::find_method("Threshold"));
+    add(routing::find_method("POMDP"));
+    add(state_->method());
+    verifier_->computeSamplesCurve(state_->datasetPtr(), dataset_, methods, state_->config());
+}
+
+void ChartTabs::selectCandidate(int method, int point) {
+    const eval::CostQuality& cq = costQuality_->data();
+    if (method < 0 || static_cast<std::size_t>(method) >= cq.methods.size()) return;
+    const eval::MethodCurve& c = cq.methods[static_cast<std::size_t>(method)];
+    if (point < 0 || static_cast<std::size_t>(point) >= c.points.size()) return;
+    const QString name = QString::fromStdString(c.method);
+    const routing::Params params = c.points[static_cast<std::size_t>(point)].params;
+    if (state_->methodName() == name && !state_->isTraining()) {
+        state_->setParameters(dataset_, params);
+        return;
+    }
+    // Choosing the method in the toolbar trains it on every dataset; the clicked parameter then
+    // replaces the trained one on this dataset.
+    pending_ = PendingSelection{name, dataset_, params};
+    window_->selectMethod(name);
+    if (state_->methodName() != name) state_->setMethod(name);
+    if (!state_->isTraining()) state_->train();
+}
+
+void ChartTabs::applyPendingSelection() {
+    if (!pending_ || state_->isTraining()) return;
+    const PendingSelection p = *pending_;
+    pending_.reset();
+    if (state_->methodName() == p.method) state_->setParameters(p.dataset, p.params);
+}
+
+// ---------------------------------------------------------------- export
+
+QString ChartTabs::exportTab(int tab, const QString& folder, QStringList* written) {
+    if (!QDir().mkpath(folder)) return tr("cannot create %1").arg(folder);
+    const QDir dir(folder);
+    QStringList files;
+    QStringList errors;
+    auto chart = [&](QWidget* view, const QString& base) {
+        for (const QString& ext : {QStringLiteral("png"), QStringLiteral("svg")}) {
+            const QString path = dir.filePath(base + QLatin1Char('.') + ext);
+            const QString e = ext == QLatin1String("png") ? exportPng(view, path, kExportSize) : exportSvg(view, path, kExportSize);
+            if (e.isEmpty()) files << path;
+            else errors << e;
+        }
+    };
+    auto csv = [&](const eval::DataTable& t, const QString& base) {
+        const QString path = dir.filePath(base + QStringLiteral(".csv"));
+        const QString e = exportCsv(t, path);
+        if (e.isEmpty()) files << path;
+        else errors << e;
+    };
+    if (tab == 0) {
+        chart(costQuality_->view(), QStringLiteral("cost_quality"));
+        csv(eval::cost_quality_table(costQuality_->data()), QStringLiteral("cost_quality"));
+    } else if (tab == 1) {
+        chart(belief_->view(), QStringLiteral("belief_states"));
+        csv(eval::belief_table(belief_->data()), QStringLiteral("belief_states"));
+    } else if (tab == 2) {
+        chart(verifier_->histogramView(), QStringLiteral("verifier_histogram"));
+        csv(eval::histogram_table(verifier_->histogram()), QStringLiteral("verifier_histogram"));
+        chart(verifier_->reliabilityView(), QStringLiteral("reliability"));
+        csv(eval::reliability_table(verifier_->reliabilityData()), QStringLiteral("reliability"));
+        chart(verifier_->samplesView(), QStringLiteral("lift_vs_samples"));
+        csv(eval::samples_table(verifier_->samplesCurve()), QStringLiteral("lift_vs_samples"));
+    } else if (tab == 3) {
+        chart(perDataset_->view(), QStringLiteral("per_dataset"));
+        if (const eval::Report* r = perDataset_->report()) {
+            const std::string text = eval::report_to_csv(*r);
+            const QString path = dir.filePath(QStringLiteral("per_dataset.csv"));
+            const QString e = writeTextFile(path, QByteArray(text.data(), static_cast<qsizetype>(text.size())));
+            if (e.isEmpty()) files << path;
+            else errors << e;
+        }
+    }
+    if (written) *written << files;
+    return errors.join(QLatin1Char('\n'));
+}
+
+QString ChartTabs::exportReport(const QString& folder, QStringList* written) {
+    waitForCurves();
+    if (state_->dataset() && !perDataset_->hasReport()) {
+        perDataset_->run();
+        perDataset_->waitForRun();
+    }
+    QStringList errors;
+    for (int tab = 0; tab < 4; ++tab) {
+        const QString e = exportTab(tab, folder, written);
+        if (!e.isEmpty()) errors << e;
+    }
+    if (const eval::Report* r = perDataset_->report()) {
+        const std::string json = eval::report_to_json(*r, *perDataset_->reportDataset()).dump(2) + "\n";
+        const QString path = QDir(folder).filePath(QStringLiteral("report.json"));
+        const QString e = writeTextFile(path, QByteArray(json.data(), static_cast<qsizetype>(json.size())));
+        if (e.isEmpty()) {
+            if (written) *written << path;
+        } else {
+            errors << e;
+        }
+    } else if (state_->dataset()) {
+        errors << tr("the per-dataset evaluation failed; no JSON report");
+    }
+    return errors.join(QLatin1Char('\n'));
+}
+
+ChartTabs* installChartTabs(MainWindow* window) { return new ChartTabs(window); }
+
+}  // namespace automix::ui::charts

@@ -1,0 +1,325 @@
+#include "ui/charts/cost_quality_chart.hpp"
+
+#include <QApplication>
+#include <QChart>
+#include <QChartView>
+#include <QCursor>
+#include <QLegend>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QPalette>
+#include <QScatterSeries>
+#include <QToolTip>
+#include <QValueAxis>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
+
+#include "ui/charts/chart_style.hpp"
+
+namespace automix::ui::charts {
+
+namespace {
+QString pct(double fraction) { return QString::number(100.0 * fraction, 'f', 1) + QStringLiteral(" %"); }
+
+QString metricsText(const eval::Metrics& m) {
+    return QObject::tr("cost %1 · perf %2<br>IBC lift %3 · APGR %4 · escalated %5")
+        .arg(m.avg_cost, 0, 'f', 2)
+        .arg(m.avg_perf, 0, 'f', 4)
+        .arg(pct(m.lift), std::isnan(m.apgr) ? QStringLiteral("—") : QString::number(m.apgr, 'f', 3),
+             pct(m.escalated_fraction));
+}
+
+bool finitePoint(const eval::Metrics& m) { return std::isfinite(m.avg_cost) && std::isfinite(m.avg_perf); }
+}  // namespace
+
+CostQualityChart::CostQualityChart(QWidget* parent) : QWidget(parent) {
+    chart_ = new QChart();
+    styleChart(chart_);
+    view_ = makeChartView(chart_, this);
+    view_->setObjectName(QStringLiteral("costQualityView"));
+    view_->setWindowTitle(tr("Cost–quality"));
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(view_);
+    clear(tr("Load data and choose a dataset to see the cost–quality curves"));
+}
+
+void CostQualityChart::clear(const QString& message) {
+    data_ = {};
+    title_ = message;
+    rebuild();
+}
+
+void CostQualityChart::setData(const eval::CostQuality& cq, const QString& title) {
+    data_ = cq;
+    title_ = title;
+    rebuild();
+}
+
+void CostQualityChart::hideFromLegend(QScatterSeries* s) {
+    for (QLegendMarker* marker : chart_->legend()->markers(s)) marker->setVisible(false);
+}
+
+void CostQualityChart::attach(QScatterSeries* s) {
+    chart_->addSeries(s);
+    s->attachAxis(axisX_);
+    s->attachAxis(axisY_);
+}
+
+void CostQualityChart::attachLine(QLineSeries* s) {
+    chart_->addSeries(s);
+    s->attachAxis(axisX_);
+    s->attachAxis(axisY_);
+}
+
+void CostQualityChart::rebuild() {
+    const std::optional<QPointF> keep = currentPoint();
+    chart_->removeAllSeries();
+    for (QAbstractAxis* a : chart_->axes()) {
+        chart_->removeAxis(a);
+        delete a;
+    }
+    refs_.clear();
+    current_ = nullptr;
+    styleChart(chart_);
+    chart_->setTitle(title_);
+    const bool dark = paletteIsDark();
+    const QColor text = QApplication::palette().color(QPalette::Text);
+
+    axisX_ = new QValueAxis(chart_);
+    axisY_ = new QValueAxis(chart_);
+    axisX_->setTitleText(tr("average cost per query (verification included)"));
+    axisY_->setTitleText(tr("average performance (mean score)"));
+    axisX_->setLabelFormat(QStringLiteral("%.0f"));
+    axisY_->setLabelFormat(QStringLiteral("%.3f"));
+    for (QValueAxis* a : {axisX_, axisY_}) {
+        a->setLabelsColor(text);
+        a->setTitleBrush(text);
+        QColor grid = text;
+        grid.setAlpha(40);
+        a->setGridLineColor(grid);
+    }
+    chart_->addAxis(axisX_, Qt::AlignBottom);
+    chart_->addAxis(axisY_, Qt::AlignLeft);
+
+    if (!finitePoint(data_.small_only)) {
+        axisX_->setRange(0, 1);
+        axisY_->setRange(0, 1);
+        return;
+    }
+    addReferenceSeries(dark);
+    for (std::size_t m = 0; m < data_.methods.size(); ++m) addMethodSeries(m, dark);
+
+    // Range over every finite point drawn.
+    double x0 = data_.small_only.avg_cost, x1 = x0, y0 = data_.small_only.avg_perf, y1 = y0;
+    auto extend = [&](const eval::Metrics& m) {
+        if (!finitePoint(m)) return;
+        x0 = std::min(x0, m.avg_cost), x1 = std::max(x1, m.avg_cost);
+        y0 = std::min(y0, m.avg_perf), y1 = std::max(y1, m.avg_perf);
+    };
+    extend(data_.large_only);
+    extend(data_.oracle);
+    for (const auto& p : data_.random_mix) extend(p.metrics);
+    for (const auto& c : data_.methods)
+        for (const auto& p : c.points) extend(p.metrics);
+    const double dy = std::max(1e-3, y1 - y0);
+    axisX_->setRange(0, x1 + 0.04 * std::max(1.0, x1 - x0));
+    axisY_->setRange(y0 - 0.06 * dy, y1 + 0.06 * dy);
+    axisX_->applyNiceNumbers();
+
+    current_ = new QScatterSeries(chart_);
+    current_->setName(tr("current routing"));
+    current_->setMarkerSize(20);
+    current_->setColor(Qt::transparent);
+    current_->setBorderColor(text);
+    current_->setPen(QPen(text, 2.5));
+    attach(current_);
+    if (keep) current_->append(*keep);
+}
+
+void CostQualityChart::addReferenceSeries(bool dark) {
+    const QColor grey = methodColor(QStringLiteral("always_small"), dark);
+    auto* baseline = new QLineSeries(chart_);
+    baseline->setName(tr("IBC baseline (small → large)"));
+    baseline->setPen(QPen(grey, 1.5, Qt::DashLine));
+    baseline->append(data_.small_only.avg_cost, data_.small_only.avg_perf);
+    baseline->append(data_.large_only.avg_cost, data_.large_only.avg_perf);
+    attachLine(baseline);
+
+    if (!data_.random_mix.empty()) {
+        auto* random = new QLineSeries(chart_);
+        random->setName(tr("random mix"));
+        random->setPen(QPen(grey, 1.2, Qt::DotLine));
+        for (const auto& p : data_.random_mix)
+            if (finitePoint(p.metrics)) random->append(p.metrics.avg_cost, p.metrics.avg_perf);
+        attachLine(random);
+    }
+
+    // Pareto frontier of all candidate points, drawn under the methods' own markers.
+    if (data_.pareto.size() > 1) {
+        QColor c = QApplication::palette().color(QPalette::Text);
+        c.setAlpha(70);
+        auto* pareto = new QLineSeries(chart_);
+        pareto->setName(tr("Pareto frontier"));
+        pareto->setPen(QPen(c, 7, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+        for (const auto& e : data_.pareto) {
+            const auto& m = data_.methods[e.method].points[e.point].metrics;
+            pareto->append(m.avg_cost, m.avg_perf);
+        }
+        attachLine(pareto);
+    }
+
+    auto addPoint = [&](const QString& name, const QString& key, const eval::Metrics& m,
+                        QScatterSeries::MarkerShape shape, qreal size) {
+        if (!finitePoint(m)) return;
+        auto* s = new QScatterSeries(chart_);
+        s->setName(name);
+        s->setMarkerShape(shape);
+        s->setMarkerSize(size);
+        s->setColor(methodColor(key, dark));
+        s->setBorderColor(methodColor(key, dark).darker(140));
+        s->append(m.avg_cost, m.avg_perf);
+        attach(s);
+        connect(s, &QScatterSeries::hovered, this, [this, name, m](const QPointF&, bool on) {
+            if (!on) return QToolTip::hideText();
+            lastTooltip_ = referenceTooltip(name, m);
+            QToolTip::showText(QCursor::pos(), lastTooltip_, view_);
+        });
+    };
+    addPoint(tr("small model only"), QStringLiteral("always_small"), data_.small_only, QScatterSeries::MarkerShapeRectangle, 12);
+    addPoint(tr("large model only"), QStringLiteral("always_large"), data_.large_only, QScatterSeries::MarkerShapeRectangle, 12);
+    addPoint(tr("oracle router"), QStringLiteral("oracle"), data_.oracle, QScatterSeries::MarkerShapeStar, 18);
+}
+
+void CostQualityChart::addMethodSeries(std::size_t m, bool dark) {
+    const eval::MethodCurve& c = data_.methods[m];
+    if (!c.ok || c.points.empty()) return;
+    const QString name = QString::fromStdString(c.method);
+    const QColor colour = methodColor(name, dark);
+
+    // The method's own non-dominated candidates, joined: its cost–quality curve.
+    std::vector<eval::Metrics> metrics;
+    for (const auto& p : c.points) metrics.push_back(p.metrics);
+    auto* line = new QLineSeries(chart_);
+    line->setName(name);
+    line->setPen(QPen(colour, 1.8));
+    for (std::size_t i : eval::pareto_frontier(metrics)) line->append(metrics[i].avg_cost, metrics[i].avg_perf);
+    attachLine(line);
+
+    SeriesRef all;
+    all.series = new QScatterSeries(chart_);
+    all.series->setName(name + tr(" candidates"));
+    all.series->setMarkerSize(7);
+    all.series->setColor(colour);
+    all.series->setBorderColor(colour.darker(130));
+    all.method = m;
+    for (std::size_t i = 0; i < c.points.size(); ++i) {
+        if (!finitePoint(c.points[i].metrics)) continue;
+        all.series->append(c.points[i].metrics.avg_cost, c.points[i].metrics.avg_perf);
+        all.points.push_back(i);
+    }
+    all.series->setObjectName(QStringLiteral("candidates:") + name);
+    attach(all.series);
+    hideFromLegend(all.series);
+
+    SeriesRef trained;
+    trained.series = new QScatterSeries(chart_);
+    trained.series->setName(name + tr(" (trained)"));
+    trained.series->setMarkerShape(QScatterSeries::MarkerShapeRotatedRectangle);
+    trained.series->setMarkerSize(15);
+    trained.series->setColor(colour);
+    trained.series->setBorderColor(QApplication::palette().color(QPalette::Text));
+    trained.method = m;
+    if (c.trained < c.points.size() && finitePoint(c.points[c.trained].metrics)) {
+        trained.series->append(c.points[c.trained].metrics.avg_cost, c.points[c.trained].metrics.avg_perf);
+        trained.points.push_back(c.trained);
+    }
+    trained.series->setObjectName(QStringLiteral("trained:") + name);
+    attach(trained.series);
+    hideFromLegend(trained.series);
+
+    for (SeriesRef* ref : {&all, &trained}) {
+        QScatterSeries* s = ref->series;
+        connect(s, &QScatterSeries::hovered, this, [this, s](const QPointF& p, bool on) {
+            if (!on) return QToolTip::hideText();
+            const SeriesRef* r = refOf(s);
+            if (!r) return;
+            if (auto i = pointAt(*r, p)) {
+                lastTooltip_ = tooltipFor(r->method, *i);
+                QToolTip::showText(QCursor::pos(), lastTooltip_, view_);
+            }
+        });
+        connect(s, &QScatterSeries::clicked, this, [this, s](const QPointF& p) {
+            const SeriesRef* r = refOf(s);
+            if (!r) return;
+            if (auto i = pointAt(*r, p)) emit candidateClicked(static_cast<int>(r->method), static_cast<int>(*i));
+        });
+        refs_.push_back(*ref);
+    }
+}
+
+const CostQualityChart::SeriesRef* CostQualityChart::refOf(QScatterSeries* s) const {
+    for (const SeriesRef& r : refs_)
+        if (r.series == s) return &r;
+    return nullptr;
+}
+
+std::optional<std::size_t> CostQualityChart::pointAt(const SeriesRef& ref, const QPointF& p) const {
+    // The signal gives the series point itself (or, for a mouse click, the data position under
+    // the cursor): take the nearest marker in screen space.
+    const QList<QPointF> pts = ref.series->points();
+    std::optional<std::size_t> best;
+    qreal bestDist = 0;
+    const QPointF at = chart_->mapToPosition(p, ref.series);
+    for (qsizetype i = 0; i < pts.size(); ++i) {
+        const QPointF d = chart_->mapToPosition(pts[i], ref.series) - at;
+        const qreal dist = d.x() * d.x() + d.y() * d.y();
+        if (!best || dist < bestDist) best = ref.points[static_cast<std::size_t>(i)], bestDist = dist;
+    }
+    return best;
+}
+
+QString CostQualityChart::tooltipFor(std::size_t method, std::size_t point) const {
+    if (method >= data_.methods.size() || point >= data_.methods[method].points.size()) return {};
+    const eval::MethodCurve& c = data_.methods[method];
+    const eval::CurvePoint& p = c.points[point];
+    return tr("<b>%1</b>%2<br>%3<br>%4")
+        .arg(QString::fromStdString(c.method).toHtmlEscaped(),
+             point == c.trained ? tr(" — trained choice") : QString(),
+             QString::fromStdString(p.text).toHtmlEscaped(), metricsText(p.metrics));
+}
+
+QString CostQualityChart::referenceTooltip(const QString& name, const eval::Metrics& m) const {
+    return QStringLiteral("<b>%1</b><br>%2").arg(name.toHtmlEscaped(), metricsText(m));
+}
+
+void CostQualityChart::setCurrent(const std::optional<eval::Metrics>& m, const QString& label) {
+    if (!current_) return;
+    if (!m || !finitePoint(*m)) {
+        current_->clear();
+        return;
+    }
+    current_->setName(label.isEmpty() ? tr("current routing") : label);
+    const QPointF p(m->avg_cost, m->avg_perf);
+    if (current_->count() == 1) current_->replace(0, p);
+    else {
+        current_->clear();
+        current_->append(p);
+    }
+}
+
+std::optional<QPointF> CostQualityChart::currentPoint() const {
+    if (!current_ || current_->count() == 0) return std::nullopt;
+    return current_->at(0);
+}
+
+QScatterSeries* CostQualityChart::candidateSeries(const QString& method) const {
+    return chart_->findChild<QScatterSeries*>(QStringLiteral("candidates:") + method);
+}
+
+QScatterSeries* CostQualityChart::trainedSeries(const QString& method) const {
+    return chart_->findChild<QScatterSeries*>(QStringLiteral("trained:") + method);
+}
+
+}  // namespace automix::ui::charts

@@ -1,0 +1,76 @@
+#pragma once
+// The cost–quality chart (x = avg cost per query, y = avg performance): small-only and
+// large-only points joined by the IBC baseline, the random-mix line, the oracle, each method's
+// candidates (its own non-dominated ones joined into its curve), the trained candidate of each
+// method (large marker), the Pareto frontier over all methods, and the "current" routing as a
+// ring that follows the tuning panel. Hover shows a tooltip; a click on a candidate emits
+// candidateClicked. All numbers come from eval::CostQuality (core).
+#include <QPointer>
+#include <QString>
+#include <QWidget>
+#include <optional>
+#include <vector>
+
+#include "core/eval/cost_quality.hpp"
+
+class QChart;
+class QChartView;
+class QLabel;
+class QLineSeries;
+class QScatterSeries;
+class QValueAxis;
+
+namespace automix::ui::charts {
+
+class CostQualityChart : public QWidget {
+    Q_OBJECT
+  public:
+    explicit CostQualityChart(QWidget* parent = nullptr);
+
+    void setData(const eval::CostQuality& cq, const QString& title);
+    void clear(const QString& message);
+    const eval::CostQuality& data() const { return data_; }
+    // The ring of the current routing; nullopt hides it.
+    void setCurrent(const std::optional<eval::Metrics>& m, const QString& label);
+    std::optional<QPointF> currentPoint() const;
+
+    QChartView* view() const { return view_; }
+    QChart* chart() const { return chart_; }
+    // Candidate markers of one method (tests click them), or null.
+    QScatterSeries* candidateSeries(const QString& method) const;
+    QScatterSeries* trainedSeries(const QString& method) const;
+    // Tooltip text of a candidate point, and the last tooltip shown on hover.
+    QString tooltipFor(std::size_t method, std::size_t point) const;
+    QString lastTooltip() const { return lastTooltip_; }
+
+  signals:
+    void candidateClicked(int method, int point);
+
+  private:
+    struct SeriesRef {
+        QScatterSeries* series = nullptr;
+        std::size_t method = 0;
+        std::vector<std::size_t> points;  // point index in the method's curve, per series point
+    };
+    void rebuild();
+    void addReferenceSeries(bool dark);
+    void addMethodSeries(std::size_t m, bool dark);
+    const SeriesRef* refOf(QScatterSeries* s) const;
+    std::optional<std::size_t> pointAt(const SeriesRef& ref, const QPointF& p) const;
+    QString referenceTooltip(const QString& name, const eval::Metrics& m) const;
+    void hideFromLegend(QScatterSeries* s);
+    void attach(QScatterSeries* s);
+    void attachLine(QLineSeries* s);
+
+    eval::CostQuality data_;
+    QString title_;
+    QChart* chart_ = nullptr;
+    QChartView* view_ = nullptr;
+    QValueAxis* axisX_ = nullptr;
+    QValueAxis* axisY_ = nullptr;
+    QScatterSeries* current_ = nullptr;
+    std::vector<SeriesRef> refs_;
+    QString lastTooltip_;
+};
+
+}  // namespace automix::ui::charts

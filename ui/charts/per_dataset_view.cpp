@@ -1,0 +1,243 @@
+#include "ui/charts/per_dataset_view.hpp"
+
+#include <QApplication>
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QEventLoop>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPalette>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QValueAxis>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+#include <cmath>
+
+#include "core/eval/cost_quality.hpp"
+#include "ui/charts/chart_style.hpp"
+
+namespace automix::ui::charts {
+
+namespace {
+bool paper(const eval::Report& r) { return r.options.protocol == eval::Protocol::Paper; }
+double liftOf(const eval::Report& r, const eval::MethodReport& m) {
+    if (!m.ok) return std::nan("");
+    return paper(r) ? m.val_lift_stat.mean : m.val.lift;
+}
+double stdOf(const eval::Report& r, const eval::MethodReport& m) {
+    return m.ok && paper(r) ? m.val_lift_stat.std : std::nan("");
+}
+// Methods in report order that are routers (reference points left out), over all datasets.
+QStringList methodsOf(const eval::Report& r) {
+    QStringList out;
+    for (const auto& d : r.datasets)
+        for (const auto& m : d.methods)
+            if (!eval::is_reference_router(m.key) && !out.contains(QString::fromStdString(m.key)))
+                out << QString::fromStdString(m.key);
+    return out;
+}
+}  // namespace
+
+PerDatasetView::PerDatasetView(QWidget* parent) : QWidget(parent) {
+    chart_ = new QChart();
+    view_ = makeChartView(chart_, this);
+    view_->setObjectName(QStringLiteral("perDatasetView"));
+    view_->setWindowTitle(tr("Lift per dataset"));
+    table_ = new QTableWidget(this);
+    table_->setObjectName(QStringLiteral("perDatasetTable"));
+    table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table_->verticalHeader()->setVisible(true);
+
+    protocol_ = new QComboBox(this);
+    protocol_->setObjectName(QStringLiteral("protocolCombo"));
+    protocol_->addItem(tr("full: train on the whole train split"), static_cast<int>(eval::Protocol::Full));
+    protocol_->addItem(tr("paper: seeds × 1000 sampled train rows (mean ± std)"), static_cast<int>(eval::Protocol::Paper));
+    seeds_ = new QSpinBox(this);
+    seeds_->setRange(1, 100);
+    seeds_->setValue(10);
+    seeds_->setPrefix(tr("seeds "));
+    runButton_ = new QPushButton(tr("Run evaluation"), this);
+    runButton_->setObjectName(QStringLiteral("runEvaluation"));
+    progress_ = new QProgressBar(this);
+    progress_->setMaximumWidth(200);
+    progress_->setVisible(false);
+    status_ = new QLabel(this);
+    auto* bar = new QHBoxLayout();
+    bar->addWidget(protocol_);
+    bar->addWidget(seeds_);
+    bar->addWidget(runButton_);
+    bar->addWidget(progress_);
+    bar->addWidget(status_, 1);
+
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    split->addWidget(view_);
+    split->addWidget(table_);
+    split->setSizes({600, 500});
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(bar);
+    layout->addWidget(split, 1);
+
+    watcher_ = new QFutureWatcher<std::shared_ptr<RunResult>>(this);
+    connect(watcher_, &QFutureWatcher<std::shared_ptr<RunResult>>::finished, this, &PerDatasetView::onRunDone);
+    connect(watcher_, &QFutureWatcher<std::shared_ptr<RunResult>>::progressValueChanged, progress_, &QProgressBar::setValue);
+    connect(runButton_, &QPushButton::clicked, this, qOverload<>(&PerDatasetView::run));
+    rebuild();
+}
+
+PerDatasetView::~PerDatasetView() { watcher_->waitForFinished(); }
+
+void PerDatasetView::setDataset(std::shared_ptr<const data::Dataset> ds, const routing::Config& cfg) {
+    if (ds != dataset_) {
+        report_.reset();
+        reportDataset_.reset();
+        status_->setText(ds ? tr("Press Run evaluation for the table of lifts") : QString());
+    }
+    dataset_ = std::move(ds);
+    config_ = cfg;
+    rebuild();
+}
+
+void PerDatasetView::run() {
+    run(static_cast<eval::Protocol>(protocol_->currentData().toInt()), seeds_->value());
+}
+
+void PerDatasetView::run(eval::Protocol protocol, int seeds) {
+    if (!dataset_ || pending_) return;
+    eval::EvalOptions options;
+    options.protocol = protocol;
+    options.seeds = seeds;
+    options.config = config_;
+    auto ds = dataset_;
+    pending_ = true;
+    runButton_->setEnabled(false);
+    progress_->setVisible(true);
+    progress_->setValue(0);
+    status_->setText(tr("evaluating…"));
+    watcher_->setFuture(QtConcurrent::run([ds, options](QPromise<std::shared_ptr<RunResult>>& promise) {
+        auto out = std::make_shared<RunResult>();
+        out->dataset = ds;
+        try {
+            out->report = std::make_shared<eval::Report>(eval::run_evaluation(*ds, options, [&](std::size_t done, std::size_t total) {
+                promise.setProgressRange(0, static_cast<int>(total));
+                promise.setProgressValue(static_cast<int>(done));
+            }));
+            out->report->input_path = ds->source_path;
+        } catch (const std::exception& e) {
+            out->error = QString::fromStdString(e.what());
+        }
+        promise.addResult(out);
+    }));
+    connect(watcher_, &QFutureWatcher<std::shared_ptr<RunResult>>::progressRangeChanged, progress_, &QProgressBar::setRange,
+            Qt::UniqueConnection);
+}
+
+void PerDatasetView::waitForRun() {
+    while (pending_) {
+        QEventLoop loop;
+        connect(this, &PerDatasetView::runFinished, &loop, &QEventLoop::quit);
+        loop.exec();
+    }
+}
+
+void PerDatasetView::onRunDone() {
+    pending_ = false;
+    runButton_->setEnabled(true);
+    progress_->setVisible(false);
+    bool ok = false;
+    if (watcher_->future().resultCount() > 0) {
+        const auto out = watcher_->result();
+        if (out->error.isEmpty() && out->dataset == dataset_) {
+            report_ = out->report;
+            reportDataset_ = out->dataset;
+            status_->setText(tr("%1 datasets in %2 s").arg(report_->datasets.size()).arg(report_->seconds, 0, 'f', 2));
+            ok = true;
+        } else if (!out->error.isEmpty()) {
+            status_->setText(out->error);
+        }
+    }
+    rebuild();
+    emit runFinished(ok);
+}
+
+void PerDatasetView::rebuild() {
+    chart_->removeAllSeries();
+    for (QAbstractAxis* a : chart_->axes()) {
+        chart_->removeAxis(a);
+        delete a;
+    }
+    styleChart(chart_);
+    table_->clear();
+    table_->setRowCount(0);
+    table_->setColumnCount(0);
+    if (!report_) {
+        chart_->setTitle(tr("IBC lift on val per dataset — run the evaluation"));
+        return;
+    }
+    const eval::Report& r = *report_;
+    chart_->setTitle(paper(r) ? tr("IBC lift on val per dataset (mean over %1 seeds; ± std in the table)").arg(r.options.seeds)
+                              : tr("IBC lift on val per dataset (trained on the whole train split)"));
+    const QStringList methods = methodsOf(r);
+    QStringList datasets;
+    for (const auto& d : r.datasets) datasets << QString::fromStdString(d.name);
+
+    // Table: one row per method, one column per dataset.
+    table_->setRowCount(static_cast<int>(methods.size()));
+    table_->setColumnCount(static_cast<int>(datasets.size()));
+    table_->setHorizontalHeaderLabels(datasets);
+    table_->setVerticalHeaderLabels(methods);
+    const bool dark = paletteIsDark();
+    auto* series = new QBarSeries(chart_);
+    double lo = 0, hi = 0.1;
+    for (int mi = 0; mi < methods.size(); ++mi) {
+        auto* set = new QBarSet(methods[mi], series);
+        set->setColor(methodColor(methods[mi], dark));
+        set->setBorderColor(methodColor(methods[mi], dark).darker(130));
+        for (int di = 0; di < datasets.size(); ++di) {
+            const eval::DatasetReport& d = r.datasets[static_cast<std::size_t>(di)];
+            const eval::MethodReport* m = nullptr;
+            for (const auto& x : d.methods)
+                if (QString::fromStdString(x.key) == methods[mi]) m = &x;
+            const double lift = m ? liftOf(r, *m) : std::nan("");
+            const double sd = m ? stdOf(r, *m) : std::nan("");
+            *set << (std::isfinite(lift) ? lift : 0.0);
+            if (std::isfinite(lift)) lo = std::min(lo, lift), hi = std::max(hi, lift);
+            QString text = !m ? QStringLiteral("") : !m->ok ? tr("error") : QString::number(100.0 * lift, 'f', 1) + QStringLiteral(" %");
+            if (std::isfinite(sd)) text += QStringLiteral(" ± %1").arg(100.0 * sd, 0, 'f', 1);
+            auto* item = new QTableWidgetItem(text);
+            item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            if (m && !m->ok) item->setToolTip(QString::fromStdString(m->error));
+            else if (m) item->setToolTip(QString::fromStdString(m->best.dump()));
+            table_->setItem(mi, di, item);
+        }
+        series->append(set);
+    }
+    table_->resizeColumnsToContents();
+    chart_->addSeries(series);
+    const QColor text = QApplication::palette().color(QPalette::Text);
+    auto* x = new QBarCategoryAxis(chart_);
+    x->append(datasets);
+    x->setLabelsColor(text);
+    auto* y = new QValueAxis(chart_);
+    y->setRange(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo));
+    y->setTitleText(tr("IBC lift (fraction)"));
+    y->setLabelFormat(QStringLiteral("%.2f"));
+    y->setLabelsColor(text);
+    y->setTitleBrush(text);
+    chart_->addAxis(x, Qt::AlignBottom);
+    chart_->addAxis(y, Qt::AlignLeft);
+    series->attachAxis(x);
+    series->attachAxis(y);
+    chart_->legend()->setAlignment(Qt::AlignRight);
+}
+
+}  // namespace automix::ui::charts

@@ -1,0 +1,271 @@
+#include "ui/charts/verifier_charts.hpp"
+
+#include <QApplication>
+#include <QBarCategoryAxis>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
+#include <QEventLoop>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QPalette>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QScatterSeries>
+#include <QStackedBarSeries>
+#include <QValueAxis>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+#include <cmath>
+
+#include "ui/charts/chart_style.hpp"
+
+namespace automix::ui::charts {
+
+namespace {
+void resetChart(QChart* chart, const QString& title) {
+    chart->removeAllSeries();
+    for (QAbstractAxis* a : chart->axes()) {
+        chart->removeAxis(a);
+        delete a;
+    }
+    styleChart(chart);
+    chart->setTitle(title);
+}
+
+void colourAxis(QAbstractAxis* a) {
+    const QColor text = QApplication::palette().color(QPalette::Text);
+    a->setLabelsColor(text);
+    a->setTitleBrush(text);
+}
+
+QValueAxis* valueAxis(QChart* chart, const QString& title, double lo, double hi, Qt::Alignment where,
+                      const QString& format = QStringLiteral("%.2f")) {
+    auto* a = new QValueAxis(chart);
+    a->setTitleText(title);
+    a->setRange(lo, hi);
+    a->setLabelFormat(format);
+    colourAxis(a);
+    chart->addAxis(a, where);
+    return a;
+}
+}  // namespace
+
+VerifierCharts::VerifierCharts(QWidget* parent) : QWidget(parent) {
+    histogramChart_ = new QChart();
+    reliabilityChart_ = new QChart();
+    samplesChart_ = new QChart();
+    histogramView_ = makeChartView(histogramChart_, this);
+    reliabilityView_ = makeChartView(reliabilityChart_, this);
+    samplesView_ = makeChartView(samplesChart_, this);
+    histogramView_->setObjectName(QStringLiteral("confidenceHistogramView"));
+    reliabilityView_->setObjectName(QStringLiteral("reliabilityView"));
+    samplesView_->setObjectName(QStringLiteral("samplesCurveView"));
+    histogramView_->setWindowTitle(tr("Verifier confidence histogram"));
+    reliabilityView_->setWindowTitle(tr("Reliability diagram"));
+    samplesView_->setWindowTitle(tr("Lift vs verifier samples"));
+
+    compute_ = new QPushButton(tr("Compute lift vs k"), this);
+    compute_->setObjectName(QStringLiteral("computeSamplesCurve"));
+    compute_->setToolTip(tr("Recompute every confidence from the first k verifier samples (k = 1..32), retrain and "
+                            "score on val — runs in the background"));
+    progress_ = new QProgressBar(this);
+    progress_->setMaximumWidth(200);
+    progress_->setVisible(false);
+    status_ = new QLabel(this);
+    auto* bar = new QHBoxLayout();
+    bar->addWidget(compute_);
+    bar->addWidget(progress_);
+    bar->addWidget(status_, 1);
+
+    auto* charts = new QHBoxLayout();
+    charts->addWidget(histogramView_);
+    charts->addWidget(reliabilityView_);
+    charts->addWidget(samplesView_);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(charts, 1);
+    layout->addLayout(bar);
+
+    watcher_ = new QFutureWatcher<std::shared_ptr<SamplesResult>>(this);
+    connect(watcher_, &QFutureWatcher<std::shared_ptr<SamplesResult>>::finished, this, &VerifierCharts::onSamplesDone);
+    connect(watcher_, &QFutureWatcher<std::shared_ptr<SamplesResult>>::progressValueChanged, progress_, &QProgressBar::setValue);
+    connect(compute_, &QPushButton::clicked, this, &VerifierCharts::computeRequested);
+    setData({}, {}, QString());
+    rebuildSamples();
+}
+
+VerifierCharts::~VerifierCharts() {
+    cancel();
+    watcher_->waitForFinished();
+}
+
+void VerifierCharts::setData(const eval::ConfidenceHistogram& h, const eval::Reliability& r, const QString& scope) {
+    histogram_ = h;
+    reliability_ = r;
+    scope_ = scope;
+    rebuildHistogram();
+    rebuildReliability();
+}
+
+void VerifierCharts::rebuildHistogram() {
+    resetChart(histogramChart_, tr("Verifier confidence%1").arg(scope_.isEmpty() ? QString() : QStringLiteral(" — ") + scope_));
+    const bool dark = paletteIsDark();
+    auto* series = new QStackedBarSeries(histogramChart_);
+    auto* right = new QBarSet(tr("small answer right (score ≥ %1)").arg(histogram_.tau), series);
+    auto* wrong = new QBarSet(tr("small answer wrong"), series);
+    right->setColor(categoryColor(1, dark));
+    wrong->setColor(categoryColor(0, dark));
+    QStringList categories;
+    double top = 1;
+    for (std::size_t k = 0; k < histogram_.centres.size(); ++k) {
+        *right << static_cast<double>(histogram_.correct[k]);
+        *wrong << static_cast<double>(histogram_.wrong[k]);
+        top = std::max(top, static_cast<double>(histogram_.correct[k] + histogram_.wrong[k]));
+        categories << QString::number(histogram_.centres[k], 'f', 3);
+    }
+    series->append(right);
+    series->append(wrong);
+    histogramChart_->addSeries(series);
+    auto* x = new QBarCategoryAxis(histogramChart_);
+    x->append(categories);
+    x->setTitleText(tr("verifier confidence (nearest bin)"));
+    colourAxis(x);
+    histogramChart_->addAxis(x, Qt::AlignBottom);
+    QValueAxis* y = valueAxis(histogramChart_, tr("queries"), 0, top * 1.05, Qt::AlignLeft, QStringLiteral("%.0f"));
+    y->applyNiceNumbers();
+    series->attachAxis(x);
+    series->attachAxis(y);
+}
+
+void VerifierCharts::rebuildReliability() {
+    resetChart(reliabilityChart_, tr("Reliability — ECE %1").arg(reliability_.ece, 0, 'f', 3));
+    const QColor text = QApplication::palette().color(QPalette::Text);
+    QValueAxis* x = valueAxis(reliabilityChart_, tr("mean verifier confidence in bin"), 0, 1, Qt::AlignBottom);
+    QValueAxis* y = valueAxis(reliabilityChart_, tr("mean small-model score in bin"), 0, 1, Qt::AlignLeft);
+    auto* ideal = new QLineSeries(reliabilityChart_);
+    ideal->setName(tr("perfectly calibrated"));
+    QColor grey = text;
+    grey.setAlpha(120);
+    ideal->setPen(QPen(grey, 1.2, Qt::DashLine));
+    ideal->append(0, 0);
+    ideal->append(1, 1);
+    auto* line = new QLineSeries(reliabilityChart_);
+    line->setName(tr("verifier"));
+    const QColor colour = methodColor(QStringLiteral("Threshold"), paletteIsDark());
+    line->setPen(QPen(colour, 2));
+    auto* marks = new QScatterSeries(reliabilityChart_);
+    marks->setName(tr("bins (area ∝ rows)"));
+    marks->setColor(colour);
+    marks->setMarkerSize(9);
+    for (const eval::ReliabilityBin& b : reliability_.bins) {
+        if (b.rows == 0) continue;
+        line->append(b.mean_confidence, b.mean_score);
+        marks->append(b.mean_confidence, b.mean_score);
+    }
+    for (QXYSeries* s : std::initializer_list<QXYSeries*>{ideal, line, marks}) {
+        reliabilityChart_->addSeries(s);
+        s->attachAxis(x);
+        s->attachAxis(y);
+    }
+}
+
+void VerifierCharts::rebuildSamples() {
+    resetChart(samplesChart_, samplesError_.isEmpty() ? tr("IBC lift on val vs verifier samples k")
+                                                      : tr("Lift vs k: %1").arg(samplesError_));
+    auto* x = new QLogValueAxis(samplesChart_);
+    x->setBase(2);
+    x->setRange(1, 32);
+    x->setLabelFormat(QStringLiteral("%.0f"));
+    x->setTitleText(tr("verifier samples k"));
+    colourAxis(x);
+    samplesChart_->addAxis(x, Qt::AlignBottom);
+    double lo = 0, hi = 0.1;
+    for (const auto& p : samples_.points)
+        if (p.ok && std::isfinite(p.val.lift)) lo = std::min(lo, p.val.lift), hi = std::max(hi, p.val.lift);
+    QValueAxis* y = valueAxis(samplesChart_, tr("IBC lift on val (fraction)"), lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo),
+                              Qt::AlignLeft);
+    const bool dark = paletteIsDark();
+    for (const std::string& m : samples_.methods) {
+        const QString name = QString::fromStdString(m);
+        auto* line = new QLineSeries(samplesChart_);
+        line->setName(name);
+        line->setPen(QPen(methodColor(name, dark), 2));
+        line->setPointsVisible(true);
+        for (const auto& p : samples_.points)
+            if (p.method == m && p.ok && std::isfinite(p.val.lift)) line->append(p.k, p.val.lift);
+        samplesChart_->addSeries(line);
+        line->attachAxis(x);
+        line->attachAxis(y);
+    }
+}
+
+void VerifierCharts::computeSamplesCurve(std::shared_ptr<const data::Dataset> ds, int dataset,
+                                         std::vector<routing::MethodPtr> methods, const routing::Config& cfg) {
+    cancel();
+    watcher_->waitForFinished();
+    if (!ds) return;
+    cancel_ = std::make_shared<std::atomic<bool>>(false);
+    auto flag = cancel_;
+    std::vector<int> ks;
+    for (int k = 1; k <= 32; ++k) ks.push_back(k);
+    progress_->setRange(0, static_cast<int>(ks.size()));
+    progress_->setValue(0);
+    progress_->setVisible(true);
+    status_->setText(tr("computing…"));
+    compute_->setEnabled(false);
+    pending_ = true;
+    watcher_->setFuture(QtConcurrent::run([ds, dataset, methods, cfg, ks, flag](QPromise<std::shared_ptr<SamplesResult>>& promise) {
+        auto out = std::make_shared<SamplesResult>();
+        promise.setProgressRange(0, static_cast<int>(ks.size()));
+        try {
+            out->curve = eval::samples_curve(*ds, dataset, methods, ks, cfg, [&](std::size_t done, std::size_t) {
+                promise.setProgressValue(static_cast<int>(done));
+                return !flag->load();
+            });
+        } catch (const std::exception& e) {
+            out->error = QString::fromStdString(e.what());
+        }
+        promise.addResult(out);
+    }));
+}
+
+bool VerifierCharts::isComputing() const { return pending_; }
+
+void VerifierCharts::cancel() {
+    if (cancel_) cancel_->store(true);
+}
+
+void VerifierCharts::waitForSamplesCurve() {
+    // pending_ clears in onSamplesDone, i.e. after the result reached the GUI thread.
+    while (pending_) {
+        QEventLoop loop;
+        connect(this, &VerifierCharts::samplesCurveFinished, &loop, &QEventLoop::quit);
+        loop.exec();
+    }
+}
+
+void VerifierCharts::onSamplesDone() {
+    pending_ = false;
+    progress_->setVisible(false);
+    compute_->setEnabled(true);
+    if (watcher_->future().resultCount() > 0) {
+        const auto out = watcher_->result();
+        samples_ = out->curve;
+        samplesError_ = out->error;
+        status_->setText(out->error.isEmpty()
+                             ? tr("%1 rows, up to %2 samples each%3")
+                                   .arg(samples_.rows)
+                                   .arg(samples_.max_samples)
+                                   .arg(samples_.rows_without_samples
+                                            ? tr("; %1 rows without samples keep their file confidence").arg(samples_.rows_without_samples)
+                                            : QString())
+                             : out->error);
+        rebuildSamples();
+    }
+    emit samplesCurveFinished();
+}
+
+}  // namespace automix::ui::charts

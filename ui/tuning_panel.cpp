@@ -1,0 +1,316 @@
+#include "ui/tuning_panel.hpp"
+
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QLabel>
+#include <QPushButton>
+#include <QSlider>
+#include <QVBoxLayout>
+#include <cmath>
+
+#include "ui/routing_state.hpp"
+
+namespace automix::ui {
+
+namespace {
+constexpr double kLambdaMin = 1e-6, kLambdaMax = 1.0;
+constexpr int kLambdaSteps = 600;
+
+QString pct(double f) { return std::isnan(f) ? QStringLiteral("—") : QString::number(100.0 * f, 'f', 1) + QStringLiteral(" %"); }
+QString num(double x, int decimals) { return std::isnan(x) ? QStringLiteral("—") : QString::number(x, 'f', decimals); }
+
+QSlider* makeSlider(QWidget* parent, const QString& name, int max) {
+    auto* s = new QSlider(Qt::Horizontal, parent);
+    s->setObjectName(name);
+    s->setRange(0, max);
+    s->setSingleStep(max >= 1000 ? 5 : 1);
+    s->setPageStep(max >= 1000 ? 125 : 10);
+    return s;
+}
+}  // namespace
+
+double TuningPanel::lambdaAt(int position) {
+    const double f = static_cast<double>(position) / kLambdaSteps;
+    return kLambdaMin * std::pow(kLambdaMax / kLambdaMin, f);
+}
+
+int TuningPanel::positionOfLambda(double lambda) {
+    if (!(lambda > kLambdaMin)) return 0;
+    const double f = std::log(lambda / kLambdaMin) / std::log(kLambdaMax / kLambdaMin);
+    return std::clamp(static_cast<int>(std::lround(f * kLambdaSteps)), 0, kLambdaSteps);
+}
+
+TuningPanel::TuningPanel(RoutingState* state, QWidget* parent) : QWidget(parent), state_(state) {
+    setObjectName(QStringLiteral("tuningPanel"));
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 4, 6, 4);
+    heading_ = new QLabel(this);
+    heading_->setWordWrap(true);
+    layout->addWidget(heading_);
+
+    auto* controls = new QFormLayout();
+    controls->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    threshold_ = makeSlider(this, QStringLiteral("thresholdSlider"), kSteps);
+    threshold_->setToolTip(tr("Escalate iff verifier confidence ≤ t"));
+    low_ = makeSlider(this, QStringLiteral("lowSlider"), kSteps);
+    high_ = makeSlider(this, QStringLiteral("highSlider"), kSteps);
+    low_->setToolTip(tr("DoubleThreshold: escalate iff lo ≤ confidence ≤ hi"));
+    high_->setToolTip(low_->toolTip());
+    lambda_ = makeSlider(this, QStringLiteral("lambdaSlider"), kLambdaSteps);
+    lambda_->setToolTip(tr("Cascade: objective = expected score − λ · cost (log scale); a larger λ escalates less"));
+    candidate_ = makeSlider(this, QStringLiteral("candidateSlider"), 0);
+    candidate_->setToolTip(tr("Step through the method's candidate parameters (enumeration order)"));
+    thresholdLabel_ = new QLabel(tr("threshold t"), this);
+    lowLabel_ = new QLabel(tr("lo"), this);
+    highLabel_ = new QLabel(tr("hi"), this);
+    lambdaLabel_ = new QLabel(tr("λ"), this);
+    candidateLabel_ = new QLabel(tr("candidate"), this);
+    for (QLabel* l : {thresholdLabel_, lowLabel_, highLabel_, lambdaLabel_, candidateLabel_}) l->setMinimumWidth(110);
+    controls->addRow(thresholdLabel_, threshold_);
+    controls->addRow(lowLabel_, low_);
+    controls->addRow(highLabel_, high_);
+    controls->addRow(lambdaLabel_, lambda_);
+    controls->addRow(candidateLabel_, candidate_);
+    layout->addLayout(controls);
+    paramText_ = new QLabel(this);
+    paramText_->setObjectName(QStringLiteral("tuningParams"));
+    paramText_->setWordWrap(true);
+    paramText_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(paramText_);
+
+    auto* costRow = new QHBoxLayout();
+    ratio_ = new QDoubleSpinBox(this);
+    ratio_->setObjectName(QStringLiteral("costRatio"));
+    ratio_->setRange(1.0, 1e5);
+    ratio_->setDecimals(1);
+    ratio_->setKeyboardTracking(false);
+    ratio_->setToolTip(tr("Cost ratio c_l / c_s of a large-model call to a small-model call"));
+    verifier_ = new QDoubleSpinBox(this);
+    verifier_->setObjectName(QStringLiteral("tuningVerifierCost"));
+    verifier_->setRange(0.0, 1e5);
+    verifier_->setDecimals(2);
+    verifier_->setKeyboardTracking(false);
+    verifier_->setToolTip(tr("Cost of one self-verification pass (added to every query)"));
+    costRow->addWidget(new QLabel(tr("c_l / c_s"), this));
+    costRow->addWidget(ratio_);
+    costRow->addWidget(new QLabel(tr("verifier"), this));
+    costRow->addWidget(verifier_);
+    train_ = new QPushButton(tr("Train ▶"), this);
+    train_->setObjectName(QStringLiteral("tuningTrain"));
+    train_->setToolTip(tr("Run the spec's training on the train split (highest IBC lift) and jump to its parameters"));
+    costRow->addWidget(train_);
+    layout->addLayout(costRow);
+
+    auto* box = new QGroupBox(tr("Figures"), this);
+    figures_ = new QGridLayout(box);
+    figures_->setHorizontalSpacing(14);
+    const QStringList rows = {tr("avg cost"), tr("avg perf"), tr("IBC lift"), tr("APGR"), tr("escalated")};
+    const QStringList tips = {
+        tr("Σ (small + escalations · large) / n + verifier cost"),
+        tr("Mean score of the answer used"),
+        tr("(slope − base) / base; slope = (perf − P_small) / (cost − c_small), base = (P_large − P_small) / (c_large − c_small)"),
+        tr("Performance gap recovered: (perf − P_small) / (P_large − P_small)"),
+        tr("Share of queries sent to a larger model")};
+    for (int r = 0; r < rows.size(); ++r) {
+        auto* l = new QLabel(rows[r], box);
+        l->setToolTip(tips[r]);
+        figures_->addWidget(l, r + 1, 0);
+        for (int c = 1; c <= 2; ++c) {
+            auto* v = new QLabel(QStringLiteral("—"), box);
+            v->setObjectName(QStringLiteral("figure_%1_%2").arg(r).arg(c));
+            v->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            v->setTextInteractionFlags(Qt::TextSelectableByMouse);
+            figures_->addWidget(v, r + 1, c);
+        }
+    }
+    figures_->addWidget(new QLabel(tr("<b>train</b>"), box), 0, 1, Qt::AlignRight);
+    figures_->addWidget(new QLabel(tr("<b>val</b>"), box), 0, 2, Qt::AlignRight);
+    layout->addWidget(box);
+    layout->addStretch(1);
+
+    for (QSlider* s : {threshold_, low_, high_, lambda_, candidate_})
+        connect(s, &QSlider::valueChanged, this, &TuningPanel::onControlMoved);
+    connect(ratio_, &QDoubleSpinBox::valueChanged, this, &TuningPanel::onCostsEdited);
+    connect(verifier_, &QDoubleSpinBox::valueChanged, this, &TuningPanel::onCostsEdited);
+    connect(train_, &QPushButton::clicked, state_, &RoutingState::train);
+    connect(state_, &RoutingState::changed, this, &TuningPanel::refresh);
+    refresh();
+}
+
+void TuningPanel::setTarget(int datasetIndex, data::View trainRows, data::View evalRows, const QString& evalName) {
+    dataset_ = datasetIndex;
+    trainRows_ = std::move(trainRows);
+    evalRows_ = std::move(evalRows);
+    evalName_ = evalName;
+    if (auto* header = qobject_cast<QLabel*>(figures_->itemAtPosition(0, 2) ? figures_->itemAtPosition(0, 2)->widget() : nullptr))
+        header->setText(QStringLiteral("<b>%1</b>").arg(evalName.toHtmlEscaped()));
+    refresh();
+}
+
+std::vector<routing::Params> TuningPanel::candidates() const {
+    std::vector<routing::Params> out;
+    if (const TrainedDataset* t = state_->trainedFor(dataset_))
+        for (const auto& c : t->candidates) out.push_back(c.first);
+    return out;
+}
+
+void TuningPanel::refresh() {
+    const data::Dataset* ds = state_->dataset();
+    const routing::MethodPtr method = state_->method();
+    kind_ = method ? eval::tuning_kind(*method) : eval::TuningKind::Candidates;
+    const bool usable = ds && method && dataset_ >= 0;
+    const QString dsName = usable ? QString::fromStdString(ds->dataset_names[static_cast<std::size_t>(dataset_)]) : QString();
+    heading_->setText(usable ? tr("<b>%1</b> on <b>%2</b>%3").arg(state_->methodName().toHtmlEscaped(), dsName.toHtmlEscaped(),
+                                                                    state_->isTraining() ? tr(" — training…") : QString())
+                             : tr("Choose a method and a dataset to tune"));
+    const bool threshold = kind_ == eval::TuningKind::Threshold, range = kind_ == eval::TuningKind::Range,
+               lambda = kind_ == eval::TuningKind::Lambda, cand = kind_ == eval::TuningKind::Candidates;
+    threshold_->setVisible(threshold), thresholdLabel_->setVisible(threshold);
+    low_->setVisible(range), lowLabel_->setVisible(range), high_->setVisible(range), highLabel_->setVisible(range);
+    lambda_->setVisible(lambda), lambdaLabel_->setVisible(lambda);
+    candidate_->setVisible(cand), candidateLabel_->setVisible(cand);
+    for (QSlider* s : {threshold_, low_, high_, lambda_, candidate_}) s->setEnabled(usable && !state_->isTraining());
+    train_->setEnabled(ds && method && !state_->isTraining());
+    {
+        syncing_ = true;
+        const Costs c = state_->costs();
+        const QSignalBlocker b1(ratio_), b2(verifier_);
+        ratio_->setValue(c.small > 0 ? c.large / c.small : c.large);
+        verifier_->setValue(c.verifier);
+        syncing_ = false;
+    }
+    syncControls();
+    recomputeFigures();
+}
+
+void TuningPanel::syncControls() {
+    const TrainedDataset* t = state_->trainedFor(dataset_);
+    const routing::MethodPtr method = state_->method();
+    syncing_ = true;
+    const QSignalBlocker b1(threshold_), b2(low_), b3(high_), b4(lambda_), b5(candidate_);
+    const std::vector<routing::Params> cands = candidates();
+    candidate_->setRange(0, std::max<int>(0, static_cast<int>(cands.size()) - 1));
+    if (t && t->error.isEmpty() && method) {
+        if (auto v = eval::threshold_of(t->params)) threshold_->setValue(static_cast<int>(std::lround(*v * kSteps)));
+        if (auto r = eval::range_of(t->params)) {
+            low_->setValue(static_cast<int>(std::lround(r->first * kSteps)));
+            high_->setValue(static_cast<int>(std::lround(r->second * kSteps)));
+        }
+        if (auto l = eval::lambda_of(t->params)) lambda_->setValue(positionOfLambda(*l));
+        for (std::size_t i = 0; i < cands.size(); ++i)
+            if (cands[i] == t->params) candidate_->setValue(static_cast<int>(i));
+        paramText_->setText(tr("Parameters: %1").arg(QString::fromStdString(method->describe(t->params, state_->config())).toHtmlEscaped()));
+    } else {
+        paramText_->setText(state_->lastError().isEmpty() ? tr("Not routed yet — press Train or move a slider")
+                                                          : state_->lastError());
+    }
+    thresholdLabel_->setText(tr("threshold t = %1").arg(threshold_->value() / double(kSteps), 0, 'f', 3));
+    lowLabel_->setText(tr("lo = %1").arg(low_->value() / double(kSteps), 0, 'f', 3));
+    highLabel_->setText(tr("hi = %1").arg(high_->value() / double(kSteps), 0, 'f', 3));
+    lambdaLabel_->setText(tr("λ = %1").arg(lambdaAt(lambda_->value()), 0, 'g', 3));
+    candidateLabel_->setText(tr("candidate %1 / %2").arg(candidate_->value() + 1).arg(cands.size()));
+    syncing_ = false;
+}
+
+void TuningPanel::onControlMoved() {
+    if (syncing_ || dataset_ < 0 || !state_->method()) return;
+    QSlider* moved = qobject_cast<QSlider*>(sender());
+    switch (kind_) {
+        case eval::TuningKind::Threshold:
+            applyParams(eval::threshold_params(threshold_->value() / double(kSteps)));
+            break;
+        case eval::TuningKind::Range: {
+            // The handles cannot cross: the one not moved gives way.
+            if (low_->value() > high_->value()) {
+                const QSignalBlocker b1(low_), b2(high_);
+                if (moved == low_) high_->setValue(low_->value());
+                else low_->setValue(high_->value());
+            }
+            applyParams(eval::range_params(low_->value() / double(kSteps), high_->value() / double(kSteps)));
+            break;
+        }
+        case eval::TuningKind::Lambda: {
+            const auto cands = candidates();
+            if (auto i = eval::candidate_for_lambda(cands, lambdaAt(lambda_->value()))) applyParams(cands[*i]);
+            break;
+        }
+        case eval::TuningKind::Candidates: {
+            const auto cands = candidates();
+            const auto i = static_cast<std::size_t>(candidate_->value());
+            if (i < cands.size()) applyParams(cands[i]);
+            break;
+        }
+    }
+}
+
+void TuningPanel::applyParams(const routing::Params& p) {
+    // setParameters re-routes and emits changed(), which refreshes this panel.
+    if (!state_->setParameters(dataset_, p)) paramText_->setText(state_->lastError());
+}
+
+void TuningPanel::onCostsEdited() {
+    if (syncing_) return;
+    const Costs old = state_->costs();
+    const Costs c{old.small, old.small * ratio_->value(), verifier_->value()};
+    // The toolbar's fields are the source of truth for costs: edit them (they retrain), or,
+    // outside a main window, the state directly.
+    QWidget* top = window();
+    auto* large = top ? top->findChild<QDoubleSpinBox*>(QStringLiteral("largeCost")) : nullptr;
+    auto* verifier = top ? top->findChild<QDoubleSpinBox*>(QStringLiteral("verifierCost")) : nullptr;
+    if (large && verifier) {
+        large->setValue(c.large);
+        verifier->setValue(c.verifier);
+    } else {
+        state_->setCosts(c);
+        state_->train();
+    }
+}
+
+void TuningPanel::setFigure(int row, int column, const QString& text, const QString& tip) {
+    if (QLayoutItem* item = figures_->itemAtPosition(row + 1, column))
+        if (auto* l = qobject_cast<QLabel*>(item->widget())) {
+            l->setText(text);
+            l->setToolTip(tip);
+        }
+}
+
+void TuningPanel::recomputeFigures() {
+    trainFigures_.reset();
+    evalFigures_.reset();
+    const data::Dataset* ds = state_->dataset();
+    const routing::MethodPtr method = state_->method();
+    if (ds && method && state_->isRouted()) {
+        auto figuresOf = [&](const data::View& rows) -> std::optional<eval::Metrics> {
+            if (rows.empty()) return std::nullopt;
+            routing::Decisions d;
+            d.reserve(rows.size());
+            for (data::RowIndex r : rows) {
+                const auto v = state_->decision(r);
+                if (v < 0) return std::nullopt;
+                d.push_back(static_cast<std::uint8_t>(v));
+            }
+            try {
+                const eval::ScoredView view = eval::ScoredView::for_method(*ds, rows, *method, eval::CostModel::from(state_->config()));
+                return view.evaluate(d);
+            } catch (const std::exception&) {
+                return std::nullopt;
+            }
+        };
+        trainFigures_ = figuresOf(trainRows_);
+        evalFigures_ = figuresOf(evalRows_);
+    }
+    int column = 1;
+    for (const auto& f : {trainFigures_, evalFigures_}) {
+        setFigure(0, column, f ? num(f->avg_cost, 2) : QStringLiteral("—"));
+        setFigure(1, column, f ? num(f->avg_perf, 4) : QStringLiteral("—"));
+        setFigure(2, column, f ? pct(f->lift) : QStringLiteral("—"));
+        setFigure(3, column, f ? num(f->apgr, 3) : QStringLiteral("—"));
+        setFigure(4, column, f ? pct(f->escalated_fraction) : QStringLiteral("—"));
+        ++column;
+    }
+    emit figuresChanged();
+}
+
+}  // namespace automix::ui

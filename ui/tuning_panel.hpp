@@ -1,0 +1,96 @@
+#pragma once
+// Hand tuning of the current method's parameter on one dataset: a threshold slider
+// (Threshold, SelfConsistency), two sliders for DoubleThreshold's [lo, hi], a log-scale λ
+// slider for the cascade, or a candidate slider for every other method. Each move re-routes
+// every row of the dataset through RoutingState::setParameters (so the table, drill-down and
+// summary follow) and shows cost / performance / IBC lift / APGR / % escalated on the train
+// and the evaluation rows side by side, all computed by core (eval::ScoredView). "Train" runs
+// the spec's training and the sliders jump to the chosen parameters. The cost fields edit the
+// main toolbar's costs (ratio c_l / c_s and verifier cost).
+#include <QWidget>
+#include <optional>
+
+#include "core/data/dataset.hpp"
+#include "core/eval/metrics.hpp"
+#include "core/eval/tuning.hpp"
+#include "core/routing/method.hpp"
+
+class QDoubleSpinBox;
+class QGridLayout;
+class QLabel;
+class QPushButton;
+class QSlider;
+
+namespace automix::ui {
+
+class RoutingState;
+
+class TuningPanel : public QWidget {
+    Q_OBJECT
+  public:
+    explicit TuningPanel(RoutingState* state, QWidget* parent = nullptr);
+
+    // Dataset whose parameters the sliders move, and the rows the figures are computed on
+    // (train rows and the evaluation rows the chart shows).
+    void setTarget(int datasetIndex, data::View trainRows, data::View evalRows, const QString& evalName);
+    int targetDataset() const { return dataset_; }
+
+    std::optional<eval::Metrics> trainFigures() const { return trainFigures_; }
+    std::optional<eval::Metrics> evalFigures() const { return evalFigures_; }
+    eval::TuningKind kind() const { return kind_; }
+
+    QSlider* thresholdSlider() const { return threshold_; }
+    QSlider* lowSlider() const { return low_; }
+    QSlider* highSlider() const { return high_; }
+    QSlider* lambdaSlider() const { return lambda_; }
+    QSlider* candidateSlider() const { return candidate_; }
+    QPushButton* trainButton() const { return train_; }
+    QDoubleSpinBox* costRatio() const { return ratio_; }
+    QDoubleSpinBox* verifierCost() const { return verifier_; }
+    // Slider units: thresholds are value / kSteps.
+    static constexpr int kSteps = 1000;
+    // λ slider position ↔ λ (log scale from 1e-6 to 1).
+    static double lambdaAt(int position);
+    static int positionOfLambda(double lambda);
+
+  signals:
+    // The routing of the target dataset on the evaluation rows (for the chart's ring).
+    void figuresChanged();
+
+  private:
+    void refresh();
+    void syncControls();
+    void recomputeFigures();
+    void onControlMoved();
+    void onCostsEdited();
+    void applyParams(const routing::Params& p);
+    std::vector<routing::Params> candidates() const;
+    void setFigure(int row, int column, const QString& text, const QString& tip = {});
+
+    RoutingState* state_;
+    int dataset_ = -1;
+    data::View trainRows_, evalRows_;
+    QString evalName_;
+    eval::TuningKind kind_ = eval::TuningKind::Candidates;
+    bool syncing_ = false;
+    std::optional<eval::Metrics> trainFigures_, evalFigures_;
+
+    QLabel* heading_;
+    QLabel* paramText_;
+    QSlider* threshold_;
+    QSlider* low_;
+    QSlider* high_;
+    QSlider* lambda_;
+    QSlider* candidate_;
+    QLabel* thresholdLabel_;
+    QLabel* lowLabel_;
+    QLabel* highLabel_;
+    QLabel* lambdaLabel_;
+    QLabel* candidateLabel_;
+    QPushButton* train_;
+    QDoubleSpinBox* ratio_;
+    QDoubleSpinBox* verifier_;
+    QGridLayout* figures_;
+};
+
+}  // namespace automix::ui
