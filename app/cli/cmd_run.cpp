@@ -112,6 +112,7 @@ int run_command(const std::vector<std::string>& argv) {
     const live::RunResult result = pipeline->run(in.dataset, rows, options);
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
+    for (const auto& w : result.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
 
     std::vector<live::RowOutcome> outcomes(in.dataset.size());
     for (std::size_t i = 0; i < rows.size(); ++i) outcomes[rows[i]] = result.rows[i];

@@ -305,7 +305,8 @@ class Run {
             auto& out = result_.rows[i];
             out.escalated.clear();
             while (j + 1 < n_models) {
-                const auto d = p_.decide(ds_, row(i), j);
+                std::uint8_t d = 0;
+                if (!decide(i, j, &d)) return;
                 out.escalated.push_back(d);
                 if (!d) break;
                 ++j;
@@ -329,12 +330,24 @@ class Run {
                 if (s.verify == Phase::Idle) request_verify(i, j);
                 return;
             }
-            const auto d = p_.decide(ds_, row(i), j);
+            std::uint8_t d = 0;
+            if (!decide(i, j, &d)) return;
             out.escalated.push_back(d);
             if (!d) {
                 finish(i, static_cast<int>(j));
                 return;
             }
+        }
+    }
+
+    // The meta-verifier's decision; a method that throws fails the row instead of the run.
+    bool decide(std::size_t i, std::size_t j, std::uint8_t* d) {
+        try {
+            *d = p_.decide(ds_, row(i), j);
+            return true;
+        } catch (const std::exception& e) {
+            fail(i, cfg_.meta_verifier.method + " on " + ds_.id[row(i)] + ": " + e.what());
+            return false;
         }
     }
 
@@ -361,7 +374,12 @@ class Run {
     void store(const std::string& key, std::size_t j, const std::string& text, std::int64_t pt, std::int64_t ct, double money) {
         if (!cache_) return;
         CachedCall c{key, text, cfg_.models[j].name, pt, ct, money};
-        cache_->put(c);
+        try {
+            cache_->put(c);
+        } catch (const std::exception& e) {
+            // Losing the cache only costs a resume; stopping here would waste paid calls.
+            if (result_.warnings.size() < 20) result_.warnings.push_back(e.what());
+        }
     }
 
     void set_answer(std::size_t i, std::size_t j, const std::string& text) {

@@ -51,6 +51,7 @@ struct RunResult {
     std::vector<RowOutcome> rows;  // aligned with the view given to run()
     Progress totals;
     EngineStats engine;
+    std::vector<std::string> warnings;  // e.g. a cache write that failed (the run went on)
 };
 
 struct RunOptions {
