@@ -41,6 +41,49 @@ void append_utf8(std::string& out, unsigned cp) {
         out += static_cast<char>(0x80 | (cp & 0x3F));
     }
 }
+unsigned hex4_validated(const char* p) {
+    unsigned v = 0;
+    for (int i = 0; i < 4; ++i) {
+        char c = p[i];
+        v = (v << 4) | static_cast<unsigned>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
+    return v;
+}
+
+// Decodes the inside of a string token that raw_string() has already validated.
+void unescape_validated(std::string_view body, std::string& out) {
+    const char* p = body.data();
+    const char* end = p + body.size();
+    while (p != end) {
+        const char* slash = static_cast<const char*>(std::memchr(p, '\\', static_cast<std::size_t>(end - p)));
+        if (slash == nullptr) {
+            out.append(p, end);
+            return;
+        }
+        out.append(p, slash);
+        char e = slash[1];
+        p = slash + 2;
+        switch (e) {
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        case 'n': out += '\n'; break;
+        case 'r': out += '\r'; break;
+        case 't': out += '\t'; break;
+        case 'u': {
+            unsigned cp = hex4_validated(p);
+            p += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {  // validated: a low surrogate follows
+                unsigned low = hex4_validated(p + 2);
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+                p += 6;
+            }
+            append_utf8(out, cp);
+            break;
+        }
+        default: out += e;  // '"', '\\', '/'
+        }
+    }
+}
 }  // namespace
 
 std::string_view kind_name(Kind k) {
@@ -177,63 +220,17 @@ std::string Cursor::string() {
 }
 
 void Cursor::string_into(std::string& out) {
-    out.clear();
-    skip_ws();
-    const char* open = p_;
-    if (p_ == end_ || *p_ != '"') fail("expected string");
-    const char* p = p_ + 1;
-    for (;;) {
-        const char* run_end = scan_plain_run(p);
-        out.append(p, run_end);
-        p = run_end;
-        if (p == end_) fail_at(open, "unterminated string");
-        unsigned char c = static_cast<unsigned char>(*p);
-        if (c == '"') {
-            p_ = p + 1;
-            return;
-        }
-        if (c >= 0x80) {
-            const char* next = utf8_sequence(p);
-            out.append(p, next);
-            p = next;
-            continue;
-        }
-        if (c < 0x20) fail_at(p, "control character " + describe_byte(c) + " inside string (must be escaped)");
-        // Backslash escape.
-        if (end_ - p < 2) fail_at(p, "unterminated string");
-        char e = p[1];
-        p += 2;
-        switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case 'u': {
-            unsigned cp = hex4(p);
-            p += 4;
-            if (cp >= 0xD800 && cp <= 0xDBFF) {
-                if (end_ - p >= 6 && p[0] == '\\' && p[1] == 'u') {
-                    unsigned low = hex4(p + 2);
-                    if (low >= 0xDC00 && low <= 0xDFFF) {
-                        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-                        p += 6;
-                        append_utf8(out, cp);
-                        break;
-                    }
-                }
-                fail_at(p - 6, "unpaired surrogate in \\u escape");
-            }
-            if (cp >= 0xDC00 && cp <= 0xDFFF) fail_at(p - 6, "unpaired surrogate in \\u escape");
-            append_utf8(out, cp);
-            break;
-        }
-        default: fail_at(p - 2, std::string("invalid escape \\") + e);
-        }
+    // Validate and find the end first, then build the value with one allocation:
+    // growing the string piecewise was the reader's main cost.
+    std::string_view raw = raw_string();
+    std::string_view body = raw.substr(1, raw.size() - 2);
+    if (body.find('\\') == std::string_view::npos) {
+        out.assign(body);
+        return;
     }
+    out.clear();
+    out.reserve(body.size());
+    unescape_validated(body, out);
 }
 
 std::string_view Cursor::raw_string() {
@@ -272,7 +269,10 @@ std::string_view Cursor::raw_string() {
             p += 6;
             continue;
         }
-        if (std::strchr("\"\\/bfnrt", e) == nullptr || e == '\0') fail_at(p, std::string("invalid escape \\") + e);
+        switch (e) {
+        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't': break;
+        default: fail_at(p, std::string("invalid escape \\") + e);
+        }
         p += 2;
     }
 }

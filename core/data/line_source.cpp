@@ -12,7 +12,7 @@
 namespace automix::data {
 
 namespace {
-constexpr std::size_t kChunk = 4u << 20;                 // bytes read per refill
+constexpr std::size_t kChunk = 1u << 20;                 // bytes read per refill
 constexpr std::size_t kMaxLine = std::size_t{1} << 31;  // a line longer than 2 GiB is refused
 }  // namespace
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -194,6 +193,55 @@ std::string missing_message(const std::vector<std::string>& missing) {
 // A row-level problem that has no useful column (missing fields, duplicate id).
 struct RowError {
     std::string message;
+};
+
+// Duplicate-id detection without a node per id: open addressing over (32-bit tag of the
+// id's hash, row + 1) pairs; equal tags are confirmed by comparing the ids themselves.
+class IdIndex {
+  public:
+    // Row that already has `id`, or -1; otherwise remembers `row` for it.
+    long long find_or_add(const std::string& id, RowIndex row, const std::vector<std::string>& ids) {
+        if ((count_ + 1) * 2 > slots_.size()) grow();
+        const auto tag = static_cast<std::uint32_t>(std::hash<std::string>{}(id) >> 16);
+        std::size_t mask = slots_.size() - 1;
+        for (std::size_t i = position(tag, mask);; i = (i + 1) & mask) {
+            std::uint64_t slot = slots_[i];
+            if (slot == 0) {
+                pending_slot_ = i;
+                pending_value_ = (std::uint64_t{tag} << 32) | (std::uint64_t{row} + 1);
+                return -1;
+            }
+            if (static_cast<std::uint32_t>(slot >> 32) == tag) {
+                auto other = static_cast<RowIndex>((slot & 0xFFFFFFFFu) - 1);
+                if (ids[other] == id) return other;
+            }
+        }
+    }
+    // Commits the row passed to the last find_or_add that returned -1.
+    void commit() {
+        slots_[pending_slot_] = pending_value_;
+        ++count_;
+    }
+
+  private:
+    static std::size_t position(std::uint32_t tag, std::size_t mask) {
+        return static_cast<std::size_t>((std::uint64_t{tag} * 0x9E3779B97F4A7C15ull) >> 20) & mask;
+    }
+    void grow() {
+        std::vector<std::uint64_t> old = std::move(slots_);
+        slots_.assign(old.empty() ? 1024 : old.size() * 2, 0);
+        std::size_t mask = slots_.size() - 1;
+        for (std::uint64_t slot : old) {
+            if (slot == 0) continue;
+            std::size_t i = position(static_cast<std::uint32_t>(slot >> 32), mask);
+            while (slots_[i] != 0) i = (i + 1) & mask;
+            slots_[i] = slot;
+        }
+    }
+    std::vector<std::uint64_t> slots_;
+    std::size_t count_ = 0;
+    std::size_t pending_slot_ = 0;
+    std::uint64_t pending_value_ = 0;
 };
 
 // --- format-specific field handling -------------------------------------------------------
@@ -692,11 +740,9 @@ class Loader {
         Category category = Category::Undefined;
         if (row_.has_category && !parse_category(row_.category, category))
             throw RowError{"field `category`: expected NEEDY, GOOD, HOPELESS or UNDEFINED, got `" + row_.category + "`"};
-        std::uint64_t hash = std::hash<std::string>{}(row_.id);
-        auto range = id_index_.equal_range(hash);
-        for (auto it = range.first; it != range.second; ++it)
-            if (d.id[it->second] == row_.id)
-                throw RowError{"duplicate id `" + row_.id + "` (first on line " + std::to_string(d.source_line[it->second]) + ")"};
+        long long first = id_index_.find_or_add(row_.id, row, d.id);
+        if (first >= 0)
+            throw RowError{"duplicate id `" + row_.id + "` (first on line " + std::to_string(d.source_line[static_cast<std::size_t>(first)]) + ")"};
         if (d.size() >= 0xFFFFFFFFu) throw RowError{"more than 4294967295 rows"};
         std::uint16_t dataset = intern_dataset(row_.dataset);
         Split split = parse_split(row_.split);
@@ -711,7 +757,7 @@ class Loader {
             }
         }
 
-        id_index_.emplace(hash, row);
+        id_index_.commit();
         d.id.push_back(std::move(row_.id));
         d.pid.push_back(std::move(row_.pid));
         d.question.push_back(std::move(row_.question));
@@ -779,7 +825,7 @@ class Loader {
     LoadResult result_;
     std::shared_ptr<FileContextStore> store_;
     std::vector<ManifestModel> manifest_;
-    std::unordered_multimap<std::uint64_t, RowIndex> id_index_;
+    IdIndex id_index_;
     PendingRow row_;
     ExtraFields extra_;
     std::string key_;
