@@ -173,6 +173,8 @@ int run_eval(const std::vector<std::string>& argv) {
     report.input_sha256 = content_sha256(path);
 
     const bool json_to_stdout = args.get_or("json", "") == "-";
+    for (const auto& d : report.datasets)
+        for (const auto& w : d.warnings) std::fprintf(stderr, "warning: %s: %s\n", d.name.c_str(), w.c_str());
     if (!args.has("quiet")) {
         const std::string table = eval::report_to_table(report);
         std::fputs(table.c_str(), json_to_stdout ? stderr : stdout);
