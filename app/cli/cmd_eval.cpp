@@ -11,6 +11,7 @@
 #include "core/data/reader.hpp"
 #include "core/eval/protocol.hpp"
 #include "core/eval/report_json.hpp"
+#include "core/eval/router_scores.hpp"
 #include "core/live/sha256.hpp"
 #include "core/routing/method.hpp"
 
@@ -20,7 +21,8 @@ const char* const kUsage =
     "usage: automix eval --data FILE [--datasets a,b] [--methods X,Y] [--protocol full|paper]\n"
     "                    [--seeds 10] [--train-rows 1000] [--costs 1,50] [--verifier-cost 1]\n"
     "                    [--num-bins 8] [--skip-bad-lines] [--json OUT] [--csv OUT]\n"
-    "                    [--no-candidates] [--quiet] [--list-methods]\n\n"
+    "                    [--no-candidates] [--quiet] [--list-methods]\n"
+    "                    [--router-scores FILE[:NAME[:high|low]]]\n\n"
     "Trains each routing method (meta-verifier) on every dataset's train split and evaluates\n"
     "it on the val split (spec: ../shared/spec/automix.md sections 4-6).\n\n"
     "  --data FILE        release or native JSONL, plain or .gz\n"
@@ -39,7 +41,9 @@ const char* const kUsage =
     "  --csv OUT          write one line per dataset x method\n"
     "  --no-candidates    leave the per-candidate train/val curves out of the JSON\n"
     "  --quiet            do not print the table\n"
-    "  --list-methods     print the method names and exit\n";
+    "  --list-methods     print the method names and exit\n"
+    "  --router-scores S  also evaluate an external router's scores (CSV/JSONL keyed by id)\n"
+    "                     as the threshold method ExternalRouter(NAME) (README)\n";
 
 // SHA-256 of the bytes as read: decompressed for .gz (zlib reads plain files as they are).
 std::string content_sha256(const std::string& path) {
@@ -99,7 +103,7 @@ int run_eval(const std::vector<std::string>& argv) {
     namespace eval = automix::eval;
     const Args args(argv,
                     {"data", "datasets", "methods", "protocol", "seeds", "train-rows", "costs",
-                     "verifier-cost", "num-bins", "json", "csv"},
+                     "verifier-cost", "num-bins", "json", "csv", "router-scores"},
                     {"help", "skip-bad-lines", "no-candidates", "quiet", "list-methods"});
     if (args.has("help")) {
         std::fputs(kUsage, stdout);
@@ -162,6 +166,13 @@ int run_eval(const std::vector<std::string>& argv) {
     }
     options.config.verifier_cost = args.get_double("verifier-cost", options.config.verifier_cost);
     if (!(options.config.verifier_cost >= 0)) throw UsageError("option --verifier-cost: expected a non-negative number");
+
+    // External router scores become one more method (core/eval/router_scores.hpp).
+    if (auto spec = args.get("router-scores")) {
+        const eval::ImportedRouter imported = eval::import_router_scores(*spec, ds);
+        std::fprintf(stderr, "%s: %s\n", imported.method->name().c_str(), imported.coverage.summary().c_str());
+        if (!options.methods.empty()) options.methods.push_back(imported.method->name());
+    }
 
     eval::Report report;
     try {
