@@ -43,7 +43,8 @@ class CascadeMethod : public Method {
     }
 
     std::string describe(const Params& p, const Config&) const override {
-        const double lo = lambda_of_params(p);
+        const double lo = p.contains("lambda_lo") && p["lambda_lo"].is_number() ? p["lambda_lo"].get<double>()
+                                                                                : lambda_of_params(p);
         std::string text = "λ ∈ [" + detail::format_number(lo) + ", " +
                            (p.contains("lambda_hi") && p["lambda_hi"].is_number()
                                 ? detail::format_number(p["lambda_hi"].get<double>())

@@ -203,9 +203,15 @@ std::size_t best_by_lift(const std::vector<CurvePoint>& curve) {
 
 // ---- Parameters -------------------------------------------------------------------------
 
+double representative_lambda(double lo, double hi) {
+    if (std::isfinite(hi)) return lo + (hi - lo) / 2;
+    return lo > 0 ? 2 * lo : 1.0;
+}
+
 nlohmann::json policy_to_params(const PolicySegment& seg, int models, int observations) {
     nlohmann::json p;
-    p["lambda"] = seg.lambda_lo;
+    p["lambda"] = representative_lambda(seg.lambda_lo, seg.lambda_hi);
+    p["lambda_lo"] = seg.lambda_lo;
     if (std::isfinite(seg.lambda_hi)) p["lambda_hi"] = seg.lambda_hi;
     p["models"] = models;
     p["bins"] = observations;

@@ -118,9 +118,13 @@ std::vector<CurvePoint> cost_quality_curve(const CascadeSolution& sol, const Cas
 // first in the Cascade method's candidate order. Empty curve → 0.
 std::size_t best_by_lift(const std::vector<CurvePoint>& curve);
 
+// A λ strictly inside [lo, hi) — the midpoint, or 2·lo (1 when lo = 0) for the last,
+// unbounded range — so that Q values shown for a policy are not the tie at a breakpoint.
+double representative_lambda(double lo, double hi);
+
 // Policy ↔ JSON parameters of the `Cascade` method:
-//   {"lambda": lo, "lambda_hi": hi (absent = ∞), "models": N, "bins": B,
-//    "escalate_nodes": [node ids where the policy escalates]}
+//   {"lambda": representative_lambda(lo, hi), "lambda_lo": lo, "lambda_hi": hi (absent = ∞),
+//    "models": N, "bins": B, "escalate_nodes": [node ids where the policy escalates]}
 nlohmann::json policy_to_params(const PolicySegment& seg, int models, int observations);
 // Throws RoutingError when malformed or not fitting `tree`.
 Policy policy_from_params(const nlohmann::json& p, const HistoryTree& tree);
