@@ -78,13 +78,17 @@ Metrics ScoredView::evaluate(const routing::Decisions& d) const {
     if (levels_n == 2) {
         const double* s = scores_[0].data();
         const double* l = scores_[1].data();
+        const std::uint8_t* x = d.data();
+        double* perf = perf_buffer_.data();
+        // Validation and counting first, so that the select loop below has no exit.
+        std::uint8_t any = 0;
         std::size_t esc = 0;
         for (std::size_t i = 0; i < n; ++i) {
-            const std::uint8_t x = d[i];
-            if (x > 1) throw std::invalid_argument("decision " + std::to_string(x) + " for a two-model ladder");
-            esc += x;
-            perf_buffer_[i] = x ? l[i] : s[i];
+            any |= x[i];
+            esc += x[i];
         }
+        if (any > 1) throw std::invalid_argument("decision > 1 for a two-model ladder");
+        for (std::size_t i = 0; i < n; ++i) perf[i] = x[i] ? l[i] : s[i];
         count[0] = n - esc;
         count[1] = esc;
     } else {

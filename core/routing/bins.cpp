@@ -28,21 +28,6 @@ Bins::Bins(int num_bins) : num_bins_(num_bins) {
         centre_index_[k] = static_cast<int>(python_floordiv(centre(k), gap_));
 }
 
-int Bins::nearest(double p) const {
-    if (std::isnan(p) || p < 0.0) return -1;
-    const double half = gap_ / 2;
-    // Only the bins next to p/gap can match; scan them in the reference's order (lowest
-    // first) with its exact comparisons.
-    const double guess = std::floor(p * num_bins_ + 0.5);
-    if (guess > num_bins_ + 1.0) return -1;
-    const int k0 = static_cast<int>(guess);
-    for (int k = std::max(0, k0 - 1); k <= std::min(num_bins_, k0 + 1); ++k) {
-        const double d = p - centre(k);
-        if (d < half && d >= -half) return centre_index_[k];
-    }
-    return -1;
-}
-
 bool Bins::in_training_window(double p, int k) const {
     const double d = p - centre(k);
     return d < gap_ / 2 && d > -gap_ / 2;

@@ -21,7 +21,20 @@ class Bins {
     // Nearest bin (routing of every POMDP-style method): first k with
     // centre − gap/2 ≤ p < centre + gap/2, mapped through Python's `centre // gap` as the
     // reference does. −1 when none (p < −gap/2, p ≥ 1 + gap/2, NaN).
-    int nearest(double p) const;
+    int nearest(double p) const {
+        // NaN fails p >= 0 too. Only the bins next to p/gap can match; scan them in the
+        // reference's order (lowest first) with its exact comparisons.
+        if (!(p >= 0.0) || p > num_bins_ + 2.0) return -1;
+        const int k0 = static_cast<int>(p * num_bins_ + 0.5);
+        const int first = k0 > 0 ? k0 - 1 : 0;
+        const int last = k0 < num_bins_ ? k0 + 1 : num_bins_;
+        const double half = gap_ / 2;
+        for (int k = first; k <= last; ++k) {
+            const double d = p - centre(k);
+            if (d < half && d >= -half) return centre_index_[k];
+        }
+        return -1;
+    }
     // POMDPSimple training window of bin k: |p − centre| < gap/2, strict on both sides.
     bool in_training_window(double p, int k) const;
     // GreedyPOMDP training bin: `p // gap` when it is one of 0..num_bins, else −1.

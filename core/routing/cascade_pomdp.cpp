@@ -3,6 +3,7 @@
 // thresholds, cascade_solver.hpp) and offers each distinct optimal policy as a candidate,
 // cheapest first; the trainer keeps the highest IBC lift against the m_1 → m_N line.
 #include <cmath>
+#include <cstdio>
 
 #include "core/routing/cascade_methods.hpp"
 #include "core/routing/cascade_router.hpp"
@@ -12,6 +13,12 @@ namespace automix::routing {
 namespace {
 
 using namespace cascade;
+
+std::string short_number(double x) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.4g", x);
+    return buf;
+}
 
 class CascadeMethod : public Method {
   public:
@@ -45,13 +52,11 @@ class CascadeMethod : public Method {
     std::string describe(const Params& p, const Config&) const override {
         const double lo = p.contains("lambda_lo") && p["lambda_lo"].is_number() ? p["lambda_lo"].get<double>()
                                                                                 : lambda_of_params(p);
-        std::string text = "λ ∈ [" + detail::format_number(lo) + ", " +
-                           (p.contains("lambda_hi") && p["lambda_hi"].is_number()
-                                ? detail::format_number(p["lambda_hi"].get<double>())
-                                : std::string("∞")) +
-                           ")";
+        const bool bounded = p.contains("lambda_hi") && p["lambda_hi"].is_number();
+        std::string text = "λ ∈ [" + short_number(lo) + ", " +
+                           (bounded ? short_number(p["lambda_hi"].get<double>()) : std::string("∞")) + ")";
         if (p.contains("escalate_nodes") && p["escalate_nodes"].is_array())
-            text += ", escalates at " + std::to_string(p["escalate_nodes"].size()) + " histories";
+            text += ", escalate at " + std::to_string(p["escalate_nodes"].size()) + " histories";
         return text;
     }
 

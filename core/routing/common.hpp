@@ -2,6 +2,7 @@
 // Helpers shared by the method files (not part of the public API).
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "core/data/dataset.hpp"
 #include "core/routing/method.hpp"
@@ -17,6 +18,11 @@ inline double confidence(const data::Dataset& ds, data::RowIndex r) {
                            ": no verifier confidence");
     return p;
 }
+
+// Confidences of a view gathered into a contiguous array (one validation pass, then the
+// routing loops run over plain doubles: writing uint8 decisions would otherwise force the
+// compiler to reload the dataset's column pointers on every row).
+std::vector<double> confidences(const data::Dataset& ds, const data::View& rows);
 
 inline std::string row_name(const data::Dataset& ds, data::RowIndex r) {
     return r < ds.id.size() ? ds.id[r] : std::to_string(r);

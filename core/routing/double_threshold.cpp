@@ -25,11 +25,10 @@ class DoubleThresholdMethod : public Method {
     Decisions route(const data::Dataset& ds, const data::View& rows, const Params& p,
                     const Config&) const override {
         const auto t = detail::numbers_param(p, 2, "DoubleThreshold parameter");
+        const std::vector<double> c = detail::confidences(ds, rows);
+        const double lo = t[0], hi = t[1];
         Decisions d(rows.size());
-        for (std::size_t i = 0; i < rows.size(); ++i) {
-            const double c = detail::confidence(ds, rows[i]);
-            d[i] = (t[0] <= c && c <= t[1]) ? 1 : 0;
-        }
+        for (std::size_t i = 0; i < c.size(); ++i) d[i] = static_cast<std::uint8_t>((lo <= c[i]) & (c[i] <= hi));
         return d;
     }
 

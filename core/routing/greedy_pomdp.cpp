@@ -60,14 +60,15 @@ class GreedyPomdpMethod : public Method {
                     const Config& cfg) const override {
         const Bins bins(cfg.num_bins);
         const auto flags = detail::flags_param(p, bins.count(), "GreedyPOMDP parameter");
+        const std::vector<double> c = detail::confidences(ds, rows);
+        std::vector<std::uint8_t> flag_of_bin(flags.begin(), flags.end());
         Decisions d(rows.size());
-        for (std::size_t i = 0; i < rows.size(); ++i) {
-            const double c = detail::confidence(ds, rows[i]);
-            const int b = bins.nearest(c);
+        for (std::size_t i = 0; i < c.size(); ++i) {
+            const int b = bins.nearest(c[i]);
             if (b < 0 || b >= bins.count())
                 throw RoutingError("row " + detail::row_name(ds, rows[i]) + ": verifier confidence " +
-                                   detail::format_number(c) + " is in no bin");
-            d[i] = static_cast<std::uint8_t>(flags[b]);
+                                   detail::format_number(c[i]) + " is in no bin");
+            d[i] = flag_of_bin[static_cast<std::size_t>(b)];
         }
         return d;
     }

@@ -17,6 +17,20 @@ std::string Method::explain(const data::Dataset& ds, const data::View&, data::Ro
 
 namespace detail {
 
+std::vector<double> confidences(const data::Dataset& ds, const data::View& rows) {
+    const auto& col = ds.models.front().verifier_confidence;
+    const double* c = col.data();
+    const std::size_t n = col.size();
+    std::vector<double> out(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const data::RowIndex r = rows[i];
+        const double p = r < n ? c[r] : std::nan("");
+        if (std::isnan(p)) confidence(ds, r);  // throws with the row's id
+        out[i] = p;
+    }
+    return out;
+}
+
 std::string format_number(double x) {
     char buf[32];
     for (int precision = 1; precision <= 17; ++precision) {

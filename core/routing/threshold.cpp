@@ -23,9 +23,9 @@ class ThresholdMethod : public Method {
     Decisions route(const data::Dataset& ds, const data::View& rows, const Params& p,
                     const Config&) const override {
         const double t = detail::number_param(p, "Threshold parameter");
+        const std::vector<double> c = detail::confidences(ds, rows);
         Decisions d(rows.size());
-        for (std::size_t i = 0; i < rows.size(); ++i)
-            d[i] = detail::confidence(ds, rows[i]) <= t ? 1 : 0;
+        for (std::size_t i = 0; i < c.size(); ++i) d[i] = c[i] <= t ? 1 : 0;
         return d;
     }
 

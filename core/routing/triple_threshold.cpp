@@ -30,9 +30,11 @@ class TripleThresholdMethod : public Method {
     Decisions route(const data::Dataset& ds, const data::View& rows, const Params& p,
                     const Config&) const override {
         const auto t = detail::numbers_param(p, 3, "TripleThreshold parameter");
+        const std::vector<double> c = detail::confidences(ds, rows);
+        const double a = t[0], b = t[1], e = t[2];
         Decisions d(rows.size());
-        for (std::size_t i = 0; i < rows.size(); ++i)
-            d[i] = escalates(t, detail::confidence(ds, rows[i])) ? 1 : 0;
+        for (std::size_t i = 0; i < c.size(); ++i)
+            d[i] = static_cast<std::uint8_t>(((0.0 <= c[i]) & (c[i] <= a)) | ((b <= c[i]) & (c[i] <= e)));
         return d;
     }
 

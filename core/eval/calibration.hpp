@@ -1,0 +1,66 @@
+#pragma once
+// Verifier quality and the beliefs the POMDP learns, per confidence bin. Every function bins
+// a confidence p with the nearest bin of the routing methods (routing::Bins::nearest, centres
+// k/num_bins, k = 0..num_bins), so the charts use the same bins as the routers.
+//
+//   ConfidenceHistogram h = confidence_histogram(ds, rows, 8);   // split by small correct
+//   Reliability r = reliability(ds, rows, 8);                    // r.ece, r.bins[k]
+//   std::vector<BeliefBin> b = belief_bins(ds, train_rows, decisions, 8);
+#include <cstddef>
+#include <vector>
+
+#include "core/data/dataset.hpp"
+#include "core/eval/data_table.hpp"
+#include "core/eval/metrics.hpp"
+#include "core/routing/method.hpp"
+
+namespace automix::eval {
+
+// Rows per bin whose small answer was right (score ≥ tau) and wrong, plus rows without a
+// usable confidence (missing, NaN, outside every bin).
+struct ConfidenceHistogram {
+    std::vector<double> centres;
+    std::vector<std::size_t> correct, wrong;
+    std::size_t invalid = 0;
+    double tau = 0.5;
+};
+ConfidenceHistogram confidence_histogram(const data::Dataset& ds, const data::View& rows, int num_bins,
+                                         double tau = 0.5);
+
+// Reliability diagram: per bin, the mean confidence and the mean small-model score of its rows
+// (the score is the "accuracy" for F1-scored answers). ECE = Σ_b (n_b / n)·|score_b − conf_b|
+// over non-empty bins, n = rows with a usable confidence.
+struct ReliabilityBin {
+    double centre = 0;
+    std::size_t rows = 0;
+    double mean_confidence = 0, mean_score = 0;  // 0 when the bin is empty
+};
+struct Reliability {
+    std::vector<ReliabilityBin> bins;
+    std::size_t rows = 0;     // rows counted
+    std::size_t invalid = 0;  // rows without a usable confidence
+    double ece = 0;
+};
+Reliability reliability(const data::Dataset& ds, const data::View& rows, int num_bins);
+
+// What a 2-model POMDP learns per bin on the train rows (spec §5/§6): the share of rows of each
+// hidden category among the rows in the bin (POMDPSimple's strict training window, so the
+// shares are exactly its observation table; UNDEFINED makes up the rest), and the share of
+// the bin's rows (nearest bin) that the given routing escalates — 0 or 1 for the
+// confidence-only methods.
+struct BeliefBin {
+    double centre = 0;
+    std::size_t rows = 0;  // rows in the training window
+    double p_needy = 0, p_good = 0, p_hopeless = 0, p_undefined = 0;
+    std::size_t routed_rows = 0;      // rows whose nearest bin is this one
+    double escalated_share = kNaN;    // of routed_rows; NaN without decisions or rows
+};
+// `decisions` is aligned with `rows` (may be empty: no action shown).
+std::vector<BeliefBin> belief_bins(const data::Dataset& ds, const data::View& rows,
+                                   const routing::Decisions& decisions, int num_bins);
+
+DataTable histogram_table(const ConfidenceHistogram& h);
+DataTable reliability_table(const Reliability& r);
+DataTable belief_table(const std::vector<BeliefBin>& bins);
+
+}  // namespace automix::eval

@@ -1,0 +1,113 @@
+#include "core/eval/cost_quality.hpp"
+
+#include <algorithm>
+#include <set>
+#include <stdexcept>
+
+#include "core/eval/trainer.hpp"
+
+namespace automix::eval {
+
+bool is_reference_router(const std::string& name) {
+    return name == "always_small" || name == "always_large" || name == "oracle" || name == "random_mix";
+}
+
+std::vector<routing::MethodPtr> chart_methods(const std::string& dataset_name) {
+    std::vector<routing::MethodPtr> out;
+    for (const auto& m : routing::all_methods())
+        if (!is_reference_router(m->name()) && m->runs_by_default_on(dataset_name)) out.push_back(m);
+    return out;
+}
+
+namespace {
+
+MethodCurve curve_of(const routing::Method& m, const data::Dataset& ds, const data::View& train,
+                     const data::View& eval, const CostModel& costs, const routing::Config& cfg) {
+    MethodCurve c;
+    c.method = m.name();
+    try {
+        const ScoredView train_view = ScoredView::for_method(ds, train, m, costs);
+        const TrainResult t = train_method(m, ds, train_view, cfg);
+        const ScoredView eval_view = ScoredView::for_method(ds, eval, m, costs);
+        const std::vector<routing::Params> params = params_of(t);
+        const std::vector<Metrics> metrics = evaluate_candidates(m, ds, params, eval_view, cfg);
+        for (std::size_t i = 0; i < params.size(); ++i)
+            c.points.push_back({params[i], m.describe(params[i], cfg), metrics[i]});
+        c.trained = t.best;
+        c.train_lift = t.train_lift();
+        c.ok = true;
+    } catch (const std::exception& e) {
+        c.error = e.what();
+        c.points.clear();
+    }
+    return c;
+}
+
+}  // namespace
+
+CostQuality cost_quality(const data::Dataset& ds, const data::View& train, const data::View& eval,
+                         const std::vector<routing::MethodPtr>& methods, const routing::Config& cfg,
+                         const std::function<bool(std::size_t, std::size_t)>& progress,
+                         int random_steps) {
+    if (eval.empty()) throw std::invalid_argument("no rows to evaluate on");
+    const CostModel costs = CostModel::from(cfg);
+    const int last = static_cast<int>(ds.models.size()) - 1;
+    const ScoredView two(ds, eval, {0, last}, costs);
+    CostQuality cq;
+    cq.small_only = two.evaluate_constant(0);
+    cq.large_only = two.evaluate_constant(1);
+    const routing::MethodPtr oracle = routing::find_method("oracle");
+    const routing::MethodPtr random = routing::find_method("random_mix");
+    if (oracle) cq.oracle = two.evaluate(oracle->route(ds, eval, routing::Params(), cfg));
+    if (random && random_steps > 0) {
+        for (int s = 0; s <= random_steps; ++s) {
+            const routing::Params p(static_cast<double>(s) / random_steps);
+            cq.random_mix.push_back({p, random->describe(p, cfg), two.evaluate(random->route(ds, eval, p, cfg))});
+        }
+    }
+
+    for (std::size_t i = 0; i < methods.size(); ++i) {
+        cq.methods.push_back(curve_of(*methods[i], ds, train, eval, costs, cfg));
+        if (progress && !progress(i + 1, methods.size())) {
+            cq.cancelled = true;
+            break;
+        }
+    }
+
+    // Pareto frontier over every candidate point of every method.
+    std::vector<Metrics> all;
+    std::vector<ParetoEntry> where;
+    for (std::size_t m = 0; m < cq.methods.size(); ++m)
+        for (std::size_t p = 0; p < cq.methods[m].points.size(); ++p) {
+            all.push_back(cq.methods[m].points[p].metrics);
+            where.push_back({m, p});
+        }
+    for (std::size_t i : pareto_frontier(all)) cq.pareto.push_back(where[i]);
+    return cq;
+}
+
+DataTable cost_quality_table(const CostQuality& cq) {
+    DataTable t;
+    t.columns = {"series", "method", "params", "description", "cost", "perf", "lift", "apgr",
+                 "escalated", "trained", "pareto"};
+    auto add = [&t](const std::string& series, const std::string& method, const std::string& params,
+                    const std::string& text, const Metrics& m, bool trained, bool pareto) {
+        t.add({series, method, params, text, m.avg_cost, m.avg_perf, m.lift, m.apgr, m.escalated_fraction,
+               trained ? 1.0 : 0.0, pareto ? 1.0 : 0.0});
+    };
+    add("small_only", "always_small", "null", "-", cq.small_only, false, false);
+    add("large_only", "always_large", "null", "-", cq.large_only, false, false);
+    add("oracle", "oracle", "null", "-", cq.oracle, false, false);
+    for (const auto& p : cq.random_mix) add("random_mix", "random_mix", p.params.dump(), p.text, p.metrics, false, false);
+    std::set<std::pair<std::size_t, std::size_t>> pareto;
+    for (const auto& e : cq.pareto) pareto.insert({e.method, e.point});
+    for (std::size_t m = 0; m < cq.methods.size(); ++m) {
+        const MethodCurve& c = cq.methods[m];
+        for (std::size_t p = 0; p < c.points.size(); ++p)
+            add("candidate", c.method, c.points[p].params.dump(), c.points[p].text, c.points[p].metrics,
+                p == c.trained, pareto.count({m, p}) > 0);
+    }
+    return t;
+}
+
+}  // namespace automix::eval

@@ -1,0 +1,144 @@
+#include "core/eval/samples_curve.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "core/eval/trainer.hpp"
+#include "core/scoring/verifier.hpp"
+
+namespace automix::eval {
+
+namespace {
+
+// Per row, the verdict of each sample, so that every k is a prefix count.
+struct VerdictPrefix {
+    std::vector<std::vector<scoring::Verdict>> verdicts;  // per row of the view
+};
+
+VerdictPrefix verdicts_of(const data::Dataset& ds, const data::View& rows) {
+    VerdictPrefix v;
+    const auto& samples = ds.models.front().verifier_samples;
+    v.verdicts.resize(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (rows[i] >= samples.size()) continue;
+        for (const std::string& s : samples[rows[i]]) v.verdicts[i].push_back(scoring::verdict(s));
+    }
+    return v;
+}
+
+double confidence_of_prefix(const std::vector<scoring::Verdict>& verdicts, int k, double file_value) {
+    if (verdicts.empty()) return file_value;
+    const std::size_t n = std::min(verdicts.size(), static_cast<std::size_t>(std::max(k, 0)));
+    int correct = 0, judged = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (verdicts[i] == scoring::Verdict::Correct) ++correct, ++judged;
+        else if (verdicts[i] == scoring::Verdict::Incorrect) ++judged;
+    }
+    return judged ? static_cast<double>(correct) / judged : 0.0;  // spec §3: 0 without a verdict
+}
+
+// The columns routing and scoring read, for the rows of one dataset, renumbered 0..n−1.
+data::Dataset routing_columns(const data::Dataset& ds, const data::View& rows) {
+    data::Dataset out;
+    out.dataset_names = ds.dataset_names;
+    out.verifier_cost = ds.verifier_cost;
+    out.format = ds.format;
+    for (const auto& m : ds.models) {
+        data::ModelColumns c;
+        c.name = m.name;
+        c.display_name = m.display_name;
+        c.call_cost = m.call_cost;
+        out.models.push_back(std::move(c));
+    }
+    for (data::RowIndex r : rows) {
+        out.id.push_back(ds.id[r]);
+        out.dataset_index.push_back(ds.dataset_index[r]);
+        out.split.push_back(ds.split[r]);
+        out.category.push_back(ds.category[r]);
+        for (std::size_t m = 0; m < ds.models.size(); ++m) {
+            const auto& a = ds.models[m];
+            auto& b = out.models[m];
+            b.answer.push_back(r < a.answer.size() ? a.answer[r] : std::string());
+            b.has_answer.push_back(r < a.has_answer.size() ? a.has_answer[r] : 0);
+            b.score.push_back(r < a.score.size() ? a.score[r] : data::kMissing);
+            b.verifier_confidence.push_back(r < a.verifier_confidence.size() ? a.verifier_confidence[r]
+                                                                              : data::kMissing);
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<double> confidence_from_first(const data::Dataset& ds, const data::View& rows, int k) {
+    const VerdictPrefix v = verdicts_of(ds, rows);
+    const auto& file = ds.models.front().verifier_confidence;
+    std::vector<double> out(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        out[i] = confidence_of_prefix(v.verdicts[i], k, rows[i] < file.size() ? file[rows[i]] : data::kMissing);
+    return out;
+}
+
+SamplesCurve samples_curve(const data::Dataset& ds, int dataset, const std::vector<routing::MethodPtr>& methods,
+                           const std::vector<int>& ks, const routing::Config& cfg,
+                           const std::function<bool(std::size_t, std::size_t)>& progress) {
+    if (ds.models.size() < 2) throw std::invalid_argument("needs at least two models");
+    data::View rows;
+    for (std::size_t r = 0; r < ds.size(); ++r)
+        if (dataset < 0 || ds.dataset_index[r] == dataset) rows.push_back(static_cast<data::RowIndex>(r));
+    SamplesCurve c;
+    c.ks = ks;
+    for (const auto& m : methods) c.methods.push_back(m->name());
+    c.rows = rows.size();
+    const VerdictPrefix v = verdicts_of(ds, rows);
+    for (const auto& row : v.verdicts) {
+        if (row.empty()) ++c.rows_without_samples;
+        c.max_samples = std::max(c.max_samples, row.size());
+    }
+    if (c.max_samples == 0) throw std::invalid_argument("no row has verifier samples to recompute the confidence from");
+
+    data::Dataset sub = routing_columns(ds, rows);
+    data::View train, val;
+    for (std::size_t i = 0; i < sub.size(); ++i) {
+        if (sub.split[i] == data::Split::Train) train.push_back(static_cast<data::RowIndex>(i));
+        else if (sub.split[i] == data::Split::Val) val.push_back(static_cast<data::RowIndex>(i));
+    }
+    const CostModel costs = CostModel::from(cfg);
+    const std::vector<double> file_conf = sub.models.front().verifier_confidence;
+
+    for (std::size_t ki = 0; ki < ks.size(); ++ki) {
+        auto& conf = sub.models.front().verifier_confidence;
+        for (std::size_t i = 0; i < sub.size(); ++i) conf[i] = confidence_of_prefix(v.verdicts[i], ks[ki], file_conf[i]);
+        for (const auto& m : methods) {
+            SamplesPoint p;
+            p.k = ks[ki];
+            p.method = m->name();
+            try {
+                const ScoredView tv = ScoredView::for_method(sub, train, *m, costs);
+                const TrainResult t = train_method(*m, sub, tv, cfg);
+                p.train_lift = t.train_lift();
+                const ScoredView vv = ScoredView::for_method(sub, val, *m, costs);
+                p.val = vv.evaluate(m->route(sub, val, t.best_params(), cfg));
+                p.ok = true;
+            } catch (const std::exception& e) {
+                p.error = e.what();
+            }
+            c.points.push_back(std::move(p));
+        }
+        if (progress && !progress(ki + 1, ks.size())) {
+            c.cancelled = true;
+            break;
+        }
+    }
+    return c;
+}
+
+DataTable samples_table(const SamplesCurve& c) {
+    DataTable t{{"k", "method", "ok", "train_lift", "val_cost", "val_perf", "val_lift", "val_escalated"}, {}};
+    for (const SamplesPoint& p : c.points)
+        t.add({static_cast<double>(p.k), p.method, p.ok ? 1.0 : 0.0, p.train_lift, p.val.avg_cost, p.val.avg_perf,
+               p.val.lift, p.val.escalated_fraction});
+    return t;
+}
+
+}  // namespace automix::eval
