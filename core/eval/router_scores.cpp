@@ -216,9 +216,9 @@ void load_jsonl(RouterScores& s, const std::vector<std::string>& lines, const st
     for (std::size_t i = 0; i < lines.size(); ++i) {
         if (trim(lines[i]).empty()) continue;
         const std::size_t line = i + 1;
-        nlohmann::json j;
+        nlohmann::ordered_json j;  // ordered: "several score columns" lists them in file order
         try {
-            j = nlohmann::json::parse(lines[i]);
+            j = nlohmann::ordered_json::parse(lines[i]);
         } catch (const nlohmann::json::parse_error& e) {
             throw RouterScoresError(s.source, line, "invalid JSON at column " + std::to_string(e.byte));
         }
