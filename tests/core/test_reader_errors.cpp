@@ -2,6 +2,7 @@
 // lenient mode keeps every good row and reports the bad ones.
 #include <QtTest>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -250,6 +251,45 @@ class TestReaderErrors : public QObject {
         } catch (const LoadError& e) {
             QCOMPARE(e.problem().message, std::string("manifest: unsupported `format` \"automix-native-v9\" (expected \"automix-native-v1\")"));
             QCOMPARE(e.problem().line, std::size_t(1));
+        }
+    }
+
+    void randomDamageNeverCrashesAndNeverLosesGoodRows() {
+        // Flip, delete or insert random bytes in random lines; every line must end up either
+        // as a row or as a reported problem.
+        QTemporaryDir dir;
+        std::mt19937 rng(7);
+        static const char kSpecials[] = "{}[]\",:\\\x00\xff\xc3\n0-eE.tnfNI ";
+        const std::string specials(kSpecials, sizeof kSpecials - 1);  // keeps the NUL byte
+        for (int round = 0; round < 40; ++round) {
+            std::string text;
+            int lines = 30;
+            for (int i = 0; i < lines; ++i) {
+                std::string line = release_row("x" + std::to_string(i)).dump();
+                if (rng() % 2) {
+                    for (int k = 0, n = 1 + static_cast<int>(rng() % 3); k < n; ++k) {
+                        std::size_t at = rng() % line.size();
+                        char c = specials[rng() % specials.size()];
+                        if (c == '\n') c = ' ';  // keep the line count fixed
+                        switch (rng() % 3) {
+                        case 0: line[at] = c; break;
+                        case 1: line.erase(at, 1); break;
+                        default: line.insert(at, 1, c);
+                        }
+                    }
+                }
+                text += line + "\n";
+            }
+            LoadOptions o;
+            o.skip_bad_lines = true;
+            try {
+                LoadResult r = load_file(write_text(dir, "fuzz.jsonl", text), o);
+                QCOMPARE(r.dataset.size() + r.bad_lines, std::size_t(lines));
+                for (RowIndex row = 0; row < r.dataset.size(); ++row) (void)r.dataset.context(row);
+            } catch (const LoadError& e) {
+                // Only possible when every line was damaged.
+                QVERIFY2(std::string(e.what()).find("no valid rows") != std::string::npos, e.what());
+            }
         }
     }
 
