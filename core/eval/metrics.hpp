@@ -66,6 +66,7 @@ class ScoredView {
     double base_slope() const;
 
     // Throws std::invalid_argument when the vector's length or a value does not fit.
+    // Reuses an internal buffer: use one ScoredView per thread.
     Metrics evaluate(const routing::Decisions& d) const;
     // Every row answered by ladder model `level` (what an "always X" router would get).
     Metrics evaluate_constant(std::size_t level) const;

@@ -171,13 +171,17 @@ Report run_evaluation(const data::Dataset& ds, const EvalOptions& options,
             dr.warnings.push_back(view_error);
         }
 
+        if (dr.n_train == 0)
+            dr.warnings.push_back("no train rows: every method keeps its first candidate");
+        if (dr.n_val == 0) dr.warnings.push_back("no val rows: nothing to evaluate");
         std::size_t train_rows_used = std::min(options.train_rows, dr.n_train);
-        if (options.protocol == Protocol::Paper && train_rows_used < options.train_rows)
+        if (options.protocol == Protocol::Paper && dr.n_train > 0 && train_rows_used < options.train_rows)
             dr.warnings.push_back("train split has " + std::to_string(dr.n_train) +
                                   " rows, fewer than the " + std::to_string(options.train_rows) +
                                   " to sample: every seed trains on all of them");
 
         for (const auto& method : plan[di]) {
+            if (options.cancel && options.cancel->load()) throw EvalCancelled();
             const auto t0 = Clock::now();
             MethodReport mr;
             mr.key = method->name();

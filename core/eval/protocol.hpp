@@ -10,7 +10,9 @@
 //   Report r = run_evaluation(ds, o);          // never throws for a method's bad input:
 //                                              // that method gets ok = false + error
 //   nlohmann::json j = report_to_json(r, ds);  (report_json.hpp)
+#include <atomic>
 #include <cstddef>
+#include <stdexcept>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -37,6 +39,13 @@ struct EvalOptions {
     routing::Config config;  // num_bins, call costs, verifier cost, ...
     bool keep_train_candidates = true;  // train curve in the report
     bool val_curves = true;             // score every candidate on val (AIQ, call-%, Pareto)
+    // Checked between dataset × method runs; when it becomes true run_evaluation throws
+    // EvalCancelled. May be null.
+    const std::atomic<bool>* cancel = nullptr;
+};
+
+struct EvalCancelled : std::runtime_error {
+    EvalCancelled() : std::runtime_error("evaluation cancelled") {}
 };
 
 struct SeedResult {

@@ -173,6 +173,15 @@ class TestTrainer : public QObject {
         QCOMPARE(all.datasets[0].warnings.size(), std::size_t(1));
         QCOMPARE(all.datasets[0].methods[0].seeds[0].train_rows, std::size_t(200));
     }
+    void cancelStopsTheRun() {
+        const auto ds = make_dataset({{0.1, 0, 1, Category::Needy, "a", Split::Train}, {0.2, 1, 1, Category::Good, "a", Split::Val}});
+        std::atomic<bool> cancel{true};
+        eval::EvalOptions o;
+        o.cancel = &cancel;
+        QVERIFY_THROWS_EXCEPTION(eval::EvalCancelled, eval::run_evaluation(ds, o));
+        cancel = false;
+        QCOMPARE(eval::run_evaluation(ds, o).datasets.size(), std::size_t(1));
+    }
     void unknownNamesAreErrors() {
         const auto ds = make_dataset({{0.1, 0, 1}});
         eval::EvalOptions o;
