@@ -186,7 +186,9 @@ DrillDownPanel::DrillDownPanel(RoutingState* state, QWidget* parent) : QWidget(p
     contextLayout->addWidget(context_);
     split->addWidget(details_);
     split->addWidget(contextBox);
-    split->setSizes({520, 260});
+    split->setSizes({560, 200});
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 1);
     layout->addWidget(split, 1);
 
     connect(state_, &RoutingState::routingChanged, this, &DrillDownPanel::refresh);
@@ -254,7 +256,8 @@ QString DrillDownPanel::detailsHtml(data::RowIndex r) const {
                  .arg(state_->methodName().isEmpty() ? tr("Not routed yet: choose a method in the toolbar and press Train.")
                                                      : tr("Not routed yet (%1): press Train.").arg(state_->methodName()));
     } else {
-        const auto& answering = ds.models[static_cast<std::size_t>(state_->answeringModel(r))];
+        const int used = state_->answeringModel(r);
+        const auto& answering = used >= 0 ? ds.models[static_cast<std::size_t>(used)] : ds.large();
         const QString verdict = d ? QStringLiteral("<span style=\"background-color:#f0b070; color:#000;\">&nbsp;%1&nbsp;</span>")
                                         .arg(tr("ESCALATE to %1").arg(modelName(answering)))
                                   : QStringLiteral("<span style=\"background-color:#a8d0f0; color:#000;\">&nbsp;%1&nbsp;</span>")
@@ -369,7 +372,8 @@ QString DrillDownPanel::rowJson() const {
         route["method"] = state_->methodName().toStdString();
         if (const TrainedDataset* t = state_->trainedFor(ds->dataset_index[r])) route["params"] = t->params;
         route["escalate"] = state_->escalated(r);
-        route["answered_by"] = ds->models[static_cast<std::size_t>(state_->answeringModel(r))].name;
+        if (state_->answeringModel(r) >= 0)
+            route["answered_by"] = ds->models[static_cast<std::size_t>(state_->answeringModel(r))].name;
         route["reason"] = state_->explain(r).toStdString();
         route["cost"] = state_->rowCost(r);
         j["routing"] = std::move(route);

@@ -7,6 +7,7 @@
 #include <QLineEdit>
 #include <QLocale>
 #include <QTimer>
+#include <QToolButton>
 
 namespace automix::ui {
 
@@ -34,12 +35,18 @@ FilterBar::FilterBar(QWidget* parent) : QWidget(parent) {
     wrong_->setObjectName(QStringLiteral("wrongFilter"));
     wrong_->setToolTip(tr("Escalated although the small model was as good, or stayed although the large "
                           "model was better (i.e. differs from the oracle router)"));
+    linked_ = new QToolButton(this);
+    linked_->setObjectName(QStringLiteral("linkedFilter"));
+    linked_->setToolTip(tr("Filter set from a chart; click to remove it"));
+    linked_->setVisible(false);
+    connect(linked_, &QToolButton::clicked, this, &FilterBar::linkedFilterCleared);
     counts_ = new QLabel(this);
     counts_->setObjectName(QStringLiteral("rowCounts"));
     layout->addWidget(search_, 3);
     layout->addWidget(category_);
     layout->addWidget(decision_);
     layout->addWidget(wrong_);
+    layout->addWidget(linked_);
     layout->addWidget(counts_);
 
     // Typing re-filters after a short pause rather than on every key stroke.
@@ -92,6 +99,11 @@ void FilterBar::setCategory(std::optional<data::Category> c) {
 void FilterBar::setDecision(QueryFilter::Decision d) { decision_->setCurrentIndex(decision_->findData(static_cast<int>(d))); }
 
 void FilterBar::setRoutingWrongOnly(bool on) { wrong_->setChecked(on); }
+
+void FilterBar::setLinkedFilterLabel(const QString& label) {
+    linked_->setText(QStringLiteral("%1  ✕").arg(label));
+    linked_->setVisible(!label.isEmpty());
+}
 
 void FilterBar::clear() {
     const QSignalBlocker b1(search_), b2(category_), b3(decision_), b4(wrong_);

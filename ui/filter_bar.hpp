@@ -9,6 +9,7 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QTimer;
+class QToolButton;
 
 namespace automix::ui {
 
@@ -26,9 +27,12 @@ class FilterBar : public QWidget {
     void setDecision(QueryFilter::Decision d);
     void setRoutingWrongOnly(bool on);
     void clear();
+    // Shows the filter another view set (empty = none) with a button to drop it.
+    void setLinkedFilterLabel(const QString& label);
 
   signals:
     void filterChanged(const automix::ui::QueryFilter& filter);
+    void linkedFilterCleared();
 
   private:
     void emitChanged();
@@ -38,6 +42,7 @@ class FilterBar : public QWidget {
     QComboBox* decision_;
     QCheckBox* wrong_;
     QLabel* counts_;
+    QToolButton* linked_;
     QTimer* debounce_;
 };
 

@@ -27,6 +27,7 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTabBar>
 #include <QTableView>
 #include <QTime>
 #include <QTimer>
@@ -111,6 +112,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         else if (ok) logTraining();
     });
     connect(state_, &RoutingState::changed, this, &MainWindow::updateSummary);
+    // Another view (a chart) picked a query: show it, clearing filters that hide it.
+    connect(state_, &RoutingState::currentRowChanged, this, [this](std::optional<data::RowIndex> row) {
+        if (!row || row == selectedRow_) return;
+        if (model_->tableRowOf(*row) < 0) filterBar_->clear();
+        selectRow(*row);
+    });
     connect(model_, &QueryTableModel::rowsRefreshed, this, [this] {
         filterBar_->setCounts(model_->visibleRows().size(), model_->scopeSize(), dataset() ? dataset()->size() : 0);
         restoreSelection();
@@ -118,6 +125,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     });
 
     resize(1500, 940);
+    // Panels added by other parts of ui/ come first; the log goes last.
+    bottomTabs_->tabBar()->moveTab(bottomTabs_->indexOf(messages_), bottomTabs_->count() - 1);
+    bottomTabs_->setCurrentIndex(0);
     restoreSettings();
     updateSummary();
     updateBusy();
@@ -201,6 +211,9 @@ void MainWindow::buildCentral() {
     tableLayout->setContentsMargins(4, 4, 4, 4);
     filterBar_ = new FilterBar(tablePanel_);
     connect(filterBar_, &FilterBar::filterChanged, model_, &QueryTableModel::setFilter);
+    connect(filterBar_, &FilterBar::linkedFilterCleared, state_, &RoutingState::clearLinkedFilter);
+    connect(state_, &RoutingState::linkedFilterChanged, this,
+            [this] { filterBar_->setLinkedFilterLabel(state_->linkedFilterLabel()); });
     table_ = new QTableView(tablePanel_);
     table_->setObjectName(QStringLiteral("queryTable"));
     table_->setModel(model_);
@@ -337,6 +350,9 @@ void MainWindow::restoreSettings() {
     toggleBottom_->setChecked(s.value(QStringLiteral("view/bottom"), true).toBool());
     toggleFilters_->setChecked(s.value(QStringLiteral("view/filters"), true).toBool());
     skipBadLines_->setChecked(s.value(QStringLiteral("load/skipBadLines"), false).toBool());
+    const QString tab = s.value(QStringLiteral("view/bottomTab")).toString();
+    for (int i = 0; i < bottomTabs_->count(); ++i)
+        if (bottomTabs_->tabText(i) == tab) bottomTabs_->setCurrentIndex(i);
     const QString method = s.value(QStringLiteral("routing/method")).toString();
     const int m = methodCombo_->findData(method);
     if (m >= 0) {
@@ -356,6 +372,7 @@ void MainWindow::saveSettings() const {
     s.setValue(QStringLiteral("view/bottom"), toggleBottom_->isChecked());
     s.setValue(QStringLiteral("view/filters"), toggleFilters_->isChecked());
     s.setValue(QStringLiteral("load/skipBadLines"), skipBadLines_->isChecked());
+    s.setValue(QStringLiteral("view/bottomTab"), bottomTabs_->tabText(bottomTabs_->currentIndex()));
     s.setValue(QStringLiteral("routing/method"), state_->methodName());
     if (model_->columnCount() > 0)  // column layout depends on the number of models
         s.setValue(QStringLiteral("table/header%1").arg(model_->columnCount()), table_->horizontalHeader()->saveState());
@@ -665,6 +682,7 @@ void MainWindow::onCurrentRowChanged() {
     if (current.isValid()) selectedRow_ = model_->datasetRow(current.row());
     else selectedRow_.reset();
     drillDown_->showRow(selectedRow_);
+    state_->setCurrentRow(selectedRow_);
 }
 
 void MainWindow::restoreSelection() {
@@ -680,6 +698,7 @@ void MainWindow::restoreSelection() {
     }
     restoringSelection_ = false;
     drillDown_->showRow(row >= 0 ? selectedRow_ : std::nullopt);
+    state_->setCurrentRow(row >= 0 ? selectedRow_ : std::nullopt);
 }
 
 void MainWindow::selectRow(data::RowIndex r) {

@@ -47,6 +47,7 @@ QueryTableModel::QueryTableModel(RoutingState* state, QObject* parent)
     });
     connect(state_, &RoutingState::scopeChanged, this, &QueryTableModel::rebuild);
     connect(state_, &RoutingState::routingChanged, this, &QueryTableModel::rebuild);
+    connect(state_, &RoutingState::linkedFilterChanged, this, &QueryTableModel::rebuild);
 }
 
 std::size_t QueryTableModel::scopeSize() const { return state_->scopeRows().size(); }
@@ -174,6 +175,7 @@ bool QueryTableModel::accepts(data::RowIndex r, const std::string& needle) const
         if ((filter_.decision == QueryFilter::Decision::Escalated) != (d > 0)) return false;
     }
     if (filter_.routingWrongOnly && !state_->routingWasWrong(r)) return false;
+    if (state_->linkedFilter() && !state_->linkedFilter()(r)) return false;
     if (!needle.empty()) {
         if (containsFolded(ds.id[r], needle) || containsFolded(ds.question[r], needle) ||
             containsFolded(ds.gold[r], needle))

@@ -81,6 +81,9 @@ RoutingState::~RoutingState() { watcher_->waitForFinished(); }
 
 void RoutingState::setDataset(std::shared_ptr<const data::Dataset> ds) {
     dataset_ = std::move(ds);
+    currentRow_.reset();
+    linkedFilter_ = nullptr;
+    linkedFilterLabel_.clear();
     clearRouting();
     syncConfig();
     if (dataset_ && scopeDataset_ >= static_cast<int>(dataset_->dataset_names.size())) scopeDataset_ = -1;
@@ -278,6 +281,19 @@ double RoutingState::rowCost(data::RowIndex row) const {
     for (std::size_t level = 0; level <= static_cast<std::size_t>(d) && level < ladder_.size(); ++level)
         cost += config_.call_costs[static_cast<std::size_t>(ladder_[level])];
     return cost;
+}
+
+void RoutingState::setLinkedFilter(const QString& label, RowPredicate predicate) {
+    linkedFilterLabel_ = predicate ? label : QString();
+    linkedFilter_ = std::move(predicate);
+    emit linkedFilterChanged();
+    emit changed();
+}
+
+void RoutingState::setCurrentRow(std::optional<data::RowIndex> row) {
+    if (row == currentRow_) return;
+    currentRow_ = row;
+    emit currentRowChanged(row);
 }
 
 int RoutingState::nearestBin(double confidence, int numBins) { return routing::Bins(numBins).nearest(confidence); }

@@ -8,6 +8,8 @@
 #include <QObject>
 #include <QString>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <memory>
 #include <vector>
 
@@ -100,6 +102,18 @@ class RoutingState : public QObject {
     // lastError() set and nothing changed, when the method cannot route those rows.
     bool setParameters(int datasetIndex, const routing::Params& params);
 
+    // --- linked views (charts, tuning): they set these, the table and drill-down follow.
+    // An extra row filter from another view ("bin 3 of the belief chart"); the table applies
+    // it on top of its own filters and shows `label` with a way to clear it.
+    using RowPredicate = std::function<bool(data::RowIndex)>;
+    void setLinkedFilter(const QString& label, RowPredicate predicate);
+    void clearLinkedFilter() { setLinkedFilter(QString(), nullptr); }
+    const RowPredicate& linkedFilter() const { return linkedFilter_; }
+    QString linkedFilterLabel() const { return linkedFilterLabel_; }
+    // The query selected in the table (or by another view).
+    void setCurrentRow(std::optional<data::RowIndex> row);
+    std::optional<data::RowIndex> currentRow() const { return currentRow_; }
+
   public slots:
     // Trains the method on each dataset's train rows and routes all of that dataset's rows.
     void train();
@@ -113,6 +127,8 @@ class RoutingState : public QObject {
     void trainingStarted();
     void trainingFinished(bool ok, const QString& error);
     void routingChanged();
+    void linkedFilterChanged();
+    void currentRowChanged(std::optional<automix::data::RowIndex> row);
     // Any of the above: the one signal most views need.
     void changed();
 
@@ -142,6 +158,9 @@ class RoutingState : public QObject {
     std::vector<TrainedDataset> trained_;
     ScopeMetrics metrics_;
     QString lastError_;
+    RowPredicate linkedFilter_;
+    QString linkedFilterLabel_;
+    std::optional<data::RowIndex> currentRow_;
     QFutureWatcher<std::shared_ptr<TrainOutput>>* watcher_ = nullptr;
 };
 

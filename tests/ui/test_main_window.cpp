@@ -1,7 +1,10 @@
 // The main window as a user drives it: loading (menu path, drag-and-drop, bad files),
 // filtering and sorting the query table, the drill-down panel, and window state.
 #include <QApplication>
+#include <QCheckBox>
 #include <QFile>
+#include <QFileDialog>
+#include <QTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
@@ -13,6 +16,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 #include <QUrl>
 #include <cmath>
 
@@ -157,6 +161,43 @@ class TestMainWindow : public QObject {
         QVERIFY2(summary.contains(QStringLiteral("Threshold")), qPrintable(summary));
         const double pct = 100.0 * double(escalated) / double(val.size());
         QVERIFY2(summary.contains(QString::number(pct, 'f', 1)), qPrintable(summary));
+    }
+
+    void linkedViewsDriveTheTable() {
+        MainWindow w;
+        QVERIFY(w.openDemo());
+        const data::Dataset& ds = *w.dataset();
+        auto* state = w.routingState();
+        auto* model = w.queryModel();
+        w.selectDataset(QString::fromStdString(ds.dataset_names.front()));
+        w.selectMethod(QStringLiteral("Threshold"));
+        state->waitForTraining();
+        const data::View val = ds.rows(0, data::Split::Val);
+
+        // A chart's filter ("confidence ≥ 0.9") narrows the table and shows a removable chip.
+        state->setLinkedFilter(QStringLiteral("conf ≥ 0.9"),
+                               [&ds](data::RowIndex r) { return ds.small().verifier_confidence[r] >= 0.9; });
+        std::size_t high = 0;
+        for (auto r : val) high += ds.small().verifier_confidence[r] >= 0.9;
+        QVERIFY(high > 0 && high < val.size());
+        QCOMPARE(std::size_t(model->rowCount()), high);
+        auto* chip = w.filterBar()->findChild<QToolButton*>(QStringLiteral("linkedFilter"));
+        QVERIFY(chip && chip->isVisibleTo(w.filterBar()));
+        chip->click();
+        QCOMPARE(std::size_t(model->rowCount()), val.size());
+        QVERIFY(!chip->isVisibleTo(w.filterBar()));
+
+        // A tuning slider sets the parameter: t = 1 escalates every row (spec §6).
+        QVERIFY2(state->setParameters(0, routing::Params(1.0)), qPrintable(state->lastError()));
+        w.filterBar()->setDecision(ui::QueryFilter::Decision::Escalated);
+        QCOMPARE(std::size_t(model->rowCount()), val.size());
+        QVERIFY(w.summaryLabel()->text().contains(QStringLiteral("100.0 %")));
+        w.filterBar()->setDecision(ui::QueryFilter::Decision::Any);
+
+        // A view selecting a query moves the table's selection and the drill-down.
+        state->setCurrentRow(val[7]);
+        QCOMPARE(w.drillDown()->row().value_or(999999), val[7]);
+        QCOMPARE(model->datasetRow(w.queryTable()->currentIndex().row()), val[7]);
     }
 
     void sortingOrdersByTheColumn() {
@@ -313,6 +354,35 @@ class TestMainWindow : public QObject {
         QString error;
         QVERIFY2(w.openFile(fixture("bad_line3.jsonl"), &error), qPrintable(error));
         QCOMPARE(w.dataset()->size(), std::size_t(4));
+        w.setSkipBadLines(false);
+    }
+
+    void openDialogHasSkipBadLinesOption() {
+        MainWindow w;
+        QVERIFY(w.openFile(fixture("small.jsonl")));
+        QAction* open = nullptr;
+        for (QAction* a : w.findChildren<QAction*>())
+            if (a->shortcut() == QKeySequence(QKeySequence::Open)) open = a;
+        QVERIFY(open);
+        bool sawOption = false;
+        QSignalSpy finished(&w, &MainWindow::loadFinished);
+        // The dialog is modal: drive it from a timer once it is up.
+        QTimer::singleShot(0, this, [&] {
+            auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
+            QVERIFY(dialog);
+            for (auto* box : dialog->findChildren<QCheckBox*>())
+                if (box->text().contains(QStringLiteral("Skip bad lines"))) {
+                    sawOption = true;
+                    box->setChecked(true);
+                }
+            dialog->selectFile(fixture("bad_line3.jsonl"));
+            static_cast<QDialog*>(dialog)->accept();  // QFileDialog::accept checks the selection
+        });
+        open->trigger();
+        QVERIFY(sawOption);
+        QVERIFY(finished.wait(10000) || finished.count() == 1);
+        QCOMPARE(finished.first().at(0).toBool(), true);
+        QCOMPARE(w.dataset()->size(), std::size_t(4));  // line 3 skipped
         w.setSkipBadLines(false);
     }
 
