@@ -114,6 +114,69 @@ LiveInput read_live_input(const std::string& path) {
     return in;
 }
 
+namespace {
+
+void append_row(LiveInput& in, MemoryContexts& contexts, json rec) {
+    auto& ds = in.dataset;
+    auto str = [&](const char* key) { return rec.contains(key) && rec[key].is_string() ? rec[key].get<std::string>() : std::string(); };
+    ds.id.push_back(str("id"));
+    ds.pid.push_back(str("pid"));
+    ds.question.push_back(str("question"));
+    ds.gold.push_back(str("output"));
+    contexts.texts.push_back(str("base_ctx"));
+    std::string dataset = str("dataset");
+    if (dataset.empty()) dataset = "live";
+    int di = ds.find_dataset(dataset);
+    if (di < 0) {
+        ds.dataset_names.push_back(dataset);
+        di = static_cast<int>(ds.dataset_names.size()) - 1;
+    }
+    ds.dataset_index.push_back(static_cast<std::uint16_t>(di));
+    const std::string split = str("split");
+    ds.split.push_back(split == "train" ? data::Split::Train : split == "val" ? data::Split::Val : data::Split::Other);
+    ds.category.push_back(data::Category::Undefined);
+    ds.category_from_file.push_back(0);
+    ds.extra_json.push_back(rec.contains("options") ? json{{"options", rec["options"]}}.dump() : std::string());
+    ds.source_line.push_back(static_cast<std::uint32_t>(ds.id.size()));
+    in.records.push_back(std::move(rec));
+}
+
+}  // namespace
+
+LiveInput live_input_from(const data::Dataset& source, const data::View& rows) {
+    LiveInput in;
+    auto contexts = std::make_shared<MemoryContexts>();
+    for (data::RowIndex r : rows) {
+        json rec = {{"id", source.id[r]}, {"dataset", std::string(source.dataset_name(r))},
+                    {"split", std::string(data::to_string(source.split[r]))}, {"question", source.question[r]}};
+        if (r < source.pid.size() && !source.pid[r].empty()) rec["pid"] = source.pid[r];
+        if (!source.gold[r].empty()) rec["output"] = source.gold[r];
+        const std::string ctx = source.context(r);
+        if (!ctx.empty()) rec["base_ctx"] = ctx;
+        if (r < source.extra_json.size() && !source.extra_json[r].empty()) {
+            const auto extra = json::parse(source.extra_json[r], nullptr, false);
+            if (extra.is_object() && extra.contains("options") && extra["options"].is_array()) rec["options"] = extra["options"];
+        }
+        append_row(in, *contexts, std::move(rec));
+    }
+    in.dataset.contexts = contexts;
+    in.dataset.format = "live-input";
+    return in;
+}
+
+LiveInput live_input_from_question(const std::string& id, const std::string& context, const std::string& question,
+                                   const std::string& gold) {
+    LiveInput in;
+    auto contexts = std::make_shared<MemoryContexts>();
+    json rec = {{"id", id}, {"question", question}};
+    if (!context.empty()) rec["base_ctx"] = context;
+    if (!gold.empty()) rec["output"] = gold;
+    append_row(in, *contexts, std::move(rec));
+    in.dataset.contexts = contexts;
+    in.dataset.format = "live-input";
+    return in;
+}
+
 json output_record(const LiveInput& in, data::RowIndex r, const RowOutcome& o, const ModelsConfig& cfg) {
     const auto& ds = in.dataset;
     json rec = in.records[r];

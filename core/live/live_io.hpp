@@ -24,6 +24,12 @@ struct LiveInput {
 
 // Throws std::runtime_error "file:line:column: reason" on malformed input. Plain or .gz.
 LiveInput read_live_input(const std::string& path);
+// The given rows of a loaded dataset as live input (questions, contexts, gold, extra fields),
+// with no model columns yet: what the GUI runs for "selected queries".
+LiveInput live_input_from(const data::Dataset& source, const data::View& rows);
+// One typed question (the GUI playground); `id` names it in the output.
+LiveInput live_input_from_question(const std::string& id, const std::string& context, const std::string& question,
+                                   const std::string& gold = "");
 
 // The output record of one row (input object + filled fields).
 nlohmann::json output_record(const LiveInput& in, data::RowIndex row, const RowOutcome& outcome,

@@ -85,7 +85,7 @@ std::vector<std::string> choice_texts(const data::Dataset& ds, data::RowIndex r)
 }  // namespace
 
 double score_answer(const data::Dataset& ds, data::RowIndex row, const std::string& answer) {
-    if (row >= ds.gold.size()) return data::kMissing;
+    if (row >= ds.gold.size() || ds.gold[row].empty()) return data::kMissing;
     const std::string& gold = ds.gold[row];
     if (ds.dataset_index.size() > row && ds.dataset_name(row) == "quality") {
         // The release data gives a quality gold answer as the option's text; what counts is

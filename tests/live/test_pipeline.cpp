@@ -87,6 +87,7 @@ class PipelineTest : public QObject {
     void cancellationStopsWithinOneSecond();
     void apiKeyIsNeverWritten();
     void outputLoadsAsReleaseRecords();
+    void selectedRowsAndTypedQuestion();
 };
 
 void PipelineTest::happyPathEqualsOfflineData() {
@@ -361,6 +362,34 @@ void PipelineTest::outputLoadsAsReleaseRecords() {
     expect_offline_equal(reread.dataset, *s.offline, 32, true);
     for (std::size_t r = 0; r < 60; ++r)
         QCOMPARE(reread.dataset.models[0].verifier_confidence[r], s.offline->models[0].verifier_confidence[r]);
+}
+
+void PipelineTest::selectedRowsAndTypedQuestion() {
+    Setup s;
+    live_test::ConfigKnobs k;
+    k.k = 32;
+    const auto cfg = live_test::make_config(s.server->base_url(), k);
+    const data::View picked = {3, 10, 40, 55};
+    LiveInput in = live_input_from(*s.offline, picked);
+    QCOMPARE(in.dataset.size(), picked.size());
+    prepare_model_columns(in.dataset, cfg);
+    Pipeline p(cfg, {}, load_prompt_templates("", ""), nullptr);
+    const auto result = p.run(in.dataset, in.dataset.all_rows(), {});
+    QCOMPARE(result.totals.rows_failed, std::size_t(0));
+    for (std::size_t i = 0; i < picked.size(); ++i) {
+        const auto r = picked[i];
+        QCOMPARE(in.dataset.id[i], s.offline->id[r]);
+        QCOMPARE(in.dataset.models[0].answer[i], s.offline->models[0].answer[r]);
+        QCOMPARE(in.dataset.models[0].verifier_confidence[i], s.offline->models[0].verifier_confidence[r]);
+        QVERIFY(std::abs(in.dataset.models[1].score[i] - s.offline->models[1].score[r]) < 1e-9);
+    }
+    // A typed question (the GUI playground) that the replay data happens to know.
+    LiveInput typed = live_input_from_question("typed-1", s.offline->context(7), s.offline->question[7]);
+    prepare_model_columns(typed.dataset, cfg);
+    const auto one = p.run(typed.dataset, typed.dataset.all_rows(), {});
+    QVERIFY(one.rows[0].done);
+    QCOMPARE(typed.dataset.models[0].answer[0], s.offline->models[0].answer[7]);
+    QVERIFY(std::isnan(typed.dataset.models[0].score[0]));  // no gold answer, so no score
 }
 
 QTEST_GUILESS_MAIN(PipelineTest)
