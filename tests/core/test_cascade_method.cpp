@@ -17,6 +17,7 @@
 #include "core/eval/trainer.hpp"
 #include "core/routing/cascade_methods.hpp"
 #include "core/routing/cascade_router.hpp"
+#include "core/routing/cascade_session.hpp"
 
 using namespace automix;
 using namespace automix::routing::cascade;
@@ -201,6 +202,22 @@ class TestCascadeMethod : public QObject {
         // A parameter without a policy is refused with a reason.
         QVERIFY_THROWS_EXCEPTION(routing::RoutingError, method->route(ds, train_rows, {{"lambda", 0.01}}, cfg));
         QVERIFY(!method->explain(ds, train_rows, ds.rows(0, data::Split::Val)[0], t.best_params(), cfg).empty());
+    }
+
+    void session_matches_the_parts() {
+        const auto ds = synthetic_three_models(900, 5);
+        const auto cfg = config_for(ds);
+        const auto train = ds.rows(0, data::Split::Train), val = ds.rows(0, data::Split::Val);
+        const auto s = CascadeSession::build(ds, train, val, {}, cfg);
+        QCOMPARE(s.curve.size(), s.train_curve.size());
+        for (std::size_t k = 0; k < s.curve.size(); ++k) QVERIFY(s.curve[k].policy == s.train_curve[k].policy);
+        QVERIFY(s.solution.policy_at(s.trained_lambda) == s.train_curve[s.trained].policy);
+        // The trained policy equals what the Cascade method picks through the trainer.
+        const auto method = routing::find_method("Cascade");
+        const eval::ScoredView tv(ds, train, {0, 1, 2}, eval::CostModel::from(cfg));
+        const auto t = eval::train_method(*method, ds, tv, cfg);
+        QCOMPARE(method->route(ds, val, t.best_params(), cfg), s.route(s.trained_lambda).final_model);
+        QCOMPARE(s.trace(0, s.trained_lambda).back().model, int(s.route(s.trained_lambda).final_model[0]));
     }
 
     void fixed_cascades() {
