@@ -1,0 +1,151 @@
+#pragma once
+// The body of every libFuzzer target, as plain functions: fuzz/fuzz_<name>.cpp wraps one for
+// libFuzzer, and tests/core/test_fuzz_regressions.cpp replays the seed corpora and every crash
+// input ever found through the same functions in the normal (non-fuzz) build.
+#include "core/data/reader.hpp"
+#include "core/live/models_config.hpp"
+#include "core/live/openai_protocol.hpp"
+#include "core/live/response_cache.hpp"
+#include <zlib.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "fuzz/fuzz_check_dataset.hpp"
+#include "fuzz/fuzz_scratch.hpp"
+
+namespace fuzz {
+
+// libFuzzer target: the JSONL reader on arbitrary bytes (release format seeds; gzip and the
+// native format are reachable too, since both are detected from the bytes). Strict mode may
+// only throw LoadError; so may lenient mode, and whatever loads is internally consistent.
+inline int release_reader(const std::uint8_t* data, std::size_t size) {
+    using namespace automix::data;
+    const std::string path = fuzz::write_scratch("input.jsonl", data, size);
+    try {
+        fuzz::check_dataset(load_file(path).dataset);
+    } catch (const LoadError&) {
+    }
+    LoadOptions lenient;
+    lenient.skip_bad_lines = true;
+    try {
+        LoadResult r = load_file(path, lenient);
+        fuzz::check_dataset(r.dataset);
+        fuzz::require(r.problems.size() <= lenient.max_reported_problems);
+        fuzz::require(r.problems.size() <= r.bad_lines);
+    } catch (const LoadError&) {
+    }
+    return 0;
+}
+
+// libFuzzer target: the native N-model reader. The first input byte picks the manifest: a
+// fixed valid 3-model manifest is put in front of the rest (so mutations go to the rows), or
+// the bytes are taken as they are (so the manifest parser is fuzzed too).
+inline const std::string kNativeManifest =
+    "{\"automix_manifest\":{\"format\":\"automix-native-v1\",\"models\":[{\"name\":\"small\",\"cost\":1},"
+    "{\"name\":\"medium\",\"cost\":10},{\"name\":\"large\",\"cost\":50}],\"verifier_cost\":1}}\n";
+
+inline int native_reader(const std::uint8_t* data, std::size_t size) {
+    using namespace automix::data;
+    if (size == 0) return 0;
+    std::string text;
+    if (data[0] & 1) text = kNativeManifest;
+    text.append(reinterpret_cast<const char*>(data + 1), size - 1);
+    const std::string path =
+        fuzz::write_scratch("input.jsonl", reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
+    for (bool lenient : {false, true}) {
+        LoadOptions o;
+        o.skip_bad_lines = lenient;
+        try {
+            LoadResult r = load_file(path, o);
+            fuzz::check_dataset(r.dataset);
+        } catch (const LoadError&) {
+        }
+    }
+    return 0;
+}
+
+// libFuzzer target: the models-config parser. Any input must give a config or a ConfigError;
+// an accepted config must satisfy what the parser promises (at least two models, sane limits).
+inline int models_config(const std::uint8_t* data, std::size_t size) {
+    using namespace automix::live;
+    const std::string text(reinterpret_cast<const char*>(data), size);
+    try {
+        ModelsConfig cfg = parse_models_config(text, "fuzz.json", fuzz::scratch_dir());
+        fuzz::require(cfg.models.size() >= 2);
+        for (const auto& m : cfg.models) {
+            fuzz::require(!m.name.empty());
+            fuzz::require(m.max_concurrency > 0);
+            fuzz::require(m.timeout_s > 0);
+        }
+        fuzz::require(cfg.verifier.k > 0);
+    } catch (const ConfigError& e) {
+        fuzz::require(!e.problems.empty());
+    }
+    return 0;
+}
+
+// libFuzzer target: parsing of a completion response body. The first byte picks the API and
+// how many choices are expected; the parser must never throw and must honour that count.
+inline int http_response(const std::uint8_t* data, std::size_t size) {
+    using namespace automix::live;
+    if (size == 0) return 0;
+    const Api api = (data[0] & 1) ? Api::Chat : Api::Completions;
+    const int expected = 1 + ((data[0] >> 1) & 7);
+    const std::string body(reinterpret_cast<const char*>(data + 1), size - 1);
+    std::string why;
+    auto c = parse_completion(api, body, expected, &why);
+    if (c) {
+        fuzz::require(c->texts.size() >= static_cast<std::size_t>(expected));
+        fuzz::require(c->prompt_tokens >= 0 && c->completion_tokens >= 0);
+    } else {
+        fuzz::require(!why.empty());
+    }
+    return 0;
+}
+
+// libFuzzer target: opening a response cache whose calls.log holds arbitrary records. Lines
+// starting with '!' are written as they are; every other line gets its correct CRC-32
+// prefix, so the fuzzer reaches the record parser instead of stopping at the checksum.
+// After opening, the cache must hold only records that decode, and the file must be clean:
+// reopening it gives the same records and no warnings.
+inline std::string with_crc(const std::string& body) {
+    const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()));
+    char buf[10];
+    std::snprintf(buf, sizeof buf, "%08lx ", static_cast<unsigned long>(crc & 0xffffffffUL));
+    return buf + body;
+}
+
+inline int cache_reader(const std::uint8_t* data, std::size_t size) {
+    using namespace automix::live;
+    const std::string in(reinterpret_cast<const char*>(data), size);
+    std::string file;
+    std::size_t pos = 0;
+    while (pos < in.size()) {
+        const std::size_t nl = in.find('\n', pos);
+        const std::string line = in.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+        std::string record = (!line.empty() && line[0] == '!') ? line.substr(1) : with_crc(line);
+        std::string why;
+        (void)ResponseCache::decode(record, &why);
+        file += record;
+        if (nl == std::string::npos) break;  // the last record stays cut short, as after a crash
+        file += '\n';
+        pos = nl + 1;
+    }
+    const std::string dir = fuzz::scratch_dir() + "/cache";
+    std::filesystem::create_directories(dir);
+    fuzz::write_scratch("cache/calls.log", reinterpret_cast<const std::uint8_t*>(file.data()), file.size());
+    std::size_t first_size = 0;
+    {
+        ResponseCache cache(dir);
+        first_size = cache.size();
+    }
+    ResponseCache again(dir);
+    fuzz::require(again.size() == first_size);
+    fuzz::require(again.warnings().empty());
+    return 0;
+}
+
+}  // namespace fuzz
