@@ -121,6 +121,8 @@ CascadeModel learn_cascade_model(const data::Dataset& ds, const data::View& rows
 
     std::vector<double> obs_count((N - 1) * S * B, 0.0);
     std::vector<double> score_sum(N * S, 0.0);
+    const bool has_categories = ds.category.size() == ds.size();
+    std::vector<double> category_count(has_categories ? S * 4 : 0, 0.0);
     m.state_rows.assign(S, 0);
     std::vector<double> scores(N);
     std::vector<int> bins_of_row(N - 1);
@@ -145,6 +147,16 @@ CascadeModel learn_cascade_model(const data::Dataset& ds, const data::View& rows
         ++m.state_rows[s];
         for (int j = 0; j + 1 < N; ++j) obs_count[(j * S + s) * B + bins_of_row[j]] += 1;
         for (int j = 0; j < N; ++j) score_sum[j * S + s] += scores[j];
+        if (has_categories) category_count[s * 4 + static_cast<std::size_t>(ds.category[r])] += 1;
+    }
+    if (has_categories) {
+        m.category_given_state.assign(S * 4, 0.25);
+        for (std::size_t s = 0; s < S; ++s) {
+            const double denom = static_cast<double>(m.state_rows[s]) + 4 * options.alpha;
+            if (denom > 0)
+                for (std::size_t c = 0; c < 4; ++c)
+                    m.category_given_state[s * 4 + c] = (category_count[s * 4 + c] + options.alpha) / denom;
+        }
     }
 
     const double n = static_cast<double>(rows.size()), a = options.alpha;
@@ -171,6 +183,14 @@ double update_belief(const CascadeModel& m, Belief& b, int j, int o) {
     if (z <= 0) return 0;
     for (int s = 0; s < m.states; ++s) b[s] = b[s] * m.obs(j, s, o) / z;
     return z;
+}
+
+std::vector<double> category_belief(const CascadeModel& m, const Belief& b) {
+    if (m.category_given_state.size() != static_cast<std::size_t>(m.states) * 4) return {};
+    std::vector<double> out(4, 0.0);
+    for (int s = 0; s < m.states; ++s)
+        for (int c = 0; c < 4; ++c) out[c] += b[s] * m.category_given_state[s * 4 + c];
+    return out;
 }
 
 double expected_value(const CascadeModel& m, const Belief& b, int j) {

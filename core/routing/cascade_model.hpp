@@ -60,6 +60,10 @@ struct CascadeModel {
     std::vector<double> reach_cost;   // [j] = cost_to_reach(costs)[j]
     // What the tables were learned from (for display; empty for hand-built models).
     std::vector<std::size_t> state_rows;  // [s] = number of train rows in state s
+    // The §5 category view (NEEDY, GOOD, HOPELESS, UNDEFINED of the first vs the last model):
+    // [s·4 + c] = P(category c | s) among the train rows, Laplace α. Empty when the dataset
+    // has no categories (hand-built models).
+    std::vector<double> category_given_state;
     std::size_t train_rows = 0;
     CascadeOptions options;
 
@@ -97,6 +101,9 @@ std::string state_label(int state, int models);
 // Z = P(o | history) = Σ_s b(s) P(o | s), the predictive probability of that observation.
 // When Z = 0 (only possible with α = 0) the belief is left unchanged and 0 is returned.
 double update_belief(const CascadeModel& m, Belief& b, int j, int o);
+// P(category | belief) = Σ_s b(s) P(c | s), in data::Category order; empty when the model
+// has no category view.
+std::vector<double> category_belief(const CascadeModel& m, const Belief& b);
 // Σ_s b(s) V_j(s): the expected score of reporting model j's answer.
 double expected_value(const CascadeModel& m, const Belief& b, int j);
 

@@ -114,6 +114,7 @@ std::vector<TraceStep> trace_row(const CascadeSolution& sol, double lambda, cons
         step.bin = rows.bin(i, j);
         step.node = node;
         step.belief = sol.belief(node);
+        step.categories = category_belief(m, step.belief);
         const NodeQ q = sol.q_values(node, lambda);
         step.q_report = q.q_report;
         step.q_escalate = q.q_escalate;
@@ -125,6 +126,7 @@ std::vector<TraceStep> trace_row(const CascadeSolution& sol, double lambda, cons
     TraceStep last;
     last.model = N - 1;
     last.belief = out.back().belief;  // the last model is not verified: nothing new is seen
+    last.categories = out.back().categories;
     last.q_report = expected_value(m, last.belief, N - 1) - lambda * m.reach_cost[N - 1];
     last.q_escalate = std::nan("");
     last.cost_so_far = m.reach_cost[N - 1];
@@ -147,6 +149,7 @@ nlohmann::json trace_to_json(const std::vector<TraceStep>& steps) {
         j["model"] = s.model;
         j["bin"] = s.bin < 0 ? nlohmann::json(nullptr) : nlohmann::json(s.bin);
         j["belief"] = s.belief;
+        if (!s.categories.empty()) j["categories"] = s.categories;
         j["q_report"] = number(s.q_report);
         j["q_escalate"] = number(s.q_escalate);
         j["action"] = s.escalate ? "escalate" : "report";
@@ -259,6 +262,7 @@ nlohmann::json model_to_json(const CascadeModel& m) {
     j["alpha"] = m.options.alpha;
     j["train_rows"] = m.train_rows;
     j["reach_cost"] = m.reach_cost;
+    if (!m.category_given_state.empty()) j["category_names"] = {"NEEDY", "GOOD", "HOPELESS", "UNDEFINED"};
     nlohmann::json states = nlohmann::json::array();
     for (int s = 0; s < m.states; ++s) {
         nlohmann::json st;
@@ -276,6 +280,9 @@ nlohmann::json model_to_json(const CascadeModel& m) {
             per_model.push_back(row);
         }
         st["observation"] = per_model;  // [model][bin] = P(o | s)
+        if (m.category_given_state.size() == static_cast<std::size_t>(m.states) * 4)
+            st["categories"] = std::vector<double>(m.category_given_state.begin() + s * 4,
+                                                   m.category_given_state.begin() + s * 4 + 4);
         states.push_back(std::move(st));
     }
     j["states"] = std::move(states);
@@ -297,6 +304,7 @@ nlohmann::json policy_table_json(const CascadeSolution& sol, const Policy& polic
         e["history"] = tree.history(n);
         e["probability"] = sol.probability(n);
         e["belief"] = sol.belief(n);
+        if (const auto c = category_belief(sol.model(), sol.belief(n)); !c.empty()) e["categories"] = c;
         e["threshold"] = number(sol.threshold(n));
         e["q_report"] = number(q.q_report);
         e["q_escalate"] = number(q.q_escalate);

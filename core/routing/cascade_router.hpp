@@ -84,6 +84,7 @@ struct TraceStep {
     int bin = -1;       // its verifier bin; −1 for the last model (never verified)
     std::size_t node = CascadeRows::kNoNode;  // history-tree node; kNoNode at the last model
     Belief belief;      // P(s | bins so far)
+    std::vector<double> categories;  // §5 view: P(NEEDY, GOOD, HOPELESS, UNDEFINED | bins); may be empty
     double q_report = 0;
     double q_escalate = 0;  // NaN at the last model
     bool escalate = false;

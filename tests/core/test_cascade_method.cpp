@@ -90,9 +90,11 @@ class TestCascadeMethod : public QObject {
   private slots:
     void learns_laplace_tables_by_hand() {
         // Two models, num_bins 1 → bins {0, 1} (nearest: p < 0.5 → 0, else 1).
-        const auto ds = build_dataset({{{1, 1}, {0.9}}, {{0, 1}, {0.2}}, {{0, 1}, {0.7}}, {{0, 0}, {0.1}},
-                                       {{0.8, 0.3}, {1.0}}},
-                                      {1, 50});
+        auto ds = build_dataset({{{1, 1}, {0.9}}, {{0, 1}, {0.2}}, {{0, 1}, {0.7}}, {{0, 0}, {0.1}},
+                                 {{0.8, 0.3}, {1.0}}},
+                                {1, 50});
+        using C = data::Category;
+        ds.category = {C::Good, C::Needy, C::Needy, C::Hopeless, C::Undefined};
         CascadeOptions o;
         o.num_bins = 1;
         o.alpha = 1;
@@ -114,6 +116,13 @@ class TestCascadeMethod : public QObject {
         QVERIFY(std::fabs(m.val(1, 1) - 0.3) < 1e-15);
         QCOMPARE(m.val(1, 2), 1.0);
         QCOMPARE(m.state_rows, (std::vector<std::size_t>{1, 1, 2, 1}));
+        // Category view: state 2 holds two NEEDY rows → (2+1)/(2+4); GOOD there (0+1)/(2+4).
+        QVERIFY(std::fabs(m.category_given_state[2 * 4 + 0] - 0.5) < 1e-15);
+        QVERIFY(std::fabs(m.category_given_state[2 * 4 + 1] - 1.0 / 6) < 1e-15);
+        QVERIFY(std::fabs(m.category_given_state[0 * 4 + 2] - 2.0 / 5) < 1e-15);  // HOPELESS row in state 0
+        // P(NEEDY) under the prior: states 0, 1, 3 have no NEEDY row → 1/5 each; state 2 → 1/2.
+        const auto cats = category_belief(m, m.prior);
+        QVERIFY(std::fabs(cats[0] - (2.0 / 9 * 0.2 + 2.0 / 9 * 0.2 + 3.0 / 9 * 0.5 + 2.0 / 9 * 0.2)) < 1e-15);
         // Reach costs: m1 + verification = 2; + m2 = 52.
         QCOMPARE(m.reach_cost, (std::vector<double>{2, 52}));
         QCOMPARE(cost_to_reach({{1, 10, 50}, 1}), (std::vector<double>{2, 13, 63}));
