@@ -264,14 +264,22 @@ QString DrillDownPanel::detailsHtml(data::RowIndex r) const {
                                         .arg(tr("STAY with %1").arg(modelName(ds.small())));
         h += QStringLiteral("<p>%1 &nbsp; <span class=k>%2 · %3</span></p>")
                  .arg(verdict, state_->methodName().toHtmlEscaped(), state_->paramsText(r).toHtmlEscaped());
-        h += QStringLiteral("<p><span class=k>%1</span> %2</p>").arg(tr("Reason:"), state_->explain(r).toHtmlEscaped());
+        const QString reason = state_->explain(r);
+        if (state_->method()->uses_all_models() && reason.contains(QStringLiteral(" → "))) {
+            // A cascade's reason is its path, one step per model: show it as steps.
+            h += QStringLiteral("<p class=k>%1</p><ol style=\"margin-top:0\">").arg(tr("Path:"));
+            for (const QString& step : reason.split(QStringLiteral(" → ")))
+                h += QStringLiteral("<li>%1</li>").arg(step.toHtmlEscaped());
+            h += QStringLiteral("</ol>");
+        } else {
+            h += QStringLiteral("<p><span class=k>%1</span> %2</p>").arg(tr("Reason:"), reason.toHtmlEscaped());
+        }
         const bool wrong = state_->routingWasWrong(r);
         h += QStringLiteral("<p>%1 · %2</p>")
                  .arg(tipped(QStringLiteral("%1 <b>%2</b>").arg(tr("cost paid"), num(state_->rowCost(r), 0)),
                              costBreakdown(ds, *state_, r)),
                       wrong ? QStringLiteral("<span style=\"color:#c03030\">%1</span>")
-                                  .arg(state_->largeWasBetter(r) ? tr("routing was wrong: the large model was better")
-                                                                 : tr("routing was wrong: the small model was as good"))
+                                  .arg(tr("routing was wrong: %1").arg(state_->routingMistake(r).toHtmlEscaped()))
                             : QStringLiteral("<span style=\"color:#2a8a2a\">%1</span>").arg(tr("same choice as the oracle")));
     }
 

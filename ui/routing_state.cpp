@@ -260,17 +260,25 @@ bool RoutingState::largeWasBetter(data::RowIndex row) const {
     return dataset_->large().score[row] > dataset_->small().score[row];
 }
 
-bool RoutingState::routingWasWrong(data::RowIndex row) const {
+bool RoutingState::routingWasWrong(data::RowIndex row) const { return !routingMistake(row).isEmpty(); }
+
+QString RoutingState::routingMistake(data::RowIndex row) const {
     const int used = answeringModel(row);
-    if (used < 0) return false;
+    if (used < 0) return {};
+    auto name = [this](int m) {
+        const auto& mc = dataset_->models[static_cast<std::size_t>(m)];
+        return QString::fromStdString(mc.display_name.empty() ? mc.name : mc.display_name);
+    };
     const double usedScore = dataset_->models[static_cast<std::size_t>(used)].score[row];
     const auto d = static_cast<std::size_t>(decision(row));
-    for (std::size_t level = 0; level < ladder_.size(); ++level) {
-        const double other = dataset_->models[static_cast<std::size_t>(ladder_[level])].score[row];
-        if (other > usedScore) return true;                    // a better answer was there
-        if (level < d && other >= usedScore) return true;      // a cheaper one was as good
-    }
-    return false;
+    // A better answer anywhere on the ladder outranks "paid too much".
+    for (std::size_t level = 0; level < ladder_.size(); ++level)
+        if (dataset_->models[static_cast<std::size_t>(ladder_[level])].score[row] > usedScore)
+            return tr("%1 scored higher").arg(name(ladder_[level]));
+    for (std::size_t level = 0; level < d && level < ladder_.size(); ++level)
+        if (dataset_->models[static_cast<std::size_t>(ladder_[level])].score[row] >= usedScore)
+            return tr("the cheaper %1 was as good").arg(name(ladder_[level]));
+    return {};
 }
 
 double RoutingState::rowCost(data::RowIndex row) const {

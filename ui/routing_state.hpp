@@ -83,6 +83,7 @@ class RoutingState : public QObject {
     // large model was better), or a cheaper one scored as well (escalated although the
     // small model was as good). For two models: the decision differs from the oracle's.
     bool routingWasWrong(data::RowIndex row) const;
+    QString routingMistake(data::RowIndex row) const;  // why it was wrong ("" when it was not)
     bool largeWasBetter(data::RowIndex row) const;
     double rowCost(data::RowIndex row) const;  // NaN when not routed
     const std::vector<int>& ladder() const { return ladder_; }  // dataset model indices
