@@ -15,6 +15,7 @@
 #include <QGridLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLayout>
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -45,6 +46,7 @@
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
 #include "ui/charts/chart_tabs.hpp"
+#include "ui/studies_panel.hpp"
 
 namespace automix::ui {
 
@@ -104,6 +106,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     buildStatusBar();
     buildMenus();
     charts::installChartTabs(this);  // Cost–quality, Belief states, Verifier, Per dataset tabs (ui/charts)
+    installStudiesPanel(this);       // Studies tab + File ▸ Import Router Scores (ui/studies_panel)
 
     connect(state_, &RoutingState::trainingStarted, this, &MainWindow::updateBusy);
     connect(state_, &RoutingState::trainingFinished, this, [this](bool ok, const QString& error) {
@@ -133,7 +136,20 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     updateBusy();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+    // Controllers that other parts of ui/ attach to the window (chart tabs, live panel) are
+    // plain QObject children driving widgets inside it, possibly from background work. Destroy
+    // them first, newest first, while those widgets still exist; QObject's own teardown would
+    // delete the widgets (created earlier) before them.
+    const QObjectList kids = children();
+    for (auto it = kids.rbegin(); it != kids.rend(); ++it) {
+        QObject* child = *it;
+        if (child->isWidgetType() || qobject_cast<QAction*>(child) || qobject_cast<QLayout*>(child) ||
+            child == state_ || child == loader_ || child == model_)
+            continue;
+        delete child;
+    }
+}
 
 // ---------------------------------------------------------------- construction
 

@@ -1,0 +1,830 @@
+#include "ui/studies_panel.hpp"
+
+#include <QApplication>
+#include <QChart>
+#include <QChartView>
+#include <QCategoryAxis>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDoubleSpinBox>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLegendMarker>
+#include <QLineEdit>
+#include <QLineSeries>
+#include <QAreaSeries>
+#include <QListWidget>
+#include <QLogValueAxis>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPainter>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QScatterSeries>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QTableWidget>
+#include <QValueAxis>
+#include <QVBoxLayout>
+#include <QtConcurrent>
+#include <cmath>
+
+#include "core/eval/router_scores.hpp"
+#include "core/routing/method.hpp"
+#include "ui/charts/chart_export.hpp"
+#include "ui/charts/chart_style.hpp"
+#include "ui/main_window.hpp"
+#include "ui/routing_state.hpp"
+
+namespace automix::ui {
+
+// Transfer matrix: cells coloured by lift (diverging around 0), value printed in each cell.
+class StudyHeatMap : public QWidget {
+  public:
+    explicit StudyHeatMap(QWidget* parent) : QWidget(parent) { setMinimumSize(320, 220); }
+    void setMatrix(const study::Matrix* m, QString title) {
+        matrix_ = m ? std::optional<study::Matrix>(*m) : std::nullopt;
+        title_ = std::move(title);
+        update();
+    }
+
+  protected:
+    void paintEvent(QPaintEvent*) override {
+        QPainter p(this);
+        p.setRenderHint(QPainter::Antialiasing);
+        p.fillRect(rect(), palette().color(QPalette::Base));
+        p.setPen(palette().color(QPalette::Text));
+        if (!matrix_) {
+            p.drawText(rect(), Qt::AlignCenter, tr("Run the transfer study to see the matrix"));
+            return;
+        }
+        const auto& m = *matrix_;
+        const QFontMetrics fm(font());
+        int labelW = 0;
+        for (const auto& l : m.row_labels) labelW = std::max(labelW, fm.horizontalAdvance(QString::fromStdString(l)));
+        const int top = fm.height() * 3, left = labelW + 16, bottom = fm.height() * 2 + 8;
+        const int rows = static_cast<int>(m.row_labels.size()), cols = static_cast<int>(m.col_labels.size());
+        if (rows == 0 || cols == 0) return;
+        const double cw = double(width() - left - 12) / cols, ch = double(height() - top - bottom) / rows;
+        QFont bold = font();
+        bold.setBold(true);
+        p.setFont(bold);
+        p.drawText(QRect(0, 0, width(), fm.height() + 4), Qt::AlignCenter, title_);
+        p.setFont(font());
+        p.drawText(QRect(left, fm.height() + 2, width() - left, fm.height() + 2), Qt::AlignCenter, tr("evaluated on (val) →"));
+        double extent = 0;
+        for (const auto& row : m.values)
+            for (const double v : row)
+                if (std::isfinite(v)) extent = std::max(extent, std::abs(v));
+        if (extent == 0) extent = 1;
+        for (int r = 0; r < rows; ++r) {
+            p.drawText(QRectF(0, top + r * ch, left - 8, ch), Qt::AlignRight | Qt::AlignVCenter,
+                       QString::fromStdString(m.row_labels[r]));
+            for (int c = 0; c < cols; ++c) {
+                const double v = m.values[r][c];
+                const QRectF cell(left + c * cw, top + r * ch, cw - 2, ch - 2);
+                QColor fill = palette().color(QPalette::Window);
+                if (std::isfinite(v)) {
+                    const double t = std::min(1.0, std::abs(v) / extent);
+                    const QColor hue = v >= 0 ? QColor(33, 113, 181) : QColor(203, 24, 29);
+                    fill = QColor::fromRgbF(1 - t * (1 - hue.redF()), 1 - t * (1 - hue.greenF()), 1 - t * (1 - hue.blueF()));
+                }
+                p.fillRect(cell, fill);
+                if (r == c) {
+                    p.setPen(QPen(palette().color(QPalette::Text), 1.5));
+                    p.drawRect(cell);
+                }
+                p.setPen(std::isfinite(v) && std::abs(v) / extent > 0.55 ? Qt::white : Qt::black);
+                p.drawText(cell, Qt::AlignCenter, std::isfinite(v) ? QString::number(100 * v, 'f', 1) + " %" : "–");
+                p.setPen(palette().color(QPalette::Text));
+            }
+        }
+        for (int c = 0; c < cols; ++c)
+            p.drawText(QRectF(left + c * cw, top + rows * ch + 4, cw, fm.height() + 2), Qt::AlignCenter,
+                       QString::fromStdString(m.col_labels[c]));
+        p.drawText(QRect(0, height() - fm.height() - 2, width(), fm.height()), Qt::AlignCenter,
+                   tr("rows: trained on · colour: val IBC lift (blue > 0 > red) · outlined: in-domain"));
+    }
+
+  private:
+    std::optional<study::Matrix> matrix_;
+    QString title_;
+};
+
+namespace {
+
+QStringList split(const QString& text) {
+    QStringList out;
+    for (const QString& part : text.split(',', Qt::SkipEmptyParts)) out << part.trimmed();
+    return out;
+}
+
+// Comma list of non-negative numbers ("all" → allValue when allowed).
+std::optional<std::vector<double>> numbers(const QString& text, bool allowAll, double allValue = 0) {
+    std::vector<double> out;
+    for (const QString& part : split(text)) {
+        if (allowAll && part == QLatin1String("all")) {
+            out.push_back(allValue);
+            continue;
+        }
+        bool ok = false;
+        const double v = part.toDouble(&ok);
+        if (!ok || !std::isfinite(v) || v < 0) return std::nullopt;
+        out.push_back(v);
+    }
+    if (out.empty()) return std::nullopt;
+    return out;
+}
+
+QString percent(double x) { return std::isfinite(x) ? QString::number(100 * x, 'f', 1) + " %" : QStringLiteral("–"); }
+
+QString cellText(const nlohmann::json& v) {
+    if (v.is_null()) return QStringLiteral("–");
+    if (v.is_string()) return QString::fromStdString(v.get<std::string>());
+    if (v.is_boolean()) return v.get<bool>() ? QStringLiteral("yes") : QStringLiteral("no");
+    if (v.is_number_float()) return QString::number(v.get<double>(), 'g', 6);
+    return QString::fromStdString(v.dump());
+}
+
+}  // namespace
+
+StudiesPanel::StudiesPanel(QWidget* parent) : QWidget(parent) {
+    setObjectName(QStringLiteral("studiesPanel"));
+    buildUi();
+    watcher_ = new QFutureWatcher<StudyRun>(this);
+    connect(watcher_, &QFutureWatcher<StudyRun>::finished, this, &StudiesPanel::onFinished);
+}
+
+StudiesPanel::~StudiesPanel() {
+    if (cancel_) *cancel_ = true;
+    if (watcher_ && watcher_->isRunning()) watcher_->waitForFinished();
+}
+
+void StudiesPanel::buildUi() {
+    auto* outer = new QHBoxLayout(this);
+    outer->setContentsMargins(4, 4, 4, 4);
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    outer->addWidget(split);
+
+    // Left: study, scope, parameters, run.
+    auto* left = new QWidget(split);
+    auto* form = new QVBoxLayout(left);
+    form->setContentsMargins(0, 0, 0, 0);
+    studyCombo_ = new QComboBox(left);
+    studyCombo_->setObjectName(QStringLiteral("studyCombo"));
+    for (const auto& info : study::study_infos())
+        studyCombo_->addItem(QString::fromStdString(info.name), QString::fromStdString(info.summary));
+    studyHelp_ = new QLabel(left);
+    studyHelp_->setWordWrap(true);
+    form->addWidget(studyCombo_);
+    form->addWidget(studyHelp_);
+
+    auto* lists = new QHBoxLayout;
+    datasetList_ = new QListWidget(left);
+    datasetList_->setObjectName(QStringLiteral("studyDatasets"));
+    datasetList_->setToolTip(tr("Datasets to study (none checked = all)"));
+    methodList_ = new QListWidget(left);
+    methodList_->setObjectName(QStringLiteral("studyMethods"));
+    methodList_->setToolTip(tr("Methods to compare (none checked = every trained method)"));
+    lists->addWidget(datasetList_);
+    lists->addWidget(methodList_, 2);
+    form->addLayout(lists, 1);
+
+    pages_ = new QStackedWidget(left);
+    auto page = [&](auto fill) {
+        auto* w = new QWidget(pages_);
+        auto* f = new QFormLayout(w);
+        f->setContentsMargins(0, 0, 0, 0);
+        fill(w, f);
+        pages_->addWidget(w);
+    };
+    auto spin = [](QWidget* parent, int lo, int hi, int value, const char* name) {
+        auto* s = new QSpinBox(parent);
+        s->setRange(lo, hi);
+        s->setValue(value);
+        s->setObjectName(QLatin1String(name));
+        return s;
+    };
+    page([&](QWidget* w, QFormLayout* f) {  // cost-ratio
+        ratios_ = new QLineEdit(QStringLiteral("2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000"), w);
+        ratios_->setToolTip(tr("Large : small call-cost ratios; every method is retrained at each"));
+        f->addRow(tr("Ratios"), ratios_);
+    });
+    page([&](QWidget* w, QFormLayout* f) {  // train-size
+        sizes_ = new QLineEdit(QStringLiteral("10, 25, 50, 100, 250, 500, 1000, all"), w);
+        sizeSeeds_ = spin(w, 1, 1000, 10, "sizeSeeds");
+        f->addRow(tr("Train rows"), sizes_);
+        f->addRow(tr("Seeds"), sizeSeeds_);
+    });
+    page([&](QWidget* w, QFormLayout* f) {  // transfer
+        f->addRow(new QLabel(tr("Trains each method on every dataset and evaluates it on every other."), w));
+    });
+    page([&](QWidget* w, QFormLayout* f) {  // samples
+        ks_ = new QLineEdit(QStringLiteral("1, 2, 4, 8, 16, 32"), w);
+        sampleSeeds_ = spin(w, 1, 1000, 5, "sampleSeeds");
+        sampleSeeds_->setToolTip(tr("Seed 0 uses the first k samples; other seeds draw k samples at random"));
+        f->addRow(tr("Samples k"), ks_);
+        f->addRow(tr("Seeds"), sampleSeeds_);
+    });
+    page([&](QWidget* w, QFormLayout* f) {  // seeds
+        seeds_ = spin(w, 1, 1000, 10, "seeds");
+        trainRows_ = spin(w, 1, 10000000, 1000, "trainRows");
+        bootstrap_ = spin(w, 0, 100000, 1000, "bootstrap");
+        f->addRow(tr("Seeds"), seeds_);
+        f->addRow(tr("Train rows"), trainRows_);
+        f->addRow(tr("Bootstrap"), bootstrap_);
+    });
+    page([&](QWidget* w, QFormLayout* f) {  // latency
+        latency_ = new QLineEdit(QStringLiteral("0.5, 3.0"), w);
+        latency_->setToolTip(tr("Seconds per call of each model, cheapest first"));
+        verifierLatency_ = new QDoubleSpinBox(w);
+        verifierLatency_->setRange(0, 3600);
+        verifierLatency_->setDecimals(3);
+        verifierLatency_->setValue(0.8);
+        verifierLatency_->setSuffix(QStringLiteral(" s"));
+        verifierLatency_->setToolTip(tr("Seconds per verification pass (the k samples as one batched request)"));
+        f->addRow(tr("Model latency (s)"), latency_);
+        f->addRow(tr("Verification"), verifierLatency_);
+    });
+    form->addWidget(pages_);
+    connect(studyCombo_, &QComboBox::currentIndexChanged, this, [this](int i) {
+        pages_->setCurrentIndex(i);
+        studyHelp_->setText(studyCombo_->itemData(i).toString());
+    });
+    studyHelp_->setText(studyCombo_->itemData(0).toString());
+
+    auto* buttons = new QHBoxLayout;
+    runButton_ = new QPushButton(tr("Run"), left);
+    runButton_->setObjectName(QStringLiteral("runStudy"));
+    cancelButton_ = new QPushButton(tr("Cancel"), left);
+    cancelButton_->setObjectName(QStringLiteral("cancelStudy"));
+    cancelButton_->setEnabled(false);
+    buttons->addWidget(runButton_);
+    buttons->addWidget(cancelButton_);
+    form->addLayout(buttons);
+    progress_ = new QProgressBar(left);
+    progress_->setRange(0, 1);
+    progress_->setValue(0);
+    form->addWidget(progress_);
+    status_ = new QLabel(left);
+    status_->setObjectName(QStringLiteral("studyStatus"));
+    status_->setWordWrap(true);
+    form->addWidget(status_);
+    connect(runButton_, &QPushButton::clicked, this, [this] {
+        QString error;
+        if (!run(&error)) QMessageBox::warning(this, tr("Study"), error);
+    });
+    connect(cancelButton_, &QPushButton::clicked, this, &StudiesPanel::cancel);
+
+    // Right: chart + table + exports.
+    auto* right = new QWidget(split);
+    auto* rv = new QVBoxLayout(right);
+    rv->setContentsMargins(0, 0, 0, 0);
+    auto* bar = new QHBoxLayout;
+    groupCombo_ = new QComboBox(right);
+    groupCombo_->setObjectName(QStringLiteral("studyGroup"));
+    groupCombo_->setMinimumContentsLength(18);
+    connect(groupCombo_, &QComboBox::currentIndexChanged, this, [this] { drawChart(); });
+    bar->addWidget(new QLabel(tr("Show"), right));
+    bar->addWidget(groupCombo_, 1);
+    for (const QString& kind : {QStringLiteral("PNG"), QStringLiteral("SVG"), QStringLiteral("CSV"), QStringLiteral("JSON")}) {
+        auto* b = new QPushButton(tr("Export %1…").arg(kind), right);
+        b->setEnabled(false);
+        connect(b, &QPushButton::clicked, this, [this, kind] { exportDialog(kind); });
+        bar->addWidget(b);
+        exportButtons_ << b;
+    }
+    rv->addLayout(bar);
+    auto* vsplit = new QSplitter(Qt::Vertical, right);
+    chartStack_ = new QStackedWidget(vsplit);
+    auto* chart = new QChart;
+    charts::styleChart(chart);
+    chartView_ = charts::makeChartView(chart, chartStack_);
+    chartView_->setObjectName(QStringLiteral("studyChart"));
+    heatMap_ = new StudyHeatMap(chartStack_);
+    heatMap_->setObjectName(QStringLiteral("studyHeatMap"));
+    chartStack_->addWidget(chartView_);
+    chartStack_->addWidget(heatMap_);
+    table_ = new QTableWidget(vsplit);
+    table_->setObjectName(QStringLiteral("studyTable"));
+    table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table_->setSortingEnabled(true);
+    table_->verticalHeader()->hide();
+    vsplit->addWidget(chartStack_);
+    vsplit->addWidget(table_);
+    vsplit->setSizes({400, 200});
+    rv->addWidget(vsplit, 1);
+    split->addWidget(left);
+    split->addWidget(right);
+    split->setSizes({320, 900});
+}
+
+void StudiesPanel::setDataset(std::shared_ptr<const data::Dataset> ds) {
+    dataset_ = std::move(ds);
+    if (!costsSet_ && dataset_) {
+        callCosts_.clear();
+        for (const auto& m : dataset_->models) callCosts_.push_back(m.call_cost);
+        verifierCost_ = dataset_->verifier_cost;
+    }
+    fillLists();
+}
+
+void StudiesPanel::setCosts(std::vector<double> callCosts, double verifierCost) {
+    callCosts_ = std::move(callCosts);
+    verifierCost_ = verifierCost;
+    costsSet_ = true;
+}
+
+void StudiesPanel::fillLists() {
+    datasetList_->clear();
+    if (dataset_)
+        for (const auto& n : dataset_->dataset_names) {
+            auto* item = new QListWidgetItem(QString::fromStdString(n), datasetList_);
+            item->setCheckState(Qt::Unchecked);
+        }
+    QStringList checked;
+    for (int i = 0; i < methodList_->count(); ++i)
+        if (methodList_->item(i)->checkState() == Qt::Checked) checked << methodList_->item(i)->text();
+    methodList_->clear();
+    for (const auto& name : routing::method_names()) {
+        auto* item = new QListWidgetItem(QString::fromStdString(name), methodList_);
+        item->setCheckState(checked.contains(item->text()) ? Qt::Checked : Qt::Unchecked);
+    }
+}
+
+void StudiesPanel::setStudy(const QString& name) {
+    const int i = studyCombo_->findText(name);
+    if (i >= 0) studyCombo_->setCurrentIndex(i);
+}
+
+QString StudiesPanel::study() const { return studyCombo_->currentText(); }
+
+QLineEdit* StudiesPanel::parameterEdit(const QString& name) const {
+    if (name == QLatin1String("ratios")) return ratios_;
+    if (name == QLatin1String("sizes")) return sizes_;
+    if (name == QLatin1String("k")) return ks_;
+    if (name == QLatin1String("latency")) return latency_;
+    return nullptr;
+}
+
+QSpinBox* StudiesPanel::parameterSpin(const QString& name) const {
+    if (name == QLatin1String("seeds")) return seeds_;
+    if (name == QLatin1String("sizeSeeds")) return sizeSeeds_;
+    if (name == QLatin1String("sampleSeeds")) return sampleSeeds_;
+    if (name == QLatin1String("trainRows")) return trainRows_;
+    if (name == QLatin1String("bootstrap")) return bootstrap_;
+    return nullptr;
+}
+
+void StudiesPanel::setSelectedDatasets(const QStringList& names) {
+    for (int i = 0; i < datasetList_->count(); ++i)
+        datasetList_->item(i)->setCheckState(names.contains(datasetList_->item(i)->text()) ? Qt::Checked : Qt::Unchecked);
+}
+
+void StudiesPanel::setSelectedMethods(const QStringList& names) {
+    for (int i = 0; i < methodList_->count(); ++i)
+        methodList_->item(i)->setCheckState(names.contains(methodList_->item(i)->text()) ? Qt::Checked : Qt::Unchecked);
+}
+
+std::optional<study::StudyRequest> StudiesPanel::request(QString* error) const {
+    auto fail = [&](const QString& e) -> std::optional<study::StudyRequest> {
+        if (error) *error = e;
+        return std::nullopt;
+    };
+    study::StudyRequest rq;
+    rq.study = study().toStdString();
+    for (int i = 0; i < datasetList_->count(); ++i)
+        if (datasetList_->item(i)->checkState() == Qt::Checked) rq.datasets.push_back(datasetList_->item(i)->text().toStdString());
+    for (int i = 0; i < methodList_->count(); ++i)
+        if (methodList_->item(i)->checkState() == Qt::Checked) rq.methods.push_back(methodList_->item(i)->text().toStdString());
+    if (!callCosts_.empty()) rq.config.call_costs = callCosts_;
+    rq.config.verifier_cost = verifierCost_;
+    const QString s = study();
+    if (s == QLatin1String("cost-ratio")) {
+        const auto v = numbers(ratios_->text(), false);
+        if (!v) return fail(tr("Ratios: expected a comma list of numbers, e.g. 2, 20, 200"));
+        rq.cost_ratios = *v;
+    } else if (s == QLatin1String("train-size")) {
+        const auto v = numbers(sizes_->text(), true);
+        if (!v) return fail(tr("Train rows: expected a comma list of whole numbers or 'all'"));
+        rq.train_sizes.clear();
+        for (const double x : *v) rq.train_sizes.push_back(static_cast<std::size_t>(x));
+        rq.seeds = sizeSeeds_->value();
+    } else if (s == QLatin1String("samples")) {
+        const auto v = numbers(ks_->text(), true);
+        if (!v) return fail(tr("Samples k: expected a comma list of whole numbers or 'all'"));
+        rq.sample_counts.clear();
+        for (const double x : *v) rq.sample_counts.push_back(static_cast<int>(x));
+        rq.seeds = sampleSeeds_->value();
+    } else if (s == QLatin1String("seeds")) {
+        rq.seeds = seeds_->value();
+        rq.train_rows = static_cast<std::size_t>(trainRows_->value());
+        rq.bootstrap = bootstrap_->value();
+    } else if (s == QLatin1String("latency")) {
+        const auto v = numbers(latency_->text(), false);
+        if (!v) return fail(tr("Model latency: expected seconds per call of each model, e.g. 0.5, 3"));
+        rq.model_latency = *v;
+        rq.verifier_latency = verifierLatency_->value();
+    }
+    return rq;
+}
+
+bool StudiesPanel::run(QString* error) {
+    auto fail = [&](const QString& e) {
+        if (error) *error = e;
+        return false;
+    };
+    if (isRunning()) return fail(tr("A study is already running"));
+    if (!dataset_) return fail(tr("Open a data file first"));
+    QString why;
+    const auto rq = request(&why);
+    if (!rq) return fail(why);
+    cancel_ = std::make_shared<std::atomic<bool>>(false);
+    lastError_.clear();
+    runButton_->setEnabled(false);
+    cancelButton_->setEnabled(true);
+    progress_->setRange(0, 0);
+    status_->setText(tr("Running %1…").arg(study()));
+    QPointer<StudiesPanel> self(this);
+    auto ds = dataset_;
+    auto cancel = cancel_;
+    auto onProgress = [self](std::size_t done, std::size_t total, const std::string& stage) {
+        QMetaObject::invokeMethod(
+            qApp,
+            [self, done, total, stage] {
+                if (!self) return;
+                self->progress_->setRange(0, static_cast<int>(total));
+                self->progress_->setValue(static_cast<int>(done));
+                self->status_->setText(tr("%1: %2 of %3").arg(QString::fromStdString(stage)).arg(done).arg(total));
+            },
+            Qt::QueuedConnection);
+    };
+    watcher_->setFuture(QtConcurrent::run([ds, request = *rq, cancel, onProgress]() {
+        StudyRun out;
+        study::StudyControl control;
+        control.cancel = cancel.get();
+        control.progress = onProgress;
+        try {
+            out.result = study::run_study(*ds, request, control);
+        } catch (const study::StudyCancelled&) {
+            out.cancelled = true;
+        } catch (const std::exception& e) {
+            out.error = QString::fromStdString(e.what());
+        }
+        return out;
+    }));
+    return true;
+}
+
+void StudiesPanel::cancel() {
+    if (cancel_) *cancel_ = true;
+}
+
+bool StudiesPanel::isRunning() const { return watcher_->isRunning(); }
+
+bool StudiesPanel::waitForFinished(int timeoutMs) {
+    QElapsedTimer t;
+    t.start();
+    while (isRunning() && t.elapsed() < timeoutMs) QApplication::processEvents(QEventLoop::AllEvents, 20);
+    QApplication::processEvents();  // deliver the finished signal
+    return !isRunning();
+}
+
+void StudiesPanel::onFinished() {
+    const StudyRun run = watcher_->result();
+    runButton_->setEnabled(true);
+    cancelButton_->setEnabled(false);
+    progress_->setRange(0, 1);
+    progress_->setValue(run.error.isEmpty() && !run.cancelled ? 1 : 0);
+    if (run.cancelled) {
+        status_->setText(tr("Cancelled"));
+        lastError_ = tr("cancelled");
+    } else if (!run.error.isEmpty()) {
+        status_->setText(tr("Failed: %1").arg(run.error));
+        lastError_ = run.error;
+    } else {
+        result_ = run.result;
+        QString text = tr("%1 done in %2 s").arg(QString::fromStdString(result_->study)).arg(result_->seconds, 0, 'f', 2);
+        if (!result_->warnings.empty())
+            text += tr(" · %n warning(s): ", nullptr, static_cast<int>(result_->warnings.size())) +
+                    QString::fromStdString(result_->warnings.front());
+        status_->setText(text);
+        status_->setToolTip([&] {
+            QStringList w;
+            for (const auto& x : result_->warnings) w << QString::fromStdString(x);
+            return w.join('\n');
+        }());
+        showResult();
+    }
+    emit finished(run.error.isEmpty() && !run.cancelled);
+}
+
+QStringList StudiesPanel::chartGroups() const {
+    QStringList out;
+    for (int i = 0; i < groupCombo_->count(); ++i) out << groupCombo_->itemText(i);
+    return out;
+}
+
+void StudiesPanel::setChartGroup(const QString& group) {
+    const int i = groupCombo_->findText(group);
+    if (i >= 0) groupCombo_->setCurrentIndex(i);
+}
+
+QWidget* StudiesPanel::chartWidget() const { return chartStack_->currentWidget(); }
+
+void StudiesPanel::showResult() {
+    {
+        const QSignalBlocker block(groupCombo_);
+        groupCombo_->clear();
+        if (result_->chart == study::ChartKind::HeatMap) {
+            for (const auto& m : result_->matrices) groupCombo_->addItem(QString::fromStdString(m.name));
+        } else {
+            for (const auto& g : result_->groups())
+                groupCombo_->addItem(g.empty() ? tr("all datasets") : QString::fromStdString(g), QString::fromStdString(g));
+        }
+    }
+    for (auto* b : exportButtons_) b->setEnabled(true);
+    drawChart();
+    fillTable();
+}
+
+void StudiesPanel::drawChart() {
+    if (!result_) return;
+    const auto& r = *result_;
+    if (r.chart == study::ChartKind::HeatMap) {
+        chartStack_->setCurrentWidget(heatMap_);
+        const int i = groupCombo_->currentIndex();
+        const study::Matrix* m = i >= 0 && i < static_cast<int>(r.matrices.size()) ? &r.matrices[i] : nullptr;
+        heatMap_->setMatrix(m, m ? QString::fromStdString(m->name) + tr(" — trained on (rows) → evaluated on (columns)") : QString());
+        return;
+    }
+    chartStack_->setCurrentWidget(chartView_);
+    const std::string group = groupCombo_->currentData().toString().toStdString();
+    const bool dark = charts::paletteIsDark();
+    auto* chart = new QChart;
+    charts::styleChart(chart);
+    chart->setTitle(QString::fromStdString(r.title) + (group.empty() ? QString() : QStringLiteral(" — ") + QString::fromStdString(group)));
+
+    QAbstractAxis* xAxis = nullptr;
+    if (r.log_x) {
+        auto* ax = new QLogValueAxis;
+        ax->setBase(10);
+        ax->setLabelFormat(QStringLiteral("%g"));
+        ax->setMinorTickCount(8);
+        xAxis = ax;
+    } else if (r.chart == study::ChartKind::ErrorBars) {
+        auto* ax = new QCategoryAxis;
+        ax->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+        xAxis = ax;
+    } else {
+        xAxis = new QValueAxis;
+    }
+    xAxis->setTitleText(QString::fromStdString(r.x_label));
+    auto* yAxis = new QValueAxis;
+    yAxis->setTitleText(QString::fromStdString(r.y_label));
+    chart->addAxis(xAxis, Qt::AlignBottom);
+    chart->addAxis(yAxis, Qt::AlignLeft);
+    double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
+    auto grow = [&](double x, double y) {
+        if (!std::isfinite(x) || !std::isfinite(y)) return;
+        xmin = std::min(xmin, x), xmax = std::max(xmax, x), ymin = std::min(ymin, y), ymax = std::max(ymax, y);
+    };
+    auto attach = [&](QAbstractSeries* s) {
+        chart->addSeries(s);
+        s->attachAxis(xAxis);
+        s->attachAxis(yAxis);
+    };
+    auto hideMarker = [&](QAbstractSeries* s) {
+        for (auto* m : chart->legend()->markers(s)) m->setVisible(false);
+    };
+
+    std::vector<const study::Series*> shown;
+    for (const auto& s : r.series)
+        if (s.group == group) shown.push_back(&s);
+    const double dodge = shown.size() > 1 ? 0.6 / static_cast<double>(shown.size()) : 0.0;
+    std::vector<std::string> categories;
+    for (std::size_t si = 0; si < shown.size(); ++si) {
+        const auto& s = *shown[si];
+        const QString name = QString::fromStdString(s.name);
+        const QColor colour = charts::methodColor(name, dark);
+        if (r.chart == study::ChartKind::Lines) {
+            bool band = false;
+            for (const auto& p : s.points) band = band || (std::isfinite(p.y.std) && p.y.std > 0);
+            if (band) {
+                auto* upper = new QLineSeries(chart);
+                auto* lower = new QLineSeries(chart);
+                for (const auto& p : s.points) {
+                    upper->append(p.x, p.y.value + (std::isfinite(p.y.std) ? p.y.std : 0));
+                    lower->append(p.x, p.y.value - (std::isfinite(p.y.std) ? p.y.std : 0));
+                    grow(p.x, p.y.value + p.y.std);
+                    grow(p.x, p.y.value - p.y.std);
+                }
+                auto* area = new QAreaSeries(upper, lower);
+                QColor fill = colour;
+                fill.setAlphaF(0.12);
+                area->setBrush(fill);
+                area->setPen(Qt::NoPen);
+                attach(area);
+                hideMarker(area);
+            }
+            auto* line = new QLineSeries;
+            line->setName(name);
+            line->setColor(colour);
+            line->setPointsVisible(true);
+            QPen pen(colour, 2);
+            line->setPen(pen);
+            for (const auto& p : s.points) {
+                line->append(p.x, p.y.value);
+                grow(p.x, p.y.value);
+            }
+            attach(line);
+        } else if (r.chart == study::ChartKind::ErrorBars) {
+            auto* dots = new QScatterSeries;
+            dots->setName(name);
+            dots->setColor(colour);
+            dots->setMarkerSize(9);
+            for (const auto& p : s.points) {
+                const double x = p.x - 0.3 + dodge * (static_cast<double>(si) + 0.5);
+                dots->append(x, p.y.value);
+                grow(x, p.y.value);
+                const auto slot = static_cast<std::size_t>(p.x);  // category index
+                if (slot >= categories.size()) categories.resize(slot + 1);
+                categories[slot] = p.label;
+                if (std::isfinite(p.y.lo) && std::isfinite(p.y.hi)) {
+                    auto* bar = new QLineSeries;
+                    bar->setColor(colour);
+                    bar->setPen(QPen(colour, 1.5));
+                    const double cap = dodge * 0.25;
+                    bar->append(x - cap, p.y.lo);
+                    bar->append(x + cap, p.y.lo);
+                    bar->append(x, p.y.lo);
+                    bar->append(x, p.y.hi);
+                    bar->append(x - cap, p.y.hi);
+                    bar->append(x + cap, p.y.hi);
+                    grow(x, p.y.lo);
+                    grow(x, p.y.hi);
+                    attach(bar);
+                    hideMarker(bar);
+                }
+            }
+            attach(dots);
+        } else {  // Scatter
+            auto* dots = new QScatterSeries;
+            dots->setName(name);
+            dots->setColor(colour);
+            dots->setMarkerSize(s.name == "small only" || s.name == "large only" ? 8 : 11);
+            if (s.name == "small only" || s.name == "large only") dots->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
+            for (const auto& p : s.points) {
+                dots->append(p.x, p.y.value);
+                grow(p.x, p.y.value);
+            }
+            attach(dots);
+        }
+    }
+    if (std::isfinite(xmin)) {
+        const double ypad = std::max(1e-3, (ymax - ymin) * 0.08);
+        yAxis->setRange(ymin - ypad, ymax + ypad);
+        if (r.log_x) {
+            xAxis->setRange(xmin / 1.3, xmax * 1.3);
+        } else if (r.chart == study::ChartKind::ErrorBars) {
+            auto* ax = static_cast<QCategoryAxis*>(xAxis);
+            for (std::size_t i = 0; i < categories.size(); ++i)
+                ax->append(QString::fromStdString(categories[i]), static_cast<double>(i));
+            ax->setRange(-0.6, static_cast<double>(categories.size()) - 0.4);
+            ax->setStartValue(-0.6);
+        } else {
+            const double xpad = std::max(1e-3, (xmax - xmin) * 0.08);
+            xAxis->setRange(std::max(0.0, xmin - xpad), xmax + xpad);
+        }
+    }
+    QChart* old = chartView_->chart();
+    chartView_->setChart(chart);
+    delete old;
+}
+
+void StudiesPanel::fillTable() {
+    const auto& t = result_->table;
+    table_->setSortingEnabled(false);
+    table_->clear();
+    table_->setColumnCount(static_cast<int>(t.columns.size()));
+    table_->setRowCount(static_cast<int>(t.rows.size()));
+    QStringList headers;
+    for (const auto& c : t.columns) headers << QString::fromStdString(c);
+    table_->setHorizontalHeaderLabels(headers);
+    for (int r = 0; r < static_cast<int>(t.rows.size()); ++r)
+        for (int c = 0; c < static_cast<int>(t.rows[r].size()); ++c) {
+            const auto& v = t.rows[r][c];
+            auto* item = new QTableWidgetItem;
+            if (v.is_number()) {
+                item->setData(Qt::DisplayRole, v.get<double>());
+                const std::string col = t.columns[c];
+                if (col.find("lift") != std::string::npos || col.rfind("ci_", 0) == 0 || col == "transfer_gap")
+                    item->setToolTip(percent(v.get<double>()));
+            } else {
+                item->setText(cellText(v));
+            }
+            table_->setItem(r, c, item);
+        }
+    table_->setSortingEnabled(true);
+    table_->resizeColumnsToContents();
+}
+
+QString StudiesPanel::exportPng(const QString& path) const {
+    if (!result_) return tr("no study result");
+    return charts::exportPng(chartWidget(), path, QSize(1000, 620));
+}
+
+QString StudiesPanel::exportSvg(const QString& path) const {
+    if (!result_) return tr("no study result");
+    return charts::exportSvg(chartWidget(), path, QSize(1000, 620));
+}
+
+QString StudiesPanel::exportCsv(const QString& path) const {
+    if (!result_) return tr("no study result");
+    return charts::writeTextFile(path, QByteArray::fromStdString(study::study_table_csv(*result_)));
+}
+
+QString StudiesPanel::exportJson(const QString& path) const {
+    if (!result_) return tr("no study result");
+    return charts::writeTextFile(path, QByteArray::fromStdString(study::study_to_json(*result_).dump(1) + "\n"));
+}
+
+void StudiesPanel::exportDialog(const QString& kind) {
+    const QString filter = kind == QLatin1String("PNG") ? tr("PNG image (*.png)")
+                           : kind == QLatin1String("SVG") ? tr("SVG image (*.svg)")
+                           : kind == QLatin1String("CSV") ? tr("CSV table (*.csv)")
+                                                          : tr("JSON (*.json)");
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export study"), study() + "." + kind.toLower(), filter);
+    if (path.isEmpty()) return;
+    const QString error = kind == QLatin1String("PNG") ? exportPng(path)
+                          : kind == QLatin1String("SVG") ? exportSvg(path)
+                          : kind == QLatin1String("CSV") ? exportCsv(path)
+                                                         : exportJson(path);
+    if (!error.isEmpty()) QMessageBox::warning(this, tr("Export"), error);
+}
+
+QString StudiesPanel::importRouterScores(const QString& spec, QString* method) {
+    if (!dataset_) return tr("Open a data file first");
+    try {
+        const eval::ImportedRouter imported = eval::import_router_scores(spec.toStdString(), *dataset_);
+        const QString name = QString::fromStdString(imported.method->name());
+        if (method) *method = name;
+        fillLists();
+        emit routerImported(name, QString::fromStdString(imported.coverage.summary()));
+        return {};
+    } catch (const std::exception& e) {
+        return QString::fromStdString(e.what());
+    }
+}
+
+void StudiesPanel::chooseAndImportRouterScores() {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Import router scores"), QString(),
+                                                      tr("Router scores (*.csv *.jsonl *.json *.gz);;All files (*)"));
+    if (path.isEmpty()) return;
+    QString method;
+    const QString error = importRouterScores(path, &method);
+    if (!error.isEmpty()) QMessageBox::warning(this, tr("Import router scores"), error);
+}
+
+StudiesPanel* installStudiesPanel(MainWindow* window) {
+    auto* panel = new StudiesPanel(window);
+    window->bottomTabs()->addTab(panel, StudiesPanel::tr("Studies"));
+    RoutingState* state = window->routingState();
+    auto sync = [panel, state] {
+        panel->setDataset(state->datasetPtr());
+        const Costs c = state->costs();
+        if (state->dataset() && state->dataset()->models.size() == 2) panel->setCosts({c.small, c.large}, c.verifier);
+    };
+    QObject::connect(window, &MainWindow::datasetChanged, panel, sync);
+    QObject::connect(state, &RoutingState::datasetChanged, panel, sync);
+    QObject::connect(state, &RoutingState::trainingStarted, panel, sync);  // costs are edited before training
+    sync();
+
+    QMenu* file = window->menuBar()->actions().isEmpty() ? nullptr : window->menuBar()->actions().first()->menu();
+    if (file) {
+        auto* import = new QAction(StudiesPanel::tr("Import Router &Scores…"), file);
+        import->setToolTip(StudiesPanel::tr("Evaluate another router's per-query scores (CSV or JSONL keyed by id) "
+                                            "as the threshold method ExternalRouter(NAME)"));
+        QObject::connect(import, &QAction::triggered, panel, &StudiesPanel::chooseAndImportRouterScores);
+        // Before "Skip Bad Lines…" / the separator: next to the other ways of reading data.
+        const auto actions = file->actions();
+        file->insertAction(actions.size() > 4 ? actions.at(4) : nullptr, import);
+    }
+    QObject::connect(panel, &StudiesPanel::routerImported, window, [window](const QString& name, const QString& coverage) {
+        if (auto* combo = window->findChild<QComboBox*>(QStringLiteral("methodCombo")))
+            if (combo->findData(name) < 0) combo->addItem(name, name);
+        window->log(StudiesPanel::tr("Imported %1: %2").arg(name, coverage));
+    });
+    return panel;
+}
+
+}  // namespace automix::ui
