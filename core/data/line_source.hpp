@@ -30,11 +30,13 @@ class LineSource {
 
   private:
     std::size_t fill(char* dst, std::size_t capacity);  // decompressed bytes, 0 at end
+    std::size_t read_plain(char* dst, std::size_t capacity);
 
     struct Gz;
     int fd_ = -1;
     std::uint64_t file_size_ = 0;
     std::uint64_t file_pos_ = 0;
+    std::uint64_t gz_consumed_ = 0;  // compressed bytes behind the chunks handed out so far
     std::unique_ptr<Gz> gz_;
     std::vector<char> buf_;
     std::size_t begin_ = 0, end_ = 0;  // unread window of buf_
