@@ -200,7 +200,7 @@ class TestStudies : public QObject {
         QVERIFY(tab);
         QAction* import = nullptr;
         for (QAction* a : w.findChildren<QAction*>())
-            if (a->text().contains("Import Router Scores")) import = a;
+            if (QString(a->text()).remove(QLatin1Char('&')).contains("Import Router Scores")) import = a;
         QVERIFY(import);
         QString error;
         QVERIFY2(w.openDemo(&error), qPrintable(error));
