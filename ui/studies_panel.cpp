@@ -687,12 +687,17 @@ void StudiesPanel::drawChart() {
                 dots->append(p.x, p.y.value);
                 grow(p.x, p.y.value);
             }
+            // Name each point too: the legend alone is hard to match to close points.
+            dots->setPointLabelsFormat(name + QStringLiteral(" · @yPoint s"));
+            dots->setPointLabelsVisible(true);
+            dots->setPointLabelsClipping(false);
             attach(dots);
         }
     }
     if (std::isfinite(xmin)) {
         const double ypad = std::max(1e-3, (ymax - ymin) * 0.08);
         yAxis->setRange(ymin - ypad, ymax + ypad);
+        yAxis->applyNiceNumbers();
         if (r.log_x) {
             xAxis->setRange(xmin / 1.3, xmax * 1.3);
         } else if (r.chart == study::ChartKind::ErrorBars) {
