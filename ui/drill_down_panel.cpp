@@ -44,6 +44,10 @@ class TipTextBrowser : public QTextBrowser {
 QString fromStd(const std::string& s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
 QString fromView(std::string_view s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
 
+// File text wrapped in a bidi isolate (FSI … PDI): a stray right-to-left override inside an
+// answer or sample then cannot reorder the labels and numbers around it.
+QString isolated(const QString& html) { return QChar(0x2068) + html + QChar(0x2069); }
+
 QString num(double v, int decimals = 3) {
     return std::isnan(v) ? QStringLiteral("—") : QString::number(v, 'f', decimals);
 }
@@ -133,7 +137,7 @@ QString sampleHtml(const std::string& sample) {
     const QString tag = v == scoring::Verdict::Correct     ? QStringLiteral("<span style=\"color:#2a8a2a\">✔</span>")
                         : v == scoring::Verdict::Incorrect ? QStringLiteral("<span style=\"color:#c03030\">✘</span>")
                                                            : QStringLiteral("<span style=\"color:#888\">∅</span>");
-    return tag + QStringLiteral(" ") + html;
+    return tag + QStringLiteral(" ") + isolated(html);
 }
 
 // "calls: LLaMA-13B 1 + LLaMA-70B 50 + verification 1"
@@ -230,15 +234,15 @@ QString DrillDownPanel::detailsHtml(data::RowIndex r) const {
     // Question and gold.
     h += QStringLiteral("<h4>%1</h4><p>%2</p>")
              .arg(tr("Question"), ds.question[r].empty() ? QStringLiteral("<i class=k>(none in file)</i>")
-                                                         : fromStd(ds.question[r]).toHtmlEscaped());
+                                                         : isolated(fromStd(ds.question[r]).toHtmlEscaped()));
     h += QStringLiteral("<p><span class=k>%1</span> <span style=\"background-color:%2; color:#000;\">%3</span></p>")
-             .arg(tr("Gold:"), kGoldColor, fromStd(ds.gold[r]).toHtmlEscaped());
+             .arg(tr("Gold:"), kGoldColor, isolated(fromStd(ds.gold[r]).toHtmlEscaped()));
 
     // Answers with scores.
     h += QStringLiteral("<h4>%1</h4><table>").arg(tr("Answers"));
     for (std::size_t m = 0; m < ds.model_count(); ++m) {
         const auto& mc = ds.models[m];
-        const QString answer = mc.has_answer[r] ? fromStd(mc.answer[r]).toHtmlEscaped() : QStringLiteral("<i>(no answer)</i>");
+        const QString answer = mc.has_answer[r] ? isolated(fromStd(mc.answer[r]).toHtmlEscaped()) : QStringLiteral("<i>(no answer)</i>");
         h += QStringLiteral("<tr><td><b>%1</b></td><td><span style=\"background-color:%2; color:#000;\">%3</span></td>"
                             "<td>%4</td></tr>")
                  .arg(modelName(mc), kModelColors[m % 4], answer,

@@ -267,6 +267,33 @@ class TestMainWindow : public QObject {
         QCOMPARE(w.drillDown()->row().value_or(999), target);
     }
 
+    void drillDownShowsGapsAndOddText() {
+        MainWindow w;
+        QString error;
+        QVERIFY2(w.openFile(fixture("odd_rows.jsonl"), &error), qPrintable(error));
+        const data::Dataset& ds = *w.dataset();
+        QCOMPARE(ds.size(), std::size_t(3));
+        w.selectSplit(QStringLiteral("all"));
+
+        // Row without question, context, small answer or verifier samples: the gaps are named.
+        w.selectRow(0);
+        QCOMPARE(w.drillDown()->row().value_or(99), data::RowIndex(0));
+        QString text = w.drillDown()->detailsText();
+        QVERIFY2(text.contains(QStringLiteral("(none in file)")), qPrintable(text));
+        QVERIFY(text.contains(QStringLiteral("(no answer)")));
+        QVERIFY(!text.contains(QStringLiteral("Verifier samples")));
+        QVERIFY(w.drillDown()->contextText().contains(QStringLiteral("no context")));
+
+        // Right-to-left override, zero-width space and a combining accent pass through intact.
+        w.selectRow(1);
+        text = w.drillDown()->detailsText();
+        QVERIFY(text.contains(QString::fromUtf8("\u202eeulb")));
+        QVERIFY(text.contains(QString::fromUtf8("What colour was the sky?\u200b")));
+        QVERIFY(text.contains(QString::fromUtf8("Cafe\u0301")));
+        QVERIFY(text.contains(QStringLiteral("2 samples: 1 correct / 2 with a verdict")));
+        QVERIFY(w.drillDown()->contextText().contains(QString::fromUtf8("\u202eeulb\u202c")));
+    }
+
     void dropEventLoadsTheFile() {
         MainWindow w;
         QVERIFY(w.openDemo());
