@@ -128,7 +128,12 @@ double read_score(Cursor& c, std::string_view field, bool& present) {
     if (k == Kind::NotANumber || k == Kind::Infinite) c.fail("field `" + std::string(field) + "`: expected a finite number, got " + std::string(json::kind_name(k)));
     if (k != Kind::Number) type_error(c, field, "number", k);
     present = true;
-    return c.number();
+    const char* start = c.pos();
+    const double v = c.number();
+    // A literal like 1e400 overflows to infinity, which must not slip in as a score.
+    if (!std::isfinite(v))
+        c.fail_at(start, "field `" + std::string(field) + "`: number " + std::string(start, c.pos()) + " is out of range");
+    return v;
 }
 
 // A JSON array of strings, or a string holding a Python list repr (some releases store that).
@@ -548,6 +553,7 @@ class Loader {
 
         Line line;
         bool format_known = false;
+        bool reserved = false;
         Format format = Format::Release;
         try {
             while (source->next(line)) {
@@ -558,11 +564,14 @@ class Loader {
                     format = detect_format(line.text);
                     d.format = format == Format::Release ? "release" : "native";
                     if (format == Format::Release) setup_release_models();
-                    reserve_for(*source, line.text.size());
                     if (format == Format::NativeManifest) {
                         read_manifest(line);
                         continue;
                     }
+                }
+                if (!reserved) {
+                    reserved = true;
+                    reserve_for(*source, line.text.size());
                 }
                 handle_line(line, format);
             }
@@ -614,8 +623,10 @@ class Loader {
     }
 
     void reserve_for(const LineSource& src, std::size_t first_line_bytes) {
-        if (src.compressed() || first_line_bytes == 0) return;
-        std::size_t rows = static_cast<std::size_t>(std::min<std::uint64_t>(src.bytes_total() / first_line_bytes + 16, 50'000'000));
+        // Only an estimate from the first row (untouched capacity costs address space, not RAM).
+        if (src.compressed()) return;
+        std::uint64_t per_row = std::max<std::uint64_t>(first_line_bytes, 64);
+        std::size_t rows = static_cast<std::size_t>(std::min<std::uint64_t>(src.bytes_total() / per_row + 16, 50'000'000));
         Dataset& d = result_.dataset;
         d.id.reserve(rows);
         d.pid.reserve(rows);
