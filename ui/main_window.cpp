@@ -141,10 +141,11 @@ MainWindow::~MainWindow() {
     // plain QObject children driving widgets inside it, possibly from background work. Destroy
     // them first, newest first, while those widgets still exist; QObject's own teardown would
     // delete the widgets (created earlier) before them.
-    const QObjectList kids = children();
+    QList<QPointer<QObject>> kids;
+    for (QObject* child : children()) kids.append(child);  // guarded: one may take another with it
     for (auto it = kids.rbegin(); it != kids.rend(); ++it) {
-        QObject* child = *it;
-        if (child->isWidgetType() || qobject_cast<QAction*>(child) || qobject_cast<QLayout*>(child) ||
+        QObject* child = it->data();
+        if (!child || child->isWidgetType() || qobject_cast<QAction*>(child) || qobject_cast<QLayout*>(child) ||
             child == state_ || child == loader_ || child == model_)
             continue;
         delete child;
