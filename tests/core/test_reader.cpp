@@ -247,6 +247,10 @@ class TestReader : public QObject {
         c.cancel = &cancel;
         c.progress = [&](std::uint64_t, std::uint64_t) { cancel = true; };
         QVERIFY_THROWS_EXCEPTION(LoadCancelled, load_file(path, c));
+        // Cancelling a gzip load also stops its inflating thread (the test would hang otherwise).
+        std::string gz = write_gz(dir, "p.jsonl.gz", read_text(path));
+        cancel = false;
+        QVERIFY_THROWS_EXCEPTION(LoadCancelled, load_file(gz, c));
     }
 
     void nativeFormatWithManifest() {

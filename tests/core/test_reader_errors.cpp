@@ -83,6 +83,12 @@ std::vector<Case> release_cases() {
         cases.push_back({"Infinity score", l, "field `llama70b_f1`: expected a finite number, got Infinity", at + 1});
     }
     {
+        std::string l = with(good, "p_ver_13b", 0.25);
+        std::size_t at = l.find("0.25");
+        l.replace(at, 4, "1e400");
+        cases.push_back({"number out of range", l, "field `p_ver_13b`: number 1e400 is out of range", at + 1});
+    }
+    {
         std::string l = with(good, "question", "aXMARK");
         std::size_t at = l.find("XMARK");
         l.replace(at, 5, "\\q");
