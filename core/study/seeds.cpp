@@ -112,8 +112,18 @@ StudyResult run_seeds(const data::Dataset& ds, const StudyRequest& rq, const Stu
 
         const eval::ScoredView val = eval::ScoredView::for_method(ds, val_rows, m, costs);
         const std::size_t n = val.size(), last = val.levels() - 1;
-        std::vector<std::vector<double>> cost(n_seeds), perf(n_seeds);
-        for (std::size_t s = 0; s < n_seeds; ++s) row_costs(val, res.seeds[s].decisions, cost[s], perf[s]);
+        // Seeds that trained the same router share one decision vector (common with 1000
+        // rows): evaluate each distinct vector once per replicate.
+        std::vector<std::size_t> distinct_of(n_seeds);
+        std::vector<std::size_t> distinct;  // seed index of each distinct vector
+        for (std::size_t s = 0; s < n_seeds; ++s) {
+            std::size_t k = 0;
+            while (k < distinct.size() && res.seeds[distinct[k]].decisions != res.seeds[s].decisions) ++k;
+            if (k == distinct.size()) distinct.push_back(s);
+            distinct_of[s] = k;
+        }
+        std::vector<std::vector<double>> cost(distinct.size()), perf(distinct.size());
+        for (std::size_t k = 0; k < distinct.size(); ++k) row_costs(val, res.seeds[distinct[k]].decisions, cost[k], perf[k]);
         const double c_first = val.call_cost(0), c_last = val.call_cost(last);
         const std::vector<double>& first = val.scores(0);
         const std::vector<double>& lastv = val.scores(last);
@@ -128,7 +138,7 @@ StudyResult run_seeds(const data::Dataset& ds, const StudyRequest& rq, const Stu
             std::fill(weight.begin(), weight.end(), 0u);
             for (std::size_t i = 0; i < n; ++i) ++weight[rng() % n];
             std::fill(seed_count.begin(), seed_count.end(), 0u);
-            for (std::size_t s = 0; s < n_seeds; ++s) ++seed_count[rng() % n_seeds];
+            for (std::size_t s = 0; s < n_seeds; ++s) ++seed_count[distinct_of[rng() % n_seeds]];
             double f = 0, l = 0;
             for (std::size_t i = 0; i < n; ++i) {
                 f += weight[i] * first[i];
@@ -136,7 +146,7 @@ StudyResult run_seeds(const data::Dataset& ds, const StudyRequest& rq, const Stu
             }
             const double p_first = f / nd, base = (l / nd - p_first) / (c_last - c_first);
             double sum = 0;
-            for (std::size_t s = 0; s < n_seeds; ++s) {
+            for (std::size_t s = 0; s < distinct.size(); ++s) {
                 if (seed_count[s] == 0) continue;
                 double c = 0, p = 0;
                 const double* cs = cost[s].data();
