@@ -394,9 +394,11 @@ QString DrillDownPanel::rowJson() const {
     return QString::fromStdString(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
-void DrillDownPanel::copyRowJson() const {
+void DrillDownPanel::copyRowJson() {
     const QString json = rowJson();
-    if (!json.isEmpty()) QApplication::clipboard()->setText(json);
+    if (json.isEmpty()) return;
+    QApplication::clipboard()->setText(json);
+    emit rowCopied(QString::fromStdString(state_->dataset()->id[*row_]));
 }
 
 }  // namespace automix::ui

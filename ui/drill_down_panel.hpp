@@ -27,7 +27,10 @@ class DrillDownPanel : public QWidget {
     QString contextText() const;
     // The row as a JSON object (release fields + the current routing decision).
     QString rowJson() const;
-    void copyRowJson() const;
+    void copyRowJson();
+
+  signals:
+    void rowCopied(const QString& id);
 
   private:
     void refresh();

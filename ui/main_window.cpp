@@ -254,6 +254,8 @@ void MainWindow::buildCentral() {
 
     drillDown_ = new DrillDownPanel(state_, this);
     drillDown_->setObjectName(QStringLiteral("drillDownPanel"));
+    connect(drillDown_, &DrillDownPanel::rowCopied, this,
+            [this](const QString& id) { statusBar()->showMessage(tr("Copied %1 as JSON").arg(id), 4000); });
 
     topSplit_ = new QSplitter(Qt::Horizontal, this);
     topSplit_->setObjectName(QStringLiteral("topSplitter"));
@@ -418,6 +420,14 @@ void MainWindow::refreshRecentMenu() {
     recentMenu_->setEnabled(!files.isEmpty());
 }
 
+void MainWindow::forgetRecent(const QString& path) {
+    QSettings s;
+    QStringList files = s.value(kRecentKey).toStringList();
+    if (files.removeAll(path) == 0) return;
+    s.setValue(kRecentKey, files);
+    refreshRecentMenu();
+}
+
 void MainWindow::rememberRecent(const QString& path) {
     QSettings s;
     QStringList files = s.value(kRecentKey).toStringList();
@@ -492,6 +502,7 @@ void MainWindow::onLoadFinished(const LoadOutcome& out) {
             statusBar()->showMessage(tr("Loading cancelled"), 5000);
         } else {
             log(tr("Could not load: %1").arg(out.error));
+            if (!QFileInfo::exists(out.path)) forgetRecent(out.path);
             if (loadShowsDialog_)
                 showError(tr("Could not open file"),
                           tr("%1\n\nThe previously loaded data stays open.").arg(out.error));

@@ -93,6 +93,7 @@ class MainWindow : public QMainWindow {
     void restoreSettings();
     void refreshRecentMenu();
     void rememberRecent(const QString& path);
+    void forgetRecent(const QString& path);  // a recent file that no longer exists
     void showAbout();
     void chooseAndOpen();
     void onLoadFinished(const LoadOutcome& outcome);

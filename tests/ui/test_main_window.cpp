@@ -2,6 +2,7 @@
 // filtering and sorting the query table, the drill-down panel, and window state.
 #include <QApplication>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QFile>
 #include <QFileDialog>
 #include <QTimer>
@@ -254,6 +255,8 @@ class TestMainWindow : public QObject {
         const QJsonObject json = QJsonDocument::fromJson(w.drillDown()->rowJson().toUtf8()).object();
         QCOMPARE(json.value(QStringLiteral("id")).toString(), QString::fromStdString(ds.id[target]));
         QCOMPARE(json.value(QStringLiteral("routing")).toObject().value(QStringLiteral("escalate")).toBool(), escalate);
+        w.drillDown()->copyRowJson();
+        QCOMPARE(QApplication::clipboard()->text(), w.drillDown()->rowJson());
 
         // Next / previous row (keyboard shortcuts) move the selection and the panel follows.
         w.show();
@@ -328,11 +331,13 @@ class TestMainWindow : public QObject {
         QCOMPARE(w.queryModel()->rowCount(), 6);  // val rows of the old file still listed
         w.errorDialog()->close();
 
-        // A missing file is an error too, with the same guarantee.
+        // A missing file is an error too, with the same guarantee; it leaves Open Recent.
+        QSettings().setValue(QStringLiteral("recentFiles"), QStringList{fixture("does-not-exist.jsonl"), fixture("small.jsonl")});
         QString error;
         QVERIFY(!w.openFile(fixture("does-not-exist.jsonl"), &error));
         QVERIFY(error.contains(QStringLiteral("does-not-exist.jsonl")));
         QCOMPARE(w.dataset(), before);
+        QCOMPARE(QSettings().value(QStringLiteral("recentFiles")).toStringList(), QStringList{fixture("small.jsonl")});
     }
 
     void bigFileReportsProgressAndCancels() {
