@@ -89,12 +89,12 @@ void BeliefChart::rebuild() {
     stacked->attachAxis(axisX);
     stacked->attachAxis(axisY);
 
-    // The escalated share per bin, on a hidden value axis aligned with the bar slots.
+    // The escalated share per bin, on a hidden value axis aligned with the bar slotAxis.
     if (!bins_.empty()) {
-        auto* slots = new QValueAxis(chart_);
-        slots->setRange(-0.5, static_cast<double>(bins_.size()) - 0.5);
-        slots->setVisible(false);
-        chart_->addAxis(slots, Qt::AlignTop);
+        auto* slotAxis = new QValueAxis(chart_);
+        slotAxis->setRange(-0.5, static_cast<double>(bins_.size()) - 0.5);
+        slotAxis->setVisible(false);
+        chart_->addAxis(slotAxis, Qt::AlignTop);
         auto* share = new QLineSeries(chart_);
         share->setName(tr("share escalated by the current routing"));
         share->setPen(QPen(text, 2.2, Qt::DashLine));
@@ -109,7 +109,7 @@ void BeliefChart::rebuild() {
         }
         for (QXYSeries* s : std::initializer_list<QXYSeries*>{share, marks}) {
             chart_->addSeries(s);
-            s->attachAxis(slots);
+            s->attachAxis(slotAxis);
             s->attachAxis(axisY);
         }
         for (QLegendMarker* m : chart_->legend()->markers(marks)) m->setVisible(false);
