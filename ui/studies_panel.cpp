@@ -824,6 +824,22 @@ StudiesPanel* installStudiesPanel(MainWindow* window) {
         const auto actions = file->actions();
         file->insertAction(actions.size() > 4 ? actions.at(4) : nullptr, import);
     }
+    // Experiments menu (before Help): each study opens the tab with that study chosen.
+    QAction* help = nullptr;
+    for (QAction* a : window->menuBar()->actions())
+        if (a->menu() && QString(a->text()).remove(QLatin1Char('&')) == StudiesPanel::tr("Help")) help = a;
+    auto* experiments = new QMenu(StudiesPanel::tr("E&xperiments"), window);
+    experiments->setObjectName(QStringLiteral("experimentsMenu"));
+    for (const auto& info : study::study_infos()) {
+        const QString name = QString::fromStdString(info.name);
+        QAction* a = experiments->addAction(name + QStringLiteral("…"), panel, [window, panel, name] {
+            window->bottomTabs()->setCurrentWidget(panel);
+            panel->setStudy(name);
+        });
+        a->setToolTip(QString::fromStdString(info.summary));
+    }
+    window->menuBar()->insertMenu(help, experiments);
+
     QObject::connect(panel, &StudiesPanel::routerImported, window, [window](const QString& name, const QString& coverage) {
         if (auto* combo = window->findChild<QComboBox*>(QStringLiteral("methodCombo")))
             if (combo->findData(name) < 0) combo->addItem(name, name);

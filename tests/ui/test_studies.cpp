@@ -8,6 +8,7 @@
 #include <QImage>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMenu>
 #include <QMenuBar>
 #include <QSpinBox>
 #include <QTabWidget>
@@ -112,15 +113,23 @@ class TestStudies : public QObject {
         runAndRender(panel, "latency", "coqa");
         QCOMPARE(panel.result()->parameters["verifier_latency_s"].get<double>(), 0.6);
 
+        // The whole panel (form, chart, table) as the user sees it.
+        panel.setStudy("transfer");
+        QVERIFY(panel.run());
+        QVERIFY(panel.waitForFinished());
+        const QImage whole = panel.grab().toImage();
+        QVERIFY(whole.save(pngDir() + "/studies-panel.png"));
+        QVERIFY(colourCount(whole) > 20);
+
         // Exports of the table and the whole result.
-        const QString csv = tmp_.path() + "/latency.csv", json = tmp_.path() + "/latency.json",
-                      svg = tmp_.path() + "/latency.svg";
+        const QString csv = tmp_.path() + "/transfer.csv", json = tmp_.path() + "/transfer.json",
+                      svg = tmp_.path() + "/transfer.svg";
         QCOMPARE(panel.exportCsv(csv), QString());
         QCOMPARE(panel.exportJson(json), QString());
         QCOMPARE(panel.exportSvg(svg), QString());
         QFile f(csv);
         QVERIFY(f.open(QIODevice::ReadOnly));
-        QVERIFY(f.readLine().startsWith("dataset,method,ok,"));
+        QVERIFY(f.readLine().startsWith("method,trained_on,evaluated_on,ok,"));
         QVERIFY(QFileInfo(svg).size() > 1000);
         QVERIFY(QFileInfo(json).size() > 1000);
     }
@@ -202,6 +211,13 @@ class TestStudies : public QObject {
         for (QAction* a : w.findChildren<QAction*>())
             if (QString(a->text()).remove(QLatin1Char('&')).contains("Import Router Scores")) import = a;
         QVERIFY(import);
+        // Experiments ▸ seeds… selects the study and shows the tab.
+        auto* experiments = w.findChild<QMenu*>("experimentsMenu");
+        QVERIFY(experiments);
+        QCOMPARE(experiments->actions().size(), 6);
+        experiments->actions().at(4)->trigger();
+        QCOMPARE(panel->study(), QString("seeds"));
+        QCOMPARE(w.bottomTabs()->currentWidget(), panel);
         QString error;
         QVERIFY2(w.openDemo(&error), qPrintable(error));
         panel->setStudy("transfer");
