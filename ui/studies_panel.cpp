@@ -195,8 +195,15 @@ void StudiesPanel::buildUi() {
     methodList_ = new QListWidget(left);
     methodList_->setObjectName(QStringLiteral("studyMethods"));
     methodList_->setToolTip(tr("Methods to compare (none checked = every trained method)"));
-    lists->addWidget(datasetList_);
-    lists->addWidget(methodList_, 2);
+    auto titled = [left](const QString& title, QWidget* w) {
+        auto* box = new QVBoxLayout;
+        box->setSpacing(2);
+        box->addWidget(new QLabel(title, left));
+        box->addWidget(w, 1);
+        return box;
+    };
+    lists->addLayout(titled(tr("Datasets (none = all)"), datasetList_), 1);
+    lists->addLayout(titled(tr("Methods (none = defaults)"), methodList_), 2);
     form->addLayout(lists, 1);
 
     pages_ = new QStackedWidget(left);
