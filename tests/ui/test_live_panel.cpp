@@ -1,0 +1,240 @@
+// The Live panel as a user drives it, against the replay server on 127.0.0.1: load a config,
+// run the selected queries, ask a playground question, type a session key, cancel, save.
+#include <QCheckBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/data/reader.hpp"
+#include "core/live/replay_server.hpp"
+#include "ui/live_panel.hpp"
+
+using namespace automix;
+using automix::ui::LivePanel;
+using automix::ui::LiveRunResult;
+
+namespace {
+
+std::shared_ptr<const data::Dataset> fixture() {
+    static auto ds = std::make_shared<const data::Dataset>(data::load_file(AUTOMIX_TEST_DATA "/live/sample60.jsonl").dataset);
+    return ds;
+}
+
+QString writeConfig(const QTemporaryDir& dir, const std::string& base_url, const std::string& name = "models.json") {
+    nlohmann::json small = {{"name", "small"}, {"base_url", base_url}, {"model", "llama13b"}, {"price_per_call", 0.001}};
+    nlohmann::json large = {{"name", "large"}, {"base_url", base_url}, {"model", "llama70b"}, {"price_per_call", 0.05}};
+    nlohmann::json cfg = {{"models", {small, large}},
+                          {"verifier", {{"k", 32}}},
+                          {"meta_verifier", {{"method", "Threshold"}, {"params", 0.375}}},
+                          {"run_all_models", true}};  // complete rows, so saved results load offline
+    const QString path = dir.path() + "/" + QString::fromStdString(name);
+    std::ofstream(path.toStdString()) << cfg.dump();
+    return path;
+}
+
+QPushButton* button(QWidget* w, const QString& text) {
+    for (auto* b : w->findChildren<QPushButton*>())
+        if (b->text() == text) return b;
+    return nullptr;
+}
+
+std::string allBytes(const QString& dir) {
+    std::string all;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir.toStdString()))
+        if (e.is_regular_file()) {
+            std::ifstream in(e.path(), std::ios::binary);
+            std::stringstream ss;
+            ss << in.rdbuf();
+            all += ss.str();
+        }
+    return all;
+}
+
+}  // namespace
+
+class TestLivePanel : public QObject {
+    Q_OBJECT
+  private slots:
+    void initTestCase();
+    void runSelectedQueries();
+    void playgroundQuestion();
+    void sessionKeyIsUsedButNeverWritten();
+    void cancelStopsQuickly();
+    void invalidConfigIsExplained();
+};
+
+void TestLivePanel::initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    qRegisterMetaType<std::shared_ptr<const LiveRunResult>>();
+}
+
+void TestLivePanel::runSelectedQueries() {
+    live::ReplayServer server(fixture(), {});
+    server.start(0);
+    QTemporaryDir dir;
+    const std::vector<data::RowIndex> selected = {0, 5, 20, 47};
+    LivePanel panel([] { return fixture().get(); }, [&] { return selected; });
+    panel.show();
+    QVERIFY(panel.loadConfig(writeConfig(dir, server.base_url())));
+    panel.setCacheDirectory(dir.path() + "/cache");
+    QSignalSpy landed(&panel, &LivePanel::resultsLanded);
+    QTest::mouseClick(button(&panel, "Run selected queries"), Qt::LeftButton);
+    QVERIFY(landed.wait(20000));
+    const auto result = panel.lastResult();
+    QVERIFY(result && !result->cancelled);
+    QCOMPARE(result->outcomes.size(), selected.size());
+    auto* table = panel.findChild<QTableWidget*>();
+    QVERIFY(table);
+    int resultsTable = 0;
+    for (auto* t : panel.findChildren<QTableWidget*>())
+        if (t->columnCount() == 7) {
+            table = t;
+            ++resultsTable;
+        }
+    QCOMPARE(resultsTable, 1);
+    QCOMPARE(table->rowCount(), int(selected.size()));
+    routing::Config rc;
+    const auto decisions = routing::find_method("Threshold")->route(*fixture(), selected, 0.375, rc);
+    for (int i = 0; i < table->rowCount(); ++i) {
+        const auto r = selected[static_cast<std::size_t>(i)];
+        QCOMPARE(table->item(i, 0)->text().toStdString(), fixture()->id[r]);
+        const auto& expectedModel = fixture()->models[decisions[static_cast<std::size_t>(i)]];
+        QCOMPARE(table->item(i, 2)->text().toStdString(), expectedModel.answer[r]);
+        QCOMPARE(table->item(i, 3)->text(), QString::number(fixture()->models[0].verifier_confidence[r], 'f', 3));
+    }
+    QVERIFY2(panel.statusText().contains("rows 4/4"), qPrintable(panel.statusText()));
+    QVERIFY(panel.statusText().contains("small: 8 calls"));
+    QVERIFY(!panel.logText().isEmpty());
+    // Saved results are a release-format file the offline reader loads.
+    QVERIFY(panel.saveResults(dir.path() + "/out.jsonl"));
+    const auto saved = data::load_file((dir.path() + "/out.jsonl").toStdString()).dataset;
+    QCOMPARE(saved.size(), selected.size());
+    QCOMPARE(saved.models[0].verifier_samples[1], fixture()->models[0].verifier_samples[5]);
+    // Running again is answered from the cache.
+    const auto before = server.request_count();
+    QTest::mouseClick(button(&panel, "Run selected queries"), Qt::LeftButton);
+    QVERIFY(landed.wait(20000));
+    QCOMPARE(server.request_count(), before);
+    QVERIFY2(panel.statusText().contains("small: 0 calls (132 cached)"), qPrintable(panel.statusText()));  // 4 answers + 4 x 32 samples
+}
+
+void TestLivePanel::playgroundQuestion() {
+    live::ReplayServer server(fixture(), {});
+    server.start(0);
+    QTemporaryDir dir;
+    LivePanel panel([] { return nullptr; }, {});
+    panel.show();
+    QVERIFY(panel.loadConfig(writeConfig(dir, server.base_url())));
+    panel.setCacheDirectory(QString());
+    // No data loaded: "run selected" explains instead of failing silently.
+    QVERIFY(!panel.runSelected());
+    QVERIFY(panel.statusText().contains("Load a data file first"));
+    QLineEdit* question = nullptr;
+    for (auto* e : panel.findChildren<QLineEdit*>())
+        if (e->placeholderText().startsWith("Playground")) question = e;
+    QVERIFY(question);
+    QTest::keyClicks(question, QString::fromStdString(fixture()->question[12]));
+    QSignalSpy landed(&panel, &LivePanel::resultsLanded);
+    QTest::mouseClick(button(&panel, "Ask"), Qt::LeftButton);
+    QVERIFY(landed.wait(20000));
+    const auto result = panel.lastResult();
+    QCOMPARE(result->outcomes.size(), std::size_t(1));
+    QVERIFY(result->outcomes[0].done);
+    QCOMPARE(result->input.dataset.models[0].answer[0], fixture()->models[0].answer[12]);
+}
+
+void TestLivePanel::sessionKeyIsUsedButNeverWritten() {
+    const QString key = "sk-gui-session-4e2a77c1";
+    live::ReplayOptions o;
+    o.required_key = key.toStdString();
+    live::ReplayServer server(fixture(), o);
+    server.start(0);
+    QTemporaryDir dir;
+    const std::vector<data::RowIndex> selected = {1, 2};
+    LivePanel panel([] { return fixture().get(); }, [&] { return selected; });
+    panel.show();
+    QVERIFY(panel.loadConfig(writeConfig(dir, server.base_url())));
+    panel.setCacheDirectory(dir.path() + "/cache");
+    QSignalSpy landed(&panel, &LivePanel::resultsLanded);
+    // Without a key the server refuses and the reason is shown per row.
+    QVERIFY(panel.runSelected());
+    QVERIFY(landed.wait(20000));
+    QVERIFY(!panel.lastResult()->outcomes[0].done);
+    QVERIFY(QString::fromStdString(panel.lastResult()->outcomes[0].error).contains("HTTP 401"));
+    // Type the key into both models' password fields, as a user would.
+    int typed = 0;
+    for (auto* e : panel.findChildren<QLineEdit*>())
+        if (e->echoMode() == QLineEdit::Password) {
+            QTest::keyClicks(e, key);
+            ++typed;
+        }
+    QCOMPARE(typed, 2);
+    QVERIFY(panel.runSelected());
+    QVERIFY(landed.wait(20000));
+    QVERIFY(panel.lastResult()->outcomes[0].done);
+    QVERIFY(panel.lastResult()->outcomes[1].done);
+    QVERIFY(panel.saveResults(dir.path() + "/out.jsonl"));
+    const std::string bytes = allBytes(dir.path());
+    QVERIFY(bytes.find("llama13b_pred_ans") != std::string::npos);
+    QVERIFY(bytes.find(key.toStdString()) == std::string::npos);
+    QVERIFY(!panel.logText().contains(key));
+}
+
+void TestLivePanel::cancelStopsQuickly() {
+    live::ReplayOptions o;
+    o.latency_ms = 10000;
+    live::ReplayServer server(fixture(), o);
+    server.start(0);
+    QTemporaryDir dir;
+    std::vector<data::RowIndex> all(60);
+    for (data::RowIndex i = 0; i < 60; ++i) all[i] = i;
+    LivePanel panel([] { return fixture().get(); }, [&] { return all; });
+    panel.show();
+    QVERIFY(panel.loadConfig(writeConfig(dir, server.base_url())));
+    panel.setCacheDirectory(QString());
+    QSignalSpy landed(&panel, &LivePanel::resultsLanded);
+    QVERIFY(panel.runSelected());
+    QVERIFY(panel.isRunning());
+    QVERIFY(!button(&panel, "Run selected queries")->isEnabled());
+    QTest::qWait(200);
+    const auto t0 = std::chrono::steady_clock::now();
+    QTest::mouseClick(button(&panel, "Cancel"), Qt::LeftButton);
+    QVERIFY(landed.wait(5000));
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    QVERIFY2(took < 1.0, std::to_string(took).c_str());
+    QVERIFY(panel.lastResult()->cancelled);
+    QVERIFY(panel.statusText().contains("cancelled"));
+    QVERIFY(button(&panel, "Run selected queries")->isEnabled());
+}
+
+void TestLivePanel::invalidConfigIsExplained() {
+    QTemporaryDir dir;
+    const QString path = dir.path() + "/bad.json";
+    std::ofstream(path.toStdString()) << R"({"models":[{"name":"s","base_url":"http://127.0.0.1:1/v1","model":"a","price_per_call":0},
+        {"name":"l","base_url":"http://127.0.0.1:1/v1","model":"b","price_per_call":1,"max_concurrency":0}],
+        "meta_verifier":{"method":"Threshold","params":0.5}})";
+    LivePanel panel([] { return fixture().get(); }, {});
+    panel.show();
+    QVERIFY(!panel.loadConfig(path));
+    QVERIFY(!panel.hasConfig());
+    bool shown = false;
+    for (auto* l : panel.findChildren<QLabel*>())
+        shown = shown || l->text().contains("models[1].max_concurrency: value 0 is outside");
+    QVERIFY(shown);
+    QVERIFY(!button(&panel, "Run selected queries")->isEnabled());
+    QVERIFY(!button(&panel, "Ask")->isEnabled());
+}
+
+QTEST_MAIN(TestLivePanel)
+#include "test_live_panel.moc"

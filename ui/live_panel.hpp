@@ -1,0 +1,118 @@
+#pragma once
+// The Live panel: run AutoMix against OpenAI-compatible endpoints from the GUI. Load a models
+// config, give keys for this session (typed, or read from the environment; never saved), run
+// the selected queries of the loaded data or a typed question, watch progress (per-model
+// calls, money, ETA), cancel, read the call log. The work runs in core/live off the GUI
+// thread; this widget only adapts it.
+#include <QWidget>
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/data/dataset.hpp"
+#include "core/live/live_io.hpp"
+#include "core/live/models_config.hpp"
+#include "core/live/pipeline.hpp"
+
+class QCheckBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QTableWidget;
+
+namespace automix::ui {
+
+// What one run produced: the rows it ran (questions + filled model columns) and per-row
+// outcomes; `input.dataset` is a self-contained Dataset every offline view can show.
+struct LiveRunResult {
+    live::LiveInput input;
+    std::vector<live::RowOutcome> outcomes;
+    live::Progress totals;
+    bool cancelled = false;
+    std::vector<data::RowIndex> source_rows;  // rows of the loaded dataset (empty: typed question)
+    live::ModelsConfig config;                 // the config it ran with
+    QString error;                             // set when the run could not start
+};
+
+struct LiveWorker;
+
+class LivePanel : public QWidget {
+    Q_OBJECT
+  public:
+    using DatasetProvider = std::function<const data::Dataset*()>;
+    using SelectionProvider = std::function<std::vector<data::RowIndex>()>;
+
+    LivePanel(DatasetProvider dataset, SelectionProvider selection, QWidget* parent = nullptr);
+    ~LivePanel() override;
+
+    // Loads and validates a models config; problems are shown in the panel and returned.
+    bool loadConfig(const QString& path);
+    bool hasConfig() const { return config_.has_value(); }
+    // A key for one model for this session only (overrides its environment variable).
+    void setSessionKey(const QString& model, const QString& key);
+    void setCacheDirectory(const QString& dir);  // empty = no cache
+
+    bool runSelected();  // false (with the reason shown) when a run cannot start
+    bool runQuestion(const QString& context, const QString& question);
+    void cancel();
+    bool isRunning() const { return running_; }
+    void waitForFinished(int timeout_ms = 60000);
+
+    std::shared_ptr<const LiveRunResult> lastResult() const { return last_; }
+    bool saveResults(const QString& path, QString* error = nullptr) const;
+    QString statusText() const;
+    QString logText() const;
+
+  signals:
+    void runStarted();
+    void progressChanged(int done, int total);
+    // Results have landed (also after a cancelled or failed run; see result->cancelled).
+    void resultsLanded(std::shared_ptr<const automix::ui::LiveRunResult> result);
+
+  private:
+    void buildUi();
+    void chooseConfig();
+    void refreshKeys();
+    bool start(std::shared_ptr<LiveRunResult> job);
+    void onProgress(const live::Progress& p);
+    void onEvent(const QString& line);
+    void onFinished(std::shared_ptr<LiveRunResult> job);
+    void fillResults();
+    void setRunning(bool running);
+
+    DatasetProvider dataset_;
+    SelectionProvider selection_;
+    std::optional<live::ModelsConfig> config_;
+    std::map<std::string, std::string> sessionKeys_;  // memory only
+    std::shared_ptr<std::atomic<bool>> cancel_;
+    std::unique_ptr<LiveWorker> worker_;
+    std::shared_ptr<const LiveRunResult> last_;
+    bool running_ = false;
+    QString cacheDir_;
+
+    QLineEdit* configPath_;
+    QLabel* configStatus_;
+    QTableWidget* keys_;
+    QCheckBox* useCache_;
+    QLineEdit* cachePath_;
+    QPushButton* runSelected_;
+    QPlainTextEdit* context_;
+    QLineEdit* question_;
+    QPushButton* ask_;
+    QPushButton* cancelButton_;
+    QPushButton* save_;
+    QProgressBar* progress_;
+    QLabel* status_;
+    QPlainTextEdit* log_;
+    QTableWidget* results_;
+};
+
+}  // namespace automix::ui
+
+Q_DECLARE_METATYPE(std::shared_ptr<const automix::ui::LiveRunResult>)
