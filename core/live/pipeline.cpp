@@ -238,12 +238,17 @@ class Run {
     }
 
     void start_more() {
+        // Rows answered from the cache finish inside advance() and call back here; the outer
+        // loop picks up their slots, so a long fully cached run does not recurse per row.
+        if (starting_) return;
+        starting_ = true;
         while (next_row_ < rows_.size() && in_flight_ < window_) {
             const std::size_t i = next_row_++;
             state_[i].started = true;
             ++in_flight_;
             advance(i);
         }
+        starting_ = false;
     }
 
     void report() {
@@ -563,6 +568,7 @@ class Run {
     std::vector<RowState> state_;
     RunResult result_;
     std::size_t window_ = 8, next_row_ = 0, in_flight_ = 0;
+    bool starting_ = false;
     Clock::time_point start_;
 };
 
