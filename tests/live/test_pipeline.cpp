@@ -11,7 +11,10 @@
 #include <set>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "core/data/reader.hpp"
+#include "core/live/http_server.hpp"
 #include "core/live/live_io.hpp"
 #include "core/live/pipeline.hpp"
 #include "core/live/replay_server.hpp"
@@ -88,6 +91,7 @@ class PipelineTest : public QObject {
     void apiKeyIsNeverWritten();
     void outputLoadsAsReleaseRecords();
     void selectedRowsAndTypedQuestion();
+    void manyCachedRowsDoNotRecurse();
 };
 
 void PipelineTest::happyPathEqualsOfflineData() {
@@ -390,6 +394,43 @@ void PipelineTest::selectedRowsAndTypedQuestion() {
     QVERIFY(one.rows[0].done);
     QCOMPARE(typed.dataset.models[0].answer[0], s.offline->models[0].answer[7]);
     QVERIFY(std::isnan(typed.dataset.models[0].score[0]));  // no gold answer, so no score
+}
+
+void PipelineTest::manyCachedRowsDoNotRecurse() {
+    // Identical rows share every call, so after the first few all come from the cache and
+    // finish synchronously: 10000 of them must not grow the stack per row.
+    std::atomic<int> requests{0};
+    HttpServer fake([&](const HttpRequest& req) {
+        ++requests;
+        const auto body = nlohmann::json::parse(req.body);
+        const int n = body.value("n", 1);
+        nlohmann::json choices = nlohmann::json::array();
+        for (int i = 0; i < n; ++i)
+            choices.push_back({{"index", i}, {"message", {{"role", "assistant"}, {"content", "So the AI generated answer is correct."}}}});
+        HttpReply r;
+        r.body = nlohmann::json{{"choices", choices}, {"usage", {{"prompt_tokens", 10}, {"completion_tokens", 5}}}}.dump();
+        return r;
+    });
+    fake.start(0);
+    live_test::ConfigKnobs k;
+    k.k = 2;
+    const auto cfg = live_test::make_config("http://127.0.0.1:" + std::to_string(fake.port()) + "/v1", k);
+    LiveInput in;
+    {
+        auto base = live_input_from_question("q", "some context", "same question?", "yes");
+        data::View many(10000, 0);
+        in = live_input_from(base.dataset, many);
+    }
+    QTemporaryDir dir;
+    auto cache = std::make_shared<ResponseCache>(dir.path().toStdString());
+    prepare_model_columns(in.dataset, cfg);
+    Pipeline p(cfg, {}, load_prompt_templates("", ""), cache);
+    const auto result = p.run(in.dataset, in.dataset.all_rows(), {});
+    QCOMPARE(result.totals.rows_done, std::size_t(10000));
+    QCOMPARE(result.totals.rows_failed, std::size_t(0));
+    QVERIFY(requests.load() <= 3 * 32);  // only the rows in flight before the first answers landed
+    QCOMPARE(cache->size(), std::size_t(4));  // 2 answers + 2 verifier samples
+    QCOMPARE(in.dataset.models[0].verifier_confidence[9999], 1.0);
 }
 
 QTEST_GUILESS_MAIN(PipelineTest)
