@@ -3,6 +3,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDir>
@@ -17,6 +18,7 @@
 #include <QLabel>
 #include <QLayout>
 #include <QLocale>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMessageBox>
@@ -249,6 +251,15 @@ void MainWindow::buildCentral() {
     table_->horizontalHeader()->setHighlightSections(false);
     table_->horizontalHeader()->setStretchLastSection(false);
     connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::onCurrentRowChanged);
+    table_->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(table_, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+        const QModelIndex idx = table_->indexAt(pos);
+        if (!idx.isValid()) return;
+        selectRow(model_->datasetRow(idx.row()));
+        QMenu menu(this);
+        fillRowMenu(&menu, model_->datasetRow(idx.row()));
+        menu.exec(table_->viewport()->mapToGlobal(pos));
+    });
     tableLayout->addWidget(filterBar_);
     tableLayout->addWidget(table_, 1);
 
@@ -735,6 +746,27 @@ void MainWindow::selectRow(data::RowIndex r) {
     const QModelIndex idx = model_->index(row, 0);
     table_->selectionModel()->setCurrentIndex(idx, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     table_->scrollTo(idx);
+}
+
+void MainWindow::fillRowMenu(QMenu* menu, data::RowIndex row) {
+    const data::Dataset& ds = *dataset();
+    const QString id = QString::fromStdString(ds.id[row]);
+    menu->addAction(tr("Copy as JSON"), drillDown_, &DrillDownPanel::copyRowJson);
+    menu->addAction(tr("Copy id"), this, [id] { QApplication::clipboard()->setText(id); });
+    menu->addSeparator();
+    const auto category = ds.category[row];
+    const auto name = data::to_string(category);
+    menu->addAction(tr("Only %1 rows").arg(QString::fromLatin1(name.data(), static_cast<qsizetype>(name.size()))), this,
+                    [this, category] { filterBar_->setCategory(category); });
+    if (state_->decision(row) >= 0) {
+        const bool up = state_->escalated(row);
+        menu->addAction(up ? tr("Only escalated rows") : tr("Only rows that stayed"), this, [this, up] {
+            filterBar_->setDecision(up ? QueryFilter::Decision::Escalated : QueryFilter::Decision::Stayed);
+        });
+    }
+    const QString dsName = QString::fromStdString(ds.dataset_names[ds.dataset_index[row]]);
+    if (state_->scopeDataset() < 0)
+        menu->addAction(tr("Only %1").arg(dsName), this, [this, dsName] { selectDataset(dsName); });
 }
 
 void MainWindow::moveSelection(int delta) {

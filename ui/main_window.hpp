@@ -109,6 +109,7 @@ class MainWindow : public QMainWindow {
     void onCurrentRowChanged();
     void restoreSelection();
     void moveSelection(int delta);
+    void fillRowMenu(QMenu* menu, data::RowIndex row);  // the query table's context menu
 
     RoutingState* state_ = nullptr;
     DataLoader* loader_ = nullptr;

@@ -9,6 +9,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QMenu>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
@@ -199,6 +200,32 @@ class TestMainWindow : public QObject {
         state->setCurrentRow(val[7]);
         QCOMPARE(w.drillDown()->row().value_or(999999), val[7]);
         QCOMPARE(model->datasetRow(w.queryTable()->currentIndex().row()), val[7]);
+    }
+
+    void rowContextMenuFilters() {
+        MainWindow w;
+        QVERIFY(w.openDemo());
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        const data::Dataset& ds = *w.dataset();
+        auto* model = w.queryModel();
+        const data::RowIndex row = model->datasetRow(2);
+        const QString category = QString::fromLatin1(data::to_string(ds.category[row]).data());
+        QStringList seen;
+        QTimer::singleShot(0, this, [&] {
+            auto* menu = qobject_cast<QMenu*>(QApplication::activePopupWidget());
+            QVERIFY(menu);
+            for (QAction* a : menu->actions()) seen << a->text();
+            for (QAction* a : menu->actions())
+                if (a->text() == QStringLiteral("Only %1 rows").arg(category)) a->trigger();
+            menu->close();
+        });
+        const QRect cell = w.queryTable()->visualRect(model->index(2, 0));
+        emit w.queryTable()->customContextMenuRequested(cell.center());
+        QVERIFY2(seen.contains(QStringLiteral("Copy as JSON")), qPrintable(seen.join(QLatin1Char('|'))));
+        QCOMPARE(w.drillDown()->row().value_or(999999), row);  // right-click selects the row
+        const auto expected = countRows(ds, [&](auto r) { return ds.split[r] == data::Split::Val && ds.category[r] == ds.category[row]; });
+        QCOMPARE(std::size_t(model->rowCount()), expected);
     }
 
     void sortingOrdersByTheColumn() {
