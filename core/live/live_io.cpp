@@ -75,6 +75,12 @@ LiveInput read_live_input(const std::string& path) {
             throw std::runtime_error(where + ":" + std::to_string(e.byte) + ": invalid JSON");
         }
         if (!obj.is_object()) throw std::runtime_error(where + ":1: expected a JSON object");
+        if (obj.contains("automix_manifest")) {  // native format manifest: models come from the config
+            if (!in.records.empty()) throw std::runtime_error(where + ": a manifest is only allowed on the first line");
+            in.native = true;
+            continue;
+        }
+        if (obj.contains("models") && obj["models"].is_array()) in.native = true;
         ds.id.push_back(field_string(obj, "id", where, true));
         ds.question.push_back(field_string(obj, "question", where, true));
         ds.pid.push_back(field_string(obj, "pid", where, false));
@@ -161,6 +167,7 @@ LiveInput live_input_from(const data::Dataset& source, const data::View& rows) {
     }
     in.dataset.contexts = contexts;
     in.dataset.format = "live-input";
+    in.native = source.format == "native";
     return in;
 }
 
@@ -181,7 +188,7 @@ json output_record(const LiveInput& in, data::RowIndex r, const RowOutcome& o, c
     const auto& ds = in.dataset;
     json rec = in.records[r];
     const std::size_t n = ds.models.size();
-    if (n == 2) {
+    if (n == 2 && !in.native) {
         static const char* answer_key[2] = {"llama13b_pred_ans", "llama70b_pred_ans"};
         static const char* score_key[2] = {"llama13b_f1", "llama70b_f1"};
         for (std::size_t j = 0; j < 2; ++j) {
@@ -203,21 +210,29 @@ json output_record(const LiveInput& in, data::RowIndex r, const RowOutcome& o, c
             rec.erase("p_ver_13b");
         }
     } else {
-        json models = json::object();
+        // Native format: one entry per model, by name; a model that was not asked has a null
+        // score (the row is then not complete enough for offline evaluation).
+        json models = json::array();
         for (std::size_t j = 0; j < n; ++j) {
             const auto& c = ds.models[j];
-            json m = {{"cost", c.call_cost}};
-            if (c.has_answer[r]) {
-                m["answer"] = c.answer[r];
-                m["score"] = number_or_null(c.score[r]);
-            }
+            json m = {{"name", c.name}, {"score", c.has_answer[r] ? number_or_null(c.score[r]) : json(nullptr)}};
+            if (c.has_answer[r]) m["answer"] = c.answer[r];
             if (!c.verifier_samples[r].empty()) {
                 m["verifier_samples"] = c.verifier_samples[r];
                 m["verifier_confidence"] = number_or_null(c.verifier_confidence[r]);
             }
-            models[c.name] = std::move(m);
+            models.push_back(std::move(m));
         }
         rec["models"] = std::move(models);
+        // Native field names for the row's own text fields.
+        if (rec.contains("base_ctx") && !rec.contains("context")) {
+            rec["context"] = rec["base_ctx"];
+            rec.erase("base_ctx");
+        }
+        if (rec.contains("output") && !rec.contains("gold")) {
+            rec["gold"] = rec["output"];
+            rec.erase("output");
+        }
     }
     json live = {{"models", json::array()}, {"escalated", o.escalated}, {"cost_units", o.cost_units}, {"money", o.money}};
     for (const auto& m : cfg.models) live["models"].push_back(m.name);
@@ -237,6 +252,15 @@ void write_live_output(const std::string& path, const LiveInput& in, const std::
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         if (!out) throw std::runtime_error(tmp + ": cannot write");
+        if (in.native || in.dataset.models.size() != 2) {
+            json models = json::array();
+            for (std::size_t j = 0; j < cfg.models.size(); ++j)
+                models.push_back({{"name", in.dataset.models[j].name},
+                                  {"display_name", in.dataset.models[j].display_name},
+                                  {"cost", cfg.models[j].call_cost}});
+            out << json{{"automix_manifest", {{"format", "automix-native-v1"}, {"models", models}, {"verifier_cost", cfg.verifier_cost}}}}.dump()
+                << '\n';
+        }
         for (std::size_t r = 0; r < in.records.size(); ++r) {
             const RowOutcome empty{};
             const RowOutcome& o = r < outcomes.size() ? outcomes[r] : empty;

@@ -4,8 +4,9 @@
 // `options`); a release-format file qualifies, so does a file of new questions. The output is
 // the input lines with the model fields filled in: with 2 models the release field names
 // (`llama13b_pred_ans`, `llama13b_ver`, `p_ver_13b`, `llama13b_f1`, `llama70b_pred_ans`,
-// `llama70b_f1`), so every offline view loads it; with more, a `models` object per row. A
-// `live` object records the routed path, its cost and any error.
+// `llama70b_f1`), so every offline view loads it; with more models, or when the input was in
+// the native format, the native format (manifest line + a `models` array per row). A `live`
+// object records the routed path, its cost and any error.
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@ namespace automix::live {
 struct LiveInput {
     data::Dataset dataset;                 // contexts held in memory
     std::vector<nlohmann::json> records;   // the original objects, aligned with rows
+    bool native = false;                   // input was native format: write native output
 };
 
 // Throws std::runtime_error "file:line:column: reason" on malformed input. Plain or .gz.

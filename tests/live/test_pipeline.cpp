@@ -92,6 +92,7 @@ class PipelineTest : public QObject {
     void outputLoadsAsReleaseRecords();
     void selectedRowsAndTypedQuestion();
     void manyCachedRowsDoNotRecurse();
+    void threeModelCascadeWritesNative();
 };
 
 void PipelineTest::happyPathEqualsOfflineData() {
@@ -431,6 +432,55 @@ void PipelineTest::manyCachedRowsDoNotRecurse() {
     QVERIFY(requests.load() <= 3 * 32);  // only the rows in flight before the first answers landed
     QCOMPARE(cache->size(), std::size_t(4));  // 2 answers + 2 verifier samples
     QCOMPARE(in.dataset.models[0].verifier_confidence[9999], 1.0);
+}
+
+void PipelineTest::threeModelCascadeWritesNative() {
+    const std::string path = std::string(AUTOMIX_TEST_DATA) + "/live/native3_30.jsonl";
+    auto offline = std::make_shared<const data::Dataset>(data::load_file(path).dataset);
+    QCOMPARE(offline->model_count(), std::size_t(3));
+    ReplayServer server(offline, {});
+    server.start(0);
+    nlohmann::json models = nlohmann::json::array();
+    const char* names[] = {"small", "medium", "large"};
+    const double costs[] = {1, 10, 50};
+    for (int j = 0; j < 3; ++j)
+        models.push_back({{"name", names[j]}, {"base_url", server.base_url()}, {"model", names[j]}, {"price_per_call", 0.01 * costs[j]}, {"call_cost", costs[j]}});
+    const auto cfg = parse_models_config(nlohmann::json{{"models", models},
+                                                        {"verifier", {{"k", 32}}},
+                                                        {"meta_verifier", {{"method", "Threshold"}, {"params", 0.5}}},
+                                                        {"run_all_models", true}}
+                                             .dump(),
+                                         "native-test");
+    LiveInput in = read_live_input(path);
+    QVERIFY(in.native);
+    QCOMPARE(in.dataset.size(), offline->size());
+    prepare_model_columns(in.dataset, cfg);
+    Pipeline p(cfg, {}, load_prompt_templates("", ""), nullptr);
+    const auto result = p.run(in.dataset, in.dataset.all_rows(), {});
+    QCOMPARE(result.totals.rows_failed, std::size_t(0));
+    QTemporaryDir dir;
+    const std::string out = (dir.path() + "/out.jsonl").toStdString();
+    write_live_output(out, in, result.rows, cfg);
+    const auto reread = data::load_file(out).dataset;
+    QCOMPARE(reread.format, std::string("native"));
+    QCOMPARE(reread.model_count(), std::size_t(3));
+    for (std::size_t r = 0; r < offline->size(); ++r) {
+        QCOMPARE(reread.id[r], offline->id[r]);
+        for (std::size_t j = 0; j < 3; ++j) {
+            QCOMPARE(reread.models[j].answer[r], offline->models[j].answer[r]);
+            QVERIFY(std::abs(reread.models[j].score[r] - offline->models[j].score[r]) < 1e-9);
+        }
+        for (std::size_t j = 0; j < 2; ++j) QCOMPARE(reread.models[j].verifier_samples[r], offline->models[j].verifier_samples[r]);
+        // The cascade stops at the first model whose confidence is above the threshold.
+        int expected = 2;
+        for (int j = 0; j < 2; ++j)
+            if (offline->models[static_cast<std::size_t>(j)].verifier_confidence[r] > 0.5) {
+                expected = j;
+                break;
+            }
+        QCOMPARE(result.rows[r].final_model, expected);
+        QCOMPARE(result.rows[r].cost_units, expected == 0 ? 2.0 : expected == 1 ? 13.0 : 63.0);
+    }
 }
 
 QTEST_GUILESS_MAIN(PipelineTest)
