@@ -9,7 +9,9 @@
 namespace automix::eval {
 
 bool is_reference_router(const std::string& name) {
-    return name == "always_small" || name == "always_large" || name == "oracle" || name == "random_mix";
+    // CascadeOracle knows the scores (an upper bound like oracle); CascadeAlways is always_large.
+    return name == "always_small" || name == "always_large" || name == "oracle" || name == "random_mix" ||
+           name == "CascadeOracle" || name == "CascadeAlways";
 }
 
 std::vector<routing::MethodPtr> chart_methods(const std::string& dataset_name) {

@@ -23,6 +23,7 @@
 
 #include "core/eval/cost_quality.hpp"
 #include "core/eval/metrics.hpp"
+#include "core/routing/bins.hpp"
 #include "core/routing/method.hpp"
 #include "ui/charts/belief_chart.hpp"
 #include "ui/charts/chart_export.hpp"
@@ -310,6 +311,19 @@ class TestCharts : public QObject {
         for (std::size_t k = 0; k < h.centres.size(); ++k) counted += h.correct[k] + h.wrong[k];
         QCOMPARE(counted, tabs_->evalRows().size());
         QVERIFY(tabs_->verifier()->reliabilityData().ece >= 0);
+        // Clicking a bin narrows the table to the rows of that bin (nearest bin of core).
+        emit tabs_->belief()->binClicked(6);
+        QVERIFY(state()->linkedFilter());
+        const data::Dataset& ds = *state()->dataset();
+        const routing::Bins nearest(8);
+        std::size_t inBin = 0;
+        for (data::RowIndex r = 0; r < ds.size(); ++r) {
+            const bool expected = ds.dataset_index[r] == tabs_->chartDataset() && nearest.nearest(ds.small().verifier_confidence[r]) == 6;
+            QCOMPARE(state()->linkedFilter()(r), expected);
+            inBin += expected;
+        }
+        QVERIFY(inBin > 0);
+        state()->clearLinkedFilter();
     }
 
     void samplesCurveRunsInBackground() {

@@ -45,7 +45,7 @@ void BeliefChart::rebuild() {
     const bool dark = paletteIsDark();
     const QColor text = QApplication::palette().color(QPalette::Text);
 
-    const QStringList names = {tr("NEEDY (small < large)"), tr("GOOD (equal, non-zero)"), tr("HOPELESS (both low)"),
+    const QStringList names = {tr("NEEDY (large better)"), tr("GOOD (equal, non-zero)"), tr("HOPELESS (both low)"),
                                tr("UNDEFINED")};
     auto* stacked = new QStackedBarSeries(chart_);
     std::vector<QBarSet*> sets;
@@ -62,11 +62,11 @@ void BeliefChart::rebuild() {
         *sets[2] << b.p_hopeless;
         *sets[3] << b.p_undefined;
         QString action;
-        if (std::isnan(b.escalated_share)) action = QStringLiteral("·");
-        else if (b.escalated_share >= 1.0) action = tr("escalate");
+        if (std::isnan(b.escalated_share)) action = QStringLiteral("–");
+        else if (b.escalated_share >= 1.0) action = tr("esc");
         else if (b.escalated_share <= 0.0) action = tr("stay");
-        else action = tr("%1 % esc").arg(100.0 * b.escalated_share, 0, 'f', 0);
-        categories << QStringLiteral("%1\nn=%2\n%3").arg(b.centre, 0, 'f', 3).arg(b.rows).arg(action);
+        else action = tr("%1%").arg(100.0 * b.escalated_share, 0, 'f', 0);
+        categories << QStringLiteral("%1 %2").arg(b.centre, 0, 'f', 2).arg(action);
     }
     for (QBarSet* s : sets) stacked->append(s);
     stacked->setBarWidth(0.7);
@@ -75,9 +75,10 @@ void BeliefChart::rebuild() {
 
     auto* axisX = new QBarCategoryAxis(chart_);
     axisX->append(categories);
-    axisX->setTitleText(tr("verifier confidence bin (centre · train rows · action of the current routing)"));
+    axisX->setTitleText(tr("verifier confidence bin (centre and action of the current routing)"));
     auto* axisY = new QValueAxis(chart_);
     axisY->setRange(0, 1.0);
+    axisY->setTickCount(6);
     axisY->setTitleText(tr("P(category | bin) on train"));
     axisY->setLabelFormat(QStringLiteral("%.1f"));
     for (QAbstractAxis* a : std::initializer_list<QAbstractAxis*>{axisX, axisY}) {

@@ -20,6 +20,7 @@
 
 #include "core/eval/calibration.hpp"
 #include "core/eval/report_json.hpp"
+#include "core/routing/bins.hpp"
 #include "ui/charts/belief_chart.hpp"
 #include "ui/charts/chart_export.hpp"
 #include "ui/charts/cost_quality_chart.hpp"
@@ -153,6 +154,18 @@ void ChartTabs::buildTabs() {
     window_->menuBar()->insertMenu(before, menu);
 
     connect(costQuality_, &CostQualityChart::candidateClicked, this, &ChartTabs::selectCandidate);
+    // A click on a belief bar narrows the query table to that confidence bin of the dataset.
+    connect(belief_, &BeliefChart::binClicked, this, [this](int bin) {
+        const auto ds = state_->datasetPtr();
+        if (!ds || dataset_ < 0 || ds->models.empty()) return;
+        const routing::Bins bins(state_->config().num_bins);
+        const int d = dataset_;
+        state_->setLinkedFilter(tr("confidence bin %1 of %2").arg(bins.centre(bin), 0, 'f', 3)
+                                    .arg(QString::fromStdString(ds->dataset_names[static_cast<std::size_t>(d)])),
+                                [ds, bins, bin, d](data::RowIndex r) {
+                                    return ds->dataset_index[r] == d && bins.nearest(ds->small().verifier_confidence[r]) == bin;
+                                });
+    });
     connect(tuning_, &TuningPanel::figuresChanged, this, &ChartTabs::updateCurrentPoint);
     connect(verifier_, &VerifierCharts::computeRequested, this, &ChartTabs::computeSamplesCurve);
 }

@@ -127,6 +127,10 @@ void CostQualityChart::rebuild() {
     axisX_->setRange(0, x1 + 0.04 * std::max(1.0, x1 - x0));
     axisY_->setRange(y0 - 0.06 * dy, y1 + 0.06 * dy);
     axisX_->applyNiceNumbers();
+    axisY_->applyNiceNumbers();
+    axisY_->setLabelFormat(QStringLiteral("%.2f"));
+    // Many series: a legend on the right keeps every name readable.
+    chart_->legend()->setAlignment(Qt::AlignRight);
 
     current_ = new QScatterSeries(chart_);
     current_->setName(tr("current routing"));
