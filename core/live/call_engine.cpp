@@ -93,6 +93,7 @@ struct CallEngine::Impl {
         long last_status = 0;
         curl_slist* headers = nullptr;
         CURL* easy = nullptr;
+        char curl_error[CURL_ERROR_SIZE] = {};  // curl's detailed reason ("Could not resolve host: x")
     };
     struct Endpoint {
         int max_concurrency = 1;
@@ -156,6 +157,8 @@ struct CallEngine::Impl {
             if (!p->call.api_key.empty())
                 p->headers = curl_slist_append(p->headers, ("Authorization: Bearer " + p->call.api_key).c_str());
         }
+        p->curl_error[0] = '\0';
+        curl_easy_setopt(e, CURLOPT_ERRORBUFFER, p->curl_error);
         curl_easy_setopt(e, CURLOPT_URL, p->call.url.c_str());
         curl_easy_setopt(e, CURLOPT_POST, 1L);
         curl_easy_setopt(e, CURLOPT_POSTFIELDS, p->call.body.data());
@@ -225,6 +228,7 @@ struct CallEngine::Impl {
         auto p = std::move(it->second);
         active.erase(it);
         curl_multi_remove_handle(multi, e);
+        curl_easy_setopt(e, CURLOPT_ERRORBUFFER, nullptr);  // the buffer dies with p
         --endpoints[static_cast<std::size_t>(p->call.endpoint)].active;
         p->easy = nullptr;
         spare_handles.push_back(e);
@@ -232,7 +236,7 @@ struct CallEngine::Impl {
         curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
         p->last_status = status;
         if (code != CURLE_OK) {
-            std::string why = std::string("transport: ") + curl_easy_strerror(code);
+            std::string why = std::string("transport: ") + (p->curl_error[0] ? p->curl_error : curl_easy_strerror(code));
             if (retryable_transport(code)) retry_or_fail(std::move(p), why, -1);
             else finish(std::move(p), CallResult::Status::Failed, why);
             return;

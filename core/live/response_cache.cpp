@@ -183,7 +183,15 @@ std::optional<CachedCall> ResponseCache::find(const std::string& key) const {
 void ResponseCache::put(const CachedCall& call) {
     const std::string line = encode(call) + "\n";
     std::lock_guard lock(mutex_);
-    if (!write_all(fd_, line)) throw io_error("cannot append to cache", path_);
+    const off_t before = ::lseek(fd_, 0, SEEK_END);
+    if (!write_all(fd_, line)) {
+        const int err = errno;
+        // A short write (disk full, file size limit) leaves a torn record; cut it off so the
+        // next record does not get glued to it and lost as well.
+        const bool cut = before >= 0 && ::ftruncate(fd_, before) == 0;
+        throw std::runtime_error("cannot append to cache " + path_ + ": " + std::strerror(err) +
+                                 (cut ? "" : " (the torn record is dropped when the cache is next opened)"));
+    }
     index_[call.key] = call;
 }
 

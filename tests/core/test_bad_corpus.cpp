@@ -41,7 +41,7 @@ std::vector<Case> cases() {
     using R = ColumnRule;
     return {
         {"truncated_line.jsonl", Scope::Row, 3, "unterminated string", R::Exact, "\"llama70b", true, 0, {"g0", "g1", "g3", "g4"}},
-        {"truncated_last_line.jsonl", Scope::Row, 4, "unterminated string", R::Exact, "\"Context", false, 0, {"g0", "g1", "g2"}},
+        {"truncated_last_line.jsonl", Scope::Row, 4, "unterminated string", R::Exact, "\"C", true, 0, {"g0", "g1", "g2"}},
         {"string_score.jsonl", Scope::Row, 2, "field `llama13b_f1`: expected number, got string", R::Exact, "\"0.5\"", false, 0, {"g0", "g2", "g3"}},
         {"bool_score.jsonl", Scope::Row, 4, "field `llama70b_f1`: expected number, got boolean", R::Exact, "true", false, 0, {"g0", "g1", "g2", "g4"}},
         {"array_question.jsonl", Scope::Row, 3, "field `question`: expected string, got array", R::Exact, "[\"a\"", false, 0, kG013},
@@ -75,8 +75,9 @@ std::vector<Case> cases() {
         {"crlf_with_bad_row.jsonl", Scope::Row, 3, "field `llama13b_f1`: expected number, got string", R::Exact, "\"x\"", false, 0, kG013},
         {"deeply_nested.jsonl", Scope::Row, 3, "nesting deeper than 256 levels", R::AtOrAfter, "[[[[", false, 256, kG013},
         {"deeply_nested_unclosed.jsonl", Scope::Row, 3, "nesting deeper than 256 levels", R::AtOrAfter, "{\"a\":{", false, 256 * 5, kG013},
-        // Lines must end in \n (or \r\n): a bare-CR file is one long line with text after the row.
-        {"cr_only.jsonl", Scope::File, 1, "unexpected text after the JSON object", R::Exact, "\r"},
+        // Lines end in \n (or \r\n): a bare-CR file is one line, and as \r is JSON whitespace the
+        // second row's '{' is the unexpected text.
+        {"cr_only.jsonl", Scope::File, 1, "unexpected text after the JSON object", R::Exact, "\r{", false, 1},
         {"empty.jsonl", Scope::File, 0, "no rows (the file is empty)"},
         {"blank_lines_only.jsonl", Scope::File, 0, "no rows (the file is empty)"},
         {"truncated.jsonl.gz", Scope::File, 1, "truncated gzip file (unexpected end of compressed data)"},
