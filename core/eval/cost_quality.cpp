@@ -1,6 +1,8 @@
 #include "core/eval/cost_quality.hpp"
 
 #include <algorithm>
+#include <future>
+#include <thread>
 #include <set>
 #include <stdexcept>
 
@@ -68,12 +70,28 @@ CostQuality cost_quality(const data::Dataset& ds, const data::View& train, const
         }
     }
 
-    for (std::size_t i = 0; i < methods.size(); ++i) {
-        cq.methods.push_back(curve_of(*methods[i], ds, train, eval, costs, cfg));
-        if (progress && !progress(i + 1, methods.size())) {
+    // Methods are independent: run them on a few threads (each has its own ScoredViews), and
+    // report progress / honour cancellation as they finish, in order.
+    const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
+    std::vector<std::future<MethodCurve>> pending;
+    std::size_t next = 0;
+    auto launch = [&] {
+        while (next < methods.size() && pending.size() - cq.methods.size() < threads) {
+            const routing::Method* m = methods[next++].get();
+            pending.push_back(std::async(std::launch::async, [m, &ds, &train, &eval, &costs, &cfg] {
+                return curve_of(*m, ds, train, eval, costs, cfg);
+            }));
+        }
+    };
+    launch();
+    while (cq.methods.size() < pending.size()) {
+        cq.methods.push_back(pending[cq.methods.size()].get());
+        if (progress && !progress(cq.methods.size(), methods.size())) {
             cq.cancelled = true;
+            for (std::size_t i = cq.methods.size(); i < pending.size(); ++i) pending[i].wait();
             break;
         }
+        launch();
     }
 
     // Pareto frontier over every candidate point of every method.

@@ -109,3 +109,15 @@ int main(int argc, char** argv) {
     benchmark::Shutdown();
     return 0;
 }
+
+// One method's curve (train + every candidate on val), to see where BM_AllCurves spends.
+static void BM_MethodCurve(benchmark::State& state) {
+    const auto ds = bigDataset(50000);
+    const auto train = ds->rows(0, data::Split::Train), val = ds->rows(0, data::Split::Val);
+    routing::Config cfg;
+    const auto methods = eval::chart_methods("coqa");
+    const auto& m = methods[static_cast<std::size_t>(state.range(0))];
+    for (auto _ : state) benchmark::DoNotOptimize(eval::cost_quality(*ds, train, val, {m}, cfg, {}, 0));
+    state.SetLabel(m->name());
+}
+BENCHMARK(BM_MethodCurve)->DenseRange(0, 8)->Unit(benchmark::kMillisecond)->Iterations(3);

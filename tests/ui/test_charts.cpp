@@ -297,6 +297,7 @@ class TestCharts : public QObject {
 
     void beliefAndVerifierCharts() {
         chooseMethod(QStringLiteral("POMDPSimple"));
+        tabs_->flushBelief();
         const auto& bins = tabs_->belief()->data();
         QCOMPARE(bins.size(), std::size_t(9));
         std::size_t rows = 0;

@@ -15,6 +15,7 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -47,6 +48,10 @@ ChartTabs::ChartTabs(MainWindow* window) : QObject(window), window_(window), sta
     watcher_ = new QFutureWatcher<std::shared_ptr<CurvesResult>>(this);
     connect(watcher_, &QFutureWatcher<std::shared_ptr<CurvesResult>>::finished, this, &ChartTabs::onCurvesDone);
     buildTabs();
+    beliefTimer_ = new QTimer(this);
+    beliefTimer_->setSingleShot(true);
+    beliefTimer_->setInterval(120);
+    connect(beliefTimer_, &QTimer::timeout, this, &ChartTabs::updateBelief);
     connect(state_, &RoutingState::datasetChanged, this, &ChartTabs::onDataOrScopeChanged);
     connect(state_, &RoutingState::scopeChanged, this, &ChartTabs::onDataOrScopeChanged);
     connect(state_, &RoutingState::changed, this, &ChartTabs::onStateChanged);
@@ -217,7 +222,8 @@ void ChartTabs::onStateChanged() {
 }
 
 void ChartTabs::onRoutingChanged() {
-    updateBelief();
+    // The belief chart is rebuilt once the slider rests, so a slider step stays within a frame.
+    beliefTimer_->start();
 }
 
 void ChartTabs::startCurves() {
@@ -285,6 +291,11 @@ void ChartTabs::waitForCurves() {
 void ChartTabs::updateCurrentPoint() {
     const auto m = tuning_->evalFigures();
     costQuality_->setCurrent(m, m ? tr("current: %1").arg(state_->methodName()) : QString());
+}
+
+void ChartTabs::flushBelief() {
+    beliefTimer_->stop();
+    updateBelief();
 }
 
 void ChartTabs::updateBelief() {
@@ -384,6 +395,10 @@ QString ChartTabs::exportTab(int tab, const QString& folder, QStringList* writte
         if (e.isEmpty()) files << path;
         else errors << e;
     };
+    if (beliefTimer_->isActive()) {
+        beliefTimer_->stop();
+        updateBelief();
+    }
     if (tab == 0) {
         chart(costQuality_->view(), QStringLiteral("cost_quality"));
         csv(eval::cost_quality_table(costQuality_->data()), QStringLiteral("cost_quality"));

@@ -17,6 +17,7 @@
 
 class QLabel;
 class QProgressBar;
+class QTimer;
 class QTabWidget;
 class QWidget;
 
@@ -51,6 +52,8 @@ class ChartTabs : public QObject {
     const data::View& evalRows() const { return evalRows_; }
 
     bool isComputingCurves() const { return curvesPending_; }
+    // Rebuilds the belief chart now (it otherwise follows routing changes after a short rest).
+    void flushBelief();
     void waitForCurves();
     // What a click on a candidate point does: make that method and parameter the routing.
     // Switching method trains it first (in the background); the parameter is applied after.
@@ -96,6 +99,7 @@ class ChartTabs : public QObject {
     QProgressBar* curvesProgress_ = nullptr;
     QLabel* curvesStatus_ = nullptr;
     QList<QWidget*> tabPages_;
+    QTimer* beliefTimer_ = nullptr;
 
     int dataset_ = -1;
     data::View trainRows_, evalRows_;
