@@ -66,7 +66,7 @@ void BeliefChart::rebuild() {
         else if (b.escalated_share >= 1.0) action = tr("esc");
         else if (b.escalated_share <= 0.0) action = tr("stay");
         else action = tr("%1%").arg(100.0 * b.escalated_share, 0, 'f', 0);
-        categories << QStringLiteral("%1 %2").arg(b.centre, 0, 'f', 2).arg(action);
+        categories << QStringLiteral("%1 %2").arg(b.centre, 0, 'f', 3).arg(action);
     }
     for (QBarSet* s : sets) stacked->append(s);
     stacked->setBarWidth(0.7);

@@ -229,6 +229,7 @@ void PerDatasetView::rebuild() {
     x->setLabelsColor(text);
     auto* y = new QValueAxis(chart_);
     y->setRange(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo));
+    y->applyNiceNumbers();
     y->setTitleText(tr("IBC lift (fraction)"));
     y->setLabelFormat(QStringLiteral("%.2f"));
     y->setLabelsColor(text);

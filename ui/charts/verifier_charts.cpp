@@ -157,7 +157,7 @@ void VerifierCharts::rebuildReliability() {
     const QColor colour = methodColor(QStringLiteral("Threshold"), paletteIsDark());
     line->setPen(QPen(colour, 2));
     auto* marks = new QScatterSeries(reliabilityChart_);
-    marks->setName(tr("bins (area ∝ rows)"));
+    marks->setName(tr("confidence bins"));
     marks->setColor(colour);
     marks->setMarkerSize(9);
     for (const eval::ReliabilityBin& b : reliability_.bins) {
@@ -187,6 +187,7 @@ void VerifierCharts::rebuildSamples() {
         if (p.ok && std::isfinite(p.val.lift)) lo = std::min(lo, p.val.lift), hi = std::max(hi, p.val.lift);
     QValueAxis* y = valueAxis(samplesChart_, tr("IBC lift on val (fraction)"), lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo),
                               Qt::AlignLeft);
+    y->applyNiceNumbers();
     const bool dark = paletteIsDark();
     for (const std::string& m : samples_.methods) {
         const QString name = QString::fromStdString(m);
