@@ -128,6 +128,11 @@ ModelsConfig parse_models_config(const std::string& text, const std::string& ori
         std::string what = e.what();
         if (auto p = what.find("parse error"); p != std::string::npos) what = what.substr(p);
         throw ConfigError({origin + ":" + std::to_string(line) + ":" + std::to_string(col) + ": invalid JSON (" + what + ")"});
+    } catch (const json::out_of_range& e) {
+        // A number literal too big for a double ("1e999"); found by fuzz/fuzz_models_config.
+        std::string what = e.what();
+        if (auto p = what.find("number overflow"); p != std::string::npos) what = what.substr(p);
+        throw ConfigError({origin + ": invalid JSON (" + what + ")"});
     }
     std::vector<std::string> problems;
     if (!root.is_object()) throw ConfigError({origin + ": expected a JSON object at the top level"});

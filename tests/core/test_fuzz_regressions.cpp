@@ -66,6 +66,18 @@ class TestFuzzRegressions : public QObject {
         QCOMPARE(targets().at(target.toStdString())(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), 0);
     }
 
+    // The first find of fuzz_models_config: a number too big for a double escaped as a
+    // nlohmann out_of_range exception instead of a ConfigError.
+    void modelsConfigNumberOverflowIsAConfigError() {
+        try {
+            automix::live::parse_models_config(R"({"models": 1e999})", "m.json");
+            QFAIL("expected a ConfigError");
+        } catch (const automix::live::ConfigError& e) {
+            QCOMPARE(e.problems.size(), std::size_t(1));
+            QCOMPARE(QString::fromStdString(e.problems[0]), QString("m.json: invalid JSON (number overflow parsing '1e999')"));
+        }
+    }
+
     void everyTargetHasSeeds() {
         const std::filesystem::path seeds = std::filesystem::path(AUTOMIX_SOURCE_DIR) / "fuzz" / "corpus";
         for (const auto& [name, fn] : targets()) QVERIFY2(!inputs_in(seeds / name).empty(), name.c_str());
