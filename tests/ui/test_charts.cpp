@@ -26,6 +26,8 @@
 #include "core/routing/bins.hpp"
 #include "core/routing/method.hpp"
 #include "ui/charts/belief_chart.hpp"
+#include "ui/charts/cascade_panel.hpp"
+#include "core/eval/cascade_view.hpp"
 #include "ui/charts/chart_export.hpp"
 #include "ui/charts/chart_tabs.hpp"
 #include "ui/charts/cost_quality_chart.hpp"
@@ -325,6 +327,33 @@ class TestCharts : public QObject {
         }
         QVERIFY(inBin > 0);
         state()->clearLinkedFilter();
+    }
+
+    void cascadeBeliefTrajectory() {
+        chooseMethod(QStringLiteral("Cascade"));
+        QVERIFY(state()->isRouted());
+        const data::Dataset& ds = *state()->dataset();
+        const data::RowIndex row = tabs_->evalRows().at(3);
+        state()->setCurrentRow(row);
+        tabs_->flushBelief();
+        auto* panel = tabs_->cascade();
+        QVERIFY(panel->isVisibleTo(panel->parentWidget()));
+        const auto& v = panel->view();
+        QVERIFY2(v.error.empty(), v.error.c_str());
+        QVERIFY(!v.steps.empty());
+        QCOMPARE(v.steps.front().model, 0);
+        double sum = 0;
+        for (double b : v.steps.front().belief) sum += b;
+        QVERIFY(std::fabs(sum - 1.0) < 1e-9);
+        // The same as core computes for that row with the parameters in use.
+        const auto* t = state()->trainedFor(tabs_->chartDataset());
+        const auto expect = eval::cascade_view(ds, t->trainRows, row, t->params, state()->config());
+        QCOMPARE(v.steps.size(), expect.steps.size());
+        for (std::size_t i = 0; i < v.steps.size(); ++i) QVERIFY(v.steps[i].belief == expect.steps[i].belief);
+        QVERIFY(panel->policyTable()->rowCount() > 0);
+        QCOMPARE(static_cast<std::size_t>(panel->policyTable()->rowCount()), expect.policy_table.size());
+        // The λ slider is the control for the cascade.
+        QVERIFY(tabs_->tuning()->lambdaSlider()->isVisibleTo(tabs_->tuning()));
     }
 
     void samplesCurveRunsInBackground() {

@@ -23,6 +23,7 @@
 #include "core/eval/report_json.hpp"
 #include "core/routing/bins.hpp"
 #include "ui/charts/belief_chart.hpp"
+#include "ui/charts/cascade_panel.hpp"
 #include "ui/charts/chart_export.hpp"
 #include "ui/charts/cost_quality_chart.hpp"
 #include "ui/charts/per_dataset_view.hpp"
@@ -57,6 +58,7 @@ ChartTabs::ChartTabs(MainWindow* window) : QObject(window), window_(window), sta
     connect(state_, &RoutingState::changed, this, &ChartTabs::onStateChanged);
     connect(state_, &RoutingState::routingChanged, this, &ChartTabs::onRoutingChanged);
     connect(state_, &RoutingState::trainingFinished, this, &ChartTabs::applyPendingSelection);
+    connect(state_, &RoutingState::currentRowChanged, this, [this] { beliefTimer_->start(); });
     onDataOrScopeChanged();
 }
 
@@ -93,9 +95,14 @@ void ChartTabs::buildTabs() {
 
     auto* beliefPage = new QWidget(tabs_);
     belief_ = new BeliefChart(beliefPage);
+    cascade_ = new CascadePanel(beliefPage);
+    cascade_->setVisible(false);
+    auto* beliefSplit = new QSplitter(Qt::Horizontal, beliefPage);
+    beliefSplit->addWidget(belief_);
+    beliefSplit->addWidget(cascade_);
     auto* beliefLayout = new QVBoxLayout(beliefPage);
     beliefLayout->setContentsMargins(2, 2, 2, 2);
-    beliefLayout->addWidget(belief_, 1);
+    beliefLayout->addWidget(beliefSplit, 1);
     QPushButton* beliefExport = exportButton(beliefPage);
     beliefLayout->addWidget(beliefExport, 0, Qt::AlignRight);
     tabs_->addTab(beliefPage, tr("Belief states"));
@@ -302,8 +309,10 @@ void ChartTabs::updateBelief() {
     const data::Dataset* ds = state_->dataset();
     if (!ds || dataset_ < 0) {
         belief_->setData({}, tr("Load data to see the belief states"));
+        cascade_->setVisible(false);
         return;
     }
+    updateCascade();
     routing::Decisions decisions;
     if (state_->isRouted()) {
         for (data::RowIndex r : trainRows_) {
@@ -321,6 +330,21 @@ void ChartTabs::updateBelief() {
                          .arg(QString::fromStdString(ds->dataset_names[static_cast<std::size_t>(dataset_)]))
                          .arg(trainRows_.size())
                          .arg(routing));
+}
+
+void ChartTabs::updateCascade() {
+    // The N-model cascade: belief trajectory of the selected query (or the first evaluation
+    // row) and the policy table, for the parameters in use on this dataset.
+    const data::Dataset* ds = state_->dataset();
+    const TrainedDataset* t = state_->trainedFor(dataset_);
+    const bool cascade = state_->method() && state_->methodName() == QLatin1String("Cascade") && state_->isRouted() && t &&
+                         t->error.isEmpty() && !evalRows_.empty();
+    cascade_->setVisible(cascade);
+    if (!cascade) return;
+    data::RowIndex row = evalRows_.front();
+    if (const auto current = state_->currentRow(); current && ds->dataset_index[*current] == dataset_) row = *current;
+    cascade_->setView(eval::cascade_view(*ds, t->trainRows, row, t->params, state_->config()),
+                      tr("Belief trajectory of %1").arg(QString::fromStdString(ds->id[row])));
 }
 
 void ChartTabs::updateVerifier() {
@@ -405,6 +429,10 @@ QString ChartTabs::exportTab(int tab, const QString& folder, QStringList* writte
     } else if (tab == 1) {
         chart(belief_->view(), QStringLiteral("belief_states"));
         csv(eval::belief_table(belief_->data()), QStringLiteral("belief_states"));
+        if (cascade_->isVisibleTo(tabs_->widget(1))) {
+            chart(cascade_->chartView(), QStringLiteral("cascade_trace"));
+            csv(eval::cascade_trace_table(cascade_->view()), QStringLiteral("cascade_trace"));
+        }
     } else if (tab == 2) {
         chart(verifier_->histogramView(), QStringLiteral("verifier_histogram"));
         csv(eval::histogram_table(verifier_->histogram()), QStringLiteral("verifier_histogram"));

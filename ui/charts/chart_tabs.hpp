@@ -30,6 +30,7 @@ class TuningPanel;
 namespace automix::ui::charts {
 
 class BeliefChart;
+class CascadePanel;
 class CostQualityChart;
 class PerDatasetView;
 class VerifierCharts;
@@ -43,6 +44,7 @@ class ChartTabs : public QObject {
     CostQualityChart* costQuality() const { return costQuality_; }
     TuningPanel* tuning() const { return tuning_; }
     BeliefChart* belief() const { return belief_; }
+    CascadePanel* cascade() const { return cascade_; }
     VerifierCharts* verifier() const { return verifier_; }
     PerDatasetView* perDataset() const { return perDataset_; }
 
@@ -83,6 +85,7 @@ class ChartTabs : public QObject {
     void onCurvesDone();
     void updateBelief();
     void updateVerifier();
+    void updateCascade();
     void updateCurrentPoint();
     void applyPendingSelection();
     void computeSamplesCurve();
@@ -94,6 +97,7 @@ class ChartTabs : public QObject {
     CostQualityChart* costQuality_ = nullptr;
     TuningPanel* tuning_ = nullptr;
     BeliefChart* belief_ = nullptr;
+    CascadePanel* cascade_ = nullptr;
     VerifierCharts* verifier_ = nullptr;
     PerDatasetView* perDataset_ = nullptr;
     QProgressBar* curvesProgress_ = nullptr;

@@ -1,0 +1,120 @@
+#include "ui/charts/cascade_panel.hpp"
+
+#include <QApplication>
+#include <QBarCategoryAxis>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPalette>
+#include <QSplitter>
+#include <QStackedBarSeries>
+#include <QTableWidget>
+#include <QValueAxis>
+#include <QVBoxLayout>
+#include <cmath>
+
+#include "ui/charts/chart_style.hpp"
+
+namespace automix::ui::charts {
+
+namespace {
+QString number(const nlohmann::json& j, int decimals) {
+    if (j.is_number()) return QString::number(j.get<double>(), 'f', decimals);
+    if (j.is_string()) return QString::fromStdString(j.get<std::string>());
+    return QString::fromStdString(j.dump());
+}
+}  // namespace
+
+CascadePanel::CascadePanel(QWidget* parent) : QWidget(parent) {
+    chart_ = new QChart();
+    chartView_ = makeChartView(chart_, this);
+    chartView_->setObjectName(QStringLiteral("cascadeTraceView"));
+    chartView_->setWindowTitle(tr("Cascade belief trajectory"));
+    table_ = new QTableWidget(this);
+    table_->setObjectName(QStringLiteral("cascadePolicyTable"));
+    table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table_->verticalHeader()->setVisible(false);
+    note_ = new QLabel(this);
+    note_->setWordWrap(true);
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    split->addWidget(chartView_);
+    split->addWidget(table_);
+    split->setSizes({500, 600});
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(note_);
+    layout->addWidget(split, 1);
+    setView({}, tr("Choose the Cascade method and select a query"));
+}
+
+void CascadePanel::setView(eval::CascadeView v, const QString& title) {
+    view_ = std::move(v);
+    chart_->removeAllSeries();
+    for (QAbstractAxis* a : chart_->axes()) {
+        chart_->removeAxis(a);
+        delete a;
+    }
+    styleChart(chart_);
+    chart_->setTitle(title);
+    note_->setText(view_.error.empty() ? QString() : QString::fromStdString(view_.error));
+    const bool dark = paletteIsDark();
+    const QColor text = QApplication::palette().color(QPalette::Text);
+
+    auto* series = new QStackedBarSeries(chart_);
+    QStringList steps;
+    for (std::size_t s = 0; s < view_.state_labels.size(); ++s) {
+        auto* set = new QBarSet(QString::fromStdString(view_.state_labels[s]), series);
+        // States ordered as bit vectors: spread them over the method palette.
+        set->setColor(methodColor(QString::number(static_cast<int>(s) * 7919), dark));
+        for (const auto& step : view_.steps) *set << (s < step.belief.size() ? step.belief[s] : 0.0);
+        series->append(set);
+    }
+    for (const auto& step : view_.steps) {
+        const QString model = static_cast<std::size_t>(step.model) < view_.model_names.size()
+                                  ? QString::fromStdString(view_.model_names[static_cast<std::size_t>(step.model)])
+                                  : QString::number(step.model);
+        steps << (step.bin >= 0 ? tr("%1 bin %2 → %3").arg(model).arg(step.bin).arg(step.escalate ? tr("esc") : tr("report"))
+                                : tr("%1 → report").arg(model));
+    }
+    chart_->addSeries(series);
+    auto* x = new QBarCategoryAxis(chart_);
+    x->append(steps);
+    x->setLabelsColor(text);
+    auto* y = new QValueAxis(chart_);
+    y->setRange(0, 1);
+    y->setTickCount(6);
+    y->setTitleText(tr("belief P(state | bins so far)"));
+    y->setLabelsColor(text);
+    y->setTitleBrush(text);
+    chart_->addAxis(x, Qt::AlignBottom);
+    chart_->addAxis(y, Qt::AlignLeft);
+    series->attachAxis(x);
+    series->attachAxis(y);
+
+    // Policy table: one row per reachable history.
+    const QStringList headers = {tr("history (bins)"), tr("P(h)"), tr("λ*"), tr("Q report"), tr("Q escalate"), tr("action")};
+    table_->clear();
+    table_->setColumnCount(static_cast<int>(headers.size()));
+    table_->setHorizontalHeaderLabels(headers);
+    const nlohmann::json& rows = view_.policy_table.is_array() ? view_.policy_table
+                                 : view_.policy_table.contains("nodes") ? view_.policy_table["nodes"]
+                                                                          : nlohmann::json::array();
+    table_->setRowCount(rows.is_array() ? static_cast<int>(rows.size()) : 0);
+    int r = 0;
+    for (const auto& e : rows) {
+        if (!e.is_object()) continue;
+        const QStringList cells = {e.contains("history") ? QString::fromStdString(e["history"].dump()) : QString(),
+                                   e.contains("probability") ? number(e["probability"], 4) : QString(),
+                                   e.contains("threshold") ? number(e["threshold"], 5) : QString(),
+                                   e.contains("q_report") ? number(e["q_report"], 4) : QString(),
+                                   e.contains("q_escalate") ? number(e["q_escalate"], 4) : QString(),
+                                   e.contains("action") ? number(e["action"], 0) : QString()};
+        for (int c = 0; c < cells.size(); ++c) table_->setItem(r, c, new QTableWidgetItem(cells[c]));
+        ++r;
+    }
+    table_->resizeColumnsToContents();
+}
+
+}  // namespace automix::ui::charts

@@ -1,0 +1,33 @@
+#pragma once
+// The cascade's beliefs (spec §7): the belief trajectory of the selected query — one stacked
+// bar per step over the hidden states — and the policy table (every reachable history with
+// P(h), belief, λ*, Q values and the action). Numbers from eval::cascade_view.
+#include <QWidget>
+
+#include "core/eval/cascade_view.hpp"
+
+class QChart;
+class QChartView;
+class QLabel;
+class QTableWidget;
+
+namespace automix::ui::charts {
+
+class CascadePanel : public QWidget {
+    Q_OBJECT
+  public:
+    explicit CascadePanel(QWidget* parent = nullptr);
+    void setView(eval::CascadeView v, const QString& title);
+    const eval::CascadeView& view() const { return view_; }
+    QChartView* chartView() const { return chartView_; }
+    QTableWidget* policyTable() const { return table_; }
+
+  private:
+    eval::CascadeView view_;
+    QChart* chart_;
+    QChartView* chartView_;
+    QTableWidget* table_;
+    QLabel* note_;
+};
+
+}  // namespace automix::ui::charts
