@@ -448,6 +448,9 @@ class TestCharts : public QObject {
         QVERIFY(exportPng(tabs_->verifier()->reliabilityView(), dir + QStringLiteral("/chart-reliability.png"), QSize(600, 500)).isEmpty());
         QVERIFY(exportPng(tabs_->verifier()->samplesView(), dir + QStringLiteral("/chart-samples.png"), QSize(700, 500)).isEmpty());
         QVERIFY(exportPng(tabs_->perDataset()->view(), dir + QStringLiteral("/chart-per-dataset.png"), size).isEmpty());
+        chooseMethod(QStringLiteral("Cascade"));
+        tabs_->flushBelief();
+        QVERIFY(exportPng(tabs_->cascade()->chartView(), dir + QStringLiteral("/chart-cascade.png"), QSize(800, 500)).isEmpty());
         window_->bottomTabs()->setCurrentIndex(1);
         QCoreApplication::processEvents();
         window_->grab().save(dir + QStringLiteral("/window.png"));

@@ -15,6 +15,7 @@
 #include <QVBoxLayout>
 #include <cmath>
 
+#include "core/routing/method.hpp"
 #include "ui/charts/chart_style.hpp"
 
 namespace automix::ui::charts {
@@ -51,11 +52,11 @@ CascadePanel::CascadePanel(QWidget* parent) : QWidget(parent) {
 
 void CascadePanel::setView(eval::CascadeView v, const QString& title) {
     view_ = std::move(v);
-    chart_->removeAllSeries();
-    for (QAbstractAxis* a : chart_->axes()) {
-        chart_->removeAxis(a);
-        delete a;
-    }
+    // A fresh chart each time: axes removed while the panel is hidden leave stale drawings.
+    QChart* old = chart_;
+    chart_ = new QChart();
+    chartView_->setChart(chart_);
+    delete old;
     styleChart(chart_);
     chart_->setTitle(title);
     note_->setText(view_.error.empty() ? QString() : QString::fromStdString(view_.error));
@@ -66,8 +67,16 @@ void CascadePanel::setView(eval::CascadeView v, const QString& title) {
     QStringList steps;
     for (std::size_t s = 0; s < view_.state_labels.size(); ++s) {
         auto* set = new QBarSet(QString::fromStdString(view_.state_labels[s]), series);
-        // States ordered as bit vectors: spread them over the method palette.
-        set->setColor(methodColor(QString::number(static_cast<int>(s) * 7919), dark));
+        // Two models: the category colours of the 2-model view; more: distinct palette colours.
+        const QString label = QString::fromStdString(view_.state_labels[s]);
+        int category = -1;
+        if (label.contains(QLatin1String("NEEDY"))) category = 0;
+        else if (label.contains(QLatin1String("GOOD"))) category = 1;
+        else if (label.contains(QLatin1String("HOPELESS"))) category = 2;
+        else if (label.contains(QLatin1String("UNDEFINED"))) category = 3;
+        const auto names = routing::method_names();
+        set->setColor(category >= 0 ? categoryColor(category, dark)
+                                    : methodColor(QString::fromStdString(names[s % names.size()]), dark));
         for (const auto& step : view_.steps) *set << (s < step.belief.size() ? step.belief[s] : 0.0);
         series->append(set);
     }
@@ -75,10 +84,12 @@ void CascadePanel::setView(eval::CascadeView v, const QString& title) {
         const QString model = static_cast<std::size_t>(step.model) < view_.model_names.size()
                                   ? QString::fromStdString(view_.model_names[static_cast<std::size_t>(step.model)])
                                   : QString::number(step.model);
-        steps << (step.bin >= 0 ? tr("%1 bin %2 → %3").arg(model).arg(step.bin).arg(step.escalate ? tr("esc") : tr("report"))
-                                : tr("%1 → report").arg(model));
+        (void)model;
+        steps << (step.bin >= 0 ? tr("m%1 bin %2 → %3").arg(step.model + 1).arg(step.bin).arg(step.escalate ? tr("esc") : tr("report"))
+                                : tr("m%1 → report").arg(step.model + 1));
     }
     chart_->addSeries(series);
+    chart_->legend()->setAlignment(Qt::AlignRight);
     auto* x = new QBarCategoryAxis(chart_);
     x->append(steps);
     x->setLabelsColor(text);
