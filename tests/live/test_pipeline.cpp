@@ -429,7 +429,9 @@ void PipelineTest::manyCachedRowsDoNotRecurse() {
     const auto result = p.run(in.dataset, in.dataset.all_rows(), {});
     QCOMPARE(result.totals.rows_done, std::size_t(10000));
     QCOMPARE(result.totals.rows_failed, std::size_t(0));
-    QVERIFY(requests.load() <= 3 * 32);  // only the rows in flight before the first answers landed
+    // Only rows started before the shared answers landed call out (3 * 32 when calls are fast;
+    // more under a slow build such as ASan), never one request per row.
+    QVERIFY2(requests.load() <= 1000, std::to_string(requests.load()).c_str());
     QCOMPARE(cache->size(), std::size_t(4));  // 2 answers + 2 verifier samples
     QCOMPARE(in.dataset.models[0].verifier_confidence[9999], 1.0);
 }
