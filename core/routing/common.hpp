@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/data/dataset.hpp"
+#include "core/routing/bins.hpp"
 #include "core/routing/method.hpp"
 
 namespace automix::routing::detail {
@@ -35,6 +36,13 @@ std::string format_number(double x);
 double number_param(const Params& p, const char* what);
 std::vector<double> numbers_param(const Params& p, std::size_t count, const char* what);
 std::vector<int> flags_param(const Params& p, std::size_t count, const char* what);
+
+// Shared by the per-bin flag methods (GreedyPOMDP, POMDPSimple): escalate a row iff its
+// nearest bin is flagged 1; `what` names the parameter in error messages.
+Decisions route_by_bin_flags(const data::Dataset& ds, const data::View& rows, const Params& p,
+                             const Bins& bins, const char* what);
+// "escalate bins {0, 3}" for a per-bin 0/1 flag parameter.
+std::string describe_bin_flags(const Params& p, const Bins& bins, const char* what);
 
 inline const char* decision_word(bool escalate) { return escalate ? "escalate" : "keep small"; }
 

@@ -67,5 +67,33 @@ std::vector<int> flags_param(const Params& p, std::size_t count, const char* wha
     return out;
 }
 
+Decisions route_by_bin_flags(const data::Dataset& ds, const data::View& rows, const Params& p,
+                             const Bins& bins, const char* what) {
+    const auto flags = flags_param(p, bins.count(), what);
+    const std::vector<double> c = confidences(ds, rows);
+    std::vector<std::uint8_t> flag_of_bin(flags.begin(), flags.end());
+    Decisions d(rows.size());
+    for (std::size_t i = 0; i < c.size(); ++i) {
+        const int b = bins.nearest(c[i]);
+        if (b < 0 || b >= bins.count())
+            throw RoutingError("row " + row_name(ds, rows[i]) + ": verifier confidence " +
+                               format_number(c[i]) + " is in no bin");
+        d[i] = flag_of_bin[static_cast<std::size_t>(b)];
+    }
+    return d;
+}
+
+std::string describe_bin_flags(const Params& p, const Bins& bins, const char* what) {
+    const auto flags = flags_param(p, bins.count(), what);
+    std::string s = "escalate bins {";
+    bool first = true;
+    for (int k = 0; k < bins.count(); ++k) {
+        if (!flags[k]) continue;
+        s += (first ? "" : ", ") + std::to_string(k);
+        first = false;
+    }
+    return s + "}";
+}
+
 }  // namespace detail
 }  // namespace automix::routing

@@ -149,32 +149,11 @@ class PomdpSimpleMethod : public Method {
 
     Decisions route(const data::Dataset& ds, const data::View& rows, const Params& p,
                     const Config& cfg) const override {
-        const Bins bins(cfg.num_bins);
-        const auto flags = detail::flags_param(p, bins.count(), "POMDPSimple parameter");
-        const std::vector<double> c = detail::confidences(ds, rows);
-        std::vector<std::uint8_t> flag_of_bin(flags.begin(), flags.end());
-        Decisions d(rows.size());
-        for (std::size_t i = 0; i < c.size(); ++i) {
-            const int b = bins.nearest(c[i]);
-            if (b < 0 || b >= bins.count())
-                throw RoutingError("row " + detail::row_name(ds, rows[i]) + ": verifier confidence " +
-                                   detail::format_number(c[i]) + " is in no bin");
-            d[i] = flag_of_bin[static_cast<std::size_t>(b)];
-        }
-        return d;
+        return detail::route_by_bin_flags(ds, rows, p, Bins(cfg.num_bins), "POMDPSimple parameter");
     }
 
     std::string describe(const Params& p, const Config& cfg) const override {
-        const Bins bins(cfg.num_bins);
-        const auto flags = detail::flags_param(p, bins.count(), "POMDPSimple parameter");
-        std::string s = "escalate bins {";
-        bool first = true;
-        for (int k = 0; k < bins.count(); ++k) {
-            if (!flags[k]) continue;
-            s += (first ? "" : ", ") + std::to_string(k);
-            first = false;
-        }
-        return s + "}";
+        return detail::describe_bin_flags(p, Bins(cfg.num_bins), "POMDPSimple parameter");
     }
 
     std::string explain(const data::Dataset& ds, const data::View& train, data::RowIndex row,
