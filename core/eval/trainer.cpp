@@ -19,10 +19,13 @@ TrainResult train_method(const routing::Method& m, const data::Dataset& ds,
     std::vector<double> lifts;
     lifts.reserve(params.size());
     t.candidates.reserve(params.size());
-    for (auto& p : params) {
-        Metrics metrics = train.evaluate(m.route(ds, train.rows(), p, cfg));
-        lifts.push_back(metrics.lift);
-        t.candidates.push_back({std::move(p), metrics});
+    std::vector<Metrics> metrics;
+    metrics.reserve(params.size());
+    m.route_each(ds, train.rows(), params, cfg,
+                 [&](std::size_t, const routing::Decisions& d) { metrics.push_back(train.evaluate(d)); });
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        lifts.push_back(metrics[i].lift);
+        t.candidates.push_back({std::move(params[i]), metrics[i]});
     }
     t.best = first_max_index(lifts);
     const double best = lifts[t.best];
@@ -43,7 +46,8 @@ std::vector<Metrics> evaluate_candidates(const routing::Method& m, const data::D
                                          const ScoredView& view, const routing::Config& cfg) {
     std::vector<Metrics> out;
     out.reserve(params.size());
-    for (const auto& p : params) out.push_back(view.evaluate(m.route(ds, view.rows(), p, cfg)));
+    m.route_each(ds, view.rows(), params, cfg,
+                 [&](std::size_t, const routing::Decisions& d) { out.push_back(view.evaluate(d)); });
     return out;
 }
 

@@ -49,6 +49,17 @@ class CascadeMethod : public Method {
         return route_rows(tree, cost_to_reach(costs), policy, cr).final_model;
     }
 
+    // Bins and history tree once for the whole curve; only the policy changes per candidate.
+    void route_each(const data::Dataset& ds, const data::View& rows, const std::vector<Params>& params,
+                    const Config& cfg,
+                    const std::function<void(std::size_t, const Decisions&)>& sink) const override {
+        const CascadeRows cr(ds, rows, cfg.num_bins);
+        const HistoryTree tree(cr.models(), cr.observations());
+        const std::vector<double> reach = cost_to_reach(cascade_costs(ds, cfg));
+        for (std::size_t i = 0; i < params.size(); ++i)
+            sink(i, route_rows(tree, reach, policy_from_params(params[i], tree), cr).final_model);
+    }
+
     std::string describe(const Params& p, const Config&) const override {
         const double lo = p.contains("lambda_lo") && p["lambda_lo"].is_number() ? p["lambda_lo"].get<double>()
                                                                                 : lambda_of_params(p);

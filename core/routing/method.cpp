@@ -9,6 +9,12 @@ namespace automix::routing {
 
 std::string Method::describe(const Params& p, const Config&) const { return p.dump(); }
 
+void Method::route_each(const data::Dataset& ds, const data::View& rows, const std::vector<Params>& params,
+                        const Config& cfg,
+                        const std::function<void(std::size_t, const Decisions&)>& sink) const {
+    for (std::size_t i = 0; i < params.size(); ++i) sink(i, route(ds, rows, params[i], cfg));
+}
+
 std::string Method::explain(const data::Dataset& ds, const data::View&, data::RowIndex row,
                             const Params& p, const Config& cfg) const {
     const Decisions d = route(ds, data::View{row}, p, cfg);

@@ -8,6 +8,7 @@
 // core/routing/methods.hpp + one line in core/routing/registry.cpp (static
 // self-registration is dropped by the linker from a static library).
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -68,6 +69,12 @@ class Method {
     // Throws RoutingError on input it cannot route.
     virtual Decisions route(const data::Dataset& ds, const data::View& rows, const Params& p,
                             const Config& cfg) const = 0;
+    // The same rows under every parameter set, in order: `sink(i, decisions)` for params[i].
+    // Methods whose per-row preparation does not depend on the parameters (the cascade's
+    // observation bins and history tree) override it to prepare once for a whole curve.
+    virtual void route_each(const data::Dataset& ds, const data::View& rows, const std::vector<Params>& params,
+                            const Config& cfg,
+                            const std::function<void(std::size_t, const Decisions&)>& sink) const;
     // Human-readable parameter text ("t = 0.375"). Default: the JSON text.
     virtual std::string describe(const Params& p, const Config& cfg) const;
     // Why one row got its decision ("conf 0.31 <= threshold 0.375 -> escalate"). `train`
