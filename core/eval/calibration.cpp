@@ -14,6 +14,13 @@ int bin_of(const data::Dataset& ds, const routing::Bins& bins, data::RowIndex r)
     if (r >= conf.size() || std::isnan(conf[r])) return -1;
     return bins.nearest(conf[r]);
 }
+
+HistogramCell cell_of(const data::Dataset& ds, const routing::Bins& bins, data::RowIndex r, double tau) {
+    const int k = bin_of(ds, bins, r);
+    const auto& score = ds.models.front().score;
+    if (k < 0 || std::isnan(score[r])) return {};
+    return {k, score[r] >= tau};
+}
 }  // namespace
 
 ConfidenceHistogram confidence_histogram(const data::Dataset& ds, const data::View& rows, int num_bins,
@@ -25,16 +32,20 @@ ConfidenceHistogram confidence_histogram(const data::Dataset& ds, const data::Vi
     h.correct.assign(static_cast<std::size_t>(bins.count()), 0);
     h.wrong.assign(static_cast<std::size_t>(bins.count()), 0);
     if (ds.models.empty()) return h;
-    const auto& score = ds.models.front().score;
     for (data::RowIndex r : rows) {
-        const int k = bin_of(ds, bins, r);
-        if (k < 0 || std::isnan(score[r])) {
+        const HistogramCell c = cell_of(ds, bins, r, tau);
+        if (c.bin < 0) {
             ++h.invalid;
             continue;
         }
-        ++(score[r] >= tau ? h.correct : h.wrong)[static_cast<std::size_t>(k)];
+        ++(c.correct ? h.correct : h.wrong)[static_cast<std::size_t>(c.bin)];
     }
     return h;
+}
+
+HistogramCell histogram_cell(const data::Dataset& ds, data::RowIndex r, int num_bins, double tau) {
+    if (ds.models.empty()) return {};
+    return cell_of(ds, routing::Bins(num_bins), r, tau);
 }
 
 Reliability reliability(const data::Dataset& ds, const data::View& rows, int num_bins) {

@@ -26,6 +26,13 @@ struct ConfidenceHistogram {
 };
 ConfidenceHistogram confidence_histogram(const data::Dataset& ds, const data::View& rows, int num_bins,
                                          double tau = 0.5);
+// The histogram cell a row is counted in: its confidence bin (−1 when the row has no usable
+// confidence or score) and whether the small answer counts as right. Linked views filter by it.
+struct HistogramCell {
+    int bin = -1;
+    bool correct = false;
+};
+HistogramCell histogram_cell(const data::Dataset& ds, data::RowIndex r, int num_bins, double tau = 0.5);
 
 // Reliability diagram: per bin, the mean confidence and the mean small-model score of its rows
 // (the score is the "accuracy" for F1-scored answers). ECE = Σ_b (n_b / n)·|score_b − conf_b|

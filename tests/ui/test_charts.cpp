@@ -2,6 +2,7 @@
 // re-routes the rows and the figures equal what core computes for those parameters; clicking
 // a candidate point makes it the routing; exports write PNG/SVG/CSV whose CSV rows equal the
 // curve data. Set AUTOMIX_CHART_SHOTS=<dir> to also save a PNG of every chart for review.
+#include <QAbstractBarSeries>
 #include <QApplication>
 #include <QChart>
 #include <QChartView>
@@ -326,6 +327,39 @@ class TestCharts : public QObject {
             inBin += expected;
         }
         QVERIFY(inBin > 0);
+        state()->clearLinkedFilter();
+
+        // A real click on the "wrong" part of the fullest histogram bar narrows the table to
+        // that bin's rows whose small answer was wrong.
+        std::size_t k = 0;
+        for (std::size_t i = 0; i < h.centres.size(); ++i)
+            if (h.wrong[i] > h.wrong[k]) k = i;
+        QVERIFY(h.wrong[k] > 0);
+        QChartView* hv = tabs_->verifier()->histogramView();
+        for (QWidget* w = hv; w; w = w->parentWidget())  // bring every enclosing tab to the front
+            if (auto* tw = qobject_cast<QTabWidget*>(w->parentWidget() ? w->parentWidget()->parentWidget() : nullptr))
+                tw->setCurrentWidget(w);
+        QTRY_VERIFY(hv->isVisible());
+        QCoreApplication::processEvents();
+        auto* bars = qobject_cast<QAbstractBarSeries*>(hv->chart()->series().value(0));
+        QVERIFY(bars);
+        const QPointF mid(static_cast<double>(k), static_cast<double>(h.correct[k]) + h.wrong[k] / 2.0);
+        const QPoint at = hv->mapFromScene(hv->chart()->mapToScene(hv->chart()->mapToPosition(mid, bars)));
+        QSignalSpy filtered(state(), &ui::RoutingState::linkedFilterChanged);
+        QTest::mouseClick(hv->viewport(), Qt::LeftButton, {}, at);
+        QCOMPARE(filtered.count(), 1);
+        QVERIFY(state()->linkedFilter());
+        QVERIFY(state()->linkedFilterLabel().contains(QStringLiteral("wrong")));
+        std::size_t matched = 0;
+        const auto& small = ds.small();
+        for (data::RowIndex r = 0; r < ds.size(); ++r) {
+            const bool expected = ds.dataset_index[r] == tabs_->chartDataset() &&
+                                  nearest.nearest(small.verifier_confidence[r]) == static_cast<int>(k) &&
+                                  small.score[r] < h.tau;
+            QCOMPARE(state()->linkedFilter()(r), expected);
+            matched += expected;
+        }
+        QVERIFY(matched >= h.wrong[k]);  // eval rows of the bin, plus the dataset's other splits
         state()->clearLinkedFilter();
     }
 

@@ -178,6 +178,22 @@ void ChartTabs::buildTabs() {
                                     return ds->dataset_index[r] == d && bins.nearest(ds->small().verifier_confidence[r]) == bin;
                                 });
     });
+    // A click on a histogram bar narrows the table to that bin's right (or wrong) small answers.
+    connect(verifier_, &VerifierCharts::histogramBarClicked, this, [this](int bin, bool smallRight) {
+        const auto ds = state_->datasetPtr();
+        if (!ds || dataset_ < 0 || ds->models.empty()) return;
+        const int bins = state_->config().num_bins;
+        const double tau = verifier_->histogram().tau;
+        const int d = dataset_;
+        state_->setLinkedFilter(tr("confidence bin %1 of %2, small answer %3")
+                                    .arg(routing::Bins(bins).centre(bin), 0, 'f', 3)
+                                    .arg(QString::fromStdString(ds->dataset_names[static_cast<std::size_t>(d)]),
+                                         smallRight ? tr("right") : tr("wrong")),
+                                [ds, bins, tau, bin, smallRight, d](data::RowIndex r) {
+                                    const eval::HistogramCell c = eval::histogram_cell(*ds, r, bins, tau);
+                                    return ds->dataset_index[r] == d && c.bin == bin && c.correct == smallRight;
+                                });
+    });
     connect(tuning_, &TuningPanel::figuresChanged, this, &ChartTabs::updateCurrentPoint);
     connect(verifier_, &VerifierCharts::computeRequested, this, &ChartTabs::computeSamplesCurve);
 }

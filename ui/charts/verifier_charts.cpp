@@ -128,6 +128,8 @@ void VerifierCharts::rebuildHistogram() {
     }
     series->append(right);
     series->append(wrong);
+    connect(series, &QStackedBarSeries::clicked, this,
+            [this, right](int index, QBarSet* set) { emit histogramBarClicked(index, set == right); });
     histogramChart_->addSeries(series);
     auto* x = new QBarCategoryAxis(histogramChart_);
     x->append(categories);

@@ -44,6 +44,8 @@ class VerifierCharts : public QWidget {
 
   signals:
     void computeRequested();
+    // A click on a histogram bar: its confidence bin and whether it is the "small right" part.
+    void histogramBarClicked(int bin, bool smallRight);
     void samplesCurveFinished();
 
   private:
