@@ -79,6 +79,9 @@ std::optional<CachedCall> ResponseCache::decode(const std::string& line, std::st
         c.key = j.at("key").get<std::string>();
         c.model = j.at("model").get<std::string>();
         c.text = j.at("text").get<std::string>();
+        // Checked first: converting a float token count to an integer would be undefined.
+        if (!j.at("prompt_tokens").is_number_integer() || !j.at("completion_tokens").is_number_integer())
+            return fail("token counts are not integers");
         c.prompt_tokens = j.at("prompt_tokens").get<std::int64_t>();
         c.completion_tokens = j.at("completion_tokens").get<std::int64_t>();
         c.cost = j.at("cost").get<double>();

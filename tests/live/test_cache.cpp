@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <zlib.h>
 
 #include "core/live/response_cache.hpp"
 #include "core/live/sha256.hpp"
@@ -153,6 +154,16 @@ class CacheTest : public QObject {
         const std::string good = ResponseCache::encode(call(1));
         QVERIFY(ResponseCache::decode(good, &why).has_value());
         QVERIFY(!ResponseCache::decode(good.substr(0, good.size() - 1), &why));
+        // A well-checksummed record whose token count is a huge float is refused, not converted.
+        std::string body = good.substr(9);
+        const std::size_t at = body.find("\"prompt_tokens\":");
+        QVERIFY(at != std::string::npos);
+        body.insert(at + 16, "1.5e36,\"x\":");
+        const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()));
+        char hex[9];
+        std::snprintf(hex, sizeof hex, "%08lx", static_cast<unsigned long>(crc & 0xffffffffUL));
+        QVERIFY(!ResponseCache::decode(std::string(hex) + " " + body, &why));
+        QCOMPARE(why, std::string("token counts are not integers"));
     }
 };
 
