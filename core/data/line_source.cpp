@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
@@ -152,7 +153,6 @@ LineSource::LineSource(const std::string& path) {
     }
     file_size_ = static_cast<std::uint64_t>(st.st_size);
     posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
-    buf_.resize(kChunk * 2);
 
     unsigned char magic[2] = {0, 0};
     ssize_t got = ::pread(fd_, magic, 2, 0);
@@ -195,10 +195,10 @@ std::size_t LineSource::fill(char* dst, std::size_t capacity) {
 
 bool LineSource::next(Line& line) {
     for (;;) {
-        const char* start = buf_.data() + begin_;
+        const char* start = buf_.get() + begin_;
         const void* nl = begin_ < end_ ? std::memchr(start, '\n', end_ - begin_) : nullptr;
         if (nl != nullptr || (eof_ && begin_ < end_)) {
-            const char* stop = nl ? static_cast<const char*>(nl) : buf_.data() + end_;
+            const char* stop = nl ? static_cast<const char*>(nl) : buf_.get() + end_;
             std::size_t len = static_cast<std::size_t>(stop - start);
             std::uint64_t offset = stream_offset_ + begin_;
             begin_ += len + (nl ? 1 : 0);
@@ -218,19 +218,32 @@ bool LineSource::next(Line& line) {
         // Move the partial line to the front and read more; grow for long lines.
         std::size_t pending = end_ - begin_;
         if (begin_ > 0) {
-            std::memmove(buf_.data(), buf_.data() + begin_, pending);
+            std::memmove(buf_.get(), buf_.get() + begin_, pending);
             stream_offset_ += begin_;
             begin_ = 0;
             end_ = pending;
         }
-        if (buf_.size() - end_ < kChunk) {
-            if (buf_.size() >= kMaxLine) throw std::runtime_error("line " + std::to_string(line_number_ + 1) + " is longer than 2 GiB");
-            buf_.resize(buf_.size() * 2);
+        // gzip chunks arrive whole (up to kChunk); a plain file needs no more than what is left.
+        std::size_t room = kChunk;
+        if (!gz_) {
+            const std::uint64_t left = file_size_ > file_pos_ ? file_size_ - file_pos_ : 0;
+            room = static_cast<std::size_t>(std::clamp<std::uint64_t>(left + 1, 4096, kChunk));
         }
-        std::size_t got = fill(buf_.data() + end_, buf_.size() - end_);
+        make_room(room);
+        std::size_t got = fill(buf_.get() + end_, capacity_ - end_);
         if (got == 0) eof_ = true;
         end_ += got;
     }
+}
+
+void LineSource::make_room(std::size_t free_bytes) {
+    if (capacity_ - end_ >= free_bytes) return;
+    if (end_ >= kMaxLine) throw std::runtime_error("line " + std::to_string(line_number_ + 1) + " is longer than 2 GiB");
+    const std::size_t capacity = std::max(capacity_ * 2, end_ + free_bytes);
+    auto grown = std::make_unique_for_overwrite<char[]>(capacity);
+    if (end_ > 0) std::memcpy(grown.get(), buf_.get(), end_);
+    buf_ = std::move(grown);
+    capacity_ = capacity;
 }
 
 }  // namespace automix::data

@@ -38,7 +38,11 @@ class LineSource {
     std::uint64_t file_pos_ = 0;
     std::uint64_t gz_consumed_ = 0;  // compressed bytes behind the chunks handed out so far
     std::unique_ptr<Gz> gz_;
-    std::vector<char> buf_;
+    void make_room(std::size_t free_bytes);  // at least that much space after end_
+
+    // Uninitialised and sized to the file: a small file does not pay for zeroing megabytes.
+    std::unique_ptr<char[]> buf_;
+    std::size_t capacity_ = 0;
     std::size_t begin_ = 0, end_ = 0;  // unread window of buf_
     std::uint64_t stream_offset_ = 0;  // stream offset of buf_[0]
     std::size_t line_number_ = 0;
