@@ -649,8 +649,9 @@ class Loader {
         } catch (const nlohmann::json::exception& e) {
             fail(std::string("not valid JSON (") + e.what() + ")");
         }
+        if (!j.is_object() || !j.contains("automix_manifest") || !j["automix_manifest"].is_object())
+            fail("`automix_manifest` must be an object");
         const auto& m = j["automix_manifest"];
-        if (!m.is_object()) fail("`automix_manifest` must be an object");
         nlohmann::json extra = nlohmann::json::object();
         for (auto it = m.begin(); it != m.end(); ++it) {
             if (it.key() == "format") {
@@ -674,7 +675,11 @@ class Loader {
             if (!mm.is_object() || !mm.contains("name") || !mm["name"].is_string()) fail(where + " needs a string `name`");
             ManifestModel model;
             model.name = mm["name"].get<std::string>();
-            model.display_name = mm.value("display_name", model.name);
+            model.display_name = model.name;
+            if (mm.contains("display_name")) {
+                if (!mm["display_name"].is_string()) fail(where + ": `display_name` must be a string");
+                model.display_name = mm["display_name"].get<std::string>();
+            }
             model.cost = defaults[i];
             if (mm.contains("cost")) {
                 if (!mm["cost"].is_number()) fail(where + ": `cost` must be a number");

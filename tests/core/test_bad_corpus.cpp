@@ -89,6 +89,7 @@ std::vector<Case> cases() {
         {"native_duplicate_model.jsonl", Scope::File, 1, "manifest: model name `s` appears twice"},
         {"native_empty_models.jsonl", Scope::File, 1, "manifest: `models` must be a non-empty array"},
         {"native_unknown_format.jsonl", Scope::File, 1, "manifest: unsupported `format` \"automix-native-v9\" (expected \"automix-native-v1\")"},
+        {"native_display_name_number.jsonl", Scope::File, 1, "manifest: `models[0]`: `display_name` must be a string"},
     };
 }
 

@@ -120,6 +120,9 @@ def main():
     write("native_duplicate_model.jsonl", [native_manifest(("s", "s")), native_row(0)])  # 1
     write("native_empty_models.jsonl", [native_manifest(()), native_row(0)])             # 1
     write("native_unknown_format.jsonl", [native_manifest(fmt="automix-native-v9"), native_row(0)])  # 1
+    write("native_display_name_number.jsonl",
+          [json.dumps({"automix_manifest": {"models": [{"name": "s", "display_name": 7}, {"name": "l"}]}}),
+           native_row(0)])  # 1 (found by fuzzing: used to escape as a nlohmann type_error)
     write("native_score_string.jsonl", [m, native_row(0),
                                         native_row(1, models=[{"name": "s", "score": "1", "verifier_confidence": 1},
                                                               {"name": "l", "score": 1}]), native_row(2)])  # 3
