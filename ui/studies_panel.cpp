@@ -457,6 +457,7 @@ bool StudiesPanel::run(QString* error) {
     if (!rq) return fail(why);
     cancel_ = std::make_shared<std::atomic<bool>>(false);
     lastError_.clear();
+    pending_ = true;
     runButton_->setEnabled(false);
     cancelButton_->setEnabled(true);
     progress_->setRange(0, 0);
@@ -496,18 +497,19 @@ void StudiesPanel::cancel() {
     if (cancel_) *cancel_ = true;
 }
 
-bool StudiesPanel::isRunning() const { return watcher_->isRunning(); }
+// Running until the result reached the GUI thread (the future itself finishes earlier).
+bool StudiesPanel::isRunning() const { return pending_; }
 
 bool StudiesPanel::waitForFinished(int timeoutMs) {
     QElapsedTimer t;
     t.start();
     while (isRunning() && t.elapsed() < timeoutMs) QApplication::processEvents(QEventLoop::AllEvents, 20);
-    QApplication::processEvents();  // deliver the finished signal
     return !isRunning();
 }
 
 void StudiesPanel::onFinished() {
     const StudyRun run = watcher_->result();
+    pending_ = false;
     runButton_->setEnabled(true);
     cancelButton_->setEnabled(false);
     progress_->setRange(0, 1);

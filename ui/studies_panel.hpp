@@ -130,6 +130,7 @@ class StudiesPanel : public QWidget {
     QList<QPushButton*> exportButtons_;
 
     std::shared_ptr<std::atomic<bool>> cancel_;
+    bool pending_ = false;  // a run started and its onFinished() has not run yet
     QFutureWatcher<StudyRun>* watcher_ = nullptr;
     std::optional<study::StudyResult> result_;
     QString lastError_;
