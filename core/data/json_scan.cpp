@@ -9,6 +9,8 @@
 #include <emmintrin.h>
 #endif
 
+#include "core/data/utf8.hpp"
+
 namespace automix::data::json {
 
 namespace {
@@ -24,23 +26,6 @@ std::string describe_byte(unsigned char c) {
     return s;
 }
 
-void append_utf8(std::string& out, unsigned cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
 unsigned hex4_validated(const char* p) {
     unsigned v = 0;
     for (int i = 0; i < 4; ++i) {

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <unordered_map>
 
+#include "core/data/utf8.hpp"
+
 namespace automix::scoring {
 
 namespace {
@@ -56,24 +58,6 @@ std::size_t decode_utf8(std::string_view s, std::size_t i, char32_t& cp) {
     }
     cp = value;
     return len;
-}
-
-void encode_utf8(char32_t cp, std::string& out) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
 }
 
 // Simple (one-to-one) lower-case mapping for the alphabets that appear in QA data:
@@ -256,7 +240,7 @@ std::string normalize_answer(std::string_view s) {
         if (cp >= kRawByteBase)
             out += static_cast<char>(cp - kRawByteBase);
         else
-            encode_utf8(cp, out);
+            data::append_utf8(out, cp);
     }
     return out;
 }
