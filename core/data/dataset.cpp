@@ -41,4 +41,40 @@ View Dataset::all_rows() const {
     return v;
 }
 
+Dataset Dataset::routing_subset(const View& rows) const {
+    Dataset out;
+    out.dataset_names = dataset_names;
+    out.verifier_cost = verifier_cost;
+    out.source_path = source_path;
+    out.format = format;
+    for (const auto& m : models) {
+        ModelColumns c;
+        c.name = m.name;
+        c.display_name = m.display_name;
+        c.call_cost = m.call_cost;
+        out.models.push_back(std::move(c));
+    }
+    // Every row gets a value (`missing` past a short column); optional columns that are
+    // empty (no row had one) stay empty.
+    auto copy = [&rows](const auto& from, auto& to, auto missing, bool optional = false) {
+        if (optional && from.empty()) return;
+        to.reserve(rows.size());
+        for (const RowIndex r : rows) to.push_back(r < from.size() ? from[r] : missing);
+    };
+    copy(id, out.id, std::string());
+    copy(dataset_index, out.dataset_index, std::uint16_t{0});
+    copy(split, out.split, Split::Other);
+    copy(category, out.category, Category::Undefined);
+    copy(category_from_file, out.category_from_file, std::uint8_t{0}, true);
+    copy(source_line, out.source_line, std::uint32_t{0}, true);
+    copy(split_label, out.split_label, std::string(), true);
+    for (std::size_t m = 0; m < models.size(); ++m) {
+        copy(models[m].answer, out.models[m].answer, std::string());
+        copy(models[m].has_answer, out.models[m].has_answer, std::uint8_t{0});
+        copy(models[m].score, out.models[m].score, kMissing);
+        copy(models[m].verifier_confidence, out.models[m].verifier_confidence, kMissing);
+    }
+    return out;
+}
+
 }  // namespace automix::data

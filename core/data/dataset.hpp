@@ -88,6 +88,10 @@ class Dataset {
     // Rows of one dataset (or all, with dataset = -1) and one split, in file order.
     View rows(int dataset, Split s) const;
     View all_rows() const;
+    // The columns routing and scoring read (ids, splits, categories, answers, scores,
+    // confidences; no questions, contexts or verifier samples) of `rows`, renumbered 0..n−1
+    // in view order: what a study re-routes many times without carrying the texts along.
+    Dataset routing_subset(const View& rows) const;
 };
 
 }  // namespace automix::data

@@ -37,37 +37,6 @@ double confidence_of_prefix(const std::vector<scoring::Verdict>& verdicts, int k
     return judged ? static_cast<double>(correct) / judged : 0.0;  // spec §3: 0 without a verdict
 }
 
-// The columns routing and scoring read, for the rows of one dataset, renumbered 0..n−1.
-data::Dataset routing_columns(const data::Dataset& ds, const data::View& rows) {
-    data::Dataset out;
-    out.dataset_names = ds.dataset_names;
-    out.verifier_cost = ds.verifier_cost;
-    out.format = ds.format;
-    for (const auto& m : ds.models) {
-        data::ModelColumns c;
-        c.name = m.name;
-        c.display_name = m.display_name;
-        c.call_cost = m.call_cost;
-        out.models.push_back(std::move(c));
-    }
-    for (data::RowIndex r : rows) {
-        out.id.push_back(ds.id[r]);
-        out.dataset_index.push_back(ds.dataset_index[r]);
-        out.split.push_back(ds.split[r]);
-        out.category.push_back(ds.category[r]);
-        for (std::size_t m = 0; m < ds.models.size(); ++m) {
-            const auto& a = ds.models[m];
-            auto& b = out.models[m];
-            b.answer.push_back(r < a.answer.size() ? a.answer[r] : std::string());
-            b.has_answer.push_back(r < a.has_answer.size() ? a.has_answer[r] : 0);
-            b.score.push_back(r < a.score.size() ? a.score[r] : data::kMissing);
-            b.verifier_confidence.push_back(r < a.verifier_confidence.size() ? a.verifier_confidence[r]
-                                                                              : data::kMissing);
-        }
-    }
-    return out;
-}
-
 }  // namespace
 
 std::vector<double> confidence_from_first(const data::Dataset& ds, const data::View& rows, int k) {
@@ -97,7 +66,7 @@ SamplesCurve samples_curve(const data::Dataset& ds, int dataset, const std::vect
     }
     if (c.max_samples == 0) throw std::invalid_argument("no row has verifier samples to recompute the confidence from");
 
-    data::Dataset sub = routing_columns(ds, rows);
+    data::Dataset sub = ds.routing_subset(rows);
     data::View train, val;
     for (std::size_t i = 0; i < sub.size(); ++i) {
         if (sub.split[i] == data::Split::Train) train.push_back(static_cast<data::RowIndex>(i));

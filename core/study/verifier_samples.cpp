@@ -23,34 +23,6 @@ std::uint64_t mix64(std::uint64_t x) {  // splitmix64 finaliser
     return x ^ (x >> 31);
 }
 
-// The columns routing and scoring read, without texts nobody here needs (samples, contexts).
-data::Dataset routing_copy(const data::Dataset& ds) {
-    data::Dataset out;
-    out.id = ds.id;
-    out.dataset_index = ds.dataset_index;
-    out.split = ds.split;
-    out.category = ds.category;
-    out.category_from_file = ds.category_from_file;
-    out.source_line = ds.source_line;
-    out.split_label = ds.split_label;
-    out.dataset_names = ds.dataset_names;
-    out.verifier_cost = ds.verifier_cost;
-    out.source_path = ds.source_path;
-    out.format = ds.format;
-    for (const auto& m : ds.models) {
-        data::ModelColumns c;
-        c.name = m.name;
-        c.display_name = m.display_name;
-        c.call_cost = m.call_cost;
-        c.answer = m.answer;
-        c.has_answer = m.has_answer;
-        c.score = m.score;
-        c.verifier_confidence = m.verifier_confidence;
-        out.models.push_back(std::move(c));
-    }
-    return out;
-}
-
 }  // namespace
 
 StudyResult run_samples(const data::Dataset& ds, const StudyRequest& rq, const StudyControl& control) {
@@ -108,7 +80,7 @@ StudyResult run_samples(const data::Dataset& ds, const StudyRequest& rq, const S
 
     std::vector<std::vector<routing::MethodPtr>> methods;
     for (const int d : datasets) methods.push_back(methods_for(ds, rq, d));
-    const data::Dataset base = routing_copy(ds);
+    const data::Dataset base = ds.routing_subset(ds.all_rows());
     const std::size_t n_seeds = static_cast<std::size_t>(rq.seeds);
 
     // outcomes[k][seed][dataset][method]
