@@ -1,5 +1,9 @@
 #include "args.hpp"
 
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
 namespace automix::cli {
 
 Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& valued,
@@ -89,6 +93,41 @@ std::vector<std::string> split_list(const std::string& s, char sep) {
     }
     flush();
     return out;
+}
+
+std::vector<double> number_list(const std::string& option, const std::string& text, std::size_t min_count,
+                                std::optional<double> all_value) {
+    std::vector<double> out;
+    for (const auto& part : split_list(text)) {
+        if (all_value && part == "all") {
+            out.push_back(*all_value);
+            continue;
+        }
+        try {
+            std::size_t used = 0;
+            const double v = std::stod(part, &used);
+            if (used != part.size() || !std::isfinite(v) || v < 0) throw std::invalid_argument("bad");
+            out.push_back(v);
+        } catch (const std::exception&) {
+            throw UsageError("option --" + option + ": expected non-negative numbers" +
+                             (all_value ? " or 'all'" : "") + ", got '" + part + "'");
+        }
+    }
+    if (out.size() < min_count)
+        throw UsageError("option --" + option + ": expected at least " + std::to_string(min_count) + " value" +
+                         (min_count == 1 ? "" : "s"));
+    return out;
+}
+
+void write_output(const std::string& path, const std::string& text) {
+    if (path == "-") {
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        return;
+    }
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) throw std::runtime_error("cannot write " + path);
 }
 
 }  // namespace automix::cli

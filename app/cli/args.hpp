@@ -34,4 +34,12 @@ class Args {
 // "a,b , c" -> {"a","b","c"}
 std::vector<std::string> split_list(const std::string& s, char sep = ',');
 
+// The value of --option as a list of non-negative finite numbers, at least `min_count` of
+// them; with `all_value`, the word "all" stands for it (e.g. "all training rows").
+std::vector<double> number_list(const std::string& option, const std::string& text, std::size_t min_count = 1,
+                                std::optional<double> all_value = std::nullopt);
+
+// Writes a report to `path`, or to stdout for "-"; throws std::runtime_error when it cannot.
+void write_output(const std::string& path, const std::string& text);
+
 }  // namespace automix::cli

@@ -48,38 +48,11 @@ nlohmann::json num(double x) {
     return x;
 }
 
-std::vector<double> parse_numbers(const std::string& text, const char* option, std::size_t min_count) {
-    std::vector<double> out;
-    for (const auto& part : automix::cli::split_list(text)) {
-        try {
-            std::size_t used = 0;
-            const double v = std::stod(part, &used);
-            if (used != part.size() || !(v >= 0) || !std::isfinite(v)) throw std::invalid_argument("bad");
-            out.push_back(v);
-        } catch (const std::exception&) {
-            throw UsageError(std::string("option --") + option + ": expected non-negative numbers, got '" + part + "'");
-        }
-    }
-    if (out.size() < min_count) throw UsageError(std::string("option --") + option + ": too few values");
-    return out;
-}
-
 std::string lambda_text(double x) {
     if (std::isinf(x)) return "inf";
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.4g", x);
     return buf;
-}
-
-void write_text(const std::string& path, const std::string& text) {
-    if (path == "-") {
-        std::fwrite(text.data(), 1, text.size(), stdout);
-        return;
-    }
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) throw std::runtime_error("cannot write " + path);
 }
 
 struct Evaluated {
@@ -122,7 +95,7 @@ int run_cascade(const std::vector<std::string>& argv) {
     if (num_bins < 1 || num_bins > 200) throw UsageError("option --num-bins: expected 1..200");
     options.num_bins = static_cast<int>(num_bins);
     std::vector<double> lambdas;
-    if (auto l = args.get("lambda")) lambdas = parse_numbers(*l, "lambda", 1);
+    if (auto l = args.get("lambda")) lambdas = automix::cli::number_list("lambda", *l, 1);
 
     const std::string path = args.require("data");
     automix::data::LoadOptions load_options;
@@ -140,7 +113,7 @@ int run_cascade(const std::vector<std::string>& argv) {
     for (const auto& m : ds.models) cfg.call_costs.push_back(m.call_cost);
     cfg.verifier_cost = ds.verifier_cost;
     if (auto c = args.get("costs")) {
-        cfg.call_costs = parse_numbers(*c, "costs", 2);
+        cfg.call_costs = automix::cli::number_list("costs", *c, 2);
         if (cfg.call_costs.size() != ds.model_count())
             throw UsageError("option --costs: expected " + std::to_string(N) + " costs for this file's models");
     }
@@ -264,7 +237,7 @@ int run_cascade(const std::vector<std::string>& argv) {
         }
         report["datasets"][name] = std::move(dj);
     }
-    if (auto out = args.get("json")) write_text(*out, report.dump(1) + "\n");
+    if (auto out = args.get("json")) automix::cli::write_output(*out, report.dump(1) + "\n");
     return failures ? 1 : 0;
 }
 

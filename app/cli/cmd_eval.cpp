@@ -70,33 +70,6 @@ std::string content_sha256(const std::string& path) {
     return out;
 }
 
-std::vector<double> parse_costs(const std::string& text) {
-    std::vector<double> out;
-    for (const auto& part : automix::cli::split_list(text)) {
-        try {
-            std::size_t used = 0;
-            const double c = std::stod(part, &used);
-            if (used != part.size() || !(c >= 0)) throw std::invalid_argument("bad");
-            out.push_back(c);
-        } catch (const std::exception&) {
-            throw automix::cli::UsageError("option --costs: expected non-negative numbers, got '" + part + "'");
-        }
-    }
-    if (out.size() < 2) throw automix::cli::UsageError("option --costs: expected at least two costs");
-    return out;
-}
-
-void write_text(const std::string& path, const std::string& text) {
-    if (path == "-") {
-        std::fwrite(text.data(), 1, text.size(), stdout);
-        return;
-    }
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) throw std::runtime_error("cannot write " + path);
-}
-
 int run_eval(const std::vector<std::string>& argv) {
     using automix::cli::Args;
     using automix::cli::UsageError;
@@ -159,7 +132,7 @@ int run_eval(const std::vector<std::string>& argv) {
     for (const auto& m : ds.models) options.config.call_costs.push_back(m.call_cost);
     options.config.verifier_cost = ds.verifier_cost;
     if (auto c = args.get("costs")) {
-        options.config.call_costs = parse_costs(*c);
+        options.config.call_costs = automix::cli::number_list("costs", *c, 2);
         if (options.config.call_costs.size() != 2 && options.config.call_costs.size() != ds.models.size())
             throw UsageError("option --costs: expected 2 or " + std::to_string(ds.models.size()) +
                              " costs for this file's models");
@@ -190,8 +163,8 @@ int run_eval(const std::vector<std::string>& argv) {
         const std::string table = eval::report_to_table(report);
         std::fputs(table.c_str(), json_to_stdout ? stderr : stdout);
     }
-    if (auto out = args.get("json")) write_text(*out, eval::report_to_json(report, ds).dump(1) + "\n");
-    if (auto out = args.get("csv")) write_text(*out, eval::report_to_csv(report));
+    if (auto out = args.get("json")) automix::cli::write_output(*out, eval::report_to_json(report, ds).dump(1) + "\n");
+    if (auto out = args.get("csv")) automix::cli::write_output(*out, eval::report_to_csv(report));
 
     std::size_t failed = 0;
     for (const auto& d : report.datasets)

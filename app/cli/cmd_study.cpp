@@ -57,46 +57,13 @@ std::string usage() {
     return u;
 }
 
-std::vector<double> parse_numbers(const std::string& option, const std::string& text, bool allow_all,
-                                  double all_value = 0) {
-    std::vector<double> out;
-    for (const auto& part : automix::cli::split_list(text)) {
-        if (allow_all && part == "all") {
-            out.push_back(all_value);
-            continue;
-        }
-        try {
-            std::size_t used = 0;
-            const double v = std::stod(part, &used);
-            if (used != part.size() || !std::isfinite(v) || v < 0) throw std::invalid_argument("bad");
-            out.push_back(v);
-        } catch (const std::exception&) {
-            throw UsageError("option --" + option + ": expected non-negative numbers" +
-                             (allow_all ? " or 'all'" : "") + ", got '" + part + "'");
-        }
-    }
-    if (out.empty()) throw UsageError("option --" + option + ": empty list");
-    return out;
-}
-
 std::vector<std::size_t> parse_counts(const std::string& option, const std::string& text) {
     std::vector<std::size_t> out;
-    for (const double v : parse_numbers(option, text, true)) {
+    for (const double v : automix::cli::number_list(option, text, 1, 0.0)) {
         if (v != std::floor(v)) throw UsageError("option --" + option + ": expected whole numbers or 'all'");
         out.push_back(static_cast<std::size_t>(v));
     }
     return out;
-}
-
-void write_text(const std::string& path, const std::string& text) {
-    if (path == "-") {
-        std::fwrite(text.data(), 1, text.size(), stdout);
-        return;
-    }
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) throw std::runtime_error("cannot write " + path);
 }
 
 std::string fmt(double x, const char* f = "%.3f") {
@@ -180,7 +147,7 @@ int run_study_command(const std::vector<std::string>& argv) {
     const long long bins = args.get_int("num-bins", 8);
     if (bins < 1 || bins > 200) throw UsageError("option --num-bins: expected 1..200");
     rq.config.num_bins = static_cast<int>(bins);
-    if (auto v = args.get("ratios")) rq.cost_ratios = parse_numbers("ratios", *v, false);
+    if (auto v = args.get("ratios")) rq.cost_ratios = automix::cli::number_list("ratios", *v);
     if (auto v = args.get("sizes")) rq.train_sizes = parse_counts("sizes", *v);
     if (auto v = args.get("k")) {
         rq.sample_counts.clear();
@@ -196,8 +163,8 @@ int run_study_command(const std::vector<std::string>& argv) {
     if (boot < 0 || boot > 1000000) throw UsageError("option --bootstrap: expected 0..1000000");
     rq.bootstrap = static_cast<int>(boot);
     rq.confidence = args.get_double("confidence", 0.95);
-    if (auto v = args.get("latency")) rq.model_latency = parse_numbers("latency", *v, false);
-    if (auto v = args.get("verifier-latency")) rq.verifier_latency = parse_numbers("verifier-latency", *v, false).front();
+    if (auto v = args.get("latency")) rq.model_latency = automix::cli::number_list("latency", *v);
+    if (auto v = args.get("verifier-latency")) rq.verifier_latency = automix::cli::number_list("verifier-latency", *v).front();
     if (rq.study == "latency" && (rq.model_latency.empty() || std::isnan(rq.verifier_latency)))
         throw UsageError("the latency study needs --latency (seconds per call of each model) and --verifier-latency");
 
@@ -212,7 +179,7 @@ int run_study_command(const std::vector<std::string>& argv) {
     for (const auto& m : ds.models) rq.config.call_costs.push_back(m.call_cost);
     rq.config.verifier_cost = ds.verifier_cost;
     if (auto v = args.get("costs")) {
-        rq.config.call_costs = parse_numbers("costs", *v, false);
+        rq.config.call_costs = automix::cli::number_list("costs", *v);
         if (rq.config.call_costs.size() != 2 && rq.config.call_costs.size() != ds.models.size())
             throw UsageError("option --costs: expected 2 or " + std::to_string(ds.models.size()) + " costs");
     }
@@ -242,8 +209,8 @@ int run_study_command(const std::vector<std::string>& argv) {
     }
     const bool stdout_taken = args.get_or("json", "") == "-" || args.get_or("csv", "") == "-";
     if (!args.has("quiet")) std::fputs(summary(result).c_str(), stdout_taken ? stderr : stdout);
-    if (auto out = args.get("json")) write_text(*out, study::study_to_json(result).dump(1) + "\n");
-    if (auto out = args.get("csv")) write_text(*out, study::study_table_csv(result));
+    if (auto out = args.get("json")) automix::cli::write_output(*out, study::study_to_json(result).dump(1) + "\n");
+    if (auto out = args.get("csv")) automix::cli::write_output(*out, study::study_table_csv(result));
     std::fprintf(stderr, "study %s on %zu rows in %.3f s\n", result.study.c_str(), ds.size(), result.seconds);
     return 0;
 }
