@@ -45,8 +45,7 @@ int main(int argc, char** argv) {
         try {
             return c.run(std::vector<std::string>(args.begin() + 1, args.end()));
         } catch (const automix::cli::UsageError& e) {
-            std::fprintf(stderr, "automix %s: %s (see automix %s --help)\n", c.name.c_str(),
-                         e.what(), c.name.c_str());
+            std::fprintf(stderr, "automix %s: %s (see automix %s --help)\n", c.name.c_str(), e.what(), c.name.c_str());
             return 2;
         } catch (const std::exception& e) {
             std::fprintf(stderr, "automix %s: error: %s\n", c.name.c_str(), e.what());

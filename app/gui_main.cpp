@@ -22,8 +22,8 @@ int main(int argc, char** argv) {
     parser.setApplicationDescription(QStringLiteral("Explore AutoMix routing decisions."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                        QStringLiteral("Render the main window to PNG and exit."), QStringLiteral("PNG"));
+    const QCommandLineOption screenshot(
+        QStringLiteral("screenshot"), QStringLiteral("Render the main window to PNG and exit."), QStringLiteral("PNG"));
     const QCommandLineOption method(QStringLiteral("method"), QStringLiteral("Routing method to train and show."),
                                     QStringLiteral("NAME"));
     const QCommandLineOption datasetOpt(QStringLiteral("dataset"), QStringLiteral("Dataset of the file to show."),
@@ -32,9 +32,11 @@ int main(int argc, char** argv) {
                                    QStringLiteral("SPLIT"));
     const QCommandLineOption row(QStringLiteral("row"), QStringLiteral("Select the query with this id."),
                                  QStringLiteral("ID"));
-    const QCommandLineOption skip(QStringLiteral("skip-bad-lines"), QStringLiteral("Load leniently: skip malformed lines."));
+    const QCommandLineOption skip(QStringLiteral("skip-bad-lines"),
+                                  QStringLiteral("Load leniently: skip malformed lines."));
     parser.addOptions({screenshot, method, datasetOpt, split, row, skip});
-    parser.addPositionalArgument(QStringLiteral("file"), QStringLiteral("Data file to open (default: the demo dataset)."));
+    parser.addPositionalArgument(QStringLiteral("file"),
+                                 QStringLiteral("Data file to open (default: the demo dataset)."));
     parser.process(app);
 
     automix::ui::MainWindow window;
@@ -50,8 +52,10 @@ int main(int argc, char** argv) {
     if (parser.isSet(row) && window.dataset()) {
         const auto& ids = window.dataset()->id;
         const auto it = std::find(ids.begin(), ids.end(), parser.value(row).toStdString());
-        if (it != ids.end()) window.selectRow(static_cast<automix::data::RowIndex>(it - ids.begin()));
-        else std::fprintf(stderr, "automix-explorer: no row with id %s\n", qPrintable(parser.value(row)));
+        if (it != ids.end())
+            window.selectRow(static_cast<automix::data::RowIndex>(it - ids.begin()));
+        else
+            std::fprintf(stderr, "automix-explorer: no row with id %s\n", qPrintable(parser.value(row)));
     }
 
     if (window.queryModel()->rowCount() > 0 && !window.queryTable()->currentIndex().isValid())

@@ -5,4 +5,6 @@
 // reopening it gives the same records and no warnings.
 #include "fuzz/fuzz_targets.hpp"
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) { return fuzz::cache_reader(data, size); }
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    return fuzz::cache_reader(data, size);
+}

@@ -2,4 +2,6 @@
 // an accepted config must satisfy what the parser promises (at least two models, sane limits).
 #include "fuzz/fuzz_targets.hpp"
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) { return fuzz::models_config(data, size); }
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    return fuzz::models_config(data, size);
+}

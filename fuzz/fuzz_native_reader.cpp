@@ -3,4 +3,6 @@
 // the bytes are taken as they are (so the manifest parser is fuzzed too).
 #include "fuzz/fuzz_targets.hpp"
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) { return fuzz::native_reader(data, size); }
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    return fuzz::native_reader(data, size);
+}

@@ -3,4 +3,6 @@
 // only throw LoadError; so may lenient mode, and whatever loads is internally consistent.
 #include "fuzz/fuzz_targets.hpp"
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) { return fuzz::release_reader(data, size); }
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    return fuzz::release_reader(data, size);
+}

@@ -20,9 +20,12 @@ LoadOutcome loadInWorker(const QString& path, bool skipBadLines, std::shared_ptr
         if (total == 0) return;
         const int permille = static_cast<int>(done * 1000 / total);
         if (permille == lastPermille->exchange(permille)) return;
-        QMetaObject::invokeMethod(loader, [loader, permille] {
-            if (loader) emit loader->progress(permille);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            loader,
+            [loader, permille] {
+                if (loader) emit loader->progress(permille);
+            },
+            Qt::QueuedConnection);
     };
     try {
         data::LoadResult result = data::load_file(path.toStdString(), options);
@@ -62,15 +65,17 @@ void DataLoader::start(const QString& path, bool skipBadLines) {
     cancel_ = std::make_shared<std::atomic<bool>>(false);
     lastPermille_ = std::make_shared<std::atomic<int>>(-1);
     emit progress(0);
-    watcher_.setFuture(QtConcurrent::run(loadInWorker, path, skipBadLines, cancel_, lastPermille_,
-                                         QPointer<DataLoader>(this)));
+    watcher_.setFuture(
+        QtConcurrent::run(loadInWorker, path, skipBadLines, cancel_, lastPermille_, QPointer<DataLoader>(this)));
 }
 
 void DataLoader::cancel() {
     if (cancel_) cancel_->store(true);
 }
 
-bool DataLoader::isRunning() const { return pending_; }
+bool DataLoader::isRunning() const {
+    return pending_;
+}
 
 void DataLoader::waitForFinished() {
     if (!isRunning()) return;

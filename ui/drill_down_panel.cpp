@@ -33,20 +33,28 @@ class TipTextBrowser : public QTextBrowser {
             auto* help = static_cast<QHelpEvent*>(e);
             const QPoint p = viewport()->mapFromGlobal(help->globalPos());
             const QString tip = cursorForPosition(p).charFormat().toolTip();
-            if (tip.isEmpty()) QToolTip::hideText();
-            else QToolTip::showText(help->globalPos(), tip, this);
+            if (tip.isEmpty())
+                QToolTip::hideText();
+            else
+                QToolTip::showText(help->globalPos(), tip, this);
             return true;
         }
         return QTextBrowser::event(e);
     }
 };
 
-QString fromStd(const std::string& s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
-QString fromView(std::string_view s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
+QString fromStd(const std::string& s) {
+    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
+}
+QString fromView(std::string_view s) {
+    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
+}
 
 // File text wrapped in a bidi isolate (FSI … PDI): a stray right-to-left override inside an
 // answer or sample then cannot reorder the labels and numbers around it.
-QString isolated(const QString& html) { return QChar(0x2068) + html + QChar(0x2069); }
+QString isolated(const QString& html) {
+    return QChar(0x2068) + html + QChar(0x2069);
+}
 
 QString num(double v, int decimals = 3) {
     return std::isnan(v) ? QStringLiteral("—") : QString::number(v, 'f', decimals);
@@ -62,7 +70,9 @@ struct Needle {
     QString label;
 };
 
-bool isWordChar(QChar c) { return c.isLetterOrNumber(); }
+bool isWordChar(QChar c) {
+    return c.isLetterOrNumber();
+}
 
 // HTML of `text` with every whole-word occurrence of each needle highlighted (earlier
 // needles win where they overlap).
@@ -89,10 +99,12 @@ QString highlight(const QString& text, const std::vector<Needle>& needles) {
         qsizetype j = i;
         while (j < text.size() && owner[static_cast<std::size_t>(j)] == o) ++j;
         const QString chunk = text.mid(i, j - i).toHtmlEscaped();
-        if (o < 0) out += chunk;
+        if (o < 0)
+            out += chunk;
         else
-            out += QStringLiteral("<span style=\"background-color:%1; color:#000;\" title=\"%2\">%3</span>")
-                       .arg(needles[static_cast<std::size_t>(o)].color, needles[static_cast<std::size_t>(o)].label, chunk);
+            out +=
+                QStringLiteral("<span style=\"background-color:%1; color:#000;\" title=\"%2\">%3</span>")
+                    .arg(needles[static_cast<std::size_t>(o)].color, needles[static_cast<std::size_t>(o)].label, chunk);
         i = j;
     }
     out.replace(QLatin1Char('\n'), QStringLiteral("<br>"));
@@ -103,7 +115,9 @@ const QString kGoldColor = QStringLiteral("#b7e4b0");
 const QString kModelColors[] = {QStringLiteral("#ffd59a"), QStringLiteral("#b9d4ff"), QStringLiteral("#e3c4ff"),
                                 QStringLiteral("#ffc4c4")};
 
-QString modelName(const data::ModelColumns& m) { return fromStd(m.display_name.empty() ? m.name : m.display_name); }
+QString modelName(const data::ModelColumns& m) {
+    return fromStd(m.display_name.empty() ? m.name : m.display_name);
+}
 
 // The verdict phrase of one verifier sample, highlighted (spec §3: substring match after
 // lower-casing; "is correct" wins over "is").
@@ -145,7 +159,8 @@ QString costBreakdown(const data::Dataset& ds, const RoutingState& state, data::
     QStringList parts;
     const auto& ladder = state.ladder();
     const auto& costs = state.config().call_costs;
-    for (std::size_t level = 0; level <= static_cast<std::size_t>(state.decision(r)) && level < ladder.size(); ++level) {
+    for (std::size_t level = 0; level <= static_cast<std::size_t>(state.decision(r)) && level < ladder.size();
+         ++level) {
         const auto m = static_cast<std::size_t>(ladder[level]);
         parts << QStringLiteral("%1 call %2").arg(modelName(ds.models[m])).arg(costs[m]);
     }
@@ -218,8 +233,9 @@ void DrillDownPanel::refresh() {
         return;
     }
     const data::RowIndex r = *row_;
-    title_->setText(QStringLiteral("%1  ·  %2  ·  %3")
-                        .arg(fromStd(ds->id[r]), fromView(ds->dataset_name(r)), fromView(data::to_string(ds->split[r]))));
+    title_->setText(
+        QStringLiteral("%1  ·  %2  ·  %3")
+            .arg(fromStd(ds->id[r]), fromView(ds->dataset_name(r)), fromView(data::to_string(ds->split[r]))));
     title_->setToolTip(tr("Line %1 of %2").arg(ds->source_line[r]).arg(fromStd(ds->source_path)));
     const int scroll = details_->verticalScrollBar() ? details_->verticalScrollBar()->value() : 0;
     details_->setHtml(detailsHtml(r));
@@ -242,7 +258,8 @@ QString DrillDownPanel::detailsHtml(data::RowIndex r) const {
     h += QStringLiteral("<h4>%1</h4><table>").arg(tr("Answers"));
     for (std::size_t m = 0; m < ds.model_count(); ++m) {
         const auto& mc = ds.models[m];
-        const QString answer = mc.has_answer[r] ? isolated(fromStd(mc.answer[r]).toHtmlEscaped()) : QStringLiteral("<i>(no answer)</i>");
+        const QString answer =
+            mc.has_answer[r] ? isolated(fromStd(mc.answer[r]).toHtmlEscaped()) : QStringLiteral("<i>(no answer)</i>");
         h += QStringLiteral("<tr><td><b>%1</b></td><td><span style=\"background-color:%2; color:#000;\">%3</span></td>"
                             "<td>%4</td></tr>")
                  .arg(modelName(mc), kModelColors[m % 4], answer,
@@ -257,15 +274,17 @@ QString DrillDownPanel::detailsHtml(data::RowIndex r) const {
     const auto d = state_->decision(r);
     if (d < 0) {
         h += QStringLiteral("<p class=k>%1</p>")
-                 .arg(state_->methodName().isEmpty() ? tr("Not routed yet: choose a method in the toolbar and press Train.")
-                                                     : tr("Not routed yet (%1): press Train.").arg(state_->methodName()));
+                 .arg(state_->methodName().isEmpty()
+                          ? tr("Not routed yet: choose a method in the toolbar and press Train.")
+                          : tr("Not routed yet (%1): press Train.").arg(state_->methodName()));
     } else {
         const int used = state_->answeringModel(r);
         const auto& answering = used >= 0 ? ds.models[static_cast<std::size_t>(used)] : ds.large();
-        const QString verdict = d ? QStringLiteral("<span style=\"background-color:#f0b070; color:#000;\">&nbsp;%1&nbsp;</span>")
-                                        .arg(tr("ESCALATE to %1").arg(modelName(answering)))
-                                  : QStringLiteral("<span style=\"background-color:#a8d0f0; color:#000;\">&nbsp;%1&nbsp;</span>")
-                                        .arg(tr("STAY with %1").arg(modelName(ds.small())));
+        const QString verdict =
+            d ? QStringLiteral("<span style=\"background-color:#f0b070; color:#000;\">&nbsp;%1&nbsp;</span>")
+                    .arg(tr("ESCALATE to %1").arg(modelName(answering)))
+              : QStringLiteral("<span style=\"background-color:#a8d0f0; color:#000;\">&nbsp;%1&nbsp;</span>")
+                    .arg(tr("STAY with %1").arg(modelName(ds.small())));
         h += QStringLiteral("<p>%1 &nbsp; <span class=k>%2 · %3</span></p>")
                  .arg(verdict, state_->methodName().toHtmlEscaped(), state_->paramsText(r).toHtmlEscaped());
         const QString reason = state_->explain(r);
@@ -284,7 +303,8 @@ QString DrillDownPanel::detailsHtml(data::RowIndex r) const {
                              costBreakdown(ds, *state_, r)),
                       wrong ? QStringLiteral("<span style=\"color:#c03030\">%1</span>")
                                   .arg(tr("routing was wrong: %1").arg(state_->routingMistake(r).toHtmlEscaped()))
-                            : QStringLiteral("<span style=\"color:#2a8a2a\">%1</span>").arg(tr("same choice as the oracle")));
+                            : QStringLiteral("<span style=\"color:#2a8a2a\">%1</span>")
+                                  .arg(tr("same choice as the oracle")));
     }
 
     // Confidence, bin, category.
@@ -293,14 +313,15 @@ QString DrillDownPanel::detailsHtml(data::RowIndex r) const {
     QString confText = num(conf);
     if (!std::isnan(conf)) {
         const int bin = RoutingState::nearestBin(conf, bins);
-        if (bin >= 0)
-            confText += QStringLiteral(" → bin %1 (centre %2)").arg(bin).arg(num(double(bin) / bins));
+        if (bin >= 0) confText += QStringLiteral(" → bin %1 (centre %2)").arg(bin).arg(num(double(bin) / bins));
     }
     h += QStringLiteral("<h4>%1</h4><p>%2 · %3</p>")
              .arg(tr("Confidence and category"),
                   tipped(QStringLiteral("%1 <b>%2</b>").arg(tr("verifier confidence"), confText),
                          tr("#samples containing \"the AI generated answer is correct\" / #samples with a verdict; "
-                            "nearest bin k: k/%1 − 1/%2 ≤ p < k/%1 + 1/%2").arg(bins).arg(2 * bins)),
+                            "nearest bin k: k/%1 − 1/%2 ≤ p < k/%1 + 1/%2")
+                             .arg(bins)
+                             .arg(2 * bins)),
                   tipped(QStringLiteral("%1 <b>%2</b>%3")
                              .arg(tr("category"), fromView(data::to_string(ds.category[r])),
                                   ds.category_from_file[r] ? tr(" (from file)") : QString()),
@@ -317,8 +338,12 @@ QString DrillDownPanel::detailsHtml(data::RowIndex r) const {
         h += QStringLiteral("<h4>%1</h4>").arg(tr("Verifier samples of %1").arg(modelName(mc)));
         h += QStringLiteral("<p>%1</p>")
                  .arg(tr("%1 samples: <b>%2 correct</b> / %3 with a verdict (%4 incorrect, %5 without) → %6")
-                          .arg(samples.size()).arg(counts.correct).arg(withVerdict).arg(counts.incorrect)
-                          .arg(counts.none).arg(withVerdict ? num(double(counts.correct) / withVerdict) : QStringLiteral("0")));
+                          .arg(samples.size())
+                          .arg(counts.correct)
+                          .arg(withVerdict)
+                          .arg(counts.incorrect)
+                          .arg(counts.none)
+                          .arg(withVerdict ? num(double(counts.correct) / withVerdict) : QStringLiteral("0")));
         h += QStringLiteral("<ol style=\"margin-top:0\">");
         for (const auto& s : samples) h += QStringLiteral("<li>%1</li>").arg(sampleHtml(s));
         h += QStringLiteral("</ol>");
@@ -342,8 +367,10 @@ QString DrillDownPanel::contextHtml(data::RowIndex r) const {
     std::vector<Needle> needles{{fromStd(ds.gold[r]), kGoldColor, tr("gold answer")}};
     for (std::size_t m = 0; m < ds.model_count(); ++m)
         if (ds.models[m].has_answer[r])
-            needles.push_back({fromStd(ds.models[m].answer[r]), kModelColors[m % 4], tr("answer of %1").arg(modelName(ds.models[m]))});
-    QString legend = QStringLiteral("<span style=\"background-color:%1; color:#000;\">&nbsp;gold&nbsp;</span>").arg(kGoldColor);
+            needles.push_back({fromStd(ds.models[m].answer[r]), kModelColors[m % 4],
+                               tr("answer of %1").arg(modelName(ds.models[m]))});
+    QString legend =
+        QStringLiteral("<span style=\"background-color:%1; color:#000;\">&nbsp;gold&nbsp;</span>").arg(kGoldColor);
     for (std::size_t m = 0; m < ds.model_count(); ++m)
         legend += QStringLiteral(" <span style=\"background-color:%1; color:#000;\">&nbsp;%2&nbsp;</span>")
                       .arg(kModelColors[m % 4], modelName(ds.models[m]).toHtmlEscaped());
@@ -351,8 +378,12 @@ QString DrillDownPanel::contextHtml(data::RowIndex r) const {
     return highlight(text, needles);
 }
 
-QString DrillDownPanel::detailsText() const { return details_->toPlainText(); }
-QString DrillDownPanel::contextText() const { return context_->toPlainText(); }
+QString DrillDownPanel::detailsText() const {
+    return details_->toPlainText();
+}
+QString DrillDownPanel::contextText() const {
+    return context_->toPlainText();
+}
 
 QString DrillDownPanel::rowJson() const {
     const data::Dataset* ds = state_->dataset();

@@ -83,8 +83,8 @@ void FilterBar::focusSearch() {
 void FilterBar::setCounts(std::size_t shown, std::size_t scope, std::size_t total) {
     const QLocale loc;
     counts_->setText(tr("%1 of %2 rows").arg(loc.toString(qulonglong(shown)), loc.toString(qulonglong(scope))));
-    counts_->setToolTip(tr("%1 rows shown; %2 in the selected dataset/split; %3 in the file")
-                            .arg(shown).arg(scope).arg(total));
+    counts_->setToolTip(
+        tr("%1 rows shown; %2 in the selected dataset/split; %3 in the file").arg(shown).arg(scope).arg(total));
 }
 
 void FilterBar::setSearchText(const QString& text) {
@@ -96,9 +96,13 @@ void FilterBar::setCategory(std::optional<data::Category> c) {
     category_->setCurrentIndex(c ? category_->findData(static_cast<int>(*c)) : 0);
 }
 
-void FilterBar::setDecision(QueryFilter::Decision d) { decision_->setCurrentIndex(decision_->findData(static_cast<int>(d))); }
+void FilterBar::setDecision(QueryFilter::Decision d) {
+    decision_->setCurrentIndex(decision_->findData(static_cast<int>(d)));
+}
 
-void FilterBar::setRoutingWrongOnly(bool on) { wrong_->setChecked(on); }
+void FilterBar::setRoutingWrongOnly(bool on) {
+    wrong_->setChecked(on);
+}
 
 void FilterBar::setLinkedFilterLabel(const QString& label) {
     linked_->setText(QStringLiteral("%1  ✕").arg(label));

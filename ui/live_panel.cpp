@@ -31,9 +31,13 @@ namespace automix::ui {
 
 namespace {
 
-QString money(double x) { return QStringLiteral("$%1").arg(x, 0, 'f', 4); }
+QString money(double x) {
+    return QStringLiteral("$%1").arg(x, 0, 'f', 4);
+}
 
-QString qs(const std::string& s) { return QString::fromStdString(s); }
+QString qs(const std::string& s) {
+    return QString::fromStdString(s);
+}
 
 }  // namespace
 
@@ -43,7 +47,8 @@ struct LiveWorker {
 };
 
 LivePanel::LivePanel(DatasetProvider dataset, SelectionProvider selection, QWidget* parent)
-    : QWidget(parent), dataset_(std::move(dataset)), selection_(std::move(selection)), worker_(std::make_unique<LiveWorker>()) {
+    : QWidget(parent), dataset_(std::move(dataset)), selection_(std::move(selection)),
+      worker_(std::make_unique<LiveWorker>()) {
     qRegisterMetaType<std::shared_ptr<const automix::ui::LiveRunResult>>();
     cacheDir_ = QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + QStringLiteral("/live");
     buildUi();
@@ -116,7 +121,8 @@ void LivePanel::buildUi() {
 
     auto* split = new QSplitter(Qt::Vertical, this);
     results_ = new QTableWidget(0, 7, split);
-    results_->setHorizontalHeaderLabels({tr("id"), tr("final model"), tr("answer"), tr("confidence"), tr("score"), tr("cost"), tr("status")});
+    results_->setHorizontalHeaderLabels(
+        {tr("id"), tr("final model"), tr("answer"), tr("confidence"), tr("score"), tr("cost"), tr("status")});
     results_->horizontalHeader()->setStretchLastSection(true);
     results_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     results_->verticalHeader()->hide();
@@ -132,11 +138,13 @@ void LivePanel::buildUi() {
     connect(configPath_, &QLineEdit::returnPressed, this, [this] { loadConfig(configPath_->text()); });
     connect(runSelected_, &QPushButton::clicked, this, [this] { runSelected(); });
     connect(ask_, &QPushButton::clicked, this, [this] { runQuestion(context_->toPlainText(), question_->text()); });
-    connect(question_, &QLineEdit::returnPressed, this, [this] { runQuestion(context_->toPlainText(), question_->text()); });
+    connect(question_, &QLineEdit::returnPressed, this,
+            [this] { runQuestion(context_->toPlainText(), question_->text()); });
     connect(cancelButton_, &QPushButton::clicked, this, &LivePanel::cancel);
     connect(useCache_, &QCheckBox::toggled, cachePath_, &QWidget::setEnabled);
     connect(save_, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Save live results"), QString(), tr("JSON lines (*.jsonl)"));
+        const QString path =
+            QFileDialog::getSaveFileName(this, tr("Save live results"), QString(), tr("JSON lines (*.jsonl)"));
         QString error;
         if (!path.isEmpty() && !saveResults(path, &error)) status_->setText(error);
     });
@@ -189,7 +197,8 @@ void LivePanel::refreshKeys() {
         const auto it = sessionKeys_.find(m.name);
         if (it != sessionKeys_.end()) edit->setText(qs(it->second));
         const std::string name = m.name;
-        connect(edit, &QLineEdit::textChanged, this, [this, name](const QString& t) { sessionKeys_[name] = t.toStdString(); });
+        connect(edit, &QLineEdit::textChanged, this,
+                [this, name](const QString& t) { sessionKeys_[name] = t.toStdString(); });
         keys_->setCellWidget(i, 2, edit);
     }
 }
@@ -257,15 +266,16 @@ bool LivePanel::start(std::shared_ptr<LiveRunResult> job) {
 
     job->config = *config_;
     if (worker_->thread.joinable()) worker_->thread.join();
-    worker_->thread = std::thread([this, job, cfg = *config_, keys = std::move(keys), prompts = std::move(prompts), cacheDir,
-                               cancel = cancel_]() mutable {
+    worker_->thread = std::thread([this, job, cfg = *config_, keys = std::move(keys), prompts = std::move(prompts),
+                                   cacheDir, cancel = cancel_]() mutable {
         try {
             std::shared_ptr<live::ResponseCache> cache;
             if (!cacheDir.empty()) {
                 cache = std::make_shared<live::ResponseCache>(cacheDir);
                 for (const auto& w : cache->warnings()) {
                     const QString line = QString::fromStdString("warning: " + w);
-                    QMetaObject::invokeMethod(this, [this, line] { onEvent(line); }, Qt::QueuedConnection);
+                    QMetaObject::invokeMethod(
+                        this, [this, line] { onEvent(line); }, Qt::QueuedConnection);
                 }
             }
             live::prepare_model_columns(job->input.dataset, cfg);
@@ -277,11 +287,14 @@ bool LivePanel::start(std::shared_ptr<LiveRunResult> job) {
                 const auto now = std::chrono::steady_clock::now();
                 if (now - last < std::chrono::milliseconds(100) && p.rows_done != p.rows_total) return;
                 last = now;
-                QMetaObject::invokeMethod(this, [this, p] { onProgress(p); }, Qt::QueuedConnection);
+                QMetaObject::invokeMethod(
+                    this, [this, p] { onProgress(p); }, Qt::QueuedConnection);
             };
             options.on_event = [this](const live::CallEvent& e) {
-                const QString line = QStringLiteral("%1 · attempt %2 · %3").arg(qs(e.label)).arg(e.attempt).arg(qs(e.what));
-                QMetaObject::invokeMethod(this, [this, line] { onEvent(line); }, Qt::QueuedConnection);
+                const QString line =
+                    QStringLiteral("%1 · attempt %2 · %3").arg(qs(e.label)).arg(e.attempt).arg(qs(e.what));
+                QMetaObject::invokeMethod(
+                    this, [this, line] { onEvent(line); }, Qt::QueuedConnection);
             };
             auto result = pipeline.run(job->input.dataset, job->input.dataset.all_rows(), options);
             job->outcomes = std::move(result.rows);
@@ -291,7 +304,8 @@ bool LivePanel::start(std::shared_ptr<LiveRunResult> job) {
         } catch (const std::exception& e) {
             job->error = QString::fromStdString(e.what());
         }
-        QMetaObject::invokeMethod(this, [this, job] { onFinished(job); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, job] { onFinished(job); }, Qt::QueuedConnection);
     });
     return true;
 }
@@ -317,7 +331,10 @@ void LivePanel::onProgress(const live::Progress& p) {
     if (p.rows_failed) parts << tr("%1 failed").arg(p.rows_failed);
     if (config_) {
         for (std::size_t j = 0; j < p.per_model.size() && j < config_->models.size(); ++j)
-            parts << tr("%1: %2 calls (%3 cached)").arg(qs(config_->models[j].name)).arg(p.per_model[j].calls).arg(p.per_model[j].cached);
+            parts << tr("%1: %2 calls (%3 cached)")
+                         .arg(qs(config_->models[j].name))
+                         .arg(p.per_model[j].calls)
+                         .arg(p.per_model[j].cached);
     }
     parts << money(p.money);
     if (p.eta_s >= 0 && p.rows_done < p.rows_total) parts << tr("ETA %1 s").arg(std::ceil(p.eta_s));
@@ -325,7 +342,9 @@ void LivePanel::onProgress(const live::Progress& p) {
     emit progressChanged(static_cast<int>(p.rows_done), static_cast<int>(p.rows_total));
 }
 
-void LivePanel::onEvent(const QString& line) { log_->appendPlainText(line); }
+void LivePanel::onEvent(const QString& line) {
+    log_->appendPlainText(line);
+}
 
 void LivePanel::onFinished(std::shared_ptr<LiveRunResult> job) {
     if (worker_->thread.joinable()) worker_->thread.join();
@@ -387,7 +406,11 @@ bool LivePanel::saveResults(const QString& path, QString* error) const {
     return true;
 }
 
-QString LivePanel::statusText() const { return status_->text(); }
-QString LivePanel::logText() const { return log_->toPlainText(); }
+QString LivePanel::statusText() const {
+    return status_->text();
+}
+QString LivePanel::logText() const {
+    return log_->toPlainText();
+}
 
 }  // namespace automix::ui

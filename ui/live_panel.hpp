@@ -36,8 +36,8 @@ struct LiveRunResult {
     live::Progress totals;
     bool cancelled = false;
     std::vector<data::RowIndex> source_rows;  // rows of the loaded dataset (empty: typed question)
-    live::ModelsConfig config;                 // the config it ran with
-    QString error;                             // set when the run could not start
+    live::ModelsConfig config;                // the config it ran with
+    QString error;                            // set when the run could not start
 };
 
 struct LiveWorker;

@@ -21,16 +21,16 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QMessageBox>
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QSet>
 #include <QSettings>
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
-#include <QTabWidget>
 #include <QTabBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTime>
 #include <QTimer>
@@ -39,15 +39,14 @@
 #include <QVBoxLayout>
 #include <cmath>
 #include <cstdlib>
-#include <QSet>
 
 #include "core/routing/method.hpp"
+#include "ui/charts/chart_tabs.hpp"
 #include "ui/data_loader.hpp"
 #include "ui/drill_down_panel.hpp"
 #include "ui/filter_bar.hpp"
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
-#include "ui/charts/chart_tabs.hpp"
 #include "ui/studies_panel.hpp"
 
 namespace automix::ui {
@@ -63,12 +62,15 @@ QString localFileOf(const QMimeData* mime) {
     return {};
 }
 
-QString percent(double fraction) { return QString::number(100.0 * fraction, 'f', 1) + QStringLiteral(" %"); }
+QString percent(double fraction) {
+    return QString::number(100.0 * fraction, 'f', 1) + QStringLiteral(" %");
+}
 }  // namespace
 
 QString extractDemoFile(const QString& name) {
     const QString dir = QStandardPaths::writableLocation(QStandardPaths::TempLocation);
-    const QString path = QDir(dir).filePath(QStringLiteral("automix-%1-%2").arg(QCoreApplication::applicationPid()).arg(name));
+    const QString path =
+        QDir(dir).filePath(QStringLiteral("automix-%1-%2").arg(QCoreApplication::applicationPid()).arg(name));
     static QSet<QString> written;
     if (written.contains(path) && QFile::exists(path)) return path;
     QFile::remove(path);
@@ -87,8 +89,10 @@ QString extractDemoFile(const QString& name) {
 }
 
 bool isDemoFile(const QString& path) {
-    return QFileInfo(path).fileName().startsWith(QStringLiteral("automix-%1-demo").arg(QCoreApplication::applicationPid())) &&
-           QFileInfo(path).absolutePath() == QDir(QStandardPaths::writableLocation(QStandardPaths::TempLocation)).absolutePath();
+    return QFileInfo(path).fileName().startsWith(
+               QStringLiteral("automix-%1-demo").arg(QCoreApplication::applicationPid())) &&
+           QFileInfo(path).absolutePath() ==
+               QDir(QStandardPaths::writableLocation(QStandardPaths::TempLocation)).absolutePath();
 }
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
@@ -113,8 +117,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(state_, &RoutingState::trainingStarted, this, &MainWindow::updateBusy);
     connect(state_, &RoutingState::trainingFinished, this, [this](bool ok, const QString& error) {
         updateBusy();
-        if (!ok && !error.isEmpty()) log(tr("Training failed: %1").arg(error));
-        else if (ok) logTraining();
+        if (!ok && !error.isEmpty())
+            log(tr("Training failed: %1").arg(error));
+        else if (ok)
+            logTraining();
     });
     connect(state_, &RoutingState::changed, this, &MainWindow::updateSummary);
     // Another view (a chart) picked a query: show it, clearing filters that hide it.
@@ -327,7 +333,8 @@ void MainWindow::buildMenus() {
                     [this] { startLoad(extractDemoFile(QStringLiteral("demo-3model.jsonl.gz"))); });
     skipBadLines_ = file->addAction(tr("&Skip Bad Lines When Loading"));
     skipBadLines_->setCheckable(true);
-    skipBadLines_->setToolTip(tr("Keep the good rows of a file with malformed lines and list the bad ones in Messages"));
+    skipBadLines_->setToolTip(
+        tr("Keep the good rows of a file with malformed lines and list the bad ones in Messages"));
     QAction* cancel = file->addAction(tr("&Cancel Loading"), this, &MainWindow::cancelLoad);
     cancel->setShortcut(QKeySequence(Qt::Key_Escape));
     file->addSeparator();
@@ -372,10 +379,13 @@ void MainWindow::buildMenus() {
 
 void MainWindow::restoreSettings() {
     QSettings s;
-    if (s.contains(QStringLiteral("window/geometry"))) restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray());
+    if (s.contains(QStringLiteral("window/geometry")))
+        restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray());
     if (s.contains(QStringLiteral("window/state"))) restoreState(s.value(QStringLiteral("window/state")).toByteArray());
-    if (s.contains(QStringLiteral("window/topSplitter"))) topSplit_->restoreState(s.value(QStringLiteral("window/topSplitter")).toByteArray());
-    if (s.contains(QStringLiteral("window/mainSplitter"))) mainSplit_->restoreState(s.value(QStringLiteral("window/mainSplitter")).toByteArray());
+    if (s.contains(QStringLiteral("window/topSplitter")))
+        topSplit_->restoreState(s.value(QStringLiteral("window/topSplitter")).toByteArray());
+    if (s.contains(QStringLiteral("window/mainSplitter")))
+        mainSplit_->restoreState(s.value(QStringLiteral("window/mainSplitter")).toByteArray());
     toggleDrillDown_->setChecked(s.value(QStringLiteral("view/drillDown"), true).toBool());
     toggleBottom_->setChecked(s.value(QStringLiteral("view/bottom"), true).toBool());
     toggleFilters_->setChecked(s.value(QStringLiteral("view/filters"), true).toBool());
@@ -405,9 +415,9 @@ void MainWindow::saveSettings() const {
     s.setValue(QStringLiteral("view/bottomTab"), bottomTabs_->tabText(bottomTabs_->currentIndex()));
     s.setValue(QStringLiteral("routing/method"), state_->methodName());
     if (model_->columnCount() > 0)  // column layout depends on the number of models
-        s.setValue(QStringLiteral("table/header%1").arg(model_->columnCount()), table_->horizontalHeader()->saveState());
-    if (!currentFile_.isEmpty() && !isDemoFile(currentFile_))
-        s.setValue(QStringLiteral("load/lastFile"), currentFile_);
+        s.setValue(QStringLiteral("table/header%1").arg(model_->columnCount()),
+                   table_->horizontalHeader()->saveState());
+    if (!currentFile_.isEmpty() && !isDemoFile(currentFile_)) s.setValue(QStringLiteral("load/lastFile"), currentFile_);
 }
 
 void MainWindow::showEvent(QShowEvent* e) {
@@ -469,7 +479,9 @@ void MainWindow::chooseAndOpen() {
     startLoad(dialog.selectedFiles().first());
 }
 
-void MainWindow::setSkipBadLines(bool on) { skipBadLines_->setChecked(on); }
+void MainWindow::setSkipBadLines(bool on) {
+    skipBadLines_->setChecked(on);
+}
 
 void MainWindow::startLoad(const QString& path) {
     loadShowsDialog_ = true;
@@ -494,15 +506,21 @@ bool MainWindow::openFile(const QString& path, QString* error) {
     return ok;
 }
 
-bool MainWindow::openDemo(QString* error) { return openFile(extractDemoFile(), error); }
+bool MainWindow::openDemo(QString* error) {
+    return openFile(extractDemoFile(), error);
+}
 
-bool MainWindow::isLoading() const { return loader_->isRunning(); }
+bool MainWindow::isLoading() const {
+    return loader_->isRunning();
+}
 
 void MainWindow::cancelLoad() {
     if (loader_->isRunning()) loader_->cancel();
 }
 
-const data::Dataset* MainWindow::dataset() const { return state_->dataset(); }
+const data::Dataset* MainWindow::dataset() const {
+    return state_->dataset();
+}
 
 void MainWindow::onLoadFinished(const LoadOutcome& out) {
     updateBusy();
@@ -515,8 +533,7 @@ void MainWindow::onLoadFinished(const LoadOutcome& out) {
             log(tr("Could not load: %1").arg(out.error));
             if (!QFileInfo::exists(out.path)) forgetRecent(out.path);
             if (loadShowsDialog_)
-                showError(tr("Could not open file"),
-                          tr("%1\n\nThe previously loaded data stays open.").arg(out.error));
+                showError(tr("Could not open file"), tr("%1\n\nThe previously loaded data stays open.").arg(out.error));
         }
         emit loadFinished(false, out.error);
         return;
@@ -528,7 +545,8 @@ void MainWindow::onLoadFinished(const LoadOutcome& out) {
         log(tr("Skipped %n bad line(s):", nullptr, static_cast<int>(out.badLines)));
         for (const QString& p : out.problems) log(QStringLiteral("  ") + p);
         if (out.problems.size() < static_cast<qsizetype>(out.badLines)) log(tr("  ... (only the first are listed)"));
-        statusBar()->showMessage(tr("Skipped %n bad line(s); see Messages", nullptr, static_cast<int>(out.badLines)), 10000);
+        statusBar()->showMessage(tr("Skipped %n bad line(s); see Messages", nullptr, static_cast<int>(out.badLines)),
+                                 10000);
     }
     currentFile_ = out.path;
     if (!isDemo) rememberRecent(out.path);
@@ -575,9 +593,12 @@ void MainWindow::setDefaultColumnWidths() {
     table_->setColumnWidth(QueryTableModel::DatasetName, fm.horizontalAdvance(QStringLiteral("narrative_qa")) + 10);
     table_->setColumnWidth(QueryTableModel::SplitName, fm.horizontalAdvance(QStringLiteral("split")) + 14);
     for (int m = 0; m < static_cast<int>(dataset()->model_count()); ++m)
-        table_->setColumnWidth(model_->scoreColumn(m),
-                               std::max(digits, fm.horizontalAdvance(model_->headerData(model_->scoreColumn(m), Qt::Horizontal,
-                                                                                        Qt::DisplayRole).toString()) + 12));
+        table_->setColumnWidth(
+            model_->scoreColumn(m),
+            std::max(digits,
+                     fm.horizontalAdvance(
+                         model_->headerData(model_->scoreColumn(m), Qt::Horizontal, Qt::DisplayRole).toString()) +
+                         12));
     table_->setColumnWidth(model_->confidenceColumn(), digits);
     table_->setColumnWidth(model_->categoryColumn(), fm.horizontalAdvance(QStringLiteral("UNDEFINED")) + 10);
     table_->setColumnWidth(model_->decisionColumn(), fm.horizontalAdvance(QStringLiteral("escalate")) + 16);
@@ -588,7 +609,8 @@ void MainWindow::setDefaultColumnWidths() {
     for (int c = 0; c < model_->columnCount(); ++c)
         if (c != QueryTableModel::Question) used += table_->columnWidth(c);
     const int visible = table_->isVisible() ? table_->viewport()->width() : topSplit_->sizes().value(0, 900) - 40;
-    table_->setColumnWidth(QueryTableModel::Question, std::max(fm.horizontalAdvance(QLatin1Char('x')) * 24, visible - used));
+    table_->setColumnWidth(QueryTableModel::Question,
+                           std::max(fm.horizontalAdvance(QLatin1Char('x')) * 24, visible - used));
     // Before the first show the viewport width is a guess: fit again once it is known.
     fitQuestionOnShow_ = !table_->isVisible();
 }
@@ -629,18 +651,21 @@ void MainWindow::logTraining() {
     QStringList parts;
     for (const TrainedDataset& t : state_->trained()) {
         const QString name = QString::fromStdString(ds->dataset_names[static_cast<std::size_t>(t.datasetIndex)]);
-        if (!t.error.isEmpty()) parts << tr("%1: failed (%2)").arg(name, t.error);
+        if (!t.error.isEmpty())
+            parts << tr("%1: failed (%2)").arg(name, t.error);
         else
             parts << tr("%1: %2 (train lift %3 %, %4 candidates)")
                          .arg(name, QString::fromStdString(state_->method()->describe(t.params, state_->config())))
                          .arg(100.0 * t.trainLift, 0, 'f', 1)
                          .arg(t.candidates.size());
     }
-    log(tr("Trained %1 on each dataset's train split — %2").arg(state_->methodName(), parts.join(QStringLiteral("; "))));
+    log(tr("Trained %1 on each dataset's train split — %2")
+            .arg(state_->methodName(), parts.join(QStringLiteral("; "))));
 }
 
 void MainWindow::log(const QString& message) {
-    messages_->appendPlainText(QStringLiteral("[%1] %2").arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")), message));
+    messages_->appendPlainText(
+        QStringLiteral("[%1] %2").arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")), message));
 }
 
 // ---------------------------------------------------------------- drag and drop
@@ -696,7 +721,8 @@ void MainWindow::selectMethod(const QString& name) {
     int i = methodCombo_->findData(name);
     if (i < 0 && !name.isEmpty()) {
         // Accept aliases ("double_threshold"): the registry knows them.
-        if (auto m = routing::find_method(name.toStdString())) i = methodCombo_->findData(QString::fromStdString(m->name()));
+        if (auto m = routing::find_method(name.toStdString()))
+            i = methodCombo_->findData(QString::fromStdString(m->name()));
     }
     if (i >= 0) methodCombo_->setCurrentIndex(i);
 }
@@ -718,8 +744,10 @@ void MainWindow::onCostsEdited() {
 void MainWindow::onCurrentRowChanged() {
     if (restoringSelection_) return;
     const QModelIndex current = table_->currentIndex();
-    if (current.isValid()) selectedRow_ = model_->datasetRow(current.row());
-    else selectedRow_.reset();
+    if (current.isValid())
+        selectedRow_ = model_->datasetRow(current.row());
+    else
+        selectedRow_.reset();
     drillDown_->showRow(selectedRow_);
     state_->setCurrentRow(selectedRow_);
 }
@@ -771,7 +799,8 @@ void MainWindow::fillRowMenu(QMenu* menu, data::RowIndex row) {
 
 void MainWindow::moveSelection(int delta) {
     if (model_->rowCount() == 0) return;
-    const int current = table_->currentIndex().isValid() ? table_->currentIndex().row() : (delta > 0 ? -1 : model_->rowCount());
+    const int current =
+        table_->currentIndex().isValid() ? table_->currentIndex().row() : (delta > 0 ? -1 : model_->rowCount());
     const int next = std::clamp(current + delta, 0, model_->rowCount() - 1);
     selectRow(model_->datasetRow(next));
 }
@@ -786,8 +815,8 @@ void MainWindow::updateSummary() {
     }
     const QLocale loc;
     QStringList parts;
-    parts << tr("<b>%1</b> of %2 rows shown").arg(loc.toString(qulonglong(model_->visibleRows().size())),
-                                                  loc.toString(qulonglong(ds->size())));
+    parts << tr("<b>%1</b> of %2 rows shown")
+                 .arg(loc.toString(qulonglong(model_->visibleRows().size())), loc.toString(qulonglong(ds->size())));
     if (!state_->method()) {
         parts << tr("<i>not routed yet</i> — choose a method");
     } else if (state_->isTraining()) {
@@ -795,10 +824,13 @@ void MainWindow::updateSummary() {
     } else if (!state_->isRouted()) {
         parts << tr("%1: <i>not routed yet</i>%2")
                      .arg(state_->methodName().toHtmlEscaped(),
-                          state_->lastError().isEmpty() ? QString() : QStringLiteral(" (%1)").arg(state_->lastError().toHtmlEscaped()));
+                          state_->lastError().isEmpty()
+                              ? QString()
+                              : QStringLiteral(" (%1)").arg(state_->lastError().toHtmlEscaped()));
     } else {
         const ScopeMetrics& m = state_->metrics();
-        parts << QStringLiteral("<b>%1</b> %2").arg(state_->methodName().toHtmlEscaped(), state_->paramsText().toHtmlEscaped());
+        parts << QStringLiteral("<b>%1</b> %2")
+                     .arg(state_->methodName().toHtmlEscaped(), state_->paramsText().toHtmlEscaped());
         if (m.valid) {
             parts << tr("avg cost <b>%1</b>").arg(m.avgCost, 0, 'f', 2)
                   << tr("avg perf <b>%1</b>").arg(m.avgPerf, 0, 'f', 3)
@@ -812,7 +844,9 @@ void MainWindow::updateSummary() {
                                       "avg cost = (Σ small + escalations · large) / n + verifier\n"
                                       "IBC lift = (slope − base) / base; slope = (perf − %2) / (cost − small); "
                                       "base = (%3 − %2) / (large − small)")
-                                       .arg(m.rows).arg(m.slmPerf, 0, 'f', 3).arg(m.llmPerf, 0, 'f', 3)
+                                       .arg(m.rows)
+                                       .arg(m.slmPerf, 0, 'f', 3)
+                                       .arg(m.llmPerf, 0, 'f', 3)
                                  : QString());
 }
 

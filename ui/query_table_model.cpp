@@ -3,8 +3,8 @@
 #include <QColor>
 #include <QLocale>
 #include <algorithm>
-#include <functional>
 #include <cmath>
+#include <functional>
 
 #include "ui/routing_state.hpp"
 
@@ -12,7 +12,9 @@ namespace automix::ui {
 
 namespace {
 
-char foldAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char foldAscii(char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 // Case-insensitive for ASCII, exact for other bytes: the needle is already folded.
 bool containsFolded(const std::string& hay, const std::string& needle) {
@@ -30,12 +32,13 @@ int compareNumbers(double a, double b) {
     return a < b ? -1 : (b < a ? 1 : 0);
 }
 
-QString formatScore(double v) { return std::isnan(v) ? QStringLiteral("—") : QString::number(v, 'f', 3); }
+QString formatScore(double v) {
+    return std::isnan(v) ? QStringLiteral("—") : QString::number(v, 'f', 3);
+}
 
 }  // namespace
 
-QueryTableModel::QueryTableModel(RoutingState* state, QObject* parent)
-    : QAbstractTableModel(parent), state_(state) {
+QueryTableModel::QueryTableModel(RoutingState* state, QObject* parent) : QAbstractTableModel(parent), state_(state) {
     connect(state_, &RoutingState::datasetChanged, this, [this] {
         // A new file can have a different number of models, hence columns.
         beginResetModel();
@@ -50,9 +53,13 @@ QueryTableModel::QueryTableModel(RoutingState* state, QObject* parent)
     connect(state_, &RoutingState::linkedFilterChanged, this, &QueryTableModel::rebuild);
 }
 
-std::size_t QueryTableModel::scopeSize() const { return state_->scopeRows().size(); }
+std::size_t QueryTableModel::scopeSize() const {
+    return state_->scopeRows().size();
+}
 
-int QueryTableModel::confidenceColumn() const { return FirstScore + models_; }
+int QueryTableModel::confidenceColumn() const {
+    return FirstScore + models_;
+}
 
 int QueryTableModel::rowCount(const QModelIndex& parent) const {
     return parent.isValid() ? 0 : static_cast<int>(visible_.size());
@@ -106,8 +113,8 @@ QVariant QueryTableModel::data(const QModelIndex& index, int role) const {
     if (role == RowIndexRole) return QVariant::fromValue<quint32>(r);
     if (role == Qt::DisplayRole) {
         if (c == Id) return QString::fromStdString(ds->id[r]);
-        if (c == DatasetName) return QString::fromUtf8(ds->dataset_name(r).data(),
-                                                        static_cast<qsizetype>(ds->dataset_name(r).size()));
+        if (c == DatasetName)
+            return QString::fromUtf8(ds->dataset_name(r).data(), static_cast<qsizetype>(ds->dataset_name(r).size()));
         if (c == SplitName) {
             const auto s = data::to_string(ds->split[r]);
             return QString::fromLatin1(s.data(), static_cast<qsizetype>(s.size()));
@@ -235,20 +242,28 @@ void QueryTableModel::applySort() {
     }
     // Three-way comparison per column; ties keep file order (stable sort on file order).
     std::function<int(data::RowIndex, data::RowIndex)> cmp;
-    if (c == Id) cmp = [&](auto a, auto b) { return ds.id[a].compare(ds.id[b]); };
-    else if (c == DatasetName) cmp = [&](auto a, auto b) { return ds.dataset_name(a).compare(ds.dataset_name(b)); };
-    else if (c == SplitName) cmp = [&](auto a, auto b) { return int(ds.split[a]) - int(ds.split[b]); };
-    else if (c == Question) cmp = [&](auto a, auto b) { return ds.question[a].compare(ds.question[b]); };
+    if (c == Id)
+        cmp = [&](auto a, auto b) { return ds.id[a].compare(ds.id[b]); };
+    else if (c == DatasetName)
+        cmp = [&](auto a, auto b) { return ds.dataset_name(a).compare(ds.dataset_name(b)); };
+    else if (c == SplitName)
+        cmp = [&](auto a, auto b) { return int(ds.split[a]) - int(ds.split[b]); };
+    else if (c == Question)
+        cmp = [&](auto a, auto b) { return ds.question[a].compare(ds.question[b]); };
     else if (c >= FirstScore && c < confidenceColumn()) {
         const auto& col = ds.models[static_cast<std::size_t>(c - FirstScore)].score;
         cmp = [&col](auto a, auto b) { return compareNumbers(col[a], col[b]); };
     } else if (c == confidenceColumn()) {
         const auto& col = ds.small().verifier_confidence;
         cmp = [&col](auto a, auto b) { return compareNumbers(col[a], col[b]); };
-    } else if (c == categoryColumn()) cmp = [&](auto a, auto b) { return int(ds.category[a]) - int(ds.category[b]); };
-    else if (c == decisionColumn()) cmp = [this](auto a, auto b) { return state_->decision(a) - state_->decision(b); };
-    else if (c == costColumn()) cmp = [this](auto a, auto b) { return compareNumbers(state_->rowCost(a), state_->rowCost(b)); };
-    else return;
+    } else if (c == categoryColumn())
+        cmp = [&](auto a, auto b) { return int(ds.category[a]) - int(ds.category[b]); };
+    else if (c == decisionColumn())
+        cmp = [this](auto a, auto b) { return state_->decision(a) - state_->decision(b); };
+    else if (c == costColumn())
+        cmp = [this](auto a, auto b) { return compareNumbers(state_->rowCost(a), state_->rowCost(b)); };
+    else
+        return;
     std::sort(visible_.begin(), visible_.end());
     if (sortOrder_ == Qt::AscendingOrder)
         std::stable_sort(visible_.begin(), visible_.end(), [&](auto a, auto b) { return cmp(a, b) < 0; });

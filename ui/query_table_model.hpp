@@ -56,7 +56,7 @@ class QueryTableModel : public QAbstractTableModel {
     void rowsRefreshed();
 
   private:
-    void rebuild();        // filter + sort from the scope
+    void rebuild();  // filter + sort from the scope
     void applySort();
     bool accepts(data::RowIndex r, const std::string& needle) const;
 

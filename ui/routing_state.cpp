@@ -59,7 +59,8 @@ std::shared_ptr<RoutingState::TrainOutput> runTraining(const TrainInput& in) {
             for (std::size_t r = 0; r < ds.size(); ++r)
                 if (ds.dataset_index[r] == d) all.push_back(static_cast<data::RowIndex>(r));
             const routing::Decisions decisions = method.route(ds, all, t.params, in.config);
-            for (std::size_t i = 0; i < all.size(); ++i) out->decisions[all[i]] = static_cast<std::int8_t>(decisions[i]);
+            for (std::size_t i = 0; i < all.size(); ++i)
+                out->decisions[all[i]] = static_cast<std::int8_t>(decisions[i]);
         } catch (const std::exception& e) {
             t.error = QString::fromStdString(e.what());
             errors << QStringLiteral("%1: %2").arg(name, t.error);
@@ -77,7 +78,9 @@ RoutingState::RoutingState(QObject* parent) : QObject(parent) {
     connect(watcher_, &QFutureWatcher<std::shared_ptr<TrainOutput>>::finished, this, &RoutingState::onTrainingDone);
 }
 
-RoutingState::~RoutingState() { watcher_->waitForFinished(); }
+RoutingState::~RoutingState() {
+    watcher_->waitForFinished();
+}
 
 void RoutingState::setDataset(std::shared_ptr<const data::Dataset> ds) {
     dataset_ = std::move(ds);
@@ -223,7 +226,8 @@ bool RoutingState::setParameters(int datasetIndex, const routing::Params& params
             lastError_ = QString::fromStdString(e.what());
             return false;
         }
-        auto it = std::find_if(trained.begin(), trained.end(), [&](const TrainedDataset& t) { return t.datasetIndex == static_cast<int>(d); });
+        auto it = std::find_if(trained.begin(), trained.end(),
+                               [&](const TrainedDataset& t) { return t.datasetIndex == static_cast<int>(d); });
         if (it == trained.end()) {
             TrainedDataset t;
             t.datasetIndex = static_cast<int>(d);
@@ -260,7 +264,9 @@ bool RoutingState::largeWasBetter(data::RowIndex row) const {
     return dataset_->large().score[row] > dataset_->small().score[row];
 }
 
-bool RoutingState::routingWasWrong(data::RowIndex row) const { return !routingMistake(row).isEmpty(); }
+bool RoutingState::routingWasWrong(data::RowIndex row) const {
+    return !routingMistake(row).isEmpty();
+}
 
 QString RoutingState::routingMistake(data::RowIndex row) const {
     const int used = answeringModel(row);
@@ -304,7 +310,9 @@ void RoutingState::setCurrentRow(std::optional<data::RowIndex> row) {
     emit currentRowChanged(row);
 }
 
-int RoutingState::nearestBin(double confidence, int numBins) { return routing::Bins(numBins).nearest(confidence); }
+int RoutingState::nearestBin(double confidence, int numBins) {
+    return routing::Bins(numBins).nearest(confidence);
+}
 
 void RoutingState::recomputeMetrics() {
     metrics_ = {};
@@ -317,8 +325,8 @@ void RoutingState::recomputeMetrics() {
         decisions.push_back(static_cast<std::uint8_t>(decision(r)));
     }
     try {
-        const eval::ScoredView view = eval::ScoredView::for_method(*dataset_, scopeRows_, *method_,
-                                                                   eval::CostModel::from(config_));
+        const eval::ScoredView view =
+            eval::ScoredView::for_method(*dataset_, scopeRows_, *method_, eval::CostModel::from(config_));
         const eval::Metrics m = view.evaluate(decisions);
         metrics_.valid = true;
         metrics_.avgCost = m.avg_cost;

@@ -9,8 +9,8 @@
 #include <QString>
 #include <cstdint>
 #include <functional>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "core/data/dataset.hpp"
@@ -21,12 +21,12 @@ namespace automix::ui {
 enum class SplitScope { Val, Train, All };
 
 struct ScopeMetrics {
-    bool valid = false;       // false until routed
-    std::size_t rows = 0;     // rows of the scope
-    double avgCost = 0.0;     // per query, verifier included (spec §4)
+    bool valid = false;    // false until routed
+    std::size_t rows = 0;  // rows of the scope
+    double avgCost = 0.0;  // per query, verifier included (spec §4)
     double avgPerf = 0.0;
-    double ibcLift = 0.0;     // fraction: 0.89 = 89 %
-    double escalated = 0.0;   // fraction of rows escalated
+    double ibcLift = 0.0;                 // fraction: 0.89 = 89 %
+    double escalated = 0.0;               // fraction of rows escalated
     double slmPerf = 0.0, llmPerf = 0.0;  // means of the scope's rows
 };
 
@@ -37,7 +37,7 @@ struct TrainedDataset {
     routing::Params params;
     double trainLift = 0.0;
     std::vector<std::pair<routing::Params, double>> candidates;  // (param, train lift), in order
-    QString error;  // non-empty when training this dataset failed
+    QString error;                                               // non-empty when training this dataset failed
 };
 
 struct Costs {
@@ -85,7 +85,7 @@ class RoutingState : public QObject {
     bool routingWasWrong(data::RowIndex row) const;
     QString routingMistake(data::RowIndex row) const;  // why it was wrong ("" when it was not)
     bool largeWasBetter(data::RowIndex row) const;
-    double rowCost(data::RowIndex row) const;  // NaN when not routed
+    double rowCost(data::RowIndex row) const;                   // NaN when not routed
     const std::vector<int>& ladder() const { return ladder_; }  // dataset model indices
     const TrainedDataset* trainedFor(int datasetIndex) const;
     const std::vector<TrainedDataset>& trained() const { return trained_; }

@@ -1,9 +1,10 @@
 #include "ui/studies_panel.hpp"
 
 #include <QApplication>
+#include <QAreaSeries>
+#include <QCategoryAxis>
 #include <QChart>
 #include <QChartView>
-#include <QCategoryAxis>
 #include <QComboBox>
 #include <QDateTime>
 #include <QDoubleSpinBox>
@@ -19,7 +20,6 @@
 #include <QLegendMarker>
 #include <QLineEdit>
 #include <QLineSeries>
-#include <QAreaSeries>
 #include <QListWidget>
 #include <QLogValueAxis>
 #include <QMenu>
@@ -33,8 +33,8 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTableWidget>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 #include <QtConcurrent>
 #include <cmath>
 
@@ -80,7 +80,8 @@ class StudyHeatMap : public QWidget {
         p.setFont(bold);
         p.drawText(QRect(0, 0, width(), fm.height() + 4), Qt::AlignCenter, title_);
         p.setFont(font());
-        p.drawText(QRect(left, fm.height() + 2, width() - left, fm.height() + 2), Qt::AlignCenter, tr("evaluated on (val) →"));
+        p.drawText(QRect(left, fm.height() + 2, width() - left, fm.height() + 2), Qt::AlignCenter,
+                   tr("evaluated on (val) →"));
         double extent = 0;
         for (const auto& row : m.values)
             for (const double v : row)
@@ -96,7 +97,8 @@ class StudyHeatMap : public QWidget {
                 if (std::isfinite(v)) {
                     const double t = std::min(1.0, std::abs(v) / extent);
                     const QColor hue = v >= 0 ? QColor(33, 113, 181) : QColor(203, 24, 29);
-                    fill = QColor::fromRgbF(1 - t * (1 - hue.redF()), 1 - t * (1 - hue.greenF()), 1 - t * (1 - hue.blueF()));
+                    fill = QColor::fromRgbF(1 - t * (1 - hue.redF()), 1 - t * (1 - hue.greenF()),
+                                            1 - t * (1 - hue.blueF()));
                 }
                 p.fillRect(cell, fill);
                 if (r == c) {
@@ -145,7 +147,9 @@ std::optional<std::vector<double>> numbers(const QString& text, bool allowAll, d
     return out;
 }
 
-QString percent(double x) { return std::isfinite(x) ? QString::number(100 * x, 'f', 1) + " %" : QStringLiteral("–"); }
+QString percent(double x) {
+    return std::isfinite(x) ? QString::number(100 * x, 'f', 1) + " %" : QStringLiteral("–");
+}
 
 QString cellText(const nlohmann::json& v) {
     if (v.is_null()) return QStringLiteral("–");
@@ -303,7 +307,8 @@ void StudiesPanel::buildUi() {
     connect(groupCombo_, &QComboBox::currentIndexChanged, this, [this] { drawChart(); });
     bar->addWidget(new QLabel(tr("Show"), right));
     bar->addWidget(groupCombo_, 1);
-    for (const QString& kind : {QStringLiteral("PNG"), QStringLiteral("SVG"), QStringLiteral("CSV"), QStringLiteral("JSON")}) {
+    for (const QString& kind :
+         {QStringLiteral("PNG"), QStringLiteral("SVG"), QStringLiteral("CSV"), QStringLiteral("JSON")}) {
         auto* b = new QPushButton(tr("Export %1…").arg(kind), right);
         b->setEnabled(false);
         connect(b, &QPushButton::clicked, this, [this, kind] { exportDialog(kind); });
@@ -373,7 +378,9 @@ void StudiesPanel::setStudy(const QString& name) {
     if (i >= 0) studyCombo_->setCurrentIndex(i);
 }
 
-QString StudiesPanel::study() const { return studyCombo_->currentText(); }
+QString StudiesPanel::study() const {
+    return studyCombo_->currentText();
+}
 
 QLineEdit* StudiesPanel::parameterEdit(const QString& name) const {
     if (name == QLatin1String("ratios")) return ratios_;
@@ -394,7 +401,8 @@ QSpinBox* StudiesPanel::parameterSpin(const QString& name) const {
 
 void StudiesPanel::setSelectedDatasets(const QStringList& names) {
     for (int i = 0; i < datasetList_->count(); ++i)
-        datasetList_->item(i)->setCheckState(names.contains(datasetList_->item(i)->text()) ? Qt::Checked : Qt::Unchecked);
+        datasetList_->item(i)->setCheckState(names.contains(datasetList_->item(i)->text()) ? Qt::Checked
+                                                                                           : Qt::Unchecked);
 }
 
 void StudiesPanel::setSelectedMethods(const QStringList& names) {
@@ -410,9 +418,11 @@ std::optional<study::StudyRequest> StudiesPanel::request(QString* error) const {
     study::StudyRequest rq;
     rq.study = study().toStdString();
     for (int i = 0; i < datasetList_->count(); ++i)
-        if (datasetList_->item(i)->checkState() == Qt::Checked) rq.datasets.push_back(datasetList_->item(i)->text().toStdString());
+        if (datasetList_->item(i)->checkState() == Qt::Checked)
+            rq.datasets.push_back(datasetList_->item(i)->text().toStdString());
     for (int i = 0; i < methodList_->count(); ++i)
-        if (methodList_->item(i)->checkState() == Qt::Checked) rq.methods.push_back(methodList_->item(i)->text().toStdString());
+        if (methodList_->item(i)->checkState() == Qt::Checked)
+            rq.methods.push_back(methodList_->item(i)->text().toStdString());
     if (!callCosts_.empty()) rq.config.call_costs = callCosts_;
     rq.config.verifier_cost = verifierCost_;
     const QString s = study();
@@ -498,7 +508,9 @@ void StudiesPanel::cancel() {
 }
 
 // Running until the result reached the GUI thread (the future itself finishes earlier).
-bool StudiesPanel::isRunning() const { return pending_; }
+bool StudiesPanel::isRunning() const {
+    return pending_;
+}
 
 bool StudiesPanel::waitForFinished(int timeoutMs) {
     QElapsedTimer t;
@@ -522,7 +534,8 @@ void StudiesPanel::onFinished() {
         lastError_ = run.error;
     } else {
         result_ = run.result;
-        QString text = tr("%1 done in %2 s").arg(QString::fromStdString(result_->study)).arg(result_->seconds, 0, 'f', 2);
+        QString text =
+            tr("%1 done in %2 s").arg(QString::fromStdString(result_->study)).arg(result_->seconds, 0, 'f', 2);
         if (!result_->warnings.empty())
             text += tr(" · %n warning(s): ", nullptr, static_cast<int>(result_->warnings.size())) +
                     QString::fromStdString(result_->warnings.front());
@@ -548,7 +561,9 @@ void StudiesPanel::setChartGroup(const QString& group) {
     if (i >= 0) groupCombo_->setCurrentIndex(i);
 }
 
-QWidget* StudiesPanel::chartWidget() const { return chartStack_->currentWidget(); }
+QWidget* StudiesPanel::chartWidget() const {
+    return chartStack_->currentWidget();
+}
 
 void StudiesPanel::showResult() {
     {
@@ -558,7 +573,8 @@ void StudiesPanel::showResult() {
             for (const auto& m : result_->matrices) groupCombo_->addItem(QString::fromStdString(m.name));
         } else {
             for (const auto& g : result_->groups())
-                groupCombo_->addItem(g.empty() ? tr("all datasets") : QString::fromStdString(g), QString::fromStdString(g));
+                groupCombo_->addItem(g.empty() ? tr("all datasets") : QString::fromStdString(g),
+                                     QString::fromStdString(g));
         }
     }
     for (auto* b : exportButtons_) b->setEnabled(true);
@@ -573,7 +589,8 @@ void StudiesPanel::drawChart() {
         chartStack_->setCurrentWidget(heatMap_);
         const int i = groupCombo_->currentIndex();
         const study::Matrix* m = i >= 0 && i < static_cast<int>(r.matrices.size()) ? &r.matrices[i] : nullptr;
-        heatMap_->setMatrix(m, m ? QString::fromStdString(m->name) + tr(" — trained on (rows) → evaluated on (columns)") : QString());
+        heatMap_->setMatrix(m, m ? QString::fromStdString(m->name) + tr(" — trained on (rows) → evaluated on (columns)")
+                                 : QString());
         return;
     }
     chartStack_->setCurrentWidget(chartView_);
@@ -581,7 +598,8 @@ void StudiesPanel::drawChart() {
     const bool dark = charts::paletteIsDark();
     auto* chart = new QChart;
     charts::styleChart(chart);
-    chart->setTitle(QString::fromStdString(r.title) + (group.empty() ? QString() : QStringLiteral(" — ") + QString::fromStdString(group)));
+    chart->setTitle(QString::fromStdString(r.title) +
+                    (group.empty() ? QString() : QStringLiteral(" — ") + QString::fromStdString(group)));
 
     QAbstractAxis* xAxis = nullptr;
     if (r.log_x) {
@@ -691,7 +709,8 @@ void StudiesPanel::drawChart() {
             dots->setName(name);
             dots->setColor(colour);
             dots->setMarkerSize(s.name == "small only" || s.name == "large only" ? 8 : 11);
-            if (s.name == "small only" || s.name == "large only") dots->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
+            if (s.name == "small only" || s.name == "large only")
+                dots->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
             for (const auto& p : s.points) {
                 dots->append(p.x, p.y.value);
                 grow(p.x, p.y.value);
@@ -773,13 +792,13 @@ QString StudiesPanel::exportJson(const QString& path) const {
 }
 
 void StudiesPanel::exportDialog(const QString& kind) {
-    const QString filter = kind == QLatin1String("PNG") ? tr("PNG image (*.png)")
+    const QString filter = kind == QLatin1String("PNG")   ? tr("PNG image (*.png)")
                            : kind == QLatin1String("SVG") ? tr("SVG image (*.svg)")
                            : kind == QLatin1String("CSV") ? tr("CSV table (*.csv)")
                                                           : tr("JSON (*.json)");
     const QString path = QFileDialog::getSaveFileName(this, tr("Export study"), study() + "." + kind.toLower(), filter);
     if (path.isEmpty()) return;
-    const QString error = kind == QLatin1String("PNG") ? exportPng(path)
+    const QString error = kind == QLatin1String("PNG")   ? exportPng(path)
                           : kind == QLatin1String("SVG") ? exportSvg(path)
                           : kind == QLatin1String("CSV") ? exportCsv(path)
                                                          : exportJson(path);
@@ -849,11 +868,12 @@ StudiesPanel* installStudiesPanel(MainWindow* window) {
     }
     window->menuBar()->insertMenu(help, experiments);
 
-    QObject::connect(panel, &StudiesPanel::routerImported, window, [window](const QString& name, const QString& coverage) {
-        if (auto* combo = window->findChild<QComboBox*>(QStringLiteral("methodCombo")))
-            if (combo->findData(name) < 0) combo->addItem(name, name);
-        window->log(StudiesPanel::tr("Imported %1: %2").arg(name, coverage));
-    });
+    QObject::connect(panel, &StudiesPanel::routerImported, window,
+                     [window](const QString& name, const QString& coverage) {
+                         if (auto* combo = window->findChild<QComboBox*>(QStringLiteral("methodCombo")))
+                             if (combo->findData(name) < 0) combo->addItem(name, name);
+                         window->log(StudiesPanel::tr("Imported %1: %2").arg(name, coverage));
+                     });
     return panel;
 }
 

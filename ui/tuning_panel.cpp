@@ -18,8 +18,12 @@ namespace {
 constexpr double kLambdaMin = 1e-6, kLambdaMax = 1.0;
 constexpr int kLambdaSteps = 600;
 
-QString pct(double f) { return std::isnan(f) ? QStringLiteral("—") : QString::number(100.0 * f, 'f', 1) + QStringLiteral(" %"); }
-QString num(double x, int decimals) { return std::isnan(x) ? QStringLiteral("—") : QString::number(x, 'f', decimals); }
+QString pct(double f) {
+    return std::isnan(f) ? QStringLiteral("—") : QString::number(100.0 * f, 'f', 1) + QStringLiteral(" %");
+}
+QString num(double x, int decimals) {
+    return std::isnan(x) ? QStringLiteral("—") : QString::number(x, 'f', decimals);
+}
 
 QSlider* makeSlider(QWidget* parent, const QString& name, int max) {
     auto* s = new QSlider(Qt::Horizontal, parent);
@@ -107,12 +111,12 @@ TuningPanel::TuningPanel(RoutingState* state, QWidget* parent) : QWidget(parent)
     figures_ = new QGridLayout(box);
     figures_->setHorizontalSpacing(14);
     const QStringList rows = {tr("avg cost"), tr("avg perf"), tr("IBC lift"), tr("APGR"), tr("escalated")};
-    const QStringList tips = {
-        tr("Σ (small + escalations · large) / n + verifier cost"),
-        tr("Mean score of the answer used"),
-        tr("(slope − base) / base; slope = (perf − P_small) / (cost − c_small), base = (P_large − P_small) / (c_large − c_small)"),
-        tr("Performance gap recovered: (perf − P_small) / (P_large − P_small)"),
-        tr("Share of queries sent to a larger model")};
+    const QStringList tips = {tr("Σ (small + escalations · large) / n + verifier cost"),
+                              tr("Mean score of the answer used"),
+                              tr("(slope − base) / base; slope = (perf − P_small) / (cost − c_small), base = (P_large "
+                                 "− P_small) / (c_large − c_small)"),
+                              tr("Performance gap recovered: (perf − P_small) / (P_large − P_small)"),
+                              tr("Share of queries sent to a larger model")};
     for (int r = 0; r < rows.size(); ++r) {
         auto* l = new QLabel(rows[r], box);
         l->setToolTip(tips[r]);
@@ -144,7 +148,8 @@ void TuningPanel::setTarget(int datasetIndex, data::View trainRows, data::View e
     trainRows_ = std::move(trainRows);
     evalRows_ = std::move(evalRows);
     evalName_ = evalName;
-    if (auto* header = qobject_cast<QLabel*>(figures_->itemAtPosition(0, 2) ? figures_->itemAtPosition(0, 2)->widget() : nullptr))
+    if (auto* header =
+            qobject_cast<QLabel*>(figures_->itemAtPosition(0, 2) ? figures_->itemAtPosition(0, 2)->widget() : nullptr))
         header->setText(QStringLiteral("<b>%1</b>").arg(evalName.toHtmlEscaped()));
     refresh();
 }
@@ -161,9 +166,11 @@ void TuningPanel::refresh() {
     const routing::MethodPtr method = state_->method();
     kind_ = method ? eval::tuning_kind(*method) : eval::TuningKind::Candidates;
     const bool usable = ds && method && dataset_ >= 0;
-    const QString dsName = usable ? QString::fromStdString(ds->dataset_names[static_cast<std::size_t>(dataset_)]) : QString();
-    heading_->setText(usable ? tr("<b>%1</b> on <b>%2</b>%3").arg(state_->methodName().toHtmlEscaped(), dsName.toHtmlEscaped(),
-                                                                    state_->isTraining() ? tr(" — training…") : QString())
+    const QString dsName =
+        usable ? QString::fromStdString(ds->dataset_names[static_cast<std::size_t>(dataset_)]) : QString();
+    heading_->setText(usable ? tr("<b>%1</b> on <b>%2</b>%3")
+                                   .arg(state_->methodName().toHtmlEscaped(), dsName.toHtmlEscaped(),
+                                        state_->isTraining() ? tr(" — training…") : QString())
                              : tr("Choose a method and a dataset to tune"));
     const bool threshold = kind_ == eval::TuningKind::Threshold, range = kind_ == eval::TuningKind::Range,
                lambda = kind_ == eval::TuningKind::Lambda, cand = kind_ == eval::TuningKind::Candidates;
@@ -201,7 +208,9 @@ void TuningPanel::syncControls() {
         if (auto l = eval::lambda_of(t->params)) lambda_->setValue(positionOfLambda(*l));
         for (std::size_t i = 0; i < cands.size(); ++i)
             if (cands[i] == t->params) candidate_->setValue(static_cast<int>(i));
-        paramText_->setText(tr("Parameters: %1").arg(QString::fromStdString(method->describe(t->params, state_->config())).toHtmlEscaped()));
+        paramText_->setText(
+            tr("Parameters: %1")
+                .arg(QString::fromStdString(method->describe(t->params, state_->config())).toHtmlEscaped()));
     } else {
         paramText_->setText(state_->lastError().isEmpty() ? tr("Not routed yet — press Train or move a slider")
                                                           : state_->lastError());
@@ -218,30 +227,30 @@ void TuningPanel::onControlMoved() {
     if (syncing_ || dataset_ < 0 || !state_->method()) return;
     QSlider* moved = qobject_cast<QSlider*>(sender());
     switch (kind_) {
-        case eval::TuningKind::Threshold:
-            applyParams(eval::threshold_params(threshold_->value() / double(kSteps)));
-            break;
-        case eval::TuningKind::Range: {
-            // The handles cannot cross: the one not moved gives way.
-            if (low_->value() > high_->value()) {
-                const QSignalBlocker b1(low_), b2(high_);
-                if (moved == low_) high_->setValue(low_->value());
-                else low_->setValue(high_->value());
-            }
-            applyParams(eval::range_params(low_->value() / double(kSteps), high_->value() / double(kSteps)));
-            break;
+    case eval::TuningKind::Threshold: applyParams(eval::threshold_params(threshold_->value() / double(kSteps))); break;
+    case eval::TuningKind::Range: {
+        // The handles cannot cross: the one not moved gives way.
+        if (low_->value() > high_->value()) {
+            const QSignalBlocker b1(low_), b2(high_);
+            if (moved == low_)
+                high_->setValue(low_->value());
+            else
+                low_->setValue(high_->value());
         }
-        case eval::TuningKind::Lambda: {
-            const auto cands = candidates();
-            if (auto i = eval::candidate_for_lambda(cands, lambdaAt(lambda_->value()))) applyParams(cands[*i]);
-            break;
-        }
-        case eval::TuningKind::Candidates: {
-            const auto cands = candidates();
-            const auto i = static_cast<std::size_t>(candidate_->value());
-            if (i < cands.size()) applyParams(cands[i]);
-            break;
-        }
+        applyParams(eval::range_params(low_->value() / double(kSteps), high_->value() / double(kSteps)));
+        break;
+    }
+    case eval::TuningKind::Lambda: {
+        const auto cands = candidates();
+        if (auto i = eval::candidate_for_lambda(cands, lambdaAt(lambda_->value()))) applyParams(cands[*i]);
+        break;
+    }
+    case eval::TuningKind::Candidates: {
+        const auto cands = candidates();
+        const auto i = static_cast<std::size_t>(candidate_->value());
+        if (i < cands.size()) applyParams(cands[i]);
+        break;
+    }
     }
 }
 
@@ -292,7 +301,8 @@ void TuningPanel::recomputeFigures() {
                 d.push_back(static_cast<std::uint8_t>(v));
             }
             try {
-                const eval::ScoredView view = eval::ScoredView::for_method(*ds, rows, *method, eval::CostModel::from(state_->config()));
+                const eval::ScoredView view =
+                    eval::ScoredView::for_method(*ds, rows, *method, eval::CostModel::from(state_->config()));
                 return view.evaluate(d);
             } catch (const std::exception&) {
                 return std::nullopt;

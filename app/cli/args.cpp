@@ -88,8 +88,10 @@ std::vector<std::string> split_list(const std::string& s, char sep) {
         cur.clear();
     };
     for (char c : s) {
-        if (c == sep) flush();
-        else cur += c;
+        if (c == sep)
+            flush();
+        else
+            cur += c;
     }
     flush();
     return out;
@@ -109,8 +111,8 @@ std::vector<double> number_list(const std::string& option, const std::string& te
             if (used != part.size() || !std::isfinite(v) || v < 0) throw std::invalid_argument("bad");
             out.push_back(v);
         } catch (const std::exception&) {
-            throw UsageError("option --" + option + ": expected non-negative numbers" +
-                             (all_value ? " or 'all'" : "") + ", got '" + part + "'");
+            throw UsageError("option --" + option + ": expected non-negative numbers" + (all_value ? " or 'all'" : "") +
+                             ", got '" + part + "'");
         }
     }
     if (out.size() < min_count)

@@ -16,8 +16,7 @@ struct UsageError : std::runtime_error {
 class Args {
   public:
     // `valued` lists options that take a value; `flags` those that do not.
-    Args(const std::vector<std::string>& argv, const std::set<std::string>& valued,
-         const std::set<std::string>& flags);
+    Args(const std::vector<std::string>& argv, const std::set<std::string>& valued, const std::set<std::string>& flags);
     bool has(const std::string& name) const { return values_.count(name) > 0; }
     std::optional<std::string> get(const std::string& name) const;
     std::string get_or(const std::string& name, const std::string& fallback) const;

@@ -91,7 +91,8 @@ int run_cascade(const std::vector<std::string>& argv) {
     options.alpha = args.get_double("alpha", 1.0);
     const long long num_bins = args.get_int("num-bins", 8);
     if (!std::isfinite(options.tau)) throw UsageError("option --tau: expected a number");
-    if (!(options.alpha >= 0) || !std::isfinite(options.alpha)) throw UsageError("option --alpha: expected a number >= 0");
+    if (!(options.alpha >= 0) || !std::isfinite(options.alpha))
+        throw UsageError("option --alpha: expected a number >= 0");
     if (num_bins < 1 || num_bins > 200) throw UsageError("option --num-bins: expected 1..200");
     options.num_bins = static_cast<int>(num_bins);
     std::vector<double> lambdas;
@@ -136,13 +137,18 @@ int run_cascade(const std::vector<std::string>& argv) {
     FILE* const text_out = args.get_or("json", "") == "-" ? stderr : stdout;
     nlohmann::json report;
     report["format"] = "automix-cascade-v1";
-    report["input"] = {{"path", path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1)},
-                       {"n_rows", ds.size()}};
+    report["input"] = {
+        {"path", path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1)},
+        {"n_rows", ds.size()}};
     std::vector<std::string> model_names;
     for (const auto& m : ds.models) model_names.push_back(m.name);
-    report["config"] = {{"models", model_names}, {"costs", costs.call_costs}, {"verifier_cost", costs.verifier_cost},
-                        {"reach_cost", cascade::cost_to_reach(costs)}, {"num_bins", options.num_bins},
-                        {"tau", options.tau}, {"alpha", options.alpha}};
+    report["config"] = {{"models", model_names},
+                        {"costs", costs.call_costs},
+                        {"verifier_cost", costs.verifier_cost},
+                        {"reach_cost", cascade::cost_to_reach(costs)},
+                        {"num_bins", options.num_bins},
+                        {"tau", options.tau},
+                        {"alpha", options.alpha}};
     int failures = 0;
     for (const int d : dataset_ids) {
         const std::string& name = ds.dataset_names[d];
@@ -173,10 +179,14 @@ int run_cascade(const std::vector<std::string>& argv) {
                 nlohmann::json pj;
                 pj["lambda_lo"] = c.lambda_lo;
                 pj["lambda_hi"] = num(c.lambda_hi);
-                pj["train"] = {{"avg_cost", num(e.train.avg_cost)}, {"avg_perf", num(e.train.avg_score)},
-                               {"lift", num(e.train_lift)}, {"per_model", e.train.per_model}};
-                pj["val"] = {{"avg_cost", num(e.val.avg_cost)}, {"avg_perf", num(e.val.avg_score)},
-                             {"lift", num(e.val_lift)}, {"per_model", e.val.per_model}};
+                pj["train"] = {{"avg_cost", num(e.train.avg_cost)},
+                               {"avg_perf", num(e.train.avg_score)},
+                               {"lift", num(e.train_lift)},
+                               {"per_model", e.train.per_model}};
+                pj["val"] = {{"avg_cost", num(e.val.avg_cost)},
+                             {"avg_perf", num(e.val.avg_score)},
+                             {"lift", num(e.val_lift)},
+                             {"per_model", e.val.per_model}};
                 pj["expected"] = {{"avg_cost", c.expected.cost}, {"avg_perf", c.expected.score}};
                 pj["escalating_nodes"] = c.policy.escalating_nodes();
                 points.push_back(std::move(pj));
@@ -199,7 +209,8 @@ int run_cascade(const std::vector<std::string>& argv) {
             // The policies reported in detail: the trained choice, or each --lambda.
             std::vector<std::pair<double, std::string>> chosen;
             if (lambdas.empty())
-                chosen.emplace_back(cascade::representative_lambda(curve[best].lambda_lo, curve[best].lambda_hi), "trained");
+                chosen.emplace_back(cascade::representative_lambda(curve[best].lambda_lo, curve[best].lambda_hi),
+                                    "trained");
             else
                 for (double l : lambdas) chosen.emplace_back(l, "given");
             nlohmann::json picks = nlohmann::json::array();
@@ -210,23 +221,28 @@ int run_cascade(const std::vector<std::string>& argv) {
                 pj["lambda"] = lambda;
                 pj["how"] = how;
                 pj["train_lift"] = num(e.train_lift);
-                pj["val"] = {{"avg_cost", num(e.val.avg_cost)}, {"avg_perf", num(e.val.avg_score)},
-                             {"lift", num(e.val_lift)}, {"per_model", e.val.per_model}};
+                pj["val"] = {{"avg_cost", num(e.val.avg_cost)},
+                             {"avg_perf", num(e.val.avg_score)},
+                             {"lift", num(e.val_lift)},
+                             {"per_model", e.val.per_model}};
                 pj["policy_table"] = cascade::policy_table_json(sol, policy, lambda);
                 if (!args.has("no-traces")) {
                     nlohmann::json traces = nlohmann::json::array();
                     for (std::size_t i = 0; i < val.size(); ++i) {
                         const auto steps = cascade::trace_row(sol, lambda, val, i);
-                        traces.push_back({{"id", val.row_id(i)}, {"final_model", steps.back().model},
+                        traces.push_back({{"id", val.row_id(i)},
+                                          {"final_model", steps.back().model},
                                           {"steps", cascade::trace_to_json(steps)}});
                     }
                     pj["traces"] = std::move(traces);
                 }
                 picks.push_back(std::move(pj));
                 if (!quiet)
-                    std::fprintf(text_out, "  %s lambda %s: val cost %.3f perf %.4f lift %.4f (train lift %.4f), rows per model %s\n",
-                                 how.c_str(), lambda_text(lambda).c_str(), e.val.avg_cost, e.val.avg_score, e.val_lift,
-                                 e.train_lift, counts_text(e.val.per_model).c_str());
+                    std::fprintf(
+                        text_out,
+                        "  %s lambda %s: val cost %.3f perf %.4f lift %.4f (train lift %.4f), rows per model %s\n",
+                        how.c_str(), lambda_text(lambda).c_str(), e.val.avg_cost, e.val.avg_score, e.val_lift,
+                        e.train_lift, counts_text(e.val.per_model).c_str());
             }
             dj["policies"] = std::move(picks);
             dj["ok"] = true;

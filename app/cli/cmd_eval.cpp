@@ -17,33 +17,32 @@
 
 namespace {
 
-const char* const kUsage =
-    "usage: automix eval --data FILE [--datasets a,b] [--methods X,Y] [--protocol full|paper]\n"
-    "                    [--seeds 10] [--train-rows 1000] [--costs 1,50] [--verifier-cost 1]\n"
-    "                    [--num-bins 8] [--skip-bad-lines] [--json OUT] [--csv OUT]\n"
-    "                    [--no-candidates] [--quiet] [--list-methods]\n"
-    "                    [--router-scores FILE[:NAME[:high|low]]]\n\n"
-    "Trains each routing method (meta-verifier) on every dataset's train split and evaluates\n"
-    "it on the val split (spec: ../shared/spec/automix.md sections 4-6).\n\n"
-    "  --data FILE        release or native JSONL, plain or .gz\n"
-    "  --datasets LIST    comma list of dataset names (default: all in the file)\n"
-    "  --methods LIST     comma list of methods, case-insensitive, snake_case aliases work\n"
-    "                     (default: all; FixedAnswerRouting(X) only on qasper)\n"
-    "  --protocol P       full: train on the whole train split (deterministic, default);\n"
-    "                     paper: --seeds seeds x --train-rows rows sampled like pandas\n"
-    "                     DataFrame.sample(n, random_state=seed), mean +- std of val lifts\n"
-    "  --costs LIST       call cost per model, cheapest first (default: from the file,\n"
-    "                     release format 1,50)\n"
-    "  --verifier-cost C  cost of one self-verification pass (default: from the file, 1)\n"
-    "  --num-bins N       confidence bins (default 8)\n"
-    "  --skip-bad-lines   skip malformed lines (reported) instead of stopping\n"
-    "  --json OUT         write the report (automix-oracle-v1 + extra fields)\n"
-    "  --csv OUT          write one line per dataset x method\n"
-    "  --no-candidates    leave the per-candidate train/val curves out of the JSON\n"
-    "  --quiet            do not print the table\n"
-    "  --list-methods     print the method names and exit\n"
-    "  --router-scores S  also evaluate an external router's scores (CSV/JSONL keyed by id)\n"
-    "                     as the threshold method ExternalRouter(NAME) (README)\n";
+const char* const kUsage = "usage: automix eval --data FILE [--datasets a,b] [--methods X,Y] [--protocol full|paper]\n"
+                           "                    [--seeds 10] [--train-rows 1000] [--costs 1,50] [--verifier-cost 1]\n"
+                           "                    [--num-bins 8] [--skip-bad-lines] [--json OUT] [--csv OUT]\n"
+                           "                    [--no-candidates] [--quiet] [--list-methods]\n"
+                           "                    [--router-scores FILE[:NAME[:high|low]]]\n\n"
+                           "Trains each routing method (meta-verifier) on every dataset's train split and evaluates\n"
+                           "it on the val split (spec: ../shared/spec/automix.md sections 4-6).\n\n"
+                           "  --data FILE        release or native JSONL, plain or .gz\n"
+                           "  --datasets LIST    comma list of dataset names (default: all in the file)\n"
+                           "  --methods LIST     comma list of methods, case-insensitive, snake_case aliases work\n"
+                           "                     (default: all; FixedAnswerRouting(X) only on qasper)\n"
+                           "  --protocol P       full: train on the whole train split (deterministic, default);\n"
+                           "                     paper: --seeds seeds x --train-rows rows sampled like pandas\n"
+                           "                     DataFrame.sample(n, random_state=seed), mean +- std of val lifts\n"
+                           "  --costs LIST       call cost per model, cheapest first (default: from the file,\n"
+                           "                     release format 1,50)\n"
+                           "  --verifier-cost C  cost of one self-verification pass (default: from the file, 1)\n"
+                           "  --num-bins N       confidence bins (default 8)\n"
+                           "  --skip-bad-lines   skip malformed lines (reported) instead of stopping\n"
+                           "  --json OUT         write the report (automix-oracle-v1 + extra fields)\n"
+                           "  --csv OUT          write one line per dataset x method\n"
+                           "  --no-candidates    leave the per-candidate train/val curves out of the JSON\n"
+                           "  --quiet            do not print the table\n"
+                           "  --list-methods     print the method names and exit\n"
+                           "  --router-scores S  also evaluate an external router's scores (CSV/JSONL keyed by id)\n"
+                           "                     as the threshold method ExternalRouter(NAME) (README)\n";
 
 // SHA-256 of the bytes as read: decompressed for .gz (zlib reads plain files as they are).
 std::string content_sha256(const std::string& path) {
@@ -75,8 +74,8 @@ int run_eval(const std::vector<std::string>& argv) {
     using automix::cli::UsageError;
     namespace eval = automix::eval;
     const Args args(argv,
-                    {"data", "datasets", "methods", "protocol", "seeds", "train-rows", "costs",
-                     "verifier-cost", "num-bins", "json", "csv", "router-scores"},
+                    {"data", "datasets", "methods", "protocol", "seeds", "train-rows", "costs", "verifier-cost",
+                     "num-bins", "json", "csv", "router-scores"},
                     {"help", "skip-bad-lines", "no-candidates", "quiet", "list-methods"});
     if (args.has("help")) {
         std::fputs(kUsage, stdout);
@@ -94,9 +93,12 @@ int run_eval(const std::vector<std::string>& argv) {
 
     eval::EvalOptions options;
     const std::string protocol = args.get_or("protocol", "full");
-    if (protocol == "full") options.protocol = eval::Protocol::Full;
-    else if (protocol == "paper") options.protocol = eval::Protocol::Paper;
-    else throw UsageError("option --protocol: expected 'full' or 'paper', got '" + protocol + "'");
+    if (protocol == "full")
+        options.protocol = eval::Protocol::Full;
+    else if (protocol == "paper")
+        options.protocol = eval::Protocol::Paper;
+    else
+        throw UsageError("option --protocol: expected 'full' or 'paper', got '" + protocol + "'");
     const long long seeds = args.get_int("seeds", 10);
     const long long train_rows = args.get_int("train-rows", 1000);
     const long long num_bins = args.get_int("num-bins", 8);
@@ -138,7 +140,8 @@ int run_eval(const std::vector<std::string>& argv) {
                              " costs for this file's models");
     }
     options.config.verifier_cost = args.get_double("verifier-cost", options.config.verifier_cost);
-    if (!(options.config.verifier_cost >= 0)) throw UsageError("option --verifier-cost: expected a non-negative number");
+    if (!(options.config.verifier_cost >= 0))
+        throw UsageError("option --verifier-cost: expected a non-negative number");
 
     // External router scores become one more method (core/eval/router_scores.hpp).
     if (auto spec = args.get("router-scores")) {

@@ -8,18 +8,17 @@
 
 namespace {
 
-const char* const kUsage =
-    "usage: automix gen-demo --out FILE [--seed S] [--rows N] [--format release|native]\n"
-    "                        [--models 2|3] [--context-bytes B]\n\n"
-    "Writes synthetic AutoMix data for the five release datasets (cnli, coqa, narrative_qa,\n"
-    "qasper, quality). The same options always give the same bytes.\n\n"
-    "  --out FILE           output path; FILE.gz is gzip-compressed; '-' is stdout\n"
-    "  --seed S             random seed (default 1)\n"
-    "  --rows N             number of rows, split like the public release (default 5000)\n"
-    "  --format F           release (the public JSONL schema, default) or native\n"
-    "                       (automix-native-v1 with a manifest line)\n"
-    "  --models M           2 (small, large; default) or 3 (small, medium, large; native only)\n"
-    "  --context-bytes B    pad every context to at least B bytes (for load benchmarks)\n";
+const char* const kUsage = "usage: automix gen-demo --out FILE [--seed S] [--rows N] [--format release|native]\n"
+                           "                        [--models 2|3] [--context-bytes B]\n\n"
+                           "Writes synthetic AutoMix data for the five release datasets (cnli, coqa, narrative_qa,\n"
+                           "qasper, quality). The same options always give the same bytes.\n\n"
+                           "  --out FILE           output path; FILE.gz is gzip-compressed; '-' is stdout\n"
+                           "  --seed S             random seed (default 1)\n"
+                           "  --rows N             number of rows, split like the public release (default 5000)\n"
+                           "  --format F           release (the public JSONL schema, default) or native\n"
+                           "                       (automix-native-v1 with a manifest line)\n"
+                           "  --models M           2 (small, large; default) or 3 (small, medium, large; native only)\n"
+                           "  --context-bytes B    pad every context to at least B bytes (for load benchmarks)\n";
 
 int run_gen_demo(const std::vector<std::string>& argv) {
     using automix::cli::Args;
@@ -29,8 +28,7 @@ int run_gen_demo(const std::vector<std::string>& argv) {
         std::fputs(kUsage, stdout);
         return 0;
     }
-    if (!args.positional().empty())
-        throw UsageError("unexpected argument '" + args.positional()[0] + "'");
+    if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional()[0] + "'");
 
     automix::demo::GeneratorOptions options;
     const long long seed = args.get_int("seed", 1);
@@ -39,8 +37,7 @@ int run_gen_demo(const std::vector<std::string>& argv) {
     const long long context_bytes = args.get_int("context-bytes", 0);
     if (seed < 0) throw UsageError("option --seed: expected a non-negative integer");
     if (rows < 1) throw UsageError("option --rows: expected a positive integer");
-    if (context_bytes < 0)
-        throw UsageError("option --context-bytes: expected a non-negative integer");
+    if (context_bytes < 0) throw UsageError("option --context-bytes: expected a non-negative integer");
     options.seed = static_cast<std::uint64_t>(seed);
     options.rows = static_cast<std::size_t>(rows);
     options.models = static_cast<int>(models);
@@ -52,15 +49,13 @@ int run_gen_demo(const std::vector<std::string>& argv) {
         options.format = automix::demo::OutputFormat::Native;
     else
         throw UsageError("option --format: expected 'release' or 'native', got '" + format + "'");
-    if (const std::string problem = automix::demo::check_options(options); !problem.empty())
-        throw UsageError(problem);
+    if (const std::string problem = automix::demo::check_options(options); !problem.empty()) throw UsageError(problem);
 
     automix::demo::generate_file(options, args.require("out"));
     return 0;
 }
 
-} // namespace
+}  // namespace
 
 AUTOMIX_COMMAND(automix::cli::Command{
-    "gen-demo", "write the deterministic synthetic demo dataset (release or native format)",
-    run_gen_demo});
+    "gen-demo", "write the deterministic synthetic demo dataset (release or native format)", run_gen_demo});

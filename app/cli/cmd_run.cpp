@@ -19,23 +19,24 @@ namespace {
 using namespace automix;
 
 std::atomic<bool> g_cancel{false};
-extern "C" void on_interrupt(int) { g_cancel = true; }
+extern "C" void on_interrupt(int) {
+    g_cancel = true;
+}
 
-const char* kHelp =
-    "usage: automix run --config MODELS.json --data IN.jsonl --out OUT.jsonl [options]\n\n"
-    "Runs AutoMix live: the first model answers, verifies itself k times, the meta-verifier\n"
-    "decides, larger models answer when escalated. Every finished call is cached, so an\n"
-    "interrupted run (Ctrl+C) restarted with the same inputs pays for nothing twice.\n\n"
-    "options:\n"
-    "  --config FILE    models config (see resources/config/models.example.json)\n"
-    "  --data FILE      JSONL input: `id` and `question` per line, optional base_ctx/context,\n"
-    "                   output/gold, dataset, split, options (plain or .gz)\n"
-    "  --out FILE       JSONL output (input fields + answers, verifier samples, scores, `live`)\n"
-    "  --cache DIR      response cache directory (default: OUT.cache)\n"
-    "  --no-cache       do not read or write a cache\n"
-    "  --limit N        only the first N rows\n"
-    "  --quiet          no progress lines\n"
-    "API keys come from the environment variables named by `api_key_env` in the config.\n";
+const char* kHelp = "usage: automix run --config MODELS.json --data IN.jsonl --out OUT.jsonl [options]\n\n"
+                    "Runs AutoMix live: the first model answers, verifies itself k times, the meta-verifier\n"
+                    "decides, larger models answer when escalated. Every finished call is cached, so an\n"
+                    "interrupted run (Ctrl+C) restarted with the same inputs pays for nothing twice.\n\n"
+                    "options:\n"
+                    "  --config FILE    models config (see resources/config/models.example.json)\n"
+                    "  --data FILE      JSONL input: `id` and `question` per line, optional base_ctx/context,\n"
+                    "                   output/gold, dataset, split, options (plain or .gz)\n"
+                    "  --out FILE       JSONL output (input fields + answers, verifier samples, scores, `live`)\n"
+                    "  --cache DIR      response cache directory (default: OUT.cache)\n"
+                    "  --no-cache       do not read or write a cache\n"
+                    "  --limit N        only the first N rows\n"
+                    "  --quiet          no progress lines\n"
+                    "API keys come from the environment variables named by `api_key_env` in the config.\n";
 
 std::string money_text(double x) {
     char b[32];
@@ -101,13 +102,14 @@ int run_command(const std::vector<std::string>& argv) {
         for (std::size_t j = 0; j < p.per_model.size(); ++j)
             calls += " " + cfg.models[j].name + " " + std::to_string(p.per_model[j].calls) + " (cached " +
                      std::to_string(p.per_model[j].cached) + ")";
-        std::fprintf(stderr, "rows %zu/%zu (failed %zu) · calls%s · %s · %.1f s", p.rows_done, p.rows_total, p.rows_failed,
-                     calls.c_str(), money_text(p.money).c_str(), p.elapsed_s);
+        std::fprintf(stderr, "rows %zu/%zu (failed %zu) · calls%s · %s · %.1f s", p.rows_done, p.rows_total,
+                     p.rows_failed, calls.c_str(), money_text(p.money).c_str(), p.elapsed_s);
         if (p.eta_s >= 0) std::fprintf(stderr, " · ETA %.0f s", p.eta_s);
         std::fprintf(stderr, "\n");
     };
     options.on_event = [&](const live::CallEvent& e) {
-        if (!quiet && e.what != "ok") std::fprintf(stderr, "  %s (attempt %d): %s\n", e.label.c_str(), e.attempt, e.what.c_str());
+        if (!quiet && e.what != "ok")
+            std::fprintf(stderr, "  %s (attempt %d): %s\n", e.label.c_str(), e.attempt, e.what.c_str());
     };
     const live::RunResult result = pipeline->run(in.dataset, rows, options);
     std::signal(SIGINT, SIG_DFL);

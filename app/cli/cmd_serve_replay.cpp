@@ -16,29 +16,32 @@ namespace {
 using namespace automix;
 
 std::atomic<bool> g_stop{false};
-extern "C" void on_stop_signal(int) { g_stop = true; }
+extern "C" void on_stop_signal(int) {
+    g_stop = true;
+}
 
-const char* kHelp =
-    "usage: automix serve-replay --data FILE --port P [options]\n\n"
-    "Serves /v1/chat/completions and /v1/completions on 127.0.0.1 from the stored answers and\n"
-    "verifier samples of FILE (release or native JSONL): the question in the prompt selects the\n"
-    "row, the `model` field the column (its name, `small`/`large`, or m0, m1, ...), and a prompt\n"
-    "with \"AI Generated Answer:\" gets verifier samples (sample i = stored sample (seed+i) mod k).\n\n"
-    "options:\n"
-    "  --port P             port on 127.0.0.1 (0 = any free port; printed on start)\n"
-    "  --latency-ms X       delay every reply by X ms (default 0)\n"
-    "  --fault-rate R       probability in [0,1] that a request gets a fault (default 0)\n"
-    "  --faults LIST        fault kinds to draw from: 429,500,slow,malformed,close,401\n"
-    "                       (default 429,500,slow,malformed,close)\n"
-    "  --slow-ms X          delay of a `slow` fault (default 3000)\n"
-    "  --retry-after S      Retry-After seconds sent with 429 (default 1; -1 = none)\n"
-    "  --require-key-env V  answer 401 unless the Bearer token equals $V\n"
-    "  --seed N             fault draw seed (default 1)\n"
-    "Stops on Ctrl+C / SIGTERM and prints the number of requests served.\n";
+const char* kHelp = "usage: automix serve-replay --data FILE --port P [options]\n\n"
+                    "Serves /v1/chat/completions and /v1/completions on 127.0.0.1 from the stored answers and\n"
+                    "verifier samples of FILE (release or native JSONL): the question in the prompt selects the\n"
+                    "row, the `model` field the column (its name, `small`/`large`, or m0, m1, ...), and a prompt\n"
+                    "with \"AI Generated Answer:\" gets verifier samples (sample i = stored sample (seed+i) mod k).\n\n"
+                    "options:\n"
+                    "  --port P             port on 127.0.0.1 (0 = any free port; printed on start)\n"
+                    "  --latency-ms X       delay every reply by X ms (default 0)\n"
+                    "  --fault-rate R       probability in [0,1] that a request gets a fault (default 0)\n"
+                    "  --faults LIST        fault kinds to draw from: 429,500,slow,malformed,close,401\n"
+                    "                       (default 429,500,slow,malformed,close)\n"
+                    "  --slow-ms X          delay of a `slow` fault (default 3000)\n"
+                    "  --retry-after S      Retry-After seconds sent with 429 (default 1; -1 = none)\n"
+                    "  --require-key-env V  answer 401 unless the Bearer token equals $V\n"
+                    "  --seed N             fault draw seed (default 1)\n"
+                    "Stops on Ctrl+C / SIGTERM and prints the number of requests served.\n";
 
 int serve_replay(const std::vector<std::string>& argv) {
-    cli::Args args(argv, {"data", "port", "latency-ms", "fault-rate", "faults", "slow-ms", "retry-after", "require-key-env", "seed"},
-                   {"help"});
+    cli::Args args(
+        argv,
+        {"data", "port", "latency-ms", "fault-rate", "faults", "slow-ms", "retry-after", "require-key-env", "seed"},
+        {"help"});
     if (args.has("help")) {
         std::printf("%s", kHelp);
         return 0;
@@ -49,12 +52,14 @@ int serve_replay(const std::vector<std::string>& argv) {
     live::ReplayOptions o;
     o.latency_ms = static_cast<int>(args.get_int("latency-ms", 0));
     o.fault_rate = args.get_double("fault-rate", 0.0);
-    if (o.fault_rate < 0 || o.fault_rate > 1 || o.latency_ms < 0) throw cli::UsageError("--fault-rate must be in [0,1], --latency-ms >= 0");
+    if (o.fault_rate < 0 || o.fault_rate > 1 || o.latency_ms < 0)
+        throw cli::UsageError("--fault-rate must be in [0,1], --latency-ms >= 0");
     if (auto f = args.get("faults")) {
         o.fault_kinds.clear();
         for (const auto& name : cli::split_list(*f)) {
             const auto kind = live::parse_fault(name);
-            if (kind == live::Fault::None) throw cli::UsageError("--faults: unknown kind '" + name + "' (429,500,slow,malformed,close,401)");
+            if (kind == live::Fault::None)
+                throw cli::UsageError("--faults: unknown kind '" + name + "' (429,500,slow,malformed,close,401)");
             o.fault_kinds.push_back(kind);
         }
     }
@@ -86,4 +91,5 @@ int serve_replay(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-AUTOMIX_COMMAND(automix::cli::Command{"serve-replay", "OpenAI-compatible replay server on 127.0.0.1 (for demos and tests)", serve_replay});
+AUTOMIX_COMMAND(automix::cli::Command{
+    "serve-replay", "OpenAI-compatible replay server on 127.0.0.1 (for demos and tests)", serve_replay});

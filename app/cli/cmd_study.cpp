@@ -18,42 +18,40 @@ using automix::cli::UsageError;
 namespace study = automix::study;
 
 std::string usage() {
-    std::string u =
-        "usage: automix study NAME --data FILE [options] [--json OUT] [--csv OUT]\n\n"
-        "Runs one of the AutoMix paper's analyses on a file (train on train splits, evaluate\n"
-        "on val, as `automix eval` does, under varied settings).\n\nStudies:\n";
+    std::string u = "usage: automix study NAME --data FILE [options] [--json OUT] [--csv OUT]\n\n"
+                    "Runs one of the AutoMix paper's analyses on a file (train on train splits, evaluate\n"
+                    "on val, as `automix eval` does, under varied settings).\n\nStudies:\n";
     for (const auto& s : study::study_infos()) {
         char line[256];
         std::snprintf(line, sizeof line, "  %-11s %s\n", s.name.c_str(), s.summary.c_str());
         u += line;
     }
-    u +=
-        "\nCommon options:\n"
-        "  --data FILE            release or native JSONL, plain or .gz\n"
-        "  --datasets LIST        comma list of dataset names (default: all)\n"
-        "  --methods LIST         comma list of methods (default: every trained method;\n"
-        "                         FixedAnswerRouting(X) only on qasper)\n"
-        "  --costs LIST           call cost per model, cheapest first (default: from the file)\n"
-        "  --verifier-cost C      cost of one verification pass (default: from the file)\n"
-        "  --num-bins N           confidence bins (default 8)\n"
-        "  --router-scores SPEC   add an external router: FILE[:NAME[:high|low]] (README)\n"
-        "  --skip-bad-lines       skip malformed lines of --data instead of stopping\n"
-        "  --json OUT             write the whole result ('-' = stdout)\n"
-        "  --csv OUT              write the result table ('-' = stdout)\n"
-        "  --quiet                no summary on stdout\n"
-        "Study options:\n"
-        "  cost-ratio   --ratios LIST      large:small ratios (default 2,5,10,20,50,100,200,500,1000,2000)\n"
-        "  train-size   --sizes LIST       training rows, 'all' = whole split\n"
-        "                                  (default 10,25,50,100,250,500,1000,all)\n"
-        "               --seeds N          seeds per size (default 10)\n"
-        "  transfer     (common options only)\n"
-        "  samples      --k LIST           verifier samples per query, 'all' = every one\n"
-        "                                  (default 1,2,4,8,16,32); --seeds N (default 5;\n"
-        "                                  seed 0 = first k samples, others drawn by seed)\n"
-        "  seeds        --seeds N (10) --train-rows N (1000) --bootstrap B (1000)\n"
-        "               --confidence C (0.95)\n"
-        "  latency      --latency LIST     seconds per call of each model, cheapest first\n"
-        "               --verifier-latency S  seconds per verification pass\n";
+    u += "\nCommon options:\n"
+         "  --data FILE            release or native JSONL, plain or .gz\n"
+         "  --datasets LIST        comma list of dataset names (default: all)\n"
+         "  --methods LIST         comma list of methods (default: every trained method;\n"
+         "                         FixedAnswerRouting(X) only on qasper)\n"
+         "  --costs LIST           call cost per model, cheapest first (default: from the file)\n"
+         "  --verifier-cost C      cost of one verification pass (default: from the file)\n"
+         "  --num-bins N           confidence bins (default 8)\n"
+         "  --router-scores SPEC   add an external router: FILE[:NAME[:high|low]] (README)\n"
+         "  --skip-bad-lines       skip malformed lines of --data instead of stopping\n"
+         "  --json OUT             write the whole result ('-' = stdout)\n"
+         "  --csv OUT              write the result table ('-' = stdout)\n"
+         "  --quiet                no summary on stdout\n"
+         "Study options:\n"
+         "  cost-ratio   --ratios LIST      large:small ratios (default 2,5,10,20,50,100,200,500,1000,2000)\n"
+         "  train-size   --sizes LIST       training rows, 'all' = whole split\n"
+         "                                  (default 10,25,50,100,250,500,1000,all)\n"
+         "               --seeds N          seeds per size (default 10)\n"
+         "  transfer     (common options only)\n"
+         "  samples      --k LIST           verifier samples per query, 'all' = every one\n"
+         "                                  (default 1,2,4,8,16,32); --seeds N (default 5;\n"
+         "                                  seed 0 = first k samples, others drawn by seed)\n"
+         "  seeds        --seeds N (10) --train-rows N (1000) --bootstrap B (1000)\n"
+         "               --confidence C (0.95)\n"
+         "  latency      --latency LIST     seconds per call of each model, cheapest first\n"
+         "               --verifier-latency S  seconds per verification pass\n";
     return u;
 }
 
@@ -111,8 +109,10 @@ std::string summary(const study::StudyResult& r) {
                     }
                     const std::string x = p.label.empty() ? fmt(p.x, "%g") : p.label;
                     out += " " + x + ":" + fmt(p.y.value);
-                    if (std::isfinite(p.y.lo)) out += "[" + fmt(p.y.lo) + "," + fmt(p.y.hi) + "]";
-                    else if (std::isfinite(p.y.std) && p.y.std > 0) out += "±" + fmt(p.y.std);
+                    if (std::isfinite(p.y.lo))
+                        out += "[" + fmt(p.y.lo) + "," + fmt(p.y.hi) + "]";
+                    else if (std::isfinite(p.y.std) && p.y.std > 0)
+                        out += "±" + fmt(p.y.std);
                 }
                 out += "\n";
             }
@@ -164,7 +164,8 @@ int run_study_command(const std::vector<std::string>& argv) {
     rq.bootstrap = static_cast<int>(boot);
     rq.confidence = args.get_double("confidence", 0.95);
     if (auto v = args.get("latency")) rq.model_latency = automix::cli::number_list("latency", *v);
-    if (auto v = args.get("verifier-latency")) rq.verifier_latency = automix::cli::number_list("verifier-latency", *v).front();
+    if (auto v = args.get("verifier-latency"))
+        rq.verifier_latency = automix::cli::number_list("verifier-latency", *v).front();
     if (rq.study == "latency" && (rq.model_latency.empty() || std::isnan(rq.verifier_latency)))
         throw UsageError("the latency study needs --latency (seconds per call of each model) and --verifier-latency");
 

@@ -24,5 +24,4 @@ struct Registration {
 
 #define AUTOMIX_CONCAT_INNER(a, b) a##b
 #define AUTOMIX_CONCAT(a, b) AUTOMIX_CONCAT_INNER(a, b)
-#define AUTOMIX_COMMAND(...) \
-    static ::automix::cli::Registration AUTOMIX_CONCAT(automix_command_, __LINE__)(__VA_ARGS__)
+#define AUTOMIX_COMMAND(...) static ::automix::cli::Registration AUTOMIX_CONCAT(automix_command_, __LINE__)(__VA_ARGS__)

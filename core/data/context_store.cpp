@@ -29,7 +29,9 @@ std::shared_ptr<FileContextStore> FileContextStore::temporary() {
         // O_TMPFILE is not supported everywhere; fall back to create + unlink.
         std::string name = base + "/automix-contexts-XXXXXX";
         fd = ::mkostemp(name.data(), O_CLOEXEC);
-        if (fd < 0) throw std::runtime_error("cannot create a temporary file for contexts: " + std::string(std::strerror(errno)));
+        if (fd < 0)
+            throw std::runtime_error("cannot create a temporary file for contexts: " +
+                                     std::string(std::strerror(errno)));
         ::unlink(name.c_str());
     }
     return std::shared_ptr<FileContextStore>(new FileContextStore(fd));
@@ -55,7 +57,9 @@ void FileContextStore::append(RowIndex row, std::string_view raw) {
     while (left > 0) {
         ssize_t n = ::pwrite(fd_, p, left, static_cast<off_t>(append_pos_));
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) throw std::runtime_error("cannot write contexts to the temporary file: " + std::string(std::strerror(errno)));
+        if (n <= 0)
+            throw std::runtime_error("cannot write contexts to the temporary file: " +
+                                     std::string(std::strerror(errno)));
         p += n;
         left -= static_cast<std::size_t>(n);
         append_pos_ += static_cast<std::uint64_t>(n);
@@ -68,7 +72,9 @@ void FileContextStore::resize(std::size_t rows) {
     length_.resize(rows, 0);
 }
 
-bool FileContextStore::has_context(RowIndex row) const { return row < length_.size() && length_[row] > 0; }
+bool FileContextStore::has_context(RowIndex row) const {
+    return row < length_.size() && length_[row] > 0;
+}
 
 std::string FileContextStore::raw_token(RowIndex row) const {
     if (!has_context(row)) return {};

@@ -30,8 +30,7 @@ int Dataset::find_dataset(std::string_view name) const {
 View Dataset::rows(int dataset, Split s) const {
     View v;
     for (std::size_t r = 0; r < size(); ++r)
-        if ((dataset < 0 || dataset_index[r] == dataset) && split[r] == s)
-            v.push_back(static_cast<RowIndex>(r));
+        if ((dataset < 0 || dataset_index[r] == dataset) && split[r] == s) v.push_back(static_cast<RowIndex>(r));
     return v;
 }
 

@@ -34,14 +34,14 @@ class ContextStore {
 
 // One model of the cascade (index 0 = cheapest). Release format: 0 = llama13b, 1 = llama70b.
 struct ModelColumns {
-    std::string name;          // key in the file ("llama13b", "small", ...)
-    std::string display_name;  // for humans ("LLaMA-13B")
-    double call_cost = 1.0;    // cost of one call (spec §4: small 1, large 50)
-    std::vector<std::string> answer;                      // "" when absent
-    std::vector<std::uint8_t> has_answer;                 // 0/1
-    std::vector<double> score;                            // in [0,1]; kMissing when absent
+    std::string name;                                        // key in the file ("llama13b", "small", ...)
+    std::string display_name;                                // for humans ("LLaMA-13B")
+    double call_cost = 1.0;                                  // cost of one call (spec §4: small 1, large 50)
+    std::vector<std::string> answer;                         // "" when absent
+    std::vector<std::uint8_t> has_answer;                    // 0/1
+    std::vector<double> score;                               // in [0,1]; kMissing when absent
     std::vector<std::vector<std::string>> verifier_samples;  // empty when none
-    std::vector<double> verifier_confidence;              // kMissing when not verified
+    std::vector<double> verifier_confidence;                 // kMissing when not verified
     // Native format: unknown fields of this model's per-row object, as compact JSON
     // object text ("" when none). Empty vector when no row had any.
     std::vector<std::string> extra_json;

@@ -16,7 +16,9 @@ namespace automix::data::json {
 namespace {
 constexpr int kMaxDepth = 256;
 
-bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_ws(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 std::string describe_byte(unsigned char c) {
     static const char* hex = "0123456789abcdef";
@@ -87,7 +89,9 @@ std::string_view kind_name(Kind k) {
     return "invalid token";
 }
 
-void Cursor::fail(std::string message) const { throw ScanError{offset(), std::move(message)}; }
+void Cursor::fail(std::string message) const {
+    throw ScanError{offset(), std::move(message)};
+}
 void Cursor::fail_at(const char* where, std::string message) const {
     throw ScanError{static_cast<std::size_t>(where - begin_), std::move(message)};
 }
@@ -190,10 +194,14 @@ unsigned Cursor::hex4(const char* p) const {
     for (int i = 0; i < 4; ++i) {
         char c = p[i];
         v <<= 4;
-        if (c >= '0' && c <= '9') v |= static_cast<unsigned>(c - '0');
-        else if (c >= 'a' && c <= 'f') v |= static_cast<unsigned>(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F') v |= static_cast<unsigned>(c - 'A' + 10);
-        else fail_at(p + i, "invalid hex digit in \\u escape");
+        if (c >= '0' && c <= '9')
+            v |= static_cast<unsigned>(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v |= static_cast<unsigned>(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v |= static_cast<unsigned>(c - 'A' + 10);
+        else
+            fail_at(p + i, "invalid hex digit in \\u escape");
     }
     return v;
 }
@@ -255,7 +263,14 @@ std::string_view Cursor::raw_string() {
             continue;
         }
         switch (e) {
-        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't': break;
+        case '"':
+        case '\\':
+        case '/':
+        case 'b':
+        case 'f':
+        case 'n':
+        case 'r':
+        case 't': break;
         default: fail_at(p, std::string("invalid escape \\") + e);
         }
         p += 2;
@@ -426,8 +441,10 @@ std::string minify(std::string_view text) {
         char c = text[i];
         if (in_string) {
             out += c;
-            if (c == '\\' && i + 1 < text.size()) out += text[++i];
-            else if (c == '"') in_string = false;
+            if (c == '\\' && i + 1 < text.size())
+                out += text[++i];
+            else if (c == '"')
+                in_string = false;
         } else if (!is_ws(c)) {
             out += c;
             if (c == '"') in_string = true;

@@ -18,7 +18,7 @@
 namespace automix::data {
 
 namespace {
-constexpr std::size_t kChunk = 1u << 20;                 // bytes read per refill
+constexpr std::size_t kChunk = 1u << 20;                // bytes read per refill
 constexpr std::size_t kMaxLine = std::size_t{1} << 31;  // a line longer than 2 GiB is refused
 }  // namespace
 
@@ -106,7 +106,8 @@ struct LineSource::Gz {
                 if (n < 0) throw std::runtime_error(std::string("read error: ") + std::strerror(errno));
                 file_pos += static_cast<std::uint64_t>(n);
                 if (n == 0) {
-                    if (!stream_end) throw std::runtime_error("truncated gzip file (unexpected end of compressed data)");
+                    if (!stream_end)
+                        throw std::runtime_error("truncated gzip file (unexpected end of compressed data)");
                     break;
                 }
                 z.next_in = in.data();
@@ -238,7 +239,8 @@ bool LineSource::next(Line& line) {
 
 void LineSource::make_room(std::size_t free_bytes) {
     if (capacity_ - end_ >= free_bytes) return;
-    if (end_ >= kMaxLine) throw std::runtime_error("line " + std::to_string(line_number_ + 1) + " is longer than 2 GiB");
+    if (end_ >= kMaxLine)
+        throw std::runtime_error("line " + std::to_string(line_number_ + 1) + " is longer than 2 GiB");
     const std::size_t capacity = std::max(capacity_ * 2, end_ + free_bytes);
     auto grown = std::make_unique_for_overwrite<char[]>(capacity);
     if (end_ > 0) std::memcpy(grown.get(), buf_.get(), end_);

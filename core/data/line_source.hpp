@@ -23,7 +23,7 @@ class LineSource {
     LineSource(const LineSource&) = delete;
     LineSource& operator=(const LineSource&) = delete;
 
-    bool next(Line& line);             // false at end of input
+    bool next(Line& line);  // false at end of input
     bool compressed() const { return gz_ != nullptr; }
     std::uint64_t bytes_total() const { return file_size_; }
     std::uint64_t bytes_read() const;  // of the file on disk (compressed bytes for .gz)

@@ -128,6 +128,8 @@ class ReprParser {
 
 }  // namespace
 
-std::vector<std::string> parse_python_string_list(std::string_view repr) { return ReprParser(repr).list(); }
+std::vector<std::string> parse_python_string_list(std::string_view repr) {
+    return ReprParser(repr).list();
+}
 
 }  // namespace automix::data

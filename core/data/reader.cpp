@@ -50,7 +50,7 @@ struct PendingRow {
     std::string id, pid, question, gold, dataset, split, category;
     bool has_id = false, has_pid = false, has_question = false, has_gold = false;
     bool has_dataset = false, has_split = false, has_category = false;
-    std::string_view context_raw;  // raw token (quotes included), empty when absent
+    std::string_view context_raw;    // raw token (quotes included), empty when absent
     std::size_t context_offset = 0;  // in the line
     std::vector<PendingModel> models;
     std::string extra;
@@ -125,14 +125,16 @@ double read_score(Cursor& c, std::string_view field, bool& present) {
         present = false;
         return kMissing;
     }
-    if (k == Kind::NotANumber || k == Kind::Infinite) c.fail("field `" + std::string(field) + "`: expected a finite number, got " + std::string(json::kind_name(k)));
+    if (k == Kind::NotANumber || k == Kind::Infinite)
+        c.fail("field `" + std::string(field) + "`: expected a finite number, got " + std::string(json::kind_name(k)));
     if (k != Kind::Number) type_error(c, field, "number", k);
     present = true;
     const char* start = c.pos();
     const double v = c.number();
     // A literal like 1e400 overflows to infinity, which must not slip in as a score.
     if (!std::isfinite(v))
-        c.fail_at(start, "field `" + std::string(field) + "`: number " + std::string(start, c.pos()) + " is out of range");
+        c.fail_at(start,
+                  "field `" + std::string(field) + "`: number " + std::string(start, c.pos()) + " is out of range");
     return v;
 }
 
@@ -150,8 +152,8 @@ bool read_samples(Cursor& c, std::string_view field, std::vector<std::string>& o
         do {
             Kind item = c.next_kind();
             if (item != Kind::String)
-                c.fail("field `" + std::string(field) + "`: expected an array of strings, got " + std::string(json::kind_name(item)) +
-                       " at index " + std::to_string(out.size()));
+                c.fail("field `" + std::string(field) + "`: expected an array of strings, got " +
+                       std::string(json::kind_name(item)) + " at index " + std::to_string(out.size()));
             out.emplace_back();
             c.string_into(out.back());
         } while (c.consume(','));
@@ -252,12 +254,27 @@ class IdIndex {
 // --- format-specific field handling -------------------------------------------------------
 
 enum ReleaseField : int {
-    kId, kPid, kBaseCtx, kQuestion, kOutput, kDataset, kSplit, kAns13, kAns70, kVer13, kPVer13, kF1_13, kF1_70, kCategory,
-    kReleaseFieldCount, kUnknownField = -1
+    kId,
+    kPid,
+    kBaseCtx,
+    kQuestion,
+    kOutput,
+    kDataset,
+    kSplit,
+    kAns13,
+    kAns70,
+    kVer13,
+    kPVer13,
+    kF1_13,
+    kF1_70,
+    kCategory,
+    kReleaseFieldCount,
+    kUnknownField = -1
 };
 constexpr const char* kReleaseNames[kReleaseFieldCount] = {
-    "id", "pid", "base_ctx", "question", "output", "dataset", "split", "llama13b_pred_ans", "llama70b_pred_ans",
-    "llama13b_ver", "p_ver_13b", "llama13b_f1", "llama70b_f1", "category"};
+    "id",        "pid",         "base_ctx",          "question",          "output",
+    "dataset",   "split",       "llama13b_pred_ans", "llama70b_pred_ans", "llama13b_ver",
+    "p_ver_13b", "llama13b_f1", "llama70b_f1",       "category"};
 
 int release_field(const std::string& key) {
     for (int i = 0; i < kReleaseFieldCount; ++i)
@@ -340,7 +357,9 @@ struct ManifestModel {
 void parse_native_model(Cursor& c, PendingModel& m, std::string& key, std::size_t index) {
     std::string prefix = "models[" + std::to_string(index) + "].";
     Kind k = c.next_kind();
-    if (k != Kind::Object) c.fail("field `models[" + std::to_string(index) + "]`: expected object, got " + std::string(json::kind_name(k)));
+    if (k != Kind::Object)
+        c.fail("field `models[" + std::to_string(index) + "]`: expected object, got " +
+               std::string(json::kind_name(k)));
     c.expect('{', "'{'");
     ExtraFields extra;
     unsigned seen = 0;
@@ -374,8 +393,20 @@ void parse_native_model(Cursor& c, PendingModel& m, std::string& key, std::size_
     m.extra = extra.take();
 }
 
-enum NativeField : int { nId, nPid, nContext, nQuestion, nGold, nDataset, nSplit, nCategory, nModels, kNativeFieldCount };
-constexpr const char* kNativeNames[kNativeFieldCount] = {"id", "pid", "context", "question", "gold", "dataset", "split", "category", "models"};
+enum NativeField : int {
+    nId,
+    nPid,
+    nContext,
+    nQuestion,
+    nGold,
+    nDataset,
+    nSplit,
+    nCategory,
+    nModels,
+    kNativeFieldCount
+};
+constexpr const char* kNativeNames[kNativeFieldCount] = {"id",      "pid",   "context",  "question", "gold",
+                                                         "dataset", "split", "category", "models"};
 
 void parse_native_row(Cursor& c, PendingRow& row, ExtraFields& extra, std::string& key,
                       const std::vector<ManifestModel>& manifest) {
@@ -446,8 +477,8 @@ void parse_native_row(Cursor& c, PendingRow& row, ExtraFields& extra, std::strin
     if (!missing.empty()) throw RowError{missing_message(missing)};
     if (!manifest.empty()) {
         if (row.models.size() != manifest.size())
-            throw RowError{"field `models`: expected " + std::to_string(manifest.size()) + " models (as in the manifest), got " +
-                           std::to_string(row.models.size())};
+            throw RowError{"field `models`: expected " + std::to_string(manifest.size()) +
+                           " models (as in the manifest), got " + std::to_string(row.models.size())};
         // Match by name, so a row may list the models in any order.
         for (std::size_t i = 0; i < manifest.size(); ++i) {
             if (row.models[i].name == manifest[i].name) continue;
@@ -480,11 +511,16 @@ Split parse_split(const std::string& s) {
 
 bool parse_category(std::string s, Category& out) {
     for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    if (s == "NEEDY") out = Category::Needy;
-    else if (s == "GOOD") out = Category::Good;
-    else if (s == "HOPELESS") out = Category::Hopeless;
-    else if (s == "UNDEFINED") out = Category::Undefined;
-    else return false;
+    if (s == "NEEDY")
+        out = Category::Needy;
+    else if (s == "GOOD")
+        out = Category::Good;
+    else if (s == "HOPELESS")
+        out = Category::Hopeless;
+    else if (s == "UNDEFINED")
+        out = Category::Undefined;
+    else
+        return false;
     return true;
 }
 
@@ -585,8 +621,9 @@ class Loader {
         report_progress(*source, true);
         if (d.size() == 0) {
             if (result_.bad_lines > 0)
-                throw LoadError({path_, 0, 0, "no valid rows (" + std::to_string(result_.bad_lines) + " bad lines; first: " +
-                                                  result_.problems.front().to_string() + ")"});
+                throw LoadError({path_, 0, 0,
+                                 "no valid rows (" + std::to_string(result_.bad_lines) +
+                                     " bad lines; first: " + result_.problems.front().to_string() + ")"});
             throw LoadError({path_, 0, 0, "no rows (the file is empty)"});
         }
         finish();
@@ -626,7 +663,8 @@ class Loader {
         // Only an estimate from the first row (untouched capacity costs address space, not RAM).
         if (src.compressed()) return;
         std::uint64_t per_row = std::max<std::uint64_t>(first_line_bytes, 64);
-        std::size_t rows = static_cast<std::size_t>(std::min<std::uint64_t>(src.bytes_total() / per_row + 16, 50'000'000));
+        std::size_t rows =
+            static_cast<std::size_t>(std::min<std::uint64_t>(src.bytes_total() / per_row + 16, 50'000'000));
         Dataset& d = result_.dataset;
         d.id.reserve(rows);
         d.pid.reserve(rows);
@@ -672,7 +710,8 @@ class Loader {
         for (std::size_t i = 0; i < models.size(); ++i) {
             const auto& mm = models[i];
             std::string where = "`models[" + std::to_string(i) + "]`";
-            if (!mm.is_object() || !mm.contains("name") || !mm["name"].is_string()) fail(where + " needs a string `name`");
+            if (!mm.is_object() || !mm.contains("name") || !mm["name"].is_string())
+                fail(where + " needs a string `name`");
             ManifestModel model;
             model.name = mm["name"].get<std::string>();
             model.display_name = model.name;
@@ -733,7 +772,9 @@ class Loader {
         if (row_.models.empty()) throw RowError{"field `models`: needs at least one model"};
         std::vector<double> costs = default_costs(row_.models.size());
         for (std::size_t i = 0; i < row_.models.size(); ++i) {
-            if (row_.models[i].name.empty()) throw RowError{"field `models[" + std::to_string(i) + "].name`: needed to name the models (there is no manifest)"};
+            if (row_.models[i].name.empty())
+                throw RowError{"field `models[" + std::to_string(i) +
+                               "].name`: needed to name the models (there is no manifest)"};
             manifest_.push_back({row_.models[i].name, row_.models[i].name, costs[i]});
         }
         install_models();
@@ -741,7 +782,8 @@ class Loader {
 
     std::uint16_t intern_dataset(const std::string& name) {
         auto& names = result_.dataset.dataset_names;
-        if (last_dataset_ < names.size() && names[last_dataset_] == name) return static_cast<std::uint16_t>(last_dataset_);
+        if (last_dataset_ < names.size() && names[last_dataset_] == name)
+            return static_cast<std::uint16_t>(last_dataset_);
         for (std::size_t i = 0; i < names.size(); ++i)
             if (names[i] == name) return static_cast<std::uint16_t>(last_dataset_ = i);
         if (names.size() >= 65535) throw RowError{"field `dataset`: more than 65535 distinct dataset names"};
@@ -755,14 +797,17 @@ class Loader {
         // Validate everything before touching a column, so a bad row leaves no trace.
         Category category = Category::Undefined;
         if (row_.has_category && !parse_category(row_.category, category))
-            throw RowError{"field `category`: expected NEEDY, GOOD, HOPELESS or UNDEFINED, got `" + row_.category + "`"};
+            throw RowError{"field `category`: expected NEEDY, GOOD, HOPELESS or UNDEFINED, got `" + row_.category +
+                           "`"};
         long long first = id_index_.find_or_add(row_.id, row, d.id);
         if (first >= 0)
-            throw RowError{"duplicate id `" + row_.id + "` (first on line " + std::to_string(d.source_line[static_cast<std::size_t>(first)]) + ")"};
+            throw RowError{"duplicate id `" + row_.id + "` (first on line " +
+                           std::to_string(d.source_line[static_cast<std::size_t>(first)]) + ")"};
         if (d.size() >= 0xFFFFFFFFu) throw RowError{"more than 4294967295 rows"};
         std::uint16_t dataset = intern_dataset(row_.dataset);
         Split split = parse_split(row_.split);
-        if (!row_.context_raw.empty() && row_.context_raw.size() > 0xFFFFFFFFu) throw RowError{"context longer than 4 GiB"};
+        if (!row_.context_raw.empty() && row_.context_raw.size() > 0xFFFFFFFFu)
+            throw RowError{"context longer than 4 GiB"};
 
         std::vector<double> computed_confidence(row_.models.size(), kMissing);
         for (std::size_t i = 0; i < row_.models.size(); ++i) {
@@ -811,8 +856,10 @@ class Loader {
             ++no_context_;
         } else if (store_) {
             auto length = static_cast<std::uint32_t>(row_.context_raw.size());
-            if (compressed_) store_->append(row, row_.context_raw);
-            else store_->set(row, line.offset + row_.context_offset, length);
+            if (compressed_)
+                store_->append(row, row_.context_raw);
+            else
+                store_->set(row, line.offset + row_.context_offset, length);
         }
     }
 
@@ -826,7 +873,8 @@ class Loader {
         d.contexts = store_;
         compute_categories(d);
         auto warn = [&](std::size_t count, const char* what) {
-            if (count > 0) result_.warnings.push_back(std::to_string(count) + (count == 1 ? " row has " : " rows have ") + what);
+            if (count > 0)
+                result_.warnings.push_back(std::to_string(count) + (count == 1 ? " row has " : " rows have ") + what);
         };
         warn(no_context_, "no context");
         warn(no_question_, "no question");

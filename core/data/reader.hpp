@@ -13,9 +13,9 @@ namespace automix::data {
 
 struct LoadProblem {
     std::string file;
-    std::size_t line = 0;    // 1-based; 0 = whole file
-    std::size_t column = 0;  // 1-based byte column; 0 = unknown
-    std::string message;     // "field `llama13b_f1`: expected number, got string"
+    std::size_t line = 0;           // 1-based; 0 = whole file
+    std::size_t column = 0;         // 1-based byte column; 0 = unknown
+    std::string message;            // "field `llama13b_f1`: expected number, got string"
     std::string to_string() const;  // "file:line:column: message"
 };
 
@@ -44,9 +44,9 @@ struct LoadOptions {
 
 struct LoadResult {
     Dataset dataset;
-    std::size_t bad_lines = 0;            // skipped in lenient mode
-    std::vector<LoadProblem> problems;    // first max_reported_problems of them
-    std::vector<std::string> warnings;    // e.g. "312 rows have no context"
+    std::size_t bad_lines = 0;          // skipped in lenient mode
+    std::vector<LoadProblem> problems;  // first max_reported_problems of them
+    std::vector<std::string> warnings;  // e.g. "312 rows have no context"
 };
 
 // Detects the format from the first record's fields and the compression from the bytes.

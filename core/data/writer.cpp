@@ -57,7 +57,9 @@ void key(std::string& line, const char* name) {
     line += "\":";
 }
 
-bool has_context(const Dataset& d, RowIndex r) { return d.contexts && d.contexts->has_context(r); }
+bool has_context(const Dataset& d, RowIndex r) {
+    return d.contexts && d.contexts->has_context(r);
+}
 
 void check_rows(const Dataset& d, const View& rows) {
     for (RowIndex r : rows)
@@ -68,7 +70,8 @@ void check_rows(const Dataset& d, const View& rows) {
 
 void write_release_jsonl(const Dataset& d, const View& rows, std::ostream& out) {
     if (d.model_count() != 2)
-        throw WriteError("the release format holds exactly 2 models; this dataset has " + std::to_string(d.model_count()));
+        throw WriteError("the release format holds exactly 2 models; this dataset has " +
+                         std::to_string(d.model_count()));
     check_rows(d, rows);
     const ModelColumns& slm = d.models[0];
     const ModelColumns& llm = d.models[1];
@@ -86,10 +89,12 @@ void write_release_jsonl(const Dataset& d, const View& rows, std::ostream& out) 
         if (slm.has_answer[r]) key(line, "llama13b_pred_ans"), append_quoted(line, slm.answer[r]);
         if (llm.has_answer[r]) key(line, "llama70b_pred_ans"), append_quoted(line, llm.answer[r]);
         if (!slm.verifier_samples[r].empty()) key(line, "llama13b_ver"), append_samples(line, slm.verifier_samples[r]);
-        if (!std::isnan(slm.verifier_confidence[r])) key(line, "p_ver_13b"), append_number(line, slm.verifier_confidence[r]);
+        if (!std::isnan(slm.verifier_confidence[r]))
+            key(line, "p_ver_13b"), append_number(line, slm.verifier_confidence[r]);
         key(line, "llama13b_f1"), append_number(line, slm.score[r]);
         key(line, "llama70b_f1"), append_number(line, llm.score[r]);
-        if (r < d.category_from_file.size() && d.category_from_file[r]) key(line, "category"), append_quoted(line, to_string(d.category[r]));
+        if (r < d.category_from_file.size() && d.category_from_file[r])
+            key(line, "category"), append_quoted(line, to_string(d.category[r]));
         if (r < d.extra_json.size()) append_extra_members(line, d.extra_json[r]);
         line += "}\n";
         out.write(line.data(), static_cast<std::streamsize>(line.size()));
@@ -125,7 +130,8 @@ void write_native_jsonl(const Dataset& d, const View& rows, std::ostream& out) {
         if (has_context(d, r)) key(line, "context"), append_raw_context(line, d, r);
         if (!d.question[r].empty()) key(line, "question"), append_quoted(line, d.question[r]);
         if (!d.gold[r].empty()) key(line, "gold"), append_quoted(line, d.gold[r]);
-        if (r < d.category_from_file.size() && d.category_from_file[r]) key(line, "category"), append_quoted(line, to_string(d.category[r]));
+        if (r < d.category_from_file.size() && d.category_from_file[r])
+            key(line, "category"), append_quoted(line, to_string(d.category[r]));
         key(line, "models");
         line += '[';
         for (std::size_t m = 0; m < d.models.size(); ++m) {
@@ -135,8 +141,10 @@ void write_native_jsonl(const Dataset& d, const View& rows, std::ostream& out) {
             append_quoted(line, col.name);
             if (col.has_answer[r]) key(line, "answer"), append_quoted(line, col.answer[r]);
             key(line, "score"), append_number(line, col.score[r]);
-            if (!col.verifier_samples[r].empty()) key(line, "verifier_samples"), append_samples(line, col.verifier_samples[r]);
-            if (!std::isnan(col.verifier_confidence[r])) key(line, "verifier_confidence"), append_number(line, col.verifier_confidence[r]);
+            if (!col.verifier_samples[r].empty())
+                key(line, "verifier_samples"), append_samples(line, col.verifier_samples[r]);
+            if (!std::isnan(col.verifier_confidence[r]))
+                key(line, "verifier_confidence"), append_number(line, col.verifier_confidence[r]);
             if (r < col.extra_json.size()) append_extra_members(line, col.extra_json[r]);
             line += '}';
         }
@@ -148,9 +156,11 @@ void write_native_jsonl(const Dataset& d, const View& rows, std::ostream& out) {
 }
 
 std::vector<std::string> csv_columns(const Dataset& d) {
-    std::vector<std::string> cols = {"id", "pid", "dataset", "split", "category", "question", "gold", "context", "line"};
+    std::vector<std::string> cols = {"id",       "pid",  "dataset", "split", "category",
+                                     "question", "gold", "context", "line"};
     for (const auto& m : d.models)
-        for (const char* suffix : {".answer", ".score", ".verifier_confidence", ".verifier_samples"}) cols.push_back(m.name + suffix);
+        for (const char* suffix : {".answer", ".score", ".verifier_confidence", ".verifier_samples"})
+            cols.push_back(m.name + suffix);
     return cols;
 }
 

@@ -21,13 +21,13 @@ namespace {
 // medium, large; the 2-model variant uses small and large.
 struct DatasetProfile {
     DemoDataset dataset;
-    std::size_t release_train, release_val; // spec §2 sizes, for proportions
+    std::size_t release_train, release_val;  // spec §2 sizes, for proportions
     double skill[3];
-    double partial_band;        // width of the "partly right" zone above a skill
-    double answer_noise;        // half-width of the per-model jitter on the difficulty
-    double verifier_bias;       // P(sample says correct) at score ½
-    double verifier_separation; // how much that moves with the score
-    double verifier_noise;      // per-row spread (sd) of that probability
+    double partial_band;         // width of the "partly right" zone above a skill
+    double answer_noise;         // half-width of the per-model jitter on the difficulty
+    double verifier_bias;        // P(sample says correct) at score ½
+    double verifier_separation;  // how much that moves with the score
+    double verifier_noise;       // per-row spread (sd) of that probability
 };
 
 // Tuned so that the large model is 10–20 points better, and so that the verifier is
@@ -58,7 +58,7 @@ std::vector<ModelSpec> model_specs(int count) {
 struct ModelAnswer {
     std::string answer;
     double score = 0;
-    std::vector<std::string> verifier_samples; // empty for the last model
+    std::vector<std::string> verifier_samples;  // empty for the last model
     double verifier_confidence = 0;
 };
 
@@ -72,8 +72,8 @@ double clamp(double v, double lo, double hi) {
     return std::min(hi, std::max(lo, v));
 }
 
-DemoRow make_row(const GeneratorOptions& options, const DatasetProfile& profile,
-                 std::size_t index_in_dataset, bool train) {
+DemoRow make_row(const GeneratorOptions& options, const DatasetProfile& profile, std::size_t index_in_dataset,
+                 bool train) {
     const auto dataset_number = static_cast<std::uint64_t>(profile.dataset);
     Rng rng = Rng::stream(options.seed, dataset_number, index_in_dataset);
     DemoRow row;
@@ -99,12 +99,10 @@ DemoRow make_row(const GeneratorOptions& options, const DatasetProfile& profile,
         answer.answer = make_answer(row.item, profile.dataset, outcome, rng);
         answer.score = scoring::answer_score(row.dataset, answer.answer, row.item.gold);
         if (m + 1 < specs.size()) {
-            const double p_correct =
-                clamp(profile.verifier_bias + profile.verifier_separation * (answer.score - 0.5) +
-                          profile.verifier_noise * rng.normal(),
-                      0.02, 0.98);
-            answer.verifier_samples =
-                make_verifier_samples(rng, p_correct, no_verdict_rate, options.verifier_samples);
+            const double p_correct = clamp(profile.verifier_bias + profile.verifier_separation * (answer.score - 0.5) +
+                                               profile.verifier_noise * rng.normal(),
+                                           0.02, 0.98);
+            answer.verifier_samples = make_verifier_samples(rng, p_correct, no_verdict_rate, options.verifier_samples);
             answer.verifier_confidence = scoring::verifier_confidence(answer.verifier_samples);
         }
         row.models.push_back(std::move(answer));
@@ -144,11 +142,8 @@ std::string native_manifest(int model_count) {
                       .finish();
     }
     models += "]";
-    const std::string manifest = JsonObject()
-                                     .string("format", "automix-native-v1")
-                                     .raw("models", models)
-                                     .integer("verifier_cost", 1)
-                                     .finish();
+    const std::string manifest =
+        JsonObject().string("format", "automix-native-v1").raw("models", models).integer("verifier_cost", 1).finish();
     return JsonObject().raw("automix_manifest", manifest).finish() + "\n";
 }
 
@@ -160,8 +155,7 @@ std::string native_line(const DemoRow& row, int model_count) {
         JsonObject o;
         o.string("name", specs[m].name).string("answer", a.answer).number("score", a.score);
         if (m + 1 < row.models.size())
-            o.strings("verifier_samples", a.verifier_samples)
-                .number("verifier_confidence", a.verifier_confidence);
+            o.strings("verifier_samples", a.verifier_samples).number("verifier_confidence", a.verifier_confidence);
         if (m) models += ", ";
         models += o.finish();
     }
@@ -192,7 +186,7 @@ std::vector<bool> split_order(std::uint64_t seed, std::size_t dataset, const Spl
     return is_train;
 }
 
-} // namespace
+}  // namespace
 
 std::string check_options(const GeneratorOptions& options) {
     if (options.rows == 0) return "--rows must be at least 1";
@@ -206,8 +200,7 @@ std::string check_options(const GeneratorOptions& options) {
 std::vector<SplitCounts> allocate_rows(std::size_t total) {
     // Largest-remainder apportionment over the ten (dataset, split) cells.
     std::size_t release_total = 0;
-    for (const auto& p : kProfiles)
-        release_total += p.release_train + p.release_val;
+    for (const auto& p : kProfiles) release_total += p.release_train + p.release_val;
     struct Cell {
         std::size_t count, remainder_key, order;
     };
@@ -222,39 +215,32 @@ std::vector<SplitCounts> allocate_rows(std::size_t total) {
         }
     }
     std::vector<std::size_t> by_remainder(cells.size());
-    for (std::size_t i = 0; i < cells.size(); ++i)
-        by_remainder[i] = i;
-    std::stable_sort(by_remainder.begin(), by_remainder.end(), [&](std::size_t a, std::size_t b) {
-        return cells[a].remainder_key > cells[b].remainder_key;
-    });
-    for (std::size_t k = 0; assigned < total; ++k, ++assigned)
-        ++cells[by_remainder[k]].count;
+    for (std::size_t i = 0; i < cells.size(); ++i) by_remainder[i] = i;
+    std::stable_sort(by_remainder.begin(), by_remainder.end(),
+                     [&](std::size_t a, std::size_t b) { return cells[a].remainder_key > cells[b].remainder_key; });
+    for (std::size_t k = 0; assigned < total; ++k, ++assigned) ++cells[by_remainder[k]].count;
 
     std::vector<SplitCounts> out;
     for (std::size_t i = 0; i < kDemoDatasetCount; ++i)
-        out.push_back(
-            {dataset_name(kProfiles[i].dataset), cells[2 * i].count, cells[2 * i + 1].count});
+        out.push_back({dataset_name(kProfiles[i].dataset), cells[2 * i].count, cells[2 * i + 1].count});
     return out;
 }
 
 void generate(const GeneratorOptions& options, const std::function<void(std::string_view)>& sink) {
-    if (const std::string problem = check_options(options); !problem.empty())
-        throw std::invalid_argument(problem);
+    if (const std::string problem = check_options(options); !problem.empty()) throw std::invalid_argument(problem);
     if (options.format == OutputFormat::Native) sink(native_manifest(options.models));
     const auto counts = allocate_rows(options.rows);
     for (std::size_t d = 0; d < kDemoDatasetCount; ++d) {
         const auto is_train = split_order(options.seed, d, counts[d]);
         for (std::size_t i = 0; i < is_train.size(); ++i) {
             const DemoRow row = make_row(options, kProfiles[d], i, is_train[i]);
-            sink(options.format == OutputFormat::Release ? release_line(row)
-                                                         : native_line(row, options.models));
+            sink(options.format == OutputFormat::Release ? release_line(row) : native_line(row, options.models));
         }
     }
 }
 
 void generate_file(const GeneratorOptions& options, const std::string& path) {
-    if (const std::string problem = check_options(options); !problem.empty())
-        throw std::invalid_argument(problem);
+    if (const std::string problem = check_options(options); !problem.empty()) throw std::invalid_argument(problem);
     const bool gzip = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
     std::string buffer;
     constexpr std::size_t kFlushBytes = 1 << 20;
@@ -263,12 +249,10 @@ void generate_file(const GeneratorOptions& options, const std::string& path) {
         // zlib's gz* writer puts no name and a zero time stamp in the header, so the
         // compressed bytes depend only on the content (and the zlib version).
         gzFile out = gzopen(path.c_str(), "wb9");
-        if (!out)
-            throw std::runtime_error(path + ": cannot open for writing: " + std::strerror(errno));
+        if (!out) throw std::runtime_error(path + ": cannot open for writing: " + std::strerror(errno));
         auto flush = [&] {
             if (!buffer.empty() &&
-                gzwrite(out, buffer.data(), static_cast<unsigned>(buffer.size())) !=
-                    static_cast<int>(buffer.size())) {
+                gzwrite(out, buffer.data(), static_cast<unsigned>(buffer.size())) != static_cast<int>(buffer.size())) {
                 gzclose(out);
                 throw std::runtime_error(path + ": write failed");
             }
@@ -302,4 +286,4 @@ void generate_file(const GeneratorOptions& options, const std::string& path) {
     if (!ok) throw std::runtime_error(path + ": write failed: " + std::strerror(errno));
 }
 
-} // namespace automix::demo
+}  // namespace automix::demo

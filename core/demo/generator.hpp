@@ -26,9 +26,9 @@ struct GeneratorOptions {
     std::uint64_t seed = 1;
     std::size_t rows = 5000;
     OutputFormat format = OutputFormat::Release;
-    int models = 2;                    // 2 (small, large) or 3 (small, medium, large; native only)
-    std::size_t min_context_bytes = 0; // pad contexts to at least this size (benchmarks)
-    int verifier_samples = 32;         // k
+    int models = 2;                     // 2 (small, large) or 3 (small, medium, large; native only)
+    std::size_t min_context_bytes = 0;  // pad contexts to at least this size (benchmarks)
+    int verifier_samples = 32;          // k
 };
 
 // Empty when the options are usable, else the reason ("--models 3 needs --format native").
@@ -49,4 +49,4 @@ void generate(const GeneratorOptions& options, const std::function<void(std::str
 // stdout. Throws std::runtime_error with the path on I/O failure.
 void generate_file(const GeneratorOptions& options, const std::string& path);
 
-} // namespace automix::demo
+}  // namespace automix::demo

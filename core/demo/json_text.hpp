@@ -22,8 +22,8 @@ class JsonObject {
     JsonObject& number(std::string_view key, double value);
     JsonObject& integer(std::string_view key, long long value);
     JsonObject& strings(std::string_view key, const std::vector<std::string>& values);
-    JsonObject& raw(std::string_view key, std::string_view json); // already-encoded value
-    std::string finish(); // the text, with the closing brace
+    JsonObject& raw(std::string_view key, std::string_view json);  // already-encoded value
+    std::string finish();                                          // the text, with the closing brace
 
   private:
     void key(std::string_view k);
@@ -31,4 +31,4 @@ class JsonObject {
     bool first_ = true;
 };
 
-} // namespace automix::demo
+}  // namespace automix::demo

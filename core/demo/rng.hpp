@@ -27,8 +27,7 @@ inline std::uint64_t splitmix64(std::uint64_t& state) {
 class Rng {
   public:
     explicit Rng(std::uint64_t seed) {
-        for (auto& word : s_)
-            word = splitmix64(seed);
+        for (auto& word : s_) word = splitmix64(seed);
     }
     // An independent stream for (seed, a, b), e.g. (seed, dataset, row).
     static Rng stream(std::uint64_t seed, std::uint64_t a, std::uint64_t b) {
@@ -60,16 +59,20 @@ class Rng {
     // log/cos, whose last bits differ between C libraries.
     double normal() {
         const double sum = uniform() + uniform() + uniform() + uniform();
-        return (sum - 2.0) * 1.7320508075688772; // sd of the sum is 1/sqrt(3)
+        return (sum - 2.0) * 1.7320508075688772;  // sd of the sum is 1/sqrt(3)
     }
-    template <class T> const T& pick(const std::vector<T>& items) {
+    template <class T>
+    const T& pick(const std::vector<T>& items) {
         return items[below(items.size())];
     }
-    template <class T, std::size_t N> const T& pick(const T (&items)[N]) { return items[below(N)]; }
+    template <class T, std::size_t N>
+    const T& pick(const T (&items)[N]) {
+        return items[below(N)];
+    }
 
   private:
     static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
     std::uint64_t s_[4];
 };
 
-} // namespace automix::demo
+}  // namespace automix::demo

@@ -40,7 +40,6 @@ std::string make_answer(const QuestionItem& item, DemoDataset d, Outcome outcome
 
 // k self-verification completions; each states "correct" with probability p_correct,
 // "incorrect" otherwise, or (with probability no_verdict_rate) no verdict at all.
-std::vector<std::string> make_verifier_samples(Rng& rng, double p_correct, double no_verdict_rate,
-                                               int k);
+std::vector<std::string> make_verifier_samples(Rng& rng, double p_correct, double no_verdict_rate, int k);
 
-} // namespace automix::demo
+}  // namespace automix::demo

@@ -23,8 +23,7 @@ HistogramCell cell_of(const data::Dataset& ds, const routing::Bins& bins, data::
 }
 }  // namespace
 
-ConfidenceHistogram confidence_histogram(const data::Dataset& ds, const data::View& rows, int num_bins,
-                                         double tau) {
+ConfidenceHistogram confidence_histogram(const data::Dataset& ds, const data::View& rows, int num_bins, double tau) {
     const routing::Bins bins(num_bins);
     ConfidenceHistogram h;
     h.tau = tau;
@@ -80,8 +79,8 @@ Reliability reliability(const data::Dataset& ds, const data::View& rows, int num
     return out;
 }
 
-std::vector<BeliefBin> belief_bins(const data::Dataset& ds, const data::View& rows,
-                                   const routing::Decisions& decisions, int num_bins) {
+std::vector<BeliefBin> belief_bins(const data::Dataset& ds, const data::View& rows, const routing::Decisions& decisions,
+                                   int num_bins) {
     const routing::Bins bins(num_bins);
     std::vector<BeliefBin> out(static_cast<std::size_t>(bins.count()));
     if (ds.models.empty()) return out;
@@ -114,8 +113,8 @@ std::vector<BeliefBin> belief_bins(const data::Dataset& ds, const data::View& ro
 DataTable histogram_table(const ConfidenceHistogram& h) {
     DataTable t{{"bin", "centre", "small_correct", "small_wrong"}, {}};
     for (std::size_t k = 0; k < h.centres.size(); ++k)
-        t.add({static_cast<double>(k), h.centres[k], static_cast<double>(h.correct[k]),
-               static_cast<double>(h.wrong[k])});
+        t.add(
+            {static_cast<double>(k), h.centres[k], static_cast<double>(h.correct[k]), static_cast<double>(h.wrong[k])});
     return t;
 }
 
@@ -129,9 +128,9 @@ DataTable reliability_table(const Reliability& r) {
 }
 
 DataTable belief_table(const std::vector<BeliefBin>& bins) {
-    DataTable t{{"bin", "centre", "rows", "p_needy", "p_good", "p_hopeless", "p_undefined", "routed_rows",
-                 "escalated_share"},
-                {}};
+    DataTable t{
+        {"bin", "centre", "rows", "p_needy", "p_good", "p_hopeless", "p_undefined", "routed_rows", "escalated_share"},
+        {}};
     for (std::size_t k = 0; k < bins.size(); ++k) {
         const BeliefBin& b = bins[k];
         t.add({static_cast<double>(k), b.centre, static_cast<double>(b.rows), b.p_needy, b.p_good, b.p_hopeless,

@@ -59,12 +59,12 @@ struct BeliefBin {
     double centre = 0;
     std::size_t rows = 0;  // rows in the training window
     double p_needy = 0, p_good = 0, p_hopeless = 0, p_undefined = 0;
-    std::size_t routed_rows = 0;      // rows whose nearest bin is this one
-    double escalated_share = kNaN;    // of routed_rows; NaN without decisions or rows
+    std::size_t routed_rows = 0;    // rows whose nearest bin is this one
+    double escalated_share = kNaN;  // of routed_rows; NaN without decisions or rows
 };
 // `decisions` is aligned with `rows` (may be empty: no action shown).
-std::vector<BeliefBin> belief_bins(const data::Dataset& ds, const data::View& rows,
-                                   const routing::Decisions& decisions, int num_bins);
+std::vector<BeliefBin> belief_bins(const data::Dataset& ds, const data::View& rows, const routing::Decisions& decisions,
+                                   int num_bins);
 
 DataTable histogram_table(const ConfidenceHistogram& h);
 DataTable reliability_table(const Reliability& r);

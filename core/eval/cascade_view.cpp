@@ -34,8 +34,10 @@ DataTable cascade_trace_table(const CascadeView& v) {
         const TraceStep& s = v.steps[i];
         std::vector<Cell> row;
         row.emplace_back(static_cast<double>(i));
-        if (static_cast<std::size_t>(s.model) < v.model_names.size()) row.emplace_back(v.model_names[static_cast<std::size_t>(s.model)]);
-        else row.emplace_back(std::to_string(s.model));
+        if (static_cast<std::size_t>(s.model) < v.model_names.size())
+            row.emplace_back(v.model_names[static_cast<std::size_t>(s.model)]);
+        else
+            row.emplace_back(std::to_string(s.model));
         row.emplace_back(static_cast<double>(s.bin));
         for (std::size_t k = 0; k < v.state_labels.size(); ++k) row.push_back(k < s.belief.size() ? s.belief[k] : kNaN);
         row.push_back(s.q_report);

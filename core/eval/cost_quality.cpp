@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <future>
-#include <thread>
 #include <set>
 #include <stdexcept>
+#include <thread>
 
 #include "core/eval/trainer.hpp"
 
@@ -25,8 +25,8 @@ std::vector<routing::MethodPtr> chart_methods(const std::string& dataset_name) {
 
 namespace {
 
-MethodCurve curve_of(const routing::Method& m, const data::Dataset& ds, const data::View& train,
-                     const data::View& eval, const CostModel& costs, const routing::Config& cfg) {
+MethodCurve curve_of(const routing::Method& m, const data::Dataset& ds, const data::View& train, const data::View& eval,
+                     const CostModel& costs, const routing::Config& cfg) {
     MethodCurve c;
     c.method = m.name();
     try {
@@ -51,8 +51,7 @@ MethodCurve curve_of(const routing::Method& m, const data::Dataset& ds, const da
 
 CostQuality cost_quality(const data::Dataset& ds, const data::View& train, const data::View& eval,
                          const std::vector<routing::MethodPtr>& methods, const routing::Config& cfg,
-                         const std::function<bool(std::size_t, std::size_t)>& progress,
-                         int random_steps) {
+                         const std::function<bool(std::size_t, std::size_t)>& progress, int random_steps) {
     if (eval.empty()) throw std::invalid_argument("no rows to evaluate on");
     const CostModel costs = CostModel::from(cfg);
     const int last = static_cast<int>(ds.models.size()) - 1;
@@ -108,8 +107,8 @@ CostQuality cost_quality(const data::Dataset& ds, const data::View& train, const
 
 DataTable cost_quality_table(const CostQuality& cq) {
     DataTable t;
-    t.columns = {"series", "method", "params", "description", "cost", "perf", "lift", "apgr",
-                 "escalated", "trained", "pareto"};
+    t.columns = {"series", "method", "params",    "description", "cost",  "perf",
+                 "lift",   "apgr",   "escalated", "trained",     "pareto"};
     auto add = [&t](const std::string& series, const std::string& method, const std::string& params,
                     const std::string& text, const Metrics& m, bool trained, bool pareto) {
         t.add({series, method, params, text, m.avg_cost, m.avg_perf, m.lift, m.apgr, m.escalated_fraction,
@@ -118,14 +117,15 @@ DataTable cost_quality_table(const CostQuality& cq) {
     add("small_only", "always_small", "null", "-", cq.small_only, false, false);
     add("large_only", "always_large", "null", "-", cq.large_only, false, false);
     add("oracle", "oracle", "null", "-", cq.oracle, false, false);
-    for (const auto& p : cq.random_mix) add("random_mix", "random_mix", p.params.dump(), p.text, p.metrics, false, false);
+    for (const auto& p : cq.random_mix)
+        add("random_mix", "random_mix", p.params.dump(), p.text, p.metrics, false, false);
     std::set<std::pair<std::size_t, std::size_t>> pareto;
     for (const auto& e : cq.pareto) pareto.insert({e.method, e.point});
     for (std::size_t m = 0; m < cq.methods.size(); ++m) {
         const MethodCurve& c = cq.methods[m];
         for (std::size_t p = 0; p < c.points.size(); ++p)
-            add("candidate", c.method, c.points[p].params.dump(), c.points[p].text, c.points[p].metrics,
-                p == c.trained, pareto.count({m, p}) > 0);
+            add("candidate", c.method, c.points[p].params.dump(), c.points[p].text, c.points[p].metrics, p == c.trained,
+                pareto.count({m, p}) > 0);
     }
     return t;
 }

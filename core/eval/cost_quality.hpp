@@ -29,7 +29,7 @@ struct CurvePoint {
 struct MethodCurve {
     std::string method;
     bool ok = false;
-    std::string error;              // why the method could not be trained or routed
+    std::string error;               // why the method could not be trained or routed
     std::vector<CurvePoint> points;  // every candidate, in enumeration order
     std::size_t trained = 0;         // index of the candidate training chose (train lift)
     double train_lift = kNaN;
@@ -41,7 +41,7 @@ struct ParetoEntry {
 
 struct CostQuality {
     Metrics small_only, large_only, oracle;  // two-model ladder (first and last model)
-    std::vector<CurvePoint> random_mix;       // fractions 0, 1/steps, …, 1
+    std::vector<CurvePoint> random_mix;      // fractions 0, 1/steps, …, 1
     std::vector<MethodCurve> methods;
     std::vector<ParetoEntry> pareto;  // Pareto-optimal candidate points of all methods, by cost
     bool cancelled = false;
@@ -59,8 +59,7 @@ std::vector<routing::MethodPtr> chart_methods(const std::string& dataset_name);
 // evaluation rows themselves cannot be scored (empty, missing scores).
 CostQuality cost_quality(const data::Dataset& ds, const data::View& train, const data::View& eval,
                          const std::vector<routing::MethodPtr>& methods, const routing::Config& cfg,
-                         const std::function<bool(std::size_t, std::size_t)>& progress = {},
-                         int random_steps = 10);
+                         const std::function<bool(std::size_t, std::size_t)>& progress = {}, int random_steps = 10);
 
 // One line per point: series (small_only, large_only, oracle, random_mix, candidate), method,
 // params (JSON), description, cost, perf, lift, apgr, escalated, trained (0/1), pareto (0/1).

@@ -9,8 +9,7 @@
 
 namespace automix::eval {
 
-ScoredView::ScoredView(const data::Dataset& ds, data::View rows, std::vector<int> ladder,
-                       const CostModel& costs)
+ScoredView::ScoredView(const data::Dataset& ds, data::View rows, std::vector<int> ladder, const CostModel& costs)
     : rows_(std::move(rows)), verifier_cost_(costs.verifier_cost) {
     if (ladder.size() < 2) throw std::invalid_argument("routing needs at least two models");
     for (const int m : ladder)
@@ -21,9 +20,8 @@ ScoredView::ScoredView(const data::Dataset& ds, data::View rows, std::vector<int
     } else if (costs.call_costs.size() == ladder.size()) {
         call_costs_ = costs.call_costs;
     } else {
-        throw std::invalid_argument("got " + std::to_string(costs.call_costs.size()) +
-                                    " call costs for " + std::to_string(ds.models.size()) +
-                                    " models");
+        throw std::invalid_argument("got " + std::to_string(costs.call_costs.size()) + " call costs for " +
+                                    std::to_string(ds.models.size()) + " models");
     }
     for (const int m : ladder) {
         const auto& col = ds.models[m].score;
@@ -51,8 +49,8 @@ std::vector<int> ScoredView::ladder_for(const data::Dataset& ds, const routing::
     return {0, n - 1};
 }
 
-ScoredView ScoredView::for_method(const data::Dataset& ds, data::View rows,
-                                  const routing::Method& m, const CostModel& costs) {
+ScoredView ScoredView::for_method(const data::Dataset& ds, data::View rows, const routing::Method& m,
+                                  const CostModel& costs) {
     return ScoredView(ds, std::move(rows), ladder_for(ds, m), costs);
 }
 
@@ -65,14 +63,16 @@ double ibc_slope(double avg_cost, double avg_perf, double first_perf, double fir
     return (avg_perf - first_perf) / (avg_cost - first_cost);
 }
 
-double ibc_lift(double slope, double base_slope) { return (slope - base_slope) / base_slope; }
+double ibc_lift(double slope, double base_slope) {
+    return (slope - base_slope) / base_slope;
+}
 
 Metrics ScoredView::evaluate(const routing::Decisions& d) const {
     const std::size_t n = size();
     const std::size_t levels_n = levels();
     if (d.size() != n)
-        throw std::invalid_argument("decision vector has " + std::to_string(d.size()) +
-                                    " entries for " + std::to_string(n) + " rows");
+        throw std::invalid_argument("decision vector has " + std::to_string(d.size()) + " entries for " +
+                                    std::to_string(n) + " rows");
     perf_buffer_.resize(n);
     std::vector<std::size_t> count(levels_n, 0);
     if (levels_n == 2) {
@@ -95,8 +95,8 @@ Metrics ScoredView::evaluate(const routing::Decisions& d) const {
         for (std::size_t i = 0; i < n; ++i) {
             const std::uint8_t x = d[i];
             if (x >= levels_n)
-                throw std::invalid_argument("decision " + std::to_string(x) + " for a " +
-                                            std::to_string(levels_n) + "-model ladder");
+                throw std::invalid_argument("decision " + std::to_string(x) + " for a " + std::to_string(levels_n) +
+                                            "-model ladder");
             ++count[x];
             perf_buffer_[i] = scores_[x][i];
         }
@@ -165,10 +165,12 @@ double area_under_hull(std::vector<std::pair<double, double>> pts) {
         while (hull.size() >= 2) {
             const auto& a = hull[hull.size() - 2];
             const auto& b = hull.back();
-            const double cross = (b.first - a.first) * (p.second - a.second) -
-                                 (b.second - a.second) * (p.first - a.first);
-            if (cross >= 0) hull.pop_back();  // b is on or below the chord a→p
-            else break;
+            const double cross =
+                (b.first - a.first) * (p.second - a.second) - (b.second - a.second) * (p.first - a.first);
+            if (cross >= 0)
+                hull.pop_back();  // b is on or below the chord a→p
+            else
+                break;
         }
         if (!hull.empty() && hull.back().first == p.first) {
             hull.back().second = std::max(hull.back().second, p.second);
@@ -177,8 +179,7 @@ double area_under_hull(std::vector<std::pair<double, double>> pts) {
         hull.push_back(p);
     }
     // Non-decreasing: quality never drops when more budget is allowed.
-    for (std::size_t i = 1; i < hull.size(); ++i)
-        hull[i].second = std::max(hull[i].second, hull[i - 1].second);
+    for (std::size_t i = 1; i < hull.size(); ++i) hull[i].second = std::max(hull[i].second, hull[i - 1].second);
     const double width = hull.back().first - hull.front().first;
     if (hull.size() == 1 || width <= 0) return hull.front().second;
     double area = 0;
@@ -190,8 +191,7 @@ double area_under_hull(std::vector<std::pair<double, double>> pts) {
 double calls_for_gap(const std::vector<Metrics>& points, double gap_fraction) {
     double best = kNaN;
     for (const auto& p : points)
-        if (p.apgr >= gap_fraction && (std::isnan(best) || p.escalated_fraction < best))
-            best = p.escalated_fraction;
+        if (p.apgr >= gap_fraction && (std::isnan(best) || p.escalated_fraction < best)) best = p.escalated_fraction;
     return best;
 }
 

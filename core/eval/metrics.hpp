@@ -46,11 +46,10 @@ class ScoredView {
     ScoredView() = default;
     // `ladder` = indices into ds.models, cheapest first; `costs.call_costs` holds either one
     // cost per dataset model (indexed like ds.models) or exactly one per ladder model.
-    ScoredView(const data::Dataset& ds, data::View rows, std::vector<int> ladder,
-               const CostModel& costs);
+    ScoredView(const data::Dataset& ds, data::View rows, std::vector<int> ladder, const CostModel& costs);
     // The ladder the method decides over: {0, last} or every model.
-    static ScoredView for_method(const data::Dataset& ds, data::View rows,
-                                 const routing::Method& m, const CostModel& costs);
+    static ScoredView for_method(const data::Dataset& ds, data::View rows, const routing::Method& m,
+                                 const CostModel& costs);
     static std::vector<int> ladder_for(const data::Dataset& ds, const routing::Method& m);
 
     std::size_t size() const { return rows_.size(); }

@@ -25,9 +25,11 @@ std::uint64_t random_interval(std::mt19937& mt, std::uint64_t max) {
     for (int s = 1; s <= 32; s <<= 1) mask |= mask >> s;
     std::uint64_t value;
     if (max <= 0xffffffffULL) {
-        do value = mt() & mask; while (value > max);
+        do value = mt() & mask;
+        while (value > max);
     } else {
-        do value = ((static_cast<std::uint64_t>(mt()) << 32) | mt()) & mask; while (value > max);
+        do value = ((static_cast<std::uint64_t>(mt()) << 32) | mt()) & mask;
+        while (value > max);
     }
     return value;
 }
@@ -39,11 +41,9 @@ struct MethodRun {
 
 }  // namespace
 
-std::vector<std::size_t> pandas_sample_positions(std::size_t population, std::size_t n,
-                                                 std::uint32_t seed) {
+std::vector<std::size_t> pandas_sample_positions(std::size_t population, std::size_t n, std::uint32_t seed) {
     if (n > population)
-        throw std::invalid_argument("cannot sample " + std::to_string(n) + " rows from " +
-                                    std::to_string(population));
+        throw std::invalid_argument("cannot sample " + std::to_string(n) + " rows from " + std::to_string(population));
     // RandomState(seed): init_genrand(seed), which std::mt19937 reproduces; then
     // permutation(population) = legacy Fisher–Yates from the end; the first n are taken.
     std::mt19937 mt(seed);
@@ -171,14 +171,12 @@ Report run_evaluation(const data::Dataset& ds, const EvalOptions& options,
             dr.warnings.push_back(view_error);
         }
 
-        if (dr.n_train == 0)
-            dr.warnings.push_back("no train rows: every method keeps its first candidate");
+        if (dr.n_train == 0) dr.warnings.push_back("no train rows: every method keeps its first candidate");
         if (dr.n_val == 0) dr.warnings.push_back("no val rows: nothing to evaluate");
         std::size_t train_rows_used = std::min(options.train_rows, dr.n_train);
         if (options.protocol == Protocol::Paper && dr.n_train > 0 && train_rows_used < options.train_rows)
-            dr.warnings.push_back("train split has " + std::to_string(dr.n_train) +
-                                  " rows, fewer than the " + std::to_string(options.train_rows) +
-                                  " to sample: every seed trains on all of them");
+            dr.warnings.push_back("train split has " + std::to_string(dr.n_train) + " rows, fewer than the " +
+                                  std::to_string(options.train_rows) + " to sample: every seed trains on all of them");
 
         for (const auto& method : plan[di]) {
             if (options.cancel && options.cancel->load()) throw EvalCancelled();
@@ -211,8 +209,7 @@ Report run_evaluation(const data::Dataset& ds, const EvalOptions& options,
                         auto rows_it = seed_rows.find(seed);
                         if (rows_it == seed_rows.end()) {
                             data::View v;
-                            for (const std::size_t pos :
-                                 pandas_sample_positions(dr.n_train, train_rows_used, seed))
+                            for (const std::size_t pos : pandas_sample_positions(dr.n_train, train_rows_used, seed))
                                 v.push_back(dr.train_rows[pos]);
                             rows_it = seed_rows.emplace(seed, std::move(v)).first;
                         }

@@ -12,9 +12,9 @@
 //   nlohmann::json j = report_to_json(r, ds);  (report_json.hpp)
 #include <atomic>
 #include <cstddef>
-#include <stdexcept>
 #include <cstdint>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -36,7 +36,7 @@ struct EvalOptions {
     Protocol protocol = Protocol::Full;
     int seeds = 10;
     std::size_t train_rows = 1000;
-    routing::Config config;  // num_bins, call costs, verifier cost, ...
+    routing::Config config;             // num_bins, call costs, verifier cost, ...
     bool keep_train_candidates = true;  // train curve in the report
     bool val_curves = true;             // score every candidate on val (AIQ, call-%, Pareto)
     // Checked between dataset × method runs; when it becomes true run_evaluation throws
@@ -72,10 +72,10 @@ struct MethodReport {
     std::size_t n_candidates = 0, n_best_ties = 0;
     std::vector<CandidateResult> train_candidates;
     Metrics val;
-    routing::Decisions decisions;           // aligned with DatasetReport::val_rows
-    std::vector<Metrics> val_candidates;    // every candidate on val (val_curves)
+    routing::Decisions decisions;         // aligned with DatasetReport::val_rows
+    std::vector<Metrics> val_candidates;  // every candidate on val (val_curves)
     CurveSummary val_curve;
-    nlohmann::json extra;                   // Method::extra, null when none
+    nlohmann::json extra;  // Method::extra, null when none
     // Paper protocol.
     std::vector<SeedResult> seeds;
     Stat val_lift_stat, val_cost_stat, val_perf_stat;
@@ -114,7 +114,6 @@ Report run_evaluation(const data::Dataset& ds, const EvalOptions& options,
 
 // Row positions pandas `DataFrame.sample(n, random_state=seed)` picks from a frame of
 // `population` rows (legacy numpy RandomState: MT19937, permutation(population)[:n]).
-std::vector<std::size_t> pandas_sample_positions(std::size_t population, std::size_t n,
-                                                 std::uint32_t seed);
+std::vector<std::size_t> pandas_sample_positions(std::size_t population, std::size_t n, std::uint32_t seed);
 
 }  // namespace automix::eval

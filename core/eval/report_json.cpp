@@ -18,10 +18,14 @@ ojson num(double x) {
 }
 
 ojson metrics_json(const Metrics& m) {
-    return ojson{{"n", m.n},           {"n_escalated", m.n_escalated},
-                 {"avg_cost", num(m.avg_cost)}, {"avg_perf", num(m.avg_perf)},
-                 {"slope", num(m.slope)},     {"lift", num(m.lift)},
-                 {"escalated_fraction", num(m.escalated_fraction)}, {"apgr", num(m.apgr)}};
+    return ojson{{"n", m.n},
+                 {"n_escalated", m.n_escalated},
+                 {"avg_cost", num(m.avg_cost)},
+                 {"avg_perf", num(m.avg_perf)},
+                 {"slope", num(m.slope)},
+                 {"lift", num(m.lift)},
+                 {"escalated_fraction", num(m.escalated_fraction)},
+                 {"apgr", num(m.apgr)}};
 }
 
 ojson stat_json(const Stat& s) {
@@ -69,7 +73,9 @@ nlohmann::json json_number(double x) {
     return x;
 }
 
-nlohmann::json metrics_to_json(const Metrics& m) { return nlohmann::json::parse(metrics_json(m).dump()); }
+nlohmann::json metrics_to_json(const Metrics& m) {
+    return nlohmann::json::parse(metrics_json(m).dump());
+}
 
 nlohmann::ordered_json report_to_json(const Report& r, const data::Dataset& ds) {
     const EvalOptions& o = r.options;
@@ -95,8 +101,7 @@ nlohmann::ordered_json report_to_json(const Report& r, const data::Dataset& ds) 
     cfg["category_quantile"] = 0.1;
     cfg["category_scope"] = "whole file";
     j["config"] = cfg;
-    j["generator"] = {{"program", "automix eval"}, {"version", AUTOMIX_VERSION},
-                      {"seconds", num(r.seconds)}};
+    j["generator"] = {{"program", "automix eval"}, {"version", AUTOMIX_VERSION}, {"seconds", num(r.seconds)}};
 
     ojson datasets = ojson::object();
     for (const DatasetReport& d : r.datasets) {
@@ -162,7 +167,8 @@ nlohmann::ordered_json report_to_json(const Report& r, const data::Dataset& ds) 
                 mj["val_perf_stat"] = stat_json(m.val_perf_stat);
                 ojson seeds = ojson::array();
                 for (const auto& s : m.seeds)
-                    seeds.push_back({{"seed", s.seed}, {"train_rows", s.train_rows},
+                    seeds.push_back({{"seed", s.seed},
+                                     {"train_rows", s.train_rows},
                                      {"best_param", params_json(s.best)},
                                      {"train_lift", num(s.train_lift)},
                                      {"val", metrics_json(s.val)}});
@@ -195,9 +201,8 @@ std::string report_to_csv(const Report& r) {
                     << fmt(m.val_curve.calls_for_50pct_gap, "%.17g") << ','
                     << fmt(m.val_curve.calls_for_80pct_gap, "%.17g") << ",,";
             } else if (m.ok) {
-                out << ",," << fmt(m.val_cost_stat.mean, "%.17g") << ','
-                    << fmt(m.val_perf_stat.mean, "%.17g") << ',' << fmt(m.val_lift_stat.mean, "%.17g")
-                    << ",,,,,," << fmt(m.val_lift_stat.std, "%.17g") << ',';
+                out << ",," << fmt(m.val_cost_stat.mean, "%.17g") << ',' << fmt(m.val_perf_stat.mean, "%.17g") << ','
+                    << fmt(m.val_lift_stat.mean, "%.17g") << ",,,,,," << fmt(m.val_lift_stat.std, "%.17g") << ',';
             } else {
                 out << ",,,,,,,,,,,";
             }
@@ -217,11 +222,10 @@ std::string report_to_table(const Report& r) {
         for (const auto& w : d.warnings) out << "  warning: " << w << '\n';
         char line[512];
         if (!paper)
-            std::snprintf(line, sizeof line, "  %-36s %-40s %9s %8s %9s %9s\n", "method", "parameter",
-                          "cost", "perf", "lift", "train");
+            std::snprintf(line, sizeof line, "  %-36s %-40s %9s %8s %9s %9s\n", "method", "parameter", "cost", "perf",
+                          "lift", "train");
         else
-            std::snprintf(line, sizeof line, "  %-36s %9s %8s %20s\n", "method", "cost", "perf",
-                          "lift (mean ± std)");
+            std::snprintf(line, sizeof line, "  %-36s %9s %8s %20s\n", "method", "cost", "perf", "lift (mean ± std)");
         out << line;
         for (const auto& m : d.methods) {
             if (!m.ok) {
@@ -229,16 +233,15 @@ std::string report_to_table(const Report& r) {
             } else if (!paper) {
                 std::string param = describe(m.key, m.best, r.options.config);
                 if (param.size() > 40) param = param.substr(0, 37) + "...";
-                std::snprintf(line, sizeof line, "  %-36s %-40s %9s %8s %8s%% %8s%%\n", m.key.c_str(),
-                              param.c_str(), fmt(m.val.avg_cost, "%.3f").c_str(),
-                              fmt(m.val.avg_perf).c_str(), fmt(100 * m.val.lift, "%.1f").c_str(),
-                              fmt(100 * m.train_lift, "%.1f").c_str());
+                std::snprintf(line, sizeof line, "  %-36s %-40s %9s %8s %8s%% %8s%%\n", m.key.c_str(), param.c_str(),
+                              fmt(m.val.avg_cost, "%.3f").c_str(), fmt(m.val.avg_perf).c_str(),
+                              fmt(100 * m.val.lift, "%.1f").c_str(), fmt(100 * m.train_lift, "%.1f").c_str());
             } else {
-                const std::string lift = fmt(100 * m.val_lift_stat.mean, "%.1f") + "% ± " +
-                                         fmt(100 * m.val_lift_stat.std, "%.1f") + "%";
+                const std::string lift =
+                    fmt(100 * m.val_lift_stat.mean, "%.1f") + "% ± " + fmt(100 * m.val_lift_stat.std, "%.1f") + "%";
                 std::snprintf(line, sizeof line, "  %-36s %9s %8s %20s\n", m.key.c_str(),
-                              fmt(m.val_cost_stat.mean, "%.3f").c_str(),
-                              fmt(m.val_perf_stat.mean).c_str(), lift.c_str());
+                              fmt(m.val_cost_stat.mean, "%.3f").c_str(), fmt(m.val_perf_stat.mean).c_str(),
+                              lift.c_str());
             }
             out << line;
         }

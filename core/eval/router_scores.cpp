@@ -25,7 +25,8 @@ std::string make_key(const std::string& dataset, const std::string& id, bool by_
 
 std::string read_all(const std::string& path) {
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) throw RouterScoresError(path, 0, "cannot open the file (" + std::string(std::strerror(errno)) + ")");
+    if (::stat(path.c_str(), &st) != 0)
+        throw RouterScoresError(path, 0, "cannot open the file (" + std::string(std::strerror(errno)) + ")");
     if (S_ISDIR(st.st_mode)) throw RouterScoresError(path, 0, "is a directory");
     gzFile f = gzopen(path.c_str(), "rb");  // reads plain files as they are
     if (!f) throw RouterScoresError(path, 0, "cannot open the file");
@@ -173,15 +174,17 @@ void add_score(RouterScores& s, std::unordered_map<std::string, std::size_t>& fi
     const auto [it, fresh] = first_line.emplace(key, line);
     if (!fresh)
         throw RouterScoresError(s.source, line,
-                                "duplicate id '" + id + "'" + (s.keyed_by_dataset ? " in dataset '" + dataset + "'" : "") +
-                                    " (first at line " + std::to_string(it->second) + ")");
+                                "duplicate id '" + id + "'" +
+                                    (s.keyed_by_dataset ? " in dataset '" + dataset + "'" : "") + " (first at line " +
+                                    std::to_string(it->second) + ")");
     s.scores.emplace(key, score);
 }
 
 void load_csv(RouterScores& s, const std::vector<std::string>& lines, const std::string& name) {
     std::size_t header_line = 0;
     while (header_line < lines.size() && trim(lines[header_line]).empty()) ++header_line;
-    if (header_line == lines.size()) throw RouterScoresError(s.source, 0, "empty file (expected a header line `id,score`)");
+    if (header_line == lines.size())
+        throw RouterScoresError(s.source, 0, "empty file (expected a header line `id,score`)");
     std::vector<std::string> header, cells;
     std::string error;
     if (!split_csv(lines[header_line], header, error)) throw RouterScoresError(s.source, header_line + 1, error);
@@ -202,10 +205,12 @@ void load_csv(RouterScores& s, const std::vector<std::string>& lines, const std:
         const std::size_t line = i + 1;
         if (!split_csv(lines[i], cells, error)) throw RouterScoresError(s.source, line, error);
         if (cells.size() != header.size())
-            throw RouterScoresError(s.source, line, "expected " + std::to_string(header.size()) + " fields, got " +
-                                                        std::to_string(cells.size()));
+            throw RouterScoresError(s.source, line,
+                                    "expected " + std::to_string(header.size()) + " fields, got " +
+                                        std::to_string(cells.size()));
         double score = 0;
-        if (!parse_score(cells[score_col], score, error)) throw RouterScoresError(s.source, line, "column `" + key + "`: " + error);
+        if (!parse_score(cells[score_col], score, error))
+            throw RouterScoresError(s.source, line, "column `" + key + "`: " + error);
         add_score(s, first_line, dataset_col >= 0 ? cells[dataset_col] : "", cells[id_col], score, line);
     }
 }
@@ -235,9 +240,13 @@ void load_jsonl(RouterScores& s, const std::vector<std::string>& lines, const st
         if (!j.contains("id")) throw RouterScoresError(s.source, line, "missing field `id`");
         std::string id;
         const auto& jid = j["id"];
-        if (jid.is_string()) id = jid.get<std::string>();
-        else if (jid.is_number_integer()) id = jid.dump();
-        else throw RouterScoresError(s.source, line, "field `id`: expected a string or an integer, got " + std::string(jid.type_name()));
+        if (jid.is_string())
+            id = jid.get<std::string>();
+        else if (jid.is_number_integer())
+            id = jid.dump();
+        else
+            throw RouterScoresError(s.source, line,
+                                    "field `id`: expected a string or an integer, got " + std::string(jid.type_name()));
         std::string dataset;
         if (s.keyed_by_dataset) {
             if (!j.contains("dataset") || !j["dataset"].is_string())
@@ -247,7 +256,8 @@ void load_jsonl(RouterScores& s, const std::vector<std::string>& lines, const st
         if (!j.contains(s.column)) throw RouterScoresError(s.source, line, "missing field `" + s.column + "`");
         const auto& v = j[s.column];
         if (!v.is_number())
-            throw RouterScoresError(s.source, line, "field `" + s.column + "`: expected a number, got " + std::string(v.type_name()));
+            throw RouterScoresError(s.source, line,
+                                    "field `" + s.column + "`: expected a number, got " + std::string(v.type_name()));
         add_score(s, first_line, dataset, id, v.get<double>(), line);
     }
     if (first) throw RouterScoresError(s.source, 0, "empty file (expected one JSON object per line)");
@@ -270,7 +280,8 @@ class ExternalRouterMethod : public routing::Method {
         std::vector<double> ts;
         for (int q = 0; q <= percentiles_ && !v.empty(); ++q) {
             // Nearest rank, so every threshold is a score that occurs.
-            const auto pos = static_cast<std::size_t>(std::llround(static_cast<double>(q) * static_cast<double>(v.size() - 1) / percentiles_));
+            const auto pos = static_cast<std::size_t>(
+                std::llround(static_cast<double>(q) * static_cast<double>(v.size() - 1) / percentiles_));
             if (ts.empty() || ts.back() != v[pos]) ts.push_back(v[pos]);
         }
         // Fewest escalations first: for "≥ t" the highest t, for "≤ t" the lowest.
@@ -364,7 +375,8 @@ RouterScoresError::RouterScoresError(const std::string& file, std::size_t line, 
 
 double RouterScores::score_of(const data::Dataset& ds, data::RowIndex row) const {
     if (row >= ds.size()) return NAN;
-    const std::string key = keyed_by_dataset ? make_key(std::string(ds.dataset_name(row)), ds.id[row], true) : ds.id[row];
+    const std::string key =
+        keyed_by_dataset ? make_key(std::string(ds.dataset_name(row)), ds.id[row], true) : ds.id[row];
     const auto it = scores.find(key);
     return it == scores.end() ? NAN : it->second;
 }
@@ -405,8 +417,10 @@ RouterScores load_router_scores(const std::string& path, const std::string& name
     s.name = name.empty() ? file_stem(path) : name;
     const std::string text = read_all(path);
     const std::vector<std::string> lines = split_lines(text);
-    if (looks_like_jsonl(path, text)) load_jsonl(s, lines, name);
-    else load_csv(s, lines, name);
+    if (looks_like_jsonl(path, text))
+        load_jsonl(s, lines, name);
+    else
+        load_csv(s, lines, name);
     if (s.scores.empty()) throw RouterScoresError(path, 0, "no scores in the file");
     return s;
 }
@@ -420,14 +434,18 @@ RouterScoresCoverage coverage(const RouterScores& s, const data::Dataset& ds) {
     RouterScoresCoverage c;
     c.rows = ds.size();
     for (std::size_t r = 0; r < ds.size(); ++r) {
-        if (!std::isnan(s.score_of(ds, static_cast<data::RowIndex>(r)))) ++c.matched;
-        else if (c.missing_ids.size() < 5) c.missing_ids.push_back(ds.id[r]);
+        if (!std::isnan(s.score_of(ds, static_cast<data::RowIndex>(r))))
+            ++c.matched;
+        else if (c.missing_ids.size() < 5)
+            c.missing_ids.push_back(ds.id[r]);
     }
     c.unused_scores = s.scores.size() - std::min(s.scores.size(), c.matched);
     return c;
 }
 
-std::string external_router_name(const std::string& router_name) { return "ExternalRouter(" + router_name + ")"; }
+std::string external_router_name(const std::string& router_name) {
+    return "ExternalRouter(" + router_name + ")";
+}
 
 routing::MethodPtr make_external_router(std::shared_ptr<const RouterScores> scores, int percentiles) {
     return std::make_shared<ExternalRouterMethod>(std::move(scores), percentiles);

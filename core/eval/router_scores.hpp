@@ -74,9 +74,9 @@ RouterScores load_router_scores(const std::string& path, const std::string& name
 // How the file's ids meet a dataset's rows.
 struct RouterScoresCoverage {
     std::size_t rows = 0, matched = 0;
-    std::size_t unused_scores = 0;          // file entries matching no row
-    std::vector<std::string> missing_ids;   // first few rows without a score
-    std::string summary() const;            // "4000 of 4000 rows have a score; 0 unused"
+    std::size_t unused_scores = 0;         // file entries matching no row
+    std::vector<std::string> missing_ids;  // first few rows without a score
+    std::string summary() const;           // "4000 of 4000 rows have a score; 0 unused"
 };
 RouterScoresCoverage coverage(const RouterScores& s, const data::Dataset& ds);
 

@@ -31,8 +31,10 @@ double confidence_of_prefix(const std::vector<scoring::Verdict>& verdicts, int k
     const std::size_t n = std::min(verdicts.size(), static_cast<std::size_t>(std::max(k, 0)));
     int correct = 0, judged = 0;
     for (std::size_t i = 0; i < n; ++i) {
-        if (verdicts[i] == scoring::Verdict::Correct) ++correct, ++judged;
-        else if (verdicts[i] == scoring::Verdict::Incorrect) ++judged;
+        if (verdicts[i] == scoring::Verdict::Correct)
+            ++correct, ++judged;
+        else if (verdicts[i] == scoring::Verdict::Incorrect)
+            ++judged;
     }
     return judged ? static_cast<double>(correct) / judged : 0.0;  // spec §3: 0 without a verdict
 }
@@ -69,15 +71,18 @@ SamplesCurve samples_curve(const data::Dataset& ds, int dataset, const std::vect
     data::Dataset sub = ds.routing_subset(rows);
     data::View train, val;
     for (std::size_t i = 0; i < sub.size(); ++i) {
-        if (sub.split[i] == data::Split::Train) train.push_back(static_cast<data::RowIndex>(i));
-        else if (sub.split[i] == data::Split::Val) val.push_back(static_cast<data::RowIndex>(i));
+        if (sub.split[i] == data::Split::Train)
+            train.push_back(static_cast<data::RowIndex>(i));
+        else if (sub.split[i] == data::Split::Val)
+            val.push_back(static_cast<data::RowIndex>(i));
     }
     const CostModel costs = CostModel::from(cfg);
     const std::vector<double> file_conf = sub.models.front().verifier_confidence;
 
     for (std::size_t ki = 0; ki < ks.size(); ++ki) {
         auto& conf = sub.models.front().verifier_confidence;
-        for (std::size_t i = 0; i < sub.size(); ++i) conf[i] = confidence_of_prefix(v.verdicts[i], ks[ki], file_conf[i]);
+        for (std::size_t i = 0; i < sub.size(); ++i)
+            conf[i] = confidence_of_prefix(v.verdicts[i], ks[ki], file_conf[i]);
         for (const auto& m : methods) {
             SamplesPoint p;
             p.k = ks[ki];

@@ -30,8 +30,8 @@ struct SamplesPoint {
 struct SamplesCurve {
     std::vector<int> ks;
     std::vector<std::string> methods;
-    std::vector<SamplesPoint> points;  // k-major: all methods of ks[0], then ks[1], …
-    std::size_t rows = 0;              // rows of the dataset
+    std::vector<SamplesPoint> points;      // k-major: all methods of ks[0], then ks[1], …
+    std::size_t rows = 0;                  // rows of the dataset
     std::size_t rows_without_samples = 0;  // keep their file confidence at every k
     std::size_t max_samples = 0;           // most samples any row has
     bool cancelled = false;

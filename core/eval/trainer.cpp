@@ -11,8 +11,8 @@ std::size_t first_max_index(const std::vector<double>& values) {
     return best;
 }
 
-TrainResult train_method(const routing::Method& m, const data::Dataset& ds,
-                         const ScoredView& train, const routing::Config& cfg) {
+TrainResult train_method(const routing::Method& m, const data::Dataset& ds, const ScoredView& train,
+                         const routing::Config& cfg) {
     TrainResult t;
     auto params = m.candidates(ds, train.rows(), cfg);
     if (params.empty()) throw routing::RoutingError(m.name() + ": no candidate parameters");
@@ -42,8 +42,8 @@ std::vector<routing::Params> params_of(const TrainResult& t) {
 }
 
 std::vector<Metrics> evaluate_candidates(const routing::Method& m, const data::Dataset& ds,
-                                         const std::vector<routing::Params>& params,
-                                         const ScoredView& view, const routing::Config& cfg) {
+                                         const std::vector<routing::Params>& params, const ScoredView& view,
+                                         const routing::Config& cfg) {
     std::vector<Metrics> out;
     out.reserve(params.size());
     m.route_each(ds, view.rows(), params, cfg,

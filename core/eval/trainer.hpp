@@ -32,12 +32,12 @@ struct TrainResult {
 // current best only when strictly greater (so a NaN in first place stays). Empty → 0.
 std::size_t first_max_index(const std::vector<double>& values);
 
-TrainResult train_method(const routing::Method& m, const data::Dataset& ds,
-                         const ScoredView& train, const routing::Config& cfg);
+TrainResult train_method(const routing::Method& m, const data::Dataset& ds, const ScoredView& train,
+                         const routing::Config& cfg);
 
 std::vector<routing::Params> params_of(const TrainResult& t);
 std::vector<Metrics> evaluate_candidates(const routing::Method& m, const data::Dataset& ds,
-                                         const std::vector<routing::Params>& params,
-                                         const ScoredView& view, const routing::Config& cfg);
+                                         const std::vector<routing::Params>& params, const ScoredView& view,
+                                         const routing::Config& cfg);
 
 }  // namespace automix::eval

@@ -14,9 +14,13 @@ TuningKind tuning_kind(const routing::Method& m) {
     return TuningKind::Candidates;
 }
 
-routing::Params threshold_params(double t) { return routing::Params(t); }
+routing::Params threshold_params(double t) {
+    return routing::Params(t);
+}
 
-routing::Params range_params(double lo, double hi) { return routing::Params::array({lo, hi}); }
+routing::Params range_params(double lo, double hi) {
+    return routing::Params::array({lo, hi});
+}
 
 std::optional<double> threshold_of(const routing::Params& p) {
     if (p.is_number()) return p.get<double>();
@@ -39,8 +43,9 @@ std::optional<std::size_t> candidate_for_lambda(const std::vector<routing::Param
         const auto lo = lambda_of(candidates[i]);
         if (!lo) continue;
         const routing::Params& p = candidates[i];
-        const double hi = p.contains("lambda_hi") && p["lambda_hi"].is_number() ? p["lambda_hi"].get<double>()
-                                                                                 : std::numeric_limits<double>::infinity();
+        const double hi = p.contains("lambda_hi") && p["lambda_hi"].is_number()
+                              ? p["lambda_hi"].get<double>()
+                              : std::numeric_limits<double>::infinity();
         if (*lo <= lambda && lambda < hi) return i;
     }
     return std::nullopt;

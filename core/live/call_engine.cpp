@@ -24,7 +24,9 @@ void global_curl_init() {
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-bool retryable_status(long s) { return s == 429 || s == 500 || s == 502 || s == 503 || s == 504; }
+bool retryable_status(long s) {
+    return s == 429 || s == 500 || s == 502 || s == 503 || s == 504;
+}
 
 bool retryable_transport(CURLcode c) {
     switch (c) {
@@ -34,10 +36,8 @@ bool retryable_transport(CURLcode c) {
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
     case CURLE_PARTIAL_FILE:
-    case CURLE_COULDNT_RESOLVE_HOST:
-        return true;
-    default:
-        return false;
+    case CURLE_COULDNT_RESOLVE_HOST: return true;
+    default: return false;
     }
 }
 
@@ -104,7 +104,7 @@ struct CallEngine::Impl {
     RetryPolicy policy;
     std::mt19937_64 rng;
     CURLM* multi = nullptr;
-    std::deque<Endpoint> endpoints;  // deque: elements never move
+    std::deque<Endpoint> endpoints;                 // deque: elements never move
     std::vector<std::unique_ptr<Pending>> delayed;  // waiting for their backoff to pass
     std::map<CURL*, std::unique_ptr<Pending>> active;
     std::vector<CURL*> spare_handles;
@@ -132,7 +132,8 @@ struct CallEngine::Impl {
     }
 
     void emit(const Pending& p, long status, std::string what) {
-        if (on_event && *on_event) (*on_event)(CallEvent{p.call.label, p.attempts, status, scrub(std::move(what), p.call.api_key)});
+        if (on_event && *on_event)
+            (*on_event)(CallEvent{p.call.label, p.attempts, status, scrub(std::move(what), p.call.api_key)});
     }
 
     void start(std::unique_ptr<Pending> p) {
@@ -219,7 +220,8 @@ struct CallEngine::Impl {
         char buf[64];
         std::snprintf(buf, sizeof buf, "retry in %.2f s: ", delay);
         emit(*p, p->last_status, buf + why);
-        p->not_before = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(delay));
+        p->not_before =
+            Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(delay));
         delayed.push_back(std::move(p));
     }
 
@@ -236,9 +238,12 @@ struct CallEngine::Impl {
         curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
         p->last_status = status;
         if (code != CURLE_OK) {
-            std::string why = std::string("transport: ") + (p->curl_error[0] ? p->curl_error : curl_easy_strerror(code));
-            if (retryable_transport(code)) retry_or_fail(std::move(p), why, -1);
-            else finish(std::move(p), CallResult::Status::Failed, why);
+            std::string why =
+                std::string("transport: ") + (p->curl_error[0] ? p->curl_error : curl_easy_strerror(code));
+            if (retryable_transport(code))
+                retry_or_fail(std::move(p), why, -1);
+            else
+                finish(std::move(p), CallResult::Status::Failed, why);
             return;
         }
         if (status >= 200 && status < 300) {
@@ -253,8 +258,10 @@ struct CallEngine::Impl {
             return;
         }
         const std::string msg = "HTTP " + std::to_string(status) + ": " + server_message(p->response);
-        if (retryable_status(status)) retry_or_fail(std::move(p), msg, parse_retry_after(p->retry_after));
-        else finish(std::move(p), CallResult::Status::Failed, msg);
+        if (retryable_status(status))
+            retry_or_fail(std::move(p), msg, parse_retry_after(p->retry_after));
+        else
+            finish(std::move(p), CallResult::Status::Failed, msg);
     }
 
     void cancel_all() {

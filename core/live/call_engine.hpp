@@ -19,7 +19,7 @@ struct RetryPolicy {
     int max_attempts = 6;            // first try included
     double initial_backoff_s = 0.5;  // doubled after every failed attempt
     double max_backoff_s = 30.0;
-    double jitter = 0.25;            // each delay is scaled by a uniform factor in [1-j, 1+j]
+    double jitter = 0.25;  // each delay is scaled by a uniform factor in [1-j, 1+j]
 };
 
 struct CallResult {
@@ -33,12 +33,12 @@ struct CallResult {
 };
 
 struct HttpCall {
-    int endpoint = 0;       // from CallEngine::add_endpoint, for the concurrency bound
+    int endpoint = 0;  // from CallEngine::add_endpoint, for the concurrency bound
     std::string url;
     std::string body;
-    std::string api_key;    // sent as a Bearer token when non-empty; kept in memory only
+    std::string api_key;  // sent as a Bearer token when non-empty; kept in memory only
     double timeout_s = 60.0;
-    std::string label;      // for logs ("small answer q17")
+    std::string label;  // for logs ("small answer q17")
     // Checks a 2xx body; returns an error text when it is unusable (treated as retryable,
     // since a truncated or garbled body is usually transient).
     std::function<std::optional<std::string>(const std::string& body)> validate;

@@ -73,7 +73,9 @@ std::string HttpRequest::header(const std::string& lower_name) const {
 
 HttpServer::HttpServer(Handler handler) : handler_(std::move(handler)) {}
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+    stop();
+}
 
 int HttpServer::start(int port) {
     if (running_) return port_;
@@ -85,8 +87,7 @@ int HttpServer::start(int port) {
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);  // loopback only, by design
     addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::listen(listen_fd_, 128) != 0) {
+    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listen_fd_, 128) != 0) {
         const std::string why = std::strerror(errno);
         ::close(listen_fd_);
         listen_fd_ = -1;
@@ -182,8 +183,8 @@ void HttpServer::serve(Connection* c) {
     };
     auto reply_plain = [&](int status, const std::string& text) {
         const std::string head = "HTTP/1.1 " + std::to_string(status) + " " + reason(status) +
-                                 "\r\nContent-Type: text/plain\r\nContent-Length: " +
-                                 std::to_string(text.size()) + "\r\nConnection: close\r\n\r\n";
+                                 "\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(text.size()) +
+                                 "\r\nConnection: close\r\n\r\n";
         send_all(c->fd, head.data(), head.size());
         send_all(c->fd, text.data(), text.size());
     };
@@ -219,9 +220,11 @@ void HttpServer::serve(Connection* c) {
         while (line_end != std::string::npos) {
             const std::size_t start = line_end + 2;
             line_end = head.find("\r\n", start);
-            const std::string line = head.substr(start, line_end == std::string::npos ? std::string::npos : line_end - start);
+            const std::string line =
+                head.substr(start, line_end == std::string::npos ? std::string::npos : line_end - start);
             const auto colon = line.find(':');
-            if (colon != std::string::npos) req.headers[lower(trim(line.substr(0, colon)))] = trim(line.substr(colon + 1));
+            if (colon != std::string::npos)
+                req.headers[lower(trim(line.substr(0, colon)))] = trim(line.substr(colon + 1));
         }
         if (!req.header("transfer-encoding").empty()) {
             reply_plain(411, "chunked bodies are not supported; send Content-Length");

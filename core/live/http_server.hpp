@@ -19,7 +19,7 @@ namespace automix::live {
 
 struct HttpRequest {
     std::string method;
-    std::string path;  // without the query string
+    std::string path;                            // without the query string
     std::map<std::string, std::string> headers;  // names lower-cased
     std::string body;
     std::string header(const std::string& lower_name) const;
@@ -30,8 +30,8 @@ struct HttpReply {
     std::string content_type = "application/json";
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;
-    int delay_ms = 0;             // wait this long before answering (interrupted by stop())
-    bool cut_mid_body = false;    // send the headers and half the body, then close
+    int delay_ms = 0;           // wait this long before answering (interrupted by stop())
+    bool cut_mid_body = false;  // send the headers and half the body, then close
 };
 
 class HttpServer {

@@ -48,7 +48,9 @@ std::string field_string(const json& obj, const char* key, const std::string& wh
     throw std::runtime_error(where + ": field `" + key + "`: expected string, got " + v.type_name());
 }
 
-json number_or_null(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
+json number_or_null(double x) {
+    return std::isfinite(x) ? json(x) : json(nullptr);
+}
 
 }  // namespace
 
@@ -99,7 +101,9 @@ LiveInput read_live_input(const std::string& path) {
         }
         ds.dataset_index.push_back(static_cast<std::uint16_t>(di));
         const std::string split = field_string(obj, "split", where, false);
-        ds.split.push_back(split == "train" ? data::Split::Train : split == "val" ? data::Split::Val : data::Split::Other);
+        ds.split.push_back(split == "train" ? data::Split::Train
+                           : split == "val" ? data::Split::Val
+                                            : data::Split::Other);
         ds.category.push_back(data::Category::Undefined);
         ds.category_from_file.push_back(0);
         if (obj.contains("options")) {
@@ -124,7 +128,9 @@ namespace {
 
 void append_row(LiveInput& in, MemoryContexts& contexts, json rec) {
     auto& ds = in.dataset;
-    auto str = [&](const char* key) { return rec.contains(key) && rec[key].is_string() ? rec[key].get<std::string>() : std::string(); };
+    auto str = [&](const char* key) {
+        return rec.contains(key) && rec[key].is_string() ? rec[key].get<std::string>() : std::string();
+    };
     ds.id.push_back(str("id"));
     ds.pid.push_back(str("pid"));
     ds.question.push_back(str("question"));
@@ -153,15 +159,18 @@ LiveInput live_input_from(const data::Dataset& source, const data::View& rows) {
     LiveInput in;
     auto contexts = std::make_shared<MemoryContexts>();
     for (data::RowIndex r : rows) {
-        json rec = {{"id", source.id[r]}, {"dataset", std::string(source.dataset_name(r))},
-                    {"split", std::string(data::to_string(source.split[r]))}, {"question", source.question[r]}};
+        json rec = {{"id", source.id[r]},
+                    {"dataset", std::string(source.dataset_name(r))},
+                    {"split", std::string(data::to_string(source.split[r]))},
+                    {"question", source.question[r]}};
         if (r < source.pid.size() && !source.pid[r].empty()) rec["pid"] = source.pid[r];
         if (!source.gold[r].empty()) rec["output"] = source.gold[r];
         const std::string ctx = source.context(r);
         if (!ctx.empty()) rec["base_ctx"] = ctx;
         if (r < source.extra_json.size() && !source.extra_json[r].empty()) {
             const auto extra = json::parse(source.extra_json[r], nullptr, false);
-            if (extra.is_object() && extra.contains("options") && extra["options"].is_array()) rec["options"] = extra["options"];
+            if (extra.is_object() && extra.contains("options") && extra["options"].is_array())
+                rec["options"] = extra["options"];
         }
         append_row(in, *contexts, std::move(rec));
     }
@@ -234,7 +243,8 @@ json output_record(const LiveInput& in, data::RowIndex r, const RowOutcome& o, c
             rec.erase("output");
         }
     }
-    json live = {{"models", json::array()}, {"escalated", o.escalated}, {"cost_units", o.cost_units}, {"money", o.money}};
+    json live = {
+        {"models", json::array()}, {"escalated", o.escalated}, {"cost_units", o.cost_units}, {"money", o.money}};
     for (const auto& m : cfg.models) live["models"].push_back(m.name);
     if (o.final_model >= 0) {
         live["final_model"] = cfg.models[static_cast<std::size_t>(o.final_model)].name;
@@ -258,13 +268,17 @@ void write_live_output(const std::string& path, const LiveInput& in, const std::
                 models.push_back({{"name", in.dataset.models[j].name},
                                   {"display_name", in.dataset.models[j].display_name},
                                   {"cost", cfg.models[j].call_cost}});
-            out << json{{"automix_manifest", {{"format", "automix-native-v1"}, {"models", models}, {"verifier_cost", cfg.verifier_cost}}}}.dump()
+            out << json{{"automix_manifest",
+                         {{"format", "automix-native-v1"}, {"models", models}, {"verifier_cost", cfg.verifier_cost}}}}
+                       .dump()
                 << '\n';
         }
         for (std::size_t r = 0; r < in.records.size(); ++r) {
             const RowOutcome empty{};
             const RowOutcome& o = r < outcomes.size() ? outcomes[r] : empty;
-            out << output_record(in, static_cast<data::RowIndex>(r), o, cfg).dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+            out << output_record(in, static_cast<data::RowIndex>(r), o, cfg)
+                       .dump(-1, ' ', false, json::error_handler_t::replace)
+                << '\n';
         }
         out.flush();
         if (!out) throw std::runtime_error(tmp + ": write failed");

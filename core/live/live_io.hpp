@@ -19,9 +19,9 @@
 namespace automix::live {
 
 struct LiveInput {
-    data::Dataset dataset;                 // contexts held in memory
-    std::vector<nlohmann::json> records;   // the original objects, aligned with rows
-    bool native = false;                   // input was native format: write native output
+    data::Dataset dataset;                // contexts held in memory
+    std::vector<nlohmann::json> records;  // the original objects, aligned with rows
+    bool native = false;                  // input was native format: write native output
 };
 
 // Throws std::runtime_error "file:line:column: reason" on malformed input. Plain or .gz.

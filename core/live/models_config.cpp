@@ -127,7 +127,8 @@ ModelsConfig parse_models_config(const std::string& text, const std::string& ori
         }
         std::string what = e.what();
         if (auto p = what.find("parse error"); p != std::string::npos) what = what.substr(p);
-        throw ConfigError({origin + ":" + std::to_string(line) + ":" + std::to_string(col) + ": invalid JSON (" + what + ")"});
+        throw ConfigError(
+            {origin + ":" + std::to_string(line) + ":" + std::to_string(col) + ": invalid JSON (" + what + ")"});
     } catch (const json::out_of_range& e) {
         // A number literal too big for a double ("1e999"); found by fuzz/fuzz_models_config.
         std::string what = e.what();
@@ -161,13 +162,19 @@ ModelsConfig parse_models_config(const std::string& text, const std::string& ori
                 f.problem("base_url", "must start with http:// or https://");
             m.model_id = f.string("model", true);
             const std::string api = f.string("api", false, "chat");
-            if (auto a = parse_api(api)) m.api = *a;
-            else f.problem("api", "expected \"chat\" or \"completions\", got \"" + api + "\"");
+            if (auto a = parse_api(api))
+                m.api = *a;
+            else
+                f.problem("api", "expected \"chat\" or \"completions\", got \"" + api + "\"");
             m.api_key_env = f.string("api_key_env", false);
             const bool per_token = f.has("price_per_1k_input") || f.has("price_per_1k_output");
             const bool per_call = f.has("price_per_call");
-            if (per_token && per_call) f.problem("price_per_call", "give either per-1k-token prices or a per-call price, not both");
-            if (!per_token && !per_call) f.problem("price_per_1k_input", "a price is required (price_per_1k_input + price_per_1k_output, or price_per_call; 0 for free)");
+            if (per_token && per_call)
+                f.problem("price_per_call", "give either per-1k-token prices or a per-call price, not both");
+            if (!per_token && !per_call)
+                f.problem(
+                    "price_per_1k_input",
+                    "a price is required (price_per_1k_input + price_per_1k_output, or price_per_call; 0 for free)");
             if (per_token) {
                 m.price_in_per_1k = f.number("price_per_1k_input", 0.0, 0.0, 1e6, true);
                 m.price_out_per_1k = f.number("price_per_1k_output", 0.0, 0.0, 1e6, true);
@@ -183,12 +190,14 @@ ModelsConfig parse_models_config(const std::string& text, const std::string& ori
             m.max_tokens = f.integer("max_tokens", 64, 1, 1 << 20);
             m.supports_n = f.boolean("supports_n", true);
             f.reject_unknown();
-            if (!m.name.empty() && !names.insert(m.name).second) f.problem("name", "duplicate model name \"" + m.name + "\"");
+            if (!m.name.empty() && !names.insert(m.name).second)
+                f.problem("name", "duplicate model name \"" + m.name + "\"");
             cfg.models.push_back(std::move(m));
         }
         for (std::size_t i = 1; i < cfg.models.size(); ++i)
             if (cfg.models[i].call_cost < cfg.models[i - 1].call_cost)
-                problems.push_back(origin + ": models[" + std::to_string(i) + "].call_cost: models must be ordered by cost, cheapest first");
+                problems.push_back(origin + ": models[" + std::to_string(i) +
+                                   "].call_cost: models must be ordered by cost, cheapest first");
     }
 
     if (top.has("verifier")) {
@@ -207,8 +216,10 @@ ModelsConfig parse_models_config(const std::string& text, const std::string& ori
     } else {
         Fields f(root["meta_verifier"], "meta_verifier", problems, origin);
         cfg.meta_verifier.method = f.string("method", true);
-        if (!f.has("params")) f.problem("params", "required field is missing (e.g. 0.375 for Threshold)");
-        else cfg.meta_verifier.params = root["meta_verifier"]["params"];
+        if (!f.has("params"))
+            f.problem("params", "required field is missing (e.g. 0.375 for Threshold)");
+        else
+            cfg.meta_verifier.params = root["meta_verifier"]["params"];
         cfg.meta_verifier.num_bins = f.integer("num_bins", 8, 1, 1000);
         f.reject_unknown();
     }

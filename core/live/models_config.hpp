@@ -21,23 +21,23 @@ struct ModelEndpoint {
     std::string base_url;      // API root, e.g. "http://127.0.0.1:8080/v1"
     std::string model_id;      // `model` field sent to the server
     Api api = Api::Chat;
-    std::string api_key_env;   // "" = the endpoint needs no key
+    std::string api_key_env;  // "" = the endpoint needs no key
     // Money: per-1k-token prices, or a fixed price per call (exactly one of the two forms).
     double price_in_per_1k = 0.0;
     double price_out_per_1k = 0.0;
     std::optional<double> price_per_call;
-    double call_cost = 1.0;    // abstract cost units for the routing metrics (spec §4)
+    double call_cost = 1.0;  // abstract cost units for the routing metrics (spec §4)
     int max_concurrency = 4;
     double timeout_s = 60.0;
     double temperature = 0.0;
     int max_tokens = 64;
-    bool supports_n = true;    // request n samples in one call; else n separate calls
+    bool supports_n = true;  // request n samples in one call; else n separate calls
 
     double money(std::int64_t prompt_tokens, std::int64_t completion_tokens) const;
 };
 
 struct VerifierConfig {
-    int k = 8;                 // samples per verification
+    int k = 8;  // samples per verification
     double temperature = 0.7;
     int max_tokens = 48;
 };
@@ -53,11 +53,11 @@ struct ModelsConfig {
     VerifierConfig verifier;
     MetaVerifierConfig meta_verifier;
     RetryPolicy retry;
-    double verifier_cost = 1.0;         // abstract cost of one verification pass (spec §4)
-    bool run_all_models = false;        // answer with every model, verify every non-final one
-    std::string answer_prompt_file;     // "" = the built-in template
-    std::string verify_prompt_file;     // "" = the built-in template
-    std::string source;                 // file name, for messages
+    double verifier_cost = 1.0;      // abstract cost of one verification pass (spec §4)
+    bool run_all_models = false;     // answer with every model, verify every non-final one
+    std::string answer_prompt_file;  // "" = the built-in template
+    std::string verify_prompt_file;  // "" = the built-in template
+    std::string source;              // file name, for messages
 };
 
 struct ConfigError : std::runtime_error {

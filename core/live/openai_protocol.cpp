@@ -8,7 +8,9 @@ namespace automix::live {
 
 using nlohmann::json;
 
-std::string_view to_string(Api api) { return api == Api::Chat ? "chat" : "completions"; }
+std::string_view to_string(Api api) {
+    return api == Api::Chat ? "chat" : "completions";
+}
 
 std::optional<Api> parse_api(std::string_view text) {
     if (text == "chat") return Api::Chat;
@@ -24,8 +26,10 @@ std::string completion_url(const std::string& base_url, Api api) {
 
 std::string request_body(Api api, const std::string& model_id, const std::string& prompt, const Sampling& s) {
     json j = {{"model", model_id}, {"temperature", s.temperature}, {"max_tokens", s.max_tokens}};
-    if (api == Api::Chat) j["messages"] = json::array({json{{"role", "user"}, {"content", prompt}}});
-    else j["prompt"] = prompt;
+    if (api == Api::Chat)
+        j["messages"] = json::array({json{{"role", "user"}, {"content", prompt}}});
+    else
+        j["prompt"] = prompt;
     if (s.n != 1) j["n"] = s.n;
     if (!s.stop.empty()) j["stop"] = s.stop;
     if (s.seed) j["seed"] = *s.seed;
@@ -36,16 +40,14 @@ std::string sampling_identity(const Sampling& s) {
     return json{{"temperature", s.temperature}, {"max_tokens", s.max_tokens}, {"stop", s.stop}}.dump();
 }
 
-std::optional<Completion> parse_completion(Api api, const std::string& body, int expected_choices,
-                                           std::string* why) {
+std::optional<Completion> parse_completion(Api api, const std::string& body, int expected_choices, std::string* why) {
     auto fail = [&](std::string reason) -> std::optional<Completion> {
         if (why) *why = std::move(reason);
         return std::nullopt;
     };
     json j = json::parse(body, nullptr, false);
     if (j.is_discarded()) return fail("body is not JSON");
-    if (!j.is_object() || !j.contains("choices") || !j["choices"].is_array())
-        return fail("no `choices` array");
+    if (!j.is_object() || !j.contains("choices") || !j["choices"].is_array()) return fail("no `choices` array");
     const auto& choices = j["choices"];
     std::vector<std::pair<std::int64_t, std::string>> indexed;
     for (std::size_t i = 0; i < choices.size(); ++i) {
@@ -61,9 +63,12 @@ std::optional<Completion> parse_completion(Api api, const std::string& body, int
             text = &c["text"];
         }
         if (!text) return fail(api == Api::Chat ? "choice without `message.content`" : "choice without `text`");
-        if (text->is_null()) indexed.emplace_back(index, std::string());
-        else if (text->is_string()) indexed.emplace_back(index, text->get<std::string>());
-        else return fail("choice text is not a string");
+        if (text->is_null())
+            indexed.emplace_back(index, std::string());
+        else if (text->is_string())
+            indexed.emplace_back(index, text->get<std::string>());
+        else
+            return fail("choice text is not a string");
     }
     if (static_cast<int>(indexed.size()) < expected_choices)
         return fail("expected " + std::to_string(expected_choices) + " choices, got " + std::to_string(indexed.size()));

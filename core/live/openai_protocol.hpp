@@ -17,8 +17,8 @@ struct Sampling {
     double temperature = 0.0;
     int max_tokens = 64;
     std::vector<std::string> stop;
-    int n = 1;                          // samples in one request
-    std::optional<std::int64_t> seed;   // makes repeated samples distinct yet reproducible
+    int n = 1;                         // samples in one request
+    std::optional<std::int64_t> seed;  // makes repeated samples distinct yet reproducible
 };
 
 // `base_url` ends with the API root, e.g. "http://127.0.0.1:8080/v1".
@@ -36,7 +36,6 @@ struct Completion {
 
 // Parses a 2xx body; nullopt (with *why) when it is not a usable completion or holds fewer
 // than `expected_choices` choices.
-std::optional<Completion> parse_completion(Api api, const std::string& body, int expected_choices,
-                                           std::string* why);
+std::optional<Completion> parse_completion(Api api, const std::string& body, int expected_choices, std::string* why);
 
 }  // namespace automix::live

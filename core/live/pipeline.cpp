@@ -170,7 +170,8 @@ std::uint8_t Pipeline::decide(const data::Dataset& ds, data::RowIndex row, std::
         s.models.push_back(std::move(c));
     }
     const auto d = method_->route(s, data::View{0}, cfg_.meta_verifier.params, routing_cfg_);
-    if (d.size() != 1) throw std::runtime_error("routing method returned " + std::to_string(d.size()) + " decisions for 1 row");
+    if (d.size() != 1)
+        throw std::runtime_error("routing method returned " + std::to_string(d.size()) + " decisions for 1 row");
     return d[0];
 }
 
@@ -178,8 +179,9 @@ namespace {
 
 class Run {
   public:
-    Run(const Pipeline& p, const ModelsConfig& cfg, const std::vector<std::string>& keys, const PromptTemplates& prompts,
-        ResponseCache* cache, data::Dataset& ds, const data::View& rows, const RunOptions& options)
+    Run(const Pipeline& p, const ModelsConfig& cfg, const std::vector<std::string>& keys,
+        const PromptTemplates& prompts, ResponseCache* cache, data::Dataset& ds, const data::View& rows,
+        const RunOptions& options)
         : p_(p), cfg_(cfg), keys_(keys), prompts_(prompts), cache_(cache), ds_(ds), rows_(rows), options_(options),
           engine_(cfg.retry), state_(rows.size()) {
         engine_.on_event = options.on_event;
@@ -256,7 +258,9 @@ class Run {
         t.elapsed_s = std::chrono::duration<double>(Clock::now() - start_).count();
         t.money = 0;
         for (const auto& u : t.per_model) t.money += u.money;
-        t.eta_s = t.rows_done ? t.elapsed_s / static_cast<double>(t.rows_done) * static_cast<double>(t.rows_total - t.rows_done) : -1.0;
+        t.eta_s = t.rows_done
+                      ? t.elapsed_s / static_cast<double>(t.rows_done) * static_cast<double>(t.rows_total - t.rows_done)
+                      : -1.0;
         if (options_.on_progress) options_.on_progress(t);
     }
 
@@ -376,7 +380,8 @@ class Run {
         return cfg_.models[j].name + " " + what + " " + ds_.id[row(i)];
     }
 
-    void store(const std::string& key, std::size_t j, const std::string& text, std::int64_t pt, std::int64_t ct, double money) {
+    void store(const std::string& key, std::size_t j, const std::string& text, std::int64_t pt, std::int64_t ct,
+               double money) {
         if (!cache_) return;
         CachedCall c{key, text, cfg_.models[j].name, pt, ct, money};
         try {
@@ -400,7 +405,8 @@ class Run {
         const ModelEndpoint& m = cfg_.models[j];
         const std::string prompt = render_prompt(prompts_.answer, fields(i));
         const Sampling s = answer_sampling(m);
-        const std::string key = call_key(m.base_url, std::string(to_string(m.api)), m.model_id, prompt, sampling_identity(s), 0);
+        const std::string key =
+            call_key(m.base_url, std::string(to_string(m.api)), m.model_id, prompt, sampling_identity(s), 0);
         auto& usage = result_.totals.per_model[j];
         if (cache_) {
             if (auto hit = cache_->find(key)) {
@@ -496,8 +502,10 @@ class Run {
         std::vector<std::pair<int, int>> runs;
         for (int t = 0; t < k; ++t) {
             if (st.have[static_cast<std::size_t>(t)]) continue;
-            if (m.supports_n && !runs.empty() && runs.back().first + runs.back().second == t) ++runs.back().second;
-            else runs.emplace_back(t, 1);
+            if (m.supports_n && !runs.empty() && runs.back().first + runs.back().second == t)
+                ++runs.back().second;
+            else
+                runs.emplace_back(t, 1);
         }
         const std::string url = completion_url(m.base_url, m.api);
         for (const auto& [first, count] : runs) {
@@ -510,7 +518,8 @@ class Run {
             call.body = request_body(m.api, m.model_id, prompt, s);
             call.api_key = keys_[j];
             call.timeout_s = m.timeout_s;
-            call.label = label(i, j, "verify") + " #" + std::to_string(first) + (count > 1 ? "-" + std::to_string(first + count - 1) : "");
+            call.label = label(i, j, "verify") + " #" + std::to_string(first) +
+                         (count > 1 ? "-" + std::to_string(first + count - 1) : "");
             const Api api = m.api;
             const int expected = count;
             call.validate = [api, expected](const std::string& body) -> std::optional<std::string> {
@@ -538,8 +547,8 @@ class Run {
                 Step& st = state_[i].steps[j];
                 for (int t = 0; t < count; ++t) {
                     // The whole call's usage goes on its first sample, so sums stay exact.
-                    store(run_keys[static_cast<std::size_t>(t)], j, c->texts[static_cast<std::size_t>(t)], t == 0 ? c->prompt_tokens : 0,
-                          t == 0 ? c->completion_tokens : 0, t == 0 ? money : 0.0);
+                    store(run_keys[static_cast<std::size_t>(t)], j, c->texts[static_cast<std::size_t>(t)],
+                          t == 0 ? c->prompt_tokens : 0, t == 0 ? c->completion_tokens : 0, t == 0 ? money : 0.0);
                     const auto idx = static_cast<std::size_t>(first + t);
                     if (!st.have.empty() && !st.have[idx]) {
                         st.samples[idx] = c->texts[static_cast<std::size_t>(t)];

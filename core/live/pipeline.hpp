@@ -21,12 +21,12 @@
 namespace automix::live {
 
 struct ModelUsage {
-    std::uint64_t calls = 0;         // HTTP calls that succeeded
-    std::uint64_t cached = 0;        // samples served from the cache
-    std::uint64_t failed = 0;        // calls that failed for good
+    std::uint64_t calls = 0;   // HTTP calls that succeeded
+    std::uint64_t cached = 0;  // samples served from the cache
+    std::uint64_t failed = 0;  // calls that failed for good
     std::int64_t prompt_tokens = 0;
     std::int64_t completion_tokens = 0;
-    double money = 0.0;              // paid in this run
+    double money = 0.0;  // paid in this run
 };
 
 struct Progress {
@@ -38,11 +38,11 @@ struct Progress {
 };
 
 struct RowOutcome {
-    int final_model = -1;         // whose answer is reported; -1 when the row did not finish
+    int final_model = -1;                 // whose answer is reported; -1 when the row did not finish
     std::vector<std::uint8_t> escalated;  // decision after each verified step (1 = escalate)
-    double cost_units = 0.0;      // spec §4 cost of the routed path (calls + verifications)
-    double money = 0.0;           // paid in this run for this row (cache hits are free)
-    std::string error;            // why the row stopped ("small answer: HTTP 401: ...")
+    double cost_units = 0.0;              // spec §4 cost of the routed path (calls + verifications)
+    double money = 0.0;                   // paid in this run for this row (cache hits are free)
+    std::string error;                    // why the row stopped ("small answer: HTTP 401: ...")
     bool done = false;
 };
 
@@ -56,8 +56,8 @@ struct RunResult {
 
 struct RunOptions {
     const std::atomic<bool>* cancel = nullptr;
-    std::function<void(const Progress&)> on_progress;   // called on the run thread
-    std::function<void(const CallEvent&)> on_event;     // one line per call event
+    std::function<void(const Progress&)> on_progress;  // called on the run thread
+    std::function<void(const CallEvent&)> on_event;    // one line per call event
 };
 
 // Makes `ds` hold one model column per configured model (keeping existing columns when the

@@ -29,7 +29,8 @@ void check_template(const std::string& text, const std::vector<std::string>& req
         const std::string name = text.substr(p + 1, close - p - 1);
         if (name.empty() || name.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos) continue;
         if (!kKnown.count(name))
-            throw std::runtime_error(origin + ": unknown placeholder {" + name + "} (known: {context} {question} {options} {answer})");
+            throw std::runtime_error(origin + ": unknown placeholder {" + name +
+                                     "} (known: {context} {question} {options} {answer})");
         used.insert(name);
     }
     for (const auto& r : required)
@@ -41,7 +42,8 @@ PromptTemplates load_prompt_templates(const std::string& answer_file, const std:
     t.answer = answer_file.empty() ? kBuiltinAnswerPrompt : read_file(answer_file);
     t.verify = verify_file.empty() ? kBuiltinVerifyPrompt : read_file(verify_file);
     check_template(t.answer, {"question"}, answer_file.empty() ? "built-in answer prompt" : answer_file);
-    check_template(t.verify, {"question", "answer"}, verify_file.empty() ? "built-in verification prompt" : verify_file);
+    check_template(t.verify, {"question", "answer"},
+                   verify_file.empty() ? "built-in verification prompt" : verify_file);
     return t;
 }
 
@@ -66,9 +68,12 @@ std::string render_prompt(const std::string& tmpl, const PromptFields& f) {
                 const std::string name = tmpl.substr(i + 1, close - i - 1);
                 const std::string* value = nullptr;
                 std::string opts;
-                if (name == "context") value = &f.context;
-                else if (name == "question") value = &f.question;
-                else if (name == "answer") value = &f.answer;
+                if (name == "context")
+                    value = &f.context;
+                else if (name == "question")
+                    value = &f.question;
+                else if (name == "answer")
+                    value = &f.answer;
                 else if (name == "options") {
                     opts = options_block(f.options);
                     value = &opts;

@@ -5,7 +5,8 @@
 
 namespace automix::live {
 
-const char* const kBuiltinAnswerPrompt = R"PROMPT(Read the context and answer the question. Give a short answer only: a few words taken from the context, a number, "yes" or "no", or the letter of the correct option when options are listed. If the context does not contain the answer, reply "unanswerable".
+const char* const kBuiltinAnswerPrompt =
+    R"PROMPT(Read the context and answer the question. Give a short answer only: a few words taken from the context, a number, "yes" or "no", or the letter of the correct option when options are listed. If the context does not contain the answer, reply "unanswerable".
 
 Context: {context}
 
@@ -14,7 +15,8 @@ Question: {question}
 Answer:
 )PROMPT";
 
-const char* const kBuiltinVerifyPrompt = R"PROMPT(Context: The Harlow lighthouse was built in 1871 from granite quarried on the island. Its lamp was converted to electricity in 1934, and the last keeper left in 1968.
+const char* const kBuiltinVerifyPrompt =
+    R"PROMPT(Context: The Harlow lighthouse was built in 1871 from granite quarried on the island. Its lamp was converted to electricity in 1934, and the last keeper left in 1968.
 
 Question: When did the last keeper leave the Harlow lighthouse?
 

@@ -27,7 +27,9 @@ HttpReply error_reply(int status, const std::string& message, const std::string&
     return r;
 }
 
-std::int64_t token_estimate(const std::string& s) { return static_cast<std::int64_t>((s.size() + 3) / 4); }
+std::int64_t token_estimate(const std::string& s) {
+    return static_cast<std::int64_t>((s.size() + 3) / 4);
+}
 
 constexpr const char* kQuestionMarker = "Question: ";
 constexpr const char* kAnswerMarker = "AI Generated Answer:";
@@ -63,11 +65,19 @@ ReplayServer::ReplayServer(std::shared_ptr<const data::Dataset> data, ReplayOpti
     }
 }
 
-ReplayServer::~ReplayServer() { stop(); }
+ReplayServer::~ReplayServer() {
+    stop();
+}
 
-int ReplayServer::start(int port) { return http_.start(port); }
-void ReplayServer::stop() { http_.stop(); }
-std::string ReplayServer::base_url() const { return "http://127.0.0.1:" + std::to_string(http_.port()) + "/v1"; }
+int ReplayServer::start(int port) {
+    return http_.start(port);
+}
+void ReplayServer::stop() {
+    http_.stop();
+}
+std::string ReplayServer::base_url() const {
+    return "http://127.0.0.1:" + std::to_string(http_.port()) + "/v1";
+}
 
 void ReplayServer::script_faults(std::vector<Fault> faults) {
     std::lock_guard lock(mutex_);
@@ -129,7 +139,8 @@ int ReplayServer::find_row(const std::string& prompt, std::string* answer_in_pro
         int score = 0;
         const std::string ctx = data_->context(static_cast<data::RowIndex>(r));
         if (!ctx.empty() && prompt.find(ctx) != std::string::npos) score += 2;
-        if (*verification && !data_->models.empty() && trim(data_->models[0].answer[r]) == *answer_in_prompt) score += 1;
+        if (*verification && !data_->models.empty() && trim(data_->models[0].answer[r]) == *answer_in_prompt)
+            score += 1;
         if (score > best_score) {
             best = r;
             best_score = score;
@@ -141,7 +152,8 @@ int ReplayServer::find_row(const std::string& prompt, std::string* answer_in_pro
 HttpReply ReplayServer::handle(const HttpRequest& req) {
     if (req.method == "GET" && (req.path == "/v1/models" || req.path == "/models")) {
         json list = json::array();
-        for (const auto& m : data_->models) list.push_back({{"id", m.name}, {"object", "model"}, {"owned_by", "replay"}});
+        for (const auto& m : data_->models)
+            list.push_back({{"id", m.name}, {"object", "model"}, {"owned_by", "replay"}});
         HttpReply r;
         r.body = json{{"object", "list"}, {"data", list}}.dump();
         return r;
@@ -161,7 +173,8 @@ HttpReply ReplayServer::handle(const HttpRequest& req) {
         return r;
     }
     auto ends_with = [&](const std::string& suffix) {
-        return req.path.size() >= suffix.size() && req.path.compare(req.path.size() - suffix.size(), suffix.size(), suffix) == 0;
+        return req.path.size() >= suffix.size() &&
+               req.path.compare(req.path.size() - suffix.size(), suffix.size(), suffix) == 0;
     };
     if (req.method == "POST" && ends_with("/chat/completions")) return complete(req, true);
     if (req.method == "POST" && ends_with("/completions")) return complete(req, false);
@@ -178,10 +191,12 @@ HttpReply ReplayServer::complete(const HttpRequest& req, bool chat) {
         return r;
     };
     if (!options_.required_key.empty() && req.header("authorization") != "Bearer " + options_.required_key)
-        return finish(error_reply(401, "Incorrect API key provided. Check the key of this endpoint.", "invalid_api_key"));
+        return finish(
+            error_reply(401, "Incorrect API key provided. Check the key of this endpoint.", "invalid_api_key"));
 
     const json body = json::parse(req.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object()) return finish(error_reply(400, "request body is not a JSON object", "invalid_request_error"));
+    if (body.is_discarded() || !body.is_object())
+        return finish(error_reply(400, "request body is not a JSON object", "invalid_request_error"));
     if (!body.contains("model") || !body["model"].is_string())
         return finish(error_reply(400, "`model` is required", "invalid_request_error"));
     entry.model = body["model"].get<std::string>();
@@ -193,7 +208,8 @@ HttpReply ReplayServer::complete(const HttpRequest& req, bool chat) {
         if (!body.contains("messages") || !body["messages"].is_array() || body["messages"].empty())
             return finish(error_reply(400, "`messages` must be a non-empty array", "invalid_request_error"));
         for (const auto& msg : body["messages"])
-            if (msg.is_object() && msg.contains("content") && msg["content"].is_string()) prompt += msg["content"].get<std::string>() + "\n";
+            if (msg.is_object() && msg.contains("content") && msg["content"].is_string())
+                prompt += msg["content"].get<std::string>() + "\n";
     } else {
         if (!body.contains("prompt") || !body["prompt"].is_string())
             return finish(error_reply(400, "`prompt` must be a string", "invalid_request_error"));
@@ -213,7 +229,8 @@ HttpReply ReplayServer::complete(const HttpRequest& req, bool chat) {
     const int row = find_row(prompt, &answer_in_prompt, &verification);
     entry.row = row;
     entry.verification = verification;
-    if (row < 0) return finish(error_reply(400, "no stored row matches the question in this prompt", "invalid_request_error"));
+    if (row < 0)
+        return finish(error_reply(400, "no stored row matches the question in this prompt", "invalid_request_error"));
 
     Fault fault = Fault::None;
     std::int64_t first_sample = entry.seed;
@@ -255,15 +272,17 @@ HttpReply ReplayServer::complete(const HttpRequest& req, bool chat) {
         const auto& samples = col.verifier_samples[static_cast<std::size_t>(row)];
         if (!samples.empty()) {
             const auto k = static_cast<std::int64_t>(samples.size());
-            for (int i = 0; i < n; ++i) texts.push_back(samples[static_cast<std::size_t>(((first_sample + i) % k + k) % k)]);
+            for (int i = 0; i < n; ++i)
+                texts.push_back(samples[static_cast<std::size_t>(((first_sample + i) % k + k) % k)]);
         } else {
             // No stored samples: answer in line with the stored confidence (32 virtual samples).
             double p = col.verifier_confidence[static_cast<std::size_t>(row)];
             if (!std::isfinite(p)) p = 0.0;
             const auto correct = static_cast<std::int64_t>(std::lround(p * 32));
             for (int i = 0; i < n; ++i)
-                texts.push_back((((first_sample + i) % 32 + 32) % 32) < correct ? " Supported by the context. So the AI generated answer is correct."
-                                                                             : " Not supported by the context. So the AI generated answer is incorrect.");
+                texts.push_back((((first_sample + i) % 32 + 32) % 32) < correct
+                                    ? " Supported by the context. So the AI generated answer is correct."
+                                    : " Not supported by the context. So the AI generated answer is incorrect.");
         }
     } else {
         for (int i = 0; i < n; ++i) texts.push_back(col.answer[static_cast<std::size_t>(row)]);
@@ -272,8 +291,10 @@ HttpReply ReplayServer::complete(const HttpRequest& req, bool chat) {
     std::int64_t completion_tokens = 0;
     for (int i = 0; i < n; ++i) {
         json c = {{"index", i}, {"finish_reason", "stop"}};
-        if (chat) c["message"] = {{"role", "assistant"}, {"content", texts[static_cast<std::size_t>(i)]}};
-        else c["text"] = texts[static_cast<std::size_t>(i)];
+        if (chat)
+            c["message"] = {{"role", "assistant"}, {"content", texts[static_cast<std::size_t>(i)]}};
+        else
+            c["text"] = texts[static_cast<std::size_t>(i)];
         choices.push_back(std::move(c));
         completion_tokens += std::max<std::int64_t>(1, token_estimate(texts[static_cast<std::size_t>(i)]));
     }
@@ -283,7 +304,10 @@ HttpReply ReplayServer::complete(const HttpRequest& req, bool chat) {
                 {"created", 0},
                 {"model", entry.model},
                 {"choices", choices},
-                {"usage", {{"prompt_tokens", prompt_tokens}, {"completion_tokens", completion_tokens}, {"total_tokens", prompt_tokens + completion_tokens}}}};
+                {"usage",
+                 {{"prompt_tokens", prompt_tokens},
+                  {"completion_tokens", completion_tokens},
+                  {"total_tokens", prompt_tokens + completion_tokens}}}};
     HttpReply r;
     r.body = out.dump(-1, ' ', false, json::error_handler_t::replace);
     r.delay_ms = options_.latency_ms + (fault == Fault::Slow ? options_.slow_ms : 0);

@@ -26,13 +26,13 @@ const char* to_string(Fault f);
 Fault parse_fault(const std::string& name);
 
 struct ReplayOptions {
-    int latency_ms = 0;              // added to every answer
-    double fault_rate = 0.0;         // probability that a request gets a random fault
-    std::vector<Fault> fault_kinds = {Fault::TooManyRequests, Fault::ServerError, Fault::Slow,
-                                      Fault::Malformed, Fault::CutConnection};
-    int slow_ms = 3000;              // delay of a Slow fault
-    int retry_after_s = 1;           // Retry-After sent with 429 (negative: header omitted)
-    std::string required_key;        // when set, other keys get 401 (kept in memory only)
+    int latency_ms = 0;       // added to every answer
+    double fault_rate = 0.0;  // probability that a request gets a random fault
+    std::vector<Fault> fault_kinds = {Fault::TooManyRequests, Fault::ServerError, Fault::Slow, Fault::Malformed,
+                                      Fault::CutConnection};
+    int slow_ms = 3000;        // delay of a Slow fault
+    int retry_after_s = 1;     // Retry-After sent with 429 (negative: header omitted)
+    std::string required_key;  // when set, other keys get 401 (kept in memory only)
     std::uint64_t seed = 1;
 };
 
@@ -40,7 +40,7 @@ struct ReplayOptions {
 struct ReplayLogEntry {
     std::string body_sha256;  // of the request body
     std::string model;
-    int row = -1;             // matched dataset row, -1 when none
+    int row = -1;  // matched dataset row, -1 when none
     bool verification = false;
     std::int64_t seed = -1;
     int n = 1;

@@ -49,8 +49,9 @@ bool write_all(int fd, const std::string& s) {
 std::string call_key(const std::string& base_url, const std::string& api, const std::string& model_id,
                      const std::string& prompt, const std::string& params_json, int sample_index) {
     // nlohmann::json objects are key-sorted, so the dump is canonical.
-    nlohmann::json id = {{"endpoint", base_url}, {"api", api},       {"model", model_id},
-                         {"prompt", prompt},     {"params", params_json}, {"sample", sample_index}};
+    nlohmann::json id = {{"endpoint", base_url},  {"api", api},
+                         {"model", model_id},     {"prompt", prompt},
+                         {"params", params_json}, {"sample", sample_index}};
     return sha256_hex(id.dump());
 }
 
@@ -151,8 +152,7 @@ void ResponseCache::load() {
             index_[rec->key] = std::move(*rec);
             if (!bad_in_middle) good_end = next;
         } else {
-            warnings_.push_back(path_ + ":" + std::to_string(line_no) + ": dropped corrupt cache record (" +
-                                why + ")");
+            warnings_.push_back(path_ + ":" + std::to_string(line_no) + ": dropped corrupt cache record (" + why + ")");
             if (next < data.size()) bad_in_middle = true;
         }
         pos = next;

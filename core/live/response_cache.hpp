@@ -17,12 +17,12 @@
 namespace automix::live {
 
 struct CachedCall {
-    std::string key;     // 64 hex digits
-    std::string text;    // the completion text of this sample
-    std::string model;   // config name of the model, for humans reading the file
+    std::string key;    // 64 hex digits
+    std::string text;   // the completion text of this sample
+    std::string model;  // config name of the model, for humans reading the file
     std::int64_t prompt_tokens = 0;
     std::int64_t completion_tokens = 0;
-    double cost = 0.0;   // money actually paid for this sample's share of the call
+    double cost = 0.0;  // money actually paid for this sample's share of the call
 };
 
 class ResponseCache {

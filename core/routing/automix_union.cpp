@@ -10,15 +10,11 @@ namespace {
 class AutomixUnionMethod : public Method {
   public:
     AutomixUnionMethod()
-        : members_{make_pomdp_simple(), make_greedy_pomdp(), make_double_threshold(),
-                   make_threshold()} {}
+        : members_{make_pomdp_simple(), make_greedy_pomdp(), make_double_threshold(), make_threshold()} {}
     std::string name() const override { return "POMDP"; }
-    std::vector<std::string> aliases() const override {
-        return {"automix_union", "AutomixUnion", "pomdp_union"};
-    }
+    std::vector<std::string> aliases() const override { return {"automix_union", "AutomixUnion", "pomdp_union"}; }
 
-    std::vector<Params> candidates(const data::Dataset& ds, const data::View& train,
-                                   const Config& cfg) const override {
+    std::vector<Params> candidates(const data::Dataset& ds, const data::View& train, const Config& cfg) const override {
         std::vector<Params> out;
         for (std::size_t i = 0; i < members_.size(); ++i)
             for (auto& p : members_[i]->candidates(ds, train, cfg))
@@ -37,8 +33,8 @@ class AutomixUnionMethod : public Method {
         return member->name() + ": " + member->describe(inner, cfg);
     }
 
-    std::string explain(const data::Dataset& ds, const data::View& train, data::RowIndex row,
-                        const Params& p, const Config& cfg) const override {
+    std::string explain(const data::Dataset& ds, const data::View& train, data::RowIndex row, const Params& p,
+                        const Config& cfg) const override {
         const auto [member, inner] = split(p);
         return "via " + member->name() + ": " + member->explain(ds, train, row, inner, cfg);
     }
@@ -53,8 +49,7 @@ class AutomixUnionMethod : public Method {
     std::pair<const Method*, Params> split(const Params& p) const {
         if (!p.is_array() || p.size() != 2 || !p[1].is_number_integer() || p[1].get<int>() < 0 ||
             p[1].get<int>() >= static_cast<int>(members_.size()))
-            throw RoutingError("POMDP parameter: expected [member_param, member_index 0..3], got " +
-                               p.dump());
+            throw RoutingError("POMDP parameter: expected [member_param, member_index 0..3], got " + p.dump());
         return {members_[p[1].get<int>()].get(), p[0]};
     }
 
@@ -63,6 +58,8 @@ class AutomixUnionMethod : public Method {
 
 }  // namespace
 
-MethodPtr make_automix_union() { return std::make_shared<AutomixUnionMethod>(); }
+MethodPtr make_automix_union() {
+    return std::make_shared<AutomixUnionMethod>();
+}
 
 }  // namespace automix::routing

@@ -14,12 +14,10 @@ class ConstantMethod : public Method {
   public:
     ConstantMethod(std::string name, std::uint8_t decision) : name_(std::move(name)), decision_(decision) {}
     std::string name() const override { return name_; }
-    std::vector<Params> candidates(const data::Dataset&, const data::View&,
-                                   const Config&) const override {
+    std::vector<Params> candidates(const data::Dataset&, const data::View&, const Config&) const override {
         return {Params()};
     }
-    Decisions route(const data::Dataset&, const data::View& rows, const Params&,
-                    const Config&) const override {
+    Decisions route(const data::Dataset&, const data::View& rows, const Params&, const Config&) const override {
         return Decisions(rows.size(), decision_);
     }
     std::string describe(const Params&, const Config&) const override { return "-"; }
@@ -36,12 +34,10 @@ class ConstantMethod : public Method {
 class OracleMethod : public Method {
   public:
     std::string name() const override { return "oracle"; }
-    std::vector<Params> candidates(const data::Dataset&, const data::View&,
-                                   const Config&) const override {
+    std::vector<Params> candidates(const data::Dataset&, const data::View&, const Config&) const override {
         return {Params()};
     }
-    Decisions route(const data::Dataset& ds, const data::View& rows, const Params&,
-                    const Config&) const override {
+    Decisions route(const data::Dataset& ds, const data::View& rows, const Params&, const Config&) const override {
         const auto& s = ds.models.front().score;
         const auto& l = ds.models.back().score;
         Decisions d(rows.size());
@@ -49,11 +45,11 @@ class OracleMethod : public Method {
         return d;
     }
     std::string describe(const Params&, const Config&) const override { return "-"; }
-    std::string explain(const data::Dataset& ds, const data::View&, data::RowIndex row,
-                        const Params&, const Config&) const override {
+    std::string explain(const data::Dataset& ds, const data::View&, data::RowIndex row, const Params&,
+                        const Config&) const override {
         const double s = ds.models.front().score[row], l = ds.models.back().score[row];
-        return "large score " + detail::format_number(l) + (l > s ? " > " : " ≤ ") +
-               "small score " + detail::format_number(s) + " → " + detail::decision_word(l > s);
+        return "large score " + detail::format_number(l) + (l > s ? " > " : " ≤ ") + "small score " +
+               detail::format_number(s) + " → " + detail::decision_word(l > s);
     }
 };
 
@@ -71,12 +67,10 @@ double uniform_for(std::uint64_t seed, data::RowIndex row) {
 class RandomMixMethod : public Method {
   public:
     std::string name() const override { return "random_mix"; }
-    std::vector<Params> candidates(const data::Dataset&, const data::View&,
-                                   const Config& cfg) const override {
+    std::vector<Params> candidates(const data::Dataset&, const data::View&, const Config& cfg) const override {
         return {Params(cfg.random_fraction)};
     }
-    Decisions route(const data::Dataset&, const data::View& rows, const Params& p,
-                    const Config& cfg) const override {
+    Decisions route(const data::Dataset&, const data::View& rows, const Params& p, const Config& cfg) const override {
         const double f = detail::number_param(p, "random_mix fraction");
         Decisions d(rows.size());
         for (std::size_t i = 0; i < rows.size(); ++i) d[i] = uniform_for(cfg.seed, rows[i]) < f ? 1 : 0;
@@ -86,8 +80,8 @@ class RandomMixMethod : public Method {
         return "escalate a random " + detail::format_number(detail::number_param(p, "random_mix fraction")) +
                " of rows";
     }
-    std::string explain(const data::Dataset&, const data::View&, data::RowIndex row,
-                        const Params& p, const Config& cfg) const override {
+    std::string explain(const data::Dataset&, const data::View&, data::RowIndex row, const Params& p,
+                        const Config& cfg) const override {
         const double f = detail::number_param(p, "random_mix fraction");
         const double u = uniform_for(cfg.seed, row);
         char buf[96];
@@ -98,9 +92,17 @@ class RandomMixMethod : public Method {
 
 }  // namespace
 
-MethodPtr make_always_small() { return std::make_shared<ConstantMethod>("always_small", 0); }
-MethodPtr make_always_large() { return std::make_shared<ConstantMethod>("always_large", 1); }
-MethodPtr make_oracle() { return std::make_shared<OracleMethod>(); }
-MethodPtr make_random_mix() { return std::make_shared<RandomMixMethod>(); }
+MethodPtr make_always_small() {
+    return std::make_shared<ConstantMethod>("always_small", 0);
+}
+MethodPtr make_always_large() {
+    return std::make_shared<ConstantMethod>("always_large", 1);
+}
+MethodPtr make_oracle() {
+    return std::make_shared<OracleMethod>();
+}
+MethodPtr make_random_mix() {
+    return std::make_shared<RandomMixMethod>();
+}
 
 }  // namespace automix::routing

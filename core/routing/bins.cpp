@@ -24,8 +24,7 @@ Bins::Bins(int num_bins) : num_bins_(num_bins) {
     if (num_bins < 1) throw std::invalid_argument("num_bins must be at least 1");
     gap_ = 1.0 / num_bins;
     centre_index_.resize(static_cast<std::size_t>(num_bins) + 1);
-    for (int k = 0; k <= num_bins; ++k)
-        centre_index_[k] = static_cast<int>(python_floordiv(centre(k), gap_));
+    for (int k = 0; k <= num_bins; ++k) centre_index_[k] = static_cast<int>(python_floordiv(centre(k), gap_));
 }
 
 bool Bins::in_training_window(double p, int k) const {
@@ -62,8 +61,7 @@ double pairwise_sum(const double* a, std::size_t n) {
     return pairwise_sum(a, n2) + pairwise_sum(a + n2, n - n2);
 }
 
-std::vector<double> gaussian_smooth_reflect(const std::vector<double>& values, double sigma,
-                                            double truncate) {
+std::vector<double> gaussian_smooth_reflect(const std::vector<double>& values, double sigma, double truncate) {
     const std::size_t n = values.size();
     if (n == 0) return {};
     const int radius = static_cast<int>(truncate * sigma + 0.5);

@@ -56,7 +56,6 @@ inline double numpy_mean(const std::vector<double>& v) {
 // scipy.ndimage.gaussian_filter1d(values, sigma, truncate=4.0, mode="reflect"):
 // radius int(truncate·sigma + 0.5), half-sample symmetric boundary (d c b a | a b c d | d c b a),
 // same summation order as scipy's symmetric-kernel correlation.
-std::vector<double> gaussian_smooth_reflect(const std::vector<double>& values, double sigma,
-                                            double truncate = 4.0);
+std::vector<double> gaussian_smooth_reflect(const std::vector<double>& values, double sigma, double truncate = 4.0);
 
 }  // namespace automix::routing

@@ -15,8 +15,7 @@ class CascadeAlwaysMethod : public Method {
         return {Params("last")};
     }
 
-    Decisions route(const data::Dataset& ds, const data::View& rows, const Params& p,
-                    const Config&) const override {
+    Decisions route(const data::Dataset& ds, const data::View& rows, const Params& p, const Config&) const override {
         if (p != Params("last")) throw RoutingError("CascadeAlways parameter: expected \"last\", got " + p.dump());
         return Decisions(rows.size(), static_cast<std::uint8_t>(ds.model_count() - 1));
     }
@@ -31,6 +30,8 @@ class CascadeAlwaysMethod : public Method {
 
 }  // namespace
 
-MethodPtr make_cascade_always() { return std::make_shared<CascadeAlwaysMethod>(); }
+MethodPtr make_cascade_always() {
+    return std::make_shared<CascadeAlwaysMethod>();
+}
 
 }  // namespace automix::routing

@@ -95,19 +95,18 @@ std::string state_label(int state, int models) {
     std::string out;
     for (int j = 0; j < models; ++j) out += (state >> j) & 1 ? "✓" : "✗";
     if (models == 2) {
-        static const char* const kCategory[] = {" HOPELESS-like", " UNDEFINED-like", " NEEDY-like",
-                                                " GOOD-like"};
+        static const char* const kCategory[] = {" HOPELESS-like", " UNDEFINED-like", " NEEDY-like", " GOOD-like"};
         out += kCategory[state & 3];
     }
     return out;
 }
 
-CascadeModel learn_cascade_model(const data::Dataset& ds, const data::View& rows,
-                                 const CascadeOptions& options, const CascadeCosts& costs) {
+CascadeModel learn_cascade_model(const data::Dataset& ds, const data::View& rows, const CascadeOptions& options,
+                                 const CascadeCosts& costs) {
     const int N = static_cast<int>(ds.model_count());
     if (N < 2 || N > kMaxModels)
-        throw std::invalid_argument("cascade needs 2.." + std::to_string(kMaxModels) +
-                                    " models, the dataset has " + std::to_string(N));
+        throw std::invalid_argument("cascade needs 2.." + std::to_string(kMaxModels) + " models, the dataset has " +
+                                    std::to_string(N));
     if (costs.call_costs.size() != ds.model_count())
         throw std::invalid_argument("cascade needs one call cost per model");
     if (!(options.alpha >= 0) || !std::isfinite(options.alpha))
@@ -130,17 +129,16 @@ CascadeModel learn_cascade_model(const data::Dataset& ds, const data::View& rows
         for (int j = 0; j < N; ++j) {
             const double x = ds.models[j].score[r];
             if (std::isnan(x))
-                throw RoutingError("row " + detail::row_name(ds, r) + ": no score for model " +
-                                   ds.models[j].name);
+                throw RoutingError("row " + detail::row_name(ds, r) + ": no score for model " + ds.models[j].name);
             scores[j] = x;
         }
         for (int j = 0; j + 1 < N; ++j) {
             const double p = ds.models[j].verifier_confidence[r];
             const int o = bins.nearest(p);
             if (o < 0)
-                throw RoutingError("row " + detail::row_name(ds, r) + ": verifier confidence of model " +
-                                   ds.models[j].name + (std::isnan(p) ? " missing" : " outside every bin (" +
-                                   detail::format_number(p) + ")"));
+                throw RoutingError(
+                    "row " + detail::row_name(ds, r) + ": verifier confidence of model " + ds.models[j].name +
+                    (std::isnan(p) ? " missing" : " outside every bin (" + detail::format_number(p) + ")"));
             bins_of_row[j] = o;
         }
         const int s = state_of_scores(scores, options.tau);
@@ -168,8 +166,7 @@ CascadeModel learn_cascade_model(const data::Dataset& ds, const data::View& rows
         for (int j = 0; j + 1 < N; ++j)
             for (std::size_t o = 0; o < B; ++o) {
                 const double denom = ns + a * B;
-                m.observation[(j * S + s) * B + o] =
-                    denom > 0 ? (obs_count[(j * S + s) * B + o] + a) / denom : 1.0 / B;
+                m.observation[(j * S + s) * B + o] = denom > 0 ? (obs_count[(j * S + s) * B + o] + a) / denom : 1.0 / B;
             }
         for (int j = 0; j < N; ++j)
             m.value[j * S + s] = ns > 0 ? score_sum[j * S + s] / ns : ((s >> j) & 1 ? 1.0 : 0.0);

@@ -51,9 +51,9 @@ std::vector<double> cost_to_reach(const CascadeCosts& costs);
 using Belief = std::vector<double>;  // one probability per hidden state, sums to 1
 
 struct CascadeModel {
-    int models = 0;        // N ≥ 2
-    int observations = 0;  // B = num_bins + 1
-    int states = 0;        // S = 2^N
+    int models = 0;                   // N ≥ 2
+    int observations = 0;             // B = num_bins + 1
+    int states = 0;                   // S = 2^N
     std::vector<double> prior;        // [s] = P(s)
     std::vector<double> observation;  // [(j·S + s)·B + o] = P(o_j = o | s), j = 0..N−2
     std::vector<double> value;        // [j·S + s] = V_j(s), expected score of model j in s
@@ -88,8 +88,8 @@ CascadeModel make_empty_model(int models, int observations, std::vector<double> 
 // Throws RoutingError naming the row when a score is missing, or a verifier confidence of
 // a model other than the last is missing or outside every bin; std::invalid_argument for
 // options or costs that do not fit the dataset.
-CascadeModel learn_cascade_model(const data::Dataset& ds, const data::View& rows,
-                                 const CascadeOptions& options, const CascadeCosts& costs);
+CascadeModel learn_cascade_model(const data::Dataset& ds, const data::View& rows, const CascadeOptions& options,
+                                 const CascadeCosts& costs);
 
 // Hidden state of a row from its per-model scores (bit j ⇔ score_j ≥ τ).
 int state_of_scores(const std::vector<double>& scores, double tau);

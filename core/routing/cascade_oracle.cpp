@@ -20,8 +20,7 @@ class CascadeOracleMethod : public Method {
         return {Params(tau_)};
     }
 
-    Decisions route(const data::Dataset& ds, const data::View& rows, const Params& p,
-                    const Config&) const override {
+    Decisions route(const data::Dataset& ds, const data::View& rows, const Params& p, const Config&) const override {
         const double tau = detail::number_param(p, "CascadeOracle parameter");
         Decisions d(rows.size());
         for (std::size_t i = 0; i < rows.size(); ++i) d[i] = cheapest_correct(ds, rows[i], tau);
@@ -29,7 +28,8 @@ class CascadeOracleMethod : public Method {
     }
 
     std::string describe(const Params& p, const Config&) const override {
-        return "cheapest model with score ≥ " + detail::format_number(detail::number_param(p, "CascadeOracle parameter"));
+        return "cheapest model with score ≥ " +
+               detail::format_number(detail::number_param(p, "CascadeOracle parameter"));
     }
 
     std::string explain(const data::Dataset& ds, const data::View&, data::RowIndex row, const Params& p,
@@ -56,6 +56,8 @@ class CascadeOracleMethod : public Method {
 
 }  // namespace
 
-MethodPtr make_cascade_oracle(double tau) { return std::make_shared<CascadeOracleMethod>(tau); }
+MethodPtr make_cascade_oracle(double tau) {
+    return std::make_shared<CascadeOracleMethod>(tau);
+}
 
 }  // namespace automix::routing

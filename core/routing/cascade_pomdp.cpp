@@ -25,13 +25,10 @@ class CascadeMethod : public Method {
     explicit CascadeMethod(CascadeOptions options) : options_(options) {}
 
     std::string name() const override { return "Cascade"; }
-    std::vector<std::string> aliases() const override {
-        return {"cascade", "cascade_pomdp", "belief_cascade"};
-    }
+    std::vector<std::string> aliases() const override { return {"cascade", "cascade_pomdp", "belief_cascade"}; }
     bool uses_all_models() const override { return true; }
 
-    std::vector<Params> candidates(const data::Dataset& ds, const data::View& train,
-                                   const Config& cfg) const override {
+    std::vector<Params> candidates(const data::Dataset& ds, const data::View& train, const Config& cfg) const override {
         const CascadeSolution sol = solve(ds, train, cfg);
         auto segments = sol.distinct_policies();
         std::vector<Params> out;
@@ -51,8 +48,7 @@ class CascadeMethod : public Method {
 
     // Bins and history tree once for the whole curve; only the policy changes per candidate.
     void route_each(const data::Dataset& ds, const data::View& rows, const std::vector<Params>& params,
-                    const Config& cfg,
-                    const std::function<void(std::size_t, const Decisions&)>& sink) const override {
+                    const Config& cfg, const std::function<void(std::size_t, const Decisions&)>& sink) const override {
         const CascadeRows cr(ds, rows, cfg.num_bins);
         const HistoryTree tree(cr.models(), cr.observations());
         const std::vector<double> reach = cost_to_reach(cascade_costs(ds, cfg));
@@ -61,8 +57,8 @@ class CascadeMethod : public Method {
     }
 
     std::string describe(const Params& p, const Config&) const override {
-        const double lo = p.contains("lambda_lo") && p["lambda_lo"].is_number() ? p["lambda_lo"].get<double>()
-                                                                                : lambda_of_params(p);
+        const double lo =
+            p.contains("lambda_lo") && p["lambda_lo"].is_number() ? p["lambda_lo"].get<double>() : lambda_of_params(p);
         const bool bounded = p.contains("lambda_hi") && p["lambda_hi"].is_number();
         std::string text = "λ ∈ [" + short_number(lo) + ", " +
                            (bounded ? short_number(p["lambda_hi"].get<double>()) : std::string("∞")) + ")";
@@ -71,8 +67,8 @@ class CascadeMethod : public Method {
         return text;
     }
 
-    std::string explain(const data::Dataset& ds, const data::View& train, data::RowIndex row,
-                        const Params& p, const Config& cfg) const override {
+    std::string explain(const data::Dataset& ds, const data::View& train, data::RowIndex row, const Params& p,
+                        const Config& cfg) const override {
         const CascadeRows cr(ds, data::View{row}, cfg.num_bins);
         if (train.empty()) {
             const Decisions d = route(ds, data::View{row}, p, cfg);

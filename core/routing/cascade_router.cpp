@@ -64,13 +64,13 @@ CascadeResult route_rows(const CascadeSolution& sol, const Policy& policy, const
     return route_rows(sol.tree(), sol.model().reach_cost, policy, rows);
 }
 
-CascadeResult route_rows(const HistoryTree& tree, const std::vector<double>& reach_cost,
-                         const Policy& policy, const CascadeRows& rows) {
+CascadeResult route_rows(const HistoryTree& tree, const std::vector<double>& reach_cost, const Policy& policy,
+                         const CascadeRows& rows) {
     const int N = rows.models();
     if (tree.models() != N || tree.observations() != rows.observations())
         throw RoutingError("cascade policy is for " + std::to_string(tree.models()) + " models × " +
-                           std::to_string(tree.observations()) + " bins, the data has " +
-                           std::to_string(N) + " models × " + std::to_string(rows.observations()) + " bins");
+                           std::to_string(tree.observations()) + " bins, the data has " + std::to_string(N) +
+                           " models × " + std::to_string(rows.observations()) + " bins");
     if (policy.escalate.size() != tree.size() || reach_cost.size() != static_cast<std::size_t>(N))
         throw RoutingError("cascade policy does not fit its history tree");
     const std::size_t n = rows.size();
@@ -101,8 +101,7 @@ CascadeResult route_rows(const HistoryTree& tree, const std::vector<double>& rea
 
 // ---- Traces -----------------------------------------------------------------------------
 
-std::vector<TraceStep> trace_row(const CascadeSolution& sol, double lambda, const CascadeRows& rows,
-                                 std::size_t i) {
+std::vector<TraceStep> trace_row(const CascadeSolution& sol, double lambda, const CascadeRows& rows, std::size_t i) {
     const CascadeModel& m = sol.model();
     const int N = m.models;
     std::vector<TraceStep> out;
@@ -238,8 +237,8 @@ Policy policy_from_params(const nlohmann::json& p, const HistoryTree& tree) {
                            "training (candidates), a bare λ needs the train rows (use `automix cascade`)");
     if (!p.contains("models") || !p["models"].is_number_integer() || p["models"].get<int>() != tree.models() ||
         !p.contains("bins") || !p["bins"].is_number_integer() || p["bins"].get<int>() != tree.observations())
-        throw RoutingError("Cascade parameter: policy is not for " + std::to_string(tree.models()) +
-                           " models × " + std::to_string(tree.observations()) + " bins: " + p.dump());
+        throw RoutingError("Cascade parameter: policy is not for " + std::to_string(tree.models()) + " models × " +
+                           std::to_string(tree.observations()) + " bins: " + p.dump());
     Policy policy;
     policy.escalate.assign(tree.size(), 0);
     for (const auto& v : p["escalate_nodes"]) {
@@ -281,8 +280,8 @@ nlohmann::json model_to_json(const CascadeModel& m) {
         }
         st["observation"] = per_model;  // [model][bin] = P(o | s)
         if (m.category_given_state.size() == static_cast<std::size_t>(m.states) * 4)
-            st["categories"] = std::vector<double>(m.category_given_state.begin() + s * 4,
-                                                   m.category_given_state.begin() + s * 4 + 4);
+            st["categories"] =
+                std::vector<double>(m.category_given_state.begin() + s * 4, m.category_given_state.begin() + s * 4 + 4);
         states.push_back(std::move(st));
     }
     j["states"] = std::move(states);

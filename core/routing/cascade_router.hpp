@@ -75,24 +75,23 @@ struct CascadeResult {
 // reaches a model whose verifier bin is missing.
 CascadeResult route_rows(const CascadeSolution& sol, const Policy& policy, const CascadeRows& rows);
 // Same from the reach costs and tree alone (what a saved policy needs).
-CascadeResult route_rows(const HistoryTree& tree, const std::vector<double>& reach_cost,
-                         const Policy& policy, const CascadeRows& rows);
+CascadeResult route_rows(const HistoryTree& tree, const std::vector<double>& reach_cost, const Policy& policy,
+                         const CascadeRows& rows);
 
 // One step of a query's walk through the cascade.
 struct TraceStep {
-    int model = 0;      // 0-based model index
-    int bin = -1;       // its verifier bin; −1 for the last model (never verified)
+    int model = 0;                            // 0-based model index
+    int bin = -1;                             // its verifier bin; −1 for the last model (never verified)
     std::size_t node = CascadeRows::kNoNode;  // history-tree node; kNoNode at the last model
-    Belief belief;      // P(s | bins so far)
-    std::vector<double> categories;  // §5 view: P(NEEDY, GOOD, HOPELESS, UNDEFINED | bins); may be empty
+    Belief belief;                            // P(s | bins so far)
+    std::vector<double> categories;           // §5 view: P(NEEDY, GOOD, HOPELESS, UNDEFINED | bins); may be empty
     double q_report = 0;
     double q_escalate = 0;  // NaN at the last model
     bool escalate = false;
     double cost_so_far = 0;  // cost_to_reach[model]
 };
 // The walk of row i under the optimal policy for λ (actions from the solution's thresholds).
-std::vector<TraceStep> trace_row(const CascadeSolution& sol, double lambda, const CascadeRows& rows,
-                                 std::size_t i);
+std::vector<TraceStep> trace_row(const CascadeSolution& sol, double lambda, const CascadeRows& rows, std::size_t i);
 nlohmann::json trace_to_json(const std::vector<TraceStep>& steps);
 
 // The m_1 → m_N straight line of a set of rows (spec §4 with the first and last model).

@@ -8,22 +8,21 @@ namespace automix::routing::cascade {
 
 // ---- HistoryTree ------------------------------------------------------------------------
 
-HistoryTree::HistoryTree(int models, int observations)
-    : models_(models), observations_(observations) {
+HistoryTree::HistoryTree(int models, int observations) : models_(models), observations_(observations) {
     if (models < 2) throw std::invalid_argument("cascade needs at least 2 models");
     if (observations < 1) throw std::invalid_argument("cascade needs at least one observation bin");
     std::size_t width = 1;
     for (int j = 0; j < models - 1; ++j) {
         if (width > kMaxTreeNodes / static_cast<std::size_t>(observations))
-            throw std::invalid_argument("cascade history tree too large (" + std::to_string(models) +
-                                        " models × " + std::to_string(observations) + " bins)");
+            throw std::invalid_argument("cascade history tree too large (" + std::to_string(models) + " models × " +
+                                        std::to_string(observations) + " bins)");
         width *= static_cast<std::size_t>(observations);
         offset_.push_back(size_);
         count_.push_back(width);
         size_ += width;
         if (size_ > kMaxTreeNodes)
-            throw std::invalid_argument("cascade history tree too large (" + std::to_string(models) +
-                                        " models × " + std::to_string(observations) + " bins)");
+            throw std::invalid_argument("cascade history tree too large (" + std::to_string(models) + " models × " +
+                                        std::to_string(observations) + " bins)");
     }
 }
 
@@ -349,8 +348,7 @@ double policy_objective(const CascadeModel& model, const Policy& p, double lambd
         }
         if (j == N - 2) {
             double v = 0;
-            for (int s = 0; s < model.states; ++s)
-                v += w[s] * (model.val(N - 1, s) - lambda * model.reach_cost[N - 1]);
+            for (int s = 0; s < model.states; ++s) v += w[s] * (model.val(N - 1, s) - lambda * model.reach_cost[N - 1]);
             return v;
         }
         double v = 0;

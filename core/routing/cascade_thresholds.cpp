@@ -33,8 +33,7 @@ class CascadeThresholdsMethod : public Method {
     std::vector<std::string> aliases() const override { return {"cascade_thresholds"}; }
     bool uses_all_models() const override { return true; }
 
-    std::vector<Params> candidates(const data::Dataset& ds, const data::View& train,
-                                   const Config& cfg) const override {
+    std::vector<Params> candidates(const data::Dataset& ds, const data::View& train, const Config& cfg) const override {
         const Bins bins(cfg.num_bins);
         const std::size_t steps = ds.model_count() - 1;
         const cascade::CascadeCosts costs = cascade::cascade_costs(ds, cfg);
@@ -71,10 +70,8 @@ class CascadeThresholdsMethod : public Method {
         return out;
     }
 
-    Decisions route(const data::Dataset& ds, const data::View& rows, const Params& p,
-                    const Config&) const override {
-        const std::vector<double> t =
-            detail::numbers_param(p, ds.model_count() - 1, "CascadeThresholds parameter");
+    Decisions route(const data::Dataset& ds, const data::View& rows, const Params& p, const Config&) const override {
+        const std::vector<double> t = detail::numbers_param(p, ds.model_count() - 1, "CascadeThresholds parameter");
         Decisions d(rows.size());
         for (std::size_t i = 0; i < rows.size(); ++i) d[i] = final_model(ds, rows[i], t);
         return d;
@@ -91,8 +88,7 @@ class CascadeThresholdsMethod : public Method {
 
     std::string explain(const data::Dataset& ds, const data::View&, data::RowIndex row, const Params& p,
                         const Config&) const override {
-        const std::vector<double> t =
-            detail::numbers_param(p, ds.model_count() - 1, "CascadeThresholds parameter");
+        const std::vector<double> t = detail::numbers_param(p, ds.model_count() - 1, "CascadeThresholds parameter");
         std::string text;
         const std::uint8_t last = final_model(ds, row, t);
         for (std::size_t j = 0; j <= last && j < t.size(); ++j) {
@@ -107,6 +103,8 @@ class CascadeThresholdsMethod : public Method {
 
 }  // namespace
 
-MethodPtr make_cascade_thresholds() { return std::make_shared<CascadeThresholdsMethod>(); }
+MethodPtr make_cascade_thresholds() {
+    return std::make_shared<CascadeThresholdsMethod>();
+}
 
 }  // namespace automix::routing

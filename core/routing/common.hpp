@@ -15,8 +15,7 @@ inline double confidence(const data::Dataset& ds, data::RowIndex r) {
     const auto& col = ds.models.front().verifier_confidence;
     const double p = r < col.size() ? col[r] : std::nan("");
     if (std::isnan(p))
-        throw RoutingError("row " + (r < ds.id.size() ? ds.id[r] : std::to_string(r)) +
-                           ": no verifier confidence");
+        throw RoutingError("row " + (r < ds.id.size() ? ds.id[r] : std::to_string(r)) + ": no verifier confidence");
     return p;
 }
 
@@ -39,11 +38,13 @@ std::vector<int> flags_param(const Params& p, std::size_t count, const char* wha
 
 // Shared by the per-bin flag methods (GreedyPOMDP, POMDPSimple): escalate a row iff its
 // nearest bin is flagged 1; `what` names the parameter in error messages.
-Decisions route_by_bin_flags(const data::Dataset& ds, const data::View& rows, const Params& p,
-                             const Bins& bins, const char* what);
+Decisions route_by_bin_flags(const data::Dataset& ds, const data::View& rows, const Params& p, const Bins& bins,
+                             const char* what);
 // "escalate bins {0, 3}" for a per-bin 0/1 flag parameter.
 std::string describe_bin_flags(const Params& p, const Bins& bins, const char* what);
 
-inline const char* decision_word(bool escalate) { return escalate ? "escalate" : "keep small"; }
+inline const char* decision_word(bool escalate) {
+    return escalate ? "escalate" : "keep small";
+}
 
 }  // namespace automix::routing::detail

@@ -12,18 +12,15 @@ class DoubleThresholdMethod : public Method {
     std::string name() const override { return "DoubleThreshold"; }
     std::vector<std::string> aliases() const override { return {"double_threshold"}; }
 
-    std::vector<Params> candidates(const data::Dataset&, const data::View&,
-                                   const Config& cfg) const override {
+    std::vector<Params> candidates(const data::Dataset&, const data::View&, const Config& cfg) const override {
         const Bins bins(cfg.num_bins);
         std::vector<Params> out;
         for (int i = 0; i < cfg.num_bins; ++i)
-            for (int j = i + 1; j < cfg.num_bins; ++j)
-                out.push_back(Params::array({bins.centre(i), bins.centre(j)}));
+            for (int j = i + 1; j < cfg.num_bins; ++j) out.push_back(Params::array({bins.centre(i), bins.centre(j)}));
         return out;
     }
 
-    Decisions route(const data::Dataset& ds, const data::View& rows, const Params& p,
-                    const Config&) const override {
+    Decisions route(const data::Dataset& ds, const data::View& rows, const Params& p, const Config&) const override {
         const auto t = detail::numbers_param(p, 2, "DoubleThreshold parameter");
         const std::vector<double> c = detail::confidences(ds, rows);
         const double lo = t[0], hi = t[1];
@@ -37,19 +34,20 @@ class DoubleThresholdMethod : public Method {
         return "escalate " + detail::format_number(t[0]) + " ≤ conf ≤ " + detail::format_number(t[1]);
     }
 
-    std::string explain(const data::Dataset& ds, const data::View&, data::RowIndex row,
-                        const Params& p, const Config&) const override {
+    std::string explain(const data::Dataset& ds, const data::View&, data::RowIndex row, const Params& p,
+                        const Config&) const override {
         const auto t = detail::numbers_param(p, 2, "DoubleThreshold parameter");
         const double c = detail::confidence(ds, row);
         const bool esc = t[0] <= c && c <= t[1];
-        return "conf " + detail::format_number(c) + (esc ? " in " : " outside ") + "[" +
-               detail::format_number(t[0]) + ", " + detail::format_number(t[1]) + "] → " +
-               detail::decision_word(esc);
+        return "conf " + detail::format_number(c) + (esc ? " in " : " outside ") + "[" + detail::format_number(t[0]) +
+               ", " + detail::format_number(t[1]) + "] → " + detail::decision_word(esc);
     }
 };
 
 }  // namespace
 
-MethodPtr make_double_threshold() { return std::make_shared<DoubleThresholdMethod>(); }
+MethodPtr make_double_threshold() {
+    return std::make_shared<DoubleThresholdMethod>();
+}
 
 }  // namespace automix::routing

@@ -12,10 +12,12 @@ namespace {
 constexpr std::string_view kFixedRoutingElems = "unanswerable'.";
 
 std::string snake(const std::string& camel) {
-    static const std::pair<const char*, const char*> known[] = {
-        {"Threshold", "threshold"},          {"DoubleThreshold", "double_threshold"},
-        {"TripleThreshold", "triple_threshold"}, {"POMDPSimple", "pomdp_simple"},
-        {"GreedyPOMDP", "greedy_pomdp"},     {"POMDP", "pomdp"}};
+    static const std::pair<const char*, const char*> known[] = {{"Threshold", "threshold"},
+                                                                {"DoubleThreshold", "double_threshold"},
+                                                                {"TripleThreshold", "triple_threshold"},
+                                                                {"POMDPSimple", "pomdp_simple"},
+                                                                {"GreedyPOMDP", "greedy_pomdp"},
+                                                                {"POMDP", "pomdp"}};
     for (const auto& [from, to] : known)
         if (camel == from) return to;
     return camel;
@@ -32,8 +34,7 @@ class FixedAnswerMethod : public Method {
     }
     bool runs_by_default_on(std::string_view dataset) const override { return dataset == "qasper"; }
 
-    std::vector<Params> candidates(const data::Dataset& ds, const data::View& train,
-                                   const Config& cfg) const override {
+    std::vector<Params> candidates(const data::Dataset& ds, const data::View& train, const Config& cfg) const override {
         return inner_->candidates(ds, train, cfg);
     }
 
@@ -49,8 +50,8 @@ class FixedAnswerMethod : public Method {
         return inner_->describe(p, cfg) + " + fixed answers";
     }
 
-    std::string explain(const data::Dataset& ds, const data::View& train, data::RowIndex row,
-                        const Params& p, const Config& cfg) const override {
+    std::string explain(const data::Dataset& ds, const data::View& train, data::RowIndex row, const Params& p,
+                        const Config& cfg) const override {
         if (fixed(ds, row))
             return "SLM answer \"" + ds.models.front().answer[row] +
                    "\" is a substring of \"unanswerable'.\" → escalate";

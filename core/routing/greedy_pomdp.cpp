@@ -29,8 +29,7 @@ GreedyGains greedy_gains(const data::Dataset& ds, const data::View& train, const
     // Stable ascending sort by smoothed gain, then reversed: equal gains → higher bin first.
     std::vector<int> order(g.smoothed.size());
     for (std::size_t k = 0; k < order.size(); ++k) order[k] = static_cast<int>(k);
-    std::stable_sort(order.begin(), order.end(),
-                     [&](int a, int b) { return g.smoothed[a] < g.smoothed[b]; });
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return g.smoothed[a] < g.smoothed[b]; });
     std::reverse(order.begin(), order.end());
     g.order = std::move(order);
     return g;
@@ -43,8 +42,7 @@ class GreedyPomdpMethod : public Method {
     std::string name() const override { return "GreedyPOMDP"; }
     std::vector<std::string> aliases() const override { return {"greedy_pomdp", "greedy"}; }
 
-    std::vector<Params> candidates(const data::Dataset& ds, const data::View& train,
-                                   const Config& cfg) const override {
+    std::vector<Params> candidates(const data::Dataset& ds, const data::View& train, const Config& cfg) const override {
         const Bins bins(cfg.num_bins);
         const GreedyGains g = greedy_gains(ds, train, bins);
         std::vector<int> flags(static_cast<std::size_t>(bins.count()), 0);
@@ -65,22 +63,21 @@ class GreedyPomdpMethod : public Method {
         return detail::describe_bin_flags(p, Bins(cfg.num_bins), "GreedyPOMDP parameter");
     }
 
-    std::string explain(const data::Dataset& ds, const data::View& train, data::RowIndex row,
-                        const Params& p, const Config& cfg) const override {
+    std::string explain(const data::Dataset& ds, const data::View& train, data::RowIndex row, const Params& p,
+                        const Config& cfg) const override {
         const Bins bins(cfg.num_bins);
         const auto flags = detail::flags_param(p, bins.count(), "GreedyPOMDP parameter");
         const double c = detail::confidence(ds, row);
         const int b = bins.nearest(c);
-        if (b < 0 || b >= bins.count())
-            return "conf " + detail::format_number(c) + " is in no bin → cannot route";
+        if (b < 0 || b >= bins.count()) return "conf " + detail::format_number(c) + " is in no bin → cannot route";
         const bool esc = flags[b] != 0;
         std::string s = "conf " + detail::format_number(c) + " → bin " + std::to_string(b) +
                         (esc ? " (in the escalated set)" : " (not in the escalated set)");
         if (!train.empty()) {
             const GreedyGains g = greedy_gains(ds, train, bins);
             char buf[120];
-            std::snprintf(buf, sizeof buf, "; bin gain %.4f raw, %.4f smoothed, %zu train rows",
-                          g.raw[b], g.smoothed[b], g.rows[b]);
+            std::snprintf(buf, sizeof buf, "; bin gain %.4f raw, %.4f smoothed, %zu train rows", g.raw[b],
+                          g.smoothed[b], g.rows[b]);
             s += buf;
         }
         return s + " → " + detail::decision_word(esc);
@@ -89,13 +86,14 @@ class GreedyPomdpMethod : public Method {
     nlohmann::json extra(const data::Dataset& ds, const data::View& train, const Params&,
                          const Config& cfg) const override {
         const GreedyGains g = greedy_gains(ds, train, Bins(cfg.num_bins));
-        return {{"bin_rows", g.rows}, {"raw_gain", g.raw}, {"smoothed_gain", g.smoothed},
-                {"order", g.order}};
+        return {{"bin_rows", g.rows}, {"raw_gain", g.raw}, {"smoothed_gain", g.smoothed}, {"order", g.order}};
     }
 };
 
 }  // namespace
 
-MethodPtr make_greedy_pomdp() { return std::make_shared<GreedyPomdpMethod>(); }
+MethodPtr make_greedy_pomdp() {
+    return std::make_shared<GreedyPomdpMethod>();
+}
 
 }  // namespace automix::routing

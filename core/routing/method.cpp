@@ -7,16 +7,17 @@
 
 namespace automix::routing {
 
-std::string Method::describe(const Params& p, const Config&) const { return p.dump(); }
+std::string Method::describe(const Params& p, const Config&) const {
+    return p.dump();
+}
 
 void Method::route_each(const data::Dataset& ds, const data::View& rows, const std::vector<Params>& params,
-                        const Config& cfg,
-                        const std::function<void(std::size_t, const Decisions&)>& sink) const {
+                        const Config& cfg, const std::function<void(std::size_t, const Decisions&)>& sink) const {
     for (std::size_t i = 0; i < params.size(); ++i) sink(i, route(ds, rows, params[i], cfg));
 }
 
-std::string Method::explain(const data::Dataset& ds, const data::View&, data::RowIndex row,
-                            const Params& p, const Config& cfg) const {
+std::string Method::explain(const data::Dataset& ds, const data::View&, data::RowIndex row, const Params& p,
+                            const Config& cfg) const {
     const Decisions d = route(ds, data::View{row}, p, cfg);
     return name() + "(" + describe(p, cfg) + ") -> " + detail::decision_word(d.at(0) != 0);
 }
@@ -53,8 +54,7 @@ double number_param(const Params& p, const char* what) {
 
 std::vector<double> numbers_param(const Params& p, std::size_t count, const char* what) {
     if (!p.is_array() || p.size() != count)
-        throw RoutingError(std::string(what) + ": expected " + std::to_string(count) +
-                           " numbers, got " + p.dump());
+        throw RoutingError(std::string(what) + ": expected " + std::to_string(count) + " numbers, got " + p.dump());
     std::vector<double> out;
     for (const auto& v : p) out.push_back(number_param(v, what));
     return out;
@@ -62,8 +62,8 @@ std::vector<double> numbers_param(const Params& p, std::size_t count, const char
 
 std::vector<int> flags_param(const Params& p, std::size_t count, const char* what) {
     if (!p.is_array() || p.size() != count)
-        throw RoutingError(std::string(what) + ": expected a 0/1 list of length " +
-                           std::to_string(count) + ", got " + p.dump());
+        throw RoutingError(std::string(what) + ": expected a 0/1 list of length " + std::to_string(count) + ", got " +
+                           p.dump());
     std::vector<int> out;
     for (const auto& v : p) {
         if (!v.is_number_integer() || (v.get<int>() != 0 && v.get<int>() != 1))
@@ -73,8 +73,8 @@ std::vector<int> flags_param(const Params& p, std::size_t count, const char* wha
     return out;
 }
 
-Decisions route_by_bin_flags(const data::Dataset& ds, const data::View& rows, const Params& p,
-                             const Bins& bins, const char* what) {
+Decisions route_by_bin_flags(const data::Dataset& ds, const data::View& rows, const Params& p, const Bins& bins,
+                             const char* what) {
     const auto flags = flags_param(p, bins.count(), what);
     const std::vector<double> c = confidences(ds, rows);
     std::vector<std::uint8_t> flag_of_bin(flags.begin(), flags.end());
@@ -82,8 +82,8 @@ Decisions route_by_bin_flags(const data::Dataset& ds, const data::View& rows, co
     for (std::size_t i = 0; i < c.size(); ++i) {
         const int b = bins.nearest(c[i]);
         if (b < 0 || b >= bins.count())
-            throw RoutingError("row " + row_name(ds, rows[i]) + ": verifier confidence " +
-                               format_number(c[i]) + " is in no bin");
+            throw RoutingError("row " + row_name(ds, rows[i]) + ": verifier confidence " + format_number(c[i]) +
+                               " is in no bin");
         d[i] = flag_of_bin[static_cast<std::size_t>(b)];
     }
     return d;

@@ -73,19 +73,18 @@ class Method {
     // Methods whose per-row preparation does not depend on the parameters (the cascade's
     // observation bins and history tree) override it to prepare once for a whole curve.
     virtual void route_each(const data::Dataset& ds, const data::View& rows, const std::vector<Params>& params,
-                            const Config& cfg,
-                            const std::function<void(std::size_t, const Decisions&)>& sink) const;
+                            const Config& cfg, const std::function<void(std::size_t, const Decisions&)>& sink) const;
     // Human-readable parameter text ("t = 0.375"). Default: the JSON text.
     virtual std::string describe(const Params& p, const Config& cfg) const;
     // Why one row got its decision ("conf 0.31 <= threshold 0.375 -> escalate"). `train`
     // is the view the parameters were trained on (may be empty when unknown); methods
     // whose parameters summarise the train rows (POMDPSimple) use it for the details.
-    virtual std::string explain(const data::Dataset& ds, const data::View& train,
-                                data::RowIndex row, const Params& p, const Config& cfg) const;
+    virtual std::string explain(const data::Dataset& ds, const data::View& train, data::RowIndex row, const Params& p,
+                                const Config& cfg) const;
     // Extra per-method data written into the report next to best_param (e.g. a learned
     // table). null = nothing to add.
-    virtual nlohmann::json extra(const data::Dataset& ds, const data::View& train,
-                                 const Params& p, const Config& cfg) const {
+    virtual nlohmann::json extra(const data::Dataset& ds, const data::View& train, const Params& p,
+                                 const Config& cfg) const {
         (void)ds, (void)train, (void)p, (void)cfg;
         return nullptr;
     }

@@ -14,9 +14,9 @@ MethodPtr make_greedy_pomdp();      // greedy_pomdp.cpp
 MethodPtr make_automix_union();     // automix_union.cpp ("POMDP" in the paper)
 // Wraps `inner`: escalate also when the SLM answer is a substring of "unanswerable'.".
 MethodPtr make_fixed_answer(MethodPtr inner);  // fixed_answer.cpp
-MethodPtr make_always_small();      // baselines.cpp
-MethodPtr make_always_large();      // baselines.cpp
-MethodPtr make_oracle();            // baselines.cpp
-MethodPtr make_random_mix();        // baselines.cpp
+MethodPtr make_always_small();                 // baselines.cpp
+MethodPtr make_always_large();                 // baselines.cpp
+MethodPtr make_oracle();                       // baselines.cpp
+MethodPtr make_random_mix();                   // baselines.cpp
 
 }  // namespace automix::routing

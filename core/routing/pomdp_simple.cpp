@@ -11,21 +11,22 @@
 
 namespace automix::routing {
 
-std::vector<ObservationRow> observation_table(const data::Dataset& ds, const data::View& train,
-                                              const Bins& bins) {
+std::vector<ObservationRow> observation_table(const data::Dataset& ds, const data::View& train, const Bins& bins) {
     std::vector<ObservationRow> table(static_cast<std::size_t>(bins.count()));
     for (const data::RowIndex r : train) {
         const double p = detail::confidence(ds, r);
-        if (r >= ds.category.size())
-            throw RoutingError("row " + detail::row_name(ds, r) + ": no category");
+        if (r >= ds.category.size()) throw RoutingError("row " + detail::row_name(ds, r) + ": no category");
         const data::Category cat = ds.category[r];
         for (int k = 0; k < bins.count(); ++k) {
             if (!bins.in_training_window(p, k)) continue;
             ObservationRow& o = table[k];
             ++o.rows;
-            if (cat == data::Category::Needy) ++o.counts[0];
-            else if (cat == data::Category::Good) ++o.counts[1];
-            else if (cat == data::Category::Hopeless) ++o.counts[2];
+            if (cat == data::Category::Needy)
+                ++o.counts[0];
+            else if (cat == data::Category::Good)
+                ++o.counts[1];
+            else if (cat == data::Category::Hopeless)
+                ++o.counts[2];
         }
     }
     for (ObservationRow& o : table) {
@@ -59,8 +60,7 @@ namespace {
 
 std::uint64_t python_tuple_hash(const std::vector<std::uint8_t>& t) {
     // CPython ≥ 3.8 tuplehash (xxHash-style); hash(small int) is the int itself.
-    constexpr std::uint64_t p1 = 11400714785074694791ULL, p2 = 14029467366897019727ULL,
-                            p5 = 2870177450012600261ULL;
+    constexpr std::uint64_t p1 = 11400714785074694791ULL, p2 = 14029467366897019727ULL, p5 = 2870177450012600261ULL;
     std::uint64_t acc = p5;
     for (const std::uint8_t x : t) {
         acc += static_cast<std::uint64_t>(x) * p2;
@@ -128,8 +128,7 @@ class PomdpSimpleMethod : public Method {
     std::string name() const override { return "POMDPSimple"; }
     std::vector<std::string> aliases() const override { return {"pomdp_simple"}; }
 
-    std::vector<Params> candidates(const data::Dataset& ds, const data::View& train,
-                                   const Config& cfg) const override {
+    std::vector<Params> candidates(const data::Dataset& ds, const data::View& train, const Config& cfg) const override {
         const Bins bins(cfg.num_bins);
         const auto table = observation_table(ds, train, bins);
         std::vector<std::vector<std::uint8_t>> distinct;
@@ -156,31 +155,29 @@ class PomdpSimpleMethod : public Method {
         return detail::describe_bin_flags(p, Bins(cfg.num_bins), "POMDPSimple parameter");
     }
 
-    std::string explain(const data::Dataset& ds, const data::View& train, data::RowIndex row,
-                        const Params& p, const Config& cfg) const override {
+    std::string explain(const data::Dataset& ds, const data::View& train, data::RowIndex row, const Params& p,
+                        const Config& cfg) const override {
         const Bins bins(cfg.num_bins);
         const auto flags = detail::flags_param(p, bins.count(), "POMDPSimple parameter");
         const double c = detail::confidence(ds, row);
         const int b = bins.nearest(c);
-        if (b < 0 || b >= bins.count())
-            return "conf " + detail::format_number(c) + " is in no bin → cannot route";
+        if (b < 0 || b >= bins.count()) return "conf " + detail::format_number(c) + " is in no bin → cannot route";
         const bool esc = flags[b] != 0;
-        std::string s = "conf " + detail::format_number(c) + " → bin " + std::to_string(b) +
-                        " (centre " + detail::format_number(bins.centre(b)) + ")";
+        std::string s = "conf " + detail::format_number(c) + " → bin " + std::to_string(b) + " (centre " +
+                        detail::format_number(bins.centre(b)) + ")";
         if (!train.empty()) {
             const auto table = observation_table(ds, train, bins);
             const ObservationRow& o = table[b];
             char buf[160];
-            std::snprintf(buf, sizeof buf, ": %zu train rows, pN %.3f pG %.3f pH %.3f", o.rows,
-                          o.p_needy, o.p_good, o.p_hopeless);
+            std::snprintf(buf, sizeof buf, ": %zu train rows, pN %.3f pG %.3f pH %.3f", o.rows, o.p_needy, o.p_good,
+                          o.p_hopeless);
             s += buf;
             // The policy came from some reward r; show the values at the first such r.
             std::vector<std::uint8_t> want(flags.begin(), flags.end());
             for (int r = 0; r < kPomdpRewards; ++r) {
                 if (policy_for_reward(table, r) != want) continue;
                 const BinValues v = bin_values(o, r);
-                std::snprintf(buf, sizeof buf, "; at reward r = %d: stay %.3f, escalate %.3f", r,
-                              v.stay, v.escalate);
+                std::snprintf(buf, sizeof buf, "; at reward r = %d: stay %.3f, escalate %.3f", r, v.stay, v.escalate);
                 s += buf;
                 break;
             }
@@ -193,14 +190,16 @@ class PomdpSimpleMethod : public Method {
         const auto table = observation_table(ds, train, Bins(cfg.num_bins));
         nlohmann::json rows = nlohmann::json::array();
         for (const auto& o : table)
-            rows.push_back({{"rows", o.rows}, {"p_needy", o.p_needy}, {"p_good", o.p_good},
-                            {"p_hopeless", o.p_hopeless}});
+            rows.push_back(
+                {{"rows", o.rows}, {"p_needy", o.p_needy}, {"p_good", o.p_good}, {"p_hopeless", o.p_hopeless}});
         return {{"observation_table", rows}};
     }
 };
 
 }  // namespace
 
-MethodPtr make_pomdp_simple() { return std::make_shared<PomdpSimpleMethod>(); }
+MethodPtr make_pomdp_simple() {
+    return std::make_shared<PomdpSimpleMethod>();
+}
 
 }  // namespace automix::routing

@@ -10,14 +10,13 @@
 namespace automix::routing {
 
 struct ObservationRow {
-    std::size_t rows = 0;                   // train rows in the bin's (strict) window
-    std::array<std::size_t, 3> counts{};    // NEEDY, GOOD, HOPELESS
+    std::size_t rows = 0;                            // train rows in the bin's (strict) window
+    std::array<std::size_t, 3> counts{};             // NEEDY, GOOD, HOPELESS
     double p_needy = 0, p_good = 0, p_hopeless = 0;  // counts / rows (UNDEFINED in rows); 0 if empty
 };
 
 // One row per bin k: train rows with |p − k·gap| < gap/2.
-std::vector<ObservationRow> observation_table(const data::Dataset& ds, const data::View& train,
-                                              const Bins& bins);
+std::vector<ObservationRow> observation_table(const data::Dataset& ds, const data::View& train, const Bins& bins);
 
 struct BinValues {
     double stay = 0, escalate = 0;

@@ -75,8 +75,7 @@ std::vector<MethodPtr> all_methods() {
 void register_method(MethodPtr m) {
     std::lock_guard<std::mutex> lock(registry_mutex());
     auto& all = registry();
-    all.erase(std::remove_if(all.begin(), all.end(),
-                             [&](const MethodPtr& x) { return x->name() == m->name(); }),
+    all.erase(std::remove_if(all.begin(), all.end(), [&](const MethodPtr& x) { return x->name() == m->name(); }),
               all.end());
     all.push_back(std::move(m));
 }

@@ -11,19 +11,16 @@ class SelfConsistencyMethod : public Method {
     std::string name() const override { return "SelfConsistency"; }
     std::vector<std::string> aliases() const override { return {"self_consistency"}; }
 
-    std::vector<Params> candidates(const data::Dataset&, const data::View&,
-                                   const Config&) const override {
+    std::vector<Params> candidates(const data::Dataset&, const data::View&, const Config&) const override {
         return {Params(0.5)};
     }
     Decisions route(const data::Dataset& ds, const data::View& rows, const Params& p,
                     const Config& cfg) const override {
         return threshold_->route(ds, rows, p, cfg);
     }
-    std::string describe(const Params& p, const Config& cfg) const override {
-        return threshold_->describe(p, cfg);
-    }
-    std::string explain(const data::Dataset& ds, const data::View& train, data::RowIndex row,
-                        const Params& p, const Config& cfg) const override {
+    std::string describe(const Params& p, const Config& cfg) const override { return threshold_->describe(p, cfg); }
+    std::string explain(const data::Dataset& ds, const data::View& train, data::RowIndex row, const Params& p,
+                        const Config& cfg) const override {
         return threshold_->explain(ds, train, row, p, cfg);
     }
 
@@ -33,6 +30,8 @@ class SelfConsistencyMethod : public Method {
 
 }  // namespace
 
-MethodPtr make_self_consistency() { return std::make_shared<SelfConsistencyMethod>(); }
+MethodPtr make_self_consistency() {
+    return std::make_shared<SelfConsistencyMethod>();
+}
 
 }  // namespace automix::routing

@@ -12,16 +12,14 @@ class ThresholdMethod : public Method {
     std::string name() const override { return "Threshold"; }
     std::vector<std::string> aliases() const override { return {"threshold"}; }
 
-    std::vector<Params> candidates(const data::Dataset&, const data::View&,
-                                   const Config& cfg) const override {
+    std::vector<Params> candidates(const data::Dataset&, const data::View&, const Config& cfg) const override {
         const Bins bins(cfg.num_bins);
         std::vector<Params> out;
         for (int k = 0; k <= cfg.num_bins; ++k) out.emplace_back(bins.centre(k));
         return out;
     }
 
-    Decisions route(const data::Dataset& ds, const data::View& rows, const Params& p,
-                    const Config&) const override {
+    Decisions route(const data::Dataset& ds, const data::View& rows, const Params& p, const Config&) const override {
         const double t = detail::number_param(p, "Threshold parameter");
         const std::vector<double> c = detail::confidences(ds, rows);
         Decisions d(rows.size());
@@ -33,18 +31,20 @@ class ThresholdMethod : public Method {
         return "t = " + detail::format_number(detail::number_param(p, "Threshold parameter"));
     }
 
-    std::string explain(const data::Dataset& ds, const data::View&, data::RowIndex row,
-                        const Params& p, const Config&) const override {
+    std::string explain(const data::Dataset& ds, const data::View&, data::RowIndex row, const Params& p,
+                        const Config&) const override {
         const double t = detail::number_param(p, "Threshold parameter");
         const double c = detail::confidence(ds, row);
         const bool esc = c <= t;
-        return "conf " + detail::format_number(c) + (esc ? " ≤ " : " > ") + "threshold " +
-               detail::format_number(t) + " → " + detail::decision_word(esc);
+        return "conf " + detail::format_number(c) + (esc ? " ≤ " : " > ") + "threshold " + detail::format_number(t) +
+               " → " + detail::decision_word(esc);
     }
 };
 
 }  // namespace
 
-MethodPtr make_threshold() { return std::make_shared<ThresholdMethod>(); }
+MethodPtr make_threshold() {
+    return std::make_shared<ThresholdMethod>();
+}
 
 }  // namespace automix::routing

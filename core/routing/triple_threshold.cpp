@@ -16,8 +16,7 @@ class TripleThresholdMethod : public Method {
     std::string name() const override { return "TripleThreshold"; }
     std::vector<std::string> aliases() const override { return {"triple_threshold"}; }
 
-    std::vector<Params> candidates(const data::Dataset&, const data::View&,
-                                   const Config& cfg) const override {
+    std::vector<Params> candidates(const data::Dataset&, const data::View&, const Config& cfg) const override {
         const Bins bins(cfg.num_bins);
         std::vector<Params> out;
         for (int i = 0; i < cfg.num_bins; ++i)
@@ -27,8 +26,7 @@ class TripleThresholdMethod : public Method {
         return out;
     }
 
-    Decisions route(const data::Dataset& ds, const data::View& rows, const Params& p,
-                    const Config&) const override {
+    Decisions route(const data::Dataset& ds, const data::View& rows, const Params& p, const Config&) const override {
         const auto t = detail::numbers_param(p, 3, "TripleThreshold parameter");
         const std::vector<double> c = detail::confidences(ds, rows);
         const double a = t[0], b = t[1], e = t[2];
@@ -40,12 +38,12 @@ class TripleThresholdMethod : public Method {
 
     std::string describe(const Params& p, const Config&) const override {
         const auto t = detail::numbers_param(p, 3, "TripleThreshold parameter");
-        return "escalate conf in [0, " + detail::format_number(t[0]) + "] ∪ [" +
-               detail::format_number(t[1]) + ", " + detail::format_number(t[2]) + "]";
+        return "escalate conf in [0, " + detail::format_number(t[0]) + "] ∪ [" + detail::format_number(t[1]) + ", " +
+               detail::format_number(t[2]) + "]";
     }
 
-    std::string explain(const data::Dataset& ds, const data::View&, data::RowIndex row,
-                        const Params& p, const Config&) const override {
+    std::string explain(const data::Dataset& ds, const data::View&, data::RowIndex row, const Params& p,
+                        const Config&) const override {
         const auto t = detail::numbers_param(p, 3, "TripleThreshold parameter");
         const double c = detail::confidence(ds, row);
         const bool esc = escalates(t, c);
@@ -57,6 +55,8 @@ class TripleThresholdMethod : public Method {
 
 }  // namespace
 
-MethodPtr make_triple_threshold() { return std::make_shared<TripleThresholdMethod>(); }
+MethodPtr make_triple_threshold() {
+    return std::make_shared<TripleThresholdMethod>();
+}
 
 }  // namespace automix::routing

@@ -20,11 +20,10 @@ char option_letter(std::string_view text);
 char option_letter_in_question(std::string_view question, std::string_view answer);
 // As above, but a gold answer given as the option's text ("blue") is matched against
 // the options listed in the question. The prediction still has to name a letter.
-double option_letter_score(std::string_view prediction, std::string_view gold,
-                           std::string_view question);
+double option_letter_score(std::string_view prediction, std::string_view gold, std::string_view question);
 // The score the release data uses for a dataset: option letter for `quality`, F1 otherwise.
 double answer_score(std::string_view dataset, std::string_view prediction, std::string_view gold);
 double answer_score(std::string_view dataset, std::string_view prediction, std::string_view gold,
                     std::string_view question);
 
-} // namespace automix::scoring
+}  // namespace automix::scoring

@@ -18,7 +18,7 @@ std::string ascii_lower(std::string_view s) {
     return out;
 }
 
-} // namespace
+}  // namespace
 
 Verdict verdict(std::string_view sample) {
     const std::string lower = ascii_lower(sample);
@@ -32,15 +32,9 @@ VerdictCounts count_verdicts(const std::vector<std::string>& samples) {
     VerdictCounts counts;
     for (const auto& s : samples) {
         switch (verdict(s)) {
-        case Verdict::Correct:
-            ++counts.correct;
-            break;
-        case Verdict::Incorrect:
-            ++counts.incorrect;
-            break;
-        case Verdict::None:
-            ++counts.none;
-            break;
+        case Verdict::Correct: ++counts.correct; break;
+        case Verdict::Incorrect: ++counts.incorrect; break;
+        case Verdict::None: ++counts.none; break;
         }
     }
     return counts;
@@ -53,4 +47,4 @@ double verifier_confidence(const std::vector<std::string>& samples) {
     return static_cast<double>(c.correct) / static_cast<double>(denominator);
 }
 
-} // namespace automix::scoring
+}  // namespace automix::scoring

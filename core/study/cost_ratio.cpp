@@ -39,8 +39,8 @@ StudyResult run_cost_ratio(const data::Dataset& ds, const StudyRequest& rq, cons
 
     const std::size_t n_ratios = rq.cost_ratios.size();
     // outcomes[dataset][ratio][method]
-    std::vector<std::vector<std::vector<Outcome>>> outcomes(
-        datasets.size(), std::vector<std::vector<Outcome>>(n_ratios));
+    std::vector<std::vector<std::vector<Outcome>>> outcomes(datasets.size(),
+                                                            std::vector<std::vector<Outcome>>(n_ratios));
     parallel_tasks(datasets.size() * n_ratios, control, "cost ratios", [&](std::size_t task) {
         const std::size_t di = task / n_ratios, ri = task % n_ratios;
         routing::Config cfg = rq.config;
@@ -63,8 +63,9 @@ StudyResult run_cost_ratio(const data::Dataset& ds, const StudyRequest& rq, cons
     r.parameters["base_costs"] = rq.config.call_costs;
     r.parameters["verifier_cost"] = rq.config.verifier_cost;
     r.parameters["num_bins"] = rq.config.num_bins;
-    r.table.columns = {"dataset", "method", "cost_ratio", "call_costs", "ok", "best_param", "train_lift",
-                       "val_avg_cost", "val_avg_perf", "val_lift", "escalated_fraction", "error"};
+    r.table.columns = {"dataset",      "method",     "cost_ratio",         "call_costs",
+                       "ok",           "best_param", "train_lift",         "val_avg_cost",
+                       "val_avg_perf", "val_lift",   "escalated_fraction", "error"};
 
     // Mean over datasets for the methods that ran (successfully) on every dataset.
     std::map<std::string, std::vector<std::vector<double>>> by_method;  // method → [ratio] lifts
@@ -76,16 +77,17 @@ StudyResult run_cost_ratio(const data::Dataset& ds, const StudyRequest& rq, cons
             for (std::size_t ri = 0; ri < n_ratios; ++ri) {
                 const Outcome& o = outcomes[di][ri][mi];
                 const double ratio = rq.cost_ratios[ri];
-                if (o.ok) s.points.push_back({ratio, {o.val.lift, kNaN, kNaN, kNaN}, ""});
-                else r.warnings.push_back(dname + " / " + s.name + " at " + std::to_string(ratio) + ":1: " + o.error);
+                if (o.ok)
+                    s.points.push_back({ratio, {o.val.lift, kNaN, kNaN, kNaN}, ""});
+                else
+                    r.warnings.push_back(dname + " / " + s.name + " at " + std::to_string(ratio) + ":1: " + o.error);
                 auto& lifts = by_method[s.name];
                 lifts.resize(n_ratios);
                 if (o.ok) lifts[ri].push_back(o.val.lift);
                 r.table.rows.push_back({dname, s.name, ratio, costs_at_ratio(rq.config.call_costs, ratio), o.ok,
                                         o.ok ? o.best : nlohmann::json(), number_or_null(o.train_lift),
                                         number_or_null(o.val.avg_cost), number_or_null(o.val.avg_perf),
-                                        number_or_null(o.val.lift), number_or_null(o.val.escalated_fraction),
-                                        o.error});
+                                        number_or_null(o.val.lift), number_or_null(o.val.escalated_fraction), o.error});
             }
             ++runs[s.name];
             r.series.push_back(std::move(s));

@@ -38,7 +38,8 @@ StudyResult run_latency(const data::Dataset& ds, const StudyRequest& rq, const S
             row.outcome = train_and_evaluate(*m, ds, train, val, rq.config);
             if (row.outcome.ok) {
                 try {
-                    row.latency = eval::ScoredView::for_method(ds, val, *m, timing).evaluate(row.outcome.decisions).avg_cost;
+                    row.latency =
+                        eval::ScoredView::for_method(ds, val, *m, timing).evaluate(row.outcome.decisions).avg_cost;
                 } catch (const std::exception& e) {
                     row.outcome.ok = false;
                     row.outcome.error = e.what();
@@ -58,15 +59,26 @@ StudyResult run_latency(const data::Dataset& ds, const StudyRequest& rq, const S
     r.parameters["call_costs"] = rq.config.call_costs;
     r.parameters["verifier_cost"] = rq.config.verifier_cost;
     r.parameters["num_bins"] = rq.config.num_bins;
-    r.table.columns = {"dataset", "method", "ok", "best_param", "val_avg_cost", "val_avg_perf", "val_lift",
-                       "escalated_fraction", "expected_latency_s", "verification_share", "latency_vs_large", "error"};
+    r.table.columns = {"dataset",
+                       "method",
+                       "ok",
+                       "best_param",
+                       "val_avg_cost",
+                       "val_avg_perf",
+                       "val_lift",
+                       "escalated_fraction",
+                       "expected_latency_s",
+                       "verification_share",
+                       "latency_vs_large",
+                       "error"};
     const double small_latency = rq.model_latency.front(), large_latency = rq.model_latency.back();
     for (std::size_t di = 0; di < datasets.size(); ++di) {
         const std::string dname = ds.dataset_names[datasets[di]];
         const data::View val = ds.rows(datasets[di], data::Split::Val);
         // The two single-model baselines: one call each, nothing verified.
         try {
-            const eval::ScoredView v(ds, val, {0, static_cast<int>(ds.models.size()) - 1}, eval::CostModel::from(rq.config));
+            const eval::ScoredView v(ds, val, {0, static_cast<int>(ds.models.size()) - 1},
+                                     eval::CostModel::from(rq.config));
             const double costs[2] = {v.call_cost(0), v.call_cost(1)};
             const double perf[2] = {v.mean_score(0), v.mean_score(1)};
             const double lat[2] = {small_latency, large_latency};
@@ -83,14 +95,17 @@ StudyResult run_latency(const data::Dataset& ds, const StudyRequest& rq, const S
             const std::string mname = methods[di][mi]->name();
             const Row& row = rows[di][mi];
             const Outcome& o = row.outcome;
-            if (o.ok) r.series.push_back({dname, mname, {{o.val.avg_cost, {row.latency, kNaN, kNaN, kNaN}, mname}}});
-            else r.warnings.push_back(dname + " / " + mname + ": " + o.error);
+            if (o.ok)
+                r.series.push_back({dname, mname, {{o.val.avg_cost, {row.latency, kNaN, kNaN, kNaN}, mname}}});
+            else
+                r.warnings.push_back(dname + " / " + mname + ": " + o.error);
             // Share of the expected latency spent verifying (every routed query verifies once
             // per verified step; for two models exactly one pass).
             const double share = o.ok ? rq.verifier_latency / row.latency : kNaN;
-            r.table.rows.push_back({dname, mname, o.ok, o.ok ? o.best : nlohmann::json(), number_or_null(o.val.avg_cost),
-                                    number_or_null(o.val.avg_perf), number_or_null(o.val.lift),
-                                    number_or_null(o.val.escalated_fraction), number_or_null(row.latency),
+            r.table.rows.push_back({dname, mname, o.ok, o.ok ? o.best : nlohmann::json(),
+                                    number_or_null(o.val.avg_cost), number_or_null(o.val.avg_perf),
+                                    number_or_null(o.val.lift), number_or_null(o.val.escalated_fraction),
+                                    number_or_null(row.latency),
                                     !methods[di][mi]->uses_all_models() ? number_or_null(share) : nlohmann::json(),
                                     number_or_null(row.latency / large_latency), o.error});
         }

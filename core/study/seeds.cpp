@@ -123,7 +123,8 @@ StudyResult run_seeds(const data::Dataset& ds, const StudyRequest& rq, const Stu
             distinct_of[s] = k;
         }
         std::vector<std::vector<double>> cost(distinct.size()), perf(distinct.size());
-        for (std::size_t k = 0; k < distinct.size(); ++k) row_costs(val, res.seeds[distinct[k]].decisions, cost[k], perf[k]);
+        for (std::size_t k = 0; k < distinct.size(); ++k)
+            row_costs(val, res.seeds[distinct[k]].decisions, cost[k], perf[k]);
         const double c_first = val.call_cost(0), c_last = val.call_cost(last);
         const std::vector<double>& first = val.scores(0);
         const std::vector<double>& lastv = val.scores(last);
@@ -161,9 +162,9 @@ StudyResult run_seeds(const data::Dataset& ds, const StudyRequest& rq, const Stu
             replicate_means.push_back(sum / static_cast<double>(n_seeds));
         }
         // A replicate can have an undefined lift (e.g. equal SLM and LLM means): drop it.
-        replicate_means.erase(std::remove_if(replicate_means.begin(), replicate_means.end(),
-                                             [](double x) { return !std::isfinite(x); }),
-                              replicate_means.end());
+        replicate_means.erase(
+            std::remove_if(replicate_means.begin(), replicate_means.end(), [](double x) { return !std::isfinite(x); }),
+            replicate_means.end());
         res.lift.lo = percentile(replicate_means, alpha);
         res.lift.hi = percentile(replicate_means, 1.0 - alpha);
     });
@@ -180,8 +181,10 @@ StudyResult run_seeds(const data::Dataset& ds, const StudyRequest& rq, const Stu
     r.parameters["call_costs"] = rq.config.call_costs;
     r.parameters["verifier_cost"] = rq.config.verifier_cost;
     r.parameters["num_bins"] = rq.config.num_bins;
-    r.table.columns = {"dataset", "method", "seeds", "train_rows", "ok", "val_lift_mean", "val_lift_std",
-                       "ci_lo", "ci_hi", "val_cost_mean", "val_perf_mean", "val_lift_per_seed", "error"};
+    r.table.columns = {"dataset", "method",        "seeds",         "train_rows",
+                       "ok",      "val_lift_mean", "val_lift_std",  "ci_lo",
+                       "ci_hi",   "val_cost_mean", "val_perf_mean", "val_lift_per_seed",
+                       "error"};
     std::vector<Series> series;  // one per method, in first-seen order
     for (std::size_t t = 0; t < tasks.size(); ++t) {
         const auto [di, mi] = tasks[t];
@@ -194,14 +197,16 @@ StudyResult run_seeds(const data::Dataset& ds, const StudyRequest& rq, const Stu
             series.push_back({"", mname, {}});
             it = series.end() - 1;
         }
-        if (ok) it->points.push_back({static_cast<double>(di), res.lift, dname});
-        else r.warnings.push_back(dname + " / " + mname + ": " + res.error);
+        if (ok)
+            it->points.push_back({static_cast<double>(di), res.lift, dname});
+        else
+            r.warnings.push_back(dname + " / " + mname + ": " + res.error);
         nlohmann::json per_seed = nlohmann::json::array();
         for (const auto& o : res.seeds) per_seed.push_back(number_or_null(o.val.lift));
-        r.table.rows.push_back({dname, mname, rq.seeds, seed_rows[di].front().size(),
-                                ok, number_or_null(res.lift.value), number_or_null(res.lift.std),
-                                number_or_null(res.lift.lo), number_or_null(res.lift.hi), number_or_null(res.cost.value),
-                                number_or_null(res.perf.value), per_seed, res.error});
+        r.table.rows.push_back({dname, mname, rq.seeds, seed_rows[di].front().size(), ok,
+                                number_or_null(res.lift.value), number_or_null(res.lift.std),
+                                number_or_null(res.lift.lo), number_or_null(res.lift.hi),
+                                number_or_null(res.cost.value), number_or_null(res.perf.value), per_seed, res.error});
     }
     r.series = std::move(series);
     return r;

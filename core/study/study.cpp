@@ -179,7 +179,9 @@ void parallel_tasks(std::size_t count, const StudyControl& control, const std::s
     check_cancel(control);
 }
 
-nlohmann::json number_or_null(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(); }
+nlohmann::json number_or_null(double x) {
+    return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json();
+}
 
 Estimate mean_std(const std::vector<double>& values) {
     Estimate e;

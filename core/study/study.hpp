@@ -29,10 +29,10 @@ inline constexpr double kNaN = eval::kNaN;
 
 // Every setting any study reads; each study documents which ones it uses.
 struct StudyRequest {
-    std::string study;                   // one of study_names()
-    std::vector<std::string> datasets;   // empty = every dataset in the data
-    std::vector<std::string> methods;    // empty = default_methods()
-    routing::Config config;              // num_bins, call costs (cheapest first), verifier cost
+    std::string study;                  // one of study_names()
+    std::vector<std::string> datasets;  // empty = every dataset in the data
+    std::vector<std::string> methods;   // empty = default_methods()
+    routing::Config config;             // num_bins, call costs (cheapest first), verifier cost
 
     // cost-ratio: large/small call-cost ratios (the large model costs ratio × small).
     std::vector<double> cost_ratios{2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000};
@@ -133,8 +133,7 @@ std::vector<std::string> default_methods();
 
 // Throws std::invalid_argument for an unknown study, dataset, method or a bad setting;
 // StudyCancelled when control.cancel became true.
-StudyResult run_study(const data::Dataset& ds, const StudyRequest& request,
-                      const StudyControl& control = {});
+StudyResult run_study(const data::Dataset& ds, const StudyRequest& request, const StudyControl& control = {});
 
 nlohmann::ordered_json study_to_json(const StudyResult& r);
 std::string study_table_csv(const StudyResult& r);

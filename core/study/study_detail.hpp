@@ -25,8 +25,7 @@ StudyResult run_latency(const data::Dataset& ds, const StudyRequest& rq, const S
 // Dataset indices the request names (all when empty); invalid_argument for an unknown one.
 std::vector<int> resolve_datasets(const data::Dataset& ds, const std::vector<std::string>& names);
 // Methods to run on one dataset: the named ones, or the defaults that run on it by default.
-std::vector<routing::MethodPtr> methods_for(const data::Dataset& ds, const StudyRequest& rq,
-                                            int dataset);
+std::vector<routing::MethodPtr> methods_for(const data::Dataset& ds, const StudyRequest& rq, int dataset);
 // Methods to run on every one of `datasets` (transfer): named, or defaults running on all.
 std::vector<routing::MethodPtr> methods_for_all(const data::Dataset& ds, const StudyRequest& rq,
                                                 const std::vector<int>& datasets);
@@ -41,9 +40,8 @@ struct Outcome {
     eval::Metrics val;
     routing::Decisions decisions;  // aligned with the val rows
 };
-Outcome train_and_evaluate(const routing::Method& m, const data::Dataset& ds,
-                           const data::View& train, const data::View& val,
-                           const routing::Config& cfg);
+Outcome train_and_evaluate(const routing::Method& m, const data::Dataset& ds, const data::View& train,
+                           const data::View& val, const routing::Config& cfg);
 
 // Runs task(i) for i in [0, count) on up to hardware_concurrency threads, checks the
 // cancel flag between tasks and reports progress(done, count, stage). The first exception

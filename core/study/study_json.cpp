@@ -9,14 +9,16 @@ namespace automix::study {
 
 namespace {
 
-nlohmann::ordered_json num(double x) { return std::isfinite(x) ? nlohmann::ordered_json(x) : nlohmann::ordered_json(); }
+nlohmann::ordered_json num(double x) {
+    return std::isfinite(x) ? nlohmann::ordered_json(x) : nlohmann::ordered_json();
+}
 
 const char* chart_name(ChartKind k) {
     switch (k) {
-        case ChartKind::Lines: return "lines";
-        case ChartKind::ErrorBars: return "error_bars";
-        case ChartKind::HeatMap: return "heat_map";
-        case ChartKind::Scatter: return "scatter";
+    case ChartKind::Lines: return "lines";
+    case ChartKind::ErrorBars: return "error_bars";
+    case ChartKind::HeatMap: return "heat_map";
+    case ChartKind::Scatter: return "scatter";
     }
     return "lines";
 }
@@ -24,13 +26,16 @@ const char* chart_name(ChartKind k) {
 std::string csv_cell(const nlohmann::json& v) {
     std::string text;
     if (v.is_null()) return "";
-    if (v.is_string()) text = v.get<std::string>();
-    else if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+    if (v.is_string())
+        text = v.get<std::string>();
+    else if (v.is_boolean())
+        return v.get<bool>() ? "true" : "false";
     else if (v.is_number_float()) {
         char buf[32];
         std::snprintf(buf, sizeof buf, "%.17g", v.get<double>());
         return buf;
-    } else text = v.dump();
+    } else
+        text = v.dump();
     if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
     std::string out = "\"";
     for (const char c : text) {

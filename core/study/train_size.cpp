@@ -35,7 +35,8 @@ StudyResult run_train_size(const data::Dataset& ds, const StudyRequest& rq, cons
             if (whole) {
                 v = train;
             } else {
-                for (const std::size_t pos : eval::pandas_sample_positions(train.size(), n, static_cast<std::uint32_t>(s)))
+                for (const std::size_t pos :
+                     eval::pandas_sample_positions(train.size(), n, static_cast<std::uint32_t>(s)))
                     v.push_back(train[pos]);
             }
             seed_rows.push_back(std::move(v));
@@ -66,9 +67,10 @@ StudyResult run_train_size(const data::Dataset& ds, const StudyRequest& rq, cons
     r.parameters["call_costs"] = rq.config.call_costs;
     r.parameters["verifier_cost"] = rq.config.verifier_cost;
     r.parameters["num_bins"] = rq.config.num_bins;
-    r.table.columns = {"dataset", "method", "train_size", "train_rows_used", "seeds", "ok", "val_lift_mean",
-                       "val_lift_std", "val_lift_min", "val_lift_max", "val_cost_mean", "val_perf_mean",
-                       "val_lift_per_seed", "error"};
+    r.table.columns = {
+        "dataset",           "method",       "train_size",   "train_rows_used", "seeds",         "ok",
+        "val_lift_mean",     "val_lift_std", "val_lift_min", "val_lift_max",    "val_cost_mean", "val_perf_mean",
+        "val_lift_per_seed", "error"};
     for (std::size_t di = 0; di < datasets.size(); ++di) {
         const std::string dname = ds.dataset_names[datasets[di]];
         for (std::size_t mi = 0; mi < methods[di].size(); ++mi) {
@@ -88,18 +90,21 @@ StudyResult run_train_size(const data::Dataset& ds, const StudyRequest& rq, cons
                 }
                 const bool ok = error.empty();
                 const eval::Stat st = eval::stat_of(lifts);
-                if (ok) series.points.push_back({static_cast<double>(used[di][si]), {st.mean, st.std, kNaN, kNaN},
-                                                 rq.train_sizes[si] == 0 ? "all" : ""});
-                else r.warnings.push_back(dname + " / " + series.name + " with " +
-                                          std::to_string(used[di][si]) + " rows: " + error);
+                if (ok)
+                    series.points.push_back({static_cast<double>(used[di][si]),
+                                             {st.mean, st.std, kNaN, kNaN},
+                                             rq.train_sizes[si] == 0 ? "all" : ""});
+                else
+                    r.warnings.push_back(dname + " / " + series.name + " with " + std::to_string(used[di][si]) +
+                                         " rows: " + error);
                 nlohmann::json per_seed = nlohmann::json::array();
                 for (const double l : lifts) per_seed.push_back(number_or_null(l));
-                r.table.rows.push_back({dname, series.name,
-                                        rq.train_sizes[si] == 0 ? nlohmann::json("all") : nlohmann::json(rq.train_sizes[si]),
-                                        used[di][si], runs.size(), ok, number_or_null(st.mean), number_or_null(st.std),
-                                        number_or_null(st.min), number_or_null(st.max),
-                                        number_or_null(eval::stat_of(costs).mean), number_or_null(eval::stat_of(perfs).mean),
-                                        per_seed, error});
+                r.table.rows.push_back(
+                    {dname, series.name,
+                     rq.train_sizes[si] == 0 ? nlohmann::json("all") : nlohmann::json(rq.train_sizes[si]), used[di][si],
+                     runs.size(), ok, number_or_null(st.mean), number_or_null(st.std), number_or_null(st.min),
+                     number_or_null(st.max), number_or_null(eval::stat_of(costs).mean),
+                     number_or_null(eval::stat_of(perfs).mean), per_seed, error});
             }
             r.series.push_back(std::move(series));
         }

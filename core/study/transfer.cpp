@@ -65,18 +65,21 @@ StudyResult run_transfer(const data::Dataset& ds, const StudyRequest& rq, const 
     r.parameters["call_costs"] = rq.config.call_costs;
     r.parameters["verifier_cost"] = rq.config.verifier_cost;
     r.parameters["num_bins"] = rq.config.num_bins;
-    r.table.columns = {"method", "trained_on", "evaluated_on", "ok", "best_param", "train_lift", "val_avg_cost",
-                       "val_avg_perf", "val_lift", "in_domain_val_lift", "transfer_gap", "error"};
+    r.table.columns = {"method",     "trained_on",         "evaluated_on", "ok",
+                       "best_param", "train_lift",         "val_avg_cost", "val_avg_perf",
+                       "val_lift",   "in_domain_val_lift", "transfer_gap", "error"};
     std::vector<std::string> labels;
     for (const int d : datasets) labels.push_back(ds.dataset_names[d]);
     for (std::size_t mi = 0; mi < methods.size(); ++mi) {
-        Matrix mx{methods[mi]->name(), labels, labels, std::vector<std::vector<double>>(n, std::vector<double>(n, kNaN))};
+        Matrix mx{methods[mi]->name(), labels, labels,
+                  std::vector<std::vector<double>>(n, std::vector<double>(n, kNaN))};
         for (std::size_t a = 0; a < n; ++a) {
             if (!trained[mi][a].ok)
                 r.warnings.push_back(mx.name + " trained on " + labels[a] + ": " + trained[mi][a].error);
             for (std::size_t b = 0; b < n; ++b) {
                 const Cell& c = cells[mi][a][b];
-                if (c.ok) mx.values[a][b] = c.val.lift;
+                if (c.ok)
+                    mx.values[a][b] = c.val.lift;
                 else if (trained[mi][a].ok)
                     r.warnings.push_back(mx.name + " " + labels[a] + " → " + labels[b] + ": " + c.error);
             }

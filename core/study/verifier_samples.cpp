@@ -41,8 +41,9 @@ StudyResult run_samples(const data::Dataset& ds, const StudyRequest& rq, const S
         if (r < samples.size()) {
             for (const auto& s : samples[r]) {
                 const auto v = scoring::verdict(s);
-                verdicts.push_back(v == scoring::Verdict::Correct ? kCorrect
-                                   : v == scoring::Verdict::Incorrect ? kIncorrect : kNone);
+                verdicts.push_back(v == scoring::Verdict::Correct     ? kCorrect
+                                   : v == scoring::Verdict::Incorrect ? kIncorrect
+                                                                      : kNone);
             }
             max_samples = std::max(max_samples, samples[r].size());
         }
@@ -76,7 +77,8 @@ StudyResult run_samples(const data::Dataset& ds, const StudyRequest& rq, const S
         if (have > 0 && have < *std::max_element(ks.begin(), ks.end())) ++short_rows;
     }
     if (short_rows > 0)
-        r.warnings.push_back(std::to_string(short_rows) + " rows have fewer samples than the largest k and use all they have");
+        r.warnings.push_back(std::to_string(short_rows) +
+                             " rows have fewer samples than the largest k and use all they have");
 
     std::vector<std::vector<routing::MethodPtr>> methods;
     for (const int d : datasets) methods.push_back(methods_for(ds, rq, d));
@@ -139,8 +141,17 @@ StudyResult run_samples(const data::Dataset& ds, const StudyRequest& rq, const S
     r.parameters["call_costs"] = rq.config.call_costs;
     r.parameters["verifier_cost"] = rq.config.verifier_cost;
     r.parameters["num_bins"] = rq.config.num_bins;
-    r.table.columns = {"dataset", "method", "k", "seeds", "ok", "val_lift_mean", "val_lift_std", "val_cost_mean",
-                       "val_perf_mean", "val_lift_per_seed", "error"};
+    r.table.columns = {"dataset",
+                       "method",
+                       "k",
+                       "seeds",
+                       "ok",
+                       "val_lift_mean",
+                       "val_lift_std",
+                       "val_cost_mean",
+                       "val_perf_mean",
+                       "val_lift_per_seed",
+                       "error"};
     for (std::size_t di = 0; di < datasets.size(); ++di) {
         const std::string dname = ds.dataset_names[datasets[di]];
         for (std::size_t mi = 0; mi < methods[di].size(); ++mi) {
@@ -159,8 +170,11 @@ StudyResult run_samples(const data::Dataset& ds, const StudyRequest& rq, const S
                     perfs.push_back(o.val.avg_perf);
                 }
                 const Estimate e = mean_std(lifts);
-                if (error.empty()) series.points.push_back({static_cast<double>(ks[ki]), e, ""});
-                else r.warnings.push_back(dname + " / " + series.name + " with k = " + std::to_string(ks[ki]) + ": " + error);
+                if (error.empty())
+                    series.points.push_back({static_cast<double>(ks[ki]), e, ""});
+                else
+                    r.warnings.push_back(dname + " / " + series.name + " with k = " + std::to_string(ks[ki]) + ": " +
+                                         error);
                 nlohmann::json per_seed = nlohmann::json::array();
                 for (const double l : lifts) per_seed.push_back(number_or_null(l));
                 r.table.rows.push_back({dname, series.name, ks[ki], rq.seeds, error.empty(), number_or_null(e.value),

@@ -62,11 +62,27 @@ void run_protocol(benchmark::State& state, eval::Protocol protocol, bool every_m
     state.counters["failed"] = static_cast<double>(failed);
 }
 
-void BM_PaperProtocol(benchmark::State& state) { run_protocol(state, eval::Protocol::Paper, state.range(0) != 0); }
-BENCHMARK(BM_PaperProtocol)->Arg(0)->Arg(1)->ArgName("all_registered")->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(3);
+void BM_PaperProtocol(benchmark::State& state) {
+    run_protocol(state, eval::Protocol::Paper, state.range(0) != 0);
+}
+BENCHMARK(BM_PaperProtocol)
+    ->Arg(0)
+    ->Arg(1)
+    ->ArgName("all_registered")
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->Repetitions(3);
 
-void BM_FullProtocol(benchmark::State& state) { run_protocol(state, eval::Protocol::Full, state.range(0) != 0); }
-BENCHMARK(BM_FullProtocol)->Arg(0)->Arg(1)->ArgName("all_registered")->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(3);
+void BM_FullProtocol(benchmark::State& state) {
+    run_protocol(state, eval::Protocol::Full, state.range(0) != 0);
+}
+BENCHMARK(BM_FullProtocol)
+    ->Arg(0)
+    ->Arg(1)
+    ->ArgName("all_registered")
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->Repetitions(3);
 
 // A 50 000-row view (the file's rows, repeated as needed).
 data::View view_50k() {
@@ -89,7 +105,9 @@ void reroute(benchmark::State& state, const char* method, const routing::Params&
     state.counters["rows"] = static_cast<double>(view.size());
 }
 
-void BM_Reroute50k_Threshold(benchmark::State& s) { reroute(s, "Threshold", 0.375); }
+void BM_Reroute50k_Threshold(benchmark::State& s) {
+    reroute(s, "Threshold", 0.375);
+}
 BENCHMARK(BM_Reroute50k_Threshold)->Unit(benchmark::kMicrosecond);
 void BM_Reroute50k_TripleThreshold(benchmark::State& s) {
     reroute(s, "TripleThreshold", routing::Params::array({0.125, 0.5, 0.75}));

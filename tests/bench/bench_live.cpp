@@ -37,7 +37,8 @@ Server& server() {
 
 // A prompt of realistic size (a few KB of context) so body handling is part of the cost.
 const std::string& request() {
-    static const std::string body = request_body(Api::Chat, "small", std::string(4000, 'x') + "\nQuestion: who?\nAnswer:", Sampling{});
+    static const std::string body =
+        request_body(Api::Chat, "small", std::string(4000, 'x') + "\nQuestion: who?\nAnswer:", Sampling{});
     return body;
 }
 

@@ -38,18 +38,23 @@ std::string bench_dir() {
     const char* d = std::getenv("AUTOMIX_BENCH_DIR");
     return d && *d ? d : "/tmp/automix-bench";
 }
-std::string plain_path() { return bench_dir() + "/release-50k.jsonl"; }
-std::string gz_path() { return bench_dir() + "/release-50k.jsonl.gz"; }
+std::string plain_path() {
+    return bench_dir() + "/release-50k.jsonl";
+}
+std::string gz_path() {
+    return bench_dir() + "/release-50k.jsonl.gz";
+}
 
 // Our own quick synthetic writer: plausible words, escapes now and then, non-ASCII now and then.
 void generate(const std::string& path, const std::string& gz) {
     fs::create_directories(bench_dir());
     std::mt19937_64 rng(42);
-    const std::vector<std::string> syllables = {"ka", "lo", "mir", "ven", "tor", "qua", "sel", "bri", "no", "zel",
-                                                "pi", "gu", "wim", "yor", "ren", "fa", "jo", "mar", "tas", "hel"};
-    const std::vector<std::string> verdicts = {" Stated.\\nThe AI generated answer is correct.", "The AI generated answer is incorrect.",
-                                               "The AI Generated Answer is CORRECT", " Implied otherwise.\\nThe AI generated answer is incorrect.",
-                                               " Decision: Cannot decide."};
+    const std::vector<std::string> syllables = {"ka", "lo", "mir", "ven", "tor", "qua", "sel", "bri", "no",  "zel",
+                                                "pi", "gu", "wim", "yor", "ren", "fa",  "jo",  "mar", "tas", "hel"};
+    const std::vector<std::string> verdicts = {
+        " Stated.\\nThe AI generated answer is correct.", "The AI generated answer is incorrect.",
+        "The AI Generated Answer is CORRECT", " Implied otherwise.\\nThe AI generated answer is incorrect.",
+        " Decision: Cannot decide."};
     const char* datasets[] = {"cnli", "coqa", "narrative_qa", "qasper", "quality"};
     auto word = [&](std::string& out) {
         int n = 1 + static_cast<int>(rng() % 3);
@@ -76,8 +81,8 @@ void generate(const std::string& path, const std::string& gz) {
         std::snprintf(score_slm, sizeof score_slm, "%.17g", static_cast<double>(rng() % 1000) / 999.0);
         std::snprintf(score_llm, sizeof score_llm, "%.17g", static_cast<double>(rng() % 1000) / 999.0);
         line.clear();
-        line += "{\"id\": \"bench-" + std::to_string(r) + "\", \"pid\": \"p" + std::to_string(r / 4) + "\", \"base_ctx\": \"" + ctx +
-                "\", \"question\": \"What does ";
+        line += "{\"id\": \"bench-" + std::to_string(r) + "\", \"pid\": \"p" + std::to_string(r / 4) +
+                "\", \"base_ctx\": \"" + ctx + "\", \"question\": \"What does ";
         word(line);
         line += " mean?\", \"output\": \"";
         word(line);
@@ -91,7 +96,8 @@ void generate(const std::string& path, const std::string& gz) {
             if (k) line += ", ";
             line += "\"" + verdicts[rng() % verdicts.size()] + "\"";
         }
-        line += std::string("], \"p_ver_13b\": ") + pver + ", \"llama13b_f1\": " + score_slm + ", \"llama70b_f1\": " + score_llm + "}\n";
+        line += std::string("], \"p_ver_13b\": ") + pver + ", \"llama13b_f1\": " + score_slm +
+                ", \"llama70b_f1\": " + score_llm + "}\n";
         std::fwrite(line.data(), 1, line.size(), f);
         gzwrite(g, line.data(), static_cast<unsigned>(line.size()));
     }
@@ -105,7 +111,9 @@ void ensure_files() {
     generate(plain_path(), gz_path());
 }
 
-std::uint64_t uncompressed_size() { return fs::file_size(plain_path()); }
+std::uint64_t uncompressed_size() {
+    return fs::file_size(plain_path());
+}
 
 // Freeing what was built is not loading: it is excluded from the timings of every variant.
 template <class T>

@@ -75,7 +75,7 @@ void BM_SliderStep(benchmark::State& state) {
     int value = 0;
     for (auto _ : state) {
         value = (value + 37) % 1000;
-        slider->setValue(value);  // re-route + metrics + table + figures + chart ring, synchronously
+        slider->setValue(value);            // re-route + metrics + table + figures + chart ring, synchronously
         QCoreApplication::processEvents();  // and the repaint it schedules
     }
     state.counters["rows"] = static_cast<double>(routing->dataset()->size());

@@ -13,8 +13,7 @@ namespace {
 void BM_F1ShortAnswers(benchmark::State& state) {
     const std::string prediction = "In November, to guard the fragile telescope.";
     const std::string gold = "in November, to guard the old telescope near the north harbour";
-    for (auto _ : state)
-        benchmark::DoNotOptimize(automix::scoring::f1(prediction, gold));
+    for (auto _ : state) benchmark::DoNotOptimize(automix::scoring::f1(prediction, gold));
     state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_F1ShortAnswers);
@@ -24,8 +23,7 @@ void BM_VerifierConfidence32(benchmark::State& state) {
     for (int i = 0; i < 32; ++i)
         samples.push_back(i % 3 ? " Stated.\nSo the AI generated answer is correct."
                                 : "The AI Generated Answer is INCORRECT");
-    for (auto _ : state)
-        benchmark::DoNotOptimize(automix::scoring::verifier_confidence(samples));
+    for (auto _ : state) benchmark::DoNotOptimize(automix::scoring::verifier_confidence(samples));
     state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_VerifierConfidence32);
@@ -43,6 +41,6 @@ void BM_GenerateReleaseRows(benchmark::State& state) {
 }
 BENCHMARK(BM_GenerateReleaseRows)->Arg(0)->Arg(5000)->Unit(benchmark::kMillisecond);
 
-} // namespace
+}  // namespace
 
 BENCHMARK_MAIN();

@@ -42,10 +42,10 @@ int main(int argc, char** argv) {
         return 2;
     }
     const std::string dir = argv[1];
-    const std::set<std::string> fixed = {"name", "run_name", "run_type", "repetitions", "repetition_index",
-                                         "threads", "iterations", "real_time", "cpu_time", "time_unit",
-                                         "family_index", "per_family_instance_index", "aggregate_name",
-                                         "aggregate_unit", "label"};
+    const std::set<std::string> fixed = {
+        "name",           "run_name",       "run_type", "repetitions", "repetition_index", "threads",
+        "iterations",     "real_time",      "cpu_time", "time_unit",   "family_index",     "per_family_instance_index",
+        "aggregate_name", "aggregate_unit", "label"};
     std::ostringstream table;
     nlohmann::json context;
     for (int a = 2; a < argc; ++a) {
@@ -88,7 +88,8 @@ int main(int argc, char** argv) {
     uname(&u);
     std::cout << "Machine: " << cpu_model() << ", "
               << context.value("num_cpus", static_cast<int>(std::thread::hardware_concurrency())) << " cores, "
-              << u.sysname << ' ' << u.release << "; " << context.value("date", "") << "; Release build, Google Benchmark\n"
+              << u.sysname << ' ' << u.release << "; " << context.value("date", "")
+              << "; Release build, Google Benchmark\n"
               << "| executable | benchmark | real time | CPU time | iterations | counters |\n"
               << "|---|---|---|---|---|---|\n"
               << table.str();

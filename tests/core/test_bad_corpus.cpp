@@ -40,41 +40,130 @@ const std::vector<std::string> kG013 = {"g0", "g1", "g3"};
 std::vector<Case> cases() {
     using R = ColumnRule;
     return {
-        {"truncated_line.jsonl", Scope::Row, 3, "unterminated string", R::Exact, "\"llama70b", true, 0, {"g0", "g1", "g3", "g4"}},
-        {"truncated_last_line.jsonl", Scope::Row, 4, "unterminated string", R::Exact, "\"C", true, 0, {"g0", "g1", "g2"}},
-        {"string_score.jsonl", Scope::Row, 2, "field `llama13b_f1`: expected number, got string", R::Exact, "\"0.5\"", false, 0, {"g0", "g2", "g3"}},
-        {"bool_score.jsonl", Scope::Row, 4, "field `llama70b_f1`: expected number, got boolean", R::Exact, "true", false, 0, {"g0", "g1", "g2", "g4"}},
-        {"array_question.jsonl", Scope::Row, 3, "field `question`: expected string, got array", R::Exact, "[\"a\"", false, 0, kG013},
-        {"object_id.jsonl", Scope::Row, 1, "field `id`: expected string, got object", R::Exact, "{\"x\"", false, 0, {"g1", "g2"}},
-        {"null_split.jsonl", Scope::Row, 3, "field `split`: expected string, got null", R::Exact, "null", false, 0, kG013},
-        {"nan_score.jsonl", Scope::Row, 3, "field `llama13b_f1`: expected a finite number, got NaN", R::Exact, "NaN", false, 0, kG013},
-        {"infinity_score.jsonl", Scope::Row, 2, "field `llama70b_f1`: expected a finite number, got Infinity", R::Exact, "Infinity", false, 0, {"g0", "g2", "g3"}},
-        {"negative_infinity_confidence.jsonl", Scope::Row, 5, "field `p_ver_13b`: expected a finite number, got Infinity", R::Exact, "-Infinity", false, 0,
+        {"truncated_line.jsonl",
+         Scope::Row,
+         3,
+         "unterminated string",
+         R::Exact,
+         "\"llama70b",
+         true,
+         0,
+         {"g0", "g1", "g3", "g4"}},
+        {"truncated_last_line.jsonl",
+         Scope::Row,
+         4,
+         "unterminated string",
+         R::Exact,
+         "\"C",
+         true,
+         0,
+         {"g0", "g1", "g2"}},
+        {"string_score.jsonl",
+         Scope::Row,
+         2,
+         "field `llama13b_f1`: expected number, got string",
+         R::Exact,
+         "\"0.5\"",
+         false,
+         0,
+         {"g0", "g2", "g3"}},
+        {"bool_score.jsonl",
+         Scope::Row,
+         4,
+         "field `llama70b_f1`: expected number, got boolean",
+         R::Exact,
+         "true",
+         false,
+         0,
+         {"g0", "g1", "g2", "g4"}},
+        {"array_question.jsonl", Scope::Row, 3, "field `question`: expected string, got array", R::Exact, "[\"a\"",
+         false, 0, kG013},
+        {"object_id.jsonl",
+         Scope::Row,
+         1,
+         "field `id`: expected string, got object",
+         R::Exact,
+         "{\"x\"",
+         false,
+         0,
+         {"g1", "g2"}},
+        {"null_split.jsonl", Scope::Row, 3, "field `split`: expected string, got null", R::Exact, "null", false, 0,
+         kG013},
+        {"nan_score.jsonl", Scope::Row, 3, "field `llama13b_f1`: expected a finite number, got NaN", R::Exact, "NaN",
+         false, 0, kG013},
+        {"infinity_score.jsonl",
+         Scope::Row,
+         2,
+         "field `llama70b_f1`: expected a finite number, got Infinity",
+         R::Exact,
+         "Infinity",
+         false,
+         0,
+         {"g0", "g2", "g3"}},
+        {"negative_infinity_confidence.jsonl",
+         Scope::Row,
+         5,
+         "field `p_ver_13b`: expected a finite number, got Infinity",
+         R::Exact,
+         "-Infinity",
+         false,
+         0,
          {"g0", "g1", "g2", "g3", "g5"}},
-        {"huge_number.jsonl", Scope::Row, 3, "field `llama13b_f1`: number 1e400 is out of range", R::Exact, "1e400", false, 0, kG013},
+        {"huge_number.jsonl", Scope::Row, 3, "field `llama13b_f1`: number 1e400 is out of range", R::Exact, "1e400",
+         false, 0, kG013},
         {"hex_number.jsonl", Scope::Row, 3, "expected ',' or '}', got 'x'", R::Exact, "x1", false, 0, kG013},
-        {"plus_sign_number.jsonl", Scope::Row, 3, "field `llama13b_f1`: expected number, got invalid token", R::Exact, "+0.5", false, 0, kG013},
-        {"duplicated_id.jsonl", Scope::Row, 5, "duplicate id `g1` (first on line 2)", R::None, "", false, 0, {"g0", "g1", "g2", "g3", "g4", "g5"}},
+        {"plus_sign_number.jsonl", Scope::Row, 3, "field `llama13b_f1`: expected number, got invalid token", R::Exact,
+         "+0.5", false, 0, kG013},
+        {"duplicated_id.jsonl",
+         Scope::Row,
+         5,
+         "duplicate id `g1` (first on line 2)",
+         R::None,
+         "",
+         false,
+         0,
+         {"g0", "g1", "g2", "g3", "g4", "g5"}},
         {"duplicate_field.jsonl", Scope::Row, 3, "duplicate field `split`", R::Exact, "\"split\"", true, 0, kG013},
         {"missing_split.jsonl", Scope::Row, 3, "missing required field `split`", R::None, "", false, 0, kG013},
-        {"missing_scores.jsonl", Scope::Row, 3, "missing required fields `llama13b_f1`, `llama70b_f1`", R::None, "", false, 0, kG013},
-        {"missing_confidence.jsonl", Scope::Row, 3, "missing required field `p_ver_13b` or `llama13b_ver`", R::None, "", false, 0, kG013},
-        {"unknown_category.jsonl", Scope::Row, 3, "field `category`: expected NEEDY, GOOD, HOPELESS or UNDEFINED, got `MAYBE`", R::None, "", false, 0, kG013},
+        {"missing_scores.jsonl", Scope::Row, 3, "missing required fields `llama13b_f1`, `llama70b_f1`", R::None, "",
+         false, 0, kG013},
+        {"missing_confidence.jsonl", Scope::Row, 3, "missing required field `p_ver_13b` or `llama13b_ver`", R::None, "",
+         false, 0, kG013},
+        {"unknown_category.jsonl", Scope::Row, 3,
+         "field `category`: expected NEEDY, GOOD, HOPELESS or UNDEFINED, got `MAYBE`", R::None, "", false, 0, kG013},
         {"samples_repr_broken.jsonl", Scope::Row, 3,
-         "field `llama13b_ver`: string is not a list of strings (expected ']' at character 10 of the value)", R::Exact, "\"['a'", false, 0, kG013},
+         "field `llama13b_ver`: string is not a list of strings (expected ']' at character 10 of the value)", R::Exact,
+         "\"['a'", false, 0, kG013},
         {"non_utf8.jsonl", Scope::Row, 3, "invalid UTF-8 byte 0xe9", R::Exact, "\xe9", false, 0, kG013},
-        {"utf8_cut_short.jsonl", Scope::Row, 4, "invalid UTF-8 byte 0xe2", R::Exact, "\xe2", false, 0, {"g0", "g1", "g2"}},
-        {"nul_byte.jsonl", Scope::Row, 3, "control character 0x00 inside string (must be escaped)", R::Exact, std::string(1, '\0'), false, 0, kG013},
-        {"lone_surrogate.jsonl", Scope::Row, 3, "unpaired surrogate in \\u escape", R::Exact, "\\udc00", false, 0, kG013},
-        {"raw_control_char.jsonl", Scope::Row, 3, "control character 0x09 inside string (must be escaped)", R::Exact, "\t", false, 0, kG013},
+        {"utf8_cut_short.jsonl",
+         Scope::Row,
+         4,
+         "invalid UTF-8 byte 0xe2",
+         R::Exact,
+         "\xe2",
+         false,
+         0,
+         {"g0", "g1", "g2"}},
+        {"nul_byte.jsonl", Scope::Row, 3, "control character 0x00 inside string (must be escaped)", R::Exact,
+         std::string(1, '\0'), false, 0, kG013},
+        {"lone_surrogate.jsonl", Scope::Row, 3, "unpaired surrogate in \\u escape", R::Exact, "\\udc00", false, 0,
+         kG013},
+        {"raw_control_char.jsonl", Scope::Row, 3, "control character 0x09 inside string (must be escaped)", R::Exact,
+         "\t", false, 0, kG013},
         {"single_quotes.jsonl", Scope::Row, 3, "expected field name", R::Exact, "'id'", false, 0, kG013},
         {"trailing_comma.jsonl", Scope::Row, 3, "expected field name", R::Exact, ",}", false, 1, kG013},
-        {"not_an_object.jsonl", Scope::Row, 3, "expected a JSON object ('{') at the start of the line", R::Exact, "[", false, 0, kG013},
-        {"binary_garbage.jsonl", Scope::Row, 3, "expected a JSON object ('{') at the start of the line", R::Exact, "\x80", false, 0, kG013},
-        {"bom_mid_file.jsonl", Scope::Row, 3, "expected a JSON object ('{') at the start of the line", R::Exact, "\xef\xbb\xbf", false, 0, kG013},
-        {"crlf_with_bad_row.jsonl", Scope::Row, 3, "field `llama13b_f1`: expected number, got string", R::Exact, "\"x\"", false, 0, kG013},
-        {"deeply_nested.jsonl", Scope::Row, 3, "nesting deeper than 256 levels", R::AtOrAfter, "[[[[", false, 256, kG013},
-        {"deeply_nested_unclosed.jsonl", Scope::Row, 3, "nesting deeper than 256 levels", R::AtOrAfter, "{\"a\":{", false, 256 * 5, kG013},
+        {"not_an_object.jsonl", Scope::Row, 3, "expected a JSON object ('{') at the start of the line", R::Exact, "[",
+         false, 0, kG013},
+        {"binary_garbage.jsonl", Scope::Row, 3, "expected a JSON object ('{') at the start of the line", R::Exact,
+         "\x80", false, 0, kG013},
+        {"bom_mid_file.jsonl", Scope::Row, 3, "expected a JSON object ('{') at the start of the line", R::Exact,
+         "\xef\xbb\xbf", false, 0, kG013},
+        {"crlf_with_bad_row.jsonl", Scope::Row, 3, "field `llama13b_f1`: expected number, got string", R::Exact,
+         "\"x\"", false, 0, kG013},
+        {"deeply_nested.jsonl", Scope::Row, 3, "nesting deeper than 256 levels", R::AtOrAfter, "[[[[", false, 256,
+         kG013},
+        {"deeply_nested_unclosed.jsonl", Scope::Row, 3, "nesting deeper than 256 levels", R::AtOrAfter, "{\"a\":{",
+         false, 256 * 5, kG013},
         // Lines end in \n (or \r\n): a bare-CR file is one line, and as \r is JSON whitespace the
         // second row's '{' is the unexpected text.
         {"cr_only.jsonl", Scope::File, 1, "unexpected text after the JSON object", R::Exact, "\r{", false, 1},
@@ -83,12 +172,37 @@ std::vector<Case> cases() {
         {"truncated.jsonl.gz", Scope::File, 1, "truncated gzip file (unexpected end of compressed data)"},
         {"gzip_header_only.jsonl.gz", Scope::File, 1, "truncated gzip file (unexpected end of compressed data)"},
         {"gzip_corrupt_crc.jsonl.gz", Scope::File, 1, "corrupt gzip data: incorrect data check"},
-        {"native_manifest_not_first.jsonl", Scope::Row, 3, "missing required fields `id`, `dataset`, `split`, `models`", R::None, "", false, 0, {"n0", "n1"}},
-        {"native_wrong_model_count.jsonl", Scope::Row, 3, "field `models`: expected 2 models (as in the manifest), got 1", R::None, "", false, 0, {"n0", "n2"}},
-        {"native_score_string.jsonl", Scope::Row, 3, "field `models[0].score`: expected number, got string", R::Exact, "\"1\"", false, 0, {"n0", "n2"}},
+        {"native_manifest_not_first.jsonl",
+         Scope::Row,
+         3,
+         "missing required fields `id`, `dataset`, `split`, `models`",
+         R::None,
+         "",
+         false,
+         0,
+         {"n0", "n1"}},
+        {"native_wrong_model_count.jsonl",
+         Scope::Row,
+         3,
+         "field `models`: expected 2 models (as in the manifest), got 1",
+         R::None,
+         "",
+         false,
+         0,
+         {"n0", "n2"}},
+        {"native_score_string.jsonl",
+         Scope::Row,
+         3,
+         "field `models[0].score`: expected number, got string",
+         R::Exact,
+         "\"1\"",
+         false,
+         0,
+         {"n0", "n2"}},
         {"native_duplicate_model.jsonl", Scope::File, 1, "manifest: model name `s` appears twice"},
         {"native_empty_models.jsonl", Scope::File, 1, "manifest: `models` must be a non-empty array"},
-        {"native_unknown_format.jsonl", Scope::File, 1, "manifest: unsupported `format` \"automix-native-v9\" (expected \"automix-native-v1\")"},
+        {"native_unknown_format.jsonl", Scope::File, 1,
+         "manifest: unsupported `format` \"automix-native-v9\" (expected \"automix-native-v1\")"},
         {"native_display_name_number.jsonl", Scope::File, 1, "manifest: `models[0]`: `display_name` must be a string"},
     };
 }
@@ -109,7 +223,9 @@ std::size_t expected_column(const Case& c, const std::string& line) {
     return at + 1 + c.offset;
 }
 
-std::vector<std::string> ids_of(const Dataset& d) { return d.id; }
+std::vector<std::string> ids_of(const Dataset& d) {
+    return d.id;
+}
 
 }  // namespace
 
@@ -221,13 +337,15 @@ class TestBadCorpus : public QObject {
         auto row = release_row("big");
         row["question"] = std::string(big, 'q');
         const std::string good_big = row.dump();
-        LoadResult r = load_file(write_text(dir, "big.jsonl", release_lines(1) + good_big + "\n" + release_lines(1, 1)));
+        LoadResult r =
+            load_file(write_text(dir, "big.jsonl", release_lines(1) + good_big + "\n" + release_lines(1, 1)));
         QCOMPARE(r.dataset.size(), std::size_t(3));
         QCOMPARE(r.dataset.question[1].size(), big);
         QCOMPARE(r.dataset.id[2], std::string("r1"));
 
         const std::string broken = "{\"id\": \"x\", \"question\": \"" + std::string(big, 'z');
-        const std::string path = write_text(dir, "broken.jsonl", release_lines(2) + broken + "\n" + release_lines(1, 2));
+        const std::string path =
+            write_text(dir, "broken.jsonl", release_lines(2) + broken + "\n" + release_lines(1, 2));
         try {
             load_file(path);
             QFAIL("expected a LoadError");
@@ -258,7 +376,8 @@ class TestBadCorpus : public QObject {
                 o.skip_bad_lines = lenient;
                 try {
                     LoadResult r = load_file(path, o);
-                    QFAIL(qPrintable(QString("cut at %1 loaded %2 rows without an error").arg(cut).arg(r.dataset.size())));
+                    QFAIL(qPrintable(
+                        QString("cut at %1 loaded %2 rows without an error").arg(cut).arg(r.dataset.size())));
                 } catch (const LoadError& e) {
                     QVERIFY2(std::string(e.what()).find("gzip") != std::string::npos, e.what());
                 }

@@ -54,7 +54,9 @@ data::Dataset build(const std::vector<Row>& rows) {
     return ds;
 }
 
-data::View allRows(const data::Dataset& ds) { return ds.all_rows(); }
+data::View allRows(const data::Dataset& ds) {
+    return ds.all_rows();
+}
 
 const std::string kYes = "So the AI generated answer is correct.";
 const std::string kNo = "So the AI generated answer is incorrect.";
@@ -67,7 +69,8 @@ class TestCalibration : public QObject {
   private slots:
     void histogramSplitsByCorrectness() {
         // 8 bins → centres k/8; 0.1 → bin 1, 0.9 → bin 7, 1.0 → bin 8, NaN → invalid.
-        const auto ds = build({{0.1, 1.0, 1.0}, {0.1, 0.2, 1.0}, {0.9, 0.5, 0.0}, {1.0, 0.0, 1.0}, {std::nan(""), 1, 1}});
+        const auto ds =
+            build({{0.1, 1.0, 1.0}, {0.1, 0.2, 1.0}, {0.9, 0.5, 0.0}, {1.0, 0.0, 1.0}, {std::nan(""), 1, 1}});
         const auto h = eval::confidence_histogram(ds, allRows(ds), 8);
         QCOMPARE(h.centres.size(), std::size_t(9));
         QCOMPARE(h.correct[1], std::size_t(1));
@@ -127,9 +130,9 @@ class TestCalibration : public QObject {
                                {0.3, 1, 1, data::Split::Train, data::Category::Good, {kNone, kNone}}});
         const auto rows = allRows(ds);
         const auto k1 = eval::confidence_from_first(ds, rows, 1);
-        QCOMPARE(k1[0], 0.0);   // "incorrect" only
-        QCOMPARE(k1[1], 0.3);   // no samples → the file's confidence
-        QCOMPARE(k1[2], 0.0);   // no verdict → 0 (spec §3)
+        QCOMPARE(k1[0], 0.0);  // "incorrect" only
+        QCOMPARE(k1[1], 0.3);  // no samples → the file's confidence
+        QCOMPARE(k1[2], 0.0);  // no verdict → 0 (spec §3)
         QCOMPARE(eval::confidence_from_first(ds, rows, 2)[0], 0.5);
         QCOMPARE(eval::confidence_from_first(ds, rows, 3)[0], 0.5);  // the third has no verdict
         QCOMPARE(eval::confidence_from_first(ds, rows, 4)[0], 2.0 / 3.0);
@@ -142,8 +145,8 @@ class TestCalibration : public QObject {
         // only at k = 2.
         std::vector<Row> rows;
         for (auto split : {data::Split::Train, data::Split::Val}) {
-            rows.push_back({0, 0.0, 1.0, split, data::Category::Needy, {kNo, kNo}});    // escalation helps
-            rows.push_back({0, 1.0, 1.0, split, data::Category::Good, {kNo, kYes}});    // small is right
+            rows.push_back({0, 0.0, 1.0, split, data::Category::Needy, {kNo, kNo}});  // escalation helps
+            rows.push_back({0, 1.0, 1.0, split, data::Category::Good, {kNo, kYes}});  // small is right
         }
         const auto ds = build(rows);
         routing::Config cfg;
@@ -162,7 +165,8 @@ class TestCalibration : public QObject {
         QCOMPARE(std::get<double>(t.rows[1][t.column("val_cost")]), 27.0);
         // No samples at all is an error, not a flat line.
         const auto bare = build({{0.5, 1, 1}, {0.5, 0, 1, data::Split::Val}});
-        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, eval::samples_curve(bare, 0, {routing::find_method("Threshold")}, {1}, cfg));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 eval::samples_curve(bare, 0, {routing::find_method("Threshold")}, {1}, cfg));
     }
 
     void costQualityCurves() {
@@ -205,7 +209,8 @@ class TestCalibration : public QObject {
         // Pareto points: sorted by cost, none dominated by another candidate.
         QVERIFY(!cq.pareto.empty());
         for (std::size_t i = 1; i < cq.pareto.size(); ++i)
-            QVERIFY(curve.points[cq.pareto[i - 1].point].metrics.avg_cost <= curve.points[cq.pareto[i].point].metrics.avg_cost);
+            QVERIFY(curve.points[cq.pareto[i - 1].point].metrics.avg_cost <=
+                    curve.points[cq.pareto[i].point].metrics.avg_cost);
         for (const auto& e : cq.pareto)
             for (const auto& other : curve.points) {
                 const auto& a = curve.points[e.point].metrics;

@@ -90,9 +90,8 @@ class TestCascadeMethod : public QObject {
   private slots:
     void learns_laplace_tables_by_hand() {
         // Two models, num_bins 1 → bins {0, 1} (nearest: p < 0.5 → 0, else 1).
-        auto ds = build_dataset({{{1, 1}, {0.9}}, {{0, 1}, {0.2}}, {{0, 1}, {0.7}}, {{0, 0}, {0.1}},
-                                 {{0.8, 0.3}, {1.0}}},
-                                {1, 50});
+        auto ds = build_dataset(
+            {{{1, 1}, {0.9}}, {{0, 1}, {0.2}}, {{0, 1}, {0.7}}, {{0, 0}, {0.1}}, {{0.8, 0.3}, {1.0}}}, {1, 50});
         using C = data::Category;
         ds.category = {C::Good, C::Needy, C::Needy, C::Hopeless, C::Undefined};
         CascadeOptions o;
@@ -172,10 +171,12 @@ class TestCascadeMethod : public QObject {
         }
         // The cheapest policy keeps everything at m1, the λ = 0 one escalates most.
         QCOMPARE(route_rows(sol, segs.back().policy, rows).per_model[0], rows.size());
-        QVERIFY(route_rows(sol, segs.front().policy, rows).avg_cost > route_rows(sol, segs.back().policy, rows).avg_cost);
+        QVERIFY(route_rows(sol, segs.front().policy, rows).avg_cost >
+                route_rows(sol, segs.back().policy, rows).avg_cost);
         // Escalation sets shrink with λ, so per-row costs never grow along the curve.
         for (std::size_t k = 1; k < segs.size(); ++k) {
-            const auto before = route_rows(sol, segs[k - 1].policy, rows), after = route_rows(sol, segs[k].policy, rows);
+            const auto before = route_rows(sol, segs[k - 1].policy, rows),
+                       after = route_rows(sol, segs[k].policy, rows);
             for (std::size_t i = 0; i < rows.size(); ++i) QVERIFY(after.final_model[i] <= before.final_model[i]);
         }
     }
@@ -319,7 +320,8 @@ class TestCascadeMethod : public QObject {
         const auto& curve = j["datasets"]["coqa"]["curve"];
         QVERIFY(curve.size() >= 2);
         for (std::size_t k = 1; k < curve.size(); ++k)
-            QVERIFY(curve[k]["train"]["avg_cost"].get<double>() <= curve[k - 1]["train"]["avg_cost"].get<double>() + 1e-12);
+            QVERIFY(curve[k]["train"]["avg_cost"].get<double>() <=
+                    curve[k - 1]["train"]["avg_cost"].get<double>() + 1e-12);
         const auto& pick = j["datasets"]["coqa"]["policies"][0];
         QCOMPARE(pick["traces"].size(), j["datasets"]["coqa"]["n_val"].get<std::size_t>());
         const auto& step = pick["traces"][0]["steps"][0];

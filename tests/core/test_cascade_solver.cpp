@@ -91,7 +91,7 @@ class TestCascadeSolver : public QObject {
         // Three models: the second update multiplies by model 1's likelihood.
         CascadeModel m = make_empty_model(3, 2, {1, 11, 61});
         for (int s = 0; s < 8; ++s) {
-            m.prior[s] = (s + 1) / 36.0;                 // 1..8 / 36
+            m.prior[s] = (s + 1) / 36.0;                                // 1..8 / 36
             m.observation[(0 * 8 + s) * 2 + 1] = 0.25 + 0.5 * (s & 1);  // model 0 sees its own bit
             m.observation[(0 * 8 + s) * 2 + 0] = 1 - m.observation[(0 * 8 + s) * 2 + 1];
             m.observation[(1 * 8 + s) * 2 + 1] = 0.1 + 0.8 * ((s >> 1) & 1);
@@ -139,8 +139,10 @@ class TestCascadeSolver : public QObject {
                 const double brute = brute_force_best(m, lambda);
                 const double solved = sol.optimal_objective(lambda);
                 const auto direct = backward_induction(m, lambda);
-                QVERIFY2(std::fabs(brute - solved) < 1e-12,
-                         qPrintable(QString("trial %1 λ %2: brute %3 solved %4").arg(trial).arg(lambda).arg(brute).arg(solved)));
+                QVERIFY2(
+                    std::fabs(brute - solved) < 1e-12,
+                    qPrintable(
+                        QString("trial %1 λ %2: brute %3 solved %4").arg(trial).arg(lambda).arg(brute).arg(solved)));
                 QVERIFY(std::fabs(brute - direct.objective) < 1e-12);
                 // The policy the thresholds give achieves the optimum.
                 QVERIFY(std::fabs(policy_objective(m, sol.policy_at(lambda), lambda) - brute) < 1e-12);

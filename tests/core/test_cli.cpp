@@ -13,8 +13,7 @@ Run run_cli(const QStringList& args) {
     QProcess p;
     p.start(QStringLiteral(AUTOMIX_CLI), args);
     if (!p.waitForFinished(60000)) return {-1, {}, QStringLiteral("timeout")};
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
 }
 
 }  // namespace

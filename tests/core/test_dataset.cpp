@@ -34,12 +34,12 @@ class TestDataset : public QObject {
   private slots:
     void quantileMatchesNumpyLinear() {
         // numpy.percentile(x, 10) by hand: index (n-1)*q, linear between neighbours.
-        QCOMPARE(quantile_linear({1, 2, 3, 4, 5}, 0.1), 1.4);       // index 0.4: 1 + 0.4*(2-1)
-        QCOMPARE(quantile_linear({5, 4, 3, 2, 1}, 0.1), 1.4);       // order does not matter
-        QCOMPARE(quantile_linear({0, 0, 0, 1}, 0.1), 0.0);          // index 0.3 between two zeros
-        QCOMPARE(quantile_linear({0, 0.5, 1}, 0.1), 0.1);           // index 0.2: 0.5*0.2
-        QCOMPARE(quantile_linear({1, kMissing, 3}, 0.5), 2.0);      // NaN ignored (pandas), index 0.5
-        QCOMPARE(quantile_linear({0, 10}, 0.9), 9.0);               // the g >= 0.5 branch
+        QCOMPARE(quantile_linear({1, 2, 3, 4, 5}, 0.1), 1.4);   // index 0.4: 1 + 0.4*(2-1)
+        QCOMPARE(quantile_linear({5, 4, 3, 2, 1}, 0.1), 1.4);   // order does not matter
+        QCOMPARE(quantile_linear({0, 0, 0, 1}, 0.1), 0.0);      // index 0.3 between two zeros
+        QCOMPARE(quantile_linear({0, 0.5, 1}, 0.1), 0.1);       // index 0.2: 0.5*0.2
+        QCOMPARE(quantile_linear({1, kMissing, 3}, 0.5), 2.0);  // NaN ignored (pandas), index 0.5
+        QCOMPARE(quantile_linear({0, 10}, 0.9), 9.0);           // the g >= 0.5 branch
         QCOMPARE(quantile_linear({7}, 0.1), 7.0);
         QCOMPARE(quantile_linear({2, 8}, 0.0), 2.0);
         QCOMPARE(quantile_linear({2, 8}, 1.0), 8.0);
@@ -55,10 +55,10 @@ class TestDataset : public QObject {
         QCOMPARE(categorize(0.2, 0.5, 0.1, 0.0), Category::Needy);
         QCOMPARE(categorize(0.0, 0.0001, 0.1, 0.5), Category::Needy);  // NEEDY before HOPELESS
         QCOMPARE(categorize(0.5, 0.5, 0.1, 0.0), Category::Good);
-        QCOMPARE(categorize(0.0, 0.0, 0.0, 0.0), Category::Hopeless);  // equal but zero: not GOOD
-        QCOMPARE(categorize(0.05, 0.0, 0.1, 0.0), Category::Hopeless); // slm > llm, both under the cut-offs
-        QCOMPARE(categorize(0.9, 0.2, 0.1, 0.0), Category::Undefined); // slm > llm
-        QCOMPARE(categorize(0.0, 0.0, -0.1, 0.0), Category::Undefined); // above the slm cut-off
+        QCOMPARE(categorize(0.0, 0.0, 0.0, 0.0), Category::Hopeless);    // equal but zero: not GOOD
+        QCOMPARE(categorize(0.05, 0.0, 0.1, 0.0), Category::Hopeless);   // slm > llm, both under the cut-offs
+        QCOMPARE(categorize(0.9, 0.2, 0.1, 0.0), Category::Undefined);   // slm > llm
+        QCOMPARE(categorize(0.0, 0.0, -0.1, 0.0), Category::Undefined);  // above the slm cut-off
         QCOMPARE(categorize(kMissing, 1.0, 0.1, 0.1), Category::Undefined);
     }
 

@@ -99,7 +99,8 @@ std::vector<std::string> compare_reports(const json& ref, const json& cand, std:
                 std::size_t differ = 0;
                 for (std::size_t i = 0; i < rdec.size(); ++i) {
                     const auto it = cand_pos.find(rd["val_ids"][i].get<std::string>());
-                    if (it == cand_pos.end() || (rdec[i].get<int>() != 0) != (cdec[it->second].get<int>() != 0)) ++differ;
+                    if (it == cand_pos.end() || (rdec[i].get<int>() != 0) != (cdec[it->second].get<int>() != 0))
+                        ++differ;
                 }
                 if (differ) fail(where, std::to_string(differ) + " decisions differ");
             }
@@ -176,7 +177,8 @@ class TestExactness : public QObject {
         json bad = ref;
         auto& m = bad["datasets"]["coqa"]["methods"]["Threshold"];
         m["decisions"][0] = 1 - m["decisions"][0].get<int>();
-        bad["datasets"]["cnli"]["methods"]["POMDP"]["val_lift"] = number(ref["datasets"]["cnli"]["methods"]["POMDP"]["val_lift"]) + 1e-8;
+        bad["datasets"]["cnli"]["methods"]["POMDP"]["val_lift"] =
+            number(ref["datasets"]["cnli"]["methods"]["POMDP"]["val_lift"]) + 1e-8;
         std::size_t checked = 0;
         const auto problems = compare_reports(ref, bad, checked);
         QCOMPARE(problems.size(), std::size_t(2));

@@ -51,7 +51,8 @@ class TestFuzzRegressions : public QObject {
         for (const auto& [name, fn] : targets()) {
             for (const auto& base : {seeds, found})
                 for (const auto& p : inputs_in(base / name)) {
-                    const std::string row = name + "/" + p.parent_path().parent_path().filename().string() + "/" + p.filename().string();
+                    const std::string row =
+                        name + "/" + p.parent_path().parent_path().filename().string() + "/" + p.filename().string();
                     QTest::newRow(row.c_str()) << QString::fromStdString(name) << QString::fromStdString(p.string());
                 }
         }
@@ -63,7 +64,8 @@ class TestFuzzRegressions : public QObject {
         const std::string bytes = read_bytes(path.toStdString());
         // A broken invariant aborts (like under the fuzzer); an unexpected exception escapes
         // and fails the test.
-        QCOMPARE(targets().at(target.toStdString())(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), 0);
+        QCOMPARE(targets().at(target.toStdString())(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()),
+                 0);
     }
 
     // The first find of fuzz_models_config: a number too big for a double escaped as a
@@ -74,7 +76,8 @@ class TestFuzzRegressions : public QObject {
             QFAIL("expected a ConfigError");
         } catch (const automix::live::ConfigError& e) {
             QCOMPARE(e.problems.size(), std::size_t(1));
-            QCOMPARE(QString::fromStdString(e.problems[0]), QString("m.json: invalid JSON (number overflow parsing '1e999')"));
+            QCOMPARE(QString::fromStdString(e.problems[0]),
+                     QString("m.json: invalid JSON (number overflow parsing '1e999')"));
         }
     }
 

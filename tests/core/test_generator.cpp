@@ -44,8 +44,7 @@ std::string read_all(const std::string& path) {
     std::string out;
     char buffer[1 << 16];
     int n = 0;
-    while ((n = gzread(f, buffer, sizeof buffer)) > 0)
-        out.append(buffer, static_cast<std::size_t>(n));
+    while ((n = gzread(f, buffer, sizeof buffer)) > 0) out.append(buffer, static_cast<std::size_t>(n));
     gzclose(f);
     return out;
 }
@@ -77,8 +76,7 @@ double auc(const std::vector<double>& positives, const std::vector<double>& nega
     if (positives.empty() || negatives.empty()) return std::nan("");
     double wins = 0;
     for (double p : positives)
-        for (double n : negatives)
-            wins += p > n ? 1.0 : p == n ? 0.5 : 0.0;
+        for (double n : negatives) wins += p > n ? 1.0 : p == n ? 0.5 : 0.0;
     return wins / (static_cast<double>(positives.size()) * static_cast<double>(negatives.size()));
 }
 
@@ -94,15 +92,13 @@ const std::map<std::string, std::pair<int, int>> kReleaseSizes = {{"cnli", {7191
                                                                   {"qasper", {2556, 1715}},
                                                                   {"quality", {2515, 2085}}};
 
-} // namespace
+}  // namespace
 
 class TestGenerator : public QObject {
     Q_OBJECT
 
     QTemporaryDir dir_;
-    std::string path(const char* name) {
-        return dir_.filePath(QString::fromUtf8(name)).toStdString();
-    }
+    std::string path(const char* name) { return dir_.filePath(QString::fromUtf8(name)).toStdString(); }
 
     // Generates into a temp file and returns its decompressed text.
     std::string generate(const QStringList& options, const char* name) {
@@ -113,14 +109,13 @@ class TestGenerator : public QObject {
         return r.exit_code == 0 ? read_all(out) : std::string();
     }
 
-    std::vector<json> release_rows_; // 6000 rows, seed 3
+    std::vector<json> release_rows_;  // 6000 rows, seed 3
 
   private slots:
     void initTestCase() {
         QVERIFY(dir_.isValid());
         const std::string text = generate({"--seed", "3", "--rows", "6000"}, "release6000.jsonl");
-        for (const auto& line : lines_of(text))
-            release_rows_.push_back(json::parse(line));
+        for (const auto& line : lines_of(text)) release_rows_.push_back(json::parse(line));
         QCOMPARE(release_rows_.size(), std::size_t(6000));
     }
 
@@ -128,14 +123,10 @@ class TestGenerator : public QObject {
         for (const char* format : {"release", "native"}) {
             const QStringList opts = {"--seed", "42", "--rows", "700", "--format", format};
             const std::string a = path("same-a.jsonl"), b = path("same-b.jsonl");
-            QCOMPARE(run_cli(QStringList{"gen-demo"} + opts +
-                             QStringList{"--out", QString::fromStdString(a)})
-                         .exit_code,
-                     0);
-            QCOMPARE(run_cli(QStringList{"gen-demo"} + opts +
-                             QStringList{"--out", QString::fromStdString(b)})
-                         .exit_code,
-                     0);
+            QCOMPARE(
+                run_cli(QStringList{"gen-demo"} + opts + QStringList{"--out", QString::fromStdString(a)}).exit_code, 0);
+            QCOMPARE(
+                run_cli(QStringList{"gen-demo"} + opts + QStringList{"--out", QString::fromStdString(b)}).exit_code, 0);
             const std::string bytes_a = read_raw(a);
             QVERIFY(bytes_a.size() > 100000);
             QVERIFY2(bytes_a == read_raw(b), format);
@@ -143,14 +134,14 @@ class TestGenerator : public QObject {
         // Compressed output is byte-identical too (no time stamp in the gzip header).
         const std::string gz_a = path("same-a.jsonl.gz"), gz_b = path("same-b.jsonl.gz");
         for (const auto& p : {gz_a, gz_b})
-            QCOMPARE(run_cli({"gen-demo", "--seed", "42", "--rows", "300", "--format", "native",
-                              "--models", "3", "--out", QString::fromStdString(p)})
+            QCOMPARE(run_cli({"gen-demo", "--seed", "42", "--rows", "300", "--format", "native", "--models", "3",
+                              "--out", QString::fromStdString(p)})
                          .exit_code,
                      0);
         const std::string raw = read_raw(gz_a);
         QVERIFY(raw.size() > 10 && static_cast<unsigned char>(raw[0]) == 0x1f &&
                 static_cast<unsigned char>(raw[1]) == 0x8b);
-        QCOMPARE(raw.substr(4, 4), std::string(4, '\0')); // MTIME = 0
+        QCOMPARE(raw.substr(4, 4), std::string(4, '\0'));  // MTIME = 0
         QVERIFY(raw == read_raw(gz_b));
     }
 
@@ -167,13 +158,11 @@ class TestGenerator : public QObject {
         std::set<std::string> ids;
         for (const json& row : release_rows_) {
             QCOMPARE(row.size(), kReleaseKeys.size());
-            for (const auto& key : kReleaseKeys)
-                QVERIFY2(row.contains(key), key.c_str());
-            for (const char* key : {"id", "pid", "base_ctx", "question", "output", "dataset",
-                                    "split", "llama13b_pred_ans", "llama70b_pred_ans"})
+            for (const auto& key : kReleaseKeys) QVERIFY2(row.contains(key), key.c_str());
+            for (const char* key : {"id", "pid", "base_ctx", "question", "output", "dataset", "split",
+                                    "llama13b_pred_ans", "llama70b_pred_ans"})
                 QVERIFY2(row[key].is_string(), key);
-            for (const char* key : {"p_ver_13b", "llama13b_f1", "llama70b_f1"})
-                QVERIFY2(row[key].is_number(), key);
+            for (const char* key : {"p_ver_13b", "llama13b_f1", "llama70b_f1"}) QVERIFY2(row[key].is_number(), key);
             QVERIFY(ids.insert(row["id"].get<std::string>()).second);
             const std::string split = row["split"];
             QVERIFY(split == "train" || split == "val");
@@ -186,16 +175,13 @@ class TestGenerator : public QObject {
                 QVERIFY(s.is_string());
                 samples.push_back(s.get<std::string>());
             }
-            QCOMPARE(row["p_ver_13b"].get<double>(),
-                     automix::scoring::verifier_confidence(samples));
+            QCOMPARE(row["p_ver_13b"].get<double>(), automix::scoring::verifier_confidence(samples));
 
             const std::string dataset = row["dataset"], gold = row["output"];
             QCOMPARE(row["llama13b_f1"].get<double>(),
-                     automix::scoring::answer_score(
-                         dataset, row["llama13b_pred_ans"].get<std::string>(), gold));
+                     automix::scoring::answer_score(dataset, row["llama13b_pred_ans"].get<std::string>(), gold));
             QCOMPARE(row["llama70b_f1"].get<double>(),
-                     automix::scoring::answer_score(
-                         dataset, row["llama70b_pred_ans"].get<std::string>(), gold));
+                     automix::scoring::answer_score(dataset, row["llama70b_pred_ans"].get<std::string>(), gold));
         }
     }
 
@@ -226,8 +212,7 @@ class TestGenerator : public QObject {
         }
         QCOMPARE(counts.size(), kReleaseSizes.size());
         int release_total = 0;
-        for (const auto& [name, size] : kReleaseSizes)
-            release_total += size.first + size.second;
+        for (const auto& [name, size] : kReleaseSizes) release_total += size.first + size.second;
         for (const auto& [name, size] : kReleaseSizes) {
             const double want_train = 6000.0 * size.first / release_total;
             const double want_val = 6000.0 * size.second / release_total;
@@ -238,8 +223,7 @@ class TestGenerator : public QObject {
 
     void largeModelIsBetterAndVerifierQualityDiffersByDataset() {
         std::map<std::string, std::vector<const json*>> by_dataset;
-        for (const json& row : release_rows_)
-            by_dataset[row["dataset"]].push_back(&row);
+        for (const json& row : release_rows_) by_dataset[row["dataset"]].push_back(&row);
         std::map<std::string, double> auc_by_dataset;
         for (const auto& [name, rows] : by_dataset) {
             double small = 0, large = 0;
@@ -259,8 +243,7 @@ class TestGenerator : public QObject {
         }
         // cnli's verifier separates right from wrong answers well; quality's barely does.
         QVERIFY2(auc_by_dataset["cnli"] > 0.9, qPrintable(QString::number(auc_by_dataset["cnli"])));
-        QVERIFY2(auc_by_dataset["quality"] < 0.7,
-                 qPrintable(QString::number(auc_by_dataset["quality"])));
+        QVERIFY2(auc_by_dataset["quality"] < 0.7, qPrintable(QString::number(auc_by_dataset["quality"])));
         for (const char* middle : {"coqa", "narrative_qa", "qasper"}) {
             QVERIFY2(auc_by_dataset[middle] < auc_by_dataset["cnli"], middle);
             QVERIFY2(auc_by_dataset[middle] > auc_by_dataset["quality"], middle);
@@ -300,25 +283,22 @@ class TestGenerator : public QObject {
         }
         QVERIFY(unanswerable_gold > 20);
         // The strings FixedAnswerRouting treats differently all occur.
-        for (const char* s : {"", "unanswerable", "Unanswerable"})
-            QVERIFY2(qasper_small_answers.count(s), s);
+        for (const char* s : {"", "unanswerable", "Unanswerable"}) QVERIFY2(qasper_small_answers.count(s), s);
         QVERIFY(quality_rows > 500);
         QCOMPARE(cnli_golds, (std::set<std::string>{"Contradiction", "Entailment", "Neutral"}));
     }
 
     void nativeThreeModelFormat() {
         const std::string text =
-            generate({"--seed", "9", "--rows", "3000", "--format", "native", "--models", "3"},
-                     "native3.jsonl");
+            generate({"--seed", "9", "--rows", "3000", "--format", "native", "--models", "3"}, "native3.jsonl");
         const auto lines = lines_of(text);
         QCOMPARE(lines.size(), std::size_t(3001));
         // The agreed manifest, verbatim.
-        const std::string manifest =
-            std::string(R"x({"automix_manifest": {"format": "automix-native-v1", "models": [)x"
-                        R"x({"name": "small", "display_name": "Small (13B)", "cost": 1}, )x"
-                        R"x({"name": "medium", "display_name": "Medium (34B)", "cost": 10}, )x"
-                        R"x({"name": "large", "display_name": "Large (70B)", "cost": 50}], )x"
-                        R"x("verifier_cost": 1}})x");
+        const std::string manifest = std::string(R"x({"automix_manifest": {"format": "automix-native-v1", "models": [)x"
+                                                 R"x({"name": "small", "display_name": "Small (13B)", "cost": 1}, )x"
+                                                 R"x({"name": "medium", "display_name": "Medium (34B)", "cost": 10}, )x"
+                                                 R"x({"name": "large", "display_name": "Large (70B)", "cost": 50}], )x"
+                                                 R"x("verifier_cost": 1}})x");
         QCOMPARE(lines[0], manifest);
         double sums[3] = {0, 0, 0};
         const std::vector<std::string> names = {"small", "medium", "large"};
@@ -333,8 +313,7 @@ class TestGenerator : public QObject {
                 const json& model = models[m];
                 QCOMPARE(model["name"].get<std::string>(), names[m]);
                 QCOMPARE(model["score"].get<double>(),
-                         automix::scoring::answer_score(dataset, model["answer"].get<std::string>(),
-                                                        gold));
+                         automix::scoring::answer_score(dataset, model["answer"].get<std::string>(), gold));
                 sums[m] += model["score"].get<double>();
                 if (m == 2) {
                     QVERIFY(!model.contains("verifier_samples"));
@@ -343,8 +322,7 @@ class TestGenerator : public QObject {
                 }
                 const auto samples = model["verifier_samples"].get<std::vector<std::string>>();
                 QCOMPARE(samples.size(), std::size_t(32));
-                QCOMPARE(model["verifier_confidence"].get<double>(),
-                         automix::scoring::verifier_confidence(samples));
+                QCOMPARE(model["verifier_confidence"].get<double>(), automix::scoring::verifier_confidence(samples));
             }
         }
         QVERIFY2(sums[0] < sums[1] && sums[1] < sums[2],
@@ -361,30 +339,27 @@ class TestGenerator : public QObject {
     }
 
     void contextsCanBePadded() {
-        const std::string text =
-            generate({"--rows", "30", "--context-bytes", "5000"}, "padded.jsonl");
+        const std::string text = generate({"--rows", "30", "--context-bytes", "5000"}, "padded.jsonl");
         const auto lines = lines_of(text);
         QCOMPARE(lines.size(), std::size_t(30));
-        for (const auto& line : lines)
-            QVERIFY(json::parse(line)["base_ctx"].get<std::string>().size() >= 5000);
+        for (const auto& line : lines) QVERIFY(json::parse(line)["base_ctx"].get<std::string>().size() >= 5000);
     }
 
     void badOptionsAreUsageErrors() {
         const QList<QStringList> bad = {
-            {"--rows", "10", "--models", "3", "--out", "x"}, // 3 models need native
+            {"--rows", "10", "--models", "3", "--out", "x"},  // 3 models need native
             {"--rows", "0", "--out", "x"},
             {"--rows", "ten", "--out", "x"},
             {"--format", "csv", "--out", "x"},
             {"--models", "4", "--format", "native", "--out", "x"},
-            {"--rows", "10"}, // no --out
+            {"--rows", "10"},  // no --out
         };
         for (const auto& args : bad) {
             const Run r = run_cli(QStringList{"gen-demo"} + args);
             QVERIFY2(r.exit_code == 2, qPrintable(args.join(' ') + " -> " + r.err));
             QVERIFY(!r.err.isEmpty());
         }
-        const Run unwritable =
-            run_cli({"gen-demo", "--rows", "5", "--out", "/nonexistent-dir/x.jsonl"});
+        const Run unwritable = run_cli({"gen-demo", "--rows", "5", "--out", "/nonexistent-dir/x.jsonl"});
         QCOMPARE(unwritable.exit_code, 1);
         QVERIFY(unwritable.err.contains(QStringLiteral("/nonexistent-dir/x.jsonl")));
     }
@@ -400,8 +375,8 @@ class TestGenerator : public QObject {
         for (const auto& line : lines_of(readme)) {
             const std::string prefix = "build/app/automix gen-demo ";
             if (line.rfind(prefix, 0) != 0) continue;
-            QStringList args = QString::fromStdString(line.substr(prefix.size()))
-                                   .split(QLatin1Char(' '), Qt::SkipEmptyParts);
+            QStringList args =
+                QString::fromStdString(line.substr(prefix.size())).split(QLatin1Char(' '), Qt::SkipEmptyParts);
             const qsizetype out_at = args.indexOf(QStringLiteral("--out"));
             QVERIFY(out_at >= 0 && out_at + 1 < args.size());
             const std::string shipped_path = source + "/" + args[out_at + 1].toStdString();
@@ -435,8 +410,7 @@ class TestGenerator : public QObject {
         for (std::size_t r = 0; r < release.dataset.size(); ++r) {
             const auto& small = release.dataset.small();
             QCOMPARE(small.verifier_samples[r].size(), std::size_t(32));
-            QCOMPARE(small.verifier_confidence[r],
-                     automix::scoring::verifier_confidence(small.verifier_samples[r]));
+            QCOMPARE(small.verifier_confidence[r], automix::scoring::verifier_confidence(small.verifier_samples[r]));
         }
 
         const data::LoadResult native = data::load_file(shipped + "demo-3model.jsonl.gz");

@@ -12,7 +12,9 @@ using namespace automix;
 using automix::testing::make_dataset;
 
 namespace {
-bool close(double a, double b, double tol = 1e-12) { return std::abs(a - b) <= tol; }
+bool close(double a, double b, double tol = 1e-12) {
+    return std::abs(a - b) <= tol;
+}
 }  // namespace
 
 class TestMetrics : public QObject {
@@ -28,7 +30,7 @@ class TestMetrics : public QObject {
         const eval::Metrics m = v.evaluate({1, 0, 0, 1});
         QCOMPARE(m.n, std::size_t(4));
         QCOMPARE(m.n_escalated, std::size_t(2));
-        QCOMPARE(m.avg_cost, 27.0);  // (2·1 + 2·51) / 4 + 1
+        QCOMPARE(m.avg_cost, 27.0);   // (2·1 + 2·51) / 4 + 1
         QCOMPARE(m.avg_perf, 0.875);  // (1 + 1 + .5 + 1) / 4
         QVERIFY(close(m.slope, 0.375 / 26));
         QVERIFY(close(m.lift, (0.375 * 49) / (26 * 0.25) - 1));  // 1.8269…

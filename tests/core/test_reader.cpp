@@ -15,7 +15,6 @@
 using namespace automix::data;
 using namespace test_data;
 
-
 class TestReader : public QObject {
     Q_OBJECT
 
@@ -50,7 +49,8 @@ class TestReader : public QObject {
         QCOMPARE(d.context(0), std::string("Wimtasqua lojo pitorka markawim senol kapies jonuren briulwim marmar torgu "
                                            "vekhel gunokvor yorsen kapi midarol."));
         QCOMPARE(d.category[0], Category::Needy);  // 0 < 1
-        QCOMPARE(d.rows(d.find_dataset("cnli"), Split::Train).size() + d.rows(d.find_dataset("cnli"), Split::Val).size(),
+        QCOMPARE(d.rows(d.find_dataset("cnli"), Split::Train).size() +
+                     d.rows(d.find_dataset("cnli"), Split::Val).size(),
                  std::size_t(800));
         QVERIFY(r.problems.empty());
     }
@@ -94,7 +94,8 @@ class TestReader : public QObject {
 
     void bomCrlfAndBlankLinesAreAccepted() {
         QTemporaryDir dir;
-        std::string text = "\xEF\xBB\xBF" + release_row("a").dump() + "\r\n\r\n" + release_row("b").dump() + "\r\n\r\n  \n\n";
+        std::string text =
+            "\xEF\xBB\xBF" + release_row("a").dump() + "\r\n\r\n" + release_row("b").dump() + "\r\n\r\n  \n\n";
         LoadResult r = load_file(write_text(dir, "bom.jsonl", text));
         QCOMPARE(r.dataset.size(), std::size_t(2));
         QCOMPARE(r.dataset.id[0], std::string("a"));
@@ -145,8 +146,9 @@ class TestReader : public QObject {
         row.erase("p_ver_13b");
         // What str(list) gives in Python: single quotes, double quotes when the item has a ',
         // backslash escapes for newlines, backslashes and non-printables.
-        row["llama13b_ver"] = "[' Stated.\\nThe AI generated answer is correct.', \"It's: The AI generated answer is incorrect.\", "
-                              "'back\\\\slash \\'q\\' \\x07 \\u00e9'] ";
+        row["llama13b_ver"] =
+            "[' Stated.\\nThe AI generated answer is correct.', \"It's: The AI generated answer is incorrect.\", "
+            "'back\\\\slash \\'q\\' \\x07 \\u00e9'] ";
         Dataset d = load_file(write_text(dir, "a.jsonl", row.dump() + "\n")).dataset;
         const auto& samples = d.small().verifier_samples[0];
         QCOMPARE(samples.size(), std::size_t(3));
@@ -159,11 +161,13 @@ class TestReader : public QObject {
     void unicodeEscapesDecode() {
         QTemporaryDir dir;
         std::string line =
-            "{\"id\":\"u\",\"dataset\":\"x\",\"split\":\"train\",\"question\":\"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" \\\\ \\/ \\t\","
+            "{\"id\":\"u\",\"dataset\":\"x\",\"split\":\"train\",\"question\":\"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" "
+            "\\\\ \\/ \\t\","
             "\"base_ctx\":\"RTL \\u202e ZW \\u200b e\\u0301\",\"p_ver_13b\":0,\"llama13b_f1\":0,\"llama70b_f1\":0}";
         Dataset d = load_file(write_text(dir, "u.jsonl", line + "\n")).dataset;
         QCOMPARE(d.question[0], std::string("caf\xC3\xA9 \xF0\x9F\x98\x80 \"q\" \\ / \t"));
-        QCOMPARE(d.context(0), std::string("RTL \xE2\x80\xAE ZW \xE2\x80\x8B" " e\xCC\x81"));
+        QCOMPARE(d.context(0), std::string("RTL \xE2\x80\xAE ZW \xE2\x80\x8B"
+                                           " e\xCC\x81"));
     }
 
     void contextsAreReadLazilyFromTheFile() {
@@ -182,7 +186,8 @@ class TestReader : public QObject {
 
     void rowsWithoutOptionalFieldsLoadWithWarnings() {
         QTemporaryDir dir;
-        std::string line = R"({"id":"a","dataset":"x","split":"val","p_ver_13b":0.5,"llama13b_f1":0,"llama70b_f1":1,"base_ctx":null})";
+        std::string line =
+            R"({"id":"a","dataset":"x","split":"val","p_ver_13b":0.5,"llama13b_f1":0,"llama70b_f1":1,"base_ctx":null})";
         LoadResult r = load_file(write_text(dir, "a.jsonl", line + "\n"));
         QCOMPARE(r.dataset.size(), std::size_t(1));
         QVERIFY(!r.dataset.contexts->has_context(0));
@@ -195,7 +200,8 @@ class TestReader : public QObject {
 
     void unknownFieldsAreKept() {
         QTemporaryDir dir;
-        std::string line = R"({"id":"a", "note" : { "k" : [1, 2.5, "x y"] },"dataset":"x","split":"dev","p_ver_13b":0.5,"llama13b_f1":0,"llama70b_f1":1,"flag":true})";
+        std::string line =
+            R"({"id":"a", "note" : { "k" : [1, 2.5, "x y"] },"dataset":"x","split":"dev","p_ver_13b":0.5,"llama13b_f1":0,"llama70b_f1":1,"flag":true})";
         Dataset d = load_file(write_text(dir, "a.jsonl", line + "\n")).dataset;
         QCOMPARE(d.extra_json[0], std::string(R"({"note":{"k":[1,2.5,"x y"]},"flag":true})"));
         QCOMPARE(d.split[0], Split::Other);
@@ -256,9 +262,12 @@ class TestReader : public QObject {
     void nativeFormatWithManifest() {
         QTemporaryDir dir;
         std::string text =
-            R"({"automix_manifest":{"format":"automix-native-v1","models":[{"name":"s","display_name":"Small","cost":2},{"name":"m","cost":10},{"name":"l","display_name":"Large","cost":60}],"verifier_cost":0.5,"note":"x"}})" "\n"
-            R"({"id":"1","dataset":"d","split":"train","context":"ctx 1","question":"q","gold":"g","models":[{"name":"s","answer":"a","score":0,"verifier_confidence":0.25},{"name":"m","score":1,"verifier_samples":["The AI generated answer is correct."],"tokens":7},{"name":"l","answer":"b","score":1}],"extra":1})" "\n"
-            R"({"id":"2","dataset":"d","split":"val","models":[{"name":"l","score":0.5},{"name":"s","score":1,"verifier_confidence":1},{"name":"m","score":0,"verifier_confidence":0}]})" "\n";
+            R"({"automix_manifest":{"format":"automix-native-v1","models":[{"name":"s","display_name":"Small","cost":2},{"name":"m","cost":10},{"name":"l","display_name":"Large","cost":60}],"verifier_cost":0.5,"note":"x"}})"
+            "\n"
+            R"({"id":"1","dataset":"d","split":"train","context":"ctx 1","question":"q","gold":"g","models":[{"name":"s","answer":"a","score":0,"verifier_confidence":0.25},{"name":"m","score":1,"verifier_samples":["The AI generated answer is correct."],"tokens":7},{"name":"l","answer":"b","score":1}],"extra":1})"
+            "\n"
+            R"({"id":"2","dataset":"d","split":"val","models":[{"name":"l","score":0.5},{"name":"s","score":1,"verifier_confidence":1},{"name":"m","score":0,"verifier_confidence":0}]})"
+            "\n";
         LoadResult r = load_file(write_text(dir, "n.jsonl", text));
         const Dataset& d = r.dataset;
         QCOMPARE(d.format, std::string("native"));
@@ -284,7 +293,8 @@ class TestReader : public QObject {
     void nativeFormatWithoutManifestUsesDefaults() {
         QTemporaryDir dir;
         std::string text =
-            R"({"id":"1","dataset":"d","split":"train","models":[{"name":"a","score":0,"verifier_confidence":0.5},{"name":"b","score":1}]})" "\n";
+            R"({"id":"1","dataset":"d","split":"train","models":[{"name":"a","score":0,"verifier_confidence":0.5},{"name":"b","score":1}]})"
+            "\n";
         Dataset d = load_file(write_text(dir, "n.jsonl", text)).dataset;
         QCOMPARE(d.format, std::string("native"));
         QCOMPARE(d.models[0].name, std::string("a"));

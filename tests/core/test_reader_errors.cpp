@@ -32,7 +32,9 @@ std::string with(nlohmann::ordered_json j, const char* key, T value) {
     return j.dump();
 }
 
-std::size_t column_of(const std::string& line, const std::string& needle) { return line.find(needle) + 1; }
+std::size_t column_of(const std::string& line, const std::string& needle) {
+    return line.find(needle) + 1;
+}
 
 std::vector<Case> release_cases() {
     const auto good = release_row("bad");
@@ -40,7 +42,8 @@ std::vector<Case> release_cases() {
     std::vector<Case> cases;
     {
         std::string l = with(good, "llama13b_f1", "0.5");
-        cases.push_back({"string score", l, "field `llama13b_f1`: expected number, got string", column_of(l, "\"0.5\"")});
+        cases.push_back(
+            {"string score", l, "field `llama13b_f1`: expected number, got string", column_of(l, "\"0.5\"")});
     }
     cases.push_back({"missing required", without(good, {"llama70b_f1"}), "missing required field `llama70b_f1`", 0});
     cases.push_back({"missing several", without(good, {"id", "split"}), "missing required fields `id`, `split`", 0});
@@ -102,13 +105,15 @@ std::vector<Case> release_cases() {
                      "field `category`: expected NEEDY, GOOD, HOPELESS or UNDEFINED, got `meh`", 0});
     {
         std::string l = with(good, "llama13b_ver", nlohmann::json::array({"x", 1}));
-        cases.push_back({"sample not a string", l, "field `llama13b_ver`: expected an array of strings, got number at index 1",
+        cases.push_back({"sample not a string", l,
+                         "field `llama13b_ver`: expected an array of strings, got number at index 1",
                          column_of(l, "1]")});
     }
     {
         std::string l = with(good, "llama13b_ver", "[oops");
         cases.push_back({"broken repr", l,
-                         "field `llama13b_ver`: string is not a list of strings (expected a quoted string at character 2 of the value)",
+                         "field `llama13b_ver`: string is not a list of strings (expected a quoted string at character "
+                         "2 of the value)",
                          column_of(l, "\"[oops")});
     }
     {
@@ -168,7 +173,8 @@ class TestReaderErrors : public QObject {
             QCOMPARE(p.line, std::size_t(3));
             QCOMPARE(p.column, c.column);
             QCOMPARE(p.file, path);
-            std::string expected = path + ":3:" + (c.column ? std::to_string(c.column) + ":" : std::string()) + " " + c.message;
+            std::string expected =
+                path + ":3:" + (c.column ? std::to_string(c.column) + ":" : std::string()) + " " + c.message;
             QCOMPARE(std::string(e.what()), expected);
         }
     }
@@ -221,20 +227,24 @@ class TestReaderErrors : public QObject {
 
     void nativeRowErrors() {
         QTemporaryDir dir;
-        const std::string manifest =
-            "{\"automix_manifest\":{\"format\":\"automix-native-v1\",\"models\":[{\"name\":\"s\",\"cost\":1},{\"name\":\"l\",\"cost\":50}]}}\n";
-        const std::string ok = "{\"id\":\"1\",\"dataset\":\"d\",\"split\":\"train\",\"models\":[{\"name\":\"s\",\"score\":1,\"verifier_confidence\":1},{\"name\":\"l\",\"score\":1}]}\n";
+        const std::string manifest = "{\"automix_manifest\":{\"format\":\"automix-native-v1\",\"models\":[{\"name\":"
+                                     "\"s\",\"cost\":1},{\"name\":\"l\",\"cost\":50}]}}\n";
+        const std::string ok = "{\"id\":\"1\",\"dataset\":\"d\",\"split\":\"train\",\"models\":[{\"name\":\"s\","
+                               "\"score\":1,\"verifier_confidence\":1},{\"name\":\"l\",\"score\":1}]}\n";
         struct NativeCase {
             std::string line, message;
         };
         std::vector<NativeCase> cases = {
-            {"{\"id\":\"2\",\"dataset\":\"d\",\"split\":\"train\",\"models\":[{\"name\":\"s\",\"score\":1,\"verifier_confidence\":1},{\"name\":\"l\"}]}",
+            {"{\"id\":\"2\",\"dataset\":\"d\",\"split\":\"train\",\"models\":[{\"name\":\"s\",\"score\":1,\"verifier_"
+             "confidence\":1},{\"name\":\"l\"}]}",
              "missing required field `models[1].score`"},
             {"{\"id\":\"2\",\"dataset\":\"d\",\"split\":\"train\",\"models\":[{\"name\":\"s\",\"score\":1}]}",
              "field `models`: expected 2 models (as in the manifest), got 1"},
-            {"{\"id\":\"2\",\"dataset\":\"d\",\"split\":\"train\",\"models\":[{\"name\":\"s\",\"score\":1},{\"name\":\"l\",\"score\":0}]}",
+            {"{\"id\":\"2\",\"dataset\":\"d\",\"split\":\"train\",\"models\":[{\"name\":\"s\",\"score\":1},{\"name\":"
+             "\"l\",\"score\":0}]}",
              "missing required field `models[0].verifier_confidence` or `models[0].verifier_samples`"},
-            {"{\"id\":\"2\",\"dataset\":\"d\",\"split\":\"train\",\"models\":[{\"name\":\"s\",\"score\":1,\"verifier_confidence\":1},{\"name\":\"x\",\"score\":0}]}",
+            {"{\"id\":\"2\",\"dataset\":\"d\",\"split\":\"train\",\"models\":[{\"name\":\"s\",\"score\":1,\"verifier_"
+             "confidence\":1},{\"name\":\"x\",\"score\":0}]}",
              "field `models`: no entry for model `l`"},
             {"{\"id\":\"2\",\"dataset\":\"d\",\"split\":\"train\",\"models\":[{\"name\":\"s\",\"score\":\"1\"}]}",
              "field `models[0].score`: expected number, got string"},
@@ -250,12 +260,15 @@ class TestReaderErrors : public QObject {
                 QCOMPARE(e.problem().line, std::size_t(3));
             }
         }
-        std::string bad_manifest = "{\"automix_manifest\":{\"format\":\"automix-native-v9\",\"models\":[{\"name\":\"s\"}]}}\n";
+        std::string bad_manifest =
+            "{\"automix_manifest\":{\"format\":\"automix-native-v9\",\"models\":[{\"name\":\"s\"}]}}\n";
         try {
             load_file(write_text(dir, "m.jsonl", bad_manifest + ok));
             QFAIL("expected a LoadError");
         } catch (const LoadError& e) {
-            QCOMPARE(e.problem().message, std::string("manifest: unsupported `format` \"automix-native-v9\" (expected \"automix-native-v1\")"));
+            QCOMPARE(
+                e.problem().message,
+                std::string("manifest: unsupported `format` \"automix-native-v9\" (expected \"automix-native-v1\")"));
             QCOMPARE(e.problem().line, std::size_t(1));
         }
     }

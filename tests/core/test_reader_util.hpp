@@ -20,7 +20,9 @@ inline char* toString<std::string>(const std::string& s) {
 
 namespace test_data {
 
-inline std::string data_path(const std::string& name) { return std::string(AUTOMIX_TEST_DATA) + "/" + name; }
+inline std::string data_path(const std::string& name) {
+    return std::string(AUTOMIX_TEST_DATA) + "/" + name;
+}
 
 inline nlohmann::ordered_json release_row(const std::string& id, double slm = 0.5, double llm = 1.0) {
     nlohmann::ordered_json j;

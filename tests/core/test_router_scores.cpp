@@ -91,7 +91,8 @@ class TestRouterScores : public QObject {
             (void)eval::load_router_scores(kData + "router.jsonl");
             QFAIL("expected an error");
         } catch (const eval::RouterScoresError& e) {
-            QVERIFY2(std::string(e.what()).find(":1: several score columns (winrate, note)") != std::string::npos, e.what());
+            QVERIFY2(std::string(e.what()).find(":1: several score columns (winrate, note)") != std::string::npos,
+                     e.what());
         }
     }
 
@@ -108,7 +109,8 @@ class TestRouterScores : public QObject {
                  std::string("F:3: column `score`: score 'abc' is not a number"));
         QCOMPARE(load_error(dir, "c.csv", "id,score\nx,0.5\n\ny,0.1\nx,0.2\n"),
                  std::string("F:5: duplicate id 'x' (first at line 2)"));
-        QCOMPARE(load_error(dir, "d.csv", "id,score\nx,nan\n"), std::string("F:2: column `score`: score 'nan' is not a finite number"));
+        QCOMPARE(load_error(dir, "d.csv", "id,score\nx,nan\n"),
+                 std::string("F:2: column `score`: score 'nan' is not a finite number"));
         QCOMPARE(load_error(dir, "e.csv", "id,score\nx,0.5,7\n"), std::string("F:2: expected 2 fields, got 3"));
         QCOMPARE(load_error(dir, "f.csv", "id,score\n\"x,0.5\n"), std::string("F:2: unterminated quoted field"));
         QCOMPARE(load_error(dir, "g.csv", ""), std::string("F: empty file (expected a header line `id,score`)"));
@@ -150,7 +152,8 @@ class TestRouterScores : public QObject {
     void thresholdRouterMatchesBruteForce() {
         const auto loaded = data::load_file(kData + "tiny.jsonl");
         const auto& ds = loaded.dataset;
-        auto scores = std::make_shared<const eval::RouterScores>(eval::load_router_scores(kData + "router.csv", "hand"));
+        auto scores =
+            std::make_shared<const eval::RouterScores>(eval::load_router_scores(kData + "router.csv", "hand"));
         const auto method = eval::make_external_router(scores);
         QCOMPARE(method->name(), std::string("ExternalRouter(hand)"));
         routing::Config cfg;
@@ -211,10 +214,12 @@ class TestRouterScores : public QObject {
         QTemporaryDir dir;
         // Only alpha rows: beta cannot be routed, and the error names a row and the file.
         std::string text = "id,score\n";
-        for (const char* id : {"a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", "a10"}) text += std::string(id) + ",0.5\n";
+        for (const char* id : {"a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", "a10"})
+            text += std::string(id) + ",0.5\n";
         text.replace(text.find("a2,0.5"), 6, "a2,0.1");
         const std::string path = write_file(dir, "partial.csv", text);
-        auto scores = std::make_shared<eval::RouterScores>(eval::load_router_scores(path, "partial", eval::ScoreDirection::LowEscalates));
+        auto scores = std::make_shared<eval::RouterScores>(
+            eval::load_router_scores(path, "partial", eval::ScoreDirection::LowEscalates));
         const auto method = eval::make_external_router(scores);
         routing::Config cfg;
         const data::View train = ds.rows(ds.find_dataset("alpha"), data::Split::Train);
@@ -240,9 +245,9 @@ class TestRouterScores : public QObject {
         QTemporaryDir dir;
         const QString out = dir.path() + "/report.json";
         QProcess p;
-        p.start(AUTOMIX_CLI, {"eval", "--data", QString::fromStdString(kData + "tiny.jsonl"), "--methods", "Threshold",
-                              "--router-scores", QString::fromStdString(kData + "router.csv") + ":hand", "--json", out,
-                              "--quiet"});
+        p.start(AUTOMIX_CLI,
+                {"eval", "--data", QString::fromStdString(kData + "tiny.jsonl"), "--methods", "Threshold",
+                 "--router-scores", QString::fromStdString(kData + "router.csv") + ":hand", "--json", out, "--quiet"});
         QVERIFY(p.waitForFinished(60000));
         QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
         std::ifstream in(out.toStdString());

@@ -107,8 +107,7 @@ class TestRouting : public QObject {
     }
     void doubleThreshold() {
         const auto ds = confidences({0.25, 0.5, 0.2499, 0.5001, 0.375});
-        QCOMPARE(route_all("DoubleThreshold", ds, routing::Params::array({0.25, 0.5})),
-                 bytes({1, 1, 0, 0, 1}));
+        QCOMPARE(route_all("DoubleThreshold", ds, routing::Params::array({0.25, 0.5})), bytes({1, 1, 0, 0, 1}));
         const auto c = method("DoubleThreshold")->candidates(ds, ds.all_rows(), {});
         QCOMPARE(c.size(), std::size_t(28));
         QCOMPARE(c.front(), routing::Params::array({0.0, 0.125}));
@@ -128,10 +127,14 @@ class TestRouting : public QObject {
     void pomdpSimpleObservationTable() {
         // bin 0: 2 NEEDY; bin 4: 3 GOOD + 1 UNDEFINED; bin 8: HOPELESS + NEEDY; a NEEDY row
         // exactly on 1/16 is in no training window; bins 1-3, 5-7 are empty.
-        const auto ds = make_dataset({{0.0, 0, 1, Category::Needy},    {0.05, 0, 1, Category::Needy},
-                                      {0.5, 1, 1, Category::Good},     {0.5, 1, 1, Category::Good},
-                                      {0.52, 1, 1, Category::Good},    {0.45, 1, 0, Category::Undefined},
-                                      {1.0, 0, 0, Category::Hopeless}, {1.0, 0, 1, Category::Needy},
+        const auto ds = make_dataset({{0.0, 0, 1, Category::Needy},
+                                      {0.05, 0, 1, Category::Needy},
+                                      {0.5, 1, 1, Category::Good},
+                                      {0.5, 1, 1, Category::Good},
+                                      {0.52, 1, 1, Category::Good},
+                                      {0.45, 1, 0, Category::Undefined},
+                                      {1.0, 0, 0, Category::Hopeless},
+                                      {1.0, 0, 1, Category::Needy},
                                       {1.0 / 16, 0, 1, Category::Needy}});
         const auto t = routing::observation_table(ds, ds.all_rows(), routing::Bins(8));
         QCOMPARE(t.size(), std::size_t(9));
@@ -162,8 +165,7 @@ class TestRouting : public QObject {
 
         // Routing uses the nearest (half-open) bin: 1/16 → bin 1 → stays; 0.05 → bin 0.
         QCOMPARE(route_all("POMDPSimple", ds, c[1]), bytes({1, 1, 0, 0, 0, 0, 1, 1, 0}));
-        const std::string why = routing::find_method("POMDPSimple")
-                                    ->explain(ds, ds.all_rows(), 0, c[1], {});
+        const std::string why = routing::find_method("POMDPSimple")->explain(ds, ds.all_rows(), 0, c[1], {});
         QVERIFY2(why.find("bin 0") != std::string::npos && why.find("pN 1.000") != std::string::npos &&
                      why.find("escalate") != std::string::npos && why.find("r = 200") != std::string::npos,
                  why.c_str());
@@ -187,8 +189,7 @@ class TestRouting : public QObject {
         const auto p = routing::Params::array({1, 1, 1, 1, 1, 1, 1, 1, 1});
         QVERIFY_THROWS_EXCEPTION(routing::RoutingError, route_all("POMDPSimple", ds, p));
         QVERIFY_THROWS_EXCEPTION(routing::RoutingError, route_all("GreedyPOMDP", ds, p));
-        QVERIFY_THROWS_EXCEPTION(routing::RoutingError,
-                                 route_all("POMDPSimple", ds, routing::Params::array({1, 0})));
+        QVERIFY_THROWS_EXCEPTION(routing::RoutingError, route_all("POMDPSimple", ds, routing::Params::array({1, 0})));
     }
 
     void greedyAllEqualGainsPutsHigherBinsFirst() {
@@ -254,8 +255,7 @@ class TestRouting : public QObject {
         QCOMPARE(c.back(), routing::Params::array({1.0, 3}));
         // Dispatch: member 3 = Threshold.
         QCOMPARE(route_all("automix_union", ds, routing::Params::array({0.25, 3})), bytes({1, 0}));
-        QVERIFY_THROWS_EXCEPTION(routing::RoutingError,
-                                 route_all("POMDP", ds, routing::Params::array({0.25, 4})));
+        QVERIFY_THROWS_EXCEPTION(routing::RoutingError, route_all("POMDP", ds, routing::Params::array({0.25, 4})));
         QVERIFY(method("POMDP")->describe(routing::Params::array({0.25, 3}), {}).find("Threshold") == 0);
     }
 
@@ -293,8 +293,9 @@ class TestRouting : public QObject {
 
     void registryNamesAndAliases() {
         const auto names = routing::method_names();
-        const std::vector<std::string> reference{"Threshold", "DoubleThreshold", "TripleThreshold",
-                                                 "SelfConsistency", "POMDPSimple", "GreedyPOMDP", "POMDP"};
+        const std::vector<std::string> reference{
+            "Threshold", "DoubleThreshold", "TripleThreshold", "SelfConsistency", "POMDPSimple", "GreedyPOMDP",
+            "POMDP"};
         QVERIFY(names.size() >= reference.size() + 6 + 4);
         for (std::size_t i = 0; i < reference.size(); ++i) QCOMPARE(names[i], reference[i]);
         QCOMPARE(method("pomdp")->name(), std::string("POMDP"));
@@ -315,8 +316,9 @@ class TestRouting : public QObject {
         QCOMPARE(QString::fromStdString(t->explain(ds, {}, 1, 0.375, {})),
                  QStringLiteral("conf 0.5 > threshold 0.375 → keep small"));
         QCOMPARE(QString::fromStdString(t->describe(0.375, {})), QStringLiteral("t = 0.375"));
-        const std::string g = method("GreedyPOMDP")->explain(ds, ds.all_rows(), 0,
-                                                             routing::Params::array({0, 0, 1, 0, 0, 0, 0, 0, 0}), {});
+        const std::string g =
+            method("GreedyPOMDP")
+                ->explain(ds, ds.all_rows(), 0, routing::Params::array({0, 0, 1, 0, 0, 0, 0, 0, 0}), {});
         QVERIFY2(g.find("bin 3") != std::string::npos && g.find("keep small") != std::string::npos, g.c_str());
     }
 };

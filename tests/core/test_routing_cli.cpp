@@ -51,12 +51,14 @@ class TestRoutingCli : public QObject {
         QTemporaryDir dir;
         const QString json = dir.filePath(QStringLiteral("r.json"));
         const QString csv = dir.filePath(QStringLiteral("r.csv"));
-        const Run r = eval({QStringLiteral("--data"), kSample, QStringLiteral("--datasets"), QStringLiteral("cnli,qasper"),
-                            QStringLiteral("--methods"), QStringLiteral("threshold,AUTOMIX_UNION,fixed_answer_threshold,oracle"),
-                            QStringLiteral("--json"), json, QStringLiteral("--csv"), csv});
+        const Run r =
+            eval({QStringLiteral("--data"), kSample, QStringLiteral("--datasets"), QStringLiteral("cnli,qasper"),
+                  QStringLiteral("--methods"), QStringLiteral("threshold,AUTOMIX_UNION,fixed_answer_threshold,oracle"),
+                  QStringLiteral("--json"), json, QStringLiteral("--csv"), csv});
         QVERIFY2(r.exit_code == 0, qPrintable(r.err));
         // The table names each dataset and method with its parameter.
-        QVERIFY2(r.out.contains(QStringLiteral("cnli")) && r.out.contains(QStringLiteral("POMDPSimple: escalate bins {7, 8}")),
+        QVERIFY2(r.out.contains(QStringLiteral("cnli")) &&
+                     r.out.contains(QStringLiteral("POMDPSimple: escalate bins {7, 8}")),
                  qPrintable(r.out));
         const auto j = read_json(json);
         QCOMPARE(j["datasets"].size(), std::size_t(2));
@@ -76,12 +78,14 @@ class TestRoutingCli : public QObject {
         QTemporaryDir dir;
         const QString a = dir.filePath(QStringLiteral("a.json")), b = dir.filePath(QStringLiteral("b.json"));
         QCOMPARE(eval({QStringLiteral("--data"), kSample, QStringLiteral("--datasets"), QStringLiteral("coqa"),
-                       QStringLiteral("--methods"), QStringLiteral("Threshold"), QStringLiteral("--json"), a, QStringLiteral("--quiet")})
+                       QStringLiteral("--methods"), QStringLiteral("Threshold"), QStringLiteral("--json"), a,
+                       QStringLiteral("--quiet")})
                      .exit_code,
                  0);
         QCOMPARE(eval({QStringLiteral("--data"), kSample, QStringLiteral("--datasets"), QStringLiteral("coqa"),
-                       QStringLiteral("--methods"), QStringLiteral("Threshold"), QStringLiteral("--costs"), QStringLiteral("2,30"),
-                       QStringLiteral("--verifier-cost"), QStringLiteral("0"), QStringLiteral("--json"), b, QStringLiteral("--quiet")})
+                       QStringLiteral("--methods"), QStringLiteral("Threshold"), QStringLiteral("--costs"),
+                       QStringLiteral("2,30"), QStringLiteral("--verifier-cost"), QStringLiteral("0"),
+                       QStringLiteral("--json"), b, QStringLiteral("--quiet")})
                      .exit_code,
                  0);
         const auto ja = read_json(a), jb = read_json(b);
@@ -97,10 +101,11 @@ class TestRoutingCli : public QObject {
     void paperProtocolOnASmallTrainSplitWarns() {
         QTemporaryDir dir;
         const QString json = dir.filePath(QStringLiteral("p.json"));
-        const Run r = eval({QStringLiteral("--data"), kSample, QStringLiteral("--datasets"), QStringLiteral("coqa"),
-                            QStringLiteral("--methods"), QStringLiteral("Threshold,SelfConsistency"), QStringLiteral("--protocol"),
-                            QStringLiteral("paper"), QStringLiteral("--seeds"), QStringLiteral("3"), QStringLiteral("--train-rows"),
-                            QStringLiteral("100"), QStringLiteral("--json"), json});
+        const Run r =
+            eval({QStringLiteral("--data"), kSample, QStringLiteral("--datasets"), QStringLiteral("coqa"),
+                  QStringLiteral("--methods"), QStringLiteral("Threshold,SelfConsistency"),
+                  QStringLiteral("--protocol"), QStringLiteral("paper"), QStringLiteral("--seeds"), QStringLiteral("3"),
+                  QStringLiteral("--train-rows"), QStringLiteral("100"), QStringLiteral("--json"), json});
         QVERIFY2(r.exit_code == 0, qPrintable(r.err));
         QVERIFY(r.out.contains(QStringLiteral("±")));
         const auto j = read_json(json);
@@ -115,7 +120,8 @@ class TestRoutingCli : public QObject {
                               QStringLiteral("--methods"), QStringLiteral("Threshold"), QStringLiteral("--protocol"),
                               QStringLiteral("paper"), QStringLiteral("--quiet")});
         QCOMPARE(big.exit_code, 0);
-        QVERIFY2(big.err.contains(QStringLiteral("fewer than the 1000")) || big.out.contains(QStringLiteral("fewer than the 1000")),
+        QVERIFY2(big.err.contains(QStringLiteral("fewer than the 1000")) ||
+                     big.out.contains(QStringLiteral("fewer than the 1000")),
                  qPrintable(big.err));
     }
     void errorsAreClear() {

@@ -81,7 +81,8 @@ class TestStudy : public QObject {
             std::size_t compared = 0;
             for (const auto& row : rows_of(r)) {
                 if (row["cost_ratio"].get<double>() != ratio) continue;
-                const auto& m = ref["datasets"][row["dataset"].get<std::string>()]["methods"][row["method"].get<std::string>()];
+                const auto& m =
+                    ref["datasets"][row["dataset"].get<std::string>()]["methods"][row["method"].get<std::string>()];
                 QVERIFY(row["ok"].get<bool>());
                 QCOMPARE(row["val_lift"].get<double>(), m["val_lift"].get<double>());
                 QCOMPARE(row["val_avg_cost"].get<double>(), m["val_avg_cost"].get<double>());
@@ -217,7 +218,8 @@ class TestStudy : public QObject {
                                   "--seeds", "4", "--train-rows", "200"});
         QVERIFY(!ref.is_null());
         for (const auto& row : rows_of(r)) {
-            const auto& m = ref["datasets"][row["dataset"].get<std::string>()]["methods"][row["method"].get<std::string>()];
+            const auto& m =
+                ref["datasets"][row["dataset"].get<std::string>()]["methods"][row["method"].get<std::string>()];
             QCOMPARE(row["val_lift_mean"].get<double>(), m["val_lift_stat"]["mean"].get<double>());
             QCOMPARE(row["val_lift_std"].get<double>(), m["val_lift_stat"]["std"].get<double>());
             const double lo = row["ci_lo"], hi = row["ci_hi"];
@@ -239,8 +241,10 @@ class TestStudy : public QObject {
         for (const auto& row : rows_of(r)) {
             const std::string m = row["method"];
             const double latency = row["expected_latency_s"];
-            if (m == "small only") QCOMPARE(latency, 0.4);
-            else if (m == "large only") QCOMPARE(latency, 3.0);
+            if (m == "small only")
+                QCOMPARE(latency, 0.4);
+            else if (m == "large only")
+                QCOMPARE(latency, 3.0);
             else {
                 const double f = row["escalated_fraction"];
                 QVERIFY(std::abs(latency - (0.4 + 0.7 + f * 3.0)) < 1e-12);

@@ -20,9 +20,8 @@ namespace {
 // A (0.1): escalating helps; B (0.15): escalating hurts, and B shares A's nearest bin, so
 // only a threshold can separate them; C (0.9): escalating helps a little.
 data::Dataset separable() {
-    return make_dataset({{0.10, 0.0, 1.0, Category::Needy},
-                         {0.15, 1.0, 0.0, Category::Undefined},
-                         {0.90, 0.5, 1.0, Category::Needy}});
+    return make_dataset(
+        {{0.10, 0.0, 1.0, Category::Needy}, {0.15, 1.0, 0.0, Category::Undefined}, {0.90, 0.5, 1.0, Category::Needy}});
 }
 
 eval::TrainResult train(const char* name, const data::Dataset& ds) {
@@ -81,10 +80,8 @@ class TestTrainer : public QObject {
         // DataFrame.sample(k, random_state=seed) takes.
         QCOMPARE(eval::pandas_sample_positions(2556, 8, 0),
                  (std::vector<std::size_t>{602, 563, 1633, 276, 1160, 2242, 916, 1602}));
-        QCOMPARE(eval::pandas_sample_positions(10, 10, 1),
-                 (std::vector<std::size_t>{2, 9, 6, 4, 0, 3, 1, 7, 8, 5}));
-        QCOMPARE(eval::pandas_sample_positions(1000, 5, 9),
-                 (std::vector<std::size_t>{2, 879, 57, 496, 611}));
+        QCOMPARE(eval::pandas_sample_positions(10, 10, 1), (std::vector<std::size_t>{2, 9, 6, 4, 0, 3, 1, 7, 8, 5}));
+        QCOMPARE(eval::pandas_sample_positions(1000, 5, 9), (std::vector<std::size_t>{2, 879, 57, 496, 611}));
         QCOMPARE(eval::pandas_sample_positions(70000, 6, 3),
                  (std::vector<std::size_t>{2758, 37134, 29158, 5365, 52942, 58513}));
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, eval::pandas_sample_positions(5, 6, 0));
@@ -118,8 +115,10 @@ class TestTrainer : public QObject {
             if (m.key.rfind("Cascade", 0) == 0) continue;  // N-model methods: tested elsewhere
             const bool bins = m.key.find("POMDP") != std::string::npos;
             QVERIFY2(m.ok != bins, m.key.c_str());
-            if (!m.ok) QVERIFY2(m.error.find("r30") != std::string::npos, m.error.c_str());
-            else QCOMPARE(m.decisions.size(), std::size_t(16));
+            if (!m.ok)
+                QVERIFY2(m.error.find("r30") != std::string::npos, m.error.c_str());
+            else
+                QCOMPARE(m.decisions.size(), std::size_t(16));
         }
         // The JSON report carries the oracle keys.
         const auto j = eval::report_to_json(r, ds);
@@ -137,7 +136,8 @@ class TestTrainer : public QObject {
         for (int i = 0; i < 300; ++i) {
             const double conf = ((i * 7) % 33) / 32.0;
             const double slm = (i % 5) / 4.0, llm = ((i * 3) % 5) / 4.0;
-            const Category cat = slm < llm ? Category::Needy : (slm == llm && slm != 0 ? Category::Good : Category::Undefined);
+            const Category cat =
+                slm < llm ? Category::Needy : (slm == llm && slm != 0 ? Category::Good : Category::Undefined);
             rows.push_back({conf, slm, llm, cat, "a", i < 200 ? Split::Train : Split::Val});
         }
         const auto ds = make_dataset(rows, "coqa");
@@ -174,7 +174,8 @@ class TestTrainer : public QObject {
         QCOMPARE(all.datasets[0].methods[0].seeds[0].train_rows, std::size_t(200));
     }
     void cancelStopsTheRun() {
-        const auto ds = make_dataset({{0.1, 0, 1, Category::Needy, "a", Split::Train}, {0.2, 1, 1, Category::Good, "a", Split::Val}});
+        const auto ds = make_dataset(
+            {{0.1, 0, 1, Category::Needy, "a", Split::Train}, {0.2, 1, 1, Category::Good, "a", Split::Val}});
         std::atomic<bool> cancel{true};
         eval::EvalOptions o;
         o.cancel = &cancel;

@@ -14,7 +14,9 @@ using namespace test_data;
 
 namespace {
 
-bool same_number(double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; }
+bool same_number(double a, double b) {
+    return (std::isnan(a) && std::isnan(b)) || a == b;
+}
 
 std::string split_text(const Dataset& d, RowIndex r) {
     if (d.split[r] == Split::Other && r < d.split_label.size()) return d.split_label[r];
@@ -39,7 +41,8 @@ std::string difference(const Dataset& a, const Dataset& b) {
         if (split_text(a, r) != split_text(b, r)) return "split" + at;
         if (a.category[r] != b.category[r]) return "category" + at;
         if (a.category_from_file[r] != b.category_from_file[r]) return "category_from_file" + at;
-        if (a.extra_json[r] != b.extra_json[r]) return "extra_json" + at + ": " + a.extra_json[r] + " vs " + b.extra_json[r];
+        if (a.extra_json[r] != b.extra_json[r])
+            return "extra_json" + at + ": " + a.extra_json[r] + " vs " + b.extra_json[r];
         if (a.context(r) != b.context(r)) return "context" + at;
         if (a.contexts->has_context(r) != b.contexts->has_context(r)) return "has_context" + at;
         for (std::size_t m = 0; m < a.model_count(); ++m) {
@@ -134,11 +137,14 @@ class TestWriter : public QObject {
 
     void nativeThreeModelsRoundTrip() {
         QTemporaryDir dir;
-        std::string text =
-            "{\"automix_manifest\":{\"format\":\"automix-native-v1\",\"models\":[{\"name\":\"s\",\"display_name\":\"S\",\"cost\":1},"
-            "{\"name\":\"m\",\"cost\":7.5},{\"name\":\"l\",\"cost\":60}],\"verifier_cost\":2,\"origin\":{\"tool\":\"t\"}}}\n"
-            "{\"id\":\"1\",\"dataset\":\"d\",\"split\":\"train\",\"context\":\"c\",\"models\":[{\"name\":\"s\",\"score\":0.5,"
-            "\"verifier_confidence\":0.25,\"latency\":3},{\"name\":\"m\",\"score\":1,\"verifier_samples\":[\"x\"]},{\"name\":\"l\",\"score\":1}],\"u\":null}\n";
+        std::string text = "{\"automix_manifest\":{\"format\":\"automix-native-v1\",\"models\":[{\"name\":\"s\","
+                           "\"display_name\":\"S\",\"cost\":1},"
+                           "{\"name\":\"m\",\"cost\":7.5},{\"name\":\"l\",\"cost\":60}],\"verifier_cost\":2,\"origin\":"
+                           "{\"tool\":\"t\"}}}\n"
+                           "{\"id\":\"1\",\"dataset\":\"d\",\"split\":\"train\",\"context\":\"c\",\"models\":[{"
+                           "\"name\":\"s\",\"score\":0.5,"
+                           "\"verifier_confidence\":0.25,\"latency\":3},{\"name\":\"m\",\"score\":1,\"verifier_"
+                           "samples\":[\"x\"]},{\"name\":\"l\",\"score\":1}],\"u\":null}\n";
         Dataset a = load_file(write_text(dir, "n3.jsonl", text)).dataset;
         std::string out = dir.filePath("n3out.jsonl").toStdString();
         save_file(a, a.all_rows(), out, FileFormat::NativeJsonl);
@@ -155,8 +161,10 @@ class TestWriter : public QObject {
     void csvQuotingAndColumns() {
         QTemporaryDir dir;
         std::string text =
-            "{\"id\":\"a,1\",\"dataset\":\"x\",\"split\":\"train\",\"question\":\"say \\\"hi\\\"\\nnow\",\"base_ctx\":\"c\","
-            "\"llama13b_pred_ans\":\"plain\",\"llama13b_ver\":[\"v\"],\"p_ver_13b\":0.5,\"llama13b_f1\":0.25,\"llama70b_f1\":1}\n"
+            "{\"id\":\"a,1\",\"dataset\":\"x\",\"split\":\"train\",\"question\":\"say "
+            "\\\"hi\\\"\\nnow\",\"base_ctx\":\"c\","
+            "\"llama13b_pred_ans\":\"plain\",\"llama13b_ver\":[\"v\"],\"p_ver_13b\":0.5,\"llama13b_f1\":0.25,"
+            "\"llama70b_f1\":1}\n"
             "{\"id\":\"b\",\"dataset\":\"x\",\"split\":\"val\",\"p_ver_13b\":1,\"llama13b_f1\":0,\"llama70b_f1\":0}\n";
         Dataset d = load_file(write_text(dir, "c.jsonl", text)).dataset;
         std::ostringstream out;
@@ -164,11 +172,10 @@ class TestWriter : public QObject {
                   {"id", "split", "question", "llama13b.answer", "llama13b.score", "llama70b.verifier_confidence",
                    "llama13b.verifier_samples", "context", "line"},
                   out);
-        QCOMPARE(out.str(),
-                 std::string("id,split,question,llama13b.answer,llama13b.score,llama70b.verifier_confidence,"
-                             "llama13b.verifier_samples,context,line\r\n"
-                             "b,val,,,0,,[],,2\r\n"
-                             "\"a,1\",train,\"say \"\"hi\"\"\nnow\",plain,0.25,,\"[\"\"v\"\"]\",c,1\r\n"));
+        QCOMPARE(out.str(), std::string("id,split,question,llama13b.answer,llama13b.score,llama70b.verifier_confidence,"
+                                        "llama13b.verifier_samples,context,line\r\n"
+                                        "b,val,,,0,,[],,2\r\n"
+                                        "\"a,1\",train,\"say \"\"hi\"\"\nnow\",plain,0.25,,\"[\"\"v\"\"]\",c,1\r\n"));
         std::ostringstream sink;
         QVERIFY_THROWS_EXCEPTION(WriteError, write_csv(d, {0}, {"nope"}, sink));
         QCOMPARE(csv_columns(d).size(), std::size_t(9 + 2 * 4));
@@ -182,7 +189,8 @@ class TestWriter : public QObject {
         save_file(d, {2}, out, FileFormat::Csv, {"id"});
         QCOMPARE(read_text(out), std::string("id\r\nr2\r\n"));
         QVERIFY(!QFile::exists(QString::fromStdString(out + ".part")));
-        QVERIFY_THROWS_EXCEPTION(WriteError, save_file(d, {0}, dir.filePath("no/such/dir/x.csv").toStdString(), FileFormat::Csv));
+        QVERIFY_THROWS_EXCEPTION(WriteError,
+                                 save_file(d, {0}, dir.filePath("no/such/dir/x.csv").toStdString(), FileFormat::Csv));
     }
 };
 

@@ -40,15 +40,21 @@ class MiniValidator {
         const json& s = resolve(schema_in);
         if (s.contains("type")) {
             bool ok = false;
-            if (s["type"].is_string()) ok = has_type(v, s["type"]);
-            else for (const auto& t : s["type"]) ok = ok || has_type(v, t);
+            if (s["type"].is_string())
+                ok = has_type(v, s["type"]);
+            else
+                for (const auto& t : s["type"]) ok = ok || has_type(v, t);
             if (!ok) return at + ": wrong type";
         }
         if (s.contains("const") && v != s["const"]) return at + ": not the constant";
-        if (s.contains("enum") && std::find(s["enum"].begin(), s["enum"].end(), v) == s["enum"].end()) return at + ": not in enum";
-        if (s.contains("minimum") && v.is_number() && v.get<double>() < s["minimum"].get<double>()) return at + ": below minimum";
-        if (s.contains("minLength") && v.is_string() && v.get<std::string>().size() < s["minLength"].get<std::size_t>()) return at + ": too short";
-        if (s.contains("minItems") && v.is_array() && v.size() < s["minItems"].get<std::size_t>()) return at + ": too few items";
+        if (s.contains("enum") && std::find(s["enum"].begin(), s["enum"].end(), v) == s["enum"].end())
+            return at + ": not in enum";
+        if (s.contains("minimum") && v.is_number() && v.get<double>() < s["minimum"].get<double>())
+            return at + ": below minimum";
+        if (s.contains("minLength") && v.is_string() && v.get<std::string>().size() < s["minLength"].get<std::size_t>())
+            return at + ": too short";
+        if (s.contains("minItems") && v.is_array() && v.size() < s["minItems"].get<std::size_t>())
+            return at + ": too few items";
         if (v.is_object()) {
             if (s.contains("required"))
                 for (const auto& k : s["required"])
@@ -71,8 +77,10 @@ class MiniValidator {
             std::string last;
             for (const auto& option : s["oneOf"]) {
                 std::string r = check(option, v, at);
-                if (r.empty()) ++matches;
-                else last = r;
+                if (r.empty())
+                    ++matches;
+                else
+                    last = r;
             }
             if (matches != 1) return matches == 0 ? last : at + ": matches more than one shape";
         }
@@ -111,7 +119,8 @@ class TestWriterSchema : public QObject {
 
     void schemaRejectsWhatTheReaderRejects() {
         MiniValidator schema = load_schema();
-        const json ok = json::parse(R"({"id":"1","dataset":"d","split":"train","models":[{"name":"s","score":1,"verifier_confidence":1},{"name":"l","score":0}]})");
+        const json ok = json::parse(
+            R"({"id":"1","dataset":"d","split":"train","models":[{"name":"s","score":1,"verifier_confidence":1},{"name":"l","score":0}]})");
         QCOMPARE(schema.check(ok), std::string());
         json no_models = ok;
         no_models.erase("models");
@@ -125,8 +134,12 @@ class TestWriterSchema : public QObject {
         json bad_category = ok;
         bad_category["category"] = "meh";
         QVERIFY(!schema.check(bad_category).empty());
-        QVERIFY(!schema.check(json::parse(R"({"automix_manifest":{"format":"automix-native-v2","models":[{"name":"a"}]}})")).empty());
-        QCOMPARE(schema.check(json::parse(R"({"automix_manifest":{"models":[{"name":"a","cost":3}],"verifier_cost":1}})")), std::string());
+        QVERIFY(
+            !schema.check(json::parse(R"({"automix_manifest":{"format":"automix-native-v2","models":[{"name":"a"}]}})"))
+                 .empty());
+        QCOMPARE(
+            schema.check(json::parse(R"({"automix_manifest":{"models":[{"name":"a","cost":3}],"verifier_cost":1}})")),
+            std::string());
     }
 };
 

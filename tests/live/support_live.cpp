@@ -10,7 +10,9 @@
 
 namespace live_test {
 
-std::string fixture_path() { return std::string(AUTOMIX_TEST_DATA) + "/live/sample60.jsonl"; }
+std::string fixture_path() {
+    return std::string(AUTOMIX_TEST_DATA) + "/live/sample60.jsonl";
+}
 
 std::shared_ptr<const automix::data::Dataset> load_fixture() {
     auto r = automix::data::load_file(fixture_path());
@@ -35,11 +37,12 @@ automix::live::ModelsConfig make_config(const std::string& base_url, const Confi
         small["api_key_env"] = k.api_key_env;
         large["api_key_env"] = k.api_key_env;
     }
-    nlohmann::json cfg = {{"models", {small, large}},
-                          {"verifier", {{"k", k.k}, {"temperature", 0.7}}},
-                          {"meta_verifier", {{"method", "Threshold"}, {"params", k.threshold}}},
-                          {"retry", {{"max_attempts", k.max_attempts}, {"initial_backoff_s", 0.01}, {"max_backoff_s", 0.05}}},
-                          {"run_all_models", k.run_all}};
+    nlohmann::json cfg = {
+        {"models", {small, large}},
+        {"verifier", {{"k", k.k}, {"temperature", 0.7}}},
+        {"meta_verifier", {{"method", "Threshold"}, {"params", k.threshold}}},
+        {"retry", {{"max_attempts", k.max_attempts}, {"initial_backoff_s", 0.01}, {"max_backoff_s", 0.05}}},
+        {"run_all_models", k.run_all}};
     return automix::live::parse_models_config(cfg.dump(), "test-config");
 }
 

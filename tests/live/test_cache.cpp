@@ -38,8 +38,10 @@ class CacheTest : public QObject {
   private slots:
     void sha256KnownVectors() {
         // FIPS 180-2 examples.
-        QCOMPARE(QString::fromStdString(sha256_hex("")), QString("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
-        QCOMPARE(QString::fromStdString(sha256_hex("abc")), QString("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+        QCOMPARE(QString::fromStdString(sha256_hex("")),
+                 QString("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+        QCOMPARE(QString::fromStdString(sha256_hex("abc")),
+                 QString("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
         QCOMPARE(QString::fromStdString(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
                  QString("248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"));
         QCOMPARE(QString::fromStdString(sha256_hex(std::string(1000000, 'a'))),

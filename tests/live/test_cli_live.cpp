@@ -51,9 +51,15 @@ struct ReplayProcess {
 
 std::string write_config(const QTemporaryDir& dir, const std::string& base_url, const std::string& key_env = "",
                          int concurrency = 4) {
-    json small = {{"name", "small"}, {"base_url", base_url}, {"model", "llama13b"}, {"price_per_call", 0.001},
+    json small = {{"name", "small"},
+                  {"base_url", base_url},
+                  {"model", "llama13b"},
+                  {"price_per_call", 0.001},
                   {"max_concurrency", concurrency}};
-    json large = {{"name", "large"}, {"base_url", base_url}, {"model", "llama70b"}, {"price_per_call", 0.05},
+    json large = {{"name", "large"},
+                  {"base_url", base_url},
+                  {"model", "llama70b"},
+                  {"price_per_call", 0.05},
                   {"max_concurrency", concurrency}};
     if (!key_env.empty()) small["api_key_env"] = large["api_key_env"] = key_env;
     json cfg = {{"models", {small, large}},
@@ -96,8 +102,8 @@ void CliLiveTest::runAgainstReplayEqualsOfflineData() {
     QTemporaryDir dir;
     const std::string cfg = write_config(dir, server.base_url);
     const QString out = dir.path() + "/out.jsonl";
-    const auto r = run_cli({"run", "--config", QString::fromStdString(cfg), "--data", QString::fromStdString(live_test::fixture_path()),
-                            "--out", out, "--quiet"});
+    const auto r = run_cli({"run", "--config", QString::fromStdString(cfg), "--data",
+                            QString::fromStdString(live_test::fixture_path()), "--out", out, "--quiet"});
     QVERIFY2(r.code == 0, (r.out + r.err).c_str());
     QVERIFY(r.out.find("rows: 60 done, 0 failed") != std::string::npos);
     QVERIFY(r.out.find("small: 120 calls") != std::string::npos);
@@ -121,8 +127,15 @@ void CliLiveTest::interruptedRunResumesWithoutPayingTwice() {
     QTemporaryDir dir;
     const std::string cfg = write_config(dir, server.base_url, "", 2);
     const QString out = dir.path() + "/out.jsonl";
-    const QStringList args = {"run", "--config", QString::fromStdString(cfg), "--data", QString::fromStdString(live_test::fixture_path()),
-                              "--out", out, "--cache", dir.path() + "/cache"};
+    const QStringList args = {"run",
+                              "--config",
+                              QString::fromStdString(cfg),
+                              "--data",
+                              QString::fromStdString(live_test::fixture_path()),
+                              "--out",
+                              out,
+                              "--cache",
+                              dir.path() + "/cache"};
     QProcess first;
     first.start(AUTOMIX_CLI, args);
     QVERIFY(first.waitForStarted(5000));
@@ -143,17 +156,19 @@ void CliLiveTest::interruptedRunResumesWithoutPayingTwice() {
 void CliLiveTest::configErrorsExitWithTwo() {
     QTemporaryDir dir;
     const std::string path = (dir.path() + "/bad.json").toStdString();
-    std::ofstream(path) << R"({"models":[{"name":"s","base_url":"http://127.0.0.1:1/v1","model":"a","price_per_call":0,"timeout_s":"slow"}],
+    std::ofstream(path)
+        << R"({"models":[{"name":"s","base_url":"http://127.0.0.1:1/v1","model":"a","price_per_call":0,"timeout_s":"slow"}],
                              "meta_verifier":{"method":"Threshold","params":0.5}})";
-    auto r = run_cli({"run", "--config", QString::fromStdString(path), "--data", QString::fromStdString(live_test::fixture_path()), "--out",
-                      dir.path() + "/o.jsonl"});
+    auto r = run_cli({"run", "--config", QString::fromStdString(path), "--data",
+                      QString::fromStdString(live_test::fixture_path()), "--out", dir.path() + "/o.jsonl"});
     QCOMPARE(r.code, 2);
     QVERIFY2(r.err.find("need at least 2 models") != std::string::npos, r.err.c_str());
     QVERIFY2(r.err.find("models[0].timeout_s: expected a number, got string") != std::string::npos, r.err.c_str());
     r = run_cli({"run", "--data", "x"});
     QCOMPARE(r.code, 2);
     QVERIFY(r.err.find("missing required option --config") != std::string::npos);
-    r = run_cli({"serve-replay", "--data", QString::fromStdString(live_test::fixture_path()), "--port", "0", "--faults", "429,teapot"});
+    r = run_cli({"serve-replay", "--data", QString::fromStdString(live_test::fixture_path()), "--port", "0", "--faults",
+                 "429,teapot"});
     QCOMPARE(r.code, 2);
     QVERIFY(r.err.find("unknown kind 'teapot'") != std::string::npos);
 }
@@ -167,18 +182,19 @@ void CliLiveTest::keyStaysOutOfEveryFile() {
     QVERIFY(server.start({"--require-key-env", "AUTOMIX_CLI_TEST_KEY"}));
     QTemporaryDir dir;
     const std::string cfg = write_config(dir, server.base_url, "AUTOMIX_CLI_TEST_KEY");
-    const auto r = run_cli({"run", "--config", QString::fromStdString(cfg), "--data", QString::fromStdString(live_test::fixture_path()),
-                            "--out", dir.path() + "/out.jsonl"},
+    const auto r = run_cli({"run", "--config", QString::fromStdString(cfg), "--data",
+                            QString::fromStdString(live_test::fixture_path()), "--out", dir.path() + "/out.jsonl"},
                            env);
     QVERIFY2(r.code == 0, (r.out + r.err).c_str());
     const std::string bytes = live_test::all_file_bytes(dir.path().toStdString());
-    QVERIFY(bytes.find("llama13b_ver") != std::string::npos);  // the output is there...
+    QVERIFY(bytes.find("llama13b_ver") != std::string::npos);     // the output is there...
     QVERIFY(bytes.find(key.toStdString()) == std::string::npos);  // ...the key is not
     QVERIFY((r.out + r.err).find(key.toStdString()) == std::string::npos);
     // Without the key the server refuses, and the run says why.
     env.insert("AUTOMIX_CLI_TEST_KEY", "sk-wrong");
-    const auto denied = run_cli({"run", "--config", QString::fromStdString(cfg), "--data", QString::fromStdString(live_test::fixture_path()),
-                                 "--out", dir.path() + "/out2.jsonl", "--no-cache", "--quiet"},
+    const auto denied = run_cli({"run", "--config", QString::fromStdString(cfg), "--data",
+                                 QString::fromStdString(live_test::fixture_path()), "--out", dir.path() + "/out2.jsonl",
+                                 "--no-cache", "--quiet"},
                                 env);
     QCOMPARE(denied.code, 1);
     QVERIFY2(denied.err.find("HTTP 401: Incorrect API key provided") != std::string::npos, denied.err.c_str());

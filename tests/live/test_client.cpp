@@ -88,7 +88,8 @@ HttpCall make_call(FakeServer& s, int endpoint, CallResult* out, double timeout_
     return c;
 }
 
-CallResult run_one(FakeServer& s, RetryPolicy policy = fast_retries(), double timeout_s = 5.0, const std::string& key = "") {
+CallResult run_one(FakeServer& s, RetryPolicy policy = fast_retries(), double timeout_s = 5.0,
+                   const std::string& key = "") {
     CallEngine engine(policy);
     const int ep = engine.add_endpoint(4);
     CallResult r;

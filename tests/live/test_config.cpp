@@ -35,7 +35,8 @@ const char* kModel0 = R"({"name":"s","base_url":"http://127.0.0.1:9/v1","model":
 const char* kModel1 = R"({"name":"l","base_url":"http://127.0.0.1:9/v1","model":"b","price_per_call":1})";
 
 std::string with_models(const std::string& m0, const std::string& m1, const std::string& rest = "") {
-    return "{\"models\":[" + m0 + "," + m1 + "],\"meta_verifier\":{\"method\":\"Threshold\",\"params\":0.5}" + rest + "}";
+    return "{\"models\":[" + m0 + "," + m1 + "],\"meta_verifier\":{\"method\":\"Threshold\",\"params\":0.5}" + rest +
+           "}";
 }
 
 }  // namespace
@@ -80,39 +81,65 @@ void ConfigTest::minimalConfigGetsDocumentedDefaults() {
 
 void ConfigTest::pricesPer1kTokens() {
     const auto cfg = parse_models_config(
-        with_models(R"({"name":"s","base_url":"https://x/v1","model":"a","price_per_1k_input":0.5,"price_per_1k_output":2})", kModel1), "m");
+        with_models(
+            R"({"name":"s","base_url":"https://x/v1","model":"a","price_per_1k_input":0.5,"price_per_1k_output":2})",
+            kModel1),
+        "m");
     QCOMPARE(cfg.models[0].money(2000, 500), 2.0);
 }
 
 void ConfigTest::errorsNameTheField_data() {
     QTest::addColumn<QString>("text");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("invalid json") << "{\n  \"models\": [,]\n}" << "m.json:2:";
-    QTest::newRow("no models") << R"({"meta_verifier":{"method":"Threshold","params":0.5}})" << "models: required array";
-    QTest::newRow("one model") << (std::string("{\"models\":[") + kModel0 + "],\"meta_verifier\":{\"method\":\"T\",\"params\":1}}").c_str()
-                               << "need at least 2 models";
-    QTest::newRow("missing name") << QString::fromStdString(with_models(R"({"base_url":"http://h/v1","model":"a","price_per_call":0})", kModel1))
+    QTest::newRow("invalid json") << "{\n  \"models\": [,]\n}"
+                                  << "m.json:2:";
+    QTest::newRow("no models") << R"({"meta_verifier":{"method":"Threshold","params":0.5}})"
+                               << "models: required array";
+    QTest::newRow("one model")
+        << (std::string("{\"models\":[") + kModel0 + "],\"meta_verifier\":{\"method\":\"T\",\"params\":1}}").c_str()
+        << "need at least 2 models";
+    QTest::newRow("missing name") << QString::fromStdString(with_models(
+                                         R"({"base_url":"http://h/v1","model":"a","price_per_call":0})", kModel1))
                                   << "models[0].name: required field is missing";
-    QTest::newRow("bad url") << QString::fromStdString(with_models(R"({"name":"s","base_url":"ftp://h","model":"a","price_per_call":0})", kModel1))
+    QTest::newRow("bad url") << QString::fromStdString(with_models(
+                                    R"({"name":"s","base_url":"ftp://h","model":"a","price_per_call":0})", kModel1))
                              << "models[0].base_url: must start with http:// or https://";
-    QTest::newRow("typo") << QString::fromStdString(with_models(R"({"name":"s","base_url":"http://h","model":"a","price_per_call":0,"max_concurency":3})", kModel1))
-                          << "models[0].max_concurency: unknown field";
-    QTest::newRow("two prices") << QString::fromStdString(with_models(R"({"name":"s","base_url":"http://h","model":"a","price_per_call":0,"price_per_1k_input":1,"price_per_1k_output":1})", kModel1))
-                                << "either per-1k-token prices or a per-call price";
-    QTest::newRow("no price") << QString::fromStdString(with_models(R"({"name":"s","base_url":"http://h","model":"a"})", kModel1))
+    QTest::newRow("typo")
+        << QString::fromStdString(with_models(
+               R"({"name":"s","base_url":"http://h","model":"a","price_per_call":0,"max_concurency":3})", kModel1))
+        << "models[0].max_concurency: unknown field";
+    QTest::newRow("two prices")
+        << QString::fromStdString(with_models(
+               R"({"name":"s","base_url":"http://h","model":"a","price_per_call":0,"price_per_1k_input":1,"price_per_1k_output":1})",
+               kModel1))
+        << "either per-1k-token prices or a per-call price";
+    QTest::newRow("no price") << QString::fromStdString(
+                                     with_models(R"({"name":"s","base_url":"http://h","model":"a"})", kModel1))
                               << "models[0].price_per_1k_input: a price is required";
-    QTest::newRow("negative timeout") << QString::fromStdString(with_models(R"({"name":"s","base_url":"http://h","model":"a","price_per_call":0,"timeout_s":-1})", kModel1))
-                                      << "models[0].timeout_s: value -1 is outside";
-    QTest::newRow("string concurrency") << QString::fromStdString(with_models(R"({"name":"s","base_url":"http://h","model":"a","price_per_call":0,"max_concurrency":"8"})", kModel1))
-                                        << "models[0].max_concurrency: expected an integer, got string";
-    QTest::newRow("bad api") << QString::fromStdString(with_models(R"({"name":"s","base_url":"http://h","model":"a","price_per_call":0,"api":"soap"})", kModel1))
+    QTest::newRow("negative timeout")
+        << QString::fromStdString(with_models(
+               R"({"name":"s","base_url":"http://h","model":"a","price_per_call":0,"timeout_s":-1})", kModel1))
+        << "models[0].timeout_s: value -1 is outside";
+    QTest::newRow("string concurrency")
+        << QString::fromStdString(with_models(
+               R"({"name":"s","base_url":"http://h","model":"a","price_per_call":0,"max_concurrency":"8"})", kModel1))
+        << "models[0].max_concurrency: expected an integer, got string";
+    QTest::newRow("bad api") << QString::fromStdString(with_models(
+                                    R"({"name":"s","base_url":"http://h","model":"a","price_per_call":0,"api":"soap"})",
+                                    kModel1))
                              << "models[0].api: expected \"chat\" or \"completions\"";
-    QTest::newRow("duplicate name") << QString::fromStdString(with_models(kModel0, R"({"name":"s","base_url":"http://h","model":"b","price_per_call":1})"))
+    QTest::newRow("duplicate name") << QString::fromStdString(with_models(
+                                           kModel0,
+                                           R"({"name":"s","base_url":"http://h","model":"b","price_per_call":1})"))
                                     << "duplicate model name";
-    QTest::newRow("k zero") << QString::fromStdString(with_models(kModel0, kModel1, R"(,"verifier":{"k":0})")) << "verifier.k: value 0 is outside";
-    QTest::newRow("no meta params") << QString::fromStdString(std::string("{\"models\":[") + kModel0 + "," + kModel1 + "],\"meta_verifier\":{\"method\":\"Threshold\"}}")
+    QTest::newRow("k zero") << QString::fromStdString(with_models(kModel0, kModel1, R"(,"verifier":{"k":0})"))
+                            << "verifier.k: value 0 is outside";
+    QTest::newRow("no meta params") << QString::fromStdString(std::string("{\"models\":[") + kModel0 + "," + kModel1 +
+                                                              "],\"meta_verifier\":{\"method\":\"Threshold\"}}")
                                     << "meta_verifier.params: required field is missing";
-    QTest::newRow("order") << QString::fromStdString(with_models(R"({"name":"s","base_url":"http://h","model":"a","price_per_call":0,"call_cost":60})", kModel1))
+    QTest::newRow("order") << QString::fromStdString(with_models(
+                                  R"({"name":"s","base_url":"http://h","model":"a","price_per_call":0,"call_cost":60})",
+                                  kModel1))
                            << "ordered by cost";
 }
 
@@ -124,7 +151,8 @@ void ConfigTest::errorsNameTheField() {
 }
 
 void ConfigTest::allProblemsAreReportedAtOnce() {
-    const std::string p = problems_of(with_models(R"({"name":"s","base_url":"ftp://h","model":"a"})", R"({"name":"l","model":"b","price_per_call":1})"));
+    const std::string p = problems_of(with_models(R"({"name":"s","base_url":"ftp://h","model":"a"})",
+                                                  R"({"name":"l","model":"b","price_per_call":1})"));
     QVERIFY(p.find("models[0].base_url") != std::string::npos);
     QVERIFY(p.find("models[0].price_per_1k_input") != std::string::npos);
     QVERIFY(p.find("models[1].base_url: required") != std::string::npos);
@@ -132,13 +160,17 @@ void ConfigTest::allProblemsAreReportedAtOnce() {
 
 void ConfigTest::apiKeysComeFromTheEnvironment() {
     const auto cfg = parse_models_config(
-        with_models(R"({"name":"s","base_url":"http://h","model":"a","price_per_call":0,"api_key_env":"AUTOMIX_TEST_KEY_A"})", kModel1), "m.json");
+        with_models(
+            R"({"name":"s","base_url":"http://h","model":"a","price_per_call":0,"api_key_env":"AUTOMIX_TEST_KEY_A"})",
+            kModel1),
+        "m.json");
     ::unsetenv("AUTOMIX_TEST_KEY_A");
     bool threw = false;
     try {
         resolve_api_keys(cfg);
     } catch (const ConfigError& e) {
-        threw = std::string(e.what()).find("models[0].api_key_env: environment variable AUTOMIX_TEST_KEY_A is not set") != std::string::npos;
+        threw = std::string(e.what()).find(
+                    "models[0].api_key_env: environment variable AUTOMIX_TEST_KEY_A is not set") != std::string::npos;
     }
     QVERIFY(threw);
     ::setenv("AUTOMIX_TEST_KEY_A", "sk-from-env", 1);
@@ -157,7 +189,8 @@ void ConfigTest::unknownMetaVerifierIsAConfigError() {
     try {
         Pipeline p(cfg, {}, load_prompt_templates("", ""), nullptr);
     } catch (const ConfigError& e) {
-        threw = std::string(e.what()).find("meta_verifier.method: unknown method \"NoSuchMethod\" (known: Threshold") != std::string::npos;
+        threw = std::string(e.what()).find("meta_verifier.method: unknown method \"NoSuchMethod\" (known: Threshold") !=
+                std::string::npos;
     }
     QVERIFY(threw);
 }

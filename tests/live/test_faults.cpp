@@ -47,7 +47,9 @@ std::string read_all(const std::string& path) {
     return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+bool contains(const std::string& hay, const std::string& needle) {
+    return hay.find(needle) != std::string::npos;
+}
 
 // Lowers this process's file size limit for the scope (SIGXFSZ ignored, so write() fails
 // with EFBIG instead of killing the test): a disk that fills up at a chosen byte.
@@ -69,7 +71,8 @@ struct FileSizeLimit {
 
 // One typed question: enough to see how a failing endpoint ends a row.
 LiveInput one_question() {
-    LiveInput in = live_input_from_question("q1", "Paris is the capital of France.", "What is the capital of France?", "Paris");
+    LiveInput in =
+        live_input_from_question("q1", "Paris is the capital of France.", "What is the capital of France?", "Paris");
     return in;
 }
 
@@ -109,7 +112,6 @@ void expect_row_failed(const LiveInput& in, const RunResult& r, const std::strin
     }
 }
 
-
 // Loopback listener that answers anything it receives with a clear-text HTTP 400 and closes.
 struct PlainHttpListener {
     int fd = -1;
@@ -136,7 +138,8 @@ struct PlainHttpListener {
                 ++connections;
                 char buf[4096];
                 (void)::recv(c, buf, sizeof buf, 0);
-                static const char kReply[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+                static const char kReply[] =
+                    "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
                 (void)::send(c, kReply, sizeof kReply - 1, MSG_NOSIGNAL);
                 ::close(c);
             }
@@ -259,7 +262,8 @@ void FaultsTest::cacheTruncatedAtEveryByteOfTheLastRecord() {
             QVERIFY(!cache.find(record(3).key));
             QCOMPARE(cache.warnings().size(), cut == good_end ? std::size_t(0) : std::size_t(1));
             if (cut > good_end) {
-                QVERIFY2(contains(cache.warnings()[0], log + ":3: dropped corrupt cache record"), cache.warnings()[0].c_str());
+                QVERIFY2(contains(cache.warnings()[0], log + ":3: dropped corrupt cache record"),
+                         cache.warnings()[0].c_str());
             }
             // The torn tail is cut off at open, so a new record starts on a fresh line.
             QCOMPARE(std::filesystem::file_size(log), std::uintmax_t(good_end));
@@ -288,7 +292,8 @@ void FaultsTest::runWithFullCacheDiskFinishesAndWarns() {
     QCOMPARE(r.totals.rows_failed, std::size_t(0));
     QVERIFY(!r.warnings.empty());
     QVERIFY2(contains(r.warnings[0], "No space left on device"), r.warnings[0].c_str());
-    for (std::size_t row = 0; row < in.dataset.size(); ++row) QCOMPARE(in.dataset.models[0].answer[row], offline->models[0].answer[row]);
+    for (std::size_t row = 0; row < in.dataset.size(); ++row)
+        QCOMPARE(in.dataset.models[0].answer[row], offline->models[0].answer[row]);
 }
 
 void FaultsTest::outputOnFullDiskKeepsThePreviousFile() {
@@ -322,7 +327,8 @@ void FaultsTest::endpointClosingMidBody() {
     HttpServer server([&](const HttpRequest&) {
         ++requests;
         HttpReply reply;
-        reply.body = R"({"choices":[{"index":0,"message":{"role":"assistant","content":"Paris"}}],"usage":{"prompt_tokens":12,"completion_tokens":2}})";
+        reply.body =
+            R"({"choices":[{"index":0,"message":{"role":"assistant","content":"Paris"}}],"usage":{"prompt_tokens":12,"completion_tokens":2}})";
         reply.cut_mid_body = true;
         return reply;
     });

@@ -37,7 +37,8 @@ struct Setup {
         server = std::make_unique<ReplayServer>(offline, o);
         server->start(0);
     }
-    RunResult run(const ModelsConfig& cfg, std::shared_ptr<ResponseCache> cache = nullptr, const RunOptions& opts = {}) {
+    RunResult run(const ModelsConfig& cfg, std::shared_ptr<ResponseCache> cache = nullptr,
+                  const RunOptions& opts = {}) {
         prepare_model_columns(input.dataset, cfg);
         Pipeline p(cfg, resolve_api_keys(cfg), load_prompt_templates("", ""), std::move(cache));
         return p.run(input.dataset, input.dataset.all_rows(), opts);
@@ -57,16 +58,19 @@ std::size_t count_requests(const std::vector<ReplayLogEntry>& log, const std::st
 
 // Row by row, the live columns equal the stored ones; `samples` = how many verifier samples
 // were asked for (the first `samples` stored ones must come back, in order).
-void expect_offline_equal(const data::Dataset& live, const data::Dataset& off, std::size_t samples, bool large_everywhere) {
+void expect_offline_equal(const data::Dataset& live, const data::Dataset& off, std::size_t samples,
+                          bool large_everywhere) {
     QCOMPARE(live.size(), off.size());
     for (std::size_t r = 0; r < off.size(); ++r) {
         QCOMPARE(live.id[r], off.id[r]);
         QCOMPARE(live.models[0].answer[r], off.models[0].answer[r]);
         QVERIFY2(std::abs(live.models[0].score[r] - off.models[0].score[r]) < 1e-9, off.id[r].c_str());
         const auto& stored = off.models[0].verifier_samples[r];
-        const std::vector<std::string> expected(stored.begin(), stored.begin() + static_cast<long>(std::min(samples, stored.size())));
+        const std::vector<std::string> expected(stored.begin(),
+                                                stored.begin() + static_cast<long>(std::min(samples, stored.size())));
         QCOMPARE(live.models[0].verifier_samples[r], expected);
-        if (samples == stored.size()) QVERIFY(std::abs(live.models[0].verifier_confidence[r] - off.models[0].verifier_confidence[r]) < 1e-12);
+        if (samples == stored.size())
+            QVERIFY(std::abs(live.models[0].verifier_confidence[r] - off.models[0].verifier_confidence[r]) < 1e-12);
         if (large_everywhere) {
             QCOMPARE(live.models[1].answer[r], off.models[1].answer[r]);
             QVERIFY2(std::abs(live.models[1].score[r] - off.models[1].score[r]) < 1e-9, off.id[r].c_str());
@@ -256,7 +260,8 @@ void PipelineTest::killAndResumePaysNothingTwice() {
     std::size_t repeated = 0;
     for (const auto& e : log2) repeated += paid1.count(e.body_sha256);
     // Only calls that were still in flight when the run was cancelled may be asked again.
-    QVERIFY2(repeated <= first.engine.cancelled, (std::to_string(repeated) + " > " + std::to_string(first.engine.cancelled)).c_str());
+    QVERIFY2(repeated <= first.engine.cancelled,
+             (std::to_string(repeated) + " > " + std::to_string(first.engine.cancelled)).c_str());
     QVERIFY(log2.size() < 180);
     QVERIFY(second.totals.per_model[0].cached > 0);
 
@@ -407,9 +412,12 @@ void PipelineTest::manyCachedRowsDoNotRecurse() {
         const int n = body.value("n", 1);
         nlohmann::json choices = nlohmann::json::array();
         for (int i = 0; i < n; ++i)
-            choices.push_back({{"index", i}, {"message", {{"role", "assistant"}, {"content", "So the AI generated answer is correct."}}}});
+            choices.push_back(
+                {{"index", i},
+                 {"message", {{"role", "assistant"}, {"content", "So the AI generated answer is correct."}}}});
         HttpReply r;
-        r.body = nlohmann::json{{"choices", choices}, {"usage", {{"prompt_tokens", 10}, {"completion_tokens", 5}}}}.dump();
+        r.body =
+            nlohmann::json{{"choices", choices}, {"usage", {{"prompt_tokens", 10}, {"completion_tokens", 5}}}}.dump();
         return r;
     });
     fake.start(0);
@@ -446,7 +454,11 @@ void PipelineTest::threeModelCascadeWritesNative() {
     const char* names[] = {"small", "medium", "large"};
     const double costs[] = {1, 10, 50};
     for (int j = 0; j < 3; ++j)
-        models.push_back({{"name", names[j]}, {"base_url", server.base_url()}, {"model", names[j]}, {"price_per_call", 0.01 * costs[j]}, {"call_cost", costs[j]}});
+        models.push_back({{"name", names[j]},
+                          {"base_url", server.base_url()},
+                          {"model", names[j]},
+                          {"price_per_call", 0.01 * costs[j]},
+                          {"call_cost", costs[j]}});
     const auto cfg = parse_models_config(nlohmann::json{{"models", models},
                                                         {"verifier", {{"k", 32}}},
                                                         {"meta_verifier", {{"method", "Threshold"}, {"params", 0.5}}},
@@ -472,7 +484,8 @@ void PipelineTest::threeModelCascadeWritesNative() {
             QCOMPARE(reread.models[j].answer[r], offline->models[j].answer[r]);
             QVERIFY(std::abs(reread.models[j].score[r] - offline->models[j].score[r]) < 1e-9);
         }
-        for (std::size_t j = 0; j < 2; ++j) QCOMPARE(reread.models[j].verifier_samples[r], offline->models[j].verifier_samples[r]);
+        for (std::size_t j = 0; j < 2; ++j)
+            QCOMPARE(reread.models[j].verifier_samples[r], offline->models[j].verifier_samples[r]);
         // The cascade stops at the first model whose confidence is above the threshold.
         int expected = 2;
         for (int j = 0; j < 2; ++j)

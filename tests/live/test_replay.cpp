@@ -85,7 +85,8 @@ void ReplayTest::verificationReturnsStoredSamplesBySeed() {
     Sampling s;
     s.n = 3;
     s.seed = 30;
-    const auto rep = server.handle(post("/v1/chat/completions", request_body(Api::Chat, "llama13b", verify_prompt(*ds, 5), s)));
+    const auto rep =
+        server.handle(post("/v1/chat/completions", request_body(Api::Chat, "llama13b", verify_prompt(*ds, 5), s)));
     QCOMPARE(rep.status, 200);
     const auto& stored = ds->models[0].verifier_samples[5];
     QCOMPARE(stored.size(), std::size_t(32));
@@ -102,13 +103,15 @@ void ReplayTest::unseededVerificationRotates() {
     ReplayServer server(ds, {});
     const auto body = request_body(Api::Chat, "llama13b", verify_prompt(*ds, 9), Sampling{});
     const auto& stored = ds->models[0].verifier_samples[9];
-    for (std::size_t i = 0; i < 3; ++i) QCOMPARE(texts(server.handle(post("/v1/chat/completions", body)), 1), std::vector<std::string>{stored[i]});
+    for (std::size_t i = 0; i < 3; ++i)
+        QCOMPARE(texts(server.handle(post("/v1/chat/completions", body)), 1), std::vector<std::string>{stored[i]});
 }
 
 void ReplayTest::completionsEndpoint() {
     auto ds = live_test::load_fixture();
     ReplayServer server(ds, {});
-    const auto rep = server.handle(post("/v1/completions", request_body(Api::Completions, "llama70b", answer_prompt(*ds, 3), Sampling{})));
+    const auto rep = server.handle(
+        post("/v1/completions", request_body(Api::Completions, "llama70b", answer_prompt(*ds, 3), Sampling{})));
     QCOMPARE(rep.status, 200);
     const auto c = parse_completion(Api::Completions, rep.body, 1, nullptr);
     QVERIFY(c.has_value());
@@ -119,15 +122,19 @@ void ReplayTest::modelAliasesAndErrors() {
     auto ds = live_test::load_fixture();
     ReplayServer server(ds, {});
     const std::string prompt = answer_prompt(*ds, 4);
-    QCOMPARE(texts(server.handle(post("/v1/chat/completions", request_body(Api::Chat, "small", prompt, {}))), 1)[0], ds->models[0].answer[4]);
-    QCOMPARE(texts(server.handle(post("/v1/chat/completions", request_body(Api::Chat, "large", prompt, {}))), 1)[0], ds->models[1].answer[4]);
-    QCOMPARE(texts(server.handle(post("/v1/chat/completions", request_body(Api::Chat, "m1", prompt, {}))), 1)[0], ds->models[1].answer[4]);
+    QCOMPARE(texts(server.handle(post("/v1/chat/completions", request_body(Api::Chat, "small", prompt, {}))), 1)[0],
+             ds->models[0].answer[4]);
+    QCOMPARE(texts(server.handle(post("/v1/chat/completions", request_body(Api::Chat, "large", prompt, {}))), 1)[0],
+             ds->models[1].answer[4]);
+    QCOMPARE(texts(server.handle(post("/v1/chat/completions", request_body(Api::Chat, "m1", prompt, {}))), 1)[0],
+             ds->models[1].answer[4]);
     auto rep = server.handle(post("/v1/chat/completions", request_body(Api::Chat, "gpt-9", prompt, {})));
     QCOMPARE(rep.status, 404);
     QVERIFY(rep.body.find("The model `gpt-9` does not exist") != std::string::npos);
     rep = server.handle(post("/v1/chat/completions", "{not json"));
     QCOMPARE(rep.status, 400);
-    rep = server.handle(post("/v1/chat/completions", request_body(Api::Chat, "small", "Question: nobody asked this\nAnswer:", {})));
+    rep = server.handle(
+        post("/v1/chat/completions", request_body(Api::Chat, "small", "Question: nobody asked this\nAnswer:", {})));
     QCOMPARE(rep.status, 400);
     QVERIFY(rep.body.find("no stored row matches") != std::string::npos);
     rep = server.handle(post("/v1/embeddings", "{}"));
@@ -141,7 +148,8 @@ void ReplayTest::scriptedFaults() {
     o.slow_ms = 1234;
     o.latency_ms = 10;
     ReplayServer server(ds, o);
-    server.script_faults({Fault::TooManyRequests, Fault::ServerError, Fault::Malformed, Fault::CutConnection, Fault::Slow, Fault::Unauthorized});
+    server.script_faults({Fault::TooManyRequests, Fault::ServerError, Fault::Malformed, Fault::CutConnection,
+                          Fault::Slow, Fault::Unauthorized});
     const auto body = request_body(Api::Chat, "small", answer_prompt(*ds, 0), {});
     auto rep = server.handle(post("/v1/chat/completions", body));
     QCOMPARE(rep.status, 429);

@@ -10,25 +10,25 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QLabel>
-#include <QScatterSeries>
 #include <QPushButton>
+#include <QScatterSeries>
 #include <QSignalSpy>
-#include <QTableWidget>
 #include <QSlider>
 #include <QStandardPaths>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <charconv>
 #include <cmath>
 
+#include "core/eval/cascade_view.hpp"
 #include "core/eval/cost_quality.hpp"
 #include "core/eval/metrics.hpp"
 #include "core/routing/bins.hpp"
 #include "core/routing/method.hpp"
 #include "ui/charts/belief_chart.hpp"
 #include "ui/charts/cascade_panel.hpp"
-#include "core/eval/cascade_view.hpp"
 #include "ui/charts/chart_export.hpp"
 #include "ui/charts/chart_tabs.hpp"
 #include "ui/charts/cost_quality_chart.hpp"
@@ -55,9 +55,12 @@ std::vector<std::vector<std::string>> readCsv(const QString& path) {
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
         if (quoted) {
-            if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') field += '"', ++i;
-            else if (c == '"') quoted = false;
-            else field += c;
+            if (c == '"' && i + 1 < text.size() && text[i + 1] == '"')
+                field += '"', ++i;
+            else if (c == '"')
+                quoted = false;
+            else
+                field += c;
         } else if (c == '"') {
             quoted = true;
         } else if (c == ',') {
@@ -80,7 +83,9 @@ double parse(const std::string& s) {
     return v;
 }
 
-bool same(double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; }
+bool same(double a, double b) {
+    return (std::isnan(a) && std::isnan(b)) || a == b;
+}
 
 // Decisions core makes for `rows` with `params`, independent of the GUI.
 routing::Decisions coreRoute(const data::Dataset& ds, const data::View& rows, const std::string& method,
@@ -144,7 +149,8 @@ class TestCharts : public QObject {
         const auto& cq = tabs_->costQuality()->data();
         QVERIFY(!cq.methods.empty());
         // The chart's data is core's cost_quality on the same rows.
-        const auto expect = eval::cost_quality(ds, tabs_->trainRows(), tabs_->evalRows(), eval::chart_methods("coqa"), state()->config());
+        const auto expect = eval::cost_quality(ds, tabs_->trainRows(), tabs_->evalRows(), eval::chart_methods("coqa"),
+                                               state()->config());
         QCOMPARE(cq.methods.size(), expect.methods.size());
         for (std::size_t m = 0; m < cq.methods.size(); ++m) {
             QCOMPARE(cq.methods[m].points.size(), expect.methods[m].points.size());
@@ -202,7 +208,8 @@ class TestCharts : public QObject {
         QTest::keyClick(panel->thresholdSlider(), Qt::Key_PageUp);
         QCOMPARE(panel->thresholdSlider()->value(), before + panel->thresholdSlider()->pageStep());
         const routing::Params p(panel->thresholdSlider()->value() / 1000.0);
-        QCOMPARE(panel->evalFigures()->avg_cost, coreFigures(ds, tabs_->evalRows(), "Threshold", p, state()->config()).avg_cost);
+        QCOMPARE(panel->evalFigures()->avg_cost,
+                 coreFigures(ds, tabs_->evalRows(), "Threshold", p, state()->config()).avg_cost);
         QVERIFY(state()->trainedFor(coqa)->params == p);
     }
 
@@ -230,7 +237,8 @@ class TestCharts : public QObject {
         const data::Dataset& ds = *state()->dataset();
         const routing::Params p = routing::Params::array({0.2, 0.7});
         QVERIFY(state()->trainedFor(ds.find_dataset("coqa"))->params == p);
-        QCOMPARE(panel->evalFigures()->avg_perf, coreFigures(ds, tabs_->evalRows(), "DoubleThreshold", p, state()->config()).avg_perf);
+        QCOMPARE(panel->evalFigures()->avg_perf,
+                 coreFigures(ds, tabs_->evalRows(), "DoubleThreshold", p, state()->config()).avg_perf);
         // Handles do not cross.
         panel->lowSlider()->setValue(900);
         QCOMPARE(panel->highSlider()->value(), 900);
@@ -285,7 +293,8 @@ class TestCharts : public QObject {
         state()->waitForTraining();
         QCoreApplication::processEvents();
         std::size_t chosen = 0;
-        while (chosen < cq.methods.size() && QString::fromStdString(cq.methods[chosen].method) != state()->methodName()) ++chosen;
+        while (chosen < cq.methods.size() && QString::fromStdString(cq.methods[chosen].method) != state()->methodName())
+            ++chosen;
         QVERIFY2(chosen < cq.methods.size(), qPrintable(state()->methodName()));
         const routing::Params now = state()->trainedFor(ds.find_dataset("coqa"))->params;
         bool underCursor = false;
@@ -322,7 +331,8 @@ class TestCharts : public QObject {
         const routing::Bins nearest(8);
         std::size_t inBin = 0;
         for (data::RowIndex r = 0; r < ds.size(); ++r) {
-            const bool expected = ds.dataset_index[r] == tabs_->chartDataset() && nearest.nearest(ds.small().verifier_confidence[r]) == 6;
+            const bool expected =
+                ds.dataset_index[r] == tabs_->chartDataset() && nearest.nearest(ds.small().verifier_confidence[r]) == 6;
             QCOMPARE(state()->linkedFilter()(r), expected);
             inBin += expected;
         }
@@ -424,7 +434,9 @@ class TestCharts : public QObject {
         const auto rows = readCsv(QDir(dir.path()).filePath(QStringLiteral("cost_quality.csv")));
         QVERIFY(!rows.empty());
         const auto& header = rows[0];
-        const auto col = [&](const char* n) { return static_cast<std::size_t>(std::find(header.begin(), header.end(), n) - header.begin()); };
+        const auto col = [&](const char* n) {
+            return static_cast<std::size_t>(std::find(header.begin(), header.end(), n) - header.begin());
+        };
         const auto& cq = tabs_->costQuality()->data();
         std::size_t expected = 3 + cq.random_mix.size();
         for (const auto& m : cq.methods) expected += m.points.size();
@@ -476,15 +488,22 @@ class TestCharts : public QObject {
         tabs_->waitForCurves();
         const QSize size(1100, 650);
         using namespace ui::charts;
-        QVERIFY(exportPng(tabs_->costQuality()->view(), dir + QStringLiteral("/chart-cost-quality.png"), size).isEmpty());
+        QVERIFY(
+            exportPng(tabs_->costQuality()->view(), dir + QStringLiteral("/chart-cost-quality.png"), size).isEmpty());
         QVERIFY(exportPng(tabs_->belief()->view(), dir + QStringLiteral("/chart-belief.png"), size).isEmpty());
-        QVERIFY(exportPng(tabs_->verifier()->histogramView(), dir + QStringLiteral("/chart-histogram.png"), QSize(700, 500)).isEmpty());
-        QVERIFY(exportPng(tabs_->verifier()->reliabilityView(), dir + QStringLiteral("/chart-reliability.png"), QSize(600, 500)).isEmpty());
-        QVERIFY(exportPng(tabs_->verifier()->samplesView(), dir + QStringLiteral("/chart-samples.png"), QSize(700, 500)).isEmpty());
+        QVERIFY(
+            exportPng(tabs_->verifier()->histogramView(), dir + QStringLiteral("/chart-histogram.png"), QSize(700, 500))
+                .isEmpty());
+        QVERIFY(exportPng(tabs_->verifier()->reliabilityView(), dir + QStringLiteral("/chart-reliability.png"),
+                          QSize(600, 500))
+                    .isEmpty());
+        QVERIFY(exportPng(tabs_->verifier()->samplesView(), dir + QStringLiteral("/chart-samples.png"), QSize(700, 500))
+                    .isEmpty());
         QVERIFY(exportPng(tabs_->perDataset()->view(), dir + QStringLiteral("/chart-per-dataset.png"), size).isEmpty());
         chooseMethod(QStringLiteral("Cascade"));
         tabs_->flushBelief();
-        QVERIFY(exportPng(tabs_->cascade()->chartView(), dir + QStringLiteral("/chart-cascade.png"), QSize(800, 500)).isEmpty());
+        QVERIFY(exportPng(tabs_->cascade()->chartView(), dir + QStringLiteral("/chart-cascade.png"), QSize(800, 500))
+                    .isEmpty());
         window_->bottomTabs()->setCurrentIndex(1);
         QCoreApplication::processEvents();
         window_->grab().save(dir + QStringLiteral("/window.png"));

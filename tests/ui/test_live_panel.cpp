@@ -27,12 +27,14 @@ using automix::ui::LiveRunResult;
 namespace {
 
 std::shared_ptr<const data::Dataset> fixture() {
-    static auto ds = std::make_shared<const data::Dataset>(data::load_file(AUTOMIX_TEST_DATA "/live/sample60.jsonl").dataset);
+    static auto ds =
+        std::make_shared<const data::Dataset>(data::load_file(AUTOMIX_TEST_DATA "/live/sample60.jsonl").dataset);
     return ds;
 }
 
 QString writeConfig(const QTemporaryDir& dir, const std::string& base_url, const std::string& name = "models.json") {
-    nlohmann::json small = {{"name", "small"}, {"base_url", base_url}, {"model", "llama13b"}, {"price_per_call", 0.001}};
+    nlohmann::json small = {
+        {"name", "small"}, {"base_url", base_url}, {"model", "llama13b"}, {"price_per_call", 0.001}};
     nlohmann::json large = {{"name", "large"}, {"base_url", base_url}, {"model", "llama70b"}, {"price_per_call", 0.05}};
     nlohmann::json cfg = {{"models", {small, large}},
                           {"verifier", {{"k", 32}}},
@@ -126,7 +128,8 @@ void TestLivePanel::runSelectedQueries() {
     QTest::mouseClick(button(&panel, "Run selected queries"), Qt::LeftButton);
     QVERIFY(landed.wait(20000));
     QCOMPARE(server.request_count(), before);
-    QVERIFY2(panel.statusText().contains("small: 0 calls (132 cached)"), qPrintable(panel.statusText()));  // 4 answers + 4 x 32 samples
+    QVERIFY2(panel.statusText().contains("small: 0 calls (132 cached)"),
+             qPrintable(panel.statusText()));  // 4 answers + 4 x 32 samples
 }
 
 void TestLivePanel::playgroundQuestion() {
@@ -221,7 +224,8 @@ void TestLivePanel::cancelStopsQuickly() {
 void TestLivePanel::invalidConfigIsExplained() {
     QTemporaryDir dir;
     const QString path = dir.path() + "/bad.json";
-    std::ofstream(path.toStdString()) << R"({"models":[{"name":"s","base_url":"http://127.0.0.1:1/v1","model":"a","price_per_call":0},
+    std::ofstream(path.toStdString())
+        << R"({"models":[{"name":"s","base_url":"http://127.0.0.1:1/v1","model":"a","price_per_call":0},
         {"name":"l","base_url":"http://127.0.0.1:1/v1","model":"b","price_per_call":1,"max_concurrency":0}],
         "meta_verifier":{"method":"Threshold","params":0.5}})";
     LivePanel panel([] { return fixture().get(); }, {});

@@ -5,7 +5,6 @@
 #include <QClipboard>
 #include <QFile>
 #include <QFileDialog>
-#include <QTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
@@ -18,6 +17,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QToolButton>
 #include <QUrl>
 #include <cmath>
@@ -34,7 +34,9 @@ using automix::ui::MainWindow;
 
 namespace {
 
-QString fixture(const char* name) { return QStringLiteral(AUTOMIX_TEST_DATA "/ui/") + QLatin1String(name); }
+QString fixture(const char* name) {
+    return QStringLiteral(AUTOMIX_TEST_DATA "/ui/") + QLatin1String(name);
+}
 
 // Expected rows computed straight from the Dataset columns, independent of the table model.
 template <class Pred>
@@ -96,23 +98,29 @@ class TestMainWindow : public QObject {
         const QString name = QString::fromStdString(ds.dataset_names.at(1));
         const int d = 1;
         w.selectDataset(name);
-        QCOMPARE(rows(), countRows(ds, [&](auto r) { return ds.dataset_index[r] == d && ds.split[r] == data::Split::Val; }));
+        QCOMPARE(rows(),
+                 countRows(ds, [&](auto r) { return ds.dataset_index[r] == d && ds.split[r] == data::Split::Val; }));
         w.selectSplit(QStringLiteral("train"));
-        QCOMPARE(rows(), countRows(ds, [&](auto r) { return ds.dataset_index[r] == d && ds.split[r] == data::Split::Train; }));
+        QCOMPARE(rows(),
+                 countRows(ds, [&](auto r) { return ds.dataset_index[r] == d && ds.split[r] == data::Split::Train; }));
         w.selectSplit(QStringLiteral("all"));
         QCOMPARE(rows(), countRows(ds, [&](auto r) { return ds.dataset_index[r] == d; }));
 
         w.filterBar()->setCategory(data::Category::Needy);
-        const auto needy = countRows(ds, [&](auto r) { return ds.dataset_index[r] == d && ds.category[r] == data::Category::Needy; });
+        const auto needy =
+            countRows(ds, [&](auto r) { return ds.dataset_index[r] == d && ds.category[r] == data::Category::Needy; });
         QVERIFY(needy > 0);
         QCOMPARE(rows(), needy);
         w.filterBar()->setCategory(std::nullopt);
 
         // Free text: take a word from some question, so the expected count is not trivially 0.
-        const QString word = QString::fromStdString(ds.question[w.queryModel()->datasetRow(5)]).section(QLatin1Char(' '), 1, 1).toUpper();
+        const QString word = QString::fromStdString(ds.question[w.queryModel()->datasetRow(5)])
+                                 .section(QLatin1Char(' '), 1, 1)
+                                 .toUpper();
         QVERIFY(!word.isEmpty());
         w.filterBar()->setSearchText(word);
-        const auto textCount = countRows(ds, [&](auto r) { return ds.dataset_index[r] == d && textMatches(ds, r, word); });
+        const auto textCount =
+            countRows(ds, [&](auto r) { return ds.dataset_index[r] == d && textMatches(ds, r, word); });
         QVERIFY(textCount > 0);
         QCOMPARE(rows(), textCount);
         w.filterBar()->setSearchText(QStringLiteral("no-such-text-anywhere-42"));
@@ -224,7 +232,8 @@ class TestMainWindow : public QObject {
         emit w.queryTable()->customContextMenuRequested(cell.center());
         QVERIFY2(seen.contains(QStringLiteral("Copy as JSON")), qPrintable(seen.join(QLatin1Char('|'))));
         QCOMPARE(w.drillDown()->row().value_or(999999), row);  // right-click selects the row
-        const auto expected = countRows(ds, [&](auto r) { return ds.split[r] == data::Split::Val && ds.category[r] == ds.category[row]; });
+        const auto expected = countRows(
+            ds, [&](auto r) { return ds.split[r] == data::Split::Val && ds.category[r] == ds.category[row]; });
         QCOMPARE(std::size_t(model->rowCount()), expected);
     }
 
@@ -235,7 +244,8 @@ class TestMainWindow : public QObject {
         auto* model = w.queryModel();
         const int conf = model->confidenceColumn();
         w.queryTable()->sortByColumn(conf, Qt::DescendingOrder);
-        QCOMPARE(std::size_t(model->rowCount()), countRows(ds, [&](auto r) { return ds.split[r] == data::Split::Val; }));
+        QCOMPARE(std::size_t(model->rowCount()),
+                 countRows(ds, [&](auto r) { return ds.split[r] == data::Split::Val; }));
         for (int i = 1; i < model->rowCount(); ++i) {
             const double a = ds.small().verifier_confidence[model->datasetRow(i - 1)];
             const double b = ds.small().verifier_confidence[model->datasetRow(i)];
@@ -268,7 +278,10 @@ class TestMainWindow : public QObject {
             correct += lower.contains(QStringLiteral("the ai generated answer is correct"));
             withVerdict += lower.contains(QStringLiteral("the ai generated answer is"));
         }
-        QVERIFY2(text.contains(QStringLiteral("%1 samples: %2 correct / %3 with a verdict").arg(samples.size()).arg(correct).arg(withVerdict)),
+        QVERIFY2(text.contains(QStringLiteral("%1 samples: %2 correct / %3 with a verdict")
+                                   .arg(samples.size())
+                                   .arg(correct)
+                                   .arg(withVerdict)),
                  qPrintable(text));
         QVERIFY(text.contains(QString::fromStdString(ds.question[target])));
         const bool escalate = w.routingState()->decision(target) > 0;
@@ -359,7 +372,8 @@ class TestMainWindow : public QObject {
         w.errorDialog()->close();
 
         // A missing file is an error too, with the same guarantee; it leaves Open Recent.
-        QSettings().setValue(QStringLiteral("recentFiles"), QStringList{fixture("does-not-exist.jsonl"), fixture("small.jsonl")});
+        QSettings().setValue(QStringLiteral("recentFiles"),
+                             QStringList{fixture("does-not-exist.jsonl"), fixture("small.jsonl")});
         QString error;
         QVERIFY(!w.openFile(fixture("does-not-exist.jsonl"), &error));
         QVERIFY(error.contains(QStringLiteral("does-not-exist.jsonl")));

@@ -172,7 +172,8 @@ class TestStudies : public QObject {
         {
             std::ofstream out(path.toStdString());
             out << "id,score\n";
-            for (std::size_t r = 0; r < ds.size(); ++r) out << ds.id[r] << ',' << 1.0 - ds.small().verifier_confidence[r] << '\n';
+            for (std::size_t r = 0; r < ds.size(); ++r)
+                out << ds.id[r] << ',' << 1.0 - ds.small().verifier_confidence[r] << '\n';
         }
         QSignalSpy imported(&panel, &ui::StudiesPanel::routerImported);
         QString method;

@@ -104,7 +104,8 @@ class TestTablePerformance : public QObject {
             bool hit = false;
             for (const std::string* s : {&ds->id[r], &ds->question[r], &ds->gold[r]})
                 hit = hit || QString::fromStdString(*s).contains(f.text, Qt::CaseInsensitive);
-            for (const auto& m : ds->models) hit = hit || QString::fromStdString(m.answer[r]).contains(f.text, Qt::CaseInsensitive);
+            for (const auto& m : ds->models)
+                hit = hit || QString::fromStdString(m.answer[r]).contains(f.text, Qt::CaseInsensitive);
             expected += hit;
         }
         QCOMPARE(std::size_t(model.rowCount()), expected);
@@ -125,14 +126,14 @@ class TestTablePerformance : public QObject {
         for (int c = 0; c < model.columnCount(); ++c) {
             const QString name = model.headerData(c, Qt::Horizontal, Qt::DisplayRole).toString();
             times.emplace_back(QStringLiteral("sort: %1 desc").arg(name), timeMs([&] {
-                view.sortByColumn(c, Qt::DescendingOrder);
-                QCoreApplication::processEvents();
-            }));
+                                   view.sortByColumn(c, Qt::DescendingOrder);
+                                   QCoreApplication::processEvents();
+                               }));
         }
         times.emplace_back(QStringLiteral("scroll to bottom + paint"), timeMs([&] {
-            view.scrollToBottom();
-            view.viewport()->repaint();
-        }));
+                               view.scrollToBottom();
+                               view.viewport()->repaint();
+                           }));
 
         double worst = 0;
         for (const auto& [what, ms] : times) {

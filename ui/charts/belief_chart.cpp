@@ -9,8 +9,8 @@
 #include <QPalette>
 #include <QScatterSeries>
 #include <QStackedBarSeries>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 #include <cmath>
 
 #include "ui/charts/chart_style.hpp"
@@ -62,10 +62,14 @@ void BeliefChart::rebuild() {
         *sets[2] << b.p_hopeless;
         *sets[3] << b.p_undefined;
         QString action;
-        if (std::isnan(b.escalated_share)) action = QStringLiteral("–");
-        else if (b.escalated_share >= 1.0) action = tr("esc");
-        else if (b.escalated_share <= 0.0) action = tr("stay");
-        else action = tr("%1%").arg(100.0 * b.escalated_share, 0, 'f', 0);
+        if (std::isnan(b.escalated_share))
+            action = QStringLiteral("–");
+        else if (b.escalated_share >= 1.0)
+            action = tr("esc");
+        else if (b.escalated_share <= 0.0)
+            action = tr("stay");
+        else
+            action = tr("%1%").arg(100.0 * b.escalated_share, 0, 'f', 0);
         categories << QStringLiteral("%1 %2").arg(b.centre, 0, 'f', 3).arg(action);
     }
     for (QBarSet* s : sets) stacked->append(s);

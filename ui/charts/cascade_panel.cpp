@@ -11,8 +11,8 @@
 #include <QSplitter>
 #include <QStackedBarSeries>
 #include <QTableWidget>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 #include <cmath>
 
 #include "core/routing/method.hpp"
@@ -70,10 +70,14 @@ void CascadePanel::setView(eval::CascadeView v, const QString& title) {
         // Two models: the category colours of the 2-model view; more: distinct palette colours.
         const QString label = QString::fromStdString(view_.state_labels[s]);
         int category = -1;
-        if (label.contains(QLatin1String("NEEDY"))) category = 0;
-        else if (label.contains(QLatin1String("GOOD"))) category = 1;
-        else if (label.contains(QLatin1String("HOPELESS"))) category = 2;
-        else if (label.contains(QLatin1String("UNDEFINED"))) category = 3;
+        if (label.contains(QLatin1String("NEEDY")))
+            category = 0;
+        else if (label.contains(QLatin1String("GOOD")))
+            category = 1;
+        else if (label.contains(QLatin1String("HOPELESS")))
+            category = 2;
+        else if (label.contains(QLatin1String("UNDEFINED")))
+            category = 3;
         const auto names = routing::method_names();
         set->setColor(category >= 0 ? categoryColor(category, dark)
                                     : methodColor(QString::fromStdString(names[s % names.size()]), dark));
@@ -85,7 +89,10 @@ void CascadePanel::setView(eval::CascadeView v, const QString& title) {
                                   ? QString::fromStdString(view_.model_names[static_cast<std::size_t>(step.model)])
                                   : QString::number(step.model);
         (void)model;
-        steps << (step.bin >= 0 ? tr("m%1 bin %2 → %3").arg(step.model + 1).arg(step.bin).arg(step.escalate ? tr("esc") : tr("report"))
+        steps << (step.bin >= 0 ? tr("m%1 bin %2 → %3")
+                                      .arg(step.model + 1)
+                                      .arg(step.bin)
+                                      .arg(step.escalate ? tr("esc") : tr("report"))
                                 : tr("m%1 → report").arg(step.model + 1));
     }
     chart_->addSeries(series);
@@ -105,13 +112,14 @@ void CascadePanel::setView(eval::CascadeView v, const QString& title) {
     series->attachAxis(y);
 
     // Policy table: one row per reachable history.
-    const QStringList headers = {tr("history (bins)"), tr("P(h)"), tr("λ*"), tr("Q report"), tr("Q escalate"), tr("action")};
+    const QStringList headers = {tr("history (bins)"), tr("P(h)"),       tr("λ*"),
+                                 tr("Q report"),       tr("Q escalate"), tr("action")};
     table_->clear();
     table_->setColumnCount(static_cast<int>(headers.size()));
     table_->setHorizontalHeaderLabels(headers);
-    const nlohmann::json& rows = view_.policy_table.is_array() ? view_.policy_table
+    const nlohmann::json& rows = view_.policy_table.is_array()          ? view_.policy_table
                                  : view_.policy_table.contains("nodes") ? view_.policy_table["nodes"]
-                                                                          : nlohmann::json::array();
+                                                                        : nlohmann::json::array();
     table_->setRowCount(rows.is_array() ? static_cast<int>(rows.size()) : 0);
     int r = 0;
     for (const auto& e : rows) {

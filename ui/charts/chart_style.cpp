@@ -14,11 +14,10 @@ namespace automix::ui::charts {
 namespace {
 // Hues picked to stay apart from each other on light and dark backgrounds (Tableau-like).
 const QColor kPalette[] = {
-    QColor(31, 119, 180),  QColor(255, 127, 14), QColor(44, 160, 44),  QColor(214, 39, 40),
-    QColor(148, 103, 189), QColor(140, 86, 75),  QColor(227, 119, 194), QColor(188, 189, 34),
-    QColor(23, 190, 207),  QColor(174, 199, 232), QColor(255, 187, 120), QColor(152, 223, 138),
-    QColor(255, 152, 150), QColor(197, 176, 213), QColor(196, 156, 148), QColor(247, 182, 210),
-    QColor(127, 127, 127), QColor(219, 219, 141), QColor(158, 218, 229), QColor(57, 59, 121),
+    QColor(31, 119, 180),  QColor(255, 127, 14),  QColor(44, 160, 44),   QColor(214, 39, 40),   QColor(148, 103, 189),
+    QColor(140, 86, 75),   QColor(227, 119, 194), QColor(188, 189, 34),  QColor(23, 190, 207),  QColor(174, 199, 232),
+    QColor(255, 187, 120), QColor(152, 223, 138), QColor(255, 152, 150), QColor(197, 176, 213), QColor(196, 156, 148),
+    QColor(247, 182, 210), QColor(127, 127, 127), QColor(219, 219, 141), QColor(158, 218, 229), QColor(57, 59, 121),
     QColor(99, 121, 57),   QColor(140, 109, 49),
 };
 constexpr int kPaletteSize = static_cast<int>(sizeof kPalette / sizeof kPalette[0]);
@@ -41,13 +40,17 @@ QColor methodColor(const QString& method, bool dark) {
 }
 
 QColor categoryColor(int category, bool dark) {
-    static const QColor light[] = {QColor(214, 96, 77), QColor(77, 146, 33), QColor(120, 120, 120), QColor(190, 190, 190)};
-    static const QColor darkC[] = {QColor(244, 129, 110), QColor(127, 196, 83), QColor(160, 160, 160), QColor(95, 95, 95)};
+    static const QColor light[] = {QColor(214, 96, 77), QColor(77, 146, 33), QColor(120, 120, 120),
+                                   QColor(190, 190, 190)};
+    static const QColor darkC[] = {QColor(244, 129, 110), QColor(127, 196, 83), QColor(160, 160, 160),
+                                   QColor(95, 95, 95)};
     const int i = category < 0 || category > 3 ? 3 : category;
     return dark ? darkC[i] : light[i];
 }
 
-bool paletteIsDark() { return QApplication::palette().color(QPalette::Window).lightness() < 128; }
+bool paletteIsDark() {
+    return QApplication::palette().color(QPalette::Window).lightness() < 128;
+}
 
 void styleChart(QChart* chart) {
     const bool dark = paletteIsDark();

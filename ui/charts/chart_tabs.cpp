@@ -62,7 +62,9 @@ ChartTabs::ChartTabs(MainWindow* window) : QObject(window), window_(window), sta
     onDataOrScopeChanged();
 }
 
-ChartTabs::~ChartTabs() { watcher_->waitForFinished(); }
+ChartTabs::~ChartTabs() {
+    watcher_->waitForFinished();
+}
 
 void ChartTabs::buildTabs() {
     // Cost–quality: chart | tuning panel.
@@ -130,7 +132,8 @@ void ChartTabs::buildTabs() {
         return QFileDialog::getExistingDirectory(window_, title, QDir::homePath());
     };
     auto reportResult = [this](const QString& error, const QStringList& files, const QString& folder) {
-        if (!error.isEmpty()) QMessageBox::warning(window_, tr("Export"), error);
+        if (!error.isEmpty())
+            QMessageBox::warning(window_, tr("Export"), error);
         else {
             window_->log(tr("Exported %1 files to %2").arg(files.size()).arg(folder));
             window_->statusBar()->showMessage(tr("Exported %1 files to %2").arg(files.size()).arg(folder), 6000);
@@ -172,10 +175,12 @@ void ChartTabs::buildTabs() {
         if (!ds || dataset_ < 0 || ds->models.empty()) return;
         const routing::Bins bins(state_->config().num_bins);
         const int d = dataset_;
-        state_->setLinkedFilter(tr("confidence bin %1 of %2").arg(bins.centre(bin), 0, 'f', 3)
+        state_->setLinkedFilter(tr("confidence bin %1 of %2")
+                                    .arg(bins.centre(bin), 0, 'f', 3)
                                     .arg(QString::fromStdString(ds->dataset_names[static_cast<std::size_t>(d)])),
                                 [ds, bins, bin, d](data::RowIndex r) {
-                                    return ds->dataset_index[r] == d && bins.nearest(ds->small().verifier_confidence[r]) == bin;
+                                    return ds->dataset_index[r] == d &&
+                                           bins.nearest(ds->small().verifier_confidence[r]) == bin;
                                 });
     });
     // A click on a histogram bar narrows the table to that bin's right (or wrong) small answers.
@@ -253,7 +258,8 @@ void ChartTabs::startCurves() {
     ++generation_;
     const auto ds = state_->datasetPtr();
     if (!ds || dataset_ < 0 || evalRows_.empty() || trainRows_.empty()) {
-        costQuality_->clear(ds ? tr("No train or evaluation rows in this dataset") : tr("Load data to see the cost–quality curves"));
+        costQuality_->clear(ds ? tr("No train or evaluation rows in this dataset")
+                               : tr("Load data to see the cost–quality curves"));
         curvesStatus_->clear();
         return;
     }
@@ -272,10 +278,12 @@ void ChartTabs::startCurves() {
         auto out = std::make_shared<CurvesResult>();
         out->generation = generation;
         try {
-            out->data = eval::cost_quality(*ds, train, evalRows, methods, cfg, [progress](std::size_t done, std::size_t) {
-                QMetaObject::invokeMethod(progress, "setValue", Qt::QueuedConnection, Q_ARG(int, static_cast<int>(done)));
-                return true;
-            });
+            out->data =
+                eval::cost_quality(*ds, train, evalRows, methods, cfg, [progress](std::size_t done, std::size_t) {
+                    QMetaObject::invokeMethod(progress, "setValue", Qt::QueuedConnection,
+                                              Q_ARG(int, static_cast<int>(done)));
+                    return true;
+                });
         } catch (const std::exception& e) {
             out->error = QString::fromStdString(e.what());
         }
@@ -295,9 +303,12 @@ void ChartTabs::onCurvesDone() {
         costQuality_->setData(out->data, tr("Cost–quality — %1").arg(titleSuffix()));
         QStringList failed;
         for (const auto& m : out->data.methods)
-            if (!m.ok) failed << QStringLiteral("%1 (%2)").arg(QString::fromStdString(m.method), QString::fromStdString(m.error));
-        curvesStatus_->setText(failed.isEmpty() ? tr("Hover a point for its figures; click a candidate to route with it")
-                                                : tr("Not drawn: %1").arg(failed.join(QStringLiteral("; "))));
+            if (!m.ok)
+                failed << QStringLiteral("%1 (%2)").arg(QString::fromStdString(m.method),
+                                                        QString::fromStdString(m.error));
+        curvesStatus_->setText(failed.isEmpty()
+                                   ? tr("Hover a point for its figures; click a candidate to route with it")
+                                   : tr("Not drawn: %1").arg(failed.join(QStringLiteral("; "))));
         updateCurrentPoint();
     }
     emit curvesUpdated();
@@ -340,7 +351,8 @@ void ChartTabs::updateBelief() {
             decisions.push_back(static_cast<std::uint8_t>(d));
         }
     }
-    const QString routing = decisions.empty() ? tr("not routed") : state_->methodName() + QLatin1Char(' ') + state_->paramsText();
+    const QString routing =
+        decisions.empty() ? tr("not routed") : state_->methodName() + QLatin1Char(' ') + state_->paramsText();
     belief_->setData(eval::belief_bins(*ds, trainRows_, decisions, state_->config().num_bins),
                      tr("What the POMDP learns on %1 train (%2 rows) — action: %3")
                          .arg(QString::fromStdString(ds->dataset_names[static_cast<std::size_t>(dataset_)]))
@@ -353,8 +365,8 @@ void ChartTabs::updateCascade() {
     // row) and the policy table, for the parameters in use on this dataset.
     const data::Dataset* ds = state_->dataset();
     const TrainedDataset* t = state_->trainedFor(dataset_);
-    const bool cascade = state_->method() && state_->methodName() == QLatin1String("Cascade") && state_->isRouted() && t &&
-                         t->error.isEmpty() && !evalRows_.empty();
+    const bool cascade = state_->method() && state_->methodName() == QLatin1String("Cascade") && state_->isRouted() &&
+                         t && t->error.isEmpty() && !evalRows_.empty();
     cascade_->setVisible(cascade);
     if (!cascade) return;
     data::RowIndex row = evalRows_.front();
@@ -370,7 +382,8 @@ void ChartTabs::updateVerifier() {
         return;
     }
     const int bins = state_->config().num_bins;
-    verifier_->setData(eval::confidence_histogram(*ds, evalRows_, bins), eval::reliability(*ds, evalRows_, bins), titleSuffix());
+    verifier_->setData(eval::confidence_histogram(*ds, evalRows_, bins), eval::reliability(*ds, evalRows_, bins),
+                       titleSuffix());
 }
 
 void ChartTabs::computeSamplesCurve() {
@@ -424,16 +437,21 @@ QString ChartTabs::exportTab(int tab, const QString& folder, QStringList* writte
     auto chart = [&](QWidget* view, const QString& base) {
         for (const QString& ext : {QStringLiteral("png"), QStringLiteral("svg")}) {
             const QString path = dir.filePath(base + QLatin1Char('.') + ext);
-            const QString e = ext == QLatin1String("png") ? exportPng(view, path, kExportSize) : exportSvg(view, path, kExportSize);
-            if (e.isEmpty()) files << path;
-            else errors << e;
+            const QString e =
+                ext == QLatin1String("png") ? exportPng(view, path, kExportSize) : exportSvg(view, path, kExportSize);
+            if (e.isEmpty())
+                files << path;
+            else
+                errors << e;
         }
     };
     auto csv = [&](const eval::DataTable& t, const QString& base) {
         const QString path = dir.filePath(base + QStringLiteral(".csv"));
         const QString e = exportCsv(t, path);
-        if (e.isEmpty()) files << path;
-        else errors << e;
+        if (e.isEmpty())
+            files << path;
+        else
+            errors << e;
     };
     if (beliefTimer_->isActive()) {
         beliefTimer_->stop();
@@ -462,8 +480,10 @@ QString ChartTabs::exportTab(int tab, const QString& folder, QStringList* writte
             const std::string text = eval::report_to_csv(*r);
             const QString path = dir.filePath(QStringLiteral("per_dataset.csv"));
             const QString e = writeTextFile(path, QByteArray(text.data(), static_cast<qsizetype>(text.size())));
-            if (e.isEmpty()) files << path;
-            else errors << e;
+            if (e.isEmpty())
+                files << path;
+            else
+                errors << e;
         }
     }
     if (written) *written << files;
@@ -496,6 +516,8 @@ QString ChartTabs::exportReport(const QString& folder, QStringList* written) {
     return errors.join(QLatin1Char('\n'));
 }
 
-ChartTabs* installChartTabs(MainWindow* window) { return new ChartTabs(window); }
+ChartTabs* installChartTabs(MainWindow* window) {
+    return new ChartTabs(window);
+}
 
 }  // namespace automix::ui::charts

@@ -10,8 +10,8 @@
 #include <QPalette>
 #include <QScatterSeries>
 #include <QToolTip>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 #include <algorithm>
 #include <cmath>
 
@@ -20,7 +20,9 @@
 namespace automix::ui::charts {
 
 namespace {
-QString pct(double fraction) { return QString::number(100.0 * fraction, 'f', 1) + QStringLiteral(" %"); }
+QString pct(double fraction) {
+    return QString::number(100.0 * fraction, 'f', 1) + QStringLiteral(" %");
+}
 
 QString metricsText(const eval::Metrics& m) {
     return QObject::tr("cost %1 · perf %2<br>IBC lift %3 · APGR %4 · escalated %5")
@@ -30,7 +32,9 @@ QString metricsText(const eval::Metrics& m) {
              pct(m.escalated_fraction));
 }
 
-bool finitePoint(const eval::Metrics& m) { return std::isfinite(m.avg_cost) && std::isfinite(m.avg_perf); }
+bool finitePoint(const eval::Metrics& m) {
+    return std::isfinite(m.avg_cost) && std::isfinite(m.avg_perf);
+}
 }  // namespace
 
 CostQualityChart::CostQualityChart(QWidget* parent) : QWidget(parent) {
@@ -191,8 +195,10 @@ void CostQualityChart::addReferenceSeries(bool dark) {
             QToolTip::showText(QCursor::pos(), lastTooltip_, view_);
         });
     };
-    addPoint(tr("small model only"), QStringLiteral("always_small"), data_.small_only, QScatterSeries::MarkerShapeRectangle, 12);
-    addPoint(tr("large model only"), QStringLiteral("always_large"), data_.large_only, QScatterSeries::MarkerShapeRectangle, 12);
+    addPoint(tr("small model only"), QStringLiteral("always_small"), data_.small_only,
+             QScatterSeries::MarkerShapeRectangle, 12);
+    addPoint(tr("large model only"), QStringLiteral("always_large"), data_.large_only,
+             QScatterSeries::MarkerShapeRectangle, 12);
     addPoint(tr("oracle router"), QStringLiteral("oracle"), data_.oracle, QScatterSeries::MarkerShapeStar, 18);
 }
 
@@ -289,8 +295,7 @@ QString CostQualityChart::tooltipFor(std::size_t method, std::size_t point) cons
     const eval::MethodCurve& c = data_.methods[method];
     const eval::CurvePoint& p = c.points[point];
     return tr("<b>%1</b>%2<br>%3<br>%4")
-        .arg(QString::fromStdString(c.method).toHtmlEscaped(),
-             point == c.trained ? tr(" — trained choice") : QString(),
+        .arg(QString::fromStdString(c.method).toHtmlEscaped(), point == c.trained ? tr(" — trained choice") : QString(),
              QString::fromStdString(p.text).toHtmlEscaped(), metricsText(p.metrics));
 }
 
@@ -306,7 +311,8 @@ void CostQualityChart::setCurrent(const std::optional<eval::Metrics>& m, const Q
     }
     current_->setName(label.isEmpty() ? tr("current routing") : label);
     const QPointF p(m->avg_cost, m->avg_perf);
-    if (current_->count() == 1) current_->replace(0, p);
+    if (current_->count() == 1)
+        current_->replace(0, p);
     else {
         current_->clear();
         current_->append(p);

@@ -17,8 +17,8 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTableWidget>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 #include <QtConcurrent/QtConcurrentRun>
 #include <cmath>
 
@@ -28,7 +28,9 @@
 namespace automix::ui::charts {
 
 namespace {
-bool paper(const eval::Report& r) { return r.options.protocol == eval::Protocol::Paper; }
+bool paper(const eval::Report& r) {
+    return r.options.protocol == eval::Protocol::Paper;
+}
 double liftOf(const eval::Report& r, const eval::MethodReport& m) {
     if (!m.ok) return std::nan("");
     return paper(r) ? m.val_lift_stat.mean : m.val.lift;
@@ -60,7 +62,8 @@ PerDatasetView::PerDatasetView(QWidget* parent) : QWidget(parent) {
     protocol_ = new QComboBox(this);
     protocol_->setObjectName(QStringLiteral("protocolCombo"));
     protocol_->addItem(tr("full: train on the whole train split"), static_cast<int>(eval::Protocol::Full));
-    protocol_->addItem(tr("paper: seeds × 1000 sampled train rows (mean ± std)"), static_cast<int>(eval::Protocol::Paper));
+    protocol_->addItem(tr("paper: seeds × 1000 sampled train rows (mean ± std)"),
+                       static_cast<int>(eval::Protocol::Paper));
     seeds_ = new QSpinBox(this);
     seeds_->setRange(1, 100);
     seeds_->setValue(10);
@@ -89,12 +92,15 @@ PerDatasetView::PerDatasetView(QWidget* parent) : QWidget(parent) {
 
     watcher_ = new QFutureWatcher<std::shared_ptr<RunResult>>(this);
     connect(watcher_, &QFutureWatcher<std::shared_ptr<RunResult>>::finished, this, &PerDatasetView::onRunDone);
-    connect(watcher_, &QFutureWatcher<std::shared_ptr<RunResult>>::progressValueChanged, progress_, &QProgressBar::setValue);
+    connect(watcher_, &QFutureWatcher<std::shared_ptr<RunResult>>::progressValueChanged, progress_,
+            &QProgressBar::setValue);
     connect(runButton_, &QPushButton::clicked, this, qOverload<>(&PerDatasetView::run));
     rebuild();
 }
 
-PerDatasetView::~PerDatasetView() { watcher_->waitForFinished(); }
+PerDatasetView::~PerDatasetView() {
+    watcher_->waitForFinished();
+}
 
 void PerDatasetView::setDataset(std::shared_ptr<const data::Dataset> ds, const routing::Config& cfg) {
     if (ds != dataset_) {
@@ -127,18 +133,19 @@ void PerDatasetView::run(eval::Protocol protocol, int seeds) {
         auto out = std::make_shared<RunResult>();
         out->dataset = ds;
         try {
-            out->report = std::make_shared<eval::Report>(eval::run_evaluation(*ds, options, [&](std::size_t done, std::size_t total) {
-                promise.setProgressRange(0, static_cast<int>(total));
-                promise.setProgressValue(static_cast<int>(done));
-            }));
+            out->report = std::make_shared<eval::Report>(
+                eval::run_evaluation(*ds, options, [&](std::size_t done, std::size_t total) {
+                    promise.setProgressRange(0, static_cast<int>(total));
+                    promise.setProgressValue(static_cast<int>(done));
+                }));
             out->report->input_path = ds->source_path;
         } catch (const std::exception& e) {
             out->error = QString::fromStdString(e.what());
         }
         promise.addResult(out);
     }));
-    connect(watcher_, &QFutureWatcher<std::shared_ptr<RunResult>>::progressRangeChanged, progress_, &QProgressBar::setRange,
-            Qt::UniqueConnection);
+    connect(watcher_, &QFutureWatcher<std::shared_ptr<RunResult>>::progressRangeChanged, progress_,
+            &QProgressBar::setRange, Qt::UniqueConnection);
 }
 
 void PerDatasetView::waitForRun() {
@@ -184,8 +191,9 @@ void PerDatasetView::rebuild() {
         return;
     }
     const eval::Report& r = *report_;
-    chart_->setTitle(paper(r) ? tr("IBC lift on val per dataset (mean over %1 seeds; ± std in the table)").arg(r.options.seeds)
-                              : tr("IBC lift on val per dataset (trained on the whole train split)"));
+    chart_->setTitle(
+        paper(r) ? tr("IBC lift on val per dataset (mean over %1 seeds; ± std in the table)").arg(r.options.seeds)
+                 : tr("IBC lift on val per dataset (trained on the whole train split)"));
     const QStringList methods = methodsOf(r);
     QStringList datasets;
     for (const auto& d : r.datasets) datasets << QString::fromStdString(d.name);
@@ -211,12 +219,16 @@ void PerDatasetView::rebuild() {
             const double sd = m ? stdOf(r, *m) : std::nan("");
             *set << (std::isfinite(lift) ? lift : 0.0);
             if (std::isfinite(lift)) lo = std::min(lo, lift), hi = std::max(hi, lift);
-            QString text = !m ? QStringLiteral("") : !m->ok ? tr("error") : QString::number(100.0 * lift, 'f', 1) + QStringLiteral(" %");
+            QString text = !m       ? QStringLiteral("")
+                           : !m->ok ? tr("error")
+                                    : QString::number(100.0 * lift, 'f', 1) + QStringLiteral(" %");
             if (std::isfinite(sd)) text += QStringLiteral(" ± %1").arg(100.0 * sd, 0, 'f', 1);
             auto* item = new QTableWidgetItem(text);
             item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-            if (m && !m->ok) item->setToolTip(QString::fromStdString(m->error));
-            else if (m) item->setToolTip(QString::fromStdString(m->best.dump()));
+            if (m && !m->ok)
+                item->setToolTip(QString::fromStdString(m->error));
+            else if (m)
+                item->setToolTip(QString::fromStdString(m->best.dump()));
             table_->setItem(mi, di, item);
         }
         series->append(set);

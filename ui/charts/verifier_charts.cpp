@@ -15,8 +15,8 @@
 #include <QPushButton>
 #include <QScatterSeries>
 #include <QStackedBarSeries>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 #include <QtConcurrent/QtConcurrentRun>
 #include <cmath>
 
@@ -91,7 +91,8 @@ VerifierCharts::VerifierCharts(QWidget* parent) : QWidget(parent) {
 
     watcher_ = new QFutureWatcher<std::shared_ptr<SamplesResult>>(this);
     connect(watcher_, &QFutureWatcher<std::shared_ptr<SamplesResult>>::finished, this, &VerifierCharts::onSamplesDone);
-    connect(watcher_, &QFutureWatcher<std::shared_ptr<SamplesResult>>::progressValueChanged, progress_, &QProgressBar::setValue);
+    connect(watcher_, &QFutureWatcher<std::shared_ptr<SamplesResult>>::progressValueChanged, progress_,
+            &QProgressBar::setValue);
     connect(compute_, &QPushButton::clicked, this, &VerifierCharts::computeRequested);
     setData({}, {}, QString());
     rebuildSamples();
@@ -111,7 +112,8 @@ void VerifierCharts::setData(const eval::ConfidenceHistogram& h, const eval::Rel
 }
 
 void VerifierCharts::rebuildHistogram() {
-    resetChart(histogramChart_, tr("Verifier confidence%1").arg(scope_.isEmpty() ? QString() : QStringLiteral(" — ") + scope_));
+    resetChart(histogramChart_,
+               tr("Verifier confidence%1").arg(scope_.isEmpty() ? QString() : QStringLiteral(" — ") + scope_));
     const bool dark = paletteIsDark();
     auto* series = new QStackedBarSeries(histogramChart_);
     auto* right = new QBarSet(tr("small answer right (score ≥ %1)").arg(histogram_.tau), series);
@@ -187,8 +189,8 @@ void VerifierCharts::rebuildSamples() {
     double lo = 0, hi = 0.1;
     for (const auto& p : samples_.points)
         if (p.ok && std::isfinite(p.val.lift)) lo = std::min(lo, p.val.lift), hi = std::max(hi, p.val.lift);
-    QValueAxis* y = valueAxis(samplesChart_, tr("IBC lift on val (fraction)"), lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo),
-                              Qt::AlignLeft);
+    QValueAxis* y = valueAxis(samplesChart_, tr("IBC lift on val (fraction)"), lo - 0.05 * (hi - lo),
+                              hi + 0.05 * (hi - lo), Qt::AlignLeft);
     y->applyNiceNumbers();
     const bool dark = paletteIsDark();
     for (const std::string& m : samples_.methods) {
@@ -220,22 +222,25 @@ void VerifierCharts::computeSamplesCurve(std::shared_ptr<const data::Dataset> ds
     status_->setText(tr("computing…"));
     compute_->setEnabled(false);
     pending_ = true;
-    watcher_->setFuture(QtConcurrent::run([ds, dataset, methods, cfg, ks, flag](QPromise<std::shared_ptr<SamplesResult>>& promise) {
-        auto out = std::make_shared<SamplesResult>();
-        promise.setProgressRange(0, static_cast<int>(ks.size()));
-        try {
-            out->curve = eval::samples_curve(*ds, dataset, methods, ks, cfg, [&](std::size_t done, std::size_t) {
-                promise.setProgressValue(static_cast<int>(done));
-                return !flag->load();
-            });
-        } catch (const std::exception& e) {
-            out->error = QString::fromStdString(e.what());
-        }
-        promise.addResult(out);
-    }));
+    watcher_->setFuture(
+        QtConcurrent::run([ds, dataset, methods, cfg, ks, flag](QPromise<std::shared_ptr<SamplesResult>>& promise) {
+            auto out = std::make_shared<SamplesResult>();
+            promise.setProgressRange(0, static_cast<int>(ks.size()));
+            try {
+                out->curve = eval::samples_curve(*ds, dataset, methods, ks, cfg, [&](std::size_t done, std::size_t) {
+                    promise.setProgressValue(static_cast<int>(done));
+                    return !flag->load();
+                });
+            } catch (const std::exception& e) {
+                out->error = QString::fromStdString(e.what());
+            }
+            promise.addResult(out);
+        }));
 }
 
-bool VerifierCharts::isComputing() const { return pending_; }
+bool VerifierCharts::isComputing() const {
+    return pending_;
+}
 
 void VerifierCharts::cancel() {
     if (cancel_) cancel_->store(true);
@@ -263,7 +268,8 @@ void VerifierCharts::onSamplesDone() {
                                    .arg(samples_.rows)
                                    .arg(samples_.max_samples)
                                    .arg(samples_.rows_without_samples
-                                            ? tr("; %1 rows without samples keep their file confidence").arg(samples_.rows_without_samples)
+                                            ? tr("; %1 rows without samples keep their file confidence")
+                                                  .arg(samples_.rows_without_samples)
                                             : QString())
                              : out->error);
         rebuildSamples();
