@@ -280,12 +280,20 @@ void write_live_output(const std::string& path, const LiveInput& in, const std::
                        .dump(-1, ' ', false, json::error_handler_t::replace)
                 << '\n';
         }
-        out.flush();
-        if (!out) throw std::runtime_error(tmp + ": write failed");
+        out.close();
+        if (!out) {
+            std::error_code ignored;  // a half-written temporary is no use to anyone
+            std::filesystem::remove(tmp, ignored);
+            throw std::runtime_error(tmp + ": write failed");
+        }
     }
     std::error_code ec;
     std::filesystem::rename(tmp, path, ec);
-    if (ec) throw std::runtime_error(path + ": cannot replace: " + ec.message());
+    if (ec) {
+        std::error_code ignored;
+        std::filesystem::remove(tmp, ignored);
+        throw std::runtime_error(path + ": cannot replace: " + ec.message());
+    }
 }
 
 }  // namespace automix::live

@@ -65,41 +65,20 @@ void prepare_model_columns(data::Dataset& ds, const ModelsConfig& cfg) {
     ds.verifier_cost = cfg.verifier_cost;
 }
 
-namespace {
-
-// Options of a multiple-choice row: the `options` field, else "(A) ... (B) ..." in the question.
-std::vector<std::string> choice_texts(const data::Dataset& ds, data::RowIndex r) {
-    auto options = row_options(ds, r);
-    if (!options.empty()) return options;
-    const std::string& q = ds.question[r];
-    std::size_t pos = q.find("(A) ");
-    for (char letter = 'A'; pos != std::string::npos && letter <= 'Z'; ++letter) {
-        const std::string next_marker = std::string("(") + static_cast<char>(letter + 1) + ") ";
-        const std::size_t next = q.find(next_marker, pos + 4);
-        options.push_back(trim(q.substr(pos + 4, next == std::string::npos ? std::string::npos : next - pos - 4)));
-        pos = next;
-    }
-    return options;
-}
-
-}  // namespace
-
 double score_answer(const data::Dataset& ds, data::RowIndex row, const std::string& answer) {
     if (row >= ds.gold.size() || ds.gold[row].empty()) return data::kMissing;
     const std::string& gold = ds.gold[row];
-    if (ds.dataset_index.size() > row && ds.dataset_name(row) == "quality") {
-        // The release data gives a quality gold answer as the option's text; what counts is
-        // whether the answer picks that option's letter.
-        if (scoring::option_letter(gold) == 0) {
-            const auto options = choice_texts(ds, row);
-            const std::string want = scoring::normalize_answer(gold);
-            for (std::size_t i = 0; i < options.size(); ++i)
-                if (scoring::normalize_answer(options[i]) == want)
-                    return scoring::option_letter(answer) == static_cast<char>('A' + i) ? 1.0 : 0.0;
-        }
-        return scoring::option_letter_score(answer, gold);
+    const std::string_view dataset = row < ds.dataset_index.size() ? ds.dataset_name(row) : std::string_view();
+    // A quality gold answer given as an option's text counts by that option's letter; native
+    // rows may list the options in an `options` field instead of the question.
+    if (dataset == "quality" && scoring::option_letter(gold) == 0) {
+        const auto options = row_options(ds, row);
+        const std::string want = scoring::normalize_answer(gold);
+        for (std::size_t i = 0; i < options.size(); ++i)
+            if (scoring::normalize_answer(options[i]) == want)
+                return scoring::option_letter(answer) == static_cast<char>('A' + i) ? 1.0 : 0.0;
     }
-    return scoring::f1(answer, gold);
+    return scoring::answer_score(dataset, answer, gold, row < ds.question.size() ? ds.question[row] : std::string());
 }
 
 Pipeline::Pipeline(ModelsConfig cfg, std::vector<std::string> api_keys, PromptTemplates prompts,

@@ -317,6 +317,7 @@ void FaultsTest::outputOnFullDiskKeepsThePreviousFile() {
         }
     }
     QCOMPARE(read_all(out), std::string("previous complete output\n"));
+    QVERIFY2(!std::filesystem::exists(out + ".tmp"), "the half-written temporary is left behind");
     // And with room, the same call writes a file that loads with every row.
     write_live_output(out, in, r.rows, cfg);
     QCOMPARE(data::load_file(out).dataset.size(), in.dataset.size());
