@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -409,7 +410,7 @@ class Run {
             if (!parse_completion(api, body, 1, &why)) return why;
             return std::nullopt;
         };
-        call.done = [this, i, j, key, api](const CallResult& r) {
+        auto on_reply = [this, i, j, key, api](const CallResult& r, bool shared) {
             auto& usage = result_.totals.per_model[j];
             if (r.status == CallResult::Status::Cancelled) return;
             if (r.status == CallResult::Status::Failed) {
@@ -419,19 +420,23 @@ class Run {
                 return;
             }
             const auto c = parse_completion(api, r.body, 1, nullptr);
-            const double money = cfg_.models[j].money(c->prompt_tokens, c->completion_tokens);
-            ++usage.calls;
-            usage.prompt_tokens += c->prompt_tokens;
-            usage.completion_tokens += c->completion_tokens;
-            usage.money += money;
-            result_.rows[i].money += money;
-            store(key, j, c->texts[0], c->prompt_tokens, c->completion_tokens, money);
+            if (shared) {
+                ++usage.cached;
+            } else {
+                const double money = cfg_.models[j].money(c->prompt_tokens, c->completion_tokens);
+                ++usage.calls;
+                usage.prompt_tokens += c->prompt_tokens;
+                usage.completion_tokens += c->completion_tokens;
+                usage.money += money;
+                result_.rows[i].money += money;
+                store(key, j, c->texts[0], c->prompt_tokens, c->completion_tokens, money);
+            }
             if (state_[i].finished) return;
             set_answer(i, j, c->texts[0]);
             advance(i);
             report();
         };
-        engine_.submit(std::move(call));
+        submit_once(key, std::move(call), std::move(on_reply));
     }
 
     void verified(std::size_t i, std::size_t j) {
@@ -507,7 +512,9 @@ class Run {
                 return std::nullopt;
             };
             std::vector<std::string> run_keys(keys.begin() + first, keys.begin() + first + count);
-            call.done = [this, i, j, first = first, count = count, run_keys, api](const CallResult& r) {
+            const std::string flight = run_keys.front() + "+" + std::to_string(count);
+            auto on_reply = [this, i, j, first = first, count = count, run_keys, api](const CallResult& r,
+                                                                                      bool shared) {
                 auto& usage = result_.totals.per_model[j];
                 if (r.status == CallResult::Status::Cancelled) return;
                 if (r.status == CallResult::Status::Failed) {
@@ -517,17 +524,22 @@ class Run {
                     return;
                 }
                 const auto c = parse_completion(api, r.body, count, nullptr);
-                const double money = cfg_.models[j].money(c->prompt_tokens, c->completion_tokens);
-                ++usage.calls;
-                usage.prompt_tokens += c->prompt_tokens;
-                usage.completion_tokens += c->completion_tokens;
-                usage.money += money;
-                result_.rows[i].money += money;
+                const double money = shared ? 0.0 : cfg_.models[j].money(c->prompt_tokens, c->completion_tokens);
+                if (shared) {
+                    usage.cached += static_cast<std::size_t>(count);
+                } else {
+                    ++usage.calls;
+                    usage.prompt_tokens += c->prompt_tokens;
+                    usage.completion_tokens += c->completion_tokens;
+                    usage.money += money;
+                    result_.rows[i].money += money;
+                }
                 Step& st = state_[i].steps[j];
                 for (int t = 0; t < count; ++t) {
                     // The whole call's usage goes on its first sample, so sums stay exact.
-                    store(run_keys[static_cast<std::size_t>(t)], j, c->texts[static_cast<std::size_t>(t)],
-                          t == 0 ? c->prompt_tokens : 0, t == 0 ? c->completion_tokens : 0, t == 0 ? money : 0.0);
+                    if (!shared)
+                        store(run_keys[static_cast<std::size_t>(t)], j, c->texts[static_cast<std::size_t>(t)],
+                              t == 0 ? c->prompt_tokens : 0, t == 0 ? c->completion_tokens : 0, t == 0 ? money : 0.0);
                     const auto idx = static_cast<std::size_t>(first + t);
                     if (!st.have.empty() && !st.have[idx]) {
                         st.samples[idx] = c->texts[static_cast<std::size_t>(t)];
@@ -539,8 +551,22 @@ class Run {
                 if (st.missing == 0) verified(i, j);
                 report();
             };
-            engine_.submit(std::move(call));
+            submit_once(flight, std::move(call), std::move(on_reply));
         }
+    }
+
+    // Identical calls in flight at the same time (a question that occurs twice) are sent once:
+    // the others wait for that reply and count it as a cache hit, so nothing is paid twice.
+    using Waiter = std::function<void(const CallResult&, bool shared)>;
+    void submit_once(const std::string& flight_key, HttpCall call, Waiter on_done) {
+        auto [it, first] = flights_.try_emplace(flight_key);
+        it->second.push_back(std::move(on_done));
+        if (!first) return;
+        call.done = [this, flight_key](const CallResult& r) {
+            auto waiters = std::move(flights_.extract(flight_key).mapped());
+            for (std::size_t w = 0; w < waiters.size(); ++w) waiters[w](r, w > 0);
+        };
+        engine_.submit(std::move(call));
     }
 
     const Pipeline& p_;
@@ -554,6 +580,7 @@ class Run {
     CallEngine engine_;
     std::vector<int> endpoint_;
     std::vector<RowState> state_;
+    std::unordered_map<std::string, std::vector<Waiter>> flights_;
     RunResult result_;
     std::size_t window_ = 8, next_row_ = 0, in_flight_ = 0;
     bool starting_ = false;
