@@ -4,33 +4,11 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/data/json_scan.hpp"
+
 namespace automix::demo {
 
-void append_json_string(std::string& out, std::string_view s) {
-    static const char* hex = "0123456789abcdef";
-    out += '"';
-    for (const char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        default:
-            if (c < 0x20) {
-                out += "\\u00";
-                out += hex[c >> 4];
-                out += hex[c & 0xF];
-            } else {
-                out += ch;
-            }
-        }
-    }
-    out += '"';
-}
+void append_json_string(std::string& out, std::string_view s) { data::json::append_quoted(out, s); }
 
 void append_json_number(std::string& out, double v) {
     if (!std::isfinite(v)) throw std::invalid_argument("JSON cannot hold a non-finite number");
