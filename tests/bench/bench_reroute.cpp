@@ -80,7 +80,7 @@ void BM_SliderStep(benchmark::State& state) {
     }
     state.counters["rows"] = static_cast<double>(routing->dataset()->size());
 }
-BENCHMARK(BM_SliderStep)->Unit(benchmark::kMillisecond)->Iterations(60);
+BENCHMARK(BM_SliderStep)->Unit(benchmark::kMillisecond)->Iterations(300);
 
 void BM_AllCurves(benchmark::State& state) {
     const auto ds = bigDataset(50000);
