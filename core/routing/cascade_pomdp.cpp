@@ -39,11 +39,9 @@ class CascadeMethod : public Method {
 
     Decisions route(const data::Dataset& ds, const data::View& rows, const Params& p,
                     const Config& cfg) const override {
-        const CascadeRows cr(ds, rows, cfg.num_bins);
-        const HistoryTree tree(cr.models(), cr.observations());
-        const Policy policy = policy_from_params(p, tree);
-        const CascadeCosts costs = cascade_costs(ds, cfg);
-        return route_rows(tree, cost_to_reach(costs), policy, cr).final_model;
+        Decisions out;
+        route_each(ds, rows, std::vector<Params>(1, p), cfg, [&out](std::size_t, const Decisions& d) { out = d; });
+        return out;
     }
 
     // Bins and history tree once for the whole curve; only the policy changes per candidate.
