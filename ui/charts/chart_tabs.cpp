@@ -195,8 +195,9 @@ void ChartTabs::buildTabs() {
                                     .arg(QString::fromStdString(ds->dataset_names[static_cast<std::size_t>(d)]),
                                          smallRight ? tr("right") : tr("wrong")),
                                 [ds, bins, tau, bin, smallRight, d](data::RowIndex r) {
+                                    if (ds->dataset_index[r] != d) return false;
                                     const eval::HistogramCell c = eval::histogram_cell(*ds, r, bins, tau);
-                                    return ds->dataset_index[r] == d && c.bin == bin && c.correct == smallRight;
+                                    return c.bin == bin && c.correct == smallRight;
                                 });
     });
     connect(tuning_, &TuningPanel::figuresChanged, this, &ChartTabs::updateCurrentPoint);
