@@ -414,7 +414,7 @@ class Run {
             auto& usage = result_.totals.per_model[j];
             if (r.status == CallResult::Status::Cancelled) return;
             if (r.status == CallResult::Status::Failed) {
-                ++usage.failed;
+                if (!shared) ++usage.failed;  // one call failed, however many rows waited on it
                 state_[i].steps[j].answer = Phase::Failed;
                 fail(i, label(i, j, "answer") + ": " + r.error);
                 return;
@@ -518,7 +518,7 @@ class Run {
                 auto& usage = result_.totals.per_model[j];
                 if (r.status == CallResult::Status::Cancelled) return;
                 if (r.status == CallResult::Status::Failed) {
-                    ++usage.failed;
+                    if (!shared) ++usage.failed;
                     state_[i].steps[j].verify = Phase::Failed;
                     fail(i, label(i, j, "verify") + ": " + r.error);
                     return;

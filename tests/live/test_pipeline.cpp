@@ -96,6 +96,7 @@ class PipelineTest : public QObject {
     void outputLoadsAsReleaseRecords();
     void selectedRowsAndTypedQuestion();
     void manyCachedRowsDoNotRecurse();
+    void sharedFailedCallCountsOnce();
     void threeModelCascadeWritesNative();
 };
 
@@ -445,6 +446,34 @@ void PipelineTest::manyCachedRowsDoNotRecurse() {
     QCOMPARE(calls, std::uint64_t(3));
     QCOMPARE(cache->size(), std::size_t(4));  // 2 answers + 2 verifier samples
     QCOMPARE(in.dataset.models[0].verifier_confidence[9999], 1.0);
+}
+
+void PipelineTest::sharedFailedCallCountsOnce() {
+    // Identical rows that waited on one refused call all fail, but the call counts once.
+    std::atomic<int> requests{0};
+    HttpServer fake([&](const HttpRequest&) {
+        ++requests;
+        HttpReply r;
+        r.status = 400;
+        r.body = R"({"error":{"message":"bad request","type":"invalid_request_error"}})";
+        r.delay_ms = 50;
+        return r;
+    });
+    fake.start(0);
+    const auto cfg = live_test::make_config("http://127.0.0.1:" + std::to_string(fake.port()) + "/v1", {});
+    LiveInput in;
+    {
+        auto base = live_input_from_question("q", "some context", "same question?", "yes");
+        in = live_input_from(base.dataset, data::View(40, 0));
+    }
+    prepare_model_columns(in.dataset, cfg);
+    Pipeline p(cfg, {}, load_prompt_templates("", ""), nullptr);
+    const auto result = p.run(in.dataset, in.dataset.all_rows(), {});
+    QCOMPARE(result.totals.rows_failed, std::size_t(40));
+    QVERIFY2(requests.load() < 40, std::to_string(requests.load()).c_str());  // rows in flight shared calls
+    std::uint64_t failed = 0;
+    for (const auto& u : result.totals.per_model) failed += u.failed;
+    QCOMPARE(failed, static_cast<std::uint64_t>(requests.load()));
 }
 
 void PipelineTest::threeModelCascadeWritesNative() {
