@@ -1,19 +1,18 @@
 #pragma once
-// Loads a data file off the GUI thread through core::data::load_file, reporting progress
-// and honouring Cancel. One load at a time; starting a new one cancels the running one.
-#include <QFutureWatcher>
-#include <QObject>
+// Loading a data file as a job of the window's JobRunner: core::data::load_file with progress
+// and cancel, its outcome as plain values for the GUI thread.
 #include <QString>
-#include <atomic>
+#include <QStringList>
 #include <memory>
 
 #include "core/data/reader.hpp"
 
 namespace automix::ui {
 
+class JobContext;
+
 struct LoadOutcome {
     bool ok = false;
-    bool cancelled = false;
     QString path;
     QString error;  // "file:line:column: message" when !ok
     std::shared_ptr<const data::Dataset> dataset;
@@ -22,32 +21,9 @@ struct LoadOutcome {
     QStringList warnings;
 };
 
-class DataLoader : public QObject {
-    Q_OBJECT
-  public:
-    explicit DataLoader(QObject* parent = nullptr);
-    ~DataLoader() override;
-
-    void start(const QString& path, bool skipBadLines);
-    void cancel();
-    bool isRunning() const;
-    // Blocks (running a local event loop) until the current load has finished.
-    void waitForFinished();
-
-  signals:
-    void progress(int permille);
-    void finished(const automix::ui::LoadOutcome& outcome);
-
-  private:
-    void onFinished();
-
-    QFutureWatcher<LoadOutcome> watcher_;
-    bool pending_ = false;  // started and its finished() not yet emitted
-    std::shared_ptr<std::atomic<bool>> cancel_;
-    // Progress arrives from the worker thread; this keeps the GUI from being flooded.
-    std::shared_ptr<std::atomic<int>> lastPermille_;
-};
+// Worker thread. Throws JobCancelled when the job is cancelled; every other failure is in the
+// outcome. Files the explorer cannot show (fewer than two models) are refused here, so the
+// previous data stays loaded.
+LoadOutcome loadDataFile(const QString& path, bool skipBadLines, JobContext& job);
 
 }  // namespace automix::ui
-
-Q_DECLARE_METATYPE(automix::ui::LoadOutcome)

@@ -17,15 +17,16 @@
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QTableWidget>
-#include <QThread>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
-#include <thread>
+#include <mutex>
 
 #include "core/live/prompts.hpp"
 #include "core/live/response_cache.hpp"
+#include "ui/job_runner.hpp"
 
 namespace automix::ui {
 
@@ -41,24 +42,41 @@ QString qs(const std::string& s) {
 
 }  // namespace
 
-// The worker thread of one run; defined here so the header stays free of <thread>.
-struct LiveWorker {
-    std::thread thread;
+namespace {
+const QString kLiveJob = QStringLiteral("live");
+}
+
+// What the worker hands to the GUI while a run goes on: plain values behind a mutex, drained
+// by the panel's timer (no widget ever reaches the worker).
+struct LiveMailbox {
+    std::mutex mutex;
+    std::optional<live::Progress> progress;
+    QStringList lines;
+    void post(const QString& line) {
+        const std::lock_guard<std::mutex> lock(mutex);
+        lines << line;
+    }
 };
 
-LivePanel::LivePanel(DatasetProvider dataset, SelectionProvider selection, QWidget* parent)
-    : QWidget(parent), dataset_(std::move(dataset)), selection_(std::move(selection)),
-      worker_(std::make_unique<LiveWorker>()) {
+LivePanel::LivePanel(DatasetProvider dataset, SelectionProvider selection, QWidget* parent, JobRunner* jobs)
+    : QWidget(parent), dataset_(std::move(dataset)), selection_(std::move(selection)), jobs_(jobs) {
     qRegisterMetaType<std::shared_ptr<const automix::ui::LiveRunResult>>();
+    if (!jobs_) jobs_ = new JobRunner(this);
     cacheDir_ = QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + QStringLiteral("/live");
+    poll_ = new QTimer(this);
+    poll_->setInterval(100);
+    connect(poll_, &QTimer::timeout, this, &LivePanel::drainMailbox);
+    connect(jobs_, &JobRunner::failed, this, [this](const QString& key, const QString& message) {
+        if (key != kLiveJob) return;
+        auto job = std::make_shared<LiveRunResult>();
+        job->error = message;
+        onFinished(job);
+    });
     buildUi();
     setRunning(false);
 }
 
-LivePanel::~LivePanel() {
-    if (cancel_) *cancel_ = true;  // the pipeline notices within ~100 ms
-    if (worker_->thread.joinable()) worker_->thread.join();
-}
+LivePanel::~LivePanel() = default;
 
 void LivePanel::buildUi() {
     auto* top = new QVBoxLayout(this);
@@ -256,7 +274,6 @@ bool LivePanel::start(std::shared_ptr<LiveRunResult> job) {
         return false;
     }
     const std::string cacheDir = useCache_->isChecked() ? cachePath_->text().toStdString() : std::string();
-    cancel_ = std::make_shared<std::atomic<bool>>(false);
     log_->clear();
     results_->setRowCount(0);
     progress_->setRange(0, static_cast<int>(job->input.dataset.size()));
@@ -265,62 +282,65 @@ bool LivePanel::start(std::shared_ptr<LiveRunResult> job) {
     emit runStarted();
 
     job->config = *config_;
-    if (worker_->thread.joinable()) worker_->thread.join();
-    worker_->thread = std::thread([this, job, cfg = *config_, keys = std::move(keys), prompts = std::move(prompts),
-                                   cacheDir, cancel = cancel_]() mutable {
-        try {
-            std::shared_ptr<live::ResponseCache> cache;
-            if (!cacheDir.empty()) {
-                cache = std::make_shared<live::ResponseCache>(cacheDir);
-                for (const auto& w : cache->warnings()) {
-                    const QString line = QString::fromStdString("warning: " + w);
-                    QMetaObject::invokeMethod(
-                        this, [this, line] { onEvent(line); }, Qt::QueuedConnection);
+    mailbox_ = std::make_shared<LiveMailbox>();
+    poll_->start();
+    jobs_->start<std::shared_ptr<LiveRunResult>>(
+        kLiveJob, {this, {}},
+        [job, cfg = *config_, keys = std::move(keys), prompts = std::move(prompts), cacheDir,
+         mailbox = mailbox_](JobContext& ctx) mutable {
+            try {
+                std::shared_ptr<live::ResponseCache> cache;
+                if (!cacheDir.empty()) {
+                    cache = std::make_shared<live::ResponseCache>(cacheDir);
+                    for (const auto& w : cache->warnings()) mailbox->post(QString::fromStdString("warning: " + w));
                 }
+                live::prepare_model_columns(job->input.dataset, cfg);
+                live::Pipeline pipeline(cfg, keys, prompts, cache);
+                live::RunOptions options;
+                options.cancel = ctx.cancelFlag();
+                options.on_progress = [&mailbox](const live::Progress& p) {
+                    const std::lock_guard<std::mutex> lock(mailbox->mutex);
+                    mailbox->progress = p;
+                };
+                options.on_event = [&mailbox](const live::CallEvent& e) {
+                    mailbox->post(
+                        QStringLiteral("%1 · attempt %2 · %3").arg(qs(e.label)).arg(e.attempt).arg(qs(e.what)));
+                };
+                auto result = pipeline.run(job->input.dataset, job->input.dataset.all_rows(), options);
+                job->outcomes = std::move(result.rows);
+                job->totals = result.totals;
+                job->cancelled = result.cancelled;
+                for (const auto& w : result.warnings) job->error += QString::fromStdString(w) + QLatin1Char('\n');
+            } catch (const std::exception& e) {
+                job->error = QString::fromStdString(e.what());
             }
-            live::prepare_model_columns(job->input.dataset, cfg);
-            live::Pipeline pipeline(cfg, keys, prompts, cache);
-            live::RunOptions options;
-            options.cancel = cancel.get();
-            auto last = std::chrono::steady_clock::now() - std::chrono::seconds(1);
-            options.on_progress = [this, &last](const live::Progress& p) {
-                const auto now = std::chrono::steady_clock::now();
-                if (now - last < std::chrono::milliseconds(100) && p.rows_done != p.rows_total) return;
-                last = now;
-                QMetaObject::invokeMethod(
-                    this, [this, p] { onProgress(p); }, Qt::QueuedConnection);
-            };
-            options.on_event = [this](const live::CallEvent& e) {
-                const QString line =
-                    QStringLiteral("%1 · attempt %2 · %3").arg(qs(e.label)).arg(e.attempt).arg(qs(e.what));
-                QMetaObject::invokeMethod(
-                    this, [this, line] { onEvent(line); }, Qt::QueuedConnection);
-            };
-            auto result = pipeline.run(job->input.dataset, job->input.dataset.all_rows(), options);
-            job->outcomes = std::move(result.rows);
-            job->totals = result.totals;
-            job->cancelled = result.cancelled;
-            for (const auto& w : result.warnings) job->error += QString::fromStdString(w) + QLatin1Char('\n');
-        } catch (const std::exception& e) {
-            job->error = QString::fromStdString(e.what());
-        }
-        QMetaObject::invokeMethod(
-            this, [this, job] { onFinished(job); }, Qt::QueuedConnection);
-    });
+            return job;
+        },
+        [this](std::shared_ptr<LiveRunResult> done) { onFinished(std::move(done)); });
     return true;
 }
 
 void LivePanel::cancel() {
-    if (cancel_) *cancel_ = true;
+    // Stop, but keep the rows that finished (their calls are paid and cached).
+    jobs_->stop(kLiveJob);
 }
 
 void LivePanel::waitForFinished(int timeout_ms) {
-    QElapsedTimer t;
-    t.start();
-    while (running_ && t.elapsed() < timeout_ms) {
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
-        QThread::msleep(5);
+    jobs_->waitFor(kLiveJob, timeout_ms);
+}
+
+void LivePanel::drainMailbox() {
+    if (!mailbox_) return;
+    std::optional<live::Progress> p;
+    QStringList lines;
+    {
+        const std::lock_guard<std::mutex> lock(mailbox_->mutex);
+        p = std::move(mailbox_->progress);
+        mailbox_->progress.reset();
+        lines.swap(mailbox_->lines);
     }
+    for (const QString& line : lines) log_->appendPlainText(line);
+    if (p) onProgress(*p);
 }
 
 void LivePanel::onProgress(const live::Progress& p) {
@@ -342,12 +362,10 @@ void LivePanel::onProgress(const live::Progress& p) {
     emit progressChanged(static_cast<int>(p.rows_done), static_cast<int>(p.rows_total));
 }
 
-void LivePanel::onEvent(const QString& line) {
-    log_->appendPlainText(line);
-}
-
 void LivePanel::onFinished(std::shared_ptr<LiveRunResult> job) {
-    if (worker_->thread.joinable()) worker_->thread.join();
+    drainMailbox();
+    poll_->stop();
+    mailbox_.reset();
     last_ = job;
     if (job->error.isEmpty() || !job->outcomes.empty()) onProgress(job->totals);
     if (!job->error.isEmpty()) {

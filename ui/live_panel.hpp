@@ -25,6 +25,7 @@ class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class QTableWidget;
+class QTimer;
 
 namespace automix::ui {
 
@@ -40,7 +41,8 @@ struct LiveRunResult {
     QString error;                            // set when the run could not start
 };
 
-struct LiveWorker;
+class JobRunner;
+struct LiveMailbox;
 
 class LivePanel : public QWidget {
     Q_OBJECT
@@ -48,7 +50,9 @@ class LivePanel : public QWidget {
     using DatasetProvider = std::function<const data::Dataset*()>;
     using SelectionProvider = std::function<std::vector<data::RowIndex>()>;
 
-    LivePanel(DatasetProvider dataset, SelectionProvider selection, QWidget* parent = nullptr);
+    // Runs go through `jobs` (the window's runner); a panel on its own gets its own runner.
+    LivePanel(DatasetProvider dataset, SelectionProvider selection, QWidget* parent = nullptr,
+              JobRunner* jobs = nullptr);
     ~LivePanel() override;
 
     // Loads and validates a models config; problems are shown in the panel and returned.
@@ -81,7 +85,7 @@ class LivePanel : public QWidget {
     void refreshKeys();
     bool start(std::shared_ptr<LiveRunResult> job);
     void onProgress(const live::Progress& p);
-    void onEvent(const QString& line);
+    void drainMailbox();
     void onFinished(std::shared_ptr<LiveRunResult> job);
     void fillResults();
     void setRunning(bool running);
@@ -90,8 +94,9 @@ class LivePanel : public QWidget {
     SelectionProvider selection_;
     std::optional<live::ModelsConfig> config_;
     std::map<std::string, std::string> sessionKeys_;  // memory only
-    std::shared_ptr<std::atomic<bool>> cancel_;
-    std::unique_ptr<LiveWorker> worker_;
+    JobRunner* jobs_;
+    std::shared_ptr<LiveMailbox> mailbox_;  // progress and log lines of the running job
+    QTimer* poll_;
     std::shared_ptr<const LiveRunResult> last_;
     bool running_ = false;
     QString cacheDir_;

@@ -45,6 +45,7 @@
 #include "ui/data_loader.hpp"
 #include "ui/drill_down_panel.hpp"
 #include "ui/filter_bar.hpp"
+#include "ui/job_runner.hpp"
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
 #include "ui/studies_panel.hpp"
@@ -53,6 +54,7 @@ namespace automix::ui {
 
 namespace {
 constexpr int kMaxRecent = 10;
+const QString kLoadJob = QStringLiteral("load");
 const QString kRecentKey = QStringLiteral("recentFiles");
 
 QString localFileOf(const QMimeData* mime) {
@@ -98,14 +100,19 @@ bool isDemoFile(const QString& path) {
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     setWindowTitle(tr("AutoMix Explorer"));
     setAcceptDrops(true);
-    state_ = new RoutingState(this);
-    loader_ = new DataLoader(this);
-    connect(loader_, &DataLoader::finished, this, &MainWindow::onLoadFinished);
-    connect(loader_, &DataLoader::progress, this, [this](int permille) {
+    jobs_ = new JobRunner(this);
+    state_ = new RoutingState(jobs_, this);
+    connect(jobs_, &JobRunner::progressed, this, [this](const QString& key, qint64 done, qint64 total) {
+        if (key != kLoadJob || total <= 0) return;
+        const int permille = static_cast<int>(done * 1000 / total);
         progress_->setRange(0, 1000);
         progress_->setValue(permille);
         emit loadProgress(permille);
     });
+    connect(jobs_, &JobRunner::failed, this, [this](const QString& key, const QString& message) {
+        if (key == kLoadJob) onLoadFailed(loadingFile_, message);
+    });
+    connect(jobs_, &JobRunner::finished, this, [this] { updateBusy(); });
 
     buildToolBar();
     buildCentral();
@@ -145,19 +152,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 }
 
 MainWindow::~MainWindow() {
-    // Controllers that other parts of ui/ attach to the window (chart tabs, live panel) are
-    // plain QObject children driving widgets inside it, possibly from background work. Destroy
-    // them first, newest first, while those widgets still exist; QObject's own teardown would
-    // delete the widgets (created earlier) before them.
-    QList<QPointer<QObject>> kids;
-    for (QObject* child : children()) kids.append(child);  // guarded: one may take another with it
-    for (auto it = kids.rbegin(); it != kids.rend(); ++it) {
-        QObject* child = it->data();
-        if (!child || child->isWidgetType() || qobject_cast<QAction*>(child) || qobject_cast<QLayout*>(child) ||
-            child == state_ || child == loader_ || child == model_)
-            continue;
-        delete child;
-    }
+    // Background work never holds a widget, so no teardown order is needed for it; but nothing
+    // should react to the window's own widgets going away (a tab widget emits currentChanged
+    // while its pages are deleted), and the runner goes first: cancel and wait for every job.
+    for (QObject* o : findChildren<QObject*>()) o->blockSignals(true);
+    delete jobs_;
+    jobs_ = nullptr;
 }
 
 // ---------------------------------------------------------------- construction
@@ -430,7 +430,7 @@ void MainWindow::showEvent(QShowEvent* e) {
 
 void MainWindow::closeEvent(QCloseEvent* e) {
     saveSettings();
-    loader_->cancel();
+    cancelLoad();
     QMainWindow::closeEvent(e);
 }
 
@@ -486,8 +486,14 @@ void MainWindow::setSkipBadLines(bool on) {
 void MainWindow::startLoad(const QString& path) {
     loadShowsDialog_ = true;
     loadingFile_ = path;
-    log(tr("Loading %1%2").arg(path, skipBadLines_->isChecked() ? tr(" (skipping bad lines)") : QString()));
-    loader_->start(path, skipBadLines_->isChecked());
+    const bool skip = skipBadLines_->isChecked();
+    log(tr("Loading %1%2").arg(path, skip ? tr(" (skipping bad lines)") : QString()));
+    emit loadProgress(0);
+    // A running load is superseded (cancelled, its result never delivered): only the latest
+    // request counts.
+    jobs_->start<LoadOutcome>(
+        kLoadJob, {this, {}}, [path, skip](JobContext& job) { return loadDataFile(path, skip, job); },
+        [this](LoadOutcome out) { onLoadFinished(out); });
     updateBusy();
 }
 
@@ -500,7 +506,7 @@ bool MainWindow::openFile(const QString& path, QString* error) {
         ok = success;
         message = err;
     });
-    loader_->waitForFinished();
+    jobs_->waitFor(kLoadJob);
     disconnect(conn);
     if (!ok && error) *error = message;
     return ok;
@@ -511,31 +517,43 @@ bool MainWindow::openDemo(QString* error) {
 }
 
 bool MainWindow::isLoading() const {
-    return loader_->isRunning();
+    return jobs_->isRunning(kLoadJob);
 }
 
 void MainWindow::cancelLoad() {
-    if (loader_->isRunning()) loader_->cancel();
+    if (!isLoading()) return;
+    jobs_->cancel(kLoadJob);
+    lastLoadError_ = tr("Loading cancelled.");
+    log(tr("Loading %1 cancelled; the previous data stays loaded.").arg(loadingFile_));
+    statusBar()->showMessage(tr("Loading cancelled"), 5000);
+    updateBusy();
+    emit loadFinished(false, lastLoadError_);
 }
 
 const data::Dataset* MainWindow::dataset() const {
     return state_->dataset();
 }
 
+void MainWindow::onLoadFailed(const QString& path, const QString& error) {
+    updateBusy();
+    lastLoadError_ = error;
+    log(tr("Could not load: %1").arg(error));
+    if (!QFileInfo::exists(path)) forgetRecent(path);
+    if (loadShowsDialog_)
+        showError(tr("Could not open file"), tr("%1\n\nThe previously loaded data stays open.").arg(error));
+    emit loadFinished(false, error);
+}
+
+void MainWindow::reportError(const QString& what, const QString& message) {
+    log(tr("%1 failed: %2").arg(what, message));
+    showError(tr("%1 failed").arg(what), tr("%1\n\nFile: %2\nThe loaded data is unchanged.")
+                                             .arg(message, currentFile_.isEmpty() ? tr("(none)") : currentFile_));
+}
+
 void MainWindow::onLoadFinished(const LoadOutcome& out) {
     updateBusy();
     if (!out.ok) {
-        lastLoadError_ = out.error;
-        if (out.cancelled) {
-            log(tr("Loading %1 cancelled; the previous data stays loaded.").arg(out.path));
-            statusBar()->showMessage(tr("Loading cancelled"), 5000);
-        } else {
-            log(tr("Could not load: %1").arg(out.error));
-            if (!QFileInfo::exists(out.path)) forgetRecent(out.path);
-            if (loadShowsDialog_)
-                showError(tr("Could not open file"), tr("%1\n\nThe previously loaded data stays open.").arg(out.error));
-        }
-        emit loadFinished(false, out.error);
+        onLoadFailed(out.path, out.error);
         return;
     }
     lastLoadError_.clear();
@@ -568,13 +586,18 @@ void MainWindow::onLoadFinished(const LoadOutcome& out) {
     }
     state_->setCosts({smallCost_->value(), largeCost_->value(), verifierCost_->value()});
     selectedRow_.reset();
-    state_->setDataset(out.dataset);
+    LoadedFile file;
+    file.path = out.path;
+    file.displayName = isDemo ? tr("demo dataset") : QFileInfo(out.path).fileName();
+    if (isDemoFile(out.path) && out.path.contains(QStringLiteral("3model"))) file.displayName = tr("3-model demo");
+    file.bytes = QFileInfo(out.path).size();
+    state_->setDataset(out.dataset, file);
     fillScopeCombos();
     const int columns = model_->columnCount();
     const QByteArray header = QSettings().value(QStringLiteral("table/header%1").arg(columns)).toByteArray();
     fitQuestionOnShow_ = false;
     if (header.isEmpty() || !table_->horizontalHeader()->restoreState(header)) setDefaultColumnWidths();
-    setWindowTitle(tr("AutoMix Explorer — %1").arg(isDemo ? tr("demo dataset") : QFileInfo(out.path).fileName()));
+    setWindowTitle(tr("AutoMix Explorer — %1").arg(file.displayName));
     if (state_->method()) state_->train();
     if (model_->rowCount() > 0 && !table_->currentIndex().isValid()) selectRow(model_->datasetRow(0));
     emit datasetChanged();
@@ -628,7 +651,7 @@ void MainWindow::showError(const QString& title, const QString& text) {
 }
 
 void MainWindow::updateBusy() {
-    const bool loading = loader_->isRunning();
+    const bool loading = isLoading();
     const bool training = state_->isTraining();
     progress_->setVisible(loading || training);
     cancelButton_->setVisible(loading);

@@ -26,8 +26,8 @@ class QToolButton;
 
 namespace automix::ui {
 
-class DataLoader;
 class DrillDownPanel;
+class JobRunner;
 class FilterBar;
 class QueryTableModel;
 class RoutingState;
@@ -63,6 +63,11 @@ class MainWindow : public QMainWindow {
     void setSkipBadLines(bool on);
 
     RoutingState* routingState() const { return state_; }
+    // The one runner of background work for everything in this window.
+    JobRunner* jobs() const { return jobs_; }
+    // An error from core that reached the GUI thread: logged and shown in a dialog; the data
+    // stays as it was.
+    void reportError(const QString& what, const QString& message);
     QueryTableModel* queryModel() const { return model_; }
     QTableView* queryTable() const { return table_; }
     FilterBar* filterBar() const { return filterBar_; }
@@ -97,6 +102,7 @@ class MainWindow : public QMainWindow {
     void showAbout();
     void chooseAndOpen();
     void onLoadFinished(const LoadOutcome& outcome);
+    void onLoadFailed(const QString& path, const QString& error);
     void showError(const QString& title, const QString& text);
     void fillScopeCombos();
     void applyScope();
@@ -112,7 +118,7 @@ class MainWindow : public QMainWindow {
     void fillRowMenu(QMenu* menu, data::RowIndex row);  // the query table's context menu
 
     RoutingState* state_ = nullptr;
-    DataLoader* loader_ = nullptr;
+    JobRunner* jobs_ = nullptr;
     QueryTableModel* model_ = nullptr;
     QTableView* table_ = nullptr;
     FilterBar* filterBar_ = nullptr;

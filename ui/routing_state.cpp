@@ -1,267 +1,381 @@
 #include "ui/routing_state.hpp"
 
-#include <QEventLoop>
-#include <QtConcurrent/QtConcurrentRun>
+#include <QFileInfo>
 #include <algorithm>
 #include <cmath>
 
 #include "core/eval/metrics.hpp"
 #include "core/eval/trainer.hpp"
 #include "core/routing/bins.hpp"
+#include "ui/job_runner.hpp"
 
 namespace automix::ui {
 
-// Everything a training run needs, copied so that the worker never touches GUI state.
-struct TrainInput {
-    std::shared_ptr<const data::Dataset> dataset;
-    routing::MethodPtr method;
-    routing::Config config;
-    Costs costs;
-    std::vector<int> datasets;  // dataset indices to train, each on its own train rows
-};
+namespace {
 
-struct RoutingState::TrainOutput {
-    std::shared_ptr<const data::Dataset> dataset;  // what was trained (stale results are dropped)
-    routing::MethodPtr method;
-    Costs costs;
-    std::vector<std::int8_t> decisions;  // per dataset row, -1 outside the trained datasets
+const QString kTrainJob = QStringLiteral("train");
+
+QString number(double x) {
+    return QString::number(x, 'g', 6);
+}
+
+struct TrainOutput {
+    std::vector<RowDecision> decisions;  // per dataset row, -1 outside the trained datasets
     std::vector<TrainedDataset> trained;
     QString error;
 };
 
-namespace {
+data::View rowsOfDataset(const data::Dataset& ds, int d) {
+    data::View all;
+    for (std::size_t r = 0; r < ds.size(); ++r)
+        if (ds.dataset_index[r] == d) all.push_back(static_cast<data::RowIndex>(r));
+    return all;
+}
 
 // Worker thread: per dataset, core's trainer picks the parameter with the best train lift,
-// then the method routes every row of that dataset (train and val) with it.
-std::shared_ptr<RoutingState::TrainOutput> runTraining(const TrainInput& in) {
-    auto out = std::make_shared<RoutingState::TrainOutput>();
-    out->dataset = in.dataset;
-    out->method = in.method;
-    out->costs = in.costs;
-    const data::Dataset& ds = *in.dataset;
-    const routing::Method& method = *in.method;
-    out->decisions.assign(ds.size(), -1);
-    const eval::CostModel costs = eval::CostModel::from(in.config);
+// then the method routes every row of that dataset (train and val) with it. Reads only the
+// snapshot it was given.
+TrainOutput runTraining(const Snapshot& s, JobContext& job) {
+    TrainOutput out;
+    const data::Dataset& ds = *s.data;
+    const Routing& r = *s.routing;
+    const routing::Method& method = *r.method;
+    out.decisions.assign(ds.size(), RowDecision(-1));
+    const eval::CostModel costs = eval::CostModel::from(r.config);
     QStringList errors;
-    for (int d : in.datasets) {
+    for (std::size_t d = 0; d < ds.dataset_names.size(); ++d) {
+        job.checkCancelled();
+        job.progress(d, ds.dataset_names.size());
         TrainedDataset t;
-        t.datasetIndex = d;
-        t.trainRows = ds.rows(d, data::Split::Train);
-        const QString name = QString::fromStdString(ds.dataset_names[static_cast<std::size_t>(d)]);
+        t.datasetIndex = static_cast<int>(d);
+        t.trainRows = ds.rows(t.datasetIndex, data::Split::Train);
         try {
             if (t.trainRows.empty()) throw std::runtime_error("no train rows");
             const eval::ScoredView train = eval::ScoredView::for_method(ds, t.trainRows, method, costs);
-            const eval::TrainResult result = eval::train_method(method, ds, train, in.config);
+            const eval::TrainResult result = eval::train_method(method, ds, train, r.config);
             t.params = result.best_params();
             t.trainLift = result.train_lift();
             for (const auto& c : result.candidates) t.candidates.emplace_back(c.params, c.metrics.lift);
-            data::View all;
-            for (std::size_t r = 0; r < ds.size(); ++r)
-                if (ds.dataset_index[r] == d) all.push_back(static_cast<data::RowIndex>(r));
-            const routing::Decisions decisions = method.route(ds, all, t.params, in.config);
-            for (std::size_t i = 0; i < all.size(); ++i)
-                out->decisions[all[i]] = static_cast<std::int8_t>(decisions[i]);
+            const data::View all = rowsOfDataset(ds, t.datasetIndex);
+            const routing::Decisions decisions = method.route(ds, all, t.params, r.config);
+            for (std::size_t i = 0; i < all.size(); ++i) out.decisions[all[i]] = static_cast<RowDecision>(decisions[i]);
         } catch (const std::exception& e) {
             t.error = QString::fromStdString(e.what());
-            errors << QStringLiteral("%1: %2").arg(name, t.error);
+            errors << QStringLiteral("%1: %2").arg(s.datasetName(t.datasetIndex), t.error);
         }
-        out->trained.push_back(std::move(t));
+        out.trained.push_back(std::move(t));
     }
-    out->error = errors.join(QStringLiteral("; "));
+    out.error = errors.join(QStringLiteral("; "));
     return out;
 }
 
 }  // namespace
 
-RoutingState::RoutingState(QObject* parent) : QObject(parent) {
-    watcher_ = new QFutureWatcher<std::shared_ptr<TrainOutput>>(this);
-    connect(watcher_, &QFutureWatcher<std::shared_ptr<TrainOutput>>::finished, this, &RoutingState::onTrainingDone);
+// ---------------------------------------------------------------- Snapshot
+
+QString Snapshot::datasetName(int index) const {
+    if (!data || index < 0 || static_cast<std::size_t>(index) >= data->dataset_names.size())
+        return QObject::tr("all datasets");
+    return QString::fromStdString(data->dataset_names[static_cast<std::size_t>(index)]);
 }
 
-RoutingState::~RoutingState() {
-    watcher_->waitForFinished();
+QString Snapshot::splitName() const {
+    switch (split) {
+    case SplitScope::Val: return QStringLiteral("val");
+    case SplitScope::Train: return QStringLiteral("train");
+    case SplitScope::All: return QStringLiteral("all splits");
+    }
+    return {};
 }
 
-void RoutingState::setDataset(std::shared_ptr<const data::Dataset> ds) {
-    dataset_ = std::move(ds);
+QString Snapshot::costsText() const {
+    if (data && data->model_count() > 2) {
+        QStringList parts;
+        for (double c : routing->config.call_costs) parts << number(c);
+        return QObject::tr("costs %1, verifier %2").arg(parts.join(QStringLiteral(" / ")), number(costs.verifier));
+    }
+    return QObject::tr("costs %1 / %2, verifier %3")
+        .arg(number(costs.small), number(costs.large), number(costs.verifier));
+}
+
+QString Snapshot::provenance(bool withMethod) const {
+    if (!data) return QObject::tr("no data");
+    QStringList parts{file.displayName, datasetName(scopeDataset), splitName(), costsText()};
+    if (withMethod && routing->method) parts << routing->methodName;
+    return parts.join(QStringLiteral(" · "));
+}
+
+QString Snapshot::chartProvenance(bool withMethod) const {
+    if (!data) return QObject::tr("no data");
+    QStringList parts{file.displayName, datasetName(rows->chartDataset), rows->evalName, costsText()};
+    if (withMethod && routing->method) parts << routing->methodName;
+    return parts.join(QStringLiteral(" · "));
+}
+
+// ---------------------------------------------------------------- RoutingState
+
+RoutingState::RoutingState(JobRunner* jobs, QObject* parent) : QObject(parent), jobs_(jobs) {
+    // A training run that failed or was dropped (superseded, cancelled) must not leave the state
+    // saying "training" forever.
+    connect(jobs_, &JobRunner::failed, this, [this](const QString& key, const QString& message) {
+        if (key != kTrainJob || !isTraining()) return;
+        auto next = copy();
+        auto r = std::make_shared<Routing>(*next->routing);
+        r->training = false;
+        r->lastError = message;
+        next->routing = r;
+        publish(next, RoutingAspect);
+        emit trainingFinished(false, message);
+        emit changed();
+    });
+    connect(jobs_, &JobRunner::finished, this, [this](const QString& key, bool delivered) {
+        if (key != kTrainJob || delivered || jobs_->isRunning(kTrainJob) || !isTraining()) return;
+        auto next = copy();
+        auto r = std::make_shared<Routing>(*next->routing);
+        r->training = false;
+        next->routing = r;
+        publish(next, RoutingAspect);
+        emit trainingFinished(false, QString());
+        emit changed();
+    });
+}
+
+RoutingState::~RoutingState() = default;
+
+bool RoutingState::isCurrent(const Snapshot& s, unsigned aspects) const {
+    for (int i = 0; i < 5; ++i)
+        if ((aspects & (1u << i)) && s.versions[i] != snap_->versions[i]) return false;
+    return true;
+}
+
+void RoutingState::publish(std::shared_ptr<Snapshot> next, unsigned aspects) {
+    for (int i = 0; i < 5; ++i)
+        if (aspects & (1u << i)) ++next->versions[i];
+    next->generation = snap_->generation + 1;
+    snap_ = std::move(next);
+}
+
+std::shared_ptr<const RowLists> RoutingState::makeRows(const Snapshot& s, std::optional<data::RowIndex> current) {
+    auto rows = std::make_shared<RowLists>();
+    const data::Dataset* ds = s.data.get();
+    if (!ds) return rows;
+    if (s.split == SplitScope::All) {
+        for (std::size_t r = 0; r < ds->size(); ++r)
+            if (s.scopeDataset < 0 || ds->dataset_index[r] == s.scopeDataset)
+                rows->scope.push_back(static_cast<data::RowIndex>(r));
+    } else {
+        rows->scope = ds->rows(s.scopeDataset, s.split == SplitScope::Val ? data::Split::Val : data::Split::Train);
+    }
+    if (ds->dataset_names.empty()) return rows;
+    if (s.scopeDataset >= 0)
+        rows->chartDataset = s.scopeDataset;
+    else if (current && *current < ds->size())
+        rows->chartDataset = ds->dataset_index[*current];
+    else if (s.rows->chartDataset >= 0 && static_cast<std::size_t>(s.rows->chartDataset) < ds->dataset_names.size())
+        rows->chartDataset = s.rows->chartDataset;  // keep what the charts show when the selection goes
+    else
+        rows->chartDataset = 0;
+    rows->chartTrain = ds->rows(rows->chartDataset, data::Split::Train);
+    if (s.split == SplitScope::Train) {
+        rows->chartEval = rows->chartTrain;
+        rows->evalName = QStringLiteral("train");
+    } else {
+        rows->chartEval = ds->rows(rows->chartDataset, data::Split::Val);
+        rows->evalName = QStringLiteral("val");
+    }
+    return rows;
+}
+
+std::shared_ptr<Routing> RoutingState::freshRouting(const Snapshot& s, const QString& methodName,
+                                                    routing::MethodPtr method) {
+    auto r = std::make_shared<Routing>();
+    r->methodName = methodName;
+    r->method = std::move(method);
+    // One cost per dataset model: the file's, with the cheapest and the largest model's taken
+    // from the toolbar.
+    routing::Config& cfg = r->config;
+    cfg.call_costs.clear();
+    if (s.data)
+        for (const auto& m : s.data->models) cfg.call_costs.push_back(m.call_cost);
+    if (cfg.call_costs.size() < 2) cfg.call_costs.resize(2, 0.0);
+    cfg.call_costs.front() = s.costs.small;
+    cfg.call_costs.back() = s.costs.large;
+    cfg.verifier_cost = s.costs.verifier;
+    if (s.data && r->method) {
+        try {
+            r->ladder = eval::ScoredView::ladder_for(*s.data, *r->method);
+        } catch (const std::exception& e) {
+            r->lastError = QString::fromStdString(e.what());
+        }
+    }
+    r->metrics.rows = s.rows->scope.size();
+    return r;
+}
+
+void RoutingState::setDataset(std::shared_ptr<const data::Dataset> ds, const LoadedFile& file) {
+    jobs_->cancel(kTrainJob);
+    auto next = copy();
+    next->data = std::move(ds);
+    next->file = file;
+    next->file.loadId = nextLoadId_++;
+    if (next->file.displayName.isEmpty() && next->data)
+        next->file.displayName = QFileInfo(QString::fromStdString(next->data->source_path)).fileName();
+    if (next->data && next->scopeDataset >= static_cast<int>(next->data->dataset_names.size())) next->scopeDataset = -1;
     currentRow_.reset();
     linkedFilter_ = nullptr;
     linkedFilterLabel_.clear();
-    clearRouting();
-    syncConfig();
-    if (dataset_ && scopeDataset_ >= static_cast<int>(dataset_->dataset_names.size())) scopeDataset_ = -1;
-    scopeRows_.clear();
+    next->rows = std::make_shared<RowLists>();  // no chart dataset carried over from another file
+    next->rows = makeRows(*next, std::nullopt);
+    next->routing = freshRouting(*next, routing().methodName, routing().method);
+    publish(next, FileAspect | ScopeAspect | RoutingAspect);
     emit datasetChanged();
-    setScope(scopeDataset_, scopeSplit_);
+    emit scopeChanged();
+    emit chartScopeChanged();
+    emit routingChanged();
     emit changed();
 }
 
 void RoutingState::setScope(int datasetIndex, SplitScope split) {
-    scopeDataset_ = datasetIndex;
-    scopeSplit_ = split;
-    scopeRows_.clear();
-    if (dataset_) {
-        if (split == SplitScope::All) {
-            for (std::size_t r = 0; r < dataset_->size(); ++r)
-                if (datasetIndex < 0 || dataset_->dataset_index[r] == datasetIndex)
-                    scopeRows_.push_back(static_cast<data::RowIndex>(r));
-        } else {
-            scopeRows_ = dataset_->rows(datasetIndex, split == SplitScope::Val ? data::Split::Val : data::Split::Train);
-        }
-    }
-    recomputeMetrics();
+    auto next = copy();
+    next->scopeDataset = datasetIndex;
+    next->split = split;
+    next->rows = makeRows(*next, currentRow_);
+    auto r = std::make_shared<Routing>(routing());
+    recomputeMetrics(*next, *r);
+    next->routing = r;
+    publish(next, ScopeAspect);
     emit scopeChanged();
+    emit chartScopeChanged();
     emit changed();
 }
 
 void RoutingState::setMethod(const QString& name) {
-    if (name == methodName_ && (name.isEmpty() || method_)) return;
-    methodName_ = name;
-    method_ = name.isEmpty() ? nullptr : routing::find_method(name.toStdString());
-    if (method_) methodName_ = QString::fromStdString(method_->name());
-    clearRouting();
-    syncConfig();
-    lastError_ = (!name.isEmpty() && !method_) ? tr("unknown method %1").arg(name) : QString();
+    if (name == methodName() && (name.isEmpty() || method())) return;
+    jobs_->cancel(kTrainJob);
+    routing::MethodPtr m = name.isEmpty() ? nullptr : routing::find_method(name.toStdString());
+    auto next = copy();
+    next->routing = [&] {
+        auto r = freshRouting(*next, m ? QString::fromStdString(m->name()) : name, m);
+        if (!name.isEmpty() && !m) r->lastError = tr("unknown method %1").arg(name);
+        return r;
+    }();
+    publish(next, MethodAspect | RoutingAspect);
     emit methodChanged();
     emit routingChanged();
     emit changed();
 }
 
 void RoutingState::setCosts(const Costs& c) {
-    if (c == costs_) return;
-    costs_ = c;
-    syncConfig();
+    if (c == costs()) return;
     // Costs change which candidate has the best lift: the old decisions no longer hold.
-    const bool had = routed_;
-    clearRouting();
+    jobs_->cancel(kTrainJob);
+    auto next = copy();
+    next->costs = c;
+    next->routing = freshRouting(*next, methodName(), method());
+    const bool had = isRouted();
+    publish(next, CostsAspect | RoutingAspect);
+    emit chartScopeChanged();
     if (had) emit routingChanged();
     emit changed();
 }
 
-void RoutingState::syncConfig() {
-    // One cost per dataset model: the file's, with the cheapest and the largest model's taken
-    // from the toolbar.
-    config_.call_costs.clear();
-    if (dataset_)
-        for (const auto& m : dataset_->models) config_.call_costs.push_back(m.call_cost);
-    if (config_.call_costs.size() < 2) config_.call_costs.resize(2, 0.0);
-    config_.call_costs.front() = costs_.small;
-    config_.call_costs.back() = costs_.large;
-    config_.verifier_cost = costs_.verifier;
-    ladder_.clear();
-    if (dataset_ && method_) ladder_ = eval::ScoredView::ladder_for(*dataset_, *method_);
-}
-
-void RoutingState::clearRouting() {
-    routed_ = false;
-    decisions_.clear();
-    trained_.clear();
-    metrics_ = {};
-}
-
 void RoutingState::train() {
-    if (!dataset_ || !method_) return;
-    if (training_) {
-        retrainQueued_ = true;  // settings changed mid-run: run again with the new ones
-        return;
-    }
-    TrainInput in;
-    in.dataset = dataset_;
-    in.method = method_;
-    in.config = config_;
-    in.costs = costs_;
+    if (!dataset() || !method()) return;
+    auto next = copy();
+    auto r = std::make_shared<Routing>(routing());
+    r->training = true;
+    r->lastError.clear();
+    next->routing = r;
+    publish(next, RoutingAspect);
     // Every dataset is trained (each on its own train rows, as in the paper), so switching the
-    // scope never needs a new run.
-    for (std::size_t d = 0; d < dataset_->dataset_names.size(); ++d) in.datasets.push_back(static_cast<int>(d));
-    training_ = true;
-    lastError_.clear();
+    // scope never needs a new run. The result holds while file, costs and method are the same.
+    const SnapshotPtr snap = snap_;
+    jobs_->start<TrainOutput>(
+        kTrainJob, {this, [this, snap] { return isCurrent(*snap, FileAspect | CostsAspect | MethodAspect); }},
+        [snap](JobContext& job) { return runTraining(*snap, job); },
+        [this](TrainOutput out) {
+            auto done = copy();
+            auto routed = std::make_shared<Routing>(routing());
+            routed->training = false;
+            routed->decisions = std::move(out.decisions);
+            routed->trained = std::move(out.trained);
+            routed->lastError = out.error;
+            routed->routed = out.error.isEmpty() || std::any_of(routed->decisions.begin(), routed->decisions.end(),
+                                                                [](RowDecision d) { return d >= 0; });
+            recomputeMetrics(*done, *routed);
+            done->routing = routed;
+            publish(done, RoutingAspect);
+            emit trainingFinished(out.error.isEmpty(), out.error);
+            emit routingChanged();
+            emit changed();
+        });
     emit trainingStarted();
     emit changed();
-    watcher_->setFuture(QtConcurrent::run([in] { return runTraining(in); }));
 }
 
 void RoutingState::waitForTraining() {
-    while (training_) {
-        QEventLoop loop;
-        connect(this, &RoutingState::trainingFinished, &loop, &QEventLoop::quit);
-        loop.exec();
-    }
-}
-
-void RoutingState::onTrainingDone() {
-    std::shared_ptr<TrainOutput> out = watcher_->result();
-    training_ = false;
-    const bool stale = !out || out->dataset != dataset_ || out->method != method_ || !(out->costs == costs_);
-    if (retrainQueued_ || stale) {
-        retrainQueued_ = false;
-        emit trainingFinished(false, QString());
-        if (dataset_ && method_) train();
-        return;
-    }
-    decisions_ = std::move(out->decisions);
-    trained_ = std::move(out->trained);
-    lastError_ = out->error;
-    routed_ = out->error.isEmpty() || std::any_of(decisions_.begin(), decisions_.end(), [](auto d) { return d >= 0; });
-    recomputeMetrics();
-    emit trainingFinished(out->error.isEmpty(), out->error);
-    emit routingChanged();
-    emit changed();
+    while (isTraining()) jobs_->waitFor(kTrainJob);
 }
 
 bool RoutingState::setParameters(int datasetIndex, const routing::Params& params) {
-    if (!dataset_ || !method_) return false;
-    const data::Dataset& ds = *dataset_;
-    std::vector<std::int8_t> decisions = decisions_;
-    if (decisions.size() != ds.size()) decisions.assign(ds.size(), -1);
-    std::vector<TrainedDataset> trained = trained_;
-    for (std::size_t d = 0; d < ds.dataset_names.size(); ++d) {
+    const data::Dataset* ds = dataset();
+    if (!ds || !method()) return false;
+    auto r = std::make_shared<Routing>(routing());
+    if (r->decisions.size() != ds->size()) r->decisions.assign(ds->size(), RowDecision(-1));
+    for (std::size_t d = 0; d < ds->dataset_names.size(); ++d) {
         if (datasetIndex >= 0 && static_cast<int>(d) != datasetIndex) continue;
-        data::View all;
-        for (std::size_t r = 0; r < ds.size(); ++r)
-            if (ds.dataset_index[r] == d) all.push_back(static_cast<data::RowIndex>(r));
+        const data::View all = rowsOfDataset(*ds, static_cast<int>(d));
         try {
-            const routing::Decisions routed = method_->route(ds, all, params, config_);
-            for (std::size_t i = 0; i < all.size(); ++i) decisions[all[i]] = static_cast<std::int8_t>(routed[i]);
+            const routing::Decisions routed = r->method->route(*ds, all, params, r->config);
+            for (std::size_t i = 0; i < all.size(); ++i) r->decisions[all[i]] = static_cast<RowDecision>(routed[i]);
         } catch (const std::exception& e) {
-            lastError_ = QString::fromStdString(e.what());
+            auto failed = copy();
+            auto kept = std::make_shared<Routing>(routing());
+            kept->lastError = QString::fromStdString(e.what());
+            failed->routing = kept;
+            snap_ = failed;  // only the message changed: no version moves
             return false;
         }
-        auto it = std::find_if(trained.begin(), trained.end(),
+        auto it = std::find_if(r->trained.begin(), r->trained.end(),
                                [&](const TrainedDataset& t) { return t.datasetIndex == static_cast<int>(d); });
-        if (it == trained.end()) {
+        if (it == r->trained.end()) {
             TrainedDataset t;
             t.datasetIndex = static_cast<int>(d);
-            t.trainRows = ds.rows(static_cast<int>(d), data::Split::Train);
-            trained.push_back(std::move(t));
-            it = trained.end() - 1;
+            t.trainRows = ds->rows(static_cast<int>(d), data::Split::Train);
+            r->trained.push_back(std::move(t));
+            it = r->trained.end() - 1;
         }
         it->params = params;
         it->error.clear();
+        it->manual = true;
     }
-    decisions_ = std::move(decisions);
-    trained_ = std::move(trained);
-    routed_ = true;
-    lastError_.clear();
-    recomputeMetrics();
+    r->routed = true;
+    r->lastError.clear();
+    auto next = copy();
+    recomputeMetrics(*next, *r);
+    next->routing = r;
+    publish(next, RoutingAspect);
     emit routingChanged();
     emit changed();
     return true;
 }
 
 const TrainedDataset* RoutingState::trainedFor(int datasetIndex) const {
-    for (const auto& t : trained_)
+    for (const auto& t : routing().trained)
         if (t.datasetIndex == datasetIndex) return &t;
     return nullptr;
 }
 
 int RoutingState::answeringModel(data::RowIndex row) const {
-    const auto d = decision(row);
-    return d < 0 || static_cast<std::size_t>(d) >= ladder_.size() ? -1 : ladder_[static_cast<std::size_t>(d)];
+    const int d = decision(row);
+    const auto& ladder = routing().ladder;
+    return d < 0 || static_cast<std::size_t>(d) >= ladder.size() ? -1 : ladder[static_cast<std::size_t>(d)];
 }
 
 bool RoutingState::largeWasBetter(data::RowIndex row) const {
-    if (!dataset_ || row >= dataset_->size() || dataset_->model_count() == 0) return false;
-    return dataset_->large().score[row] > dataset_->small().score[row];
+    const data::Dataset* ds = dataset();
+    if (!ds || row >= ds->size() || ds->model_count() == 0) return false;
+    return ds->large().score[row] > ds->small().score[row];
 }
 
 bool RoutingState::routingWasWrong(data::RowIndex row) const {
@@ -271,29 +385,33 @@ bool RoutingState::routingWasWrong(data::RowIndex row) const {
 QString RoutingState::routingMistake(data::RowIndex row) const {
     const int used = answeringModel(row);
     if (used < 0) return {};
-    auto name = [this](int m) {
-        const auto& mc = dataset_->models[static_cast<std::size_t>(m)];
+    const data::Dataset& ds = *dataset();
+    const auto& ladder = routing().ladder;
+    auto name = [&ds](int m) {
+        const auto& mc = ds.models[static_cast<std::size_t>(m)];
         return QString::fromStdString(mc.display_name.empty() ? mc.name : mc.display_name);
     };
-    const double usedScore = dataset_->models[static_cast<std::size_t>(used)].score[row];
+    const double usedScore = ds.models[static_cast<std::size_t>(used)].score[row];
     const auto d = static_cast<std::size_t>(decision(row));
     // A better answer anywhere on the ladder outranks "paid too much".
-    for (std::size_t level = 0; level < ladder_.size(); ++level)
-        if (dataset_->models[static_cast<std::size_t>(ladder_[level])].score[row] > usedScore)
-            return tr("%1 scored higher").arg(name(ladder_[level]));
-    for (std::size_t level = 0; level < d && level < ladder_.size(); ++level)
-        if (dataset_->models[static_cast<std::size_t>(ladder_[level])].score[row] >= usedScore)
-            return tr("the cheaper %1 was as good").arg(name(ladder_[level]));
+    for (std::size_t level = 0; level < ladder.size(); ++level)
+        if (ds.models[static_cast<std::size_t>(ladder[level])].score[row] > usedScore)
+            return tr("%1 scored higher").arg(name(ladder[level]));
+    for (std::size_t level = 0; level < d && level < ladder.size(); ++level)
+        if (ds.models[static_cast<std::size_t>(ladder[level])].score[row] >= usedScore)
+            return tr("the cheaper %1 was as good").arg(name(ladder[level]));
     return {};
 }
 
 double RoutingState::rowCost(data::RowIndex row) const {
-    const auto d = decision(row);
+    const int d = decision(row);
     if (d < 0) return std::nan("");
-    // Every model up the ladder to the answering one was called, plus one verification (spec §4).
-    double cost = config_.verifier_cost;
-    for (std::size_t level = 0; level <= static_cast<std::size_t>(d) && level < ladder_.size(); ++level)
-        cost += config_.call_costs[static_cast<std::size_t>(ladder_[level])];
+    const routing::Config& cfg = config();
+    const auto& ladder = routing().ladder;
+    // Every model up the ladder to the answering one was called, plus one verification.
+    double cost = cfg.verifier_cost;
+    for (std::size_t level = 0; level <= static_cast<std::size_t>(d) && level < ladder.size(); ++level)
+        cost += cfg.call_costs[static_cast<std::size_t>(ladder[level])];
     return cost;
 }
 
@@ -307,6 +425,15 @@ void RoutingState::setLinkedFilter(const QString& label, RowPredicate predicate)
 void RoutingState::setCurrentRow(std::optional<data::RowIndex> row) {
     if (row == currentRow_) return;
     currentRow_ = row;
+    // With "all datasets" the charts follow the dataset of the selected row.
+    const data::Dataset* ds = dataset();
+    if (ds && scopeDataset() < 0 && row && *row < ds->size() && ds->dataset_index[*row] != chartDataset()) {
+        auto next = copy();
+        auto rows = makeRows(*next, row);
+        next->rows = rows;
+        publish(next, ScopeAspect);
+        emit chartScopeChanged();
+    }
     emit currentRowChanged(row);
 }
 
@@ -314,53 +441,55 @@ int RoutingState::nearestBin(double confidence, int numBins) {
     return routing::Bins(numBins).nearest(confidence);
 }
 
-void RoutingState::recomputeMetrics() {
-    metrics_ = {};
-    metrics_.rows = scopeRows_.size();
-    if (!routed_ || !dataset_ || !method_ || scopeRows_.empty()) return;
+void RoutingState::recomputeMetrics(const Snapshot& s, Routing& r) {
+    r.metrics = {};
+    const data::View& rows = s.rows->scope;
+    r.metrics.rows = rows.size();
+    if (!r.routed || !s.data || !r.method || rows.empty()) return;
     routing::Decisions decisions;
-    decisions.reserve(scopeRows_.size());
-    for (data::RowIndex r : scopeRows_) {
-        if (decision(r) < 0) return;  // part of the scope was not routed (its training failed)
-        decisions.push_back(static_cast<std::uint8_t>(decision(r)));
+    decisions.reserve(rows.size());
+    for (data::RowIndex row : rows) {
+        const int d = row < r.decisions.size() ? r.decisions[row] : -1;
+        if (d < 0) return;  // part of the scope was not routed (its training failed)
+        decisions.push_back(static_cast<routing::Decisions::value_type>(d));
     }
     try {
         const eval::ScoredView view =
-            eval::ScoredView::for_method(*dataset_, scopeRows_, *method_, eval::CostModel::from(config_));
+            eval::ScoredView::for_method(*s.data, rows, *r.method, eval::CostModel::from(r.config));
         const eval::Metrics m = view.evaluate(decisions);
-        metrics_.valid = true;
-        metrics_.avgCost = m.avg_cost;
-        metrics_.avgPerf = m.avg_perf;
-        metrics_.ibcLift = m.lift;
-        metrics_.escalated = m.escalated_fraction;
-        metrics_.slmPerf = view.mean_score(0);
-        metrics_.llmPerf = view.mean_score(view.levels() - 1);
+        r.metrics.valid = true;
+        r.metrics.avgCost = m.avg_cost;
+        r.metrics.avgPerf = m.avg_perf;
+        r.metrics.ibcLift = m.lift;
+        r.metrics.escalated = m.escalated_fraction;
+        r.metrics.slmPerf = view.mean_score(0);
+        r.metrics.llmPerf = view.mean_score(view.levels() - 1);
     } catch (const std::exception& e) {
-        lastError_ = QString::fromStdString(e.what());
+        r.lastError = QString::fromStdString(e.what());
     }
 }
 
 QString RoutingState::paramsText() const {
-    if (!routed_ || !method_) return {};
-    if (scopeDataset_ >= 0) {
-        const TrainedDataset* t = trainedFor(scopeDataset_);
-        return t && t->error.isEmpty() ? QString::fromStdString(method_->describe(t->params, config_)) : QString();
+    if (!isRouted() || !method()) return {};
+    if (scopeDataset() >= 0) {
+        const TrainedDataset* t = trainedFor(scopeDataset());
+        return t && t->error.isEmpty() ? QString::fromStdString(method()->describe(t->params, config())) : QString();
     }
     return tr("trained per dataset");
 }
 
 QString RoutingState::paramsText(data::RowIndex row) const {
-    if (!routed_ || !method_ || !dataset_) return {};
-    const TrainedDataset* t = trainedFor(dataset_->dataset_index[row]);
-    return t && t->error.isEmpty() ? QString::fromStdString(method_->describe(t->params, config_)) : QString();
+    if (!isRouted() || !method() || !dataset()) return {};
+    const TrainedDataset* t = trainedFor(dataset()->dataset_index[row]);
+    return t && t->error.isEmpty() ? QString::fromStdString(method()->describe(t->params, config())) : QString();
 }
 
 QString RoutingState::explain(data::RowIndex row) const {
     if (decision(row) < 0) return {};
-    const TrainedDataset* t = trainedFor(dataset_->dataset_index[row]);
+    const TrainedDataset* t = trainedFor(dataset()->dataset_index[row]);
     if (!t) return {};
     try {
-        return QString::fromStdString(method_->explain(*dataset_, t->trainRows, row, t->params, config_));
+        return QString::fromStdString(method()->explain(*dataset(), t->trainRows, row, t->params, config()));
     } catch (const std::exception& e) {
         return tr("(cannot explain: %1)").arg(QString::fromStdString(e.what()));
     }

@@ -1,10 +1,13 @@
 #pragma once
-// The "current routing" every view listens to: the loaded dataset, the selected
-// dataset/split scope, the routing method with its costs, and — after training — the
-// per-dataset parameters, the decision of every row and the metrics of the scope.
-// Training and routing are done by core (routing::Method, eval::*); this class only
-// schedules them off the GUI thread and keeps the results.
-#include <QFutureWatcher>
+// The "current routing" every view listens to: the loaded file, the selected dataset/split
+// scope with its costs, the routing method and — after training — the per-dataset parameters,
+// the decision of every row and the metrics of the scope.
+//
+// RoutingState is the only writer. Every change publishes a new immutable Snapshot (shared,
+// never modified), so background work captures the snapshot it was started on and the GUI can
+// tell, when a result arrives, whether it still describes what is on screen (isCurrent).
+// Training and routing are done by core (routing::Method, eval::*); this class only schedules
+// them through the window's JobRunner and keeps the results.
 #include <QObject>
 #include <QString>
 #include <cstdint>
@@ -18,12 +21,14 @@
 
 namespace automix::ui {
 
+class JobRunner;
+
 enum class SplitScope { Val, Train, All };
 
 struct ScopeMetrics {
     bool valid = false;    // false until routed
     std::size_t rows = 0;  // rows of the scope
-    double avgCost = 0.0;  // per query, verifier included (spec §4)
+    double avgCost = 0.0;  // per query, verifier included
     double avgPerf = 0.0;
     double ibcLift = 0.0;                 // fraction: 0.89 = 89 %
     double escalated = 0.0;               // fraction of rows escalated
@@ -38,6 +43,7 @@ struct TrainedDataset {
     double trainLift = 0.0;
     std::vector<std::pair<routing::Params, double>> candidates;  // (param, train lift), in order
     QString error;                                               // non-empty when training this dataset failed
+    bool manual = false;                                         // params set by hand (slider, chart click)
 };
 
 struct Costs {
@@ -45,36 +51,109 @@ struct Costs {
     bool operator==(const Costs&) const = default;
 };
 
+// Which file is loaded: its path and a load counter (the same path opened twice is two loads).
+struct LoadedFile {
+    QString path;
+    QString displayName;  // file name, or "demo dataset"
+    qint64 bytes = 0;
+    std::uint64_t loadId = 0;
+};
+
+// The rows of the scope, computed once per scope change and shared by every view.
+struct RowLists {
+    data::View scope;  // the scope's rows (the table's rows before its filters; the metrics)
+    // The charts and the tuning panel work on one dataset at a time (parameters are trained per
+    // dataset): the scope's, or with "all datasets" the dataset of the selected row.
+    int chartDataset = -1;
+    data::View chartTrain, chartEval;
+    QString evalName;  // "val" or "train": which split chartEval is
+};
+
+// Decision of one row: index in the method's model ladder (0 = stayed), -1 = not routed.
+using RowDecision = std::int16_t;
+
+struct Routing {
+    QString methodName;  // "" = no routing
+    routing::MethodPtr method;
+    routing::Config config;
+    std::vector<int> ladder;  // dataset model indices of the method's ladder
+    bool routed = false;
+    bool training = false;
+    std::vector<RowDecision> decisions;  // per dataset row
+    std::vector<TrainedDataset> trained;
+    ScopeMetrics metrics;  // of the snapshot's scope rows
+    QString lastError;
+};
+
+// What changed, for jobs to say what their result depends on.
+enum Aspect : unsigned {
+    FileAspect = 1u,      // the loaded file
+    CostsAspect = 2u,     // call and verification costs
+    ScopeAspect = 4u,     // dataset / split of the table and the chart dataset
+    MethodAspect = 8u,    // the routing method
+    RoutingAspect = 16u,  // its parameters and decisions
+};
+
+struct Snapshot {
+    std::shared_ptr<const data::Dataset> data;  // null before the first load
+    LoadedFile file;
+    int scopeDataset = -1;  // -1 = all datasets
+    SplitScope split = SplitScope::Val;
+    Costs costs;
+    std::shared_ptr<const RowLists> rows = std::make_shared<RowLists>();
+    std::shared_ptr<const Routing> routing = std::make_shared<Routing>();
+    // One counter per aspect; `generation` changes with any of them.
+    std::uint64_t versions[5] = {0, 0, 0, 0, 0};
+    std::uint64_t generation = 0;
+
+    QString datasetName(int index) const;
+    QString splitName() const;
+    QString costsText() const;  // "costs 1 / 50, verifier 1"
+    // "demo dataset · cnli · val · costs 1 / 50, verifier 1" (+ " · POMDP" with the method):
+    // what every chart title and export says it was computed on.
+    QString provenance(bool withMethod = false) const;
+    // The same for the chart dataset (the one the charts show).
+    QString chartProvenance(bool withMethod = false) const;
+};
+using SnapshotPtr = std::shared_ptr<const Snapshot>;
+
 class RoutingState : public QObject {
     Q_OBJECT
   public:
-    explicit RoutingState(QObject* parent = nullptr);
+    explicit RoutingState(JobRunner* jobs, QObject* parent = nullptr);
     ~RoutingState() override;
 
+    SnapshotPtr snapshot() const { return snap_; }
+    // True when none of `aspects` changed since `s` was published.
+    bool isCurrent(const Snapshot& s, unsigned aspects) const;
+    JobRunner* jobs() const { return jobs_; }
+
     // --- data and scope
-    void setDataset(std::shared_ptr<const data::Dataset> ds);
-    std::shared_ptr<const data::Dataset> datasetPtr() const { return dataset_; }
-    const data::Dataset* dataset() const { return dataset_.get(); }
+    void setDataset(std::shared_ptr<const data::Dataset> ds, const LoadedFile& file = {});
+    std::shared_ptr<const data::Dataset> datasetPtr() const { return snap_->data; }
+    const data::Dataset* dataset() const { return snap_->data.get(); }
     void setScope(int datasetIndex, SplitScope split);
-    int scopeDataset() const { return scopeDataset_; }  // -1 = all datasets
-    SplitScope scopeSplit() const { return scopeSplit_; }
-    const data::View& scopeRows() const { return scopeRows_; }
+    int scopeDataset() const { return snap_->scopeDataset; }  // -1 = all datasets
+    SplitScope scopeSplit() const { return snap_->split; }
+    const data::View& scopeRows() const { return snap_->rows->scope; }
+    int chartDataset() const { return snap_->rows->chartDataset; }
 
     // --- method and costs
     void setMethod(const QString& name);  // "" = none
-    QString methodName() const { return methodName_; }
-    routing::MethodPtr method() const { return method_; }
+    QString methodName() const { return routing().methodName; }
+    routing::MethodPtr method() const { return routing().method; }
     void setCosts(const Costs& c);
-    Costs costs() const { return costs_; }
-    const routing::Config& config() const { return config_; }
+    Costs costs() const { return snap_->costs; }
+    const routing::Config& config() const { return routing().config; }
 
     // --- results
-    bool isRouted() const { return routed_; }
-    bool isTraining() const { return training_; }
+    bool isRouted() const { return routing().routed; }
+    bool isTraining() const { return routing().training; }
     // Index (within the method's model ladder) of the model whose answer is used:
     // 0 = stay with the small model, > 0 = escalated; -1 = not routed.
-    std::int8_t decision(data::RowIndex row) const {
-        return routed_ && row < decisions_.size() ? decisions_[row] : std::int8_t(-1);
+    int decision(data::RowIndex row) const {
+        const Routing& r = routing();
+        return r.routed && row < r.decisions.size() ? r.decisions[row] : -1;
     }
     bool escalated(data::RowIndex row) const { return decision(row) > 0; }
     // Dataset model index answering a row (-1 when not routed).
@@ -85,17 +164,17 @@ class RoutingState : public QObject {
     bool routingWasWrong(data::RowIndex row) const;
     QString routingMistake(data::RowIndex row) const;  // why it was wrong ("" when it was not)
     bool largeWasBetter(data::RowIndex row) const;
-    double rowCost(data::RowIndex row) const;                   // NaN when not routed
-    const std::vector<int>& ladder() const { return ladder_; }  // dataset model indices
+    double rowCost(data::RowIndex row) const;                            // NaN when not routed
+    const std::vector<int>& ladder() const { return routing().ladder; }  // dataset model indices
     const TrainedDataset* trainedFor(int datasetIndex) const;
-    const std::vector<TrainedDataset>& trained() const { return trained_; }
+    const std::vector<TrainedDataset>& trained() const { return routing().trained; }
     QString paramsText() const;  // of the scope: one dataset's params or "per dataset"
     QString paramsText(data::RowIndex row) const;
     QString explain(data::RowIndex row) const;
-    const ScopeMetrics& metrics() const { return metrics_; }
+    const ScopeMetrics& metrics() const { return routing().metrics; }
     // The confidence bin POMDP-style methods route by (core's nearest bin), or -1 when invalid.
     static int nearestBin(double confidence, int numBins);
-    QString lastError() const { return lastError_; }
+    QString lastError() const { return routing().lastError; }
 
     // Routes every row of one dataset (-1 = every dataset) with `params` of the current method,
     // at once on the calling thread (the tuning panel and chart clicks; core routes 50k rows in
@@ -111,7 +190,8 @@ class RoutingState : public QObject {
     void clearLinkedFilter() { setLinkedFilter(QString(), nullptr); }
     const RowPredicate& linkedFilter() const { return linkedFilter_; }
     QString linkedFilterLabel() const { return linkedFilterLabel_; }
-    // The query selected in the table (or by another view).
+    // The query selected in the table (or by another view). With "all datasets" it also picks
+    // the dataset the charts show.
     void setCurrentRow(std::optional<data::RowIndex> row);
     std::optional<data::RowIndex> currentRow() const { return currentRow_; }
 
@@ -124,6 +204,8 @@ class RoutingState : public QObject {
   signals:
     void datasetChanged();
     void scopeChanged();
+    // The charts' inputs changed: file, chart dataset, split or costs.
+    void chartScopeChanged();
     void methodChanged();
     void trainingStarted();
     void trainingFinished(bool ok, const QString& error);
@@ -133,36 +215,22 @@ class RoutingState : public QObject {
     // Any of the above: the one signal most views need.
     void changed();
 
-  public:
-    struct TrainOutput;  // result of one background training run (defined in the .cpp)
-
   private:
-    void clearRouting();
-    void syncConfig();
-    void recomputeMetrics();
-    void onTrainingDone();
+    const Routing& routing() const { return *snap_->routing; }
+    // Publishes `next` with the counters of `aspects` advanced.
+    void publish(std::shared_ptr<Snapshot> next, unsigned aspects);
+    std::shared_ptr<Snapshot> copy() const { return std::make_shared<Snapshot>(*snap_); }
+    static std::shared_ptr<const RowLists> makeRows(const Snapshot& s, std::optional<data::RowIndex> current);
+    static std::shared_ptr<Routing> freshRouting(const Snapshot& s, const QString& methodName,
+                                                 routing::MethodPtr method);
+    static void recomputeMetrics(const Snapshot& s, Routing& r);
 
-    std::shared_ptr<const data::Dataset> dataset_;
-    int scopeDataset_ = -1;
-    SplitScope scopeSplit_ = SplitScope::Val;
-    data::View scopeRows_;
-    QString methodName_;
-    routing::MethodPtr method_;
-    Costs costs_;
-    routing::Config config_;
-
-    bool routed_ = false;
-    bool training_ = false;
-    bool retrainQueued_ = false;
-    std::vector<std::int8_t> decisions_;  // per dataset row
-    std::vector<int> ladder_;
-    std::vector<TrainedDataset> trained_;
-    ScopeMetrics metrics_;
-    QString lastError_;
+    JobRunner* jobs_;
+    SnapshotPtr snap_ = std::make_shared<Snapshot>();
+    std::uint64_t nextLoadId_ = 1;
     RowPredicate linkedFilter_;
     QString linkedFilterLabel_;
     std::optional<data::RowIndex> currentRow_;
-    QFutureWatcher<std::shared_ptr<TrainOutput>>* watcher_ = nullptr;
 };
 
 }  // namespace automix::ui

@@ -35,13 +35,13 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <QValueAxis>
-#include <QtConcurrent>
 #include <cmath>
 
 #include "core/eval/router_scores.hpp"
 #include "core/routing/method.hpp"
 #include "ui/charts/chart_export.hpp"
 #include "ui/charts/chart_style.hpp"
+#include "ui/job_runner.hpp"
 #include "ui/main_window.hpp"
 #include "ui/routing_state.hpp"
 
@@ -161,16 +161,27 @@ QString cellText(const nlohmann::json& v) {
 
 }  // namespace
 
-StudiesPanel::StudiesPanel(QWidget* parent) : QWidget(parent) {
-    setObjectName(QStringLiteral("studiesPanel"));
-    buildUi();
-    watcher_ = new QFutureWatcher<StudyRun>(this);
-    connect(watcher_, &QFutureWatcher<StudyRun>::finished, this, &StudiesPanel::onFinished);
-}
+const QString kStudyJob = QStringLiteral("study");
 
-StudiesPanel::~StudiesPanel() {
-    if (cancel_) *cancel_ = true;
-    if (watcher_ && watcher_->isRunning()) watcher_->waitForFinished();
+StudiesPanel::StudiesPanel(QWidget* parent, JobRunner* jobs) : QWidget(parent), jobs_(jobs) {
+    setObjectName(QStringLiteral("studiesPanel"));
+    if (!jobs_) jobs_ = new JobRunner(this);
+    buildUi();
+    connect(jobs_, &JobRunner::progressed, this,
+            [this](const QString& key, qint64 done, qint64 total, const QString& stage) {
+                if (key != kStudyJob || total <= 0) return;
+                progress_->setRange(0, static_cast<int>(total));
+                progress_->setValue(static_cast<int>(done));
+                status_->setText(tr("%1: %2 of %3").arg(stage).arg(done).arg(total));
+            });
+    connect(jobs_, &JobRunner::failed, this, [this](const QString& key, const QString& message) {
+        if (key != kStudyJob) return;
+        status_->setText(tr("Failed: %1").arg(message));
+        lastError_ = message;
+    });
+    connect(jobs_, &JobRunner::finished, this, [this](const QString& key, bool delivered) {
+        if (key == kStudyJob) onRunEnded(delivered);
+    });
 }
 
 void StudiesPanel::buildUi() {
@@ -270,6 +281,9 @@ void StudiesPanel::buildUi() {
     connect(studyCombo_, &QComboBox::currentIndexChanged, this, [this](int i) {
         pages_->setCurrentIndex(i);
         studyHelp_->setText(studyCombo_->itemData(i).toString());
+        // The result of another study is not this study's: its chart and exports go.
+        if (result_ && QString::fromStdString(result_->study) != studyCombo_->itemText(i))
+            clearResult(tr("Press Run for the %1 study").arg(studyCombo_->itemText(i)));
     });
     studyHelp_->setText(studyCombo_->itemData(0).toString());
 
@@ -340,9 +354,13 @@ void StudiesPanel::buildUi() {
     split->setSizes({320, 900});
 }
 
-void StudiesPanel::setDataset(std::shared_ptr<const data::Dataset> ds) {
+void StudiesPanel::setDataset(std::shared_ptr<const data::Dataset> ds, const QString& displayName) {
+    if (ds == dataset_) return;
+    clearResult(ds ? tr("New data: run a study on it") : QString());
     dataset_ = std::move(ds);
-    if (!costsSet_ && dataset_) {
+    displayName_ = displayName;
+    costsSet_ = false;  // the file's costs until the window sets its own
+    if (dataset_) {
         callCosts_.clear();
         for (const auto& m : dataset_->models) callCosts_.push_back(m.call_cost);
         verifierCost_ = dataset_->verifier_cost;
@@ -351,6 +369,8 @@ void StudiesPanel::setDataset(std::shared_ptr<const data::Dataset> ds) {
 }
 
 void StudiesPanel::setCosts(std::vector<double> callCosts, double verifierCost) {
+    if (costsSet_ && (callCosts != callCosts_ || verifierCost != verifierCost_))
+        clearResult(tr("The costs changed: run the study again"));
     callCosts_ = std::move(callCosts);
     verifierCost_ = verifierCost;
     costsSet_ = true;
@@ -455,6 +475,18 @@ std::optional<study::StudyRequest> StudiesPanel::request(QString* error) const {
     return rq;
 }
 
+QString StudiesPanel::provenance(const study::StudyRequest& rq) const {
+    QString file = displayName_;
+    if (file.isEmpty() && dataset_) file = QFileInfo(QString::fromStdString(dataset_->source_path)).fileName();
+    QStringList costs;
+    for (double c : rq.config.call_costs) costs << QString::number(c, 'g', 6);
+    QStringList datasets;
+    for (const auto& d : rq.datasets) datasets << QString::fromStdString(d);
+    return QStringLiteral("%1 · %2 · costs %3, verifier %4")
+        .arg(file, datasets.isEmpty() ? tr("all datasets") : datasets.join(QStringLiteral(", ")),
+             costs.join(QStringLiteral(" / ")), QString::number(rq.config.verifier_cost, 'g', 6));
+}
+
 bool StudiesPanel::run(QString* error) {
     auto fail = [&](const QString& e) {
         if (error) *error = e;
@@ -465,89 +497,99 @@ bool StudiesPanel::run(QString* error) {
     QString why;
     const auto rq = request(&why);
     if (!rq) return fail(why);
-    cancel_ = std::make_shared<std::atomic<bool>>(false);
     lastError_.clear();
-    pending_ = true;
     runButton_->setEnabled(false);
     cancelButton_->setEnabled(true);
     progress_->setRange(0, 0);
     status_->setText(tr("Running %1…").arg(study()));
-    QPointer<StudiesPanel> self(this);
     auto ds = dataset_;
-    auto cancel = cancel_;
-    auto onProgress = [self](std::size_t done, std::size_t total, const std::string& stage) {
-        QMetaObject::invokeMethod(
-            qApp,
-            [self, done, total, stage] {
-                if (!self) return;
-                self->progress_->setRange(0, static_cast<int>(total));
-                self->progress_->setValue(static_cast<int>(done));
-                self->status_->setText(tr("%1: %2 of %3").arg(QString::fromStdString(stage)).arg(done).arg(total));
-            },
-            Qt::QueuedConnection);
+    const QString shownOn = provenance(*rq);
+    // The result is shown only over the data and costs it was computed on.
+    auto sameInput = [this, ds, costs = rq->config.call_costs, verifier = rq->config.verifier_cost] {
+        return dataset_ == ds && callCosts_ == costs && verifierCost_ == verifier;
     };
-    watcher_->setFuture(QtConcurrent::run([ds, request = *rq, cancel, onProgress]() {
-        StudyRun out;
-        study::StudyControl control;
-        control.cancel = cancel.get();
-        control.progress = onProgress;
-        try {
-            out.result = study::run_study(*ds, request, control);
-        } catch (const study::StudyCancelled&) {
-            out.cancelled = true;
-        } catch (const std::exception& e) {
-            out.error = QString::fromStdString(e.what());
-        }
-        return out;
-    }));
+    jobs_->start<study::StudyResult>(
+        kStudyJob, {this, sameInput},
+        [ds, request = *rq](JobContext& job) {
+            study::StudyControl control;
+            control.cancel = job.cancelFlag();
+            control.progress = [&job](std::size_t done, std::size_t total, const std::string& stage) {
+                job.setStage(stage);
+                job.progress(done, total);
+            };
+            try {
+                return study::run_study(*ds, request, control);
+            } catch (const study::StudyCancelled&) {
+                throw JobCancelled();
+            }
+        },
+        [this, shownOn](study::StudyResult r) {
+            result_ = std::move(r);
+            resultProvenance_ = shownOn;
+            QString text =
+                tr("%1 done in %2 s").arg(QString::fromStdString(result_->study)).arg(result_->seconds, 0, 'f', 2);
+            if (!result_->warnings.empty())
+                text += tr(" · %n warning(s): ", nullptr, static_cast<int>(result_->warnings.size())) +
+                        QString::fromStdString(result_->warnings.front());
+            status_->setText(text);
+            status_->setToolTip([&] {
+                QStringList w;
+                for (const auto& x : result_->warnings) w << QString::fromStdString(x);
+                return w.join('\n');
+            }());
+            showResult();
+        });
     return true;
 }
 
 void StudiesPanel::cancel() {
-    if (cancel_) *cancel_ = true;
+    if (!isRunning()) return;
+    jobs_->cancel(kStudyJob);
+    lastError_ = tr("cancelled");
+    status_->setText(tr("Cancelled"));
+    onRunEnded(false);
 }
 
-// Running until the result reached the GUI thread (the future itself finishes earlier).
 bool StudiesPanel::isRunning() const {
-    return pending_;
+    return jobs_->isRunning(kStudyJob);
 }
 
 bool StudiesPanel::waitForFinished(int timeoutMs) {
-    QElapsedTimer t;
-    t.start();
-    while (isRunning() && t.elapsed() < timeoutMs) QApplication::processEvents(QEventLoop::AllEvents, 20);
-    return !isRunning();
+    return jobs_->waitFor(kStudyJob, timeoutMs);
 }
 
-void StudiesPanel::onFinished() {
-    const StudyRun run = watcher_->result();
-    pending_ = false;
+void StudiesPanel::onRunEnded(bool delivered) {
+    if (isRunning()) return;
     runButton_->setEnabled(true);
     cancelButton_->setEnabled(false);
     progress_->setRange(0, 1);
-    progress_->setValue(run.error.isEmpty() && !run.cancelled ? 1 : 0);
-    if (run.cancelled) {
-        status_->setText(tr("Cancelled"));
-        lastError_ = tr("cancelled");
-    } else if (!run.error.isEmpty()) {
-        status_->setText(tr("Failed: %1").arg(run.error));
-        lastError_ = run.error;
-    } else {
-        result_ = run.result;
-        QString text =
-            tr("%1 done in %2 s").arg(QString::fromStdString(result_->study)).arg(result_->seconds, 0, 'f', 2);
-        if (!result_->warnings.empty())
-            text += tr(" · %n warning(s): ", nullptr, static_cast<int>(result_->warnings.size())) +
-                    QString::fromStdString(result_->warnings.front());
-        status_->setText(text);
-        status_->setToolTip([&] {
-            QStringList w;
-            for (const auto& x : result_->warnings) w << QString::fromStdString(x);
-            return w.join('\n');
-        }());
-        showResult();
+    progress_->setValue(delivered ? 1 : 0);
+    if (!delivered && lastError_.isEmpty() && !result_) status_->setText(tr("The study was for other data or costs"));
+    emit finished(delivered);
+}
+
+void StudiesPanel::clearResult(const QString& why) {
+    // A running study of the old input is dropped when it ends (its delivery check fails).
+    const bool had = result_.has_value();
+    result_.reset();
+    resultProvenance_.clear();
+    for (auto* b : exportButtons_) b->setEnabled(false);
+    {
+        const QSignalBlocker block(groupCombo_);
+        groupCombo_->clear();
     }
-    emit finished(run.error.isEmpty() && !run.cancelled);
+    auto* chart = new QChart;
+    charts::styleChart(chart);
+    chart->setTitle(why);
+    QChart* old = chartView_->chart();
+    chartView_->setChart(chart);
+    delete old;
+    chartStack_->setCurrentWidget(chartView_);
+    heatMap_->setMatrix(nullptr, QString());
+    table_->clear();
+    table_->setRowCount(0);
+    table_->setColumnCount(0);
+    if (had && !isRunning()) status_->setText(why);
 }
 
 QStringList StudiesPanel::chartGroups() const {
@@ -589,7 +631,8 @@ void StudiesPanel::drawChart() {
         chartStack_->setCurrentWidget(heatMap_);
         const int i = groupCombo_->currentIndex();
         const study::Matrix* m = i >= 0 && i < static_cast<int>(r.matrices.size()) ? &r.matrices[i] : nullptr;
-        heatMap_->setMatrix(m, m ? QString::fromStdString(m->name) + tr(" — trained on (rows) → evaluated on (columns)")
+        heatMap_->setMatrix(m, m ? QString::fromStdString(m->name) +
+                                       tr(" — trained on (rows) → evaluated on (columns) — %1").arg(resultProvenance_)
                                  : QString());
         return;
     }
@@ -599,7 +642,8 @@ void StudiesPanel::drawChart() {
     auto* chart = new QChart;
     charts::styleChart(chart);
     chart->setTitle(QString::fromStdString(r.title) +
-                    (group.empty() ? QString() : QStringLiteral(" — ") + QString::fromStdString(group)));
+                    (group.empty() ? QString() : QStringLiteral(" — ") + QString::fromStdString(group)) +
+                    QStringLiteral("<br><small>%1</small>").arg(resultProvenance_.toHtmlEscaped()));
 
     QAbstractAxis* xAxis = nullptr;
     if (r.log_x) {
@@ -783,7 +827,8 @@ QString StudiesPanel::exportSvg(const QString& path) const {
 
 QString StudiesPanel::exportCsv(const QString& path) const {
     if (!result_) return tr("no study result");
-    return charts::writeTextFile(path, QByteArray::fromStdString(study::study_table_csv(*result_)));
+    return charts::writeTextFile(path, QByteArray::fromStdString("# computed on: " + resultProvenance_.toStdString() +
+                                                                 "\n" + study::study_table_csv(*result_)));
 }
 
 QString StudiesPanel::exportJson(const QString& path) const {
@@ -829,17 +874,17 @@ void StudiesPanel::chooseAndImportRouterScores() {
 }
 
 StudiesPanel* installStudiesPanel(MainWindow* window) {
-    auto* panel = new StudiesPanel(window);
+    auto* panel = new StudiesPanel(window, window->jobs());
     window->bottomTabs()->addTab(panel, StudiesPanel::tr("Studies"));
     RoutingState* state = window->routingState();
     auto sync = [panel, state] {
-        panel->setDataset(state->datasetPtr());
+        panel->setDataset(state->datasetPtr(), state->snapshot()->file.displayName);
         const Costs c = state->costs();
         if (state->dataset() && state->dataset()->models.size() == 2) panel->setCosts({c.small, c.large}, c.verifier);
     };
     QObject::connect(window, &MainWindow::datasetChanged, panel, sync);
     QObject::connect(state, &RoutingState::datasetChanged, panel, sync);
-    QObject::connect(state, &RoutingState::trainingStarted, panel, sync);  // costs are edited before training
+    QObject::connect(state, &RoutingState::chartScopeChanged, panel, sync);  // costs edited in the toolbar
     sync();
 
     QMenu* file = window->menuBar()->actions().isEmpty() ? nullptr : window->menuBar()->actions().first()->menu();

@@ -4,7 +4,6 @@
 // transfer heat map) plus a table; export PNG / SVG / CSV / JSON. Also imports external
 // router scores (core/eval/router_scores) as the method ExternalRouter(NAME).
 // No maths here: every number comes from core::study.
-#include <QFutureWatcher>
 #include <QPointer>
 #include <QString>
 #include <QWidget>
@@ -29,24 +28,23 @@ class QTableWidget;
 
 namespace automix::ui {
 
+class JobRunner;
 class MainWindow;
 class StudyHeatMap;
-
-struct StudyRun {
-    study::StudyResult result;
-    QString error;  // empty on success
-    bool cancelled = false;
-};
 
 class StudiesPanel : public QWidget {
     Q_OBJECT
   public:
-    explicit StudiesPanel(QWidget* parent = nullptr);
-    ~StudiesPanel() override;  // cancels and waits for a running study
+    // Studies run through `jobs` (the window's runner); a panel on its own gets its own runner.
+    explicit StudiesPanel(QWidget* parent = nullptr, JobRunner* jobs = nullptr);
 
-    void setDataset(std::shared_ptr<const data::Dataset> ds);
+    // A new file, or other costs, drop the result shown (and a running study's result): a
+    // study result is only ever shown over the data and costs it was computed on.
+    void setDataset(std::shared_ptr<const data::Dataset> ds, const QString& displayName = {});
     // Call costs (one per model, cheapest first) and verification cost; default: the file's.
     void setCosts(std::vector<double> callCosts, double verifierCost);
+    // What the shown result was computed on: file, datasets, costs ("" without a result).
+    QString resultProvenance() const { return resultProvenance_; }
 
     // Selection and parameters (also what the widgets edit).
     void setStudy(const QString& name);
@@ -92,13 +90,17 @@ class StudiesPanel : public QWidget {
   private:
     void buildUi();
     void fillLists();
-    void onFinished();
+    void onRunEnded(bool delivered);
+    void clearResult(const QString& why);
+    QString provenance(const study::StudyRequest& rq) const;
     void showResult();
     void drawChart();
     void fillTable();
     void exportDialog(const QString& kind);
 
+    JobRunner* jobs_ = nullptr;
     std::shared_ptr<const data::Dataset> dataset_;
+    QString displayName_;
     std::vector<double> callCosts_;
     double verifierCost_ = 1.0;
     bool costsSet_ = false;
@@ -129,10 +131,8 @@ class StudiesPanel : public QWidget {
     QTableWidget* table_ = nullptr;
     QList<QPushButton*> exportButtons_;
 
-    std::shared_ptr<std::atomic<bool>> cancel_;
-    bool pending_ = false;  // a run started and its onFinished() has not run yet
-    QFutureWatcher<StudyRun>* watcher_ = nullptr;
     std::optional<study::StudyResult> result_;
+    QString resultProvenance_;
     QString lastError_;
 };
 

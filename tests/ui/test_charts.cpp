@@ -430,9 +430,14 @@ class TestCharts : public QObject {
         QVERIFY(svg.open(QIODevice::ReadOnly));
         QVERIFY(svg.readAll().contains("<svg"));
 
-        // cost_quality.csv rows = the chart's curve data, point by point.
-        const auto rows = readCsv(QDir(dir.path()).filePath(QStringLiteral("cost_quality.csv")));
+        // cost_quality.csv: first the provenance of the curves (file, dataset, split, costs),
+        // then its rows = the chart's curve data, point by point.
+        auto rows = readCsv(QDir(dir.path()).filePath(QStringLiteral("cost_quality.csv")));
         QVERIFY(!rows.empty());
+        const std::string provenance = "# computed on: " + tabs_->curvesSnapshot()->chartProvenance().toStdString();
+        QCOMPARE(rows[0].front().substr(0, 15), std::string("# computed on: "));
+        QVERIFY2(provenance.find(rows[0].front().substr(15)) != std::string::npos, rows[0].front().c_str());
+        rows.erase(rows.begin());
         const auto& header = rows[0];
         const auto col = [&](const char* n) {
             return static_cast<std::size_t>(std::find(header.begin(), header.end(), n) - header.begin());
@@ -453,7 +458,11 @@ class TestCharts : public QObject {
             }
         QVERIFY(same(parse(rows[1][col("cost")]), cq.small_only.avg_cost));
         // Belief CSV rows = the belief bins.
-        const auto belief = readCsv(QDir(dir.path()).filePath(QStringLiteral("belief_states.csv")));
+        auto belief = readCsv(QDir(dir.path()).filePath(QStringLiteral("belief_states.csv")));
+        QVERIFY(!belief.empty() && belief[0].front().rfind("# computed on: ", 0) == 0);
+        QVERIFY(belief[0].front().find(state()->snapshot()->datasetName(tabs_->chartDataset()).toStdString()) !=
+                std::string::npos);
+        belief.erase(belief.begin());
         const auto& bins = tabs_->belief()->data();
         QCOMPARE(belief.size() - 1, bins.size());
         for (std::size_t k = 0; k < bins.size(); ++k) QVERIFY(same(parse(belief[k + 1][3]), bins[k].p_needy));

@@ -129,6 +129,10 @@ class TestStudies : public QObject {
         QCOMPARE(panel.exportSvg(svg), QString());
         QFile f(csv);
         QVERIFY(f.open(QIODevice::ReadOnly));
+        // What the study was computed on, then the table.
+        const QByteArray provenance = f.readLine();
+        QVERIFY2(provenance.startsWith("# computed on: ") && provenance.contains("costs"), provenance.constData());
+        QCOMPARE(QString::fromUtf8(provenance.mid(15).trimmed()), panel.resultProvenance());
         QVERIFY(f.readLine().startsWith("method,trained_on,evaluated_on,ok,"));
         QVERIFY(QFileInfo(svg).size() > 1000);
         QVERIFY(QFileInfo(json).size() > 1000);

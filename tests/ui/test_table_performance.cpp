@@ -6,6 +6,7 @@
 #include <QTest>
 
 #include "core/data/reader.hpp"
+#include "ui/job_runner.hpp"
 #include "ui/main_window.hpp"
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
@@ -72,7 +73,8 @@ class TestTablePerformance : public QObject {
         const auto ds = replicate(demo.dataset, (50000 + int(demo.dataset.size()) - 1) / int(demo.dataset.size()));
         QVERIFY(ds->size() >= 50000);
 
-        ui::RoutingState state;
+        ui::JobRunner jobs;
+        ui::RoutingState state(&jobs);
         ui::QueryTableModel model(&state);
         QTableView view;
         view.setModel(&model);

@@ -77,8 +77,10 @@ QString writeTextFile(const QString& path, const QByteArray& bytes) {
     return {};
 }
 
-QString exportCsv(const eval::DataTable& table, const QString& path) {
-    const std::string csv = eval::to_csv(table);
+QString exportCsv(const eval::DataTable& table, const QString& path, const QString& provenance) {
+    std::string csv;
+    if (!provenance.isEmpty()) csv = "# computed on: " + provenance.simplified().toStdString() + "\n";
+    csv += eval::to_csv(table);
     return writeTextFile(path, QByteArray(csv.data(), static_cast<qsizetype>(csv.size())));
 }
 

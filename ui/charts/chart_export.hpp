@@ -15,7 +15,9 @@ namespace automix::ui::charts {
 QString exportPng(QWidget* view, const QString& path, QSize size = {});
 // Vector output through QSvgGenerator.
 QString exportSvg(QWidget* view, const QString& path, QSize size = {});
-QString exportCsv(const eval::DataTable& table, const QString& path);
+// With a provenance, the first line is "# computed on: <provenance>" (what the numbers describe:
+// file, dataset, split, costs, method); read it with e.g. pandas.read_csv(comment="#").
+QString exportCsv(const eval::DataTable& table, const QString& path, const QString& provenance = {});
 QString writeTextFile(const QString& path, const QByteArray& bytes);
 
 }  // namespace automix::ui::charts

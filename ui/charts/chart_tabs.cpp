@@ -17,7 +17,6 @@
 #include <QTabWidget>
 #include <QTimer>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include "core/eval/calibration.hpp"
 #include "core/eval/report_json.hpp"
@@ -28,6 +27,7 @@
 #include "ui/charts/cost_quality_chart.hpp"
 #include "ui/charts/per_dataset_view.hpp"
 #include "ui/charts/verifier_charts.hpp"
+#include "ui/job_runner.hpp"
 #include "ui/main_window.hpp"
 #include "ui/routing_state.hpp"
 #include "ui/tuning_panel.hpp"
@@ -36,6 +36,8 @@ namespace automix::ui::charts {
 
 namespace {
 constexpr QSize kExportSize(1100, 680);
+const QString kCurves = QStringLiteral("curves");
+constexpr unsigned kChartAspects = FileAspect | CostsAspect | ScopeAspect;
 
 QPushButton* exportButton(QWidget* parent) {
     auto* b = new QPushButton(QObject::tr("Export…"), parent);
@@ -44,26 +46,43 @@ QPushButton* exportButton(QWidget* parent) {
 }
 }  // namespace
 
-ChartTabs::ChartTabs(MainWindow* window) : QObject(window), window_(window), state_(window->routingState()) {
+ChartTabs::ChartTabs(MainWindow* window)
+    : QObject(window), window_(window), state_(window->routingState()), jobs_(state_->jobs()) {
     tabs_ = window->bottomTabs();
-    watcher_ = new QFutureWatcher<std::shared_ptr<CurvesResult>>(this);
-    connect(watcher_, &QFutureWatcher<std::shared_ptr<CurvesResult>>::finished, this, &ChartTabs::onCurvesDone);
     buildTabs();
     beliefTimer_ = new QTimer(this);
     beliefTimer_->setSingleShot(true);
     beliefTimer_->setInterval(120);
     connect(beliefTimer_, &QTimer::timeout, this, &ChartTabs::updateBelief);
-    connect(state_, &RoutingState::datasetChanged, this, &ChartTabs::onDataOrScopeChanged);
-    connect(state_, &RoutingState::scopeChanged, this, &ChartTabs::onDataOrScopeChanged);
-    connect(state_, &RoutingState::changed, this, &ChartTabs::onStateChanged);
+    connect(state_, &RoutingState::chartScopeChanged, this, &ChartTabs::onChartScopeChanged);
     connect(state_, &RoutingState::routingChanged, this, &ChartTabs::onRoutingChanged);
     connect(state_, &RoutingState::trainingFinished, this, &ChartTabs::applyPendingSelection);
     connect(state_, &RoutingState::currentRowChanged, this, [this] { beliefTimer_->start(); });
-    onDataOrScopeChanged();
+    connect(jobs_, &JobRunner::progressed, this, [this](const QString& key, qint64 done, qint64 total) {
+        if (key != kCurves) return;
+        curvesProgress_->setRange(0, static_cast<int>(total));
+        curvesProgress_->setValue(static_cast<int>(done));
+    });
+    connect(jobs_, &JobRunner::failed, this, [this](const QString& key, const QString& message) {
+        if (key != kCurves) return;
+        costQuality_->clear(tr("Cannot compute the curves: %1").arg(message));
+        curvesStatus_->setText(message);
+    });
+    connect(jobs_, &JobRunner::finished, this, [this](const QString& key) {
+        if (key == kCurves) onCurvesEnded();
+    });
+    onChartScopeChanged();
 }
 
-ChartTabs::~ChartTabs() {
-    watcher_->waitForFinished();
+ChartTabs::~ChartTabs() = default;
+
+template <class F>
+void ChartTabs::guarded(const QString& what, F&& f) {
+    try {
+        f();
+    } catch (const std::exception& e) {
+        window_->reportError(what, QString::fromStdString(e.what()));
+    }
 }
 
 void ChartTabs::buildTabs() {
@@ -80,6 +99,10 @@ void ChartTabs::buildTabs() {
     curvesProgress_->setMaximumWidth(180);
     curvesProgress_->setVisible(false);
     curvesStatus_ = new QLabel(cq);
+    curvesStatus_->setObjectName(QStringLiteral("curvesStatus"));
+    scopeLabel_ = new QLabel(tabs_);
+    scopeLabel_->setObjectName(QStringLiteral("chartScopeNote"));
+    scopeLabel_->setVisible(false);
     auto* bar = new QHBoxLayout();
     bar->addWidget(curvesStatus_, 1);
     bar->addWidget(curvesProgress_);
@@ -110,7 +133,7 @@ void ChartTabs::buildTabs() {
     tabs_->addTab(beliefPage, tr("Belief states"));
 
     auto* verifierPage = new QWidget(tabs_);
-    verifier_ = new VerifierCharts(verifierPage);
+    verifier_ = new VerifierCharts(state_, verifierPage);
     auto* verifierLayout = new QVBoxLayout(verifierPage);
     verifierLayout->setContentsMargins(2, 2, 2, 2);
     verifierLayout->addWidget(verifier_, 1);
@@ -119,7 +142,7 @@ void ChartTabs::buildTabs() {
     tabs_->addTab(verifierPage, tr("Verifier"));
 
     auto* perPage = new QWidget(tabs_);
-    perDataset_ = new PerDatasetView(perPage);
+    perDataset_ = new PerDatasetView(state_, perPage);
     auto* perLayout = new QVBoxLayout(perPage);
     perLayout->setContentsMargins(2, 2, 2, 2);
     perLayout->addWidget(perDataset_, 1);
@@ -172,9 +195,9 @@ void ChartTabs::buildTabs() {
     // A click on a belief bar narrows the query table to that confidence bin of the dataset.
     connect(belief_, &BeliefChart::binClicked, this, [this](int bin) {
         const auto ds = state_->datasetPtr();
-        if (!ds || dataset_ < 0 || ds->models.empty()) return;
+        const int d = chartDataset();
+        if (!ds || d < 0 || ds->models.empty()) return;
         const routing::Bins bins(state_->config().num_bins);
-        const int d = dataset_;
         state_->setLinkedFilter(tr("confidence bin %1 of %2")
                                     .arg(bins.centre(bin), 0, 'f', 3)
                                     .arg(QString::fromStdString(ds->dataset_names[static_cast<std::size_t>(d)])),
@@ -186,10 +209,10 @@ void ChartTabs::buildTabs() {
     // A click on a histogram bar narrows the table to that bin's right (or wrong) small answers.
     connect(verifier_, &VerifierCharts::histogramBarClicked, this, [this](int bin, bool smallRight) {
         const auto ds = state_->datasetPtr();
-        if (!ds || dataset_ < 0 || ds->models.empty()) return;
+        const int d = chartDataset();
+        if (!ds || d < 0 || ds->models.empty()) return;
         const int bins = state_->config().num_bins;
         const double tau = verifier_->histogram().tau;
-        const int d = dataset_;
         state_->setLinkedFilter(tr("confidence bin %1 of %2, small answer %3")
                                     .arg(routing::Bins(bins).centre(bin), 0, 'f', 3)
                                     .arg(QString::fromStdString(ds->dataset_names[static_cast<std::size_t>(d)]),
@@ -204,50 +227,26 @@ void ChartTabs::buildTabs() {
     connect(verifier_, &VerifierCharts::computeRequested, this, &ChartTabs::computeSamplesCurve);
 }
 
-QString ChartTabs::titleSuffix() const {
-    const data::Dataset* ds = state_->dataset();
-    if (!ds || dataset_ < 0) return {};
-    return QStringLiteral("%1 · %2 · %3 rows")
-        .arg(QString::fromStdString(ds->dataset_names[static_cast<std::size_t>(dataset_)]), evalName_)
-        .arg(evalRows_.size());
+QString ChartTabs::scopeNote() const {
+    const SnapshotPtr snap = state_->snapshot();
+    if (!snap->data || snap->scopeDataset >= 0 || snap->rows->chartDataset < 0) return {};
+    return tr("All datasets: the charts and tuning show %1, the dataset of the selected row (select a row of "
+              "another dataset to switch)")
+        .arg(snap->datasetName(snap->rows->chartDataset));
 }
 
-void ChartTabs::onDataOrScopeChanged() {
-    const data::Dataset* ds = state_->dataset();
-    trainRows_.clear();
-    evalRows_.clear();
-    dataset_ = -1;
-    if (ds && !ds->dataset_names.empty()) {
-        // The charts need one dataset (parameters are trained per dataset): the toolbar's, or
-        // the first one when it shows all datasets.
-        dataset_ = std::max(0, state_->scopeDataset());
-        trainRows_ = ds->rows(dataset_, data::Split::Train);
-        if (state_->scopeSplit() == SplitScope::Train) {
-            evalRows_ = trainRows_;
-            evalName_ = tr("train");
-        } else {
-            evalRows_ = ds->rows(dataset_, data::Split::Val);
-            evalName_ = tr("val");
-        }
-    }
-    tuning_->setTarget(dataset_, trainRows_, evalRows_, evalName_);
-    perDataset_->setDataset(state_->datasetPtr(), state_->config());
-    lastCosts_ = state_->config().call_costs;
-    lastCosts_.push_back(state_->config().verifier_cost);
+void ChartTabs::onChartScopeChanged() {
+    const SnapshotPtr snap = state_->snapshot();
+    const RowLists& rows = *snap->rows;
+    tuning_->setTarget(rows.chartDataset, rows.chartTrain, rows.chartEval, rows.evalName);
+    // A lift-vs-k curve belongs to the scope it was computed on: it goes with it.
+    if (!verifier_->samplesProvenance().isEmpty() || verifier_->isComputing()) verifier_->clearSamplesCurve();
+    const QString note = scopeNote();
+    curvesStatus_->setToolTip(note);
     startCurves();
     updateBelief();
     updateVerifier();
-}
-
-void ChartTabs::onStateChanged() {
-    // Costs change every point of every curve.
-    std::vector<double> costs = state_->config().call_costs;
-    costs.push_back(state_->config().verifier_cost);
-    if (costs != lastCosts_) {
-        lastCosts_ = costs;
-        perDataset_->setDataset(state_->datasetPtr(), state_->config());
-        startCurves();
-    }
+    if (!note.isEmpty()) window_->statusBar()->showMessage(note, 8000);
 }
 
 void ChartTabs::onRoutingChanged() {
@@ -255,72 +254,64 @@ void ChartTabs::onRoutingChanged() {
     beliefTimer_->start();
 }
 
+bool ChartTabs::isComputingCurves() const {
+    return jobs_->isRunning(kCurves);
+}
+
 void ChartTabs::startCurves() {
-    ++generation_;
-    const auto ds = state_->datasetPtr();
-    if (!ds || dataset_ < 0 || evalRows_.empty() || trainRows_.empty()) {
-        costQuality_->clear(ds ? tr("No train or evaluation rows in this dataset")
-                               : tr("Load data to see the cost–quality curves"));
+    // The old curves go at once: nothing of another scope stays on screen or clickable.
+    curvesSnap_.reset();
+    const SnapshotPtr snap = state_->snapshot();
+    const RowLists& rows = *snap->rows;
+    if (!snap->data || rows.chartDataset < 0 || rows.chartEval.empty() || rows.chartTrain.empty()) {
+        jobs_->cancel(kCurves);
+        costQuality_->clear(snap->data ? tr("No train or evaluation rows in %1").arg(snap->chartProvenance())
+                                       : tr("Load data to see the cost–quality curves"));
         curvesStatus_->clear();
+        onCurvesEnded();
         return;
     }
-    const std::string name = ds->dataset_names[static_cast<std::size_t>(dataset_)];
+    const std::string name = snap->data->dataset_names[static_cast<std::size_t>(rows.chartDataset)];
     const auto methods = eval::chart_methods(name);
-    const routing::Config cfg = state_->config();
-    const data::View train = trainRows_, evalRows = evalRows_;
-    const quint64 generation = generation_;
-    curvesPending_ = true;
     curvesProgress_->setRange(0, static_cast<int>(methods.size()));
     curvesProgress_->setValue(0);
     curvesProgress_->setVisible(true);
+    costQuality_->clear(tr("Computing the curves of %1…").arg(snap->chartProvenance()));
     curvesStatus_->setText(tr("Computing the curves of %1 methods…").arg(methods.size()));
-    auto* progress = curvesProgress_;
-    watcher_->setFuture(QtConcurrent::run([ds, methods, cfg, train, evalRows, generation, progress] {
-        auto out = std::make_shared<CurvesResult>();
-        out->generation = generation;
-        try {
-            out->data =
-                eval::cost_quality(*ds, train, evalRows, methods, cfg, [progress](std::size_t done, std::size_t) {
-                    QMetaObject::invokeMethod(progress, "setValue", Qt::QueuedConnection,
-                                              Q_ARG(int, static_cast<int>(done)));
-                    return true;
-                });
-        } catch (const std::exception& e) {
-            out->error = QString::fromStdString(e.what());
-        }
-        return out;
-    }));
+    RoutingState* state = state_;
+    jobs_->start<eval::CostQuality>(
+        kCurves, {this, [state, snap] { return state->isCurrent(*snap, kChartAspects); }},
+        [snap, methods](JobContext& job) {
+            eval::CostQuality cq = eval::cost_quality(*snap->data, snap->rows->chartTrain, snap->rows->chartEval,
+                                                      methods, snap->routing->config, job.continueCallback());
+            if (cq.cancelled) throw JobCancelled();
+            return cq;
+        },
+        [this, snap](eval::CostQuality cq) {
+            curvesSnap_ = snap;
+            costQuality_->setData(cq, tr("Cost–quality — %1").arg(snap->chartProvenance()));
+            QStringList failed;
+            for (const auto& m : cq.methods)
+                if (!m.ok)
+                    failed << QStringLiteral("%1 (%2)").arg(QString::fromStdString(m.method),
+                                                            QString::fromStdString(m.error));
+            const QString note = scopeNote();
+            curvesStatus_->setText(
+                failed.isEmpty()
+                    ? (note.isEmpty() ? tr("Hover a point for its figures; click a candidate to route with it") : note)
+                    : tr("Not drawn: %1").arg(failed.join(QStringLiteral("; "))));
+            updateCurrentPoint();
+        });
 }
 
-void ChartTabs::onCurvesDone() {
-    const auto out = watcher_->result();
-    if (!out || out->generation != generation_) return;  // a newer request is running
-    curvesPending_ = false;
+void ChartTabs::onCurvesEnded() {
+    if (isComputingCurves()) return;
     curvesProgress_->setVisible(false);
-    if (!out->error.isEmpty()) {
-        costQuality_->clear(tr("Cannot compute the curves: %1").arg(out->error));
-        curvesStatus_->setText(out->error);
-    } else {
-        costQuality_->setData(out->data, tr("Cost–quality — %1").arg(titleSuffix()));
-        QStringList failed;
-        for (const auto& m : out->data.methods)
-            if (!m.ok)
-                failed << QStringLiteral("%1 (%2)").arg(QString::fromStdString(m.method),
-                                                        QString::fromStdString(m.error));
-        curvesStatus_->setText(failed.isEmpty()
-                                   ? tr("Hover a point for its figures; click a candidate to route with it")
-                                   : tr("Not drawn: %1").arg(failed.join(QStringLiteral("; "))));
-        updateCurrentPoint();
-    }
     emit curvesUpdated();
 }
 
 void ChartTabs::waitForCurves() {
-    while (curvesPending_) {
-        QEventLoop loop;
-        connect(this, &ChartTabs::curvesUpdated, &loop, &QEventLoop::quit);
-        loop.exec();
-    }
+    jobs_->waitFor(kCurves);
 }
 
 void ChartTabs::updateCurrentPoint() {
@@ -334,61 +325,73 @@ void ChartTabs::flushBelief() {
 }
 
 void ChartTabs::updateBelief() {
-    const data::Dataset* ds = state_->dataset();
-    if (!ds || dataset_ < 0) {
+    const SnapshotPtr snap = state_->snapshot();
+    const int d = snap->rows->chartDataset;
+    if (!snap->data || d < 0) {
         belief_->setData({}, tr("Load data to see the belief states"));
         cascade_->setVisible(false);
         return;
     }
-    updateCascade();
+    const data::Dataset& ds = *snap->data;
+    const data::View& train = snap->rows->chartTrain;
+    guarded(tr("Cascade view"), [&] { updateCascade(); });
     routing::Decisions decisions;
     if (state_->isRouted()) {
-        for (data::RowIndex r : trainRows_) {
-            const auto d = state_->decision(r);
-            if (d < 0) {
+        for (data::RowIndex r : train) {
+            const int decision = state_->decision(r);
+            if (decision < 0) {
                 decisions.clear();
                 break;
             }
-            decisions.push_back(static_cast<std::uint8_t>(d));
+            decisions.push_back(static_cast<routing::Decisions::value_type>(decision));
         }
     }
     const QString routing =
         decisions.empty() ? tr("not routed") : state_->methodName() + QLatin1Char(' ') + state_->paramsText();
-    belief_->setData(eval::belief_bins(*ds, trainRows_, decisions, state_->config().num_bins),
-                     tr("What the POMDP learns on %1 train (%2 rows) — action: %3")
-                         .arg(QString::fromStdString(ds->dataset_names[static_cast<std::size_t>(dataset_)]))
-                         .arg(trainRows_.size())
-                         .arg(routing));
+    const QString title = tr("What the POMDP learns on %1 train (%2 rows) — action: %3 — %4")
+                              .arg(snap->datasetName(d))
+                              .arg(train.size())
+                              .arg(routing, snap->file.displayName);
+    guarded(tr("Belief states"), [&] {
+        belief_->setData({}, title);  // empty, not stale, if core refuses
+        belief_->setData(eval::belief_bins(ds, train, decisions, state_->config().num_bins), title);
+    });
 }
 
 void ChartTabs::updateCascade() {
     // The N-model cascade: belief trajectory of the selected query (or the first evaluation
     // row) and the policy table, for the parameters in use on this dataset.
-    const data::Dataset* ds = state_->dataset();
-    const TrainedDataset* t = state_->trainedFor(dataset_);
+    const SnapshotPtr snap = state_->snapshot();
+    const int d = snap->rows->chartDataset;
+    const data::View& evalRows = snap->rows->chartEval;
+    const TrainedDataset* t = state_->trainedFor(d);
     const bool cascade = state_->method() && state_->methodName() == QLatin1String("Cascade") && state_->isRouted() &&
-                         t && t->error.isEmpty() && !evalRows_.empty();
+                         t && t->error.isEmpty() && !evalRows.empty();
     cascade_->setVisible(cascade);
     if (!cascade) return;
-    data::RowIndex row = evalRows_.front();
-    if (const auto current = state_->currentRow(); current && ds->dataset_index[*current] == dataset_) row = *current;
-    cascade_->setView(eval::cascade_view(*ds, t->trainRows, row, t->params, state_->config()),
-                      tr("Belief trajectory of %1").arg(QString::fromStdString(ds->id[row])));
+    const data::Dataset& ds = *snap->data;
+    data::RowIndex row = evalRows.front();
+    if (const auto current = state_->currentRow(); current && ds.dataset_index[*current] == d) row = *current;
+    cascade_->setView(eval::cascade_view(ds, t->trainRows, row, t->params, state_->config()),
+                      tr("Belief trajectory of %1").arg(QString::fromStdString(ds.id[row])));
 }
 
 void ChartTabs::updateVerifier() {
-    const data::Dataset* ds = state_->dataset();
-    if (!ds || dataset_ < 0) {
+    const SnapshotPtr snap = state_->snapshot();
+    if (!snap->data || snap->rows->chartDataset < 0) {
         verifier_->setData({}, {}, QString());
         return;
     }
     const int bins = state_->config().num_bins;
-    verifier_->setData(eval::confidence_histogram(*ds, evalRows_, bins), eval::reliability(*ds, evalRows_, bins),
-                       titleSuffix());
+    const data::View& rows = snap->rows->chartEval;
+    guarded(tr("Verifier charts"), [&] {
+        verifier_->setData(eval::confidence_histogram(*snap->data, rows, bins),
+                           eval::reliability(*snap->data, rows, bins), snap->chartProvenance());
+    });
 }
 
 void ChartTabs::computeSamplesCurve() {
-    if (!state_->dataset() || dataset_ < 0) return;
+    if (!state_->dataset() || chartDataset() < 0) return;
     std::vector<routing::MethodPtr> methods;
     auto add = [&methods](routing::MethodPtr m) {
         if (!m || eval::is_reference_router(m->name()) || m->uses_all_models()) return;
@@ -399,10 +402,13 @@ void ChartTabs::computeSamplesCurve() {
     add(routing::find_method("Threshold"));
     add(routing::find_method("POMDP"));
     add(state_->method());
-    verifier_->computeSamplesCurve(state_->datasetPtr(), dataset_, methods, state_->config());
+    verifier_->computeSamplesCurve(std::move(methods));
 }
 
 void ChartTabs::selectCandidate(int method, int point) {
+    // Only curves of the current file, dataset, split and costs may set the routing.
+    if (!curvesSnap_ || !state_->isCurrent(*curvesSnap_, kChartAspects)) return;
+    const int dataset = curvesSnap_->rows->chartDataset;
     const eval::CostQuality& cq = costQuality_->data();
     if (method < 0 || static_cast<std::size_t>(method) >= cq.methods.size()) return;
     const eval::MethodCurve& c = cq.methods[static_cast<std::size_t>(method)];
@@ -410,12 +416,12 @@ void ChartTabs::selectCandidate(int method, int point) {
     const QString name = QString::fromStdString(c.method);
     const routing::Params params = c.points[static_cast<std::size_t>(point)].params;
     if (state_->methodName() == name && !state_->isTraining()) {
-        state_->setParameters(dataset_, params);
+        state_->setParameters(dataset, params);
         return;
     }
     // Choosing the method in the toolbar trains it on every dataset; the clicked parameter then
     // replaces the trained one on this dataset.
-    pending_ = PendingSelection{name, dataset_, params};
+    pending_ = PendingSelection{name, dataset, params, curvesSnap_};
     window_->selectMethod(name);
     if (state_->methodName() != name) state_->setMethod(name);
     if (!state_->isTraining()) state_->train();
@@ -425,7 +431,8 @@ void ChartTabs::applyPendingSelection() {
     if (!pending_ || state_->isTraining()) return;
     const PendingSelection p = *pending_;
     pending_.reset();
-    if (state_->methodName() == p.method) state_->setParameters(p.dataset, p.params);
+    if (state_->methodName() == p.method && state_->isCurrent(*p.snap, kChartAspects))
+        state_->setParameters(p.dataset, p.params);
 }
 
 // ---------------------------------------------------------------- export
@@ -446,9 +453,10 @@ QString ChartTabs::exportTab(int tab, const QString& folder, QStringList* writte
                 errors << e;
         }
     };
-    auto csv = [&](const eval::DataTable& t, const QString& base) {
+    const SnapshotPtr snap = state_->snapshot();
+    auto csv = [&](const eval::DataTable& t, const QString& base, const QString& provenance) {
         const QString path = dir.filePath(base + QStringLiteral(".csv"));
-        const QString e = exportCsv(t, path);
+        const QString e = exportCsv(t, path, provenance);
         if (e.isEmpty())
             files << path;
         else
@@ -460,25 +468,31 @@ QString ChartTabs::exportTab(int tab, const QString& folder, QStringList* writte
     }
     if (tab == 0) {
         chart(costQuality_->view(), QStringLiteral("cost_quality"));
-        csv(eval::cost_quality_table(costQuality_->data()), QStringLiteral("cost_quality"));
+        csv(eval::cost_quality_table(costQuality_->data()), QStringLiteral("cost_quality"),
+            curvesSnap_ ? curvesSnap_->chartProvenance() : tr("no curves"));
     } else if (tab == 1) {
         chart(belief_->view(), QStringLiteral("belief_states"));
-        csv(eval::belief_table(belief_->data()), QStringLiteral("belief_states"));
+        csv(eval::belief_table(belief_->data()), QStringLiteral("belief_states"), snap->chartProvenance(true));
         if (cascade_->isVisibleTo(tabs_->widget(1))) {
             chart(cascade_->chartView(), QStringLiteral("cascade_trace"));
-            csv(eval::cascade_trace_table(cascade_->view()), QStringLiteral("cascade_trace"));
+            csv(eval::cascade_trace_table(cascade_->view()), QStringLiteral("cascade_trace"),
+                snap->chartProvenance(true));
         }
     } else if (tab == 2) {
         chart(verifier_->histogramView(), QStringLiteral("verifier_histogram"));
-        csv(eval::histogram_table(verifier_->histogram()), QStringLiteral("verifier_histogram"));
+        csv(eval::histogram_table(verifier_->histogram()), QStringLiteral("verifier_histogram"),
+            snap->chartProvenance());
         chart(verifier_->reliabilityView(), QStringLiteral("reliability"));
-        csv(eval::reliability_table(verifier_->reliabilityData()), QStringLiteral("reliability"));
+        csv(eval::reliability_table(verifier_->reliabilityData()), QStringLiteral("reliability"),
+            snap->chartProvenance());
         chart(verifier_->samplesView(), QStringLiteral("lift_vs_samples"));
-        csv(eval::samples_table(verifier_->samplesCurve()), QStringLiteral("lift_vs_samples"));
+        csv(eval::samples_table(verifier_->samplesCurve()), QStringLiteral("lift_vs_samples"),
+            verifier_->samplesProvenance().isEmpty() ? tr("not computed") : verifier_->samplesProvenance());
     } else if (tab == 3) {
         chart(perDataset_->view(), QStringLiteral("per_dataset"));
         if (const eval::Report* r = perDataset_->report()) {
-            const std::string text = eval::report_to_csv(*r);
+            const std::string text =
+                "# computed on: " + perDataset_->reportProvenance().toStdString() + "\n" + eval::report_to_csv(*r);
             const QString path = dir.filePath(QStringLiteral("per_dataset.csv"));
             const QString e = writeTextFile(path, QByteArray(text.data(), static_cast<qsizetype>(text.size())));
             if (e.isEmpty())

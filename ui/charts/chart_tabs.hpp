@@ -1,19 +1,20 @@
 #pragma once
 // The chart tabs of the main window's bottom area — Cost–quality (with the tuning panel),
 // Belief states, Verifier, Per dataset — and the glue that keeps them linked to the
-// RoutingState: curves are recomputed on a worker thread when the data, scope or costs
-// change; the tuning panel and chart clicks re-route through RoutingState::setParameters; the
-// exports write every chart (PNG, SVG) and its table (CSV), and "Export report" adds the JSON
-// report of core/eval.
+// RoutingState: curves are recomputed through the window's job runner when the file, chart
+// dataset, split or costs change (the old curves are cleared at once, so nothing stale stays
+// clickable); with "all datasets" the charts show the dataset of the selected row and say so; the tuning panel and
+// chart clicks re-route through RoutingState::setParameters; the exports write every chart (PNG, SVG) and its table
+// (CSV), and "Export report" adds the JSON report of core/eval.
 //
 //   ChartTabs* tabs = installChartTabs(mainWindow);   // one call in MainWindow's constructor
-#include <QFutureWatcher>
 #include <QObject>
 #include <QPointer>
 #include <memory>
 #include <optional>
 
 #include "core/eval/cost_quality.hpp"
+#include "ui/routing_state.hpp"
 
 class QLabel;
 class QProgressBar;
@@ -22,8 +23,8 @@ class QTabWidget;
 class QWidget;
 
 namespace automix::ui {
+class JobRunner;
 class MainWindow;
-class RoutingState;
 class TuningPanel;
 }  // namespace automix::ui
 
@@ -48,18 +49,25 @@ class ChartTabs : public QObject {
     VerifierCharts* verifier() const { return verifier_; }
     PerDatasetView* perDataset() const { return perDataset_; }
 
-    // Dataset the charts show (the toolbar's, or the first when "all datasets") and its rows.
-    int chartDataset() const { return dataset_; }
-    const data::View& trainRows() const { return trainRows_; }
-    const data::View& evalRows() const { return evalRows_; }
+    // Dataset the charts show (the toolbar's, or with "all datasets" the selected row's) and
+    // its rows, from the current snapshot.
+    int chartDataset() const { return state_->snapshot()->rows->chartDataset; }
+    const data::View& trainRows() const { return state_->snapshot()->rows->chartTrain; }
+    const data::View& evalRows() const { return state_->snapshot()->rows->chartEval; }
+    // The snapshot the drawn curves were computed on (null while none is drawn).
+    SnapshotPtr curvesSnapshot() const { return curvesSnap_; }
+    // A line under the charts naming what they show ("All datasets: the charts show qasper…").
+    QString scopeNote() const;
 
-    bool isComputingCurves() const { return curvesPending_; }
+    bool isComputingCurves() const;
     // Rebuilds the belief chart now (it otherwise follows routing changes after a short rest).
     void flushBelief();
     void waitForCurves();
     // What a click on a candidate point does: make that method and parameter the routing.
     // Switching method trains it first (in the background); the parameter is applied after.
     void selectCandidate(int method, int point);
+    // Lift vs k of Threshold, POMDP and the current method on the chart dataset (Charts menu).
+    void computeSamplesCurve();
 
     // Writes every chart as PNG + SVG and every table/curve as CSV into `folder`, plus
     // report.json / report.csv of the per-dataset evaluation (run first when needed).
@@ -72,27 +80,23 @@ class ChartTabs : public QObject {
     void curvesUpdated();
 
   private:
-    struct CurvesResult {
-        quint64 generation = 0;
-        eval::CostQuality data;
-        QString error;
-    };
     void buildTabs();
-    void onDataOrScopeChanged();
-    void onStateChanged();
+    void onChartScopeChanged();
     void onRoutingChanged();
     void startCurves();
-    void onCurvesDone();
+    void onCurvesEnded();
     void updateBelief();
     void updateVerifier();
     void updateCascade();
     void updateCurrentPoint();
     void applyPendingSelection();
-    void computeSamplesCurve();
-    QString titleSuffix() const;
+    // Runs a GUI-thread use of core; an exception becomes an error dialog, never a terminate.
+    template <class F>
+    void guarded(const QString& what, F&& f);
 
     MainWindow* window_;
     RoutingState* state_;
+    JobRunner* jobs_;
     QTabWidget* tabs_;
     CostQualityChart* costQuality_ = nullptr;
     TuningPanel* tuning_ = nullptr;
@@ -103,19 +107,14 @@ class ChartTabs : public QObject {
     QProgressBar* curvesProgress_ = nullptr;
     QLabel* curvesStatus_ = nullptr;
     QList<QWidget*> tabPages_;
+    QLabel* scopeLabel_ = nullptr;
     QTimer* beliefTimer_ = nullptr;
-
-    int dataset_ = -1;
-    data::View trainRows_, evalRows_;
-    QString evalName_;
-    std::vector<double> lastCosts_;
-    quint64 generation_ = 0;
-    bool curvesPending_ = false;
-    QFutureWatcher<std::shared_ptr<CurvesResult>>* watcher_ = nullptr;
+    SnapshotPtr curvesSnap_;
     struct PendingSelection {
         QString method;
         int dataset = -1;
         routing::Params params;
+        SnapshotPtr snap;  // the curves it was clicked on
     };
     std::optional<PendingSelection> pending_;
 };

@@ -19,15 +19,17 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <QValueAxis>
-#include <QtConcurrent/QtConcurrentRun>
 #include <cmath>
 
 #include "core/eval/cost_quality.hpp"
 #include "ui/charts/chart_style.hpp"
+#include "ui/job_runner.hpp"
 
 namespace automix::ui::charts {
 
 namespace {
+const QString kPerDataset = QStringLiteral("per-dataset");
+
 bool paper(const eval::Report& r) {
     return r.options.protocol == eval::Protocol::Paper;
 }
@@ -49,7 +51,7 @@ QStringList methodsOf(const eval::Report& r) {
 }
 }  // namespace
 
-PerDatasetView::PerDatasetView(QWidget* parent) : QWidget(parent) {
+PerDatasetView::PerDatasetView(RoutingState* state, QWidget* parent) : QWidget(parent), state_(state) {
     chart_ = new QChart();
     view_ = makeChartView(chart_, this);
     view_->setObjectName(QStringLiteral("perDatasetView"));
@@ -90,27 +92,46 @@ PerDatasetView::PerDatasetView(QWidget* parent) : QWidget(parent) {
     layout->addLayout(bar);
     layout->addWidget(split, 1);
 
-    watcher_ = new QFutureWatcher<std::shared_ptr<RunResult>>(this);
-    connect(watcher_, &QFutureWatcher<std::shared_ptr<RunResult>>::finished, this, &PerDatasetView::onRunDone);
-    connect(watcher_, &QFutureWatcher<std::shared_ptr<RunResult>>::progressValueChanged, progress_,
-            &QProgressBar::setValue);
+    JobRunner* jobs = state_->jobs();
+    connect(jobs, &JobRunner::progressed, this, [this](const QString& key, qint64 done, qint64 total) {
+        if (key != kPerDataset) return;
+        progress_->setRange(0, static_cast<int>(total));
+        progress_->setValue(static_cast<int>(done));
+    });
+    connect(jobs, &JobRunner::failed, this, [this](const QString& key, const QString& message) {
+        if (key == kPerDataset) status_->setText(tr("Evaluation failed: %1").arg(message));
+    });
+    connect(jobs, &JobRunner::finished, this, [this](const QString& key, bool delivered) {
+        if (key != kPerDataset) return;
+        onRunEnded();
+        emit runFinished(delivered);
+    });
+    connect(state_, &RoutingState::changed, this, &PerDatasetView::onStateChanged);
     connect(runButton_, &QPushButton::clicked, this, qOverload<>(&PerDatasetView::run));
+    onStateChanged();
     rebuild();
 }
 
-PerDatasetView::~PerDatasetView() {
-    watcher_->waitForFinished();
+bool PerDatasetView::isRunning() const {
+    return state_->jobs()->isRunning(kPerDataset);
 }
 
-void PerDatasetView::setDataset(std::shared_ptr<const data::Dataset> ds, const routing::Config& cfg) {
-    if (ds != dataset_) {
+QString PerDatasetView::reportProvenance() const {
+    if (!reportSnap_) return {};
+    return QStringLiteral("%1 · %2").arg(reportSnap_->file.displayName, reportSnap_->costsText());
+}
+
+void PerDatasetView::onStateChanged() {
+    // A report (or a running evaluation) of another file or other costs is never shown as current.
+    if (reportSnap_ && !state_->isCurrent(*reportSnap_, FileAspect | CostsAspect)) {
+        reportSnap_.reset();
         report_.reset();
-        reportDataset_.reset();
-        status_->setText(ds ? tr("Press Run evaluation for the table of lifts") : QString());
+        status_->setText(tr("The evaluation was for other data or costs; run it again"));
+        rebuild();
+    } else if (!report_ && !isRunning()) {
+        status_->setText(state_->dataset() ? tr("Press Run evaluation for the table of lifts") : QString());
     }
-    dataset_ = std::move(ds);
-    config_ = cfg;
-    rebuild();
+    runButton_->setEnabled(state_->dataset() && !isRunning());
 }
 
 void PerDatasetView::run() {
@@ -118,62 +139,46 @@ void PerDatasetView::run() {
 }
 
 void PerDatasetView::run(eval::Protocol protocol, int seeds) {
-    if (!dataset_ || pending_) return;
+    const SnapshotPtr snap = state_->snapshot();
+    if (!snap->data) return;
     eval::EvalOptions options;
     options.protocol = protocol;
     options.seeds = seeds;
-    options.config = config_;
-    auto ds = dataset_;
-    pending_ = true;
+    options.config = snap->routing->config;
     runButton_->setEnabled(false);
     progress_->setVisible(true);
     progress_->setValue(0);
-    status_->setText(tr("evaluating…"));
-    watcher_->setFuture(QtConcurrent::run([ds, options](QPromise<std::shared_ptr<RunResult>>& promise) {
-        auto out = std::make_shared<RunResult>();
-        out->dataset = ds;
-        try {
-            out->report = std::make_shared<eval::Report>(
-                eval::run_evaluation(*ds, options, [&](std::size_t done, std::size_t total) {
-                    promise.setProgressRange(0, static_cast<int>(total));
-                    promise.setProgressValue(static_cast<int>(done));
-                }));
-            out->report->input_path = ds->source_path;
-        } catch (const std::exception& e) {
-            out->error = QString::fromStdString(e.what());
-        }
-        promise.addResult(out);
-    }));
-    connect(watcher_, &QFutureWatcher<std::shared_ptr<RunResult>>::progressRangeChanged, progress_,
-            &QProgressBar::setRange, Qt::UniqueConnection);
+    status_->setText(tr("evaluating %1…").arg(snap->file.displayName));
+    RoutingState* state = state_;
+    state_->jobs()->start<std::shared_ptr<const eval::Report>>(
+        kPerDataset, {this, [state, snap] { return state->isCurrent(*snap, FileAspect | CostsAspect); }},
+        [snap, options](JobContext& job) mutable {
+            options.cancel = job.cancelFlag();
+            try {
+                auto report = std::make_shared<eval::Report>(eval::run_evaluation(
+                    *snap->data, options, [&job](std::size_t done, std::size_t total) { job.progress(done, total); }));
+                report->input_path = snap->data->source_path;
+                return std::shared_ptr<const eval::Report>(std::move(report));
+            } catch (const eval::EvalCancelled&) {
+                throw JobCancelled();
+            }
+        },
+        [this, snap](std::shared_ptr<const eval::Report> report) {
+            report_ = std::move(report);
+            reportSnap_ = snap;
+            status_->setText(tr("%1 datasets in %2 s").arg(report_->datasets.size()).arg(report_->seconds, 0, 'f', 2));
+            rebuild();
+        });
 }
 
 void PerDatasetView::waitForRun() {
-    while (pending_) {
-        QEventLoop loop;
-        connect(this, &PerDatasetView::runFinished, &loop, &QEventLoop::quit);
-        loop.exec();
-    }
+    state_->jobs()->waitFor(kPerDataset);
 }
 
-void PerDatasetView::onRunDone() {
-    pending_ = false;
-    runButton_->setEnabled(true);
+void PerDatasetView::onRunEnded() {
+    if (isRunning()) return;
+    runButton_->setEnabled(state_->dataset() != nullptr);
     progress_->setVisible(false);
-    bool ok = false;
-    if (watcher_->future().resultCount() > 0) {
-        const auto out = watcher_->result();
-        if (out->error.isEmpty() && out->dataset == dataset_) {
-            report_ = out->report;
-            reportDataset_ = out->dataset;
-            status_->setText(tr("%1 datasets in %2 s").arg(report_->datasets.size()).arg(report_->seconds, 0, 'f', 2));
-            ok = true;
-        } else if (!out->error.isEmpty()) {
-            status_->setText(out->error);
-        }
-    }
-    rebuild();
-    emit runFinished(ok);
 }
 
 void PerDatasetView::rebuild() {
@@ -192,8 +197,9 @@ void PerDatasetView::rebuild() {
     }
     const eval::Report& r = *report_;
     chart_->setTitle(
-        paper(r) ? tr("IBC lift on val per dataset (mean over %1 seeds; ± std in the table)").arg(r.options.seeds)
-                 : tr("IBC lift on val per dataset (trained on the whole train split)"));
+        (paper(r) ? tr("IBC lift on val per dataset (mean over %1 seeds; ± std in the table)").arg(r.options.seeds)
+                  : tr("IBC lift on val per dataset (trained on the whole train split)")) +
+        QStringLiteral(" — ") + reportProvenance());
     const QStringList methods = methodsOf(r);
     QStringList datasets;
     for (const auto& d : r.datasets) datasets << QString::fromStdString(d.name);

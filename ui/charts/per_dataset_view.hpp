@@ -3,11 +3,11 @@
 // dataset's train split), as a table and a grouped bar chart; with the paper protocol (seeds ×
 // 1000 sampled train rows) the mean ± std over seeds. Runs eval::run_evaluation on a worker
 // thread with progress; the Report is kept for the JSON/CSV export.
-#include <QFutureWatcher>
 #include <QWidget>
 #include <memory>
 
 #include "core/eval/protocol.hpp"
+#include "ui/routing_state.hpp"
 
 class QChart;
 class QChartView;
@@ -23,17 +23,19 @@ namespace automix::ui::charts {
 class PerDatasetView : public QWidget {
     Q_OBJECT
   public:
-    explicit PerDatasetView(QWidget* parent = nullptr);
-    ~PerDatasetView() override;
+    explicit PerDatasetView(RoutingState* state, QWidget* parent = nullptr);
 
-    void setDataset(std::shared_ptr<const data::Dataset> ds, const routing::Config& cfg);
+    // Runs on the current snapshot's file and costs through the window's job runner; the
+    // report is dropped (never shown) once the file or the costs change.
     void run();  // with the protocol chosen in the combo
     void run(eval::Protocol protocol, int seeds);
-    bool isRunning() const { return pending_; }
+    bool isRunning() const;
     void waitForRun();
     bool hasReport() const { return report_ != nullptr; }
     const eval::Report* report() const { return report_.get(); }
-    std::shared_ptr<const data::Dataset> reportDataset() const { return reportDataset_; }
+    std::shared_ptr<const data::Dataset> reportDataset() const { return reportSnap_ ? reportSnap_->data : nullptr; }
+    // What the report was computed on (file, costs); "" without a report.
+    QString reportProvenance() const;
 
     QChartView* view() const { return view_; }
     QTableWidget* table() const { return table_; }
@@ -44,17 +46,13 @@ class PerDatasetView : public QWidget {
     void runFinished(bool ok);
 
   private:
-    struct RunResult {
-        std::shared_ptr<eval::Report> report;
-        std::shared_ptr<const data::Dataset> dataset;
-        QString error;
-    };
-    void onRunDone();
+    void onStateChanged();
+    void onRunEnded();
     void rebuild();
 
-    std::shared_ptr<const data::Dataset> dataset_, reportDataset_;
-    routing::Config config_;
-    std::shared_ptr<eval::Report> report_;
+    RoutingState* state_;
+    SnapshotPtr reportSnap_;
+    std::shared_ptr<const eval::Report> report_;
     QChart* chart_;
     QChartView* view_;
     QTableWidget* table_;
@@ -63,8 +61,6 @@ class PerDatasetView : public QWidget {
     QPushButton* runButton_;
     QProgressBar* progress_;
     QLabel* status_;
-    QFutureWatcher<std::shared_ptr<RunResult>>* watcher_;
-    bool pending_ = false;
 };
 
 }  // namespace automix::ui::charts

@@ -17,14 +17,16 @@
 #include <QStackedBarSeries>
 #include <QVBoxLayout>
 #include <QValueAxis>
-#include <QtConcurrent/QtConcurrentRun>
 #include <cmath>
 
 #include "ui/charts/chart_style.hpp"
+#include "ui/job_runner.hpp"
 
 namespace automix::ui::charts {
 
 namespace {
+const QString kLiftVsK = QStringLiteral("lift-vs-k");
+
 void resetChart(QChart* chart, const QString& title) {
     chart->removeAllSeries();
     for (QAbstractAxis* a : chart->axes()) {
@@ -53,7 +55,7 @@ QValueAxis* valueAxis(QChart* chart, const QString& title, double lo, double hi,
 }
 }  // namespace
 
-VerifierCharts::VerifierCharts(QWidget* parent) : QWidget(parent) {
+VerifierCharts::VerifierCharts(RoutingState* state, QWidget* parent) : QWidget(parent), state_(state) {
     histogramChart_ = new QChart();
     reliabilityChart_ = new QChart();
     samplesChart_ = new QChart();
@@ -89,18 +91,24 @@ VerifierCharts::VerifierCharts(QWidget* parent) : QWidget(parent) {
     layout->addLayout(charts, 1);
     layout->addLayout(bar);
 
-    watcher_ = new QFutureWatcher<std::shared_ptr<SamplesResult>>(this);
-    connect(watcher_, &QFutureWatcher<std::shared_ptr<SamplesResult>>::finished, this, &VerifierCharts::onSamplesDone);
-    connect(watcher_, &QFutureWatcher<std::shared_ptr<SamplesResult>>::progressValueChanged, progress_,
-            &QProgressBar::setValue);
+    JobRunner* jobs = state_->jobs();
+    connect(jobs, &JobRunner::progressed, this, [this](const QString& key, qint64 done, qint64 total) {
+        if (key != kLiftVsK) return;
+        progress_->setRange(0, static_cast<int>(total));
+        progress_->setValue(static_cast<int>(done));
+    });
+    connect(jobs, &JobRunner::failed, this, [this](const QString& key, const QString& message) {
+        if (key != kLiftVsK) return;
+        samplesError_ = message;
+        status_->setText(message);
+        rebuildSamples();
+    });
+    connect(jobs, &JobRunner::finished, this, [this](const QString& key) {
+        if (key == kLiftVsK) onSamplesEnded();
+    });
     connect(compute_, &QPushButton::clicked, this, &VerifierCharts::computeRequested);
     setData({}, {}, QString());
     rebuildSamples();
-}
-
-VerifierCharts::~VerifierCharts() {
-    cancel();
-    watcher_->waitForFinished();
 }
 
 void VerifierCharts::setData(const eval::ConfidenceHistogram& h, const eval::Reliability& r, const QString& scope) {
@@ -177,8 +185,13 @@ void VerifierCharts::rebuildReliability() {
 }
 
 void VerifierCharts::rebuildSamples() {
-    resetChart(samplesChart_, samplesError_.isEmpty() ? tr("IBC lift on val vs verifier samples k")
-                                                      : tr("Lift vs k: %1").arg(samplesError_));
+    QString title =
+        tr("IBC lift on %1 vs verifier samples k").arg(samplesProvenance_.isEmpty() ? tr("val") : samplesProvenance_);
+    if (!samplesError_.isEmpty())
+        title = tr("Lift vs k: %1").arg(samplesError_);
+    else if (samplesProvenance_.isEmpty())
+        title = tr("Lift vs verifier samples k — press Compute lift vs k");
+    resetChart(samplesChart_, title);
     auto* x = new QLogValueAxis(samplesChart_);
     x->setBase(2);
     x->setRange(1, 32);
@@ -207,73 +220,68 @@ void VerifierCharts::rebuildSamples() {
     }
 }
 
-void VerifierCharts::computeSamplesCurve(std::shared_ptr<const data::Dataset> ds, int dataset,
-                                         std::vector<routing::MethodPtr> methods, const routing::Config& cfg) {
-    cancel();
-    watcher_->waitForFinished();
-    if (!ds) return;
-    cancel_ = std::make_shared<std::atomic<bool>>(false);
-    auto flag = cancel_;
+void VerifierCharts::computeSamplesCurve(std::vector<routing::MethodPtr> methods) {
+    const SnapshotPtr snap = state_->snapshot();
+    if (!snap->data || snap->rows->chartDataset < 0) return;
     std::vector<int> ks;
     for (int k = 1; k <= 32; ++k) ks.push_back(k);
     progress_->setRange(0, static_cast<int>(ks.size()));
     progress_->setValue(0);
     progress_->setVisible(true);
-    status_->setText(tr("computing…"));
+    status_->setText(tr("computing on %1…").arg(snap->chartProvenance()));
     compute_->setEnabled(false);
-    pending_ = true;
-    watcher_->setFuture(
-        QtConcurrent::run([ds, dataset, methods, cfg, ks, flag](QPromise<std::shared_ptr<SamplesResult>>& promise) {
-            auto out = std::make_shared<SamplesResult>();
-            promise.setProgressRange(0, static_cast<int>(ks.size()));
-            try {
-                out->curve = eval::samples_curve(*ds, dataset, methods, ks, cfg, [&](std::size_t done, std::size_t) {
-                    promise.setProgressValue(static_cast<int>(done));
-                    return !flag->load();
-                });
-            } catch (const std::exception& e) {
-                out->error = QString::fromStdString(e.what());
-            }
-            promise.addResult(out);
-        }));
+    RoutingState* state = state_;
+    state_->jobs()->start<eval::SamplesCurve>(
+        kLiftVsK, {this, [state, snap] { return state->isCurrent(*snap, FileAspect | CostsAspect | ScopeAspect); }},
+        [snap, methods = std::move(methods), ks](JobContext& job) {
+            eval::SamplesCurve curve = eval::samples_curve(*snap->data, snap->rows->chartDataset, methods, ks,
+                                                           snap->routing->config, job.continueCallback());
+            if (curve.cancelled) throw JobCancelled();
+            return curve;
+        },
+        [this, snap](eval::SamplesCurve curve) {
+            samples_ = std::move(curve);
+            samplesError_.clear();
+            samplesProvenance_ = snap->chartProvenance();
+            status_->setText(tr("%1 rows, up to %2 samples each%3")
+                                 .arg(samples_.rows)
+                                 .arg(samples_.max_samples)
+                                 .arg(samples_.rows_without_samples
+                                          ? tr("; %1 rows without samples keep their file confidence")
+                                                .arg(samples_.rows_without_samples)
+                                          : QString()));
+            rebuildSamples();
+        });
 }
 
 bool VerifierCharts::isComputing() const {
-    return pending_;
+    return state_->jobs()->isRunning(kLiftVsK);
 }
 
 void VerifierCharts::cancel() {
-    if (cancel_) cancel_->store(true);
+    state_->jobs()->cancel(kLiftVsK);
+    onSamplesEnded();
+}
+
+void VerifierCharts::clearSamplesCurve() {
+    const bool had = isComputing() || !samples_.points.empty() || !samplesError_.isEmpty();
+    state_->jobs()->cancel(kLiftVsK);
+    samples_ = {};
+    samplesError_.clear();
+    samplesProvenance_.clear();
+    onSamplesEnded();
+    if (had) status_->setText(tr("The curve was for another scope; press Compute lift vs k for this one"));
+    rebuildSamples();
 }
 
 void VerifierCharts::waitForSamplesCurve() {
-    // pending_ clears in onSamplesDone, i.e. after the result reached the GUI thread.
-    while (pending_) {
-        QEventLoop loop;
-        connect(this, &VerifierCharts::samplesCurveFinished, &loop, &QEventLoop::quit);
-        loop.exec();
-    }
+    state_->jobs()->waitFor(kLiftVsK);
 }
 
-void VerifierCharts::onSamplesDone() {
-    pending_ = false;
+void VerifierCharts::onSamplesEnded() {
+    if (isComputing()) return;
     progress_->setVisible(false);
     compute_->setEnabled(true);
-    if (watcher_->future().resultCount() > 0) {
-        const auto out = watcher_->result();
-        samples_ = out->curve;
-        samplesError_ = out->error;
-        status_->setText(out->error.isEmpty()
-                             ? tr("%1 rows, up to %2 samples each%3")
-                                   .arg(samples_.rows)
-                                   .arg(samples_.max_samples)
-                                   .arg(samples_.rows_without_samples
-                                            ? tr("; %1 rows without samples keep their file confidence")
-                                                  .arg(samples_.rows_without_samples)
-                                            : QString())
-                             : out->error);
-        rebuildSamples();
-    }
     emit samplesCurveFinished();
 }
 

@@ -3,13 +3,12 @@
 // answer was right, a reliability diagram with its ECE, and the IBC lift on val as a function
 // of the number of verifier samples k = 1..32 (computed on a worker thread). Numbers from
 // eval::confidence_histogram, eval::reliability and eval::samples_curve.
-#include <QFutureWatcher>
 #include <QWidget>
-#include <atomic>
 #include <memory>
 
 #include "core/eval/calibration.hpp"
 #include "core/eval/samples_curve.hpp"
+#include "ui/routing_state.hpp"
 
 class QChart;
 class QChartView;
@@ -22,16 +21,20 @@ namespace automix::ui::charts {
 class VerifierCharts : public QWidget {
     Q_OBJECT
   public:
-    explicit VerifierCharts(QWidget* parent = nullptr);
-    ~VerifierCharts() override;
+    explicit VerifierCharts(RoutingState* state, QWidget* parent = nullptr);
 
     void setData(const eval::ConfidenceHistogram& h, const eval::Reliability& r, const QString& scope);
-    // Starts the lift-vs-k computation for one dataset (cancels a running one).
-    void computeSamplesCurve(std::shared_ptr<const data::Dataset> ds, int dataset,
-                             std::vector<routing::MethodPtr> methods, const routing::Config& cfg);
+    // Starts the lift-vs-k computation on the charts' dataset of the current snapshot, through
+    // the window's job runner (a running one is cancelled). The curve is shown only while file,
+    // chart dataset, split and costs are still the ones it was computed on.
+    void computeSamplesCurve(std::vector<routing::MethodPtr> methods);
     bool isComputing() const;
     void waitForSamplesCurve();
     void cancel();
+    // Forgets the curve (the scope it was computed on is gone).
+    void clearSamplesCurve();
+    // What the shown curve was computed on ("" when none).
+    QString samplesProvenance() const { return samplesProvenance_; }
 
     const eval::ConfidenceHistogram& histogram() const { return histogram_; }
     const eval::Reliability& reliabilityData() const { return reliability_; }
@@ -49,27 +52,22 @@ class VerifierCharts : public QWidget {
     void samplesCurveFinished();
 
   private:
-    struct SamplesResult {
-        eval::SamplesCurve curve;
-        QString error;
-    };
     void rebuildHistogram();
     void rebuildReliability();
     void rebuildSamples();
-    void onSamplesDone();
+    void onSamplesEnded();
+
+    RoutingState* state_;
 
     eval::ConfidenceHistogram histogram_;
     eval::Reliability reliability_;
     eval::SamplesCurve samples_;
-    QString samplesError_, scope_;
+    QString samplesError_, scope_, samplesProvenance_;
     QChart *histogramChart_, *reliabilityChart_, *samplesChart_;
     QChartView *histogramView_, *reliabilityView_, *samplesView_;
     QPushButton* compute_;
     QProgressBar* progress_;
     QLabel* status_;
-    QFutureWatcher<std::shared_ptr<SamplesResult>>* watcher_;
-    std::shared_ptr<std::atomic<bool>> cancel_;
-    bool pending_ = false;
 };
 
 }  // namespace automix::ui::charts
