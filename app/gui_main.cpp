@@ -12,8 +12,39 @@
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
 
+namespace {
+
+// The last line of defence: an exception escaping an event handler (every known path catches
+// its own) becomes an error dialog instead of std::terminate; the loaded data stays.
+class Application : public QApplication {
+  public:
+    using QApplication::QApplication;
+    bool notify(QObject* receiver, QEvent* event) override {
+        try {
+            return QApplication::notify(receiver, event);
+        } catch (const std::exception& e) {
+            report(QString::fromStdString(e.what()));
+        } catch (...) {
+            report(QStringLiteral("unknown error"));
+        }
+        return false;
+    }
+
+  private:
+    void report(const QString& message) {
+        std::fprintf(stderr, "automix-explorer: unexpected error: %s\n", qPrintable(message));
+        QWidget* parent = activeWindow();
+        if (auto* window = qobject_cast<automix::ui::MainWindow*>(parent))
+            window->reportError(QStringLiteral("An action"), message);
+        else
+            QMessageBox::critical(parent, QStringLiteral("Unexpected error"), message);
+    }
+};
+
+}  // namespace
+
 int main(int argc, char** argv) {
-    QApplication app(argc, argv);
+    Application app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("AutoMix"));
     QApplication::setApplicationName(QStringLiteral("AutoMix Explorer"));
     QApplication::setApplicationVersion(QStringLiteral(AUTOMIX_VERSION));
