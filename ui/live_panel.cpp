@@ -11,11 +11,15 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSplitter>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -27,6 +31,9 @@
 #include "core/live/prompts.hpp"
 #include "core/live/response_cache.hpp"
 #include "ui/job_runner.hpp"
+#include "ui/main_window.hpp"
+#include "ui/query_table_model.hpp"
+#include "ui/routing_state.hpp"
 
 namespace automix::ui {
 
@@ -242,6 +249,15 @@ bool LivePanel::runSelected() {
         status_->setText(tr("Select the queries to run in the query table."));
         return false;
     }
+    return runRows(std::move(rows));
+}
+
+bool LivePanel::runRows(std::vector<data::RowIndex> rows) {
+    const data::Dataset* ds = dataset_ ? dataset_() : nullptr;
+    if (!ds || rows.empty()) {
+        status_->setText(tr("No rows to run."));
+        return false;
+    }
     auto job = std::make_shared<LiveRunResult>();
     job->input = live::live_input_from(*ds, rows);
     job->source_rows = std::move(rows);
@@ -429,6 +445,53 @@ QString LivePanel::statusText() const {
 }
 QString LivePanel::logText() const {
     return log_->toPlainText();
+}
+
+LivePanel* installLivePanel(MainWindow* window) {
+    auto* panel = new LivePanel([window] { return window->dataset(); },
+                                [window]() -> std::vector<data::RowIndex> {
+                                    const auto row = window->routingState()->currentRow();
+                                    return row ? std::vector<data::RowIndex>{*row} : std::vector<data::RowIndex>{};
+                                },
+                                window, window->jobs());
+    panel->setObjectName(QStringLiteral("livePanel"));
+    window->bottomTabs()->addTab(panel, LivePanel::tr("Live"));
+    auto show = [window, panel] { window->bottomTabs()->setCurrentWidget(panel); };
+
+    auto* menu = new QMenu(LivePanel::tr("&Live"), window);
+    menu->setObjectName(QStringLiteral("liveMenu"));
+    menu->addAction(LivePanel::tr("Open &Models Config…"), panel, [panel, show] {
+        show();
+        panel->chooseConfig();
+    });
+    QAction* one = menu->addAction(LivePanel::tr("Run &Selected Query"), panel, [panel, show] {
+        show();
+        panel->runSelected();
+    });
+    one->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    menu->addAction(LivePanel::tr("Run All &Rows Shown…"), panel, [window, panel, show] {
+        show();
+        const data::View& rows = window->queryModel()->visibleRows();
+        // Every row costs real calls (an answer, k verifications, maybe larger models).
+        if (rows.size() > 20 &&
+            QMessageBox::question(window, LivePanel::tr("Run live"),
+                                  LivePanel::tr("Run %Ln queries against the endpoints? Each is at least two paid "
+                                                "calls; finished calls are cached.",
+                                                nullptr, static_cast<int>(rows.size()))) != QMessageBox::Yes)
+            return;
+        panel->runRows(std::vector<data::RowIndex>(rows.begin(), rows.end()));
+    });
+    menu->addAction(LivePanel::tr("&Cancel Live Run"), panel, &LivePanel::cancel);
+    QAction* help = nullptr;
+    for (QAction* a : window->menuBar()->actions())
+        if (a->menu() && QString(a->text()).remove(QLatin1Char('&')) == QObject::tr("Help")) help = a;
+    window->menuBar()->insertMenu(help, menu);
+    QObject::connect(panel, &LivePanel::resultsLanded, window, [window](std::shared_ptr<const LiveRunResult> r) {
+        window->log(LivePanel::tr("Live run: %1 rows%2")
+                        .arg(r->outcomes.size())
+                        .arg(r->cancelled ? LivePanel::tr(" (cancelled)") : QString()));
+    });
+    return panel;
 }
 
 }  // namespace automix::ui

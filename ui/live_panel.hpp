@@ -63,6 +63,9 @@ class LivePanel : public QWidget {
     void setCacheDirectory(const QString& dir);  // empty = no cache
 
     bool runSelected();  // false (with the reason shown) when a run cannot start
+    // Runs these rows of the loaded data (the Live menu's "rows shown").
+    bool runRows(std::vector<data::RowIndex> rows);
+    void chooseConfig();  // file dialog, then loadConfig
     bool runQuestion(const QString& context, const QString& question);
     void cancel();
     bool isRunning() const { return running_; }
@@ -81,7 +84,6 @@ class LivePanel : public QWidget {
 
   private:
     void buildUi();
-    void chooseConfig();
     void refreshKeys();
     bool start(std::shared_ptr<LiveRunResult> job);
     void onProgress(const live::Progress& p);
@@ -117,6 +119,11 @@ class LivePanel : public QWidget {
     QPlainTextEdit* log_;
     QTableWidget* results_;
 };
+
+class MainWindow;
+// Adds the Live tab and the Live menu (open a models config, run the selected query or the rows
+// shown, cancel, save) to a main window; runs go through the window's job runner.
+LivePanel* installLivePanel(MainWindow* window);
 
 }  // namespace automix::ui
 

@@ -46,6 +46,7 @@
 #include "ui/drill_down_panel.hpp"
 #include "ui/filter_bar.hpp"
 #include "ui/job_runner.hpp"
+#include "ui/live_panel.hpp"
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
 #include "ui/studies_panel.hpp"
@@ -120,6 +121,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     buildMenus();
     charts::installChartTabs(this);  // Cost–quality, Belief states, Verifier, Per dataset tabs (ui/charts)
     installStudiesPanel(this);       // Studies tab + File ▸ Import Router Scores (ui/studies_panel)
+    installLivePanel(this);          // Live tab + Live menu (ui/live_panel)
 
     connect(state_, &RoutingState::trainingStarted, this, &MainWindow::updateBusy);
     connect(state_, &RoutingState::trainingFinished, this, [this](bool ok, const QString& error) {

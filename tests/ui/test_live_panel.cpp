@@ -3,9 +3,12 @@
 #include <QCheckBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -19,6 +22,8 @@
 #include "core/data/reader.hpp"
 #include "core/live/replay_server.hpp"
 #include "ui/live_panel.hpp"
+#include "ui/main_window.hpp"
+#include "ui/routing_state.hpp"
 
 using namespace automix;
 using automix::ui::LivePanel;
@@ -74,6 +79,7 @@ class TestLivePanel : public QObject {
     void sessionKeyIsUsedButNeverWritten();
     void cancelStopsQuickly();
     void invalidConfigIsExplained();
+    void reachableFromTheMainWindow();
 };
 
 void TestLivePanel::initTestCase() {
@@ -238,6 +244,43 @@ void TestLivePanel::invalidConfigIsExplained() {
     QVERIFY(shown);
     QVERIFY(!button(&panel, "Run selected queries")->isEnabled());
     QVERIFY(!button(&panel, "Ask")->isEnabled());
+}
+
+// The explorer's own Live tab and menu: open the data, select a query in the table, run it
+// from the Live menu against the replay server; the result lands in the tab.
+void TestLivePanel::reachableFromTheMainWindow() {
+    live::ReplayServer server(fixture(), {});
+    server.start(0);
+    QTemporaryDir dir;
+    ui::MainWindow w;
+    QString error;
+    QVERIFY2(w.openFile(QStringLiteral(AUTOMIX_TEST_DATA "/live/sample60.jsonl"), &error), qPrintable(error));
+    auto* panel = w.findChild<LivePanel*>(QStringLiteral("livePanel"));
+    QVERIFY(panel);
+    bool tab = false;
+    for (int i = 0; i < w.bottomTabs()->count(); ++i) tab = tab || w.bottomTabs()->widget(i) == panel;
+    QVERIFY(tab);
+    auto* menu = w.findChild<QMenu*>(QStringLiteral("liveMenu"));
+    QVERIFY(menu && w.menuBar()->actions().contains(menu->menuAction()));
+    QVERIFY(menu);
+    QAction* runOne = nullptr;
+    for (QAction* a : menu->actions())
+        if (a->text().remove(QLatin1Char('&')) == QStringLiteral("Run Selected Query")) runOne = a;
+    QVERIFY(runOne);
+    QVERIFY(panel->loadConfig(writeConfig(dir, server.base_url())));
+    panel->setCacheDirectory(dir.path() + "/cache");
+    w.selectSplit(QStringLiteral("all"));
+    w.selectRow(7);
+    QCOMPARE(w.routingState()->currentRow(), std::optional<data::RowIndex>(7));
+    QSignalSpy landed(panel, &LivePanel::resultsLanded);
+    runOne->trigger();
+    QCOMPARE(w.bottomTabs()->currentWidget(), panel);
+    QVERIFY(landed.wait(20000));
+    const auto result = panel->lastResult();
+    QVERIFY(result && !result->cancelled);
+    QCOMPARE(result->outcomes.size(), std::size_t(1));
+    QCOMPARE(result->input.dataset.id[0], fixture()->id[7]);
+    QVERIFY(result->outcomes[0].done);
 }
 
 QTEST_MAIN(TestLivePanel)

@@ -78,6 +78,9 @@ QString staleResults(MainWindow& w) {
         const QString h = tabs->verifier()->histogramView()->chart()->title();
         if (!h.contains(snap->chartProvenance()))
             problems << QStringLiteral("histogram title '%1' is not of '%2'").arg(h, snap->chartProvenance());
+        const QString rel = tabs->verifier()->reliabilityView()->chart()->title();
+        if (!rel.contains(snap->chartProvenance()))
+            problems << QStringLiteral("reliability title '%1' is not of '%2'").arg(rel, snap->chartProvenance());
         const QString b = tabs->belief()->view()->chart()->title();
         if (!b.contains(snap->datasetName(snap->rows->chartDataset)) || !b.contains(snap->file.displayName))
             problems << QStringLiteral("belief title '%1' is not of %2").arg(b, snap->chartProvenance());

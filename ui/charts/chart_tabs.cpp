@@ -100,9 +100,6 @@ void ChartTabs::buildTabs() {
     curvesProgress_->setVisible(false);
     curvesStatus_ = new QLabel(cq);
     curvesStatus_->setObjectName(QStringLiteral("curvesStatus"));
-    scopeLabel_ = new QLabel(tabs_);
-    scopeLabel_->setObjectName(QStringLiteral("chartScopeNote"));
-    scopeLabel_->setVisible(false);
     auto* bar = new QHBoxLayout();
     bar->addWidget(curvesStatus_, 1);
     bar->addWidget(curvesProgress_);
@@ -246,7 +243,6 @@ void ChartTabs::onChartScopeChanged() {
     startCurves();
     updateBelief();
     updateVerifier();
-    if (!note.isEmpty()) window_->statusBar()->showMessage(note, 8000);
 }
 
 void ChartTabs::onRoutingChanged() {
@@ -372,8 +368,9 @@ void ChartTabs::updateCascade() {
     const data::Dataset& ds = *snap->data;
     data::RowIndex row = evalRows.front();
     if (const auto current = state_->currentRow(); current && ds.dataset_index[*current] == d) row = *current;
-    cascade_->setView(eval::cascade_view(ds, t->trainRows, row, t->params, state_->config()),
-                      tr("Belief trajectory of %1").arg(QString::fromStdString(ds.id[row])));
+    cascade_->setView(
+        eval::cascade_view(ds, t->trainRows, row, t->params, state_->config()),
+        tr("Belief trajectory of %1 — %2").arg(QString::fromStdString(ds.id[row]), snap->chartProvenance(true)));
 }
 
 void ChartTabs::updateVerifier() {

@@ -107,7 +107,6 @@ class ChartTabs : public QObject {
     QProgressBar* curvesProgress_ = nullptr;
     QLabel* curvesStatus_ = nullptr;
     QList<QWidget*> tabPages_;
-    QLabel* scopeLabel_ = nullptr;
     QTimer* beliefTimer_ = nullptr;
     SnapshotPtr curvesSnap_;
     struct PendingSelection {

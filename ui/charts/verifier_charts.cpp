@@ -153,7 +153,9 @@ void VerifierCharts::rebuildHistogram() {
 }
 
 void VerifierCharts::rebuildReliability() {
-    resetChart(reliabilityChart_, tr("Reliability — ECE %1").arg(reliability_.ece, 0, 'f', 3));
+    resetChart(reliabilityChart_, tr("Reliability — ECE %1%2")
+                                      .arg(reliability_.ece, 0, 'f', 3)
+                                      .arg(scope_.isEmpty() ? QString() : QStringLiteral(" — ") + scope_));
     const QColor text = QApplication::palette().color(QPalette::Text);
     QValueAxis* x = valueAxis(reliabilityChart_, tr("mean verifier confidence in bin"), 0, 1, Qt::AlignBottom);
     QValueAxis* y = valueAxis(reliabilityChart_, tr("mean small-model score in bin"), 0, 1, Qt::AlignLeft);
