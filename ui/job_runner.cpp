@@ -3,6 +3,7 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFutureWatcher>
+#include <QProgressBar>
 #include <QTimer>
 #include <QtConcurrent/QtConcurrentRun>
 #include <algorithm>
@@ -72,6 +73,30 @@ void JobRunner::launch(const QString& key, Delivery delivery, std::function<void
     }));
     if (!poll_->isActive()) poll_->start();
     emit started(key);
+}
+
+void JobRunner::follow(const QString& key, QObject* context, Followers f) {
+    if (f.progress)
+        connect(this, &JobRunner::progressed, context,
+                [key, on = std::move(f.progress)](const QString& k, qint64 done, qint64 total, const QString& stage) {
+                    if (k == key) on(done, total, stage);
+                });
+    if (f.failed)
+        connect(this, &JobRunner::failed, context, [key, on = std::move(f.failed)](const QString& k, const QString& m) {
+            if (k == key) on(m);
+        });
+    if (f.ended)
+        connect(this, &JobRunner::finished, context, [key, on = std::move(f.ended)](const QString& k, bool delivered) {
+            if (k == key) on(delivered);
+        });
+}
+
+std::function<void(qint64, qint64, const QString&)> JobRunner::intoBar(QProgressBar* bar) {
+    return [bar](qint64 done, qint64 total, const QString&) {
+        if (total <= 0) return;
+        bar->setRange(0, static_cast<int>(total));
+        bar->setValue(static_cast<int>(done));
+    };
 }
 
 void JobRunner::cancel(const QString& key) {

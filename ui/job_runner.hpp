@@ -26,6 +26,7 @@
 #include <stdexcept>
 #include <string>
 
+class QProgressBar;
 class QTimer;
 
 namespace automix::ui {
@@ -97,6 +98,18 @@ class JobRunner : public QObject {
             key, std::move(delivery), [work = std::move(work), result](JobContext& ctx) { result->emplace(work(ctx)); },
             [result, onResult = std::move(onResult)] { onResult(std::move(**result)); });
     }
+
+    // What a view does when a job of one key reports (all on the GUI thread; any may be empty):
+    // progress, failure (the exception's message), and the end of the job (delivered or not).
+    struct Followers {
+        std::function<void(qint64 done, qint64 total, const QString& stage)> progress;
+        std::function<void(const QString& message)> failed;
+        std::function<void(bool delivered)> ended;
+    };
+    // Connects `followers` to the jobs of `key` for as long as `context` lives.
+    void follow(const QString& key, QObject* context, Followers followers);
+    // A progress follower that shows done / total in a progress bar.
+    static std::function<void(qint64, qint64, const QString&)> intoBar(QProgressBar* bar);
 
     void cancel(const QString& key);  // its result, if any, is dropped
     // Asks the job to stop early (its cancel flag is set) but still delivers what the work

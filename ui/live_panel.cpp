@@ -73,12 +73,14 @@ LivePanel::LivePanel(DatasetProvider dataset, SelectionProvider selection, QWidg
     poll_ = new QTimer(this);
     poll_->setInterval(100);
     connect(poll_, &QTimer::timeout, this, &LivePanel::drainMailbox);
-    connect(jobs_, &JobRunner::failed, this, [this](const QString& key, const QString& message) {
-        if (key != kLiveJob) return;
-        auto job = std::make_shared<LiveRunResult>();
-        job->error = message;
-        onFinished(job);
-    });
+    jobs_->follow(kLiveJob, this,
+                  {{},
+                   [this](const QString& message) {
+                       auto job = std::make_shared<LiveRunResult>();
+                       job->error = message;
+                       onFinished(job);
+                   },
+                   {}});
     buildUi();
     setRunning(false);
 }

@@ -103,16 +103,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     setAcceptDrops(true);
     jobs_ = new JobRunner(this);
     state_ = new RoutingState(jobs_, this);
-    connect(jobs_, &JobRunner::progressed, this, [this](const QString& key, qint64 done, qint64 total) {
-        if (key != kLoadJob || total <= 0) return;
-        const int permille = static_cast<int>(done * 1000 / total);
-        progress_->setRange(0, 1000);
-        progress_->setValue(permille);
-        emit loadProgress(permille);
-    });
-    connect(jobs_, &JobRunner::failed, this, [this](const QString& key, const QString& message) {
-        if (key == kLoadJob) onLoadFailed(loadingFile_, message);
-    });
+    jobs_->follow(kLoadJob, this,
+                  {[this](qint64 done, qint64 total, const QString&) {
+                       if (total <= 0) return;
+                       const int permille = static_cast<int>(done * 1000 / total);
+                       progress_->setRange(0, 1000);
+                       progress_->setValue(permille);
+                       emit loadProgress(permille);
+                   },
+                   [this](const QString& message) { onLoadFailed(loadingFile_, message); },
+                   {}});
     connect(jobs_, &JobRunner::finished, this, [this] { updateBusy(); });
 
     buildToolBar();

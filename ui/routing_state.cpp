@@ -117,27 +117,24 @@ QString Snapshot::chartProvenance(bool withMethod) const {
 RoutingState::RoutingState(JobRunner* jobs, QObject* parent) : QObject(parent), jobs_(jobs) {
     // A training run that failed or was dropped (superseded, cancelled) must not leave the state
     // saying "training" forever.
-    connect(jobs_, &JobRunner::failed, this, [this](const QString& key, const QString& message) {
-        if (key != kTrainJob || !isTraining()) return;
-        auto next = copy();
-        auto r = std::make_shared<Routing>(*next->routing);
-        r->training = false;
-        r->lastError = message;
-        next->routing = r;
-        publish(next, RoutingAspect);
-        emit trainingFinished(false, message);
-        emit changed();
-    });
-    connect(jobs_, &JobRunner::finished, this, [this](const QString& key, bool delivered) {
-        if (key != kTrainJob || delivered || jobs_->isRunning(kTrainJob) || !isTraining()) return;
-        auto next = copy();
-        auto r = std::make_shared<Routing>(*next->routing);
-        r->training = false;
-        next->routing = r;
-        publish(next, RoutingAspect);
-        emit trainingFinished(false, QString());
-        emit changed();
-    });
+    jobs_->follow(kTrainJob, this,
+                  {{},
+                   [this](const QString& message) { stopTraining(message); },
+                   [this](bool delivered) {
+                       if (!delivered && !jobs_->isRunning(kTrainJob)) stopTraining({});
+                   }});
+}
+
+void RoutingState::stopTraining(const QString& error) {
+    if (!isTraining()) return;
+    auto next = copy();
+    auto r = std::make_shared<Routing>(*next->routing);
+    r->training = false;
+    if (!error.isEmpty()) r->lastError = error;
+    next->routing = r;
+    publish(next, RoutingAspect);
+    emit trainingFinished(false, error);
+    emit changed();
 }
 
 RoutingState::~RoutingState() = default;

@@ -224,6 +224,7 @@ class RoutingState : public QObject {
     static std::shared_ptr<Routing> freshRouting(const Snapshot& s, const QString& methodName,
                                                  routing::MethodPtr method);
     static void recomputeMetrics(const Snapshot& s, Routing& r);
+    void stopTraining(const QString& error);  // a run failed or was dropped
 
     JobRunner* jobs_;
     SnapshotPtr snap_ = std::make_shared<Snapshot>();

@@ -167,21 +167,16 @@ StudiesPanel::StudiesPanel(QWidget* parent, JobRunner* jobs) : QWidget(parent), 
     setObjectName(QStringLiteral("studiesPanel"));
     if (!jobs_) jobs_ = new JobRunner(this);
     buildUi();
-    connect(jobs_, &JobRunner::progressed, this,
-            [this](const QString& key, qint64 done, qint64 total, const QString& stage) {
-                if (key != kStudyJob || total <= 0) return;
-                progress_->setRange(0, static_cast<int>(total));
-                progress_->setValue(static_cast<int>(done));
-                status_->setText(tr("%1: %2 of %3").arg(stage).arg(done).arg(total));
-            });
-    connect(jobs_, &JobRunner::failed, this, [this](const QString& key, const QString& message) {
-        if (key != kStudyJob) return;
-        status_->setText(tr("Failed: %1").arg(message));
-        lastError_ = message;
-    });
-    connect(jobs_, &JobRunner::finished, this, [this](const QString& key, bool delivered) {
-        if (key == kStudyJob) onRunEnded(delivered);
-    });
+    jobs_->follow(kStudyJob, this,
+                  {[this, bar = JobRunner::intoBar(progress_)](qint64 done, qint64 total, const QString& stage) {
+                       bar(done, total, stage);
+                       if (total > 0) status_->setText(tr("%1: %2 of %3").arg(stage).arg(done).arg(total));
+                   },
+                   [this](const QString& message) {
+                       status_->setText(tr("Failed: %1").arg(message));
+                       lastError_ = message;
+                   },
+                   [this](bool delivered) { onRunEnded(delivered); }});
 }
 
 void StudiesPanel::buildUi() {

@@ -58,19 +58,13 @@ ChartTabs::ChartTabs(MainWindow* window)
     connect(state_, &RoutingState::routingChanged, this, &ChartTabs::onRoutingChanged);
     connect(state_, &RoutingState::trainingFinished, this, &ChartTabs::applyPendingSelection);
     connect(state_, &RoutingState::currentRowChanged, this, [this] { beliefTimer_->start(); });
-    connect(jobs_, &JobRunner::progressed, this, [this](const QString& key, qint64 done, qint64 total) {
-        if (key != kCurves) return;
-        curvesProgress_->setRange(0, static_cast<int>(total));
-        curvesProgress_->setValue(static_cast<int>(done));
-    });
-    connect(jobs_, &JobRunner::failed, this, [this](const QString& key, const QString& message) {
-        if (key != kCurves) return;
-        costQuality_->clear(tr("Cannot compute the curves: %1").arg(message));
-        curvesStatus_->setText(message);
-    });
-    connect(jobs_, &JobRunner::finished, this, [this](const QString& key) {
-        if (key == kCurves) onCurvesEnded();
-    });
+    jobs_->follow(kCurves, this,
+                  {JobRunner::intoBar(curvesProgress_),
+                   [this](const QString& message) {
+                       costQuality_->clear(tr("Cannot compute the curves: %1").arg(message));
+                       curvesStatus_->setText(message);
+                   },
+                   [this](bool) { onCurvesEnded(); }});
     onChartScopeChanged();
 }
 

@@ -93,19 +93,13 @@ PerDatasetView::PerDatasetView(RoutingState* state, QWidget* parent) : QWidget(p
     layout->addWidget(split, 1);
 
     JobRunner* jobs = state_->jobs();
-    connect(jobs, &JobRunner::progressed, this, [this](const QString& key, qint64 done, qint64 total) {
-        if (key != kPerDataset) return;
-        progress_->setRange(0, static_cast<int>(total));
-        progress_->setValue(static_cast<int>(done));
-    });
-    connect(jobs, &JobRunner::failed, this, [this](const QString& key, const QString& message) {
-        if (key == kPerDataset) status_->setText(tr("Evaluation failed: %1").arg(message));
-    });
-    connect(jobs, &JobRunner::finished, this, [this](const QString& key, bool delivered) {
-        if (key != kPerDataset) return;
-        onRunEnded();
-        emit runFinished(delivered);
-    });
+    jobs->follow(kPerDataset, this,
+                 {JobRunner::intoBar(progress_),
+                  [this](const QString& message) { status_->setText(tr("Evaluation failed: %1").arg(message)); },
+                  [this](bool delivered) {
+                      onRunEnded();
+                      emit runFinished(delivered);
+                  }});
     connect(state_, &RoutingState::changed, this, &PerDatasetView::onStateChanged);
     connect(runButton_, &QPushButton::clicked, this, qOverload<>(&PerDatasetView::run));
     onStateChanged();

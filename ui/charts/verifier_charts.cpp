@@ -92,20 +92,14 @@ VerifierCharts::VerifierCharts(RoutingState* state, QWidget* parent) : QWidget(p
     layout->addLayout(bar);
 
     JobRunner* jobs = state_->jobs();
-    connect(jobs, &JobRunner::progressed, this, [this](const QString& key, qint64 done, qint64 total) {
-        if (key != kLiftVsK) return;
-        progress_->setRange(0, static_cast<int>(total));
-        progress_->setValue(static_cast<int>(done));
-    });
-    connect(jobs, &JobRunner::failed, this, [this](const QString& key, const QString& message) {
-        if (key != kLiftVsK) return;
-        samplesError_ = message;
-        status_->setText(message);
-        rebuildSamples();
-    });
-    connect(jobs, &JobRunner::finished, this, [this](const QString& key) {
-        if (key == kLiftVsK) onSamplesEnded();
-    });
+    jobs->follow(kLiftVsK, this,
+                 {JobRunner::intoBar(progress_),
+                  [this](const QString& message) {
+                      samplesError_ = message;
+                      status_->setText(message);
+                      rebuildSamples();
+                  },
+                  [this](bool) { onSamplesEnded(); }});
     connect(compute_, &QPushButton::clicked, this, &VerifierCharts::computeRequested);
     setData({}, {}, QString());
     rebuildSamples();
