@@ -2,13 +2,63 @@
 
 #include <QElapsedTimer>
 #include <QEventLoop>
-#include <QFutureWatcher>
 #include <QProgressBar>
+#include <QThread>
 #include <QTimer>
-#include <QtConcurrent/QtConcurrentRun>
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <thread>
+#include <vector>
 
 namespace automix::ui {
+
+// The runner's threads: plain C++ (std::thread, std::mutex), so every hand-over between the GUI
+// thread and a worker is visible to ThreadSanitizer, unlike Qt's uninstrumented thread pool.
+class JobRunner::Pool {
+  public:
+    explicit Pool(std::size_t maxThreads) : max_(maxThreads) {}
+    ~Pool() {
+        {
+            const std::lock_guard<std::mutex> lock(mutex_);
+            stopping_ = true;
+            queue_.clear();  // never started: nothing to wait for
+        }
+        wake_.notify_all();
+        for (std::thread& t : threads_) t.join();
+    }
+    void submit(std::function<void()> task) {
+        {
+            const std::lock_guard<std::mutex> lock(mutex_);
+            queue_.push_back(std::move(task));
+            if (idle_ == 0 && threads_.size() < max_) threads_.emplace_back([this] { loop(); });
+        }
+        wake_.notify_one();
+    }
+
+  private:
+    void loop() {
+        std::unique_lock<std::mutex> lock(mutex_);
+        for (;;) {
+            ++idle_;
+            wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+            --idle_;
+            if (queue_.empty()) return;  // stopping
+            std::function<void()> task = std::move(queue_.front());
+            queue_.pop_front();
+            lock.unlock();
+            task();
+            lock.lock();
+        }
+    }
+    const std::size_t max_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::deque<std::function<void()>> queue_;
+    std::vector<std::thread> threads_;
+    std::size_t idle_ = 0;
+    bool stopping_ = false;
+};
 
 struct JobRunner::Job {
     QString key;
@@ -18,31 +68,27 @@ struct JobRunner::Job {
     // Shared with the worker: the only things it touches.
     struct Shared {
         JobContext context;
-        bool cancelled = false;                  // written by the worker, read after the future finished
+        bool cancelled = false;                  // written by the worker before `done`
         std::atomic<bool> stopRequested{false};  // stop(): the cancel flag set, the result still wanted
-        // Released by the worker after its last write, acquired before the GUI reads: the
-        // hand-over is ordered by our own atomic, visible to ThreadSanitizer, not only by Qt's
-        // uninstrumented future internals.
-        std::atomic<bool> done{false};
+        std::atomic<bool> done{false};           // released by the worker last, acquired by the GUI
         std::string error;
     };
     std::shared_ptr<Shared> shared = std::make_shared<Shared>();
-    QFutureWatcher<void>* watcher = nullptr;
     JobProgress lastReported;
 };
 
 JobRunner::JobRunner(QObject* parent) : QObject(parent) {
     // Room for a long study and the quick jobs beside it; superseded jobs stop at their next
     // cancel check and give their thread back.
-    pool_.setMaxThreadCount(std::max(4, QThread::idealThreadCount()));
+    pool_ = std::make_unique<Pool>(static_cast<std::size_t>(std::max(4, QThread::idealThreadCount())));
     poll_ = new QTimer(this);
-    poll_->setInterval(50);
-    connect(poll_, &QTimer::timeout, this, &JobRunner::pollProgress);
+    poll_->setInterval(20);
+    connect(poll_, &QTimer::timeout, this, &JobRunner::poll);
 }
 
 JobRunner::~JobRunner() {
     cancelAll();
-    pool_.waitForDone();
+    pool_.reset();  // joins every worker
 }
 
 void JobRunner::launch(const QString& key, Delivery delivery, std::function<void(JobContext&)> work,
@@ -53,10 +99,9 @@ void JobRunner::launch(const QString& key, Delivery delivery, std::function<void
     job->id = nextId_++;
     job->delivery = std::move(delivery);
     job->deliver = std::move(deliver);
-    job->watcher = new QFutureWatcher<void>(this);
     jobs_.insert(key, job);
-    connect(job->watcher, &QFutureWatcher<void>::finished, this, [this, job] { onJobDone(job); });
-    job->watcher->setFuture(QtConcurrent::run(&pool_, [shared = job->shared, work = std::move(work)] {
+    inFlight_.push_back(job);
+    pool_->submit([shared = job->shared, work = std::move(work)] {
         try {
             work(shared->context);
         } catch (const JobCancelled&) {
@@ -70,7 +115,7 @@ void JobRunner::launch(const QString& key, Delivery delivery, std::function<void
         // A cancel that arrived after the work ended still means "do not deliver".
         if (shared->context.cancelled() && !shared->stopRequested) shared->cancelled = true;
         shared->done.store(true, std::memory_order_release);
-    }));
+    });
     if (!poll_->isActive()) poll_->start();
     emit started(key);
 }
@@ -140,7 +185,6 @@ std::optional<JobProgress> JobRunner::progress(const QString& key) const {
 }
 
 void JobRunner::onJobDone(const std::shared_ptr<Job>& job) {
-    job->watcher->deleteLater();
     const auto it = jobs_.find(job->key);
     const bool current = it != jobs_.end() && (*it)->id == job->id;
     if (!current) {
@@ -149,14 +193,7 @@ void JobRunner::onJobDone(const std::shared_ptr<Job>& job) {
         return;
     }
     jobs_.erase(it);
-    if (jobs_.isEmpty()) poll_->stop();
     const Job::Shared& s = *job->shared;
-    if (!s.done.load(std::memory_order_acquire)) {
-        // Cannot happen: the future finished only after the work returned.
-        emit failed(job->key, QStringLiteral("internal error: job ended without finishing"));
-        emit finished(job->key, false);
-        return;
-    }
     bool delivered = false;
     if (s.cancelled) {
         ++dropped_;
@@ -175,7 +212,19 @@ void JobRunner::onJobDone(const std::shared_ptr<Job>& job) {
     emit finished(job->key, delivered);
 }
 
-void JobRunner::pollProgress() {
+void JobRunner::poll() {
+    // Ended jobs first (their `done` acquire orders everything the worker wrote before it).
+    std::vector<std::shared_ptr<Job>> ended;
+    for (auto it = inFlight_.begin(); it != inFlight_.end();) {
+        if ((*it)->shared->done.load(std::memory_order_acquire)) {
+            ended.push_back(*it);
+            it = inFlight_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    if (inFlight_.empty()) poll_->stop();
+    for (const auto& job : ended) onJobDone(job);
     for (const auto& job : std::as_const(jobs_)) {
         const auto p = progress(job->key);
         if (!p) continue;

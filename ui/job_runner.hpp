@@ -10,13 +10,13 @@
 // delivered); a result is delivered only if the job's context object still exists and its
 // `stillCurrent` check holds when it arrives (otherwise it is dropped); an exception thrown by
 // the work becomes a `failed` signal with its message, never a terminate; the destructor cancels
-// every job and waits for all of them. Workers reach the GUI only through values: progress is a
-// pair of atomics the runner polls, and results travel in the job's own state.
+// every job and waits for all of them. Workers reach the GUI only through values: the runner polls
+// each job's atomics (progress, and a release/acquire `done` flag for its end), and the result
+// travels in the job's own state.
 #include <QHash>
 #include <QObject>
 #include <QPointer>
 #include <QString>
-#include <QThreadPool>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -25,6 +25,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 class QProgressBar;
 class QTimer;
@@ -135,13 +136,15 @@ class JobRunner : public QObject {
 
   private:
     struct Job;
+    class Pool;
     void launch(const QString& key, Delivery delivery, std::function<void(JobContext&)> work,
                 std::function<void()> deliver);
     void onJobDone(const std::shared_ptr<Job>& job);
-    void pollProgress();
+    void poll();  // delivers ended jobs and reports progress, every 20 ms while any runs
 
-    QThreadPool pool_;
-    QHash<QString, std::shared_ptr<Job>> jobs_;  // the current job of each key
+    std::unique_ptr<Pool> pool_;
+    QHash<QString, std::shared_ptr<Job>> jobs_;   // the current job of each key
+    std::vector<std::shared_ptr<Job>> inFlight_;  // every started job not yet ended
     QTimer* poll_ = nullptr;
     int dropped_ = 0;
     std::uint64_t nextId_ = 1;
