@@ -24,7 +24,7 @@ struct RoutingState::TrainOutput {
     std::shared_ptr<const data::Dataset> dataset;  // what was trained (stale results are dropped)
     routing::MethodPtr method;
     Costs costs;
-    std::vector<std::int8_t> decisions;  // per dataset row, -1 outside the trained datasets
+    std::vector<std::int16_t> decisions;  // per dataset row, -1 outside the trained datasets
     std::vector<TrainedDataset> trained;
     QString error;
 };
@@ -60,7 +60,7 @@ std::shared_ptr<RoutingState::TrainOutput> runTraining(const TrainInput& in) {
                 if (ds.dataset_index[r] == d) all.push_back(static_cast<data::RowIndex>(r));
             const routing::Decisions decisions = method.route(ds, all, t.params, in.config);
             for (std::size_t i = 0; i < all.size(); ++i)
-                out->decisions[all[i]] = static_cast<std::int8_t>(decisions[i]);
+                out->decisions[all[i]] = static_cast<std::int16_t>(decisions[i]);
         } catch (const std::exception& e) {
             t.error = QString::fromStdString(e.what());
             errors << QStringLiteral("%1: %2").arg(name, t.error);
@@ -211,7 +211,7 @@ void RoutingState::onTrainingDone() {
 bool RoutingState::setParameters(int datasetIndex, const routing::Params& params) {
     if (!dataset_ || !method_) return false;
     const data::Dataset& ds = *dataset_;
-    std::vector<std::int8_t> decisions = decisions_;
+    std::vector<std::int16_t> decisions = decisions_;
     if (decisions.size() != ds.size()) decisions.assign(ds.size(), -1);
     std::vector<TrainedDataset> trained = trained_;
     for (std::size_t d = 0; d < ds.dataset_names.size(); ++d) {
@@ -221,7 +221,7 @@ bool RoutingState::setParameters(int datasetIndex, const routing::Params& params
             if (ds.dataset_index[r] == d) all.push_back(static_cast<data::RowIndex>(r));
         try {
             const routing::Decisions routed = method_->route(ds, all, params, config_);
-            for (std::size_t i = 0; i < all.size(); ++i) decisions[all[i]] = static_cast<std::int8_t>(routed[i]);
+            for (std::size_t i = 0; i < all.size(); ++i) decisions[all[i]] = static_cast<std::int16_t>(routed[i]);
         } catch (const std::exception& e) {
             lastError_ = QString::fromStdString(e.what());
             return false;
@@ -322,7 +322,7 @@ void RoutingState::recomputeMetrics() {
     decisions.reserve(scopeRows_.size());
     for (data::RowIndex r : scopeRows_) {
         if (decision(r) < 0) return;  // part of the scope was not routed (its training failed)
-        decisions.push_back(static_cast<std::uint8_t>(decision(r)));
+        decisions.push_back(static_cast<routing::ModelIndex>(decision(r)));
     }
     try {
         const eval::ScoredView view =

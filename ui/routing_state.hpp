@@ -73,8 +73,8 @@ class RoutingState : public QObject {
     bool isTraining() const { return training_; }
     // Index (within the method's model ladder) of the model whose answer is used:
     // 0 = stay with the small model, > 0 = escalated; -1 = not routed.
-    std::int8_t decision(data::RowIndex row) const {
-        return routed_ && row < decisions_.size() ? decisions_[row] : std::int8_t(-1);
+    std::int16_t decision(data::RowIndex row) const {
+        return routed_ && row < decisions_.size() ? decisions_[row] : std::int16_t(-1);
     }
     bool escalated(data::RowIndex row) const { return decision(row) > 0; }
     // Dataset model index answering a row (-1 when not routed).
@@ -154,7 +154,7 @@ class RoutingState : public QObject {
     bool routed_ = false;
     bool training_ = false;
     bool retrainQueued_ = false;
-    std::vector<std::int8_t> decisions_;  // per dataset row
+    std::vector<std::int16_t> decisions_;  // per dataset row
     std::vector<int> ladder_;
     std::vector<TrainedDataset> trained_;
     ScopeMetrics metrics_;

@@ -349,7 +349,7 @@ void ChartTabs::updateBelief() {
                 decisions.clear();
                 break;
             }
-            decisions.push_back(static_cast<std::uint8_t>(d));
+            decisions.push_back(static_cast<routing::ModelIndex>(d));
         }
     }
     const QString routing =
