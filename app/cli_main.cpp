@@ -1,6 +1,8 @@
 // `automix`: the headless CLI. Subcommands live in app/cli/cmd_*.cpp.
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <string>
 #include <vector>
@@ -43,12 +45,22 @@ int main(int argc, char** argv) {
     for (const auto& c : automix::cli::commands()) {
         if (c.name != args[0]) continue;
         try {
-            return c.run(std::vector<std::string>(args.begin() + 1, args.end()));
+            const int rc = c.run(std::vector<std::string>(args.begin() + 1, args.end()));
+            // A table printed to a full device or a closed pipe is lost output: say so.
+            errno = 0;
+            if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+                std::fprintf(stderr, "automix %s: error: cannot write standard output: %s\n", c.name.c_str(),
+                             std::strerror(errno ? errno : EIO));
+                return 1;
+            }
+            return rc;
         } catch (const automix::cli::UsageError& e) {
-            std::fprintf(stderr, "automix %s: %s (see automix %s --help)\n", c.name.c_str(), e.what(), c.name.c_str());
+            std::fprintf(stderr, "automix %s: %s (see automix %s --help)\n", c.name.c_str(),
+                         automix::cli::terminal_safe(e.what()).c_str(), c.name.c_str());
             return 2;
         } catch (const std::exception& e) {
-            std::fprintf(stderr, "automix %s: error: %s\n", c.name.c_str(), e.what());
+            std::fprintf(stderr, "automix %s: error: %s\n", c.name.c_str(),
+                         automix::cli::terminal_safe(e.what()).c_str());
             return 1;
         }
     }

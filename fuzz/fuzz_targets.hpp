@@ -3,11 +3,13 @@
 // libFuzzer, and tests/core/test_fuzz_regressions.cpp replays the seed corpora and every crash
 // input ever found through the same functions in the normal (non-fuzz) build.
 #include "core/data/reader.hpp"
+#include "core/eval/router_scores.hpp"
 #include "core/live/models_config.hpp"
 #include "core/live/openai_protocol.hpp"
 #include "core/live/response_cache.hpp"
 #include <zlib.h>
 
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -145,6 +147,55 @@ inline int cache_reader(const std::uint8_t* data, std::size_t size) {
     ResponseCache again(dir);
     fuzz::require(again.size() == first_size);
     fuzz::require(again.warnings().empty());
+    return 0;
+}
+
+// libFuzzer target: the native manifest line. The input (with its line breaks taken out, so
+// it stays the first line) is the manifest, followed by two fixed rows for a two-model
+// manifest named s, l. Whatever loads must be consistent; everything else is a LoadError.
+inline const std::string kManifestRows =
+    "{\"id\":\"n0\",\"dataset\":\"d\",\"split\":\"train\",\"models\":[{\"name\":\"s\",\"score\":0.5,"
+    "\"verifier_confidence\":0.5},{\"name\":\"l\",\"score\":1}]}\n"
+    "{\"id\":\"n1\",\"dataset\":\"d\",\"split\":\"val\",\"models\":[{\"name\":\"s\",\"score\":1,"
+    "\"verifier_confidence\":1},{\"name\":\"l\",\"score\":0}]}\n";
+
+inline int native_manifest(const std::uint8_t* data, std::size_t size) {
+    using namespace automix::data;
+    std::string text(reinterpret_cast<const char*>(data), size);
+    for (char& c : text)
+        if (c == '\n') c = ' ';
+    text += "\n" + kManifestRows;
+    const std::string path =
+        fuzz::write_scratch("manifest.jsonl", reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
+    for (bool lenient : {false, true}) {
+        LoadOptions o;
+        o.skip_bad_lines = lenient;
+        try {
+            LoadResult r = load_file(path, o);
+            fuzz::check_dataset(r.dataset);
+            fuzz::require(r.dataset.model_count() <= kMaxModels);
+            fuzz::require(std::isfinite(r.dataset.verifier_cost) && r.dataset.verifier_cost >= 0);
+            for (const auto& m : r.dataset.models) fuzz::require(std::isfinite(m.call_cost) && m.call_cost >= 0);
+        } catch (const LoadError&) {
+        }
+    }
+    return 0;
+}
+
+// libFuzzer target: the router-scores reader. The first byte picks the file name (CSV or
+// JSONL; the JSONL reader is also chosen by a leading '{'); the rest is the file. Only a
+// RouterScoresError may come out, and what loads has finite scores.
+inline int router_scores(const std::uint8_t* data, std::size_t size) {
+    using namespace automix::eval;
+    if (size == 0) return 0;
+    const std::string name = (data[0] & 1) ? "scores.jsonl" : "scores.csv";
+    const std::string path = fuzz::write_scratch(name, data + 1, size - 1);
+    try {
+        const RouterScores s = load_router_scores(path, (data[0] & 2) ? "r" : "");
+        for (const auto& [key, score] : s.scores) fuzz::require(std::isfinite(score));
+        fuzz::require(!s.column.empty());
+    } catch (const RouterScoresError&) {
+    }
     return 0;
 }
 

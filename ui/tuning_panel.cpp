@@ -298,7 +298,7 @@ void TuningPanel::recomputeFigures() {
             for (data::RowIndex r : rows) {
                 const auto v = state_->decision(r);
                 if (v < 0) return std::nullopt;
-                d.push_back(static_cast<std::uint8_t>(v));
+                d.push_back(static_cast<routing::ModelIndex>(v));
             }
             try {
                 const eval::ScoredView view =

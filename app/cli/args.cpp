@@ -2,7 +2,8 @@
 
 #include <cmath>
 #include <cstdio>
-#include <fstream>
+
+#include "core/io/atomic_file.hpp"
 
 namespace automix::cli {
 
@@ -121,15 +122,31 @@ std::vector<double> number_list(const std::string& option, const std::string& te
     return out;
 }
 
-void write_output(const std::string& path, const std::string& text) {
-    if (path == "-") {
-        std::fwrite(text.data(), 1, text.size(), stdout);
-        return;
+std::string terminal_safe(std::string_view text) {
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    out.reserve(text.size());
+    auto escape = [&](unsigned char c) {
+        out += "\\x";
+        out += hex[c >> 4];
+        out += hex[c & 15];
+    };
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
+            escape(c);
+        } else if (c == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+                   static_cast<unsigned char>(text[i + 1]) <= 0x9f) {
+            escape(static_cast<unsigned char>(text[++i]));  // U+0080..U+009F, the C1 controls
+        } else {
+            out += static_cast<char>(c);
+        }
     }
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) throw std::runtime_error("cannot write " + path);
+    return out;
+}
+
+void write_output(const std::string& path, const std::string& text) {
+    io::write_file(path, text);
 }
 
 }  // namespace automix::cli

@@ -5,6 +5,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace automix::cli {
@@ -38,7 +39,13 @@ std::vector<std::string> split_list(const std::string& s, char sep = ',');
 std::vector<double> number_list(const std::string& option, const std::string& text, std::size_t min_count = 1,
                                 std::optional<double> all_value = std::nullopt);
 
-// Writes a report to `path`, or to stdout for "-"; throws std::runtime_error when it cannot.
+// Writes a report to `path`, or to stdout for "-", all or nothing (io::AtomicFile); throws
+// io::AtomicFileError with the system's reason when it cannot.
 void write_output(const std::string& path, const std::string& text);
+
+// Text from the data (dataset names, ids, messages quoting them) made safe for a terminal:
+// control characters (ESC, BEL, CR, ..., also the C1 range) become visible \xNN escapes, so a
+// file cannot clear the screen or retitle the window. Newlines and tabs stay.
+std::string terminal_safe(std::string_view text);
 
 }  // namespace automix::cli

@@ -13,6 +13,7 @@
 #include "app/cli/args.hpp"
 #include "app/cli/command.hpp"
 #include "core/data/reader.hpp"
+#include "core/eval/protocol.hpp"
 #include "core/routing/cascade_router.hpp"
 #include "core/routing/method.hpp"
 
@@ -102,8 +103,9 @@ int run_cascade(const std::vector<std::string>& argv) {
     automix::data::LoadOptions load_options;
     load_options.skip_bad_lines = args.has("skip-bad-lines");
     const automix::data::LoadResult loaded = automix::data::load_file(path, load_options);
-    for (const auto& w : loaded.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-    for (const auto& p : loaded.problems) std::fprintf(stderr, "skipped: %s\n", p.to_string().c_str());
+    using automix::cli::terminal_safe;
+    for (const auto& w : loaded.warnings) std::fprintf(stderr, "warning: %s\n", terminal_safe(w).c_str());
+    for (const auto& p : loaded.problems) std::fprintf(stderr, "skipped: %s\n", terminal_safe(p.to_string()).c_str());
     const automix::data::Dataset& ds = loaded.dataset;
     const int N = static_cast<int>(ds.model_count());
     if (N < 2) throw UsageError("the data has fewer than two models");
@@ -118,8 +120,12 @@ int run_cascade(const std::vector<std::string>& argv) {
         if (cfg.call_costs.size() != ds.model_count())
             throw UsageError("option --costs: expected " + std::to_string(N) + " costs for this file's models");
     }
+    // The file's own costs were checked when it was read; this is about the option only.
     cfg.verifier_cost = args.get_double("verifier-cost", cfg.verifier_cost);
-    if (!(cfg.verifier_cost >= 0)) throw UsageError("option --verifier-cost: expected a non-negative number");
+    if (args.get("verifier-cost") && !(cfg.verifier_cost >= 0 && std::isfinite(cfg.verifier_cost)))
+        throw UsageError("option --verifier-cost: expected a non-negative number");
+    for (const auto& w : automix::eval::cost_warnings(cfg.call_costs, cfg.verifier_cost))
+        std::fprintf(stderr, "warning: %s\n", terminal_safe(w).c_str());
     const cascade::CascadeCosts costs = cascade::cascade_costs(ds, cfg);
 
     std::vector<int> dataset_ids;
@@ -170,9 +176,9 @@ int run_cascade(const std::vector<std::string>& argv) {
                 std::fprintf(text_out,
                              "\n%s: %zu train / %zu val rows, %zu distinct policies (%zu breakpoints)\n"
                              "  %-20s %9s %8s %8s   %9s %8s %8s  %s\n",
-                             name.c_str(), train.size(), val.size(), curve.size(), sol.breakpoints().size(),
-                             "lambda range", "tr cost", "tr perf", "tr lift", "val cost", "val perf", "val lift",
-                             "val rows per model");
+                             terminal_safe(name).c_str(), train.size(), val.size(), curve.size(),
+                             sol.breakpoints().size(), "lambda range", "tr cost", "tr perf", "tr lift", "val cost",
+                             "val perf", "val lift", "val rows per model");
             for (std::size_t k = 0; k < curve.size(); ++k) {
                 const auto& c = curve[k];
                 const Evaluated e = evaluate_policy(sol, c.policy, train, val, train_line, val_line);
@@ -249,7 +255,7 @@ int run_cascade(const std::vector<std::string>& argv) {
         } catch (const std::exception& e) {
             ++failures;
             dj = {{"ok", false}, {"error", e.what()}};
-            std::fprintf(stderr, "%s: %s\n", name.c_str(), e.what());
+            std::fprintf(stderr, "%s: %s\n", terminal_safe(name).c_str(), terminal_safe(e.what()).c_str());
         }
         report["datasets"][name] = std::move(dj);
     }

@@ -1,7 +1,6 @@
 // `automix eval`: train every meta-verifier on each dataset's train split, evaluate on val,
 // print a table and write the JSON report (automix-oracle-v1) and optionally a CSV.
-#include <zlib.h>
-
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -12,7 +11,6 @@
 #include "core/eval/protocol.hpp"
 #include "core/eval/report_json.hpp"
 #include "core/eval/router_scores.hpp"
-#include "core/live/sha256.hpp"
 #include "core/routing/method.hpp"
 
 namespace {
@@ -43,31 +41,6 @@ const char* const kUsage = "usage: automix eval --data FILE [--datasets a,b] [--
                            "  --list-methods     print the method names and exit\n"
                            "  --router-scores S  also evaluate an external router's scores (CSV/JSONL keyed by id)\n"
                            "                     as the threshold method ExternalRouter(NAME) (README)\n";
-
-// SHA-256 of the bytes as read: decompressed for .gz (zlib reads plain files as they are).
-std::string content_sha256(const std::string& path) {
-    gzFile f = gzopen(path.c_str(), "rb");
-    if (!f) return {};
-    automix::live::Sha256 h;
-    std::string buf(1 << 16, '\0');
-    for (;;) {
-        const int n = gzread(f, buf.data(), static_cast<unsigned>(buf.size()));
-        if (n < 0) {
-            gzclose(f);
-            return {};
-        }
-        if (n == 0) break;
-        h.update(std::string_view(buf.data(), static_cast<std::size_t>(n)));
-    }
-    gzclose(f);
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    for (const std::uint8_t b : h.finish()) {
-        out += hex[b >> 4];
-        out += hex[b & 15];
-    }
-    return out;
-}
 
 int run_eval(const std::vector<std::string>& argv) {
     using automix::cli::Args;
@@ -123,9 +96,11 @@ int run_eval(const std::vector<std::string>& argv) {
 
     automix::data::LoadOptions load_options;
     load_options.skip_bad_lines = args.has("skip-bad-lines");
+    load_options.content_sha256 = true;  // from the bytes read: a pipe cannot be opened twice
     automix::data::LoadResult loaded = automix::data::load_file(path, load_options);
-    for (const auto& w : loaded.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-    for (const auto& p : loaded.problems) std::fprintf(stderr, "skipped: %s\n", p.to_string().c_str());
+    using automix::cli::terminal_safe;
+    for (const auto& w : loaded.warnings) std::fprintf(stderr, "warning: %s\n", terminal_safe(w).c_str());
+    for (const auto& p : loaded.problems) std::fprintf(stderr, "skipped: %s\n", terminal_safe(p.to_string()).c_str());
     if (loaded.bad_lines > loaded.problems.size())
         std::fprintf(stderr, "skipped %zu bad lines in all\n", loaded.bad_lines);
     const automix::data::Dataset& ds = loaded.dataset;
@@ -139,14 +114,17 @@ int run_eval(const std::vector<std::string>& argv) {
             throw UsageError("option --costs: expected 2 or " + std::to_string(ds.models.size()) +
                              " costs for this file's models");
     }
+    // The file's own costs were checked when it was read; this is about the option only.
     options.config.verifier_cost = args.get_double("verifier-cost", options.config.verifier_cost);
-    if (!(options.config.verifier_cost >= 0))
+    if (args.get("verifier-cost") &&
+        !(options.config.verifier_cost >= 0 && std::isfinite(options.config.verifier_cost)))
         throw UsageError("option --verifier-cost: expected a non-negative number");
 
     // External router scores become one more method (core/eval/router_scores.hpp).
     if (auto spec = args.get("router-scores")) {
         const eval::ImportedRouter imported = eval::import_router_scores(*spec, ds);
-        std::fprintf(stderr, "%s: %s\n", imported.method->name().c_str(), imported.coverage.summary().c_str());
+        std::fprintf(stderr, "%s: %s\n", terminal_safe(imported.method->name()).c_str(),
+                     terminal_safe(imported.coverage.summary()).c_str());
         if (!options.methods.empty()) options.methods.push_back(imported.method->name());
     }
 
@@ -157,13 +135,16 @@ int run_eval(const std::vector<std::string>& argv) {
         throw UsageError(e.what());
     }
     report.input_path = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
-    report.input_sha256 = content_sha256(path);
+    report.input_sha256 = loaded.content_sha256;
+    for (const auto& w : report.warnings) std::fprintf(stderr, "warning: %s\n", terminal_safe(w).c_str());
+    report.warnings.insert(report.warnings.begin(), loaded.warnings.begin(), loaded.warnings.end());
 
     const bool json_to_stdout = args.get_or("json", "") == "-";
     for (const auto& d : report.datasets)
-        for (const auto& w : d.warnings) std::fprintf(stderr, "warning: %s: %s\n", d.name.c_str(), w.c_str());
+        for (const auto& w : d.warnings)
+            std::fprintf(stderr, "warning: %s: %s\n", terminal_safe(d.name).c_str(), terminal_safe(w).c_str());
     if (!args.has("quiet")) {
-        const std::string table = eval::report_to_table(report);
+        const std::string table = terminal_safe(eval::report_to_table(report));
         std::fputs(table.c_str(), json_to_stdout ? stderr : stdout);
     }
     if (auto out = args.get("json")) automix::cli::write_output(*out, eval::report_to_json(report, ds).dump(1) + "\n");

@@ -1,4 +1,5 @@
 // `automix gen-demo`: writes the deterministic synthetic demo dataset (core/demo).
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -9,7 +10,7 @@
 namespace {
 
 const char* const kUsage = "usage: automix gen-demo --out FILE [--seed S] [--rows N] [--format release|native]\n"
-                           "                        [--models 2|3] [--context-bytes B]\n\n"
+                           "                        [--models N] [--context-bytes B]\n\n"
                            "Writes synthetic AutoMix data for the five release datasets (cnli, coqa, narrative_qa,\n"
                            "qasper, quality). The same options always give the same bytes.\n\n"
                            "  --out FILE           output path; FILE.gz is gzip-compressed; '-' is stdout\n"
@@ -17,7 +18,7 @@ const char* const kUsage = "usage: automix gen-demo --out FILE [--seed S] [--row
                            "  --rows N             number of rows, split like the public release (default 5000)\n"
                            "  --format F           release (the public JSONL schema, default) or native\n"
                            "                       (automix-native-v1 with a manifest line)\n"
-                           "  --models M           2 (small, large; default) or 3 (small, medium, large; native only)\n"
+                           "  --models N           2 (small, large; default) to 100; more than 2 need --format native\n"
                            "  --context-bytes B    pad every context to at least B bytes (for load benchmarks)\n";
 
 int run_gen_demo(const std::vector<std::string>& argv) {
@@ -40,7 +41,7 @@ int run_gen_demo(const std::vector<std::string>& argv) {
     if (context_bytes < 0) throw UsageError("option --context-bytes: expected a non-negative integer");
     options.seed = static_cast<std::uint64_t>(seed);
     options.rows = static_cast<std::size_t>(rows);
-    options.models = static_cast<int>(models);
+    options.models = static_cast<int>(std::clamp(models, -1LL, 1000000LL));  // range checked below
     options.min_context_bytes = static_cast<std::size_t>(context_bytes);
     const std::string format = args.get_or("format", "release");
     if (format == "release")

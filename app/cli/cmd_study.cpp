@@ -9,6 +9,7 @@
 #include "app/cli/args.hpp"
 #include "app/cli/command.hpp"
 #include "core/data/reader.hpp"
+#include "core/eval/protocol.hpp"
 #include "core/eval/router_scores.hpp"
 #include "core/study/study.hpp"
 
@@ -172,8 +173,9 @@ int run_study_command(const std::vector<std::string>& argv) {
     automix::data::LoadOptions load_options;
     load_options.skip_bad_lines = args.has("skip-bad-lines");
     const automix::data::LoadResult loaded = automix::data::load_file(args.require("data"), load_options);
-    for (const auto& w : loaded.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-    for (const auto& p : loaded.problems) std::fprintf(stderr, "skipped: %s\n", p.to_string().c_str());
+    using automix::cli::terminal_safe;
+    for (const auto& w : loaded.warnings) std::fprintf(stderr, "warning: %s\n", terminal_safe(w).c_str());
+    for (const auto& p : loaded.problems) std::fprintf(stderr, "skipped: %s\n", terminal_safe(p.to_string()).c_str());
     const automix::data::Dataset& ds = loaded.dataset;
 
     rq.config.call_costs.clear();
@@ -184,12 +186,17 @@ int run_study_command(const std::vector<std::string>& argv) {
         if (rq.config.call_costs.size() != 2 && rq.config.call_costs.size() != ds.models.size())
             throw UsageError("option --costs: expected 2 or " + std::to_string(ds.models.size()) + " costs");
     }
+    // The file's own costs were checked when it was read; this is about the option only.
     rq.config.verifier_cost = args.get_double("verifier-cost", rq.config.verifier_cost);
-    if (!(rq.config.verifier_cost >= 0)) throw UsageError("option --verifier-cost: expected a non-negative number");
+    if (args.get("verifier-cost") && !(rq.config.verifier_cost >= 0 && std::isfinite(rq.config.verifier_cost)))
+        throw UsageError("option --verifier-cost: expected a non-negative number");
+    const auto suspect_costs = automix::eval::cost_warnings(rq.config.call_costs, rq.config.verifier_cost);
+    for (const auto& w : suspect_costs) std::fprintf(stderr, "warning: %s\n", terminal_safe(w).c_str());
 
     if (auto spec = args.get("router-scores")) {
         const auto imported = automix::eval::import_router_scores(*spec, ds);
-        std::fprintf(stderr, "%s: %s\n", imported.method->name().c_str(), imported.coverage.summary().c_str());
+        std::fprintf(stderr, "%s: %s\n", terminal_safe(imported.method->name()).c_str(),
+                     terminal_safe(imported.coverage.summary()).c_str());
         if (!rq.methods.empty()) rq.methods.push_back(imported.method->name());
     }
     if (!rq.methods.empty()) {
@@ -209,7 +216,11 @@ int run_study_command(const std::vector<std::string>& argv) {
         throw UsageError(e.what());
     }
     const bool stdout_taken = args.get_or("json", "") == "-" || args.get_or("csv", "") == "-";
-    if (!args.has("quiet")) std::fputs(summary(result).c_str(), stdout_taken ? stderr : stdout);
+    if (!args.has("quiet")) std::fputs(terminal_safe(summary(result)).c_str(), stdout_taken ? stderr : stdout);
+    // The report carries the input's and the costs' warnings too (printed above already), ahead of the study's own.
+    std::vector<std::string> warnings = loaded.warnings;
+    warnings.insert(warnings.end(), suspect_costs.begin(), suspect_costs.end());
+    result.warnings.insert(result.warnings.begin(), warnings.begin(), warnings.end());
     if (auto out = args.get("json")) automix::cli::write_output(*out, study::study_to_json(result).dump(1) + "\n");
     if (auto out = args.get("csv")) automix::cli::write_output(*out, study::study_table_csv(result));
     std::fprintf(stderr, "study %s on %zu rows in %.3f s\n", result.study.c_str(), ds.size(), result.seconds);

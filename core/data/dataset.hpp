@@ -13,6 +13,11 @@ namespace automix::data {
 using RowIndex = std::uint32_t;
 using View = std::vector<RowIndex>;
 
+// A model's position in the cascade (0 = cheapest); routing decisions hold one per row.
+// The readers refuse files with more than kMaxModels models, so every index fits.
+using ModelIndex = std::uint16_t;
+inline constexpr std::size_t kMaxModels = 1000;
+
 enum class Split : std::uint8_t { Train, Val, Other };
 // Hidden "difficulty" category of spec §5.
 enum class Category : std::uint8_t { Needy, Good, Hopeless, Undefined };

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <string>
+#include <unordered_set>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -14,7 +16,6 @@
 namespace automix::data::json {
 
 namespace {
-constexpr int kMaxDepth = 256;
 
 bool is_ws(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -277,6 +278,48 @@ std::string_view Cursor::raw_string() {
     }
 }
 
+namespace {
+// For a number literal (no sign) that does not fit a double: true if it is too large, false if
+// too small. The power of ten of its first non-zero digit plus the exponent decides.
+bool magnitude_overflows(const char* p, const char* end) {
+    long long lead = 0;  // power of ten of the first non-zero digit
+    bool found = false;
+    const char* q = p;
+    while (q != end && *q >= '0' && *q <= '9') {
+        if (!found && *q != '0') {
+            found = true;
+            lead = -1;  // counted up below
+        }
+        if (found) ++lead;
+        ++q;
+    }
+    if (!found && q != end && *q == '.') {
+        ++q;
+        long long place = -1;
+        while (q != end && *q >= '0' && *q <= '9') {
+            if (*q != '0') {
+                found = true;
+                lead = place;
+                break;
+            }
+            --place;
+            ++q;
+        }
+    }
+    if (!found) return false;
+    while (q != end && *q != 'e' && *q != 'E') ++q;
+    long long exponent = 0;
+    if (q != end) {
+        ++q;
+        bool neg = false;
+        if (q != end && (*q == '+' || *q == '-')) neg = *q++ == '-';
+        for (; q != end; ++q) exponent = std::min<long long>(exponent * 10 + (*q - '0'), 1'000'000'000);
+        if (neg) exponent = -exponent;
+    }
+    return lead + exponent > 0;
+}
+}  // namespace
+
 double Cursor::number() {
     skip_ws();
     const char* start = p_;
@@ -320,12 +363,14 @@ double Cursor::number() {
     double v = 0;
     auto [ptr, ec] = std::from_chars(start, p, v);
     if (ec == std::errc::result_out_of_range) {
-        // from_chars leaves v unchanged on range errors; reproduce strtod's ±inf / 0.
-        bool huge = false;
-        for (const char* q = start; q != p; ++q)
-            if (*q == 'e' || *q == 'E') huge = q + 1 != p && q[1] != '-';
-        v = huge ? (negative ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity())
-                 : (negative ? -0.0 : 0.0);
+        // from_chars leaves v unchanged on range errors. Too small reads as ±0 (like strtod);
+        // too large is refused, whether written 1e400 or as 400 digits.
+        if (magnitude_overflows(negative ? start + 1 : start, p)) {
+            std::string text(start, p);
+            if (text.size() > 24) text = text.substr(0, 16) + "... (" + std::to_string(text.size()) + " characters)";
+            throw ScanError{static_cast<std::size_t>(start - begin_), "number " + text + " is out of range", true};
+        }
+        v = negative ? -0.0 : 0.0;
     } else if (ec != std::errc() || ptr != p) {
         fail_at(start, "invalid number");
     }
@@ -334,7 +379,8 @@ double Cursor::number() {
 }
 
 std::string_view Cursor::skip_value(int depth) {
-    if (depth > kMaxDepth) fail("nesting deeper than 256 levels");
+    if (depth > kMaxDepth)
+        throw ScanError{offset(), "nesting deeper than " + std::to_string(kMaxDepth) + " levels", true};
     skip_ws();
     const char* start = p_;
     auto literal = [&](std::string_view w) {
@@ -361,10 +407,14 @@ std::string_view Cursor::skip_value(int depth) {
     case Kind::Object:
         ++p_;
         if (!consume('}')) {
+            std::unordered_set<std::string> keys;  // only filled when duplicates are refused
             do {
                 skip_ws();
                 if (peek() != '"') fail("expected field name");
-                raw_string();
+                const std::size_t key_at = offset();
+                const std::string_view raw = raw_string();
+                if (refuse_duplicates_ && !keys.insert(decode_raw_string(raw)).second)
+                    throw ScanError{key_at, "duplicate field `" + decode_raw_string(raw) + "`", true};
                 expect(':', "':'");
                 skip_value(depth + 1);
             } while (consume(','));
@@ -380,6 +430,16 @@ std::string_view Cursor::skip_value(int depth) {
         }
     }
     return {start, static_cast<std::size_t>(p_ - start)};
+}
+
+void check_limits(std::string_view text, bool refuse_duplicate_keys) {
+    Cursor c(text.data(), text.data() + text.size());
+    if (refuse_duplicate_keys) c.refuse_duplicate_keys();
+    try {
+        c.skip_value();
+    } catch (const ScanError& e) {
+        if (e.limit) throw;
+    }
 }
 
 std::string decode_raw_string(std::string_view raw) {

@@ -9,10 +9,17 @@
 
 namespace automix::data::json {
 
-// Thrown while scanning one line; `offset` is the byte offset in the line.
+// Every JSON parse in the program keeps these limits (json::check_limits for nlohmann parses):
+// deeper values would overflow the stack in recursive copies and dumps, and a number beyond
+// the double range has no faithful value.
+constexpr int kMaxDepth = 256;
+
+// Thrown while scanning one line; `offset` is the byte offset in the line. `limit` marks a
+// nesting or number-range violation (as opposed to a grammar error).
 struct ScanError {
     std::size_t offset;
     std::string message;
+    bool limit = false;
 };
 
 enum class Kind { String, Number, Object, Array, True, False, Null, NotANumber, Infinite, Invalid };
@@ -27,6 +34,7 @@ class Cursor {
     char peek() const { return p_ == end_ ? '\0' : *p_; }
     std::size_t offset() const { return static_cast<std::size_t>(p_ - begin_); }
     const char* pos() const { return p_; }
+    std::size_t remaining() const { return static_cast<std::size_t>(end_ - p_); }
     // Kind of the value starting at the current position (after whitespace).
     Kind next_kind();
     // Consumes `c` (after whitespace) or throws "expected 'c'".
@@ -39,10 +47,13 @@ class Cursor {
     // Validates a string and returns its raw token span including the quotes.
     std::string_view raw_string();
     // Parses a number (ints allowed). NaN / Infinity tokens are returned as such;
-    // callers decide whether they are acceptable.
+    // callers decide whether they are acceptable. A literal beyond the double range
+    // (1e400, a 400-digit integer) is refused: "number 1e400 is out of range" (limit = true).
     double number();
     // Validates any value and returns its raw span.
     std::string_view skip_value(int depth = 0);
+    // Makes skip_value refuse a key repeated within one object ("duplicate field `k`", limit).
+    void refuse_duplicate_keys() { refuse_duplicates_ = true; }
 
     [[noreturn]] void fail(std::string message) const;
     [[noreturn]] void fail_at(const char* where, std::string message) const;
@@ -55,7 +66,13 @@ class Cursor {
     const char* begin_;
     const char* p_;
     const char* end_;
+    bool refuse_duplicates_ = false;
 };
+
+// Checks a whole JSON text (one value, whitespace around) against the limits above and throws
+// ScanError{limit = true} at the first violation (also at a key repeated within one object, if
+// asked). Grammar errors are left to the caller's own parser, whose messages they already are.
+void check_limits(std::string_view text, bool refuse_duplicate_keys = false);
 
 // Decodes a raw JSON string token (with quotes) that was validated before.
 std::string decode_raw_string(std::string_view raw);

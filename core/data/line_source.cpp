@@ -6,6 +6,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
@@ -20,14 +21,38 @@ namespace automix::data {
 namespace {
 constexpr std::size_t kChunk = 1u << 20;                // bytes read per refill
 constexpr std::size_t kMaxLine = std::size_t{1} << 31;  // a line longer than 2 GiB is refused
+// A line still open after this many bytes is checked for bytes no JSON line can hold, so a
+// gzip bomb of NULs (or of text that does not start with '{') fails at once instead of
+// growing a 1 GiB buffer first. Shorter lines skip the check: the parser finds the same error.
+constexpr std::size_t kLongLine = 1u << 20;
+
+// Raw control bytes other than tab and CR are invalid anywhere in a JSON line.
+bool invalid_in_json(unsigned char c) {
+    return c < 0x20 && c != '\t' && c != '\r';
+}
+
+std::string hex_digest(std::array<std::uint8_t, 32> d) {
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    for (const std::uint8_t b : d) {
+        out += hex[b >> 4];
+        out += hex[b & 15];
+    }
+    return out;
+}
 }  // namespace
 
 // gzip input is inflated on a second thread, a few chunks ahead of the parser: inflating
 // costs about as much CPU as parsing, and the machine has two cores.
 struct LineSource::Gz {
-    explicit Gz(int fd) : fd(fd) {
+    // `prefix`: bytes already read from fd (a pipe's magic number) that start the stream.
+    Gz(int fd, std::string_view prefix) : fd(fd) {
         in.resize(1u << 20);
         if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) throw std::runtime_error("zlib initialisation failed");
+        std::memcpy(in.data(), prefix.data(), prefix.size());
+        z.next_in = in.data();
+        z.avail_in = static_cast<uInt>(prefix.size());
+        file_pos = prefix.size();
         worker = std::thread([this] { run(); });
     }
     ~Gz() {
@@ -113,6 +138,15 @@ struct LineSource::Gz {
                 z.next_in = in.data();
                 z.avail_in = static_cast<uInt>(n);
             }
+            if (stream_end && (padding || z.next_in[0] == 0)) {
+                // Zero bytes after the last member (tape blocks, preallocated files) are padding,
+                // as gunzip treats them; anything after the padding is not.
+                padding = true;
+                while (z.avail_in > 0 && z.next_in[0] == 0) ++z.next_in, --z.avail_in;
+                if (z.avail_in > 0)
+                    throw std::runtime_error("unexpected data after the zero padding that follows the gzip stream");
+                continue;
+            }
             if (stream_end) {
                 // Concatenated gzip members are one stream (like gunzip does).
                 if (inflateReset(&z) != Z_OK) throw std::runtime_error("zlib reset failed");
@@ -132,6 +166,7 @@ struct LineSource::Gz {
     z_stream z{};
     std::vector<unsigned char> in;
     bool stream_end = false;
+    bool padding = false;
     std::uint64_t file_pos = 0;
 
     std::mutex m;
@@ -148,18 +183,35 @@ LineSource::LineSource(const std::string& path) {
     if (fd_ < 0) throw std::runtime_error(std::strerror(errno));
     struct stat st {};
     if (::fstat(fd_, &st) != 0 || S_ISDIR(st.st_mode)) {
+        const int err = errno;
         ::close(fd_);
         fd_ = -1;
-        throw std::runtime_error(S_ISDIR(st.st_mode) ? "is a directory" : std::strerror(errno));
+        throw std::runtime_error(S_ISDIR(st.st_mode) ? "is a directory" : std::strerror(err));
     }
-    file_size_ = static_cast<std::uint64_t>(st.st_size);
-    posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+    regular_ = S_ISREG(st.st_mode);
+    file_size_ = regular_ ? static_cast<std::uint64_t>(st.st_size) : 0;
 
     unsigned char magic[2] = {0, 0};
-    ssize_t got = ::pread(fd_, magic, 2, 0);
+    std::size_t got = 0;
+    if (regular_) {
+        posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+        const ssize_t n = ::pread(fd_, magic, 2, 0);
+        got = n > 0 ? static_cast<std::size_t>(n) : 0;
+    } else {
+        // A pipe cannot be re-read: sniff by reading, and hand these bytes out first.
+        while (got < 2) {
+            const ssize_t n = ::read(fd_, magic + got, 2 - got);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) break;
+            got += static_cast<std::size_t>(n);
+        }
+        prefix_.assign(reinterpret_cast<const char*>(magic), got);
+        file_pos_ = got;
+    }
     if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
         try {
-            gz_ = std::make_unique<Gz>(fd_);
+            gz_ = std::make_unique<Gz>(fd_, prefix_);
+            prefix_.clear();
         } catch (...) {
             ::close(fd_);
             fd_ = -1;
@@ -180,6 +232,12 @@ std::uint64_t LineSource::bytes_read() const {
 }
 
 std::size_t LineSource::read_plain(char* dst, std::size_t capacity) {
+    if (!prefix_.empty()) {
+        const std::size_t n = std::min(capacity, prefix_.size());
+        std::memcpy(dst, prefix_.data(), n);
+        prefix_.erase(0, n);
+        return n;
+    }
     for (;;) {
         ssize_t n = ::read(fd_, dst, capacity);
         if (n < 0 && errno == EINTR) continue;
@@ -190,20 +248,42 @@ std::size_t LineSource::read_plain(char* dst, std::size_t capacity) {
 }
 
 std::size_t LineSource::fill(char* dst, std::size_t capacity) {
-    if (!gz_) return read_plain(dst, capacity);
-    return gz_->take(dst, gz_consumed_);
+    const std::size_t n = gz_ ? gz_->take(dst, gz_consumed_) : read_plain(dst, capacity);
+    if (hash_ && n > 0) hash_->update(std::string_view(dst, n));
+    return n;
+}
+
+std::string LineSource::content_sha256() {
+    if (!hash_) return {};
+    std::string hex = hex_digest(hash_->finish());
+    hash_.reset();
+    return hex;
 }
 
 bool LineSource::next(Line& line) {
+    if (skipping_ && !skip_to_newline()) return false;
     for (;;) {
         const char* start = buf_.get() + begin_;
-        const void* nl = begin_ < end_ ? std::memchr(start, '\n', end_ - begin_) : nullptr;
-        if (nl != nullptr || (eof_ && begin_ < end_)) {
-            const char* stop = nl ? static_cast<const char*>(nl) : buf_.get() + end_;
+        const std::size_t pending = end_ - begin_;
+        // Only the bytes that arrived since the last look are searched: a long line costs
+        // linear time, not one rescan per refill.
+        const void* nl = scanned_ < pending ? std::memchr(start + scanned_, '\n', pending - scanned_) : nullptr;
+        scanned_ = pending;
+        std::size_t cut = 0;  // > 0: the line is known to be invalid and ends after `cut` bytes
+        if (nl == nullptr && !eof_ && pending >= kLongLine) cut = invalid_prefix(start, pending);
+        if (nl != nullptr || cut > 0 || (eof_ && begin_ < end_)) {
+            const char* stop = cut > 0 ? start + cut : nl ? static_cast<const char*>(nl) : buf_.get() + end_;
             std::size_t len = static_cast<std::size_t>(stop - start);
             std::uint64_t offset = stream_offset_ + begin_;
-            begin_ += len + (nl ? 1 : 0);
-            if (len > 0 && start[len - 1] == '\r') --len;
+            if (cut > 0) {
+                begin_ = end_;  // the rest of the window belongs to this line too
+                skipping_ = true;
+            } else {
+                begin_ += len + (nl ? 1 : 0);
+                if (len > 0 && start[len - 1] == '\r') --len;
+            }
+            scanned_ = checked_ = lead_ = 0;
+            lead_ok_ = false;
             ++line_number_;
             if (line_number_ == 1 && len >= 3 && std::memcmp(start, "\xEF\xBB\xBF", 3) == 0) {
                 start += 3;
@@ -216,24 +296,68 @@ bool LineSource::next(Line& line) {
             return true;
         }
         if (eof_) return false;
-        // Move the partial line to the front and read more; grow for long lines.
-        std::size_t pending = end_ - begin_;
-        if (begin_ > 0) {
-            std::memmove(buf_.get(), buf_.get() + begin_, pending);
-            stream_offset_ += begin_;
-            begin_ = 0;
-            end_ = pending;
+        refill();
+    }
+}
+
+// Length of the prefix of a long, still open line that already shows it cannot be JSON
+// (through its first offending byte), or 0. The parser reports that byte exactly as it would
+// in the whole line: it reads left to right and cannot get past it.
+std::size_t LineSource::invalid_prefix(const char* start, std::size_t pending) {
+    if (!lead_ok_) {  // the line must start with '{' (after a first-line BOM and whitespace)
+        std::size_t i = lead_;
+        if (line_number_ == 0 && i == 0 && pending >= 3 && std::memcmp(start, "\xEF\xBB\xBF", 3) == 0) i = 3;
+        while (i < pending && (start[i] == ' ' || start[i] == '\t' || start[i] == '\r')) ++i;
+        lead_ = i;
+        if (i == pending) return 0;
+        if (start[i] != '{') return i + 1;
+        lead_ok_ = true;
+    }
+    for (std::size_t j = std::max(checked_, lead_); j < pending; ++j)
+        if (invalid_in_json(static_cast<unsigned char>(start[j]))) return j + 1;
+    checked_ = pending;
+    return 0;
+}
+
+// Moves the partial line to the front and reads more (growing the buffer for long lines).
+void LineSource::refill() {
+    std::size_t pending = end_ - begin_;
+    if (begin_ > 0) {
+        std::memmove(buf_.get(), buf_.get() + begin_, pending);
+        stream_offset_ += begin_;
+        begin_ = 0;
+        end_ = pending;
+    }
+    // gzip chunks arrive whole (up to kChunk); a plain file needs no more than what is left.
+    std::size_t room = kChunk;
+    if (!gz_ && regular_) {
+        const std::uint64_t left = file_size_ > file_pos_ ? file_size_ - file_pos_ : 0;
+        room = static_cast<std::size_t>(std::clamp<std::uint64_t>(left + 1, 4096, kChunk));
+    }
+    make_room(room);
+    std::size_t got = fill(buf_.get() + end_, capacity_ - end_);
+    if (got == 0) eof_ = true;
+    end_ += got;
+    if (on_refill) on_refill();
+}
+
+// After a cut line: drops input up to and including its '\n'.
+bool LineSource::skip_to_newline() {
+    for (;;) {
+        const char* start = buf_.get() + begin_;
+        const void* nl = begin_ < end_ ? std::memchr(start, '\n', end_ - begin_) : nullptr;
+        if (nl != nullptr) {
+            begin_ += static_cast<std::size_t>(static_cast<const char*>(nl) - start) + 1;
+            skipping_ = false;
+            return true;
         }
-        // gzip chunks arrive whole (up to kChunk); a plain file needs no more than what is left.
-        std::size_t room = kChunk;
-        if (!gz_) {
-            const std::uint64_t left = file_size_ > file_pos_ ? file_size_ - file_pos_ : 0;
-            room = static_cast<std::size_t>(std::clamp<std::uint64_t>(left + 1, 4096, kChunk));
+        stream_offset_ += end_;
+        begin_ = end_ = 0;
+        if (eof_) {
+            skipping_ = false;
+            return false;
         }
-        make_room(room);
-        std::size_t got = fill(buf_.get() + end_, capacity_ - end_);
-        if (got == 0) eof_ = true;
-        end_ += got;
+        refill();
     }
 }
 

@@ -2,10 +2,13 @@
 // Reads a plain or gzip file line by line through a bounded buffer, so a large
 // file never has to fit in memory (and the page cache does not count as our RSS).
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/live/sha256.hpp"
 
 namespace automix::data {
 
@@ -18,6 +21,7 @@ struct Line {
 class LineSource {
   public:
     // Throws std::runtime_error with a readable reason when the file cannot be opened.
+    // Pipes, FIFOs and other special files are read once, front to back, never reopened.
     explicit LineSource(const std::string& path);
     ~LineSource();
     LineSource(const LineSource&) = delete;
@@ -25,8 +29,17 @@ class LineSource {
 
     bool next(Line& line);  // false at end of input
     bool compressed() const { return gz_ != nullptr; }
+    bool regular_file() const { return regular_; }  // false: can be read only once
     std::uint64_t bytes_total() const { return file_size_; }
     std::uint64_t bytes_read() const;  // of the file on disk (compressed bytes for .gz)
+
+    // Called after every refill, so also while one long line is being assembled (progress and
+    // cancel checks; it may throw to stop reading).
+    std::function<void()> on_refill;
+    // SHA-256 of every (decompressed) byte handed out so far: the input exactly as read, so
+    // it also describes a pipe or a file that changed while it was read. Off unless asked.
+    void hash_content() { hash_ = std::make_unique<live::Sha256>(); }
+    std::string content_sha256();  // lower-case hex; "" unless hash_content() was called
 
   private:
     std::size_t fill(char* dst, std::size_t capacity);  // decompressed bytes, 0 at end
@@ -46,7 +59,19 @@ class LineSource {
     std::size_t begin_ = 0, end_ = 0;  // unread window of buf_
     std::uint64_t stream_offset_ = 0;  // stream offset of buf_[0]
     std::size_t line_number_ = 0;
+    std::size_t scanned_ = 0;  // bytes after begin_ known to hold no '\n' (no rescans on refill)
+    std::size_t checked_ = 0;  // bytes after begin_ checked for control bytes (long lines only)
+    std::size_t lead_ = 0;     // leading whitespace of the pending line seen so far
+    bool lead_ok_ = false;     // the pending line starts with '{'
+
     bool eof_ = false;
+    bool regular_ = true;
+    std::string prefix_;  // bytes read to sniff a non-seekable input, handed out first
+    std::unique_ptr<live::Sha256> hash_;
+    bool skipping_ = false;  // the last line was cut short: drop input up to its '\n'
+    bool skip_to_newline();  // false at end of input
+    std::size_t invalid_prefix(const char* start, std::size_t pending);
+    void refill();
 };
 
 }  // namespace automix::data

@@ -4,10 +4,14 @@
 #include <cmath>
 #include <cstring>
 
+#include <unordered_map>
+#include <unordered_set>
+
 #include <nlohmann/json.hpp>
 
 #include "core/data/categories.hpp"
 #include "core/data/context_store.hpp"
+#include "core/data/json_parse.hpp"
 #include "core/data/json_scan.hpp"
 #include "core/data/line_source.hpp"
 #include "core/data/python_repr.hpp"
@@ -71,6 +75,7 @@ class ExtraFields {
     void clear() {
         text_.clear();
         names_.clear();
+        if (!many_.empty()) many_ = {};  // a fresh set: clear() would wipe all its old buckets per row
     }
     void add(const std::string& key, std::string_view raw_value) {
         text_ += text_.empty() ? "{" : ",";
@@ -88,16 +93,53 @@ class ExtraFields {
         return out;
     }
     // Duplicate field names are rejected (which value would be meant is ambiguous).
+    // A short list is searched; past 32 names a hash set keeps 100 000 fields linear.
     bool seen(const std::string& key) {
-        if (std::find(names_.begin(), names_.end(), key) != names_.end()) return true;
-        names_.push_back(key);
-        return false;
+        if (many_.empty() && names_.size() < 32) {
+            if (std::find(names_.begin(), names_.end(), key) != names_.end()) return true;
+            names_.push_back(key);
+            return false;
+        }
+        if (many_.empty()) many_.insert(names_.begin(), names_.end());
+        return !many_.insert(key).second;
     }
 
   private:
     std::string text_;
     std::vector<std::string> names_;
+    std::unordered_set<std::string> many_;
 };
+
+// What the start of a line that is not a JSON object looks like, when that tells the user
+// more than the byte: data compressed twice or with another tool, UTF-16, a second BOM.
+std::string foreign_bytes(std::string_view t) {
+    auto starts = [&](std::string_view magic) { return t.substr(0, magic.size()) == magic; };
+    using namespace std::string_view_literals;
+    if (starts("\x1f\x8b"sv)) return "gzip data (bytes 1f 8b) inside the gzip file: compressed twice?";
+    if (starts("\xfd"
+               "7zXZ\x00"sv))
+        return "xz-compressed data (bytes fd 37 7a 58 5a 00); decompress it first or use gzip";
+    if (starts("BZh"sv) && t.size() > 3 && t[3] >= '1' && t[3] <= '9')
+        return "bzip2-compressed data (\"BZh\"); decompress it first or use gzip";
+    if (starts("\x28\xb5\x2f\xfd"sv))
+        return "zstd-compressed data (bytes 28 b5 2f fd); decompress it first or use gzip";
+    if (starts("\xff\xfe"sv) || starts("\xfe\xff"sv) ||
+        (t.size() > 1 && ((t[0] == '{' && t[1] == '\0') || (t[0] == '\0' && t[1] == '{'))))
+        return "UTF-16 text (bytes " + std::string(t[0] == '{' || t[0] == '\xff' ? "ff fe / 7b 00" : "fe ff / 00 7b") +
+               "); the reader needs UTF-8";
+    if (starts("\xef\xbb\xbf"sv))
+        return "a UTF-8 byte order mark (ef bb bf) here (a second one, or one not at the file's start)";
+    return {};
+}
+
+void expect_object_start(Cursor& c) {
+    c.skip_ws();
+    if (c.offset() == 0) {
+        const std::string foreign = foreign_bytes(std::string_view(c.pos(), c.remaining()));
+        if (!foreign.empty()) c.fail("expected a JSON object ('{') at the start of the line, got " + foreign);
+    }
+    if (c.peek() != '{') c.fail("expected a JSON object ('{') at the start of the line");
+}
 
 [[noreturn]] void type_error(Cursor& c, std::string_view field, std::string_view expected, Kind got) {
     c.fail("field `" + std::string(field) + "`: expected " + std::string(expected) + ", got " +
@@ -129,13 +171,12 @@ double read_score(Cursor& c, std::string_view field, bool& present) {
         c.fail("field `" + std::string(field) + "`: expected a finite number, got " + std::string(json::kind_name(k)));
     if (k != Kind::Number) type_error(c, field, "number", k);
     present = true;
-    const char* start = c.pos();
-    const double v = c.number();
-    // A literal like 1e400 overflows to infinity, which must not slip in as a score.
-    if (!std::isfinite(v))
-        c.fail_at(start,
-                  "field `" + std::string(field) + "`: number " + std::string(start, c.pos()) + " is out of range");
-    return v;
+    try {
+        return c.number();
+    } catch (ScanError& e) {
+        if (e.limit) e.message = "field `" + std::string(field) + "`: " + e.message;
+        throw;
+    }
 }
 
 // A JSON array of strings, or a string holding a Python list repr (some releases store that).
@@ -288,8 +329,7 @@ void parse_release_row(Cursor& c, PendingRow& row, ExtraFields& extra, std::stri
     unsigned seen = 0;
     PendingModel& slm = row.models[0];
     PendingModel& llm = row.models[1];
-    c.skip_ws();
-    if (c.peek() != '{') c.fail("expected a JSON object ('{') at the start of the line");
+    expect_object_start(c);
     c.expect('{', "'{'");
     bool first = true;
     std::size_t key_offset = 0;
@@ -414,8 +454,7 @@ void parse_native_row(Cursor& c, PendingRow& row, ExtraFields& extra, std::strin
     extra.clear();
     unsigned seen = 0;
     bool has_models = false;
-    c.skip_ws();
-    if (c.peek() != '{') c.fail("expected a JSON object ('{') at the start of the line");
+    expect_object_start(c);
     c.expect('{', "'{'");
     bool first = true;
     std::size_t key_offset = 0;
@@ -535,9 +574,21 @@ std::vector<double> default_costs(std::size_t n) {
     return costs;
 }
 
-// Finds the top-level keys of the first record, to tell the formats apart.
+// The documented model limit (dataset.hpp), so that a decision can hold every model index.
+template <class Fail>
+void check_model_count(std::size_t n, const Fail& fail) {
+    if (n > kMaxModels) fail(std::to_string(n) + " models; at most " + std::to_string(kMaxModels) + " are supported");
+}
+
+// Finds the top-level keys of the first record, to tell the formats apart. A line broken
+// before its keys decide gives a hint only (decided = false): lenient mode then reports it and
+// asks the next line, so one broken first line cannot turn a native file into "release".
 enum class Format { Release, Native, NativeManifest };
-Format detect_format(std::string_view line) {
+struct Detection {
+    Format format = Format::Release;
+    bool decided = true;
+};
+Detection detect_format(std::string_view line) {
     Cursor c(line.data(), line.data() + line.size());
     std::string key;
     bool has_models = false, has_release_score = false;
@@ -547,15 +598,18 @@ Format detect_format(std::string_view line) {
         std::size_t key_offset = 0;
         while (next_key(c, key, first, key_offset)) {
             first = false;
-            if (key == "automix_manifest") return Format::NativeManifest;
+            if (key == "automix_manifest") return {Format::NativeManifest, true};
             if (key == "models") has_models = true;
             if (key == "llama13b_f1" || key == "llama70b_f1") has_release_score = true;
             c.skip_value();
         }
+        c.skip_ws();
+        if (!c.at_end()) c.fail("");
     } catch (const ScanError&) {
-        // A broken first line is reported by the real parse.
+        // The real parse reports the problem; a `models` key seen so far hints at native.
+        return {has_models && !has_release_score ? Format::Native : Format::Release, has_release_score};
     }
-    return has_models && !has_release_score ? Format::Native : Format::Release;
+    return {has_models && !has_release_score ? Format::Native : Format::Release, true};
 }
 
 class Loader {
@@ -571,7 +625,10 @@ class Loader {
         }
         Dataset& d = result_.dataset;
         d.source_path = path_;
-        compressed_ = source->compressed();
+        // A pipe cannot be read twice, so its contexts are kept like those of a .gz file.
+        compressed_ = source->compressed() || !source->regular_file();
+        if (options_.content_sha256) source->hash_content();
+        source->on_refill = [this, src = source.get()] { report_progress(*src, false); };
         if (compressed_) {
             try {
                 store_ = FileContextStore::temporary();
@@ -595,9 +652,15 @@ class Loader {
             while (source->next(line)) {
                 if ((line.number & 255) == 0) report_progress(*source, false);
                 if (is_blank(line.text)) continue;
+                ++content_lines_;
                 if (!format_known) {
+                    const Detection detection = detect_format(line.text);
+                    if (!detection.decided && options_.skip_bad_lines) {
+                        report_undecided(line, detection.format);
+                        continue;
+                    }
                     format_known = true;
-                    format = detect_format(line.text);
+                    format = detection.format;
                     d.format = format == Format::Release ? "release" : "native";
                     if (format == Format::Release) setup_release_models();
                     if (format == Format::NativeManifest) {
@@ -619,11 +682,23 @@ class Loader {
             throw LoadError({path_, line.number + 1, 0, e.what()});
         }
         report_progress(*source, true);
+        result_.content_sha256 = source->content_sha256();
         if (d.size() == 0) {
-            if (result_.bad_lines > 0)
+            if (result_.bad_lines > 0) {
+                // Several problems, not just the first: one broken line and one systematic
+                // mistake look alike otherwise.
+                std::string list = "no valid rows (" + std::to_string(result_.bad_lines) + " bad lines; first: ";
+                const std::size_t shown = std::min<std::size_t>(result_.problems.size(), 5);
+                for (std::size_t i = 0; i < shown; ++i) list += (i ? "; " : "") + result_.problems[i].to_string();
+                if (result_.bad_lines > shown) list += "; and " + std::to_string(result_.bad_lines - shown) + " more";
+                throw LoadError({path_, 0, 0, list + ")"});
+            }
+            if (content_lines_ == 1 && format == Format::NativeManifest)
+                throw LoadError({path_, 0, 0, "no rows (the file has only the manifest line)"});
+            if (line.number > 0)
                 throw LoadError({path_, 0, 0,
-                                 "no valid rows (" + std::to_string(result_.bad_lines) +
-                                     " bad lines; first: " + result_.problems.front().to_string() + ")"});
+                                 "no rows (the file has " + std::to_string(line.number) +
+                                     (line.number == 1 ? " line, blank)" : " lines, all blank)")});
             throw LoadError({path_, 0, 0, "no rows (the file is empty)"});
         }
         finish();
@@ -680,24 +755,29 @@ class Loader {
 
     void read_manifest(const Line& line) {
         Dataset& d = result_.dataset;
-        auto fail = [&](std::string msg) { throw LoadError({path_, line.number, 0, "manifest: " + msg}); };
+        auto fail = [&](std::string msg, std::size_t column = 0) {
+            throw LoadError({path_, line.number, column, "manifest: " + msg});
+        };
         nlohmann::json j;
         try {
-            j = nlohmann::json::parse(line.text.begin(), line.text.end());
-        } catch (const nlohmann::json::exception& e) {
-            fail(std::string("not valid JSON (") + e.what() + ")");
+            // Duplicate keys refused as in rows: which value is meant would be a guess.
+            j = json::parse_limited(line.text, true);
+        } catch (const json::LimitError& e) {
+            fail(e.what(), e.offset + 1);
+        } catch (const nlohmann::json::parse_error& e) {
+            fail("not valid JSON (" + nlohmann_reason(e) + ")", e.byte);
         }
         if (!j.is_object() || !j.contains("automix_manifest") || !j["automix_manifest"].is_object())
             fail("`automix_manifest` must be an object");
         const auto& m = j["automix_manifest"];
         nlohmann::json extra = nlohmann::json::object();
+        if (!m.contains("format")) fail("missing `format` (expected \"automix-native-v1\")");
         for (auto it = m.begin(); it != m.end(); ++it) {
             if (it.key() == "format") {
                 if (!it->is_string() || it->get<std::string>() != "automix-native-v1")
                     fail("unsupported `format` " + it->dump() + " (expected \"automix-native-v1\")");
             } else if (it.key() == "verifier_cost") {
-                if (!it->is_number()) fail("`verifier_cost` must be a number");
-                d.verifier_cost = it->get<double>();
+                d.verifier_cost = manifest_cost(*it, "`verifier_cost`", fail);
             } else if (it.key() != "models") {
                 extra[it.key()] = *it;
             }
@@ -706,7 +786,9 @@ class Loader {
         if (!m.contains("models") || !m["models"].is_array() || m["models"].empty())
             fail("`models` must be a non-empty array");
         const auto& models = m["models"];
+        check_model_count(models.size(), [&](const std::string& msg) { fail(msg); });
         std::vector<double> defaults = default_costs(models.size());
+        std::unordered_map<std::string, std::size_t> index;
         for (std::size_t i = 0; i < models.size(); ++i) {
             const auto& mm = models[i];
             std::string where = "`models[" + std::to_string(i) + "]`";
@@ -720,15 +802,27 @@ class Loader {
                 model.display_name = mm["display_name"].get<std::string>();
             }
             model.cost = defaults[i];
-            if (mm.contains("cost")) {
-                if (!mm["cost"].is_number()) fail(where + ": `cost` must be a number");
-                model.cost = mm["cost"].get<double>();
-            }
-            for (const auto& other : manifest_)
-                if (other.name == model.name) fail("model name `" + model.name + "` appears twice");
+            if (mm.contains("cost")) model.cost = manifest_cost(mm["cost"], where + ": `cost`", fail);
+            if (!index.emplace(model.name, i).second) fail("model name `" + model.name + "` appears twice");
             manifest_.push_back(model);
         }
         install_models();
+    }
+
+    // A cost from the manifest: a finite, non-negative number (a negative price would make
+    // every average cost and lift meaningless).
+    template <class Fail>
+    static double manifest_cost(const nlohmann::json& v, const std::string& what, const Fail& fail) {
+        if (!v.is_number()) fail(what + " must be a number, got " + std::string(v.type_name()));
+        const double c = v.get<double>();
+        if (!std::isfinite(c) || c < 0) fail(what + " must be a non-negative number, got " + v.dump());
+        return c;
+    }
+
+    static std::string nlohmann_reason(const nlohmann::json::parse_error& e) {
+        std::string what = e.what();
+        const auto at = what.find("syntax error");
+        return at == std::string::npos ? what : what.substr(at);
     }
 
     void install_models() {
@@ -738,6 +832,25 @@ class Loader {
             d.models[i].name = manifest_[i].name;
             d.models[i].display_name = manifest_[i].display_name;
             d.models[i].call_cost = manifest_[i].cost;
+        }
+    }
+
+    // Lenient mode, a first line that does not show the format: its problem as the hinted
+    // format's parser sees it.
+    void report_undecided(const Line& line, Format hint) {
+        Cursor c(line.text.data(), line.text.data() + line.text.size());
+        try {
+            if (hint == Format::Native)
+                parse_native_row(c, row_, extra_, key_, manifest_);
+            else
+                parse_release_row(c, row_, extra_, key_);
+            c.skip_ws();
+            if (!c.at_end()) c.fail("unexpected text after the JSON object");
+            problem(line.number, 0, "cannot tell the file's format from this line");
+        } catch (const ScanError& e) {
+            problem(line.number, e.offset + 1, e.message);
+        } catch (const RowError& e) {
+            problem(line.number, 0, e.message);
         }
     }
 
@@ -770,13 +883,21 @@ class Loader {
     // Native file without a manifest: the first row names the models.
     void adopt_models_from_first_row() {
         if (row_.models.empty()) throw RowError{"field `models`: needs at least one model"};
+        check_model_count(row_.models.size(), [](const std::string& msg) { throw RowError{"field `models`: " + msg}; });
         std::vector<double> costs = default_costs(row_.models.size());
+        std::unordered_map<std::string, std::size_t> index;
+        std::vector<ManifestModel> models;
         for (std::size_t i = 0; i < row_.models.size(); ++i) {
-            if (row_.models[i].name.empty())
+            const std::string& name = row_.models[i].name;
+            if (name.empty())
                 throw RowError{"field `models[" + std::to_string(i) +
                                "].name`: needed to name the models (there is no manifest)"};
-            manifest_.push_back({row_.models[i].name, row_.models[i].name, costs[i]});
+            if (auto [it, fresh] = index.emplace(name, i); !fresh)
+                throw RowError{"field `models[" + std::to_string(i) + "].name`: model name `" + name +
+                               "` appears twice (first at models[" + std::to_string(it->second) + "])"};
+            models.push_back({name, name, costs[i]});
         }
+        manifest_ = std::move(models);
         install_models();
     }
 
@@ -784,11 +905,12 @@ class Loader {
         auto& names = result_.dataset.dataset_names;
         if (last_dataset_ < names.size() && names[last_dataset_] == name)
             return static_cast<std::uint16_t>(last_dataset_);
-        for (std::size_t i = 0; i < names.size(); ++i)
-            if (names[i] == name) return static_cast<std::uint16_t>(last_dataset_ = i);
+        if (auto it = dataset_ids_.find(name); it != dataset_ids_.end()) return it->second;
         if (names.size() >= 65535) throw RowError{"field `dataset`: more than 65535 distinct dataset names"};
         names.push_back(name);
-        return static_cast<std::uint16_t>(last_dataset_ = names.size() - 1);
+        last_dataset_ = names.size() - 1;
+        dataset_ids_.emplace(name, static_cast<std::uint16_t>(last_dataset_));
+        return static_cast<std::uint16_t>(last_dataset_);
     }
 
     void commit(const Line& line) {
@@ -815,7 +937,11 @@ class Loader {
             if (!m.has_confidence && m.has_samples) {
                 computed_confidence[i] = scoring::verifier_confidence(m.samples);
                 ++computed_confidence_rows_;
+                if (m.samples.empty()) note(empty_samples_, line, i, "");
             }
+            if (m.has_score && !(m.score >= 0.0 && m.score <= 1.0)) note(score_outside_, line, i, number_text(m.score));
+            if (m.has_confidence && !(m.confidence >= 0.0 && m.confidence <= 1.0))
+                note(confidence_outside_, line, i, number_text(m.confidence));
         }
 
         id_index_.commit();
@@ -882,7 +1008,70 @@ class Loader {
         if (computed_confidence_rows_ > 0)
             result_.warnings.push_back("verifier confidence computed from the verifier samples for " +
                                        std::to_string(computed_confidence_rows_) + " model answers");
+        suspect_data_warnings();
     }
+
+    // --- suspect but accepted data: warned about, never changed --------------------------
+
+    struct Suspect {
+        std::size_t count = 0;
+        std::size_t first_line = 0, first_model = 0;
+        std::string first_value;
+    };
+    static void note(Suspect& s, const Line& line, std::size_t model, std::string value) {
+        if (s.count++ == 0) {
+            s.first_line = line.number;
+            s.first_model = model;
+            s.first_value = std::move(value);
+        }
+    }
+    static std::string number_text(double v) {
+        std::string out;
+        json::append_number(out, v);
+        return out;
+    }
+
+    void suspect_data_warnings() {
+        const Dataset& d = result_.dataset;
+        auto where = [&](const Suspect& s) {
+            return " (first: line " + std::to_string(s.first_line) + ", model `" + d.models[s.first_model].name + "`" +
+                   (s.first_value.empty() ? "" : ", " + s.first_value) + ")";
+        };
+        auto plural = [](std::size_t n, const char* one, const char* many) {
+            return std::to_string(n) + " " + (n == 1 ? one : many);
+        };
+        if (score_outside_.count > 0)
+            result_.warnings.push_back(plural(score_outside_.count, "score is", "scores are") +
+                                       " outside [0, 1]; averages and lifts use them as they are" +
+                                       where(score_outside_));
+        if (confidence_outside_.count > 0)
+            result_.warnings.push_back(
+                plural(confidence_outside_.count, "verifier confidence is", "verifier confidences are") +
+                " outside [0, 1], so outside every confidence bin" + where(confidence_outside_));
+        if (empty_samples_.count > 0)
+            result_.warnings.push_back(plural(empty_samples_.count, "model answer has", "model answers have") +
+                                       " an empty verifier sample list and no confidence: its confidence is 0" +
+                                       where(empty_samples_));
+        // Splits are case-sensitive: `TRAIN` is not `train`, and such rows train nothing.
+        std::unordered_map<std::string, std::size_t> odd;
+        for (std::size_t r = 0; r < d.split_label.size(); ++r) {
+            if (d.split[r] != Split::Other) continue;
+            std::string lower = d.split_label[r];
+            for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            if (lower == "train" || lower == "val") ++odd[d.split_label[r]];
+        }
+        std::vector<std::pair<std::string, std::size_t>> sorted(odd.begin(), odd.end());
+        std::sort(sorted.begin(), sorted.end());
+        for (const auto& [label, n] : sorted) {
+            std::string lower = label;
+            for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            result_.warnings.push_back("split `" + label + "` (" + plural(n, "row", "rows") + ") is not `" + lower +
+                                       "`: split names are case-sensitive, so " + (n == 1 ? "it is" : "they are") +
+                                       " in neither train nor val");
+        }
+    }
+
+    Suspect score_outside_, confidence_outside_, empty_samples_;
 
     std::string path_;
     const LoadOptions& options_;
@@ -896,6 +1085,8 @@ class Loader {
     std::uint64_t last_progress_ = 0;
     bool compressed_ = false;
     std::size_t last_dataset_ = 0;
+    std::size_t content_lines_ = 0;  // non-blank lines
+    std::unordered_map<std::string, std::uint16_t> dataset_ids_;
     std::size_t no_context_ = 0, no_question_ = 0, no_answer_ = 0, computed_confidence_rows_ = 0;
 };
 

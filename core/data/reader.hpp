@@ -38,8 +38,12 @@ struct LoadOptions {
     bool skip_bad_lines = false;  // lenient mode: keep good rows, report bad ones
     // Called now and then with (bytes done, bytes total); may be empty.
     std::function<void(std::uint64_t, std::uint64_t)> progress;
+    // Checked between lines and within long lines (every refill of the read buffer).
     const std::atomic<bool>* cancel = nullptr;
     std::size_t max_reported_problems = 20;
+    // Hash the input as it is read (LoadResult::content_sha256), for reports: a pipe can be
+    // read only once and a file may change after loading.
+    bool content_sha256 = false;
 };
 
 struct LoadResult {
@@ -47,6 +51,7 @@ struct LoadResult {
     std::size_t bad_lines = 0;          // skipped in lenient mode
     std::vector<LoadProblem> problems;  // first max_reported_problems of them
     std::vector<std::string> warnings;  // e.g. "312 rows have no context"
+    std::string content_sha256;         // of the decompressed bytes read; "" unless asked
 };
 
 // Detects the format from the first record's fields and the compression from the bytes.

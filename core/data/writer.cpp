@@ -1,15 +1,20 @@
 #include "core/data/writer.hpp"
 
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
+#include <functional>
 #include <streambuf>
 
 #include "core/data/context_store.hpp"
 #include "core/data/json_scan.hpp"
+#include "core/io/atomic_file.hpp"
 
 namespace automix::data {
 
@@ -248,9 +253,13 @@ void write_csv(const Dataset& d, const View& rows, const std::vector<std::string
 namespace {
 
 // Streams into a gzip file in 1 MB pieces, so a large export never sits in RAM whole.
-class GzStreamBuf : public std::streambuf {
+// Buffers a stream's bytes and hands them to `sink` (gzwrite, or the atomic file's write).
+class SinkStreamBuf : public std::streambuf {
   public:
-    explicit GzStreamBuf(gzFile g) : g_(g), buf_(1u << 20) { setp(buf_.data(), buf_.data() + buf_.size()); }
+    explicit SinkStreamBuf(std::function<bool(const char*, std::size_t)> sink)
+        : sink_(std::move(sink)), buf_(1u << 20) {
+        setp(buf_.data(), buf_.data() + buf_.size());
+    }
     bool ok() const { return ok_; }
 
   protected:
@@ -266,12 +275,12 @@ class GzStreamBuf : public std::streambuf {
 
   private:
     bool flush_buffer() {
-        auto n = static_cast<unsigned>(pptr() - pbase());
-        if (n > 0 && gzwrite(g_, pbase(), n) != static_cast<int>(n)) ok_ = false;
+        const auto n = static_cast<std::size_t>(pptr() - pbase());
+        if (n > 0 && ok_) ok_ = sink_(pbase(), n);
         setp(buf_.data(), buf_.data() + buf_.size());
         return ok_;
     }
-    gzFile g_;
+    std::function<bool(const char*, std::size_t)> sink_;
     std::vector<char> buf_;
     bool ok_ = true;
 };
@@ -289,14 +298,23 @@ void write_format(const Dataset& d, const View& rows, FileFormat format, const s
 
 void save_file(const Dataset& d, const View& rows, const std::string& path, FileFormat format,
                const std::vector<std::string>& columns) {
-    const std::string temp = path + ".part";
     const bool gz = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
-    bool ok = false;
     try {
+        // All or nothing, with the system's reason on failure (io::AtomicFile).
+        io::AtomicFile file(path);
+        std::string failure;  // the first write error, kept because the stream only says "bad"
         if (gz) {
-            gzFile g = gzopen(temp.c_str(), "wb6");
-            if (!g) throw WriteError("cannot write " + temp);
-            GzStreamBuf buf(g);
+            const int fd = ::dup(file.fd());
+            gzFile g = fd < 0 ? nullptr : gzdopen(fd, "wb6");
+            if (!g) {
+                if (fd >= 0) ::close(fd);
+                throw WriteError("cannot write " + path + ": " + std::strerror(errno));
+            }
+            SinkStreamBuf buf([&](const char* p, std::size_t n) {
+                if (gzwrite(g, p, static_cast<unsigned>(n)) == static_cast<int>(n)) return true;
+                failure = std::strerror(errno);
+                return false;
+            });
             std::ostream out(&buf);
             try {
                 write_format(d, rows, format, columns, out);
@@ -305,25 +323,29 @@ void save_file(const Dataset& d, const View& rows, const std::string& path, File
                 throw;
             }
             out.flush();
-            ok = buf.ok() && gzclose(g) == Z_OK;
+            errno = 0;
+            const bool closed = gzclose(g) == Z_OK;
+            if (!buf.ok() || !closed)
+                throw WriteError("cannot write " + path + ": " +
+                                 (!failure.empty() ? failure : std::string(std::strerror(errno ? errno : EIO))));
         } else {
-            std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-            if (!out) throw WriteError("cannot write " + temp);
+            SinkStreamBuf buf([&](const char* p, std::size_t n) {
+                try {
+                    file.write(std::string_view(p, n));
+                    return true;
+                } catch (const io::AtomicFileError& e) {
+                    failure = e.what();
+                    return false;
+                }
+            });
+            std::ostream out(&buf);
             write_format(d, rows, format, columns, out);
             out.flush();
-            ok = static_cast<bool>(out);
+            if (!buf.ok()) throw WriteError(failure);
         }
-    } catch (...) {
-        std::remove(temp.c_str());
-        throw;
-    }
-    if (!ok) {
-        std::remove(temp.c_str());
-        throw WriteError("cannot write " + temp + " (disk full?)");
-    }
-    if (std::rename(temp.c_str(), path.c_str()) != 0) {
-        std::remove(temp.c_str());
-        throw WriteError("cannot rename " + temp + " to " + path);
+        file.commit();
+    } catch (const io::AtomicFileError& e) {
+        throw WriteError(e.what());
     }
 }
 

@@ -30,8 +30,8 @@ std::vector<std::string> csv_columns(const Dataset& d);
 void write_csv(const Dataset& d, const View& rows, const std::vector<std::string>& columns, std::ostream& out);
 
 enum class FileFormat { ReleaseJsonl, NativeJsonl, Csv };
-// Writes to `path` through a temporary file renamed into place (never a half-written
-// file); gzip-compressed when the path ends in ".gz". Throws WriteError.
+// Writes to `path` through io::AtomicFile (temporary file, fsync, rename: never a half-written
+// file); gzip-compressed when the path ends in ".gz". Throws WriteError with the reason.
 void save_file(const Dataset& d, const View& rows, const std::string& path, FileFormat format,
                const std::vector<std::string>& csv_columns = {});
 

@@ -1,5 +1,7 @@
 #include "core/demo/generator.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -10,6 +12,7 @@
 #include "core/demo/json_text.hpp"
 #include "core/demo/rng.hpp"
 #include "core/demo/text.hpp"
+#include "core/io/atomic_file.hpp"
 #include "core/scoring/f1.hpp"
 #include "core/scoring/verifier.hpp"
 
@@ -41,18 +44,43 @@ const DatasetProfile kProfiles[kDemoDatasetCount] = {
 };
 
 struct ModelSpec {
-    const char* name;
-    const char* display_name;
-    int cost;
-    int skill_index;
+    std::string name;
+    std::string display_name;
+    double cost;
+    double skill_position;  // 0 = the small model's skill, 0.5 the medium's, 1 the large's
 };
-const ModelSpec kSmall{"small", "Small (13B)", 1, 0};
-const ModelSpec kMedium{"medium", "Medium (34B)", 10, 1};
-const ModelSpec kLarge{"large", "Large (70B)", 50, 2};
 
+// Two and three models are the shipped demos (their bytes must not change); more models sit
+// between small and large, skills interpolated through the profile's three, costs ×5 apart
+// after the first two steps (1, 10, 50, 250, ...; the reader's defaults).
 std::vector<ModelSpec> model_specs(int count) {
-    if (count == 3) return {kSmall, kMedium, kLarge};
-    return {kSmall, kLarge};
+    if (count == 2) return {{"small", "Small (13B)", 1, 0.0}, {"large", "Large (70B)", 50, 1.0}};
+    if (count == 3)
+        return {
+            {"small", "Small (13B)", 1, 0.0}, {"medium", "Medium (34B)", 10, 0.5}, {"large", "Large (70B)", 50, 1.0}};
+    std::vector<ModelSpec> out;
+    double cost = 1;
+    for (int j = 0; j < count; ++j) {
+        const bool first = j == 0, last = j + 1 == count;
+        const std::string n = std::to_string(j + 1);
+        out.push_back({first  ? "small"
+                       : last ? "large"
+                              : "m" + n,
+                       first  ? "Small"
+                       : last ? "Large"
+                              : "Model " + n,
+                       cost, static_cast<double>(j) / (count - 1)});
+        cost = j == 0 ? 10 : j == 1 ? 50 : cost * 5;
+    }
+    return out;
+}
+
+double skill_at(const DatasetProfile& p, double position) {
+    if (position == 0.0) return p.skill[0];
+    if (position == 0.5) return p.skill[1];
+    if (position == 1.0) return p.skill[2];
+    return position < 0.5 ? p.skill[0] + (p.skill[1] - p.skill[0]) * position * 2
+                          : p.skill[1] + (p.skill[2] - p.skill[1]) * (position - 0.5) * 2;
 }
 
 struct ModelAnswer {
@@ -90,7 +118,7 @@ DemoRow make_row(const GeneratorOptions& options, const DatasetProfile& profile,
     // A few rows have verifier completions without any verdict (confidence 0 by §3).
     const double no_verdict_rate = rng.chance(0.01) ? 1.0 : 0.03;
     for (std::size_t m = 0; m < specs.size(); ++m) {
-        const double skill = profile.skill[specs[m].skill_index];
+        const double skill = skill_at(profile, specs[m].skill_position);
         const double seen = difficulty + rng.uniform(-profile.answer_noise, profile.answer_noise);
         const Outcome outcome = seen < skill                          ? Outcome::Exact
                                 : seen < skill + profile.partial_band ? Outcome::Partial
@@ -135,11 +163,14 @@ std::string native_manifest(int model_count) {
     const auto specs = model_specs(model_count);
     for (std::size_t i = 0; i < specs.size(); ++i) {
         if (i) models += ", ";
-        models += JsonObject()
-                      .string("name", specs[i].name)
-                      .string("display_name", specs[i].display_name)
-                      .integer("cost", specs[i].cost)
-                      .finish();
+        JsonObject m;
+        m.string("name", specs[i].name).string("display_name", specs[i].display_name);
+        // Integers as long as they are exact (the 2- and 3-model demos write "cost": 50).
+        if (specs[i].cost < 9e15)
+            m.integer("cost", static_cast<long long>(specs[i].cost));
+        else
+            m.number("cost", specs[i].cost);
+        models += m.finish();
     }
     models += "]";
     const std::string manifest =
@@ -190,9 +221,11 @@ std::vector<bool> split_order(std::uint64_t seed, std::size_t dataset, const Spl
 
 std::string check_options(const GeneratorOptions& options) {
     if (options.rows == 0) return "--rows must be at least 1";
-    if (options.models != 2 && options.models != 3) return "--models must be 2 or 3";
-    if (options.models == 3 && options.format != OutputFormat::Native)
-        return "--models 3 needs --format native (the release format has two models)";
+    if (options.models < 2 || options.models > kMaxDemoModels)
+        return "--models must be between 2 and " + std::to_string(kMaxDemoModels);
+    if (options.models > 2 && options.format != OutputFormat::Native)
+        return "--models " + std::to_string(options.models) +
+               " needs --format native (the release format has two models)";
     if (options.verifier_samples < 1) return "the number of verifier samples must be at least 1";
     return {};
 }
@@ -244,17 +277,27 @@ void generate_file(const GeneratorOptions& options, const std::string& path) {
     const bool gzip = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
     std::string buffer;
     constexpr std::size_t kFlushBytes = 1 << 20;
+    // All or nothing: a full disk leaves no partial file (io::AtomicFile).
+    io::AtomicFile file(path);
 
     if (gzip) {
         // zlib's gz* writer puts no name and a zero time stamp in the header, so the
-        // compressed bytes depend only on the content (and the zlib version).
-        gzFile out = gzopen(path.c_str(), "wb9");
-        if (!out) throw std::runtime_error(path + ": cannot open for writing: " + std::strerror(errno));
+        // compressed bytes depend only on the content (and the zlib version). It writes
+        // through a duplicate of the temporary file's descriptor, closed by gzclose.
+        const int fd = ::dup(file.fd());
+        gzFile out = fd < 0 ? nullptr : gzdopen(fd, "wb9");
+        if (!out) {
+            if (fd >= 0) ::close(fd);
+            throw std::runtime_error(path + ": cannot open for writing: " + std::strerror(errno));
+        }
         auto flush = [&] {
             if (!buffer.empty() &&
                 gzwrite(out, buffer.data(), static_cast<unsigned>(buffer.size())) != static_cast<int>(buffer.size())) {
+                int err = 0;
+                const std::string reason = gzerror(out, &err);
                 gzclose(out);
-                throw std::runtime_error(path + ": write failed");
+                throw std::runtime_error("cannot write " + path + ": " +
+                                         (err == Z_ERRNO ? std::string(std::strerror(errno)) : reason));
             }
             buffer.clear();
         };
@@ -263,27 +306,22 @@ void generate_file(const GeneratorOptions& options, const std::string& path) {
             if (buffer.size() >= kFlushBytes) flush();
         });
         flush();
-        if (gzclose(out) != Z_OK) throw std::runtime_error(path + ": write failed");
+        errno = 0;
+        if (gzclose(out) != Z_OK)
+            throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno ? errno : EIO));
+        file.commit();
         return;
     }
 
-    const bool to_stdout = path == "-";
-    std::FILE* out = to_stdout ? stdout : std::fopen(path.c_str(), "wb");
-    if (!out) throw std::runtime_error(path + ": cannot open for writing: " + std::strerror(errno));
-    auto flush = [&] {
-        if (!buffer.empty() && std::fwrite(buffer.data(), 1, buffer.size(), out) != buffer.size()) {
-            if (!to_stdout) std::fclose(out);
-            throw std::runtime_error(path + ": write failed: " + std::strerror(errno));
-        }
-        buffer.clear();
-    };
     generate(options, [&](std::string_view line) {
         buffer += line;
-        if (buffer.size() >= kFlushBytes) flush();
+        if (buffer.size() >= kFlushBytes) {
+            file.write(buffer);
+            buffer.clear();
+        }
     });
-    flush();
-    const bool ok = to_stdout ? std::fflush(out) == 0 : std::fclose(out) == 0;
-    if (!ok) throw std::runtime_error(path + ": write failed: " + std::strerror(errno));
+    file.write(buffer);
+    file.commit();
 }
 
 }  // namespace automix::demo

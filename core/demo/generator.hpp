@@ -22,11 +22,14 @@ namespace automix::demo {
 
 enum class OutputFormat { Release, Native };
 
+// Costs grow ×5 per model, so beyond this they would leave the range a reader accepts.
+inline constexpr int kMaxDemoModels = 100;
+
 struct GeneratorOptions {
     std::uint64_t seed = 1;
     std::size_t rows = 5000;
     OutputFormat format = OutputFormat::Release;
-    int models = 2;                     // 2 (small, large) or 3 (small, medium, large; native only)
+    int models = 2;                     // 2 (small, large) .. kMaxDemoModels; more than 2 native only
     std::size_t min_context_bytes = 0;  // pad contexts to at least this size (benchmarks)
     int verifier_samples = 32;          // k
 };

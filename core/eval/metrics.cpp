@@ -78,10 +78,10 @@ Metrics ScoredView::evaluate(const routing::Decisions& d) const {
     if (levels_n == 2) {
         const double* s = scores_[0].data();
         const double* l = scores_[1].data();
-        const std::uint8_t* x = d.data();
+        const routing::ModelIndex* x = d.data();
         double* perf = perf_buffer_.data();
         // Validation and counting first, so that the select loop below has no exit.
-        std::uint8_t any = 0;
+        routing::ModelIndex any = 0;
         std::size_t esc = 0;
         for (std::size_t i = 0; i < n; ++i) {
             any |= x[i];
@@ -93,7 +93,7 @@ Metrics ScoredView::evaluate(const routing::Decisions& d) const {
         count[1] = esc;
     } else {
         for (std::size_t i = 0; i < n; ++i) {
-            const std::uint8_t x = d[i];
+            const routing::ModelIndex x = d[i];
             if (x >= levels_n)
                 throw std::invalid_argument("decision " + std::to_string(x) + " for a " + std::to_string(levels_n) +
                                             "-model ladder");
@@ -131,7 +131,7 @@ Metrics ScoredView::evaluate(const routing::Decisions& d) const {
 }
 
 Metrics ScoredView::evaluate_constant(std::size_t level) const {
-    return evaluate(routing::Decisions(size(), static_cast<std::uint8_t>(level)));
+    return evaluate(routing::Decisions(size(), static_cast<routing::ModelIndex>(level)));
 }
 
 std::vector<std::size_t> pareto_frontier(const std::vector<Metrics>& points) {

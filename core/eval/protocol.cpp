@@ -1,5 +1,7 @@
 #include "core/eval/protocol.hpp"
 
+#include <sstream>
+
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -93,6 +95,36 @@ std::vector<routing::MethodPtr> resolve_methods(const std::vector<std::string>& 
     return out;
 }
 
+std::vector<std::string> cost_warnings(const std::vector<double>& c, double verifier_cost) {
+    std::vector<std::string> out;
+    if (c.empty()) return out;
+    auto list = [&] {
+        std::string t;
+        for (std::size_t i = 0; i < c.size(); ++i) {
+            std::ostringstream one;
+            one << c[i];
+            t += (i ? ", " : "") + one.str();
+        }
+        return t;
+    };
+    bool all_zero = verifier_cost == 0;
+    for (double x : c) all_zero = all_zero && x == 0;
+    if (all_zero) {
+        out.push_back("every cost is 0 (" + list() + "; verifier 0): average costs are 0 and lifts undefined");
+        return out;
+    }
+    for (std::size_t i = 1; i < c.size(); ++i)
+        if (c[i] < c[i - 1]) {
+            out.push_back("model costs " + list() +
+                          " are not cheapest first: the cascade assumes each model costs at least the one before");
+            break;
+        }
+    if (c.size() >= 2 && c.front() == c.back())
+        out.push_back("the first and the last model cost the same (" + list() +
+                      "): the IBC baseline has no cost difference, so lifts are undefined");
+    return out;
+}
+
 Report run_evaluation(const data::Dataset& ds, const EvalOptions& options,
                       const std::function<void(std::size_t, std::size_t)>& progress) {
     const auto t_start = Clock::now();
@@ -105,6 +137,7 @@ Report run_evaluation(const data::Dataset& ds, const EvalOptions& options,
     const routing::Config& cfg = options.config;
     const CostModel costs = CostModel::from(cfg);
     (void)routing::Bins(cfg.num_bins);  // validates num_bins
+    report.warnings = cost_warnings(cfg.call_costs, cfg.verifier_cost);
 
     std::vector<int> dataset_ids;
     if (options.datasets.empty()) {
@@ -173,6 +206,15 @@ Report run_evaluation(const data::Dataset& ds, const EvalOptions& options,
 
         if (dr.n_train == 0) dr.warnings.push_back("no train rows: every method keeps its first candidate");
         if (dr.n_val == 0) dr.warnings.push_back("no val rows: nothing to evaluate");
+        if (dr.n_val == 1) dr.warnings.push_back("only one val row: every figure describes that single query");
+        // The IBC baseline joins (c_first, P_first) and (c_last, P_last); with equal
+        // performance its slope is 0 and every lift and APGR divides by it.
+        if (dr.n_val > 0 && view_error.empty() && dr.slm_only.perf == dr.llm_only.perf) {
+            std::ostringstream perf;
+            perf << dr.slm_only.perf;
+            dr.warnings.push_back("the first and the last model have the same average performance on val (" +
+                                  perf.str() + "): IBC lift and APGR are undefined (nan)");
+        }
         std::size_t train_rows_used = std::min(options.train_rows, dr.n_train);
         if (options.protocol == Protocol::Paper && dr.n_train > 0 && train_rows_used < options.train_rows)
             dr.warnings.push_back("train split has " + std::to_string(dr.n_train) + " rows, fewer than the " +

@@ -100,10 +100,18 @@ struct Report {
     std::string input_path;    // as given
     std::string input_sha256;  // of the (decompressed) bytes; may be empty
     std::size_t n_rows = 0;
+    // Whole-file warnings (suspect data from the reader, suspect costs); per-dataset ones are
+    // in DatasetReport::warnings. Written to the report's `warnings` when not empty.
+    std::vector<std::string> warnings;
     EvalOptions options;
     std::vector<DatasetReport> datasets;
     double seconds = 0;
 };
+
+// Warnings for costs that make the figures meaningless or odd: not cheapest first, all zero,
+// first and last equal (the IBC baseline then has no slope). Costs are validated non-negative
+// and finite where they are read; this is about legal but suspect values.
+std::vector<std::string> cost_warnings(const std::vector<double>& call_costs, double verifier_cost);
 
 // Resolves method names (throws std::invalid_argument naming an unknown one).
 std::vector<routing::MethodPtr> resolve_methods(const std::vector<std::string>& names);

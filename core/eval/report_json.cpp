@@ -83,6 +83,7 @@ nlohmann::ordered_json report_to_json(const Report& r, const data::Dataset& ds) 
     ojson j;
     j["format"] = "automix-oracle-v1";
     j["input"] = {{"path", r.input_path}, {"sha256", r.input_sha256}, {"n_rows", r.n_rows}};
+    if (!r.warnings.empty()) j["warnings"] = r.warnings;
     ojson cfg;
     cfg["num_bins"] = o.config.num_bins;
     ojson costs = ojson::array();

@@ -1,6 +1,8 @@
 // Import of external router scores and the ExternalRouter(NAME) threshold method over them.
 #include "core/eval/router_scores.hpp"
 
+#include "core/data/json_parse.hpp"
+
 #include <zlib.h>
 
 #include <algorithm>
@@ -223,7 +225,10 @@ void load_jsonl(RouterScores& s, const std::vector<std::string>& lines, const st
         const std::size_t line = i + 1;
         nlohmann::ordered_json j;  // ordered: "several score columns" lists them in file order
         try {
-            j = nlohmann::ordered_json::parse(lines[i]);
+            // Duplicate keys refused: which score a repeated key means would be a guess.
+            j = data::json::parse_limited<nlohmann::ordered_json>(lines[i], true);
+        } catch (const data::json::LimitError& e) {
+            throw RouterScoresError(s.source, line, "column " + std::to_string(e.offset + 1) + ": " + e.what());
         } catch (const nlohmann::json::parse_error& e) {
             throw RouterScoresError(s.source, line, "invalid JSON at column " + std::to_string(e.byte));
         }

@@ -15,9 +15,9 @@ struct VerdictPrefix {
     std::vector<std::vector<scoring::Verdict>> verdicts;  // per row of the view
 };
 
-VerdictPrefix verdicts_of(const data::Dataset& ds, const data::View& rows) {
+VerdictPrefix verdicts_of(const data::Dataset& ds, const data::View& rows, std::size_t model = 0) {
     VerdictPrefix v;
-    const auto& samples = ds.models.front().verifier_samples;
+    const auto& samples = ds.models[model].verifier_samples;
     v.verdicts.resize(rows.size());
     for (std::size_t i = 0; i < rows.size(); ++i) {
         if (rows[i] >= samples.size()) continue;
@@ -61,11 +61,17 @@ SamplesCurve samples_curve(const data::Dataset& ds, int dataset, const std::vect
     c.ks = ks;
     for (const auto& m : methods) c.methods.push_back(m->name());
     c.rows = rows.size();
-    const VerdictPrefix v = verdicts_of(ds, rows);
-    for (const auto& row : v.verdicts) {
+    // Every model but the last is verified, so each one's confidence comes from k samples
+    // (with two models, only the small one's). The counts below describe the first model.
+    const std::size_t verified = ds.models.size() - 1;
+    std::vector<VerdictPrefix> v;
+    for (std::size_t j = 0; j < verified; ++j) v.push_back(verdicts_of(ds, rows, j));
+    for (const auto& row : v.front().verdicts) {
         if (row.empty()) ++c.rows_without_samples;
         c.max_samples = std::max(c.max_samples, row.size());
     }
+    for (std::size_t j = 1; j < verified; ++j)
+        for (const auto& row : v[j].verdicts) c.max_samples = std::max(c.max_samples, row.size());
     if (c.max_samples == 0) throw std::invalid_argument("no row has verifier samples to recompute the confidence from");
 
     data::Dataset sub = ds.routing_subset(rows);
@@ -77,12 +83,18 @@ SamplesCurve samples_curve(const data::Dataset& ds, int dataset, const std::vect
             val.push_back(static_cast<data::RowIndex>(i));
     }
     const CostModel costs = CostModel::from(cfg);
-    const std::vector<double> file_conf = sub.models.front().verifier_confidence;
+    std::vector<std::vector<double>> file_conf;
+    for (std::size_t j = 0; j < verified; ++j) {
+        sub.models[j].verifier_confidence.resize(sub.size(), data::kMissing);
+        file_conf.push_back(sub.models[j].verifier_confidence);
+    }
 
     for (std::size_t ki = 0; ki < ks.size(); ++ki) {
-        auto& conf = sub.models.front().verifier_confidence;
-        for (std::size_t i = 0; i < sub.size(); ++i)
-            conf[i] = confidence_of_prefix(v.verdicts[i], ks[ki], file_conf[i]);
+        for (std::size_t j = 0; j < verified; ++j) {
+            auto& conf = sub.models[j].verifier_confidence;
+            for (std::size_t i = 0; i < sub.size(); ++i)
+                conf[i] = confidence_of_prefix(v[j].verdicts[i], ks[ki], file_conf[j][i]);
+        }
         for (const auto& m : methods) {
             SamplesPoint p;
             p.k = ks[ki];

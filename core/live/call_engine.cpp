@@ -1,4 +1,5 @@
 #include "core/live/call_engine.hpp"
+#include "core/data/json_parse.hpp"
 
 #include <curl/curl.h>
 
@@ -44,7 +45,7 @@ bool retryable_transport(CURLcode c) {
 // The message an OpenAI-compatible server puts in an error body, else the body's start.
 std::string server_message(const std::string& body) {
     try {
-        const auto j = nlohmann::json::parse(body);
+        const auto j = data::json::parse_limited(body);
         if (j.is_object() && j.contains("error")) {
             const auto& e = j["error"];
             if (e.is_object() && e.contains("message") && e["message"].is_string())

@@ -1,4 +1,5 @@
 #include "core/live/live_io.hpp"
+#include "core/data/json_parse.hpp"
 
 #include <zlib.h>
 
@@ -72,7 +73,9 @@ LiveInput read_live_input(const std::string& path) {
         const std::string where = path + ":" + std::to_string(line_no);
         json obj;
         try {
-            obj = json::parse(line);
+            obj = data::json::parse_limited(line);
+        } catch (const data::json::LimitError& e) {
+            throw std::runtime_error(where + ":" + std::to_string(e.offset + 1) + ": " + e.what());
         } catch (const json::parse_error& e) {
             throw std::runtime_error(where + ":" + std::to_string(e.byte) + ": invalid JSON");
         }
@@ -168,7 +171,7 @@ LiveInput live_input_from(const data::Dataset& source, const data::View& rows) {
         const std::string ctx = source.context(r);
         if (!ctx.empty()) rec["base_ctx"] = ctx;
         if (r < source.extra_json.size() && !source.extra_json[r].empty()) {
-            const auto extra = json::parse(source.extra_json[r], nullptr, false);
+            const auto extra = data::json::parse_limited_or_discarded(source.extra_json[r]);
             if (extra.is_object() && extra.contains("options") && extra["options"].is_array())
                 rec["options"] = extra["options"];
         }

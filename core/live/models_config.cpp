@@ -1,5 +1,7 @@
 #include "core/live/models_config.hpp"
 
+#include "core/data/json_parse.hpp"
+
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -113,7 +115,18 @@ double ModelEndpoint::money(std::int64_t prompt_tokens, std::int64_t completion_
 ModelsConfig parse_models_config(const std::string& text, const std::string& origin, const std::string& base_dir) {
     json root;
     try {
-        root = json::parse(text);
+        root = data::json::parse_limited(text);
+    } catch (const data::json::LimitError& e) {
+        std::size_t line = 1, col = 1;
+        for (std::size_t i = 0; i < e.offset && i < text.size(); ++i) {
+            if (text[i] == '\n') {
+                ++line;
+                col = 1;
+            } else {
+                ++col;
+            }
+        }
+        throw ConfigError({origin + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " + e.what()});
     } catch (const json::parse_error& e) {
         // Turn the byte offset into line:column for the message.
         std::size_t line = 1, col = 1;

@@ -1,4 +1,5 @@
 #include "core/live/openai_protocol.hpp"
+#include "core/data/json_parse.hpp"
 
 #include <algorithm>
 
@@ -45,7 +46,7 @@ std::optional<Completion> parse_completion(Api api, const std::string& body, int
         if (why) *why = std::move(reason);
         return std::nullopt;
     };
-    json j = json::parse(body, nullptr, false);
+    json j = data::json::parse_limited_or_discarded(body);
     if (j.is_discarded()) return fail("body is not JSON");
     if (!j.is_object() || !j.contains("choices") || !j["choices"].is_array()) return fail("no `choices` array");
     const auto& choices = j["choices"];

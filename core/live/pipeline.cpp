@@ -1,4 +1,5 @@
 #include "core/live/pipeline.hpp"
+#include "core/data/json_parse.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -29,7 +30,7 @@ std::vector<std::string> row_options(const data::Dataset& ds, data::RowIndex r) 
     if (r >= ds.extra_json.size()) return out;
     const std::string& extra = ds.extra_json[r];
     if (extra.find("\"options\"") == std::string::npos) return out;
-    const auto j = nlohmann::json::parse(extra, nullptr, false);
+    const auto j = data::json::parse_limited_or_discarded(extra);
     if (!j.is_object() || !j.contains("options") || !j["options"].is_array()) return out;
     for (const auto& o : j["options"])
         if (o.is_string()) out.push_back(o.get<std::string>());

@@ -1,4 +1,5 @@
 #include "core/live/replay_server.hpp"
+#include "core/data/json_parse.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -194,7 +195,7 @@ HttpReply ReplayServer::complete(const HttpRequest& req, bool chat) {
         return finish(
             error_reply(401, "Incorrect API key provided. Check the key of this endpoint.", "invalid_api_key"));
 
-    const json body = json::parse(req.body, nullptr, false);
+    const json body = data::json::parse_limited_or_discarded(req.body);
     if (body.is_discarded() || !body.is_object())
         return finish(error_reply(400, "request body is not a JSON object", "invalid_request_error"));
     if (!body.contains("model") || !body["model"].is_string())

@@ -1,4 +1,5 @@
 #include "core/live/response_cache.hpp"
+#include "core/data/json_parse.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -75,7 +76,7 @@ std::optional<CachedCall> ResponseCache::decode(const std::string& line, std::st
     const std::string body = line.substr(9);
     if (crc_hex(body) != line.substr(0, 8)) return fail("checksum mismatch");
     try {
-        const auto j = nlohmann::json::parse(body);
+        const auto j = data::json::parse_limited(body);
         CachedCall c;
         c.key = j.at("key").get<std::string>();
         c.model = j.at("model").get<std::string>();

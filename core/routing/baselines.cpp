@@ -12,7 +12,7 @@ namespace {
 
 class ConstantMethod : public Method {
   public:
-    ConstantMethod(std::string name, std::uint8_t decision) : name_(std::move(name)), decision_(decision) {}
+    ConstantMethod(std::string name, ModelIndex decision) : name_(std::move(name)), decision_(decision) {}
     std::string name() const override { return name_; }
     std::vector<Params> candidates(const data::Dataset&, const data::View&, const Config&) const override {
         return {Params()};
@@ -28,7 +28,7 @@ class ConstantMethod : public Method {
 
   private:
     std::string name_;
-    std::uint8_t decision_;
+    ModelIndex decision_;
 };
 
 class OracleMethod : public Method {

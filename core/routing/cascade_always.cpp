@@ -17,7 +17,7 @@ class CascadeAlwaysMethod : public Method {
 
     Decisions route(const data::Dataset& ds, const data::View& rows, const Params& p, const Config&) const override {
         if (p != Params("last")) throw RoutingError("CascadeAlways parameter: expected \"last\", got " + p.dump());
-        return Decisions(rows.size(), static_cast<std::uint8_t>(ds.model_count() - 1));
+        return Decisions(rows.size(), static_cast<ModelIndex>(ds.model_count() - 1));
     }
 
     std::string describe(const Params&, const Config&) const override { return "every model, report the last"; }

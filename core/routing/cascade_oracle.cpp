@@ -35,19 +35,19 @@ class CascadeOracleMethod : public Method {
     std::string explain(const data::Dataset& ds, const data::View&, data::RowIndex row, const Params& p,
                         const Config&) const override {
         const double tau = detail::number_param(p, "CascadeOracle parameter");
-        const std::uint8_t j = cheapest_correct(ds, row, tau);
+        const ModelIndex j = cheapest_correct(ds, row, tau);
         const double s = ds.models[j].score[row];
         return ds.models[j].name + " (score " + detail::format_number(s) + (s >= tau ? " ≥ " : " < ") +
                detail::format_number(tau) + (s >= tau ? ")" : "; no model reaches it)");
     }
 
   private:
-    static std::uint8_t cheapest_correct(const data::Dataset& ds, data::RowIndex r, double tau) {
+    static ModelIndex cheapest_correct(const data::Dataset& ds, data::RowIndex r, double tau) {
         for (std::size_t j = 0; j < ds.model_count(); ++j) {
             const double s = ds.models[j].score[r];
             if (std::isnan(s))
                 throw RoutingError("row " + detail::row_name(ds, r) + ": no score for model " + ds.models[j].name);
-            if (s >= tau) return static_cast<std::uint8_t>(j);
+            if (s >= tau) return static_cast<ModelIndex>(j);
         }
         return 0;
     }

@@ -87,7 +87,7 @@ CascadeResult route_rows(const HistoryTree& tree, const std::vector<double>& rea
             if (node == CascadeRows::kNoNode) throw RoutingError(rows.bin_problem(i, j));
             if (!esc[node]) break;
         }
-        r.final_model[i] = static_cast<std::uint8_t>(j);
+        r.final_model[i] = static_cast<ModelIndex>(j);
         r.cost[i] = reach_cost[j];
         ++r.per_model[j];
         used[i] = rows.score(i, j);

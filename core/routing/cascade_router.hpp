@@ -64,7 +64,7 @@ class CascadeRows {
 };
 
 struct CascadeResult {
-    std::vector<std::uint8_t> final_model;  // per row: index of the model whose answer is used
+    std::vector<ModelIndex> final_model;    // per row: index of the model whose answer is used
     std::vector<double> cost;               // per row: cost_to_reach[final_model]
     std::vector<std::size_t> per_model;     // rows answered by each model
     double avg_cost = 0;

@@ -15,7 +15,7 @@ namespace automix::routing {
 namespace {
 
 // Index of the model answering row r: escalate from j while j < t.size() and p_j ≤ t_j.
-std::uint8_t final_model(const data::Dataset& ds, data::RowIndex r, const std::vector<double>& t) {
+ModelIndex final_model(const data::Dataset& ds, data::RowIndex r, const std::vector<double>& t) {
     std::size_t j = 0;
     for (; j < t.size(); ++j) {
         const double p = ds.models[j].verifier_confidence[r];
@@ -24,7 +24,7 @@ std::uint8_t final_model(const data::Dataset& ds, data::RowIndex r, const std::v
                                ds.models[j].name);
         if (!(p <= t[j])) break;
     }
-    return static_cast<std::uint8_t>(j);
+    return static_cast<ModelIndex>(j);
 }
 
 class CascadeThresholdsMethod : public Method {
@@ -50,7 +50,7 @@ class CascadeThresholdsMethod : public Method {
                 t.push_back(bins.centre(k));
                 double cost = 0;
                 for (std::size_t i = 0; i < train.size(); ++i) {
-                    const std::uint8_t j = final_model(ds, train[i], t);
+                    const ModelIndex j = final_model(ds, train[i], t);
                     cost += reach[j];
                     used[i] = rows.score(i, j);
                 }
@@ -90,7 +90,7 @@ class CascadeThresholdsMethod : public Method {
                         const Config&) const override {
         const std::vector<double> t = detail::numbers_param(p, ds.model_count() - 1, "CascadeThresholds parameter");
         std::string text;
-        const std::uint8_t last = final_model(ds, row, t);
+        const ModelIndex last = final_model(ds, row, t);
         for (std::size_t j = 0; j <= last && j < t.size(); ++j) {
             const double c = ds.models[j].verifier_confidence[row];
             text += ds.models[j].name + " conf " + detail::format_number(c) + (c <= t[j] ? " ≤ " : " > ") +

@@ -25,7 +25,7 @@ class DoubleThresholdMethod : public Method {
         const std::vector<double> c = detail::confidences(ds, rows);
         const double lo = t[0], hi = t[1];
         Decisions d(rows.size());
-        for (std::size_t i = 0; i < c.size(); ++i) d[i] = static_cast<std::uint8_t>(lo <= c[i] && c[i] <= hi);
+        for (std::size_t i = 0; i < c.size(); ++i) d[i] = static_cast<ModelIndex>(lo <= c[i] && c[i] <= hi);
         return d;
     }
 

@@ -25,7 +25,9 @@ using Params = nlohmann::json;
 // One entry per row of the routed view, in view order: the index of the model whose answer
 // is used, within the method's model ladder (see Method::uses_all_models). For the
 // two-model methods: 0 = keep the small model's answer, 1 = escalate to the large one.
-using Decisions = std::vector<std::uint8_t>;
+// Holds any model index (data::kMaxModels is checked at load).
+using ModelIndex = data::ModelIndex;
+using Decisions = std::vector<ModelIndex>;
 
 struct Config {
     int num_bins = 8;              // gap = 1 / num_bins, bins 0..num_bins

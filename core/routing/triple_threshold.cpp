@@ -32,7 +32,7 @@ class TripleThresholdMethod : public Method {
         const double a = t[0], b = t[1], e = t[2];
         Decisions d(rows.size());
         for (std::size_t i = 0; i < c.size(); ++i)
-            d[i] = static_cast<std::uint8_t>((0.0 <= c[i] && c[i] <= a) || (b <= c[i] && c[i] <= e));
+            d[i] = static_cast<ModelIndex>((0.0 <= c[i] && c[i] <= a) || (b <= c[i] && c[i] <= e));
         return d;
     }
 

@@ -1,9 +1,10 @@
 // Verifier samples: how much of the lift survives with fewer self-verification samples.
-// For each k and seed, the small model's verifier confidence of every row is recomputed
-// (spec §3) from k of its samples — seed 0: the first k, seed s > 0: k samples drawn
-// without replacement by a per-(seed, row) generator — and every method is retrained and
-// evaluated (full protocol). A row with fewer than k samples uses all it has; a row
-// without samples keeps the file's confidence (both counted in the warnings).
+// For each k and seed, the verifier confidence of every verified model (all but the last;
+// the small one with two models) of every row is recomputed (spec §3) from k of its samples
+// — seed 0: the first k, seed s > 0: k samples drawn without replacement by a per-(seed, row,
+// model) generator — and every method is retrained and evaluated (full protocol). A row with
+// fewer than k samples uses all it has; a row without samples keeps the file's confidence
+// (both counted in the warnings).
 #include <algorithm>
 #include <cstdint>
 
@@ -31,24 +32,27 @@ StudyResult run_samples(const data::Dataset& ds, const StudyRequest& rq, const S
         if (k < 0) throw std::invalid_argument("samples: sample counts must be positive (0 = all)");
     if (rq.seeds < 1) throw std::invalid_argument("samples: seeds must be at least 1");
     const std::vector<int> all_datasets = resolve_datasets(ds, rq.datasets);
-    const auto& samples = ds.small().verifier_samples;
-
-    // Verdict of every sample, once.
-    std::vector<std::size_t> offset(ds.size() + 1, 0);
-    std::vector<std::uint8_t> verdicts;
+    // Verdict of every sample of every verified model, once: verdicts[j] with offset[j] per row.
+    const std::size_t verified = ds.models.size() - 1;
+    std::vector<std::vector<std::size_t>> offset(verified, std::vector<std::size_t>(ds.size() + 1, 0));
+    std::vector<std::vector<std::uint8_t>> verdicts(verified);
     std::size_t max_samples = 0;
-    for (std::size_t r = 0; r < ds.size(); ++r) {
-        if (r < samples.size()) {
-            for (const auto& s : samples[r]) {
-                const auto v = scoring::verdict(s);
-                verdicts.push_back(v == scoring::Verdict::Correct     ? kCorrect
-                                   : v == scoring::Verdict::Incorrect ? kIncorrect
-                                                                      : kNone);
+    for (std::size_t j = 0; j < verified; ++j) {
+        const auto& samples = ds.models[j].verifier_samples;
+        for (std::size_t r = 0; r < ds.size(); ++r) {
+            if (r < samples.size()) {
+                for (const auto& s : samples[r]) {
+                    const auto v = scoring::verdict(s);
+                    verdicts[j].push_back(v == scoring::Verdict::Correct     ? kCorrect
+                                          : v == scoring::Verdict::Incorrect ? kIncorrect
+                                                                             : kNone);
+                }
+                max_samples = std::max(max_samples, samples[r].size());
             }
-            max_samples = std::max(max_samples, samples[r].size());
+            offset[j][r + 1] = verdicts[j].size();
         }
-        offset[r + 1] = verdicts.size();
     }
+    auto count = [&](std::size_t j, std::size_t row) { return offset[j][row + 1] - offset[j][row]; };
 
     StudyResult r;
     std::vector<int> datasets;
@@ -56,7 +60,7 @@ StudyResult run_samples(const data::Dataset& ds, const StudyRequest& rq, const S
         std::size_t with = 0, without = 0;
         for (std::size_t row = 0; row < ds.size(); ++row) {
             if (ds.dataset_index[row] != d) continue;
-            (offset[row + 1] > offset[row] ? with : without) += 1;
+            (count(0, row) > 0 ? with : without) += 1;
         }
         if (with == 0) {
             r.warnings.push_back(ds.dataset_names[d] + ": no verifier samples, left out");
@@ -73,8 +77,12 @@ StudyResult run_samples(const data::Dataset& ds, const StudyRequest& rq, const S
     for (const int k : rq.sample_counts) ks.push_back(k == 0 ? max_samples : static_cast<std::size_t>(k));
     std::size_t short_rows = 0;
     for (std::size_t row = 0; row < ds.size(); ++row) {
-        const std::size_t have = offset[row + 1] - offset[row];
-        if (have > 0 && have < *std::max_element(ks.begin(), ks.end())) ++short_rows;
+        bool short_row = false;
+        for (std::size_t j = 0; j < verified; ++j) {
+            const std::size_t have = count(j, row);
+            short_row = short_row || (have > 0 && have < *std::max_element(ks.begin(), ks.end()));
+        }
+        short_rows += short_row ? 1 : 0;
     }
     if (short_rows > 0)
         r.warnings.push_back(std::to_string(short_rows) +
@@ -92,30 +100,34 @@ StudyResult run_samples(const data::Dataset& ds, const StudyRequest& rq, const S
         const std::size_t ki = task / n_seeds, seed = task % n_seeds;
         const std::size_t k = ks[ki];
         data::Dataset copy = base;
-        auto& conf = copy.models.front().verifier_confidence;
-        conf.resize(copy.size(), data::kMissing);
         std::vector<std::uint32_t> pick;
-        for (std::size_t row = 0; row < copy.size(); ++row) {
-            const std::size_t have = offset[row + 1] - offset[row];
-            if (have == 0) continue;
-            const std::uint8_t* v = verdicts.data() + offset[row];
-            const std::size_t take = std::min(k, have);
-            pick.resize(have);
-            for (std::size_t i = 0; i < have; ++i) pick[i] = static_cast<std::uint32_t>(i);
-            if (seed > 0) {
-                std::uint64_t state = mix64((static_cast<std::uint64_t>(seed) << 32) ^ row);
-                for (std::size_t i = 0; i < take; ++i) {  // partial Fisher–Yates
-                    state = mix64(state);
-                    const std::size_t j = i + static_cast<std::size_t>(state % (have - i));
-                    std::swap(pick[i], pick[j]);
+        for (std::size_t j = 0; j < verified; ++j) {
+            auto& conf = copy.models[j].verifier_confidence;
+            conf.resize(copy.size(), data::kMissing);
+            for (std::size_t row = 0; row < copy.size(); ++row) {
+                const std::size_t have = count(j, row);
+                if (have == 0) continue;
+                const std::uint8_t* v = verdicts[j].data() + offset[j][row];
+                const std::size_t take = std::min(k, have);
+                pick.resize(have);
+                for (std::size_t i = 0; i < have; ++i) pick[i] = static_cast<std::uint32_t>(i);
+                if (seed > 0) {
+                    // Model 0 keeps the stream it always had; the others get their own.
+                    std::uint64_t state =
+                        mix64((static_cast<std::uint64_t>(seed) << 32) ^ row ^ (static_cast<std::uint64_t>(j) << 56));
+                    for (std::size_t i = 0; i < take; ++i) {  // partial Fisher–Yates
+                        state = mix64(state);
+                        const std::size_t p = i + static_cast<std::size_t>(state % (have - i));
+                        std::swap(pick[i], pick[p]);
+                    }
                 }
+                int correct = 0, valid = 0;
+                for (std::size_t i = 0; i < take; ++i) {
+                    correct += v[pick[i]] == kCorrect;
+                    valid += v[pick[i]] != kNone;
+                }
+                conf[row] = valid == 0 ? 0.0 : static_cast<double>(correct) / valid;
             }
-            int correct = 0, valid = 0;
-            for (std::size_t i = 0; i < take; ++i) {
-                correct += v[pick[i]] == kCorrect;
-                valid += v[pick[i]] != kNone;
-            }
-            conf[row] = valid == 0 ? 0.0 : static_cast<double>(correct) / valid;
         }
         auto& out = outcomes[ki][seed];
         for (std::size_t di = 0; di < datasets.size(); ++di) {

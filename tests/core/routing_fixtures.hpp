@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/data/dataset.hpp"
+#include "core/routing/method.hpp"
 
 namespace automix::testing {
 
@@ -60,6 +61,10 @@ inline data::Dataset confidences(const std::vector<double>& conf) {
 
 inline std::vector<std::uint8_t> bytes(std::initializer_list<int> v) {
     return std::vector<std::uint8_t>(v.begin(), v.end());
+}
+
+inline routing::Decisions decisions(std::initializer_list<int> v) {
+    return routing::Decisions(v.begin(), v.end());
 }
 
 }  // namespace automix::testing

@@ -4,6 +4,7 @@
 // no partial dataset is presented as complete). Plus inputs too big to commit, made here.
 #include <QtTest>
 
+#include <algorithm>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -36,6 +37,7 @@ struct Case {
 };
 
 const std::vector<std::string> kG013 = {"g0", "g1", "g3"};
+const std::vector<std::string> kN123 = {"n1", "n2", "n3"};
 
 std::vector<Case> cases() {
     using R = ColumnRule;
@@ -156,8 +158,10 @@ std::vector<Case> cases() {
          false, 0, kG013},
         {"binary_garbage.jsonl", Scope::Row, 3, "expected a JSON object ('{') at the start of the line", R::Exact,
          "\x80", false, 0, kG013},
-        {"bom_mid_file.jsonl", Scope::Row, 3, "expected a JSON object ('{') at the start of the line", R::Exact,
-         "\xef\xbb\xbf", false, 0, kG013},
+        {"bom_mid_file.jsonl", Scope::Row, 3,
+         "expected a JSON object ('{') at the start of the line, got a UTF-8 byte order mark (ef bb bf) here (a "
+         "second one, or one not at the file's start)",
+         R::Exact, "\xef\xbb\xbf", false, 0, kG013},
         {"crlf_with_bad_row.jsonl", Scope::Row, 3, "field `llama13b_f1`: expected number, got string", R::Exact,
          "\"x\"", false, 0, kG013},
         {"deeply_nested.jsonl", Scope::Row, 3, "nesting deeper than 256 levels", R::AtOrAfter, "[[[[", false, 256,
@@ -168,7 +172,7 @@ std::vector<Case> cases() {
         // second row's '{' is the unexpected text.
         {"cr_only.jsonl", Scope::File, 1, "unexpected text after the JSON object", R::Exact, "\r{", false, 1},
         {"empty.jsonl", Scope::File, 0, "no rows (the file is empty)"},
-        {"blank_lines_only.jsonl", Scope::File, 0, "no rows (the file is empty)"},
+        {"blank_lines_only.jsonl", Scope::File, 0, "no rows (the file has 4 lines, all blank)"},
         {"truncated.jsonl.gz", Scope::File, 1, "truncated gzip file (unexpected end of compressed data)"},
         {"gzip_header_only.jsonl.gz", Scope::File, 1, "truncated gzip file (unexpected end of compressed data)"},
         {"gzip_corrupt_crc.jsonl.gz", Scope::File, 1, "corrupt gzip data: incorrect data check"},
@@ -204,6 +208,65 @@ std::vector<Case> cases() {
         {"native_unknown_format.jsonl", Scope::File, 1,
          "manifest: unsupported `format` \"automix-native-v9\" (expected \"automix-native-v1\")"},
         {"native_display_name_number.jsonl", Scope::File, 1, "manifest: `models[0]`: `display_name` must be a string"},
+        // Issue 17.
+        // Depth counts from the line's object here (the note sits two levels down).
+        {"native_manifest_deep.jsonl", Scope::File, 1, "manifest: nesting deeper than 256 levels", R::AtOrAfter, "[[[[",
+         false, 254},
+        {"huge_integer_400_digits.jsonl", Scope::Row, 3,
+         "field `llama70b_f1`: number 1000000000000000... (401 characters) is out of range", R::Exact, "1000000", false,
+         0, kG013},
+        {"huge_negative_integer.jsonl",
+         Scope::Row,
+         4,
+         "field `p_ver_13b`: number -999999999999999... (401 characters) is out of range",
+         R::Exact,
+         "-9999",
+         false,
+         0,
+         {"g0", "g1", "g2", "g4"}},
+        {"native_manifest_huge_cost.jsonl", Scope::File, 1,
+         "manifest: number 5000000000000000... (401 characters) is out of range", R::Exact, "5000000"},
+        {"native_too_many_models.jsonl", Scope::File, 1, "manifest: 1001 models; at most 1000 are supported"},
+        {"native_first_line_broken.jsonl", Scope::Row, 1, "unterminated string", R::Exact, "\"", true, 0, kN123},
+        {"native_negative_cost.jsonl", Scope::File, 1,
+         "manifest: `models[1]`: `cost` must be a non-negative number, got -50"},
+        {"native_negative_verifier_cost.jsonl", Scope::File, 1,
+         "manifest: `verifier_cost` must be a non-negative number, got -1"},
+        {"native_manifest_duplicate_key.jsonl", Scope::File, 1, "manifest: duplicate field `format`", R::Exact,
+         "\"format\"", true},
+        {"native_manifest_no_format.jsonl", Scope::File, 1,
+         "manifest: missing `format` (expected \"automix-native-v1\")"},
+        {"native_duplicate_model_no_manifest.jsonl", Scope::Row, 1,
+         "field `models[1].name`: model name `s` appears twice (first at models[0])", R::None, "", false, 0, kN123},
+        {"manifest_only.jsonl", Scope::File, 0, "no rows (the file has only the manifest line)"},
+        {"gzip_of_gzip.jsonl.gz", Scope::File, 1,
+         "expected a JSON object ('{') at the start of the line, got gzip data (bytes 1f 8b) inside the gzip file: "
+         "compressed twice?",
+         R::Exact, "\x1f\x8b"},
+        {"xz_compressed.jsonl", Scope::File, 1,
+         "expected a JSON object ('{') at the start of the line, got xz-compressed data (bytes fd 37 7a 58 5a 00); "
+         "decompress it first or use gzip",
+         R::Exact, "\xfd"},
+        {"utf16le.jsonl", Scope::File, 1,
+         "expected a JSON object ('{') at the start of the line, got UTF-16 text (bytes ff fe / 7b 00); the reader "
+         "needs UTF-8",
+         R::Exact, "{"},
+        {"utf16_bom.jsonl", Scope::File, 1,
+         "expected a JSON object ('{') at the start of the line, got UTF-16 text (bytes ff fe / 7b 00); the reader "
+         "needs UTF-8",
+         R::Exact, "\xff"},
+        {"double_bom.jsonl",
+         Scope::Row,
+         1,
+         "expected a JSON object ('{') at the start of the line, got a UTF-8 byte order mark (ef bb bf) here (a second "
+         "one, or one not at the file's start)",
+         R::Exact,
+         "\xef\xbb\xbf",  // columns count after the first BOM, which the reader strips
+         false,
+         0,
+         {"g1", "g2"}},
+        {"gzip_padding_then_junk.jsonl.gz", Scope::File, 9,
+         "unexpected data after the zero padding that follows the gzip stream"},
     };
 }
 
@@ -223,6 +286,13 @@ std::size_t expected_column(const Case& c, const std::string& line) {
     return at + 1 + c.offset;
 }
 
+bool contains(const std::vector<std::string>& list, const std::string& item) {
+    if (std::find(list.begin(), list.end(), item) != list.end()) return true;
+    for (const auto& s : list) qWarning("have: %s", s.c_str());
+    qWarning("want: %s", item.c_str());
+    return false;
+}
+
 std::vector<std::string> ids_of(const Dataset& d) {
     return d.id;
 }
@@ -236,12 +306,13 @@ class TestBadCorpus : public QObject {
     void corpusIsLargeEnough() {
         QDir dir(QString::fromStdString(data_path("bad")));
         const auto files = dir.entryList({"*.jsonl", "*.gz"}, QDir::Files);
-        QVERIFY2(files.size() >= 30, qPrintable(QString::number(files.size())));
+        QVERIFY2(files.size() >= 70, qPrintable(QString::number(files.size())));
         // Every file in the folder has an expectation here, and every expectation a file.
         QStringList covered;
         for (const auto& c : cases()) covered << c.file;
-        for (const auto& tolerated : {"bom_first_line.jsonl", "crlf.jsonl", "blank_lines_between.jsonl",
-                                      "huge_integer.jsonl", "native_missing_manifest.jsonl"})
+        for (const auto& tolerated :
+             {"bom_first_line.jsonl", "crlf.jsonl", "blank_lines_between.jsonl", "huge_integer.jsonl",
+              "native_missing_manifest.jsonl", "gzip_zero_padding.jsonl.gz", "suspect_values.jsonl"})
             covered << tolerated;
         covered.sort();
         QStringList present = files;
@@ -319,9 +390,32 @@ class TestBadCorpus : public QObject {
         LoadResult blanks = load_file(data_path("bad/blank_lines_between.jsonl"));
         QCOMPARE(ids_of(blanks.dataset), (std::vector<std::string>{"g0", "g1"}));
         QCOMPARE(blanks.dataset.source_line[1], std::uint32_t(4));
-        // Scores are "normally" in [0, 1] (native-v1 schema) but any finite number is kept.
+        // Scores are "normally" in [0, 1] (native-v1 schema) but any finite number is kept, with a warning.
         LoadResult huge = load_file(data_path("bad/huge_integer.jsonl"));
         QCOMPARE(huge.dataset.large().score[2], 1e40);
+        QVERIFY(contains(huge.warnings, "1 score is outside [0, 1]; averages and lifts use them as they are (first: "
+                                        "line 3, model `llama70b`, 1e+40)"));
+        // Zero bytes after the gzip stream are padding (as gunzip treats them).
+        LoadResult padded = load_file(data_path("bad/gzip_zero_padding.jsonl.gz"));
+        QCOMPARE(padded.dataset.size(), std::size_t(8));
+        // Suspect values load unchanged, each kind with one warning.
+        LoadResult odd = load_file(data_path("bad/suspect_values.jsonl"));
+        QCOMPARE(odd.dataset.size(), std::size_t(7));
+        QCOMPARE(odd.dataset.small().score[0], 5.0);
+        QCOMPARE(odd.dataset.small().verifier_confidence[4], 0.0);
+        QVERIFY(contains(odd.warnings, "2 scores are outside [0, 1]; averages and lifts use them as they are (first: "
+                                       "line 1, model `llama13b`, 5)"));
+        QVERIFY(contains(odd.warnings, "1 verifier confidence is outside [0, 1], so outside every confidence bin "
+                                       "(first: line 4, model `llama13b`, 1.5)"));
+        QVERIFY(contains(odd.warnings, "1 model answer has an empty verifier sample list and no confidence: its "
+                                       "confidence is 0 (first: line 5, model `llama13b`)"));
+        QVERIFY(contains(odd.warnings, "split `TRAIN` (1 row) is not `train`: split names are case-sensitive, so it "
+                                       "is in neither train nor val"));
+        QVERIFY(contains(odd.warnings, "split `Val` (1 row) is not `val`: split names are case-sensitive, so it is in "
+                                       "neither train nor val"));
+        // Valid data gets none of these.
+        for (const auto& w : load_file(data_path("bad/crlf.jsonl")).warnings)
+            QVERIFY2(w.find("outside") == std::string::npos && w.find("split `") == std::string::npos, w.c_str());
         // A native file without a manifest takes the model names from its first row.
         LoadResult native = load_file(data_path("bad/native_missing_manifest.jsonl"));
         QCOMPARE(native.dataset.model_count(), std::size_t(2));

@@ -351,7 +351,8 @@ class TestGenerator : public QObject {
             {"--rows", "0", "--out", "x"},
             {"--rows", "ten", "--out", "x"},
             {"--format", "csv", "--out", "x"},
-            {"--models", "4", "--format", "native", "--out", "x"},
+            {"--models", "101", "--format", "native", "--out", "x"},
+            {"--models", "1", "--format", "native", "--out", "x"},
             {"--rows", "10"},  // no --out
         };
         for (const auto& args : bad) {

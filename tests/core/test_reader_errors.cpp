@@ -321,10 +321,16 @@ class TestReaderErrors : public QObject {
             QCOMPARE(e.problem().message, std::string("cannot open: No such file or directory"));
         }
         try {
-            load_file(write_text(dir, "empty.jsonl", "\n\n"));
+            load_file(write_text(dir, "empty.jsonl", ""));
             QFAIL("expected a LoadError");
         } catch (const LoadError& e) {
             QCOMPARE(e.problem().message, std::string("no rows (the file is empty)"));
+        }
+        try {  // 1 GiB of newlines is not "empty" (issue 17)
+            load_file(write_text(dir, "blank.jsonl", "\n\n"));
+            QFAIL("expected a LoadError");
+        } catch (const LoadError& e) {
+            QCOMPARE(e.problem().message, std::string("no rows (the file has 2 lines, all blank)"));
         }
         try {
             load_file(write_text(dir, "garbage.gz", std::string("\x1f\x8b\x08\x00garbage-not-deflate", 24)));

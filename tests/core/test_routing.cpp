@@ -13,6 +13,7 @@
 using namespace automix;
 using automix::testing::bytes;
 using automix::testing::confidences;
+using automix::testing::decisions;
 using automix::testing::make_dataset;
 using automix::testing::RowSpec;
 using data::Category;
@@ -80,9 +81,9 @@ class TestRouting : public QObject {
 
     void thresholdIsInclusive() {
         const auto ds = confidences({0.0, 0.125, 0.3, 0.375, 0.5, 1.0});
-        QCOMPARE(route_all("Threshold", ds, 0.375), bytes({1, 1, 1, 1, 0, 0}));
-        QCOMPARE(route_all("Threshold", ds, 1.0), bytes({1, 1, 1, 1, 1, 1}));
-        QCOMPARE(route_all("Threshold", ds, 0.0), bytes({1, 0, 0, 0, 0, 0}));
+        QCOMPARE(route_all("Threshold", ds, 0.375), decisions({1, 1, 1, 1, 0, 0}));
+        QCOMPARE(route_all("Threshold", ds, 1.0), decisions({1, 1, 1, 1, 1, 1}));
+        QCOMPARE(route_all("Threshold", ds, 0.0), decisions({1, 0, 0, 0, 0, 0}));
         const auto c = method("Threshold")->candidates(ds, ds.all_rows(), {});
         QCOMPARE(c.size(), std::size_t(9));
         QCOMPARE(c.front().get<double>(), 0.0);
@@ -103,11 +104,11 @@ class TestRouting : public QObject {
         const auto c = method("self_consistency")->candidates(ds, ds.all_rows(), {});
         QCOMPARE(c.size(), std::size_t(1));
         QCOMPARE(c[0].get<double>(), 0.5);
-        QCOMPARE(route_all("SelfConsistency", ds, 0.5), bytes({1, 0}));
+        QCOMPARE(route_all("SelfConsistency", ds, 0.5), decisions({1, 0}));
     }
     void doubleThreshold() {
         const auto ds = confidences({0.25, 0.5, 0.2499, 0.5001, 0.375});
-        QCOMPARE(route_all("DoubleThreshold", ds, routing::Params::array({0.25, 0.5})), bytes({1, 1, 0, 0, 1}));
+        QCOMPARE(route_all("DoubleThreshold", ds, routing::Params::array({0.25, 0.5})), decisions({1, 1, 0, 0, 1}));
         const auto c = method("DoubleThreshold")->candidates(ds, ds.all_rows(), {});
         QCOMPARE(c.size(), std::size_t(28));
         QCOMPARE(c.front(), routing::Params::array({0.0, 0.125}));
@@ -117,7 +118,7 @@ class TestRouting : public QObject {
     void tripleThreshold() {
         const auto ds = confidences({0.0, 0.125, 0.2, 0.5, 0.75, 0.8});
         QCOMPARE(route_all("TripleThreshold", ds, routing::Params::array({0.125, 0.5, 0.75})),
-                 bytes({1, 1, 0, 1, 1, 0}));
+                 decisions({1, 1, 0, 1, 1, 0}));
         const auto c = method("triple_threshold")->candidates(ds, ds.all_rows(), {});
         QCOMPARE(c.size(), std::size_t(56));
         QCOMPARE(c.front(), routing::Params::array({0.0, 0.125, 0.25}));
@@ -164,7 +165,7 @@ class TestRouting : public QObject {
         QCOMPARE(c[2], routing::Params::array({1, 0, 0, 0, 0, 0, 0, 0, 0}));
 
         // Routing uses the nearest (half-open) bin: 1/16 → bin 1 → stays; 0.05 → bin 0.
-        QCOMPARE(route_all("POMDPSimple", ds, c[1]), bytes({1, 1, 0, 0, 0, 0, 1, 1, 0}));
+        QCOMPARE(route_all("POMDPSimple", ds, c[1]), decisions({1, 1, 0, 0, 0, 0, 1, 1, 0}));
         const std::string why = routing::find_method("POMDPSimple")->explain(ds, ds.all_rows(), 0, c[1], {});
         QVERIFY2(why.find("bin 0") != std::string::npos && why.find("pN 1.000") != std::string::npos &&
                      why.find("escalate") != std::string::npos && why.find("r = 200") != std::string::npos,
@@ -217,7 +218,7 @@ class TestRouting : public QObject {
         const auto c = routing::find_method("GreedyPOMDP")->candidates(ds, ds.all_rows(), {});
         QCOMPARE(c[1], routing::Params::array({0, 1, 1, 0, 0, 0, 0, 0, 0}));
         // Routing with nearest bins: 0.24 → bin 2 (escalated in c[0]), floor bin was 1.
-        QCOMPARE(route_all("GreedyPOMDP", ds, c[0]), bytes({1, 1}));
+        QCOMPARE(route_all("GreedyPOMDP", ds, c[0]), decisions({1, 1}));
     }
     void gaussianSmoothingReflectBoundary() {
         // Impulse at 0 of length 9: the reflected copy sits at −1, so
@@ -254,7 +255,7 @@ class TestRouting : public QObject {
         QCOMPARE(c[simple.size() + 9], routing::Params::array({routing::Params::array({0.0, 0.125}), 2}));
         QCOMPARE(c.back(), routing::Params::array({1.0, 3}));
         // Dispatch: member 3 = Threshold.
-        QCOMPARE(route_all("automix_union", ds, routing::Params::array({0.25, 3})), bytes({1, 0}));
+        QCOMPARE(route_all("automix_union", ds, routing::Params::array({0.25, 3})), decisions({1, 0}));
         QVERIFY_THROWS_EXCEPTION(routing::RoutingError, route_all("POMDP", ds, routing::Params::array({0.25, 4})));
         QVERIFY(method("POMDP")->describe(routing::Params::array({0.25, 3}), {}).find("Threshold") == 0);
     }
@@ -266,9 +267,9 @@ class TestRouting : public QObject {
             rows.push_back({1.0, 0, 1, Category::Undefined, a});
         const auto ds = make_dataset(rows, "qasper");
         const auto m = method("FixedAnswerRouting(Threshold)");
-        QCOMPARE(m->route(ds, ds.all_rows(), 0.0, {}), bytes({1, 1, 1, 1, 0, 0, 0, 1, 0}));
+        QCOMPARE(m->route(ds, ds.all_rows(), 0.0, {}), decisions({1, 1, 1, 1, 0, 0, 0, 1, 0}));
         // The inner method still escalates on its own.
-        QCOMPARE(m->route(ds, ds.all_rows(), 1.0, {}), bytes({1, 1, 1, 1, 1, 1, 1, 1, 1}));
+        QCOMPARE(m->route(ds, ds.all_rows(), 1.0, {}), decisions({1, 1, 1, 1, 1, 1, 1, 1, 1}));
         QVERIFY(m->runs_by_default_on("qasper"));
         QVERIFY(!m->runs_by_default_on("coqa"));
         QCOMPARE(m->candidates(ds, ds.all_rows(), {}).size(), std::size_t(9));
@@ -279,12 +280,12 @@ class TestRouting : public QObject {
 
     void baselines() {
         const auto ds = make_dataset({{0.1, 0.2, 0.9}, {0.9, 0.5, 0.5}, {0.5, 1.0, 0.0}});
-        QCOMPARE(route_all("always_small", ds, nullptr), bytes({0, 0, 0}));
-        QCOMPARE(route_all("always_large", ds, nullptr), bytes({1, 1, 1}));
-        QCOMPARE(route_all("oracle", ds, nullptr), bytes({1, 0, 0}));  // ties stay
+        QCOMPARE(route_all("always_small", ds, nullptr), decisions({0, 0, 0}));
+        QCOMPARE(route_all("always_large", ds, nullptr), decisions({1, 1, 1}));
+        QCOMPARE(route_all("oracle", ds, nullptr), decisions({1, 0, 0}));  // ties stay
         // random_mix: fraction 0 and 1 are exact; a row's draw does not depend on the view.
-        QCOMPARE(route_all("random_mix", ds, 0.0), bytes({0, 0, 0}));
-        QCOMPARE(route_all("random_mix", ds, 1.0), bytes({1, 1, 1}));
+        QCOMPARE(route_all("random_mix", ds, 0.0), decisions({0, 0, 0}));
+        QCOMPARE(route_all("random_mix", ds, 1.0), decisions({1, 1, 1}));
         const auto m = method("random_mix");
         const auto all = m->route(ds, ds.all_rows(), 0.5, {});
         const auto one = m->route(ds, data::View{2}, 0.5, {});

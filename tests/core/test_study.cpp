@@ -13,6 +13,8 @@
 
 #include "core/data/reader.hpp"
 #include "core/eval/protocol.hpp"
+#include "core/eval/samples_curve.hpp"
+#include "core/routing/method.hpp"
 #include "core/scoring/verifier.hpp"
 #include "core/study/study.hpp"
 
@@ -203,6 +205,58 @@ class TestStudy : public QObject {
         QCOMPARE(compared, std::size_t(2 * 2 * kMethods.size()));
         // "all" is reported as the largest sample count.
         QCOMPARE(r.parameters["sample_counts"][1].get<int>(), 32);
+    }
+
+    // Issue 17.13: with three models every verified model's confidence comes from k samples,
+    // so the study equals `automix eval` on the file with each model's samples cut to k (it
+    // used to recompute only the first model's: CascadeThresholds 1.923 against 1.435).
+    void samplesRecomputeEveryVerifiedModel() {
+        const std::string path = std::string(AUTOMIX_SOURCE_DIR) + "/resources/demo/demo-3model.jsonl.gz";
+        const data::LoadResult three = data::load_file(path);
+        QCOMPARE(three.dataset.model_count(), std::size_t(3));
+        const std::vector<std::string> methods{"CascadeThresholds", "Cascade", "Threshold"};
+        study::StudyRequest rq;
+        rq.study = "samples";
+        rq.methods = methods;
+        rq.sample_counts = {8};
+        rq.seeds = 1;
+        rq.datasets = {"cnli"};
+        rq.config.call_costs = {1, 10, 50};
+        const auto r = study::run_study(three.dataset, rq);
+
+        data::LoadResult cut = data::load_file(path);
+        for (std::size_t j = 0; j + 1 < cut.dataset.model_count(); ++j) {
+            auto& m = cut.dataset.models[j];
+            for (std::size_t row = 0; row < cut.dataset.size(); ++row) {
+                const auto& s = m.verifier_samples[row];
+                m.verifier_confidence[row] =
+                    scoring::verifier_confidence({s.begin(), s.begin() + std::min<std::size_t>(8, s.size())});
+            }
+        }
+        eval::EvalOptions full;
+        full.methods = methods;
+        full.datasets = rq.datasets;
+        full.config.call_costs = rq.config.call_costs;
+        const auto ref = eval::run_evaluation(cut.dataset, full);
+        std::size_t compared = 0;
+        for (const auto& row : rows_of(r)) {
+            for (std::size_t mi = 0; mi < methods.size(); ++mi) {
+                if (ref.datasets[0].methods[mi].key != row["method"]) continue;
+                QVERIFY2(ref.datasets[0].methods[mi].ok, ref.datasets[0].methods[mi].error.c_str());
+                QCOMPARE(row["val_lift_mean"].get<double>(), ref.datasets[0].methods[mi].val.lift);
+                ++compared;
+            }
+        }
+        QCOMPARE(compared, methods.size());
+        // The GUI's curve (eval::samples_curve) recomputes the same confidences.
+        std::vector<routing::MethodPtr> ms;
+        for (const auto& m : methods) ms.push_back(routing::find_method(m));
+        const auto curve = eval::samples_curve(three.dataset, three.dataset.find_dataset("cnli"), ms, {8}, rq.config);
+        for (const auto& p : curve.points) {
+            for (std::size_t mi = 0; mi < methods.size(); ++mi)
+                if (ref.datasets[0].methods[mi].key == p.method)
+                    QCOMPARE(p.val.lift, ref.datasets[0].methods[mi].val.lift);
+        }
     }
 
     // Mean and std over seeds equal `automix eval --protocol paper`; the bootstrap interval

@@ -138,8 +138,13 @@ class TestWriterSchema : public QObject {
             !schema.check(json::parse(R"({"automix_manifest":{"format":"automix-native-v2","models":[{"name":"a"}]}})"))
                  .empty());
         QCOMPARE(
-            schema.check(json::parse(R"({"automix_manifest":{"models":[{"name":"a","cost":3}],"verifier_cost":1}})")),
+            schema.check(json::parse(
+                R"({"automix_manifest":{"format":"automix-native-v1","models":[{"name":"a","cost":3}],"verifier_cost":1}})")),
             std::string());
+        // The reader refuses a manifest without `format` (issue 17), and so does the schema.
+        QVERIFY(
+            !schema.check(json::parse(R"({"automix_manifest":{"models":[{"name":"a","cost":3}],"verifier_cost":1}})"))
+                 .empty());
     }
 };
 

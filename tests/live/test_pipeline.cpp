@@ -165,7 +165,7 @@ void PipelineTest::routedModeCallsLargeOnlyWhenEscalated() {
     for (std::size_t r = 0; r < 60; ++r) {
         escalations += expected[r];
         QCOMPARE(result.rows[r].final_model, int(expected[r]));
-        QCOMPARE(result.rows[r].escalated, std::vector<std::uint8_t>{expected[r]});
+        QCOMPARE(result.rows[r].escalated, std::vector<std::uint8_t>{static_cast<std::uint8_t>(expected[r])});
         QCOMPARE(bool(s.input.dataset.models[1].has_answer[r]), bool(expected[r]));
         if (expected[r]) QCOMPARE(s.input.dataset.models[1].answer[r], s.offline->models[1].answer[r]);
     }
