@@ -151,6 +151,9 @@ int ReplayServer::find_row(const std::string& prompt, std::string* answer_in_pro
 
 HttpReply ReplayServer::handle(const HttpRequest& req) {
     if (req.method == "GET" && (req.path == "/v1/models" || req.path == "/models")) {
+        // Like OpenAI, the model list needs the key too (so a preflight finds a wrong one).
+        if (!options_.required_key.empty() && req.header("authorization") != "Bearer " + options_.required_key)
+            return error_reply(401, "Incorrect API key provided. Check the key of this endpoint.", "invalid_api_key");
         json list = json::array();
         for (const auto& m : data_->models)
             list.push_back({{"id", m.name}, {"object", "model"}, {"owned_by", "replay"}});
