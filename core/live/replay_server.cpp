@@ -157,6 +157,11 @@ HttpReply ReplayServer::handle(const HttpRequest& req) {
         json list = json::array();
         for (const auto& m : data_->models)
             list.push_back({{"id", m.name}, {"object", "model"}, {"owned_by", "replay"}});
+        // The aliases the completion routes accept, so a preflight of a config that uses
+        // them finds its model listed.
+        std::vector<std::string> aliases = {"small", "large"};
+        for (std::size_t i = 0; i < data_->models.size(); ++i) aliases.push_back("m" + std::to_string(i));
+        for (const auto& a : aliases) list.push_back({{"id", a}, {"object", "model"}, {"owned_by", "replay alias"}});
         HttpReply r;
         r.body = json{{"object", "list"}, {"data", list}}.dump();
         return r;
