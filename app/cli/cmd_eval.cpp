@@ -3,14 +3,17 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "app/cli/args.hpp"
 #include "app/cli/command.hpp"
+#include "core/data/json_parse.hpp"
 #include "core/data/reader.hpp"
 #include "core/eval/protocol.hpp"
 #include "core/eval/report_json.hpp"
 #include "core/eval/router_scores.hpp"
+#include "core/live/models_config.hpp"
 #include "core/routing/method.hpp"
 
 namespace {
@@ -19,7 +22,8 @@ const char* const kUsage = "usage: automix eval --data FILE [--datasets a,b] [--
                            "                    [--seeds 10] [--train-rows 1000] [--costs 1,50] [--verifier-cost 1]\n"
                            "                    [--num-bins 8] [--skip-bad-lines] [--json OUT] [--csv OUT]\n"
                            "                    [--no-candidates] [--quiet] [--list-methods]\n"
-                           "                    [--router-scores FILE[:NAME[:high|low]]]\n\n"
+                           "                    [--router-scores FILE[:NAME[:high|low]]]\n"
+                           "                    [--emit-config MODELS.json [--config-base BASE.json]]\n\n"
                            "Trains each routing method (meta-verifier) on every dataset's train split and evaluates\n"
                            "it on the val split (spec: ../shared/spec/automix.md sections 4-6).\n\n"
                            "  --data FILE        release or native JSONL, plain or .gz\n"
@@ -40,7 +44,58 @@ const char* const kUsage = "usage: automix eval --data FILE [--datasets a,b] [--
                            "  --quiet            do not print the table\n"
                            "  --list-methods     print the method names and exit\n"
                            "  --router-scores S  also evaluate an external router's scores (CSV/JSONL keyed by id)\n"
-                           "                     as the threshold method ExternalRouter(NAME) (README)\n";
+                           "                     as the threshold method ExternalRouter(NAME) (README)\n"
+                           "  --emit-config OUT  write a models config that runs the trained method live with the\n"
+                           "                     reported parameters (one method and one dataset; `automix run`)\n"
+                           "  --config-base F    models config whose endpoints, prices and options OUT keeps\n"
+                           "                     (default: a template for `automix serve-replay --port 8431`)\n";
+
+// The trained routing of the only dataset x method as a models config for `automix run`.
+void emit_config(const automix::cli::Args& args, const automix::eval::Report& report, const automix::data::Dataset& ds,
+                 const automix::eval::EvalOptions& options, const std::string& out) {
+    using automix::cli::UsageError;
+    if (report.datasets.size() != 1 || report.datasets[0].methods.size() != 1)
+        throw UsageError("--emit-config: needs exactly one dataset and one method (--datasets X --methods Y); this "
+                         "run has " +
+                         std::to_string(report.datasets.size()) + " datasets and " +
+                         std::to_string(report.datasets.empty() ? 0 : report.datasets[0].methods.size()) + " methods");
+    const auto& m = report.datasets[0].methods[0];
+    if (const auto method = automix::routing::find_method(m.key); method && !method->offline_only().empty())
+        throw UsageError("--emit-config: " + m.key + " cannot route a live run: " + method->offline_only());
+    if (!m.ok) throw UsageError("--emit-config: " + m.key + " did not train: " + m.error);
+    if (m.best.is_null())
+        throw UsageError("--emit-config: the paper protocol reports no single parameter; use --protocol full");
+    nlohmann::json base;
+    if (auto b = args.get("config-base")) {
+        std::ifstream in(*b);
+        if (!in) throw UsageError("--config-base: cannot open " + *b);
+        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        base = automix::data::json::parse_limited_or_discarded(text);
+        if (base.is_discarded()) throw UsageError("--config-base: " + *b + " is not JSON");
+    }
+    std::vector<std::string> names;
+    for (const auto& c : ds.models) names.push_back(c.name);
+    std::size_t k = 8;
+    for (const auto r : report.datasets[0].train_rows)
+        if (r < ds.models[0].verifier_samples.size() && !ds.models[0].verifier_samples[r].empty()) {
+            k = ds.models[0].verifier_samples[r].size();
+            break;
+        }
+    std::vector<double> costs = options.config.call_costs;
+    if (costs.size() != ds.models.size()) {  // --costs gave the two ends of a longer ladder
+        costs.clear();
+        for (const auto& c : ds.models) costs.push_back(c.call_cost);
+    }
+    try {
+        const auto cfg = automix::live::emit_models_config(base, names, m.key, m.best, options.config.num_bins, costs,
+                                                           options.config.verifier_cost, static_cast<int>(k));
+        automix::cli::write_output(out, cfg.dump(2) + "\n");
+    } catch (const automix::live::ConfigError& e) {
+        throw UsageError(std::string("--emit-config: ") + e.what());
+    }
+    std::fprintf(stderr, "wrote %s: %s with %s, trained on %s\n", out.c_str(), m.key.c_str(), m.best.dump().c_str(),
+                 report.datasets[0].name.c_str());
+}
 
 int run_eval(const std::vector<std::string>& argv) {
     using automix::cli::Args;
@@ -48,7 +103,7 @@ int run_eval(const std::vector<std::string>& argv) {
     namespace eval = automix::eval;
     const Args args(argv,
                     {"data", "datasets", "methods", "protocol", "seeds", "train-rows", "costs", "verifier-cost",
-                     "num-bins", "json", "csv", "router-scores"},
+                     "num-bins", "json", "csv", "router-scores", "emit-config", "config-base"},
                     {"help", "skip-bad-lines", "no-candidates", "quiet", "list-methods"});
     if (args.has("help")) {
         std::fputs(kUsage, stdout);
@@ -149,6 +204,8 @@ int run_eval(const std::vector<std::string>& argv) {
     }
     if (auto out = args.get("json")) automix::cli::write_output(*out, eval::report_to_json(report, ds).dump(1) + "\n");
     if (auto out = args.get("csv")) automix::cli::write_output(*out, eval::report_to_csv(report));
+
+    if (auto out = args.get("emit-config")) emit_config(args, report, ds, options, *out);
 
     std::size_t failed = 0;
     for (const auto& d : report.datasets)

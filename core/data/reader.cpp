@@ -94,6 +94,9 @@ class ExtraFields {
     }
     // Duplicate field names are rejected (which value would be meant is ambiguous).
     // A short list is searched; past 32 names a hash set keeps 100 000 fields linear.
+    bool has(const std::string& key) const {
+        return many_.empty() ? std::find(names_.begin(), names_.end(), key) != names_.end() : many_.count(key) > 0;
+    }
     bool seen(const std::string& key) {
         if (many_.empty() && names_.size() < 32) {
             if (std::find(names_.begin(), names_.end(), key) != names_.end()) return true;
@@ -384,7 +387,9 @@ void parse_release_row(Cursor& c, PendingRow& row, ExtraFields& extra, std::stri
     if (!row.has_dataset) missing.emplace_back("dataset");
     if (!row.has_split) missing.emplace_back("split");
     if (!slm.has_score) missing.emplace_back("llama13b_f1");
-    if (!llm.has_score) missing.emplace_back("llama70b_f1");
+    // A routed `automix run` output (it has a `live` object) asks the large model only when it
+    // escalates: its score on the other rows is unknown (NaN), not missing by mistake.
+    if (!llm.has_score && !extra.has("live")) missing.emplace_back("llama70b_f1");
     if (!slm.has_confidence && !slm.has_samples) missing.emplace_back("p_ver_13b` or `llama13b_ver");
     if (!missing.empty()) throw RowError{missing_message(missing)};
 }
@@ -976,6 +981,8 @@ class Loader {
                 col.extra_json.emplace_back();
             }
         }
+        for (const auto& m : row_.models)
+            if (!m.has_score) ++unknown_scores_;
         if (!row_.has_question) ++no_question_;
         if (!d.models.empty() && !row_.models[0].has_answer) ++no_answer_;
         if (row_.context_raw.empty()) {
@@ -1005,6 +1012,11 @@ class Loader {
         warn(no_context_, "no context");
         warn(no_question_, "no question");
         warn(no_answer_, "no answer from the small model");
+        if (unknown_scores_ > 0)
+            result_.warnings.push_back(std::to_string(unknown_scores_) +
+                                       " model scores are unknown (a routed live run did not ask that model): they "
+                                       "are NaN, and metrics that need them (the large-model baseline, oracle, lift) "
+                                       "come out NaN; run with run_all_models for a complete dataset");
         if (computed_confidence_rows_ > 0)
             result_.warnings.push_back("verifier confidence computed from the verifier samples for " +
                                        std::to_string(computed_confidence_rows_) + " model answers");
@@ -1088,6 +1100,7 @@ class Loader {
     std::size_t content_lines_ = 0;  // non-blank lines
     std::unordered_map<std::string, std::uint16_t> dataset_ids_;
     std::size_t no_context_ = 0, no_question_ = 0, no_answer_ = 0, computed_confidence_rows_ = 0;
+    std::size_t unknown_scores_ = 0;
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -25,8 +26,9 @@ void global_curl_init() {
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+// The statuses the OpenAI SDKs retry: timeout, conflict (lock), rate limit, server errors.
 bool retryable_status(long s) {
-    return s == 429 || s == 500 || s == 502 || s == 503 || s == 504;
+    return s == 408 || s == 409 || s == 429 || s >= 500;
 }
 
 bool retryable_transport(CURLcode c) {
@@ -42,22 +44,21 @@ bool retryable_transport(CURLcode c) {
     }
 }
 
-// The message an OpenAI-compatible server puts in an error body, else the body's start.
-std::string server_message(const std::string& body) {
-    try {
-        const auto j = data::json::parse_limited(body);
-        if (j.is_object() && j.contains("error")) {
-            const auto& e = j["error"];
-            if (e.is_object() && e.contains("message") && e["message"].is_string())
-                return e["message"].get<std::string>();
-            if (e.is_string()) return e.get<std::string>();
-        }
-    } catch (const std::exception&) {
-    }
-    std::string s = body.substr(0, 300);
-    for (char& c : s)
-        if (c == '\n' || c == '\r') c = ' ';
-    return s;
+// Failures that say the endpoint cannot be reached at all (the breaker counts these).
+bool connection_failure(CURLcode c) {
+    return c == CURLE_COULDNT_CONNECT || c == CURLE_COULDNT_RESOLVE_HOST || c == CURLE_COULDNT_RESOLVE_PROXY ||
+           c == CURLE_SSL_CONNECT_ERROR || c == CURLE_PEER_FAILED_VERIFICATION;
+}
+
+// "HTTP 401 (application/json): Incorrect API key (invalid_api_key)" or, for a body that is
+// no JSON error, its content type, size and a snippet.
+std::string http_error_text(long status, const std::string& content_type, const std::string& body) {
+    std::string out = "HTTP " + std::to_string(status);
+    const std::string ct = content_type.empty() ? "no content type" : content_type;
+    const std::string msg = error_body_message(body);
+    if (!msg.empty()) return out + " (" + ct + "): " + body_snippet(msg, 300);
+    return out + " (" + ct + ", " + std::to_string(body.size()) +
+           " bytes): " + (body.empty() ? std::string("empty body") : body_snippet(body));
 }
 
 std::string scrub(std::string text, const std::string& secret) {
@@ -89,7 +90,8 @@ struct CallEngine::Impl {
         Clock::time_point first_start{};
         Clock::time_point not_before{};
         std::string response;
-        std::string retry_after;
+        std::map<std::string, std::string> reply_headers;  // lower-case names
+        bool too_large = false;
         std::string last_error;
         long last_status = 0;
         curl_slist* headers = nullptr;
@@ -111,25 +113,46 @@ struct CallEngine::Impl {
     std::vector<CURL*> spare_handles;
     EngineStats* stats = nullptr;
     std::function<void(const CallEvent&)>* on_event = nullptr;
+    std::string stopped;  // set when the breaker tripped
+    std::string last_failure;
+    int same_failures = 0, connection_failures = 0;
+
+    static std::string ca_file_for(const HttpCall& c) {
+        if (!c.ca_file.empty()) return c.ca_file;
+        for (const char* var : {"SSL_CERT_FILE", "CURL_CA_BUNDLE"})
+            if (const char* v = std::getenv(var); v && *v) return v;
+        return {};
+    }
 
     static size_t on_body(char* p, size_t size, size_t n, void* user) {
-        static_cast<Pending*>(user)->response.append(p, size * n);
+        auto* pending = static_cast<Pending*>(user);
+        if (pending->response.size() + size * n > pending->call.max_response_bytes) {
+            pending->too_large = true;
+            return 0;  // makes curl stop reading (CURLE_WRITE_ERROR)
+        }
+        pending->response.append(p, size * n);
         return size * n;
     }
     static size_t on_header(char* p, size_t size, size_t n, void* user) {
-        std::string line(p, size * n);
-        static const char name[] = "retry-after:";
-        if (line.size() > sizeof name - 1) {
-            std::string head = line.substr(0, sizeof name - 1);
-            for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            if (head == name) {
-                std::string v = line.substr(sizeof name - 1);
-                const auto b = v.find_first_not_of(" \t");
-                const auto e = v.find_last_not_of(" \t\r\n");
-                static_cast<Pending*>(user)->retry_after = b == std::string::npos ? "" : v.substr(b, e - b + 1);
-            }
+        auto* pending = static_cast<Pending*>(user);
+        const std::string line(p, size * n);
+        const auto colon = line.find(':');
+        if (colon == std::string::npos) {
+            // A status line starts a new response (after a redirect or a 100): forget the old headers.
+            if (line.rfind("HTTP/", 0) == 0) pending->reply_headers.clear();
+            return size * n;
         }
+        std::string name = line.substr(0, colon);
+        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        std::string v = line.substr(colon + 1);
+        const auto b = v.find_first_not_of(" \t");
+        const auto e = v.find_last_not_of(" \t\r\n");
+        pending->reply_headers[name] = b == std::string::npos ? "" : v.substr(b, e - b + 1);
         return size * n;
+    }
+    static std::string header(const Pending& p, const char* name) {
+        auto it = p.reply_headers.find(name);
+        return it == p.reply_headers.end() ? std::string() : it->second;
     }
 
     void emit(const Pending& p, long status, std::string what) {
@@ -151,20 +174,31 @@ struct CallEngine::Impl {
         ++p->attempts;
         ++stats->attempts;
         p->response.clear();
-        p->retry_after.clear();
+        p->reply_headers.clear();
+        p->too_large = false;
         if (!p->headers) {
-            p->headers = curl_slist_append(p->headers, "Content-Type: application/json");
+            if (!p->call.get) p->headers = curl_slist_append(p->headers, "Content-Type: application/json");
             // Without this, curl waits for "100 Continue" on bodies over 1 KB.
             p->headers = curl_slist_append(p->headers, "Expect:");
-            if (!p->call.api_key.empty())
-                p->headers = curl_slist_append(p->headers, ("Authorization: Bearer " + p->call.api_key).c_str());
+            for (const auto& h : p->call.headers) p->headers = curl_slist_append(p->headers, h.c_str());
+            if (!p->call.api_key.empty()) {
+                const std::string line = p->call.api_key_header.empty()
+                                             ? "Authorization: Bearer " + p->call.api_key
+                                             : p->call.api_key_header + ": " + p->call.api_key;
+                p->headers = curl_slist_append(p->headers, line.c_str());
+            }
         }
         p->curl_error[0] = '\0';
         curl_easy_setopt(e, CURLOPT_ERRORBUFFER, p->curl_error);
         curl_easy_setopt(e, CURLOPT_URL, p->call.url.c_str());
-        curl_easy_setopt(e, CURLOPT_POST, 1L);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDS, p->call.body.data());
-        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(p->call.body.size()));
+        if (p->call.get) {
+            curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+        } else {
+            curl_easy_setopt(e, CURLOPT_POST, 1L);
+            curl_easy_setopt(e, CURLOPT_POSTFIELDS, p->call.body.data());
+            curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(p->call.body.size()));
+        }
+        if (const std::string ca = ca_file_for(p->call); !ca.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, ca.c_str());
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, p->headers);
         curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Impl::on_body);
         curl_easy_setopt(e, CURLOPT_WRITEDATA, p.get());
@@ -176,7 +210,8 @@ struct CallEngine::Impl {
         curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
         curl_easy_setopt(e, CURLOPT_PRIVATE, p.get());
-        // TLS peer and host verification stay at curl's secure defaults on purpose.
+        // TLS peer and host verification stay at curl's secure defaults on purpose; a private
+        // CA is added with ca_file, never by switching verification off.
         p->easy = e;
         ++endpoints[static_cast<std::size_t>(p->call.endpoint)].active;
         curl_multi_add_handle(multi, e);
@@ -190,6 +225,8 @@ struct CallEngine::Impl {
         r.attempts = p->attempts;
         r.seconds = p->attempts ? std::chrono::duration<double>(Clock::now() - p->first_start).count() : 0.0;
         r.error = scrub(std::move(error), p->call.api_key);
+        r.content_type = header(*p, "content-type");
+        if (status == CallResult::Status::Failed) note_final_failure(r.error);
         if (status == CallResult::Status::Ok) {
             r.body = std::move(p->response);
             ++stats->succeeded;
@@ -206,6 +243,7 @@ struct CallEngine::Impl {
         if (done) done(r);
     }
 
+    // retry_after_s < 0: the server named no wait.
     void retry_or_fail(std::unique_ptr<Pending> p, const std::string& why, double retry_after_s) {
         if (p->attempts >= policy.max_attempts) {
             std::string msg = "gave up after " + std::to_string(p->attempts) + " attempts: " + why;
@@ -216,14 +254,60 @@ struct CallEngine::Impl {
         delay = std::min(delay, policy.max_backoff_s);
         std::uniform_real_distribution<double> u(1.0 - policy.jitter, 1.0 + policy.jitter);
         delay *= u(rng);
-        delay = std::max(delay, retry_after_s);
+        std::string note;
+        if (retry_after_s >= 0) {
+            if (retry_after_s > policy.max_retry_after_s) {
+                char b[96];
+                std::snprintf(b, sizeof b, " (server asked for %.0f s; capped by retry.max_retry_after_s)",
+                              retry_after_s);
+                note = b;
+            }
+            delay = std::min(retry_after_s, policy.max_retry_after_s);
+        }
         ++stats->retries;
         char buf[64];
         std::snprintf(buf, sizeof buf, "retry in %.2f s: ", delay);
-        emit(*p, p->last_status, buf + why);
+        emit(*p, p->last_status, buf + why + note);
         p->not_before =
             Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(delay));
         delayed.push_back(std::move(p));
+    }
+
+    // Server-named wait: retry-after-ms (OpenAI) first, then Retry-After; negative when none.
+    static double server_wait(const Pending& p) {
+        const std::string ms = header(p, "retry-after-ms");
+        if (!ms.empty()) {
+            try {
+                std::size_t used = 0;
+                const double v = std::stod(ms, &used);
+                if (used == ms.size() && v >= 0 && std::isfinite(v)) return v / 1000.0;
+            } catch (const std::exception&) {
+            }
+        }
+        return parse_retry_after(header(p, "retry-after"));
+    }
+
+    // Circuit breaker: a run that can only fail the same way stops with one message instead
+    // of paying for (or waiting on) every remaining row.
+    void note_final_failure(const std::string& error) {
+        if (policy.breaker_threshold <= 0 || !stopped.empty()) return;
+        // "gave up after N attempts: X" and "X" are the same failure.
+        std::string sig = error;
+        if (sig.rfind("gave up after ", 0) == 0)
+            if (auto c = sig.find(": "); c != std::string::npos) sig = sig.substr(c + 2);
+        same_failures = sig == last_failure ? same_failures + 1 : 1;
+        last_failure = sig;
+        if (same_failures >= policy.breaker_threshold)
+            trip(std::to_string(same_failures) + " calls in a row failed with the same error: " + error);
+    }
+    void note_connection_failure(const std::string& why) {
+        if (policy.breaker_threshold <= 0 || !stopped.empty()) return;
+        if (++connection_failures >= policy.breaker_threshold)
+            trip(std::to_string(connection_failures) + " connection attempts in a row failed: " + why);
+    }
+    void trip(std::string reason) {
+        stopped = "stopped the run: " + std::move(reason);
+        if (on_event && *on_event) (*on_event)(CallEvent{"run", 0, 0, stopped});
     }
 
     void completed(CURL* e, CURLcode code) {
@@ -239,33 +323,67 @@ struct CallEngine::Impl {
         curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
         p->last_status = status;
         if (code != CURLE_OK) {
+            if (p->too_large) {
+                const std::string ct = header(*p, "content-type");
+                finish(std::move(p), CallResult::Status::Failed,
+                       "response larger than " + std::to_string(p->call.max_response_bytes) + " bytes (HTTP " +
+                           std::to_string(status) + ", " + (ct.empty() ? "no content type" : ct) +
+                           "); not read further (max_response_bytes)");
+                return;
+            }
             std::string why =
                 std::string("transport: ") + (p->curl_error[0] ? p->curl_error : curl_easy_strerror(code));
+            if (connection_failure(code))
+                note_connection_failure(why);
+            else
+                connection_failures = 0;
             if (retryable_transport(code))
                 retry_or_fail(std::move(p), why, -1);
             else
                 finish(std::move(p), CallResult::Status::Failed, why);
             return;
         }
+        connection_failures = 0;
         if (status >= 200 && status < 300) {
             if (p->call.validate) {
                 if (auto problem = p->call.validate(p->response)) {
-                    retry_or_fail(std::move(p), "malformed response: " + *problem, -1);
+                    if (p->call.on_rejected) p->call.on_rejected(p->response);
+                    const std::string ct = header(*p, "content-type");
+                    std::string why = "malformed response (HTTP " + std::to_string(status) + ", " +
+                                      (ct.empty() ? "no content type" : ct) + ", " +
+                                      std::to_string(p->response.size()) + " bytes): " + problem->message;
+                    if (problem->message.find("not a JSON") != std::string::npos ||
+                        problem->message.find("not JSON") != std::string::npos)
+                        why += ": " + body_snippet(p->response, 120);
+                    if (problem->retryable)
+                        retry_or_fail(std::move(p), why, -1);
+                    else
+                        finish(std::move(p), CallResult::Status::Failed, why);
                     return;
                 }
             }
+            same_failures = 0;
+            last_failure.clear();
             emit(*p, status, "ok");
             finish(std::move(p), CallResult::Status::Ok, "");
             return;
         }
-        const std::string msg = "HTTP " + std::to_string(status) + ": " + server_message(p->response);
-        if (retryable_status(status))
-            retry_or_fail(std::move(p), msg, parse_retry_after(p->retry_after));
+        std::string msg = http_error_text(status, header(*p, "content-type"), p->response);
+        // x-should-retry (OpenAI) overrides the status rule either way, as in the SDKs.
+        const std::string should = header(*p, "x-should-retry");
+        bool retry = should == "true" ? true : should == "false" ? false : retryable_status(status);
+        if (status == 429 && is_quota_error(p->response)) {
+            retry = false;  // out of credit: waiting does not refill it
+            msg += " [not retried: the account has no quota left]";
+        }
+        if (retry)
+            retry_or_fail(std::move(p), msg, server_wait(*p));
         else
             finish(std::move(p), CallResult::Status::Failed, msg);
     }
 
     void cancel_all() {
+        stats->abandoned += active.size();
         for (auto& [e, p] : active) {
             curl_multi_remove_handle(multi, e);
             spare_handles.push_back(e);
@@ -309,6 +427,10 @@ CallEngine::~CallEngine() {
     curl_multi_cleanup(impl_->multi);
 }
 
+const std::string& CallEngine::stopped_reason() const {
+    return impl_->stopped;
+}
+
 int CallEngine::add_endpoint(int max_concurrency) {
     impl_->endpoints.emplace_back().max_concurrency = std::max(1, max_concurrency);
     return static_cast<int>(impl_->endpoints.size()) - 1;
@@ -326,7 +448,7 @@ void CallEngine::submit(HttpCall call) {
 bool CallEngine::run(const std::atomic<bool>* cancel) {
     Impl& m = *impl_;
     for (;;) {
-        if (cancel && cancel->load()) {
+        if ((cancel && cancel->load()) || !m.stopped.empty()) {
             m.cancel_all();
             return false;
         }

@@ -1,9 +1,11 @@
 #pragma once
-// Runs HTTP POST calls with libcurl's multi interface on the calling thread: bounded
-// concurrency per endpoint, retries with exponential backoff and jitter (honouring
-// Retry-After) on 429/500/502/503/504, timeouts and dropped connections, and cancellation
-// that takes effect within ~100 ms. Completion callbacks run on the run() thread and may
-// submit further calls, which is how the pipeline chains answer -> verify -> escalate.
+// Runs HTTP calls with libcurl's multi interface on the calling thread: bounded concurrency
+// per endpoint, retries as the OpenAI SDKs do them (408, 409, 429 and >= 500, timeouts and
+// dropped connections; `x-should-retry` overrides; `retry-after-ms` / `Retry-After` honoured
+// up to a cap; exponential backoff with jitter otherwise), a circuit breaker that stops the
+// run after a streak of identical failures, and cancellation within ~100 ms. Completion
+// callbacks run on the run() thread and may submit further calls, which is how the pipeline
+// chains answer -> verify -> escalate.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -13,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "core/live/openai_protocol.hpp"
+
 namespace automix::live {
 
 struct RetryPolicy {
@@ -20,6 +24,12 @@ struct RetryPolicy {
     double initial_backoff_s = 0.5;  // doubled after every failed attempt
     double max_backoff_s = 30.0;
     double jitter = 0.25;  // each delay is scaled by a uniform factor in [1-j, 1+j]
+    // A server's Retry-After is waited for up to this long (a "retry in 1 hour" would
+    // otherwise stall the run; the OpenAI SDKs use 60 s).
+    double max_retry_after_s = 60.0;
+    // Stop the whole run after this many calls in a row failed for good with the same error,
+    // or this many attempts in a row could not connect; 0 = never.
+    int breaker_threshold = 5;
 };
 
 struct CallResult {
@@ -28,6 +38,7 @@ struct CallResult {
     long http_status = 0;  // of the last attempt; 0 when no HTTP answer arrived
     std::string body;      // of the successful attempt
     std::string error;     // why it failed (server message for 4xx), never holds the API key
+    std::string content_type;  // of the last answer
     int attempts = 0;
     double seconds = 0.0;  // from first attempt start to completion
 };
@@ -36,12 +47,19 @@ struct HttpCall {
     int endpoint = 0;  // from CallEngine::add_endpoint, for the concurrency bound
     std::string url;
     std::string body;
-    std::string api_key;  // sent as a Bearer token when non-empty; kept in memory only
+    bool get = false;     // GET without a body (preflight) instead of POST
+    std::string api_key;  // kept in memory only
+    // Header carrying the key: "" = "Authorization: Bearer KEY", else "NAME: KEY" (Azure's api-key).
+    std::string api_key_header;
+    std::vector<std::string> headers;  // extra "Name: value" lines
+    std::string ca_file;  // CA bundle; "" = $SSL_CERT_FILE, else $CURL_CA_BUNDLE, else the system's
+    std::size_t max_response_bytes = 8u << 20;  // a larger body is cut off and the call fails
     double timeout_s = 60.0;
     std::string label;  // for logs ("small answer q17")
-    // Checks a 2xx body; returns an error text when it is unusable (treated as retryable,
-    // since a truncated or garbled body is usually transient).
-    std::function<std::optional<std::string>(const std::string& body)> validate;
+    // Checks a 2xx body; returns the problem when it is unusable (retried when it says so).
+    std::function<std::optional<ParseProblem>(const std::string& body)> validate;
+    // Every 2xx body that validation rejected: the server billed it all the same.
+    std::function<void(const std::string& body)> on_rejected;
     std::function<void(const CallResult&)> done;
 };
 
@@ -55,6 +73,8 @@ struct CallEvent {
 
 struct EngineStats {
     std::uint64_t attempts = 0, retries = 0, succeeded = 0, failed = 0, cancelled = 0;
+    // Requests on the wire when the run was cancelled or stopped: the server may bill them.
+    std::uint64_t abandoned = 0;
 };
 
 class CallEngine {
@@ -71,6 +91,8 @@ class CallEngine {
     // false after every pending call got a Cancelled result).
     bool run(const std::atomic<bool>* cancel = nullptr);
     EngineStats stats() const { return stats_; }
+    // Why the circuit breaker stopped the run ("" when it did not); run() returned false.
+    const std::string& stopped_reason() const;
     std::function<void(const CallEvent&)> on_event;
 
   private:

@@ -1,7 +1,16 @@
 #include "core/live/live_io.hpp"
 #include "core/data/json_parse.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <zlib.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <unordered_map>
+
+#include "core/scoring/verifier.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -61,6 +70,7 @@ LiveInput read_live_input(const std::string& path) {
     auto& ds = in.dataset;
     auto contexts = std::make_shared<MemoryContexts>();
     std::size_t pos = 0, line_no = 0;
+    std::unordered_map<std::string, std::size_t> first_line;
     if (data.rfind("\xEF\xBB\xBF", 0) == 0) pos = 3;
     while (pos < data.size()) {
         ++line_no;
@@ -87,6 +97,10 @@ LiveInput read_live_input(const std::string& path) {
         }
         if (obj.contains("models") && obj["models"].is_array()) in.native = true;
         ds.id.push_back(field_string(obj, "id", where, true));
+        // Refused now: `automix eval` refuses the output later, after the calls were paid.
+        if (auto [it, fresh] = first_line.try_emplace(ds.id.back(), line_no); !fresh)
+            throw std::runtime_error(where + ": duplicate id '" + ds.id.back() + "' (first at line " +
+                                     std::to_string(it->second) + ")");
         ds.question.push_back(field_string(obj, "question", where, true));
         ds.pid.push_back(field_string(obj, "pid", where, false));
         std::string gold = field_string(obj, "output", where, false);
@@ -199,6 +213,11 @@ LiveInput live_input_from_question(const std::string& id, const std::string& con
 json output_record(const LiveInput& in, data::RowIndex r, const RowOutcome& o, const ModelsConfig& cfg) {
     const auto& ds = in.dataset;
     json rec = in.records[r];
+    if (o.skipped) {
+        // Not part of this run (--limit): the input line as it was, stored answers included.
+        rec["live"] = {{"skipped", true}};
+        return rec;
+    }
     const std::size_t n = ds.models.size();
     if (n == 2 && !in.native) {
         static const char* answer_key[2] = {"llama13b_pred_ans", "llama70b_pred_ans"};
@@ -246,9 +265,39 @@ json output_record(const LiveInput& in, data::RowIndex r, const RowOutcome& o, c
             rec.erase("output");
         }
     }
-    json live = {
-        {"models", json::array()}, {"escalated", o.escalated}, {"cost_units", o.cost_units}, {"money", o.money}};
+    json live = {{"models", json::array()},
+                 {"escalated", o.escalated},
+                 {"cost_units", o.cost_units},
+                 {"money", o.money},
+                 {"paid_this_run", o.paid}};
+    if (o.money_estimated) live["money_estimated"] = true;
     for (const auto& m : cfg.models) live["models"].push_back(m.name);
+    // Verdict counts per verified model: a confidence from 1 verdict in 8 samples is weak.
+    json verdicts = json::object();
+    for (std::size_t j = 0; j + 1 < n; ++j) {
+        const auto& samples = ds.models[j].verifier_samples[r];
+        if (samples.empty()) continue;
+        const auto c = scoring::count_verdicts(samples);
+        verdicts[ds.models[j].name] = {{"samples", samples.size()}, {"with_verdict", c.correct + c.incorrect}};
+    }
+    if (!verdicts.empty()) live["verdicts"] = std::move(verdicts);
+    if (!o.calls.empty()) {
+        json calls = json::array();
+        for (const auto& c : o.calls) {
+            json jc = {{"model", cfg.models[static_cast<std::size_t>(c.model)].name}, {"kind", c.kind}};
+            if (c.kind == "verify") jc["samples"] = c.samples;
+            if (c.cached) {
+                jc["cached"] = true;
+            } else {
+                jc["http_status"] = c.http_status;
+                jc["attempts"] = c.attempts;
+                jc["latency_s"] = std::round(c.latency_s * 1e4) / 1e4;
+            }
+            if (!c.error.empty()) jc["error"] = c.error;
+            calls.push_back(std::move(jc));
+        }
+        live["calls"] = std::move(calls);
+    }
     if (o.final_model >= 0) {
         live["final_model"] = cfg.models[static_cast<std::size_t>(o.final_model)].name;
         live["final_answer"] = ds.models[static_cast<std::size_t>(o.final_model)].answer[r];
@@ -259,10 +308,25 @@ json output_record(const LiveInput& in, data::RowIndex r, const RowOutcome& o, c
     return rec;
 }
 
+void check_output_writable(const std::string& path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) throw std::runtime_error(path + ": is a directory, not an output file");
+    const std::string tmp = path + ".tmp";
+    if (fs::is_symlink(fs::symlink_status(tmp, ec))) fs::remove(tmp, ec);
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0) throw std::runtime_error(tmp + ": cannot write: " + std::strerror(errno));
+    ::close(fd);
+    fs::remove(tmp, ec);
+}
+
 void write_live_output(const std::string& path, const LiveInput& in, const std::vector<RowOutcome>& outcomes,
                        const ModelsConfig& cfg) {
     const std::string tmp = path + ".tmp";
     {
+        // A symlink planted at the temporary name would redirect the write to its target.
+        std::error_code ec;
+        if (std::filesystem::is_symlink(std::filesystem::symlink_status(tmp, ec))) std::filesystem::remove(tmp, ec);
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         if (!out) throw std::runtime_error(tmp + ": cannot write");
         if (in.native || in.dataset.models.size() != 2) {

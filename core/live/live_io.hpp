@@ -24,7 +24,8 @@ struct LiveInput {
     bool native = false;                  // input was native format: write native output
 };
 
-// Throws std::runtime_error "file:line:column: reason" on malformed input. Plain or .gz.
+// Throws std::runtime_error "file:line:column: reason" on malformed input or a duplicate id.
+// Plain or .gz.
 LiveInput read_live_input(const std::string& path);
 // The given rows of a loaded dataset as live input (questions, contexts, gold, extra fields),
 // with no model columns yet: what the GUI runs for "selected queries".
@@ -36,6 +37,9 @@ LiveInput live_input_from_question(const std::string& id, const std::string& con
 // The output record of one row (input object + filled fields).
 nlohmann::json output_record(const LiveInput& in, data::RowIndex row, const RowOutcome& outcome,
                              const ModelsConfig& cfg);
+// Throws std::runtime_error with the reason when `path` cannot be written (checked by creating
+// and removing its temporary file): called before the first paid call.
+void check_output_writable(const std::string& path);
 // Writes all rows (outcomes aligned with rows 0..n-1) to `path` via a temporary file + rename.
 void write_live_output(const std::string& path, const LiveInput& in, const std::vector<RowOutcome>& outcomes,
                        const ModelsConfig& cfg);

@@ -1,13 +1,15 @@
 #include "core/live/models_config.hpp"
 
-#include "core/data/json_parse.hpp"
-
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
+
+#include "core/data/json_parse.hpp"
+#include "core/routing/method.hpp"
 
 namespace automix::live {
 
@@ -101,6 +103,16 @@ class Fields {
     const std::string& origin_;
     std::set<std::string> seen_;
 };
+
+// RFC 9110 token characters.
+bool header_name_ok(const std::string& name) {
+    if (name.empty()) return false;
+    for (char c : name)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) ||
+              std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos))
+            return false;
+    return true;
+}
 
 }  // namespace
 
@@ -202,6 +214,42 @@ ModelsConfig parse_models_config(const std::string& text, const std::string& ori
             m.temperature = f.number("temperature", 0.0, 0.0, 2.0);
             m.max_tokens = f.integer("max_tokens", 64, 1, 1 << 20);
             m.supports_n = f.boolean("supports_n", true);
+            m.api_key_header = f.string("api_key_header", false);
+            if (!m.api_key_header.empty() && !header_name_ok(m.api_key_header))
+                f.problem("api_key_header", "not a valid HTTP header name");
+            if (f.has("headers")) {
+                const auto& h = arr[i]["headers"];
+                if (!h.is_object()) {
+                    f.problem("headers", "expected an object of header names to string values");
+                } else {
+                    for (auto it = h.begin(); it != h.end(); ++it) {
+                        if (!header_name_ok(it.key()))
+                            f.problem("headers." + it.key(), "not a valid HTTP header name");
+                        else if (!it.value().is_string() ||
+                                 it.value().get<std::string>().find_first_of("\r\n") != std::string::npos)
+                            f.problem("headers." + it.key(), "expected a one-line string");
+                        else
+                            m.headers.push_back(it.key() + ": " + it.value().get<std::string>());
+                    }
+                }
+            }
+            m.url_query = f.string("url_query", false);
+            if (m.url_query.find_first_of(" ?#\r\n") != std::string::npos)
+                f.problem("url_query", "expected a query string without '?', e.g. \"api-version=2024-06-01\"");
+            if (f.has("extra_body")) {
+                if (!arr[i]["extra_body"].is_object())
+                    f.problem("extra_body", "expected an object of request fields");
+                else
+                    m.extra_body = arr[i]["extra_body"].dump();
+            }
+            m.ca_file = f.string("ca_file", false);
+            if (!m.ca_file.empty()) {
+                std::filesystem::path fp(m.ca_file);
+                if (!fp.is_absolute()) m.ca_file = (std::filesystem::path(base_dir) / fp).string();
+                std::ifstream probe(m.ca_file);
+                if (!probe) f.problem("ca_file", "cannot read " + m.ca_file);
+            }
+            m.max_response_bytes = static_cast<std::size_t>(f.integer("max_response_bytes", 8 << 20, 1024, 1 << 30));
             f.reject_unknown();
             if (!m.name.empty() && !names.insert(m.name).second)
                 f.problem("name", "duplicate model name \"" + m.name + "\"");
@@ -245,6 +293,8 @@ ModelsConfig parse_models_config(const std::string& text, const std::string& ori
             cfg.retry.initial_backoff_s = f.number("initial_backoff_s", cfg.retry.initial_backoff_s, 0.0, 3600.0);
             cfg.retry.max_backoff_s = f.number("max_backoff_s", cfg.retry.max_backoff_s, 0.0, 86400.0);
             cfg.retry.jitter = f.number("jitter", cfg.retry.jitter, 0.0, 1.0);
+            cfg.retry.max_retry_after_s = f.number("max_retry_after_s", cfg.retry.max_retry_after_s, 0.0, 86400.0);
+            cfg.retry.breaker_threshold = f.integer("breaker_threshold", cfg.retry.breaker_threshold, 0, 1000000);
             f.reject_unknown();
         }
     }
@@ -278,6 +328,40 @@ ModelsConfig load_models_config(const std::string& path) {
     ss << in.rdbuf();
     const auto dir = std::filesystem::path(path).parent_path();
     return parse_models_config(ss.str(), path, dir.empty() ? "." : dir.string());
+}
+
+nlohmann::json emit_models_config(const nlohmann::json& base, const std::vector<std::string>& model_names,
+                                  const std::string& method_name, const nlohmann::json& params, int num_bins,
+                                  const std::vector<double>& call_costs, double verifier_cost, int verifier_k) {
+    const auto method = routing::find_method(method_name);
+    if (!method) throw ConfigError({"unknown method \"" + method_name + "\""});
+    if (const std::string why = method->offline_only(); !why.empty())
+        throw ConfigError({method->name() + " cannot route a live run: " + why});
+    json cfg = base;
+    if (cfg.is_null()) {
+        cfg = {{"$comment", "Written by `automix eval --emit-config`: the endpoints point at `automix serve-replay "
+                            "--port 8431`; set base_url, model, prices and api_key_env for real servers."}};
+        json models = json::array();
+        for (const auto& name : model_names)
+            models.push_back({{"name", name},
+                              {"base_url", "http://127.0.0.1:8431/v1"},
+                              {"model", name},
+                              {"api", "chat"},
+                              {"price_per_call", 0}});
+        cfg["models"] = models;
+        cfg["verifier"] = {{"k", verifier_k}, {"temperature", 0.7}, {"max_tokens", 48}};
+    }
+    if (!cfg.is_object() || !cfg.contains("models") || !cfg["models"].is_array())
+        throw ConfigError({"the base config has no `models` array"});
+    if (cfg["models"].size() != call_costs.size())
+        throw ConfigError({"the base config has " + std::to_string(cfg["models"].size()) +
+                           " models, the evaluated data " + std::to_string(call_costs.size())});
+    for (std::size_t j = 0; j < call_costs.size(); ++j)
+        if (cfg["models"][j].is_object()) cfg["models"][j]["call_cost"] = call_costs[j];
+    cfg["meta_verifier"] = {{"method", method->name()}, {"params", params}, {"num_bins", num_bins}};
+    cfg["verifier_cost"] = verifier_cost;
+    (void)parse_models_config(cfg.dump(), "emitted config");  // what we write must load
+    return cfg;
 }
 
 std::vector<std::string> resolve_api_keys(const ModelsConfig& cfg, const std::map<std::string, std::string>& typed) {

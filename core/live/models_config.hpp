@@ -31,7 +31,18 @@ struct ModelEndpoint {
     double timeout_s = 60.0;
     double temperature = 0.0;
     int max_tokens = 64;
-    bool supports_n = true;  // request n samples in one call; else n separate calls
+    // Request n samples in one call; else n separate calls. A server that answers an n > 1
+    // request with fewer choices is remembered as not supporting n for the rest of the run.
+    bool supports_n = true;
+    // Servers we did not write: the header that carries the key ("" = Authorization: Bearer;
+    // "api-key" for Azure), extra headers, a query string for the URL ("api-version=..."),
+    // fields merged into every request body (a null removes one), a private CA bundle.
+    std::string api_key_header;
+    std::vector<std::string> headers;  // "Name: value"
+    std::string url_query;
+    std::string extra_body;  // JSON object text, "" = none
+    std::string ca_file;     // "" = $SSL_CERT_FILE / $CURL_CA_BUNDLE / the system bundle
+    std::size_t max_response_bytes = 8u << 20;
 
     double money(std::int64_t prompt_tokens, std::int64_t completion_tokens) const;
 };
@@ -70,6 +81,15 @@ struct ConfigError : std::runtime_error {
 ModelsConfig parse_models_config(const std::string& json_text, const std::string& origin,
                                  const std::string& base_dir = ".");
 ModelsConfig load_models_config(const std::string& path);
+
+// A models config that runs `method` with `params` live, as `automix eval` trained it: `base`
+// (a models config's JSON) keeps its endpoints, prices and options; meta_verifier, call_cost
+// per model and verifier_cost are set from the evaluation. A null `base` gives a template
+// for `automix serve-replay --port 8431` with the given model names. Throws ConfigError when
+// the method is offline-only, the model counts differ or the result does not validate.
+nlohmann::json emit_models_config(const nlohmann::json& base, const std::vector<std::string>& model_names,
+                                  const std::string& method, const nlohmann::json& params, int num_bins,
+                                  const std::vector<double>& call_costs, double verifier_cost, int verifier_k);
 
 // The API key of every model from its env var (or from `typed`, by model name, for keys
 // typed into the GUI). Throws ConfigError naming each model whose variable is unset.

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
@@ -88,13 +89,21 @@ Pipeline::Pipeline(ModelsConfig cfg, std::vector<std::string> api_keys, PromptTe
     : cfg_(std::move(cfg)), keys_(std::move(api_keys)), prompts_(std::move(prompts)), cache_(std::move(cache)) {
     keys_.resize(cfg_.models.size());
     routing_cfg_.num_bins = cfg_.meta_verifier.num_bins;
+    routing_cfg_.call_costs.clear();
+    for (const auto& m : cfg_.models) routing_cfg_.call_costs.push_back(m.call_cost);
+    routing_cfg_.verifier_cost = cfg_.verifier_cost;
     method_ = routing::find_method(cfg_.meta_verifier.method);
     if (!method_) {
         std::string known;
-        for (const auto& n : routing::method_names()) known += (known.empty() ? "" : ", ") + n;
+        for (const auto& m : routing::all_methods())
+            if (m->offline_only().empty()) known += (known.empty() ? "" : ", ") + m->name();
         throw ConfigError({cfg_.source + ": meta_verifier.method: unknown method \"" + cfg_.meta_verifier.method +
-                           "\" (known: " + known + ")"});
+                           "\" (methods that run live: " + known + ")"});
     }
+    if (const std::string why = method_->offline_only(); !why.empty())
+        throw ConfigError({cfg_.source + ": meta_verifier.method: " + method_->name() +
+                           " cannot route a live run: " + why +
+                           " (use a trained method, e.g. `automix eval --methods threshold --emit-config`)"});
     // Route a probe row once so a parameter of the wrong shape is reported now, not mid-run.
     data::Dataset probe;
     probe.id = {"probe"};
@@ -116,14 +125,18 @@ Pipeline::Pipeline(ModelsConfig cfg, std::vector<std::string> api_keys, PromptTe
     try {
         (void)decide(probe, 0, 0);
     } catch (const std::exception& e) {
-        throw ConfigError({cfg_.source + ": meta_verifier.params: " + cfg_.meta_verifier.method +
-                           " cannot use parameter " + cfg_.meta_verifier.params.dump() + ": " + e.what()});
+        throw ConfigError({cfg_.source + ": meta_verifier.params: " + cfg_.meta_verifier.method + " on " +
+                           std::to_string(cfg_.models.size()) + " models cannot use parameter " +
+                           cfg_.meta_verifier.params.dump() + ": " + e.what()});
     }
 }
 
 std::uint8_t Pipeline::decide(const data::Dataset& ds, data::RowIndex row, std::size_t step) const {
-    // The routing methods judge "small vs large" on a two-model dataset; for a cascade step we
-    // present model `step` as the small one and model `step + 1` as the large one.
+    // Two-model methods judge "small vs large": for a cascade step we present model `step` as
+    // the small one and model `step + 1` as the large one. N-model methods get the whole
+    // ladder; models after `step` are not asked yet, so they get neutral placeholders (a
+    // decision at `step` depends only on the observations up to it).
+    const bool ladder = method_->uses_all_models();
     data::Dataset s;
     s.id = {ds.id[row]};
     s.pid = {row < ds.pid.size() ? ds.pid[row] : std::string()};
@@ -137,23 +150,38 @@ std::uint8_t Pipeline::decide(const data::Dataset& ds, data::RowIndex row, std::
     s.extra_json = {""};
     s.source_line = {0};
     s.verifier_cost = ds.verifier_cost;
-    for (std::size_t j : {step, step + 1}) {
+    std::vector<std::size_t> columns;
+    if (ladder)
+        for (std::size_t j = 0; j < ds.models.size(); ++j) columns.push_back(j);
+    else
+        columns = {step, step + 1};
+    for (std::size_t j : columns) {
         const auto& src = ds.models[j];
         data::ModelColumns c;
         c.name = src.name;
         c.display_name = src.display_name;
         c.call_cost = src.call_cost;
-        c.answer = {src.answer[row]};
-        c.has_answer = {src.has_answer[row]};
-        c.score = {src.score[row]};
-        c.verifier_samples = {src.verifier_samples[row]};
-        c.verifier_confidence = {src.verifier_confidence[row]};
+        if (ladder && j > step) {
+            c.answer = {std::string()};
+            c.has_answer = {1};
+            c.score = {0.0};
+            c.verifier_samples = {std::vector<std::string>()};
+            c.verifier_confidence = {0.5};
+        } else {
+            c.answer = {src.answer[row]};
+            c.has_answer = {src.has_answer[row]};
+            c.score = {src.score[row]};
+            c.verifier_samples = {src.verifier_samples[row]};
+            c.verifier_confidence = {src.verifier_confidence[row]};
+        }
         s.models.push_back(std::move(c));
     }
-    const auto d = method_->route(s, data::View{0}, cfg_.meta_verifier.params, routing_cfg_);
+    routing::Config rc = routing_cfg_;
+    if (!ladder) rc.call_costs = {ds.models[step].call_cost, ds.models[step + 1].call_cost};
+    const auto d = method_->route(s, data::View{0}, cfg_.meta_verifier.params, rc);
     if (d.size() != 1)
         throw std::runtime_error("routing method returned " + std::to_string(d.size()) + " decisions for 1 row");
-    return d[0];
+    return ladder ? static_cast<std::uint8_t>(d[0] > step ? 1 : 0) : d[0];
 }
 
 namespace {
@@ -188,10 +216,18 @@ class Run {
         }
         start_more();
         const bool finished = engine_.run(options_.cancel);
-        result_.cancelled = !finished;
-        for (auto& r : result_.rows)
-            if (!r.done && r.error.empty()) r.error = finished ? "not finished" : "cancelled";
+        result_.stopped = engine_.stopped_reason();
+        result_.cancelled = !finished && result_.stopped.empty();
+        for (std::size_t i = 0; i < result_.rows.size(); ++i) {
+            auto& r = result_.rows[i];
+            if (r.done || !r.error.empty()) continue;
+            if (!result_.stopped.empty())
+                r.error = state_[i].started ? result_.stopped : "not run: " + result_.stopped;
+            else
+                r.error = finished ? "not finished" : "cancelled";
+        }
         result_.engine = engine_.stats();
+        summary_warnings();
         report();
         return std::move(result_);
     }
@@ -204,10 +240,18 @@ class Run {
         std::vector<std::string> samples;
         std::vector<std::uint8_t> have;
         int missing = 0;
+        std::shared_ptr<const std::string> verify_prompt;
+        std::vector<std::string> keys;  // cache key per sample
     };
     struct RowState {
         std::vector<Step> steps;
         bool started = false, finished = false;
+    };
+    // What one billed reply cost: from its `usage`, else estimated from the text lengths.
+    struct Bill {
+        std::int64_t prompt_tokens = 0, completion_tokens = 0;
+        double money = 0.0;
+        bool estimated = false;
     };
 
     data::RowIndex row(std::size_t i) const { return rows_[i]; }
@@ -225,7 +269,7 @@ class Run {
         // loop picks up their slots, so a long fully cached run does not recurse per row.
         if (starting_) return;
         starting_ = true;
-        while (next_row_ < rows_.size() && in_flight_ < window_) {
+        while (next_row_ < rows_.size() && in_flight_ < window_ && engine_.stopped_reason().empty()) {
             const std::size_t i = next_row_++;
             state_[i].started = true;
             ++in_flight_;
@@ -237,12 +281,40 @@ class Run {
     void report() {
         auto& t = result_.totals;
         t.elapsed_s = std::chrono::duration<double>(Clock::now() - start_).count();
-        t.money = 0;
-        for (const auto& u : t.per_model) t.money += u.money;
+        t.money = t.money_total = t.money_estimated = 0;
+        for (const auto& u : t.per_model) {
+            t.money += u.money;
+            t.money_total += u.money + u.cached_money;
+            t.money_estimated += u.money_estimated;
+        }
         t.eta_s = t.rows_done
                       ? t.elapsed_s / static_cast<double>(t.rows_done) * static_cast<double>(t.rows_total - t.rows_done)
                       : -1.0;
         if (options_.on_progress) options_.on_progress(t);
+    }
+
+    void warn(std::string w) {
+        if (result_.warnings.size() < 40) result_.warnings.push_back(std::move(w));
+    }
+
+    // Problems that only show over many calls: missing verdicts, missing `usage`.
+    void summary_warnings() {
+        for (std::size_t j = 0; j < cfg_.models.size(); ++j) {
+            const auto& u = result_.totals.per_model[j];
+            const std::string& name = cfg_.models[j].name;
+            if (u.verify_samples > 0 && u.verify_with_verdict * 2 < u.verify_samples)
+                warn(name + ": only " + std::to_string(u.verify_with_verdict) + " of " +
+                     std::to_string(u.verify_samples) +
+                     " verification samples had a verdict (\"the AI generated answer is correct/incorrect\"); "
+                     "confidences, and so the routing, rest on the few that did: check the verify prompt and the "
+                     "model's replies");
+            if (u.estimated > 0) {
+                char b[64];
+                std::snprintf(b, sizeof b, "$%.4f", u.money_estimated);
+                warn(name + ": " + std::to_string(u.estimated) + " replies had no `usage`; their " + b +
+                     " is estimated from text length (4 bytes a token)");
+            }
+        }
     }
 
     void fail(std::size_t i, const std::string& why) {
@@ -361,16 +433,107 @@ class Run {
         return cfg_.models[j].name + " " + what + " " + ds_.id[row(i)];
     }
 
+    Bill bill_of(std::size_t j, const Completion& c, const std::string& prompt) const {
+        const ModelEndpoint& m = cfg_.models[j];
+        Bill b;
+        if (c.has_usage) {
+            b.prompt_tokens = c.prompt_tokens;
+            b.completion_tokens = c.completion_tokens;
+        } else {
+            b.prompt_tokens = estimate_tokens(prompt);
+            for (const auto& t : c.texts) b.completion_tokens += estimate_tokens(t);
+            b.estimated = !m.price_per_call.has_value();  // a per-call price needs no token count
+        }
+        b.money = m.money(b.prompt_tokens, b.completion_tokens);
+        return b;
+    }
+
+    // A billed reply paid by row i in this run.
+    void pay(std::size_t i, std::size_t j, const Bill& b) {
+        auto& usage = result_.totals.per_model[j];
+        usage.prompt_tokens += b.prompt_tokens;
+        usage.completion_tokens += b.completion_tokens;
+        usage.money += b.money;
+        auto& out = result_.rows[i];
+        out.paid += b.money;
+        out.money += b.money;
+        if (b.estimated) {
+            ++usage.estimated;
+            usage.money_estimated += b.money;
+            out.money_estimated = true;
+        }
+    }
+
+    // A 2xx reply that validation rejected: the server billed it, so it is paid and counted.
+    void pay_rejected(std::size_t i, std::size_t j, const std::string& prompt, const std::string& body) {
+        Completion c;
+        if (auto u = parse_usage(body)) {
+            c.has_usage = true;
+            c.prompt_tokens = u->first;
+            c.completion_tokens = u->second;
+        } else {
+            c.texts = {body.substr(0, 4096)};  // a rough completion size; the body is not usable text
+        }
+        ++result_.totals.per_model[j].rejected;
+        pay(i, j, bill_of(j, c, prompt));
+    }
+
+    void record(std::size_t i, CallRecord rec) {
+        if (options_.on_call) options_.on_call(i, rec);
+        result_.rows[i].calls.push_back(std::move(rec));
+    }
+
+    CallRecord record_of(std::size_t j, const char* kind, int first, int count, const CallResult& r,
+                         bool shared) const {
+        CallRecord rec;
+        rec.model = static_cast<int>(j);
+        rec.kind = kind;
+        rec.first_sample = first;
+        rec.samples = count;
+        rec.cached = shared;
+        rec.http_status = r.http_status;
+        rec.attempts = r.attempts;
+        rec.latency_s = r.seconds;
+        if (r.status == CallResult::Status::Failed) rec.error = r.error;
+        return rec;
+    }
+
     void store(const std::string& key, std::size_t j, const std::string& text, std::int64_t pt, std::int64_t ct,
-               double money) {
+               double money, bool estimated) {
         if (!cache_) return;
         CachedCall c{key, text, cfg_.models[j].name, pt, ct, money};
+        c.estimated = estimated;
         try {
             cache_->put(c);
         } catch (const std::exception& e) {
             // Losing the cache only costs a resume; stopping here would waste paid calls.
-            if (result_.warnings.size() < 20) result_.warnings.push_back(e.what());
+            warn(e.what());
         }
+    }
+
+    // A cache hit's original cost counts in the row's total, not in what this run paid.
+    void cached_cost(std::size_t i, std::size_t j, const CachedCall& hit) {
+        auto& usage = result_.totals.per_model[j];
+        ++usage.cached;
+        usage.cached_money += hit.cost;
+        result_.rows[i].money += hit.cost;
+        if (hit.estimated) result_.rows[i].money_estimated = true;
+    }
+
+    HttpCall make_call(std::size_t i, std::size_t j, const std::string& prompt, const Sampling& s) const {
+        const ModelEndpoint& m = cfg_.models[j];
+        HttpCall call;
+        call.endpoint = endpoint_[j];
+        call.url = completion_url(m.base_url, m.api) + (m.url_query.empty() ? "" : "?" + m.url_query);
+        call.body = request_body(m.api, m.model_id, prompt, s, m.extra_body);
+        call.api_key = keys_[j];
+        call.api_key_header = m.api_key_header;
+        call.headers = m.headers;
+        call.ca_file = m.ca_file;
+        call.max_response_bytes = m.max_response_bytes;
+        call.timeout_s = m.timeout_s;
+        (void)i;
+        return call;
     }
 
     void set_answer(std::size_t i, std::size_t j, const std::string& text) {
@@ -384,53 +547,58 @@ class Run {
 
     void request_answer(std::size_t i, std::size_t j) {
         const ModelEndpoint& m = cfg_.models[j];
-        const std::string prompt = render_prompt(prompts_.answer, fields(i));
+        auto prompt = std::make_shared<const std::string>(render_prompt(prompts_.answer, fields(i)));
         const Sampling s = answer_sampling(m);
-        const std::string key =
-            call_key(m.base_url, std::string(to_string(m.api)), m.model_id, prompt, sampling_identity(s), 0);
-        auto& usage = result_.totals.per_model[j];
+        const std::string key = call_key(m.base_url, std::string(to_string(m.api)), m.model_id, *prompt,
+                                         sampling_identity(s, m.extra_body), 0);
         if (cache_) {
             if (auto hit = cache_->find(key)) {
-                ++usage.cached;
+                cached_cost(i, j, *hit);
+                CallRecord rec;
+                rec.model = static_cast<int>(j);
+                rec.kind = "answer";
+                rec.cached = true;
+                record(i, std::move(rec));
                 set_answer(i, j, hit->text);
                 advance(i);
                 return;
             }
         }
         state_[i].steps[j].answer = Phase::Pending;
-        HttpCall call;
-        call.endpoint = endpoint_[j];
-        call.url = completion_url(m.base_url, m.api);
-        call.body = request_body(m.api, m.model_id, prompt, s);
-        call.api_key = keys_[j];
-        call.timeout_s = m.timeout_s;
+        HttpCall call = make_call(i, j, *prompt, s);
         call.label = label(i, j, "answer");
         const Api api = m.api;
-        call.validate = [api](const std::string& body) -> std::optional<std::string> {
-            std::string why;
-            if (!parse_completion(api, body, 1, &why)) return why;
+        ParseOptions po;
+        po.max_choices = 1;
+        call.validate = [api, po, prompt](const std::string& body) -> std::optional<ParseProblem> {
+            ParseOptions o = po;
+            o.prompt = *prompt;
+            ParseProblem why("");
+            if (!parse_completion(api, body, o, &why)) return why;
             return std::nullopt;
         };
-        auto on_reply = [this, i, j, key, api](const CallResult& r, bool shared) {
+        call.on_rejected = [this, i, j, prompt](const std::string& body) { pay_rejected(i, j, *prompt, body); };
+        auto on_reply = [this, i, j, key, api, po, prompt](const CallResult& r, bool shared) {
             auto& usage = result_.totals.per_model[j];
             if (r.status == CallResult::Status::Cancelled) return;
+            record(i, record_of(j, "answer", 0, 1, r, shared));
             if (r.status == CallResult::Status::Failed) {
                 if (!shared) ++usage.failed;  // one call failed, however many rows waited on it
                 state_[i].steps[j].answer = Phase::Failed;
                 fail(i, label(i, j, "answer") + ": " + r.error);
                 return;
             }
-            const auto c = parse_completion(api, r.body, 1, nullptr);
+            ParseOptions o = po;
+            o.prompt = *prompt;
+            const auto c = parse_completion(api, r.body, o, nullptr);
+            const Bill b = bill_of(j, *c, *prompt);
             if (shared) {
                 ++usage.cached;
+                result_.rows[i].money += b.money;
             } else {
-                const double money = cfg_.models[j].money(c->prompt_tokens, c->completion_tokens);
                 ++usage.calls;
-                usage.prompt_tokens += c->prompt_tokens;
-                usage.completion_tokens += c->completion_tokens;
-                usage.money += money;
-                result_.rows[i].money += money;
-                store(key, j, c->texts[0], c->prompt_tokens, c->completion_tokens, money);
+                pay(i, j, b);
+                store(key, j, c->texts[0], b.prompt_tokens, b.completion_tokens, b.money, b.estimated);
             }
             if (state_[i].finished) return;
             set_answer(i, j, c->texts[0]);
@@ -445,8 +613,16 @@ class Run {
         auto& col = ds_.models[j];
         col.verifier_samples[row(i)] = s.samples;
         col.verifier_confidence[row(i)] = scoring::verifier_confidence(s.samples);
+        const auto counts = scoring::count_verdicts(s.samples);
+        auto& usage = result_.totals.per_model[j];
+        usage.verify_samples += s.samples.size();
+        usage.verify_with_verdict += static_cast<std::uint64_t>(counts.correct + counts.incorrect);
         s.verify = Phase::Done;
         advance(i);
+    }
+
+    bool sends_n(std::size_t j) const {
+        return cfg_.models[j].supports_n && !result_.totals.per_model[j].ignores_n;
     }
 
     void request_verify(std::size_t i, std::size_t j) {
@@ -454,27 +630,36 @@ class Run {
         const int k = cfg_.verifier.k;
         PromptFields f = fields(i);
         f.answer = trim(ds_.models[j].answer[row(i)]);
-        const std::string prompt = render_prompt(prompts_.verify, f);
-        const Sampling base = verify_sampling(m);
-        const std::string identity = sampling_identity(base);
-        const std::string api_name(to_string(m.api));
         Step& st = state_[i].steps[j];
+        st.verify_prompt = std::make_shared<const std::string>(render_prompt(prompts_.verify, f));
+        const std::string identity = sampling_identity(verify_sampling(m), m.extra_body);
+        const std::string api_name(to_string(m.api));
         st.samples.assign(static_cast<std::size_t>(k), std::string());
         st.have.assign(static_cast<std::size_t>(k), 0);
+        st.keys.assign(static_cast<std::size_t>(k), std::string());
         st.missing = 0;
-        std::vector<std::string> keys(static_cast<std::size_t>(k));
-        auto& usage = result_.totals.per_model[j];
+        int hits = 0;
         for (int t = 0; t < k; ++t) {
-            keys[static_cast<std::size_t>(t)] = call_key(m.base_url, api_name, m.model_id, prompt, identity, t);
+            const auto idx = static_cast<std::size_t>(t);
+            st.keys[idx] = call_key(m.base_url, api_name, m.model_id, *st.verify_prompt, identity, t);
             if (cache_) {
-                if (auto hit = cache_->find(keys[static_cast<std::size_t>(t)])) {
-                    st.samples[static_cast<std::size_t>(t)] = hit->text;
-                    st.have[static_cast<std::size_t>(t)] = 1;
-                    ++usage.cached;
+                if (auto hit = cache_->find(st.keys[idx])) {
+                    st.samples[idx] = hit->text;
+                    st.have[idx] = 1;
+                    cached_cost(i, j, *hit);
+                    ++hits;
                     continue;
                 }
             }
             ++st.missing;
+        }
+        if (hits > 0) {
+            CallRecord rec;
+            rec.model = static_cast<int>(j);
+            rec.kind = "verify";
+            rec.samples = hits;
+            rec.cached = true;
+            record(i, std::move(rec));
         }
         if (st.missing == 0) {
             verified(i, j);
@@ -482,78 +667,94 @@ class Run {
         }
         st.verify = Phase::Pending;
         // Missing samples as runs [first, first + count): one call with n = count when the
-        // server supports n, else one call per sample. The seed is the sample index, so
-        // repeated samples differ yet a resumed run asks for exactly the same ones.
+        // server takes n, else one call per sample. The seed is the sample index, so repeated
+        // samples differ yet a resumed run asks for exactly the same ones.
         std::vector<std::pair<int, int>> runs;
         for (int t = 0; t < k; ++t) {
             if (st.have[static_cast<std::size_t>(t)]) continue;
-            if (m.supports_n && !runs.empty() && runs.back().first + runs.back().second == t)
+            if (sends_n(j) && !runs.empty() && runs.back().first + runs.back().second == t)
                 ++runs.back().second;
             else
                 runs.emplace_back(t, 1);
         }
-        const std::string url = completion_url(m.base_url, m.api);
-        for (const auto& [first, count] : runs) {
-            Sampling s = base;
-            s.n = count;
-            s.seed = first;
-            HttpCall call;
-            call.endpoint = endpoint_[j];
-            call.url = url;
-            call.body = request_body(m.api, m.model_id, prompt, s);
-            call.api_key = keys_[j];
-            call.timeout_s = m.timeout_s;
-            call.label = label(i, j, "verify") + " #" + std::to_string(first) +
-                         (count > 1 ? "-" + std::to_string(first + count - 1) : "");
-            const Api api = m.api;
-            const int expected = count;
-            call.validate = [api, expected](const std::string& body) -> std::optional<std::string> {
-                std::string why;
-                if (!parse_completion(api, body, expected, &why)) return why;
-                return std::nullopt;
-            };
-            std::vector<std::string> run_keys(keys.begin() + first, keys.begin() + first + count);
-            const std::string flight = run_keys.front() + "+" + std::to_string(count);
-            auto on_reply = [this, i, j, first = first, count = count, run_keys, api](const CallResult& r,
-                                                                                      bool shared) {
-                auto& usage = result_.totals.per_model[j];
-                if (r.status == CallResult::Status::Cancelled) return;
-                if (r.status == CallResult::Status::Failed) {
-                    if (!shared) ++usage.failed;
-                    state_[i].steps[j].verify = Phase::Failed;
-                    fail(i, label(i, j, "verify") + ": " + r.error);
-                    return;
+        for (const auto& [first, count] : runs) submit_verify(i, j, first, count);
+    }
+
+    void submit_verify(std::size_t i, std::size_t j, int first, int count) {
+        const ModelEndpoint& m = cfg_.models[j];
+        Step& st = state_[i].steps[j];
+        Sampling s = verify_sampling(m);
+        s.n = count;
+        s.seed = first;
+        auto prompt = st.verify_prompt;
+        HttpCall call = make_call(i, j, *prompt, s);
+        call.label = label(i, j, "verify") + " #" + std::to_string(first) +
+                     (count > 1 ? "-" + std::to_string(first + count - 1) : "");
+        const Api api = m.api;
+        ParseOptions po;
+        po.max_choices = count;
+        po.allow_length = true;
+        call.validate = [api, po, prompt](const std::string& body) -> std::optional<ParseProblem> {
+            ParseOptions o = po;
+            o.prompt = *prompt;
+            ParseProblem why("");
+            if (!parse_completion(api, body, o, &why)) return why;
+            return std::nullopt;
+        };
+        call.on_rejected = [this, i, j, prompt](const std::string& body) { pay_rejected(i, j, *prompt, body); };
+        std::vector<std::string> run_keys(st.keys.begin() + first, st.keys.begin() + first + count);
+        const std::string flight = run_keys.front() + "+" + std::to_string(count);
+        auto on_reply = [this, i, j, first, count, run_keys, api, po, prompt](const CallResult& r, bool shared) {
+            auto& usage = result_.totals.per_model[j];
+            if (r.status == CallResult::Status::Cancelled) return;
+            record(i, record_of(j, "verify", first, count, r, shared));
+            if (r.status == CallResult::Status::Failed) {
+                if (!shared) ++usage.failed;
+                state_[i].steps[j].verify = Phase::Failed;
+                fail(i, label(i, j, "verify") + ": " + r.error);
+                return;
+            }
+            ParseOptions o = po;
+            o.prompt = *prompt;
+            const auto c = parse_completion(api, r.body, o, nullptr);
+            const int got = static_cast<int>(c->texts.size());
+            const Bill b = bill_of(j, *c, *prompt);
+            if (shared) {
+                usage.cached += static_cast<std::size_t>(got);
+                result_.rows[i].money += b.money;
+            } else {
+                ++usage.calls;
+                pay(i, j, b);
+            }
+            if (got < count && !usage.ignores_n) {
+                usage.ignores_n = true;
+                warn(cfg_.models[j].name + ": the server answered a request for " + std::to_string(count) +
+                     " samples (n) with " + std::to_string(got) +
+                     "; it ignores `n`, so the missing samples are asked for one by one (set \"supports_n\": false "
+                     "to skip the first try)");
+            }
+            Step& st = state_[i].steps[j];
+            for (int t = 0; t < got; ++t) {
+                // The whole call's usage goes on its first sample, so sums stay exact.
+                if (!shared)
+                    store(run_keys[static_cast<std::size_t>(t)], j, c->texts[static_cast<std::size_t>(t)],
+                          t == 0 ? b.prompt_tokens : 0, t == 0 ? b.completion_tokens : 0, t == 0 ? b.money : 0.0,
+                          b.estimated && t == 0);
+                const auto idx = static_cast<std::size_t>(first + t);
+                if (!st.have.empty() && !st.have[idx]) {
+                    st.samples[idx] = c->texts[static_cast<std::size_t>(t)];
+                    st.have[idx] = 1;
+                    --st.missing;
                 }
-                const auto c = parse_completion(api, r.body, count, nullptr);
-                const double money = shared ? 0.0 : cfg_.models[j].money(c->prompt_tokens, c->completion_tokens);
-                if (shared) {
-                    usage.cached += static_cast<std::size_t>(count);
-                } else {
-                    ++usage.calls;
-                    usage.prompt_tokens += c->prompt_tokens;
-                    usage.completion_tokens += c->completion_tokens;
-                    usage.money += money;
-                    result_.rows[i].money += money;
-                }
-                Step& st = state_[i].steps[j];
-                for (int t = 0; t < count; ++t) {
-                    // The whole call's usage goes on its first sample, so sums stay exact.
-                    if (!shared)
-                        store(run_keys[static_cast<std::size_t>(t)], j, c->texts[static_cast<std::size_t>(t)],
-                              t == 0 ? c->prompt_tokens : 0, t == 0 ? c->completion_tokens : 0, t == 0 ? money : 0.0);
-                    const auto idx = static_cast<std::size_t>(first + t);
-                    if (!st.have.empty() && !st.have[idx]) {
-                        st.samples[idx] = c->texts[static_cast<std::size_t>(t)];
-                        st.have[idx] = 1;
-                        --st.missing;
-                    }
-                }
-                if (state_[i].finished) return;
-                if (st.missing == 0) verified(i, j);
-                report();
-            };
-            submit_once(flight, std::move(call), std::move(on_reply));
-        }
+            }
+            if (state_[i].finished) return;
+            // The samples the server left out are asked for separately, each with its own seed.
+            for (int t = first + got; t < first + count; ++t)
+                if (!st.have[static_cast<std::size_t>(t)]) submit_verify(i, j, t, 1);
+            if (st.missing == 0) verified(i, j);
+            report();
+        };
+        submit_once(flight, std::move(call), std::move(on_reply));
     }
 
     // Identical calls in flight at the same time (a question that occurs twice) are sent once:

@@ -152,9 +152,17 @@ int ReplayServer::find_row(const std::string& prompt, std::string* answer_in_pro
 
 HttpReply ReplayServer::handle(const HttpRequest& req) {
     if (req.method == "GET" && (req.path == "/v1/models" || req.path == "/models")) {
+        // Like OpenAI, the model list needs the key too (so a preflight finds a wrong one).
+        if (!options_.required_key.empty() && req.header("authorization") != "Bearer " + options_.required_key)
+            return error_reply(401, "Incorrect API key provided. Check the key of this endpoint.", "invalid_api_key");
         json list = json::array();
         for (const auto& m : data_->models)
             list.push_back({{"id", m.name}, {"object", "model"}, {"owned_by", "replay"}});
+        // The aliases the completion routes accept, so a preflight of a config that uses
+        // them finds its model listed.
+        std::vector<std::string> aliases = {"small", "large"};
+        for (std::size_t i = 0; i < data_->models.size(); ++i) aliases.push_back("m" + std::to_string(i));
+        for (const auto& a : aliases) list.push_back({{"id", a}, {"object", "model"}, {"owned_by", "replay alias"}});
         HttpReply r;
         r.body = json{{"object", "list"}, {"data", list}}.dump();
         return r;

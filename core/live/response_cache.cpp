@@ -63,6 +63,7 @@ std::string ResponseCache::encode(const CachedCall& c) {
                         {"prompt_tokens", c.prompt_tokens},
                         {"completion_tokens", c.completion_tokens},
                         {"cost", c.cost}};
+    if (c.estimated) j["estimated"] = true;  // only when set: older records stay byte-identical
     const std::string body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return crc_hex(body) + " " + body;
 }
@@ -87,6 +88,7 @@ std::optional<CachedCall> ResponseCache::decode(const std::string& line, std::st
         c.prompt_tokens = j.at("prompt_tokens").get<std::int64_t>();
         c.completion_tokens = j.at("completion_tokens").get<std::int64_t>();
         c.cost = j.at("cost").get<double>();
+        c.estimated = j.contains("estimated") && j["estimated"].is_boolean() && j["estimated"].get<bool>();
         if (c.key.size() != 64) return fail("bad key");
         return c;
     } catch (const std::exception&) {
@@ -99,7 +101,10 @@ ResponseCache::ResponseCache(const std::string& dir) {
     std::filesystem::create_directories(dir, ec);
     if (ec) throw std::runtime_error("cannot create cache directory " + dir + ": " + ec.message());
     path_ = (std::filesystem::path(dir) / "calls.log").string();
-    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    // O_NOFOLLOW: a calls.log planted as a symlink must not make us append to (or read) its target.
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd_ < 0 && errno == ELOOP)
+        throw std::runtime_error("cache " + path_ + " is a symbolic link; refusing to follow it (use --cache DIR)");
     if (fd_ < 0) throw io_error("cannot open cache", path_);
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
         ::close(fd_);
@@ -136,45 +141,38 @@ void ResponseCache::load() {
             got += static_cast<std::size_t>(n);
         }
     }
-    std::vector<std::string> good_lines;
-    std::size_t pos = 0, line_no = 0, good_end = 0;
-    bool bad_in_middle = false;
+    static const std::string kHeader = "automix-response-cache " + std::to_string(kCacheFormatVersion);
+    if (data.empty()) {
+        if (!write_all(fd_, kHeader + "\n")) throw io_error("cannot write cache", path_);
+        return;
+    }
+    std::size_t pos = 0, line_no = 0;
     while (pos < data.size()) {
         ++line_no;
         const std::size_t nl = data.find('\n', pos);
         const bool complete = nl != std::string::npos;
         const std::string line = data.substr(pos, complete ? nl - pos : std::string::npos);
-        const std::size_t next = complete ? nl + 1 : data.size();
+        pos = complete ? nl + 1 : data.size();
+        if (line_no == 1 && line.rfind("automix-response-cache ", 0) == 0) {
+            const std::string v = line.substr(23);
+            if (v != std::to_string(kCacheFormatVersion))
+                throw std::runtime_error("cache " + path_ + " has format version " + v + "; this automix reads " +
+                                         std::to_string(kCacheFormatVersion) +
+                                         " and will not write into it (use another --cache DIR)");
+            continue;
+        }
         std::string why;
         auto rec = complete ? decode(line, &why) : std::nullopt;
         if (!complete) why = "record cut short";
         if (rec) {
-            good_lines.push_back(line);
             index_[rec->key] = std::move(*rec);
-            if (!bad_in_middle) good_end = next;
         } else {
-            warnings_.push_back(path_ + ":" + std::to_string(line_no) + ": dropped corrupt cache record (" + why + ")");
-            if (next < data.size()) bad_in_middle = true;
+            warnings_.push_back(path_ + ":" + std::to_string(line_no) + ": unreadable cache record (" + why +
+                                "); skipped and kept in the file");
         }
-        pos = next;
     }
-    if (bad_in_middle) {
-        // Rewrite the good records to a temporary file and rename it over the cache, so the
-        // file is always either the old or the cleaned version.
-        const std::string tmp = path_ + ".tmp";
-        const int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (out < 0) throw io_error("cannot write", tmp);
-        std::string all;
-        for (const auto& l : good_lines) all += l + "\n";
-        const bool ok = write_all(out, all) && ::fsync(out) == 0;
-        ::close(out);
-        if (!ok || ::rename(tmp.c_str(), path_.c_str()) != 0) throw io_error("cannot rewrite cache", path_);
-        ::close(fd_);
-        fd_ = ::open(path_.c_str(), O_RDWR | O_APPEND | O_CLOEXEC, 0600);
-        if (fd_ < 0 || ::flock(fd_, LOCK_EX | LOCK_NB) != 0) throw io_error("cannot reopen cache", path_);
-    } else if (good_end < data.size()) {
-        if (::ftruncate(fd_, static_cast<off_t>(good_end)) != 0) throw io_error("cannot truncate cache", path_);
-    }
+    // A torn last record stays, but the next record must start on a line of its own.
+    if (data.back() != '\n' && !write_all(fd_, "\n")) throw io_error("cannot write cache", path_);
 }
 
 std::optional<CachedCall> ResponseCache::find(const std::string& key) const {

@@ -2,11 +2,14 @@
 // Content-addressed, append-only store of completed model calls, so a killed run restarted
 // with the same inputs re-uses every finished call and pays for nothing twice.
 //
-// File `<dir>/calls.log`: one record per line, `<crc32 as 8 hex digits> <compact JSON>\n`.
-// A record is appended with a single write() on an O_APPEND descriptor, so a crash leaves at
-// worst one torn last line, which the checksum exposes; it is dropped (with a warning) when the
-// cache is next opened. The key is the SHA-256 of the request's identity (endpoint, model,
-// prompt, sampling parameters, sample index) and never includes the API key.
+// File `<dir>/calls.log`: a version line `automix-response-cache 1`, then one record per line,
+// `<crc32 as 8 hex digits> <compact JSON>\n`. A record is appended with a single write() on an
+// O_APPEND descriptor, so a crash leaves at worst one torn last line, which the checksum
+// exposes. Lines this binary cannot read (torn, corrupt, or from a newer format) are skipped
+// with a warning and kept in the file: the cache never deletes a paid call. A file whose
+// version line is newer than this binary's is refused. calls.log is opened without following
+// symlinks. The key is the SHA-256 of the request's identity (endpoint, model, prompt,
+// sampling parameters, sample index) and never includes the API key.
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -22,8 +25,11 @@ struct CachedCall {
     std::string model;  // config name of the model, for humans reading the file
     std::int64_t prompt_tokens = 0;
     std::int64_t completion_tokens = 0;
-    double cost = 0.0;  // money actually paid for this sample's share of the call
+    double cost = 0.0;       // money actually paid for this sample's share of the call
+    bool estimated = false;  // cost estimated from text length (the reply had no `usage`)
 };
+
+inline constexpr int kCacheFormatVersion = 1;
 
 class ResponseCache {
   public:
@@ -38,7 +44,7 @@ class ResponseCache {
     // Appends and indexes one record. Throws std::runtime_error on a write error.
     void put(const CachedCall& call);
     std::size_t size() const;
-    // Problems met while opening ("dropped corrupt record at line 17 (checksum mismatch)").
+    // Problems met while opening ("line 17: unreadable record kept in the file (checksum mismatch)").
     const std::vector<std::string>& warnings() const { return warnings_; }
     std::string file_path() const { return path_; }
 

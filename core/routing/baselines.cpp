@@ -34,6 +34,9 @@ class ConstantMethod : public Method {
 class OracleMethod : public Method {
   public:
     std::string name() const override { return "oracle"; }
+    std::string offline_only() const override {
+        return "it picks by the scores of every model against the gold answer, which a live run knows only after calling them all";
+    }
     std::vector<Params> candidates(const data::Dataset&, const data::View&, const Config&) const override {
         return {Params()};
     }
@@ -67,6 +70,9 @@ double uniform_for(std::uint64_t seed, data::RowIndex row) {
 class RandomMixMethod : public Method {
   public:
     std::string name() const override { return "random_mix"; }
+    std::string offline_only() const override {
+        return "it escalates by row position in a stored file, a baseline for the cost-quality curve, not a router";
+    }
     std::vector<Params> candidates(const data::Dataset&, const data::View&, const Config& cfg) const override {
         return {Params(cfg.random_fraction)};
     }

@@ -13,6 +13,9 @@ class CascadeOracleMethod : public Method {
   public:
     explicit CascadeOracleMethod(double tau) : tau_(tau) {}
     std::string name() const override { return "CascadeOracle"; }
+    std::string offline_only() const override {
+        return "it picks the cheapest correct model by every model's score, which a live run knows only after calling them all";
+    }
     std::vector<std::string> aliases() const override { return {"cascade_oracle"}; }
     bool uses_all_models() const override { return true; }
 

@@ -59,6 +59,9 @@ class Method {
     // false: decisions choose between models.front() (0) and models.back() (1), whatever
     // the number of models. true: decisions index every model of the dataset in order.
     virtual bool uses_all_models() const { return false; }
+    // Why the method cannot route a live run ("" = it can): it reads what a live run does
+    // not have when it decides (the models' scores) or draws by position in a stored file.
+    virtual std::string offline_only() const { return {}; }
     // Whether `automix eval` without --methods runs it on this dataset
     // (FixedAnswerRouting: qasper only).
     virtual bool runs_by_default_on(std::string_view dataset) const {

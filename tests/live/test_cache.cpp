@@ -2,6 +2,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <zlib.h>
@@ -81,7 +82,9 @@ class CacheTest : public QObject {
         QVERIFY(!c.find(call(9).key).has_value());
     }
 
-    void tornTailIsDroppedWithWarningAndTruncated() {
+    // Problem 12: a torn or unreadable record used to be cut off or rewritten away (paid calls
+    // lost). It is now skipped with a warning and left in the file.
+    void tornTailIsSkippedWithWarningAndKept() {
         QTemporaryDir dir;
         std::string path;
         {
@@ -90,24 +93,28 @@ class CacheTest : public QObject {
             path = c.file_path();
         }
         const std::string good = read(path);
+        QVERIFY(good.rfind("automix-response-cache 1\n", 0) == 0);  // the version line
+        const std::string rec = ResponseCache::encode(call(7));
+        const std::string torn = rec.substr(0, rec.size() / 2);
         {
             // A crash in the middle of an append leaves part of a record without a newline.
             std::ofstream out(path, std::ios::binary | std::ios::app);
-            const std::string rec = ResponseCache::encode(call(7));
-            out << rec.substr(0, rec.size() / 2);
+            out << torn;
         }
         {
             ResponseCache c(dir.path().toStdString());
             QCOMPARE(c.size(), std::size_t(3));
             QCOMPARE(c.warnings().size(), std::size_t(1));
-            QVERIFY(c.warnings()[0].find(":4: dropped corrupt cache record") != std::string::npos);
-            QCOMPARE(read(path), good);  // truncated back to the last good record
+            QVERIFY2(c.warnings()[0].find(":5: unreadable cache record (record cut short); skipped and kept") !=
+                         std::string::npos,
+                     c.warnings()[0].c_str());
+            QCOMPARE(read(path), good + torn + "\n");  // kept, and ended so the next record starts clean
             c.put(call(8));
         }
         ResponseCache c(dir.path().toStdString());
         QCOMPARE(c.size(), std::size_t(4));
-        QVERIFY(c.warnings().empty());
         QVERIFY(c.find(call(8).key).has_value());
+        QCOMPARE(c.warnings().size(), std::size_t(1));  // the torn bytes are still there, still skipped
     }
 
     void checksumCatchesFlippedByteInTheMiddle() {
@@ -119,11 +126,11 @@ class CacheTest : public QObject {
             path = c.file_path();
         }
         std::string bytes = read(path);
-        const auto second_line = bytes.find('\n') + 1;
-        const auto pos = bytes.find("answer", second_line);
+        const auto second_record = bytes.find('\n', bytes.find('\n') + 1) + 1;
+        const auto pos = bytes.find("answer", second_record);
         bytes[pos] = 'X';  // same length, so only the checksum can tell
         std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-        {
+        for (int open = 0; open < 2; ++open) {
             ResponseCache c(dir.path().toStdString());
             QCOMPARE(c.size(), std::size_t(3));
             QCOMPARE(c.warnings().size(), std::size_t(1));
@@ -131,9 +138,69 @@ class CacheTest : public QObject {
             QVERIFY(!c.find(call(1).key).has_value());
             QVERIFY(c.find(call(2).key).has_value());
         }
-        ResponseCache again(dir.path().toStdString());  // the bad record was removed for good
-        QVERIFY(again.warnings().empty());
-        QCOMPARE(again.size(), std::size_t(3));
+        QCOMPARE(read(path), bytes);  // never rewritten
+    }
+
+    // Records of a newer automix (other fields) load; a newer file version is refused.
+    void unknownRecordsAreKeptAndNewerVersionsRefused() {
+        QTemporaryDir dir;
+        std::string path;
+        {
+            ResponseCache c(dir.path().toStdString());
+            c.put(call(1));
+            path = c.file_path();
+        }
+        const std::string future = "00000000 {\"kind\":\"batch\",\"v\":2}\n";
+        std::ofstream(path, std::ios::binary | std::ios::app) << future;
+        {
+            ResponseCache c(dir.path().toStdString());
+            QCOMPARE(c.size(), std::size_t(1));
+            c.put(call(2));
+        }
+        QVERIFY(read(path).find(future) != std::string::npos);
+        const std::string v2 = dir.filePath("v2").toStdString();
+        std::filesystem::create_directories(v2);
+        std::ofstream(v2 + "/calls.log") << "automix-response-cache 2\n";
+        try {
+            ResponseCache c(v2);
+            QFAIL("opened a newer cache");
+        } catch (const std::runtime_error& e) {
+            QVERIFY2(std::string(e.what()).find("format version 2") != std::string::npos, e.what());
+        }
+        QCOMPARE(read(v2 + "/calls.log"), std::string("automix-response-cache 2\n"));
+        // A cache written before the version line existed still loads.
+        const std::string v0 = dir.filePath("v0").toStdString();
+        std::filesystem::create_directories(v0);
+        std::ofstream(v0 + "/calls.log") << ResponseCache::encode(call(3)) << "\n";
+        ResponseCache old(v0);
+        QCOMPARE(old.size(), std::size_t(1));
+        QVERIFY(old.warnings().empty());
+    }
+
+    // Problem 12: a symlinked calls.log was followed and its target truncated.
+    void symlinkedLogIsRefused() {
+        QTemporaryDir dir;
+        const std::string target = dir.filePath("precious.txt").toStdString();
+        std::ofstream(target) << "do not touch\n";
+        const std::string cache = dir.filePath("cache").toStdString();
+        std::filesystem::create_directories(cache);
+        std::filesystem::create_symlink(target, cache + "/calls.log");
+        try {
+            ResponseCache c(cache);
+            QFAIL("followed the symlink");
+        } catch (const std::runtime_error& e) {
+            QVERIFY2(std::string(e.what()).find("symbolic link") != std::string::npos, e.what());
+        }
+        QCOMPARE(read(target), std::string("do not touch\n"));
+    }
+
+    void estimatedFlagRoundTrips() {
+        CachedCall c = call(2);
+        QVERIFY(ResponseCache::encode(c).find("estimated") == std::string::npos);  // old records unchanged
+        c.estimated = true;
+        std::string why;
+        const auto back = ResponseCache::decode(ResponseCache::encode(c), &why);
+        QVERIFY(back && back->estimated);
     }
 
     void secondWriterIsRefused() {

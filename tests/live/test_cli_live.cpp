@@ -196,8 +196,12 @@ void CliLiveTest::keyStaysOutOfEveryFile() {
                                  QString::fromStdString(live_test::fixture_path()), "--out", dir.path() + "/out2.jsonl",
                                  "--no-cache", "--quiet"},
                                 env);
-    QCOMPARE(denied.code, 1);
-    QVERIFY2(denied.err.find("HTTP 401: Incorrect API key provided") != std::string::npos, denied.err.c_str());
+    // The preflight finds the bad key before any row is run: one request per model.
+    QCOMPARE(denied.code, 3);
+    QVERIFY2(denied.err.find("key rejected (key from $AUTOMIX_CLI_TEST_KEY): HTTP 401 (application/json): Incorrect "
+                             "API key provided") != std::string::npos,
+             denied.err.c_str());
+    QVERIFY(denied.err.find("sk-wrong") == std::string::npos);
     server.stop();
 }
 

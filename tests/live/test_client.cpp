@@ -190,7 +190,9 @@ void ClientTest::malformedBodyIsRetried() {
     QVERIFY(r.status == CallResult::Status::Ok);
     QCOMPARE(r.attempts, 3);
     QCOMPARE(events.size(), std::size_t(3));
-    QVERIFY(events[0].find("malformed response: body is not JSON") != std::string::npos);
+    QVERIFY2(events[0].find("malformed response (HTTP 200, application/json, 28 bytes): body is not JSON: "
+                            "{\"choices\":[{\"index\":0,\"mess") != std::string::npos,
+             events[0].c_str());
     QVERIFY(events[1].find("no `choices` array") != std::string::npos);
     QCOMPARE(events[2], std::string("ok"));
 }
@@ -230,7 +232,7 @@ void ClientTest::unauthorizedStopsWithTheServerMessage() {
     QVERIFY(r.status == CallResult::Status::Failed);
     QCOMPARE(r.attempts, 1);
     QCOMPARE(r.http_status, 401L);
-    QCOMPARE(r.error, std::string("HTTP 401: Incorrect API key provided"));
+    QCOMPARE(r.error, std::string("HTTP 401 (application/json): Incorrect API key provided"));
     QCOMPARE(s.requests(), std::size_t(1));
 }
 
@@ -242,7 +244,7 @@ void ClientTest::badRequestAndNotFoundAreNotRetried() {
         const auto r = run_one(s);
         QVERIFY(r.status == CallResult::Status::Failed);
         QCOMPARE(r.attempts, 1);
-        QCOMPARE(r.error, "HTTP " + std::to_string(status) + ": nope " + std::to_string(status));
+        QCOMPARE(r.error, "HTTP " + std::to_string(status) + " (application/json): nope " + std::to_string(status));
     }
 }
 
@@ -254,7 +256,7 @@ void ClientTest::givesUpAfterMaxAttempts() {
     QVERIFY(r.status == CallResult::Status::Failed);
     QCOMPARE(r.attempts, 3);
     QCOMPARE(s.requests(), std::size_t(3));
-    QCOMPARE(r.error, std::string("gave up after 3 attempts: HTTP 503: overloaded"));
+    QCOMPARE(r.error, std::string("gave up after 3 attempts: HTTP 503 (application/json): overloaded"));
 }
 
 void ClientTest::cancellationStopsWithinOneSecond() {

@@ -189,7 +189,7 @@ void ConfigTest::unknownMetaVerifierIsAConfigError() {
     try {
         Pipeline p(cfg, {}, load_prompt_templates("", ""), nullptr);
     } catch (const ConfigError& e) {
-        threw = std::string(e.what()).find("meta_verifier.method: unknown method \"NoSuchMethod\" (known: Threshold") !=
+        threw = std::string(e.what()).find("meta_verifier.method: unknown method \"NoSuchMethod\" (methods that run live: Threshold") !=
                 std::string::npos;
     }
     QVERIFY(threw);

@@ -98,6 +98,7 @@ class PipelineTest : public QObject {
     void manyCachedRowsDoNotRecurse();
     void sharedFailedCallCountsOnce();
     void threeModelCascadeWritesNative();
+    void routedOutputOpensInTheReader();
 };
 
 void PipelineTest::happyPathEqualsOfflineData() {
@@ -208,13 +209,24 @@ void PipelineTest::unauthorizedStopsEachQueryOnce() {
     k.api_key_env = "AUTOMIX_LIVE_TEST_WRONG";
     k.run_all = false;  // so every query starts with exactly one call
     const auto result = s.run(live_test::make_config(s.server->base_url(), k));
-    QCOMPARE(result.totals.rows_failed, std::size_t(60));
+    // The circuit breaker: five identical failures stop the run with one message, instead of
+    // one request and one error line per row.
+    QVERIFY2(result.stopped.find("5 calls in a row failed with the same error: HTTP 401") != std::string::npos,
+             result.stopped.c_str());
+    QVERIFY(result.stopped.find("sk-wrong-key") == std::string::npos);
+    std::size_t failed_401 = 0;
     for (const auto& r : result.rows) {
         QVERIFY(!r.done);
-        QVERIFY2(r.error.find("small answer synth-") == 0, r.error.c_str());
-        QVERIFY2(r.error.find("HTTP 401: Incorrect API key provided") != std::string::npos, r.error.c_str());
+        if (r.error.find("small answer synth-") == 0) {
+            QVERIFY2(r.error.find("HTTP 401 (application/json): Incorrect API key provided") != std::string::npos,
+                     r.error.c_str());
+            ++failed_401;
+        } else {
+            QVERIFY2(r.error.find("stopped the run") != std::string::npos, r.error.c_str());
+        }
     }
-    QCOMPARE(s.server->request_count(), std::size_t(60));  // no retries
+    QVERIFY(failed_401 >= 5);
+    QVERIFY(s.server->request_count() < 20);  // 5 + those already on the wire (concurrency 8)
     QCOMPARE(result.engine.retries, std::uint64_t(0));
 }
 
@@ -527,6 +539,48 @@ void PipelineTest::threeModelCascadeWritesNative() {
             }
         QCOMPARE(result.rows[r].final_model, expected);
         QCOMPARE(result.rows[r].cost_units, expected == 0 ? 2.0 : expected == 1 ? 13.0 : 63.0);
+    }
+}
+
+// Problem 9: a routed run's output (large model asked only when escalated) failed strict
+// loading, and *Skip bad lines* dropped nearly every row.
+void PipelineTest::routedOutputOpensInTheReader() {
+    Setup s;
+    live_test::ConfigKnobs k;
+    k.k = 32;
+    k.run_all = false;
+    const auto cfg = live_test::make_config(s.server->base_url(), k);
+    const auto result = s.run(cfg);
+    QCOMPARE(result.totals.rows_failed, std::size_t(0));
+    QTemporaryDir dir;
+    const std::string out = (dir.path() + "/routed.jsonl").toStdString();
+    write_live_output(out, s.input, result.rows, cfg);
+    const auto loaded = data::load_file(out);  // strict
+    const auto& ds = loaded.dataset;
+    QCOMPARE(ds.size(), std::size_t(60));
+    std::size_t kept = 0;
+    for (std::size_t r = 0; r < 60; ++r) {
+        QCOMPARE(ds.models[0].answer[r], s.offline->models[0].answer[r]);
+        if (result.rows[r].final_model == 0) {
+            ++kept;
+            QVERIFY(std::isnan(ds.models[1].score[r]));  // never asked: unknown, not 0
+            QCOMPARE(ds.models[1].has_answer[r], std::uint8_t(0));
+        } else {
+            QVERIFY(std::abs(ds.models[1].score[r] - s.offline->models[1].score[r]) < 1e-9);
+        }
+    }
+    QVERIFY(kept > 0 && kept < 60);
+    bool noted = false;
+    for (const auto& w : loaded.warnings) noted = noted || w.find(std::to_string(kept) + " model scores are unknown") == 0;
+    QVERIFY(noted);
+    // A release row without a `live` object still needs its large-model score.
+    const std::string plain = (dir.path() + "/plain.jsonl").toStdString();
+    std::ofstream(plain) << R"({"id":"a","dataset":"coqa","split":"val","llama13b_f1":1,"p_ver_13b":0.5})" << "\n";
+    try {
+        data::load_file(plain);
+        QFAIL("accepted a row without llama70b_f1");
+    } catch (const std::exception& e) {
+        QVERIFY2(std::string(e.what()).find("missing required field `llama70b_f1`") != std::string::npos, e.what());
     }
 }
 

@@ -192,7 +192,7 @@ void ReplayTest::listsModelsAndStats() {
     get.method = "GET";
     get.path = "/v1/models";
     const auto models = json::parse(server.handle(get).body);
-    QCOMPARE(models["data"].size(), std::size_t(2));
+    QCOMPARE(models["data"].size(), std::size_t(2 + 2 + 2));  // names, small/large, m0/m1
     QCOMPARE(models["data"][0]["id"].get<std::string>(), ds->models[0].name);
     server.handle(post("/v1/chat/completions", request_body(Api::Chat, "small", answer_prompt(*ds, 0), {})));
     server.handle(post("/v1/chat/completions", request_body(Api::Chat, "nope", answer_prompt(*ds, 0), {})));
