@@ -211,6 +211,7 @@ DrillDownPanel::DrillDownPanel(RoutingState* state, QWidget* parent) : QWidget(p
     layout->addWidget(split, 1);
 
     connect(state_, &RoutingState::routingChanged, this, &DrillDownPanel::refresh);
+    connect(state_, &RoutingState::liveRowsChanged, this, &DrillDownPanel::refresh);
     connect(state_, &RoutingState::datasetChanged, this, [this] { showRow(std::nullopt); });
 }
 
@@ -268,6 +269,8 @@ QString DrillDownPanel::detailsHtml(data::RowIndex r) const {
                                 "letter match for multiple choice), as given in the file.")));
     }
     h += QStringLiteral("</table>");
+
+    if (const live::RowTranscript* t = state_->liveRow(r)) h += liveHtml(*t);
 
     // Decision of the current method.
     h += QStringLiteral("<h4>%1</h4>").arg(tr("Routing decision"));
@@ -346,6 +349,55 @@ QString DrillDownPanel::detailsHtml(data::RowIndex r) const {
                           .arg(withVerdict ? num(double(counts.correct) / withVerdict) : QStringLiteral("0")));
         h += QStringLiteral("<ol style=\"margin-top:0\">");
         for (const auto& s : samples) h += QStringLiteral("<li>%1</li>").arg(sampleHtml(s));
+        h += QStringLiteral("</ol>");
+    }
+    return h;
+}
+
+// The row's last live run: its outcome, then each step with the prompt sent, the replies and
+// (for verification) each sample's verdict.
+QString DrillDownPanel::liveHtml(const live::RowTranscript& t) const {
+    constexpr int kMaxPromptChars = 4000;
+    QString h = QStringLiteral("<h4>%1</h4>").arg(tr("Live run"));
+    const QString money = (t.money_estimated ? QStringLiteral("~$") : QStringLiteral("$")) + num(t.money, 4);
+    if (t.done)
+        h += QStringLiteral("<p>%1 · %2 <b>%3</b> · %4 <b>%5</b> · %6 %7 (%8 %9) · %10 s</p>")
+                 .arg(fromStd(t.path).toHtmlEscaped(), tr("final"), fromStd(t.final_model).toHtmlEscaped(),
+                      tr("score"), num(t.score), tr("money"), money, tr("paid this run"),
+                      QStringLiteral("$") + num(t.paid, 4), num(t.latency_s, 2));
+    else
+        h += QStringLiteral("<p style=\"color:#c03030\">%1: %2</p>")
+                 .arg(tr("did not finish"), isolated(fromStd(t.error).toHtmlEscaped()));
+    if (t.money_estimated)
+        h += QStringLiteral("<p class=k>%1</p>").arg(tr("~ money estimated from text length: a reply had no usage."));
+    for (const live::StepTranscript& s : t.steps) {
+        QString calls = s.calls == 1 ? tr("1 call") : tr("%1 calls").arg(s.calls);
+        if (s.cached) calls += tr(", %1 from the cache").arg(s.cached);
+        h += QStringLiteral("<p><b>%1 · %2</b> <span class=k>%3 · HTTP %4 · %5 attempts · %6 s</span></p>")
+                 .arg(fromStd(s.model).toHtmlEscaped(), fromStd(s.kind).toHtmlEscaped(), calls)
+                 .arg(s.http_status)
+                 .arg(s.attempts)
+                 .arg(num(s.latency_s, 2));
+        if (!s.error.empty())
+            h += QStringLiteral("<p style=\"color:#c03030\">%1</p>").arg(isolated(fromStd(s.error).toHtmlEscaped()));
+        QString prompt = fromStd(s.prompt);
+        QString cut;
+        if (prompt.size() > kMaxPromptChars) {
+            cut = tr(" (first %L1 of %L2 characters)").arg(kMaxPromptChars).arg(prompt.size());
+            prompt.truncate(kMaxPromptChars);
+        }
+        h += QStringLiteral("<p class=k>%1%2</p><pre style=\"white-space:pre-wrap\">%3</pre>")
+                 .arg(tr("Prompt"), cut, isolated(prompt.toHtmlEscaped()));
+        if (s.kind == "answer") {
+            for (const auto& reply : s.replies)
+                h += QStringLiteral("<p><span class=k>%1</span> %2</p>")
+                         .arg(tr("Reply:"), isolated(fromStd(reply).toHtmlEscaped()));
+            continue;
+        }
+        h += QStringLiteral("<ol style=\"margin-top:0\">");
+        for (std::size_t i = 0; i < s.replies.size(); ++i)
+            h += QStringLiteral("<li>[%1] %2</li>")
+                     .arg(i < s.verdicts.size() ? fromStd(s.verdicts[i]) : QString(), sampleHtml(s.replies[i]));
         h += QStringLiteral("</ol>");
     }
     return h;

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "core/data/dataset.hpp"
+#include "core/live/transcript.hpp"
 
 class QLabel;
 class QPushButton;
@@ -36,6 +37,7 @@ class DrillDownPanel : public QWidget {
     void refresh();
     QString detailsHtml(data::RowIndex r) const;
     QString contextHtml(data::RowIndex r) const;
+    QString liveHtml(const live::RowTranscript& t) const;
 
     RoutingState* state_;
     std::optional<data::RowIndex> row_;

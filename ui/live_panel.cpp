@@ -2,6 +2,7 @@
 
 #include <QCheckBox>
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileDialog>
@@ -51,6 +52,7 @@ QString qs(const std::string& s) {
 
 namespace {
 const QString kLiveJob = QStringLiteral("live");
+const QString kCheckJob = QStringLiteral("live-check");
 }
 
 // What the worker hands to the GUI while a run goes on: plain values behind a mutex, drained
@@ -103,12 +105,24 @@ void LivePanel::buildUi() {
     configStatus_->setWordWrap(true);
     configStatus_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     form->addRow(QString(), configStatus_);
-    keys_ = new QTableWidget(0, 3, setup);
-    keys_->setHorizontalHeaderLabels({tr("Model"), tr("Key source"), tr("Key for this session (not saved)")});
+    keys_ = new QTableWidget(0, 4, setup);
+    keys_->setHorizontalHeaderLabels(
+        {tr("Model"), tr("Key source"), tr("Key for this session (not saved)"), tr("Endpoint check")});
     keys_->horizontalHeader()->setStretchLastSection(true);
     keys_->verticalHeader()->hide();
     keys_->setMaximumHeight(120);
     form->addRow(tr("Keys"), keys_);
+    auto* endpointButtons = new QHBoxLayout;
+    check_ = new QPushButton(tr("Check endpoints"), setup);
+    check_->setToolTip(tr("Ask every model's server whether it is reachable, accepts the key and serves the "
+                          "model (GET /models, else a 1-token call) before a run pays for anything."));
+    useRouting_ = new QPushButton(tr("Use explorer's routing"), setup);
+    useRouting_->setToolTip(tr("Route live with the method and parameters trained in the explorer's toolbar "
+                               "(for the dataset the charts show)."));
+    endpointButtons->addWidget(check_);
+    endpointButtons->addWidget(useRouting_);
+    endpointButtons->addStretch(1);
+    form->addRow(QString(), endpointButtons);
     auto* cacheRow = new QHBoxLayout;
     useCache_ = new QCheckBox(tr("Cache calls in"), setup);
     useCache_->setChecked(true);
@@ -120,8 +134,14 @@ void LivePanel::buildUi() {
 
     auto* runBox = new QGroupBox(tr("Run"), this);
     auto* runLayout = new QVBoxLayout(runBox);
+    auto* runRow = new QHBoxLayout;
     runSelected_ = new QPushButton(tr("Run selected queries"), runBox);
-    runLayout->addWidget(runSelected_);
+    runShown_ = new QPushButton(tr("Run rows shown…"), runBox);
+    runShown_->setToolTip(tr("Run every row the query table shows (its filters applied)."));
+    runRow->addWidget(runSelected_);
+    runRow->addWidget(runShown_);
+    runRow->addStretch(1);
+    runLayout->addLayout(runRow);
     context_ = new QPlainTextEdit(runBox);
     context_->setPlaceholderText(tr("Playground: context passage (optional)"));
     context_->setMaximumHeight(90);
@@ -147,9 +167,9 @@ void LivePanel::buildUi() {
     top->addWidget(runBox);
 
     auto* split = new QSplitter(Qt::Vertical, this);
-    results_ = new QTableWidget(0, 7, split);
-    results_->setHorizontalHeaderLabels(
-        {tr("id"), tr("final model"), tr("answer"), tr("confidence"), tr("score"), tr("cost"), tr("status")});
+    results_ = new QTableWidget(0, 9, split);
+    results_->setHorizontalHeaderLabels({tr("id"), tr("path"), tr("answer"), tr("confidence"), tr("score"),
+                                         tr("cost units"), tr("money"), tr("seconds"), tr("status")});
     results_->horizontalHeader()->setStretchLastSection(true);
     results_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     results_->verticalHeader()->hide();
@@ -164,6 +184,9 @@ void LivePanel::buildUi() {
     connect(browse, &QPushButton::clicked, this, &LivePanel::chooseConfig);
     connect(configPath_, &QLineEdit::returnPressed, this, [this] { loadConfig(configPath_->text()); });
     connect(runSelected_, &QPushButton::clicked, this, [this] { runSelected(); });
+    connect(runShown_, &QPushButton::clicked, this, &LivePanel::runShownRequested);
+    connect(check_, &QPushButton::clicked, this, [this] { checkEndpoints(); });
+    connect(useRouting_, &QPushButton::clicked, this, &LivePanel::useRoutingRequested);
     connect(ask_, &QPushButton::clicked, this, [this] { runQuestion(context_->toPlainText(), question_->text()); });
     connect(question_, &QLineEdit::returnPressed, this,
             [this] { runQuestion(context_->toPlainText(), question_->text()); });
@@ -193,16 +216,21 @@ bool LivePanel::loadConfig(const QString& path) {
         setRunning(running_);
         return false;
     }
-    QStringList names;
-    for (const auto& m : config_->models) names << qs(m.name);
-    configStatus_->setText(tr("%1 models: %2 · verifier k = %3 · %4 %5")
-                               .arg(config_->models.size())
-                               .arg(names.join(QStringLiteral(" → ")))
-                               .arg(config_->verifier.k)
-                               .arg(qs(config_->meta_verifier.method), qs(config_->meta_verifier.params.dump())));
+    checks_.clear();
+    configStatus_->setText(configSummary());
     refreshKeys();
     setRunning(running_);
     return true;
+}
+
+QString LivePanel::configSummary() const {
+    QStringList names;
+    for (const auto& m : config_->models) names << qs(m.name);
+    return tr("%1 models: %2 · verifier k = %3 · %4 %5")
+        .arg(config_->models.size())
+        .arg(names.join(QStringLiteral(" → ")))
+        .arg(config_->verifier.k)
+        .arg(qs(config_->meta_verifier.method), qs(config_->meta_verifier.params.dump()));
 }
 
 void LivePanel::refreshKeys() {
@@ -228,6 +256,89 @@ void LivePanel::refreshKeys() {
                 [this, name](const QString& t) { sessionKeys_[name] = t.toStdString(); });
         keys_->setCellWidget(i, 2, edit);
     }
+    showChecks();
+}
+
+void LivePanel::showChecks() {
+    for (int i = 0; i < keys_->rowCount(); ++i) {
+        const QString name = keys_->item(i, 0)->text();
+        QString text;
+        QString tip;
+        for (const auto& c : checks_)
+            if (qs(c.model) == name) {
+                text = (c.ok ? tr("ok") : tr("FAILED")) + QStringLiteral(" · %1 · %2 s").arg(qs(c.how)).arg(c.seconds, 0, 'f', 2);
+                tip = qs(c.message);
+            }
+        auto* item = new QTableWidgetItem(text);
+        item->setToolTip(tip);
+        keys_->setItem(i, 3, item);
+    }
+}
+
+bool LivePanel::isChecking() const {
+    return jobs_->isRunning(kCheckJob);
+}
+
+bool LivePanel::checkEndpoints() {
+    if (!config_) {
+        status_->setText(tr("Load a models config first."));
+        return false;
+    }
+    std::vector<std::string> keys;
+    try {
+        keys = live::resolve_api_keys(*config_, sessionKeys_);
+    } catch (const std::exception& e) {
+        status_->setText(QString::fromStdString(e.what()));
+        return false;
+    }
+    checks_.clear();
+    showChecks();
+    status_->setText(tr("Checking the endpoints of %1 models…").arg(config_->models.size()));
+    check_->setEnabled(false);
+    jobs_->start<std::vector<live::PreflightCheck>>(
+        kCheckJob, {this, {}},
+        [cfg = *config_, keys = std::move(keys)](JobContext& ctx) { return live::preflight(cfg, keys, ctx.cancelFlag()); },
+        [this](std::vector<live::PreflightCheck> checks) {
+            checks_ = std::move(checks);
+            showChecks();
+            QStringList problems;
+            for (const auto& c : checks_)
+                if (!c.ok) problems << QStringLiteral("%1: %2").arg(qs(c.model), qs(c.message));
+            status_->setText(problems.isEmpty() ? tr("All endpoints answer (%1).").arg(checks_.size())
+                                                : tr("Endpoint check failed:\n%1").arg(problems.join(QLatin1Char('\n'))));
+            for (const auto& c : checks_)
+                log_->appendPlainText(QStringLiteral("check %1 · %2 · HTTP %3 · %4")
+                                          .arg(qs(c.model), qs(c.how))
+                                          .arg(c.http_status)
+                                          .arg(qs(c.message)));
+            setRunning(running_);
+        });
+    return true;
+}
+
+bool LivePanel::useRouting(const QString& method, const nlohmann::json& params, int numBins) {
+    if (!config_) {
+        status_->setText(tr("Load a models config first."));
+        return false;
+    }
+    if (method.isEmpty() || params.is_null()) {
+        status_->setText(tr("Choose a method in the toolbar and press Train first: there is no trained routing to use."));
+        return false;
+    }
+    live::ModelsConfig next = *config_;
+    next.meta_verifier.method = method.toStdString();
+    next.meta_verifier.params = params;
+    next.meta_verifier.num_bins = numBins;
+    try {
+        live::Pipeline check(next, {}, {}, nullptr);  // validates the method against the config's models
+    } catch (const std::exception& e) {
+        status_->setText(tr("Cannot route live with %1: %2").arg(method, QString::fromStdString(e.what())));
+        return false;
+    }
+    config_ = std::move(next);
+    configStatus_->setText(configSummary() + tr(" (routing from the explorer; the file is unchanged)"));
+    status_->setText(tr("Live runs now route with %1 %2.").arg(method, qs(params.dump())));
+    return true;
 }
 
 void LivePanel::setSessionKey(const QString& model, const QString& key) {
@@ -263,6 +374,7 @@ bool LivePanel::runRows(std::vector<data::RowIndex> rows) {
     auto job = std::make_shared<LiveRunResult>();
     job->input = live::live_input_from(*ds, rows);
     job->source_rows = std::move(rows);
+    if (sourceTag_) job->source_tag = sourceTag_();
     return start(std::move(job));
 }
 
@@ -328,6 +440,11 @@ bool LivePanel::start(std::shared_ptr<LiveRunResult> job) {
                 job->outcomes = std::move(result.rows);
                 job->totals = result.totals;
                 job->cancelled = result.cancelled;
+                if (!result.stopped.empty()) job->error += QString::fromStdString(result.stopped) + QLatin1Char('\n');
+                job->transcripts.reserve(job->outcomes.size());
+                for (std::size_t i = 0; i < job->outcomes.size(); ++i)
+                    job->transcripts.push_back(live::transcribe_row(job->input.dataset, static_cast<data::RowIndex>(i),
+                                                                    job->outcomes[i], cfg, prompts));
                 for (const auto& w : result.warnings) job->error += QString::fromStdString(w) + QLatin1Char('\n');
             } catch (const std::exception& e) {
                 job->error = QString::fromStdString(e.what());
@@ -368,13 +485,24 @@ void LivePanel::onProgress(const live::Progress& p) {
     parts << tr("rows %1/%2").arg(p.rows_done).arg(p.rows_total);
     if (p.rows_failed) parts << tr("%1 failed").arg(p.rows_failed);
     if (config_) {
-        for (std::size_t j = 0; j < p.per_model.size() && j < config_->models.size(); ++j)
-            parts << tr("%1: %2 calls (%3 cached)")
-                         .arg(qs(config_->models[j].name))
-                         .arg(p.per_model[j].calls)
-                         .arg(p.per_model[j].cached);
+        for (std::size_t j = 0; j < p.per_model.size() && j < config_->models.size(); ++j) {
+            const live::ModelUsage& u = p.per_model[j];
+            QString part = tr("%1: %2 calls (%3 cached), %L4 tokens")
+                               .arg(qs(config_->models[j].name))
+                               .arg(u.calls)
+                               .arg(u.cached)
+                               .arg(u.prompt_tokens + u.completion_tokens);
+            if (u.rejected) part += tr(", %1 rejected (billed)").arg(u.rejected);
+            if (u.failed) part += tr(", %1 failed").arg(u.failed);
+            if (u.verify_samples)
+                part += tr(", %1 of %2 verifications with a verdict").arg(u.verify_with_verdict).arg(u.verify_samples);
+            if (u.ignores_n) part += tr(", server ignores n");
+            parts << part;
+        }
     }
-    parts << money(p.money);
+    QString paid = tr("paid this run %1").arg(money(p.money));
+    if (p.money_estimated > 0) paid += tr(" (%1 of it estimated: replies without usage)").arg(money(p.money_estimated));
+    parts << paid << tr("rows' total incl. cached calls %1").arg(money(p.money_total));
     if (p.eta_s >= 0 && p.rows_done < p.rows_total) parts << tr("ETA %1 s").arg(std::ceil(p.eta_s));
     status_->setText(parts.join(QStringLiteral(" · ")));
     emit progressChanged(static_cast<int>(p.rows_done), static_cast<int>(p.rows_total));
@@ -404,17 +532,22 @@ void LivePanel::fillResults() {
     for (int i = 0; i < results_->rowCount(); ++i) {
         const auto& o = last_->outcomes[static_cast<std::size_t>(i)];
         const auto r = static_cast<data::RowIndex>(i);
-        QString model, answer, conf, score;
-        if (o.final_model >= 0 && static_cast<std::size_t>(o.final_model) < ds.models.size()) {
-            const auto& col = ds.models[static_cast<std::size_t>(o.final_model)];
-            model = qs(col.name);
-            answer = qs(col.answer[r]);
-            if (!std::isnan(col.score[r])) score = QString::number(col.score[r], 'f', 3);
-        }
+        const live::RowTranscript* t =
+            static_cast<std::size_t>(i) < last_->transcripts.size() ? &last_->transcripts[static_cast<std::size_t>(i)] : nullptr;
+        QString conf;
         if (!ds.models.empty() && !std::isnan(ds.models[0].verifier_confidence[r]))
             conf = QString::number(ds.models[0].verifier_confidence[r], 'f', 3);
         const QString status = o.done ? (o.final_model > 0 ? tr("escalated") : tr("kept")) : qs(o.error);
-        const QStringList cells = {qs(ds.id[r]), model, answer, conf, score, QString::number(o.cost_units), status};
+        const QString cash = (o.money_estimated ? QStringLiteral("~") : QString()) + money(o.money);
+        const QStringList cells = {qs(ds.id[r]),
+                                   t ? qs(t->path) : QString(),
+                                   t ? qs(t->answer).trimmed() : QString(),
+                                   conf,
+                                   t && !std::isnan(t->score) ? QString::number(t->score, 'f', 3) : QString(),
+                                   QString::number(o.cost_units),
+                                   cash,
+                                   t ? QString::number(t->latency_s, 'f', 2) : QString(),
+                                   status};
         for (int c = 0; c < cells.size(); ++c) results_->setItem(i, c, new QTableWidgetItem(cells[c]));
     }
     results_->resizeColumnsToContents();
@@ -423,6 +556,9 @@ void LivePanel::fillResults() {
 void LivePanel::setRunning(bool running) {
     running_ = running;
     runSelected_->setEnabled(!running && config_.has_value());
+    runShown_->setEnabled(!running && config_.has_value());
+    useRouting_->setEnabled(!running && config_.has_value());
+    check_->setEnabled(config_.has_value() && !jobs_->isRunning(kCheckJob));
     ask_->setEnabled(!running && config_.has_value());
     cancelButton_->setEnabled(running);
     save_->setEnabled(!running && last_ != nullptr && !last_->outcomes.empty());
@@ -450,28 +586,19 @@ QString LivePanel::logText() const {
 }
 
 LivePanel* installLivePanel(MainWindow* window) {
+    RoutingState* state = window->routingState();
     auto* panel = new LivePanel([window] { return window->dataset(); },
-                                [window]() -> std::vector<data::RowIndex> {
-                                    const auto row = window->routingState()->currentRow();
+                                [state]() -> std::vector<data::RowIndex> {
+                                    const auto row = state->currentRow();
                                     return row ? std::vector<data::RowIndex>{*row} : std::vector<data::RowIndex>{};
                                 },
                                 window, window->jobs());
     panel->setObjectName(QStringLiteral("livePanel"));
+    panel->setSourceTag([state] { return state->snapshot()->file.loadId; });
     window->bottomTabs()->addTab(panel, LivePanel::tr("Live"));
     auto show = [window, panel] { window->bottomTabs()->setCurrentWidget(panel); };
 
-    auto* menu = new QMenu(LivePanel::tr("&Live"), window);
-    menu->setObjectName(QStringLiteral("liveMenu"));
-    menu->addAction(LivePanel::tr("Open &Models Config…"), panel, [panel, show] {
-        show();
-        panel->chooseConfig();
-    });
-    QAction* one = menu->addAction(LivePanel::tr("Run &Selected Query"), panel, [panel, show] {
-        show();
-        panel->runSelected();
-    });
-    one->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
-    menu->addAction(LivePanel::tr("Run All &Rows Shown…"), panel, [window, panel, show] {
+    auto runShown = [window, panel, show] {
         show();
         const data::View& rows = window->queryModel()->visibleRows();
         // Every row costs real calls (an answer, k verifications, maybe larger models).
@@ -482,16 +609,73 @@ LivePanel* installLivePanel(MainWindow* window) {
                                                 nullptr, static_cast<int>(rows.size()))) != QMessageBox::Yes)
             return;
         panel->runRows(std::vector<data::RowIndex>(rows.begin(), rows.end()));
+    };
+    // The routing trained in the toolbar, for the dataset the charts show (parameters are per dataset).
+    auto useRouting = [state, panel, show] {
+        show();
+        const TrainedDataset* trained = state->trainedFor(state->chartDataset());
+        const bool usable = trained && trained->error.isEmpty();
+        panel->useRouting(state->methodName(), usable ? trained->params : nlohmann::json(), state->config().num_bins);
+    };
+    QObject::connect(panel, &LivePanel::runShownRequested, window, runShown);
+    QObject::connect(panel, &LivePanel::useRoutingRequested, window, useRouting);
+
+    auto* menu = new QMenu(LivePanel::tr("&Live"), window);
+    menu->setObjectName(QStringLiteral("liveMenu"));
+    menu->addAction(LivePanel::tr("Open &Models Config…"), panel, [panel, show] {
+        show();
+        panel->chooseConfig();
     });
+    menu->addAction(LivePanel::tr("C&heck Endpoints"), panel, [panel, show] {
+        show();
+        panel->checkEndpoints();
+    });
+    menu->addAction(LivePanel::tr("&Use Current Routing Live"), panel, useRouting);
+    menu->addSeparator();
+    QAction* one = menu->addAction(LivePanel::tr("Run &Selected Query"), panel, [panel, show] {
+        show();
+        panel->runSelected();
+    });
+    one->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    menu->addAction(LivePanel::tr("Run All &Rows Shown…"), panel, runShown);
     menu->addAction(LivePanel::tr("&Cancel Live Run"), panel, &LivePanel::cancel);
+    menu->addSeparator();
+    // The run's rows as a data file of their own: every table, chart and study then shows them.
+    menu->addAction(LivePanel::tr("&Open Live Results as Data"), panel, [window, panel] {
+        const auto result = panel->lastResult();
+        if (!result || result->outcomes.empty()) {
+            window->reportError(LivePanel::tr("Open live results"), LivePanel::tr("No live results yet: run some rows first."));
+            return;
+        }
+        const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) +
+                            QStringLiteral("/live-results");
+        QDir().mkpath(dir);
+        const QString path =
+            dir + QStringLiteral("/run-%1.jsonl").arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss-zzz")));
+        QString error;
+        if (!panel->saveResults(path, &error)) {
+            window->reportError(LivePanel::tr("Open live results"), error);
+            return;
+        }
+        window->log(LivePanel::tr("Live results saved to %1 and opened").arg(path));
+        window->startLoad(path);
+    });
     QAction* help = nullptr;
     for (QAction* a : window->menuBar()->actions())
         if (a->menu() && QString(a->text()).remove(QLatin1Char('&')) == QObject::tr("Help")) help = a;
     window->menuBar()->insertMenu(help, menu);
-    QObject::connect(panel, &LivePanel::resultsLanded, window, [window](std::shared_ptr<const LiveRunResult> r) {
+
+    QObject::connect(panel, &LivePanel::resultsLanded, window, [window, state](std::shared_ptr<const LiveRunResult> r) {
         window->log(LivePanel::tr("Live run: %1 rows%2")
                         .arg(r->outcomes.size())
                         .arg(r->cancelled ? LivePanel::tr(" (cancelled)") : QString()));
+        if (r->source_rows.empty()) return;
+        std::vector<std::pair<data::RowIndex, live::RowTranscript>> rows;
+        for (std::size_t i = 0; i < r->source_rows.size() && i < r->transcripts.size(); ++i)
+            if (r->outcomes[i].done || !r->outcomes[i].error.empty()) rows.emplace_back(r->source_rows[i], r->transcripts[i]);
+        if (!state->addLiveRows(r->source_tag, std::move(rows)))
+            window->log(LivePanel::tr("Live results not shown in the table: another file was opened during the run "
+                                      "(they stay in the Live tab)."));
     });
     return panel;
 }

@@ -17,6 +17,8 @@
 #include "core/live/live_io.hpp"
 #include "core/live/models_config.hpp"
 #include "core/live/pipeline.hpp"
+#include "core/live/preflight.hpp"
+#include "core/live/transcript.hpp"
 
 class QCheckBox;
 class QLabel;
@@ -37,6 +39,8 @@ struct LiveRunResult {
     live::Progress totals;
     bool cancelled = false;
     std::vector<data::RowIndex> source_rows;  // rows of the loaded dataset (empty: typed question)
+    std::uint64_t source_tag = 0;             // which load of the file source_rows refer to
+    std::vector<live::RowTranscript> transcripts;  // aligned with outcomes: what each row did, call by call
     live::ModelsConfig config;                // the config it ran with
     QString error;                            // set when the run could not start
 };
@@ -61,6 +65,18 @@ class LivePanel : public QWidget {
     // A key for one model for this session only (overrides its environment variable).
     void setSessionKey(const QString& model, const QString& key);
     void setCacheDirectory(const QString& dir);  // empty = no cache
+    // Tags each run on loaded rows with the load it read them from (the window's file load id),
+    // so results that land after another file was opened are not shown on its rows.
+    void setSourceTag(std::function<std::uint64_t()> tag) { sourceTag_ = std::move(tag); }
+
+    // Checks every endpoint of the config (reachable, key accepted, model served) in the
+    // background; results go to the keys table and the status line.
+    bool checkEndpoints();
+    bool isChecking() const;
+    const std::vector<live::PreflightCheck>& lastChecks() const { return checks_; }
+    // Replaces the config's meta-verifier (what the explorer trained); false with the reason
+    // shown when the config's models cannot run it.
+    bool useRouting(const QString& method, const nlohmann::json& params, int numBins);
 
     bool runSelected();  // false (with the reason shown) when a run cannot start
     // Runs these rows of the loaded data (the Live menu's "rows shown").
@@ -78,6 +94,10 @@ class LivePanel : public QWidget {
 
   signals:
     void runStarted();
+    // The panel's own buttons for what the window knows: the rows shown in its table, and
+    // the routing trained in its toolbar.
+    void runShownRequested();
+    void useRoutingRequested();
     void progressChanged(int done, int total);
     // Results have landed (also after a cancelled or failed run; see result->cancelled).
     void resultsLanded(std::shared_ptr<const automix::ui::LiveRunResult> result);
@@ -91,6 +111,8 @@ class LivePanel : public QWidget {
     void onFinished(std::shared_ptr<LiveRunResult> job);
     void fillResults();
     void setRunning(bool running);
+    void showChecks();
+    QString configSummary() const;
 
     DatasetProvider dataset_;
     SelectionProvider selection_;
@@ -102,13 +124,18 @@ class LivePanel : public QWidget {
     std::shared_ptr<const LiveRunResult> last_;
     bool running_ = false;
     QString cacheDir_;
+    std::function<std::uint64_t()> sourceTag_;
+    std::vector<live::PreflightCheck> checks_;
 
     QLineEdit* configPath_;
     QLabel* configStatus_;
     QTableWidget* keys_;
     QCheckBox* useCache_;
     QLineEdit* cachePath_;
+    QPushButton* check_;
+    QPushButton* useRouting_;
     QPushButton* runSelected_;
+    QPushButton* runShown_;
     QPlainTextEdit* context_;
     QLineEdit* question_;
     QPushButton* ask_;

@@ -43,6 +43,7 @@ QueryTableModel::QueryTableModel(RoutingState* state, QObject* parent) : QAbstra
         // A new file can have a different number of models, hence columns.
         beginResetModel();
         models_ = state_->dataset() ? static_cast<int>(state_->dataset()->model_count()) : 0;
+        liveColumns_ = !state_->liveRows()->rows.empty();
         sortColumn_ = -1;
         visible_.clear();
         endResetModel();
@@ -51,6 +52,17 @@ QueryTableModel::QueryTableModel(RoutingState* state, QObject* parent) : QAbstra
     connect(state_, &RoutingState::scopeChanged, this, &QueryTableModel::rebuild);
     connect(state_, &RoutingState::routingChanged, this, &QueryTableModel::rebuild);
     connect(state_, &RoutingState::linkedFilterChanged, this, &QueryTableModel::rebuild);
+    connect(state_, &RoutingState::liveRowsChanged, this, [this] {
+        const bool want = !state_->liveRows()->rows.empty();
+        if (want != liveColumns_) {
+            beginResetModel();
+            liveColumns_ = want;
+            endResetModel();
+            emit rowsRefreshed();
+        } else if (liveColumns_ && !visible_.empty()) {
+            emit dataChanged(index(0, liveColumn(LivePath)), index(rowCount() - 1, liveColumn(LiveLatency)));
+        }
+    });
 }
 
 std::size_t QueryTableModel::scopeSize() const {
@@ -66,7 +78,7 @@ int QueryTableModel::rowCount(const QModelIndex& parent) const {
 }
 
 int QueryTableModel::columnCount(const QModelIndex& parent) const {
-    return parent.isValid() || !state_->dataset() ? 0 : costColumn() + 1;
+    return parent.isValid() || !state_->dataset() ? 0 : costColumn() + 1 + (liveColumns_ ? LiveFieldCount : 0);
 }
 
 QVariant QueryTableModel::headerData(int section, Qt::Orientation o, int role) const {
@@ -86,6 +98,11 @@ QVariant QueryTableModel::headerData(int section, Qt::Orientation o, int role) c
         if (section == categoryColumn()) return tr("category");
         if (section == decisionColumn()) return tr("decision");
         if (section == costColumn()) return tr("cost");
+        if (section == liveColumn(LivePath)) return tr("live path");
+        if (section == liveColumn(LiveModel)) return tr("live model");
+        if (section == liveColumn(LiveAnswer)) return tr("live answer");
+        if (section == liveColumn(LiveMoney)) return tr("live $");
+        if (section == liveColumn(LiveLatency)) return tr("live s");
     }
     if (role == Qt::ToolTipRole) {
         if (section >= FirstScore && section < confidenceColumn())
@@ -101,6 +118,10 @@ QVariant QueryTableModel::headerData(int section, Qt::Orientation o, int role) c
         if (section == costColumn())
             return tr("Cost paid for this query: small call + verification, plus the large call when "
                       "escalated.");
+        if (section > costColumn())
+            return tr("Result of the last live run of this query (Live tab): models asked, the model whose "
+                      "answer is final, that answer, its money (~ = estimated: a reply had no usage) and "
+                      "the seconds its calls took.");
     }
     return {};
 }
@@ -128,6 +149,7 @@ QVariant QueryTableModel::data(const QModelIndex& index, int role) const {
         if (c >= FirstScore && c < confidenceColumn())
             return formatScore(ds->models[static_cast<std::size_t>(c - FirstScore)].score[r]);
         if (c == confidenceColumn()) return formatScore(ds->small().verifier_confidence[r]);
+        if (c > costColumn()) return liveText(r, c);
         if (c == categoryColumn()) {
             const auto s = data::to_string(ds->category[r]);
             return QString::fromLatin1(s.data(), static_cast<qsizetype>(s.size()));
@@ -146,7 +168,10 @@ QVariant QueryTableModel::data(const QModelIndex& index, int role) const {
         }
     }
     if (role == Qt::ToolTipRole && c == Question) return QString::fromStdString(ds->question[r]);
-    if (role == Qt::TextAlignmentRole && c >= FirstScore && c != categoryColumn() && c != decisionColumn())
+    if (role == Qt::ToolTipRole && liveColumns_ && c == liveColumn(LiveAnswer))
+        if (const auto* t = state_->liveRow(r)) return QString::fromStdString(t->done ? t->answer : t->error);
+    const bool liveWords = c >= liveColumn(LivePath) && c <= liveColumn(LiveAnswer);
+    if (role == Qt::TextAlignmentRole && c >= FirstScore && c != categoryColumn() && c != decisionColumn() && !liveWords)
         return QVariant(Qt::AlignRight | Qt::AlignVCenter);
     if (role == Qt::BackgroundRole && state_->escalated(r))
         return QColor(230, 140, 40, 38);  // translucent: readable on light and dark palettes
@@ -262,6 +287,11 @@ void QueryTableModel::applySort() {
         cmp = [this](auto a, auto b) { return state_->decision(a) - state_->decision(b); };
     else if (c == costColumn())
         cmp = [this](auto a, auto b) { return compareNumbers(state_->rowCost(a), state_->rowCost(b)); };
+    else if (c == liveColumn(LiveMoney) || c == liveColumn(LiveLatency)) {
+        const bool money = c == liveColumn(LiveMoney);
+        cmp = [this, money](auto a, auto b) { return compareNumbers(liveNumber(a, money), liveNumber(b, money)); };
+    } else if (c > costColumn())
+        cmp = [this, c](auto a, auto b) { return liveText(a, c).compare(liveText(b, c)); };
     else
         return;
     std::sort(visible_.begin(), visible_.end());
@@ -269,6 +299,24 @@ void QueryTableModel::applySort() {
         std::stable_sort(visible_.begin(), visible_.end(), [&](auto a, auto b) { return cmp(a, b) < 0; });
     else
         std::stable_sort(visible_.begin(), visible_.end(), [&](auto a, auto b) { return cmp(a, b) > 0; });
+}
+
+QString QueryTableModel::liveText(data::RowIndex r, int c) const {
+    const live::RowTranscript* t = state_->liveRow(r);
+    if (!t) return {};
+    const auto q = [](const std::string& s) { return QString::fromStdString(s); };
+    if (c == liveColumn(LivePath)) return t->done ? q(t->path) : tr("failed");
+    if (c == liveColumn(LiveModel)) return q(t->final_model);
+    if (c == liveColumn(LiveAnswer)) return q(t->answer).simplified().left(300);
+    if (c == liveColumn(LiveMoney))
+        return (t->money_estimated ? QStringLiteral("~$") : QStringLiteral("$")) + QString::number(t->money, 'f', 4);
+    if (c == liveColumn(LiveLatency)) return QString::number(t->latency_s, 'f', 2);
+    return {};
+}
+
+double QueryTableModel::liveNumber(data::RowIndex r, bool money) const {
+    const live::RowTranscript* t = state_->liveRow(r);
+    return !t ? std::nan("") : (money ? t->money : t->latency_s);
 }
 
 int QueryTableModel::tableRowOf(data::RowIndex row) const {

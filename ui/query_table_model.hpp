@@ -45,6 +45,10 @@ class QueryTableModel : public QAbstractTableModel {
     int categoryColumn() const { return confidenceColumn() + 1; }
     int decisionColumn() const { return confidenceColumn() + 2; }
     int costColumn() const { return confidenceColumn() + 3; }
+    // After a live run on rows of this file: path, final model, answer, money, latency.
+    enum LiveField { LivePath, LiveModel, LiveAnswer, LiveMoney, LiveLatency, LiveFieldCount };
+    bool hasLiveColumns() const { return liveColumns_; }
+    int liveColumn(LiveField f) const { return costColumn() + 1 + f; }
 
     data::RowIndex datasetRow(int tableRow) const { return visible_[static_cast<std::size_t>(tableRow)]; }
     int tableRowOf(data::RowIndex row) const;  // -1 when filtered out
@@ -59,6 +63,8 @@ class QueryTableModel : public QAbstractTableModel {
     void rebuild();  // filter + sort from the scope
     void applySort();
     bool accepts(data::RowIndex r, const std::string& needle) const;
+    QString liveText(data::RowIndex r, int column) const;  // "" for rows without a live result
+    double liveNumber(data::RowIndex r, bool money) const;  // money or latency; NaN without one
 
     RoutingState* state_;
     QueryFilter filter_;
@@ -66,6 +72,7 @@ class QueryTableModel : public QAbstractTableModel {
     int sortColumn_ = -1;
     Qt::SortOrder sortOrder_ = Qt::AscendingOrder;
     int models_ = 0;
+    bool liveColumns_ = false;
 };
 
 }  // namespace automix::ui

@@ -221,6 +221,7 @@ void RoutingState::setDataset(std::shared_ptr<const data::Dataset> ds, const Loa
     currentRow_.reset();
     linkedFilter_ = nullptr;
     linkedFilterLabel_.clear();
+    live_ = std::make_shared<LiveRows>();
     next->rows = std::make_shared<RowLists>();  // no chart dataset carried over from another file
     next->rows = makeRows(*next, std::nullopt);
     next->routing = freshRouting(*next, routing().methodName, routing().method);
@@ -229,7 +230,26 @@ void RoutingState::setDataset(std::shared_ptr<const data::Dataset> ds, const Loa
     emit scopeChanged();
     emit chartScopeChanged();
     emit routingChanged();
+    emit liveRowsChanged();
     emit changed();
+}
+
+bool RoutingState::addLiveRows(std::uint64_t loadId,
+                               std::vector<std::pair<data::RowIndex, live::RowTranscript>> rows) {
+    if (!snap_->data || loadId != snap_->file.loadId) return false;
+    auto next = std::make_shared<LiveRows>(*live_);
+    next->loadId = loadId;
+    for (auto& [row, t] : rows)
+        if (row < snap_->data->size()) next->rows[row] = std::move(t);
+    live_ = std::move(next);
+    emit liveRowsChanged();
+    emit changed();
+    return true;
+}
+
+const live::RowTranscript* RoutingState::liveRow(data::RowIndex row) const {
+    const auto it = live_->rows.find(row);
+    return it == live_->rows.end() ? nullptr : &it->second;
 }
 
 void RoutingState::setScope(int datasetIndex, SplitScope split) {

@@ -12,11 +12,13 @@
 #include <QString>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <vector>
 
 #include "core/data/dataset.hpp"
+#include "core/live/transcript.hpp"
 #include "core/routing/method.hpp"
 
 namespace automix::ui {
@@ -117,6 +119,12 @@ struct Snapshot {
 };
 using SnapshotPtr = std::shared_ptr<const Snapshot>;
 
+// Live results (Live tab) on rows of one loaded file, by dataset row; the latest run wins.
+struct LiveRows {
+    std::uint64_t loadId = 0;
+    std::map<data::RowIndex, live::RowTranscript> rows;
+};
+
 class RoutingState : public QObject {
     Q_OBJECT
   public:
@@ -195,6 +203,13 @@ class RoutingState : public QObject {
     void setCurrentRow(std::optional<data::RowIndex> row);
     std::optional<data::RowIndex> currentRow() const { return currentRow_; }
 
+    // --- live results on rows of the loaded file; dropped when another file loads.
+    // Adds (or replaces) rows run on the file with `loadId`; false, and nothing changes, when
+    // that file is no longer the loaded one.
+    bool addLiveRows(std::uint64_t loadId, std::vector<std::pair<data::RowIndex, live::RowTranscript>> rows);
+    std::shared_ptr<const LiveRows> liveRows() const { return live_; }
+    const live::RowTranscript* liveRow(data::RowIndex row) const;
+
   public slots:
     // Trains the method on each dataset's train rows and routes all of that dataset's rows.
     void train();
@@ -212,6 +227,7 @@ class RoutingState : public QObject {
     void routingChanged();
     void linkedFilterChanged();
     void currentRowChanged(std::optional<automix::data::RowIndex> row);
+    void liveRowsChanged();
     // Any of the above: the one signal most views need.
     void changed();
 
@@ -232,6 +248,7 @@ class RoutingState : public QObject {
     RowPredicate linkedFilter_;
     QString linkedFilterLabel_;
     std::optional<data::RowIndex> currentRow_;
+    std::shared_ptr<const LiveRows> live_ = std::make_shared<LiveRows>();
 };
 
 }  // namespace automix::ui

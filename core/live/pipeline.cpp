@@ -68,6 +68,27 @@ void prepare_model_columns(data::Dataset& ds, const ModelsConfig& cfg) {
     ds.verifier_cost = cfg.verifier_cost;
 }
 
+namespace {
+PromptFields prompt_fields(const data::Dataset& ds, data::RowIndex row) {
+    PromptFields f;
+    f.context = ds.context(row);
+    f.question = ds.question[row];
+    f.options = row_options(ds, row);
+    return f;
+}
+}  // namespace
+
+std::string answer_prompt(const PromptTemplates& t, const data::Dataset& ds, data::RowIndex row) {
+    return render_prompt(t.answer, prompt_fields(ds, row));
+}
+
+std::string verify_prompt(const PromptTemplates& t, const data::Dataset& ds, data::RowIndex row,
+                          const std::string& answer) {
+    PromptFields f = prompt_fields(ds, row);
+    f.answer = trim(answer);
+    return render_prompt(t.verify, f);
+}
+
 double score_answer(const data::Dataset& ds, data::RowIndex row, const std::string& answer) {
     if (row >= ds.gold.size() || ds.gold[row].empty()) return data::kMissing;
     const std::string& gold = ds.gold[row];
@@ -255,14 +276,6 @@ class Run {
     };
 
     data::RowIndex row(std::size_t i) const { return rows_[i]; }
-
-    PromptFields fields(std::size_t i) const {
-        PromptFields f;
-        f.context = ds_.context(row(i));
-        f.question = ds_.question[row(i)];
-        f.options = row_options(ds_, row(i));
-        return f;
-    }
 
     void start_more() {
         // Rows answered from the cache finish inside advance() and call back here; the outer
@@ -547,7 +560,7 @@ class Run {
 
     void request_answer(std::size_t i, std::size_t j) {
         const ModelEndpoint& m = cfg_.models[j];
-        auto prompt = std::make_shared<const std::string>(render_prompt(prompts_.answer, fields(i)));
+        auto prompt = std::make_shared<const std::string>(answer_prompt(prompts_, ds_, row(i)));
         const Sampling s = answer_sampling(m);
         const std::string key = call_key(m.base_url, std::string(to_string(m.api)), m.model_id, *prompt,
                                          sampling_identity(s, m.extra_body), 0);
@@ -628,10 +641,9 @@ class Run {
     void request_verify(std::size_t i, std::size_t j) {
         const ModelEndpoint& m = cfg_.models[j];
         const int k = cfg_.verifier.k;
-        PromptFields f = fields(i);
-        f.answer = trim(ds_.models[j].answer[row(i)]);
         Step& st = state_[i].steps[j];
-        st.verify_prompt = std::make_shared<const std::string>(render_prompt(prompts_.verify, f));
+        st.verify_prompt =
+            std::make_shared<const std::string>(verify_prompt(prompts_, ds_, row(i), ds_.models[j].answer[row(i)]));
         const std::string identity = sampling_identity(verify_sampling(m), m.extra_body);
         const std::string api_name(to_string(m.api));
         st.samples.assign(static_cast<std::size_t>(k), std::string());

@@ -21,6 +21,11 @@
 
 #include "core/data/reader.hpp"
 #include "core/live/replay_server.hpp"
+#include "core/routing/method.hpp"
+#include "core/scoring/verifier.hpp"
+#include "live/support_foreign.hpp"
+#include "ui/drill_down_panel.hpp"
+#include "ui/query_table_model.hpp"
 #include "ui/live_panel.hpp"
 #include "ui/main_window.hpp"
 #include "ui/routing_state.hpp"
@@ -80,6 +85,9 @@ class TestLivePanel : public QObject {
     void cancelStopsQuickly();
     void invalidConfigIsExplained();
     void reachableFromTheMainWindow();
+    void resultsFlowIntoTheExplorer();
+    void foreignServerMoneyIsMarkedEstimated();
+    void failedCheckNamesTheModel();
 };
 
 void TestLivePanel::initTestCase() {
@@ -106,7 +114,7 @@ void TestLivePanel::runSelectedQueries() {
     QVERIFY(table);
     int resultsTable = 0;
     for (auto* t : panel.findChildren<QTableWidget*>())
-        if (t->columnCount() == 7) {
+        if (t->columnCount() == 9) {
             table = t;
             ++resultsTable;
         }
@@ -119,8 +127,12 @@ void TestLivePanel::runSelectedQueries() {
         QCOMPARE(table->item(i, 0)->text().toStdString(), fixture()->id[r]);
         const auto& expectedModel = fixture()->models[decisions[static_cast<std::size_t>(i)]];
         QCOMPARE(table->item(i, 2)->text().toStdString(), expectedModel.answer[r]);
+        QCOMPARE(table->item(i, 1)->text(), decisions[static_cast<std::size_t>(i)] ? QString("small → large") : QString("small"));
         QCOMPARE(table->item(i, 3)->text(), QString::number(fixture()->models[0].verifier_confidence[r], 'f', 3));
+        QCOMPARE(table->item(i, 6)->text(),
+                 "$" + QString::number(result->outcomes[static_cast<std::size_t>(i)].money, 'f', 4));
     }
+    QVERIFY2(panel.statusText().contains("tokens"), qPrintable(panel.statusText()));
     QVERIFY2(panel.statusText().contains("rows 4/4"), qPrintable(panel.statusText()));
     QVERIFY(panel.statusText().contains("small: 8 calls"));
     QVERIFY(!panel.logText().isEmpty());
@@ -281,6 +293,175 @@ void TestLivePanel::reachableFromTheMainWindow() {
     QCOMPARE(result->outcomes.size(), std::size_t(1));
     QCOMPARE(result->input.dataset.id[0], fixture()->id[7]);
     QVERIFY(result->outcomes[0].done);
+}
+
+namespace {
+QAction* menuAction(ui::MainWindow& w, const QString& text) {
+    auto* menu = w.findChild<QMenu*>(QStringLiteral("liveMenu"));
+    for (QAction* a : menu ? menu->actions() : QList<QAction*>{})
+        if (a->text().remove(QLatin1Char('&')) == text) return a;
+    return nullptr;
+}
+}  // namespace
+
+// The whole loop a user goes through in the explorer: check the endpoints, route live with the
+// routing trained in the toolbar, run a query, read its live columns in the table and its calls
+// in the drill-down, then open the live results as data of their own.
+void TestLivePanel::resultsFlowIntoTheExplorer() {
+    live::ReplayServer server(fixture(), {});
+    server.start(0);
+    QTemporaryDir dir;
+    ui::MainWindow w;
+    QString error;
+    QVERIFY2(w.openFile(QStringLiteral(AUTOMIX_TEST_DATA "/live/sample60.jsonl"), &error), qPrintable(error));
+    auto* panel = w.findChild<LivePanel*>(QStringLiteral("livePanel"));
+    QVERIFY(panel->loadConfig(writeConfig(dir, server.base_url())));
+    panel->setCacheDirectory(dir.path() + "/cache");
+
+    // Check endpoints: both models answer, shown per model in the keys table.
+    QTest::mouseClick(button(panel, "Check endpoints"), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!panel->isChecking(), 20000);
+    QCOMPARE(panel->lastChecks().size(), std::size_t(2));
+    for (const auto& c : panel->lastChecks()) QVERIFY2(c.ok, c.message.c_str());
+    QVERIFY2(panel->statusText().contains("All endpoints answer (2)"), qPrintable(panel->statusText()));
+
+    // Without training there is nothing to use; after Train the trained threshold is used.
+    w.selectSplit(QStringLiteral("all"));
+    w.selectMethod(QString());
+    QTest::mouseClick(button(panel, "Use explorer's routing"), Qt::LeftButton);
+    QVERIFY2(panel->statusText().contains("press Train"), qPrintable(panel->statusText()));
+    w.selectMethod(QStringLiteral("Threshold"));
+    w.routingState()->train();
+    w.routingState()->waitForTraining();
+    const auto* trained = w.routingState()->trainedFor(w.routingState()->chartDataset());
+    QVERIFY(trained && trained->error.isEmpty());
+    menuAction(w, "Use Current Routing Live")->trigger();
+    QVERIFY2(panel->statusText().contains("Threshold " + QString::fromStdString(trained->params.dump())),
+             qPrintable(panel->statusText()));
+
+    // Run two queries, one at a time, from the menu.
+    QSignalSpy landed(panel, &LivePanel::resultsLanded);
+    const std::vector<data::RowIndex> ran = {3, 11};
+    for (const auto row : ran) {
+        w.selectRow(row);
+        menuAction(w, "Run Selected Query")->trigger();
+        QVERIFY(landed.wait(20000));
+        QVERIFY(panel->lastResult()->outcomes.at(0).done);
+    }
+    auto* model = w.queryModel();
+    QVERIFY(model->hasLiveColumns());
+    QCOMPARE(model->headerData(model->liveColumn(ui::QueryTableModel::LiveMoney), Qt::Horizontal, Qt::DisplayRole)
+                 .toString(),
+             QString("live $"));
+    routing::Config rc;
+    const auto decisions = routing::find_method("Threshold")->route(*fixture(), ran, trained->params, rc);
+    const auto cell = [&](data::RowIndex r, ui::QueryTableModel::LiveField f) {
+        return model->data(model->index(model->tableRowOf(r), model->liveColumn(f)), Qt::DisplayRole).toString();
+    };
+    for (std::size_t i = 0; i < ran.size(); ++i) {
+        const auto r = ran[i];
+        const auto& decided = fixture()->models[decisions[i]];
+        QCOMPARE(cell(r, ui::QueryTableModel::LiveModel), decisions[i] ? QString("large") : QString("small"));
+        QCOMPARE(cell(r, ui::QueryTableModel::LiveAnswer), QString::fromStdString(decided.answer[r]).simplified());
+        QCOMPARE(cell(r, ui::QueryTableModel::LivePath), decisions[i] ? QString("small → large") : QString("small"));
+        QVERIFY(cell(r, ui::QueryTableModel::LiveMoney).startsWith("$"));
+    }
+    // The last run's money, as the Live tab reports it, is the table's figure for that row.
+    const auto last = panel->lastResult();
+    QCOMPARE(cell(ran[1], ui::QueryTableModel::LiveMoney), "$" + QString::number(last->outcomes[0].money, 'f', 4));
+    QVERIFY2(panel->statusText().contains("incl. cached calls $" + QString::number(last->totals.money_total, 'f', 4)),
+             qPrintable(panel->statusText()));
+    QCOMPARE(cell(5, ui::QueryTableModel::LiveMoney), QString());  // never run live
+
+    // The drill-down shows each call: prompt, reply and every verification sample's verdict.
+    w.selectRow(3);
+    const QString details = w.drillDown()->detailsText();
+    QVERIFY2(details.contains("Live run"), qPrintable(details.left(2000)));
+    QVERIFY(details.contains("small · answer"));
+    QVERIFY(details.contains("small · verify"));
+    QVERIFY(details.contains(QString::fromStdString(fixture()->question[3]).simplified().left(40)));
+    const auto counts = scoring::count_verdicts(fixture()->models[0].verifier_samples[3]);
+    QCOMPARE(int(details.count("[correct]")), counts.correct);
+    QCOMPARE(int(details.count("[incorrect]")), counts.incorrect);
+
+    // The results as data of their own: every view then shows them.
+    QSignalSpy loaded(&w, &ui::MainWindow::loadFinished);
+    menuAction(w, "Open Live Results as Data")->trigger();
+    QVERIFY(loaded.wait(20000));
+    QVERIFY2(loaded.at(0).at(0).toBool(), qPrintable(loaded.at(0).at(1).toString()));
+    QCOMPARE(w.dataset()->size(), std::size_t(1));
+    QCOMPARE(w.dataset()->id[0], fixture()->id[11]);
+    QVERIFY(!model->hasLiveColumns());  // another file: its rows have no live results
+    QFile::remove(w.currentFile());
+}
+
+// A server that omits `usage` with per-token prices: the money is estimated, and says so in the
+// results table and the status line.
+void TestLivePanel::foreignServerMoneyIsMarkedEstimated() {
+    live_test::ForeignOptions o;
+    o.omit_usage = true;
+    o.ignore_n = true;
+    live_test::ForeignServer server(o);
+    QTemporaryDir dir;
+    nlohmann::json small = {{"name", "small"},           {"base_url", server.base_url()}, {"model", "small-model"},
+                            {"price_per_1k_input", 1.0}, {"price_per_1k_output", 2.0}};
+    nlohmann::json large = {
+        {"name", "large"}, {"base_url", server.base_url()}, {"model", "large-model"}, {"price_per_call", 0.5}};
+    nlohmann::json cfg = {{"models", {small, large}},
+                          {"verifier", {{"k", 4}}},
+                          {"meta_verifier", {{"method", "Threshold"}, {"params", 0.5}}}};
+    const QString path = dir.path() + "/foreign.json";
+    std::ofstream(path.toStdString()) << cfg.dump();
+    LivePanel panel([] { return fixture().get(); }, [] { return std::vector<data::RowIndex>{}; });
+    QVERIFY(panel.loadConfig(path));
+    panel.setCacheDirectory(QString());
+    QSignalSpy landed(&panel, &LivePanel::resultsLanded);
+    QVERIFY(panel.runQuestion("Paris is the capital of France.", "What is the capital of France?"));
+    QVERIFY(landed.wait(20000));
+    const auto r = panel.lastResult();
+    QVERIFY(r->outcomes.at(0).done);
+    QVERIFY(r->outcomes[0].money_estimated);
+    QVERIFY(r->totals.money_estimated > 0);
+    // The server ignored n = 4: the samples were asked one by one, and every one was read.
+    QCOMPARE(r->transcripts.at(0).steps.at(1).replies.size(), std::size_t(4));
+    QCOMPARE(r->transcripts[0].steps[1].calls, 4);
+    QVERIFY2(panel.statusText().contains("estimated"), qPrintable(panel.statusText()));
+    QVERIFY2(panel.statusText().contains("server ignores n"), qPrintable(panel.statusText()));
+    QTableWidget* table = nullptr;
+    for (auto* t : panel.findChildren<QTableWidget*>())
+        if (t->columnCount() == 9) table = t;
+    QVERIFY(table);
+    QVERIFY2(table->item(0, 6)->text().startsWith("~$"), qPrintable(table->item(0, 6)->text()));
+    QCOMPARE(table->item(0, 2)->text(), QString("Paris"));
+}
+
+// A misspelt model name is found by the check, named, and costs no row.
+void TestLivePanel::failedCheckNamesTheModel() {
+    live_test::ForeignServer server;
+    QTemporaryDir dir;
+    nlohmann::json small = {
+        {"name", "small"}, {"base_url", server.base_url()}, {"model", "small-model"}, {"price_per_call", 0.01}};
+    nlohmann::json large = {
+        {"name", "large"}, {"base_url", server.base_url()}, {"model", "large-modle"}, {"price_per_call", 0.5}};
+    nlohmann::json cfg = {{"models", {small, large}},
+                          {"verifier", {{"k", 4}}},
+                          {"meta_verifier", {{"method", "Threshold"}, {"params", 0.5}}}};
+    const QString path = dir.path() + "/typo.json";
+    std::ofstream(path.toStdString()) << cfg.dump();
+    LivePanel panel([] { return fixture().get(); }, [] { return std::vector<data::RowIndex>{}; });
+    QVERIFY(panel.loadConfig(path));
+    QVERIFY(panel.checkEndpoints());
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.isChecking(), 20000);
+    QCOMPARE(panel.lastChecks().size(), std::size_t(2));
+    QVERIFY(panel.lastChecks()[0].ok);
+    QVERIFY(!panel.lastChecks()[1].ok);
+    QVERIFY2(panel.statusText().contains("large:"), qPrintable(panel.statusText()));
+    QTableWidget* keys = nullptr;
+    for (auto* t : panel.findChildren<QTableWidget*>())
+        if (t->columnCount() == 4) keys = t;
+    QVERIFY(keys);
+    QVERIFY(keys->item(1, 3)->text().startsWith("FAILED"));
+    QVERIFY(keys->item(0, 3)->text().startsWith("ok"));
 }
 
 QTEST_MAIN(TestLivePanel)
