@@ -373,7 +373,7 @@ QString DrillDownPanel::liveHtml(const live::RowTranscript& t) const {
     for (const live::StepTranscript& s : t.steps) {
         QString calls = s.calls == 1 ? tr("1 call") : tr("%1 calls").arg(s.calls);
         if (s.cached) calls += tr(", %1 from the cache").arg(s.cached);
-        h += QStringLiteral("<p><b>%1 · %2</b> <span class=k>%3 · HTTP %4 · %5 attempts · %6 s</span></p>")
+        h += QStringLiteral("<p><b>%1 · %2</b> <span class=k>%3 · HTTP %4 · attempts %5 · %6 s</span></p>")
                  .arg(fromStd(s.model).toHtmlEscaped(), fromStd(s.kind).toHtmlEscaped(), calls)
                  .arg(s.http_status)
                  .arg(s.attempts)

@@ -109,6 +109,9 @@ void LivePanel::buildUi() {
     keys_->setHorizontalHeaderLabels(
         {tr("Model"), tr("Key source"), tr("Key for this session (not saved)"), tr("Endpoint check")});
     keys_->horizontalHeader()->setStretchLastSection(true);
+    keys_->setColumnWidth(0, 140);
+    keys_->setColumnWidth(1, 180);
+    keys_->setColumnWidth(2, 260);
     keys_->verticalHeader()->hide();
     keys_->setMaximumHeight(120);
     form->addRow(tr("Keys"), keys_);
@@ -316,7 +319,7 @@ bool LivePanel::checkEndpoints() {
     return true;
 }
 
-bool LivePanel::useRouting(const QString& method, const nlohmann::json& params, int numBins) {
+bool LivePanel::useRouting(const QString& method, const nlohmann::json& params, int numBins, const QString& trainedOn) {
     if (!config_) {
         status_->setText(tr("Load a models config first."));
         return false;
@@ -337,7 +340,9 @@ bool LivePanel::useRouting(const QString& method, const nlohmann::json& params, 
     }
     config_ = std::move(next);
     configStatus_->setText(configSummary() + tr(" (routing from the explorer; the file is unchanged)"));
-    status_->setText(tr("Live runs now route with %1 %2.").arg(method, qs(params.dump())));
+    status_->setText(trainedOn.isEmpty() ? tr("Live runs now route with %1 %2.").arg(method, qs(params.dump()))
+                                         : tr("Live runs now route with %1 %2 (trained on %3).")
+                                               .arg(method, qs(params.dump()), trainedOn));
     return true;
 }
 
@@ -610,12 +615,17 @@ LivePanel* installLivePanel(MainWindow* window) {
             return;
         panel->runRows(std::vector<data::RowIndex>(rows.begin(), rows.end()));
     };
-    // The routing trained in the toolbar, for the dataset the charts show (parameters are per dataset).
+    // The routing trained in the toolbar. Parameters are trained per dataset and a live config
+    // has one: take the selected query's dataset, else the one the charts show, and say which.
     auto useRouting = [state, panel, show] {
         show();
-        const TrainedDataset* trained = state->trainedFor(state->chartDataset());
+        const auto snap = state->snapshot();
+        int dataset = state->chartDataset();
+        if (const auto row = state->currentRow(); row && snap->data) dataset = snap->data->dataset_index[*row];
+        const TrainedDataset* trained = state->trainedFor(dataset);
         const bool usable = trained && trained->error.isEmpty();
-        panel->useRouting(state->methodName(), usable ? trained->params : nlohmann::json(), state->config().num_bins);
+        panel->useRouting(state->methodName(), usable ? trained->params : nlohmann::json(), state->config().num_bins,
+                          snap->datasetName(dataset));
     };
     QObject::connect(panel, &LivePanel::runShownRequested, window, runShown);
     QObject::connect(panel, &LivePanel::useRoutingRequested, window, useRouting);

@@ -76,7 +76,8 @@ class LivePanel : public QWidget {
     const std::vector<live::PreflightCheck>& lastChecks() const { return checks_; }
     // Replaces the config's meta-verifier (what the explorer trained); false with the reason
     // shown when the config's models cannot run it.
-    bool useRouting(const QString& method, const nlohmann::json& params, int numBins);
+    // `trainedOn` names the dataset the parameters were trained on, for the status line.
+    bool useRouting(const QString& method, const nlohmann::json& params, int numBins, const QString& trainedOn = {});
 
     bool runSelected();  // false (with the reason shown) when a run cannot start
     // Runs these rows of the loaded data (the Live menu's "rows shown").

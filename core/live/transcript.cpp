@@ -1,5 +1,6 @@
 #include "core/live/transcript.hpp"
 
+#include <algorithm>
 #include <map>
 #include <utility>
 
@@ -49,6 +50,7 @@ RowTranscript transcribe_row(const data::Dataset& ran, data::RowIndex row, const
         if (it == step_of.end()) {
             it = step_of.emplace(key, t.steps.size()).first;
             StepTranscript s;
+            s.model_index = c.model;
             s.model = model_name(c.model);
             s.kind = c.kind;
             if (static_cast<std::size_t>(c.model) < ran.models.size()) {
@@ -76,6 +78,10 @@ RowTranscript transcribe_row(const data::Dataset& ran, data::RowIndex row, const
         if (c.http_status) s.http_status = c.http_status;
         if (!c.error.empty()) s.error += (s.error.empty() ? "" : "; ") + c.error;
     }
+    // Calls finish in any order (a run_all_models run asks the large model at once).
+    std::stable_sort(t.steps.begin(), t.steps.end(), [](const StepTranscript& a, const StepTranscript& b) {
+        return a.model_index != b.model_index ? a.model_index < b.model_index : a.kind == "answer" && b.kind != "answer";
+    });
     return t;
 }
 

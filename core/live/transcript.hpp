@@ -16,6 +16,7 @@ namespace automix::live {
 // One step of a row: model j answering, or model j verifying its answer (k samples, possibly
 // over several HTTP calls when the server ignores `n`).
 struct StepTranscript {
+    int model_index = 0;
     std::string model;  // config name
     std::string kind;   // "answer" or "verify"
     std::string prompt;
@@ -41,7 +42,7 @@ struct RowTranscript {
     double latency_s = 0.0;  // sum over the row's calls that went to a server
     bool done = false;
     std::string error;
-    std::vector<StepTranscript> steps;
+    std::vector<StepTranscript> steps;  // by model, each model's answer before its verification
 };
 
 // `ran` is the dataset the run filled (LiveInput::dataset), `row` a row of it, `outcome` what

@@ -333,10 +333,14 @@ void TestLivePanel::resultsFlowIntoTheExplorer() {
     w.selectMethod(QStringLiteral("Threshold"));
     w.routingState()->train();
     w.routingState()->waitForTraining();
-    const auto* trained = w.routingState()->trainedFor(w.routingState()->chartDataset());
+    // The selected query's dataset gives the parameters (they are trained per dataset).
+    w.selectRow(3);
+    const int datasetOfRow = static_cast<int>(fixture()->dataset_index[3]);
+    const auto* trained = w.routingState()->trainedFor(datasetOfRow);
     QVERIFY(trained && trained->error.isEmpty());
     menuAction(w, "Use Current Routing Live")->trigger();
-    QVERIFY2(panel->statusText().contains("Threshold " + QString::fromStdString(trained->params.dump())),
+    QVERIFY2(panel->statusText().contains("Threshold " + QString::fromStdString(trained->params.dump()) +
+                                          " (trained on " + w.routingState()->snapshot()->datasetName(datasetOfRow)),
              qPrintable(panel->statusText()));
 
     // Run two queries, one at a time, from the menu.
@@ -384,6 +388,15 @@ void TestLivePanel::resultsFlowIntoTheExplorer() {
     QCOMPARE(int(details.count("[correct]")), counts.correct);
     QCOMPARE(int(details.count("[incorrect]")), counts.incorrect);
 
+    if (const QByteArray shots = qgetenv("AUTOMIX_SCREENSHOT_DIR"); !shots.isEmpty()) {  // for looking at it
+        w.resize(1600, 1000);
+        w.show();
+        QTest::qWait(200);
+        w.grab().save(QString::fromUtf8(shots) + "/live-explorer.png");
+        w.drillDown()->resize(700, 1400);
+        w.drillDown()->grab().save(QString::fromUtf8(shots) + "/live-drilldown.png");
+    }
+
     // The results as data of their own: every view then shows them.
     QSignalSpy loaded(&w, &ui::MainWindow::loadFinished);
     menuAction(w, "Open Live Results as Data")->trigger();
@@ -423,6 +436,7 @@ void TestLivePanel::foreignServerMoneyIsMarkedEstimated() {
     QVERIFY(r->outcomes[0].money_estimated);
     QVERIFY(r->totals.money_estimated > 0);
     // The server ignored n = 4: the samples were asked one by one, and every one was read.
+    QCOMPARE(r->transcripts[0].steps.at(0).kind + r->transcripts[0].steps[1].kind, std::string("answerverify"));
     QCOMPARE(r->transcripts.at(0).steps.at(1).replies.size(), std::size_t(4));
     QCOMPARE(r->transcripts[0].steps[1].calls, 4);
     QVERIFY2(panel.statusText().contains("estimated"), qPrintable(panel.statusText()));
