@@ -48,7 +48,7 @@ TrainOutput runTraining(const Snapshot& s, JobContext& job) {
         job.progress(d, ds.dataset_names.size());
         TrainedDataset t;
         t.datasetIndex = static_cast<int>(d);
-        t.trainRows = ds.rows(t.datasetIndex, data::Split::Train);
+        t.trainRows = ds.measured(ds.rows(t.datasetIndex, data::Split::Train));
         try {
             if (t.trainRows.empty()) throw std::runtime_error("no train rows");
             const eval::ScoredView train = eval::ScoredView::for_method(ds, t.trainRows, method, costs);
@@ -172,12 +172,12 @@ std::shared_ptr<const RowLists> RoutingState::makeRows(const Snapshot& s, std::o
         rows->chartDataset = s.rows->chartDataset;  // keep what the charts show when the selection goes
     else
         rows->chartDataset = 0;
-    rows->chartTrain = ds->rows(rows->chartDataset, data::Split::Train);
+    rows->chartTrain = ds->measured(ds->rows(rows->chartDataset, data::Split::Train));
     if (s.split == SplitScope::Train) {
         rows->chartEval = rows->chartTrain;
         rows->evalName = QStringLiteral("train");
     } else {
-        rows->chartEval = ds->rows(rows->chartDataset, data::Split::Val);
+        rows->chartEval = ds->measured(ds->rows(rows->chartDataset, data::Split::Val));
         rows->evalName = QStringLiteral("val");
     }
     return rows;
@@ -358,7 +358,7 @@ bool RoutingState::setParameters(int datasetIndex, const routing::Params& params
         if (it == r->trained.end()) {
             TrainedDataset t;
             t.datasetIndex = static_cast<int>(d);
-            t.trainRows = ds->rows(static_cast<int>(d), data::Split::Train);
+            t.trainRows = ds->measured(ds->rows(static_cast<int>(d), data::Split::Train));
             r->trained.push_back(std::move(t));
             it = r->trained.end() - 1;
         }
@@ -460,7 +460,10 @@ int RoutingState::nearestBin(double confidence, int numBins) {
 
 void RoutingState::recomputeMetrics(const Snapshot& s, Routing& r) {
     r.metrics = {};
-    const data::View& rows = s.rows->scope;
+    // Rows a routed live run left without some model's score are shown, not measured.
+    data::View kept;
+    if (s.data && !s.data->unmeasured.empty()) kept = s.data->measured(s.rows->scope);
+    const data::View& rows = s.data && !s.data->unmeasured.empty() ? kept : s.rows->scope;
     r.metrics.rows = rows.size();
     if (!r.routed || !s.data || !r.method || rows.empty()) return;
     routing::Decisions decisions;

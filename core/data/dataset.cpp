@@ -40,6 +40,12 @@ View Dataset::all_rows() const {
     return v;
 }
 
+View Dataset::measured(View rows) const {
+    if (unmeasured.empty()) return rows;
+    std::erase_if(rows, [this](RowIndex r) { return r < unmeasured.size() && unmeasured[r]; });
+    return rows;
+}
+
 Dataset Dataset::routing_subset(const View& rows) const {
     Dataset out;
     out.dataset_names = dataset_names;
@@ -65,6 +71,7 @@ Dataset Dataset::routing_subset(const View& rows) const {
     copy(split, out.split, Split::Other);
     copy(category, out.category, Category::Undefined);
     copy(category_from_file, out.category_from_file, std::uint8_t{0}, true);
+    copy(unmeasured, out.unmeasured, std::uint8_t{0}, true);
     copy(source_line, out.source_line, std::uint32_t{0}, true);
     copy(split_label, out.split_label, std::string(), true);
     for (std::size_t m = 0; m < models.size(); ++m) {

@@ -63,6 +63,10 @@ class Dataset {
     std::vector<Split> split;
     std::vector<Category> category;
     std::vector<std::uint8_t> category_from_file;  // 1 when `category` was given
+    // A routed `automix run` output asks a larger model only when it escalates: 1 where some
+    // model's score is therefore unknown. Such rows are shown but left out of training and
+    // metrics. Empty for every other file.
+    std::vector<std::uint8_t> unmeasured;
     // Unknown fields of each row, as a compact JSON object text ("" when none),
     // kept so that they round-trip on write.
     std::vector<std::string> extra_json;
@@ -93,6 +97,8 @@ class Dataset {
     // Rows of one dataset (or all, with dataset = -1) and one split, in file order.
     View rows(int dataset, Split s) const;
     View all_rows() const;
+    // `rows` without the unmeasured ones (the same view when there are none).
+    View measured(View rows) const;
     // The columns routing and scoring read (ids, splits, categories, answers, scores,
     // confidences; no questions, contexts or verifier samples) of `rows`, renumbered 0..n−1
     // in view order: what a study re-routes many times without carrying the texts along.

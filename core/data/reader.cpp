@@ -982,7 +982,11 @@ class Loader {
             }
         }
         for (const auto& m : row_.models)
-            if (!m.has_score) ++unknown_scores_;
+            if (!m.has_score) {
+                ++unknown_scores_;
+                d.unmeasured.resize(d.size(), 0);
+                d.unmeasured.back() = 1;
+            }
         if (!row_.has_question) ++no_question_;
         if (!d.models.empty() && !row_.models[0].has_answer) ++no_answer_;
         if (row_.context_raw.empty()) {
@@ -999,6 +1003,7 @@ class Loader {
     void finish() {
         Dataset& d = result_.dataset;
         const std::size_t n = d.size();
+        if (!d.unmeasured.empty()) d.unmeasured.resize(n, 0);
         if (!d.split_label.empty()) d.split_label.resize(n);
         for (auto& m : d.models)
             if (!m.extra_json.empty()) m.extra_json.resize(n);
@@ -1014,9 +1019,9 @@ class Loader {
         warn(no_answer_, "no answer from the small model");
         if (unknown_scores_ > 0)
             result_.warnings.push_back(std::to_string(unknown_scores_) +
-                                       " model scores are unknown (a routed live run did not ask that model): they "
-                                       "are NaN, and metrics that need them (the large-model baseline, oracle, lift) "
-                                       "come out NaN; run with run_all_models for a complete dataset");
+                                       " model scores are unknown (a routed live run did not ask that model): those rows "
+                                       "are shown, their unknown scores as NaN, and left out of training and metrics; "
+                                       "run with run_all_models for a complete dataset");
         if (computed_confidence_rows_ > 0)
             result_.warnings.push_back("verifier confidence computed from the verifier samples for " +
                                        std::to_string(computed_confidence_rows_) + " model answers");

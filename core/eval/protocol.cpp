@@ -174,8 +174,13 @@ Report run_evaluation(const data::Dataset& ds, const EvalOptions& options,
         const int d = dataset_ids[di];
         DatasetReport dr;
         dr.name = ds.dataset_names[d];
-        dr.train_rows = ds.rows(d, data::Split::Train);
-        dr.val_rows = ds.rows(d, data::Split::Val);
+        dr.train_rows = ds.measured(ds.rows(d, data::Split::Train));
+        dr.val_rows = ds.measured(ds.rows(d, data::Split::Val));
+        if (const std::size_t left_out = ds.rows(d, data::Split::Train).size() + ds.rows(d, data::Split::Val).size() -
+                                         dr.train_rows.size() - dr.val_rows.size())
+            dr.warnings.push_back(std::to_string(left_out) +
+                                  " rows left out: a routed live run did not ask every model, so their scores are "
+                                  "unknown");
         dr.n_train = dr.train_rows.size();
         dr.n_val = dr.val_rows.size();
 

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/data/reader.hpp"
+#include "core/eval/protocol.hpp"
 #include "core/live/http_server.hpp"
 #include "core/live/live_io.hpp"
 #include "core/live/pipeline.hpp"
@@ -573,6 +574,23 @@ void PipelineTest::routedOutputOpensInTheReader() {
     bool noted = false;
     for (const auto& w : loaded.warnings) noted = noted || w.find(std::to_string(kept) + " model scores are unknown") == 0;
     QVERIFY(noted);
+    // Those rows are shown but left out of training and metrics, and evaluation says so.
+    QCOMPARE(ds.unmeasured.size(), ds.size());
+    for (std::size_t r = 0; r < 60; ++r) QCOMPARE(ds.unmeasured[r] != 0, result.rows[r].final_model == 0);
+    eval::EvalOptions options;
+    options.methods = {"Threshold"};
+    const auto report = eval::run_evaluation(ds, options);
+    std::size_t measured = 0, leftOut = 0;
+    for (const auto& d : report.datasets) {
+        QVERIFY2(d.methods.at(0).ok, d.methods[0].error.c_str());
+        measured += d.n_train + d.n_val;
+        for (const auto r : d.train_rows) QVERIFY(!ds.unmeasured[r]);
+        for (const auto& w : d.warnings)
+            if (const auto at = w.find(" rows left out: a routed live run"); at != std::string::npos)
+                leftOut += std::stoul(w.substr(0, at));
+    }
+    QCOMPARE(leftOut, kept);
+    QCOMPARE(measured + kept, std::size_t(60));
     // A release row without a `live` object still needs its large-model score.
     const std::string plain = (dir.path() + "/plain.jsonl").toStdString();
     std::ofstream(plain) << R"({"id":"a","dataset":"coqa","split":"val","llama13b_f1":1,"p_ver_13b":0.5})" << "\n";

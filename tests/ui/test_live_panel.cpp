@@ -88,6 +88,7 @@ class TestLivePanel : public QObject {
     void resultsFlowIntoTheExplorer();
     void foreignServerMoneyIsMarkedEstimated();
     void failedCheckNamesTheModel();
+    void routedOutputOpensInTheExplorer();
 };
 
 void TestLivePanel::initTestCase() {
@@ -476,6 +477,42 @@ void TestLivePanel::failedCheckNamesTheModel() {
     QVERIFY(keys);
     QVERIFY(keys->item(1, 3)->text().startsWith("FAILED"));
     QVERIFY(keys->item(0, 3)->text().startsWith("ok"));
+}
+
+// The routed output of `automix run` (the large model asked only when escalated): every row
+// is in the table, the rows without a large-model score are left out of training and metrics.
+void TestLivePanel::routedOutputOpensInTheExplorer() {
+    ui::MainWindow w;
+    QString error;
+    QVERIFY2(w.openFile(QStringLiteral(AUTOMIX_TEST_DATA "/live/routed60.jsonl"), &error), qPrintable(error));
+    const data::Dataset* ds = w.dataset();
+    std::size_t unknown = 0;
+    for (std::size_t r = 0; r < ds->size(); ++r)
+        if (std::isnan(ds->large().score[r])) {
+            ++unknown;
+            QVERIFY(ds->unmeasured.at(r));
+        }
+    QVERIFY(unknown > 0);
+    w.selectSplit(QStringLiteral("all"));
+    w.selectDataset(QString());
+    QCOMPARE(w.queryModel()->rowCount(), int(ds->size()));  // shown, all of them
+    const int largeColumn = w.queryModel()->scoreColumn(1);
+    int dashes = 0;
+    for (int i = 0; i < w.queryModel()->rowCount(); ++i)
+        dashes += w.queryModel()->data(w.queryModel()->index(i, largeColumn), Qt::DisplayRole).toString() == "—";
+    QCOMPARE(dashes, int(unknown));  // unknown, not 0
+    w.selectMethod(QStringLiteral("Threshold"));
+    w.routingState()->train();
+    w.routingState()->waitForTraining();
+    QVERIFY2(w.routingState()->isRouted(), qPrintable(w.routingState()->lastError()));
+    for (const auto& t : w.routingState()->trained()) {
+        QVERIFY2(t.error.isEmpty(), qPrintable(t.error));
+        for (const auto r : t.trainRows) QVERIFY(!ds->unmeasured[r]);
+    }
+    const auto& m = w.routingState()->metrics();
+    QVERIFY(m.valid);
+    QCOMPARE(m.rows, ds->size() - unknown);
+    QVERIFY(!std::isnan(m.avgPerf));
 }
 
 QTEST_MAIN(TestLivePanel)
