@@ -303,6 +303,7 @@ void MainWindow::buildStatusBar() {
     summary_ = new QLabel(this);
     summary_->setObjectName(QStringLiteral("summaryBar"));
     summary_->setTextFormat(Qt::RichText);
+    summary_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // long errors must not widen the window
     statusBar()->addWidget(summary_, 1);
     busyLabel_ = new QLabel(this);
     progress_ = new QProgressBar(this);
@@ -864,6 +865,7 @@ void MainWindow::updateSummary() {
         }
     }
     summary_->setText(parts.join(QStringLiteral(" &nbsp;·&nbsp; ")));
+    summary_->setToolTip(parts.join(QStringLiteral(" · ")));
     const ScopeMetrics& m = state_->metrics();
     summary_->setToolTip(m.valid ? tr("Over the %1 rows of the selected dataset/split (filters not applied).\n"
                                       "avg cost = (Σ small + escalations · large) / n + verifier\n"

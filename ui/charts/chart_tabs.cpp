@@ -94,6 +94,9 @@ void ChartTabs::buildTabs() {
     curvesProgress_->setVisible(false);
     curvesStatus_ = new QLabel(cq);
     curvesStatus_->setObjectName(QStringLiteral("curvesStatus"));
+    // A long list of methods that failed must not widen the window: wrap, full text in the tooltip.
+    curvesStatus_->setWordWrap(true);
+    curvesStatus_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     auto* bar = new QHBoxLayout();
     bar->addWidget(curvesStatus_, 1);
     bar->addWidget(curvesProgress_);
@@ -290,6 +293,7 @@ void ChartTabs::startCurves() {
                 failed.isEmpty()
                     ? (note.isEmpty() ? tr("Hover a point for its figures; click a candidate to route with it") : note)
                     : tr("Not drawn: %1").arg(failed.join(QStringLiteral("; "))));
+            curvesStatus_->setToolTip(curvesStatus_->text());
             updateCurrentPoint();
         });
 }
