@@ -3,6 +3,12 @@
 #include <QCheckBox>
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QFile>
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QSaveFile>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileDialog>
@@ -98,8 +104,12 @@ void LivePanel::buildUi() {
     configPath_ = new QLineEdit(setup);
     configPath_->setPlaceholderText(tr("models config (JSON)"));
     auto* browse = new QPushButton(tr("Open config…"), setup);
+    edit_ = new QPushButton(tr("Edit config…"), setup);
+    edit_->setToolTip(tr("Edit the models config (or start from a template for `automix serve-replay`); keys are "
+                         "never part of it: name an environment variable in api_key_env or type a key below."));
     configRow->addWidget(configPath_, 1);
     configRow->addWidget(browse);
+    configRow->addWidget(edit_);
     form->addRow(tr("Config"), configRow);
     configStatus_ = new QLabel(tr("No config loaded"), setup);
     configStatus_->setWordWrap(true);
@@ -185,6 +195,7 @@ void LivePanel::buildUi() {
     top->addWidget(split, 1);
 
     connect(browse, &QPushButton::clicked, this, &LivePanel::chooseConfig);
+    connect(edit_, &QPushButton::clicked, this, &LivePanel::editConfig);
     connect(configPath_, &QLineEdit::returnPressed, this, [this] { loadConfig(configPath_->text()); });
     connect(runSelected_, &QPushButton::clicked, this, [this] { runSelected(); });
     connect(runShown_, &QPushButton::clicked, this, &LivePanel::runShownRequested);
@@ -234,6 +245,95 @@ QString LivePanel::configSummary() const {
         .arg(names.join(QStringLiteral(" → ")))
         .arg(config_->verifier.k)
         .arg(qs(config_->meta_verifier.method), qs(config_->meta_verifier.params.dump()));
+}
+
+bool LivePanel::applyConfigText(const QString& text, const QString& baseDir, QString* error) {
+    try {
+        config_ = live::parse_models_config(text.toStdString(), "edited config", baseDir.toStdString());
+    } catch (const std::exception& e) {
+        if (error) *error = QString::fromStdString(e.what());
+        return false;
+    }
+    checks_.clear();
+    configStatus_->setText(configSummary() + tr(" (edited in the explorer)"));
+    refreshKeys();
+    setRunning(running_);
+    return true;
+}
+
+void LivePanel::editConfig() {
+    const QString path = configPath_->text();
+    QString text;
+    if (QFile file(path); !path.isEmpty() && file.open(QIODevice::ReadOnly)) text = QString::fromUtf8(file.readAll());
+    if (text.isEmpty()) {
+        // A template for the replay server, with the loaded data's models and costs.
+        std::vector<std::string> names = {"small", "large"};
+        std::vector<double> costs = {1.0, 50.0};
+        if (const data::Dataset* ds = dataset_ ? dataset_() : nullptr; ds && ds->model_count() >= 2) {
+            names.clear();
+            costs.clear();
+            for (const auto& m : ds->models) {
+                names.push_back(m.name);
+                costs.push_back(m.call_cost);
+            }
+        }
+        try {
+            text = qs(live::emit_models_config(nullptr, names, "Threshold", 0.5, 8, costs, 1.0, 8).dump(2));
+        } catch (const std::exception& e) {
+            text = QStringLiteral("{}");
+            status_->setText(QString::fromStdString(e.what()));
+        }
+    }
+    auto* dialog = new QDialog(this);
+    dialog->setObjectName(QStringLiteral("configEditor"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Models config"));
+    dialog->resize(720, 560);
+    auto* layout = new QVBoxLayout(dialog);
+    auto* editor = new QPlainTextEdit(text, dialog);
+    editor->setObjectName(QStringLiteral("configText"));
+    editor->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    layout->addWidget(editor, 1);
+    auto* problems = new QLabel(dialog);
+    problems->setObjectName(QStringLiteral("configProblems"));
+    problems->setWordWrap(true);
+    problems->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    problems->setStyleSheet(QStringLiteral("color:#c03030"));
+    layout->addWidget(problems);
+    auto* buttons = new QDialogButtonBox(dialog);
+    QPushButton* apply = buttons->addButton(tr("Apply"), QDialogButtonBox::AcceptRole);
+    QPushButton* saveAs = buttons->addButton(tr("Save As…"), QDialogButtonBox::ActionRole);
+    buttons->addButton(QDialogButtonBox::Cancel);
+    layout->addWidget(buttons);
+    const QString baseDir = path.isEmpty() ? QDir::currentPath() : QFileInfo(path).absolutePath();
+    connect(apply, &QPushButton::clicked, dialog, [this, dialog, editor, problems, baseDir] {
+        QString error;
+        if (applyConfigText(editor->toPlainText(), baseDir, &error))
+            dialog->accept();
+        else
+            problems->setText(tr("Not applied:\n%1").arg(error));
+    });
+    connect(saveAs, &QPushButton::clicked, dialog, [this, dialog, editor, problems] {
+        QString error;
+        const QString text = editor->toPlainText();
+        try {
+            (void)live::parse_models_config(text.toStdString(), "edited config", QDir::currentPath().toStdString());
+        } catch (const std::exception& e) {
+            problems->setText(tr("Not saved:\n%1").arg(QString::fromStdString(e.what())));
+            return;
+        }
+        const QString target =
+            QFileDialog::getSaveFileName(dialog, tr("Save models config"), QString(), tr("JSON (*.json)"));
+        if (target.isEmpty()) return;
+        QSaveFile out(target);
+        if (!out.open(QIODevice::WriteOnly) || out.write(text.toUtf8()) < 0 || !out.commit()) {
+            problems->setText(tr("Cannot write %1: %2").arg(target, out.errorString()));
+            return;
+        }
+        if (loadConfig(target)) dialog->accept();
+    });
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    dialog->show();
 }
 
 void LivePanel::refreshKeys() {

@@ -83,6 +83,13 @@ class LivePanel : public QWidget {
     // Runs these rows of the loaded data (the Live menu's "rows shown").
     bool runRows(std::vector<data::RowIndex> rows);
     void chooseConfig();  // file dialog, then loadConfig
+    // Opens the config editor (the loaded file's text, or a template for `automix serve-replay`
+    // with the loaded data's models): Apply validates and uses it for this session, Save As
+    // writes it. Non-blocking; the editor is the child named "configEditor".
+    void editConfig();
+    // Validates `text` as a models config and uses it (relative prompt paths resolve against
+    // `baseDir`); on failure nothing changes and *error lists every problem.
+    bool applyConfigText(const QString& text, const QString& baseDir, QString* error);
     bool runQuestion(const QString& context, const QString& question);
     void cancel();
     bool isRunning() const { return running_; }
@@ -133,6 +140,7 @@ class LivePanel : public QWidget {
     QTableWidget* keys_;
     QCheckBox* useCache_;
     QLineEdit* cachePath_;
+    QPushButton* edit_;
     QPushButton* check_;
     QPushButton* useRouting_;
     QPushButton* runSelected_;

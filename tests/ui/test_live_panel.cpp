@@ -1,6 +1,8 @@
 // The Live panel as a user drives it, against the replay server on 127.0.0.1: load a config,
 // run the selected queries, ask a playground question, type a session key, cancel, save.
 #include <QCheckBox>
+#include <QDialog>
+#include <QPlainTextEdit>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -89,6 +91,7 @@ class TestLivePanel : public QObject {
     void foreignServerMoneyIsMarkedEstimated();
     void failedCheckNamesTheModel();
     void routedOutputOpensInTheExplorer();
+    void configEditedInTheExplorer();
 };
 
 void TestLivePanel::initTestCase() {
@@ -513,6 +516,40 @@ void TestLivePanel::routedOutputOpensInTheExplorer() {
     QVERIFY(m.valid);
     QCOMPARE(m.rows, ds->size() - unknown);
     QVERIFY(!std::isnan(m.avgPerf));
+}
+
+// No config file yet: Edit config… starts from a template for the replay server with the
+// data's models; a broken edit is refused with the problem named; a fixed one runs.
+void TestLivePanel::configEditedInTheExplorer() {
+    live::ReplayServer server(fixture(), {});
+    server.start(0);
+    LivePanel panel([] { return fixture().get(); }, [] { return std::vector<data::RowIndex>{}; });
+    panel.setCacheDirectory(QString());
+    QTest::mouseClick(button(&panel, "Edit config…"), Qt::LeftButton);
+    auto* dialog = panel.findChild<QDialog*>(QStringLiteral("configEditor"));
+    QVERIFY(dialog && dialog->isVisible());
+    auto* text = dialog->findChild<QPlainTextEdit*>(QStringLiteral("configText"));
+    auto* problems = dialog->findChild<QLabel*>(QStringLiteral("configProblems"));
+    const auto tmpl = nlohmann::json::parse(text->toPlainText().toStdString());
+    QCOMPARE(tmpl["models"].size(), fixture()->models.size());
+    QCOMPARE(tmpl["models"][0]["name"].get<std::string>(), fixture()->models[0].name);
+    // Broken: no models.
+    text->setPlainText(QStringLiteral("{\"models\": []}"));
+    QTest::mouseClick(button(dialog, "Apply"), Qt::LeftButton);
+    QVERIFY(dialog->isVisible());
+    QVERIFY2(problems->text().startsWith("Not applied"), qPrintable(problems->text()));
+    QVERIFY(!panel.hasConfig());
+    // Fixed: the template pointed at this test's server.
+    QString fixed = QString::fromStdString(tmpl.dump(2));
+    fixed.replace(QStringLiteral("http://127.0.0.1:8431/v1"), QString::fromStdString(server.base_url()));
+    text->setPlainText(fixed);
+    QTest::mouseClick(button(dialog, "Apply"), Qt::LeftButton);
+    QVERIFY(panel.hasConfig());
+    QTRY_VERIFY(panel.findChild<QDialog*>(QStringLiteral("configEditor")) == nullptr);  // closed and deleted
+    QSignalSpy landed(&panel, &LivePanel::resultsLanded);
+    QVERIFY(panel.runQuestion(QString::fromStdString(fixture()->context(2)), QString::fromStdString(fixture()->question[2])));
+    QVERIFY(landed.wait(20000));
+    QVERIFY2(panel.lastResult()->outcomes.at(0).done, panel.lastResult()->outcomes[0].error.c_str());
 }
 
 QTEST_MAIN(TestLivePanel)
