@@ -25,6 +25,19 @@ std::string trim(const std::string& s) {
     return s.substr(b, e - b + 1);
 }
 
+// Checks a reply body before it is billed as good: the server's text must parse as `po` asks
+// (choices, finish reason), reading only what was generated after `prompt`.
+std::function<std::optional<ParseProblem>(const std::string&)> reply_validator(
+    Api api, ParseOptions po, std::shared_ptr<const std::string> prompt) {
+    return [api, po, prompt](const std::string& body) -> std::optional<ParseProblem> {
+        ParseOptions o = po;
+        o.prompt = *prompt;
+        ParseProblem why("");
+        if (!parse_completion(api, body, o, &why)) return why;
+        return std::nullopt;
+    };
+}
+
 // Multiple-choice options of a row, from an `options` array among its extra fields.
 std::vector<std::string> row_options(const data::Dataset& ds, data::RowIndex r) {
     std::vector<std::string> out;
@@ -583,13 +596,7 @@ class Run {
         const Api api = m.api;
         ParseOptions po;
         po.max_choices = 1;
-        call.validate = [api, po, prompt](const std::string& body) -> std::optional<ParseProblem> {
-            ParseOptions o = po;
-            o.prompt = *prompt;
-            ParseProblem why("");
-            if (!parse_completion(api, body, o, &why)) return why;
-            return std::nullopt;
-        };
+        call.validate = reply_validator(api, po, prompt);
         call.on_rejected = [this, i, j, prompt](const std::string& body) { pay_rejected(i, j, *prompt, body); };
         auto on_reply = [this, i, j, key, api, po, prompt](const CallResult& r, bool shared) {
             auto& usage = result_.totals.per_model[j];
@@ -706,13 +713,7 @@ class Run {
         ParseOptions po;
         po.max_choices = count;
         po.allow_length = true;
-        call.validate = [api, po, prompt](const std::string& body) -> std::optional<ParseProblem> {
-            ParseOptions o = po;
-            o.prompt = *prompt;
-            ParseProblem why("");
-            if (!parse_completion(api, body, o, &why)) return why;
-            return std::nullopt;
-        };
+        call.validate = reply_validator(api, po, prompt);
         call.on_rejected = [this, i, j, prompt](const std::string& body) { pay_rejected(i, j, *prompt, body); };
         std::vector<std::string> run_keys(st.keys.begin() + first, st.keys.begin() + first + count);
         const std::string flight = run_keys.front() + "+" + std::to_string(count);

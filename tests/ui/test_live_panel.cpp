@@ -57,6 +57,21 @@ QString writeConfig(const QTemporaryDir& dir, const std::string& base_url, const
     return path;
 }
 
+// A two-model config for the foreign server: the small model priced by `smallPrice`, the large
+// one by call and named `largeModel` (misspell it to see a failed check).
+QString writeForeignConfig(const QTemporaryDir& dir, const std::string& base_url, const nlohmann::json& smallPrice,
+                           const std::string& largeModel) {
+    nlohmann::json small = {{"name", "small"}, {"base_url", base_url}, {"model", "small-model"}};
+    small.update(smallPrice);
+    nlohmann::json large = {{"name", "large"}, {"base_url", base_url}, {"model", largeModel}, {"price_per_call", 0.5}};
+    nlohmann::json cfg = {{"models", {small, large}},
+                          {"verifier", {{"k", 4}}},
+                          {"meta_verifier", {{"method", "Threshold"}, {"params", 0.5}}}};
+    const QString path = dir.path() + "/foreign.json";
+    std::ofstream(path.toStdString()) << cfg.dump();
+    return path;
+}
+
 QPushButton* button(QWidget* w, const QString& text) {
     for (auto* b : w->findChildren<QPushButton*>())
         if (b->text() == text) return b;
@@ -420,15 +435,8 @@ void TestLivePanel::foreignServerMoneyIsMarkedEstimated() {
     o.ignore_n = true;
     live_test::ForeignServer server(o);
     QTemporaryDir dir;
-    nlohmann::json small = {{"name", "small"},           {"base_url", server.base_url()}, {"model", "small-model"},
-                            {"price_per_1k_input", 1.0}, {"price_per_1k_output", 2.0}};
-    nlohmann::json large = {
-        {"name", "large"}, {"base_url", server.base_url()}, {"model", "large-model"}, {"price_per_call", 0.5}};
-    nlohmann::json cfg = {{"models", {small, large}},
-                          {"verifier", {{"k", 4}}},
-                          {"meta_verifier", {{"method", "Threshold"}, {"params", 0.5}}}};
-    const QString path = dir.path() + "/foreign.json";
-    std::ofstream(path.toStdString()) << cfg.dump();
+    const QString path = writeForeignConfig(dir, server.base_url(),
+                                            {{"price_per_1k_input", 1.0}, {"price_per_1k_output", 2.0}}, "large-model");
     LivePanel panel([] { return fixture().get(); }, [] { return std::vector<data::RowIndex>{}; });
     QVERIFY(panel.loadConfig(path));
     panel.setCacheDirectory(QString());
@@ -457,15 +465,7 @@ void TestLivePanel::foreignServerMoneyIsMarkedEstimated() {
 void TestLivePanel::failedCheckNamesTheModel() {
     live_test::ForeignServer server;
     QTemporaryDir dir;
-    nlohmann::json small = {
-        {"name", "small"}, {"base_url", server.base_url()}, {"model", "small-model"}, {"price_per_call", 0.01}};
-    nlohmann::json large = {
-        {"name", "large"}, {"base_url", server.base_url()}, {"model", "large-modle"}, {"price_per_call", 0.5}};
-    nlohmann::json cfg = {{"models", {small, large}},
-                          {"verifier", {{"k", 4}}},
-                          {"meta_verifier", {{"method", "Threshold"}, {"params", 0.5}}}};
-    const QString path = dir.path() + "/typo.json";
-    std::ofstream(path.toStdString()) << cfg.dump();
+    const QString path = writeForeignConfig(dir, server.base_url(), {{"price_per_call", 0.01}}, "large-modle");
     LivePanel panel([] { return fixture().get(); }, [] { return std::vector<data::RowIndex>{}; });
     QVERIFY(panel.loadConfig(path));
     QVERIFY(panel.checkEndpoints());
