@@ -2,12 +2,15 @@
 // the desktop explorer. Without FILE it opens the embedded demo dataset.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QLabel>
+#include <QTabWidget>
 #include <QMessageBox>
 #include <QTableView>
 #include <QTimer>
 #include <algorithm>
 #include <cstdio>
 
+#include "ui/charts/chart_export.hpp"
 #include "ui/main_window.hpp"
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
@@ -96,8 +99,18 @@ int main(int argc, char** argv) {
         window.show();
         for (int i = 0; i < 3; ++i) QApplication::processEvents();  // deferred layout fits
         const QString out = parser.value(screenshot);
-        if (!window.grab().save(out, "PNG")) {
-            std::fprintf(stderr, "automix-explorer: cannot write %s\n", qPrintable(out));
+        if (!ok) {
+            // The picture of a failed open shows why, not just "No data loaded".
+            window.log(QStringLiteral("Could not open %1: %2").arg(files.value(0, QStringLiteral("the demo")), error));
+            window.summaryLabel()->setText(QStringLiteral("Could not open %1: %2")
+                                               .arg(files.value(0, QStringLiteral("the demo")), error)
+                                               .toHtmlEscaped());
+            for (int i = 0; i < window.bottomTabs()->count(); ++i)
+                if (window.bottomTabs()->tabText(i) == QStringLiteral("Messages")) window.bottomTabs()->setCurrentIndex(i);
+            QApplication::processEvents();
+        }
+        if (const QString why = automix::ui::charts::savePng(window.grab().toImage(), out); !why.isEmpty()) {
+            std::fprintf(stderr, "automix-explorer: %s\n", qPrintable(why));
             return 1;
         }
         std::printf("wrote %s\n", qPrintable(out));

@@ -8,31 +8,33 @@
 namespace automix::eval {
 
 namespace {
-// Nearest bin of a row's small-model confidence, −1 when it has none usable.
-int bin_of(const data::Dataset& ds, const routing::Bins& bins, data::RowIndex r) {
-    const auto& conf = ds.models.front().verifier_confidence;
+// Nearest bin of a row's confidence (model `m`'s self-verification), −1 when it has none usable.
+int bin_of(const data::Dataset& ds, const routing::Bins& bins, data::RowIndex r, std::size_t m) {
+    const auto& conf = ds.models[m].verifier_confidence;
     if (r >= conf.size() || std::isnan(conf[r])) return -1;
     return bins.nearest(conf[r]);
 }
 
-HistogramCell cell_of(const data::Dataset& ds, const routing::Bins& bins, data::RowIndex r, double tau) {
-    const int k = bin_of(ds, bins, r);
-    const auto& score = ds.models.front().score;
+HistogramCell cell_of(const data::Dataset& ds, const routing::Bins& bins, data::RowIndex r, double tau,
+                      std::size_t m) {
+    const int k = bin_of(ds, bins, r, m);
+    const auto& score = ds.models[m].score;
     if (k < 0 || std::isnan(score[r])) return {};
     return {k, score[r] >= tau};
 }
 }  // namespace
 
-ConfidenceHistogram confidence_histogram(const data::Dataset& ds, const data::View& rows, int num_bins, double tau) {
+ConfidenceHistogram confidence_histogram(const data::Dataset& ds, const data::View& rows, int num_bins, double tau,
+                                         std::size_t model) {
     const routing::Bins bins(num_bins);
     ConfidenceHistogram h;
     h.tau = tau;
     for (int k = 0; k < bins.count(); ++k) h.centres.push_back(bins.centre(k));
     h.correct.assign(static_cast<std::size_t>(bins.count()), 0);
     h.wrong.assign(static_cast<std::size_t>(bins.count()), 0);
-    if (ds.models.empty()) return h;
+    if (model >= ds.models.size()) return h;
     for (data::RowIndex r : rows) {
-        const HistogramCell c = cell_of(ds, bins, r, tau);
+        const HistogramCell c = cell_of(ds, bins, r, tau, model);
         if (c.bin < 0) {
             ++h.invalid;
             continue;
@@ -42,22 +44,22 @@ ConfidenceHistogram confidence_histogram(const data::Dataset& ds, const data::Vi
     return h;
 }
 
-HistogramCell histogram_cell(const data::Dataset& ds, data::RowIndex r, int num_bins, double tau) {
-    if (ds.models.empty()) return {};
-    return cell_of(ds, routing::Bins(num_bins), r, tau);
+HistogramCell histogram_cell(const data::Dataset& ds, data::RowIndex r, int num_bins, double tau, std::size_t model) {
+    if (model >= ds.models.size()) return {};
+    return cell_of(ds, routing::Bins(num_bins), r, tau, model);
 }
 
-Reliability reliability(const data::Dataset& ds, const data::View& rows, int num_bins) {
+Reliability reliability(const data::Dataset& ds, const data::View& rows, int num_bins, std::size_t model) {
     const routing::Bins bins(num_bins);
     Reliability out;
     std::vector<double> sum_conf(static_cast<std::size_t>(bins.count()), 0.0);
     std::vector<double> sum_score(sum_conf.size(), 0.0);
     for (int k = 0; k < bins.count(); ++k) out.bins.push_back({bins.centre(k), 0, 0, 0});
-    if (ds.models.empty()) return out;
-    const auto& conf = ds.models.front().verifier_confidence;
-    const auto& score = ds.models.front().score;
+    if (model >= ds.models.size()) return out;
+    const auto& conf = ds.models[model].verifier_confidence;
+    const auto& score = ds.models[model].score;
     for (data::RowIndex r : rows) {
-        const int k = bin_of(ds, bins, r);
+        const int k = bin_of(ds, bins, r, model);
         if (k < 0 || std::isnan(score[r])) {
             ++out.invalid;
             continue;
@@ -87,7 +89,7 @@ std::vector<BeliefBin> belief_bins(const data::Dataset& ds, const data::View& ro
     const std::vector<routing::ObservationRow> table = routing::observation_table(ds, rows, bins);
     std::vector<std::size_t> escalated(out.size(), 0);
     for (std::size_t i = 0; i < rows.size() && i < decisions.size(); ++i) {
-        const int k = bin_of(ds, bins, rows[i]);
+        const int k = bin_of(ds, bins, rows[i], 0);
         if (k < 0) continue;
         ++out[static_cast<std::size_t>(k)].routed_rows;
         if (decisions[i] > 0) ++escalated[static_cast<std::size_t>(k)];

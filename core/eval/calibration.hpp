@@ -16,8 +16,9 @@
 
 namespace automix::eval {
 
-// Rows per bin whose small answer was right (score ≥ tau) and wrong, plus rows without a
-// usable confidence (missing, NaN, outside every bin).
+// Rows per bin whose answer was right (score ≥ tau) and wrong, plus rows without a usable
+// confidence (missing, NaN, outside every bin). `model` is the model whose self-verification
+// is binned (0 = the small model; any non-final model of an N-model ladder).
 struct ConfidenceHistogram {
     std::vector<double> centres;
     std::vector<std::size_t> correct, wrong;
@@ -25,14 +26,15 @@ struct ConfidenceHistogram {
     double tau = 0.5;
 };
 ConfidenceHistogram confidence_histogram(const data::Dataset& ds, const data::View& rows, int num_bins,
-                                         double tau = 0.5);
+                                         double tau = 0.5, std::size_t model = 0);
 // The histogram cell a row is counted in: its confidence bin (−1 when the row has no usable
 // confidence or score) and whether the small answer counts as right. Linked views filter by it.
 struct HistogramCell {
     int bin = -1;
     bool correct = false;
 };
-HistogramCell histogram_cell(const data::Dataset& ds, data::RowIndex r, int num_bins, double tau = 0.5);
+HistogramCell histogram_cell(const data::Dataset& ds, data::RowIndex r, int num_bins, double tau = 0.5,
+                             std::size_t model = 0);
 
 // Reliability diagram: per bin, the mean confidence and the mean small-model score of its rows
 // (the score is the "accuracy" for F1-scored answers). ECE = Σ_b (n_b / n)·|score_b − conf_b|
@@ -48,7 +50,7 @@ struct Reliability {
     std::size_t invalid = 0;  // rows without a usable confidence
     double ece = 0;
 };
-Reliability reliability(const data::Dataset& ds, const data::View& rows, int num_bins);
+Reliability reliability(const data::Dataset& ds, const data::View& rows, int num_bins, std::size_t model = 0);
 
 // What a 2-model POMDP learns per bin on the train rows (spec §5/§6): the share of rows of each
 // hidden category among the rows in the bin (POMDPSimple's strict training window, so the

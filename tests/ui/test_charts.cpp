@@ -17,6 +17,7 @@
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableWidget>
+#include <QComboBox>
 #include <QTemporaryDir>
 #include <QTest>
 #include <charconv>
@@ -516,6 +517,48 @@ class TestCharts : public QObject {
         window_->bottomTabs()->setCurrentIndex(1);
         QCoreApplication::processEvents();
         window_->grab().save(dir + QStringLiteral("/window.png"));
+    }
+
+    // N models: the verifier charts show the chosen non-final model's self-verification, and
+    // say whose; the linked filter of a bar uses that model too. (Runs last: it opens another file.)
+    void verifierOfEachNonFinalModel() {
+        auto* chooser = window_->findChild<QComboBox*>(QStringLiteral("verifierModel"));
+        QVERIFY(chooser);
+        QVERIFY(!chooser->isVisibleTo(tabs_->verifier()));  // two models: nothing to choose
+        QString error;
+        QVERIFY2(window_->openFile(ui::extractDemoFile(QStringLiteral("demo-3model.jsonl.gz")), &error),
+                 qPrintable(error));
+        window_->selectDataset(QStringLiteral("cnli"));
+        QCoreApplication::processEvents();
+        const data::Dataset& ds = *state()->dataset();
+        QCOMPARE(ds.model_count(), std::size_t(3));
+        QCOMPARE(chooser->count(), 2);
+        QVERIFY(chooser->isVisibleTo(tabs_->verifier()));
+        const int bins = state()->config().num_bins;
+        for (int m : {1, 0}) {
+            chooser->setCurrentIndex(m);
+            QCoreApplication::processEvents();
+            const auto expect = eval::confidence_histogram(ds, tabs_->evalRows(), bins, 0.5, static_cast<std::size_t>(m));
+            QCOMPARE(tabs_->verifier()->histogram().correct, expect.correct);
+            QCOMPARE(tabs_->verifier()->histogram().wrong, expect.wrong);
+            const auto rel = eval::reliability(ds, tabs_->evalRows(), bins, static_cast<std::size_t>(m));
+            QCOMPARE(tabs_->verifier()->reliabilityData().ece, rel.ece);
+            const QString title = tabs_->verifier()->histogramView()->chart()->title();
+            QVERIFY2(title.contains(QStringLiteral("verifier of ") + chooser->itemText(m)), qPrintable(title));
+        }
+        if (const QString dir = qEnvironmentVariable("AUTOMIX_CHART_SHOTS"); !dir.isEmpty()) {
+            chooser->setCurrentIndex(1);
+            for (int i = 0; i < window_->bottomTabs()->count(); ++i)
+                if (window_->bottomTabs()->tabText(i) == QStringLiteral("Verifier")) window_->bottomTabs()->setCurrentIndex(i);
+            QTest::qWait(300);
+            window_->grab().save(dir + "/verifier-3model-window.png");
+            QVERIFY(ui::charts::exportPng(tabs_->verifier()->histogramView(), dir + "/verifier-3model.png", QSize(1100, 650)).isEmpty());
+            chooser->setCurrentIndex(0);
+            QCoreApplication::processEvents();
+        }
+        // The medium model's confidence differs from the small one's somewhere, or the chooser shows nothing new.
+        QVERIFY(eval::confidence_histogram(ds, tabs_->evalRows(), bins, 0.5, 0).correct !=
+                eval::confidence_histogram(ds, tabs_->evalRows(), bins, 0.5, 1).correct);
     }
 
     void cleanupTestCase() {

@@ -4,6 +4,7 @@
 #include <QFile>
 #include <QImage>
 #include <QPainter>
+#include <QBuffer>
 #include <QSaveFile>
 #include <QSvgGenerator>
 
@@ -45,7 +46,19 @@ QString exportPng(QWidget* view, const QString& path, QSize size) {
         painter.setRenderHint(QPainter::Antialiasing);
         view->render(&painter);
     }
-    if (!image.save(path, "PNG")) return QStringLiteral("cannot write %1").arg(path);
+    return savePng(image, path);
+}
+
+QString savePng(const QImage& image, const QString& path) {
+    // Through a temporary file: a full disk or a killed process leaves no half-written PNG.
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly)) return QStringLiteral("cannot write %1: %2").arg(path, f.errorString());
+    if (!image.save(&f, "PNG")) {
+        const QString why = f.errorString();
+        f.cancelWriting();
+        return QStringLiteral("cannot write %1: %2").arg(path, why.isEmpty() ? QStringLiteral("PNG encoding failed") : why);
+    }
+    if (!f.commit()) return QStringLiteral("cannot write %1: %2").arg(path, f.errorString());
     return {};
 }
 
@@ -53,20 +66,20 @@ QString exportSvg(QWidget* view, const QString& path, QSize size) {
     if (!view) return QStringLiteral("no chart");
     const QSize s = sizeFor(view, size);
     ResizeFor resize(view, s);
+    QBuffer buffer;  // written in one go below, so a failure leaves no partial file
     QSvgGenerator svg;
-    svg.setFileName(path);
+    svg.setOutputDevice(&buffer);
     svg.setSize(s);
     svg.setViewBox(QRect(QPoint(0, 0), s));
     svg.setTitle(view->windowTitle().isEmpty() ? QStringLiteral("AutoMix chart") : view->windowTitle());
     svg.setDescription(QStringLiteral("Exported by AutoMix Explorer"));
     {
         QPainter painter;
-        if (!painter.begin(&svg)) return QStringLiteral("cannot write %1").arg(path);
+        if (!painter.begin(&svg)) return QStringLiteral("cannot render %1 as SVG").arg(path);
         view->render(&painter);
         painter.end();
     }
-    if (!QFile::exists(path) || QFile(path).size() == 0) return QStringLiteral("cannot write %1").arg(path);
-    return {};
+    return writeTextFile(path, buffer.data());
 }
 
 QString writeTextFile(const QString& path, const QByteArray& bytes) {

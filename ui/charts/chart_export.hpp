@@ -7,6 +7,7 @@
 #include "core/eval/data_table.hpp"
 
 class QChartView;
+class QImage;
 class QWidget;
 
 namespace automix::ui::charts {
@@ -19,5 +20,7 @@ QString exportSvg(QWidget* view, const QString& path, QSize size = {});
 // file, dataset, split, costs, method); read it with e.g. pandas.read_csv(comment="#").
 QString exportCsv(const eval::DataTable& table, const QString& path, const QString& provenance = {});
 QString writeTextFile(const QString& path, const QByteArray& bytes);
+// PNG through a temporary file renamed into place; "" on success, else the reason.
+QString savePng(const QImage& image, const QString& path);
 
 }  // namespace automix::ui::charts

@@ -207,18 +207,22 @@ void ChartTabs::buildTabs() {
         if (!ds || d < 0 || ds->models.empty()) return;
         const int bins = state_->config().num_bins;
         const double tau = verifier_->histogram().tau;
-        state_->setLinkedFilter(tr("confidence bin %1 of %2, small answer %3")
+        const auto model = static_cast<std::size_t>(verifier_->verifiedModel());
+        if (model + 1 >= ds->model_count()) return;
+        state_->setLinkedFilter(tr("confidence bin %1 of %2, %3 answer %4")
                                     .arg(routing::Bins(bins).centre(bin), 0, 'f', 3)
                                     .arg(QString::fromStdString(ds->dataset_names[static_cast<std::size_t>(d)]),
+                                         QString::fromStdString(ds->models[model].name),
                                          smallRight ? tr("right") : tr("wrong")),
-                                [ds, bins, tau, bin, smallRight, d](data::RowIndex r) {
+                                [ds, bins, tau, bin, smallRight, d, model](data::RowIndex r) {
                                     if (ds->dataset_index[r] != d) return false;
-                                    const eval::HistogramCell c = eval::histogram_cell(*ds, r, bins, tau);
+                                    const eval::HistogramCell c = eval::histogram_cell(*ds, r, bins, tau, model);
                                     return c.bin == bin && c.correct == smallRight;
                                 });
     });
     connect(tuning_, &TuningPanel::figuresChanged, this, &ChartTabs::updateCurrentPoint);
     connect(verifier_, &VerifierCharts::computeRequested, this, &ChartTabs::computeSamplesCurve);
+    connect(verifier_, &VerifierCharts::verifiedModelChanged, this, &ChartTabs::updateVerifier);
 }
 
 QString ChartTabs::scopeNote() const {
@@ -379,9 +383,17 @@ void ChartTabs::updateVerifier() {
     }
     const int bins = state_->config().num_bins;
     const data::View& rows = snap->rows->chartEval;
+    const data::Dataset& ds = *snap->data;
+    QStringList verifying;  // every model but the last verifies its own answer
+    for (std::size_t m = 0; m + 1 < ds.model_count(); ++m)
+        verifying << QString::fromStdString(ds.models[m].display_name.empty() ? ds.models[m].name : ds.models[m].display_name);
+    verifier_->setVerifiedModels(verifying);
+    const auto model = static_cast<std::size_t>(std::min(verifier_->verifiedModel(), std::max<int>(0, verifying.size() - 1)));
+    QString scope = snap->chartProvenance();
+    if (verifying.size() > 1) scope += tr(" · verifier of %1").arg(verifying[static_cast<int>(model)]);
     guarded(tr("Verifier charts"), [&] {
-        verifier_->setData(eval::confidence_histogram(*snap->data, rows, bins),
-                           eval::reliability(*snap->data, rows, bins), snap->chartProvenance());
+        verifier_->setData(eval::confidence_histogram(ds, rows, bins, 0.5, model), eval::reliability(ds, rows, bins, model),
+                           scope);
     });
 }
 

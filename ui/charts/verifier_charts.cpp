@@ -7,7 +7,9 @@
 #include <QChartView>
 #include <QEventLoop>
 #include <QHBoxLayout>
+#include <QComboBox>
 #include <QLabel>
+#include <QSignalBlocker>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QPalette>
@@ -77,7 +79,14 @@ VerifierCharts::VerifierCharts(RoutingState* state, QWidget* parent) : QWidget(p
     progress_->setMaximumWidth(200);
     progress_->setVisible(false);
     status_ = new QLabel(this);
+    modelLabel_ = new QLabel(tr("Verifier of"), this);
+    model_ = new QComboBox(this);
+    model_->setObjectName(QStringLiteral("verifierModel"));
+    model_->setToolTip(tr("Whose self-verification the histogram and the reliability diagram show"));
+    connect(model_, &QComboBox::currentIndexChanged, this, &VerifierCharts::verifiedModelChanged);
     auto* bar = new QHBoxLayout();
+    bar->addWidget(modelLabel_);
+    bar->addWidget(model_);
     bar->addWidget(compute_);
     bar->addWidget(progress_);
     bar->addWidget(status_, 1);
@@ -105,6 +114,24 @@ VerifierCharts::VerifierCharts(RoutingState* state, QWidget* parent) : QWidget(p
     rebuildSamples();
 }
 
+void VerifierCharts::setVerifiedModels(const QStringList& names) {
+    QStringList now;
+    for (int i = 0; i < model_->count(); ++i) now << model_->itemText(i);
+    if (now != names) {
+        const QSignalBlocker block(model_);  // the caller recomputes with the new list anyway
+        model_->clear();
+        model_->addItems(names);
+        model_->setCurrentIndex(names.isEmpty() ? -1 : 0);
+    }
+    const bool choice = names.size() > 1;
+    model_->setVisible(choice);
+    modelLabel_->setVisible(choice);
+}
+
+int VerifierCharts::verifiedModel() const {
+    return std::max(0, model_->currentIndex());
+}
+
 void VerifierCharts::setData(const eval::ConfidenceHistogram& h, const eval::Reliability& r, const QString& scope) {
     histogram_ = h;
     reliability_ = r;
@@ -118,8 +145,8 @@ void VerifierCharts::rebuildHistogram() {
                tr("Verifier confidence%1").arg(scope_.isEmpty() ? QString() : QStringLiteral(" — ") + scope_));
     const bool dark = paletteIsDark();
     auto* series = new QStackedBarSeries(histogramChart_);
-    auto* right = new QBarSet(tr("small answer right (score ≥ %1)").arg(histogram_.tau), series);
-    auto* wrong = new QBarSet(tr("small answer wrong"), series);
+    auto* right = new QBarSet(tr("answer right (score ≥ %1)").arg(histogram_.tau), series);
+    auto* wrong = new QBarSet(tr("answer wrong"), series);
     right->setColor(categoryColor(1, dark));
     wrong->setColor(categoryColor(0, dark));
     QStringList categories;
@@ -152,7 +179,7 @@ void VerifierCharts::rebuildReliability() {
                                       .arg(scope_.isEmpty() ? QString() : QStringLiteral(" — ") + scope_));
     const QColor text = QApplication::palette().color(QPalette::Text);
     QValueAxis* x = valueAxis(reliabilityChart_, tr("mean verifier confidence in bin"), 0, 1, Qt::AlignBottom);
-    QValueAxis* y = valueAxis(reliabilityChart_, tr("mean small-model score in bin"), 0, 1, Qt::AlignLeft);
+    QValueAxis* y = valueAxis(reliabilityChart_, tr("mean score in bin"), 0, 1, Qt::AlignLeft);
     auto* ideal = new QLineSeries(reliabilityChart_);
     ideal->setName(tr("perfectly calibrated"));
     QColor grey = text;

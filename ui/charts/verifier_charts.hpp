@@ -12,6 +12,7 @@
 
 class QChart;
 class QChartView;
+class QComboBox;
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -24,6 +25,10 @@ class VerifierCharts : public QWidget {
     explicit VerifierCharts(RoutingState* state, QWidget* parent = nullptr);
 
     void setData(const eval::ConfidenceHistogram& h, const eval::Reliability& r, const QString& scope);
+    // The models that verify themselves (every model but the last): the histogram and the
+    // reliability diagram show the chosen one. The chooser is hidden with two models.
+    void setVerifiedModels(const QStringList& names);
+    int verifiedModel() const;
     // Starts the lift-vs-k computation on the charts' dataset of the current snapshot, through
     // the window's job runner (a running one is cancelled). The curve is shown only while file,
     // chart dataset, split and costs are still the ones it was computed on.
@@ -50,6 +55,7 @@ class VerifierCharts : public QWidget {
     // A click on a histogram bar: its confidence bin and whether it is the "small right" part.
     void histogramBarClicked(int bin, bool smallRight);
     void samplesCurveFinished();
+    void verifiedModelChanged();
 
   private:
     void rebuildHistogram();
@@ -68,6 +74,8 @@ class VerifierCharts : public QWidget {
     QPushButton* compute_;
     QProgressBar* progress_;
     QLabel* status_;
+    QLabel* modelLabel_;
+    QComboBox* model_;
 };
 
 }  // namespace automix::ui::charts
