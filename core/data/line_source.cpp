@@ -30,16 +30,6 @@ constexpr std::size_t kLongLine = 1u << 20;
 bool invalid_in_json(unsigned char c) {
     return c < 0x20 && c != '\t' && c != '\r';
 }
-
-std::string hex_digest(std::array<std::uint8_t, 32> d) {
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    for (const std::uint8_t b : d) {
-        out += hex[b >> 4];
-        out += hex[b & 15];
-    }
-    return out;
-}
 }  // namespace
 
 // gzip input is inflated on a second thread, a few chunks ahead of the parser: inflating
@@ -255,7 +245,7 @@ std::size_t LineSource::fill(char* dst, std::size_t capacity) {
 
 std::string LineSource::content_sha256() {
     if (!hash_) return {};
-    std::string hex = hex_digest(hash_->finish());
+    std::string hex = io::hex(hash_->finish());
     hash_.reset();
     return hex;
 }

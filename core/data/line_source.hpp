@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/live/sha256.hpp"
+#include "core/io/sha256.hpp"
 
 namespace automix::data {
 
@@ -38,7 +38,7 @@ class LineSource {
     std::function<void()> on_refill;
     // SHA-256 of every (decompressed) byte handed out so far: the input exactly as read, so
     // it also describes a pipe or a file that changed while it was read. Off unless asked.
-    void hash_content() { hash_ = std::make_unique<live::Sha256>(); }
+    void hash_content() { hash_ = std::make_unique<io::Sha256>(); }
     std::string content_sha256();  // lower-case hex; "" unless hash_content() was called
 
   private:
@@ -67,7 +67,7 @@ class LineSource {
     bool eof_ = false;
     bool regular_ = true;
     std::string prefix_;  // bytes read to sniff a non-seekable input, handed out first
-    std::unique_ptr<live::Sha256> hash_;
+    std::unique_ptr<io::Sha256> hash_;
     bool skipping_ = false;  // the last line was cut short: drop input up to its '\n'
     bool skip_to_newline();  // false at end of input
     std::size_t invalid_prefix(const char* start, std::size_t pending);
