@@ -205,7 +205,7 @@ int run_eval(const std::vector<std::string>& argv) {
         const std::string table = terminal_safe(eval::report_to_table(report));
         std::fputs(table.c_str(), json_to_stdout ? stderr : stdout);
     }
-    if (auto out = args.get("json")) automix::cli::write_output(*out, eval::report_to_json(report, ds).dump(1) + "\n");
+    if (auto out = args.get("json")) automix::cli::write_output(*out, eval::report_to_json_text(report, ds, 1) + "\n");
     if (auto out = args.get("csv")) automix::cli::write_output(*out, eval::report_to_csv(report));
 
     if (auto out = args.get("emit-config")) emit_config(args, report, ds, options, *out);

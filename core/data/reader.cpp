@@ -357,14 +357,15 @@ enum ReleaseField : int {
     kReleaseFieldCount,
     kUnknownField = -1
 };
-constexpr const char* kReleaseNames[kReleaseFieldCount] = {
+constexpr std::string_view kReleaseNames[kReleaseFieldCount] = {
     "id",        "pid",         "base_ctx",          "question",          "output",
     "dataset",   "split",       "llama13b_pred_ans", "llama70b_pred_ans", "llama13b_ver",
     "p_ver_13b", "llama13b_f1", "llama70b_f1",       "category"};
 
 int release_field(const std::string& key) {
+    const std::string_view k = key;  // compares lengths first
     for (int i = 0; i < kReleaseFieldCount; ++i)
-        if (key == kReleaseNames[i]) return i;
+        if (k == kReleaseNames[i]) return i;
     return kUnknownField;
 }
 
@@ -492,7 +493,7 @@ enum NativeField : int {
     nModels,
     kNativeFieldCount
 };
-constexpr const char* kNativeNames[kNativeFieldCount] = {"id",      "pid",   "context",  "question", "gold",
+constexpr std::string_view kNativeNames[kNativeFieldCount] = {"id",      "pid",   "context",  "question", "gold",
                                                          "dataset", "split", "category", "models"};
 
 void parse_native_row(Cursor& c, PendingRow& row, ExtraFields& extra, std::string& key, std::string& scratch,
