@@ -1,12 +1,14 @@
 #include "core/data/line_source.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
@@ -61,6 +63,7 @@ struct LineSource::Producer {
             std::lock_guard<std::mutex> lock(m);
             stop = true;
         }
+        stopping.store(true);
         cv.notify_all();
         worker.join();
         if (z_ready) inflateEnd(&z);
@@ -136,6 +139,23 @@ struct LineSource::Producer {
         cv.notify_all();
     }
 
+    // One read(); 0 at the end. A pipe is polled, so that a loader that stops (an error, a
+    // cancel) does not wait for a writer that sends nothing.
+    ssize_t read_some(char* dst, std::size_t capacity) {
+        for (;;) {
+            if (!regular) {
+                pollfd p{fd, POLLIN, 0};
+                const int r = ::poll(&p, 1, 100);
+                if (stopping.load()) return 0;
+                if (r == 0 || (r < 0 && errno == EINTR)) continue;
+            }
+            const ssize_t n = ::read(fd, dst, capacity);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) throw std::runtime_error(std::string("read error: ") + std::strerror(errno));
+            return n;
+        }
+    }
+
     std::size_t read_into(char* dst, std::size_t capacity) {
         if (!pending_prefix.empty()) {
             const std::size_t n = std::min(capacity, pending_prefix.size());
@@ -143,11 +163,9 @@ struct LineSource::Producer {
             pending_prefix.erase(0, n);
             return n;
         }
-        std::size_t got = 0;  // whole chunks (a pipe hands out less per read)
+        std::size_t got = 0;  // whole chunks of a regular file
         while (got < capacity) {
-            ssize_t n = ::read(fd, dst + got, capacity - got);
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) throw std::runtime_error(std::string("read error: ") + std::strerror(errno));
+            ssize_t n = read_some(dst + got, capacity - got);
             if (n == 0) break;
             got += static_cast<std::size_t>(n);
             file_pos += static_cast<std::uint64_t>(n);
@@ -161,10 +179,7 @@ struct LineSource::Producer {
         z.avail_out = static_cast<uInt>(capacity);
         while (z.avail_out == capacity) {
             if (z.avail_in == 0) {
-                ssize_t n;
-                do n = ::read(fd, in.data(), in.size());
-                while (n < 0 && errno == EINTR);
-                if (n < 0) throw std::runtime_error(std::string("read error: ") + std::strerror(errno));
+                const ssize_t n = read_some(reinterpret_cast<char*>(in.data()), in.size());
                 file_pos += static_cast<std::uint64_t>(n);
                 if (n == 0) {
                     if (!stream_end)
@@ -211,6 +226,7 @@ struct LineSource::Producer {
     std::uint64_t file_pos = 0;
     std::unique_ptr<io::Sha256> sha;  // touched by the worker only, until `finished`
 
+    std::atomic<bool> stopping{false};  // `stop`, readable without the lock
     std::mutex m;
     std::condition_variable cv;
     std::vector<std::unique_ptr<char[]>> free_chunks = std::vector<std::unique_ptr<char[]>>(3);  // 3 in flight

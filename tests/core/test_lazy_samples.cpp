@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <random>
 #include <thread>
 
@@ -210,6 +212,33 @@ class TestLazySamples : public QObject {
                                                "the ai generated answer is wrong"};
         QCOMPARE(rr.dataset.small().verifier_samples[0], want);
         QCOMPARE(rr.dataset.small().verifier_confidence[0], scoring::verifier_confidence(want));
+    }
+
+    // A bad first line from a FIFO whose writer then goes quiet (keeping it open) fails at
+    // once: the reading thread does not wait for the writer.
+    void stalledPipeFailsAtOnce() {
+        QTemporaryDir dir;
+        const std::string fifo = dir.filePath("stall.fifo").toStdString();
+        QCOMPARE(::mkfifo(fifo.c_str(), 0600), 0);
+        std::atomic<bool> done{false};
+        std::thread writer([&] {
+            std::ofstream out(fifo, std::ios::binary);
+            out << "not json\n" << std::flush;
+            for (int i = 0; i < 100 && !done.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        });
+        QElapsedTimer timer;
+        timer.start();
+        bool failed = false;
+        try {
+            (void)data::load_file(fifo);
+        } catch (const data::LoadError&) {
+            failed = true;
+        }
+        const qint64 ms = timer.elapsed();
+        done = true;
+        writer.join();
+        QVERIFY(failed);
+        QVERIFY2(ms < 2000, qPrintable(QString("took %1 ms").arg(ms)));
     }
 
     // Export reads the texts on demand: writing a loaded file gives the same samples.
