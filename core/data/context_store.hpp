@@ -9,20 +9,18 @@
 #include <vector>
 
 #include "core/data/dataset.hpp"
+#include "core/data/raw_file.hpp"
 
 namespace automix::data {
 
 class FileContextStore final : public ContextStore {
   public:
-    // Reads contexts from `path` (kept open, so a later rename does not matter).
-    static std::shared_ptr<FileContextStore> open_file(const std::string& path);
-    // An anonymous temporary file (removed when the store goes away); fill with append().
-    static std::shared_ptr<FileContextStore> temporary();
-    ~FileContextStore() override;
+    // Reads contexts from `file` (which the verifier samples may share).
+    explicit FileContextStore(std::shared_ptr<RawFile> file) : file_(std::move(file)) {}
 
     // Row `row` has the raw token at [offset, offset+length) of the backing file.
     void set(RowIndex row, std::uint64_t offset, std::uint32_t length);
-    // Temporary store: write a raw token and record it for `row`.
+    // Temporary backing file: write a raw token and record it for `row`.
     void append(RowIndex row, std::string_view raw_token);
     // Keeps only the given rows, renumbered 0..n-1 (used when bad rows are dropped).
     void resize(std::size_t rows);
@@ -31,11 +29,10 @@ class FileContextStore final : public ContextStore {
     bool has_context(RowIndex row) const override;
     std::string raw_token(RowIndex row) const;  // still JSON-escaped, with quotes
     std::uint64_t bytes_referenced() const;
+    const std::shared_ptr<RawFile>& file() const { return file_; }
 
   private:
-    explicit FileContextStore(int fd) : fd_(fd) {}
-    int fd_ = -1;
-    std::uint64_t append_pos_ = 0;
+    std::shared_ptr<RawFile> file_;
     std::vector<std::uint64_t> offset_;
     std::vector<std::uint32_t> length_;  // 0 = no context
 };

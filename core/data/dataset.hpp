@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/data/sample_column.hpp"
+
 namespace automix::data {
 
 using RowIndex = std::uint32_t;
@@ -45,7 +47,8 @@ struct ModelColumns {
     std::vector<std::string> answer;                         // "" when absent
     std::vector<std::uint8_t> has_answer;                    // 0/1
     std::vector<double> score;                               // in [0,1]; kMissing when absent
-    std::vector<std::vector<std::string>> verifier_samples;  // empty when none
+    // Per row: each sample's verdict in memory, the texts read on demand (sample_column.hpp).
+    SampleColumn verifier_samples;
     std::vector<double> verifier_confidence;                 // kMissing when not verified
     // Native format: unknown fields of this model's per-row object, as compact JSON
     // object text ("" when none). Empty vector when no row had any.

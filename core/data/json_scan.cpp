@@ -232,6 +232,7 @@ std::string_view Cursor::raw_string() {
     const char* open = p_;
     if (p_ == end_ || *p_ != '"') fail("expected string");
     const char* p = p_ + 1;
+    unicode_escape_ = false;
     for (;;) {
         p = scan_plain_run(p);
         if (p == end_) fail_at(open, "unterminated string");
@@ -248,6 +249,7 @@ std::string_view Cursor::raw_string() {
         if (end_ - p < 2) fail_at(p, "unterminated string");
         char e = p[1];
         if (e == 'u') {
+            unicode_escape_ = true;
             unsigned cp = hex4(p + 2);
             if (cp >= 0xD800 && cp <= 0xDBFF) {
                 if (end_ - p >= 12 && p[6] == '\\' && p[7] == 'u') {

@@ -46,6 +46,8 @@ class Cursor {
     void string_into(std::string& out);
     // Validates a string and returns its raw token span including the quotes.
     std::string_view raw_string();
+    // Whether the last string raw_string() (or string(), string_into()) read had a \u escape.
+    bool had_unicode_escape() const { return unicode_escape_; }
     // Parses a number (ints allowed). NaN / Infinity tokens are returned as such;
     // callers decide whether they are acceptable. A literal beyond the double range
     // (1e400, a 400-digit integer) is refused: "number 1e400 is out of range" (limit = true).
@@ -67,6 +69,7 @@ class Cursor {
     const char* p_;
     const char* end_;
     bool refuse_duplicates_ = false;
+    bool unicode_escape_ = false;
 };
 
 // Checks a whole JSON text (one value, whitespace around) against the limits above and throws

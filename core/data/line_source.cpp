@@ -1,18 +1,21 @@
 #include "core/data/line_source.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <exception>
 #include <mutex>
+#include <system_error>
 #include <stdexcept>
 #include <thread>
 
@@ -30,48 +33,47 @@ constexpr std::size_t kLongLine = 1u << 20;
 bool invalid_in_json(unsigned char c) {
     return c < 0x20 && c != '\t' && c != '\r';
 }
-
-std::string hex_digest(std::array<std::uint8_t, 32> d) {
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    for (const std::uint8_t b : d) {
-        out += hex[b >> 4];
-        out += hex[b & 15];
-    }
-    return out;
-}
 }  // namespace
 
-// gzip input is inflated on a second thread, a few chunks ahead of the parser: inflating
-// costs about as much CPU as parsing, and the machine has two cores.
-struct LineSource::Gz {
-    // `prefix`: bytes already read from fd (a pipe's magic number) that start the stream.
-    Gz(int fd, std::string_view prefix) : fd(fd) {
-        in.resize(1u << 20);
-        if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) throw std::runtime_error("zlib initialisation failed");
-        std::memcpy(in.data(), prefix.data(), prefix.size());
-        z.next_in = in.data();
-        z.avail_in = static_cast<uInt>(prefix.size());
+// The input is read (and gzip input inflated) and hashed on a second thread, a few chunks
+// ahead of the parser: reading, inflating and hashing together cost about as much CPU as
+// parsing, and the machine has two cores. The hash covers exactly the bytes handed out.
+struct LineSource::Producer {
+    // `prefix`: bytes already read from fd (a pipe's first bytes) that start the stream.
+    // Chunks of `chunk` bytes (at most; a plain file smaller than kChunk needs no more).
+    // A pipe's chunk is what one read gives (its lines should not wait for a full chunk).
+    Producer(int fd, std::string_view prefix, bool gzip, bool hash, std::size_t chunk, bool regular)
+        : fd(fd), gzip(gzip), regular(regular), chunk_size(chunk) {
+        if (hash) sha = std::make_unique<io::Sha256>();
+        if (gzip) {
+            in.resize(1u << 20);
+            if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) throw std::runtime_error("zlib initialisation failed");
+            z_ready = true;
+            std::memcpy(in.data(), prefix.data(), prefix.size());
+            z.next_in = in.data();
+            z.avail_in = static_cast<uInt>(prefix.size());
+        } else {
+            pending_prefix.assign(prefix);
+        }
         file_pos = prefix.size();
         worker = std::thread([this] { run(); });
     }
-    ~Gz() {
+    ~Producer() {
         {
             std::lock_guard<std::mutex> lock(m);
             stop = true;
         }
+        stopping.store(true);
         cv.notify_all();
         worker.join();
-        inflateEnd(&z);
+        if (z_ready) inflateEnd(&z);
     }
+    Producer(const Producer&) = delete;
+    Producer& operator=(const Producer&) = delete;
 
-    struct Chunk {
-        std::vector<char> bytes;
-        std::uint64_t compressed_end = 0;  // compressed bytes consumed once this chunk is done
-    };
-
-    // Consumer side: the next chunk's bytes into dst (capacity >= kChunk); 0 at the end.
-    std::size_t take(char* dst, std::uint64_t& compressed_done) {
+    // Consumer side: the next chunk's bytes into dst (capacity >= chunk size); 0 at the end.
+    // `file_done`: bytes of the file (compressed bytes for gzip) behind the chunks taken so far.
+    std::size_t take(char* dst, std::uint64_t& file_done) {
         std::unique_lock<std::mutex> lock(m);
         cv.wait(lock, [&] { return !ready.empty() || finished; });
         if (ready.empty()) {
@@ -80,20 +82,33 @@ struct LineSource::Gz {
         }
         Chunk chunk = std::move(ready.front());
         ready.pop_front();
-        std::size_t n = chunk.bytes.size();
-        std::memcpy(dst, chunk.bytes.data(), n);
-        compressed_done = chunk.compressed_end;
+        const std::size_t n = chunk.size;
+        std::memcpy(dst, chunk.bytes.get(), n);
+        file_done = chunk.file_end;
         free_chunks.push_back(std::move(chunk.bytes));
         lock.unlock();
         cv.notify_all();
         return n;
     }
 
+    // Hex SHA-256 of every byte produced; call once the end was taken ("" when not hashing).
+    std::string digest() {
+        std::unique_lock<std::mutex> lock(m);
+        cv.wait(lock, [&] { return finished; });
+        return sha ? io::hex(sha->finish()) : std::string();
+    }
+
   private:
+    struct Chunk {
+        std::unique_ptr<char[]> bytes;  // chunk_size bytes, not zeroed
+        std::size_t size = 0;
+        std::uint64_t file_end = 0;  // file bytes consumed once this chunk is done
+    };
+
     void run() {
         try {
             for (;;) {
-                std::vector<char> buf;
+                std::unique_ptr<char[]> buf;
                 {
                     std::unique_lock<std::mutex> lock(m);
                     cv.wait(lock, [&] { return stop || !free_chunks.empty(); });
@@ -101,15 +116,15 @@ struct LineSource::Gz {
                     buf = std::move(free_chunks.back());
                     free_chunks.pop_back();
                 }
-                buf.resize(kChunk);
-                std::size_t n = inflate_into(buf.data(), buf.size());
-                buf.resize(n);
+                if (!buf) buf = std::make_unique_for_overwrite<char[]>(chunk_size);
+                const std::size_t n = gzip ? inflate_into(buf.get(), chunk_size) : read_into(buf.get(), chunk_size);
+                if (sha && n > 0) sha->update(std::string_view(buf.get(), n));
                 std::lock_guard<std::mutex> lock(m);
                 if (n == 0) {
                     finished = true;
                     break;
                 }
-                ready.push_back({std::move(buf), file_pos - z.avail_in});
+                ready.push_back({std::move(buf), n, gzip ? file_pos - z.avail_in : file_pos});
                 cv.notify_all();
             }
         } catch (...) {
@@ -117,7 +132,46 @@ struct LineSource::Gz {
             error = std::current_exception();
             finished = true;
         }
+        {
+            std::lock_guard<std::mutex> lock(m);
+            finished = true;
+        }
         cv.notify_all();
+    }
+
+    // One read(); 0 at the end. A pipe is polled, so that a loader that stops (an error, a
+    // cancel) does not wait for a writer that sends nothing.
+    ssize_t read_some(char* dst, std::size_t capacity) {
+        for (;;) {
+            if (!regular) {
+                pollfd p{fd, POLLIN, 0};
+                const int r = ::poll(&p, 1, 100);
+                if (stopping.load()) return 0;
+                if (r == 0 || (r < 0 && errno == EINTR)) continue;
+            }
+            const ssize_t n = ::read(fd, dst, capacity);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) throw std::runtime_error(std::string("read error: ") + std::strerror(errno));
+            return n;
+        }
+    }
+
+    std::size_t read_into(char* dst, std::size_t capacity) {
+        if (!pending_prefix.empty()) {
+            const std::size_t n = std::min(capacity, pending_prefix.size());
+            std::memcpy(dst, pending_prefix.data(), n);
+            pending_prefix.erase(0, n);
+            return n;
+        }
+        std::size_t got = 0;  // whole chunks of a regular file
+        while (got < capacity) {
+            ssize_t n = read_some(dst + got, capacity - got);
+            if (n == 0) break;
+            got += static_cast<std::size_t>(n);
+            file_pos += static_cast<std::uint64_t>(n);
+            if (!regular) break;
+        }
+        return got;
     }
 
     std::size_t inflate_into(char* dst, std::size_t capacity) {
@@ -125,10 +179,7 @@ struct LineSource::Gz {
         z.avail_out = static_cast<uInt>(capacity);
         while (z.avail_out == capacity) {
             if (z.avail_in == 0) {
-                ssize_t n;
-                do n = ::read(fd, in.data(), in.size());
-                while (n < 0 && errno == EINTR);
-                if (n < 0) throw std::runtime_error(std::string("read error: ") + std::strerror(errno));
+                const ssize_t n = read_some(reinterpret_cast<char*>(in.data()), in.size());
                 file_pos += static_cast<std::uint64_t>(n);
                 if (n == 0) {
                     if (!stream_end)
@@ -163,15 +214,22 @@ struct LineSource::Gz {
     }
 
     int fd;
+    bool gzip;
+    bool regular;
+    std::size_t chunk_size;
     z_stream z{};
+    bool z_ready = false;
     std::vector<unsigned char> in;
+    std::string pending_prefix;
     bool stream_end = false;
     bool padding = false;
     std::uint64_t file_pos = 0;
+    std::unique_ptr<io::Sha256> sha;  // touched by the worker only, until `finished`
 
+    std::atomic<bool> stopping{false};  // `stop`, readable without the lock
     std::mutex m;
     std::condition_variable cv;
-    std::vector<std::vector<char>> free_chunks = std::vector<std::vector<char>>(3);  // up to 3 chunks in flight
+    std::vector<std::unique_ptr<char[]>> free_chunks = std::vector<std::unique_ptr<char[]>>(3);  // 3 in flight
     std::deque<Chunk> ready;
     bool finished = false, stop = false;
     std::exception_ptr error;
@@ -206,58 +264,46 @@ LineSource::LineSource(const std::string& path) {
             got += static_cast<std::size_t>(n);
         }
         prefix_.assign(reinterpret_cast<const char*>(magic), got);
-        file_pos_ = got;
     }
-    if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
-        try {
-            gz_ = std::make_unique<Gz>(fd_, prefix_);
-            prefix_.clear();
-        } catch (...) {
-            ::close(fd_);
-            fd_ = -1;
-            throw;
-        }
-    }
+    gzip_ = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
 }
 
 LineSource::~LineSource() {
-    gz_.reset();  // stops the inflating thread before its file closes
+    producer_.reset();  // stops the reading thread before its file closes
     if (fd_ >= 0) ::close(fd_);
 }
 
 std::uint64_t LineSource::bytes_read() const {
-    if (gz_) return gz_consumed_;
+    if (gzip_) return file_done_;
     std::uint64_t unread = end_ - begin_;
-    return file_pos_ - std::min<std::uint64_t>(unread, file_pos_);
+    return file_done_ - std::min<std::uint64_t>(unread, file_done_);
 }
 
-std::size_t LineSource::read_plain(char* dst, std::size_t capacity) {
-    if (!prefix_.empty()) {
-        const std::size_t n = std::min(capacity, prefix_.size());
-        std::memcpy(dst, prefix_.data(), n);
-        prefix_.erase(0, n);
-        return n;
-    }
-    for (;;) {
-        ssize_t n = ::read(fd_, dst, capacity);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) throw std::runtime_error(std::string("read error: ") + std::strerror(errno));
-        file_pos_ += static_cast<std::uint64_t>(n);
-        return static_cast<std::size_t>(n);
-    }
+std::size_t LineSource::chunk_size() const {
+    if (!gzip_ && regular_ && file_size_ < kChunk)
+        return static_cast<std::size_t>(std::max<std::uint64_t>(file_size_ + 1, 4096));
+    return kChunk;
 }
 
-std::size_t LineSource::fill(char* dst, std::size_t capacity) {
-    const std::size_t n = gz_ ? gz_->take(dst, gz_consumed_) : read_plain(dst, capacity);
-    if (hash_ && n > 0) hash_->update(std::string_view(dst, n));
-    return n;
+void LineSource::start() {
+    if (producer_) return;
+    try {
+        producer_ = std::make_unique<Producer>(fd_, prefix_, gzip_, hash_, chunk_size(), regular_);
+    } catch (const std::system_error& e) {  // no thread to be had
+        throw std::runtime_error(std::string("cannot start the reading thread: ") + e.what());
+    }
+    prefix_.clear();
+}
+
+std::size_t LineSource::fill(char* dst) {
+    start();
+    return producer_->take(dst, file_done_);
 }
 
 std::string LineSource::content_sha256() {
     if (!hash_) return {};
-    std::string hex = hex_digest(hash_->finish());
-    hash_.reset();
-    return hex;
+    start();
+    return producer_->digest();
 }
 
 bool LineSource::next(Line& line) {
@@ -328,14 +374,9 @@ void LineSource::refill() {
         begin_ = 0;
         end_ = pending;
     }
-    // gzip chunks arrive whole (up to kChunk); a plain file needs no more than what is left.
-    std::size_t room = kChunk;
-    if (!gz_ && regular_) {
-        const std::uint64_t left = file_size_ > file_pos_ ? file_size_ - file_pos_ : 0;
-        room = static_cast<std::size_t>(std::clamp<std::uint64_t>(left + 1, 4096, kChunk));
-    }
-    make_room(room);
-    std::size_t got = fill(buf_.get() + end_, capacity_ - end_);
+    // Chunks arrive whole (up to kChunk; a small plain file needs no more than its size).
+    make_room(chunk_size());
+    std::size_t got = fill(buf_.get() + end_);
     if (got == 0) eof_ = true;
     end_ += got;
     if (on_refill) on_refill();

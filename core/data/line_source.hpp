@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/live/sha256.hpp"
+#include "core/io/sha256.hpp"
 
 namespace automix::data {
 
@@ -28,29 +28,33 @@ class LineSource {
     LineSource& operator=(const LineSource&) = delete;
 
     bool next(Line& line);  // false at end of input
-    bool compressed() const { return gz_ != nullptr; }
+    bool compressed() const { return gzip_; }
     bool regular_file() const { return regular_; }  // false: can be read only once
     std::uint64_t bytes_total() const { return file_size_; }
     std::uint64_t bytes_read() const;  // of the file on disk (compressed bytes for .gz)
+    int fd() const { return fd_; }     // the input's descriptor (for pread of a regular file)
 
     // Called after every refill, so also while one long line is being assembled (progress and
     // cancel checks; it may throw to stop reading).
     std::function<void()> on_refill;
     // SHA-256 of every (decompressed) byte handed out so far: the input exactly as read, so
     // it also describes a pipe or a file that changed while it was read. Off unless asked.
-    void hash_content() { hash_ = std::make_unique<live::Sha256>(); }
+    // Call before the first next(): the reading thread hashes what it reads.
+    void hash_content() { hash_ = true; }
     std::string content_sha256();  // lower-case hex; "" unless hash_content() was called
 
   private:
-    std::size_t fill(char* dst, std::size_t capacity);  // decompressed bytes, 0 at end
-    std::size_t read_plain(char* dst, std::size_t capacity);
+    std::size_t fill(char* dst);  // the next chunk of decompressed bytes (up to chunk_size()), 0 at end
+    std::size_t chunk_size() const;
+    void start();  // the reading thread
 
-    struct Gz;
+    struct Producer;  // reads (inflates) and hashes on its own thread
     int fd_ = -1;
     std::uint64_t file_size_ = 0;
-    std::uint64_t file_pos_ = 0;
-    std::uint64_t gz_consumed_ = 0;  // compressed bytes behind the chunks handed out so far
-    std::unique_ptr<Gz> gz_;
+    std::uint64_t file_done_ = 0;  // file bytes (compressed for gzip) behind the chunks handed out
+    bool gzip_ = false;
+    bool hash_ = false;
+    std::unique_ptr<Producer> producer_;  // started by the first read
     void make_room(std::size_t free_bytes);  // at least that much space after end_
 
     // Uninitialised and sized to the file: a small file does not pay for zeroing megabytes.
@@ -67,7 +71,6 @@ class LineSource {
     bool eof_ = false;
     bool regular_ = true;
     std::string prefix_;  // bytes read to sniff a non-seekable input, handed out first
-    std::unique_ptr<live::Sha256> hash_;
     bool skipping_ = false;  // the last line was cut short: drop input up to its '\n'
     bool skip_to_newline();  // false at end of input
     std::size_t invalid_prefix(const char* start, std::size_t pending);

@@ -1,5 +1,7 @@
 #include "core/data/reader.hpp"
 
+#include <fcntl.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -15,6 +17,7 @@
 #include "core/data/json_scan.hpp"
 #include "core/data/line_source.hpp"
 #include "core/data/python_repr.hpp"
+#include "core/data/raw_file.hpp"
 #include "core/scoring/verifier.hpp"
 
 namespace automix::data {
@@ -43,11 +46,25 @@ struct PendingModel {
     bool has_answer = false;
     double score = kMissing;
     bool has_score = false;
-    std::vector<std::string> samples;
+    // Verifier samples: the raw token (array, or string holding a Python list) and its position
+    // in the line; the texts stay in the file, only each sample's verdict is kept.
+    std::string_view samples_raw;
+    std::size_t samples_offset = 0;
+    std::vector<SampleVerdict> verdicts;
     bool has_samples = false;
     double confidence = kMissing;
     bool has_confidence = false;
     std::string extra;  // compact JSON object of unknown fields, "" when none
+
+    // Back to "nothing read", keeping the buffers' capacity (no allocation per row).
+    void reset() {
+        name.clear(), answer.clear(), extra.clear();
+        has_answer = has_score = has_samples = has_confidence = false;
+        score = confidence = kMissing;
+        samples_raw = {};
+        samples_offset = 0;
+        verdicts.clear();
+    }
 };
 
 struct PendingRow {
@@ -64,7 +81,8 @@ struct PendingRow {
         has_id = has_pid = has_question = has_gold = has_dataset = has_split = has_category = false;
         context_raw = {};
         context_offset = 0;
-        models.assign(model_count, PendingModel{});
+        models.resize(model_count);
+        for (PendingModel& m : models) m.reset();
         extra.clear();
     }
 };
@@ -183,36 +201,60 @@ double read_score(Cursor& c, std::string_view field, bool& present) {
 }
 
 // A JSON array of strings, or a string holding a Python list repr (some releases store that).
-bool read_samples(Cursor& c, std::string_view field, std::vector<std::string>& out) {
-    out.clear();
+// Only the verdict of each sample is kept (decoded into `scratch`), and where the token is.
+bool read_samples(Cursor& c, std::string_view field, PendingModel& m, std::string& scratch) {
+    m.verdicts.clear();
+    m.samples_raw = {};
     Kind k = c.next_kind();
     if (k == Kind::Null) {
         c.skip_value();
         return false;
     }
+    auto stored = [](scoring::Verdict v) {
+        switch (v) {
+        case scoring::Verdict::Correct: return SampleVerdict::Correct;
+        case scoring::Verdict::Incorrect: return SampleVerdict::Incorrect;
+        case scoring::Verdict::None: break;
+        }
+        return SampleVerdict::None;
+    };
+    auto verdict = [&](std::string_view text) { return stored(scoring::verdict(text)); };
     if (k == Kind::Array) {
+        m.samples_offset = c.offset();
+        const char* start = c.pos();
         c.expect('[', "'['");
-        if (c.consume(']')) return true;
-        do {
-            Kind item = c.next_kind();
-            if (item != Kind::String)
-                c.fail("field `" + std::string(field) + "`: expected an array of strings, got " +
-                       std::string(json::kind_name(item)) + " at index " + std::to_string(out.size()));
-            out.emplace_back();
-            c.string_into(out.back());
-        } while (c.consume(','));
-        c.expect(']', "',' or ']'");
+        if (!c.consume(']')) {
+            do {
+                Kind item = c.next_kind();
+                if (item != Kind::String)
+                    c.fail("field `" + std::string(field) + "`: expected an array of strings, got " +
+                           std::string(json::kind_name(item)) + " at index " + std::to_string(m.verdicts.size()));
+                // In place when the token has no \u escape; decoded otherwise.
+                const std::string_view raw = c.raw_string();
+                if (c.had_unicode_escape()) {
+                    scratch = json::decode_raw_string(raw);
+                    m.verdicts.push_back(verdict(scratch));
+                } else {
+                    m.verdicts.push_back(stored(scoring::verdict_of_json_body(raw.substr(1, raw.size() - 2))));
+                }
+            } while (c.consume(','));
+            c.expect(']', "',' or ']'");
+        }
+        m.samples_raw = std::string_view(start, static_cast<std::size_t>(c.pos() - start));
         return true;
     }
     if (k == Kind::String) {
         std::size_t at = c.offset();
+        const char* start = c.pos();
         std::string repr = c.string();
         try {
-            out = parse_python_string_list(repr);
+            for (const std::string& s : parse_python_string_list(repr)) m.verdicts.push_back(verdict(s));
         } catch (const ReprError& e) {
             throw ScanError{at, "field `" + std::string(field) + "`: string is not a list of strings (" + e.message +
                                     " at character " + std::to_string(e.offset + 1) + " of the value)"};
         }
+        m.samples_offset = at;
+        m.samples_raw = std::string_view(start, static_cast<std::size_t>(c.pos() - start));
         return true;
     }
     type_error(c, field, "array of strings", k);
@@ -315,18 +357,19 @@ enum ReleaseField : int {
     kReleaseFieldCount,
     kUnknownField = -1
 };
-constexpr const char* kReleaseNames[kReleaseFieldCount] = {
+constexpr std::string_view kReleaseNames[kReleaseFieldCount] = {
     "id",        "pid",         "base_ctx",          "question",          "output",
     "dataset",   "split",       "llama13b_pred_ans", "llama70b_pred_ans", "llama13b_ver",
     "p_ver_13b", "llama13b_f1", "llama70b_f1",       "category"};
 
 int release_field(const std::string& key) {
+    const std::string_view k = key;  // compares lengths first
     for (int i = 0; i < kReleaseFieldCount; ++i)
-        if (key == kReleaseNames[i]) return i;
+        if (k == kReleaseNames[i]) return i;
     return kUnknownField;
 }
 
-void parse_release_row(Cursor& c, PendingRow& row, ExtraFields& extra, std::string& key) {
+void parse_release_row(Cursor& c, PendingRow& row, ExtraFields& extra, std::string& key, std::string& scratch) {
     row.clear(2);
     extra.clear();
     unsigned seen = 0;
@@ -353,7 +396,7 @@ void parse_release_row(Cursor& c, PendingRow& row, ExtraFields& extra, std::stri
         case kCategory: row.has_category = read_string(c, key, row.category, false); break;
         case kAns13: slm.has_answer = read_string(c, key, slm.answer, false); break;
         case kAns70: llm.has_answer = read_string(c, key, llm.answer, false); break;
-        case kVer13: slm.has_samples = read_samples(c, key, slm.samples); break;
+        case kVer13: slm.has_samples = read_samples(c, key, slm, scratch); break;
         case kPVer13: slm.confidence = read_score(c, key, slm.has_confidence); break;
         case kF1_13:
             slm.score = read_score(c, key, slm.has_score);
@@ -399,7 +442,7 @@ struct ManifestModel {
     double cost = 1.0;
 };
 
-void parse_native_model(Cursor& c, PendingModel& m, std::string& key, std::size_t index) {
+void parse_native_model(Cursor& c, PendingModel& m, std::string& key, std::size_t index, std::string& scratch) {
     std::string prefix = "models[" + std::to_string(index) + "].";
     Kind k = c.next_kind();
     if (k != Kind::Object)
@@ -430,7 +473,7 @@ void parse_native_model(Cursor& c, PendingModel& m, std::string& key, std::size_
             m.score = read_score(c, field, m.has_score);
             if (!m.has_score) type_error(c, field, "number", Kind::Null);
             break;
-        case 3: m.has_samples = read_samples(c, field, m.samples); break;
+        case 3: m.has_samples = read_samples(c, field, m, scratch); break;
         case 4: m.confidence = read_score(c, field, m.has_confidence); break;
         default: extra.add(key, c.skip_value());
         }
@@ -450,10 +493,10 @@ enum NativeField : int {
     nModels,
     kNativeFieldCount
 };
-constexpr const char* kNativeNames[kNativeFieldCount] = {"id",      "pid",   "context",  "question", "gold",
+constexpr std::string_view kNativeNames[kNativeFieldCount] = {"id",      "pid",   "context",  "question", "gold",
                                                          "dataset", "split", "category", "models"};
 
-void parse_native_row(Cursor& c, PendingRow& row, ExtraFields& extra, std::string& key,
+void parse_native_row(Cursor& c, PendingRow& row, ExtraFields& extra, std::string& key, std::string& scratch,
                       const std::vector<ManifestModel>& manifest) {
     row.clear(0);
     extra.clear();
@@ -500,7 +543,8 @@ void parse_native_row(Cursor& c, PendingRow& row, ExtraFields& extra, std::strin
             if (!c.consume(']')) {
                 do {
                     row.models.emplace_back();
-                    parse_native_model(c, row.models.back(), key, row.models.size() - 1);
+                    row.models.back().reset();
+                    parse_native_model(c, row.models.back(), key, row.models.size() - 1, scratch);
                 } while (c.consume(','));
                 c.expect(']', "',' or ']'");
             }
@@ -617,6 +661,18 @@ Detection detect_format(std::string_view line) {
     return {has_models && !has_release_score ? Format::Native : Format::Release, true};
 }
 
+// spec §3 from the verdicts: exactly scoring::verifier_confidence on the texts.
+double confidence_of(const std::vector<SampleVerdict>& verdicts) {
+    int correct = 0, incorrect = 0;
+    for (const SampleVerdict v : verdicts) {
+        if (v == SampleVerdict::Correct) ++correct;
+        if (v == SampleVerdict::Incorrect) ++incorrect;
+    }
+    const int denominator = correct + incorrect;
+    if (denominator == 0) return 0.0;
+    return static_cast<double>(correct) / static_cast<double>(denominator);
+}
+
 class Loader {
   public:
     Loader(const std::string& path, const LoadOptions& options) : path_(path), options_(options) {}
@@ -634,19 +690,23 @@ class Loader {
         compressed_ = source->compressed() || !source->regular_file();
         if (options_.content_sha256) source->hash_content();
         source->on_refill = [this, src = source.get()] { report_progress(*src, false); };
+        // Contexts and verifier samples are read on demand from the input itself (a second
+        // descriptor of the one being read, never a second open of the path) or, for input that
+        // cannot be read at random offsets, from a temporary file they are copied to.
         if (compressed_) {
             try {
-                store_ = FileContextStore::temporary();
+                raw_file_ = RawFile::temporary();
             } catch (const std::exception& e) {
                 throw LoadError({path_, 0, 0, e.what()});
             }
         } else {
             try {
-                store_ = FileContextStore::open_file(path_);
+                raw_file_ = RawFile::adopt(::fcntl(source->fd(), F_DUPFD_CLOEXEC, 0));
             } catch (const std::exception& e) {
                 throw LoadError({path_, 0, 0, std::string("cannot open: ") + e.what()});
             }
         }
+        store_ = std::make_shared<FileContextStore>(raw_file_);
         report_progress(*source, true);
 
         Line line;
@@ -846,9 +906,9 @@ class Loader {
         Cursor c(line.text.data(), line.text.data() + line.text.size());
         try {
             if (hint == Format::Native)
-                parse_native_row(c, row_, extra_, key_, manifest_);
+                parse_native_row(c, row_, extra_, key_, scratch_, manifest_);
             else
-                parse_release_row(c, row_, extra_, key_);
+                parse_release_row(c, row_, extra_, key_, scratch_);
             c.skip_ws();
             if (!c.at_end()) c.fail("unexpected text after the JSON object");
             problem(line.number, 0, "cannot tell the file's format from this line");
@@ -870,9 +930,9 @@ class Loader {
         Cursor c(line.text.data(), line.text.data() + line.text.size());
         try {
             if (format == Format::Release) {
-                parse_release_row(c, row_, extra_, key_);
+                parse_release_row(c, row_, extra_, key_, scratch_);
             } else {
-                parse_native_row(c, row_, extra_, key_, manifest_);
+                parse_native_row(c, row_, extra_, key_, scratch_, manifest_);
                 if (manifest_.empty()) adopt_models_from_first_row();
             }
             c.skip_ws();
@@ -940,9 +1000,9 @@ class Loader {
         for (std::size_t i = 0; i < row_.models.size(); ++i) {
             PendingModel& m = row_.models[i];
             if (!m.has_confidence && m.has_samples) {
-                computed_confidence[i] = scoring::verifier_confidence(m.samples);
+                computed_confidence[i] = confidence_of(m.verdicts);
                 ++computed_confidence_rows_;
-                if (m.samples.empty()) note(empty_samples_, line, i, "");
+                if (m.verdicts.empty()) note(empty_samples_, line, i, "");
             }
             if (m.has_score && !(m.score >= 0.0 && m.score <= 1.0)) note(score_outside_, line, i, number_text(m.score));
             if (m.has_confidence && !(m.confidence >= 0.0 && m.confidence <= 1.0))
@@ -972,7 +1032,14 @@ class Loader {
             col.answer.push_back(std::move(m.answer));
             col.has_answer.push_back(m.has_answer ? 1 : 0);
             col.score.push_back(m.score);
-            col.verifier_samples.push_back(std::move(m.samples));
+            if (m.verdicts.empty()) {
+                col.verifier_samples.push_none();
+            } else {
+                const auto length = static_cast<std::uint32_t>(m.samples_raw.size());
+                const std::uint64_t at =
+                    compressed_ ? raw_file_->append(m.samples_raw) : line.offset + m.samples_offset;
+                col.verifier_samples.push_stored(raw_file_, at, length, m.verdicts);
+            }
             col.verifier_confidence.push_back(m.has_confidence ? m.confidence : computed_confidence[i]);
             if (!m.extra.empty()) {
                 col.extra_json.resize(row);
@@ -994,7 +1061,7 @@ class Loader {
         } else if (store_) {
             auto length = static_cast<std::uint32_t>(row_.context_raw.size());
             if (compressed_)
-                store_->append(row, row_.context_raw);
+                store_->append(row, row_.context_raw);  // the same spill file as the samples
             else
                 store_->set(row, line.offset + row_.context_offset, length);
         }
@@ -1093,12 +1160,14 @@ class Loader {
     std::string path_;
     const LoadOptions& options_;
     LoadResult result_;
+    std::shared_ptr<RawFile> raw_file_;
     std::shared_ptr<FileContextStore> store_;
     std::vector<ManifestModel> manifest_;
     IdIndex id_index_;
     PendingRow row_;
     ExtraFields extra_;
     std::string key_;
+    std::string scratch_;  // one decoded verifier sample at a time
     std::uint64_t last_progress_ = 0;
     bool compressed_ = false;
     std::size_t last_dataset_ = 0;

@@ -93,7 +93,7 @@ void write_release_jsonl(const Dataset& d, const View& rows, std::ostream& out) 
         key(line, "split"), append_quoted(line, split_text(d, r));
         if (slm.has_answer[r]) key(line, "llama13b_pred_ans"), append_quoted(line, slm.answer[r]);
         if (llm.has_answer[r]) key(line, "llama70b_pred_ans"), append_quoted(line, llm.answer[r]);
-        if (!slm.verifier_samples[r].empty()) key(line, "llama13b_ver"), append_samples(line, slm.verifier_samples[r]);
+        if (slm.verifier_samples.has_samples(r)) key(line, "llama13b_ver"), append_samples(line, slm.verifier_samples[r]);
         if (!std::isnan(slm.verifier_confidence[r]))
             key(line, "p_ver_13b"), append_number(line, slm.verifier_confidence[r]);
         key(line, "llama13b_f1"), append_number(line, slm.score[r]);
@@ -146,7 +146,7 @@ void write_native_jsonl(const Dataset& d, const View& rows, std::ostream& out) {
             append_quoted(line, col.name);
             if (col.has_answer[r]) key(line, "answer"), append_quoted(line, col.answer[r]);
             key(line, "score"), append_number(line, col.score[r]);
-            if (!col.verifier_samples[r].empty())
+            if (col.verifier_samples.has_samples(r))
                 key(line, "verifier_samples"), append_samples(line, col.verifier_samples[r]);
             if (!std::isnan(col.verifier_confidence[r]))
                 key(line, "verifier_confidence"), append_number(line, col.verifier_confidence[r]);

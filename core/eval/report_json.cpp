@@ -1,6 +1,7 @@
 #include "core/eval/report_json.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <sstream>
 
@@ -77,7 +78,26 @@ nlohmann::json metrics_to_json(const Metrics& m) {
     return nlohmann::json::parse(metrics_json(m).dump());
 }
 
-nlohmann::ordered_json report_to_json(const Report& r, const data::Dataset& ds) {
+namespace {
+
+// The per-row arrays (val_ids, decisions) of a large file are most of a report: millions of
+// JSON values. report_to_json_text() leaves them out of the document as marker strings and
+// writes them straight into the dumped text, byte for byte as the document would have.
+struct Splices {
+    std::string tag;  // unique to this report (checked)
+    std::vector<const data::View*> ids;
+    std::vector<const routing::Decisions*> decisions;
+    std::vector<const nlohmann::json*> extra;  // a method's own extra document
+    std::size_t next() const { return ids.size(); }
+    void add(const data::View* i, const routing::Decisions* d, const nlohmann::json* e) {
+        ids.push_back(i);
+        decisions.push_back(d);
+        extra.push_back(e);
+    }
+    std::string marker(std::size_t k) const { return tag + std::to_string(k); }
+};
+
+ojson build_report(const Report& r, const data::Dataset& ds, Splices* splices) {
     const EvalOptions& o = r.options;
     const bool paper = o.protocol == Protocol::Paper;
     ojson j;
@@ -109,9 +129,14 @@ nlohmann::ordered_json report_to_json(const Report& r, const data::Dataset& ds) 
         ojson dj;
         dj["n_train"] = d.n_train;
         dj["n_val"] = d.n_val;
-        ojson ids = ojson::array();
-        for (const auto row : d.val_rows) ids.push_back(ds.id[row]);
-        dj["val_ids"] = ids;
+        if (splices) {
+            dj["val_ids"] = splices->marker(splices->next());
+            splices->add(&d.val_rows, nullptr, nullptr);
+        } else {
+            ojson ids = ojson::array();
+            for (const auto row : d.val_rows) ids.push_back(ds.id[row]);
+            dj["val_ids"] = ids;
+        }
         dj["slm_only"] = {{"cost", num(d.slm_only.cost)}, {"perf", num(d.slm_only.perf)}};
         dj["llm_only"] = {{"cost", num(d.llm_only.cost)}, {"perf", num(d.llm_only.perf)}};
         dj["train_slm_only_perf"] = num(d.train_slm_perf);
@@ -140,7 +165,12 @@ nlohmann::ordered_json report_to_json(const Report& r, const data::Dataset& ds) 
                 mj["val_apgr"] = num(m.val.apgr);
                 mj["val_escalated_fraction"] = num(m.val.escalated_fraction);
                 mj["n_routed"] = m.val.n_escalated;
-                mj["decisions"] = m.decisions;
+                if (splices) {
+                    mj["decisions"] = splices->marker(splices->next());
+                    splices->add(nullptr, &m.decisions, nullptr);
+                } else {
+                    mj["decisions"] = m.decisions;
+                }
                 if (!m.train_candidates.empty()) {
                     ojson tc = ojson::array();
                     for (const auto& c : m.train_candidates)
@@ -157,7 +187,14 @@ nlohmann::ordered_json report_to_json(const Report& r, const data::Dataset& ds) 
                                        {"calls_for_80pct_gap", num(m.val_curve.calls_for_80pct_gap)},
                                        {"pareto", m.val_curve.pareto}};
                 }
-                if (!m.extra.is_null()) mj["extra"] = ojson::parse(m.extra.dump());
+                if (!m.extra.is_null()) {
+                    if (splices) {
+                        mj["extra"] = splices->marker(splices->next());
+                        splices->add(nullptr, nullptr, &m.extra);
+                    } else {
+                        mj["extra"] = ojson::parse(m.extra.dump());
+                    }
+                }
             } else {
                 // Paper protocol: val_* hold the means over seeds.
                 mj["val_avg_cost"] = num(m.val_cost_stat.mean);
@@ -183,6 +220,85 @@ nlohmann::ordered_json report_to_json(const Report& r, const data::Dataset& ds) 
     }
     j["datasets"] = datasets;
     return j;
+}
+
+// A string as nlohmann's dump writes it (UTF-8 kept, the JSON escapes, \u00xx for other
+// control bytes): plain text is copied, anything else goes through nlohmann itself.
+void append_json_string(std::string& out, const std::string& s) {
+    for (const char c : s) {
+        const auto b = static_cast<unsigned char>(c);
+        if (b < 0x20 || b >= 0x80 || c == '"' || c == '\\') {
+            out += ojson(s).dump();
+            return;
+        }
+    }
+    out += '"';
+    out += s;
+    out += '"';
+}
+
+}  // namespace
+
+nlohmann::ordered_json report_to_json(const Report& r, const data::Dataset& ds) {
+    return build_report(r, ds, nullptr);
+}
+
+std::string report_to_json_text(const Report& r, const data::Dataset& ds, int indent) {
+    Splices splices;
+    splices.tag = "automix-splice-" + std::to_string(reinterpret_cast<std::uintptr_t>(&splices)) + "-";
+    const std::string text = build_report(r, ds, &splices).dump(indent);
+    // The markers must be found exactly once each, as whole JSON strings (a data text holding
+    // the tag would make that ambiguous: then the document is dumped as it is).
+    std::size_t markers = 0;
+    for (std::size_t at = text.find(splices.tag); at != std::string::npos; at = text.find(splices.tag, at + 1))
+        ++markers;
+    if (markers != splices.ids.size()) return report_to_json(r, ds).dump(indent);
+    std::string out;
+    out.reserve(text.size());
+    std::size_t copied = 0;
+    for (std::size_t k = 0; k < splices.ids.size(); ++k) {
+        const std::string quoted = "\"" + splices.marker(k) + "\"";
+        const std::size_t at = text.find(quoted, copied);
+        if (at == std::string::npos) return report_to_json(r, ds).dump(indent);
+        out.append(text, copied, at - copied);
+        copied = at + quoted.size();
+        // The key's line gives the depth: elements one step deeper, the bracket at its level.
+        const std::size_t line = text.rfind('\n', at);
+        const std::size_t level = indent < 0 ? 0 : text.find_first_not_of(' ', line + 1) - (line + 1);
+        if (splices.extra[k]) {
+            // Its own dump, shifted to this depth (a dump's strings hold no raw newline). The
+            // document would hold it re-parsed in its key order, which prints the same.
+            const std::string sub = splices.extra[k]->dump(indent);
+            const std::string shift = "\n" + std::string(level, ' ');
+            std::size_t from = 0;
+            for (std::size_t nl = sub.find('\n'); nl != std::string::npos; nl = sub.find('\n', from)) {
+                out.append(sub, from, nl - from);
+                out += shift;
+                from = nl + 1;
+            }
+            out.append(sub, from, std::string::npos);
+            continue;
+        }
+        const std::size_t count = splices.ids[k] ? splices.ids[k]->size() : splices.decisions[k]->size();
+        if (count == 0) {
+            out += "[]";
+            continue;
+        }
+        const std::string inner = indent < 0 ? std::string() : "\n" + std::string(level + static_cast<std::size_t>(indent), ' ');
+        out += '[';
+        for (std::size_t i = 0; i < count; ++i) {
+            if (i) out += ',';
+            out += inner;
+            if (splices.ids[k])
+                append_json_string(out, ds.id[(*splices.ids[k])[i]]);
+            else
+                out += std::to_string((*splices.decisions[k])[i]);
+        }
+        if (indent >= 0) out += "\n" + std::string(level, ' ');
+        out += ']';
+    }
+    out.append(text, copied, std::string::npos);
+    return out;
 }
 
 std::string report_to_csv(const Report& r) {

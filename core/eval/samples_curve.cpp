@@ -20,8 +20,15 @@ VerdictPrefix verdicts_of(const data::Dataset& ds, const data::View& rows, std::
     const auto& samples = ds.models[model].verifier_samples;
     v.verdicts.resize(rows.size());
     for (std::size_t i = 0; i < rows.size(); ++i) {
-        if (rows[i] >= samples.size()) continue;
-        for (const std::string& s : samples[rows[i]]) v.verdicts[i].push_back(scoring::verdict(s));
+        // The verdicts found when the row was loaded: no text is read.
+        const std::size_t n = samples.count(rows[i]);
+        v.verdicts[i].reserve(n);
+        for (std::size_t k = 0; k < n; ++k) {
+            const data::SampleVerdict sv = samples.verdict(rows[i], k);
+            v.verdicts[i].push_back(sv == data::SampleVerdict::Correct     ? scoring::Verdict::Correct
+                                    : sv == data::SampleVerdict::Incorrect ? scoring::Verdict::Incorrect
+                                                                           : scoring::Verdict::None);
+        }
     }
     return v;
 }

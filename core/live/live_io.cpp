@@ -233,7 +233,7 @@ json output_record(const LiveInput& in, data::RowIndex r, const RowOutcome& o, c
             }
         }
         const auto& s = ds.models[0];
-        if (!s.verifier_samples[r].empty()) {
+        if (s.verifier_samples.has_samples(r)) {
             rec["llama13b_ver"] = s.verifier_samples[r];
             rec["p_ver_13b"] = number_or_null(s.verifier_confidence[r]);
         } else {
@@ -248,7 +248,7 @@ json output_record(const LiveInput& in, data::RowIndex r, const RowOutcome& o, c
             const auto& c = ds.models[j];
             json m = {{"name", c.name}, {"score", c.has_answer[r] ? number_or_null(c.score[r]) : json(nullptr)}};
             if (c.has_answer[r]) m["answer"] = c.answer[r];
-            if (!c.verifier_samples[r].empty()) {
+            if (c.verifier_samples.has_samples(r)) {
                 m["verifier_samples"] = c.verifier_samples[r];
                 m["verifier_confidence"] = number_or_null(c.verifier_confidence[r]);
             }

@@ -55,6 +55,9 @@ template <class T>
 void fit(std::vector<T>& v, std::size_t n, const T& fill) {
     if (v.size() != n) v.resize(n, fill);
 }
+void fit(data::SampleColumn& v, std::size_t n) {
+    if (v.size() != n) v.resize(n);
+}
 
 }  // namespace
 
@@ -75,7 +78,7 @@ void prepare_model_columns(data::Dataset& ds, const ModelsConfig& cfg) {
         fit(c.answer, n, std::string());
         fit(c.has_answer, n, std::uint8_t{0});
         fit(c.score, n, data::kMissing);
-        fit(c.verifier_samples, n, std::vector<std::string>());
+        fit(c.verifier_samples, n);
         fit(c.verifier_confidence, n, data::kMissing);
     }
     ds.verifier_cost = cfg.verifier_cost;
@@ -631,7 +634,7 @@ class Run {
     void verified(std::size_t i, std::size_t j) {
         Step& s = state_[i].steps[j];
         auto& col = ds_.models[j];
-        col.verifier_samples[row(i)] = s.samples;
+        col.verifier_samples.set(row(i), s.samples);
         col.verifier_confidence[row(i)] = scoring::verifier_confidence(s.samples);
         const auto counts = scoring::count_verdicts(s.samples);
         auto& usage = result_.totals.per_model[j];

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/live/sha256.hpp"
+#include "core/io/sha256.hpp"
 
 namespace automix::live {
 
@@ -192,7 +192,7 @@ HttpReply ReplayServer::handle(const HttpRequest& req) {
 
 HttpReply ReplayServer::complete(const HttpRequest& req, bool chat) {
     ReplayLogEntry entry;
-    entry.body_sha256 = sha256_hex(req.body);
+    entry.body_sha256 = io::sha256_hex(req.body);
     auto finish = [&](HttpReply r) {
         entry.status = r.status;
         std::lock_guard lock(mutex_);

@@ -15,7 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/live/sha256.hpp"
+#include "core/io/sha256.hpp"
 
 namespace automix::live {
 
@@ -53,7 +53,7 @@ std::string call_key(const std::string& base_url, const std::string& api, const 
     nlohmann::json id = {{"endpoint", base_url},  {"api", api},
                          {"model", model_id},     {"prompt", prompt},
                          {"params", params_json}, {"sample", sample_index}};
-    return sha256_hex(id.dump());
+    return io::sha256_hex(id.dump());
 }
 
 std::string ResponseCache::encode(const CachedCall& c) {

@@ -40,15 +40,15 @@ StudyResult run_samples(const data::Dataset& ds, const StudyRequest& rq, const S
     for (std::size_t j = 0; j < verified; ++j) {
         const auto& samples = ds.models[j].verifier_samples;
         for (std::size_t r = 0; r < ds.size(); ++r) {
-            if (r < samples.size()) {
-                for (const auto& s : samples[r]) {
-                    const auto v = scoring::verdict(s);
-                    verdicts[j].push_back(v == scoring::Verdict::Correct     ? kCorrect
-                                          : v == scoring::Verdict::Incorrect ? kIncorrect
-                                                                             : kNone);
-                }
-                max_samples = std::max(max_samples, samples[r].size());
+            // The verdicts found when the row was loaded: no text is read.
+            const std::size_t n = samples.count(r);
+            for (std::size_t i = 0; i < n; ++i) {
+                const data::SampleVerdict v = samples.verdict(r, i);
+                verdicts[j].push_back(v == data::SampleVerdict::Correct     ? kCorrect
+                                      : v == data::SampleVerdict::Incorrect ? kIncorrect
+                                                                            : kNone);
             }
+            max_samples = std::max(max_samples, n);
             offset[j][r + 1] = verdicts[j].size();
         }
     }

@@ -20,7 +20,7 @@
 #include "core/eval/router_scores.hpp"
 #include "core/io/atomic_file.hpp"
 #include "core/live/models_config.hpp"
-#include "core/live/sha256.hpp"
+#include "core/io/sha256.hpp"
 #include "test_reader_util.hpp"
 
 using namespace automix;
@@ -280,7 +280,7 @@ class TestHostileInput : public QObject {
         const data::LoadResult r = data::load_file(fifo, o);
         writer.join();
         QCOMPARE(r.dataset.size(), std::size_t(300));
-        live::Sha256 h;
+        io::Sha256 h;
         h.update(text);
         QCOMPARE(r.content_sha256, hex(h.finish()));
         QVERIFY(!r.dataset.context(0).empty());
@@ -304,7 +304,7 @@ class TestHostileInput : public QObject {
         writer.join();
         QVERIFY2(run.exit_code == 0, run.err.constData());
         const auto j = nlohmann::json::parse(read_text(report.toStdString()));
-        live::Sha256 h;
+        io::Sha256 h;
         h.update(text);
         QCOMPARE(j["input"]["sha256"].get<std::string>(), hex(h.finish()));
         QCOMPARE(j["input"]["n_rows"].get<int>(), 400);

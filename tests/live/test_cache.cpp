@@ -8,9 +8,10 @@
 #include <zlib.h>
 
 #include "core/live/response_cache.hpp"
-#include "core/live/sha256.hpp"
+#include "core/io/sha256.hpp"
 
 using namespace automix::live;
+using automix::io::sha256_hex;
 
 namespace {
 

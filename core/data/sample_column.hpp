@@ -1,0 +1,88 @@
+#pragma once
+// Verifier samples of one model, kept small: per row the verdict of every sample (two bits
+// each, found when the row is added) and where the texts are. A loaded row points at its raw
+// JSON token in a backing file (the input itself, or the spill file of a compressed or piped
+// input) and is read and decoded only when somebody asks (drill-down, export, live replay).
+// Rows given in memory (generator, live runs, tests) keep their texts as JSON text in an arena.
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace automix::data {
+
+class RawFile;
+
+// Verdict of one sample (spec §3), as stored.
+enum class SampleVerdict : std::uint8_t { None = 0, Incorrect = 1, Correct = 2 };
+
+struct SampleCounts {
+    std::uint32_t correct = 0, incorrect = 0, none = 0;
+    std::uint32_t total() const { return correct + incorrect + none; }
+    std::uint32_t judged() const { return correct + incorrect; }
+};
+
+class SampleColumn {
+  public:
+    using Samples = std::vector<std::string>;
+
+    SampleColumn() = default;
+    SampleColumn(std::initializer_list<Samples> rows);
+
+    std::size_t size() const { return rows_.size(); }
+    bool empty() const { return rows_.empty(); }
+    void reserve(std::size_t n) { rows_.reserve(n); }
+    void clear();
+    // New rows have no samples.
+    void resize(std::size_t n) { rows_.resize(n); }
+    void resize(std::size_t n, const Samples& value);
+
+    void push_back(const Samples& samples);
+    void emplace_back() { rows_.emplace_back(); }
+    void set(std::size_t row, const Samples& samples);
+
+    // The decoded texts of a row (read from the backing file for a loaded row); empty when the
+    // row has none, or when the backing file no longer holds them.
+    Samples operator[](std::size_t row) const;
+    Samples texts(std::size_t row) const { return (*this)[row]; }
+
+    std::size_t count(std::size_t row) const { return row < rows_.size() ? rows_[row].count : 0; }
+    bool has_samples(std::size_t row) const { return count(row) > 0; }
+    SampleVerdict verdict(std::size_t row, std::size_t i) const;
+    SampleCounts counts(std::size_t row) const;
+    // (#Correct) / (#Correct + #Incorrect) of the first `k` samples (all when k is larger), 0
+    // without a verdict: spec §3, exactly as scoring::verifier_confidence on the texts.
+    double confidence(std::size_t row, std::size_t k = static_cast<std::size_t>(-1)) const;
+
+    // --- for the readers ------------------------------------------------------------------
+    // A row whose raw token (a JSON array of strings, or a JSON string holding a Python list)
+    // is at [offset, offset + length) of `file`, with the verdicts found while parsing it.
+    void push_stored(const std::shared_ptr<const RawFile>& file, std::uint64_t offset, std::uint32_t length,
+                     const std::vector<SampleVerdict>& verdicts);
+    // A row with no samples.
+    void push_none() { rows_.emplace_back(); }
+
+    // Decodes a raw samples token as the readers accept it; throws std::runtime_error.
+    static Samples decode(std::string_view raw);
+
+  private:
+    struct Row {
+        std::uint64_t verdict_at = 0;  // index of the first verdict in bits_
+        std::uint64_t text_at = 0;     // offset of the raw token in file_ or mem_
+        std::uint32_t count = 0;       // samples
+        std::uint32_t text_len = 0;    // bytes of the raw token; top bit: in mem_, not file_
+    };
+    static constexpr std::uint32_t kInMemory = 0x80000000u;
+    void append_verdicts(Row& row, const SampleVerdict* v, std::size_t n);
+    Row make_memory_row(const Samples& samples);
+
+    std::vector<Row> rows_;
+    std::vector<std::uint8_t> bits_;  // four verdicts a byte
+    std::uint64_t verdicts_ = 0;      // verdicts stored in bits_
+    std::string mem_;                 // raw tokens of rows given in memory
+    std::shared_ptr<const RawFile> file_;
+};
+
+}  // namespace automix::data

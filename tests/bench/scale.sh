@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Scale benchmark (issue 16): generates release-shaped files with `automix gen-demo` and
+# measures, side by side in one run, `automix eval` (load + Threshold, and the full protocol
+# with every method) against pandas.read_json(lines=True) on the same file. Wall time and
+# peak RSS come from GNU time (/usr/bin/time); the load time is the one automix prints.
+#
+#   tests/bench/scale.sh [--rows 50000,1000000,10000000] [--automix PATH] [--dir DIR] [--no-pandas]
+#
+# 50 000 rows use the generator's own contexts (release-shaped, ~2.8 KB a row); larger files
+# pad contexts to 200 bytes. Files go to DIR (default: a new temporary directory) and are
+# deleted after use. Ten million rows need about 28 GB: skipped, with a message, when DIR has
+# less than 40 GB free. pandas runs only up to 1 000 000 rows (its memory use grows with the
+# file: about 12 bytes of RAM per byte of JSON) and only when `python3 -c "import pandas"` works
+# (Debian: apt-get install python3-pandas; needed by this benchmark only).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+rows_list=50000,1000000,10000000
+automix=${AUTOMIX_BIN:-build/app/automix}
+dir=""
+pandas=1
+while (($#)); do
+  case "$1" in
+    --rows) rows_list=$2; shift ;;
+    --automix) automix=$2; shift ;;
+    --dir) dir=$2; shift ;;
+    --no-pandas) pandas=0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+[[ -x $automix ]] || { echo "no automix binary at $automix (build first)" >&2; exit 2; }
+[[ -x /usr/bin/time ]] || { echo "needs GNU time (/usr/bin/time; Debian package time)" >&2; exit 2; }
+if ((pandas)) && ! /usr/bin/python3 -c "import pandas" 2>/dev/null; then
+  echo "pandas not available (apt-get install python3-pandas): pandas column skipped" >&2
+  pandas=0
+fi
+own_dir=0
+if [[ -z $dir ]]; then dir=$(mktemp -d); own_dir=1; fi
+mkdir -p "$dir"
+cleanup() { rm -f "$dir"/scale-*.jsonl "$dir"/time-*.txt; if ((own_dir)); then rm -rf "$dir"; fi; }
+trap cleanup EXIT
+
+# wall seconds and peak RSS (MiB) of a command, from GNU time
+measure() {  # measure NAME CMD...
+  local out="$dir/time-$1.txt"; shift
+  /usr/bin/time -f '%e %M' -o "$out" "$@" >/dev/null 2>"$dir/time-stderr.txt" || {
+    echo "failed: $* ($(tail -1 "$dir/time-stderr.txt"))" >&2; echo "- -"; return; }
+  awk '{printf "%.2f %.0f\n", $1, $2 / 1024}' "$out"
+}
+
+printf '%-10s %9s %9s %12s %10s %12s %10s %10s %10s\n' rows file_MB load_s thresh_wall_s rss_MiB full_wall_s full_MiB pandas_s ratio
+IFS=, read -ra all_rows <<<"$rows_list"
+for rows in "${all_rows[@]}"; do
+  file="$dir/scale-$rows.jsonl"
+  extra=()
+  ((rows > 50000)) && extra=(--context-bytes 200)
+  if ((rows >= 10000000)); then
+    free_gb=$(df -Pk "$dir" | awk 'NR==2 {print int($4 / 1048576)}')
+    if ((free_gb < 40)); then
+      echo "$rows rows: skipped, $dir has ${free_gb} GB free (needs 40)" >&2
+      continue
+    fi
+  fi
+  "$automix" gen-demo --seed 1 --rows "$rows" "${extra[@]}" --out "$file"
+  size_mb=$(du -m --apparent-size "$file" | cut -f1)
+  read -r t_wall t_rss < <(measure thresh "$automix" eval --data "$file" --methods Threshold --quiet --json /dev/null)
+  load_s=$("$automix" eval --data "$file" --methods Threshold --quiet --json /dev/null 2>&1 |
+    sed -n 's/.*(loaded in \([0-9.]*\) s).*/\1/p')
+  read -r f_wall f_rss < <(measure full "$automix" eval --data "$file" --protocol full --quiet --json /dev/null)
+  p_time=- ratio=-
+  if ((pandas)) && ((rows <= 1000000)); then
+    p_time=$(/usr/bin/python3 -c '
+import sys, time, pandas
+t = time.perf_counter(); df = pandas.read_json(sys.argv[1], lines=True); t = time.perf_counter() - t
+assert len(df) == int(sys.argv[2]); print(f"{t:.2f}")' "$file" "$rows" 2>/dev/null || echo -)
+    [[ $p_time != - && $t_wall != - ]] && ratio=$(awk -v p="$p_time" -v a="$t_wall" 'BEGIN {printf "%.1fx", p / a}')
+  fi
+  printf '%-10s %9s %9s %12s %10s %12s %10s %10s %10s\n' "$rows" "$size_mb" "${load_s:--}" "$t_wall" "$t_rss" "$f_wall" "$f_rss" "$p_time" "$ratio"
+  rm -f "$file"
+done

@@ -1,0 +1,259 @@
+// Verifier samples kept as verdicts in memory and texts on disk (issue 16): the in-place
+// verdict search agrees with the plain definition, a loaded row's texts read back exactly
+// (plain, gzip and piped input), and export and the samples study work from them.
+#include <QtTest>
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "core/data/json_scan.hpp"
+#include "core/data/reader.hpp"
+#include "core/data/sample_column.hpp"
+#include "core/data/writer.hpp"
+#include "core/demo/generator.hpp"
+#include "core/scoring/verifier.hpp"
+#include "test_reader_util.hpp"
+
+using namespace automix;
+using namespace test_data;
+
+namespace {
+
+// The definition (spec §3), written the obvious way: lower-case copy, two substring searches.
+scoring::Verdict reference_verdict(std::string_view s) {
+    std::string lower(s);
+    for (char& c : lower)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (lower.find("the ai generated answer is correct") != std::string::npos) return scoring::Verdict::Correct;
+    if (lower.find("the ai generated answer is") != std::string::npos) return scoring::Verdict::Incorrect;
+    return scoring::Verdict::None;
+}
+
+// Pieces that make near misses likely: the phrase cut anywhere, mixed case, bytes that
+// OR 0x20 maps onto letters ('T' 'S' '@'), non-ASCII.
+std::string random_sample(std::mt19937& rng) {
+    static const std::vector<std::string> pieces = {
+        "The AI generated answer is", "the ai generated answer is correct", " correct", " Correct", "CORRECT",
+        "the ai generated answer i", "he ai generated answer is", "THE AI GENERATED ANSWER IS", "t", "T", "s", "S",
+        " ", "\n", "é", "\xc3\x89", "@", "4", "answer is", "is correctly", "x", "The AI generated answer is incorrect."};
+    std::uniform_int_distribution<std::size_t> pick(0, pieces.size() - 1), len(0, 12);
+    std::string s;
+    const std::size_t n = len(rng);
+    for (std::size_t i = 0; i < n; ++i) s += pieces[pick(rng)];
+    // Random case flips keep the letters ASCII.
+    std::uniform_int_distribution<int> coin(0, 7);
+    for (char& c : s)
+        if (coin(rng) == 0 && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) c = static_cast<char>(c ^ 0x20);
+    return s;
+}
+
+std::string demo_file(const QTemporaryDir& dir, int rows, const std::string& format = "release", int models = 2) {
+    demo::GeneratorOptions o;
+    o.rows = rows;
+    o.seed = 7;
+    o.format = format == "native" ? demo::OutputFormat::Native : demo::OutputFormat::Release;
+    o.models = models;
+    const std::string path = dir.filePath(QString::fromStdString("demo-" + format + ".jsonl")).toStdString();
+    demo::generate_file(o, path);
+    return path;
+}
+
+// The file's own samples, parsed with nlohmann, per line.
+std::vector<std::vector<std::string>> samples_in(const std::string& path, const std::string& key, int model) {
+    std::ifstream in(path);
+    std::vector<std::vector<std::string>> out;
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto j = nlohmann::json::parse(line);
+        if (j.contains("automix_manifest")) continue;
+        if (model < 0)
+            out.push_back(j.value(key, std::vector<std::string>()));
+        else
+            out.push_back(j["models"][static_cast<std::size_t>(model)].value(key, std::vector<std::string>()));
+    }
+    return out;
+}
+
+}  // namespace
+
+class TestLazySamples : public QObject {
+    Q_OBJECT
+
+  private slots:
+    void verdictMatchesDefinition() {
+        std::mt19937 rng(16);
+        for (int i = 0; i < 200000; ++i) {
+            const std::string s = random_sample(rng);
+            QCOMPARE(static_cast<int>(scoring::verdict(s)), static_cast<int>(reference_verdict(s)));
+        }
+        // Phrases at both ends of the text and past the vector loop.
+        const std::string p = "the ai generated answer is";
+        for (std::size_t pad = 0; pad < 40; ++pad) {
+            const std::string a = std::string(pad, 'x') + p;
+            const std::string b = std::string(pad, 'x') + p + " correct";
+            const std::string c = p + " correct" + std::string(pad, 'T');
+            for (const std::string& s : {a, b, c})
+                QCOMPARE(static_cast<int>(scoring::verdict(s)), static_cast<int>(reference_verdict(s)));
+        }
+    }
+
+    // The in-place search on a JSON string token's inside agrees with the decoded text's verdict.
+    void verdictOfJsonBody() {
+        std::mt19937 rng(17);
+        std::uniform_int_distribution<int> coin(0, 5);
+        const char before[] = {'\t', '\\', '"'};
+        std::size_t compared = 0;
+        for (int i = 0; i < 100000; ++i) {
+            std::string s = random_sample(rng);
+            // Characters that are escaped in JSON right before a possible phrase start.
+            for (std::size_t at = 0; at < s.size(); ++at)
+                if ((s[at] == 't' || s[at] == 'T') && coin(rng) == 0) s.insert(at++, 1, before[coin(rng) % 3]);
+            std::string token;
+            data::json::append_quoted(token, s);
+            const std::string body = token.substr(1, token.size() - 2);
+            if (body.find("\\u") != std::string::npos) continue;  // those are decoded first
+            QCOMPARE(static_cast<int>(scoring::verdict_of_json_body(body)), static_cast<int>(reference_verdict(s)));
+            ++compared;
+        }
+        QVERIFY(compared > 50000);
+        const std::string p = "the ai generated answer is correct";
+        QCOMPARE(scoring::verdict_of_json_body("\\" + p), scoring::Verdict::None);            // \t = tab
+        QCOMPARE(scoring::verdict_of_json_body("\\\\" + p), scoring::Verdict::Correct);        // \\ then the phrase
+        QCOMPARE(scoring::verdict_of_json_body("\\\\\\" + p), scoring::Verdict::None);         // \\ then \t
+        QCOMPARE(scoring::verdict_of_json_body("x\\" + p + " \\\\" + p), scoring::Verdict::Correct);
+        QCOMPARE(scoring::verdict_of_json_body("\\" + p + " the AI generated answer is wrong"),
+                 scoring::Verdict::Incorrect);
+    }
+
+    void columnInMemory() {
+        data::SampleColumn col;
+        std::mt19937 rng(3);
+        std::vector<std::vector<std::string>> rows;
+        for (int r = 0; r < 300; ++r) {
+            std::vector<std::string> samples(static_cast<std::size_t>(r % 9));
+            for (auto& s : samples) s = random_sample(rng);
+            rows.push_back(samples);
+            col.push_back(samples);
+        }
+        QCOMPARE(col.size(), rows.size());
+        for (std::size_t r = 0; r < rows.size(); ++r) {
+            QCOMPARE(col[r], rows[r]);
+            QCOMPARE(col.count(r), rows[r].size());
+            const auto want = scoring::count_verdicts(rows[r]);
+            const auto got = col.counts(r);
+            QCOMPARE(int(got.correct), want.correct);
+            QCOMPARE(int(got.incorrect), want.incorrect);
+            QCOMPARE(int(got.none), want.none);
+            QCOMPARE(col.confidence(r), scoring::verifier_confidence(rows[r]));
+            for (std::size_t k = 0; k <= rows[r].size(); ++k)
+                QCOMPARE(col.confidence(r, k), scoring::verifier_confidence({rows[r].begin(), rows[r].begin() + k}));
+        }
+        // Replacing a row and growing keep the other rows.
+        col.set(5, {"The AI generated answer is correct."});
+        QCOMPARE(col[5], std::vector<std::string>{"The AI generated answer is correct."});
+        QCOMPARE(col[6], rows[6]);
+        col.resize(400);
+        QCOMPARE(col.count(399), std::size_t(0));
+        QVERIFY(col[399].empty());
+        const data::SampleColumn copy = col;
+        QCOMPARE(copy[7], rows[7]);
+    }
+
+    // Texts of loaded rows come back from the file, byte for byte what a JSON parser reads,
+    // from plain, gzip and piped input; confidences are those of the texts.
+    void loadedTextsReadBack() {
+        QTemporaryDir dir;
+        const std::string plain = demo_file(dir, 300);
+        const auto want = samples_in(plain, "llama13b_ver", -1);
+        std::ifstream in(plain);
+        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        const std::string gz = write_gz(dir, "demo.jsonl.gz", text);
+        const std::string fifo = dir.filePath("demo.fifo").toStdString();
+        QCOMPARE(::mkfifo(fifo.c_str(), 0600), 0);
+        std::thread writer([&] {
+            std::ofstream out(fifo, std::ios::binary);
+            out << text;
+        });
+        const data::LoadResult piped = data::load_file(fifo);
+        writer.join();
+        for (const data::LoadResult& r : {data::load_file(plain), data::load_file(gz), piped}) {
+            const auto& col = r.dataset.small().verifier_samples;
+            QCOMPARE(col.size(), want.size());
+            for (std::size_t row = 0; row < want.size(); ++row) {
+                QCOMPARE(col[row], want[row]);
+                QCOMPARE(col.count(row), want[row].size());
+                QCOMPARE(col.confidence(row), scoring::verifier_confidence(want[row]));
+            }
+            QVERIFY(r.dataset.large().verifier_samples.empty() || !r.dataset.large().verifier_samples.has_samples(0));
+        }
+    }
+
+    // Native N-model files: every verified model's samples, and a Python-repr string list.
+    void nativeAndReprSamples() {
+        QTemporaryDir dir;
+        const std::string native = demo_file(dir, 120, "native", 3);
+        const data::LoadResult r = data::load_file(native);
+        for (int m = 0; m < 2; ++m) {
+            const auto want = samples_in(native, "verifier_samples", m);
+            for (std::size_t row = 0; row < want.size(); ++row)
+                QCOMPARE(r.dataset.models[static_cast<std::size_t>(m)].verifier_samples[row], want[row]);
+        }
+        auto row = release_row("r1");
+        row.erase("p_ver_13b");
+        row["llama13b_ver"] = "['The AI generated answer is correct.', \"it's not\", 'the ai generated answer is wrong']";
+        const std::string path = write_text(dir, "repr.jsonl", row.dump() + "\n");
+        const data::LoadResult rr = data::load_file(path);
+        const std::vector<std::string> want = {"The AI generated answer is correct.", "it's not",
+                                               "the ai generated answer is wrong"};
+        QCOMPARE(rr.dataset.small().verifier_samples[0], want);
+        QCOMPARE(rr.dataset.small().verifier_confidence[0], scoring::verifier_confidence(want));
+    }
+
+    // A bad first line from a FIFO whose writer then goes quiet (keeping it open) fails at
+    // once: the reading thread does not wait for the writer.
+    void stalledPipeFailsAtOnce() {
+        QTemporaryDir dir;
+        const std::string fifo = dir.filePath("stall.fifo").toStdString();
+        QCOMPARE(::mkfifo(fifo.c_str(), 0600), 0);
+        std::atomic<bool> done{false};
+        std::thread writer([&] {
+            std::ofstream out(fifo, std::ios::binary);
+            out << "not json\n" << std::flush;
+            for (int i = 0; i < 100 && !done.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        });
+        QElapsedTimer timer;
+        timer.start();
+        bool failed = false;
+        try {
+            (void)data::load_file(fifo);
+        } catch (const data::LoadError&) {
+            failed = true;
+        }
+        const qint64 ms = timer.elapsed();
+        done = true;
+        writer.join();
+        QVERIFY(failed);
+        QVERIFY2(ms < 2000, qPrintable(QString("took %1 ms").arg(ms)));
+    }
+
+    // Export reads the texts on demand: writing a loaded file gives the same samples.
+    void exportWritesTheTexts() {
+        QTemporaryDir dir;
+        const std::string plain = demo_file(dir, 200);
+        const data::LoadResult r = data::load_file(plain);
+        const std::string out = dir.filePath("out.jsonl").toStdString();
+        {
+            std::ofstream stream(out, std::ios::binary);
+            data::write_release_jsonl(r.dataset, r.dataset.all_rows(), stream);
+        }
+        QCOMPARE(samples_in(out, "llama13b_ver", -1), samples_in(plain, "llama13b_ver", -1));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLazySamples)
+#include "test_lazy_samples.moc"
