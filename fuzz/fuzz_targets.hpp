@@ -22,25 +22,32 @@
 
 namespace fuzz {
 
+// Loads `path` strictly, then leniently. Either may only throw LoadError; whatever loads must
+// be internally consistent and pass `check` (given the load's result and its options).
+template <class Check>
+void load_both_ways(const std::string& path, Check check) {
+    using namespace automix::data;
+    for (bool lenient : {false, true}) {
+        LoadOptions o;
+        o.skip_bad_lines = lenient;
+        try {
+            const LoadResult r = load_file(path, o);
+            fuzz::check_dataset(r.dataset);
+            check(r, o);
+        } catch (const LoadError&) {
+        }
+    }
+}
+
 // libFuzzer target: the JSONL reader on arbitrary bytes (release format seeds; gzip and the
 // native format are reachable too, since both are detected from the bytes). Strict mode may
 // only throw LoadError; so may lenient mode, and whatever loads is internally consistent.
 inline int release_reader(const std::uint8_t* data, std::size_t size) {
     using namespace automix::data;
-    const std::string path = fuzz::write_scratch("input.jsonl", data, size);
-    try {
-        fuzz::check_dataset(load_file(path).dataset);
-    } catch (const LoadError&) {
-    }
-    LoadOptions lenient;
-    lenient.skip_bad_lines = true;
-    try {
-        LoadResult r = load_file(path, lenient);
-        fuzz::check_dataset(r.dataset);
-        fuzz::require(r.problems.size() <= lenient.max_reported_problems);
-        fuzz::require(r.problems.size() <= r.bad_lines);
-    } catch (const LoadError&) {
-    }
+    load_both_ways(fuzz::write_scratch("input.jsonl", data, size), [](const LoadResult& r, const LoadOptions& o) {
+        fuzz::require(r.problems.size() <= o.max_reported_problems);
+        fuzz::require(r.problems.size() <= r.bad_lines || !o.skip_bad_lines);
+    });
     return 0;
 }
 
@@ -57,17 +64,8 @@ inline int native_reader(const std::uint8_t* data, std::size_t size) {
     std::string text;
     if (data[0] & 1) text = kNativeManifest;
     text.append(reinterpret_cast<const char*>(data + 1), size - 1);
-    const std::string path =
-        fuzz::write_scratch("input.jsonl", reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
-    for (bool lenient : {false, true}) {
-        LoadOptions o;
-        o.skip_bad_lines = lenient;
-        try {
-            LoadResult r = load_file(path, o);
-            fuzz::check_dataset(r.dataset);
-        } catch (const LoadError&) {
-        }
-    }
+    load_both_ways(fuzz::write_scratch("input.jsonl", reinterpret_cast<const std::uint8_t*>(text.data()), text.size()),
+                   [](const LoadResult&, const LoadOptions&) {});
     return 0;
 }
 
@@ -173,20 +171,13 @@ inline int native_manifest(const std::uint8_t* data, std::size_t size) {
     for (char& c : text)
         if (c == '\n') c = ' ';
     text += "\n" + kManifestRows;
-    const std::string path =
-        fuzz::write_scratch("manifest.jsonl", reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
-    for (bool lenient : {false, true}) {
-        LoadOptions o;
-        o.skip_bad_lines = lenient;
-        try {
-            LoadResult r = load_file(path, o);
-            fuzz::check_dataset(r.dataset);
+    load_both_ways(
+        fuzz::write_scratch("manifest.jsonl", reinterpret_cast<const std::uint8_t*>(text.data()), text.size()),
+        [](const LoadResult& r, const LoadOptions&) {
             fuzz::require(r.dataset.model_count() <= kMaxModels);
             fuzz::require(std::isfinite(r.dataset.verifier_cost) && r.dataset.verifier_cost >= 0);
             for (const auto& m : r.dataset.models) fuzz::require(std::isfinite(m.call_cost) && m.call_cost >= 0);
-        } catch (const LoadError&) {
-        }
-    }
+        });
     return 0;
 }
 
