@@ -236,36 +236,49 @@ struct LineSource::Producer {
     std::thread worker;
 };
 
-LineSource::LineSource(const std::string& path) {
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+LineSource::LineSource(const std::string& path, const std::function<void()>& while_waiting) {
+    // O_NONBLOCK: opening a FIFO that has no writer yet must not block (a GUI could then
+    // neither cancel the load nor close). Reads are made blocking again below.
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd_ < 0) throw std::runtime_error(std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd_, &st) != 0 || S_ISDIR(st.st_mode)) {
-        const int err = errno;
+    try {
+        struct stat st {};
+        if (::fstat(fd_, &st) != 0) throw std::runtime_error(std::strerror(errno));
+        if (S_ISDIR(st.st_mode)) throw std::runtime_error("is a directory");
+        regular_ = S_ISREG(st.st_mode);
+        file_size_ = regular_ ? static_cast<std::uint64_t>(st.st_size) : 0;
+
+        unsigned char magic[2] = {0, 0};
+        std::size_t got = 0;
+        if (regular_) {
+            posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+            const ssize_t n = ::pread(fd_, magic, 2, 0);
+            got = n > 0 ? static_cast<std::size_t>(n) : 0;
+        } else {
+            // A pipe cannot be re-read: sniff by reading, and hand these bytes out first. Until
+            // a writer sends something, ask every 100 ms whether to go on waiting.
+            while (got < 2) {
+                pollfd p{fd_, POLLIN, 0};
+                const int r = ::poll(&p, 1, 100);
+                if (r < 0 && errno == EINTR) continue;
+                if (r == 0) {
+                    if (while_waiting) while_waiting();
+                    continue;
+                }
+                const ssize_t n = ::read(fd_, magic + got, 2 - got);
+                if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+                if (n <= 0) break;
+                got += static_cast<std::size_t>(n);
+            }
+            prefix_.assign(reinterpret_cast<const char*>(magic), got);
+        }
+        if (const int flags = ::fcntl(fd_, F_GETFL); flags >= 0) ::fcntl(fd_, F_SETFL, flags & ~O_NONBLOCK);
+        gzip_ = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    } catch (...) {
         ::close(fd_);
         fd_ = -1;
-        throw std::runtime_error(S_ISDIR(st.st_mode) ? "is a directory" : std::strerror(err));
+        throw;
     }
-    regular_ = S_ISREG(st.st_mode);
-    file_size_ = regular_ ? static_cast<std::uint64_t>(st.st_size) : 0;
-
-    unsigned char magic[2] = {0, 0};
-    std::size_t got = 0;
-    if (regular_) {
-        posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
-        const ssize_t n = ::pread(fd_, magic, 2, 0);
-        got = n > 0 ? static_cast<std::size_t>(n) : 0;
-    } else {
-        // A pipe cannot be re-read: sniff by reading, and hand these bytes out first.
-        while (got < 2) {
-            const ssize_t n = ::read(fd_, magic + got, 2 - got);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) break;
-            got += static_cast<std::size_t>(n);
-        }
-        prefix_.assign(reinterpret_cast<const char*>(magic), got);
-    }
-    gzip_ = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
 }
 
 LineSource::~LineSource() {

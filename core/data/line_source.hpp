@@ -22,7 +22,9 @@ class LineSource {
   public:
     // Throws std::runtime_error with a readable reason when the file cannot be opened.
     // Pipes, FIFOs and other special files are read once, front to back, never reopened.
-    explicit LineSource(const std::string& path);
+    // `while_waiting` is called every 100 ms while a pipe has sent nothing yet (a FIFO without
+    // a writer); it may throw to give up.
+    explicit LineSource(const std::string& path, const std::function<void()>& while_waiting = {});
     ~LineSource();
     LineSource(const LineSource&) = delete;
     LineSource& operator=(const LineSource&) = delete;

@@ -680,7 +680,11 @@ class Loader {
     LoadResult run() {
         std::unique_ptr<LineSource> source;
         try {
-            source = std::make_unique<LineSource>(path_);
+            source = std::make_unique<LineSource>(path_, [this] {
+                if (options_.cancel && options_.cancel->load(std::memory_order_relaxed)) throw LoadCancelled();
+            });
+        } catch (const LoadCancelled&) {
+            throw;
         } catch (const std::exception& e) {
             throw LoadError({path_, 0, 0, std::string("cannot open: ") + e.what()});
         }

@@ -310,6 +310,41 @@ class TestHostileInput : public QObject {
         QCOMPARE(j["input"]["n_rows"].get<int>(), 400);
     }
 
+    // Issue 17.5: a FIFO nobody writes to used to block in open() for ever (the GUI could neither
+    // cancel the load nor close). Now the load waits, and a cancel ends it within ~100 ms.
+    void fifoWithoutWriterCanBeCancelled() {
+        QTemporaryDir dir;
+        const std::string fifo = dir.filePath("silent.fifo").toStdString();
+        QCOMPARE(::mkfifo(fifo.c_str(), 0600), 0);
+        std::atomic<bool> cancel{false}, done{false};
+        std::string outcome;
+        data::LoadOptions o;
+        o.cancel = &cancel;
+        std::thread loader([&] {
+            try {
+                data::load_file(fifo, o);
+                outcome = "loaded";
+            } catch (const data::LoadCancelled&) {
+                outcome = "cancelled";
+            } catch (const std::exception& e) {
+                outcome = e.what();
+            }
+            done = true;
+        });
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        const bool waitedForAWriter = !done;
+        const auto t0 = std::chrono::steady_clock::now();
+        cancel = true;
+        while (!done && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5))
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        if (!done) std::ofstream(fifo, std::ios::binary);  // unblock a loader stuck in open()
+        loader.join();
+        QVERIFY(waitedForAWriter);
+        QCOMPARE(outcome, std::string("cancelled"));
+        QVERIFY2(seconds < 1.0, qPrintable(QString::number(seconds)));
+    }
+
     // Issue 17.6: output to a full device fails loudly, never exit 0 with the output lost.
     void fullDeviceIsAnError() {
         if (::access("/dev/full", W_OK) != 0) QSKIP("no /dev/full");

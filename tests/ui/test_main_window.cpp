@@ -1,6 +1,7 @@
 // The main window as a user drives it: loading (menu path, drag-and-drop, bad files),
 // filtering and sorting the query table, the drill-down panel, and window state.
 #include <QApplication>
+#include <QElapsedTimer>
 #include <QCheckBox>
 #include <QClipboard>
 #include <QFile>
@@ -21,6 +22,8 @@
 #include <QToolButton>
 #include <QUrl>
 #include <cmath>
+#include <memory>
+#include <sys/stat.h>
 
 #include "core/routing/method.hpp"
 #include "ui/drill_down_panel.hpp"
@@ -490,6 +493,30 @@ class TestMainWindow : public QObject {
         QVERIFY(shot.save(path, "PNG"));
         QVERIFY(QFileInfo(path).size() > 10000);
         w.selectMethod(QString());
+    }
+
+    // File ▸ Open on a FIFO that nobody writes to: the load waits, Cancel ends it, and closing a
+    // window whose load still waits returns at once (it used to hang in open()).
+    void fifoWithoutWriterCancelsAndCloses() {
+        QTemporaryDir dir;
+        const QString fifo = dir.filePath(QStringLiteral("silent.fifo"));
+        QCOMPARE(::mkfifo(fifo.toLocal8Bit().constData(), 0600), 0);
+        {
+            MainWindow w;
+            w.startLoad(fifo);
+            QTest::qWait(300);
+            QVERIFY(w.isLoading());
+            w.cancelLoad();
+            QTRY_VERIFY_WITH_TIMEOUT(!w.isLoading(), 2000);
+        }
+        auto w = std::make_unique<MainWindow>();
+        w->startLoad(fifo);
+        QTest::qWait(300);
+        QVERIFY(w->isLoading());
+        QElapsedTimer closing;
+        closing.start();
+        w.reset();
+        QVERIFY2(closing.elapsed() < 2000, qPrintable(QString::number(closing.elapsed())));
     }
 };
 
