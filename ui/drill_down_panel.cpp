@@ -119,7 +119,7 @@ QString modelName(const data::ModelColumns& m) {
     return fromStd(m.display_name.empty() ? m.name : m.display_name);
 }
 
-// The verdict phrase of one verifier sample, highlighted (spec §3: substring match after
+// The verdict phrase of one verifier sample, highlighted (method §3: substring match after
 // lower-casing; "is correct" wins over "is").
 QString sampleHtml(const std::string& sample) {
     const QString text = fromStd(sample);

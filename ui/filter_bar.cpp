@@ -25,7 +25,7 @@ FilterBar::FilterBar(QWidget* parent) : QWidget(parent) {
         const auto name = data::to_string(c);
         category_->addItem(QString::fromLatin1(name.data(), static_cast<qsizetype>(name.size())), static_cast<int>(c));
     }
-    category_->setToolTip(tr("Hidden difficulty category (spec §5)"));
+    category_->setToolTip(tr("Hidden difficulty category (method §5)"));
     decision_ = new QComboBox(this);
     decision_->setObjectName(QStringLiteral("decisionFilter"));
     decision_->addItem(tr("Any decision"), static_cast<int>(QueryFilter::Decision::Any));

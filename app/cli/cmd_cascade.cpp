@@ -1,4 +1,4 @@
-// `automix cascade`: the N-model POMDP cascade (spec §7) on each dataset of a file —
+// `automix cascade`: the N-model POMDP cascade (method §7) on each dataset of a file —
 // learns the POMDP on train, solves it exactly for all λ, prints the cost–quality curve
 // (one line per distinct optimal policy, train and val), the λ training picks by IBC lift
 // (or the λ given), and writes the curve, the learned tables, the policy table and the

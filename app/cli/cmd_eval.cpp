@@ -26,7 +26,7 @@ const char* const kUsage = "usage: automix eval --data FILE [--datasets a,b] [--
                            "                    [--router-scores FILE[:NAME[:high|low]]]\n"
                            "                    [--emit-config MODELS.json [--config-base BASE.json]]\n\n"
                            "Trains each routing method (meta-verifier) on every dataset's train split and evaluates\n"
-                           "it on the val split (spec: ../shared/spec/automix.md sections 4-6).\n\n"
+                           "it on the val split (docs/method.md sections 4-6).\n\n"
                            "  --data FILE        release or native JSONL, plain or .gz\n"
                            "  --datasets LIST    comma list of dataset names (default: all in the file)\n"
                            "  --methods LIST     comma list of methods, case-insensitive, snake_case aliases work\n"

@@ -1,5 +1,5 @@
 #pragma once
-// Hidden "difficulty" categories of spec §5.
+// Hidden "difficulty" categories of method §5.
 #include <vector>
 
 #include "core/data/dataset.hpp"

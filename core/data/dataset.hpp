@@ -21,7 +21,7 @@ using ModelIndex = std::uint16_t;
 inline constexpr std::size_t kMaxModels = 1000;
 
 enum class Split : std::uint8_t { Train, Val, Other };
-// Hidden "difficulty" category of spec §5.
+// Hidden "difficulty" category of method §5.
 enum class Category : std::uint8_t { Needy, Good, Hopeless, Undefined };
 
 std::string_view to_string(Split s);
@@ -43,7 +43,7 @@ class ContextStore {
 struct ModelColumns {
     std::string name;                                        // key in the file ("llama13b", "small", ...)
     std::string display_name;                                // for humans ("LLaMA-13B")
-    double call_cost = 1.0;                                  // cost of one call (spec §4: small 1, large 50)
+    double call_cost = 1.0;                                  // cost of one call (method §4: small 1, large 50)
     std::vector<std::string> answer;                         // "" when absent
     std::vector<std::uint8_t> has_answer;                    // 0/1
     std::vector<double> score;                               // in [0,1]; kMissing when absent

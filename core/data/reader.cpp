@@ -582,7 +582,7 @@ void parse_native_row(Cursor& c, PendingRow& row, ExtraFields& extra, std::strin
         const PendingModel& m = row.models[i];
         std::string prefix = "models[" + std::to_string(i) + "].";
         if (!m.has_score) missing.push_back(prefix + "score");
-        // The last model is never verified (spec §7).
+        // The last model is never verified (method §7).
         if (i + 1 < row.models.size() && !m.has_confidence && !m.has_samples)
             missing.push_back(prefix + "verifier_confidence` or `" + prefix + "verifier_samples");
     }
@@ -661,7 +661,7 @@ Detection detect_format(std::string_view line) {
     return {has_models && !has_release_score ? Format::Native : Format::Release, true};
 }
 
-// spec §3 from the verdicts: exactly scoring::verifier_confidence on the texts.
+// method §3 from the verdicts: exactly scoring::verifier_confidence on the texts.
 double confidence_of(const std::vector<SampleVerdict>& verdicts) {
     int correct = 0, incorrect = 0;
     for (const SampleVerdict v : verdicts) {

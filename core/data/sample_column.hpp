@@ -15,7 +15,7 @@ namespace automix::data {
 
 class RawFile;
 
-// Verdict of one sample (spec §3), as stored.
+// Verdict of one sample (method §3), as stored.
 enum class SampleVerdict : std::uint8_t { None = 0, Incorrect = 1, Correct = 2 };
 
 struct SampleCounts {
@@ -53,7 +53,7 @@ class SampleColumn {
     SampleVerdict verdict(std::size_t row, std::size_t i) const;
     SampleCounts counts(std::size_t row) const;
     // (#Correct) / (#Correct + #Incorrect) of the first `k` samples (all when k is larger), 0
-    // without a verdict: spec §3, exactly as scoring::verifier_confidence on the texts.
+    // without a verdict: method §3, exactly as scoring::verifier_confidence on the texts.
     double confidence(std::size_t row, std::size_t k = static_cast<std::size_t>(-1)) const;
 
     // --- for the readers ------------------------------------------------------------------

@@ -15,7 +15,7 @@ struct WriteError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// The AutoMix release format (spec §2). Needs exactly two models (small, large);
+// The AutoMix release format (method §2). Needs exactly two models (small, large);
 // throws WriteError otherwise. `category` is written only for rows that had one in the file.
 void write_release_jsonl(const Dataset& d, const View& rows, std::ostream& out);
 // The native N-model format (README "File formats"), manifest line first.

@@ -24,7 +24,7 @@ namespace {
 // medium, large; the 2-model variant uses small and large.
 struct DatasetProfile {
     DemoDataset dataset;
-    std::size_t release_train, release_val;  // spec §2 sizes, for proportions
+    std::size_t release_train, release_val;  // method §2 sizes, for proportions
     double skill[3];
     double partial_band;         // width of the "partly right" zone above a skill
     double answer_noise;         // half-width of the per-model jitter on the difficulty

@@ -52,7 +52,7 @@ struct Reliability {
 };
 Reliability reliability(const data::Dataset& ds, const data::View& rows, int num_bins, std::size_t model = 0);
 
-// What a 2-model POMDP learns per bin on the train rows (spec §5/§6): the share of rows of each
+// What a 2-model POMDP learns per bin on the train rows (method §5/§6): the share of rows of each
 // hidden category among the rows in the bin (POMDPSimple's strict training window, so the
 // shares are exactly its observation table; UNDEFINED makes up the rest), and the share of
 // the bin's rows (nearest bin) that the given routing escalates — 0 or 1 for the

@@ -1,5 +1,5 @@
 #pragma once
-// What the GUI shows for the N-model cascade (spec §7): the belief trajectory of one query
+// What the GUI shows for the N-model cascade (method §7): the belief trajectory of one query
 // under trained parameters, and the policy table. Learned with the Cascade method's defaults
 // (τ = 0.5, α = 1, the config's bins) from the train rows the parameters were trained on.
 //

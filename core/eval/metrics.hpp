@@ -1,5 +1,5 @@
 #pragma once
-// Cost model and metrics (spec §4).
+// Cost model and metrics (method §4).
 //
 // API in short:
 //   ScoredView v = ScoredView::for_method(ds, rows, method, costs);  // gather once
@@ -79,7 +79,7 @@ class ScoredView {
     mutable std::vector<double> perf_buffer_;  // reused by evaluate()
 };
 
-// Lift of a (cost, perf) point against a view's baselines (spec §4).
+// Lift of a (cost, perf) point against a view's baselines (method §4).
 double ibc_slope(double avg_cost, double avg_perf, double first_perf, double first_cost);
 double ibc_lift(double slope, double base_slope);
 

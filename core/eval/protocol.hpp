@@ -1,5 +1,5 @@
 #pragma once
-// Evaluation protocols (spec §6, oracle README):
+// Evaluation protocols (method §6, oracle README):
 //   full  — per dataset, train on the whole train split, evaluate on val (deterministic,
 //           the one the oracle report follows);
 //   paper — per dataset and seed 0..seeds−1, train on `train_rows` rows sampled like

@@ -1,6 +1,6 @@
 #pragma once
 // Writers for an evaluation Report: the JSON report in the oracle's
-// "automix-oracle-v1" format (../shared/oracle/README.md) plus our extra fields, a CSV
+// "automix-oracle-v1" format (README, section "eval") plus our extra fields, a CSV
 // with one line per dataset × method, and the readable table the CLI prints.
 // Non-finite numbers are written as the strings "nan", "inf", "-inf".
 #include <string>

@@ -43,7 +43,7 @@ double confidence_of_prefix(const std::vector<scoring::Verdict>& verdicts, int k
         else if (verdicts[i] == scoring::Verdict::Incorrect)
             ++judged;
     }
-    return judged ? static_cast<double>(correct) / judged : 0.0;  // spec §3: 0 without a verdict
+    return judged ? static_cast<double>(correct) / judged : 0.0;  // method §3: 0 without a verdict
 }
 
 }  // namespace

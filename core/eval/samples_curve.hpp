@@ -1,6 +1,6 @@
 #pragma once
 // "How many verifier samples do you need?": recompute every row's verifier confidence from
-// its first k self-verification samples (spec §3), retrain each method on the train rows
+// its first k self-verification samples (method §3), retrain each method on the train rows
 // and score it on the val rows, for k = 1..32.
 //
 //   SamplesCurve c = samples_curve(ds, ds.find_dataset("coqa"), {find_method("Threshold")},

@@ -1,5 +1,5 @@
 #pragma once
-// Training (spec §6): score every candidate of a method on the train rows with the train
+// Training (method §6): score every candidate of a method on the train rows with the train
 // split's own SLM/LLM means and keep the highest IBC lift; ties → the first candidate in
 // enumeration order (the reference's max over an insertion-ordered dict, NaN included).
 //

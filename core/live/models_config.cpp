@@ -205,7 +205,7 @@ ModelsConfig parse_models_config(const std::string& text, const std::string& ori
                 m.price_out_per_1k = f.number("price_per_1k_output", 0.0, 0.0, 1e6, true);
             }
             if (per_call) m.price_per_call = f.number("price_per_call", 0.0, 0.0, 1e6);
-            const double default_cost = i == 0 ? 1.0 : 50.0;  // spec §4 defaults for 2 models
+            const double default_cost = i == 0 ? 1.0 : 50.0;  // method §4 defaults for 2 models
             if (!f.has("call_cost") && arr.size() > 2)
                 f.problem("call_cost", "required when there are more than 2 models");
             m.call_cost = f.number("call_cost", default_cost, 0.0, 1e12);

@@ -26,7 +26,7 @@ struct ModelEndpoint {
     double price_in_per_1k = 0.0;
     double price_out_per_1k = 0.0;
     std::optional<double> price_per_call;
-    double call_cost = 1.0;  // abstract cost units for the routing metrics (spec §4)
+    double call_cost = 1.0;  // abstract cost units for the routing metrics (method §4)
     int max_concurrency = 4;
     double timeout_s = 60.0;
     double temperature = 0.0;
@@ -64,7 +64,7 @@ struct ModelsConfig {
     VerifierConfig verifier;
     MetaVerifierConfig meta_verifier;
     RetryPolicy retry;
-    double verifier_cost = 1.0;      // abstract cost of one verification pass (spec §4)
+    double verifier_cost = 1.0;      // abstract cost of one verification pass (method §4)
     bool run_all_models = false;     // answer with every model, verify every non-final one
     std::string answer_prompt_file;  // "" = the built-in template
     std::string verify_prompt_file;  // "" = the built-in template

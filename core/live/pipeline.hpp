@@ -61,7 +61,7 @@ struct CallRecord {
 struct RowOutcome {
     int final_model = -1;                 // whose answer is reported; -1 when the row did not finish
     std::vector<std::uint8_t> escalated;  // decision after each verified step (1 = escalate)
-    double cost_units = 0.0;              // spec §4 cost of the routed path (calls + verifications)
+    double cost_units = 0.0;              // method §4 cost of the routed path (calls + verifications)
     double money = 0.0;                   // the row's total: paid this run + cached calls' original cost
     double paid = 0.0;                    // paid in this run for this row (cache hits are free)
     bool money_estimated = false;         // some of `money` is estimated (a reply had no `usage`)

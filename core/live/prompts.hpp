@@ -1,7 +1,7 @@
 #pragma once
-// Prompt templates of the live pipeline (spec §8). Placeholders: {context}, {question},
+// Prompt templates of the live pipeline (method §8). Placeholders: {context}, {question},
 // {options} (an "Options:" block for multiple choice, else empty) and, in the verification
-// template, {answer}. The self-verification parser only relies on the spec §3 phrases.
+// template, {answer}. The self-verification parser only relies on the method §3 phrases.
 #include <string>
 #include <vector>
 

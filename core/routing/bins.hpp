@@ -1,6 +1,6 @@
 #pragma once
 // Confidence binning and the few numeric routines whose exact rounding the reference
-// results depend on (spec §6, oracle README quirks 4 and 6). Bin centres are k·gap,
+// results depend on (method §6, oracle README quirks 4 and 6). Bin centres are k·gap,
 // k = 0..num_bins, computed as `double(k) * gap` like the reference.
 #include <cstddef>
 #include <vector>

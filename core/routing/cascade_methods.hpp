@@ -1,5 +1,5 @@
 #pragma once
-// The N-model cascade methods (spec §7), as routing::Method so that `automix eval`, the
+// The N-model cascade methods (method §7), as routing::Method so that `automix eval`, the
 // trainer and the GUI treat them like every other method. Their decisions index every
 // model of the dataset (uses_all_models): 0 = the first model's answer, N−1 = the last's.
 //

@@ -1,5 +1,5 @@
 #pragma once
-// The POMDP of the N-model cascade (spec §7): hidden states, prior, observation model,
+// The POMDP of the N-model cascade (method §7): hidden states, prior, observation model,
 // value table, step costs, and the Bayes belief update. Pure maths plus one learner that
 // reads a Dataset; the solver (cascade_solver.hpp) and router (cascade_router.hpp) build
 // on it.
@@ -33,7 +33,7 @@ struct CascadeOptions {
     int num_bins = 8;    // observation = nearest bin 0..num_bins of the verifier confidence
 };
 
-// Costs in the spec §4 units: one call of model j, and one verification pass.
+// Costs in the method §4 units: one call of model j, and one verification pass.
 struct CascadeCosts {
     std::vector<double> call_costs;  // cheapest first, one per model
     double verifier_cost = 1.0;
@@ -80,7 +80,7 @@ struct CascadeModel {
 // building one by hand.
 CascadeModel make_empty_model(int models, int observations, std::vector<double> reach_cost);
 
-// Learns prior, observation model and value table from `rows` (spec §7):
+// Learns prior, observation model and value table from `rows` (method §7):
 //   P(s) = (n_s + α) / (n + α·S)
 //   P(o_j = o | s) = (n_{j,s,o} + α) / (n_s + α·B)
 //   V_j(s) = mean score_j over the rows in s; a state without rows gets its nominal value

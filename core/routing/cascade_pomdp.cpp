@@ -1,4 +1,4 @@
-// Cascade: the N-model POMDP meta-verifier over belief states (spec §7). Training learns
+// Cascade: the N-model POMDP meta-verifier over belief states (method §7). Training learns
 // the POMDP from the train rows, solves it exactly for every λ at once (per-node
 // thresholds, cascade_solver.hpp) and offers each distinct optimal policy as a candidate,
 // cheapest first; the trainer keeps the highest IBC lift against the m_1 → m_N line.

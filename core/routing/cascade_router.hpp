@@ -1,6 +1,6 @@
 #pragma once
 // Applying a solved cascade to data: per-row routing, belief traces, the cost–quality curve
-// and training (pick λ by IBC lift relative to the m_1 → m_N line, spec §7 / §4).
+// and training (pick λ by IBC lift relative to the m_1 → m_N line, method §7 / §4).
 //
 //   CascadeRows rows(ds, view, cfg.num_bins);            // gather once (bins, scores)
 //   CascadeSolution sol(learn_cascade_model(ds, train, opts, costs));
@@ -94,7 +94,7 @@ struct TraceStep {
 std::vector<TraceStep> trace_row(const CascadeSolution& sol, double lambda, const CascadeRows& rows, std::size_t i);
 nlohmann::json trace_to_json(const std::vector<TraceStep>& steps);
 
-// The m_1 → m_N straight line of a set of rows (spec §4 with the first and last model).
+// The m_1 → m_N straight line of a set of rows (method §4 with the first and last model).
 struct LineBaseline {
     double first_cost = 0, first_perf = 0, last_cost = 0, last_perf = 0;
     double slope() const { return (last_perf - first_perf) / (last_cost - first_cost); }

@@ -1,5 +1,5 @@
 #pragma once
-// Exact solution of the cascade POMDP (spec §7) over its finite history tree.
+// Exact solution of the cascade POMDP (method §7) over its finite history tree.
 //
 // A decision node is a history h = (o_0, …, o_j) of verifier bins after models 0..j were
 // called and verified, j = 0..N−2 (the last model is never verified, it only reports).

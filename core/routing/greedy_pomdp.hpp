@@ -1,5 +1,5 @@
 #pragma once
-// GreedyPOMDP's learned pieces, exposed for tests and the GUI (spec §6).
+// GreedyPOMDP's learned pieces, exposed for tests and the GUI (method §6).
 #include <vector>
 
 #include "core/data/dataset.hpp"

@@ -1,5 +1,5 @@
 #pragma once
-// The one interface every meta-verifier implements (spec §6). A method proposes
+// The one interface every meta-verifier implements (method §6). A method proposes
 // candidate parameters from a training view and routes any view with a parameter.
 // Parameters are JSON values so that they print, serialise and compare uniformly
 // (Threshold: 0.375; DoubleThreshold: [lo, hi]; POMDPSimple: [0,1,...]; ...).
@@ -33,7 +33,7 @@ struct Config {
     int num_bins = 8;              // gap = 1 / num_bins, bins 0..num_bins
     std::uint64_t seed = 0;        // for randomised baselines
     double random_fraction = 0.5;  // random_mix escalation rate
-    // Call cost per model of the ladder and the cost of one verification pass (spec §4).
+    // Call cost per model of the ladder and the cost of one verification pass (method §4).
     // Methods that optimise cost themselves (the cascade) read these; the threshold
     // family does not. eval::CostModel is built from the same numbers.
     std::vector<double> call_costs{1.0, 50.0};

@@ -1,5 +1,5 @@
 #pragma once
-// POMDPSimple's learned pieces, exposed for tests and the GUI (spec §6).
+// POMDPSimple's learned pieces, exposed for tests and the GUI (method §6).
 #include <array>
 #include <cstdint>
 #include <vector>

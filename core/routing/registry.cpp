@@ -28,7 +28,7 @@ std::vector<MethodPtr> built_in() {
     all.push_back(make_always_large());
     all.push_back(make_oracle());
     all.push_back(make_random_mix());
-    for (auto& m : make_cascade_methods()) all.push_back(m);  // N-model cascade (spec §7)
+    for (auto& m : make_cascade_methods()) all.push_back(m);  // N-model cascade (method §7)
     return all;
 }
 

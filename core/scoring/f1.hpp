@@ -1,5 +1,5 @@
 #pragma once
-// SQuAD-style answer scoring (spec §3).
+// SQuAD-style answer scoring (method §3).
 #include <string>
 #include <string_view>
 #include <vector>

@@ -1,4 +1,4 @@
-// Verifier verdicts by lower-cased substring search (spec §3). The phrases are ASCII,
+// Verifier verdicts by lower-cased substring search (method §3). The phrases are ASCII,
 // so ASCII lower-casing finds exactly what Python's str.lower() would: no non-ASCII
 // character lower-cases into one of the phrase's letters. Multibyte UTF-8 sequences
 // are left untouched (all their bytes are >= 0x80).

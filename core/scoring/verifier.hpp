@@ -1,5 +1,5 @@
 #pragma once
-// Verifier confidence from raw self-verification samples (spec §3).
+// Verifier confidence from raw self-verification samples (method §3).
 #include <string>
 #include <string_view>
 #include <vector>

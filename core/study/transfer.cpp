@@ -1,6 +1,6 @@
 // Cross-dataset transfer: each method is trained on dataset A's whole train split and its
 // parameter routes dataset B's val split, for every pair (A, B). The diagonal is the
-// ordinary full-protocol result. Lift on B uses B's own SLM/LLM means (spec §4).
+// ordinary full-protocol result. Lift on B uses B's own SLM/LLM means (method §4).
 #include "core/study/study_detail.hpp"
 
 namespace automix::study::detail {

@@ -1,6 +1,6 @@
 // Verifier samples: how much of the lift survives with fewer self-verification samples.
 // For each k and seed, the verifier confidence of every verified model (all but the last;
-// the small one with two models) of every row is recomputed (spec §3) from k of its samples
+// the small one with two models) of every row is recomputed (method §3) from k of its samples
 // — seed 0: the first k, seed s > 0: k samples drawn without replacement by a per-(seed, row,
 // model) generator — and every method is retrained and evaluated (full protocol). A row with
 // fewer than k samples uses all it has; a row without samples keeps the file's confidence

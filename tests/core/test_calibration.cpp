@@ -132,7 +132,7 @@ class TestCalibration : public QObject {
         const auto k1 = eval::confidence_from_first(ds, rows, 1);
         QCOMPARE(k1[0], 0.0);  // "incorrect" only
         QCOMPARE(k1[1], 0.3);  // no samples → the file's confidence
-        QCOMPARE(k1[2], 0.0);  // no verdict → 0 (spec §3)
+        QCOMPARE(k1[2], 0.0);  // no verdict → 0 (method §3)
         QCOMPARE(eval::confidence_from_first(ds, rows, 2)[0], 0.5);
         QCOMPARE(eval::confidence_from_first(ds, rows, 3)[0], 0.5);  // the third has no verdict
         QCOMPARE(eval::confidence_from_first(ds, rows, 4)[0], 2.0 / 3.0);

@@ -1,4 +1,4 @@
-// The cascade POMDP's pure maths (spec §7): Bayes belief updates against hand computation,
+// The cascade POMDP's pure maths (method §7): Bayes belief updates against hand computation,
 // optimality of the exact solve against brute force over every deterministic policy, the
 // λ limits and the shape of the λ-family of policies.
 #include <QtTest>

@@ -1,4 +1,4 @@
-// Dataset views and the hidden categories of spec §5 (hand-worked cases).
+// Dataset views and the hidden categories of method §5 (hand-worked cases).
 #include <QtTest>
 
 #include <cmath>

@@ -1,5 +1,5 @@
 // Exactness against the reference implementation: the oracle sample (tests/data/oracle,
-// copied from ../shared/oracle) evaluated with the deterministic `full` protocol must give
+// the public sample data and its reference report) evaluated with the deterministic `full` protocol must give
 // the reference report's chosen parameters, every val decision (matched by id) and every
 // number within 1e-9 — through the CLI and through the library.
 #include <QProcess>

@@ -85,7 +85,7 @@ const std::vector<std::string> kReleaseKeys = {
     "dataset",   "split",       "llama13b_pred_ans", "llama70b_pred_ans", "llama13b_ver",
     "p_ver_13b", "llama13b_f1", "llama70b_f1"};
 
-// Release sizes of spec §2: dataset -> {train, val}.
+// Release sizes of method §2: dataset -> {train, val}.
 const std::map<std::string, std::pair<int, int>> kReleaseSizes = {{"cnli", {7191, 1037}},
                                                                   {"coqa", {3941, 3908}},
                                                                   {"narrative_qa", {9946, 5826}},

@@ -24,7 +24,7 @@ using namespace test_data;
 
 namespace {
 
-// The definition (spec §3), written the obvious way: lower-case copy, two substring searches.
+// The definition (method §3), written the obvious way: lower-case copy, two substring searches.
 scoring::Verdict reference_verdict(std::string_view s) {
     std::string lower(s);
     for (char& c : lower)

@@ -1,4 +1,4 @@
-// Cost model and metrics on tiny vectors (spec §4), numpy-compatible summation, AIQ,
+// Cost model and metrics on tiny vectors (method §4), numpy-compatible summation, AIQ,
 // Pareto frontier and call-% for a share of the gap.
 #include <QtTest>
 

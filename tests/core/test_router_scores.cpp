@@ -44,7 +44,7 @@ struct Brute {
     std::vector<int> escalate;
 };
 
-// Costs 1 / 50, verifier 1 (spec §4), written out independently of eval::ScoredView.
+// Costs 1 / 50, verifier 1 (method §4), written out independently of eval::ScoredView.
 double lift_of(const std::vector<double>& slm, const std::vector<double>& llm, const std::vector<int>& esc,
                double* cost_out = nullptr, double* perf_out = nullptr) {
     const double n = static_cast<double>(slm.size());

@@ -1,4 +1,4 @@
-// Hand-computed cases for every routing method (spec §6): candidate enumeration, inclusive
+// Hand-computed cases for every routing method (method §6): candidate enumeration, inclusive
 // and half-open bin edges (1/16, 3/16), empty bins, ties, the substring quirk, the registry.
 #include <QtTest>
 

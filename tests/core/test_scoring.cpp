@@ -1,4 +1,4 @@
-// SQuAD F1, option-letter scoring and verifier confidence (spec §3), on hand-worked cases.
+// SQuAD F1, option-letter scoring and verifier confidence (method §3), on hand-worked cases.
 #include <QtTest>
 
 #include <map>

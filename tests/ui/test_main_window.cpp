@@ -200,7 +200,7 @@ class TestMainWindow : public QObject {
         QCOMPARE(std::size_t(model->rowCount()), val.size());
         QVERIFY(!chip->isVisibleTo(w.filterBar()));
 
-        // A tuning slider sets the parameter: t = 1 escalates every row (spec §6).
+        // A tuning slider sets the parameter: t = 1 escalates every row (method §6).
         QVERIFY2(state->setParameters(0, routing::Params(1.0)), qPrintable(state->lastError()));
         w.filterBar()->setDecision(ui::QueryFilter::Decision::Escalated);
         QCOMPARE(std::size_t(model->rowCount()), val.size());

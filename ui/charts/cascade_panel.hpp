@@ -1,5 +1,5 @@
 #pragma once
-// The cascade's beliefs (spec §7): the belief trajectory of the selected query — one stacked
+// The cascade's beliefs (method §7): the belief trajectory of the selected query — one stacked
 // bar per step over the hidden states — and the policy table (every reachable history with
 // P(h), belief, λ*, Q values and the action). Numbers from eval::cascade_view.
 #include <QWidget>
