@@ -155,13 +155,14 @@ int run_cascade(const std::vector<std::string>& argv) {
                         {"num_bins", options.num_bins},
                         {"tau", options.tau},
                         {"alpha", options.alpha}};
+    const automix::data::RowsByDataset by_dataset(ds);
     int failures = 0;
     for (const int d : dataset_ids) {
         const std::string& name = ds.dataset_names[d];
         nlohmann::json dj;
         try {
-            const automix::data::View train_rows = ds.rows(d, automix::data::Split::Train);
-            const automix::data::View val_rows = ds.rows(d, automix::data::Split::Val);
+            const automix::data::View train_rows = by_dataset.rows(d, automix::data::Split::Train);
+            const automix::data::View val_rows = by_dataset.rows(d, automix::data::Split::Val);
             if (train_rows.empty() || val_rows.empty())
                 throw automix::routing::RoutingError("needs train and val rows");
             const cascade::CascadeSolution sol(cascade::learn_cascade_model(ds, train_rows, options, costs));

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <string>
 
 #include "app/cli/args.hpp"
@@ -14,6 +15,7 @@
 #include "core/eval/protocol.hpp"
 #include "core/eval/report_json.hpp"
 #include "core/eval/router_scores.hpp"
+#include "core/io/atomic_file.hpp"
 #include "core/live/models_config.hpp"
 #include "core/routing/method.hpp"
 
@@ -194,17 +196,45 @@ int run_eval(const std::vector<std::string>& argv) {
         if (!options.methods.empty()) options.methods.push_back(imported.method->name());
     }
 
+    // The JSON report is written while the datasets are evaluated, each dataset's part as soon as
+    // it is done; then its details are dropped (the table, the CSV and --emit-config need only the
+    // figures and the chosen parameters), so
+    // memory holds one dataset's candidates, not the whole report's.
+    eval::Report head;
+    head.input_path = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
+    head.input_sha256 = loaded.content_sha256;
+    head.n_rows = ds.size();
+    head.options = options;
+    head.warnings = loaded.warnings;
+    const auto cost_warnings = eval::cost_warnings(options.config.call_costs, options.config.verifier_cost);
+    head.warnings.insert(head.warnings.end(), cost_warnings.begin(), cost_warnings.end());
+    std::unique_ptr<automix::io::AtomicFile> json_file;
+    std::unique_ptr<eval::ReportJsonStream> json;
+    if (auto out = args.get("json")) {
+        json_file = std::make_unique<automix::io::AtomicFile>(*out);
+        json = std::make_unique<eval::ReportJsonStream>(
+            head, ds, 1, [file = json_file.get()](std::string_view piece) { file->write(piece); });
+    }
+
     kept_report = new eval::Report();
     eval::Report& report = *kept_report;
     try {
-        report = eval::run_evaluation(ds, options);
+        report = eval::run_evaluation(ds, options, {}, [&](eval::DatasetReport& d) {
+            if (json) json->dataset(d);
+            eval::drop_details(d);
+        });
     } catch (const std::invalid_argument& e) {
         throw UsageError(e.what());
     }
-    report.input_path = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
-    report.input_sha256 = loaded.content_sha256;
-    for (const auto& w : report.warnings) std::fprintf(stderr, "warning: %s\n", terminal_safe(w).c_str());
-    report.warnings.insert(report.warnings.begin(), loaded.warnings.begin(), loaded.warnings.end());
+    report.input_path = head.input_path;
+    report.input_sha256 = head.input_sha256;
+    report.warnings = head.warnings;
+    for (const auto& w : cost_warnings) std::fprintf(stderr, "warning: %s\n", terminal_safe(w).c_str());
+    if (json) {
+        json->finish(report.seconds);
+        json_file->write("\n");
+        json_file->commit();
+    }
 
     const bool json_to_stdout = args.get_or("json", "") == "-";
     for (const auto& d : report.datasets)
@@ -214,7 +244,6 @@ int run_eval(const std::vector<std::string>& argv) {
         const std::string table = terminal_safe(eval::report_to_table(report));
         std::fputs(table.c_str(), json_to_stdout ? stderr : stdout);
     }
-    if (auto out = args.get("json")) automix::cli::write_output(*out, eval::report_to_json_text(report, ds, 1) + "\n");
     if (auto out = args.get("csv")) automix::cli::write_output(*out, eval::report_to_csv(report));
 
     if (auto out = args.get("emit-config")) emit_config(args, report, ds, options, *out);

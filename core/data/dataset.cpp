@@ -34,6 +34,11 @@ View Dataset::rows(int dataset, Split s) const {
     return v;
 }
 
+RowsByDataset::RowsByDataset(const Dataset& ds) : rows_(ds.dataset_names.size()) {
+    for (std::size_t r = 0; r < ds.size(); ++r)
+        rows_[ds.dataset_index[r]][static_cast<std::size_t>(ds.split[r])].push_back(static_cast<RowIndex>(r));
+}
+
 View Dataset::all_rows() const {
     View v(size());
     for (std::size_t r = 0; r < size(); ++r) v[r] = static_cast<RowIndex>(r);

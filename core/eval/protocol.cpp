@@ -125,8 +125,18 @@ std::vector<std::string> cost_warnings(const std::vector<double>& c, double veri
     return out;
 }
 
+void drop_details(DatasetReport& d) {
+    for (MethodReport& m : d.methods) {
+        routing::Decisions().swap(m.decisions);
+        std::vector<CandidateResult>().swap(m.train_candidates);
+        std::vector<Metrics>().swap(m.val_candidates);
+        m.extra = nullptr;
+    }
+}
+
 Report run_evaluation(const data::Dataset& ds, const EvalOptions& options,
-                      const std::function<void(std::size_t, std::size_t)>& progress) {
+                      const std::function<void(std::size_t, std::size_t)>& progress,
+                      const std::function<void(DatasetReport&)>& dataset_done) {
     const auto t_start = Clock::now();
     Report report;
     report.options = options;
@@ -169,14 +179,15 @@ Report run_evaluation(const data::Dataset& ds, const EvalOptions& options,
         plan.push_back(std::move(ms));
     }
 
+    const data::RowsByDataset by_dataset(ds);
     std::size_t done = 0;
     for (std::size_t di = 0; di < dataset_ids.size(); ++di) {
         const int d = dataset_ids[di];
         DatasetReport dr;
         dr.name = ds.dataset_names[d];
-        dr.train_rows = ds.measured(ds.rows(d, data::Split::Train));
-        dr.val_rows = ds.measured(ds.rows(d, data::Split::Val));
-        if (const std::size_t left_out = ds.rows(d, data::Split::Train).size() + ds.rows(d, data::Split::Val).size() -
+        dr.train_rows = ds.measured(by_dataset.rows(d, data::Split::Train));
+        dr.val_rows = ds.measured(by_dataset.rows(d, data::Split::Val));
+        if (const std::size_t left_out = by_dataset.rows(d, data::Split::Train).size() + by_dataset.rows(d, data::Split::Val).size() -
                                          dr.train_rows.size() - dr.val_rows.size())
             dr.warnings.push_back(std::to_string(left_out) +
                                   " rows left out: a routed live run did not ask every model, so their scores are "
@@ -290,6 +301,7 @@ Report run_evaluation(const data::Dataset& ds, const EvalOptions& options,
             ++done;
             if (progress) progress(done, total);
         }
+        if (dataset_done) dataset_done(dr);
         report.datasets.push_back(std::move(dr));
     }
     report.seconds = seconds_since(t_start);

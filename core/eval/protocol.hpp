@@ -116,9 +116,16 @@ std::vector<std::string> cost_warnings(const std::vector<double>& call_costs, do
 // Resolves method names (throws std::invalid_argument naming an unknown one).
 std::vector<routing::MethodPtr> resolve_methods(const std::vector<std::string>& names);
 
-// progress(done, total) is called after each dataset × method; may be empty.
+// progress(done, total) is called after each dataset × method; may be empty. dataset_done is
+// called with each dataset's part as soon as it is complete, before it joins the report (a
+// writer streams it and may drop its details); may be empty.
 Report run_evaluation(const data::Dataset& ds, const EvalOptions& options,
-                      const std::function<void(std::size_t, std::size_t)>& progress = {});
+                      const std::function<void(std::size_t, std::size_t)>& progress = {},
+                      const std::function<void(DatasetReport&)>& dataset_done = {});
+
+// Frees what only the JSON report shows (decisions, candidates, a method's extra), keeping the
+// figures the table and the CSV print: for a caller that has already written the JSON part.
+void drop_details(DatasetReport& d);
 
 // Row positions pandas `DataFrame.sample(n, random_state=seed)` picks from a frame of
 // `population` rows (legacy numpy RandomState: MT19937, permutation(population)[:n]).

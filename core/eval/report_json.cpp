@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
+#include <memory>
 #include <sstream>
 
 #include "core/routing/method.hpp"
@@ -81,10 +83,10 @@ nlohmann::json metrics_to_json(const Metrics& m) {
 namespace {
 
 // The per-row arrays (val_ids, decisions) of a large file are most of a report: millions of
-// JSON values. report_to_json_text() leaves them out of the document as marker strings and
+// JSON values. The text writer leaves them out of each dataset's document as marker strings and
 // writes them straight into the dumped text, byte for byte as the document would have.
 struct Splices {
-    std::string tag;  // unique to this report (checked)
+    std::string tag;  // unique to this writer (checked)
     std::vector<const data::View*> ids;
     std::vector<const routing::Decisions*> decisions;
     std::vector<const nlohmann::json*> extra;  // a method's own extra document
@@ -94,10 +96,16 @@ struct Splices {
         decisions.push_back(d);
         extra.push_back(e);
     }
+    void clear() {
+        ids.clear();
+        decisions.clear();
+        extra.clear();
+    }
     std::string marker(std::size_t k) const { return tag + std::to_string(k); }
 };
 
-ojson build_report(const Report& r, const data::Dataset& ds, Splices* splices) {
+// Everything before "datasets": what was read, the warnings, the configuration.
+ojson head_json(const Report& r, const data::Dataset& ds) {
     const EvalOptions& o = r.options;
     const bool paper = o.protocol == Protocol::Paper;
     ojson j;
@@ -122,104 +130,108 @@ ojson build_report(const Report& r, const data::Dataset& ds, Splices* splices) {
     cfg["category_quantile"] = 0.1;
     cfg["category_scope"] = "whole file";
     j["config"] = cfg;
-    j["generator"] = {{"program", "automix eval"}, {"version", AUTOMIX_VERSION}, {"seconds", num(r.seconds)}};
+    return j;
+}
 
-    ojson datasets = ojson::object();
-    for (const DatasetReport& d : r.datasets) {
-        ojson dj;
-        dj["n_train"] = d.n_train;
-        dj["n_val"] = d.n_val;
-        if (splices) {
-            dj["val_ids"] = splices->marker(splices->next());
-            splices->add(&d.val_rows, nullptr, nullptr);
-        } else {
-            ojson ids = ojson::array();
-            for (const auto row : d.val_rows) ids.push_back(ds.id[row]);
-            dj["val_ids"] = ids;
-        }
-        dj["slm_only"] = {{"cost", num(d.slm_only.cost)}, {"perf", num(d.slm_only.perf)}};
-        dj["llm_only"] = {{"cost", num(d.llm_only.cost)}, {"perf", num(d.llm_only.perf)}};
-        dj["train_slm_only_perf"] = num(d.train_slm_perf);
-        dj["train_llm_only_perf"] = num(d.train_llm_perf);
-        if (!d.warnings.empty()) dj["warnings"] = d.warnings;
-        ojson methods = ojson::object();
-        for (const MethodReport& m : d.methods) {
-            ojson mj;
-            mj["ok"] = m.ok;
-            if (!m.ok) {
-                mj["error"] = m.error;
-                mj["seconds"] = num(m.seconds);
-                methods[m.key] = mj;
-                continue;
-            }
-            if (!paper) {
-                mj["best_param"] = params_json(m.best);
-                mj["best_param_text"] = describe(m.key, m.best, o.config);
-                mj["train_lift"] = num(m.train_lift);
-                mj["n_candidates"] = m.n_candidates;
-                mj["n_best_ties"] = m.n_best_ties;
-                mj["val_avg_cost"] = num(m.val.avg_cost);
-                mj["val_avg_perf"] = num(m.val.avg_perf);
-                mj["val_lift"] = num(m.val.lift);
-                mj["val_slope"] = num(m.val.slope);
-                mj["val_apgr"] = num(m.val.apgr);
-                mj["val_escalated_fraction"] = num(m.val.escalated_fraction);
-                mj["n_routed"] = m.val.n_escalated;
-                if (splices) {
-                    mj["decisions"] = splices->marker(splices->next());
-                    splices->add(nullptr, &m.decisions, nullptr);
-                } else {
-                    mj["decisions"] = m.decisions;
-                }
-                if (!m.train_candidates.empty()) {
-                    ojson tc = ojson::array();
-                    for (const auto& c : m.train_candidates)
-                        tc.push_back(ojson::array({params_json(c.params), num(c.metrics.lift)}));
-                    mj["train_candidates"] = tc;
-                }
-                if (!m.val_candidates.empty()) {
-                    ojson vc = ojson::array();
-                    for (const auto& c : m.val_candidates)
-                        vc.push_back(ojson::array({num(c.avg_cost), num(c.avg_perf), num(c.lift)}));
-                    mj["val_candidates"] = vc;  // [cost, perf, lift] per train candidate
-                    mj["val_curve"] = {{"aiq", num(m.val_curve.aiq)},
-                                       {"calls_for_50pct_gap", num(m.val_curve.calls_for_50pct_gap)},
-                                       {"calls_for_80pct_gap", num(m.val_curve.calls_for_80pct_gap)},
-                                       {"pareto", m.val_curve.pareto}};
-                }
-                if (!m.extra.is_null()) {
-                    if (splices) {
-                        mj["extra"] = splices->marker(splices->next());
-                        splices->add(nullptr, nullptr, &m.extra);
-                    } else {
-                        mj["extra"] = ojson::parse(m.extra.dump());
-                    }
-                }
-            } else {
-                // Paper protocol: val_* hold the means over seeds.
-                mj["val_avg_cost"] = num(m.val_cost_stat.mean);
-                mj["val_avg_perf"] = num(m.val_perf_stat.mean);
-                mj["val_lift"] = num(m.val_lift_stat.mean);
-                mj["val_lift_stat"] = stat_json(m.val_lift_stat);
-                mj["val_cost_stat"] = stat_json(m.val_cost_stat);
-                mj["val_perf_stat"] = stat_json(m.val_perf_stat);
-                ojson seeds = ojson::array();
-                for (const auto& s : m.seeds)
-                    seeds.push_back({{"seed", s.seed},
-                                     {"train_rows", s.train_rows},
-                                     {"best_param", params_json(s.best)},
-                                     {"train_lift", num(s.train_lift)},
-                                     {"val", metrics_json(s.val)}});
-                mj["seeds"] = seeds;
-            }
+// Last, because the run's duration is known only at the end (the report is written while the
+// datasets are evaluated).
+ojson generator_json(double seconds) {
+    return {{"program", "automix eval"}, {"version", AUTOMIX_VERSION}, {"seconds", num(seconds)}};
+}
+
+ojson dataset_json(const DatasetReport& d, const EvalOptions& o, const data::Dataset& ds, Splices* splices) {
+    const bool paper = o.protocol == Protocol::Paper;
+    ojson dj;
+    dj["n_train"] = d.n_train;
+    dj["n_val"] = d.n_val;
+    if (splices) {
+        dj["val_ids"] = splices->marker(splices->next());
+        splices->add(&d.val_rows, nullptr, nullptr);
+    } else {
+        ojson ids = ojson::array();
+        for (const auto row : d.val_rows) ids.push_back(ds.id[row]);
+        dj["val_ids"] = ids;
+    }
+    dj["slm_only"] = {{"cost", num(d.slm_only.cost)}, {"perf", num(d.slm_only.perf)}};
+    dj["llm_only"] = {{"cost", num(d.llm_only.cost)}, {"perf", num(d.llm_only.perf)}};
+    dj["train_slm_only_perf"] = num(d.train_slm_perf);
+    dj["train_llm_only_perf"] = num(d.train_llm_perf);
+    if (!d.warnings.empty()) dj["warnings"] = d.warnings;
+    ojson methods = ojson::object();
+    for (const MethodReport& m : d.methods) {
+        ojson mj;
+        mj["ok"] = m.ok;
+        if (!m.ok) {
+            mj["error"] = m.error;
             mj["seconds"] = num(m.seconds);
             methods[m.key] = mj;
+            continue;
         }
-        dj["methods"] = methods;
-        datasets[d.name] = dj;
+        if (!paper) {
+            mj["best_param"] = params_json(m.best);
+            mj["best_param_text"] = describe(m.key, m.best, o.config);
+            mj["train_lift"] = num(m.train_lift);
+            mj["n_candidates"] = m.n_candidates;
+            mj["n_best_ties"] = m.n_best_ties;
+            mj["val_avg_cost"] = num(m.val.avg_cost);
+            mj["val_avg_perf"] = num(m.val.avg_perf);
+            mj["val_lift"] = num(m.val.lift);
+            mj["val_slope"] = num(m.val.slope);
+            mj["val_apgr"] = num(m.val.apgr);
+            mj["val_escalated_fraction"] = num(m.val.escalated_fraction);
+            mj["n_routed"] = m.val.n_escalated;
+            if (splices) {
+                mj["decisions"] = splices->marker(splices->next());
+                splices->add(nullptr, &m.decisions, nullptr);
+            } else {
+                mj["decisions"] = m.decisions;
+            }
+            if (!m.train_candidates.empty()) {
+                ojson tc = ojson::array();
+                for (const auto& c : m.train_candidates)
+                    tc.push_back(ojson::array({params_json(c.params), num(c.metrics.lift)}));
+                mj["train_candidates"] = tc;
+            }
+            if (!m.val_candidates.empty()) {
+                ojson vc = ojson::array();
+                for (const auto& c : m.val_candidates)
+                    vc.push_back(ojson::array({num(c.avg_cost), num(c.avg_perf), num(c.lift)}));
+                mj["val_candidates"] = vc;  // [cost, perf, lift] per train candidate
+                mj["val_curve"] = {{"aiq", num(m.val_curve.aiq)},
+                                   {"calls_for_50pct_gap", num(m.val_curve.calls_for_50pct_gap)},
+                                   {"calls_for_80pct_gap", num(m.val_curve.calls_for_80pct_gap)},
+                                   {"pareto", m.val_curve.pareto}};
+            }
+            if (!m.extra.is_null()) {
+                if (splices) {
+                    mj["extra"] = splices->marker(splices->next());
+                    splices->add(nullptr, nullptr, &m.extra);
+                } else {
+                    mj["extra"] = ojson::parse(m.extra.dump());
+                }
+            }
+        } else {
+            // Paper protocol: val_* hold the means over seeds.
+            mj["val_avg_cost"] = num(m.val_cost_stat.mean);
+            mj["val_avg_perf"] = num(m.val_perf_stat.mean);
+            mj["val_lift"] = num(m.val_lift_stat.mean);
+            mj["val_lift_stat"] = stat_json(m.val_lift_stat);
+            mj["val_cost_stat"] = stat_json(m.val_cost_stat);
+            mj["val_perf_stat"] = stat_json(m.val_perf_stat);
+            ojson seeds = ojson::array();
+            for (const auto& s : m.seeds)
+                seeds.push_back({{"seed", s.seed},
+                                 {"train_rows", s.train_rows},
+                                 {"best_param", params_json(s.best)},
+                                 {"train_lift", num(s.train_lift)},
+                                 {"val", metrics_json(s.val)}});
+            mj["seeds"] = seeds;
+        }
+        mj["seconds"] = num(m.seconds);
+        methods[m.key] = mj;
     }
-    j["datasets"] = datasets;
-    return j;
+    dj["methods"] = methods;
+    return dj;
 }
 
 // A string as nlohmann's dump writes it (UTF-8 kept, the JSON escapes, \u00xx for other
@@ -237,46 +249,49 @@ void append_json_string(std::string& out, const std::string& s) {
     out += '"';
 }
 
-}  // namespace
-
-nlohmann::ordered_json report_to_json(const Report& r, const data::Dataset& ds) {
-    return build_report(r, ds, nullptr);
+// `text` (a dump, whose strings hold no raw newline) as it prints `depth` levels down.
+void append_shifted(std::string& out, const std::string& text, std::size_t shift) {
+    if (shift == 0) {
+        out += text;
+        return;
+    }
+    const std::string newline = "\n" + std::string(shift, ' ');
+    std::size_t from = 0;
+    for (std::size_t nl = text.find('\n'); nl != std::string::npos; nl = text.find('\n', from)) {
+        out.append(text, from, nl - from);
+        out += newline;
+        from = nl + 1;
+    }
+    out.append(text, from, std::string::npos);
 }
 
-std::string report_to_json_text(const Report& r, const data::Dataset& ds, int indent) {
-    Splices splices;
-    splices.tag = "automix-splice-" + std::to_string(reinterpret_cast<std::uintptr_t>(&splices)) + "-";
-    const std::string text = build_report(r, ds, &splices).dump(indent);
-    // The markers must be found exactly once each, as whole JSON strings (a data text holding
-    // the tag would make that ambiguous: then the document is dumped as it is).
+// doc.dump(indent) with the spliced arrays written in place of their markers. Falls back to
+// the plain document when a data text happens to hold the tag.
+std::string spliced_dump(const ojson& doc, const Splices& splices, const data::Dataset& ds, int indent,
+                         const std::function<ojson()>& plain) {
+    const std::string text = doc.dump(indent);
+    // The markers must be found exactly once each, as whole JSON strings.
     std::size_t markers = 0;
     for (std::size_t at = text.find(splices.tag); at != std::string::npos; at = text.find(splices.tag, at + 1))
         ++markers;
-    if (markers != splices.ids.size()) return report_to_json(r, ds).dump(indent);
+    if (markers != splices.ids.size()) return plain().dump(indent);
     std::string out;
     out.reserve(text.size());
     std::size_t copied = 0;
     for (std::size_t k = 0; k < splices.ids.size(); ++k) {
         const std::string quoted = "\"" + splices.marker(k) + "\"";
         const std::size_t at = text.find(quoted, copied);
-        if (at == std::string::npos) return report_to_json(r, ds).dump(indent);
+        if (at == std::string::npos) return plain().dump(indent);
         out.append(text, copied, at - copied);
         copied = at + quoted.size();
         // The key's line gives the depth: elements one step deeper, the bracket at its level.
         const std::size_t line = text.rfind('\n', at);
-        const std::size_t level = indent < 0 ? 0 : text.find_first_not_of(' ', line + 1) - (line + 1);
+        const std::size_t level =
+            indent < 0 || line == std::string::npos ? 0 : text.find_first_not_of(' ', line + 1) - (line + 1);
         if (splices.extra[k]) {
-            // Its own dump, shifted to this depth (a dump's strings hold no raw newline). The
-            // document would hold it re-parsed in its key order, which prints the same.
-            const std::string sub = splices.extra[k]->dump(indent);
-            const std::string shift = "\n" + std::string(level, ' ');
-            std::size_t from = 0;
-            for (std::size_t nl = sub.find('\n'); nl != std::string::npos; nl = sub.find('\n', from)) {
-                out.append(sub, from, nl - from);
-                out += shift;
-                from = nl + 1;
-            }
-            out.append(sub, from, std::string::npos);
+            // Its own dump, shifted to this depth. The document would hold it re-parsed in its
+            // key order, which prints the same.
+            append_shifted(out, splices.extra[k]->dump(indent), level);
             continue;
         }
         const std::size_t count = splices.ids[k] ? splices.ids[k]->size() : splices.decisions[k]->size();
@@ -284,7 +299,8 @@ std::string report_to_json_text(const Report& r, const data::Dataset& ds, int in
             out += "[]";
             continue;
         }
-        const std::string inner = indent < 0 ? std::string() : "\n" + std::string(level + static_cast<std::size_t>(indent), ' ');
+        const std::string inner =
+            indent < 0 ? std::string() : "\n" + std::string(level + static_cast<std::size_t>(indent), ' ');
         out += '[';
         for (std::size_t i = 0; i < count; ++i) {
             if (i) out += ',';
@@ -298,6 +314,90 @@ std::string report_to_json_text(const Report& r, const data::Dataset& ds, int in
         out += ']';
     }
     out.append(text, copied, std::string::npos);
+    return out;
+}
+
+}  // namespace
+
+nlohmann::ordered_json report_to_json(const Report& r, const data::Dataset& ds) {
+    ojson j = head_json(r, ds);
+    ojson datasets = ojson::object();
+    for (const DatasetReport& d : r.datasets) datasets[d.name] = dataset_json(d, r.options, ds, nullptr);
+    j["datasets"] = datasets;
+    j["generator"] = generator_json(r.seconds);
+    return j;
+}
+
+struct ReportJsonStream::State {
+    const data::Dataset& ds;
+    EvalOptions options;
+    int indent;
+    Sink sink;
+    ojson head;
+    bool head_written = false, any_dataset = false;
+    Splices splices;
+};
+
+ReportJsonStream::ReportJsonStream(const Report& head, const data::Dataset& ds, int indent, Sink sink)
+    : s_(std::make_unique<State>(State{ds, head.options, indent, std::move(sink), head_json(head, ds), false, false, {}})) {
+    s_->splices.tag = "automix-splice-" + std::to_string(reinterpret_cast<std::uintptr_t>(s_.get())) + "-";
+}
+
+ReportJsonStream::~ReportJsonStream() = default;
+
+// nlohmann's layout of one object member `depth` levels down: a line of its own when indented.
+std::string ReportJsonStream::member(const std::string& key, std::size_t depth) const {
+    std::string out;
+    if (s_->indent >= 0) out += "\n" + std::string(depth * static_cast<std::size_t>(s_->indent), ' ');
+    append_json_string(out, key);
+    out += s_->indent >= 0 ? ": " : ":";
+    return out;
+}
+
+void ReportJsonStream::write_head() {
+    if (s_->head_written) return;
+    s_->head_written = true;
+    // The head's members as the whole document prints them, its closing brace left off.
+    std::string text = s_->head.dump(s_->indent);
+    text.pop_back();  // '}'
+    if (s_->indent >= 0) text.pop_back();  // its newline
+    text += ',';
+    text += member("datasets", 1);
+    text += '{';
+    s_->sink(text);
+}
+
+void ReportJsonStream::dataset(const DatasetReport& d) {
+    write_head();
+    s_->splices.clear();
+    const ojson doc = dataset_json(d, s_->options, s_->ds, &s_->splices);
+    const std::string body = spliced_dump(doc, s_->splices, s_->ds, s_->indent,
+                                          [&] { return dataset_json(d, s_->options, s_->ds, nullptr); });
+    std::string text = s_->any_dataset ? "," : "";
+    s_->any_dataset = true;
+    text += member(d.name, 2);
+    append_shifted(text, body, s_->indent < 0 ? 0 : 2 * static_cast<std::size_t>(s_->indent));
+    s_->sink(text);
+}
+
+void ReportJsonStream::finish(double seconds) {
+    write_head();
+    std::string text;
+    if (s_->any_dataset && s_->indent >= 0) text += "\n" + std::string(static_cast<std::size_t>(s_->indent), ' ');
+    text += "},";
+    text += member("generator", 1);
+    append_shifted(text, generator_json(seconds).dump(s_->indent),
+                   s_->indent < 0 ? 0 : static_cast<std::size_t>(s_->indent));
+    if (s_->indent >= 0) text += '\n';
+    text += '}';
+    s_->sink(text);
+}
+
+std::string report_to_json_text(const Report& r, const data::Dataset& ds, int indent) {
+    std::string out;
+    ReportJsonStream stream(r, ds, indent, [&out](std::string_view chunk) { out += chunk; });
+    for (const DatasetReport& d : r.datasets) stream.dataset(d);
+    stream.finish(r.seconds);
     return out;
 }
 

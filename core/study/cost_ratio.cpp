@@ -41,12 +41,13 @@ StudyResult run_cost_ratio(const data::Dataset& ds, const StudyRequest& rq, cons
     // outcomes[dataset][ratio][method]
     std::vector<std::vector<std::vector<Outcome>>> outcomes(datasets.size(),
                                                             std::vector<std::vector<Outcome>>(n_ratios));
+    const data::RowsByDataset by_dataset(ds);
     parallel_tasks(datasets.size() * n_ratios, control, "cost ratios", [&](std::size_t task) {
         const std::size_t di = task / n_ratios, ri = task % n_ratios;
         routing::Config cfg = rq.config;
         cfg.call_costs = costs_at_ratio(rq.config.call_costs, rq.cost_ratios[ri]);
-        const data::View train = ds.rows(datasets[di], data::Split::Train);
-        const data::View val = ds.rows(datasets[di], data::Split::Val);
+        const data::View train = by_dataset.rows(datasets[di], data::Split::Train);
+        const data::View val = by_dataset.rows(datasets[di], data::Split::Val);
         for (const auto& m : methods[di]) {
             check_cancel(control);
             outcomes[di][ri].push_back(train_and_evaluate(*m, ds, train, val, cfg));

@@ -28,10 +28,11 @@ StudyResult run_latency(const data::Dataset& ds, const StudyRequest& rq, const S
         Outcome outcome;
         double latency = kNaN;
     };
+    const data::RowsByDataset by_dataset(ds);
     std::vector<std::vector<Row>> rows(datasets.size());
     parallel_tasks(datasets.size(), control, "latency", [&](std::size_t di) {
-        const data::View train = ds.rows(datasets[di], data::Split::Train);
-        const data::View val = ds.rows(datasets[di], data::Split::Val);
+        const data::View train = by_dataset.rows(datasets[di], data::Split::Train);
+        const data::View val = by_dataset.rows(datasets[di], data::Split::Val);
         for (const auto& m : methods[di]) {
             check_cancel(control);
             Row row;
@@ -74,7 +75,7 @@ StudyResult run_latency(const data::Dataset& ds, const StudyRequest& rq, const S
     const double small_latency = rq.model_latency.front(), large_latency = rq.model_latency.back();
     for (std::size_t di = 0; di < datasets.size(); ++di) {
         const std::string dname = ds.dataset_names[datasets[di]];
-        const data::View val = ds.rows(datasets[di], data::Split::Val);
+        const data::View val = by_dataset.rows(datasets[di], data::Split::Val);
         // The two single-model baselines: one call each, nothing verified.
         try {
             const eval::ScoredView v(ds, val, {0, static_cast<int>(ds.models.size()) - 1},

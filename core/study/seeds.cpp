@@ -61,11 +61,12 @@ StudyResult run_seeds(const data::Dataset& ds, const StudyRequest& rq, const Stu
     const std::size_t n_seeds = static_cast<std::size_t>(rq.seeds);
     const eval::CostModel costs = eval::CostModel::from(rq.config);
 
+    const data::RowsByDataset by_dataset(ds);
     // Seed samples per dataset (shared by its methods).
     std::vector<std::vector<data::View>> seed_rows(datasets.size());
     StudyResult r;
     for (std::size_t di = 0; di < datasets.size(); ++di) {
-        const data::View train = ds.rows(datasets[di], data::Split::Train);
+        const data::View train = by_dataset.rows(datasets[di], data::Split::Train);
         const std::size_t n = std::min(rq.train_rows, train.size());
         if (n < rq.train_rows)
             r.warnings.push_back(ds.dataset_names[datasets[di]] + ": train split has " + std::to_string(train.size()) +
@@ -90,7 +91,7 @@ StudyResult run_seeds(const data::Dataset& ds, const StudyRequest& rq, const Stu
         const auto [di, mi] = tasks[task];
         const routing::Method& m = *methods[di][mi];
         Result& res = results[task];
-        const data::View val_rows = ds.rows(datasets[di], data::Split::Val);
+        const data::View val_rows = by_dataset.rows(datasets[di], data::Split::Val);
         std::vector<double> lifts, cost_means, perf_means;
         for (std::size_t s = 0; s < n_seeds; ++s) {
             check_cancel(control);

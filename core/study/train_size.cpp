@@ -21,10 +21,11 @@ StudyResult run_train_size(const data::Dataset& ds, const StudyRequest& rq, cons
     std::vector<std::vector<std::vector<std::vector<Outcome>>>> outcomes(
         datasets.size(), std::vector<std::vector<std::vector<Outcome>>>(n_sizes));
     std::vector<std::vector<std::size_t>> used(datasets.size(), std::vector<std::size_t>(n_sizes));
+    const data::RowsByDataset by_dataset(ds);
     parallel_tasks(datasets.size() * n_sizes, control, "training sizes", [&](std::size_t task) {
         const std::size_t di = task / n_sizes, si = task % n_sizes;
-        const data::View train = ds.rows(datasets[di], data::Split::Train);
-        const data::View val = ds.rows(datasets[di], data::Split::Val);
+        const data::View train = by_dataset.rows(datasets[di], data::Split::Train);
+        const data::View val = by_dataset.rows(datasets[di], data::Split::Val);
         const std::size_t size = rq.train_sizes[si];
         const bool whole = size == 0;
         const std::size_t n = whole ? train.size() : std::min(size, train.size());

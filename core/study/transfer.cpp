@@ -26,13 +26,14 @@ StudyResult run_transfer(const data::Dataset& ds, const StudyRequest& rq, const 
     std::vector<std::vector<Trained>> trained(methods.size(), std::vector<Trained>(n));
     std::vector<std::vector<std::vector<Cell>>> cells(methods.size(),
                                                       std::vector<std::vector<Cell>>(n, std::vector<Cell>(n)));
+    const data::RowsByDataset by_dataset(ds);
     parallel_tasks(methods.size() * n, control, "transfer", [&](std::size_t task) {
         const std::size_t mi = task / n, a = task % n;
         const routing::Method& m = *methods[mi];
         Trained& t = trained[mi][a];
         try {
             const eval::ScoredView train =
-                eval::ScoredView::for_method(ds, ds.rows(datasets[a], data::Split::Train), m, costs);
+                eval::ScoredView::for_method(ds, by_dataset.rows(datasets[a], data::Split::Train), m, costs);
             const eval::TrainResult tr = eval::train_method(m, ds, train, rq.config);
             t.best = tr.best_params();
             t.train_lift = tr.train_lift();
@@ -47,7 +48,7 @@ StudyResult run_transfer(const data::Dataset& ds, const StudyRequest& rq, const 
                 continue;
             }
             try {
-                const data::View val_rows = ds.rows(datasets[b], data::Split::Val);
+                const data::View val_rows = by_dataset.rows(datasets[b], data::Split::Val);
                 const eval::ScoredView val = eval::ScoredView::for_method(ds, val_rows, m, costs);
                 c.val = val.evaluate(m.route(ds, val_rows, t.best, rq.config));
                 c.ok = true;

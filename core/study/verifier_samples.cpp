@@ -130,9 +130,10 @@ StudyResult run_samples(const data::Dataset& ds, const StudyRequest& rq, const S
             }
         }
         auto& out = outcomes[ki][seed];
+        const data::RowsByDataset by_dataset(copy);
         for (std::size_t di = 0; di < datasets.size(); ++di) {
-            const data::View train = copy.rows(datasets[di], data::Split::Train);
-            const data::View val = copy.rows(datasets[di], data::Split::Val);
+            const data::View train = by_dataset.rows(datasets[di], data::Split::Train);
+            const data::View val = by_dataset.rows(datasets[di], data::Split::Val);
             std::vector<Outcome> per_method;
             for (const auto& m : methods[di]) {
                 check_cancel(control);

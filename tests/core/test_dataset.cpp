@@ -96,6 +96,17 @@ class TestDataset : public QObject {
         QCOMPARE(d.find_dataset("zz"), -1);
         QCOMPARE(d.context(0), std::string());  // no store: empty, not a crash
     }
+
+    void rowsByDatasetEqualsOneScanPerDataset() {
+        Dataset d = two_model_dataset({0, 0, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0, 0});
+        d.dataset_names.push_back("never used");
+        d.split[5] = Split::Other;
+        const RowsByDataset by(d);
+        for (int ds = 0; ds < 3; ++ds)
+            for (const Split s : {Split::Train, Split::Val, Split::Other}) QCOMPARE(by.rows(ds, s), d.rows(ds, s));
+        QCOMPARE(by.rows(1, Split::Other), (View{5}));
+        QVERIFY(by.rows(2, Split::Train).empty());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestDataset)

@@ -37,12 +37,62 @@ class TestReportText : public QObject {
                 o.protocol = protocol;
                 o.seeds = 2;
                 o.train_rows = 20;
-                const eval::Report r = eval::run_evaluation(loaded.dataset, o);
+                // Streamed while evaluating (as `automix eval --json` writes it), then whole.
+                eval::Report head;
+                head.options = o;
+                head.n_rows = loaded.dataset.size();
+                head.input_path = loaded.dataset.source_path;
+                head.warnings = eval::cost_warnings(o.config.call_costs, o.config.verifier_cost);
+                std::string streamed;
+                eval::ReportJsonStream stream(head, loaded.dataset, 1,
+                                              [&](std::string_view piece) { streamed += piece; });
+                std::size_t pieces = 0;
+                const eval::Report r =
+                    eval::run_evaluation(loaded.dataset, o, {}, [&](eval::DatasetReport& d) {
+                        stream.dataset(d);
+                        ++pieces;
+                    });
+                stream.finish(r.seconds);
+                QCOMPARE(pieces, r.datasets.size());
                 const auto doc = eval::report_to_json(r, loaded.dataset);
+                QCOMPARE(streamed, doc.dump(1));
                 for (const int indent : {-1, 0, 1, 2})
                     QCOMPARE(eval::report_to_json_text(r, loaded.dataset, indent), doc.dump(indent));
+                // The generator (with the run's duration) comes last: it is known only then.
+                QCOMPARE(doc.back(), doc["generator"]);
             }
         }
+    }
+
+    void emptyReportIsValidJson() {
+        data::Dataset ds;
+        eval::Report r;
+        r.input_path = "x.jsonl";
+        for (const int indent : {-1, 1}) {
+            const std::string text = eval::report_to_json_text(r, ds, indent);
+            QCOMPARE(text, eval::report_to_json(r, ds).dump(indent));
+            QVERIFY(nlohmann::json::parse(text)["datasets"].empty());
+        }
+    }
+
+    void droppedDetailsKeepTheTableAndCsv() {
+        demo::GeneratorOptions g;
+        g.rows = 300;
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("demo.jsonl").toStdString();
+        demo::generate_file(g, path);
+        const data::LoadResult loaded = data::load_file(path);
+        eval::EvalOptions o;
+        eval::Report full = eval::run_evaluation(loaded.dataset, o);
+        eval::Report slim = full;
+        for (auto& d : slim.datasets) eval::drop_details(d);
+        QCOMPARE(eval::report_to_table(slim), eval::report_to_table(full));
+        QCOMPARE(eval::report_to_csv(slim), eval::report_to_csv(full));
+        for (const auto& d : slim.datasets)
+            for (const auto& m : d.methods) {
+                QVERIFY(m.decisions.empty() && m.train_candidates.empty() && m.val_candidates.empty());
+                QVERIFY(m.extra.is_null());
+            }
     }
 };
 
