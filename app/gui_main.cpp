@@ -1,5 +1,5 @@
-// `automix-explorer [FILE] [--method M] [--dataset D] [--split S] [--row ID] [--screenshot PNG]`:
-// the desktop explorer. Without FILE it opens the embedded demo dataset.
+// `automix-explorer [FILE] [--session S] [--method M] [--dataset D] [--split S] [--row ID]
+// [--screenshot PNG]`: the desktop explorer. Without FILE or session it opens the embedded demo.
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QLabel>
@@ -14,6 +14,7 @@
 #include "ui/main_window.hpp"
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
+#include "ui/session_controller.hpp"
 
 namespace {
 
@@ -68,7 +69,11 @@ int main(int argc, char** argv) {
                                  QStringLiteral("ID"));
     const QCommandLineOption skip(QStringLiteral("skip-bad-lines"),
                                   QStringLiteral("Load leniently: skip malformed lines."));
-    parser.addOptions({screenshot, method, datasetOpt, split, row, skip});
+    const QCommandLineOption sessionOpt(QStringLiteral("session"),
+                                        QStringLiteral("Open a saved session (*.automix-session): its data, routing, "
+                                                       "filters and selection."),
+                                        QStringLiteral("FILE"));
+    parser.addOptions({screenshot, method, datasetOpt, split, row, skip, sessionOpt});
     parser.addPositionalArgument(QStringLiteral("file"),
                                  QStringLiteral("Data file to open (default: the demo dataset)."));
     parser.process(app);
@@ -78,8 +83,12 @@ int main(int argc, char** argv) {
     if (parser.isSet(method)) window.selectMethod(parser.value(method));
     const QStringList files = parser.positionalArguments();
     QString error;
-    const bool ok = files.isEmpty() ? window.openDemo(&error) : window.openFile(files.first(), &error);
+    const bool ok = parser.isSet(sessionOpt)
+                        ? automix::ui::openSessionFile(&window, parser.value(sessionOpt), &error)
+                        : (files.isEmpty() ? window.openDemo(&error) : window.openFile(files.first(), &error));
     if (!ok) std::fprintf(stderr, "automix-explorer: %s\n", qPrintable(error));
+    const QString opened = parser.isSet(sessionOpt) ? parser.value(sessionOpt)
+                                                    : files.value(0, QStringLiteral("the demo"));
     if (parser.isSet(datasetOpt)) window.selectDataset(parser.value(datasetOpt));
     if (parser.isSet(split)) window.selectSplit(parser.value(split));
     window.routingState()->waitForTraining();
@@ -101,9 +110,9 @@ int main(int argc, char** argv) {
         const QString out = parser.value(screenshot);
         if (!ok) {
             // The picture of a failed open shows why, not just "No data loaded".
-            window.log(QStringLiteral("Could not open %1: %2").arg(files.value(0, QStringLiteral("the demo")), error));
+            window.log(QStringLiteral("Could not open %1: %2").arg(opened, error));
             window.summaryLabel()->setText(QStringLiteral("Could not open %1: %2")
-                                               .arg(files.value(0, QStringLiteral("the demo")), error)
+                                               .arg(opened, error)
                                                .toHtmlEscaped());
             for (int i = 0; i < window.bottomTabs()->count(); ++i)
                 if (window.bottomTabs()->tabText(i) == QStringLiteral("Messages")) window.bottomTabs()->setCurrentIndex(i);
@@ -117,8 +126,8 @@ int main(int argc, char** argv) {
         return ok ? 0 : 1;
     }
     window.show();
-    if (!ok && !files.isEmpty()) {
-        window.log(QStringLiteral("Could not open %1: %2").arg(files.first(), error));
+    if (!ok && (!files.isEmpty() || parser.isSet(sessionOpt))) {
+        window.log(QStringLiteral("Could not open %1: %2").arg(opened, error));
         QTimer::singleShot(0, &window, [&window, error] {
             QMessageBox::critical(&window, QStringLiteral("Could not open file"), error);
         });

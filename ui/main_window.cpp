@@ -49,6 +49,7 @@
 #include "ui/live_panel.hpp"
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
+#include "ui/session_controller.hpp"
 #include "ui/studies_panel.hpp"
 
 namespace automix::ui {
@@ -122,6 +123,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     charts::installChartTabs(this);  // Cost–quality, Belief states, Verifier, Per dataset tabs (ui/charts)
     installStudiesPanel(this);       // Studies tab + File ▸ Import Router Scores (ui/studies_panel)
     installLivePanel(this);          // Live tab + Live menu (ui/live_panel)
+    installSessions(this);           // File ▸ Save Session / Open Session (ui/session_controller)
 
     connect(state_, &RoutingState::trainingStarted, this, &MainWindow::updateBusy);
     connect(state_, &RoutingState::trainingFinished, this, [this](bool ok, const QString& error) {
@@ -487,6 +489,10 @@ void MainWindow::setSkipBadLines(bool on) {
 }
 
 void MainWindow::startLoad(const QString& path) {
+    if (path.endsWith(QLatin1String(session::kSessionSuffix))) {  // Open Recent, drag and drop
+        if (auto* sessions = findChild<SessionController*>()) sessions->openInteractive(path);
+        return;
+    }
     loadShowsDialog_ = true;
     loadingFile_ = path;
     const bool skip = skipBadLines_->isChecked();
@@ -594,6 +600,7 @@ void MainWindow::onLoadFinished(const LoadOutcome& out) {
     file.displayName = isDemo ? tr("demo dataset") : QFileInfo(out.path).fileName();
     if (isDemoFile(out.path) && out.path.contains(QStringLiteral("3model"))) file.displayName = tr("3-model demo");
     file.bytes = QFileInfo(out.path).size();
+    file.sha256 = out.sha256;
     state_->setDataset(out.dataset, file);
     fillScopeCombos();
     const int columns = model_->columnCount();
@@ -758,6 +765,16 @@ void MainWindow::onMethodChosen() {
     QSettings().setValue(QStringLiteral("routing/method"), state_->methodName());
     updateBusy();
     if (state_->method() && state_->dataset()) state_->train();
+}
+
+void MainWindow::setCosts(double small, double large, double verifier) {
+    {
+        const QSignalBlocker b1(smallCost_), b2(largeCost_), b3(verifierCost_);
+        smallCost_->setValue(small);
+        largeCost_->setValue(large);
+        verifierCost_->setValue(verifier);
+    }
+    onCostsEdited();
 }
 
 void MainWindow::onCostsEdited() {

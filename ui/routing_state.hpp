@@ -58,6 +58,7 @@ struct LoadedFile {
     QString path;
     QString displayName;  // file name, or "demo dataset"
     qint64 bytes = 0;
+    std::string sha256;  // of the decompressed content, as read
     std::uint64_t loadId = 0;
 };
 
