@@ -51,6 +51,7 @@
 #include "ui/routing_state.hpp"
 #include "ui/session_controller.hpp"
 #include "ui/studies_panel.hpp"
+#include "ui/undo_history.hpp"
 
 namespace automix::ui {
 
@@ -124,6 +125,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     installStudiesPanel(this);       // Studies tab + File ▸ Import Router Scores (ui/studies_panel)
     installLivePanel(this);          // Live tab + Live menu (ui/live_panel)
     installSessions(this);           // File ▸ Save Session / Open Session (ui/session_controller)
+    installUndoHistory(this);        // Edit ▸ Undo / Redo (ui/undo_history)
 
     connect(state_, &RoutingState::trainingStarted, this, &MainWindow::updateBusy);
     connect(state_, &RoutingState::trainingFinished, this, [this](bool ok, const QString& error) {
