@@ -47,11 +47,13 @@
 #include "ui/filter_bar.hpp"
 #include "ui/job_runner.hpp"
 #include "ui/live_panel.hpp"
+#include "ui/presentation_mode.hpp"
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
 #include "ui/session_controller.hpp"
 #include "ui/studies_panel.hpp"
 #include "ui/undo_history.hpp"
+#include "ui/walkthrough_dialog.hpp"
 
 namespace automix::ui {
 
@@ -126,6 +128,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     installLivePanel(this);          // Live tab + Live menu (ui/live_panel)
     installSessions(this);           // File ▸ Save Session / Open Session (ui/session_controller)
     installUndoHistory(this);        // Edit ▸ Undo / Redo (ui/undo_history)
+    installWalkthrough(this);        // View ▸ Walk Through Query, F9 (ui/walkthrough_dialog)
+    installPresentationMode(this);   // View ▸ Presentation Mode, F11 (ui/presentation_mode)
 
     connect(state_, &RoutingState::trainingStarted, this, &MainWindow::updateBusy);
     connect(state_, &RoutingState::trainingFinished, this, [this](bool ok, const QString& error) {
