@@ -2,6 +2,7 @@
 // [--screenshot PNG]`: the desktop explorer. Without FILE or session it opens the embedded demo.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 #include <QLabel>
 #include <QTabWidget>
 #include <QMessageBox>
@@ -52,6 +53,8 @@ int main(int argc, char** argv) {
     QApplication::setOrganizationName(QStringLiteral("AutoMix"));
     QApplication::setApplicationName(QStringLiteral("AutoMix Explorer"));
     QApplication::setApplicationVersion(QStringLiteral(AUTOMIX_VERSION));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/org.automix.explorer.svg")));
+    QGuiApplication::setDesktopFileName(QStringLiteral("org.automix.explorer"));  // the installed .desktop entry
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Explore AutoMix routing decisions."));
