@@ -10,6 +10,9 @@
 #include <QTimer>
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
 
 #include "ui/charts/chart_export.hpp"
 #include "ui/main_window.hpp"
@@ -49,6 +52,20 @@ class Application : public QApplication {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // QGuiApplication takes "-session ID" / "--session ID" for X11 session management and
+    // removes it from the arguments; ours is renamed before it can.
+    std::vector<char*> args(argv, argv + argc);
+    static char renamed[] = "--automix-session";
+    for (std::size_t i = 1; i < args.size(); ++i)
+        if (std::strcmp(args[i], "--session") == 0 || std::strcmp(args[i], "-session") == 0) args[i] = renamed;
+    std::vector<std::string> joined;  // "--session=FILE"
+    for (std::size_t i = 1; i < args.size(); ++i)
+        if (std::strncmp(args[i], "--session=", 10) == 0) joined.push_back(std::string("--automix-session=") + (args[i] + 10));
+    for (std::size_t i = 1, j = 0; i < args.size(); ++i)
+        if (std::strncmp(args[i], "--session=", 10) == 0) args[i] = joined[j++].data();
+    args.push_back(nullptr);
+    argc = static_cast<int>(args.size()) - 1;
+    argv = args.data();
     Application app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("AutoMix"));
     QApplication::setApplicationName(QStringLiteral("AutoMix Explorer"));
@@ -72,7 +89,7 @@ int main(int argc, char** argv) {
                                  QStringLiteral("ID"));
     const QCommandLineOption skip(QStringLiteral("skip-bad-lines"),
                                   QStringLiteral("Load leniently: skip malformed lines."));
-    const QCommandLineOption sessionOpt(QStringLiteral("session"),
+    const QCommandLineOption sessionOpt(QStringList{QStringLiteral("session"), QStringLiteral("automix-session")},
                                         QStringLiteral("Open a saved session (*.automix-session): its data, routing, "
                                                        "filters and selection."),
                                         QStringLiteral("FILE"));

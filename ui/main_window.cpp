@@ -830,6 +830,10 @@ void MainWindow::fillRowMenu(QMenu* menu, data::RowIndex row) {
     const QString id = QString::fromStdString(ds.id[row]);
     menu->addAction(tr("Copy as JSON"), drillDown_, &DrillDownPanel::copyRowJson);
     menu->addAction(tr("Copy id"), this, [id] { QApplication::clipboard()->setText(id); });
+    menu->addAction(tr("Walk Through…"), this, [this] {
+        QString why;
+        if (!openWalkthrough(this, &why)) statusBar()->showMessage(why, 6000);
+    });
     menu->addSeparator();
     const auto category = ds.category[row];
     const auto name = data::to_string(category);

@@ -15,6 +15,7 @@
 #include <QVBoxLayout>
 #include <cmath>
 
+#include "ui/charts/chart_style.hpp"
 #include "ui/main_window.hpp"
 #include "ui/routing_state.hpp"
 
@@ -147,10 +148,11 @@ void WalkthroughDialog::buildSteps() {
         const std::pair<QString, double> kinds[] = {{tr("NEEDY (only the large model is right)"), w.belief.needy},
                                                     {tr("GOOD (the small model is right)"), w.belief.good},
                                                     {tr("HOPELESS (neither is right)"), w.belief.hopeless}};
-        const QString colours[] = {QStringLiteral("#d4a72c"), QStringLiteral("#1a7f37"), QStringLiteral("#cf222e")};
         for (int k = 0; k < 3; ++k)
             html += QStringLiteral("<tr><td>%1&nbsp;</td><td>%2</td><td>&nbsp;%3</td></tr>")
-                        .arg(kinds[k].first, bar(kinds[k].second, colours[k]), num(kinds[k].second));
+                        .arg(kinds[k].first,
+                             bar(kinds[k].second, charts::categoryColor(k, charts::paletteIsDark()).name()),
+                             num(kinds[k].second));
         html += QStringLiteral("</table>");
         if (w.belief.has_values)
             html += tr("<p>Action values at reward r = %1: stay <b>%2</b>, escalate <b>%3</b> → %4.</p>")

@@ -2,7 +2,7 @@
 # programs from there (--version, --help, a --screenshot of the demo) with the working
 # directory outside the build and source trees, and validates the desktop entry and the
 # AppStream metainfo (desktop-file-utils and appstream, see scripts/bootstrap.sh).
-# Called with -DBUILD_DIR=... -DWORK_DIR=...
+# Called with -DBUILD_DIR=... -DWORK_DIR=... -DSOURCE_DIR=...
 cmake_minimum_required(VERSION 3.22)
 set(prefix ${WORK_DIR}/prefix)
 file(REMOVE_RECURSE ${WORK_DIR})
@@ -65,6 +65,20 @@ run(${prefix}/bin/automix-explorer --method Threshold --screenshot ${WORK_DIR}/d
 file(SIZE ${WORK_DIR}/demo.png shot_size)
 if(shot_size LESS 20000)
   message(FATAL_ERROR "the screenshot of the demo is suspiciously small (${shot_size} bytes)")
+endif()
+# A session of the tutorial (exit status 1 when it cannot be opened and applied).
+run(${prefix}/bin/automix-explorer --session ${SOURCE_DIR}/docs/tutorial/06-tuning.automix-session
+    --screenshot ${WORK_DIR}/session.png)
+# ... and a missing one fails (QApplication must not have swallowed --session as its own option).
+execute_process(COMMAND ${prefix}/bin/automix-explorer --session ${WORK_DIR}/missing.automix-session
+                        --screenshot ${WORK_DIR}/missing.png
+                RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_QUIET)
+if(rc EQUAL 0 OR NOT err MATCHES "missing.automix-session: cannot open the session file")
+  message(FATAL_ERROR "automix-explorer --session with a missing file: exit ${rc}, ${err}")
+endif()
+run(${prefix}/bin/automix eval --session ${SOURCE_DIR}/docs/tutorial/06-tuning.automix-session)
+if(NOT last_out MATCHES "IBC lift")
+  message(FATAL_ERROR "automix eval --session printed no figures: ${last_out}")
 endif()
 
 find_program(DESKTOP_FILE_VALIDATE desktop-file-validate)
