@@ -4,6 +4,8 @@
 #include <QAction>
 #include <QFile>
 #include <QLabel>
+#include <QLineEdit>
+#include <QSpinBox>
 #include <QMenu>
 #include <QMenuBar>
 #include <QProcess>
@@ -19,9 +21,11 @@
 
 #include "ui/filter_bar.hpp"
 #include "ui/main_window.hpp"
+#include "ui/support_settings.hpp"
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
 #include "ui/session_controller.hpp"
+#include "ui/studies_panel.hpp"
 
 using namespace automix;
 using automix::ui::MainWindow;
@@ -65,14 +69,7 @@ class TestSessions : public QObject {
     QTemporaryDir settingsDir_;
 
   private slots:
-    void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName(QStringLiteral("AutoMixTest"));
-        QCoreApplication::setApplicationName(QStringLiteral("ui_sessions"));
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settingsDir_.path());
-        QSettings().clear();
-    }
+    void initTestCase() { test::useTestSettings(QStringLiteral("ui_sessions"), settingsDir_.path()); }
 
     void menuHasSessionEntries() {
         MainWindow w;
@@ -113,6 +110,11 @@ class TestSessions : public QObject {
             QVERIFY(w.queryModel()->rowCount() > 3);
             w.selectRow(w.queryModel()->datasetRow(3));
             w.bottomTabs()->setCurrentIndex(1);
+            auto* studies = w.findChild<ui::StudiesPanel*>();
+            QVERIFY(studies);
+            studies->setStudy(QString::fromStdString(study::study_infos().back().name));
+            studies->parameterEdit(QStringLiteral("ratios"))->setText(QStringLiteral("5, 25"));
+            studies->parameterSpin(QStringLiteral("seeds"))->setValue(7);
 
             routed = decisions(w);
             summary = w.summaryLabel()->text();
@@ -147,6 +149,10 @@ class TestSessions : public QObject {
         QCOMPARE(QString::fromStdString(w.dataset()->id[*w.routingState()->currentRow()]), selectedId);
         QCOMPARE(w.queryTable()->currentIndex().row(), 3);
         QCOMPARE(w.bottomTabs()->tabText(w.bottomTabs()->currentIndex()), tab);
+        auto* studies = w.findChild<ui::StudiesPanel*>();
+        QCOMPARE(studies->study(), QString::fromStdString(study::study_infos().back().name));
+        QCOMPARE(studies->parameterEdit(QStringLiteral("ratios"))->text(), QStringLiteral("5, 25"));
+        QCOMPARE(studies->parameterSpin(QStringLiteral("seeds"))->value(), 7);
 
         // `automix eval --session` prints the status bar's figures (the same numbers).
         QTemporaryDir out;

@@ -14,6 +14,7 @@
 
 #include "ui/filter_bar.hpp"
 #include "ui/main_window.hpp"
+#include "ui/support_settings.hpp"
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
 #include "ui/undo_history.hpp"
@@ -59,14 +60,7 @@ class TestUndo : public QObject {
     QTemporaryDir settingsDir_;
 
   private slots:
-    void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName(QStringLiteral("AutoMixTest"));
-        QCoreApplication::setApplicationName(QStringLiteral("ui_undo"));
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settingsDir_.path());
-        QSettings().clear();
-    }
+    void initTestCase() { test::useTestSettings(QStringLiteral("ui_undo"), settingsDir_.path()); }
 
     void editMenuHasUndoAndRedo() {
         MainWindow w;

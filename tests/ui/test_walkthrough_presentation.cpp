@@ -18,6 +18,7 @@
 #include <QXYSeries>
 
 #include "ui/main_window.hpp"
+#include "ui/support_settings.hpp"
 #include "ui/presentation_mode.hpp"
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
@@ -48,14 +49,7 @@ class TestWalkthroughPresentation : public QObject {
     QTemporaryDir settingsDir_;
 
   private slots:
-    void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName(QStringLiteral("AutoMixTest"));
-        QCoreApplication::setApplicationName(QStringLiteral("ui_walkthrough"));
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settingsDir_.path());
-        QSettings().clear();
-    }
+    void initTestCase() { test::useTestSettings(QStringLiteral("ui_walkthrough"), settingsDir_.path()); }
 
     void walkNeedsARouting() {
         MainWindow w;
