@@ -103,12 +103,16 @@ int main(int argc, char** argv) {
     if (parser.isSet(method)) window.selectMethod(parser.value(method));
     const QStringList files = parser.positionalArguments();
     QString error;
-    const bool ok = parser.isSet(sessionOpt)
-                        ? automix::ui::openSessionFile(&window, parser.value(sessionOpt), &error)
+    // A session given as the file (the desktop entry's %f, a file manager's double click).
+    const QString sessionFile =
+        parser.isSet(sessionOpt) ? parser.value(sessionOpt)
+        : !files.isEmpty() && files.first().endsWith(QLatin1String(automix::session::kSessionSuffix)) ? files.first()
+                                                                                                  : QString();
+    const bool ok = !sessionFile.isEmpty()
+                        ? automix::ui::openSessionFile(&window, sessionFile, &error)
                         : (files.isEmpty() ? window.openDemo(&error) : window.openFile(files.first(), &error));
     if (!ok) std::fprintf(stderr, "automix-explorer: %s\n", qPrintable(error));
-    const QString opened = parser.isSet(sessionOpt) ? parser.value(sessionOpt)
-                                                    : files.value(0, QStringLiteral("the demo"));
+    const QString opened = !sessionFile.isEmpty() ? sessionFile : files.value(0, QStringLiteral("the demo"));
     if (parser.isSet(datasetOpt)) window.selectDataset(parser.value(datasetOpt));
     if (parser.isSet(split)) window.selectSplit(parser.value(split));
     window.routingState()->waitForTraining();
@@ -146,7 +150,7 @@ int main(int argc, char** argv) {
         return ok ? 0 : 1;
     }
     window.show();
-    if (!ok && (!files.isEmpty() || parser.isSet(sessionOpt))) {
+    if (!ok && (!files.isEmpty() || !sessionFile.isEmpty())) {
         window.log(QStringLiteral("Could not open %1: %2").arg(opened, error));
         QTimer::singleShot(0, &window, [&window, error] {
             QMessageBox::critical(&window, QStringLiteral("Could not open file"), error);

@@ -69,6 +69,9 @@ endif()
 # A session of the tutorial (exit status 1 when it cannot be opened and applied).
 run(${prefix}/bin/automix-explorer --session ${SOURCE_DIR}/docs/tutorial/06-tuning.automix-session
     --screenshot ${WORK_DIR}/session.png)
+# A session given as the file (how the desktop entry passes it).
+run(${prefix}/bin/automix-explorer ${SOURCE_DIR}/docs/tutorial/02-cost-quality.automix-session
+    --screenshot ${WORK_DIR}/session-file.png)
 # ... and a missing one fails (QApplication must not have swallowed --session as its own option).
 execute_process(COMMAND ${prefix}/bin/automix-explorer --session ${WORK_DIR}/missing.automix-session
                         --screenshot ${WORK_DIR}/missing.png
