@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ui/filter_bar.hpp"
+#include "ui/live_panel.hpp"
 #include "ui/main_window.hpp"
 #include "ui/support_settings.hpp"
 #include "ui/query_table_model.hpp"
@@ -82,6 +83,7 @@ class TestSessions : public QObject {
     void roundTripGivesTheSameView() {
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("demo.automix-session"));
+        const QString liveConfig = QStringLiteral(AUTOMIX_SOURCE_DIR "/resources/config/models.example.json");
         std::vector<int> routed;
         QString summary, chip, tab, selectedId;
         ui::QueryFilter filter;
@@ -115,6 +117,9 @@ class TestSessions : public QObject {
             studies->setStudy(QString::fromStdString(study::study_infos().back().name));
             studies->parameterEdit(QStringLiteral("ratios"))->setText(QStringLiteral("5, 25"));
             studies->parameterSpin(QStringLiteral("seeds"))->setValue(7);
+            auto* live = w.findChild<ui::LivePanel*>();
+            QVERIFY(live->loadConfig(liveConfig));
+            live->setSessionKey(QStringLiteral("small"), QStringLiteral("sk-session-secret-4711"));
 
             routed = decisions(w);
             summary = w.summaryLabel()->text();
@@ -132,6 +137,7 @@ class TestSessions : public QObject {
         QCOMPARE(QString::fromStdString(j["data"]["path"].get<std::string>()), QStringLiteral("demo:demo.jsonl.gz"));
         QCOMPARE(j["data"]["sha256"].get<std::string>().size(), std::size_t(64));
         QVERIFY(j["routing"]["manual_params"].contains("cnli"));
+        QVERIFY(j.dump().find("sk-session-secret-4711") == std::string::npos);  // keys never reach the file
 
         MainWindow w;
         w.selectMethod(QString());
@@ -153,6 +159,8 @@ class TestSessions : public QObject {
         QCOMPARE(studies->study(), QString::fromStdString(study::study_infos().back().name));
         QCOMPARE(studies->parameterEdit(QStringLiteral("ratios"))->text(), QStringLiteral("5, 25"));
         QCOMPARE(studies->parameterSpin(QStringLiteral("seeds"))->value(), 7);
+        QCOMPARE(w.findChild<ui::LivePanel*>()->configPath(), liveConfig);
+        QVERIFY(w.findChild<ui::LivePanel*>()->hasConfig());
 
         // `automix eval --session` prints the status bar's figures (the same numbers).
         QTemporaryDir out;
