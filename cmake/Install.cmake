@@ -21,9 +21,25 @@ if(AUTOMIX_BUILD_GUI)
     install(FILES resources/icons/hicolor/${size}x${size}/apps/${AUTOMIX_APP_ID}.png
             DESTINATION ${CMAKE_INSTALL_DATADIR}/icons/hicolor/${size}x${size}/apps)
   endforeach()
-  install(FILES docs/man/automix-explorer.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 endif()
-install(FILES docs/man/automix.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+# Man pages go in compressed (Debian policy); gzip -n keeps the package reproducible.
+find_program(AUTOMIX_GZIP gzip REQUIRED)
+set(man_pages automix)
+if(AUTOMIX_BUILD_GUI)
+  list(APPEND man_pages automix-explorer)
+endif()
+set(man_outputs)
+foreach(page ${man_pages})
+  set(out ${PROJECT_BINARY_DIR}/man/${page}.1.gz)
+  add_custom_command(OUTPUT ${out}
+                     COMMAND ${CMAKE_COMMAND} -E make_directory ${PROJECT_BINARY_DIR}/man
+                     COMMAND ${AUTOMIX_GZIP} -9 -n -c ${PROJECT_SOURCE_DIR}/docs/man/${page}.1 > ${out}
+                     DEPENDS ${PROJECT_SOURCE_DIR}/docs/man/${page}.1
+                     COMMENT "Compressing the man page ${page}(1)")
+  list(APPEND man_outputs ${out})
+endforeach()
+add_custom_target(man_pages ALL DEPENDS ${man_outputs})
+install(FILES ${man_outputs} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 # Data a user may want to look at or start from (the programs do not read these).
 install(DIRECTORY resources/demo resources/prompts resources/config resources/schema
         DESTINATION ${CMAKE_INSTALL_DATADIR}/automix-explorer)

@@ -32,7 +32,7 @@ foreach(f bin/automix bin/automix-explorer
           share/icons/hicolor/scalable/apps/org.automix.explorer.svg
           share/icons/hicolor/48x48/apps/org.automix.explorer.png
           share/icons/hicolor/256x256/apps/org.automix.explorer.png
-          share/man/man1/automix.1 share/man/man1/automix-explorer.1
+          share/man/man1/automix.1.gz share/man/man1/automix-explorer.1.gz
           share/automix-explorer/demo/demo.jsonl.gz share/automix-explorer/prompts/answer.txt
           share/doc/automix-explorer/README.md)
   expect_file(${f})
