@@ -1,7 +1,8 @@
-// `automix-explorer [FILE] [--method M] [--dataset D] [--split S] [--row ID] [--screenshot PNG]`:
-// the desktop explorer. Without FILE it opens the embedded demo dataset.
+// `automix-explorer [FILE] [--session S] [--method M] [--dataset D] [--split S] [--row ID]
+// [--screenshot PNG]`: the desktop explorer. Without FILE or session it opens the embedded demo.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 #include <QLabel>
 #include <QTabWidget>
 #include <QMessageBox>
@@ -9,11 +10,15 @@
 #include <QTimer>
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
 
 #include "ui/charts/chart_export.hpp"
 #include "ui/main_window.hpp"
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
+#include "ui/session_controller.hpp"
 
 namespace {
 
@@ -47,10 +52,26 @@ class Application : public QApplication {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // QGuiApplication takes "-session ID" / "--session ID" for X11 session management and
+    // removes it from the arguments; ours is renamed before it can.
+    std::vector<char*> args(argv, argv + argc);
+    static char renamed[] = "--automix-session";
+    for (std::size_t i = 1; i < args.size(); ++i)
+        if (std::strcmp(args[i], "--session") == 0 || std::strcmp(args[i], "-session") == 0) args[i] = renamed;
+    std::vector<std::string> joined;  // "--session=FILE"
+    for (std::size_t i = 1; i < args.size(); ++i)
+        if (std::strncmp(args[i], "--session=", 10) == 0) joined.push_back(std::string("--automix-session=") + (args[i] + 10));
+    for (std::size_t i = 1, j = 0; i < args.size(); ++i)
+        if (std::strncmp(args[i], "--session=", 10) == 0) args[i] = joined[j++].data();
+    args.push_back(nullptr);
+    argc = static_cast<int>(args.size()) - 1;
+    argv = args.data();
     Application app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("AutoMix"));
     QApplication::setApplicationName(QStringLiteral("AutoMix Explorer"));
     QApplication::setApplicationVersion(QStringLiteral(AUTOMIX_VERSION));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/org.automix.explorer.svg")));
+    QGuiApplication::setDesktopFileName(QStringLiteral("org.automix.explorer"));  // the installed .desktop entry
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Explore AutoMix routing decisions."));
@@ -68,7 +89,11 @@ int main(int argc, char** argv) {
                                  QStringLiteral("ID"));
     const QCommandLineOption skip(QStringLiteral("skip-bad-lines"),
                                   QStringLiteral("Load leniently: skip malformed lines."));
-    parser.addOptions({screenshot, method, datasetOpt, split, row, skip});
+    const QCommandLineOption sessionOpt(QStringList{QStringLiteral("session"), QStringLiteral("automix-session")},
+                                        QStringLiteral("Open a saved session (*.automix-session): its data, routing, "
+                                                       "filters and selection."),
+                                        QStringLiteral("FILE"));
+    parser.addOptions({screenshot, method, datasetOpt, split, row, skip, sessionOpt});
     parser.addPositionalArgument(QStringLiteral("file"),
                                  QStringLiteral("Data file to open (default: the demo dataset)."));
     parser.process(app);
@@ -78,8 +103,16 @@ int main(int argc, char** argv) {
     if (parser.isSet(method)) window.selectMethod(parser.value(method));
     const QStringList files = parser.positionalArguments();
     QString error;
-    const bool ok = files.isEmpty() ? window.openDemo(&error) : window.openFile(files.first(), &error);
+    // A session given as the file (the desktop entry's %f, a file manager's double click).
+    const QString sessionFile =
+        parser.isSet(sessionOpt) ? parser.value(sessionOpt)
+        : !files.isEmpty() && files.first().endsWith(QLatin1String(automix::session::kSessionSuffix)) ? files.first()
+                                                                                                  : QString();
+    const bool ok = !sessionFile.isEmpty()
+                        ? automix::ui::openSessionFile(&window, sessionFile, &error)
+                        : (files.isEmpty() ? window.openDemo(&error) : window.openFile(files.first(), &error));
     if (!ok) std::fprintf(stderr, "automix-explorer: %s\n", qPrintable(error));
+    const QString opened = !sessionFile.isEmpty() ? sessionFile : files.value(0, QStringLiteral("the demo"));
     if (parser.isSet(datasetOpt)) window.selectDataset(parser.value(datasetOpt));
     if (parser.isSet(split)) window.selectSplit(parser.value(split));
     window.routingState()->waitForTraining();
@@ -101,9 +134,9 @@ int main(int argc, char** argv) {
         const QString out = parser.value(screenshot);
         if (!ok) {
             // The picture of a failed open shows why, not just "No data loaded".
-            window.log(QStringLiteral("Could not open %1: %2").arg(files.value(0, QStringLiteral("the demo")), error));
+            window.log(QStringLiteral("Could not open %1: %2").arg(opened, error));
             window.summaryLabel()->setText(QStringLiteral("Could not open %1: %2")
-                                               .arg(files.value(0, QStringLiteral("the demo")), error)
+                                               .arg(opened, error)
                                                .toHtmlEscaped());
             for (int i = 0; i < window.bottomTabs()->count(); ++i)
                 if (window.bottomTabs()->tabText(i) == QStringLiteral("Messages")) window.bottomTabs()->setCurrentIndex(i);
@@ -117,8 +150,8 @@ int main(int argc, char** argv) {
         return ok ? 0 : 1;
     }
     window.show();
-    if (!ok && !files.isEmpty()) {
-        window.log(QStringLiteral("Could not open %1: %2").arg(files.first(), error));
+    if (!ok && (!files.isEmpty() || !sessionFile.isEmpty())) {
+        window.log(QStringLiteral("Could not open %1: %2").arg(opened, error));
         QTimer::singleShot(0, &window, [&window, error] {
             QMessageBox::critical(&window, QStringLiteral("Could not open file"), error);
         });

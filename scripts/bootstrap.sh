@@ -9,6 +9,7 @@ PACKAGES=(
   qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev qt6-svg-dev
   nlohmann-json3-dev libcurl4-openssl-dev libssl-dev zlib1g-dev libbenchmark-dev
   xvfb xauth fonts-dejavu-core ca-certificates
+  desktop-file-utils appstream dpkg-dev
   clang libclang-rt-14-dev
 )
 

@@ -118,4 +118,15 @@ void FilterBar::clear() {
     emitChanged();
 }
 
+void FilterBar::setFilter(const QueryFilter& f) {
+    {
+        const QSignalBlocker b1(search_), b2(category_), b3(decision_), b4(wrong_);
+        search_->setText(f.text);
+        category_->setCurrentIndex(f.category ? category_->findData(static_cast<int>(*f.category)) : 0);
+        decision_->setCurrentIndex(decision_->findData(static_cast<int>(f.decision)));
+        wrong_->setChecked(f.routingWrongOnly);
+    }
+    emitChanged();
+}
+
 }  // namespace automix::ui

@@ -27,6 +27,8 @@ class FilterBar : public QWidget {
     void setDecision(QueryFilter::Decision d);
     void setRoutingWrongOnly(bool on);
     void clear();
+    // All fields at once, one filterChanged (sessions, undo).
+    void setFilter(const QueryFilter& f);
     // Shows the filter another view set (empty = none) with a button to drop it.
     void setLinkedFilterLabel(const QString& label);
 

@@ -790,4 +790,8 @@ LivePanel* installLivePanel(MainWindow* window) {
     return panel;
 }
 
+QString LivePanel::configPath() const {
+    return configPath_->text();
+}
+
 }  // namespace automix::ui

@@ -62,6 +62,7 @@ class LivePanel : public QWidget {
     // Loads and validates a models config; problems are shown in the panel and returned.
     bool loadConfig(const QString& path);
     bool hasConfig() const { return config_.has_value(); }
+    QString configPath() const;  // the models config named in the panel ("" = none)
     // A key for one model for this session only (overrides its environment variable).
     void setSessionKey(const QString& model, const QString& key);
     void setCacheDirectory(const QString& dir);  // empty = no cache

@@ -47,9 +47,13 @@
 #include "ui/filter_bar.hpp"
 #include "ui/job_runner.hpp"
 #include "ui/live_panel.hpp"
+#include "ui/presentation_mode.hpp"
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
+#include "ui/session_controller.hpp"
 #include "ui/studies_panel.hpp"
+#include "ui/undo_history.hpp"
+#include "ui/walkthrough_dialog.hpp"
 
 namespace automix::ui {
 
@@ -122,6 +126,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     charts::installChartTabs(this);  // Cost–quality, Belief states, Verifier, Per dataset tabs (ui/charts)
     installStudiesPanel(this);       // Studies tab + File ▸ Import Router Scores (ui/studies_panel)
     installLivePanel(this);          // Live tab + Live menu (ui/live_panel)
+    installSessions(this);           // File ▸ Save Session / Open Session (ui/session_controller)
+    installUndoHistory(this);        // Edit ▸ Undo / Redo (ui/undo_history)
+    installWalkthrough(this);        // View ▸ Walk Through Query, F9 (ui/walkthrough_dialog)
+    installPresentationMode(this);   // View ▸ Presentation Mode, F11 (ui/presentation_mode)
 
     connect(state_, &RoutingState::trainingStarted, this, &MainWindow::updateBusy);
     connect(state_, &RoutingState::trainingFinished, this, [this](bool ok, const QString& error) {
@@ -487,6 +495,10 @@ void MainWindow::setSkipBadLines(bool on) {
 }
 
 void MainWindow::startLoad(const QString& path) {
+    if (path.endsWith(QLatin1String(session::kSessionSuffix))) {  // Open Recent, drag and drop
+        if (auto* sessions = findChild<SessionController*>()) sessions->openInteractive(path);
+        return;
+    }
     loadShowsDialog_ = true;
     loadingFile_ = path;
     const bool skip = skipBadLines_->isChecked();
@@ -594,6 +606,7 @@ void MainWindow::onLoadFinished(const LoadOutcome& out) {
     file.displayName = isDemo ? tr("demo dataset") : QFileInfo(out.path).fileName();
     if (isDemoFile(out.path) && out.path.contains(QStringLiteral("3model"))) file.displayName = tr("3-model demo");
     file.bytes = QFileInfo(out.path).size();
+    file.sha256 = out.sha256;
     state_->setDataset(out.dataset, file);
     fillScopeCombos();
     const int columns = model_->columnCount();
@@ -760,6 +773,16 @@ void MainWindow::onMethodChosen() {
     if (state_->method() && state_->dataset()) state_->train();
 }
 
+void MainWindow::setCosts(double small, double large, double verifier) {
+    {
+        const QSignalBlocker b1(smallCost_), b2(largeCost_), b3(verifierCost_);
+        smallCost_->setValue(small);
+        largeCost_->setValue(large);
+        verifierCost_->setValue(verifier);
+    }
+    onCostsEdited();
+}
+
 void MainWindow::onCostsEdited() {
     state_->setCosts({smallCost_->value(), largeCost_->value(), verifierCost_->value()});
     if (state_->method() && state_->dataset()) state_->train();
@@ -807,6 +830,10 @@ void MainWindow::fillRowMenu(QMenu* menu, data::RowIndex row) {
     const QString id = QString::fromStdString(ds.id[row]);
     menu->addAction(tr("Copy as JSON"), drillDown_, &DrillDownPanel::copyRowJson);
     menu->addAction(tr("Copy id"), this, [id] { QApplication::clipboard()->setText(id); });
+    menu->addAction(tr("Walk Through…"), this, [this] {
+        QString why;
+        if (!openWalkthrough(this, &why)) statusBar()->showMessage(why, 6000);
+    });
     menu->addSeparator();
     const auto category = ds.category[row];
     const auto name = data::to_string(category);

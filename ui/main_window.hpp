@@ -61,6 +61,10 @@ class MainWindow : public QMainWindow {
     void selectMethod(const QString& name);   // "" = no routing
     void selectRow(data::RowIndex row);       // in the table, if visible
     void setSkipBadLines(bool on);
+    // The toolbar costs (small, large, verifier), as if typed: the routing is trained again.
+    void setCosts(double small, double large, double verifier);
+    // Puts a file (data or session) first in File ▸ Open Recent.
+    void rememberRecentFile(const QString& path) { rememberRecent(path); }
 
     RoutingState* routingState() const { return state_; }
     // The one runner of background work for everything in this window.

@@ -377,6 +377,22 @@ bool RoutingState::setParameters(int datasetIndex, const routing::Params& params
     return true;
 }
 
+bool RoutingState::restoreRouting(const std::shared_ptr<const Routing>& earlier) {
+    if (!earlier || !dataset() || earlier->methodName != methodName() ||
+        earlier->config.call_costs != config().call_costs || earlier->config.verifier_cost != config().verifier_cost ||
+        earlier->training || earlier->decisions.size() != dataset()->size())
+        return false;
+    jobs_->cancel(kTrainJob);
+    auto r = std::make_shared<Routing>(*earlier);
+    auto next = copy();
+    recomputeMetrics(*next, *r);  // the scope may have changed since
+    next->routing = r;
+    publish(next, RoutingAspect);
+    emit routingChanged();
+    emit changed();
+    return true;
+}
+
 const TrainedDataset* RoutingState::trainedFor(int datasetIndex) const {
     for (const auto& t : routing().trained)
         if (t.datasetIndex == datasetIndex) return &t;

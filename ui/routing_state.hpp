@@ -58,6 +58,7 @@ struct LoadedFile {
     QString path;
     QString displayName;  // file name, or "demo dataset"
     qint64 bytes = 0;
+    std::string sha256;  // of the decompressed content, as read
     std::uint64_t loadId = 0;
 };
 
@@ -189,6 +190,9 @@ class RoutingState : public QObject {
     // well under a millisecond). Other datasets keep their routing. Returns false, with
     // lastError() set and nothing changed, when the method cannot route those rows.
     bool setParameters(int datasetIndex, const routing::Params& params);
+    // Puts back a routing published earlier (undo / redo of a parameter change). False, and
+    // nothing changes, when the method or the costs differ from the ones it was made with.
+    bool restoreRouting(const std::shared_ptr<const Routing>& earlier);
 
     // --- linked views (charts, tuning): they set these, the table and drill-down follow.
     // An extra row filter from another view ("bin 3 of the belief chart"); the table applies

@@ -10,6 +10,7 @@
 
 #include "app/cli/args.hpp"
 #include "app/cli/command.hpp"
+#include "app/cli/eval_session.hpp"
 #include "core/data/json_parse.hpp"
 #include "core/data/reader.hpp"
 #include "core/eval/protocol.hpp"
@@ -26,7 +27,8 @@ const char* const kUsage = "usage: automix eval --data FILE [--datasets a,b] [--
                            "                    [--num-bins 8] [--skip-bad-lines] [--json OUT] [--csv OUT]\n"
                            "                    [--no-candidates] [--quiet] [--list-methods]\n"
                            "                    [--router-scores FILE[:NAME[:high|low]]]\n"
-                           "                    [--emit-config MODELS.json [--config-base BASE.json]]\n\n"
+                           "                    [--emit-config MODELS.json [--config-base BASE.json]]\n"
+                           "       automix eval --session FILE [--data FILE] [--ignore-hash] [--json OUT]\n\n"
                            "Trains each routing method (meta-verifier) on every dataset's train split and evaluates\n"
                            "it on the val split (docs/method.md sections 4-6).\n\n"
                            "  --data FILE        release or native JSONL, plain or .gz\n"
@@ -108,6 +110,7 @@ int run_eval(const std::vector<std::string>& argv) {
     using automix::cli::Args;
     using automix::cli::UsageError;
     namespace eval = automix::eval;
+    if (automix::cli::wants_session_eval(argv)) return automix::cli::run_session_eval(argv);
     const Args args(argv,
                     {"data", "datasets", "methods", "protocol", "seeds", "train-rows", "costs", "verifier-cost",
                      "num-bins", "json", "csv", "router-scores", "emit-config", "config-base"},
