@@ -168,7 +168,8 @@ Pipeline::Pipeline(ModelsConfig cfg, std::vector<std::string> api_keys, PromptTe
     }
 }
 
-std::uint8_t Pipeline::decide(const data::Dataset& ds, data::RowIndex row, std::size_t step) const {
+std::pair<data::Dataset, routing::Config> Pipeline::decision_input(const data::Dataset& ds, data::RowIndex row,
+                                                                    std::size_t step) const {
     // Two-model methods judge "small vs large": for a cascade step we present model `step` as
     // the small one and model `step + 1` as the large one. N-model methods get the whole
     // ladder; models after `step` are not asked yet, so they get neutral placeholders (a
@@ -215,6 +216,17 @@ std::uint8_t Pipeline::decide(const data::Dataset& ds, data::RowIndex row, std::
     }
     routing::Config rc = routing_cfg_;
     if (!ladder) rc.call_costs = {ds.models[step].call_cost, ds.models[step + 1].call_cost};
+    return {std::move(s), std::move(rc)};
+}
+
+std::string Pipeline::explain(const data::Dataset& ds, data::RowIndex row, std::size_t step) const {
+    const auto [s, rc] = decision_input(ds, row, step);
+    return method_->explain(s, data::View{}, 0, cfg_.meta_verifier.params, rc);
+}
+
+std::uint8_t Pipeline::decide(const data::Dataset& ds, data::RowIndex row, std::size_t step) const {
+    const bool ladder = method_->uses_all_models();
+    const auto [s, rc] = decision_input(ds, row, step);
     const auto d = method_->route(s, data::View{0}, cfg_.meta_verifier.params, rc);
     if (d.size() != 1)
         throw std::runtime_error("routing method returned " + std::to_string(d.size()) + " decisions for 1 row");
