@@ -410,9 +410,21 @@ HttpReply ChatRouter::chat(const HttpRequest& req, const std::string& request_id
 
     std::atomic<bool> cancel{false};
     const std::uint64_t watch = deadlines_->add(deadline, &cancel);
+    // One engine per server thread: its connections to the models stay open between the
+    // requests of that thread (no connect or TLS handshake per call).
+    thread_local std::unique_ptr<CallEngine> engine;
+    if (!engine) engine = std::make_unique<CallEngine>(routing->cfg.retry);
     RunOptions run_options;
     run_options.cancel = &cancel;
-    RunResult result = pipeline->run(in.dataset, data::View{0}, run_options);
+    run_options.engine = engine.get();
+    RunResult result;
+    try {
+        result = pipeline->run(in.dataset, data::View{0}, run_options);
+    } catch (...) {
+        engine.reset();  // it may hold calls of the failed run: the next request gets a new one
+        deadlines_->remove(watch);
+        throw;
+    }
     deadlines_->remove(watch);
     RowOutcome& row = result.rows.at(0);
     if (result.cancelled && row.error == "cancelled")

@@ -241,7 +241,9 @@ class Run {
         const PromptTemplates& prompts, ResponseCache* cache, data::Dataset& ds, const data::View& rows,
         const RunOptions& options)
         : p_(p), cfg_(cfg), keys_(keys), prompts_(prompts), cache_(cache), ds_(ds), rows_(rows), options_(options),
-          engine_(cfg.retry), state_(rows.size()) {
+          own_engine_(options.engine ? nullptr : std::make_unique<CallEngine>(cfg.retry)),
+          engine_(options.engine ? *options.engine : *own_engine_), state_(rows.size()) {
+        if (options.engine) engine_.reset(cfg.retry);
         engine_.on_event = options.on_event;
         int total_concurrency = 0;
         for (const auto& m : cfg_.models) {
@@ -807,7 +809,8 @@ class Run {
     data::Dataset& ds_;
     const data::View& rows_;
     const RunOptions& options_;
-    CallEngine engine_;
+    std::unique_ptr<CallEngine> own_engine_;  // when the caller gave none
+    CallEngine& engine_;
     std::vector<int> endpoint_;
     std::vector<RowState> state_;
     std::unordered_map<std::string, std::vector<Waiter>> flights_;

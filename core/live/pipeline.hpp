@@ -87,6 +87,9 @@ struct RunOptions {
     std::function<void(const CallEvent&)> on_event;    // one line per call event (retries, failures)
     // Every finished call or cache hit, with the index of its row in the view.
     std::function<void(std::size_t view_index, const CallRecord&)> on_call;
+    // An idle engine to make the calls on (reset for this run; its connections stay open for
+    // the next one): `automix serve` keeps one per server thread. Null = a new engine.
+    CallEngine* engine = nullptr;
 };
 
 // Makes `ds` hold one model column per configured model (keeping existing columns when the
