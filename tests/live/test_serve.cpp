@@ -109,6 +109,48 @@ Reply http(int port, const std::string& method, const std::string& path, const s
     return r;
 }
 
+// Several requests on one keep-alive connection (as OpenAI clients send them); the replies in order.
+std::vector<Reply> http_keep_alive(int port, const std::vector<std::string>& bodies) {
+    std::vector<Reply> out;
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        ::close(fd);
+        return out;
+    }
+    std::string in;
+    char buf[65536];
+    for (const auto& body : bodies) {
+        const std::string req = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+        if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) break;
+        std::size_t head_end;
+        while ((head_end = in.find("\r\n\r\n")) == std::string::npos) {
+            const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+            if (n <= 0) break;
+            in.append(buf, static_cast<std::size_t>(n));
+        }
+        if (head_end == std::string::npos) break;
+        const auto cl = in.find("Content-Length: ");
+        const std::size_t length = std::stoul(in.substr(cl + 16));
+        while (in.size() < head_end + 4 + length) {
+            const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+            if (n <= 0) break;
+            in.append(buf, static_cast<std::size_t>(n));
+        }
+        Reply r;
+        r.status = std::stoi(in.substr(9, 3));
+        r.body = in.substr(head_end + 4, length);
+        in.erase(0, head_end + 4 + length);
+        out.push_back(std::move(r));
+    }
+    ::close(fd);
+    return out;
+}
+
 std::string chat_body(const std::string& context, const std::string& question, const std::string& model = "automix",
                       bool stream = false) {
     json messages = json::array();
@@ -172,6 +214,7 @@ class ServeTest : public QObject {
     void upstreamFaultsAre502And504();
     void requestLogLoadsWithTheReader();
     void sigtermLetsRequestsFinish();
+    void keepAliveConnectionReusesItsEngine();
 };
 
 void ServeTest::answersAndDecisionsEqualRun() {
@@ -482,6 +525,35 @@ void ServeTest::sigtermLetsRequestsFinish() {
     QVERIFY2(out.find("stopped after 1 requests (1 answered") != std::string::npos, out.c_str());
     // New connections are refused once it stopped.
     QCOMPARE(http(port, "GET", "/v1/models", "").status, 0);
+}
+
+// One server thread runs the requests of a keep-alive connection on one call engine, reset
+// between them: every answer is that of a fresh engine, also after an upstream failure.
+void ServeTest::keepAliveConnectionReusesItsEngine() {
+    Process replay;
+    QVERIFY(replay.start({"serve-replay", "--data", QString::fromStdString(live_test::fixture_path()), "--port", "0"}));
+    QTemporaryDir dir;
+    Process serve;
+    QVERIFY(serve.start(serve_args(write_config(dir, replay.base_url, kPomdp), {"--no-preflight"})));
+    const auto fixture = automix::data::load_file(live_test::fixture_path()).dataset;
+    std::vector<std::string> bodies;
+    for (automix::data::RowIndex r = 0; r < 8; ++r) {
+        bodies.push_back(chat_body(fixture.context(r), fixture.question[r]));
+        if (r == 3) bodies.push_back(chat_body("", "a question the upstream has never seen"));  // 502 in between
+    }
+    const auto replies = http_keep_alive(serve.port, bodies);
+    QCOMPARE(replies.size(), bodies.size());
+    for (std::size_t i = 0; i < bodies.size(); ++i) {
+        if (i == 4) {
+            QCOMPARE(replies[i].status, 502);
+            continue;
+        }
+        const auto fresh = http(serve.port, "POST", "/v1/chat/completions", bodies[i]);  // own connection
+        QVERIFY2(replies[i].status == 200, replies[i].body.c_str());
+        QCOMPARE(replies[i].j()["choices"][0]["message"]["content"], fresh.j()["choices"][0]["message"]["content"]);
+        QCOMPARE(replies[i].j()["automix"]["path"], fresh.j()["automix"]["path"]);
+        QCOMPARE(replies[i].j()["automix"]["money"], fresh.j()["automix"]["money"]);
+    }
 }
 
 QTEST_GUILESS_MAIN(ServeTest)
