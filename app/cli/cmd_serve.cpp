@@ -39,6 +39,7 @@ const char* kHelp =
     "                         reachable from other machines: use --token-env)\n"
     "  --token-env VAR        clients must send \"Authorization: Bearer $VAR\" (the value is never logged)\n"
     "  --max-concurrent N     requests routed at once (default 64); more wait for a slot\n"
+    "  --queue-timeout S      longest wait for a slot, then 503 (default: the request timeout)\n"
     "  --request-timeout S    per request, waiting included (default 120): then 504\n"
     "  --max-body-bytes N     larger request bodies get 413 (default 1048576)\n"
     "  --request-log FILE     append every request as a native-format row (open it in the explorer)\n"
@@ -61,7 +62,7 @@ bool is_loopback(const std::string& host) {
 
 int serve_command(const std::vector<std::string>& argv) {
     cli::Args args(argv,
-                   {"config", "port", "host", "token-env", "max-concurrent", "request-timeout", "max-body-bytes",
+                   {"config", "port", "host", "token-env", "max-concurrent", "queue-timeout", "request-timeout", "max-body-bytes",
                     "request-log", "run-all-models", "cache", "breaker-cooldown", "drain-timeout", "seed"},
                    {"log-prompts", "quiet", "no-preflight", "help"});
     if (args.has("help")) {
@@ -75,6 +76,7 @@ int serve_command(const std::vector<std::string>& argv) {
     live::ServeOptions o;
     o.max_concurrent = static_cast<int>(args.get_int("max-concurrent", 64));
     o.request_timeout_s = args.get_double("request-timeout", 120.0);
+    o.queue_timeout_s = args.get_double("queue-timeout", 0.0);
     o.run_all_fraction = args.get_double("run-all-models", 0.0);
     o.breaker_cooldown_s = args.get_double("breaker-cooldown", 10.0);
     o.seed = static_cast<std::uint64_t>(args.get_int("seed", 1));
@@ -82,7 +84,8 @@ int serve_command(const std::vector<std::string>& argv) {
     const long long max_body = args.get_int("max-body-bytes", 1 << 20);
     const double drain_s = args.get_double("drain-timeout", 30.0);
     if (o.max_concurrent < 1) throw cli::UsageError("--max-concurrent must be at least 1");
-    if (!(o.request_timeout_s > 0)) throw cli::UsageError("--request-timeout must be positive");
+    if (!(o.request_timeout_s > 0) || !(o.queue_timeout_s >= 0))
+        throw cli::UsageError("--request-timeout must be positive, --queue-timeout >= 0");
     if (!(o.run_all_fraction >= 0 && o.run_all_fraction <= 1))
         throw cli::UsageError("--run-all-models must be a fraction in [0, 1]");
     if (max_body < 1) throw cli::UsageError("--max-body-bytes must be positive");

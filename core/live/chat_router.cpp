@@ -386,14 +386,18 @@ HttpReply ChatRouter::chat(const HttpRequest& req, const std::string& request_id
         r.headers.emplace_back("Retry-After", std::to_string(static_cast<int>(std::ceil(retry_after))));
         return r;
     }
-    if (!acquire_slot(deadline)) {
+    const double queue_s = options_.queue_timeout_s > 0 ? std::min(options_.queue_timeout_s, options_.request_timeout_s)
+                                                        : options_.request_timeout_s;
+    if (!acquire_slot(t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(queue_s)))) {
         out.refused = true;
         out.error = "busy";
-        return error_reply(api_error(503,
-                                     "AutoMix is busy: " + std::to_string(options_.max_concurrent) +
-                                         " requests are being routed and this one waited its whole timeout of " +
-                                         number_text(options_.request_timeout_s) + " s for a slot",
-                                     "server_error", "overloaded"));
+        HttpReply busy = error_reply(api_error(503,
+                                               "AutoMix is busy: " + std::to_string(options_.max_concurrent) +
+                                                   " requests are being routed and this one waited " +
+                                                   number_text(queue_s) + " s for a slot",
+                                               "server_error", "overloaded"));
+        busy.headers.emplace_back("Retry-After", "1");
+        return busy;
     }
     struct SlotGuard {
         ChatRouter* r;

@@ -30,7 +30,8 @@ namespace automix::live {
 
 struct ServeOptions {
     int max_concurrent = 64;           // requests routed at once; more wait for a slot
-    double request_timeout_s = 120.0;  // waiting for a slot included; then 504 (or 503 still queued)
+    double request_timeout_s = 120.0;  // waiting for a slot included; then 504
+    double queue_timeout_s = 0.0;      // longest wait for a slot before 503; <= 0 = the request timeout
     std::string required_token;        // clients must send "Authorization: Bearer <token>"; "" = open
     double run_all_fraction = 0.0;     // share of requests asked of every model (complete rows)
     std::uint64_t seed = 1;            // of the run-all-models draw

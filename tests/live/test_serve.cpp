@@ -14,6 +14,7 @@
 #include <fstream>
 #include <future>
 #include <map>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -215,6 +216,9 @@ class ServeTest : public QObject {
     void requestLogLoadsWithTheReader();
     void sigtermLetsRequestsFinish();
     void keepAliveConnectionReusesItsEngine();
+    void trainedCascadeServesEvalsDecisions();
+    void concurrencyIsBounded();
+    void logLinesKeepPromptsAndTokenOut();
 };
 
 void ServeTest::answersAndDecisionsEqualRun() {
@@ -554,6 +558,145 @@ void ServeTest::keepAliveConnectionReusesItsEngine() {
         QCOMPARE(replies[i].j()["automix"]["path"], fresh.j()["automix"]["path"]);
         QCOMPARE(replies[i].j()["automix"]["money"], fresh.j()["automix"]["money"]);
     }
+}
+
+// The N-model cascade as `automix eval --emit-config` trains it: served requests take the
+// path eval decided offline, and the request log of a 3-model ladder loads.
+void ServeTest::trainedCascadeServesEvalsDecisions() {
+    const QString demo3 = QString::fromStdString(std::string(AUTOMIX_SOURCE_DIR) + "/resources/demo/demo-3model.jsonl.gz");
+    Process replay;
+    QVERIFY(replay.start({"serve-replay", "--data", demo3, "--port", "0"}));
+    const auto offline = automix::data::load_file(demo3.toStdString()).dataset;
+    QTemporaryDir dir;
+    json models = json::array();
+    for (const auto& m : offline.models)
+        models.push_back({{"name", m.name}, {"base_url", replay.base_url}, {"model", m.name}, {"price_per_call", 0.001}});
+    const QString base = dir.filePath("base.json"), emitted = dir.filePath("models.json"),
+                  report = dir.filePath("report.json"), log = dir.filePath("requests.jsonl");
+    std::ofstream(base.toStdString()) << json{{"models", models},
+                                              {"verifier", {{"k", 32}}},
+                                              {"meta_verifier", {{"method", "Threshold"}, {"params", 0.5}}}}
+                                             .dump();
+    QProcess eval;
+    eval.start(AUTOMIX_CLI, {"eval", "--data", demo3, "--datasets", "coqa", "--methods", "cascade", "--json", report,
+                             "--emit-config", emitted, "--config-base", base, "--quiet"});
+    QVERIFY(eval.waitForFinished(120000));
+    QVERIFY2(eval.exitCode() == 0, eval.readAllStandardError().constData());
+    std::ifstream rin(report.toStdString());
+    const json rep = json::parse(rin);
+    const json& dataset = rep["datasets"]["coqa"];
+    const auto val_ids = dataset["val_ids"].get<std::vector<std::string>>();
+    const auto decisions = dataset["methods"]["Cascade"]["decisions"].get<std::vector<int>>();
+    std::map<std::string, automix::data::RowIndex> by_id;
+    for (automix::data::RowIndex r = 0; r < offline.size(); ++r) by_id[offline.id[r]] = r;
+
+    Process serve;
+    QVERIFY(serve.start(serve_args(emitted.toStdString(), {"--request-log", log})));
+    std::set<int> seen;
+    const std::size_t n = std::min<std::size_t>(40, val_ids.size());
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto r = by_id.at(val_ids[i]);
+        const auto reply =
+            http(serve.port, "POST", "/v1/chat/completions", chat_body(offline.context(r), offline.question[r]));
+        QVERIFY2(reply.status == 200, reply.body.c_str());
+        const json a = reply.j()["automix"];
+        QCOMPARE(a["final_model"].get<std::string>(), offline.models[static_cast<std::size_t>(decisions[i])].name);
+        QCOMPARE(a["path"].size(), static_cast<std::size_t>(decisions[i] + 1));
+        QVERIFY(a["routing"].get<std::string>().rfind("Cascade:", 0) == 0);
+        seen.insert(decisions[i]);
+    }
+    QVERIFY2(seen.size() >= 2, "the rows must take more than one path");
+    serve.stop_output();
+    const auto logged = automix::data::load_file(log.toStdString()).dataset;
+    QCOMPARE(logged.size(), n);
+    QCOMPARE(logged.model_count(), std::size_t(3));
+    for (std::size_t i = 0; i < n; ++i)
+        QCOMPARE(static_cast<bool>(logged.models[2].has_answer[i]), decisions[i] == 2);
+}
+
+// --max-concurrent 1: requests are routed one after another; one that waits longer than
+// --queue-timeout for the slot gets 503.
+void ServeTest::concurrencyIsBounded() {
+    Process replay;
+    QVERIFY(replay.start({"serve-replay", "--data", QString::fromStdString(live_test::fixture_path()), "--port", "0",
+                          "--latency-ms", "150"}));
+    QTemporaryDir dir;
+    const auto fixture = automix::data::load_file(live_test::fixture_path()).dataset;
+    const std::string cfg = write_config(dir, replay.base_url, kPomdp);
+    auto request = [&](int port, automix::data::RowIndex r) {
+        return std::async(std::launch::async, [&fixture, port, r] {
+            return http(port, "POST", "/v1/chat/completions", chat_body(fixture.context(r), fixture.question[r]));
+        });
+    };
+    {
+        Process serve;  // waiting within the timeout: all answered, one at a time
+        QVERIFY(serve.start(serve_args(cfg, {"--max-concurrent", "1", "--no-preflight"})));
+        QElapsedTimer t;
+        t.start();
+        std::vector<std::future<Reply>> all;
+        for (automix::data::RowIndex r = 0; r < 3; ++r) all.push_back(request(serve.port, r));
+        for (auto& f : all) QCOMPARE(f.get().status, 200);
+        QVERIFY2(t.elapsed() >= 3 * 2 * 150, std::to_string(t.elapsed()).c_str());  // >= 2 calls each, in series
+    }
+    {
+        Process serve;
+        QVERIFY(serve.start(serve_args(cfg, {"--max-concurrent", "1", "--queue-timeout", "0.1", "--no-preflight"})));
+        auto first = request(serve.port, 0);
+        QTest::qWait(50);
+        const Reply second = request(serve.port, 1).get();
+        QCOMPARE(second.status, 503);
+        QCOMPARE(second.j()["error"]["code"].get<std::string>(), std::string("overloaded"));
+        QCOMPARE(second.headers.at("retry-after"), std::string("1"));
+        QCOMPARE(first.get().status, 200);
+    }
+}
+
+// One line per request on stderr: no question unless --log-prompts, never the client token.
+void ServeTest::logLinesKeepPromptsAndTokenOut() {
+    Process replay;
+    QVERIFY(replay.start({"serve-replay", "--data", QString::fromStdString(live_test::fixture_path()), "--port", "0"}));
+    QTemporaryDir dir;
+    const std::string cfg = write_config(dir, replay.base_url, kPomdp);
+    auto env = QProcessEnvironment::systemEnvironment();
+    env.insert("AUTOMIX_SERVE_TEST_TOKEN", "tok-log-31c4");
+    const auto fixture = automix::data::load_file(live_test::fixture_path()).dataset;
+    const std::string question = fixture.question[2];
+    for (const bool prompts : {false, true}) {
+        QStringList args = {"serve", "--config", QString::fromStdString(cfg), "--port", "0", "--token-env",
+                            "AUTOMIX_SERVE_TEST_TOKEN"};
+        if (prompts) args << "--log-prompts";
+        Process serve;
+        QVERIFY(serve.start(args, env));
+        const auto ok = http(serve.port, "POST", "/v1/chat/completions", chat_body(fixture.context(2), question),
+                             {"Authorization: Bearer tok-log-31c4"});
+        QCOMPARE(ok.status, 200);
+        QCOMPARE(http(serve.port, "POST", "/v1/chat/completions", "{", {"Authorization: Bearer tok-log-31c4"}).status,
+                 400);
+        serve.stop_output();
+        const std::string err = serve.process.readAllStandardError().toStdString();
+        const std::string id = ok.headers.at("x-request-id");
+        const auto line_at = err.find(id + " /v1/chat/completions 200");
+        QVERIFY2(line_at != std::string::npos, err.c_str());
+        const std::string line = err.substr(line_at, err.find('\n', line_at) - line_at);
+        QVERIFY2(line.find("path=" + ok.headers.at("x-automix-path")) != std::string::npos, line.c_str());
+        QVERIFY2(err.find(" 400 ") != std::string::npos, err.c_str());
+        QCOMPARE(err.find(question.substr(0, 20)) != std::string::npos, prompts);
+        QVERIFY(err.find("tok-log-31c4") == std::string::npos);
+    }
+    // Another address than loopback gets a warning.
+    QProcess wide;
+    wide.start(AUTOMIX_CLI, {"serve", "--config", QString::fromStdString(cfg), "--port", "0", "--host", "0.0.0.0",
+                             "--no-preflight"});
+    QVERIFY(wide.waitForStarted(5000));
+    QString err;
+    for (int i = 0; i < 50 && !err.contains("warning: listening on 0.0.0.0"); ++i) {
+        wide.waitForReadyRead(100);
+        err += wide.readAllStandardError();
+    }
+    wide.terminate();
+    wide.waitForFinished(5000);
+    QVERIFY2(err.contains("warning: listening on 0.0.0.0") && err.contains("no client token is required"),
+             err.toStdString().c_str());
 }
 
 QTEST_GUILESS_MAIN(ServeTest)
