@@ -592,8 +592,7 @@ class Run {
         const ModelEndpoint& m = cfg_.models[j];
         auto prompt = std::make_shared<const std::string>(answer_prompt(prompts_, ds_, row(i)));
         const Sampling s = answer_sampling(m);
-        const std::string key = call_key(m.base_url, std::string(to_string(m.api)), m.model_id, *prompt,
-                                         sampling_identity(s, m.extra_body), 0);
+        const std::string key = call_identity(j, *prompt, sampling_identity(s, m.extra_body), 0);
         if (cache_) {
             if (auto hit = cache_->find(key)) {
                 cached_cost(i, j, *hit);
@@ -677,7 +676,8 @@ class Run {
         int hits = 0;
         for (int t = 0; t < k; ++t) {
             const auto idx = static_cast<std::size_t>(t);
-            st.keys[idx] = call_key(m.base_url, api_name, m.model_id, *st.verify_prompt, identity, t);
+            // Without a cache the keys are never stored or looked up: k hashes of the prompt saved.
+            if (cache_) st.keys[idx] = call_key(m.base_url, api_name, m.model_id, *st.verify_prompt, identity, t);
             if (cache_) {
                 if (auto hit = cache_->find(st.keys[idx])) {
                     st.samples[idx] = hit->text;
@@ -733,7 +733,9 @@ class Run {
         call.validate = reply_validator(api, po, prompt);
         call.on_rejected = [this, i, j, prompt](const std::string& body) { pay_rejected(i, j, *prompt, body); };
         std::vector<std::string> run_keys(st.keys.begin() + first, st.keys.begin() + first + count);
-        const std::string flight = run_keys.front() + "+" + std::to_string(count);
+        const std::string flight =
+            (cache_ ? run_keys.front() : call_identity(j, *prompt, sampling_identity(verify_sampling(m), m.extra_body), first)) +
+            "+" + std::to_string(count);
         auto on_reply = [this, i, j, first, count, run_keys, api, po, prompt](const CallResult& r, bool shared) {
             auto& usage = result_.totals.per_model[j];
             if (r.status == CallResult::Status::Cancelled) return;
@@ -785,6 +787,16 @@ class Run {
             report();
         };
         submit_once(flight, std::move(call), std::move(on_reply));
+    }
+
+    // What identifies a call: its cache key when there is a cache; without one it only has to
+    // match identical calls in flight, which the model, sample, sampling and prompt text do
+    // without hashing (`automix serve` runs one row per request: k hashes of the verification
+    // prompt would cost more than the routing).
+    std::string call_identity(std::size_t j, const std::string& prompt, const std::string& sampling, int sample) const {
+        const ModelEndpoint& m = cfg_.models[j];
+        if (cache_) return call_key(m.base_url, std::string(to_string(m.api)), m.model_id, prompt, sampling, sample);
+        return std::to_string(j) + '#' + std::to_string(sample) + '#' + sampling + '\n' + prompt;
     }
 
     // Identical calls in flight at the same time (a question that occurs twice) are sent once:
