@@ -47,6 +47,23 @@ bool send_all(int fd, const char* p, std::size_t n) {
     return true;
 }
 
+// After refusing a request whose body is still arriving: stop sending, then read and drop
+// what the client still sends (bounded), so it reads the refusal instead of a reset
+// connection (closing a socket with unread data sends RST, which can discard the reply).
+void linger_close(int fd) {
+    ::shutdown(fd, SHUT_WR);
+    char sink[16384];
+    std::size_t dropped = 0;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (dropped < (64u << 20) && std::chrono::steady_clock::now() < until) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, 200) <= 0) break;
+        const ssize_t n = ::recv(fd, sink, sizeof sink, 0);
+        if (n <= 0) break;
+        dropped += static_cast<std::size_t>(n);
+    }
+}
+
 const char* reason(int status) {
     switch (status) {
     case 100: return "Continue";
@@ -250,7 +267,10 @@ void HttpServer::serve(Connection* c) {
         out += rep.body;
         return send_all(c->fd, out.data(), out.size()) && keep_alive;
     };
-    auto refuse = [&](int status, const std::string& text) { send_reply(error_reply(status, text), false); };
+    auto refuse = [&](int status, const std::string& text) {
+        send_reply(error_reply(status, text), false);
+        linger_close(c->fd);
+    };
     while (!stopping_) {
         std::size_t header_end;
         while ((header_end = buffer.find("\r\n\r\n")) == std::string::npos) {
