@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/data/reader.hpp"
+#include "core/live/transcript.hpp"
 #include "support_live.hpp"
 
 using nlohmann::json;
@@ -496,6 +497,17 @@ void ServeTest::requestLogLoadsWithTheReader() {
             QVERIFY(ds.models[1].has_answer[i]);  // complete: the large model answered too
             QCOMPARE(ds.models[1].answer[i], fixture.models[1].answer[i]);
         }
+    }
+    // What the explorer shows in its live columns: each request's route, as served.
+    const auto transcripts = automix::live::transcripts_from_data(ds);
+    QCOMPARE(transcripts.size(), std::size_t{9});
+    for (std::size_t i = 0; i < 6; ++i) {
+        const auto& t = transcripts[i].second;
+        QCOMPARE(transcripts[i].first, static_cast<automix::data::RowIndex>(i));
+        QVERIFY(t.done);
+        QCOMPARE(t.path, paths[i] == "small>large" ? std::string("small → large") : std::string("small"));
+        QCOMPARE(t.answer, ds.models[paths[i] == "small>large" ? 1 : 0].answer[i]);
+        QVERIFY(!t.steps.empty() && t.steps[0].kind == "answer" && t.steps[0].http_status == 200);
     }
     // A log of other models is refused rather than mixed.
     const std::string other = (dir.path() + "/other.jsonl").toStdString();
