@@ -130,7 +130,7 @@ struct ChatRouter::Routing {
 
 // What one request did, for the access log and the stats.
 struct ChatRouter::Outcome {
-    std::string model, routing, path, error_kind, error, question;
+    std::string model, routing, path, error, question;
     double cost = 0, money = 0, upstream_ms = 0;
     bool run_all = false, upstream_failed = false, client_error = false, refused = false, timeout = false;
 };
