@@ -471,6 +471,18 @@ void ServeTest::requestLogLoadsWithTheReader() {
             QVERIFY(reply.j()["automix"]["run_all_models"].get<bool>());
         }
     }
+    {
+        // A fraction: about that share of the requests is asked of every model (seeded draw).
+        Process serve;
+        QVERIFY(serve.start(serve_args(cfg, {"--run-all-models", "0.5", "--seed", "7"})));
+        int all = 0;
+        for (automix::data::RowIndex r = 0; r < 30; ++r)
+            all += http(serve.port, "POST", "/v1/chat/completions", chat_body(fixture.context(r), fixture.question[r]))
+                       .headers.count("x-automix-run-all-models");
+        QVERIFY2(all >= 5 && all <= 25, std::to_string(all).c_str());
+        const std::string out = serve.stop_output();
+        QVERIFY2(out.find(std::to_string(all) + " asked of every model") != std::string::npos, out.c_str());
+    }
     const auto loaded = automix::data::load_file(log.toStdString());
     const auto& ds = loaded.dataset;
     QCOMPARE(ds.format, std::string("native"));
