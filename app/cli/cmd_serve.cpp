@@ -1,4 +1,5 @@
 // `automix serve`: the tuned router as an OpenAI-compatible endpoint.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -42,6 +43,8 @@ const char* kHelp =
     "  --queue-timeout S      longest wait for a slot, then 503 (default: the request timeout)\n"
     "  --request-timeout S    per request, waiting included (default 120): then 504\n"
     "  --max-body-bytes N     larger request bodies get 413 (default 1048576)\n"
+    "  --max-connections N    open client connections beyond which new ones get 503 (default\n"
+    "                         4 x --max-concurrent, at least 256)\n"
     "  --request-log FILE     append every request as a native-format row (open it in the explorer)\n"
     "  --run-all-models F     ask every model for a fraction F in [0,1] of the requests (complete\n"
     "                         rows for retraining, in the request log); the reply stays the routed one\n"
@@ -63,6 +66,7 @@ bool is_loopback(const std::string& host) {
 int serve_command(const std::vector<std::string>& argv) {
     cli::Args args(argv,
                    {"config", "port", "host", "token-env", "max-concurrent", "queue-timeout", "request-timeout", "max-body-bytes",
+                    "max-connections",
                     "request-log", "run-all-models", "cache", "breaker-cooldown", "drain-timeout", "seed"},
                    {"log-prompts", "quiet", "no-preflight", "help"});
     if (args.has("help")) {
@@ -83,12 +87,15 @@ int serve_command(const std::vector<std::string>& argv) {
     o.log_prompts = args.has("log-prompts");
     const long long max_body = args.get_int("max-body-bytes", 1 << 20);
     const double drain_s = args.get_double("drain-timeout", 30.0);
+    const long long max_connections =
+        args.get_int("max-connections", std::max<long long>(256, 4LL * args.get_int("max-concurrent", 64)));
     if (o.max_concurrent < 1) throw cli::UsageError("--max-concurrent must be at least 1");
     if (!(o.request_timeout_s > 0) || !(o.queue_timeout_s >= 0))
         throw cli::UsageError("--request-timeout must be positive, --queue-timeout >= 0");
     if (!(o.run_all_fraction >= 0 && o.run_all_fraction <= 1))
         throw cli::UsageError("--run-all-models must be a fraction in [0, 1]");
-    if (max_body < 1) throw cli::UsageError("--max-body-bytes must be positive");
+    if (max_body < 1 || max_connections < 1)
+        throw cli::UsageError("--max-body-bytes and --max-connections must be positive");
     if (!(drain_s >= 0) || !(o.breaker_cooldown_s >= 0))
         throw cli::UsageError("--drain-timeout and --breaker-cooldown must be >= 0");
     if (auto env = args.get("token-env")) {
@@ -160,6 +167,7 @@ int serve_command(const std::vector<std::string>& argv) {
     live::HttpServerOptions http_options;
     http_options.host = host;
     http_options.max_body_bytes = static_cast<std::size_t>(max_body);
+    http_options.max_connections = static_cast<std::size_t>(max_connections);
     http_options.error_reply = [](int status, const std::string& message) {
         live::ApiError e;
         e.status = status;

@@ -229,6 +229,35 @@ void HttpServer::accept_loop() {
         if (fd < 0) continue;
         const int one = 1;
         ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        if (options_.max_connections > 0) {
+            std::size_t open = 0;
+            {
+                std::lock_guard lock(mutex_);
+                open = connections_.size();
+            }
+            if (open >= options_.max_connections) {
+                const HttpReply rep = error_reply(503, "too many open connections (" + std::to_string(open) +
+                                                           "); retry later");
+                const std::string out = "HTTP/1.1 503 " + std::string(reason(503)) + "\r\nContent-Type: " +
+                                        rep.content_type + "\r\nContent-Length: " + std::to_string(rep.body.size()) +
+                                        "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n" + rep.body;
+                // On the accepting thread, so bounded to ~0.1 s: read what the client already
+                // sent (closing on unread data would reset the reply away), answer, close.
+                auto drop_input = [fd] {
+                    char sink[16384];
+                    pollfd q{fd, POLLIN, 0};
+                    if (::poll(&q, 1, 50) > 0)
+                        for (int i = 0; i < 4 && ::recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0; ++i) {
+                        }
+                };
+                drop_input();
+                send_all(fd, out.data(), out.size());
+                ::shutdown(fd, SHUT_WR);
+                drop_input();
+                ::close(fd);
+                continue;
+            }
+        }
         auto conn = std::make_unique<Connection>();
         conn->fd = fd;
         Connection* raw = conn.get();

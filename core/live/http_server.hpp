@@ -37,6 +37,9 @@ struct HttpReply {
 struct HttpServerOptions {
     std::string host = "127.0.0.1";  // address to bind; loopback by default
     std::size_t max_body_bytes = 256u * 1024 * 1024;
+    // Open connections (each has a thread) beyond which a new one gets a 503 and is closed;
+    // 0 = no limit.
+    std::size_t max_connections = 0;
     // The reply to a request the server refuses itself (413, 400, 411, a handler that threw):
     // null = a text/plain body with the message.
     std::function<HttpReply(int status, const std::string& message)> error_reply;

@@ -374,6 +374,26 @@ void ServeTest::badClientInputGetsOpenAiErrors() {
                "invalid_request_error", "larger than the limit of 4096 bytes", "request_too_large");
     expect(http(serve.port, "GET", "/v1/chat/completions", "", auth), 405, "invalid_request_error", "not allowed");
     expect(http(serve.port, "POST", "/v1/embeddings", ok, auth), 404, "invalid_request_error", "Unknown request URL");
+    {
+        // Connections beyond --max-connections are refused with 503 (here: 2 idle keep-alive ones).
+        Process small;
+        QVERIFY(small.start(serve_args(write_config(dir, replay.base_url, kPomdp, 10, "m2.json"),
+                                       {"--max-connections", "2", "--no-preflight"})));
+        std::vector<int> idle;
+        for (int i = 0; i < 2; ++i) {
+            idle.push_back(::socket(AF_INET, SOCK_STREAM, 0));
+            sockaddr_in a{};
+            a.sin_family = AF_INET;
+            a.sin_port = htons(static_cast<std::uint16_t>(small.port));
+            a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            QCOMPARE(::connect(idle.back(), reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+        }
+        QTest::qWait(300);  // accepted
+        expect(http(small.port, "GET", "/v1/models", ""), 503, "server_error", "too many open connections");
+        for (int fd : idle) ::close(fd);
+        QTest::qWait(300);  // their threads end
+        QCOMPARE(http(small.port, "GET", "/v1/models", "").status, 200);
+    }
     // The server is still well after all that, and the token works.
     const auto fixture = automix::data::load_file(live_test::fixture_path()).dataset;
     QCOMPARE(http(serve.port, "POST", "/v1/chat/completions", chat_body(fixture.context(0), fixture.question[0]), auth)
