@@ -65,9 +65,9 @@ bool is_loopback(const std::string& host) {
 
 int serve_command(const std::vector<std::string>& argv) {
     cli::Args args(argv,
-                   {"config", "port", "host", "token-env", "max-concurrent", "queue-timeout", "request-timeout", "max-body-bytes",
-                    "max-connections",
-                    "request-log", "run-all-models", "cache", "breaker-cooldown", "drain-timeout", "seed"},
+                   {"config", "port", "host", "token-env", "max-concurrent", "queue-timeout", "request-timeout",
+                    "max-body-bytes", "max-connections", "request-log", "run-all-models", "cache", "breaker-cooldown",
+                    "drain-timeout", "seed"},
                    {"log-prompts", "quiet", "no-preflight", "help"});
     if (args.has("help")) {
         std::printf("%s", kHelp);

@@ -110,8 +110,8 @@ std::optional<ChatRequest> parse_chat_request(const std::string& body, ApiError*
     }
     if (j.contains("stream_options") && j["stream_options"].is_object()) {
         const json& so = j["stream_options"];
-        req.include_usage_in_stream = so.contains("include_usage") && so["include_usage"].is_boolean() &&
-                                      so["include_usage"].get<bool>();
+        req.include_usage_in_stream =
+            so.contains("include_usage") && so["include_usage"].is_boolean() && so["include_usage"].get<bool>();
     }
     if (j.contains("n") && !j["n"].is_null() && !(j["n"].is_number_integer() && j["n"].get<long long>() == 1)) {
         *error = bad("n: AutoMix answers with one choice; only n = 1 is supported", "n");
@@ -128,8 +128,7 @@ std::optional<ChatRequest> parse_chat_request(const std::string& body, ApiError*
         const std::string role = m["role"].get<std::string>();
         static const char* known[] = {"system", "developer", "user", "assistant", "tool", "function"};
         if (std::none_of(std::begin(known), std::end(known), [&](const char* k) { return role == k; })) {
-            *error = bad(where + ".role: unknown role '" + role +
-                             "' (system, developer, user, assistant, tool)",
+            *error = bad(where + ".role: unknown role '" + role + "' (system, developer, user, assistant, tool)",
                          where + ".role");
             return std::nullopt;
         }
@@ -164,26 +163,25 @@ json completion_object(const std::string& id, long long created, const std::stri
                 {"object", "chat.completion"},
                 {"created", created},
                 {"model", model},
-                {"choices",
-                 json::array({{{"index", 0},
-                               {"message", {{"role", "assistant"}, {"content", content}}},
-                               {"logprobs", nullptr},
-                               {"finish_reason", "stop"}}})},
+                {"choices", json::array({{{"index", 0},
+                                          {"message", {{"role", "assistant"}, {"content", content}}},
+                                          {"logprobs", nullptr},
+                                          {"finish_reason", "stop"}}})},
                 {"usage", usage},
                 {"automix", automix}};
 }
 
 std::string completion_stream(const std::string& id, long long created, const std::string& model,
-                              const std::string& content, const json& usage, const json& automix,
-                              bool include_usage) {
+                              const std::string& content, const json& usage, const json& automix, bool include_usage) {
     auto chunk = [&](json delta, json finish) {
         return json{{"id", id},
                     {"object", "chat.completion.chunk"},
                     {"created", created},
                     {"model", model},
-                    {"choices",
-                     json::array({{{"index", 0}, {"delta", std::move(delta)}, {"logprobs", nullptr},
-                                   {"finish_reason", std::move(finish)}}})}};
+                    {"choices", json::array({{{"index", 0},
+                                              {"delta", std::move(delta)},
+                                              {"logprobs", nullptr},
+                                              {"finish_reason", std::move(finish)}}})}};
     };
     std::string out;
     auto event = [&](const json& j) { out += "data: " + dump(j) + "\n\n"; };

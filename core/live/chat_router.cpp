@@ -140,9 +140,10 @@ ChatRouter::ChatRouter(ModelsConfig cfg, std::vector<std::string> api_keys, Prom
     : cfg_(std::move(cfg)), keys_(std::move(api_keys)), prompts_(std::move(prompts)), cache_(std::move(cache)),
       options_(std::move(options)), deadlines_(std::make_unique<Deadlines>()), rng_(options_.seed) {
     // Request ids stay unique across restarts that append to the same log.
-    id_prefix_ = "serve-" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                               std::chrono::system_clock::now().time_since_epoch())
-                                               .count()) +
+    id_prefix_ = "serve-" +
+                 std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count()) +
                  "-";
     auto r = std::make_shared<Routing>();
     r->cfg = cfg_;
@@ -188,7 +189,8 @@ std::shared_ptr<ChatRouter::Routing> ChatRouter::routing_for(const std::string& 
     if (model == "automix") return default_;
     if (model.rfind("automix:", 0) != 0)
         return unknown("this server routes with AutoMix; use \"automix\", \"automix:METHOD\" or "
-                       "\"automix:METHOD:PARAMS\" (e.g. automix:" + default_->name + ")");
+                       "\"automix:METHOD:PARAMS\" (e.g. automix:" +
+                       default_->name + ")");
     const std::string rest = model.substr(8);
     const auto colon = rest.find(':');
     const auto method = routing::find_method(rest.substr(0, colon));
@@ -203,8 +205,9 @@ std::shared_ptr<ChatRouter::Routing> ChatRouter::routing_for(const std::string& 
     try {
         params = data::json::parse_limited(rest.substr(colon + 1));
     } catch (const std::exception&) {
-        *error = api_error(400, "model `" + model + "`: the parameter after \"" + method->name() +
-                                    ":\" is not JSON (e.g. automix:Threshold:0.375)",
+        *error = api_error(400,
+                           "model `" + model + "`: the parameter after \"" + method->name() +
+                               ":\" is not JSON (e.g. automix:Threshold:0.375)",
                            "invalid_request_error", "invalid_model_parameter", "model");
         return nullptr;
     }
@@ -320,8 +323,9 @@ HttpReply ChatRouter::handle(const HttpRequest& req) {
                                           "invalid_request_error", "method_not_allowed"));
             out.client_error = true;
         } else {
-            reply = error_reply(api_error(404, "Unknown request URL: " + req.method + " " + req.path +
-                                                   " (this server has /v1/chat/completions and /v1/models)",
+            reply = error_reply(api_error(404,
+                                          "Unknown request URL: " + req.method + " " + req.path +
+                                              " (this server has /v1/chat/completions and /v1/models)",
                                           "invalid_request_error", "unknown_url"));
             out.client_error = true;
         }
@@ -339,15 +343,15 @@ HttpReply ChatRouter::handle(const HttpRequest& req) {
     }
     if (options_.access_log) {
         char head[160];
-        std::snprintf(head, sizeof head, "%s %s %s %d %.1f ms", iso_now().c_str(), request_id.c_str(),
-                      req.path.c_str(), reply.status, ms_since(t0));
+        std::snprintf(head, sizeof head, "%s %s %s %d %.1f ms", iso_now().c_str(), request_id.c_str(), req.path.c_str(),
+                      reply.status, ms_since(t0));
         std::string line = head;
         if (!out.model.empty()) line += " model=" + out.model;
         if (!out.routing.empty()) line += " routing=" + out.routing;
         if (!out.path.empty()) {
             char b[96];
-            std::snprintf(b, sizeof b, " cost=%s money=$%.6f upstream=%.1fms", number_text(out.cost).c_str(),
-                          out.money, out.upstream_ms);
+            std::snprintf(b, sizeof b, " cost=%s money=$%.6f upstream=%.1fms", number_text(out.cost).c_str(), out.money,
+                          out.upstream_ms);
             line += " path=" + out.path + b;
         }
         if (out.run_all) line += " run_all_models";
@@ -432,8 +436,8 @@ HttpReply ChatRouter::chat(const HttpRequest& req, const std::string& request_id
     deadlines_->remove(watch);
     RowOutcome& row = result.rows.at(0);
     if (result.cancelled && row.error == "cancelled")
-        row.error = "the route did not finish within the request timeout of " +
-                    number_text(options_.request_timeout_s) + " s";
+        row.error =
+            "the route did not finish within the request timeout of " + number_text(options_.request_timeout_s) + " s";
 
     // Per model: upstream time on the critical path (the answer, then the slowest of its
     // verification calls, which run side by side), calls, money, tokens.
@@ -568,14 +572,10 @@ HttpReply ChatRouter::chat(const HttpRequest& req, const std::string& request_id
     }
     if (options_.request_log) {
         json rec = output_record(in, 0, row, routing->cfg);
-        rec["serve"] = {{"request_id", request_id},
-                        {"time", iso_now()},
-                        {"model", request->model},
-                        {"routing", routing->name},
-                        {"status", reply.status},
-                        {"stream", request->stream},
-                        {"run_all_models", out.run_all},
-                        {"latency_ms", automix["latency_ms"]}};
+        rec["serve"] = {{"request_id", request_id},      {"time", iso_now()},
+                        {"model", request->model},       {"routing", routing->name},
+                        {"status", reply.status},        {"stream", request->stream},
+                        {"run_all_models", out.run_all}, {"latency_ms", automix["latency_ms"]}};
         try {
             options_.request_log->append(rec);
         } catch (const std::exception& e) {

@@ -29,14 +29,14 @@
 namespace automix::live {
 
 struct ServeOptions {
-    int max_concurrent = 64;           // requests routed at once; more wait for a slot
-    double request_timeout_s = 120.0;  // waiting for a slot included; then 504
-    double queue_timeout_s = 0.0;      // longest wait for a slot before 503; <= 0 = the request timeout
-    std::string required_token;        // clients must send "Authorization: Bearer <token>"; "" = open
-    double run_all_fraction = 0.0;     // share of requests asked of every model (complete rows)
-    std::uint64_t seed = 1;            // of the run-all-models draw
-    bool log_prompts = false;          // the access log line shows the question
-    double breaker_cooldown_s = 10.0;  // requests refused (503) after a streak of upstream failures
+    int max_concurrent = 64;                  // requests routed at once; more wait for a slot
+    double request_timeout_s = 120.0;         // waiting for a slot included; then 504
+    double queue_timeout_s = 0.0;             // longest wait for a slot before 503; <= 0 = the request timeout
+    std::string required_token;               // clients must send "Authorization: Bearer <token>"; "" = open
+    double run_all_fraction = 0.0;            // share of requests asked of every model (complete rows)
+    std::uint64_t seed = 1;                   // of the run-all-models draw
+    bool log_prompts = false;                 // the access log line shows the question
+    double breaker_cooldown_s = 10.0;         // requests refused (503) after a streak of upstream failures
     std::shared_ptr<RequestLog> request_log;  // null = none
     // One line per request (no keys; no prompt unless log_prompts). Called on request threads.
     std::function<void(const std::string&)> access_log;

@@ -164,7 +164,8 @@ bool HttpServer::drain(double timeout_s) {
     while (!finished && std::chrono::steady_clock::now() < deadline) {
         {
             std::lock_guard lock(mutex_);
-            finished = std::all_of(connections_.begin(), connections_.end(), [](const auto& c) { return c->done.load(); });
+            finished = std::all_of(connections_.begin(), connections_.end(),
+                                   [](const auto& c) { return c->done.load(); });
         }
         if (!finished) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }

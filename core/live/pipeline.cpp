@@ -733,9 +733,10 @@ class Run {
         call.validate = reply_validator(api, po, prompt);
         call.on_rejected = [this, i, j, prompt](const std::string& body) { pay_rejected(i, j, *prompt, body); };
         std::vector<std::string> run_keys(st.keys.begin() + first, st.keys.begin() + first + count);
-        const std::string flight =
-            (cache_ ? run_keys.front() : call_identity(j, *prompt, sampling_identity(verify_sampling(m), m.extra_body), first)) +
-            "+" + std::to_string(count);
+        const std::string first_key =
+            cache_ ? run_keys.front()
+                   : call_identity(j, *prompt, sampling_identity(verify_sampling(m), m.extra_body), first);
+        const std::string flight = first_key + "+" + std::to_string(count);
         auto on_reply = [this, i, j, first, count, run_keys, api, po, prompt](const CallResult& r, bool shared) {
             auto& usage = result_.totals.per_model[j];
             if (r.status == CallResult::Status::Cancelled) return;

@@ -33,11 +33,11 @@ std::vector<std::string> manifest_models(const std::string& path, const std::str
     if (!j.is_object() || !j.contains("automix_manifest") || !j["automix_manifest"].is_object() ||
         !j["automix_manifest"].contains("models") || !j["automix_manifest"]["models"].is_array())
         throw std::runtime_error(path + ":1: not a request log (the first line is no native-format manifest); "
-                                 "choose a new file for --request-log");
+                                        "choose a new file for --request-log");
     std::vector<std::string> names;
     for (const auto& m : j["automix_manifest"]["models"])
         names.push_back(m.is_object() && m.contains("name") && m["name"].is_string() ? m["name"].get<std::string>()
-                                                                                    : std::string("?"));
+                                                                                     : std::string("?"));
     return names;
 }
 
@@ -77,7 +77,7 @@ RequestLog::RequestLog(const std::string& path, const ModelsConfig& cfg) : path_
     }
     fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd_ < 0) throw std::runtime_error("cannot open request log " + path + ": " + std::strerror(errno));
-    struct stat st{};
+    struct stat st {};
     if (::fstat(fd_, &st) == 0 && st.st_size == 0) {
         try {
             write_all(fd_, request_log_manifest(cfg).dump() + "\n", path_);

@@ -19,11 +19,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <ctime>
 #include <atomic>
 #include <chrono>
-#include <filesystem>
 #include <cstdio>
+#include <ctime>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -59,11 +59,11 @@ HttpReply upstream(const HttpRequest& req) {
     const bool doubtful = std::hash<std::string>{}(prompt.substr(q == std::string::npos ? 0 : q)) % 2 == 0;
     json choices = json::array();
     for (int i = 0; i < n; ++i) {
-        const std::string text = !verify     ? "Paris"
+        const std::string text = !verify    ? "Paris"
                                  : doubtful ? "No support. So the AI generated answer is incorrect."
                                             : "Stated. So the AI generated answer is correct.";
-        choices.push_back({{"index", i}, {"message", {{"role", "assistant"}, {"content", text}}},
-                           {"finish_reason", "stop"}});
+        choices.push_back(
+            {{"index", i}, {"message", {{"role", "assistant"}, {"content", text}}}, {"finish_reason", "stop"}});
     }
     r.body = json{{"choices", choices}, {"usage", {{"prompt_tokens", 300}, {"completion_tokens", 8 * n}}}}.dump();
     return r;
@@ -100,12 +100,11 @@ void client(int port, std::atomic<int>& next, std::vector<Sample>& out, std::mut
     char chunk[65536];
     int i;
     while ((i = next.fetch_add(1)) < kRequests) {
-        const std::string body =
-            json{{"model", "automix"},
-                 {"messages",
-                  {{{"role", "system"}, {"content", std::string(2000, 'c')}},
-                   {{"role", "user"}, {"content", "Question number " + std::to_string(i) + "?"}}}}}
-                .dump();
+        const std::string body = json{{"model", "automix"},
+                                      {"messages",
+                                       {{{"role", "system"}, {"content", std::string(2000, 'c')}},
+                                        {{"role", "user"}, {"content", "Question number " + std::to_string(i) + "?"}}}}}
+                                     .dump();
         const std::string req = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                                 "Content-Length: " +
                                 std::to_string(body.size()) + "\r\n\r\n" + body;
@@ -163,7 +162,8 @@ void ServeLoad(benchmark::State& state) {
     ServeOptions o;
     o.max_concurrent = kClients;
     const bool logged = state.range(0) != 0;
-    const std::string log_path = std::filesystem::temp_directory_path() / ("bench_serve_" + std::to_string(::getpid()) + ".jsonl");
+    const std::string log_path =
+        std::filesystem::temp_directory_path() / ("bench_serve_" + std::to_string(::getpid()) + ".jsonl");
     std::atomic<std::size_t> log_lines{0};
     if (logged) {
         o.request_log = std::make_shared<RequestLog>(log_path, config(up.port()));
@@ -179,7 +179,8 @@ void ServeLoad(benchmark::State& state) {
         ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
         HttpReply reply = router.handle(r);
         ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
-        const double ms = static_cast<double>(b.tv_sec - a.tv_sec) * 1e3 + static_cast<double>(b.tv_nsec - a.tv_nsec) / 1e6;
+        const double ms =
+            static_cast<double>(b.tv_sec - a.tv_sec) * 1e3 + static_cast<double>(b.tv_nsec - a.tv_nsec) / 1e6;
         std::lock_guard lock(cpu_mutex);
         cpu_ms.push_back(ms);
         return reply;
@@ -215,13 +216,16 @@ void ServeLoad(benchmark::State& state) {
         state.counters["beyond_20ms_p99_ms"] = percentile(beyond, 0.99);
         state.counters["router_cpu_p50_ms"] = percentile(cpu_ms, 0.5);
         state.counters["router_cpu_p99_ms"] = percentile(cpu_ms, 0.99);
-        state.counters["escalated_share"] = static_cast<double>(escalated) / static_cast<double>(std::max<std::size_t>(ok, 1));
-        std::printf("serve load%s: %zu/%d requests, %d clients, upstream %d ms: %.0f req/s; latency p50 %.2f p99 %.2f ms; "
-                    "router own time p50 %.3f p99 %.3f ms (CPU p50 %.3f p99 %.3f ms); beyond 20 ms/call p50 %.3f p99 %.3f ms; %.0f%% escalated\n",
-                    logged ? " (request log on)" : "", ok, kRequests, kClients, kUpstreamMs, static_cast<double>(ok) / wall_s,
-                    percentile(latency, 0.5), percentile(latency, 0.99), percentile(own, 0.5),
-                    percentile(own, 0.99), percentile(cpu_ms, 0.5), percentile(cpu_ms, 0.99), percentile(beyond, 0.5), percentile(beyond, 0.99),
-                    100.0 * static_cast<double>(escalated) / static_cast<double>(std::max<std::size_t>(ok, 1)));
+        state.counters["escalated_share"] =
+            static_cast<double>(escalated) / static_cast<double>(std::max<std::size_t>(ok, 1));
+        std::printf(
+            "serve load%s: %zu/%d requests, %d clients, upstream %d ms: %.0f req/s; latency p50 %.2f p99 %.2f ms; "
+            "router own time p50 %.3f p99 %.3f ms (CPU p50 %.3f p99 %.3f ms); beyond 20 ms/call p50 %.3f p99 %.3f ms; "
+            "%.0f%% escalated\n",
+            logged ? " (request log on)" : "", ok, kRequests, kClients, kUpstreamMs, static_cast<double>(ok) / wall_s,
+            percentile(latency, 0.5), percentile(latency, 0.99), percentile(own, 0.5), percentile(own, 0.99),
+            percentile(cpu_ms, 0.5), percentile(cpu_ms, 0.99), percentile(beyond, 0.5), percentile(beyond, 0.99),
+            100.0 * static_cast<double>(escalated) / static_cast<double>(std::max<std::size_t>(ok, 1)));
     }
     front.stop();
     up.stop();

@@ -127,7 +127,8 @@ std::vector<Reply> http_keep_alive(int port, const std::vector<std::string>& bod
     char buf[65536];
     for (const auto& body : bodies) {
         const std::string req = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                                "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+                                "Content-Length: " +
+                                std::to_string(body.size()) + "\r\n\r\n" + body;
         if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) break;
         std::size_t head_end;
         while ((head_end = in.find("\r\n\r\n")) == std::string::npos) {
@@ -165,9 +166,9 @@ std::string chat_body(const std::string& context, const std::string& question, c
 
 std::string write_config(const QTemporaryDir& dir, const std::string& base_url, const json& meta, double timeout_s = 10,
                          const std::string& name = "models.json") {
-    json small = {{"name", "small"},     {"base_url", base_url},       {"model", "llama13b"},
+    json small = {{"name", "small"},         {"base_url", base_url}, {"model", "llama13b"},
                   {"price_per_call", 0.001}, {"max_concurrency", 4}, {"timeout_s", timeout_s}};
-    json large = {{"name", "large"},    {"base_url", base_url},      {"model", "llama70b"},
+    json large = {{"name", "large"},        {"base_url", base_url}, {"model", "llama70b"},
                   {"price_per_call", 0.05}, {"max_concurrency", 4}, {"timeout_s", timeout_s}};
     json cfg = {{"models", {small, large}},
                 {"verifier", {{"k", 8}}},
@@ -410,8 +411,8 @@ void ServeTest::upstreamFaultsAre502And504() {
         QVERIFY(replay.start({"serve-replay", "--data", QString::fromStdString(live_test::fixture_path()), "--port",
                               "0", "--fault-rate", "1", "--faults", "500"}));
         Process serve;
-        QVERIFY(serve.start(serve_args(write_config(dir, replay.base_url, kPomdp),
-                                       {"--no-preflight", "--breaker-cooldown", "60"})));
+        QVERIFY(serve.start(
+            serve_args(write_config(dir, replay.base_url, kPomdp), {"--no-preflight", "--breaker-cooldown", "60"})));
         const auto r = http(serve.port, "POST", "/v1/chat/completions", q);
         QVERIFY2(r.status == 502, r.body.c_str());
         const json e = r.j()["error"];
@@ -430,8 +431,8 @@ void ServeTest::upstreamFaultsAre502And504() {
         QVERIFY(replay.start({"serve-replay", "--data", QString::fromStdString(live_test::fixture_path()), "--port",
                               "0", "--latency-ms", "3000"}));
         Process serve;
-        QVERIFY(serve.start(serve_args(write_config(dir, replay.base_url, kPomdp),
-                                       {"--no-preflight", "--request-timeout", "0.5"})));
+        QVERIFY(serve.start(
+            serve_args(write_config(dir, replay.base_url, kPomdp), {"--no-preflight", "--request-timeout", "0.5"})));
         QElapsedTimer t;
         t.start();
         const auto r = http(serve.port, "POST", "/v1/chat/completions", q);
@@ -442,12 +443,11 @@ void ServeTest::upstreamFaultsAre502And504() {
                  r.body.c_str());
         // An upstream call that times out by the model's own timeout_s is a 504 too.
         Process serve2;
-        QVERIFY(serve2.start(serve_args(write_config(dir, replay.base_url, kPomdp, 0.3, "short.json"),
-                                        {"--no-preflight"})));
+        QVERIFY(serve2.start(
+            serve_args(write_config(dir, replay.base_url, kPomdp, 0.3, "short.json"), {"--no-preflight"})));
         const auto r2 = http(serve2.port, "POST", "/v1/chat/completions", q);
         QVERIFY2(r2.status == 504, r2.body.c_str());
-        QVERIFY2(r2.j()["error"]["message"].get<std::string>().find("timed out") != std::string::npos,
-                 r2.body.c_str());
+        QVERIFY2(r2.j()["error"]["message"].get<std::string>().find("timed out") != std::string::npos, r2.body.c_str());
     }
     {
         // No upstream at all: the connection is refused.
@@ -543,8 +543,9 @@ void ServeTest::requestLogLoadsWithTheReader() {
     }
     // A log of other models is refused rather than mixed.
     const std::string other = (dir.path() + "/other.jsonl").toStdString();
-    std::ofstream(other) << R"({"automix_manifest":{"format":"automix-native-v1","models":[{"name":"a"},{"name":"b"}]}})"
-                         << "\n";
+    std::ofstream(other)
+        << R"({"automix_manifest":{"format":"automix-native-v1","models":[{"name":"a"},{"name":"b"}]}})"
+        << "\n";
     QProcess p;
     p.start(AUTOMIX_CLI, serve_args(cfg, {"--request-log", QString::fromStdString(other)}));
     QVERIFY(p.waitForFinished(10000));
@@ -564,8 +565,8 @@ void ServeTest::sigtermLetsRequestsFinish() {
     auto pending = std::async(std::launch::async, [&] {
         return http(port, "POST", "/v1/chat/completions", chat_body(fixture.context(1), fixture.question[1]));
     });
-    QTest::qWait(300);  // the request is on its first upstream call
-    serve.process.terminate();  // SIGTERM
+    QTest::qWait(300);              // the request is on its first upstream call
+    serve.process.terminate();      // SIGTERM
     const Reply r = pending.get();  // answered after the signal: at least 2 × 400 ms upstream
     QVERIFY2(r.status == 200, r.body.c_str());
     QVERIFY(serve.process.waitForFinished(10000));
@@ -608,14 +609,16 @@ void ServeTest::keepAliveConnectionReusesItsEngine() {
 // The N-model cascade as `automix eval --emit-config` trains it: served requests take the
 // path eval decided offline, and the request log of a 3-model ladder loads.
 void ServeTest::trainedCascadeServesEvalsDecisions() {
-    const QString demo3 = QString::fromStdString(std::string(AUTOMIX_SOURCE_DIR) + "/resources/demo/demo-3model.jsonl.gz");
+    const QString demo3 =
+        QString::fromStdString(std::string(AUTOMIX_SOURCE_DIR) + "/resources/demo/demo-3model.jsonl.gz");
     Process replay;
     QVERIFY(replay.start({"serve-replay", "--data", demo3, "--port", "0"}));
     const auto offline = automix::data::load_file(demo3.toStdString()).dataset;
     QTemporaryDir dir;
     json models = json::array();
     for (const auto& m : offline.models)
-        models.push_back({{"name", m.name}, {"base_url", replay.base_url}, {"model", m.name}, {"price_per_call", 0.001}});
+        models.push_back(
+            {{"name", m.name}, {"base_url", replay.base_url}, {"model", m.name}, {"price_per_call", 0.001}});
     const QString base = dir.filePath("base.json"), emitted = dir.filePath("models.json"),
                   report = dir.filePath("report.json"), log = dir.filePath("requests.jsonl");
     std::ofstream(base.toStdString()) << json{{"models", models},
@@ -655,8 +658,7 @@ void ServeTest::trainedCascadeServesEvalsDecisions() {
     const auto logged = automix::data::load_file(log.toStdString()).dataset;
     QCOMPARE(logged.size(), n);
     QCOMPARE(logged.model_count(), std::size_t(3));
-    for (std::size_t i = 0; i < n; ++i)
-        QCOMPARE(static_cast<bool>(logged.models[2].has_answer[i]), decisions[i] == 2);
+    for (std::size_t i = 0; i < n; ++i) QCOMPARE(static_cast<bool>(logged.models[2].has_answer[i]), decisions[i] == 2);
 }
 
 // --max-concurrent 1: requests are routed one after another; one that waits longer than
@@ -707,8 +709,8 @@ void ServeTest::logLinesKeepPromptsAndTokenOut() {
     const auto fixture = automix::data::load_file(live_test::fixture_path()).dataset;
     const std::string question = fixture.question[2];
     for (const bool prompts : {false, true}) {
-        QStringList args = {"serve", "--config", QString::fromStdString(cfg), "--port", "0", "--token-env",
-                            "AUTOMIX_SERVE_TEST_TOKEN"};
+        QStringList args = {"serve", "--config",    QString::fromStdString(cfg), "--port",
+                            "0",     "--token-env", "AUTOMIX_SERVE_TEST_TOKEN"};
         if (prompts) args << "--log-prompts";
         Process serve;
         QVERIFY(serve.start(args, env));
