@@ -342,12 +342,12 @@ HttpReply ChatRouter::handle(const HttpRequest& req) {
         if (out.run_all && reply.status == 200) ++stats_.run_all;
     }
     if (options_.access_log) {
-        char head[160];
-        std::snprintf(head, sizeof head, "%s %s %s %d %.1f ms", iso_now().c_str(), request_id.c_str(), req.path.c_str(),
-                      reply.status, ms_since(t0));
-        std::string line = head;
-        if (!out.model.empty()) line += " model=" + out.model;
-        if (!out.routing.empty()) line += " routing=" + out.routing;
+        // Client-given text (path, model name) goes in as one bounded line of printable bytes.
+        char status[48];
+        std::snprintf(status, sizeof status, " %d %.1f ms", reply.status, ms_since(t0));
+        std::string line = iso_now() + " " + request_id + " " + log_snippet(req.path) + status;
+        if (!out.model.empty()) line += " model=" + log_snippet(out.model);
+        if (!out.routing.empty()) line += " routing=" + log_snippet(out.routing);
         if (!out.path.empty()) {
             char b[96];
             std::snprintf(b, sizeof b, " cost=%s money=$%.6f upstream=%.1fms", number_text(out.cost).c_str(), out.money,
