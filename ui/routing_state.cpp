@@ -14,6 +14,7 @@ namespace automix::ui {
 namespace {
 
 const QString kTrainJob = QStringLiteral("train");
+const QString kFileLiveJob = QStringLiteral("file-live-rows");
 
 QString number(double x) {
     return QString::number(x, 'g', 6);
@@ -232,6 +233,18 @@ void RoutingState::setDataset(std::shared_ptr<const data::Dataset> ds, const Loa
     emit routingChanged();
     emit liveRowsChanged();
     emit changed();
+    // Rows that record a live run (an `automix run` output, `automix serve`'s request log)
+    // show what that run did in the live columns and the drill-down, as after a Live tab run.
+    jobs_->cancel(kFileLiveJob);
+    if (const SnapshotPtr snap = snap_; snap->data) {
+        using LiveList = std::vector<std::pair<data::RowIndex, live::RowTranscript>>;
+        jobs_->start<LiveList>(
+            kFileLiveJob, {this, [this, snap] { return isCurrent(*snap, FileAspect); }},
+            [snap](JobContext& job) { return live::transcripts_from_data(*snap->data, job.cancelFlag()); },
+            [this, loadId = snap->file.loadId](LiveList rows) {
+                if (!rows.empty()) addLiveRows(loadId, std::move(rows));
+            });
+    }
 }
 
 bool RoutingState::addLiveRows(std::uint64_t loadId,

@@ -54,12 +54,16 @@ struct PendingModel {
     bool has_samples = false;
     double confidence = kMissing;
     bool has_confidence = false;
+    // `score: null` and where: unknown, which only a live row may say (the model was not asked).
+    bool null_score = false;
+    std::size_t null_score_at = 0;
     std::string extra;  // compact JSON object of unknown fields, "" when none
 
     // Back to "nothing read", keeping the buffers' capacity (no allocation per row).
     void reset() {
         name.clear(), answer.clear(), extra.clear();
-        has_answer = has_score = has_samples = has_confidence = false;
+        has_answer = has_score = has_samples = has_confidence = null_score = false;
+        null_score_at = 0;
         score = confidence = kMissing;
         samples_raw = {};
         samples_offset = 0;
@@ -469,10 +473,14 @@ void parse_native_model(Cursor& c, PendingModel& m, std::string& key, std::size_
         switch (f) {
         case 0: read_string(c, field, m.name, true); break;
         case 1: m.has_answer = read_string(c, field, m.answer, false); break;
-        case 2:
+        case 2: {
+            c.next_kind();
+            const std::size_t at = c.offset();
             m.score = read_score(c, field, m.has_score);
-            if (!m.has_score) type_error(c, field, "number", Kind::Null);
+            m.null_score = !m.has_score;
+            m.null_score_at = at;
             break;
+        }
         case 3: m.has_samples = read_samples(c, field, m, scratch); break;
         case 4: m.confidence = read_score(c, field, m.has_confidence); break;
         default: extra.add(key, c.skip_value());
@@ -555,6 +563,9 @@ void parse_native_row(Cursor& c, PendingRow& row, ExtraFields& extra, std::strin
             extra.add(key, c.skip_value());
         }
     }
+    // A routed live row (`automix run`, `automix serve`'s request log) did not ask every model
+    // and may have no gold answer: unknown scores are null there, and make the row unmeasured.
+    const bool live_row = extra.has("live");
     row.extra = extra.take();
 
     std::vector<std::string> missing;
@@ -581,9 +592,11 @@ void parse_native_row(Cursor& c, PendingRow& row, ExtraFields& extra, std::strin
     for (std::size_t i = 0; i < row.models.size(); ++i) {
         const PendingModel& m = row.models[i];
         std::string prefix = "models[" + std::to_string(i) + "].";
-        if (!m.has_score) missing.push_back(prefix + "score");
-        // The last model is never verified (method §7).
-        if (i + 1 < row.models.size() && !m.has_confidence && !m.has_samples)
+        if (m.null_score && !live_row)
+            throw ScanError{m.null_score_at, "field `" + prefix + "score`: expected number, got null"};
+        if (!m.has_score && !live_row) missing.push_back(prefix + "score");
+        // The last model is never verified (method §7); a live row verified only the models it asked.
+        if (i + 1 < row.models.size() && !m.has_confidence && !m.has_samples && !(live_row && !m.has_answer))
             missing.push_back(prefix + "verifier_confidence` or `" + prefix + "verifier_samples");
     }
     if (!missing.empty()) throw RowError{missing_message(missing)};

@@ -431,6 +431,21 @@ const std::string& CallEngine::stopped_reason() const {
     return impl_->stopped;
 }
 
+void CallEngine::reset(RetryPolicy policy) {
+    Impl& m = *impl_;
+    bool queued = false;
+    for (const auto& ep : m.endpoints) queued = queued || !ep.queue.empty();
+    if (!m.active.empty() || !m.delayed.empty() || queued)
+        throw std::logic_error("CallEngine::reset: calls are still pending");
+    m.policy = policy;
+    m.endpoints.clear();
+    m.stopped.clear();
+    m.last_failure.clear();
+    m.same_failures = m.connection_failures = 0;
+    stats_ = {};
+    on_event = nullptr;
+}
+
 int CallEngine::add_endpoint(int max_concurrency) {
     impl_->endpoints.emplace_back().max_concurrency = std::max(1, max_concurrency);
     return static_cast<int>(impl_->endpoints.size()) - 1;

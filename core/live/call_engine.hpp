@@ -84,6 +84,11 @@ class CallEngine {
     CallEngine(const CallEngine&) = delete;
     CallEngine& operator=(const CallEngine&) = delete;
 
+    // Makes an idle engine new again (endpoints, stats, breaker, policy, on_event) while it
+    // keeps its open connections and handles, so a server running one run after another on
+    // the same engine does not connect (and handshake) anew for every call. Throws
+    // std::logic_error when calls are still pending.
+    void reset(RetryPolicy policy);
     int add_endpoint(int max_concurrency);
     // Queue a call. Call before run() or from a completion callback (same thread).
     void submit(HttpCall call);

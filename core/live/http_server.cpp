@@ -1,6 +1,7 @@
 #include "core/live/http_server.hpp"
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -13,12 +14,13 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <nlohmann/json.hpp>
+
 namespace automix::live {
 
 namespace {
 
 constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
-constexpr std::size_t kMaxBodyBytes = 256u * 1024 * 1024;
 
 std::string lower(std::string s) {
     for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -43,6 +45,23 @@ bool send_all(int fd, const char* p, std::size_t n) {
         n -= static_cast<std::size_t>(w);
     }
     return true;
+}
+
+// After refusing a request whose body is still arriving: stop sending, then read and drop
+// what the client still sends (bounded), so it reads the refusal instead of a reset
+// connection (closing a socket with unread data sends RST, which can discard the reply).
+void linger_close(int fd) {
+    ::shutdown(fd, SHUT_WR);
+    char sink[16384];
+    std::size_t dropped = 0;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (dropped < (64u << 20) && std::chrono::steady_clock::now() < until) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, 200) <= 0) break;
+        const ssize_t n = ::recv(fd, sink, sizeof sink, 0);
+        if (n <= 0) break;
+        dropped += static_cast<std::size_t>(n);
+    }
 }
 
 const char* reason(int status) {
@@ -71,7 +90,22 @@ std::string HttpRequest::header(const std::string& lower_name) const {
     return it == headers.end() ? std::string() : it->second;
 }
 
-HttpServer::HttpServer(Handler handler) : handler_(std::move(handler)) {}
+HttpServer::HttpServer(Handler handler, HttpServerOptions options)
+    : handler_(std::move(handler)), options_(std::move(options)) {}
+
+HttpReply HttpServer::error_reply(int status, const std::string& message) const {
+    if (options_.error_reply) return options_.error_reply(status, message);
+    HttpReply r;
+    r.status = status;
+    if (status == 500) {  // a handler that threw: JSON, as the OpenAI-style callers expect
+        r.body = nlohmann::json{{"error", {{"message", message}}}}.dump(-1, ' ', false,
+                                                                           nlohmann::json::error_handler_t::replace);
+    } else {
+        r.content_type = "text/plain";
+        r.body = message;
+    }
+    return r;
+}
 
 HttpServer::~HttpServer() {
     stop();
@@ -79,27 +113,64 @@ HttpServer::~HttpServer() {
 
 int HttpServer::start(int port) {
     if (running_) return port_;
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (listen_fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
-    const int one = 1;
-    ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);  // loopback only, by design
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listen_fd_, 128) != 0) {
-        const std::string why = std::strerror(errno);
-        ::close(listen_fd_);
-        listen_fd_ = -1;
-        throw std::runtime_error("cannot listen on 127.0.0.1:" + std::to_string(port) + ": " + why);
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    addrinfo* found = nullptr;
+    const std::string where = options_.host + ":" + std::to_string(port);
+    if (const int rc = ::getaddrinfo(options_.host.c_str(), std::to_string(port).c_str(), &hints, &found); rc != 0)
+        throw std::runtime_error("cannot listen on " + where + ": " + ::gai_strerror(rc));
+    std::string why = "no address";
+    for (addrinfo* a = found; a && listen_fd_ < 0; a = a->ai_next) {
+        listen_fd_ = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+        if (listen_fd_ < 0) {
+            why = std::strerror(errno);
+            continue;
+        }
+        const int one = 1;
+        ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (::bind(listen_fd_, a->ai_addr, a->ai_addrlen) != 0 || ::listen(listen_fd_, 512) != 0) {
+            why = std::strerror(errno);
+            ::close(listen_fd_);
+            listen_fd_ = -1;
+        }
     }
+    ::freeaddrinfo(found);
+    if (listen_fd_ < 0) throw std::runtime_error("cannot listen on " + where + ": " + why);
+    sockaddr_storage addr{};
     socklen_t len = sizeof addr;
     ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
+    port_ = addr.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
+                                       : ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
     stopping_ = false;
+    draining_ = false;
     running_ = true;
     acceptor_ = std::thread([this] { accept_loop(); });
     return port_;
+}
+
+bool HttpServer::drain(double timeout_s) {
+    if (!running_) return true;
+    {
+        // No new connections, and no new requests on open ones: a connection waiting for its
+        // next request sees end-of-stream; one handling a request still sends its reply.
+        std::lock_guard lock(mutex_);
+        draining_ = true;
+        for (auto& c : connections_) ::shutdown(c->fd, SHUT_RD);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+    bool finished = false;
+    while (!finished && std::chrono::steady_clock::now() < deadline) {
+        {
+            std::lock_guard lock(mutex_);
+            finished = std::all_of(connections_.begin(), connections_.end(),
+                                   [](const auto& c) { return c->done.load(); });
+        }
+        if (!finished) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    stop();
+    return finished;
 }
 
 void HttpServer::stop() {
@@ -150,7 +221,7 @@ void HttpServer::reap_finished() {
 }
 
 void HttpServer::accept_loop() {
-    while (!stopping_) {
+    while (!stopping_ && !draining_) {
         pollfd p{listen_fd_, POLLIN, 0};
         const int r = ::poll(&p, 1, 100);
         reap_finished();
@@ -159,11 +230,40 @@ void HttpServer::accept_loop() {
         if (fd < 0) continue;
         const int one = 1;
         ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        if (options_.max_connections > 0) {
+            std::size_t open = 0;
+            {
+                std::lock_guard lock(mutex_);
+                open = connections_.size();
+            }
+            if (open >= options_.max_connections) {
+                const HttpReply rep = error_reply(503, "too many open connections (" + std::to_string(open) +
+                                                           "); retry later");
+                const std::string out = "HTTP/1.1 503 " + std::string(reason(503)) + "\r\nContent-Type: " +
+                                        rep.content_type + "\r\nContent-Length: " + std::to_string(rep.body.size()) +
+                                        "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n" + rep.body;
+                // On the accepting thread, so bounded to ~0.1 s: read what the client already
+                // sent (closing on unread data would reset the reply away), answer, close.
+                auto drop_input = [fd] {
+                    char sink[16384];
+                    pollfd q{fd, POLLIN, 0};
+                    if (::poll(&q, 1, 50) > 0)
+                        for (int i = 0; i < 4 && ::recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0; ++i) {
+                        }
+                };
+                drop_input();
+                send_all(fd, out.data(), out.size());
+                ::shutdown(fd, SHUT_WR);
+                drop_input();
+                ::close(fd);
+                continue;
+            }
+        }
         auto conn = std::make_unique<Connection>();
         conn->fd = fd;
         Connection* raw = conn.get();
         std::lock_guard lock(mutex_);
-        if (stopping_) {
+        if (stopping_ || draining_) {
             ::close(fd);
             break;
         }
@@ -181,18 +281,31 @@ void HttpServer::serve(Connection* c) {
         buffer.append(chunk, static_cast<std::size_t>(n));
         return true;
     };
-    auto reply_plain = [&](int status, const std::string& text) {
-        const std::string head = "HTTP/1.1 " + std::to_string(status) + " " + reason(status) +
-                                 "\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(text.size()) +
-                                 "\r\nConnection: close\r\n\r\n";
-        send_all(c->fd, head.data(), head.size());
-        send_all(c->fd, text.data(), text.size());
+    // Returns false when the connection is to be closed after this reply.
+    auto send_reply = [&](const HttpReply& rep, bool keep_alive) -> bool {
+        keep_alive = keep_alive && !rep.cut_mid_body && !draining_;
+        std::string out = "HTTP/1.1 " + std::to_string(rep.status) + " " + reason(rep.status) +
+                          "\r\nContent-Type: " + rep.content_type +
+                          "\r\nContent-Length: " + std::to_string(rep.body.size()) + "\r\n";
+        for (const auto& [k, v] : rep.headers) out += k + ": " + v + "\r\n";
+        out += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
+        if (rep.cut_mid_body) {
+            out += rep.body.substr(0, rep.body.size() / 2);
+            send_all(c->fd, out.data(), out.size());
+            return false;
+        }
+        out += rep.body;
+        return send_all(c->fd, out.data(), out.size()) && keep_alive;
+    };
+    auto refuse = [&](int status, const std::string& text) {
+        send_reply(error_reply(status, text), false);
+        linger_close(c->fd);
     };
     while (!stopping_) {
         std::size_t header_end;
         while ((header_end = buffer.find("\r\n\r\n")) == std::string::npos) {
             if (buffer.size() > kMaxHeaderBytes) {
-                reply_plain(413, "headers too large");
+                refuse(413, "headers too large");
                 c->done = true;
                 return;
             }
@@ -210,7 +323,7 @@ void HttpServer::serve(Connection* c) {
             const auto s1 = request_line.find(' ');
             const auto s2 = request_line.find(' ', s1 == std::string::npos ? s1 : s1 + 1);
             if (s1 == std::string::npos || s2 == std::string::npos) {
-                reply_plain(400, "malformed request line");
+                refuse(400, "malformed request line");
                 break;
             }
             req.method = request_line.substr(0, s1);
@@ -227,7 +340,7 @@ void HttpServer::serve(Connection* c) {
                 req.headers[lower(trim(line.substr(0, colon)))] = trim(line.substr(colon + 1));
         }
         if (!req.header("transfer-encoding").empty()) {
-            reply_plain(411, "chunked bodies are not supported; send Content-Length");
+            refuse(411, "chunked bodies are not supported; send Content-Length");
             break;
         }
         std::size_t length = 0;
@@ -235,12 +348,13 @@ void HttpServer::serve(Connection* c) {
             try {
                 length = std::stoull(cl);
             } catch (const std::exception&) {
-                reply_plain(400, "bad Content-Length");
+                refuse(400, "bad Content-Length");
                 break;
             }
         }
-        if (length > kMaxBodyBytes) {
-            reply_plain(413, "body too large");
+        if (length > options_.max_body_bytes) {
+            refuse(413, "request body of " + std::to_string(length) + " bytes is larger than the limit of " +
+                            std::to_string(options_.max_body_bytes) + " bytes");
             break;
         }
         if (lower(req.header("expect")) == "100-continue") {
@@ -261,23 +375,11 @@ void HttpServer::serve(Connection* c) {
         try {
             rep = handler_(req);
         } catch (const std::exception& e) {
-            rep.status = 500;
-            rep.body = std::string("{\"error\":{\"message\":\"server error: ") + e.what() + "\"}}";
+            rep = error_reply(500, std::string("server error: ") + e.what());
         }
         if (rep.delay_ms > 0 && !pause(rep.delay_ms)) break;
-        const bool keep_alive = lower(req.header("connection")) != "close" && !rep.cut_mid_body;
-        std::string out = "HTTP/1.1 " + std::to_string(rep.status) + " " + reason(rep.status) +
-                          "\r\nContent-Type: " + rep.content_type +
-                          "\r\nContent-Length: " + std::to_string(rep.body.size()) + "\r\n";
-        for (const auto& [k, v] : rep.headers) out += k + ": " + v + "\r\n";
-        out += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
-        if (rep.cut_mid_body) {
-            out += rep.body.substr(0, rep.body.size() / 2);
-            send_all(c->fd, out.data(), out.size());
-            break;
-        }
-        out += rep.body;
-        if (!send_all(c->fd, out.data(), out.size()) || !keep_alive) break;
+        const bool keep = send_reply(rep, lower(req.header("connection")) != "close");
+        if (!keep) break;
     }
     ::shutdown(c->fd, SHUT_RDWR);
     c->done = true;

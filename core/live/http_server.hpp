@@ -1,8 +1,8 @@
 #pragma once
-// A deliberately small HTTP/1.1 server for loopback use only (the replay server and test
-// fakes): binds 127.0.0.1, one thread per connection, keep-alive, Content-Length bodies.
-// Replies can ask for a delay or for the connection to be cut mid-body, which is how
-// faults are injected.
+// A deliberately small HTTP/1.1 server, shared by the replay server, `automix serve` and the
+// test fakes: binds 127.0.0.1 unless told otherwise, one thread per connection, keep-alive,
+// Content-Length bodies. Replies can ask for a delay or for the connection to be cut
+// mid-body, which is how faults are injected. drain() lets requests in flight finish.
 #include <atomic>
 #include <condition_variable>
 #include <functional>
@@ -34,17 +34,32 @@ struct HttpReply {
     bool cut_mid_body = false;  // send the headers and half the body, then close
 };
 
+struct HttpServerOptions {
+    std::string host = "127.0.0.1";  // address to bind; loopback by default
+    std::size_t max_body_bytes = 256u * 1024 * 1024;
+    // Open connections (each has a thread) beyond which a new one gets a 503 and is closed;
+    // 0 = no limit.
+    std::size_t max_connections = 0;
+    // The reply to a request the server refuses itself (413, 400, 411, a handler that threw):
+    // null = a text/plain body with the message.
+    std::function<HttpReply(int status, const std::string& message)> error_reply;
+};
+
 class HttpServer {
   public:
     using Handler = std::function<HttpReply(const HttpRequest&)>;
-    explicit HttpServer(Handler handler);
+    explicit HttpServer(Handler handler, HttpServerOptions options = {});
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
 
-    // Binds 127.0.0.1:port (0 = any free port) and starts serving. Returns the bound port.
-    // Throws std::runtime_error when the port cannot be bound.
+    // Binds host:port (0 = any free port) and starts serving. Returns the bound port.
+    // Throws std::runtime_error when the address cannot be bound.
     int start(int port);
+    // Stops accepting and reading new requests; requests being handled finish and get their
+    // reply (with Connection: close). Waits up to timeout_s for them, then stop(). Returns
+    // true when every request in flight finished in time.
+    bool drain(double timeout_s);
     // Stops accepting, closes every connection, joins all threads. Idempotent.
     void stop();
     int port() const { return port_; }
@@ -61,12 +76,15 @@ class HttpServer {
     void reap_finished();
     // Sleeps up to ms; returns false when the server is stopping.
     bool pause(int ms);
+    HttpReply error_reply(int status, const std::string& message) const;
 
     Handler handler_;
+    HttpServerOptions options_;
     int listen_fd_ = -1;
     int port_ = 0;
     std::atomic<bool> running_{false};
     std::atomic<bool> stopping_{false};
+    std::atomic<bool> draining_{false};
     std::thread acceptor_;
     std::mutex mutex_;
     std::condition_variable wake_;

@@ -168,7 +168,8 @@ Pipeline::Pipeline(ModelsConfig cfg, std::vector<std::string> api_keys, PromptTe
     }
 }
 
-std::uint8_t Pipeline::decide(const data::Dataset& ds, data::RowIndex row, std::size_t step) const {
+std::pair<data::Dataset, routing::Config> Pipeline::decision_input(const data::Dataset& ds, data::RowIndex row,
+                                                                    std::size_t step) const {
     // Two-model methods judge "small vs large": for a cascade step we present model `step` as
     // the small one and model `step + 1` as the large one. N-model methods get the whole
     // ladder; models after `step` are not asked yet, so they get neutral placeholders (a
@@ -215,6 +216,17 @@ std::uint8_t Pipeline::decide(const data::Dataset& ds, data::RowIndex row, std::
     }
     routing::Config rc = routing_cfg_;
     if (!ladder) rc.call_costs = {ds.models[step].call_cost, ds.models[step + 1].call_cost};
+    return {std::move(s), std::move(rc)};
+}
+
+std::string Pipeline::explain(const data::Dataset& ds, data::RowIndex row, std::size_t step) const {
+    const auto [s, rc] = decision_input(ds, row, step);
+    return method_->explain(s, data::View{}, 0, cfg_.meta_verifier.params, rc);
+}
+
+std::uint8_t Pipeline::decide(const data::Dataset& ds, data::RowIndex row, std::size_t step) const {
+    const bool ladder = method_->uses_all_models();
+    const auto [s, rc] = decision_input(ds, row, step);
     const auto d = method_->route(s, data::View{0}, cfg_.meta_verifier.params, rc);
     if (d.size() != 1)
         throw std::runtime_error("routing method returned " + std::to_string(d.size()) + " decisions for 1 row");
@@ -229,7 +241,9 @@ class Run {
         const PromptTemplates& prompts, ResponseCache* cache, data::Dataset& ds, const data::View& rows,
         const RunOptions& options)
         : p_(p), cfg_(cfg), keys_(keys), prompts_(prompts), cache_(cache), ds_(ds), rows_(rows), options_(options),
-          engine_(cfg.retry), state_(rows.size()) {
+          own_engine_(options.engine ? nullptr : std::make_unique<CallEngine>(cfg.retry)),
+          engine_(options.engine ? *options.engine : *own_engine_), state_(rows.size()) {
+        if (options.engine) engine_.reset(cfg.retry);
         engine_.on_event = options.on_event;
         int total_concurrency = 0;
         for (const auto& m : cfg_.models) {
@@ -578,8 +592,7 @@ class Run {
         const ModelEndpoint& m = cfg_.models[j];
         auto prompt = std::make_shared<const std::string>(answer_prompt(prompts_, ds_, row(i)));
         const Sampling s = answer_sampling(m);
-        const std::string key = call_key(m.base_url, std::string(to_string(m.api)), m.model_id, *prompt,
-                                         sampling_identity(s, m.extra_body), 0);
+        const std::string key = call_identity(j, *prompt, sampling_identity(s, m.extra_body), 0);
         if (cache_) {
             if (auto hit = cache_->find(key)) {
                 cached_cost(i, j, *hit);
@@ -663,7 +676,8 @@ class Run {
         int hits = 0;
         for (int t = 0; t < k; ++t) {
             const auto idx = static_cast<std::size_t>(t);
-            st.keys[idx] = call_key(m.base_url, api_name, m.model_id, *st.verify_prompt, identity, t);
+            // Without a cache the keys are never stored or looked up: k hashes of the prompt saved.
+            if (cache_) st.keys[idx] = call_key(m.base_url, api_name, m.model_id, *st.verify_prompt, identity, t);
             if (cache_) {
                 if (auto hit = cache_->find(st.keys[idx])) {
                     st.samples[idx] = hit->text;
@@ -719,7 +733,10 @@ class Run {
         call.validate = reply_validator(api, po, prompt);
         call.on_rejected = [this, i, j, prompt](const std::string& body) { pay_rejected(i, j, *prompt, body); };
         std::vector<std::string> run_keys(st.keys.begin() + first, st.keys.begin() + first + count);
-        const std::string flight = run_keys.front() + "+" + std::to_string(count);
+        const std::string first_key =
+            cache_ ? run_keys.front()
+                   : call_identity(j, *prompt, sampling_identity(verify_sampling(m), m.extra_body), first);
+        const std::string flight = first_key + "+" + std::to_string(count);
         auto on_reply = [this, i, j, first, count, run_keys, api, po, prompt](const CallResult& r, bool shared) {
             auto& usage = result_.totals.per_model[j];
             if (r.status == CallResult::Status::Cancelled) return;
@@ -773,6 +790,16 @@ class Run {
         submit_once(flight, std::move(call), std::move(on_reply));
     }
 
+    // What identifies a call: its cache key when there is a cache; without one it only has to
+    // match identical calls in flight, which the model, sample, sampling and prompt text do
+    // without hashing (`automix serve` runs one row per request: k hashes of the verification
+    // prompt would cost more than the routing).
+    std::string call_identity(std::size_t j, const std::string& prompt, const std::string& sampling, int sample) const {
+        const ModelEndpoint& m = cfg_.models[j];
+        if (cache_) return call_key(m.base_url, std::string(to_string(m.api)), m.model_id, prompt, sampling, sample);
+        return std::to_string(j) + '#' + std::to_string(sample) + '#' + sampling + '\n' + prompt;
+    }
+
     // Identical calls in flight at the same time (a question that occurs twice) are sent once:
     // the others wait for that reply and count it as a cache hit, so nothing is paid twice.
     using Waiter = std::function<void(const CallResult&, bool shared)>;
@@ -795,7 +822,8 @@ class Run {
     data::Dataset& ds_;
     const data::View& rows_;
     const RunOptions& options_;
-    CallEngine engine_;
+    std::unique_ptr<CallEngine> own_engine_;  // when the caller gave none
+    CallEngine& engine_;
     std::vector<int> endpoint_;
     std::vector<RowState> state_;
     std::unordered_map<std::string, std::vector<Waiter>> flights_;

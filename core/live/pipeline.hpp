@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/data/dataset.hpp"
@@ -86,6 +87,9 @@ struct RunOptions {
     std::function<void(const CallEvent&)> on_event;    // one line per call event (retries, failures)
     // Every finished call or cache hit, with the index of its row in the view.
     std::function<void(std::size_t view_index, const CallRecord&)> on_call;
+    // An idle engine to make the calls on (reset for this run; its connections stay open for
+    // the next one): `automix serve` keeps one per server thread. Null = a new engine.
+    CallEngine* engine = nullptr;
 };
 
 // Makes `ds` hold one model column per configured model (keeping existing columns when the
@@ -116,9 +120,14 @@ class Pipeline {
     // CascadeThresholds) sees the whole ladder, later models not yet asked (their values
     // cannot change a decision at `step`).
     std::uint8_t decide(const data::Dataset& ds, data::RowIndex row, std::size_t step) const;
+    // Why decide() decided as it did, in the method's words ("conf 0.25 ≤ threshold 0.375 → escalate").
+    std::string explain(const data::Dataset& ds, data::RowIndex row, std::size_t step) const;
     const ModelsConfig& config() const { return cfg_; }
 
   private:
+    // The one-row dataset and routing config the method sees for model `step`'s decision.
+    std::pair<data::Dataset, routing::Config> decision_input(const data::Dataset& ds, data::RowIndex row,
+                                                             std::size_t step) const;
     ModelsConfig cfg_;
     std::vector<std::string> keys_;
     PromptTemplates prompts_;

@@ -4,6 +4,7 @@
 #include <map>
 #include <utility>
 
+#include "core/data/json_parse.hpp"
 #include "core/scoring/verifier.hpp"
 
 namespace automix::live {
@@ -83,6 +84,62 @@ RowTranscript transcribe_row(const data::Dataset& ran, data::RowIndex row, const
         return a.model_index != b.model_index ? a.model_index < b.model_index : a.kind == "answer" && b.kind != "answer";
     });
     return t;
+}
+
+std::vector<std::pair<data::RowIndex, RowTranscript>> transcripts_from_data(const data::Dataset& ds,
+                                                                            const std::atomic<bool>* cancel) {
+    std::vector<std::pair<data::RowIndex, RowTranscript>> out;
+    ModelsConfig names;  // only the names matter to transcribe_row
+    for (const auto& m : ds.models) {
+        ModelEndpoint e;
+        e.name = m.name;
+        names.models.push_back(std::move(e));
+    }
+    const PromptTemplates no_prompts;
+    const auto index_of = [&](const nlohmann::json& name) {
+        for (std::size_t j = 0; j < ds.models.size(); ++j)
+            if (name.is_string() && ds.models[j].name == name.get_ref<const std::string&>()) return static_cast<int>(j);
+        return -1;
+    };
+    for (data::RowIndex r = 0; r < ds.size() && r < ds.extra_json.size(); ++r) {
+        if (cancel && (r & 1023) == 0 && cancel->load()) break;
+        if (ds.extra_json[r].find("\"live\"") == std::string::npos) continue;
+        const auto extra = data::json::parse_limited_or_discarded(ds.extra_json[r]);
+        if (!extra.is_object() || !extra.contains("live") || !extra["live"].is_object()) continue;
+        const nlohmann::json& live = extra["live"];
+        if (live.value("skipped", false)) continue;
+        RowOutcome o;
+        o.final_model = live.contains("final_model") ? index_of(live["final_model"]) : -1;
+        o.done = o.final_model >= 0;
+        if (live.contains("money") && live["money"].is_number()) o.money = live["money"].get<double>();
+        if (live.contains("paid_this_run") && live["paid_this_run"].is_number())
+            o.paid = live["paid_this_run"].get<double>();
+        o.money_estimated = live.value("money_estimated", false);
+        if (live.contains("error") && live["error"].is_string()) o.error = live["error"].get<std::string>();
+        if (live.contains("calls") && live["calls"].is_array())
+            for (const auto& c : live["calls"]) {
+                if (!c.is_object()) continue;
+                CallRecord rec;
+                rec.model = index_of(c.value("model", nlohmann::json()));
+                if (rec.model < 0) continue;
+                rec.kind = c.value("kind", std::string("answer"));
+                rec.samples = c.value("samples", 1);
+                rec.cached = c.value("cached", false);
+                rec.http_status = c.value("http_status", 0L);
+                rec.attempts = c.value("attempts", 0);
+                rec.latency_s = c.value("latency_s", 0.0);
+                rec.error = c.value("error", std::string());
+                o.calls.push_back(std::move(rec));
+            }
+        RowTranscript t = transcribe_row(ds, r, o, names, no_prompts);
+        if (!o.done && t.path.empty() && live.contains("escalated") && live["escalated"].is_array()) {
+            // A failed row: the models it reached.
+            const std::size_t reached = std::min(ds.models.size(), live["escalated"].size() + 1);
+            for (std::size_t j = 0; j < reached; ++j) t.path += (j ? " → " : "") + ds.models[j].name;
+        }
+        out.emplace_back(r, std::move(t));
+    }
+    return out;
 }
 
 }  // namespace automix::live

@@ -2,8 +2,10 @@
 // What one live row did, step by step, as a reader wants to see it: the prompt each model got,
 // its reply, each verification sample with its verdict, and what the calls cost and took.
 // Built once when a run ends (off the GUI thread); the drill-down and the table only show it.
+#include <atomic>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/data/dataset.hpp"
@@ -49,5 +51,12 @@ struct RowTranscript {
 // the pipeline reported for that row.
 RowTranscript transcribe_row(const data::Dataset& ran, data::RowIndex row, const RowOutcome& outcome,
                              const ModelsConfig& cfg, const PromptTemplates& prompts);
+
+// The live rows of a loaded file: every row whose `live` object (an `automix run` output, the
+// request log of `automix serve`) says what it did, as transcripts for the table and the
+// drill-down (prompts are not stored, so they stay empty). Rows without one, or skipped by
+// --limit, are left out; a set `cancel` stops early with what is done.
+std::vector<std::pair<data::RowIndex, RowTranscript>> transcripts_from_data(const data::Dataset& ds,
+                                                                            const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace automix::live

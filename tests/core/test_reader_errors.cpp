@@ -2,6 +2,7 @@
 // lenient mode keeps every good row and reports the bad ones.
 #include <QtTest>
 
+#include <cmath>
 #include <random>
 #include <string>
 #include <vector>
@@ -270,6 +271,39 @@ class TestReaderErrors : public QObject {
                 e.problem().message,
                 std::string("manifest: unsupported `format` \"automix-native-v9\" (expected \"automix-native-v1\")"));
             QCOMPARE(e.problem().line, std::size_t(1));
+        }
+    }
+
+    // A routed live row (`automix run`, the request log of `automix serve`) asks a larger model
+    // only when it escalates and may have no gold answer: its unknown scores are null, the row
+    // loads as unmeasured. Elsewhere a null score stays an error at the null.
+    void nativeLiveRowsMayLeaveScoresUnknown() {
+        QTemporaryDir dir;
+        const std::string manifest = "{\"automix_manifest\":{\"format\":\"automix-native-v1\",\"models\":[{\"name\":"
+                                     "\"s\",\"cost\":1},{\"name\":\"l\",\"cost\":50}]}}\n";
+        const std::string ok = "{\"id\":\"1\",\"dataset\":\"d\",\"split\":\"train\",\"models\":[{\"name\":\"s\","
+                               "\"score\":1,\"verifier_confidence\":1},{\"name\":\"l\",\"score\":1}]}\n";
+        const std::string live = "{\"id\":\"2\",\"dataset\":\"d\",\"split\":\"served\",\"live\":{\"escalated\":[0]},"
+                                 "\"models\":[{\"name\":\"s\",\"answer\":\"a\",\"score\":null,\"verifier_confidence\":"
+                                 "0.75},{\"name\":\"l\",\"score\":null}]}\n";
+        const auto loaded = load_file(write_text(dir, "live.jsonl", manifest + ok + live));
+        const Dataset& d = loaded.dataset;
+        QCOMPARE(d.size(), std::size_t(2));
+        QCOMPARE(d.unmeasured.size(), std::size_t(2));
+        QVERIFY(!d.unmeasured[0]);
+        QVERIFY(d.unmeasured[1]);
+        QVERIFY(std::isnan(d.models[0].score[1]) && std::isnan(d.models[1].score[1]));
+        QCOMPARE(d.models[0].verifier_confidence[1], 0.75);
+        QCOMPARE(d.measured(d.all_rows()).size(), std::size_t(1));
+        const std::string not_live = "{\"id\":\"2\",\"dataset\":\"d\",\"split\":\"train\",\"models\":[{\"name\":"
+                                     "\"s\",\"score\":1,\"verifier_confidence\":1},{\"name\":\"l\",\"score\":null}]}";
+        try {
+            load_file(write_text(dir, "n.jsonl", manifest + ok + not_live + "\n"));
+            QFAIL("accepted a null score outside a live row");
+        } catch (const LoadError& e) {
+            QCOMPARE(e.problem().message, std::string("field `models[1].score`: expected number, got null"));
+            QCOMPARE(e.problem().line, std::size_t(3));
+            QCOMPARE(e.problem().column, column_of(not_live, "null"));
         }
     }
 

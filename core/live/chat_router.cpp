@@ -1,0 +1,589 @@
+#include "core/live/chat_router.hpp"
+
+#include <openssl/crypto.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <thread>
+
+#include "core/data/json_parse.hpp"
+#include "core/live/live_io.hpp"
+#include "core/routing/method.hpp"
+
+namespace automix::live {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double ms_since(Clock::time_point t0) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+double round_to(double x, double unit) {
+    return std::round(x / unit) * unit;
+}
+
+std::string number_text(double x) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%.6g", x);
+    return b;
+}
+
+std::string iso_now() {
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char b[32];
+    std::strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return b;
+}
+
+// Compared in constant time, so response timing says nothing about the token.
+bool token_matches(const std::string& given, const std::string& want) {
+    return given.size() == want.size() && CRYPTO_memcmp(given.data(), want.data(), want.size()) == 0;
+}
+
+ApiError api_error(int status, std::string message, std::string type, std::string code, std::string param = "") {
+    ApiError e;
+    e.status = status;
+    e.message = std::move(message);
+    e.type = std::move(type);
+    e.code = std::move(code);
+    e.param = std::move(param);
+    return e;
+}
+
+// A question for the access log: one line, bounded.
+std::string log_snippet(const std::string& text) {
+    std::string s = body_snippet(text, 120);
+    for (char& c : s)
+        if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+    return s;
+}
+
+}  // namespace
+
+// Sets the cancel flag of each request whose deadline passed (one thread for all requests).
+class ChatRouter::Deadlines {
+  public:
+    Deadlines() : thread_([this] { loop(); }) {}
+    ~Deadlines() {
+        {
+            std::lock_guard lock(mutex_);
+            stop_ = true;
+        }
+        wake_.notify_all();
+        thread_.join();
+    }
+    std::uint64_t add(Clock::time_point at, std::atomic<bool>* flag) {
+        std::lock_guard lock(mutex_);
+        const std::uint64_t id = ++next_;
+        pending_.emplace(id, Entry{at, flag});
+        wake_.notify_all();
+        return id;
+    }
+    void remove(std::uint64_t id) {
+        std::lock_guard lock(mutex_);
+        pending_.erase(id);
+    }
+
+  private:
+    struct Entry {
+        Clock::time_point at;
+        std::atomic<bool>* flag;
+    };
+    void loop() {
+        std::unique_lock lock(mutex_);
+        while (!stop_) {
+            auto next = Clock::now() + std::chrono::seconds(1);
+            const auto now = Clock::now();
+            for (auto it = pending_.begin(); it != pending_.end();) {
+                if (it->second.at <= now) {
+                    it->second.flag->store(true);
+                    it = pending_.erase(it);
+                } else {
+                    next = std::min(next, it->second.at);
+                    ++it;
+                }
+            }
+            wake_.wait_until(lock, next);
+        }
+    }
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::map<std::uint64_t, Entry> pending_;
+    std::uint64_t next_ = 0;
+    bool stop_ = false;
+    std::thread thread_;
+};
+
+struct ChatRouter::Routing {
+    std::string name;  // "Threshold:0.375"
+    ModelsConfig cfg;
+    std::shared_ptr<Pipeline> routed, all;  // `all` built when first sampled
+};
+
+// What one request did, for the access log and the stats.
+struct ChatRouter::Outcome {
+    std::string model, routing, path, error, question;
+    double cost = 0, money = 0, upstream_ms = 0;
+    bool run_all = false, upstream_failed = false, client_error = false, refused = false, timeout = false;
+};
+
+ChatRouter::ChatRouter(ModelsConfig cfg, std::vector<std::string> api_keys, PromptTemplates prompts,
+                       std::shared_ptr<ResponseCache> cache, ServeOptions options)
+    : cfg_(std::move(cfg)), keys_(std::move(api_keys)), prompts_(std::move(prompts)), cache_(std::move(cache)),
+      options_(std::move(options)), deadlines_(std::make_unique<Deadlines>()), rng_(options_.seed) {
+    // Request ids stay unique across restarts that append to the same log.
+    id_prefix_ = "serve-" +
+                 std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count()) +
+                 "-";
+    auto r = std::make_shared<Routing>();
+    r->cfg = cfg_;
+    r->cfg.run_all_models = false;
+    const auto method = routing::find_method(cfg_.meta_verifier.method);
+    r->name = (method ? method->name() : cfg_.meta_verifier.method) + ":" + cfg_.meta_verifier.params.dump();
+    r->routed = std::make_shared<Pipeline>(r->cfg, keys_, prompts_, cache_);  // throws ConfigError
+    default_ = r;
+    routings_[r->name] = r;
+}
+
+ChatRouter::~ChatRouter() = default;
+
+std::string ChatRouter::default_routing() const {
+    return default_->name;
+}
+
+std::vector<std::string> ChatRouter::model_names() const {
+    const std::string method = default_->name.substr(0, default_->name.find(':'));
+    return {"automix", "automix:" + method, "automix:" + default_->name};
+}
+
+ServeStats ChatRouter::stats() const {
+    std::lock_guard lock(mutex_);
+    return stats_;
+}
+
+HttpReply ChatRouter::models_reply() const {
+    json data = json::array();
+    for (const auto& name : model_names())
+        data.push_back({{"id", name}, {"object", "model"}, {"created", 0}, {"owned_by", "automix"}});
+    HttpReply r;
+    r.body = json{{"object", "list"}, {"data", data}}.dump();
+    return r;
+}
+
+std::shared_ptr<ChatRouter::Routing> ChatRouter::routing_for(const std::string& model, ApiError* error) {
+    const auto unknown = [&](const std::string& why) {
+        *error = api_error(404, "The model `" + model + "` does not exist: " + why, "invalid_request_error",
+                           "model_not_found", "model");
+        return nullptr;
+    };
+    if (model == "automix") return default_;
+    if (model.rfind("automix:", 0) != 0)
+        return unknown("this server routes with AutoMix; use \"automix\", \"automix:METHOD\" or "
+                       "\"automix:METHOD:PARAMS\" (e.g. automix:" +
+                       default_->name + ")");
+    const std::string rest = model.substr(8);
+    const auto colon = rest.find(':');
+    const auto method = routing::find_method(rest.substr(0, colon));
+    if (!method) return unknown("no routing method \"" + rest.substr(0, colon) + "\"");
+    const std::string default_method = default_->name.substr(0, default_->name.find(':'));
+    if (colon == std::string::npos) {
+        if (method->name() == default_method) return default_;
+        return unknown("the config routes with " + default_method + "; name " + method->name() +
+                       "'s parameter as automix:" + method->name() + ":PARAMS (JSON, as `automix eval` reports it)");
+    }
+    json params;
+    try {
+        params = data::json::parse_limited(rest.substr(colon + 1));
+    } catch (const std::exception&) {
+        *error = api_error(400,
+                           "model `" + model + "`: the parameter after \"" + method->name() +
+                               ":\" is not JSON (e.g. automix:Threshold:0.375)",
+                           "invalid_request_error", "invalid_model_parameter", "model");
+        return nullptr;
+    }
+    const std::string name = method->name() + ":" + params.dump();
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = routings_.find(name); it != routings_.end()) return it->second;
+    }
+    auto r = std::make_shared<Routing>();
+    r->name = name;
+    r->cfg = cfg_;
+    r->cfg.run_all_models = false;
+    r->cfg.meta_verifier.method = method->name();
+    r->cfg.meta_verifier.params = params;
+    try {
+        r->routed = std::make_shared<Pipeline>(r->cfg, keys_, prompts_, cache_);
+    } catch (const ConfigError& e) {
+        std::string why;
+        for (const auto& p : e.problems) why += (why.empty() ? "" : "; ") + p;
+        *error = api_error(400, "model `" + model + "` cannot route: " + why, "invalid_request_error",
+                           "invalid_model_parameter", "model");
+        return nullptr;
+    }
+    std::lock_guard lock(mutex_);
+    // Bounded: a client inventing parameters must not grow the server without end.
+    if (routings_.size() < 256) routings_.emplace(name, r);
+    return r;
+}
+
+std::shared_ptr<Pipeline> ChatRouter::pipeline_of(Routing& r, bool run_all) {
+    if (!run_all) return r.routed;
+    std::lock_guard lock(mutex_);
+    if (!r.all) {
+        ModelsConfig c = r.cfg;
+        c.run_all_models = true;
+        r.all = std::make_shared<Pipeline>(c, keys_, prompts_, cache_);
+    }
+    return r.all;
+}
+
+bool ChatRouter::acquire_slot(Clock::time_point deadline) {
+    std::unique_lock lock(slot_mutex_);
+    if (!slot_free_.wait_until(lock, deadline, [this] { return active_ < options_.max_concurrent; })) return false;
+    ++active_;
+    return true;
+}
+
+void ChatRouter::release_slot() {
+    {
+        std::lock_guard lock(slot_mutex_);
+        --active_;
+    }
+    slot_free_.notify_one();
+}
+
+std::string ChatRouter::breaker_refusal(double* retry_after_s) {
+    std::lock_guard lock(mutex_);
+    const auto now = Clock::now();
+    if (now >= open_until_) return {};
+    *retry_after_s = std::chrono::duration<double>(open_until_ - now).count();
+    return "AutoMix stopped calling the upstream models after " + std::to_string(failure_streak_) +
+           " requests in a row failed upstream (last: " + last_failure_ + "); retry in " +
+           std::to_string(static_cast<int>(std::ceil(*retry_after_s))) + " s";
+}
+
+void ChatRouter::breaker_result(bool upstream_failed, const std::string& reason) {
+    std::lock_guard lock(mutex_);
+    if (!upstream_failed) {
+        failure_streak_ = 0;
+        return;
+    }
+    ++failure_streak_;
+    last_failure_ = reason;
+    const int threshold = cfg_.retry.breaker_threshold;
+    if (threshold > 0 && failure_streak_ >= threshold)
+        open_until_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                         std::chrono::duration<double>(options_.breaker_cooldown_s));
+}
+
+bool ChatRouter::draw_run_all() {
+    if (options_.run_all_fraction <= 0) return false;
+    if (options_.run_all_fraction >= 1) return true;
+    std::lock_guard lock(mutex_);
+    return std::uniform_real_distribution<double>(0.0, 1.0)(rng_) < options_.run_all_fraction;
+}
+
+HttpReply ChatRouter::handle(const HttpRequest& req) {
+    const auto t0 = Clock::now();
+    const std::string request_id = id_prefix_ + std::to_string(next_id_++);
+    Outcome out;
+    HttpReply reply;
+    const bool chat_path = req.path == "/v1/chat/completions" || req.path == "/chat/completions";
+    const bool models_path = req.path == "/v1/models" || req.path == "/models";
+    if (!options_.required_token.empty()) {
+        const std::string auth = req.header("authorization");
+        const bool ok = auth.rfind("Bearer ", 0) == 0 && token_matches(auth.substr(7), options_.required_token);
+        if (!ok) {
+            reply = error_reply(api_error(401,
+                                          auth.empty() ? "You didn't provide an API key (Authorization: Bearer ...)."
+                                                       : "Incorrect API key provided.",
+                                          "invalid_request_error", "invalid_api_key"));
+            out.client_error = true;
+            out.error = "unauthorized";
+        }
+    }
+    if (!out.client_error) {
+        if (models_path && req.method == "GET") {
+            reply = models_reply();
+        } else if (chat_path && req.method == "POST") {
+            reply = chat(req, request_id, out);
+        } else if (chat_path || models_path) {
+            reply = error_reply(api_error(405, "Method " + req.method + " is not allowed on " + req.path,
+                                          "invalid_request_error", "method_not_allowed"));
+            out.client_error = true;
+        } else {
+            reply = error_reply(api_error(404,
+                                          "Unknown request URL: " + req.method + " " + req.path +
+                                              " (this server has /v1/chat/completions and /v1/models)",
+                                          "invalid_request_error", "unknown_url"));
+            out.client_error = true;
+        }
+    }
+    reply.headers.emplace_back("X-Request-Id", request_id);
+    {
+        std::lock_guard lock(mutex_);
+        ++stats_.requests;
+        if (reply.status == 200) ++stats_.answered;
+        if (out.client_error) ++stats_.client_errors;
+        if (out.upstream_failed) ++stats_.upstream_errors;
+        if (out.timeout) ++stats_.timeouts;
+        if (out.refused) ++stats_.refused;
+        if (out.run_all && reply.status == 200) ++stats_.run_all;
+    }
+    if (options_.access_log) {
+        // Client-given text (path, model name) goes in as one bounded line of printable bytes.
+        char status[48];
+        std::snprintf(status, sizeof status, " %d %.1f ms", reply.status, ms_since(t0));
+        std::string line = iso_now() + " " + request_id + " " + log_snippet(req.path) + status;
+        if (!out.model.empty()) line += " model=" + log_snippet(out.model);
+        if (!out.routing.empty()) line += " routing=" + log_snippet(out.routing);
+        if (!out.path.empty()) {
+            char b[96];
+            std::snprintf(b, sizeof b, " cost=%s money=$%.6f upstream=%.1fms", number_text(out.cost).c_str(), out.money,
+                          out.upstream_ms);
+            line += " path=" + out.path + b;
+        }
+        if (out.run_all) line += " run_all_models";
+        if (!out.error.empty()) line += " error=\"" + log_snippet(out.error) + "\"";
+        if (options_.log_prompts && !out.question.empty()) line += " question=\"" + log_snippet(out.question) + "\"";
+        options_.access_log(line);
+    }
+    return reply;
+}
+
+HttpReply ChatRouter::chat(const HttpRequest& req, const std::string& request_id, Outcome& out) {
+    const auto t0 = Clock::now();
+    const auto deadline =
+        t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options_.request_timeout_s));
+    ApiError err;
+    const auto request = parse_chat_request(req.body, &err);
+    if (!request) {
+        out.client_error = true;
+        out.error = err.message;
+        return error_reply(err);
+    }
+    out.model = request->model;
+    out.question = request->question;
+    const auto routing = routing_for(request->model, &err);
+    if (!routing) {
+        out.client_error = true;
+        out.error = err.message;
+        return error_reply(err);
+    }
+    out.routing = routing->name;
+    double retry_after = 0;
+    if (const std::string why = breaker_refusal(&retry_after); !why.empty()) {
+        out.refused = true;
+        out.error = why;
+        HttpReply r = error_reply(api_error(503, why, "upstream_error", "circuit_open"));
+        r.headers.emplace_back("Retry-After", std::to_string(static_cast<int>(std::ceil(retry_after))));
+        return r;
+    }
+    const double queue_s = options_.queue_timeout_s > 0 ? std::min(options_.queue_timeout_s, options_.request_timeout_s)
+                                                        : options_.request_timeout_s;
+    if (!acquire_slot(t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(queue_s)))) {
+        out.refused = true;
+        out.error = "busy";
+        HttpReply busy = error_reply(api_error(503,
+                                               "AutoMix is busy: " + std::to_string(options_.max_concurrent) +
+                                                   " requests are being routed and this one waited " +
+                                                   number_text(queue_s) + " s for a slot",
+                                               "server_error", "overloaded"));
+        busy.headers.emplace_back("Retry-After", "1");
+        return busy;
+    }
+    struct SlotGuard {
+        ChatRouter* r;
+        ~SlotGuard() { r->release_slot(); }
+    } slot{this};
+
+    out.run_all = draw_run_all();
+    const auto pipeline = pipeline_of(*routing, out.run_all);
+    LiveInput in = live_input_from_question(request_id, request->context, request->question);
+    in.native = true;
+    in.records[0]["dataset"] = "live";
+    in.records[0]["split"] = "served";  // the native format needs one; production rows are neither train nor val
+    prepare_model_columns(in.dataset, routing->cfg);
+
+    std::atomic<bool> cancel{false};
+    const std::uint64_t watch = deadlines_->add(deadline, &cancel);
+    // One engine per server thread: its connections to the models stay open between the
+    // requests of that thread (no connect or TLS handshake per call).
+    thread_local std::unique_ptr<CallEngine> engine;
+    if (!engine) engine = std::make_unique<CallEngine>(routing->cfg.retry);
+    RunOptions run_options;
+    run_options.cancel = &cancel;
+    run_options.engine = engine.get();
+    RunResult result;
+    try {
+        result = pipeline->run(in.dataset, data::View{0}, run_options);
+    } catch (...) {
+        engine.reset();  // it may hold calls of the failed run: the next request gets a new one
+        deadlines_->remove(watch);
+        throw;
+    }
+    deadlines_->remove(watch);
+    RowOutcome& row = result.rows.at(0);
+    if (result.cancelled && row.error == "cancelled")
+        row.error =
+            "the route did not finish within the request timeout of " + number_text(options_.request_timeout_s) + " s";
+
+    // Per model: upstream time on the critical path (the answer, then the slowest of its
+    // verification calls, which run side by side), calls, money, tokens.
+    const std::size_t n = routing->cfg.models.size();
+    std::vector<double> answer_ms(n, 0.0), verify_ms(n, 0.0);
+    std::vector<int> calls(n, 0), cached(n, 0);
+    for (const auto& c : row.calls) {
+        const auto j = static_cast<std::size_t>(c.model);
+        if (c.cached) {
+            ++cached[j];
+            continue;
+        }
+        ++calls[j];
+        (c.kind == "answer" ? answer_ms[j] : verify_ms[j]) =
+            std::max(c.kind == "answer" ? answer_ms[j] : verify_ms[j], c.latency_s * 1000.0);
+    }
+    double upstream_ms = 0;
+    json steps = json::array();
+    const int last = row.done ? row.final_model : static_cast<int>(row.escalated.size());
+    std::string path;
+    for (std::size_t j = 0; j < n; ++j) {
+        const bool on_path = static_cast<int>(j) <= last;
+        if (!on_path && !out.run_all) break;
+        const auto& col = in.dataset.models[j];
+        json step = {{"model", routing->cfg.models[j].name}, {"on_path", on_path}};
+        if (col.has_answer[0]) step["answer"] = col.answer[0];
+        const double conf = col.verifier_confidence[0];
+        step["confidence"] = std::isfinite(conf) ? json(conf) : json(nullptr);
+        if (j < row.escalated.size()) {
+            step["decision"] = row.escalated[j] ? "escalate" : "answer";
+            try {
+                step["reason"] = pipeline->explain(in.dataset, 0, j);
+            } catch (const std::exception& e) {
+                step["reason"] = std::string("(no explanation: ") + e.what() + ")";
+            }
+        } else if (row.done && static_cast<int>(j) == row.final_model) {
+            step["decision"] = j + 1 == n ? "last model" : "answer";
+        }
+        const auto& u = result.totals.per_model[j];
+        step["latency_ms"] = round_to(answer_ms[j] + verify_ms[j], 0.01);
+        step["calls"] = calls[j];
+        if (cached[j]) step["cached"] = cached[j];
+        step["money"] = u.money + u.cached_money;
+        step["tokens"] = {{"prompt", u.prompt_tokens}, {"completion", u.completion_tokens}};
+        if (on_path) {
+            upstream_ms += answer_ms[j] + verify_ms[j];
+            path += (path.empty() ? "" : ">") + routing->cfg.models[j].name;
+        }
+        steps.push_back(std::move(step));
+    }
+    if (out.run_all)  // every model ran side by side: the slowest chain is what the client waited for
+        upstream_ms = std::max(upstream_ms, [&] {
+            double m = 0;
+            for (std::size_t j = 0; j < n; ++j) m = std::max(m, answer_ms[j] + verify_ms[j]);
+            return m;
+        }());
+    const double total_ms = ms_since(t0);
+    std::int64_t prompt_tokens = 0, completion_tokens = 0;
+    for (const auto& u : result.totals.per_model) {
+        prompt_tokens += u.prompt_tokens;
+        completion_tokens += u.completion_tokens;
+    }
+    json automix = {{"request_id", request_id},
+                    {"routing", routing->name},
+                    {"path", json::array()},
+                    {"steps", steps},
+                    {"cost_units", row.cost_units},
+                    {"money", row.money},
+                    {"latency_ms",
+                     {{"total", round_to(total_ms, 0.01)},
+                      {"upstream", round_to(upstream_ms, 0.01)},
+                      {"router", round_to(std::max(0.0, total_ms - upstream_ms), 0.01)}}},
+                    {"run_all_models", out.run_all}};
+    for (int j = 0; j <= last && j < static_cast<int>(n); ++j)
+        automix["path"].push_back(routing->cfg.models[static_cast<std::size_t>(j)].name);
+    if (row.money_estimated) automix["money_estimated"] = true;
+    out.path = path;
+    out.cost = row.cost_units;
+    out.money = row.money;
+    out.upstream_ms = upstream_ms;
+
+    HttpReply reply;
+    if (row.done) {
+        const auto& final = routing->cfg.models[static_cast<std::size_t>(row.final_model)];
+        automix["final_model"] = final.name;
+        const json usage = {{"prompt_tokens", prompt_tokens},
+                            {"completion_tokens", completion_tokens},
+                            {"total_tokens", prompt_tokens + completion_tokens}};
+        const long long created = static_cast<long long>(std::time(nullptr));
+        const std::string id = "chatcmpl-" + request_id;
+        const std::string& content = in.dataset.models[static_cast<std::size_t>(row.final_model)].answer[0];
+        if (request->stream) {
+            reply.content_type = "text/event-stream";
+            reply.body = completion_stream(id, created, final.model_id, content, usage, automix,
+                                           request->include_usage_in_stream);
+            reply.headers.emplace_back("Cache-Control", "no-cache");
+        } else {
+            reply.body = completion_object(id, created, final.model_id, content, usage, automix)
+                             .dump(-1, ' ', false, json::error_handler_t::replace);
+        }
+        std::string confidences, decisions;
+        for (std::size_t j = 0; j < row.escalated.size(); ++j) {
+            const double c = in.dataset.models[j].verifier_confidence[0];
+            confidences += (j ? "," : "") + (std::isfinite(c) ? number_text(c) : std::string("null"));
+            decisions += (j ? "," : "") + std::string(row.escalated[j] ? "escalate" : "answer");
+        }
+        char money[32];
+        std::snprintf(money, sizeof money, "%.6f", row.money);
+        reply.headers.insert(reply.headers.end(), {{"X-AutoMix-Routing", routing->name},
+                                                   {"X-AutoMix-Path", path},
+                                                   {"X-AutoMix-Model", final.name},
+                                                   {"X-AutoMix-Decisions", decisions},
+                                                   {"X-AutoMix-Confidence", confidences},
+                                                   {"X-AutoMix-Cost", number_text(row.cost_units)},
+                                                   {"X-AutoMix-Money", money},
+                                                   {"X-AutoMix-Latency-Ms", number_text(round_to(total_ms, 0.01))}});
+        if (out.run_all) reply.headers.emplace_back("X-AutoMix-Run-All-Models", "1");
+        breaker_result(false, "");
+    } else {
+        // Our own deadline, or an upstream call that timed out: 504; any other upstream failure: 502.
+        const bool timed_out = result.cancelled || row.error.find("timed out") != std::string::npos;
+        out.upstream_failed = true;
+        out.timeout = timed_out;
+        out.error = row.error.empty() ? std::string("upstream failed") : row.error;
+        ApiError e = api_error(timed_out ? 504 : 502, "upstream: " + out.error, "upstream_error",
+                               timed_out ? "upstream_timeout" : "upstream_error");
+        reply = error_reply(e);
+        json body = json::parse(reply.body);
+        body["error"]["automix"] = automix;
+        reply.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+        breaker_result(true, out.error);
+    }
+    if (options_.request_log) {
+        json rec = output_record(in, 0, row, routing->cfg);
+        rec["serve"] = {{"request_id", request_id},      {"time", iso_now()},
+                        {"model", request->model},       {"routing", routing->name},
+                        {"status", reply.status},        {"stream", request->stream},
+                        {"run_all_models", out.run_all}, {"latency_ms", automix["latency_ms"]}};
+        try {
+            options_.request_log->append(rec);
+        } catch (const std::exception& e) {
+            // The client still gets its answer; the operator sees the failure in the access log.
+            out.error = std::string("request log: ") + e.what();
+        }
+    }
+    return reply;
+}
+
+}  // namespace automix::live
