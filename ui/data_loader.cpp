@@ -12,6 +12,7 @@ LoadOutcome loadDataFile(const QString& path, bool skipBadLines, JobContext& job
     data::LoadOptions options;
     options.skip_bad_lines = skipBadLines;
     options.cancel = job.cancelFlag();
+    options.content_sha256 = true;  // hashed on the reading thread, for reports
     options.progress = [&job](std::uint64_t done, std::uint64_t total) { job.progress(done, total); };
     try {
         data::LoadResult result = data::load_file(path.toStdString(), options);
@@ -26,6 +27,7 @@ LoadOutcome loadDataFile(const QString& path, bool skipBadLines, JobContext& job
         out.badLines = result.bad_lines;
         for (const auto& p : result.problems) out.problems << QString::fromStdString(p.to_string());
         for (const auto& w : result.warnings) out.warnings << QString::fromStdString(w);
+        out.sha256 = QString::fromStdString(result.content_sha256);
         out.dataset = std::make_shared<const data::Dataset>(std::move(result.dataset));
         out.ok = true;
     } catch (const data::LoadCancelled&) {

@@ -19,6 +19,7 @@ struct LoadOutcome {
     std::size_t badLines = 0;
     QStringList problems;  // skipped lines (lenient mode), as "file:line: message"
     QStringList warnings;
+    QString sha256;  // of the decompressed bytes read (what reports name as their input)
 };
 
 // Worker thread. Throws JobCancelled when the job is cancelled; every other failure is in the

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "core/data/dataset.hpp"
+#include "ui/routing_state.hpp"
 
 class QAction;
 class QComboBox;
@@ -108,6 +109,8 @@ class MainWindow : public QMainWindow {
     void applyScope();
     void onMethodChosen();
     void onCostsEdited();
+    Costs toolbarCosts() const;
+    void fillModelCosts(const data::Dataset& ds);  // one labelled cost box per model of the file
     void updateSummary();
     void logTraining();
     void setDefaultColumnWidths();
@@ -136,6 +139,9 @@ class MainWindow : public QMainWindow {
     QDoubleSpinBox* smallCost_ = nullptr;
     QDoubleSpinBox* largeCost_ = nullptr;
     QDoubleSpinBox* verifierCost_ = nullptr;
+    QLabel* smallCostLabel_ = nullptr;
+    QLabel* largeCostLabel_ = nullptr;
+    QWidget* middleCosts_ = nullptr;  // cost boxes of the models between the smallest and the largest
 
     QLabel* summary_ = nullptr;
     QLabel* busyLabel_ = nullptr;
@@ -151,6 +157,7 @@ class MainWindow : public QMainWindow {
     QString currentFile_;
     QString loadingFile_;
     bool loadShowsDialog_ = true;
+    bool loadSkipsBadLines_ = false;  // the running (or last) load is lenient
     QString lastLoadError_;
     QPointer<QMessageBox> errorDialog_;
     std::optional<data::RowIndex> selectedRow_;

@@ -1,12 +1,14 @@
 #include "ui/charts/chart_export.hpp"
 
+#include <QBuffer>
 #include <QChartView>
 #include <QFile>
 #include <QImage>
 #include <QPainter>
-#include <QBuffer>
 #include <QSaveFile>
 #include <QSvgGenerator>
+
+#include "ui/charts/chart_legend.hpp"
 
 namespace automix::ui::charts {
 
@@ -36,6 +38,7 @@ class ResizeFor {
 QString exportPng(QWidget* view, const QString& path, QSize size) {
     if (!view) return QStringLiteral("no chart");
     const QSize s = sizeFor(view, size);
+    const LegendForExport legend(view);  // the picture names its series itself
     ResizeFor resize(view, s);
     const qreal dpr = 2.0;  // crisp on high-DPI screens and in documents
     QImage image(s * dpr, QImage::Format_ARGB32_Premultiplied);
@@ -65,6 +68,7 @@ QString savePng(const QImage& image, const QString& path) {
 QString exportSvg(QWidget* view, const QString& path, QSize size) {
     if (!view) return QStringLiteral("no chart");
     const QSize s = sizeFor(view, size);
+    const LegendForExport legend(view);
     ResizeFor resize(view, s);
     QBuffer buffer;  // written in one go below, so a failure leaves no partial file
     QSvgGenerator svg;
