@@ -101,7 +101,7 @@ QString groupOf(QAbstractSeries* s) {
 }
 
 // A small picture of the series: its line (with its style) and/or its marker.
-QIcon iconFor(QAbstractSeries* s) {
+QIcon iconFor(QAbstractSeries* s, QAbstractSeries* dots = nullptr) {
     QPixmap pm(kIcon * 2, kIcon * 2);
     pm.setDevicePixelRatio(2);
     pm.fill(Qt::transparent);
@@ -127,7 +127,12 @@ QIcon iconFor(QAbstractSeries* s) {
         pen.setWidthF(std::min<qreal>(pen.widthF(), 4));
         p.setPen(pen);
         p.drawLine(QPointF(1, kIcon / 2.0), QPointF(kIcon - 1, kIcon / 2.0));
-        if (xy->pointsVisible()) {
+        if (auto* scatter = qobject_cast<QScatterSeries*>(dots)) {
+            p.setPen(QPen(scatter->borderColor(), 1));
+            p.setBrush(scatter->color());
+            p.translate(kIcon / 2.0, kIcon / 2.0);
+            p.drawPath(markerPath(shapeIndexOf(scatter->markerShape()), 8));
+        } else if (xy->pointsVisible()) {
             p.setBrush(xy->color());
             p.drawEllipse(QPointF(kIcon / 2.0, kIcon / 2.0), 2.5, 2.5);
         }
@@ -209,14 +214,20 @@ void ChartLegend::refresh() {
         }
         if (!hasVisibleMarker(chart, s) || names.contains(s->name())) continue;
         names << s->name();
-        auto* item = new QListWidgetItem(iconFor(s), s->name(), this);
+        // A method's curve and its dots share one entry: its icon shows the line and the dot.
+        QAbstractSeries* dots = nullptr;
+        for (QAbstractSeries* other : chart->series())
+            if (other != s && qobject_cast<QScatterSeries*>(other) &&
+                other->property(kGroupProperty).toString() == s->name() && !dots)
+                dots = other;
+        auto* item = new QListWidgetItem(iconFor(s, dots), s->name(), this);
         item->setData(Qt::UserRole, s->name());
         item->setToolTip(s->name());
         item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
         item->setCheckState(hidden_.contains(s->name()) ? Qt::Unchecked : Qt::Checked);
     }
     // Beside the chart, never narrower than its names (up to a limit; then it scrolls).
-    if (!below_) setMinimumWidth(std::min(sizeHint().width(), 240));
+    if (!below_) setMinimumWidth(std::min(sizeHint().width(), 200));
     // Series of hidden entries stay hidden in the rebuilt chart.
     for (QAbstractSeries* s : chart->series())
         if (hidden_.contains(groupOf(s))) s->setVisible(false);
@@ -328,7 +339,7 @@ QSize ChartLegend::sizeHint() const {
     // As wide as the longest name (never elided), within reason; the list scrolls otherwise.
     int width = 0;
     for (int i = 0; i < count(); ++i) width = std::max(width, fontMetrics().horizontalAdvance(item(i)->text()));
-    return {std::min(width + kIcon + 44, 360), 120};
+    return {std::min(width + kIcon + 44, 260), 120};
 }
 
 QWidget* viewWithLegend(QChartView* view, ChartLegend** legend, QWidget* parent, Qt::Orientation orientation) {

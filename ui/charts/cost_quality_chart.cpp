@@ -51,7 +51,7 @@ CostQualityChart::CostQualityChart(QWidget* parent) : QWidget(parent) {
     info_->setWordWrap(true);
     info_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     info_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
-    info_->setText(tr("<i>Hover a point for its figures; click a candidate to route with it</i>"));
+    info_->setToolTip(tr("The figures of the last point hovered"));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);

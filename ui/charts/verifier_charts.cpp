@@ -167,22 +167,42 @@ void VerifierCharts::rebuildHistogram() {
         *right << static_cast<double>(histogram_.correct[k]);
         *wrong << static_cast<double>(histogram_.wrong[k]);
         top = std::max(top, static_cast<double>(histogram_.correct[k] + histogram_.wrong[k]));
-        categories << QString::number(histogram_.centres[k], 'f', 2);
+        categories << QString::number(histogram_.centres[k], 'f', 3);
     }
     series->append(right);
     series->append(wrong);
     connect(series, &QStackedBarSeries::clicked, this,
             [this, right](int index, QBarSet* set) { emit histogramBarClicked(index, set == right); });
     histogramChart_->addSeries(series);
+    // The bars sit on a category axis without labels; a value axis in confidence units, aligned
+    // with it, names round confidences instead (a label per bin is cut short on a narrow chart).
     auto* x = new QBarCategoryAxis(histogramChart_);
     x->append(categories);
-    x->setTitleText(tr("verifier confidence"));
-    colourAxis(x);
+    x->setLabelsVisible(false);
+    x->setGridLineVisible(false);
     histogramChart_->addAxis(x, Qt::AlignBottom);
     QValueAxis* y = valueAxis(histogramChart_, tr("queries"), 0, top * 1.05, Qt::AlignLeft, QStringLiteral("%.0f"));
     niceAxis(y, 0, top * 1.05, 5);
     series->attachAxis(x);
     series->attachAxis(y);
+    if (histogram_.centres.size() > 1) {
+        const double first = histogram_.centres.front(), last = histogram_.centres.back();
+        const double half = (last - first) / static_cast<double>(histogram_.centres.size() - 1) / 2;
+        auto* confidence = new QValueAxis(histogramChart_);
+        confidence->setTitleText(tr("verifier confidence"));
+        confidence->setRange(first - half, last + half);
+        confidence->setTickType(QValueAxis::TicksDynamic);
+        confidence->setTickAnchor(0.0);
+        confidence->setTickInterval(0.25);
+        confidence->setLabelFormat(QStringLiteral("%.2f"));
+        confidence->setGridLineVisible(false);
+        colourAxis(confidence);
+        histogramChart_->addAxis(confidence, Qt::AlignBottom);
+        auto* anchor = new QLineSeries(histogramChart_);  // unnamed: holds the axis, draws nothing
+        histogramChart_->addSeries(anchor);
+        anchor->attachAxis(confidence);
+        anchor->attachAxis(y);
+    }
     histogramView_->setToolTip(tr("x: verifier confidence, by nearest bin centre · y: queries of the evaluation rows\n"
                                   "Click a bar to list its rows"));
     // The selected query's bin: a band over its bar, on a hidden axis aligned with the bars.
@@ -212,8 +232,15 @@ void VerifierCharts::rebuildReliability() {
     const QColor text = QApplication::palette().color(QPalette::Text);
     QValueAxis* x = valueAxis(reliabilityChart_, tr("mean confidence"), 0, 1, Qt::AlignBottom);
     QValueAxis* y = valueAxis(reliabilityChart_, tr("mean score"), 0, 1, Qt::AlignLeft);
-    niceAxis(x, 0, 1, 6);
-    niceAxis(y, 0, 1, 6);
+    // A little room around [0, 1], ticks still at 0, 0.2, …, 1: the two "0.0" at the corner
+    // would otherwise overlap.
+    for (QValueAxis* a : {x, y}) {
+        a->setRange(-0.04, 1.04);
+        a->setTickType(QValueAxis::TicksDynamic);
+        a->setTickAnchor(0.0);
+        a->setTickInterval(0.2);
+        a->setLabelFormat(QStringLiteral("%.1f"));
+    }
     reliabilityView_->setToolTip(tr("Per confidence bin: x = mean verifier confidence, y = mean score of the answers\n"
                                     "Click a bin's point to list its rows"));
     auto* ideal = new QLineSeries(reliabilityChart_);
