@@ -19,6 +19,7 @@
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
 #include "ui/session_controller.hpp"
+#include "ui/startup.hpp"
 
 namespace {
 
@@ -100,7 +101,10 @@ int main(int argc, char** argv) {
 
     automix::ui::MainWindow window;
     if (parser.isSet(skip)) window.setSkipBadLines(true);
-    if (parser.isSet(method)) window.selectMethod(parser.value(method));
+    if (parser.isSet(method))
+        window.selectMethod(parser.value(method));
+    else
+        automix::ui::routeOnFirstLaunch(window);  // decisions, curves and the ring at once
     const QStringList files = parser.positionalArguments();
     QString error;
     // A session given as the file (the desktop entry's %f, a file manager's double click).
@@ -131,6 +135,9 @@ int main(int argc, char** argv) {
     if (parser.isSet(screenshot)) {
         window.show();
         for (int i = 0; i < 3; ++i) QApplication::processEvents();  // deferred layout fits
+        // Curves, belief chart and the rest compute in the background: capture them done.
+        if (!automix::ui::waitUntilSettled(window))
+            std::fprintf(stderr, "automix-explorer: background work still running at the screenshot\n");
         const QString out = parser.value(screenshot);
         if (!ok) {
             // The picture of a failed open shows why, not just "No data loaded".

@@ -13,6 +13,7 @@ LoadOutcome loadDataFile(const QString& path, bool skipBadLines, JobContext& job
     options.skip_bad_lines = skipBadLines;
     options.content_sha256 = true;
     options.cancel = job.cancelFlag();
+    options.content_sha256 = true;  // hashed on the reading thread, for reports
     options.progress = [&job](std::uint64_t done, std::uint64_t total) { job.progress(done, total); };
     try {
         data::LoadResult result = data::load_file(path.toStdString(), options);

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/scoring/verifier.hpp"
+#include "ui/compare_routing.hpp"
 #include "ui/routing_state.hpp"
 
 namespace automix::ui {
@@ -299,6 +300,25 @@ QString DrillDownPanel::detailsHtml(data::RowIndex r) const {
             h += QStringLiteral("</ol>");
         } else {
             h += QStringLiteral("<p><span class=k>%1</span> %2</p>").arg(tr("Reason:"), reason.toHtmlEscaped());
+        }
+        // A second routing under comparison: its decision and reason beside A's.
+        if (const auto* compare = window() ? window()->findChild<CompareRouting*>() : nullptr;
+            compare && compare->isActive()) {
+            const int b = compare->decision(r);
+            QString bVerdict = tr("not routed yet");
+            if (b == 0)
+                bVerdict = tr("STAY with %1").arg(modelName(ds.small()));
+            else if (b > 0 && compare->answeringModel(r) >= 0)
+                bVerdict = tr("ESCALATE to %1").arg(modelName(ds.models[static_cast<std::size_t>(compare->answeringModel(r))]));
+            const bool differs = b >= 0 && (b > 0) != (d > 0);
+            h += QStringLiteral("<table width=\"100%\" cellspacing=4><tr><th align=left>A · %1</th><th align=left>B · "
+                                "%2</th></tr><tr><td valign=top>%3</td><td valign=top>%4</td></tr><tr><td "
+                                "valign=top class=k>%5</td><td valign=top class=k>%6</td></tr></table>")
+                     .arg(state_->methodName().toHtmlEscaped(), compare->label().toHtmlEscaped(),
+                          d ? tr("ESCALATE") : tr("STAY"),
+                          (differs ? QStringLiteral("<b>%1</b> (%2)").arg(bVerdict.toHtmlEscaped(), tr("differs"))
+                                   : bVerdict.toHtmlEscaped()),
+                          reason.toHtmlEscaped(), compare->explain(r).toHtmlEscaped());
         }
         const bool wrong = state_->routingWasWrong(r);
         h += QStringLiteral("<p>%1 · %2</p>")

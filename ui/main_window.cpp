@@ -14,6 +14,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QGridLayout>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLayout>
@@ -25,7 +26,9 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QSet>
+#include <QPushButton>
 #include <QSettings>
+#include <QShortcut>
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -48,6 +51,8 @@
 #include "ui/job_runner.hpp"
 #include "ui/live_panel.hpp"
 #include "ui/presentation_mode.hpp"
+#include "ui/compare_routing.hpp"
+#include "ui/pane_navigation.hpp"
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
 #include "ui/session_controller.hpp"
@@ -70,6 +75,8 @@ QString localFileOf(const QMimeData* mime) {
 }
 
 QString percent(double fraction) {
+    // Undefined figures (IBC lift with equal small and large performance) read as the charts do.
+    if (!std::isfinite(fraction)) return QStringLiteral("—");
     return QString::number(100.0 * fraction, 'f', 1) + QStringLiteral(" %");
 }
 }  // namespace
@@ -123,6 +130,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     buildCentral();
     buildStatusBar();
     buildMenus();
+    installCompareRouting(this);     // Method ▸ Compare With, the comparison bar (ui/compare_routing)
     charts::installChartTabs(this);  // Cost–quality, Belief states, Verifier, Per dataset tabs (ui/charts)
     installStudiesPanel(this);       // Studies tab + File ▸ Import Router Scores (ui/studies_panel)
     installLivePanel(this);          // Live tab + Live menu (ui/live_panel)
@@ -130,6 +138,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     installUndoHistory(this);        // Edit ▸ Undo / Redo (ui/undo_history)
     installWalkthrough(this);        // View ▸ Walk Through Query, F9 (ui/walkthrough_dialog)
     installPresentationMode(this);   // View ▸ Presentation Mode, F11 (ui/presentation_mode)
+    installPaneNavigation(this);     // F6 between panes, Tab leaves the table (ui/pane_navigation)
 
     connect(state_, &RoutingState::trainingStarted, this, &MainWindow::updateBusy);
     connect(state_, &RoutingState::trainingFinished, this, [this](bool ok, const QString& error) {
@@ -223,10 +232,22 @@ void MainWindow::buildToolBar() {
         connect(s, &QDoubleSpinBox::valueChanged, this, &MainWindow::onCostsEdited);
         return s;
     };
-    addLabel(tr("Costs: small"));
+    addLabel(tr("Costs:"));
+    smallCostLabel_ = new QLabel(tr("small"), this);
+    smallCostLabel_->setObjectName(QStringLiteral("smallCostLabel"));
+    bar->addWidget(smallCostLabel_);
     smallCost_ = makeCost(QStringLiteral("smallCost"), 1, tr("Cost of one call of the small model"));
     bar->addWidget(smallCost_);
-    addLabel(tr("large"));
+    // Models between the smallest and the largest (3-model files): one box each, filled per file.
+    middleCosts_ = new QWidget(this);
+    middleCosts_->setObjectName(QStringLiteral("middleCosts"));
+    auto* middleLayout = new QHBoxLayout(middleCosts_);
+    middleLayout->setContentsMargins(0, 0, 0, 0);
+    bar->addWidget(middleCosts_);
+    largeCostLabel_ = new QLabel(tr("large"), this);
+    largeCostLabel_->setObjectName(QStringLiteral("largeCostLabel"));
+    largeCostLabel_->setContentsMargins(8, 0, 4, 0);
+    bar->addWidget(largeCostLabel_);
     largeCost_ = makeCost(QStringLiteral("largeCost"), 50, tr("Cost of one call of the large model"));
     bar->addWidget(largeCost_);
     addLabel(tr("verifier"));
@@ -321,8 +342,14 @@ void MainWindow::buildStatusBar() {
     cancelButton_ = new QToolButton(this);
     cancelButton_->setObjectName(QStringLiteral("cancelLoad"));
     cancelButton_->setText(tr("Cancel"));
-    cancelButton_->setToolTip(tr("Stop loading (Esc)"));
+    cancelButton_->setToolTip(tr("Stop loading (Esc while the progress bar or this button has the focus)"));
+    cancelButton_->setFocusPolicy(Qt::StrongFocus);
+    progress_->setFocusPolicy(Qt::StrongFocus);
     connect(cancelButton_, &QToolButton::clicked, this, &MainWindow::cancelLoad);
+    for (QWidget* w : {static_cast<QWidget*>(progress_), static_cast<QWidget*>(cancelButton_)}) {
+        auto* esc = new QShortcut(QKeySequence(Qt::Key_Escape), w, nullptr, nullptr, Qt::WidgetShortcut);
+        connect(esc, &QShortcut::activated, this, &MainWindow::cancelLoad);
+    }
     statusBar()->addPermanentWidget(busyLabel_);
     statusBar()->addPermanentWidget(progress_);
     statusBar()->addPermanentWidget(cancelButton_);
@@ -339,15 +366,22 @@ void MainWindow::buildMenus() {
     });
     reopen->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     QMenu* demo = file->addMenu(tr("Open &Demo Data"));
-    demo->addAction(tr("Two models (release format, 6 000 rows)"), this, [this] { startLoad(extractDemoFile()); });
-    demo->addAction(tr("Three models (native format, 5 000 rows)"), this,
+    demo->setObjectName(QStringLiteral("demoMenu"));
+    // Row counts as in resources/demo/README.md (a test loads each and compares).
+    demo->addAction(tr("Two models (release format, 10 000 rows)"), this, [this] { startLoad(extractDemoFile()); });
+    demo->addAction(tr("Three models (native format, 8 000 rows)"), this,
                     [this] { startLoad(extractDemoFile(QStringLiteral("demo-3model.jsonl.gz"))); });
-    skipBadLines_ = file->addAction(tr("&Skip Bad Lines When Loading"));
+    // A choice for one open, never remembered: a lenient load left on would silently drop the
+    // bad lines of every later file.
+    skipBadLines_ = file->addAction(tr("&Skip Bad Lines on the Next Open"));
+    skipBadLines_->setObjectName(QStringLiteral("skipBadLinesAction"));
     skipBadLines_->setCheckable(true);
-    skipBadLines_->setToolTip(
-        tr("Keep the good rows of a file with malformed lines and list the bad ones in Messages"));
+    skipBadLines_->setToolTip(tr("The next file opened keeps its good rows and lists its malformed lines in "
+                                 "Messages; later opens are strict again"));
+    // Esc stops a load only from the load's own progress bar or Cancel button (see
+    // buildStatusBar): elsewhere Esc belongs to the widget that has the focus.
     QAction* cancel = file->addAction(tr("&Cancel Loading"), this, &MainWindow::cancelLoad);
-    cancel->setShortcut(QKeySequence(Qt::Key_Escape));
+    cancel->setObjectName(QStringLiteral("cancelLoadAction"));
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -379,6 +413,12 @@ void MainWindow::buildMenus() {
 
     QMenu* method = menuBar()->addMenu(tr("&Method"));
     method->addAction(trainAction_);
+    QAction* reset = method->addAction(tr("&Reset to Trained"), state_, &RoutingState::resetToTrained);
+    reset->setObjectName(QStringLiteral("resetToTrainedAction"));
+    reset->setToolTip(tr("Drop the parameters set by a slider or a chart click and route with the trained ones"));
+    reset->setEnabled(false);
+    connect(state_, &RoutingState::changed, reset,
+            [this, reset] { reset->setEnabled(state_->hasManualParameters() && !state_->isTraining()); });
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About AutoMix Explorer"), this, &MainWindow::showAbout);
@@ -400,7 +440,6 @@ void MainWindow::restoreSettings() {
     toggleDrillDown_->setChecked(s.value(QStringLiteral("view/drillDown"), true).toBool());
     toggleBottom_->setChecked(s.value(QStringLiteral("view/bottom"), true).toBool());
     toggleFilters_->setChecked(s.value(QStringLiteral("view/filters"), true).toBool());
-    skipBadLines_->setChecked(s.value(QStringLiteral("load/skipBadLines"), false).toBool());
     const QString tab = s.value(QStringLiteral("view/bottomTab")).toString();
     for (int i = 0; i < bottomTabs_->count(); ++i)
         if (bottomTabs_->tabText(i) == tab) bottomTabs_->setCurrentIndex(i);
@@ -422,7 +461,6 @@ void MainWindow::saveSettings() const {
     s.setValue(QStringLiteral("view/drillDown"), toggleDrillDown_->isChecked());
     s.setValue(QStringLiteral("view/bottom"), toggleBottom_->isChecked());
     s.setValue(QStringLiteral("view/filters"), toggleFilters_->isChecked());
-    s.setValue(QStringLiteral("load/skipBadLines"), skipBadLines_->isChecked());
     s.setValue(QStringLiteral("view/bottomTab"), bottomTabs_->tabText(bottomTabs_->currentIndex()));
     s.setValue(QStringLiteral("routing/method"), state_->methodName());
     if (model_->columnCount() > 0)  // column layout depends on the number of models
@@ -486,7 +524,7 @@ void MainWindow::chooseAndOpen() {
     if (auto* grid = qobject_cast<QGridLayout*>(dialog.layout()))
         grid->addWidget(skip, grid->rowCount(), 0, 1, grid->columnCount());
     if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty()) return;
-    skipBadLines_->setChecked(skip->isChecked());
+    skipBadLines_->setChecked(skip->isChecked());  // for this open only (startLoad clears it)
     startLoad(dialog.selectedFiles().first());
 }
 
@@ -502,6 +540,8 @@ void MainWindow::startLoad(const QString& path) {
     loadShowsDialog_ = true;
     loadingFile_ = path;
     const bool skip = skipBadLines_->isChecked();
+    skipBadLines_->setChecked(false);  // per open: the next file is loaded strictly again
+    loadSkipsBadLines_ = skip;
     log(tr("Loading %1%2").arg(path, skip ? tr(" (skipping bad lines)") : QString()));
     emit loadProgress(0);
     // A running load is superseded (cancelled, its result never delivered): only the latest
@@ -554,8 +594,19 @@ void MainWindow::onLoadFailed(const QString& path, const QString& error) {
     lastLoadError_ = error;
     log(tr("Could not load: %1").arg(error));
     if (!QFileInfo::exists(path)) forgetRecent(path);
-    if (loadShowsDialog_)
+    if (loadShowsDialog_) {
         showError(tr("Could not open file"), tr("%1\n\nThe previously loaded data stays open.").arg(error));
+        // A strict load that failed on a bad line can be retried leniently from the dialog.
+        if (!loadSkipsBadLines_ && QFileInfo(path).isFile() && errorDialog_) {
+            QPushButton* retry = errorDialog_->addButton(tr("Load the Good Lines"), QMessageBox::AcceptRole);
+            retry->setObjectName(QStringLiteral("loadGoodLines"));
+            retry->setToolTip(tr("Open the file again, keeping its good rows and listing the bad lines in Messages"));
+            connect(retry, &QPushButton::clicked, this, [this, path] {
+                skipBadLines_->setChecked(true);
+                startLoad(path);
+            });
+        }
+    }
     emit loadFinished(false, error);
 }
 
@@ -598,14 +649,18 @@ void MainWindow::onLoadFinished(const LoadOutcome& out) {
             largeCost_->setValue(ds.large().call_cost);
         }
         verifierCost_->setValue(ds.verifier_cost);
+        fillModelCosts(ds);
     }
-    state_->setCosts({smallCost_->value(), largeCost_->value(), verifierCost_->value()});
+    state_->setCosts(toolbarCosts());
     selectedRow_.reset();
     LoadedFile file;
     file.path = out.path;
     file.displayName = isDemo ? tr("demo dataset") : QFileInfo(out.path).fileName();
     if (isDemoFile(out.path) && out.path.contains(QStringLiteral("3model"))) file.displayName = tr("3-model demo");
     file.bytes = QFileInfo(out.path).size();
+    file.reportPath = isDemo ? QStringLiteral("resources/demo/%1 (embedded demo)")
+                                   .arg(QFileInfo(out.path).fileName().section(QLatin1Char('-'), 2))
+                             : QFileInfo(out.path).absoluteFilePath();
     file.sha256 = out.sha256;
     state_->setDataset(out.dataset, file);
     fillScopeCombos();
@@ -613,6 +668,9 @@ void MainWindow::onLoadFinished(const LoadOutcome& out) {
     const QByteArray header = QSettings().value(QStringLiteral("table/header%1").arg(columns)).toByteArray();
     fitQuestionOnShow_ = false;
     if (header.isEmpty() || !table_->horizontalHeader()->restoreState(header)) setDefaultColumnWidths();
+    // A new file's rows come in file order: no column may show a sort arrow (a saved header
+    // state carries the last file's one, on 3 models even on another column).
+    table_->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
     setWindowTitle(tr("AutoMix Explorer — %1").arg(file.displayName));
     if (state_->method()) state_->train();
     if (model_->rowCount() > 0 && !table_->currentIndex().isValid()) selectRow(model_->datasetRow(0));
@@ -773,18 +831,60 @@ void MainWindow::onMethodChosen() {
     if (state_->method() && state_->dataset()) state_->train();
 }
 
-void MainWindow::setCosts(double small, double large, double verifier) {
+void MainWindow::setCosts(const Costs& c) {
     {
         const QSignalBlocker b1(smallCost_), b2(largeCost_), b3(verifierCost_);
-        smallCost_->setValue(small);
-        largeCost_->setValue(large);
-        verifierCost_->setValue(verifier);
+        smallCost_->setValue(c.small);
+        largeCost_->setValue(c.large);
+        verifierCost_->setValue(c.verifier);
+        // The middle models' boxes, when the costs are for this file's number of models.
+        const auto middle = middleCosts_->findChildren<QDoubleSpinBox*>(QString(), Qt::FindDirectChildrenOnly);
+        if (static_cast<std::size_t>(middle.size()) == c.middle.size())
+            for (qsizetype m = 0; m < middle.size(); ++m) {
+                const QSignalBlocker b(middle[m]);
+                middle[m]->setValue(c.middle[static_cast<std::size_t>(m)]);
+            }
     }
     onCostsEdited();
 }
 
+Costs MainWindow::toolbarCosts() const {
+    Costs c{smallCost_->value(), largeCost_->value(), verifierCost_->value(), {}};
+    for (QDoubleSpinBox* s : middleCosts_->findChildren<QDoubleSpinBox*>(QString(), Qt::FindDirectChildrenOnly))
+        c.middle.push_back(s->value());
+    return c;
+}
+
+void MainWindow::fillModelCosts(const data::Dataset& ds) {
+    auto nameOf = [](const data::ModelColumns& m) {
+        return QString::fromStdString(m.display_name.empty() ? m.name : m.display_name);
+    };
+    if (ds.model_count() > 0) {
+        smallCostLabel_->setText(nameOf(ds.small()));
+        largeCostLabel_->setText(nameOf(ds.large()));
+        smallCost_->setToolTip(tr("Cost of one call of %1").arg(nameOf(ds.small())));
+        largeCost_->setToolTip(tr("Cost of one call of %1").arg(nameOf(ds.large())));
+    }
+    for (QWidget* w : middleCosts_->findChildren<QWidget*>(QString(), Qt::FindDirectChildrenOnly)) delete w;
+    for (std::size_t m = 1; m + 1 < ds.model_count(); ++m) {
+        auto* label = new QLabel(nameOf(ds.models[m]), middleCosts_);
+        label->setContentsMargins(8, 0, 4, 0);
+        auto* s = new QDoubleSpinBox(middleCosts_);
+        s->setObjectName(QStringLiteral("modelCost%1").arg(m));
+        s->setDecimals(2);
+        s->setRange(0.0, 1e6);
+        s->setValue(ds.models[m].call_cost);
+        s->setToolTip(tr("Cost of one call of %1").arg(nameOf(ds.models[m])));
+        s->setKeyboardTracking(false);
+        connect(s, &QDoubleSpinBox::valueChanged, this, &MainWindow::onCostsEdited);
+        middleCosts_->layout()->addWidget(label);
+        middleCosts_->layout()->addWidget(s);
+    }
+    middleCosts_->setVisible(ds.model_count() > 2);
+}
+
 void MainWindow::onCostsEdited() {
-    state_->setCosts({smallCost_->value(), largeCost_->value(), verifierCost_->value()});
+    state_->setCosts(toolbarCosts());
     if (state_->method() && state_->dataset()) state_->train();
 }
 

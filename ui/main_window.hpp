@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "core/data/dataset.hpp"
+#include "ui/routing_state.hpp"
 
 class QAction;
 class QComboBox;
@@ -62,7 +63,7 @@ class MainWindow : public QMainWindow {
     void selectRow(data::RowIndex row);       // in the table, if visible
     void setSkipBadLines(bool on);
     // The toolbar costs (small, large, verifier), as if typed: the routing is trained again.
-    void setCosts(double small, double large, double verifier);
+    void setCosts(const Costs& c);  // the toolbar's cost boxes, as if typed
     // Puts a file (data or session) first in File ▸ Open Recent.
     void rememberRecentFile(const QString& path) { rememberRecent(path); }
 
@@ -112,6 +113,8 @@ class MainWindow : public QMainWindow {
     void applyScope();
     void onMethodChosen();
     void onCostsEdited();
+    Costs toolbarCosts() const;
+    void fillModelCosts(const data::Dataset& ds);  // one labelled cost box per model of the file
     void updateSummary();
     void logTraining();
     void setDefaultColumnWidths();
@@ -140,6 +143,9 @@ class MainWindow : public QMainWindow {
     QDoubleSpinBox* smallCost_ = nullptr;
     QDoubleSpinBox* largeCost_ = nullptr;
     QDoubleSpinBox* verifierCost_ = nullptr;
+    QLabel* smallCostLabel_ = nullptr;
+    QLabel* largeCostLabel_ = nullptr;
+    QWidget* middleCosts_ = nullptr;  // cost boxes of the models between the smallest and the largest
 
     QLabel* summary_ = nullptr;
     QLabel* busyLabel_ = nullptr;
@@ -155,6 +161,7 @@ class MainWindow : public QMainWindow {
     QString currentFile_;
     QString loadingFile_;
     bool loadShowsDialog_ = true;
+    bool loadSkipsBadLines_ = false;  // the running (or last) load is lenient
     QString lastLoadError_;
     QPointer<QMessageBox> errorDialog_;
     std::optional<data::RowIndex> selectedRow_;

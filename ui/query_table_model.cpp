@@ -6,6 +6,7 @@
 #include <cmath>
 #include <functional>
 
+#include "ui/compare_routing.hpp"
 #include "ui/routing_state.hpp"
 
 namespace automix::ui {
@@ -78,7 +79,35 @@ int QueryTableModel::rowCount(const QModelIndex& parent) const {
 }
 
 int QueryTableModel::columnCount(const QModelIndex& parent) const {
-    return parent.isValid() || !state_->dataset() ? 0 : costColumn() + 1 + (liveColumns_ ? LiveFieldCount : 0);
+    return parent.isValid() || !state_->dataset() ? 0 : compareColumn() + (compareColumn_ ? 1 : 0);
+}
+
+void QueryTableModel::setCompare(CompareRouting* compare) {
+    compare_ = compare;
+    connect(compare_, &CompareRouting::changed, this, [this] {
+        const bool want = compare_->isActive();
+        if (want != compareColumn_) {
+            beginResetModel();
+            compareColumn_ = want;
+            endResetModel();
+        }
+        rebuild();  // B's decisions feed the comparison filters
+    });
+}
+
+bool QueryTableModel::hasCompareColumn() const {
+    return compareColumn_;
+}
+
+QString QueryTableModel::compareText(data::RowIndex r) const {
+    const int d = compare_ ? compare_->decision(r) : -1;
+    if (d < 0) return QStringLiteral("—");
+    if (d == 0) return tr("stay");
+    const data::Dataset* ds = state_->dataset();
+    const int m = compare_->answeringModel(r);
+    if (!ds || m < 0 || ds->model_count() <= 2) return tr("escalate");
+    const auto& model = ds->models[static_cast<std::size_t>(m)];
+    return QStringLiteral("→ %1").arg(QString::fromStdString(model.display_name.empty() ? model.name : model.display_name));
 }
 
 QVariant QueryTableModel::headerData(int section, Qt::Orientation o, int role) const {
@@ -96,6 +125,7 @@ QVariant QueryTableModel::headerData(int section, Qt::Orientation o, int role) c
         }
         if (section == confidenceColumn()) return tr("conf");
         if (section == categoryColumn()) return tr("category");
+        if (compareColumn_ && section == compareColumn()) return tr("B decision");
         if (section == decisionColumn()) return tr("decision");
         if (section == costColumn()) return tr("cost");
         if (section == liveColumn(LivePath)) return tr("live path");
@@ -118,6 +148,8 @@ QVariant QueryTableModel::headerData(int section, Qt::Orientation o, int role) c
         if (section == costColumn())
             return tr("Cost paid for this query: small call + verification, plus the large call when "
                       "escalated.");
+        if (compareColumn_ && section == compareColumn())
+            return tr("Decision of the compared routing B (Method ▸ Compare With); the decision column is A's.");
         if (section > costColumn())
             return tr("Result of the last live run of this query (Live tab): models asked, the model whose "
                       "answer is final, that answer, its money (~ = estimated: a reply had no usage) and "
@@ -149,6 +181,7 @@ QVariant QueryTableModel::data(const QModelIndex& index, int role) const {
         if (c >= FirstScore && c < confidenceColumn())
             return formatScore(ds->models[static_cast<std::size_t>(c - FirstScore)].score[r]);
         if (c == confidenceColumn()) return formatScore(ds->small().verifier_confidence[r]);
+        if (compareColumn_ && c == compareColumn()) return compareText(r);
         if (c > costColumn()) return liveText(r, c);
         if (c == categoryColumn()) {
             const auto s = data::to_string(ds->category[r]);
@@ -168,6 +201,18 @@ QVariant QueryTableModel::data(const QModelIndex& index, int role) const {
         }
     }
     if (role == Qt::ToolTipRole && c == Question) return QString::fromStdString(ds->question[r]);
+    if (compareColumn_ && c == compareColumn()) {
+        if (role == Qt::ToolTipRole) return compare_->explain(r);
+        // B decides otherwise than A: marked, so the differences stand out while scrolling.
+        if (role == Qt::FontRole && compare_->decision(r) >= 0 && state_->decision(r) >= 0 &&
+            compare_->escalated(r) != state_->escalated(r)) {
+            QFont f;
+            f.setBold(true);
+            return f;
+        }
+        if (role == Qt::BackgroundRole && compare_->escalated(r)) return QColor(230, 140, 40, 38);
+        if (role != Qt::DisplayRole) return {};
+    }
     if (role == Qt::ToolTipRole && liveColumns_ && c == liveColumn(LiveAnswer))
         if (const auto* t = state_->liveRow(r)) return QString::fromStdString(t->done ? t->answer : t->error);
     const bool liveWords = c >= liveColumn(LivePath) && c <= liveColumn(LiveAnswer);
@@ -287,6 +332,8 @@ void QueryTableModel::applySort() {
         cmp = [this](auto a, auto b) { return state_->decision(a) - state_->decision(b); };
     else if (c == costColumn())
         cmp = [this](auto a, auto b) { return compareNumbers(state_->rowCost(a), state_->rowCost(b)); };
+    else if (compareColumn_ && c == compareColumn())
+        cmp = [this](auto a, auto b) { return compare_->decision(a) - compare_->decision(b); };
     else if (c == liveColumn(LiveMoney) || c == liveColumn(LiveLatency)) {
         const bool money = c == liveColumn(LiveMoney);
         cmp = [this, money](auto a, auto b) { return compareNumbers(liveNumber(a, money), liveNumber(b, money)); };

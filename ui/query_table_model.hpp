@@ -11,6 +11,7 @@
 
 namespace automix::ui {
 
+class CompareRouting;
 class RoutingState;
 
 struct QueryFilter {
@@ -49,6 +50,10 @@ class QueryTableModel : public QAbstractTableModel {
     enum LiveField { LivePath, LiveModel, LiveAnswer, LiveMoney, LiveLatency, LiveFieldCount };
     bool hasLiveColumns() const { return liveColumns_; }
     int liveColumn(LiveField f) const { return costColumn() + 1 + f; }
+    // While a second routing is compared (Method ▸ Compare With): its decision, last column.
+    void setCompare(CompareRouting* compare);
+    bool hasCompareColumn() const;
+    int compareColumn() const { return costColumn() + 1 + (liveColumns_ ? LiveFieldCount : 0); }
 
     data::RowIndex datasetRow(int tableRow) const { return visible_[static_cast<std::size_t>(tableRow)]; }
     int tableRowOf(data::RowIndex row) const;  // -1 when filtered out
@@ -63,6 +68,7 @@ class QueryTableModel : public QAbstractTableModel {
     void rebuild();  // filter + sort from the scope
     void applySort();
     bool accepts(data::RowIndex r, const std::string& needle) const;
+    QString compareText(data::RowIndex r) const;
     QString liveText(data::RowIndex r, int column) const;  // "" for rows without a live result
     double liveNumber(data::RowIndex r, bool money) const;  // money or latency; NaN without one
 
@@ -73,6 +79,8 @@ class QueryTableModel : public QAbstractTableModel {
     Qt::SortOrder sortOrder_ = Qt::AscendingOrder;
     int models_ = 0;
     bool liveColumns_ = false;
+    CompareRouting* compare_ = nullptr;
+    bool compareColumn_ = false;
 };
 
 }  // namespace automix::ui

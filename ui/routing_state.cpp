@@ -198,6 +198,8 @@ std::shared_ptr<Routing> RoutingState::freshRouting(const Snapshot& s, const QSt
     if (cfg.call_costs.size() < 2) cfg.call_costs.resize(2, 0.0);
     cfg.call_costs.front() = s.costs.small;
     cfg.call_costs.back() = s.costs.large;
+    if (s.costs.middle.size() + 2 == cfg.call_costs.size())
+        std::copy(s.costs.middle.begin(), s.costs.middle.end(), cfg.call_costs.begin() + 1);
     cfg.verifier_cost = s.costs.verifier;
     if (s.data && r->method) {
         try {
@@ -522,15 +524,31 @@ QString RoutingState::paramsText() const {
     if (!isRouted() || !method()) return {};
     if (scopeDataset() >= 0) {
         const TrainedDataset* t = trainedFor(scopeDataset());
-        return t && t->error.isEmpty() ? QString::fromStdString(method()->describe(t->params, config())) : QString();
+        if (!t || !t->error.isEmpty()) return {};
+        const QString params = QString::fromStdString(method()->describe(t->params, config()));
+        return t->manual ? tr("%1 (manual)").arg(params) : params;
     }
-    return tr("trained per dataset");
+    const auto manual = std::count_if(routing().trained.begin(), routing().trained.end(),
+                                      [](const TrainedDataset& t) { return t.manual; });
+    return manual == 0 ? tr("trained per dataset")
+                       : tr("per dataset, %n set by hand (manual)", nullptr, static_cast<int>(manual));
+}
+
+bool RoutingState::hasManualParameters() const {
+    return std::any_of(routing().trained.begin(), routing().trained.end(),
+                       [](const TrainedDataset& t) { return t.manual; });
+}
+
+void RoutingState::resetToTrained() {
+    if (hasManualParameters() && !isTraining()) train();
 }
 
 QString RoutingState::paramsText(data::RowIndex row) const {
     if (!isRouted() || !method() || !dataset()) return {};
     const TrainedDataset* t = trainedFor(dataset()->dataset_index[row]);
-    return t && t->error.isEmpty() ? QString::fromStdString(method()->describe(t->params, config())) : QString();
+    if (!t || !t->error.isEmpty()) return {};
+    const QString params = QString::fromStdString(method()->describe(t->params, config()));
+    return t->manual ? tr("%1 (manual)").arg(params) : params;
 }
 
 QString RoutingState::explain(data::RowIndex row) const {

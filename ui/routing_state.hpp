@@ -50,6 +50,9 @@ struct TrainedDataset {
 
 struct Costs {
     double small = 1.0, large = 50.0, verifier = 1.0;
+    // Call costs of the models between the cheapest and the largest (3 models and more), in
+    // ladder order; empty = the file's.
+    std::vector<double> middle = {};
     bool operator==(const Costs&) const = default;
 };
 
@@ -57,8 +60,11 @@ struct Costs {
 struct LoadedFile {
     QString path;
     QString displayName;  // file name, or "demo dataset"
+    // What reports name as their input: the path, or for the embedded demo its resource name
+    // (never the temporary copy); and the SHA-256 of the decompressed bytes loaded.
+    QString reportPath;
+    std::string sha256;  // of the decompressed content, as read (sessions check it on reopening)
     qint64 bytes = 0;
-    std::string sha256;  // of the decompressed content, as read
     std::uint64_t loadId = 0;
 };
 
@@ -177,7 +183,8 @@ class RoutingState : public QObject {
     const std::vector<int>& ladder() const { return routing().ladder; }  // dataset model indices
     const TrainedDataset* trainedFor(int datasetIndex) const;
     const std::vector<TrainedDataset>& trained() const { return routing().trained; }
-    QString paramsText() const;  // of the scope: one dataset's params or "per dataset"
+    // Of the scope: one dataset's params or "trained per dataset"; " (manual)" when set by hand.
+    QString paramsText() const;
     QString paramsText(data::RowIndex row) const;
     QString explain(data::RowIndex row) const;
     const ScopeMetrics& metrics() const { return routing().metrics; }
@@ -193,6 +200,10 @@ class RoutingState : public QObject {
     // Puts back a routing published earlier (undo / redo of a parameter change). False, and
     // nothing changes, when the method or the costs differ from the ones it was made with.
     bool restoreRouting(const std::shared_ptr<const Routing>& earlier);
+    // True when a slider or chart click set some dataset's parameters by hand.
+    bool hasManualParameters() const;
+    // Drops every manual parameter: trains again (the trained parameters come back).
+    void resetToTrained();
 
     // --- linked views (charts, tuning): they set these, the table and drill-down follow.
     // An extra row filter from another view ("bin 3 of the belief chart"); the table applies

@@ -104,6 +104,7 @@ session::Session SessionController::capture(const QString& sessionPath) const {
     s.small_cost = snap->costs.small;
     s.large_cost = snap->costs.large;
     s.verifier_cost = snap->costs.verifier;
+    s.middle_costs = snap->costs.middle;
     s.num_bins = state->config().num_bins;
     s.method = state->methodName().toStdString();
     if (ds)
@@ -224,7 +225,7 @@ void SessionController::apply(const session::Session& s, QStringList* warnings) 
     RoutingState* state = window_->routingState();
     const data::Dataset* ds = window_->dataset();
     if (!ds) return;
-    window_->setCosts(s.small_cost, s.large_cost, s.verifier_cost);
+    window_->setCosts(Costs{s.small_cost, s.large_cost, s.verifier_cost, s.middle_costs});
     if (s.num_bins != state->config().num_bins)
         *warnings << tr("the session routes with %1 bins; the explorer uses %2").arg(s.num_bins).arg(
             state->config().num_bins);

@@ -6,6 +6,7 @@
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
+#include <QCursor>
 #include <QDateTime>
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
@@ -33,6 +34,7 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTableWidget>
+#include <QToolTip>
 #include <QVBoxLayout>
 #include <QValueAxis>
 #include <cmath>
@@ -40,6 +42,7 @@
 #include "core/eval/router_scores.hpp"
 #include "core/routing/method.hpp"
 #include "ui/charts/chart_export.hpp"
+#include "ui/charts/chart_legend.hpp"
 #include "ui/charts/chart_style.hpp"
 #include "ui/job_runner.hpp"
 #include "ui/main_window.hpp"
@@ -333,7 +336,7 @@ void StudiesPanel::buildUi() {
     chartView_->setObjectName(QStringLiteral("studyChart"));
     heatMap_ = new StudyHeatMap(chartStack_);
     heatMap_->setObjectName(QStringLiteral("studyHeatMap"));
-    chartStack_->addWidget(chartView_);
+    chartStack_->addWidget(charts::viewWithLegend(chartView_, nullptr, chartStack_));  // legend beside, scrolling
     chartStack_->addWidget(heatMap_);
     table_ = new QTableWidget(vsplit);
     table_->setObjectName(QStringLiteral("studyTable"));
@@ -579,7 +582,7 @@ void StudiesPanel::clearResult(const QString& why) {
     QChart* old = chartView_->chart();
     chartView_->setChart(chart);
     delete old;
-    chartStack_->setCurrentWidget(chartView_);
+    chartStack_->setCurrentWidget(chartView_->parentWidget());
     heatMap_->setMatrix(nullptr, QString());
     table_->clear();
     table_->setRowCount(0);
@@ -599,7 +602,8 @@ void StudiesPanel::setChartGroup(const QString& group) {
 }
 
 QWidget* StudiesPanel::chartWidget() const {
-    return chartStack_->currentWidget();
+    // The chart view itself (not the box that holds it with its legend), or the heat map.
+    return chartStack_->currentWidget() == heatMap_ ? static_cast<QWidget*>(heatMap_) : chartView_;
 }
 
 void StudiesPanel::showResult() {
@@ -631,7 +635,7 @@ void StudiesPanel::drawChart() {
                                  : QString());
         return;
     }
-    chartStack_->setCurrentWidget(chartView_);
+    chartStack_->setCurrentWidget(chartView_->parentWidget());
     const std::string group = groupCombo_->currentData().toString().toStdString();
     const bool dark = charts::paletteIsDark();
     auto* chart = new QChart;
@@ -673,6 +677,13 @@ void StudiesPanel::drawChart() {
         for (auto* m : chart->legend()->markers(s)) m->setVisible(false);
     };
 
+    // No colour twice in one chart (the reference series "small only" / "large only" included).
+    charts::ChartColours colours(dark);
+    auto referenceKey = [](const std::string& n) {
+        return n == "small only" ? QStringLiteral("always_small")
+               : n == "large only" ? QStringLiteral("always_large")
+                                   : QString::fromStdString(n);
+    };
     std::vector<const study::Series*> shown;
     for (const auto& s : r.series)
         if (s.group == group) shown.push_back(&s);
@@ -681,7 +692,7 @@ void StudiesPanel::drawChart() {
     for (std::size_t si = 0; si < shown.size(); ++si) {
         const auto& s = *shown[si];
         const QString name = QString::fromStdString(s.name);
-        const QColor colour = charts::methodColor(name, dark);
+        const QColor colour = colours.take(referenceKey(s.name));
         if (r.chart == study::ChartKind::Lines) {
             bool band = false;
             for (const auto& p : s.points) band = band || (std::isfinite(p.y.std) && p.y.std > 0);
@@ -746,25 +757,34 @@ void StudiesPanel::drawChart() {
         } else {  // Scatter
             auto* dots = new QScatterSeries;
             dots->setName(name);
+            // Colour and shape tell the series apart (labels on the points overlapped into
+            // unreadable text); the figures are in the tooltip and the table below.
+            const QColor border = dark ? colour.lighter(150) : colour.darker(150);
+            const qreal size = 12;
             dots->setColor(colour);
-            dots->setMarkerSize(s.name == "small only" || s.name == "large only" ? 8 : 11);
-            if (s.name == "small only" || s.name == "large only")
-                dots->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
+            dots->setBorderColor(border);
+            dots->setMarkerSize(size);
+            dots->setMarkerShape(charts::builtInShape(charts::methodShape(referenceKey(s.name))));
             for (const auto& p : s.points) {
                 dots->append(p.x, p.y.value);
                 grow(p.x, p.y.value);
             }
-            // Name each point too: the legend alone is hard to match to close points.
-            dots->setPointLabelsFormat(name + QStringLiteral(" · @yPoint s"));
-            dots->setPointLabelsVisible(true);
-            dots->setPointLabelsClipping(false);
+            const QString xTitle = QString::fromStdString(r.x_label), yTitle = QString::fromStdString(r.y_label);
+            connect(dots, &QScatterSeries::hovered, chartView_, [this, name, xTitle, yTitle](const QPointF& p, bool on) {
+                if (!on) return;
+                const QPoint at = chartView_->mapFromGlobal(QCursor::pos());
+                QToolTip::showText(QCursor::pos(),
+                                   QStringLiteral("<b>%1</b><br>%2: %3<br>%4: %5")
+                                       .arg(name.toHtmlEscaped(), xTitle.toHtmlEscaped(), charts::shortNumber(p.x()),
+                                            yTitle.toHtmlEscaped(), charts::shortNumber(p.y())),
+                                   chartView_, QRect(at - QPoint(8, 8), QSize(16, 16)), 30000);
+            });
             attach(dots);
         }
     }
     if (std::isfinite(xmin)) {
         const double ypad = std::max(1e-3, (ymax - ymin) * 0.08);
-        yAxis->setRange(ymin - ypad, ymax + ypad);
-        yAxis->applyNiceNumbers();
+        charts::niceAxis(yAxis, ymin - ypad, ymax + ypad, 6);
         if (r.log_x) {
             xAxis->setRange(xmin / 1.3, xmax * 1.3);
         } else if (r.chart == study::ChartKind::ErrorBars) {
@@ -775,7 +795,7 @@ void StudiesPanel::drawChart() {
             ax->setStartValue(-0.6);
         } else {
             const double xpad = std::max(1e-3, (xmax - xmin) * 0.08);
-            xAxis->setRange(std::max(0.0, xmin - xpad), xmax + xpad);
+            charts::niceAxis(static_cast<QValueAxis*>(xAxis), std::max(0.0, xmin - xpad), xmax + xpad, 6);
         }
     }
     QChart* old = chartView_->chart();

@@ -151,6 +151,11 @@ void TuningPanel::setTarget(int datasetIndex, data::View trainRows, data::View e
     if (auto* header =
             qobject_cast<QLabel*>(figures_->itemAtPosition(0, 2) ? figures_->itemAtPosition(0, 2)->widget() : nullptr))
         header->setText(QStringLiteral("<b>%1</b>").arg(evalName.toHtmlEscaped()));
+    // With the train split shown, the second column would repeat the first one.
+    const bool secondColumn = evalName != QLatin1String("train");
+    for (int row = 0; row < figures_->rowCount(); ++row)
+        if (QLayoutItem* item = figures_->itemAtPosition(row, 2); item && item->widget())
+            item->widget()->setVisible(secondColumn);
     refresh();
 }
 
@@ -262,7 +267,9 @@ void TuningPanel::applyParams(const routing::Params& p) {
 void TuningPanel::onCostsEdited() {
     if (syncing_) return;
     const Costs old = state_->costs();
-    const Costs c{old.small, old.small * ratio_->value(), verifier_->value()};
+    Costs c = old;  // the middle models' costs stay
+    c.large = old.small * ratio_->value();
+    c.verifier = verifier_->value();
     // The toolbar's fields are the source of truth for costs: edit them (they retrain), or,
     // outside a main window, the state directly.
     QWidget* top = window();

@@ -56,7 +56,7 @@ class CostsStep : public Step {
           after_(after) {}
     void apply(bool forward) override {
         const Costs& c = forward ? after_ : before_;
-        history_->window()->setCosts(c.small, c.large, c.verifier);
+        history_->window()->setCosts(c);
     }
     // Spin-box arrows change a cost step by step: one undo step for the run of them.
     int id() const override { return 2; }

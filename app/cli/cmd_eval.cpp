@@ -1,5 +1,6 @@
 // `automix eval`: train every meta-verifier on each dataset's train split, evaluate on val,
 // print a table and write the JSON report (automix-oracle-v1) and optionally a CSV.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -13,6 +14,7 @@
 #include "app/cli/eval_session.hpp"
 #include "core/data/json_parse.hpp"
 #include "core/data/reader.hpp"
+#include "core/eval/compare.hpp"
 #include "core/eval/protocol.hpp"
 #include "core/eval/report_json.hpp"
 #include "core/eval/router_scores.hpp"
@@ -28,6 +30,7 @@ const char* const kUsage = "usage: automix eval --data FILE [--datasets a,b] [--
                            "                    [--no-candidates] [--quiet] [--list-methods]\n"
                            "                    [--router-scores FILE[:NAME[:high|low]]]\n"
                            "                    [--emit-config MODELS.json [--config-base BASE.json]]\n"
+                           "                    [--compare A,B]\n"
                            "       automix eval --session FILE [--data FILE] [--ignore-hash] [--json OUT]\n\n"
                            "Trains each routing method (meta-verifier) on every dataset's train split and evaluates\n"
                            "it on the val split (docs/method.md sections 4-6).\n\n"
@@ -53,7 +56,13 @@ const char* const kUsage = "usage: automix eval --data FILE [--datasets a,b] [--
                            "  --emit-config OUT  write a models config that runs the trained method live with the\n"
                            "                     reported parameters (one method and one dataset; `automix run`)\n"
                            "  --config-base F    models config whose endpoints, prices and options OUT keeps\n"
-                           "                     (default: a template for `automix serve-replay --port 8431`)\n";
+                           "                     (default: a template for `automix serve-replay --port 8431`)\n"
+                           "  --compare A,B      compare two routings on each dataset's val rows instead: A and B\n"
+                           "                     are method names, each optionally with its parameters as JSON\n"
+                           "                     (Threshold@0.375); without, trained on the train split. Prints\n"
+                           "                     the counts (both escalate / only A / only B / neither, and how\n"
+                           "                     many of each the oracle escalates); --csv writes one line per\n"
+                           "                     row where A and B decide differently\n";
 
 // The trained routing of the only dataset x method as a models config for `automix run`.
 void emit_config(const automix::cli::Args& args, const automix::eval::Report& report, const automix::data::Dataset& ds,
@@ -102,6 +111,91 @@ void emit_config(const automix::cli::Args& args, const automix::eval::Report& re
                  report.datasets[0].name.c_str());
 }
 
+// "A,B" split at the comma that is outside any JSON brackets or strings ("X@[0,1],Y").
+std::pair<std::string, std::string> split_pair(const std::string& text) {
+    int depth = 0;
+    bool quoted = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (quoted) {
+            if (c == '\\') ++i;
+            else if (c == '"') quoted = false;
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == '[' || c == '{') {
+            ++depth;
+        } else if (c == ']' || c == '}') {
+            --depth;
+        } else if (c == ',' && depth == 0) {
+            return {text.substr(0, i), text.substr(i + 1)};
+        }
+    }
+    throw automix::cli::UsageError("option --compare: expected two routings A,B, got '" + text + "'");
+}
+
+// `--compare A,B`: both routings on every dataset's val rows (trained on its train rows when
+// no parameters are given), the four counts, and the rows where they differ.
+int run_compare(const automix::cli::Args& args, const automix::data::Dataset& ds,
+                const automix::eval::EvalOptions& options, const std::string& spec) {
+    namespace eval = automix::eval;
+    using automix::cli::UsageError;
+    const auto [a_text, b_text] = split_pair(spec);
+    eval::RoutingChoice a, b;
+    try {
+        a = eval::parse_routing_choice(a_text);
+        b = eval::parse_routing_choice(b_text);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(std::string("option --compare: ") + e.what());
+    }
+    std::vector<eval::DatasetComparison> all;
+    for (std::size_t d = 0; d < ds.dataset_names.size(); ++d) {
+        const std::string& name = ds.dataset_names[d];
+        if (!options.datasets.empty() &&
+            std::find(options.datasets.begin(), options.datasets.end(), name) == options.datasets.end())
+            continue;
+        const auto train = ds.measured(ds.rows(static_cast<int>(d), automix::data::Split::Train));
+        const auto val = ds.measured(ds.rows(static_cast<int>(d), automix::data::Split::Val));
+        if (val.empty()) continue;
+        try {
+            all.push_back(eval::compare_on(ds, name, train, val, a, b, options.config));
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "compare: %s: %s\n", name.c_str(), e.what());
+        }
+    }
+    if (all.empty()) throw UsageError("option --compare: no dataset could be compared");
+    if (!args.has("quiet")) {
+        std::printf("A = %s, B = %s (val rows; oracle = a larger model scores higher)\n", a.label().c_str(),
+                    b.label().c_str());
+        std::printf("%-14s %6s %16s %16s %16s %16s\n", "dataset", "rows", "both (oracle)", "only A (oracle)",
+                    "only B (oracle)", "neither (oracle)");
+        for (const auto& c : all) {
+            const auto& n = c.counts;
+            auto cell = [](std::size_t x, std::size_t o) { return std::to_string(x) + " (" + std::to_string(o) + ")"; };
+            std::printf("%-14s %6zu %16s %16s %16s %16s\n", c.dataset.c_str(), n.total(),
+                        cell(n.both, n.oracle_both).c_str(), cell(n.only_a, n.oracle_only_a).c_str(),
+                        cell(n.only_b, n.oracle_only_b).c_str(), cell(n.neither, n.oracle_neither).c_str());
+            std::printf("%-14s A: %s · B: %s\n", "", c.a.description.c_str(), c.b.description.c_str());
+        }
+    }
+    if (auto out = args.get("csv")) automix::cli::write_output(*out, eval::to_csv(eval::disagreement_table(ds, all)));
+    if (auto out = args.get("json")) {
+        nlohmann::json j = nlohmann::json::array();
+        const eval::DataTable t = eval::compare_counts_table(all);
+        for (const auto& row : t.rows) {
+            nlohmann::json line;
+            for (std::size_t i = 0; i < t.columns.size(); ++i) {
+                if (const double* x = std::get_if<double>(&row[i]))
+                    line[t.columns[i]] = *x;
+                else
+                    line[t.columns[i]] = std::get<std::string>(row[i]);
+            }
+            j.push_back(line);
+        }
+        automix::cli::write_output(*out, j.dump(2) + "\n");
+    }
+    return 0;
+}
+
 // Never destroyed (see run_eval). Volatile, so the stores stay and LSan sees both as reachable.
 automix::data::LoadResult* volatile kept_data = nullptr;
 automix::eval::Report* volatile kept_report = nullptr;
@@ -113,7 +207,7 @@ int run_eval(const std::vector<std::string>& argv) {
     if (automix::cli::wants_session_eval(argv)) return automix::cli::run_session_eval(argv);
     const Args args(argv,
                     {"data", "datasets", "methods", "protocol", "seeds", "train-rows", "costs", "verifier-cost",
-                     "num-bins", "json", "csv", "router-scores", "emit-config", "config-base"},
+                     "num-bins", "json", "csv", "router-scores", "emit-config", "config-base", "compare"},
                     {"help", "skip-bad-lines", "no-candidates", "quiet", "list-methods"});
     if (args.has("help")) {
         std::fputs(kUsage, stdout);
@@ -199,6 +293,7 @@ int run_eval(const std::vector<std::string>& argv) {
         if (!options.methods.empty()) options.methods.push_back(imported.method->name());
     }
 
+    if (auto spec = args.get("compare")) return run_compare(args, ds, options, *spec);
     // The JSON report is written while the datasets are evaluated, each dataset's part as soon as
     // it is done; then its details are dropped (the table, the CSV and --emit-config need only the
     // figures and the chosen parameters), so

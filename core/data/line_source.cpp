@@ -42,8 +42,9 @@ struct LineSource::Producer {
     // `prefix`: bytes already read from fd (a pipe's first bytes) that start the stream.
     // Chunks of `chunk` bytes (at most; a plain file smaller than kChunk needs no more).
     // A pipe's chunk is what one read gives (its lines should not wait for a full chunk).
-    Producer(int fd, std::string_view prefix, bool gzip, bool hash, std::size_t chunk, bool regular)
-        : fd(fd), gzip(gzip), regular(regular), chunk_size(chunk) {
+    Producer(int fd, std::string_view prefix, bool gzip, bool hash, std::size_t chunk, bool regular,
+             bool tolerate_truncation)
+        : fd(fd), gzip(gzip), regular(regular), chunk_size(chunk), tolerate_truncation(tolerate_truncation) {
         if (hash) sha = std::make_unique<io::Sha256>();
         if (gzip) {
             in.resize(1u << 20);
@@ -182,8 +183,11 @@ struct LineSource::Producer {
                 const ssize_t n = read_some(reinterpret_cast<char*>(in.data()), in.size());
                 file_pos += static_cast<std::uint64_t>(n);
                 if (n == 0) {
-                    if (!stream_end)
-                        throw std::runtime_error("truncated gzip file (unexpected end of compressed data)");
+                    if (!stream_end) {
+                        if (!tolerate_truncation)
+                            throw std::runtime_error("truncated gzip file (unexpected end of compressed data)");
+                        truncated.store(true);  // what was inflated so far still goes out
+                    }
                     break;
                 }
                 z.next_in = in.data();
@@ -217,6 +221,12 @@ struct LineSource::Producer {
     bool gzip;
     bool regular;
     std::size_t chunk_size;
+    bool tolerate_truncation;
+
+  public:
+    std::atomic<bool> truncated{false};  // set before the end is handed out
+
+  private:
     z_stream z{};
     bool z_ready = false;
     std::vector<unsigned char> in;
@@ -301,7 +311,8 @@ std::size_t LineSource::chunk_size() const {
 void LineSource::start() {
     if (producer_) return;
     try {
-        producer_ = std::make_unique<Producer>(fd_, prefix_, gzip_, hash_, chunk_size(), regular_);
+        producer_ =
+            std::make_unique<Producer>(fd_, prefix_, gzip_, hash_, chunk_size(), regular_, tolerate_truncation_);
     } catch (const std::system_error& e) {  // no thread to be had
         throw std::runtime_error(std::string("cannot start the reading thread: ") + e.what());
     }
@@ -311,6 +322,10 @@ void LineSource::start() {
 std::size_t LineSource::fill(char* dst) {
     start();
     return producer_->take(dst, file_done_);
+}
+
+bool LineSource::truncated() const {
+    return producer_ && producer_->truncated.load();
 }
 
 std::string LineSource::content_sha256() {

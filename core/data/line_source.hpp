@@ -44,6 +44,11 @@ class LineSource {
     // Call before the first next(): the reading thread hashes what it reads.
     void hash_content() { hash_ = true; }
     std::string content_sha256();  // lower-case hex; "" unless hash_content() was called
+    // Lenient loading: a gzip stream that ends early ends the input there (its last bytes are
+    // still handed out) instead of throwing; truncated() then says so once the end was read.
+    // Call before the first next().
+    void tolerate_truncation() { tolerate_truncation_ = true; }
+    bool truncated() const;
 
   private:
     std::size_t fill(char* dst);  // the next chunk of decompressed bytes (up to chunk_size()), 0 at end
@@ -56,6 +61,7 @@ class LineSource {
     std::uint64_t file_done_ = 0;  // file bytes (compressed for gzip) behind the chunks handed out
     bool gzip_ = false;
     bool hash_ = false;
+    bool tolerate_truncation_ = false;
     std::unique_ptr<Producer> producer_;  // started by the first read
     void make_room(std::size_t free_bytes);  // at least that much space after end_
 

@@ -706,6 +706,9 @@ class Loader {
         // A pipe cannot be read twice, so its contexts are kept like those of a .gz file.
         compressed_ = source->compressed() || !source->regular_file();
         if (options_.content_sha256) source->hash_content();
+        // Lenient mode keeps the lines before the cut of a truncated .gz (a copy or download
+        // that stopped early); strict mode fails with the same message as before.
+        if (options_.skip_bad_lines) source->tolerate_truncation();
         source->on_refill = [this, src = source.get()] { report_progress(*src, false); };
         // Contexts and verifier samples are read on demand from the input itself (a second
         // descriptor of the one being read, never a second open of the path) or, for input that
@@ -765,6 +768,14 @@ class Loader {
         }
         report_progress(*source, true);
         result_.content_sha256 = source->content_sha256();
+        if (source->truncated()) {
+            // Nothing kept: the same error as strict mode (the cut is the problem, not a row).
+            if (d.size() == 0)
+                throw LoadError({path_, std::max<std::size_t>(line.number, 1), 0,
+                                 "truncated gzip file (unexpected end of compressed data)"});
+            result_.warnings.push_back("truncated gzip file (unexpected end of compressed data) after line " +
+                                       std::to_string(line.number) + ": the rows before the cut were kept");
+        }
         if (d.size() == 0) {
             if (result_.bad_lines > 0) {
                 // Several problems, not just the first: one broken line and one systematic

@@ -130,4 +130,23 @@ DataTable cost_quality_table(const CostQuality& cq) {
     return t;
 }
 
+DataTable cost_quality_table(const std::vector<std::pair<std::string, CostQuality>>& by_dataset) {
+    DataTable t;
+    t.columns = {"dataset"};
+    for (const auto& [name, cq] : by_dataset) {
+        const DataTable one = cost_quality_table(cq);
+        if (t.columns.size() == 1) t.columns.insert(t.columns.end(), one.columns.begin(), one.columns.end());
+        for (const auto& row : one.rows) {
+            std::vector<Cell> line{name};
+            line.insert(line.end(), row.begin(), row.end());
+            t.add(std::move(line));
+        }
+    }
+    if (t.columns.size() == 1) {  // no dataset: still the full header
+        const DataTable empty = cost_quality_table(CostQuality{});
+        t.columns.insert(t.columns.end(), empty.columns.begin(), empty.columns.end());
+    }
+    return t;
+}
+
 }  // namespace automix::eval

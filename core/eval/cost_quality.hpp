@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/data/dataset.hpp"
@@ -64,5 +65,7 @@ CostQuality cost_quality(const data::Dataset& ds, const data::View& train, const
 // One line per point: series (small_only, large_only, oracle, random_mix, candidate), method,
 // params (JSON), description, cost, perf, lift, apgr, escalated, trained (0/1), pareto (0/1).
 DataTable cost_quality_table(const CostQuality& cq);
+// The tables of several datasets in one, each line led by its `dataset`.
+DataTable cost_quality_table(const std::vector<std::pair<std::string, CostQuality>>& by_dataset);
 
 }  // namespace automix::eval

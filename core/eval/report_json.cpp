@@ -406,7 +406,10 @@ std::string report_to_csv(const Report& r) {
     std::ostringstream out;
     out << "dataset,method,ok,param,train_lift,val_avg_cost,val_avg_perf,val_lift,"
            "val_escalated_fraction,val_apgr,aiq,calls_for_50pct_gap,calls_for_80pct_gap,"
-           "val_lift_std,error\n";
+           "val_lift_std,error,protocol\n";
+    // Which protocol made the row (full: one training on the whole train split; paper: mean
+    // over seeds of the paper's sub-sampled training), so a CSV read on its own says so.
+    const char* protocol = paper ? "paper" : "full";
     for (const auto& d : r.datasets) {
         for (const auto& m : d.methods) {
             out << csv_field(d.name) << ',' << csv_field(m.key) << ',' << (m.ok ? 1 : 0) << ',';
@@ -423,7 +426,7 @@ std::string report_to_csv(const Report& r) {
             } else {
                 out << ",,,,,,,,,,,";
             }
-            out << csv_field(m.error) << '\n';
+            out << csv_field(m.error) << ',' << protocol << '\n';
         }
     }
     return out.str();

@@ -51,8 +51,8 @@ class OracleMethod : public Method {
     std::string explain(const data::Dataset& ds, const data::View&, data::RowIndex row, const Params&,
                         const Config&) const override {
         const double s = ds.models.front().score[row], l = ds.models.back().score[row];
-        return "large score " + detail::format_number(l) + (l > s ? " > " : " ≤ ") + "small score " +
-               detail::format_number(s) + " → " + detail::decision_word(l > s);
+        const auto [ls, ss] = detail::display_compared(l, s);
+        return "large score " + ls + (l > s ? " > " : " ≤ ") + "small score " + ss + " → " + detail::decision_word(l > s);
     }
 };
 

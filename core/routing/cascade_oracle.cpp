@@ -40,8 +40,9 @@ class CascadeOracleMethod : public Method {
         const double tau = detail::number_param(p, "CascadeOracle parameter");
         const ModelIndex j = cheapest_correct(ds, row, tau);
         const double s = ds.models[j].score[row];
-        return ds.models[j].name + " (score " + detail::format_number(s) + (s >= tau ? " ≥ " : " < ") +
-               detail::format_number(tau) + (s >= tau ? ")" : "; no model reaches it)");
+        const auto [ss, ts] = detail::display_compared(s, tau);
+        return ds.models[j].name + " (score " + ss + (s >= tau ? " ≥ " : " < ") + ts +
+               (s >= tau ? ")" : "; no model reaches it)");
     }
 
   private:

@@ -61,7 +61,10 @@ class CascadeMethod : public Method {
         std::string text = "λ ∈ [" + short_number(lo) + ", " +
                            (bounded ? short_number(p["lambda_hi"].get<double>()) : std::string("∞")) + ")";
         if (p.contains("escalate_nodes") && p["escalate_nodes"].is_array())
-            text += ", escalate at " + std::to_string(p["escalate_nodes"].size()) + " histories";
+        {
+            const std::size_t n = p["escalate_nodes"].size();
+            text += ", escalate at " + std::to_string(n) + (n == 1 ? " history" : " histories");
+        }
         return text;
     }
 
@@ -82,10 +85,13 @@ class CascadeMethod : public Method {
             text += ": belief";
             for (int st = 0; st < sol.model().states; ++st)
                 text += " " + state_label(st, sol.model().models).substr(0, 3 * sol.model().models) + " " +
-                        detail::format_number(std::round(s.belief[st] * 1000) / 1000);
-            text += ", Q_report " + detail::format_number(std::round(s.q_report * 1e4) / 1e4);
-            if (!std::isnan(s.q_escalate))
-                text += " vs Q_escalate " + detail::format_number(std::round(s.q_escalate * 1e4) / 1e4);
+                        detail::display_number(s.belief[st]);
+            if (std::isnan(s.q_escalate)) {
+                text += ", Q_report " + detail::display_number(s.q_report);
+            } else {
+                const auto [report, escalate] = detail::display_compared(s.q_report, s.q_escalate);
+                text += ", Q_report " + report + " vs Q_escalate " + escalate;
+            }
             text += s.escalate ? ", escalate" : ", report";
         }
         return text;

@@ -93,8 +93,9 @@ class CascadeThresholdsMethod : public Method {
         const ModelIndex last = final_model(ds, row, t);
         for (std::size_t j = 0; j <= last && j < t.size(); ++j) {
             const double c = ds.models[j].verifier_confidence[row];
-            text += ds.models[j].name + " conf " + detail::format_number(c) + (c <= t[j] ? " ≤ " : " > ") +
-                    detail::format_number(t[j]) + (c <= t[j] ? " → escalate; " : " → report");
+            const auto [cs, ts] = detail::display_compared(c, t[j]);
+            text += ds.models[j].name + " conf " + cs + (c <= t[j] ? " ≤ " : " > ") + ts +
+                    (c <= t[j] ? " → escalate; " : " → report");
         }
         if (last == t.size()) text += ds.models.back().name + " answers";
         return text;

@@ -2,6 +2,7 @@
 // Helpers shared by the method files (not part of the public API).
 #include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/data/dataset.hpp"
@@ -30,6 +31,12 @@ inline std::string row_name(const data::Dataset& ds, data::RowIndex r) {
 
 // Shortest text that reads back as the same double ("0.375", "0.3333333333333333").
 std::string format_number(double x);
+
+// Numbers a person reads in a reason ("conf 0.367 ≤ threshold 0.4"): 3 significant digits.
+std::string display_number(double x);
+// Two numbers a reason compares: 3 significant digits, more only when fewer would print two
+// different values the same ("0.3671 > 0.3668", never "0.367 > 0.367").
+std::pair<std::string, std::string> display_compared(double a, double b);
 
 // Parameter accessors with a clear error for a malformed value.
 double number_param(const Params& p, const char* what);

@@ -39,8 +39,11 @@ class DoubleThresholdMethod : public Method {
         const auto t = detail::numbers_param(p, 2, "DoubleThreshold parameter");
         const double c = detail::confidence(ds, row);
         const bool esc = t[0] <= c && c <= t[1];
-        return "conf " + detail::format_number(c) + (esc ? " in " : " outside ") + "[" + detail::format_number(t[0]) +
-               ", " + detail::format_number(t[1]) + "] → " + detail::decision_word(esc);
+        // Shown with the bound nearest to c, so a close call never reads as the wrong side.
+        const auto [c0, t0] = detail::display_compared(c, t[0]);
+        const auto [c1, t1] = detail::display_compared(c, t[1]);
+        return "conf " + (c0.size() >= c1.size() ? c0 : c1) + (esc ? " in " : " outside ") + "[" + t0 + ", " + t1 +
+               "] → " + detail::decision_word(esc);
     }
 };
 

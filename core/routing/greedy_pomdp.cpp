@@ -69,9 +69,9 @@ class GreedyPomdpMethod : public Method {
         const auto flags = detail::flags_param(p, bins.count(), "GreedyPOMDP parameter");
         const double c = detail::confidence(ds, row);
         const int b = bins.nearest(c);
-        if (b < 0 || b >= bins.count()) return "conf " + detail::format_number(c) + " is in no bin → cannot route";
+        if (b < 0 || b >= bins.count()) return "conf " + detail::display_number(c) + " is in no bin → cannot route";
         const bool esc = flags[b] != 0;
-        std::string s = "conf " + detail::format_number(c) + " → bin " + std::to_string(b) +
+        std::string s = "conf " + detail::display_number(c) + " → bin " + std::to_string(b) +
                         (esc ? " (in the escalated set)" : " (not in the escalated set)");
         if (!train.empty()) {
             const GreedyGains g = greedy_gains(ds, train, bins);

@@ -47,6 +47,26 @@ std::string format_number(double x) {
     return buf;
 }
 
+namespace {
+std::string with_precision(double x, int significant) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.*g", significant, x);
+    return buf;
+}
+}  // namespace
+
+std::string display_number(double x) {
+    return with_precision(x, 3);
+}
+
+std::pair<std::string, std::string> display_compared(double a, double b) {
+    for (int significant = 3; significant < 17; ++significant) {
+        std::pair<std::string, std::string> out{with_precision(a, significant), with_precision(b, significant)};
+        if (a == b || out.first != out.second) return out;
+    }
+    return {format_number(a), format_number(b)};
+}
+
 double number_param(const Params& p, const char* what) {
     if (!p.is_number()) throw RoutingError(std::string(what) + ": expected a number, got " + p.dump());
     return p.get<double>();

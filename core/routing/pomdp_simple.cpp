@@ -161,10 +161,10 @@ class PomdpSimpleMethod : public Method {
         const auto flags = detail::flags_param(p, bins.count(), "POMDPSimple parameter");
         const double c = detail::confidence(ds, row);
         const int b = bins.nearest(c);
-        if (b < 0 || b >= bins.count()) return "conf " + detail::format_number(c) + " is in no bin → cannot route";
+        if (b < 0 || b >= bins.count()) return "conf " + detail::display_number(c) + " is in no bin → cannot route";
         const bool esc = flags[b] != 0;
-        std::string s = "conf " + detail::format_number(c) + " → bin " + std::to_string(b) + " (centre " +
-                        detail::format_number(bins.centre(b)) + ")";
+        std::string s = "conf " + detail::display_number(c) + " → bin " + std::to_string(b) + " (centre " +
+                        detail::display_number(bins.centre(b)) + ")";
         if (!train.empty()) {
             const auto table = observation_table(ds, train, bins);
             const ObservationRow& o = table[b];

@@ -36,8 +36,8 @@ class ThresholdMethod : public Method {
         const double t = detail::number_param(p, "Threshold parameter");
         const double c = detail::confidence(ds, row);
         const bool esc = c <= t;
-        return "conf " + detail::format_number(c) + (esc ? " ≤ " : " > ") + "threshold " + detail::format_number(t) +
-               " → " + detail::decision_word(esc);
+        const auto [ct, tt] = detail::display_compared(c, t);
+        return "conf " + ct + (esc ? " ≤ " : " > ") + "threshold " + tt + " → " + detail::decision_word(esc);
     }
 };
 

@@ -1,5 +1,7 @@
 // TripleThreshold(a, b, c): escalate iff 0 ≤ p ≤ a or b ≤ p ≤ c (inclusive). Candidates
 // (i·gap, j·gap, k·gap), 0 ≤ i < j < k ≤ num_bins − 1, lexicographic.
+#include <algorithm>
+
 #include "core/routing/bins.hpp"
 #include "core/routing/common.hpp"
 #include "core/routing/methods.hpp"
@@ -47,9 +49,14 @@ class TripleThresholdMethod : public Method {
         const auto t = detail::numbers_param(p, 3, "TripleThreshold parameter");
         const double c = detail::confidence(ds, row);
         const bool esc = escalates(t, c);
-        return "conf " + detail::format_number(c) + (esc ? " in " : " outside ") + "[0, " +
-               detail::format_number(t[0]) + "] ∪ [" + detail::format_number(t[1]) + ", " +
-               detail::format_number(t[2]) + "] → " + detail::decision_word(esc);
+        const auto [c0, t0] = detail::display_compared(c, t[0]);
+        const auto [c1, t1] = detail::display_compared(c, t[1]);
+        const auto [c2, t2] = detail::display_compared(c, t[2]);
+        const std::string shown = std::max({c0, c1, c2}, [](const std::string& a, const std::string& b) {
+            return a.size() < b.size();
+        });
+        return "conf " + shown + (esc ? " in " : " outside ") + "[0, " + t0 + "] ∪ [" + t1 + ", " + t2 + "] → " +
+               detail::decision_word(esc);
     }
 };
 

@@ -36,6 +36,18 @@ class Fields {
         if (!v->is_string()) fail(field, "expected a string, got " + v->dump());
         return v->get<std::string>();
     }
+    std::vector<double> numbers(const char* field) const {  // absent: none
+        std::vector<double> out;
+        const json* v = find(field);
+        if (!v) return out;
+        if (!v->is_array()) fail(field, "expected an array of numbers, got " + v->dump());
+        for (const json& x : *v) {
+            if (!x.is_number() || !(x.get<double>() >= 0) || !std::isfinite(x.get<double>()))
+                fail(field, "expected non-negative numbers, got " + x.dump());
+            out.push_back(x.get<double>());
+        }
+        return out;
+    }
     double number(const char* field, double fallback) const {
         const json* v = find(field);
         if (!v) return fallback;
@@ -93,7 +105,7 @@ json to_json(const Session& s) {
           {"relative_path", s.data_relative_path},
           {"sha256", s.data_sha256},
           {"format", s.data_format}}},
-        {"costs", {{"small", s.small_cost}, {"large", s.large_cost}, {"verifier", s.verifier_cost}}},
+        {"costs", {{"small", s.small_cost}, {"large", s.large_cost}, {"verifier", s.verifier_cost}, {"middle", s.middle_costs}}},
         {"routing", {{"method", s.method}, {"num_bins", s.num_bins}, {"manual_params", manual}}},
         {"view",
          {{"dataset", s.scope_dataset},
@@ -134,6 +146,7 @@ Session from_json(const json& j, const std::string& source) {
     s.small_cost = costs.number("small", s.small_cost);
     s.large_cost = costs.number("large", s.large_cost);
     s.verifier_cost = costs.number("verifier", s.verifier_cost);
+    s.middle_costs = costs.numbers("middle");
 
     const Fields routing = top.object("routing");
     s.method = routing.text("method");

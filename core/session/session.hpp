@@ -48,6 +48,7 @@ struct Session {
     std::string data_sha256;         // of the decompressed content (data::LoadOptions::content_sha256)
     std::string data_format;         // "release" or "native"
     double small_cost = 1.0, large_cost = 50.0, verifier_cost = 1.0;
+    std::vector<double> middle_costs;  // the models between the first and the last, in order
     int num_bins = 8;
     std::string method;                                    // "" = no routing
     std::map<std::string, nlohmann::json> manual_params;  // dataset name -> parameters set by hand

@@ -310,10 +310,16 @@ class TestRouting : public QObject {
     }
 
     void explainTexts() {
-        const auto ds = confidences({0.3125, 0.5});
+        const auto ds = confidences({0.3125, 0.5, 0.36666666666666664, 0.36711});
         const auto t = method("Threshold");
+        // Reasons print 3 significant digits (0.3125 rounds to even), more only to tell two
+        // compared values apart.
         QCOMPARE(QString::fromStdString(t->explain(ds, {}, 0, 0.375, {})),
-                 QStringLiteral("conf 0.3125 ≤ threshold 0.375 → escalate"));
+                 QStringLiteral("conf 0.312 ≤ threshold 0.375 → escalate"));
+        QCOMPARE(QString::fromStdString(t->explain(ds, {}, 2, 0.375, {})),
+                 QStringLiteral("conf 0.367 ≤ threshold 0.375 → escalate"));
+        QCOMPARE(QString::fromStdString(t->explain(ds, {}, 3, 0.3668, {})),
+                 QStringLiteral("conf 0.3671 > threshold 0.3668 → keep small"));
         QCOMPARE(QString::fromStdString(t->explain(ds, {}, 1, 0.375, {})),
                  QStringLiteral("conf 0.5 > threshold 0.375 → keep small"));
         QCOMPARE(QString::fromStdString(t->describe(0.375, {})), QStringLiteral("t = 0.375"));

@@ -28,6 +28,7 @@ session::Session fullSession() {
     s.small_cost = 2;
     s.large_cost = 40;
     s.verifier_cost = 0.5;
+    s.middle_costs = {4.5, 12};  // a 4-model file
     s.method = "Threshold";
     s.manual_params["cnli"] = 0.375;
     s.manual_params["quality"] = nlohmann::json::array({0, 1});
@@ -103,6 +104,8 @@ class TestSession : public QObject {
         expectError(with("/view/split", "test"), "field 'view.split'");
         expectError(with("/costs/small", "cheap"), "field 'costs.small'");
         expectError(with("/costs/large", -1), "field 'costs.large'");
+        expectError(with("/costs/middle", nlohmann::json::array({3, -1})), "field 'costs.middle'");
+        expectError(with("/costs/middle", 3), "field 'costs.middle'");
         expectError(with("/view/filter/category", "SMART"), "field 'view.filter.category'");
         expectError(with("/data/path", ""), "field 'data.path'");
         expectError(with("/data/sha256", "abc"), "field 'data.sha256'");

@@ -9,6 +9,8 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QPushButton>
 #include <QScatterSeries>
@@ -21,6 +23,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <charconv>
+#include <set>
 #include <cmath>
 
 #include "core/eval/cascade_view.hpp"
@@ -303,7 +306,8 @@ class TestCharts : public QObject {
             if (!(p.params == now)) continue;
             const QPointF pos = view->mapFromScene(view->chart()->mapToScene(
                 view->chart()->mapToPosition(QPointF(p.metrics.avg_cost, p.metrics.avg_perf), trained)));
-            underCursor |= QLineF(pos, at).length() < 10;
+            // Within the marker's box (trained markers are 16 px: up to 8·√2 px from the centre).
+            underCursor |= QLineF(pos, at).length() < 12.5;
         }
         QVERIFY2(underCursor, "the clicked candidate is not the one under the cursor");
     }
@@ -431,14 +435,27 @@ class TestCharts : public QObject {
         QVERIFY(svg.open(QIODevice::ReadOnly));
         QVERIFY(svg.readAll().contains("<svg"));
 
-        // cost_quality.csv: first the provenance of the curves (file, dataset, split, costs),
-        // then its rows = the chart's curve data, point by point.
-        auto rows = readCsv(QDir(dir.path()).filePath(QStringLiteral("cost_quality.csv")));
-        QVERIFY(!rows.empty());
-        const std::string provenance = "# computed on: " + tabs_->curvesSnapshot()->chartProvenance().toStdString();
-        QCOMPARE(rows[0].front().substr(0, 15), std::string("# computed on: "));
-        QVERIFY2(provenance.find(rows[0].front().substr(15)) != std::string::npos, rows[0].front().c_str());
-        rows.erase(rows.begin());
+        // cost_quality.csv: first the provenance of the curves (file, every dataset, split,
+        // costs), then the curves of every dataset, each line led by its dataset; the chart's
+        // dataset's lines = the chart's curve data, point by point.
+        auto all = readCsv(QDir(dir.path()).filePath(QStringLiteral("cost_quality.csv")));
+        QVERIFY(!all.empty());
+        QCOMPARE(all[0].front().substr(0, 15), std::string("# computed on: "));
+        QVERIFY2(all[0].front().find("every dataset") != std::string::npos, all[0].front().c_str());
+        // (The comment line's commas split it as a CSV row: the costs start in its first field.)
+        QVERIFY2(all[0].front().find(state()->snapshot()->costsText().section(QLatin1Char(','), 0, 0).toStdString()) !=
+                     std::string::npos,
+                 all[0].front().c_str());
+        all.erase(all.begin());
+        QCOMPARE(all[0].front(), std::string("dataset"));
+        const std::string shown = state()->snapshot()->datasetName(tabs_->chartDataset()).toStdString();
+        std::set<std::string> datasets;
+        std::vector<std::vector<std::string>> rows{all[0]};
+        for (std::size_t i = 1; i < all.size(); ++i) {
+            datasets.insert(all[i].front());
+            if (all[i].front() == shown) rows.push_back(all[i]);
+        }
+        QCOMPARE(datasets.size(), state()->dataset()->dataset_names.size());
         const auto& header = rows[0];
         const auto col = [&](const char* n) {
             return static_cast<std::size_t>(std::find(header.begin(), header.end(), n) - header.begin());
@@ -470,7 +487,20 @@ class TestCharts : public QObject {
         // The JSON report is the oracle-format report.
         QFile json(QDir(dir.path()).filePath(QStringLiteral("report.json")));
         QVERIFY(json.open(QIODevice::ReadOnly));
-        QVERIFY(json.readAll().contains("automix-oracle-v1"));
+        const QJsonObject report = QJsonDocument::fromJson(json.readAll()).object();
+        QCOMPARE(report.value(QStringLiteral("format")).toString(), QStringLiteral("automix-oracle-v1"));
+        // The input named is the embedded demo (never the temporary copy), with its hash.
+        const QJsonObject input = report.value(QStringLiteral("input")).toObject();
+        QVERIFY2(input.value(QStringLiteral("path")).toString().startsWith(QStringLiteral("resources/demo/demo.jsonl.gz")),
+                 qPrintable(input.value(QStringLiteral("path")).toString()));
+        QCOMPARE(input.value(QStringLiteral("sha256")).toString().size(), 64);
+        // per_dataset.csv says which protocol made each line.
+        auto perDataset = readCsv(QDir(dir.path()).filePath(QStringLiteral("per_dataset.csv")));
+        QVERIFY(perDataset.size() > 2);
+        QCOMPARE(perDataset[1].back(), std::string("protocol"));
+        const std::string protocol = tabs_->perDataset()->report()->options.protocol == eval::Protocol::Paper ? "paper"
+                                                                                                            : "full";
+        for (std::size_t i = 2; i < perDataset.size(); ++i) QCOMPARE(perDataset[i].back(), protocol);
     }
 
     void perDatasetTableListsEveryDataset() {

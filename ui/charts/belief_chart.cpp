@@ -13,6 +13,7 @@
 #include <QValueAxis>
 #include <cmath>
 
+#include "ui/charts/chart_legend.hpp"
 #include "ui/charts/chart_style.hpp"
 
 namespace automix::ui::charts {
@@ -24,13 +25,19 @@ BeliefChart::BeliefChart(QWidget* parent) : QWidget(parent) {
     view_->setWindowTitle(tr("Belief states"));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(view_);
+    layout->addWidget(viewWithLegend(view_, nullptr, this, Qt::Vertical));  // legend under it, wrapping
     setData({}, tr("Load data to see the belief states"));
 }
 
 void BeliefChart::setData(std::vector<eval::BeliefBin> bins, const QString& title) {
     bins_ = std::move(bins);
     title_ = title;
+    rebuild();
+}
+
+void BeliefChart::setSelectedBin(int bin) {
+    if (bin == selectedBin_) return;
+    selectedBin_ = bin;
     rebuild();
 }
 
@@ -55,7 +62,7 @@ void BeliefChart::rebuild() {
         set->setBorderColor(categoryColor(c, dark).darker(130));
         sets.push_back(set);
     }
-    QStringList categories;
+    QStringList categories, actions;
     for (const eval::BeliefBin& b : bins_) {
         *sets[0] << b.p_needy;
         *sets[1] << b.p_good;
@@ -70,7 +77,9 @@ void BeliefChart::rebuild() {
             action = tr("stay");
         else
             action = tr("%1%").arg(100.0 * b.escalated_share, 0, 'f', 0);
-        categories << QStringLiteral("%1 %2").arg(b.centre, 0, 'f', 3).arg(action);
+        // The centre only: the action is the dashed line (and the tooltip); labels never get cut.
+        categories << QString::number(b.centre, 'f', 2);
+        actions << QStringLiteral("%1: %2").arg(QString::number(b.centre, 'f', 2), action);
     }
     for (QBarSet* s : sets) stacked->append(s);
     stacked->setBarWidth(0.7);
@@ -79,11 +88,15 @@ void BeliefChart::rebuild() {
 
     auto* axisX = new QBarCategoryAxis(chart_);
     axisX->append(categories);
-    axisX->setTitleText(tr("verifier confidence bin (centre and action of the current routing)"));
+    axisX->setTitleText(tr("confidence bin"));
     auto* axisY = new QValueAxis(chart_);
     axisY->setRange(0, 1.0);
     axisY->setTickCount(6);
-    axisY->setTitleText(tr("P(category | bin) on train"));
+    axisY->setTitleText(tr("P(category | bin)"));
+    view_->setToolTip(tr("x: verifier confidence bin (its centre) · y: share of the bin's train rows per category; "
+                         "dashed: share the current routing escalates (%1)\nClick a bar to list its rows; wheel: "
+                         "zoom · double-click: reset")
+                          .arg(actions.join(QStringLiteral(", "))));
     axisY->setLabelFormat(QStringLiteral("%.1f"));
     for (QAbstractAxis* a : std::initializer_list<QAbstractAxis*>{axisX, axisY}) {
         a->setLabelsColor(text);
@@ -118,6 +131,20 @@ void BeliefChart::rebuild() {
             s->attachAxis(axisY);
         }
         for (QLegendMarker* m : chart_->legend()->markers(marks)) m->setVisible(false);
+        // The selected query's bin: a band across the whole bar.
+        if (selectedBin_ >= 0 && selectedBin_ < static_cast<int>(bins_.size())) {
+            auto* band = new QLineSeries(chart_);
+            band->setObjectName(QStringLiteral("selectedQuery"));
+            band->setName(tr("selected query"));
+            QColor c = text;
+            c.setAlpha(90);
+            band->setPen(QPen(c, 10, Qt::SolidLine, Qt::FlatCap));
+            band->append(selectedBin_, 0);
+            band->append(selectedBin_, 1);
+            chart_->addSeries(band);
+            band->attachAxis(slotAxis);
+            band->attachAxis(axisY);
+        }
     }
 }
 

@@ -20,6 +20,9 @@ class BeliefChart : public QWidget {
     void setData(std::vector<eval::BeliefBin> bins, const QString& title);
     const std::vector<eval::BeliefBin>& data() const { return bins_; }
     QChartView* view() const { return view_; }
+    // Marks the bin of the query selected elsewhere (table, other charts); -1 = none.
+    void setSelectedBin(int bin);
+    int selectedBin() const { return selectedBin_; }
 
   signals:
     void binClicked(int bin);
@@ -27,6 +30,7 @@ class BeliefChart : public QWidget {
   private:
     void rebuild();
     std::vector<eval::BeliefBin> bins_;
+    int selectedBin_ = -1;
     QString title_;
     QChart* chart_;
     QChartView* view_;

@@ -16,6 +16,7 @@
 #include <cmath>
 
 #include "core/routing/method.hpp"
+#include "ui/charts/chart_legend.hpp"
 #include "ui/charts/chart_style.hpp"
 
 namespace automix::ui::charts {
@@ -39,10 +40,11 @@ CascadePanel::CascadePanel(QWidget* parent) : QWidget(parent) {
     table_->verticalHeader()->setVisible(false);
     note_ = new QLabel(this);
     note_->setWordWrap(true);
-    auto* split = new QSplitter(Qt::Horizontal, this);
-    split->addWidget(chartView_);
+    // Chart above the policy table: the chart keeps the width its step labels need.
+    auto* split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(viewWithLegend(chartView_, nullptr, this));  // the states listed beside, scrolling
     split->addWidget(table_);
-    split->setSizes({500, 600});
+    split->setSizes({600, 400});
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(note_);
@@ -85,25 +87,25 @@ void CascadePanel::setView(eval::CascadeView v, const QString& title) {
         series->append(set);
     }
     for (const auto& step : view_.steps) {
+        // The model's name from the file, the bin on a second line: short enough never to be cut.
+        // "Small (13B)" → "Small": the whole name is in the legend of the table and the drill-down.
         const QString model = static_cast<std::size_t>(step.model) < view_.model_names.size()
                                   ? QString::fromStdString(view_.model_names[static_cast<std::size_t>(step.model)])
-                                  : QString::number(step.model);
-        (void)model;
-        steps << (step.bin >= 0 ? tr("m%1 bin %2 → %3")
-                                      .arg(step.model + 1)
-                                      .arg(step.bin)
-                                      .arg(step.escalate ? tr("esc") : tr("report"))
-                                : tr("m%1 → report").arg(step.model + 1));
+                                        .section(QStringLiteral(" ("), 0, 0)
+                                  : QString::number(step.model + 1);
+        // (The action of each step is the next bar: another model, or none after a report.)
+        steps << (step.bin >= 0 ? tr("%1, bin %2").arg(model.toHtmlEscaped()).arg(step.bin)
+                                : model.toHtmlEscaped());
     }
     chart_->addSeries(series);
-    chart_->legend()->setAlignment(Qt::AlignRight);
     auto* x = new QBarCategoryAxis(chart_);
     x->append(steps);
     x->setLabelsColor(text);
     auto* y = new QValueAxis(chart_);
-    y->setRange(0, 1);
-    y->setTickCount(6);
-    y->setTitleText(tr("belief P(state | bins so far)"));
+    niceAxis(y, 0, 1, 6);
+    y->setTitleText(tr("belief"));
+    chartView_->setToolTip(tr("Belief P(state | the bins seen so far) after each step of the cascade, for the "
+                              "selected query; the legend names the states"));
     y->setLabelsColor(text);
     y->setTitleBrush(text);
     chart_->addAxis(x, Qt::AlignBottom);

@@ -1,12 +1,18 @@
 #include "ui/charts/chart_export.hpp"
 
+#include <QBoxLayout>
+#include <QBuffer>
+#include <QPointer>
+#include <QCoreApplication>
+#include <QResizeEvent>
 #include <QChartView>
 #include <QFile>
 #include <QImage>
 #include <QPainter>
-#include <QBuffer>
 #include <QSaveFile>
 #include <QSvgGenerator>
+
+#include "ui/charts/chart_legend.hpp"
 
 namespace automix::ui::charts {
 
@@ -21,21 +27,48 @@ QSize sizeFor(QWidget* view, QSize size) {
 class ResizeFor {
   public:
     ResizeFor(QWidget* w, QSize size) : w_(w), old_(w->size()) {
-        if (size != old_) w_->resize(size);
+        // Out of its box (chart + legend) meanwhile: the box's layout would fit it back at once.
+        if (QWidget* parent = w->parentWidget())
+            if (auto* box = qobject_cast<QBoxLayout*>(parent->layout()); box && box->indexOf(w) >= 0) {
+                box_ = box;
+                index_ = box->indexOf(w);
+                stretch_ = box->stretch(index_);
+                visible_ = w->isVisible();
+                w->setParent(nullptr);
+            }
+        if (size != w_->size()) apply(size, w_->size());
     }
     ~ResizeFor() {
-        if (w_->size() != old_) w_->resize(old_);
+        if (w_->size() != old_) apply(old_, w_->size());
+        if (box_) {
+            box_->insertWidget(index_, w_, stretch_);
+            w_->setVisible(visible_);
+        }
     }
 
   private:
+    // A widget out of sight (another tab) gets its resize event only when shown: the chart
+    // inside would keep its old size in the picture. Deliver it now.
+    void apply(QSize to, QSize from) {
+        w_->resize(to);
+        if (!w_->isVisible()) {
+            QResizeEvent e(to, from);
+            QCoreApplication::sendEvent(w_, &e);
+        }
+    }
+
     QWidget* w_;
     QSize old_;
+    QPointer<QBoxLayout> box_;
+    int index_ = -1, stretch_ = 0;
+    bool visible_ = true;
 };
 }  // namespace
 
 QString exportPng(QWidget* view, const QString& path, QSize size) {
     if (!view) return QStringLiteral("no chart");
     const QSize s = sizeFor(view, size);
+    const LegendForExport legend(view);  // the picture names its series itself (before it leaves its box)
     ResizeFor resize(view, s);
     const qreal dpr = 2.0;  // crisp on high-DPI screens and in documents
     QImage image(s * dpr, QImage::Format_ARGB32_Premultiplied);
@@ -65,6 +98,7 @@ QString savePng(const QImage& image, const QString& path) {
 QString exportSvg(QWidget* view, const QString& path, QSize size) {
     if (!view) return QStringLiteral("no chart");
     const QSize s = sizeFor(view, size);
+    const LegendForExport legend(view);
     ResizeFor resize(view, s);
     QBuffer buffer;  // written in one go below, so a failure leaves no partial file
     QSvgGenerator svg;

@@ -17,6 +17,8 @@
 #include <QTabWidget>
 #include <QTimer>
 #include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
 
 #include "core/eval/calibration.hpp"
 #include "core/eval/report_json.hpp"
@@ -24,9 +26,11 @@
 #include "ui/charts/belief_chart.hpp"
 #include "ui/charts/cascade_panel.hpp"
 #include "ui/charts/chart_export.hpp"
+#include "ui/charts/chart_style.hpp"
 #include "ui/charts/cost_quality_chart.hpp"
 #include "ui/charts/per_dataset_view.hpp"
 #include "ui/charts/verifier_charts.hpp"
+#include "ui/compare_routing.hpp"
 #include "ui/job_runner.hpp"
 #include "ui/main_window.hpp"
 #include "ui/routing_state.hpp"
@@ -57,7 +61,10 @@ ChartTabs::ChartTabs(MainWindow* window)
     connect(state_, &RoutingState::chartScopeChanged, this, &ChartTabs::onChartScopeChanged);
     connect(state_, &RoutingState::routingChanged, this, &ChartTabs::onRoutingChanged);
     connect(state_, &RoutingState::trainingFinished, this, &ChartTabs::applyPendingSelection);
-    connect(state_, &RoutingState::currentRowChanged, this, [this] { beliefTimer_->start(); });
+    connect(state_, &RoutingState::currentRowChanged, this, [this] {
+        updateSelection();  // linked brushing: the selected query on every chart at once
+        beliefTimer_->start();
+    });
     jobs_->follow(kCurves, this,
                   {JobRunner::intoBar(curvesProgress_),
                    [this](const QString& message) {
@@ -119,6 +126,8 @@ void ChartTabs::buildTabs() {
     auto* beliefSplit = new QSplitter(Qt::Horizontal, beliefPage);
     beliefSplit->addWidget(belief_);
     beliefSplit->addWidget(cascade_);
+    beliefSplit->setStretchFactor(0, 1);  // the bins need the room more than the cascade's few steps
+    beliefSplit->setStretchFactor(1, 1);
     auto* beliefLayout = new QVBoxLayout(beliefPage);
     beliefLayout->setContentsMargins(2, 2, 2, 2);
     beliefLayout->addWidget(beliefSplit, 1);
@@ -220,7 +229,26 @@ void ChartTabs::buildTabs() {
                                     return c.bin == bin && c.correct == smallRight;
                                 });
     });
+    // A click on a reliability point narrows the table to that confidence bin's evaluation rows.
+    connect(verifier_, &VerifierCharts::reliabilityBinClicked, this, [this](int bin) {
+        const auto ds = state_->datasetPtr();
+        const int d = chartDataset();
+        if (!ds || d < 0 || ds->model_count() < 2) return;
+        const routing::Bins bins(state_->config().num_bins);
+        const auto model = static_cast<std::size_t>(
+            std::clamp<int>(verifier_->verifiedModel(), 0, static_cast<int>(ds->model_count()) - 2));
+        const std::vector<data::RowIndex> rows(evalRows().begin(), evalRows().end());
+        auto inEval = std::make_shared<std::vector<data::RowIndex>>(rows);
+        std::sort(inEval->begin(), inEval->end());
+        state_->setLinkedFilter(tr("reliability bin %1 of %2").arg(shortNumber(bins.centre(bin)), state_->snapshot()->datasetName(d)),
+                                [ds, bins, bin, model, inEval](data::RowIndex r) {
+                                    return std::binary_search(inEval->begin(), inEval->end(), r) &&
+                                           bins.nearest(ds->models[model].verifier_confidence[r]) == bin;
+                                });
+    });
     connect(tuning_, &TuningPanel::figuresChanged, this, &ChartTabs::updateCurrentPoint);
+    if (auto* compare = window_->findChild<CompareRouting*>())
+        connect(compare, &CompareRouting::changed, this, &ChartTabs::updateCurrentPoint);
     connect(verifier_, &VerifierCharts::computeRequested, this, &ChartTabs::computeSamplesCurve);
     connect(verifier_, &VerifierCharts::verifiedModelChanged, this, &ChartTabs::updateVerifier);
 }
@@ -315,6 +343,10 @@ void ChartTabs::waitForCurves() {
 void ChartTabs::updateCurrentPoint() {
     const auto m = tuning_->evalFigures();
     costQuality_->setCurrent(m, m ? tr("current: %1").arg(state_->methodName()) : QString());
+    // Both rings while two routings are compared: A (solid) and B (dashed).
+    const auto* compare = window_->findChild<CompareRouting*>();
+    const auto b = compare && compare->isActive() ? compare->figures(evalRows()) : std::nullopt;
+    costQuality_->setCompared(b, b ? tr("B: %1").arg(compare->label()) : QString());
 }
 
 void ChartTabs::flushBelief() {
@@ -346,7 +378,9 @@ void ChartTabs::updateBelief() {
     }
     const QString routing =
         decisions.empty() ? tr("not routed") : state_->methodName() + QLatin1Char(' ') + state_->paramsText();
-    const QString title = tr("What the POMDP learns on %1 train (%2 rows) — action: %3 — %4")
+    // Named after what is drawn (beliefs per confidence bin of the small model), not after one
+    // method: the routing beside it may be any method, the Cascade included.
+    const QString title = tr("Belief states per confidence bin on %1 train (%2 rows) — action: %3 — %4")
                               .arg(snap->datasetName(d))
                               .arg(train.size())
                               .arg(routing, snap->file.displayName);
@@ -354,6 +388,29 @@ void ChartTabs::updateBelief() {
         belief_->setData({}, title);  // empty, not stale, if core refuses
         belief_->setData(eval::belief_bins(ds, train, decisions, state_->config().num_bins), title);
     });
+}
+
+void ChartTabs::updateSelection() {
+    const SnapshotPtr snap = state_->snapshot();
+    const auto row = state_->currentRow();
+    const int d = snap->rows->chartDataset;
+    std::optional<double> confidence;
+    int bin = -1, smallBin = -1;
+    if (snap->data && row && *row < snap->data->size() && snap->data->dataset_index[*row] == d &&
+        snap->data->model_count() > 1) {
+        const data::Dataset& ds = *snap->data;
+        const routing::Bins bins(state_->config().num_bins);
+        const auto model = static_cast<std::size_t>(
+            std::clamp<int>(verifier_->verifiedModel(), 0, static_cast<int>(ds.model_count()) - 2));
+        const double c = ds.models[model].verifier_confidence[*row];
+        if (std::isfinite(c)) {
+            confidence = c;
+            bin = bins.nearest(c);
+        }
+        smallBin = bins.nearest(ds.small().verifier_confidence[*row]);
+    }
+    verifier_->setSelectedQuery(confidence, bin);
+    belief_->setSelectedBin(smallBin);
 }
 
 void ChartTabs::updateCascade() {
@@ -395,6 +452,7 @@ void ChartTabs::updateVerifier() {
         verifier_->setData(eval::confidence_histogram(ds, rows, bins, 0.5, model), eval::reliability(ds, rows, bins, model),
                            scope);
     });
+    updateSelection();
 }
 
 void ChartTabs::computeSamplesCurve() {
@@ -475,8 +533,12 @@ QString ChartTabs::exportTab(int tab, const QString& folder, QStringList* writte
     }
     if (tab == 0) {
         chart(costQuality_->view(), QStringLiteral("cost_quality"));
-        csv(eval::cost_quality_table(costQuality_->data()), QStringLiteral("cost_quality"),
-            curvesSnap_ ? curvesSnap_->chartProvenance() : tr("no curves"));
+        // Every dataset of the file, each line led by its dataset (the chart shows one).
+        csv(eval::cost_quality_table(curvesOfEveryDataset()), QStringLiteral("cost_quality"),
+            snap->data ? QStringLiteral("%1 · every dataset · %2 · %3")
+                             .arg(snap->file.displayName, snap->split == SplitScope::Train ? tr("train") : tr("val"),
+                                  snap->costsText())
+                       : tr("no data"));
     } else if (tab == 1) {
         chart(belief_->view(), QStringLiteral("belief_states"));
         csv(eval::belief_table(belief_->data()), QStringLiteral("belief_states"), snap->chartProvenance(true));
@@ -510,6 +572,51 @@ QString ChartTabs::exportTab(int tab, const QString& folder, QStringList* writte
     }
     if (written) *written << files;
     return errors.join(QLatin1Char('\n'));
+}
+
+std::vector<std::pair<std::string, eval::CostQuality>> ChartTabs::curvesOfEveryDataset() {
+    const SnapshotPtr snap = state_->snapshot();
+    std::vector<std::pair<std::string, eval::CostQuality>> out;
+    if (!snap->data) return out;
+    waitForCurves();
+    // The drawn curves are reused; the other datasets are computed the same way (train on
+    // their train rows, evaluate on the scope's split), in the background, waited for here.
+    const bool drawnIsCurrent = curvesSnap_ && state_->isCurrent(*curvesSnap_, kChartAspects);
+    const int drawn = drawnIsCurrent ? curvesSnap_->rows->chartDataset : -1;
+    const eval::CostQuality drawnCurves = costQuality_->data();
+    const bool onTrain = snap->split == SplitScope::Train;
+    std::optional<std::vector<std::pair<std::string, eval::CostQuality>>> computed;
+    RoutingState* state = state_;
+    jobs_->start<std::vector<std::pair<std::string, eval::CostQuality>>>(
+        QStringLiteral("export-curves"),
+        {this, [state, snap] { return state->isCurrent(*snap, kChartAspects); }},
+        [snap, drawn, drawnCurves, onTrain](JobContext& job) {
+            const data::Dataset& ds = *snap->data;
+            std::vector<std::pair<std::string, eval::CostQuality>> all;
+            for (std::size_t d = 0; d < ds.dataset_names.size(); ++d) {
+                job.checkCancelled();
+                job.progress(d, ds.dataset_names.size());
+                const std::string& name = ds.dataset_names[d];
+                if (static_cast<int>(d) == drawn) {
+                    all.emplace_back(name, drawnCurves);
+                    continue;
+                }
+                const data::View train = ds.measured(ds.rows(static_cast<int>(d), data::Split::Train));
+                const data::View evalRows =
+                    onTrain ? train : ds.measured(ds.rows(static_cast<int>(d), data::Split::Val));
+                if (train.empty() || evalRows.empty()) continue;
+                eval::CostQuality cq = eval::cost_quality(ds, train, evalRows, eval::chart_methods(name),
+                                                          snap->routing->config, job.continueCallback());
+                if (cq.cancelled) throw JobCancelled();
+                all.emplace_back(name, std::move(cq));
+            }
+            return all;
+        },
+        [&computed](std::vector<std::pair<std::string, eval::CostQuality>> all) { computed = std::move(all); });
+    jobs_->waitFor(QStringLiteral("export-curves"), 600000);
+    jobs_->cancel(QStringLiteral("export-curves"));  // after a timeout nothing may reach `computed`
+    if (computed) out = std::move(*computed);
+    return out;
 }
 
 QString ChartTabs::exportReport(const QString& folder, QStringList* written) {

@@ -81,6 +81,8 @@ class ChartTabs : public QObject {
 
   private:
     void buildTabs();
+    // The cost–quality curves of every dataset of the file (the drawn ones reused), for exports.
+    std::vector<std::pair<std::string, eval::CostQuality>> curvesOfEveryDataset();
     void onChartScopeChanged();
     void onRoutingChanged();
     void startCurves();
@@ -88,6 +90,8 @@ class ChartTabs : public QObject {
     void updateBelief();
     void updateVerifier();
     void updateCascade();
+    // Marks the selected query on the histogram, the reliability diagram and the belief chart.
+    void updateSelection();
     void updateCurrentPoint();
     void applyPendingSelection();
     // Runs a GUI-thread use of core; an exception becomes an error dialog, never a terminate.

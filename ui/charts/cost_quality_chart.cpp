@@ -4,6 +4,7 @@
 #include <QChart>
 #include <QChartView>
 #include <QCursor>
+#include <QLabel>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
@@ -15,20 +16,20 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ui/charts/chart_legend.hpp"
 #include "ui/charts/chart_style.hpp"
 
 namespace automix::ui::charts {
 
 namespace {
 QString pct(double fraction) {
+    if (!std::isfinite(fraction)) return QStringLiteral("—");
     return QString::number(100.0 * fraction, 'f', 1) + QStringLiteral(" %");
 }
 
 QString metricsText(const eval::Metrics& m) {
     return QObject::tr("cost %1 · perf %2<br>IBC lift %3 · APGR %4 · escalated %5")
-        .arg(m.avg_cost, 0, 'f', 2)
-        .arg(m.avg_perf, 0, 'f', 4)
-        .arg(pct(m.lift), std::isnan(m.apgr) ? QStringLiteral("—") : QString::number(m.apgr, 'f', 3),
+        .arg(shortNumber(m.avg_cost), shortNumber(m.avg_perf), pct(m.lift), shortNumber(m.apgr),
              pct(m.escalated_fraction));
 }
 
@@ -43,9 +44,19 @@ CostQualityChart::CostQualityChart(QWidget* parent) : QWidget(parent) {
     view_ = makeChartView(chart_, this);
     view_->setObjectName(QStringLiteral("costQualityView"));
     view_->setWindowTitle(tr("Cost–quality"));
+    // The figures of the last point hovered stay here (a tooltip alone vanishes too soon).
+    info_ = new QLabel(this);
+    info_->setObjectName(QStringLiteral("costQualityInfo"));
+    info_->setTextFormat(Qt::RichText);
+    info_->setWordWrap(true);
+    info_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    info_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    info_->setToolTip(tr("The figures of the last point hovered"));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(view_);
+    layout->setSpacing(2);
+    layout->addWidget(viewWithLegend(view_, &legend_, this), 1);
+    layout->addWidget(info_);
     clear(tr("Load data and choose a dataset to see the cost–quality curves"));
 }
 
@@ -79,6 +90,8 @@ void CostQualityChart::attachLine(QLineSeries* s) {
 
 void CostQualityChart::rebuild() {
     const std::optional<QPointF> keep = currentPoint();
+    const std::optional<QPointF> keepCompared = comparedPoint();
+    const QString comparedName = compared_ ? compared_->name() : QString();
     chart_->removeAllSeries();
     for (QAbstractAxis* a : chart_->axes()) {
         chart_->removeAxis(a);
@@ -86,6 +99,7 @@ void CostQualityChart::rebuild() {
     }
     refs_.clear();
     current_ = nullptr;
+    compared_ = nullptr;
     styleChart(chart_);
     chart_->setTitle(title_);
     const bool dark = paletteIsDark();
@@ -93,10 +107,12 @@ void CostQualityChart::rebuild() {
 
     axisX_ = new QValueAxis(chart_);
     axisY_ = new QValueAxis(chart_);
-    axisX_->setTitleText(tr("average cost per query (verification included)"));
-    axisY_->setTitleText(tr("average performance (mean score)"));
-    axisX_->setLabelFormat(QStringLiteral("%.0f"));
-    axisY_->setLabelFormat(QStringLiteral("%.3f"));
+    // Short titles that fit a small chart; what they mean exactly is in the view's tooltip.
+    axisX_->setTitleText(tr("avg cost per query"));
+    axisY_->setTitleText(tr("avg performance"));
+    view_->setToolTip(tr("x: average cost per query, verification included · y: average performance (mean score "
+                         "of the answer used)\nWheel: zoom · drag: pan · Shift+drag: zoom to a box · double-click "
+                         "or Home: reset · legend: click to hide or show"));
     for (QValueAxis* a : {axisX_, axisY_}) {
         a->setLabelsColor(text);
         a->setTitleBrush(text);
@@ -108,8 +124,8 @@ void CostQualityChart::rebuild() {
     chart_->addAxis(axisY_, Qt::AlignLeft);
 
     if (!finitePoint(data_.small_only)) {
-        axisX_->setRange(0, 1);
-        axisY_->setRange(0, 1);
+        niceAxis(axisX_, 0, 1, 5);
+        niceAxis(axisY_, 0, 1, 5);
         return;
     }
     addReferenceSeries(dark);
@@ -128,13 +144,8 @@ void CostQualityChart::rebuild() {
     for (const auto& c : data_.methods)
         for (const auto& p : c.points) extend(p.metrics);
     const double dy = std::max(1e-3, y1 - y0);
-    axisX_->setRange(0, x1 + 0.04 * std::max(1.0, x1 - x0));
-    axisY_->setRange(y0 - 0.06 * dy, y1 + 0.06 * dy);
-    axisX_->applyNiceNumbers();
-    axisY_->applyNiceNumbers();
-    axisY_->setLabelFormat(QStringLiteral("%.2f"));
-    // Many series: a legend on the right keeps every name readable.
-    chart_->legend()->setAlignment(Qt::AlignRight);
+    niceAxis(axisX_, 0, x1 + 0.04 * std::max(1.0, x1 - x0));
+    niceAxis(axisY_, y0 - 0.06 * dy, y1 + 0.06 * dy);
 
     current_ = new QScatterSeries(chart_);
     current_->setName(tr("current routing"));
@@ -144,13 +155,27 @@ void CostQualityChart::rebuild() {
     current_->setPen(QPen(text, 2.5));
     attach(current_);
     if (keep) current_->append(*keep);
+
+    compared_ = new QScatterSeries(chart_);
+    compared_->setObjectName(QStringLiteral("comparedRouting"));
+    compared_->setName(comparedName.isEmpty() ? tr("compared routing B") : comparedName);
+    compared_->setMarkerSize(20);
+    compared_->setColor(Qt::transparent);
+    compared_->setBorderColor(text);
+    compared_->setPen(QPen(text, 2.0, Qt::DashLine));
+    attach(compared_);
+    if (keepCompared) compared_->append(*keepCompared);
+    // Only listed while there is a B to show.
+    for (QLegendMarker* marker : chart_->legend()->markers(compared_)) marker->setVisible(keepCompared.has_value());
+    compared_->setProperty(ChartLegend::kHiddenProperty, !keepCompared.has_value());
 }
 
 void CostQualityChart::addReferenceSeries(bool dark) {
-    const QColor grey = methodColor(QStringLiteral("always_small"), dark);
+    QColor baselineColour = QApplication::palette().color(QPalette::Text);
+    baselineColour.setAlpha(150);
     auto* baseline = new QLineSeries(chart_);
     baseline->setName(tr("IBC baseline (small → large)"));
-    baseline->setPen(QPen(grey, 1.5, Qt::DashLine));
+    baseline->setPen(QPen(baselineColour, 1.5, Qt::DashLine));
     baseline->append(data_.small_only.avg_cost, data_.small_only.avg_perf);
     baseline->append(data_.large_only.avg_cost, data_.large_only.avg_perf);
     attachLine(baseline);
@@ -158,7 +183,7 @@ void CostQualityChart::addReferenceSeries(bool dark) {
     if (!data_.random_mix.empty()) {
         auto* random = new QLineSeries(chart_);
         random->setName(tr("random mix"));
-        random->setPen(QPen(grey, 1.2, Qt::DotLine));
+        random->setPen(QPen(methodColor(QStringLiteral("random_mix"), dark), 1.5, Qt::DotLine));
         for (const auto& p : data_.random_mix)
             if (finitePoint(p.metrics)) random->append(p.metrics.avg_cost, p.metrics.avg_perf);
         attachLine(random);
@@ -183,16 +208,12 @@ void CostQualityChart::addReferenceSeries(bool dark) {
         if (!finitePoint(m)) return;
         auto* s = new QScatterSeries(chart_);
         s->setName(name);
+        styleMethodMarkers(s, key, size, dark);
         s->setMarkerShape(shape);
-        s->setMarkerSize(size);
-        s->setColor(methodColor(key, dark));
-        s->setBorderColor(methodColor(key, dark).darker(140));
         s->append(m.avg_cost, m.avg_perf);
         attach(s);
         connect(s, &QScatterSeries::hovered, this, [this, name, m](const QPointF&, bool on) {
-            if (!on) return QToolTip::hideText();
-            lastTooltip_ = referenceTooltip(name, m);
-            QToolTip::showText(QCursor::pos(), lastTooltip_, view_);
+            if (on) showInfo(referenceTooltip(name, m));
         });
     };
     addPoint(tr("small model only"), QStringLiteral("always_small"), data_.small_only,
@@ -207,6 +228,7 @@ void CostQualityChart::addMethodSeries(std::size_t m, bool dark) {
     if (!c.ok || c.points.empty()) return;
     const QString name = QString::fromStdString(c.method);
     const QColor colour = methodColor(name, dark);
+    const QColor text = QApplication::palette().color(QPalette::Text);
 
     // The method's own non-dominated candidates, joined: its cost–quality curve.
     std::vector<eval::Metrics> metrics;
@@ -220,9 +242,8 @@ void CostQualityChart::addMethodSeries(std::size_t m, bool dark) {
     SeriesRef all;
     all.series = new QScatterSeries(chart_);
     all.series->setName(name + tr(" candidates"));
-    all.series->setMarkerSize(7);
-    all.series->setColor(colour);
-    all.series->setBorderColor(colour.darker(130));
+    all.series->setProperty(ChartLegend::kGroupProperty, name);  // hidden and shown with the method
+    styleMethodMarkers(all.series, name, 9, dark);
     all.method = m;
     for (std::size_t i = 0; i < c.points.size(); ++i) {
         if (!finitePoint(c.points[i].metrics)) continue;
@@ -236,10 +257,12 @@ void CostQualityChart::addMethodSeries(std::size_t m, bool dark) {
     SeriesRef trained;
     trained.series = new QScatterSeries(chart_);
     trained.series->setName(name + tr(" (trained)"));
-    trained.series->setMarkerShape(QScatterSeries::MarkerShapeRotatedRectangle);
-    trained.series->setMarkerSize(15);
+    trained.series->setProperty(ChartLegend::kGroupProperty, name);
+    // The method's own shape, large and outlined in the text colour.
+    trained.series->setMarkerSize(16);
     trained.series->setColor(colour);
-    trained.series->setBorderColor(QApplication::palette().color(QPalette::Text));
+    trained.series->setBorderColor(text);
+    trained.series->setMarkerShape(builtInShape(methodShape(name)));
     trained.method = m;
     if (c.trained < c.points.size() && finitePoint(c.points[c.trained].metrics)) {
         trained.series->append(c.points[c.trained].metrics.avg_cost, c.points[c.trained].metrics.avg_perf);
@@ -252,13 +275,10 @@ void CostQualityChart::addMethodSeries(std::size_t m, bool dark) {
     for (SeriesRef* ref : {&all, &trained}) {
         QScatterSeries* s = ref->series;
         connect(s, &QScatterSeries::hovered, this, [this, s](const QPointF& p, bool on) {
-            if (!on) return QToolTip::hideText();
+            if (!on) return;  // the tooltip leaves with the pointer (its rectangle), the info box stays
             const SeriesRef* r = refOf(s);
             if (!r) return;
-            if (auto i = pointAt(*r, p)) {
-                lastTooltip_ = tooltipFor(r->method, *i);
-                QToolTip::showText(QCursor::pos(), lastTooltip_, view_);
-            }
+            if (auto i = pointAt(*r, p)) showInfo(tooltipFor(r->method, *i));
         });
         connect(s, &QScatterSeries::clicked, this, [this, s](const QPointF& p) {
             const SeriesRef* r = refOf(s);
@@ -299,6 +319,14 @@ QString CostQualityChart::tooltipFor(std::size_t method, std::size_t point) cons
              QString::fromStdString(p.text).toHtmlEscaped(), metricsText(p.metrics));
 }
 
+void CostQualityChart::showInfo(const QString& text) {
+    lastTooltip_ = text;
+    info_->setText(text);
+    // Stays while the pointer is within a few pixels of the point hovered.
+    const QPoint at = view_->mapFromGlobal(QCursor::pos());
+    QToolTip::showText(QCursor::pos(), text, view_, QRect(at - QPoint(8, 8), QSize(16, 16)), 30000);
+}
+
 QString CostQualityChart::referenceTooltip(const QString& name, const eval::Metrics& m) const {
     return QStringLiteral("<b>%1</b><br>%2").arg(name.toHtmlEscaped(), metricsText(m));
 }
@@ -317,6 +345,24 @@ void CostQualityChart::setCurrent(const std::optional<eval::Metrics>& m, const Q
         current_->clear();
         current_->append(p);
     }
+}
+
+void CostQualityChart::setCompared(const std::optional<eval::Metrics>& m, const QString& label) {
+    if (!compared_) return;
+    const bool show = m && finitePoint(*m);
+    compared_->clear();
+    if (show) {
+        compared_->setName(label);
+        compared_->append(QPointF(m->avg_cost, m->avg_perf));
+    }
+    for (QLegendMarker* marker : chart_->legend()->markers(compared_)) marker->setVisible(show);
+    compared_->setProperty(ChartLegend::kHiddenProperty, !show);
+    if (legend_) legend_->refresh();
+}
+
+std::optional<QPointF> CostQualityChart::comparedPoint() const {
+    if (!compared_ || compared_->count() == 0) return std::nullopt;
+    return compared_->at(0);
 }
 
 std::optional<QPointF> CostQualityChart::currentPoint() const {

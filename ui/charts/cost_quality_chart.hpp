@@ -22,6 +22,8 @@ class QValueAxis;
 
 namespace automix::ui::charts {
 
+class ChartLegend;
+
 class CostQualityChart : public QWidget {
     Q_OBJECT
   public:
@@ -33,6 +35,9 @@ class CostQualityChart : public QWidget {
     // The ring of the current routing; nullopt hides it.
     void setCurrent(const std::optional<eval::Metrics>& m, const QString& label);
     std::optional<QPointF> currentPoint() const;
+    // The ring of the compared routing B (Method ▸ Compare With); nullopt hides it.
+    void setCompared(const std::optional<eval::Metrics>& m, const QString& label);
+    std::optional<QPointF> comparedPoint() const;
 
     QChartView* view() const { return view_; }
     QChart* chart() const { return chart_; }
@@ -42,6 +47,10 @@ class CostQualityChart : public QWidget {
     // Tooltip text of a candidate point, and the last tooltip shown on hover.
     QString tooltipFor(std::size_t method, std::size_t point) const;
     QString lastTooltip() const { return lastTooltip_; }
+    // The legend beside the chart (click an entry to hide or show a method).
+    ChartLegend* legend() const { return legend_; }
+    // The figures of the last point hovered, kept under the chart.
+    QLabel* infoBox() const { return info_; }
 
   signals:
     void candidateClicked(int method, int point);
@@ -59,6 +68,7 @@ class CostQualityChart : public QWidget {
     std::optional<std::size_t> pointAt(const SeriesRef& ref, const QPointF& p) const;
     QString referenceTooltip(const QString& name, const eval::Metrics& m) const;
     void hideFromLegend(QScatterSeries* s);
+    void showInfo(const QString& text);
     void attach(QScatterSeries* s);
     void attachLine(QLineSeries* s);
 
@@ -69,6 +79,9 @@ class CostQualityChart : public QWidget {
     QValueAxis* axisX_ = nullptr;
     QValueAxis* axisY_ = nullptr;
     QScatterSeries* current_ = nullptr;
+    QScatterSeries* compared_ = nullptr;
+    ChartLegend* legend_ = nullptr;
+    QLabel* info_ = nullptr;
     std::vector<SeriesRef> refs_;
     QString lastTooltip_;
 };

@@ -22,6 +22,7 @@
 #include <cmath>
 
 #include "core/eval/cost_quality.hpp"
+#include "ui/charts/chart_legend.hpp"
 #include "ui/charts/chart_style.hpp"
 #include "ui/job_runner.hpp"
 
@@ -84,7 +85,7 @@ PerDatasetView::PerDatasetView(RoutingState* state, QWidget* parent) : QWidget(p
     bar->addWidget(status_, 1);
 
     auto* split = new QSplitter(Qt::Horizontal, this);
-    split->addWidget(view_);
+    split->addWidget(viewWithLegend(view_, nullptr, this));  // the methods listed beside, scrolling
     split->addWidget(table_);
     split->setSizes({600, 500});
     auto* layout = new QVBoxLayout(this);
@@ -151,7 +152,9 @@ void PerDatasetView::run(eval::Protocol protocol, int seeds) {
             try {
                 auto report = std::make_shared<eval::Report>(eval::run_evaluation(
                     *snap->data, options, [&job](std::size_t done, std::size_t total) { job.progress(done, total); }));
-                report->input_path = snap->data->source_path;
+                report->input_path = snap->file.reportPath.isEmpty() ? snap->data->source_path
+                                                                     : snap->file.reportPath.toStdString();
+                report->input_sha256 = snap->file.sha256;
                 return std::shared_ptr<const eval::Report>(std::move(report));
             } catch (const eval::EvalCancelled&) {
                 throw JobCancelled();
@@ -204,12 +207,14 @@ void PerDatasetView::rebuild() {
     table_->setHorizontalHeaderLabels(datasets);
     table_->setVerticalHeaderLabels(methods);
     const bool dark = paletteIsDark();
+    ChartColours colours(dark);  // no colour twice (the baselines included)
     auto* series = new QBarSeries(chart_);
     double lo = 0, hi = 0.1;
     for (int mi = 0; mi < methods.size(); ++mi) {
         auto* set = new QBarSet(methods[mi], series);
-        set->setColor(methodColor(methods[mi], dark));
-        set->setBorderColor(methodColor(methods[mi], dark).darker(130));
+        const QColor colour = colours.take(methods[mi]);
+        set->setColor(colour);
+        set->setBorderColor(colour.darker(130));
         for (int di = 0; di < datasets.size(); ++di) {
             const eval::DatasetReport& d = r.datasets[static_cast<std::size_t>(di)];
             const eval::MethodReport* m = nullptr;
@@ -240,17 +245,14 @@ void PerDatasetView::rebuild() {
     x->append(datasets);
     x->setLabelsColor(text);
     auto* y = new QValueAxis(chart_);
-    y->setRange(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo));
-    y->applyNiceNumbers();
+    niceAxis(y, lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo), 6);
     y->setTitleText(tr("IBC lift (fraction)"));
-    y->setLabelFormat(QStringLiteral("%.2f"));
     y->setLabelsColor(text);
     y->setTitleBrush(text);
     chart_->addAxis(x, Qt::AlignBottom);
     chart_->addAxis(y, Qt::AlignLeft);
     series->attachAxis(x);
     series->attachAxis(y);
-    chart_->legend()->setAlignment(Qt::AlignRight);
 }
 
 }  // namespace automix::ui::charts

@@ -9,6 +9,8 @@
 #include <QHBoxLayout>
 #include <QComboBox>
 #include <QLabel>
+#include <QLegend>
+#include <QLegendMarker>
 #include <QSignalBlocker>
 #include <QLineSeries>
 #include <QLogValueAxis>
@@ -21,6 +23,7 @@
 #include <QValueAxis>
 #include <cmath>
 
+#include "ui/charts/chart_legend.hpp"
 #include "ui/charts/chart_style.hpp"
 #include "ui/job_runner.hpp"
 
@@ -92,9 +95,10 @@ VerifierCharts::VerifierCharts(RoutingState* state, QWidget* parent) : QWidget(p
     bar->addWidget(status_, 1);
 
     auto* charts = new QHBoxLayout();
-    charts->addWidget(histogramView_);
-    charts->addWidget(reliabilityView_);
-    charts->addWidget(samplesView_);
+    // Three charts side by side are narrow: each legend goes under its chart, wrapping.
+    charts->addWidget(viewWithLegend(histogramView_, nullptr, this, Qt::Vertical));
+    charts->addWidget(viewWithLegend(reliabilityView_, nullptr, this, Qt::Vertical));
+    charts->addWidget(viewWithLegend(samplesView_, nullptr, this, Qt::Vertical));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(charts, 1);
@@ -140,6 +144,14 @@ void VerifierCharts::setData(const eval::ConfidenceHistogram& h, const eval::Rel
     rebuildReliability();
 }
 
+void VerifierCharts::setSelectedQuery(std::optional<double> confidence, int bin) {
+    if (confidence == selectedConfidence_ && bin == selectedBin_) return;
+    selectedConfidence_ = confidence;
+    selectedBin_ = confidence ? bin : -1;
+    rebuildHistogram();
+    rebuildReliability();
+}
+
 void VerifierCharts::rebuildHistogram() {
     resetChart(histogramChart_,
                tr("Verifier confidence%1").arg(scope_.isEmpty() ? QString() : QStringLiteral(" — ") + scope_));
@@ -162,15 +174,55 @@ void VerifierCharts::rebuildHistogram() {
     connect(series, &QStackedBarSeries::clicked, this,
             [this, right](int index, QBarSet* set) { emit histogramBarClicked(index, set == right); });
     histogramChart_->addSeries(series);
+    // The bars sit on a category axis without labels; a value axis in confidence units, aligned
+    // with it, names round confidences instead (a label per bin is cut short on a narrow chart).
     auto* x = new QBarCategoryAxis(histogramChart_);
     x->append(categories);
-    x->setTitleText(tr("verifier confidence (nearest bin)"));
-    colourAxis(x);
+    x->setLabelsVisible(false);
+    x->setGridLineVisible(false);
     histogramChart_->addAxis(x, Qt::AlignBottom);
     QValueAxis* y = valueAxis(histogramChart_, tr("queries"), 0, top * 1.05, Qt::AlignLeft, QStringLiteral("%.0f"));
-    y->applyNiceNumbers();
+    niceAxis(y, 0, top * 1.05, 5);
     series->attachAxis(x);
     series->attachAxis(y);
+    if (histogram_.centres.size() > 1) {
+        const double first = histogram_.centres.front(), last = histogram_.centres.back();
+        const double half = (last - first) / static_cast<double>(histogram_.centres.size() - 1) / 2;
+        auto* confidence = new QValueAxis(histogramChart_);
+        confidence->setTitleText(tr("verifier confidence"));
+        confidence->setRange(first - half, last + half);
+        confidence->setTickType(QValueAxis::TicksDynamic);
+        confidence->setTickAnchor(0.0);
+        confidence->setTickInterval(0.25);
+        confidence->setLabelFormat(QStringLiteral("%.2f"));
+        confidence->setGridLineVisible(false);
+        colourAxis(confidence);
+        histogramChart_->addAxis(confidence, Qt::AlignBottom);
+        auto* anchor = new QLineSeries(histogramChart_);  // unnamed: holds the axis, draws nothing
+        histogramChart_->addSeries(anchor);
+        anchor->attachAxis(confidence);
+        anchor->attachAxis(y);
+    }
+    histogramView_->setToolTip(tr("x: verifier confidence, by nearest bin centre · y: queries of the evaluation rows\n"
+                                  "Click a bar to list its rows"));
+    // The selected query's bin: a band over its bar, on a hidden axis aligned with the bars.
+    if (selectedBin_ >= 0 && selectedBin_ < static_cast<int>(histogram_.centres.size())) {
+        auto* slotAxis = new QValueAxis(histogramChart_);
+        slotAxis->setRange(-0.5, static_cast<double>(histogram_.centres.size()) - 0.5);
+        slotAxis->setVisible(false);
+        histogramChart_->addAxis(slotAxis, Qt::AlignTop);
+        auto* band = new QLineSeries(histogramChart_);
+        band->setObjectName(QStringLiteral("selectedQuery"));
+        band->setName(tr("selected query"));
+        QColor c = QApplication::palette().color(QPalette::Text);
+        c.setAlpha(90);
+        band->setPen(QPen(c, 8, Qt::SolidLine, Qt::FlatCap));
+        band->append(selectedBin_, y->min());
+        band->append(selectedBin_, y->max());
+        histogramChart_->addSeries(band);
+        band->attachAxis(slotAxis);
+        band->attachAxis(y);
+    }
 }
 
 void VerifierCharts::rebuildReliability() {
@@ -178,8 +230,19 @@ void VerifierCharts::rebuildReliability() {
                                       .arg(reliability_.ece, 0, 'f', 3)
                                       .arg(scope_.isEmpty() ? QString() : QStringLiteral(" — ") + scope_));
     const QColor text = QApplication::palette().color(QPalette::Text);
-    QValueAxis* x = valueAxis(reliabilityChart_, tr("mean verifier confidence in bin"), 0, 1, Qt::AlignBottom);
-    QValueAxis* y = valueAxis(reliabilityChart_, tr("mean score in bin"), 0, 1, Qt::AlignLeft);
+    QValueAxis* x = valueAxis(reliabilityChart_, tr("mean confidence"), 0, 1, Qt::AlignBottom);
+    QValueAxis* y = valueAxis(reliabilityChart_, tr("mean score"), 0, 1, Qt::AlignLeft);
+    // A little room around [0, 1], ticks still at 0, 0.2, …, 1: the two "0.0" at the corner
+    // would otherwise overlap.
+    for (QValueAxis* a : {x, y}) {
+        a->setRange(-0.04, 1.04);
+        a->setTickType(QValueAxis::TicksDynamic);
+        a->setTickAnchor(0.0);
+        a->setTickInterval(0.2);
+        a->setLabelFormat(QStringLiteral("%.1f"));
+    }
+    reliabilityView_->setToolTip(tr("Per confidence bin: x = mean verifier confidence, y = mean score of the answers\n"
+                                    "Click a bin's point to list its rows"));
     auto* ideal = new QLineSeries(reliabilityChart_);
     ideal->setName(tr("perfectly calibrated"));
     QColor grey = text;
@@ -195,15 +258,46 @@ void VerifierCharts::rebuildReliability() {
     marks->setName(tr("confidence bins"));
     marks->setColor(colour);
     marks->setMarkerSize(9);
-    for (const eval::ReliabilityBin& b : reliability_.bins) {
+    std::vector<int> binOfMark;
+    for (std::size_t k = 0; k < reliability_.bins.size(); ++k) {
+        const eval::ReliabilityBin& b = reliability_.bins[k];
         if (b.rows == 0) continue;
         line->append(b.mean_confidence, b.mean_score);
         marks->append(b.mean_confidence, b.mean_score);
+        binOfMark.push_back(static_cast<int>(k));
     }
+    connect(marks, &QScatterSeries::clicked, this, [this, marks, binOfMark](const QPointF& p) {
+        // The nearest bin point to the click.
+        int best = -1;
+        qreal bestDist = 0;
+        for (int i = 0; i < marks->count(); ++i) {
+            const QPointF d = reliabilityChart_->mapToPosition(marks->at(i), marks) -
+                              reliabilityChart_->mapToPosition(p, marks);
+            const qreal dist = d.x() * d.x() + d.y() * d.y();
+            if (best < 0 || dist < bestDist) best = i, bestDist = dist;
+        }
+        if (best >= 0) emit reliabilityBinClicked(binOfMark[static_cast<std::size_t>(best)]);
+    });
     for (QXYSeries* s : std::initializer_list<QXYSeries*>{ideal, line, marks}) {
         reliabilityChart_->addSeries(s);
         s->attachAxis(x);
         s->attachAxis(y);
+    }
+    // The bins' dots belong to the verifier line: one legend entry for both.
+    for (QLegendMarker* m : reliabilityChart_->legend()->markers(marks)) m->setVisible(false);
+    marks->setProperty(ChartLegend::kGroupProperty, line->name());
+    if (selectedConfidence_) {
+        auto* at = new QLineSeries(reliabilityChart_);
+        at->setObjectName(QStringLiteral("selectedQuery"));
+        at->setName(tr("selected query"));
+        QColor c = text;
+        c.setAlpha(160);
+        at->setPen(QPen(c, 1.5, Qt::DashDotLine));
+        at->append(*selectedConfidence_, 0);
+        at->append(*selectedConfidence_, 1);
+        reliabilityChart_->addSeries(at);
+        at->attachAxis(x);
+        at->attachAxis(y);
     }
 }
 
@@ -225,9 +319,9 @@ void VerifierCharts::rebuildSamples() {
     double lo = 0, hi = 0.1;
     for (const auto& p : samples_.points)
         if (p.ok && std::isfinite(p.val.lift)) lo = std::min(lo, p.val.lift), hi = std::max(hi, p.val.lift);
-    QValueAxis* y = valueAxis(samplesChart_, tr("IBC lift on val (fraction)"), lo - 0.05 * (hi - lo),
+    QValueAxis* y = valueAxis(samplesChart_, tr("IBC lift (fraction)"), lo - 0.05 * (hi - lo),
                               hi + 0.05 * (hi - lo), Qt::AlignLeft);
-    y->applyNiceNumbers();
+    niceAxis(y, lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo), 5);
     const bool dark = paletteIsDark();
     for (const std::string& m : samples_.methods) {
         const QString name = QString::fromStdString(m);

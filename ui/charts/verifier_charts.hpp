@@ -4,6 +4,7 @@
 // of the number of verifier samples k = 1..32 (computed on a worker thread). Numbers from
 // eval::confidence_histogram, eval::reliability and eval::samples_curve.
 #include <QWidget>
+#include <optional>
 #include <memory>
 
 #include "core/eval/calibration.hpp"
@@ -49,11 +50,18 @@ class VerifierCharts : public QWidget {
     QChartView* reliabilityView() const { return reliabilityView_; }
     QChartView* samplesView() const { return samplesView_; }
     QPushButton* computeButton() const { return compute_; }
+    // Marks the query selected elsewhere: its confidence bin on the histogram and its
+    // confidence on the reliability diagram (nullopt = none).
+    void setSelectedQuery(std::optional<double> confidence, int bin);
+    std::optional<double> selectedConfidence() const { return selectedConfidence_; }
+    int selectedBin() const { return selectedBin_; }
 
   signals:
     void computeRequested();
     // A click on a histogram bar: its confidence bin and whether it is the "small right" part.
     void histogramBarClicked(int bin, bool smallRight);
+    // A click on a bin's point of the reliability diagram (its index among the bins).
+    void reliabilityBinClicked(int bin);
     void samplesCurveFinished();
     void verifiedModelChanged();
 
@@ -69,6 +77,8 @@ class VerifierCharts : public QWidget {
     eval::Reliability reliability_;
     eval::SamplesCurve samples_;
     QString samplesError_, scope_, samplesProvenance_;
+    std::optional<double> selectedConfidence_;
+    int selectedBin_ = -1;
     QChart *histogramChart_, *reliabilityChart_, *samplesChart_;
     QChartView *histogramView_, *reliabilityView_, *samplesView_;
     QPushButton* compute_;

@@ -1,0 +1,146 @@
+#include "ui/charts/chart_interaction.hpp"
+
+#include <QApplication>
+#include <QChart>
+#include <QKeyEvent>
+#include <QMouseEvent>
+#include <QRubberBand>
+#include <QWheelEvent>
+#include <algorithm>
+#include <cmath>
+
+namespace automix::ui::charts {
+
+InteractiveChartView::InteractiveChartView(QChart* chart, QWidget* parent) : QChartView(chart, parent) {
+    setFocusPolicy(Qt::StrongFocus);  // keyboard zoom and pan; F6 and Tab reach it
+    setRubberBand(QChartView::NoRubberBand);  // our own: a plain drag pans
+    band_ = new QRubberBand(QRubberBand::Rectangle, viewport());
+    band_->hide();
+    setToolTip(tr("Wheel: zoom · drag: pan · Shift+drag or right-drag: zoom to a box · double-click or Home: reset"));
+}
+
+QRectF InteractiveChartView::plotAreaInView() const {
+    return chart() ? mapFromScene(chart()->mapToScene(chart()->plotArea())).boundingRect() : QRectF();
+}
+
+bool InteractiveChartView::isZoomed() const {
+    return chart() && chart()->isZoomed();
+}
+
+void InteractiveChartView::resetZoom() {
+    if (!chart()) return;
+    chart()->zoomReset();
+    emit zoomChanged();
+}
+
+void InteractiveChartView::zoomAt(const QPointF& at, qreal factor) {
+    if (!chart() || factor <= 0) return;
+    const QRectF area = chart()->plotArea();
+    const QPointF p = chart()->mapFromScene(mapToScene(at.toPoint()));
+    const QPointF anchor(std::clamp(p.x(), area.left(), area.right()), std::clamp(p.y(), area.top(), area.bottom()));
+    const QRectF zoomed(anchor.x() - (anchor.x() - area.left()) / factor,
+                        anchor.y() - (anchor.y() - area.top()) / factor, area.width() / factor,
+                        area.height() / factor);
+    chart()->zoomIn(zoomed);
+    emit zoomChanged();
+}
+
+void InteractiveChartView::zoomToRect(const QRectF& viewRect) {
+    if (!chart()) return;
+    const QRectF inChart = chart()->mapFromScene(mapToScene(viewRect.toRect())).boundingRect();
+    const QRectF target = inChart.intersected(chart()->plotArea());
+    if (target.width() < 3 || target.height() < 3) return;
+    chart()->zoomIn(target);
+    emit zoomChanged();
+}
+
+void InteractiveChartView::panBy(const QPointF& pixels) {
+    if (!chart()) return;
+    chart()->scroll(-pixels.x(), pixels.y());
+    emit zoomChanged();
+}
+
+void InteractiveChartView::wheelEvent(QWheelEvent* e) {
+    const qreal steps = e->angleDelta().y() / 120.0;
+    if (steps == 0) return QChartView::wheelEvent(e);
+    zoomAt(e->position(), std::pow(1.25, steps));
+    e->accept();
+}
+
+void InteractiveChartView::mousePressEvent(QMouseEvent* e) {
+    pressPos_ = lastPos_ = e->position().toPoint();
+    panning_ = false;
+    banding_ = e->button() == Qt::RightButton || (e->button() == Qt::LeftButton && (e->modifiers() & Qt::ShiftModifier));
+    pressed_ = e->button() == Qt::LeftButton && !banding_;
+    if (banding_) {
+        band_->setGeometry(QRect(pressPos_, QSize()));
+        band_->show();
+        e->accept();
+        return;
+    }
+    QChartView::mousePressEvent(e);  // a click on a point still reaches its series
+}
+
+void InteractiveChartView::mouseMoveEvent(QMouseEvent* e) {
+    if (banding_) {
+        band_->setGeometry(QRect(pressPos_, e->position().toPoint()).normalized());
+        e->accept();
+        return;
+    }
+    if (pressed_ && (e->buttons() & Qt::LeftButton)) {
+        if (!panning_ && (e->position().toPoint() - pressPos_).manhattanLength() >= QApplication::startDragDistance()) panning_ = true;
+        if (panning_) {
+            panBy(e->position().toPoint() - lastPos_);
+            lastPos_ = e->position().toPoint();
+            e->accept();
+            return;
+        }
+    }
+    QChartView::mouseMoveEvent(e);
+}
+
+void InteractiveChartView::mouseReleaseEvent(QMouseEvent* e) {
+    if (banding_) {
+        banding_ = false;
+        band_->hide();
+        const QRect box = QRect(pressPos_, e->position().toPoint()).normalized();
+        if (box.width() > 4 && box.height() > 4) zoomToRect(box);
+        e->accept();
+        return;
+    }
+    pressed_ = false;
+    if (panning_) {  // a drag is not a click on what lies under its end
+        panning_ = false;
+        e->accept();
+        return;
+    }
+    QChartView::mouseReleaseEvent(e);
+}
+
+void InteractiveChartView::mouseDoubleClickEvent(QMouseEvent* e) {
+    if (e->button() == Qt::LeftButton) {
+        resetZoom();
+        e->accept();
+        return;
+    }
+    QChartView::mouseDoubleClickEvent(e);
+}
+
+void InteractiveChartView::keyPressEvent(QKeyEvent* e) {
+    const QPointF centre = plotAreaInView().center();
+    const qreal step = 40;
+    switch (e->key()) {
+    case Qt::Key_Home: resetZoom(); break;
+    case Qt::Key_Plus:
+    case Qt::Key_Equal: zoomAt(centre, 1.25); break;
+    case Qt::Key_Minus: zoomAt(centre, 1 / 1.25); break;
+    case Qt::Key_Left: panBy({step, 0}); break;
+    case Qt::Key_Right: panBy({-step, 0}); break;
+    case Qt::Key_Up: panBy({0, step}); break;
+    case Qt::Key_Down: panBy({0, -step}); break;
+    default: QChartView::keyPressEvent(e); return;
+    }
+    e->accept();
+}
+
+}  // namespace automix::ui::charts
