@@ -89,6 +89,7 @@ class ChartTabs : public QObject {
     void updateVerifier();
     void updateCascade();
     void updateCurrentPoint();
+    void updateConstraint();  // the tuning panel's calibration on the cost–quality chart
     void applyPendingSelection();
     // Runs a GUI-thread use of core; an exception becomes an error dialog, never a terminate.
     template <class F>
