@@ -1,7 +1,6 @@
 // `automix calibrate`: pick, on each dataset's train split, the best candidate parameter of one
 // method that meets a cost / escalation / performance / lift constraint, and report how it
 // holds on val with a bootstrap interval (core/eval/calibrate.hpp).
-#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -188,10 +187,9 @@ int run_calibrate(const std::vector<std::string>& argv) {
     std::vector<int> datasets;
     if (auto d = args.get("datasets")) {
         for (const auto& name : automix::cli::split_list(*d)) {
-            const auto it = std::find(ds.dataset_names.begin(), ds.dataset_names.end(), name);
-            if (it == ds.dataset_names.end())
-                throw UsageError("option --datasets: no dataset '" + name + "' in " + path);
-            datasets.push_back(static_cast<int>(it - ds.dataset_names.begin()));
+            const int d = ds.find_dataset(name);
+            if (d < 0) throw UsageError("option --datasets: no dataset '" + name + "' in " + path);
+            datasets.push_back(d);
         }
     } else {
         for (std::size_t d = 0; d < ds.dataset_names.size(); ++d) datasets.push_back(static_cast<int>(d));

@@ -32,12 +32,6 @@ const data::Dataset& demo() {
     return loaded.dataset;
 }
 
-int dataset_index(const data::Dataset& ds, const std::string& name) {
-    for (std::size_t d = 0; d < ds.dataset_names.size(); ++d)
-        if (ds.dataset_names[d] == name) return static_cast<int>(d);
-    return -1;
-}
-
 routing::Config config_of(const data::Dataset& ds) {
     routing::Config cfg;
     cfg.call_costs.clear();
@@ -120,7 +114,7 @@ class TestCalibrate : public QObject {
         QFETCH(QString, dataset);
         QFETCH(int, limit);
         const data::Dataset& ds = demo();
-        const int d = dataset_index(ds, dataset.toStdString());
+        const int d = ds.find_dataset(dataset.toStdString());
         QVERIFY(d >= 0);
         const auto m = routing::find_method(method.toStdString());
         QVERIFY(m);
@@ -175,7 +169,7 @@ class TestCalibrate : public QObject {
     // The chart and calibration agree: the chosen candidate's val figures are the chart's point.
     void val_figures_equal_the_cost_quality_chart() {
         const data::Dataset& ds = demo();
-        const int d = dataset_index(ds, "coqa");
+        const int d = ds.find_dataset("coqa");
         const routing::Config cfg = config_of(ds);
         const data::View train = ds.measured(ds.rows(d, data::Split::Train));
         const data::View val = ds.measured(ds.rows(d, data::Split::Val));
@@ -218,7 +212,7 @@ class TestCalibrate : public QObject {
 
     void impossible_constraint_is_refused() {
         const data::Dataset& ds = demo();
-        const int d = dataset_index(ds, "coqa");
+        const int d = ds.find_dataset("coqa");
         const routing::Config cfg = config_of(ds);
         const data::View train = ds.measured(ds.rows(d, data::Split::Train));
         const data::View val = ds.measured(ds.rows(d, data::Split::Val));
@@ -331,7 +325,7 @@ class TestCalibrate : public QObject {
 
         // The same numbers as the library.
         const data::Dataset& ds = demo();
-        const int d = dataset_index(ds, "coqa");
+        const int d = ds.find_dataset("coqa");
         eval::CalibrationOptions o;
         o.constraint = {eval::Limit::MaxEscalated, 0.3};
         o.bootstrap = 100;
