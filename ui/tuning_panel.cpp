@@ -1,6 +1,7 @@
 #include "ui/tuning_panel.hpp"
 
 #include <QComboBox>
+#include <QDir>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFormLayout>
@@ -525,7 +526,8 @@ QString TuningPanel::writeModelsConfig(const QString& path) const {
 
 void TuningPanel::deploy() {
     const QString path = QFileDialog::getSaveFileName(this, tr("Deploy: write the models config"),
-                                                      QStringLiteral("models.json"), tr("JSON (*.json)"));
+                                                      QDir::current().filePath(QStringLiteral("models.json")),
+                                                      tr("JSON (*.json)"));
     if (path.isEmpty()) return;
     const QString error = writeModelsConfig(path);
     calibrationText_->setText(
