@@ -1,6 +1,9 @@
 #include "ui/tuning_panel.hpp"
 
+#include <QComboBox>
+#include <QDir>
 #include <QDoubleSpinBox>
+#include <QFileDialog>
 #include <QFormLayout>
 #include <QGridLayout>
 #include <QGroupBox>
@@ -10,6 +13,9 @@
 #include <QVBoxLayout>
 #include <cmath>
 
+#include "core/io/atomic_file.hpp"
+#include "core/live/models_config.hpp"
+#include "ui/job_runner.hpp"
 #include "ui/routing_state.hpp"
 
 namespace automix::ui {
@@ -17,6 +23,9 @@ namespace automix::ui {
 namespace {
 constexpr double kLambdaMin = 1e-6, kLambdaMax = 1.0;
 constexpr int kLambdaSteps = 600;
+const QString kCalibrateJob = QStringLiteral("calibrate");
+// A calibration holds while the rows, costs and method it ran on are those on screen.
+constexpr unsigned kCalibrationAspects = FileAspect | CostsAspect | ScopeAspect | MethodAspect;
 
 QString pct(double f) {
     return std::isnan(f) ? QStringLiteral("—") : QString::number(100.0 * f, 'f', 1) + QStringLiteral(" %");
@@ -107,6 +116,41 @@ TuningPanel::TuningPanel(RoutingState* state, QWidget* parent) : QWidget(parent)
     costRow->addWidget(train_);
     layout->addLayout(costRow);
 
+    auto* calibrateBox = new QGroupBox(tr("Calibrate to a constraint"), this);
+    auto* calibrateLayout = new QVBoxLayout(calibrateBox);
+    auto* constraintRow = new QHBoxLayout();
+    constraintKind_ = new QComboBox(calibrateBox);
+    constraintKind_->setObjectName(QStringLiteral("constraintKind"));
+    // In eval::Limit order.
+    constraintKind_->addItem(tr("max avg cost"));
+    constraintKind_->addItem(tr("max escalated"));
+    constraintKind_->addItem(tr("min avg perf"));
+    constraintKind_->addItem(tr("min IBC lift"));
+    constraintKind_->setToolTip(tr("What to limit: the best candidate on the train rows that meets it is chosen "
+                                   "(highest performance; lowest cost for a performance floor)"));
+    constraintValue_ = new QDoubleSpinBox(calibrateBox);
+    constraintValue_->setObjectName(QStringLiteral("constraintValue"));
+    constraintValue_->setKeyboardTracking(false);
+    calibrate_ = new QPushButton(tr("Calibrate"), calibrateBox);
+    calibrate_->setObjectName(QStringLiteral("calibrateButton"));
+    calibrate_->setToolTip(tr("Choose on the train rows the candidate that meets the constraint, route with it and "
+                              "check it on the evaluation rows (automix calibrate)"));
+    deploy_ = new QPushButton(tr("Deploy…"), calibrateBox);
+    deploy_->setObjectName(QStringLiteral("deployButton"));
+    deploy_->setToolTip(tr("Write a models config that runs the current routing live (automix run / serve); "
+                           "no API keys are written"));
+    constraintRow->addWidget(constraintKind_);
+    constraintRow->addWidget(constraintValue_, 1);
+    constraintRow->addWidget(calibrate_);
+    constraintRow->addWidget(deploy_);
+    calibrateLayout->addLayout(constraintRow);
+    calibrationText_ = new QLabel(calibrateBox);
+    calibrationText_->setObjectName(QStringLiteral("calibrationText"));
+    calibrationText_->setWordWrap(true);
+    calibrationText_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    calibrateLayout->addWidget(calibrationText_);
+    layout->addWidget(calibrateBox);
+
     auto* box = new QGroupBox(tr("Figures"), this);
     figures_ = new QGridLayout(box);
     figures_->setHorizontalSpacing(14);
@@ -140,6 +184,18 @@ TuningPanel::TuningPanel(RoutingState* state, QWidget* parent) : QWidget(parent)
     connect(verifier_, &QDoubleSpinBox::valueChanged, this, &TuningPanel::onCostsEdited);
     connect(train_, &QPushButton::clicked, state_, &RoutingState::train);
     connect(state_, &RoutingState::changed, this, &TuningPanel::refresh);
+    connect(constraintKind_, &QComboBox::currentIndexChanged, this, &TuningPanel::onConstraintKindChanged);
+    connect(calibrate_, &QPushButton::clicked, this, &TuningPanel::calibrate);
+    connect(deploy_, &QPushButton::clicked, this, &TuningPanel::deploy);
+    state_->jobs()->follow(kCalibrateJob, this,
+                           {{},
+                            [this](const QString& message) {
+                                calibrationText_->setText(
+                                    tr("<span style='color:#c0392b'>Cannot calibrate: %1</span>")
+                                        .arg(message.toHtmlEscaped()));
+                            },
+                            [this](bool) { refresh(); }});
+    onConstraintKindChanged();
     refresh();
 }
 
@@ -185,6 +241,9 @@ void TuningPanel::refresh() {
     candidate_->setVisible(cand), candidateLabel_->setVisible(cand);
     for (QSlider* s : {threshold_, low_, high_, lambda_, candidate_}) s->setEnabled(usable && !state_->isTraining());
     train_->setEnabled(ds && method && !state_->isTraining());
+    dropStaleCalibration();
+    calibrate_->setEnabled(usable && !trainRows_.empty() && !isCalibrating() && !state_->isTraining());
+    deploy_->setEnabled(usable && state_->isRouted());
     {
         syncing_ = true;
         const Costs c = state_->costs();
@@ -328,6 +387,162 @@ void TuningPanel::recomputeFigures() {
         ++column;
     }
     emit figuresChanged();
+}
+
+// ---------------------------------------------------------------- calibration and deployment
+
+void TuningPanel::onConstraintKindChanged() {
+    // Each kind's unit and a starting value in the middle of the usual range.
+    const QSignalBlocker block(constraintValue_);
+    switch (static_cast<eval::Limit>(constraintKind_->currentIndex())) {
+    case eval::Limit::MaxCost:
+        constraintValue_->setRange(0.0, 1e6);
+        constraintValue_->setDecimals(2);
+        constraintValue_->setSuffix(tr(" per query"));
+        constraintValue_->setSingleStep(1.0);
+        constraintValue_->setValue(10.0);
+        break;
+    case eval::Limit::MaxEscalated:
+        constraintValue_->setRange(0.0, 100.0);
+        constraintValue_->setDecimals(1);
+        constraintValue_->setSuffix(QStringLiteral(" %"));
+        constraintValue_->setSingleStep(1.0);
+        constraintValue_->setValue(30.0);
+        break;
+    case eval::Limit::MinPerf:
+        constraintValue_->setRange(0.0, 1.0);
+        constraintValue_->setDecimals(3);
+        constraintValue_->setSuffix(QString());
+        constraintValue_->setSingleStep(0.01);
+        constraintValue_->setValue(0.5);
+        break;
+    case eval::Limit::MinLift:
+        constraintValue_->setRange(-1000.0, 10000.0);
+        constraintValue_->setDecimals(1);
+        constraintValue_->setSuffix(QStringLiteral(" %"));
+        constraintValue_->setSingleStep(5.0);
+        constraintValue_->setValue(50.0);
+        break;
+    }
+}
+
+eval::Constraint TuningPanel::constraint() const {
+    const auto limit = static_cast<eval::Limit>(constraintKind_->currentIndex());
+    const bool percent = limit == eval::Limit::MaxEscalated || limit == eval::Limit::MinLift;
+    return {limit, percent ? constraintValue_->value() / 100.0 : constraintValue_->value()};
+}
+
+bool TuningPanel::isCalibrating() const {
+    return state_->jobs()->isRunning(kCalibrateJob);
+}
+
+void TuningPanel::waitForCalibration() {
+    state_->jobs()->waitFor(kCalibrateJob);
+}
+
+void TuningPanel::calibrate() {
+    const std::shared_ptr<const Snapshot> snap = state_->snapshot();
+    const routing::MethodPtr method = state_->method();
+    if (!snap->data || !method || dataset_ < 0 || trainRows_.empty()) {
+        calibrationText_->setText(tr("Load data, choose a method and a dataset with train rows first"));
+        return;
+    }
+    if (state_->isTraining()) {  // training's result would replace the calibrated parameter
+        calibrationText_->setText(tr("Training is running: calibrate when it has finished"));
+        return;
+    }
+    eval::CalibrationOptions options;
+    options.constraint = constraint();
+    const routing::Config cfg = state_->config();
+    const data::View train = trainRows_, evalRows = evalRows_;
+    calibrationText_->setText(tr("Calibrating %1 to %2…")
+                                  .arg(state_->methodName().toHtmlEscaped(),
+                                       QString::fromStdString(eval::describe(options.constraint)).toHtmlEscaped()));
+    RoutingState* state = state_;
+    state_->jobs()->start<eval::Calibration>(
+        kCalibrateJob, {this, [state, snap] { return state->isCurrent(*snap, kCalibrationAspects); }},
+        [snap, method, cfg, train, evalRows, options](JobContext& job) {
+            job.setStage("calibrating");
+            return eval::calibrate(*method, *snap->data, train, evalRows, cfg, options);
+        },
+        [this, snap](eval::Calibration c) { showCalibration(snap, std::move(c)); });
+    calibrate_->setEnabled(false);
+}
+
+void TuningPanel::showCalibration(std::shared_ptr<const Snapshot> snap, eval::Calibration c) {
+    calibrationSnap_ = std::move(snap);
+    calibration_ = std::move(c);
+    const eval::Calibration& cal = *calibration_;
+    const QString limit = QString::fromStdString(eval::describe(cal.constraint)).toHtmlEscaped();
+    if (const eval::CalibrationCandidate* k = cal.choice()) {
+        applyParams(k->params);  // re-routes the dataset: table, summary and ring follow
+        auto line = [](const eval::Metrics& m) {
+            return tr("cost %1 · perf %2 · escalated %3 · lift %4")
+                .arg(num(m.avg_cost, 2), num(m.avg_perf, 4), pct(m.escalated_fraction), pct(m.lift));
+        };
+        QString text = tr("<b>%1</b> meets %2 on train: candidate %3 of %4 (%5 meet it)<br>train: %6")
+                           .arg(QString::fromStdString(k->text).toHtmlEscaped(), limit)
+                           .arg(*cal.chosen + 1)
+                           .arg(cal.candidates.size())
+                           .arg(cal.n_feasible)
+                           .arg(line(k->train));
+        if (cal.n_val > 0) {
+            text += tr("<br>%1: %2").arg(evalName_.toHtmlEscaped(), line(k->val));
+            if (cal.bootstrap > 0)
+                text += tr("<br>%1 % interval (%2 resamples): cost [%3, %4] · perf [%5, %6] · lift [%7, %8]")
+                            .arg(100.0 * cal.confidence, 0, 'f', 0)
+                            .arg(cal.bootstrap)
+                            .arg(num(cal.val_cost.lo, 2), num(cal.val_cost.hi, 2), num(cal.val_perf.lo, 4),
+                                 num(cal.val_perf.hi, 4), pct(cal.val_lift.lo), pct(cal.val_lift.hi));
+            text += cal.val_meets ? tr("<br>Holds on %1").arg(evalName_.toHtmlEscaped())
+                                  : tr("<br><span style='color:#c0392b'>Does not hold on %1</span>")
+                                        .arg(evalName_.toHtmlEscaped());
+            if (cal.bootstrap > 0) text += tr(" (in %1 of the resamples)").arg(pct(cal.val_meets_share));
+        }
+        calibrationText_->setText(text);
+    } else {
+        calibrationText_->setText(tr("<span style='color:#c0392b'>%1</span>")
+                                      .arg(QString::fromStdString(cal.message).toHtmlEscaped()));
+    }
+    emit calibrationChanged();
+}
+
+void TuningPanel::dropStaleCalibration() {
+    if (!calibrationSnap_ || state_->isCurrent(*calibrationSnap_, kCalibrationAspects)) return;
+    calibrationSnap_.reset();
+    calibration_.reset();
+    calibrationText_->clear();
+    emit calibrationChanged();
+}
+
+QString TuningPanel::writeModelsConfig(const QString& path) const {
+    const data::Dataset* ds = state_->dataset();
+    const routing::MethodPtr method = state_->method();
+    const TrainedDataset* t = state_->trainedFor(dataset_);
+    if (!ds || !method || !t || !t->error.isEmpty() || !state_->isRouted())
+        return tr("Nothing to deploy: train, tune or calibrate a routing of this dataset first");
+    try {
+        const nlohmann::json cfg =
+            live::routing_models_config(nullptr, *ds, t->trainRows, method->name(), t->params, state_->config());
+        io::write_file(path.toStdString(), cfg.dump(2) + "\n");
+    } catch (const std::exception& e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
+void TuningPanel::deploy() {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Deploy: write the models config"),
+                                                      QDir::current().filePath(QStringLiteral("models.json")),
+                                                      tr("JSON (*.json)"));
+    if (path.isEmpty()) return;
+    const QString error = writeModelsConfig(path);
+    calibrationText_->setText(
+        error.isEmpty()
+            ? tr("Wrote %1: run it with <tt>automix run --config %1</tt> or <tt>automix serve --config %1</tt> "
+                 "(set base_url, model and api_key_env for real servers)")
+                  .arg(path.toHtmlEscaped())
+            : tr("<span style='color:#c0392b'>Cannot deploy: %1</span>").arg(error.toHtmlEscaped()));
 }
 
 }  // namespace automix::ui

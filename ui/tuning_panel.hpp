@@ -7,14 +7,23 @@
 // and the evaluation rows side by side, all computed by core (eval::ScoredView). "Train" runs
 // the spec's training and the sliders jump to the chosen parameters. The cost fields edit the
 // main toolbar's costs (ratio c_l / c_s and verifier cost).
+//
+// "Calibrate" (issue #21) picks, through the JobRunner, the candidate that best meets a limit
+// on cost, escalated share, performance or lift on the train rows (core eval::calibrate),
+// applies it and shows its train and evaluation figures with the bootstrap interval; "Deploy…"
+// writes the models config of the routing on screen (live::routing_models_config), like
+// `automix calibrate --emit-config`.
 #include <QWidget>
+#include <memory>
 #include <optional>
 
 #include "core/data/dataset.hpp"
+#include "core/eval/calibrate.hpp"
 #include "core/eval/metrics.hpp"
 #include "core/eval/tuning.hpp"
 #include "core/routing/method.hpp"
 
+class QComboBox;
 class QDoubleSpinBox;
 class QGridLayout;
 class QLabel;
@@ -24,6 +33,7 @@ class QSlider;
 namespace automix::ui {
 
 class RoutingState;
+struct Snapshot;
 
 class TuningPanel : public QWidget {
     Q_OBJECT
@@ -47,6 +57,28 @@ class TuningPanel : public QWidget {
     QPushButton* trainButton() const { return train_; }
     QDoubleSpinBox* costRatio() const { return ratio_; }
     QDoubleSpinBox* verifierCost() const { return verifier_; }
+    QComboBox* constraintKind() const { return constraintKind_; }  // items in eval::Limit order
+    QDoubleSpinBox* constraintValue() const { return constraintValue_; }  // percent for shares and lift
+    QPushButton* calibrateButton() const { return calibrate_; }
+    QPushButton* deployButton() const { return deploy_; }
+    QLabel* calibrationText() const { return calibrationText_; }
+    // The constraint the controls describe.
+    eval::Constraint constraint() const;
+    // The last calibration, while the file, costs, scope and method it ran on are current.
+    const eval::Calibration* calibration() const { return calibration_ ? &*calibration_ : nullptr; }
+    bool isCalibrating() const;
+    void waitForCalibration();
+    // Writes the models config of the target dataset's current routing to `path`; returns the
+    // error ("" on success).
+    QString writeModelsConfig(const QString& path) const;
+
+  public slots:
+    // Starts the calibration of the target dataset (job "calibrate").
+    void calibrate();
+    // Asks for a file and writes the models config of the current routing there.
+    void deploy();
+
+  public:
     // Slider units: thresholds are value / kSteps.
     static constexpr int kSteps = 1000;
     // λ slider position ↔ λ (log scale from 1e-6 to 1).
@@ -56,6 +88,8 @@ class TuningPanel : public QWidget {
   signals:
     // The routing of the target dataset on the evaluation rows (for the chart's ring).
     void figuresChanged();
+    // A calibration arrived or was dropped (stale): the chart's constraint line follows.
+    void calibrationChanged();
 
   private:
     void refresh();
@@ -66,6 +100,9 @@ class TuningPanel : public QWidget {
     void applyParams(const routing::Params& p);
     std::vector<routing::Params> candidates() const;
     void setFigure(int row, int column, const QString& text, const QString& tip = {});
+    void onConstraintKindChanged();
+    void showCalibration(std::shared_ptr<const Snapshot> snap, eval::Calibration c);
+    void dropStaleCalibration();
 
     RoutingState* state_;
     int dataset_ = -1;
@@ -91,6 +128,13 @@ class TuningPanel : public QWidget {
     QDoubleSpinBox* ratio_;
     QDoubleSpinBox* verifier_;
     QGridLayout* figures_;
+    QComboBox* constraintKind_;
+    QDoubleSpinBox* constraintValue_;
+    QPushButton* calibrate_;
+    QPushButton* deploy_;
+    QLabel* calibrationText_;
+    std::optional<eval::Calibration> calibration_;
+    std::shared_ptr<const Snapshot> calibrationSnap_;
 };
 
 }  // namespace automix::ui

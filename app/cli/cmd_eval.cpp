@@ -13,6 +13,7 @@
 #include "app/cli/command.hpp"
 #include "app/cli/eval_session.hpp"
 #include "core/data/json_parse.hpp"
+#include "app/cli/emit_config.hpp"
 #include "core/data/reader.hpp"
 #include "core/eval/compare.hpp"
 #include "core/eval/protocol.hpp"
@@ -79,36 +80,8 @@ void emit_config(const automix::cli::Args& args, const automix::eval::Report& re
     if (!m.ok) throw UsageError("--emit-config: " + m.key + " did not train: " + m.error);
     if (m.best.is_null())
         throw UsageError("--emit-config: the paper protocol reports no single parameter; use --protocol full");
-    nlohmann::json base;
-    if (auto b = args.get("config-base")) {
-        std::ifstream in(*b);
-        if (!in) throw UsageError("--config-base: cannot open " + *b);
-        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        base = automix::data::json::parse_limited_or_discarded(text);
-        if (base.is_discarded()) throw UsageError("--config-base: " + *b + " is not JSON");
-    }
-    std::vector<std::string> names;
-    for (const auto& c : ds.models) names.push_back(c.name);
-    std::size_t k = 8;
-    for (const auto r : report.datasets[0].train_rows)
-        if (ds.models[0].verifier_samples.count(r) > 0) {
-            k = ds.models[0].verifier_samples.count(r);
-            break;
-        }
-    std::vector<double> costs = options.config.call_costs;
-    if (costs.size() != ds.models.size()) {  // --costs gave the two ends of a longer ladder
-        costs.clear();
-        for (const auto& c : ds.models) costs.push_back(c.call_cost);
-    }
-    try {
-        const auto cfg = automix::live::emit_models_config(base, names, m.key, m.best, options.config.num_bins, costs,
-                                                           options.config.verifier_cost, static_cast<int>(k));
-        automix::cli::write_output(out, cfg.dump(2) + "\n");
-    } catch (const automix::live::ConfigError& e) {
-        throw UsageError(std::string("--emit-config: ") + e.what());
-    }
-    std::fprintf(stderr, "wrote %s: %s with %s, trained on %s\n", out.c_str(), m.key.c_str(), m.best.dump().c_str(),
-                 report.datasets[0].name.c_str());
+    automix::cli::emit_routing_config(args, ds, report.datasets[0].train_rows, m.key, m.best, options.config, out,
+                                      report.datasets[0].name);
 }
 
 // "A,B" split at the comma that is outside any JSON brackets or strings ("X@[0,1],Y").

@@ -364,6 +364,27 @@ nlohmann::json emit_models_config(const nlohmann::json& base, const std::vector<
     return cfg;
 }
 
+nlohmann::json routing_models_config(const nlohmann::json& base, const data::Dataset& ds, const data::View& train_rows,
+                                     const std::string& method, const nlohmann::json& params,
+                                     const routing::Config& cfg) {
+    std::vector<std::string> names;
+    for (const auto& c : ds.models) names.push_back(c.name);
+    std::size_t k = 8;
+    if (!ds.models.empty())
+        for (const auto r : train_rows)
+            if (ds.models[0].verifier_samples.count(r) > 0) {
+                k = ds.models[0].verifier_samples.count(r);
+                break;
+            }
+    std::vector<double> costs = cfg.call_costs;
+    if (costs.size() != ds.models.size()) {  // two costs given for the ends of a longer ladder
+        costs.clear();
+        for (const auto& c : ds.models) costs.push_back(c.call_cost);
+    }
+    return emit_models_config(base, names, method, params, cfg.num_bins, costs, cfg.verifier_cost,
+                              static_cast<int>(k));
+}
+
 std::vector<std::string> resolve_api_keys(const ModelsConfig& cfg, const std::map<std::string, std::string>& typed) {
     std::vector<std::string> keys;
     std::vector<std::string> problems;

@@ -10,7 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/data/dataset.hpp"
 #include "core/live/call_engine.hpp"
+#include "core/routing/method.hpp"
 #include "core/live/openai_protocol.hpp"
 
 namespace automix::live {
@@ -90,6 +92,15 @@ ModelsConfig load_models_config(const std::string& path);
 nlohmann::json emit_models_config(const nlohmann::json& base, const std::vector<std::string>& model_names,
                                   const std::string& method, const nlohmann::json& params, int num_bins,
                                   const std::vector<double>& call_costs, double verifier_cost, int verifier_k);
+
+// The models config of one trained routing of `ds` (what `automix eval --emit-config`,
+// `automix calibrate --emit-config` and the explorer's Deploy… write): emit_models_config
+// with the data's model names, the costs of `cfg` (its two numbers stand for the ends of a
+// longer ladder: then the data's own costs are kept) and k = the verifier samples of the
+// first train row that has any (8 when none). Throws ConfigError like emit_models_config.
+nlohmann::json routing_models_config(const nlohmann::json& base, const data::Dataset& ds, const data::View& train_rows,
+                                     const std::string& method, const nlohmann::json& params,
+                                     const routing::Config& cfg);
 
 // The API key of every model from its env var (or from `typed`, by model name, for keys
 // typed into the GUI). Throws ConfigError naming each model whose variable is unset.

@@ -12,39 +12,11 @@
 #include <cmath>
 #include <random>
 
+#include "core/eval/bootstrap.hpp"
 #include "core/eval/protocol.hpp"
 #include "core/study/study_detail.hpp"
 
 namespace automix::study::detail {
-
-namespace {
-
-double percentile(std::vector<double> v, double q) {
-    if (v.empty()) return kNaN;
-    std::sort(v.begin(), v.end());
-    const double pos = q * static_cast<double>(v.size() - 1);
-    const std::size_t lo = static_cast<std::size_t>(std::floor(pos));
-    const std::size_t hi = std::min(lo + 1, v.size() - 1);
-    return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
-}
-
-// Per-row cost and score of a decision vector, with the accounting of ScoredView::evaluate.
-void row_costs(const eval::ScoredView& view, const routing::Decisions& d, std::vector<double>& cost,
-               std::vector<double>& perf) {
-    const std::size_t levels = view.levels();
-    std::vector<double> cumulative(levels);
-    for (std::size_t j = 0; j < levels; ++j) cumulative[j] = view.call_cost(j) + (j ? cumulative[j - 1] : 0.0);
-    cost.resize(d.size());
-    perf.resize(d.size());
-    for (std::size_t i = 0; i < d.size(); ++i) {
-        const std::size_t j = d[i];
-        const double verifications = levels == 2 ? 1.0 : static_cast<double>(std::min(j, levels - 2) + 1);
-        cost[i] = cumulative[j] + verifications * view.verifier_cost();
-        perf[i] = view.scores(j)[i];
-    }
-}
-
-}  // namespace
 
 StudyResult run_seeds(const data::Dataset& ds, const StudyRequest& rq, const StudyControl& control) {
     if (rq.seeds < 1) throw std::invalid_argument("seeds: seeds must be at least 1");
@@ -125,7 +97,7 @@ StudyResult run_seeds(const data::Dataset& ds, const StudyRequest& rq, const Stu
         }
         std::vector<std::vector<double>> cost(distinct.size()), perf(distinct.size());
         for (std::size_t k = 0; k < distinct.size(); ++k)
-            row_costs(val, res.seeds[distinct[k]].decisions, cost[k], perf[k]);
+            eval::row_costs(val, res.seeds[distinct[k]].decisions, cost[k], perf[k]);
         const double c_first = val.call_cost(0), c_last = val.call_cost(last);
         const std::vector<double>& first = val.scores(0);
         const std::vector<double>& lastv = val.scores(last);
@@ -137,8 +109,7 @@ StudyResult run_seeds(const data::Dataset& ds, const StudyRequest& rq, const Stu
         const double nd = static_cast<double>(n);
         for (int b = 0; b < rq.bootstrap; ++b) {
             if ((b & 63) == 0) check_cancel(control);
-            std::fill(weight.begin(), weight.end(), 0u);
-            for (std::size_t i = 0; i < n; ++i) ++weight[rng() % n];
+            eval::draw_row_weights(rng, weight);
             std::fill(seed_count.begin(), seed_count.end(), 0u);
             for (std::size_t s = 0; s < n_seeds; ++s) ++seed_count[distinct_of[rng() % n_seeds]];
             double f = 0, l = 0;
@@ -166,8 +137,8 @@ StudyResult run_seeds(const data::Dataset& ds, const StudyRequest& rq, const Stu
         replicate_means.erase(
             std::remove_if(replicate_means.begin(), replicate_means.end(), [](double x) { return !std::isfinite(x); }),
             replicate_means.end());
-        res.lift.lo = percentile(replicate_means, alpha);
-        res.lift.hi = percentile(replicate_means, 1.0 - alpha);
+        res.lift.lo = eval::percentile(replicate_means, alpha);
+        res.lift.hi = eval::percentile(replicate_means, 1.0 - alpha);
     });
 
     r.title = "Val lift over seeds: mean with " + std::to_string(static_cast<int>(std::lround(rq.confidence * 100))) +

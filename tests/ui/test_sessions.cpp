@@ -92,7 +92,7 @@ class TestSessions : public QObject {
             MainWindow w;
             w.selectMethod(QStringLiteral("POMDP"));
             QVERIFY(w.openDemo());
-            w.setCosts(1, 40, 1);
+            w.setCosts(ui::Costs{1, 40, 1, {}});
             ui::RoutingState* state = w.routingState();
             state->waitForTraining();
             QVERIFY(state->isRouted());

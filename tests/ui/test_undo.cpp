@@ -101,7 +101,7 @@ class TestUndo : public QObject {
         QVERIFY(w.openDemo());
         w.routingState()->waitForTraining();
         const ui::Costs before = w.routingState()->costs();
-        w.setCosts(before.small, 10, before.verifier);
+        w.setCosts(ui::Costs{before.small, 10, before.verifier, before.middle});
         w.routingState()->waitForTraining();
         QCOMPARE(w.routingState()->costs().large, 10.0);
         QVERIFY(label(w, "undoAction").startsWith(QStringLiteral("Undo Costs 1 / 10")));

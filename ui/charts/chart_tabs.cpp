@@ -193,6 +193,16 @@ void ChartTabs::buildTabs() {
     for (QAction* a : window_->menuBar()->actions())
         if (a->text().contains(QStringLiteral("Help"))) before = a;
     window_->menuBar()->insertMenu(before, menu);
+    // Calibrate and Deploy… also from the window's Method menu (issue #21).
+    for (QAction* a : window_->menuBar()->actions()) {
+        if (!a->menu() || a->text().remove(QLatin1Char('&')) != tr("Method")) continue;
+        a->menu()->addSeparator();
+        QAction* calibrate = a->menu()->addAction(tr("&Calibrate to the Constraint"), tuning_, &TuningPanel::calibrate);
+        calibrate->setObjectName(QStringLiteral("calibrateAction"));
+        QAction* deploy = a->menu()->addAction(tr("&Deploy…"), tuning_, &TuningPanel::deploy);
+        deploy->setObjectName(QStringLiteral("deployAction"));
+        deploy->setToolTip(tr("Write a models config that runs the current routing live"));
+    }
 
     connect(costQuality_, &CostQualityChart::candidateClicked, this, &ChartTabs::selectCandidate);
     // A click on a belief bar narrows the query table to that confidence bin of the dataset.
@@ -249,6 +259,7 @@ void ChartTabs::buildTabs() {
     connect(tuning_, &TuningPanel::figuresChanged, this, &ChartTabs::updateCurrentPoint);
     if (auto* compare = window_->findChild<CompareRouting*>())
         connect(compare, &CompareRouting::changed, this, &ChartTabs::updateCurrentPoint);
+    connect(tuning_, &TuningPanel::calibrationChanged, this, &ChartTabs::updateConstraint);
     connect(verifier_, &VerifierCharts::computeRequested, this, &ChartTabs::computeSamplesCurve);
     connect(verifier_, &VerifierCharts::verifiedModelChanged, this, &ChartTabs::updateVerifier);
 }
@@ -347,6 +358,21 @@ void ChartTabs::updateCurrentPoint() {
     const auto* compare = window_->findChild<CompareRouting*>();
     const auto b = compare && compare->isActive() ? compare->figures(evalRows()) : std::nullopt;
     costQuality_->setCompared(b, b ? tr("B: %1").arg(compare->label()) : QString());
+}
+
+void ChartTabs::updateConstraint() {
+    const eval::Calibration* c = tuning_->calibration();
+    if (!c) {
+        costQuality_->setConstraint(std::nullopt);
+        return;
+    }
+    CostQualityChart::ConstraintMark mark;
+    mark.constraint = c->constraint;
+    mark.config = state_->config();
+    mark.levels = state_->ladder().size();
+    if (const eval::CalibrationCandidate* k = c->choice(); k && c->n_val > 0)
+        mark.chosen = QPointF(k->val.avg_cost, k->val.avg_perf);
+    costQuality_->setConstraint(mark);
 }
 
 void ChartTabs::flushBelief() {

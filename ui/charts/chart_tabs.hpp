@@ -93,6 +93,7 @@ class ChartTabs : public QObject {
     // Marks the selected query on the histogram, the reliability diagram and the belief chart.
     void updateSelection();
     void updateCurrentPoint();
+    void updateConstraint();  // the tuning panel's calibration on the cost–quality chart
     void applyPendingSelection();
     // Runs a GUI-thread use of core; an exception becomes an error dialog, never a terminate.
     template <class F>

@@ -100,6 +100,8 @@ void CostQualityChart::rebuild() {
     refs_.clear();
     current_ = nullptr;
     compared_ = nullptr;
+    constraintLine_ = nullptr;
+    chosen_ = nullptr;
     styleChart(chart_);
     chart_->setTitle(title_);
     const bool dark = paletteIsDark();
@@ -168,6 +170,7 @@ void CostQualityChart::rebuild() {
     // Only listed while there is a B to show.
     for (QLegendMarker* marker : chart_->legend()->markers(compared_)) marker->setVisible(keepCompared.has_value());
     compared_->setProperty(ChartLegend::kHiddenProperty, !keepCompared.has_value());
+    addConstraintSeries();
 }
 
 void CostQualityChart::addReferenceSeries(bool dark) {
@@ -376,6 +379,63 @@ QScatterSeries* CostQualityChart::candidateSeries(const QString& method) const {
 
 QScatterSeries* CostQualityChart::trainedSeries(const QString& method) const {
     return chart_->findChild<QScatterSeries*>(QStringLiteral("trained:") + method);
+}
+
+void CostQualityChart::setConstraint(std::optional<ConstraintMark> mark) {
+    mark_ = std::move(mark);
+    addConstraintSeries();
+}
+
+void CostQualityChart::addConstraintSeries() {
+    if (constraintLine_) {
+        chart_->removeSeries(constraintLine_);
+        delete constraintLine_;
+        constraintLine_ = nullptr;
+    }
+    if (chosen_) {
+        chart_->removeSeries(chosen_);
+        delete chosen_;
+        chosen_ = nullptr;
+    }
+    if (!mark_ || !current_ || !finitePoint(data_.small_only)) return;
+    // A vertical or horizontal limit outside the drawn range widens the axes to show it.
+    const eval::Constraint& c = mark_->constraint;
+    auto range = [&] {
+        return eval::constraint_segment(c, data_.small_only, data_.large_only, mark_->config, axisX_->min(),
+                                        axisX_->max(), axisY_->min(), axisY_->max(), mark_->levels);
+    };
+    std::optional<eval::Segment> seg = range();
+    if (!seg) return;
+    if (seg->x0 == seg->x1 && std::isfinite(seg->x0) && seg->x0 > axisX_->max()) {
+        axisX_->setMax(seg->x0 * 1.04);
+        axisX_->applyNiceNumbers();
+    }
+    if (seg->y0 == seg->y1 && std::isfinite(seg->y0) && (seg->y0 > axisY_->max() || seg->y0 < axisY_->min())) {
+        axisY_->setRange(std::min(axisY_->min(), seg->y0 - 0.02), std::max(axisY_->max(), seg->y0 + 0.02));
+        axisY_->applyNiceNumbers();
+        axisY_->setLabelFormat(QStringLiteral("%.2f"));
+    }
+    seg = range();
+    if (!seg) return;
+    const QColor colour(0xc0, 0x39, 0x2b);
+    constraintLine_ = new QLineSeries(chart_);
+    constraintLine_->setObjectName(QStringLiteral("constraint"));
+    constraintLine_->setName(tr("constraint: %1").arg(QString::fromStdString(eval::describe(c))));
+    constraintLine_->setPen(QPen(colour, 2.0, Qt::DashLine));
+    constraintLine_->append(seg->x0, seg->y0);
+    constraintLine_->append(seg->x1, seg->y1);
+    attachLine(constraintLine_);
+    if (mark_->chosen) {
+        chosen_ = new QScatterSeries(chart_);
+        chosen_->setObjectName(QStringLiteral("calibrated"));
+        chosen_->setName(tr("calibrated choice"));
+        chosen_->setMarkerShape(QScatterSeries::MarkerShapeStar);
+        chosen_->setMarkerSize(22);
+        chosen_->setColor(colour);
+        chosen_->setBorderColor(colour);
+        chosen_->append(*mark_->chosen);
+        attach(chosen_);
+    }
 }
 
 }  // namespace automix::ui::charts

@@ -11,6 +11,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/eval/calibrate.hpp"
 #include "core/eval/cost_quality.hpp"
 
 class QChart;
@@ -38,6 +39,17 @@ class CostQualityChart : public QWidget {
     // The ring of the compared routing B (Method ▸ Compare With); nullopt hides it.
     void setCompared(const std::optional<eval::Metrics>& m, const QString& label);
     std::optional<QPointF> comparedPoint() const;
+    // A calibration's constraint as a dashed line (core's eval::constraint_segment over the
+    // axes, which grow to show it) and its chosen candidate as a marker; nullopt removes both.
+    struct ConstraintMark {
+        eval::Constraint constraint;
+        routing::Config config;  // the costs the lift line is measured with
+        std::size_t levels = 2;  // models the method decides over
+        std::optional<QPointF> chosen;
+    };
+    void setConstraint(std::optional<ConstraintMark> mark);
+    QLineSeries* constraintSeries() const { return constraintLine_; }  // null when none is drawn
+    QScatterSeries* chosenSeries() const { return chosen_; }
 
     QChartView* view() const { return view_; }
     QChart* chart() const { return chart_; }
@@ -71,6 +83,7 @@ class CostQualityChart : public QWidget {
     void showInfo(const QString& text);
     void attach(QScatterSeries* s);
     void attachLine(QLineSeries* s);
+    void addConstraintSeries();
 
     eval::CostQuality data_;
     QString title_;
@@ -82,6 +95,9 @@ class CostQualityChart : public QWidget {
     QScatterSeries* compared_ = nullptr;
     ChartLegend* legend_ = nullptr;
     QLabel* info_ = nullptr;
+    std::optional<ConstraintMark> mark_;
+    QLineSeries* constraintLine_ = nullptr;
+    QScatterSeries* chosen_ = nullptr;
     std::vector<SeriesRef> refs_;
     QString lastTooltip_;
 };
