@@ -68,6 +68,7 @@
 #include "ui/startup.hpp"
 #include "ui/studies_panel.hpp"
 #include "ui/tuning_panel.hpp"
+#include "ui/support_settings.hpp"
 
 using namespace automix;
 using ui::MainWindow;
@@ -205,12 +206,7 @@ class TestExplore : public QObject {
 
   private slots:
     void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName(QStringLiteral("AutoMixTest"));
-        QCoreApplication::setApplicationName(QStringLiteral("ui_explore"));
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settingsDir_.path());
-        QSettings().clear();
+        automix::test::useTestSettings(QStringLiteral("ui_explore"), settingsDir_.path());
     }
 
     // ------------------------------------------------------------ first launch and papercuts

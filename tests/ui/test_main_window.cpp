@@ -31,6 +31,7 @@
 #include "ui/main_window.hpp"
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
+#include "ui/support_settings.hpp"
 
 using namespace automix;
 using automix::ui::MainWindow;
@@ -66,12 +67,7 @@ class TestMainWindow : public QObject {
 
   private slots:
     void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName(QStringLiteral("AutoMixTest"));
-        QCoreApplication::setApplicationName(QStringLiteral("ui_main_window"));
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settingsDir_.path());
-        QSettings().clear();
+        automix::test::useTestSettings(QStringLiteral("ui_main_window"), settingsDir_.path());
     }
 
     void demoLoadsThroughTheBackgroundLoader() {

@@ -35,6 +35,7 @@
 #include "ui/routing_state.hpp"
 #include "ui/studies_panel.hpp"
 #include "ui/tuning_panel.hpp"
+#include "ui/support_settings.hpp"
 
 using namespace automix;
 using automix::ui::MainWindow;
@@ -133,12 +134,7 @@ class TestStress : public QObject {
 
   private slots:
     void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName(QStringLiteral("AutoMixTest"));
-        QCoreApplication::setApplicationName(QStringLiteral("ui_stress"));
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, dir_.path());
-        QSettings().clear();
+        automix::test::useTestSettings(QStringLiteral("ui_stress"), dir_.path());
         // Small files keep thousands of actions quick under the sanitizers; the shapes are real.
         small_ =
             makeData({QStringLiteral("--rows"), QStringLiteral("1500"), QStringLiteral("--seed"), QStringLiteral("7")},
