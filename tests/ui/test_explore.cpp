@@ -198,6 +198,26 @@ QString writeEqualScores(const QTemporaryDir& dir) {
     return path;
 }
 
+// A dark desktop palette, as a dark Fusion theme sets it.
+QPalette darkPalette() {
+    QPalette p;
+    const QColor window(0x2b, 0x2b, 0x2b), base(0x1e, 0x1e, 0x1e), text(0xe8, 0xe8, 0xe8);
+    for (auto group : {QPalette::Active, QPalette::Inactive}) {
+        p.setColor(group, QPalette::Window, window);
+        p.setColor(group, QPalette::WindowText, text);
+        p.setColor(group, QPalette::Base, base);
+        p.setColor(group, QPalette::AlternateBase, window);
+        p.setColor(group, QPalette::Text, text);
+        p.setColor(group, QPalette::Button, window);
+        p.setColor(group, QPalette::ButtonText, text);
+        p.setColor(group, QPalette::Highlight, QColor(0x3d, 0x7a, 0xd6));
+        p.setColor(group, QPalette::HighlightedText, Qt::white);
+        p.setColor(group, QPalette::ToolTipBase, window);
+        p.setColor(group, QPalette::ToolTipText, text);
+    }
+    return p;
+}
+
 }  // namespace
 
 class TestExplore : public QObject {
@@ -484,18 +504,28 @@ class TestExplore : public QObject {
         QTest::addColumn<QSize>("size");
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("method");
+        QTest::addColumn<bool>("dark");
         for (const QSize size : {QSize(1024, 700), QSize(1920, 1080)}) {
-            QTest::addRow("2 models %dx%d", size.width(), size.height()) << size << QStringLiteral("demo.jsonl.gz")
-                                                                         << QStringLiteral("POMDP");
+            QTest::addRow("2 models %dx%d", size.width(), size.height())
+                << size << QStringLiteral("demo.jsonl.gz") << QStringLiteral("POMDP") << false;
             QTest::addRow("3 models %dx%d", size.width(), size.height())
-                << size << QStringLiteral("demo-3model.jsonl.gz") << QStringLiteral("Cascade");
+                << size << QStringLiteral("demo-3model.jsonl.gz") << QStringLiteral("Cascade") << false;
         }
+        // A dark desktop palette (the charts follow it): the same checks, plus contrast.
+        QTest::addRow("2 models 1024x700 dark") << QSize(1024, 700) << QStringLiteral("demo.jsonl.gz")
+                                                << QStringLiteral("POMDP") << true;
+        QTest::addRow("3 models 1920x1080 dark") << QSize(1920, 1080) << QStringLiteral("demo-3model.jsonl.gz")
+                                                 << QStringLiteral("Cascade") << true;
     }
 
     void chartsAreReadable() {
         QFETCH(QSize, size);
         QFETCH(QString, file);
         QFETCH(QString, method);
+        QFETCH(bool, dark);
+        const QPalette lightPalette = QApplication::palette();
+        const auto restore = qScopeGuard([&] { QApplication::setPalette(lightPalette); });
+        if (dark) QApplication::setPalette(darkPalette());
         MainWindow w;
         w.resize(size);
         w.show();
@@ -535,8 +565,16 @@ class TestExplore : public QObject {
                                                            .arg(size.width())
                                                            .arg(size.height())
                                                            .arg(QString(tab).replace(QLatin1Char(' '), QLatin1Char('_')),
-                                                                study)));
+                                                                study + (dark ? QStringLiteral("-dark") : QString()))));
                 }
+                for (QChartView* view : w.bottomTabs()->currentWidget()->findChildren<QChartView*>())
+                    if (view->isVisible() && view->width() > 50 && dark) {
+                        // Drawn on the palette's dark base, its text light: readable on a dark desktop.
+                        const int background = view->chart()->backgroundBrush().color().lightness();
+                        QVERIFY2(background < 100, qPrintable(view->objectName()));
+                        QVERIFY2(view->chart()->titleBrush().color().lightness() - background > 100,
+                                 qPrintable(view->objectName()));
+                    }
                 for (QChartView* view : w.bottomTabs()->currentWidget()->findChildren<QChartView*>())
                     if (view->isVisible() && view->width() > 50)
                         checkReadable(view, QStringLiteral("%1 %2x%3 %4 %5 %6")
