@@ -91,6 +91,8 @@ StudyResult run_samples(const data::Dataset& ds, const StudyRequest& rq, const S
     std::vector<std::vector<routing::MethodPtr>> methods;
     for (const int d : datasets) methods.push_back(methods_for(ds, rq, d));
     const data::Dataset base = ds.routing_subset(ds.all_rows());
+    // Every copy below changes only confidences: datasets and splits are the base's.
+    const data::RowsByDataset by_dataset(base);
     const std::size_t n_seeds = static_cast<std::size_t>(rq.seeds);
 
     // outcomes[k][seed][dataset][method]
@@ -130,7 +132,6 @@ StudyResult run_samples(const data::Dataset& ds, const StudyRequest& rq, const S
             }
         }
         auto& out = outcomes[ki][seed];
-        const data::RowsByDataset by_dataset(copy);
         for (std::size_t di = 0; di < datasets.size(); ++di) {
             const data::View train = by_dataset.rows(datasets[di], data::Split::Train);
             const data::View val = by_dataset.rows(datasets[di], data::Split::Val);
