@@ -88,6 +88,16 @@ void settle(MainWindow& w) {
     QVERIFY(ui::waitUntilSettled(w, 120000));
 }
 
+// The window at its default size on the demo, `dataset` routed with POMDP, every job done.
+bool showDemoRouted(MainWindow& w, const QString& dataset) {
+    w.resize(1500, 940);
+    w.show();
+    if (!w.openDemo()) return false;
+    w.selectDataset(dataset);
+    w.selectMethod(QStringLiteral("POMDP"));
+    return ui::waitUntilSettled(w, 120000);
+}
+
 // Visible text items of a chart view's scene (axis titles, tick labels, legend labels, title).
 QList<QGraphicsTextItem*> textItems(QChartView* view) {
     QList<QGraphicsTextItem*> out;
@@ -588,12 +598,7 @@ class TestExplore : public QObject {
 
     void legendClickHidesAndShowsAMethod() {
         MainWindow w;
-        w.resize(1500, 940);
-        w.show();
-        QVERIFY(w.openDemo());
-        w.selectDataset(QStringLiteral("cnli"));
-        w.selectMethod(QStringLiteral("POMDP"));
-        settle(w);
+        QVERIFY(showDemoRouted(w, QStringLiteral("cnli")));
         auto* chart = w.findChild<ChartTabs*>()->costQuality();
         ui::charts::ChartLegend* legend = chart->legend();
         QVERIFY(legend->isVisible());
@@ -623,12 +628,7 @@ class TestExplore : public QObject {
 
     void wheelZoomPanAndReset() {
         MainWindow w;
-        w.resize(1500, 940);
-        w.show();
-        QVERIFY(w.openDemo());
-        w.selectDataset(QStringLiteral("cnli"));
-        w.selectMethod(QStringLiteral("POMDP"));
-        settle(w);
+        QVERIFY(showDemoRouted(w, QStringLiteral("cnli")));
         QChartView* view = w.findChild<ChartTabs*>()->costQuality()->view();
         auto* x = qobject_cast<QValueAxis*>(view->chart()->axes(Qt::Horizontal).first());
         const double lo = x->min(), hi = x->max();
@@ -665,12 +665,7 @@ class TestExplore : public QObject {
 
     void selectedQueryIsMarkedOnTheCharts() {
         MainWindow w;
-        w.resize(1500, 940);
-        w.show();
-        QVERIFY(w.openDemo());
-        w.selectDataset(QStringLiteral("cnli"));
-        w.selectMethod(QStringLiteral("POMDP"));
-        settle(w);
+        QVERIFY(showDemoRouted(w, QStringLiteral("cnli")));
         auto* tabs = w.findChild<ChartTabs*>();
         const data::Dataset& ds = *w.dataset();
         const routing::Bins bins(w.routingState()->config().num_bins);
@@ -705,12 +700,7 @@ class TestExplore : public QObject {
 
     void comparisonCountsMatchAHandCount() {
         MainWindow w;
-        w.resize(1500, 940);
-        w.show();
-        QVERIFY(w.openDemo());
-        w.selectDataset(QStringLiteral("coqa"));
-        w.selectMethod(QStringLiteral("POMDP"));
-        settle(w);
+        QVERIFY(showDemoRouted(w, QStringLiteral("coqa")));
         auto* compare = w.findChild<ui::CompareRouting*>();
         QVERIFY(compare);
         QAction* with = findAction(&w, QStringLiteral("compareWith:Threshold"));
