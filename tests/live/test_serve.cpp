@@ -67,10 +67,8 @@ struct Reply {
     json j() const { return json::parse(body, nullptr, false); }
 };
 
-// One HTTP/1.1 request on a fresh connection; the whole reply (Content-Length framed).
-Reply http(int port, const std::string& method, const std::string& path, const std::string& body,
-           const std::vector<std::string>& headers = {}) {
-    Reply r;
+// A TCP connection to the server on loopback, or -1.
+int connect_loopback(int port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
@@ -78,8 +76,17 @@ Reply http(int port, const std::string& method, const std::string& path, const s
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
         ::close(fd);
-        return r;
+        return -1;
     }
+    return fd;
+}
+
+// One HTTP/1.1 request on a fresh connection; the whole reply (Content-Length framed).
+Reply http(int port, const std::string& method, const std::string& path, const std::string& body,
+           const std::vector<std::string>& headers = {}) {
+    Reply r;
+    const int fd = connect_loopback(port);
+    if (fd < 0) return r;
     std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
     for (const auto& h : headers) req += h + "\r\n";
     req += "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
@@ -114,15 +121,8 @@ Reply http(int port, const std::string& method, const std::string& path, const s
 // Several requests on one keep-alive connection (as OpenAI clients send them); the replies in order.
 std::vector<Reply> http_keep_alive(int port, const std::vector<std::string>& bodies) {
     std::vector<Reply> out;
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<std::uint16_t>(port));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-        ::close(fd);
-        return out;
-    }
+    const int fd = connect_loopback(port);
+    if (fd < 0) return out;
     std::string in;
     char buf[65536];
     for (const auto& body : bodies) {
