@@ -113,27 +113,20 @@ void client(int port, std::atomic<int>& next, std::vector<Sample>& out, std::mut
         if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) break;
         std::size_t head_end, length = 0;
         buf.clear();
-        bool failed = false;
-        while ((head_end = buf.find("\r\n\r\n")) == std::string::npos) {
+        // One more piece of the reply; false when the connection ended or failed.
+        auto read_more = [&] {
             const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
-            if (n <= 0) {
-                failed = true;
-                break;
-            }
+            if (n <= 0) return false;
             buf.append(chunk, static_cast<std::size_t>(n));
-        }
-        if (failed) break;
+            return true;
+        };
+        bool reading = true;
+        while (reading && (head_end = buf.find("\r\n\r\n")) == std::string::npos) reading = read_more();
+        if (!reading) break;
         const auto cl = buf.find("Content-Length: ");
         length = std::stoul(buf.substr(cl + 16));
-        while (buf.size() < head_end + 4 + length) {
-            const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
-            if (n <= 0) {
-                failed = true;
-                break;
-            }
-            buf.append(chunk, static_cast<std::size_t>(n));
-        }
-        if (failed) break;
+        while (reading && buf.size() < head_end + 4 + length) reading = read_more();
+        if (!reading) break;
         s.client_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
         const json j = json::parse(buf.substr(head_end + 4, length), nullptr, false);
         s.ok = buf.compare(9, 3, "200") == 0 && j.contains("automix");
