@@ -1,26 +1,7 @@
 #pragma once
-// UTF-8 encoding of one code point, shared by the JSON scanner, the Python-repr parser and
-// the F1 normaliser (all three decode escapes or case-fold and write UTF-8 back).
-#include <string>
+// The readers' name for scoring's UTF-8 encoder (data depends on scoring, never the reverse).
+#include "core/scoring/utf8.hpp"
 
 namespace automix::data {
-
-inline void append_utf8(std::string& out, char32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
-
+using scoring::append_utf8;
 }  // namespace automix::data

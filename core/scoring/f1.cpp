@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <unordered_map>
 
-#include "core/data/utf8.hpp"
+#include "core/scoring/utf8.hpp"
 
 namespace automix::scoring {
 
@@ -231,7 +231,7 @@ std::string normalize_answer(std::string_view s) {
         if (cp >= kRawByteBase)
             out += static_cast<char>(cp - kRawByteBase);
         else
-            data::append_utf8(out, cp);
+            append_utf8(out, cp);
     }
     return out;
 }
