@@ -28,7 +28,7 @@ namespace {
 const char* const kUsage = "usage: automix eval --data FILE [--datasets a,b] [--methods X,Y] [--protocol full|paper]\n"
                            "                    [--seeds 10] [--train-rows 1000] [--costs 1,50] [--verifier-cost 1]\n"
                            "                    [--num-bins 8] [--skip-bad-lines] [--json OUT] [--csv OUT]\n"
-                           "                    [--no-candidates] [--quiet] [--list-methods]\n"
+                           "                    [--no-candidates] [--all-metrics] [--quiet] [--list-methods]\n"
                            "                    [--router-scores FILE[:NAME[:high|low]]]\n"
                            "                    [--emit-config MODELS.json [--config-base BASE.json]]\n"
                            "                    [--compare A,B]\n"
@@ -50,6 +50,8 @@ const char* const kUsage = "usage: automix eval --data FILE [--datasets a,b] [--
                            "  --json OUT         write the report (automix-oracle-v1 + extra fields)\n"
                            "  --csv OUT          write one line per dataset x method\n"
                            "  --no-candidates    leave the per-candidate train/val curves out of the JSON\n"
+                           "  --all-metrics      also write the metrics added after automix-oracle-v1 (calls per\n"
+                           "                     query, ...) to the JSON and CSV (config.metrics = \"all\")\n"
                            "  --quiet            do not print the table\n"
                            "  --list-methods     print the method names and exit\n"
                            "  --router-scores S  also evaluate an external router's scores (CSV/JSONL keyed by id)\n"
@@ -181,7 +183,7 @@ int run_eval(const std::vector<std::string>& argv) {
     const Args args(argv,
                     {"data", "datasets", "methods", "protocol", "seeds", "train-rows", "costs", "verifier-cost",
                      "num-bins", "json", "csv", "router-scores", "emit-config", "config-base", "compare"},
-                    {"help", "skip-bad-lines", "no-candidates", "quiet", "list-methods"});
+                    {"help", "skip-bad-lines", "no-candidates", "all-metrics", "quiet", "list-methods"});
     if (args.has("help")) {
         std::fputs(kUsage, stdout);
         return 0;
@@ -223,6 +225,7 @@ int run_eval(const std::vector<std::string>& argv) {
         }
     }
     options.keep_train_candidates = !args.has("no-candidates");
+    options.all_metrics = args.has("all-metrics");
     options.val_curves = true;
     const std::string path = args.require("data");
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
@@ -113,6 +114,9 @@ Metrics ScoredView::evaluate(const routing::Decisions& d) const {
         total += static_cast<double>(count[j]) * cumulative;
     }
     m.avg_cost = total / nd;
+    std::size_t calls = 0;
+    for (std::size_t j = 0; j < levels_n; ++j) calls += count[j] * (j + 1);
+    m.calls_per_query = static_cast<double>(calls) / nd;
     if (levels_n == 2) {
         m.avg_cost += verifier_cost_;
     } else {
@@ -128,6 +132,50 @@ Metrics ScoredView::evaluate(const routing::Decisions& d) const {
     m.escalated_fraction = static_cast<double>(m.n_escalated) / nd;
     m.apgr = (m.avg_perf - means_[0]) / (means_[levels_n - 1] - means_[0]);
     return m;
+}
+
+const std::vector<MetricField>& metric_fields() {
+    using F = MetricFormat;
+    // {key, label, description, format, digits, value, in_report_v1, headline, on_chart_points}
+    // in the order of the report's per-seed "val" objects; new fields go at the end.
+    static const std::vector<MetricField> fields{
+        {"n", "rows", "rows routed", F::Count, 0, [](const Metrics& m) { return static_cast<double>(m.n); }, true,
+         false, false},
+        {"n_escalated", "escalated rows", "rows answered by a model other than the cheapest", F::Count, 0,
+         [](const Metrics& m) { return static_cast<double>(m.n_escalated); }, true, false, false},
+        {"avg_cost", "avg cost", "cost per query: the calls made plus verification", F::Number, 2,
+         [](const Metrics& m) { return m.avg_cost; }, true, true, true},
+        {"avg_perf", "avg perf", "mean score of the answering model", F::Number, 3,
+         [](const Metrics& m) { return m.avg_perf; }, true, true, true},
+        {"slope", "IBC slope", "(perf − small perf) / (cost − small cost)", F::Number, 4,
+         [](const Metrics& m) { return m.slope; }, true, false, false},
+        {"lift", "IBC lift", "(slope − base slope) / base slope", F::Fraction, 1,
+         [](const Metrics& m) { return m.lift; }, true, true, true},
+        {"escalated_fraction", "escalated", "share of rows answered by a model other than the cheapest",
+         F::Fraction, 1, [](const Metrics& m) { return m.escalated_fraction; }, true, true, true},
+        {"apgr", "gap recovered", "(perf − small perf) / (large perf − small perf)", F::Fraction, 1,
+         [](const Metrics& m) { return m.apgr; }, true, false, true},
+        {"calls_per_query", "calls/query", "model calls per query, verification not counted", F::Number, 2,
+         [](const Metrics& m) { return m.calls_per_query; }, false, true, true},
+    };
+    return fields;
+}
+
+const MetricField& metric_field(std::string_view key) {
+    for (const MetricField& f : metric_fields())
+        if (f.key == key) return f;
+    throw std::out_of_range("no metric named '" + std::string(key) + "'");
+}
+
+std::string format_metric(const MetricField& f, double value) {
+    if (std::isnan(value)) return "nan";
+    char buf[64];
+    switch (f.format) {
+        case MetricFormat::Count: std::snprintf(buf, sizeof buf, "%.0f", value); break;
+        case MetricFormat::Number: std::snprintf(buf, sizeof buf, "%.*f", f.digits, value); break;
+        case MetricFormat::Fraction: std::snprintf(buf, sizeof buf, "%.*f %%", f.digits, 100 * value); break;
+    }
+    return buf;
 }
 
 Metrics ScoredView::evaluate_constant(std::size_t level) const {

@@ -11,6 +11,8 @@
 // (50k rows: well under a millisecond).
 #include <cstddef>
 #include <limits>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/data/dataset.hpp"
@@ -39,7 +41,40 @@ struct Metrics {
     double lift = kNaN;                // IBC lift (slope − base) / base, a fraction
     double escalated_fraction = kNaN;  // n_escalated / n
     double apgr = kNaN;                // performance gap recovered (P − P_first) / (P_last − P_first)
+    // Model calls per query, verification not counted: a row answered by ladder model j
+    // called models 0..j (1 + escalated_fraction for two models).
+    double calls_per_query = kNaN;
 };
+
+// The metrics field table. Everything that prints a Metrics — the JSON report and its CSV
+// (core/eval/report_json.cpp), study tables, the GUI's status bar and chart tooltips —
+// iterates metric_fields(), so a new metric is a member of Metrics, its computation in
+// ScoredView::evaluate and one row of the table in metrics.cpp.
+enum class MetricFormat {
+    Count,     // a whole number of rows
+    Number,    // printed with `digits` decimals
+    Fraction,  // stored as a fraction, shown as a percentage with `digits` decimals
+};
+struct MetricField {
+    std::string_view key;          // "avg_cost": the name in JSON and CSV ("val_avg_cost" per split)
+    std::string_view label;        // "avg cost": what the GUI calls it
+    std::string_view description;  // one line for tooltips and documentation
+    MetricFormat format = MetricFormat::Number;
+    int digits = 3;
+    double (*value)(const Metrics&) = nullptr;
+    // Part of the automix-oracle-v1 report layout (compared byte for byte with the reference).
+    // A field added later appears in the JSON report and its CSV only when asked for
+    // (EvalOptions::all_metrics, `automix eval --all-metrics`); in the GUI and the study
+    // tables at once, according to the flags below.
+    bool in_report_v1 = false;
+    bool headline = false;         // shown in the GUI's status bar and as study table columns
+    bool on_chart_points = false;  // in the tooltip of a cost–quality chart point
+};
+const std::vector<MetricField>& metric_fields();
+// The field named `key`; throws std::out_of_range for an unknown key.
+const MetricField& metric_field(std::string_view key);
+// "0.375", "12.5 %", "40": the value as the GUI and text outputs print it ("nan" when undefined).
+std::string format_metric(const MetricField& f, double value);
 
 class ScoredView {
   public:

@@ -39,6 +39,9 @@ struct EvalOptions {
     routing::Config config;             // num_bins, call costs, verifier cost, ...
     bool keep_train_candidates = true;  // train curve in the report
     bool val_curves = true;             // score every candidate on val (AIQ, call-%, Pareto)
+    // Write every metric of eval::metric_fields() in the report and its CSV, not just the
+    // automix-oracle-v1 ones (the default keeps the report byte for byte as it was).
+    bool all_metrics = false;
     // Checked between dataset × method runs; when it becomes true run_evaluation throws
     // EvalCancelled. May be null.
     const std::atomic<bool>* cancel = nullptr;

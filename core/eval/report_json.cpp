@@ -6,6 +6,8 @@
 #include <functional>
 #include <memory>
 #include <sstream>
+#include <string_view>
+#include <vector>
 
 #include "core/routing/method.hpp"
 
@@ -20,15 +22,47 @@ ojson num(double x) {
     return x;
 }
 
-ojson metrics_json(const Metrics& m) {
-    return ojson{{"n", m.n},
-                 {"n_escalated", m.n_escalated},
-                 {"avg_cost", num(m.avg_cost)},
-                 {"avg_perf", num(m.avg_perf)},
-                 {"slope", num(m.slope)},
-                 {"lift", num(m.lift)},
-                 {"escalated_fraction", num(m.escalated_fraction)},
-                 {"apgr", num(m.apgr)}};
+// The automix-oracle-v1 layout is compared byte for byte with the reference, so the blocks
+// written before the field table keep their order: these lists give it. A field added to the
+// table since is written after them, and only when the report asks for every metric.
+constexpr std::string_view kSeedValLayout[] = {"n",    "n_escalated",        "avg_cost", "avg_perf",
+                                               "slope", "lift", "escalated_fraction", "apgr"};
+constexpr std::string_view kValLayout[] = {"avg_cost", "avg_perf", "lift", "slope", "apgr", "escalated_fraction",
+                                           "n_escalated"};
+constexpr std::string_view kCsvLayout[] = {"avg_cost", "avg_perf", "lift", "escalated_fraction", "apgr"};
+
+template <std::size_t N>
+std::vector<const MetricField*> layout_fields(const std::string_view (&layout)[N]) {
+    std::vector<const MetricField*> out;
+    for (const std::string_view key : layout) out.push_back(&metric_field(key));
+    return out;
+}
+
+// Fields outside the v1 layout, in table order (written when EvalOptions::all_metrics is set).
+std::vector<const MetricField*> added_fields(bool all_metrics) {
+    std::vector<const MetricField*> out;
+    if (all_metrics)
+        for (const MetricField& f : metric_fields())
+            if (!f.in_report_v1) out.push_back(&f);
+    return out;
+}
+
+ojson field_json(const MetricField& f, const Metrics& m) {
+    const double v = f.value(m);
+    if (f.format == MetricFormat::Count && std::isfinite(v)) return static_cast<std::size_t>(v);
+    return num(v);
+}
+
+ojson metrics_json(const Metrics& m, bool all_metrics) {
+    ojson j = ojson::object();
+    for (const MetricField* f : layout_fields(kSeedValLayout)) j[std::string(f->key)] = field_json(*f, m);
+    for (const MetricField* f : added_fields(all_metrics)) j[std::string(f->key)] = field_json(*f, m);
+    return j;
+}
+
+// A method's figures on val in the full protocol: "val_<key>"; v1 called n_escalated "n_routed".
+std::string val_key(const MetricField& f) {
+    return f.key == "n_escalated" ? std::string("n_routed") : "val_" + std::string(f.key);
 }
 
 ojson stat_json(const Stat& s) {
@@ -77,7 +111,7 @@ nlohmann::json json_number(double x) {
 }
 
 nlohmann::json metrics_to_json(const Metrics& m) {
-    return nlohmann::json::parse(metrics_json(m).dump());
+    return nlohmann::json::parse(metrics_json(m, false).dump());
 }
 
 namespace {
@@ -129,6 +163,7 @@ ojson head_json(const Report& r, const data::Dataset& ds) {
     cfg["fixed_routing_elems"] = "unanswerable'.";
     cfg["category_quantile"] = 0.1;
     cfg["category_scope"] = "whole file";
+    if (o.all_metrics) cfg["metrics"] = "all";  // v1 readers: the extra val_* keys are expected
     j["config"] = cfg;
     return j;
 }
@@ -173,13 +208,8 @@ ojson dataset_json(const DatasetReport& d, const EvalOptions& o, const data::Dat
             mj["train_lift"] = num(m.train_lift);
             mj["n_candidates"] = m.n_candidates;
             mj["n_best_ties"] = m.n_best_ties;
-            mj["val_avg_cost"] = num(m.val.avg_cost);
-            mj["val_avg_perf"] = num(m.val.avg_perf);
-            mj["val_lift"] = num(m.val.lift);
-            mj["val_slope"] = num(m.val.slope);
-            mj["val_apgr"] = num(m.val.apgr);
-            mj["val_escalated_fraction"] = num(m.val.escalated_fraction);
-            mj["n_routed"] = m.val.n_escalated;
+            for (const MetricField* f : layout_fields(kValLayout)) mj[val_key(*f)] = field_json(*f, m.val);
+            for (const MetricField* f : added_fields(o.all_metrics)) mj[val_key(*f)] = field_json(*f, m.val);
             if (splices) {
                 mj["decisions"] = splices->marker(splices->next());
                 splices->add(nullptr, &m.decisions, nullptr);
@@ -224,7 +254,7 @@ ojson dataset_json(const DatasetReport& d, const EvalOptions& o, const data::Dat
                                  {"train_rows", s.train_rows},
                                  {"best_param", params_json(s.best)},
                                  {"train_lift", num(s.train_lift)},
-                                 {"val", metrics_json(s.val)}});
+                                 {"val", metrics_json(s.val, o.all_metrics)}});
             mj["seeds"] = seeds;
         }
         mj["seconds"] = num(m.seconds);
@@ -403,10 +433,15 @@ std::string report_to_json_text(const Report& r, const data::Dataset& ds, int in
 
 std::string report_to_csv(const Report& r) {
     const bool paper = r.options.protocol == Protocol::Paper;
+    const std::vector<const MetricField*> v1 = layout_fields(kCsvLayout);
+    const std::vector<const MetricField*> added = added_fields(r.options.all_metrics);
     std::ostringstream out;
-    out << "dataset,method,ok,param,train_lift,val_avg_cost,val_avg_perf,val_lift,"
-           "val_escalated_fraction,val_apgr,aiq,calls_for_50pct_gap,calls_for_80pct_gap,"
-           "val_lift_std,error,protocol\n";
+    out << "dataset,method,ok,param,train_lift";
+    for (const MetricField* f : v1) out << ',' << val_key(*f);
+    out << ",aiq,calls_for_50pct_gap,calls_for_80pct_gap,val_lift_std,error,protocol";
+    // After the v1 columns, so that readers counting columns keep working.
+    for (const MetricField* f : added) out << ',' << val_key(*f);
+    out << '\n';
     // Which protocol made the row (full: one training on the whole train split; paper: mean
     // over seeds of the paper's sub-sampled training), so a CSV read on its own says so.
     const char* protocol = paper ? "paper" : "full";
@@ -414,19 +449,20 @@ std::string report_to_csv(const Report& r) {
         for (const auto& m : d.methods) {
             out << csv_field(d.name) << ',' << csv_field(m.key) << ',' << (m.ok ? 1 : 0) << ',';
             if (m.ok && !paper) {
-                out << csv_field(m.best.dump()) << ',' << fmt(m.train_lift, "%.17g") << ','
-                    << fmt(m.val.avg_cost, "%.17g") << ',' << fmt(m.val.avg_perf, "%.17g") << ','
-                    << fmt(m.val.lift, "%.17g") << ',' << fmt(m.val.escalated_fraction, "%.17g") << ','
-                    << fmt(m.val.apgr, "%.17g") << ',' << fmt(m.val_curve.aiq, "%.17g") << ','
-                    << fmt(m.val_curve.calls_for_50pct_gap, "%.17g") << ','
-                    << fmt(m.val_curve.calls_for_80pct_gap, "%.17g") << ",,";
+                out << csv_field(m.best.dump()) << ',' << fmt(m.train_lift, "%.17g");
+                for (const MetricField* f : v1) out << ',' << fmt(f->value(m.val), "%.17g");
+                out << ',' << fmt(m.val_curve.aiq, "%.17g") << ',' << fmt(m.val_curve.calls_for_50pct_gap, "%.17g")
+                    << ',' << fmt(m.val_curve.calls_for_80pct_gap, "%.17g") << ",,";
             } else if (m.ok) {
                 out << ",," << fmt(m.val_cost_stat.mean, "%.17g") << ',' << fmt(m.val_perf_stat.mean, "%.17g") << ','
                     << fmt(m.val_lift_stat.mean, "%.17g") << ",,,,,," << fmt(m.val_lift_stat.std, "%.17g") << ',';
             } else {
                 out << ",,,,,,,,,,,";
             }
-            out << csv_field(m.error) << ',' << protocol << '\n';
+            out << csv_field(m.error) << ',' << protocol;
+            // The paper protocol keeps means over seeds of cost, perf and lift only.
+            for (const MetricField* f : added) out << ',' << (m.ok && !paper ? fmt(f->value(m.val), "%.17g") : "");
+            out << '\n';
         }
     }
     return out.str();

@@ -64,9 +64,9 @@ StudyResult run_cost_ratio(const data::Dataset& ds, const StudyRequest& rq, cons
     r.parameters["base_costs"] = rq.config.call_costs;
     r.parameters["verifier_cost"] = rq.config.verifier_cost;
     r.parameters["num_bins"] = rq.config.num_bins;
-    r.table.columns = {"dataset",      "method",     "cost_ratio",         "call_costs",
-                       "ok",           "best_param", "train_lift",         "val_avg_cost",
-                       "val_avg_perf", "val_lift",   "escalated_fraction", "error"};
+    r.table.columns = {"dataset", "method", "cost_ratio", "call_costs", "ok", "best_param", "train_lift"};
+    append_val_metric_columns(r.table.columns);
+    r.table.columns.push_back("error");
 
     // Mean over datasets for the methods that ran (successfully) on every dataset.
     std::map<std::string, std::vector<std::vector<double>>> by_method;  // method → [ratio] lifts
@@ -85,10 +85,11 @@ StudyResult run_cost_ratio(const data::Dataset& ds, const StudyRequest& rq, cons
                 auto& lifts = by_method[s.name];
                 lifts.resize(n_ratios);
                 if (o.ok) lifts[ri].push_back(o.val.lift);
-                r.table.rows.push_back({dname, s.name, ratio, costs_at_ratio(rq.config.call_costs, ratio), o.ok,
-                                        o.ok ? o.best : nlohmann::json(), number_or_null(o.train_lift),
-                                        number_or_null(o.val.avg_cost), number_or_null(o.val.avg_perf),
-                                        number_or_null(o.val.lift), number_or_null(o.val.escalated_fraction), o.error});
+                std::vector<nlohmann::json> row{dname, s.name, ratio, costs_at_ratio(rq.config.call_costs, ratio),
+                                                o.ok,  o.ok ? o.best : nlohmann::json(), number_or_null(o.train_lift)};
+                append_val_metric_cells(row, o.val);
+                row.push_back(o.error);
+                r.table.rows.push_back(std::move(row));
             }
             ++runs[s.name];
             r.series.push_back(std::move(s));

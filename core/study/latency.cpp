@@ -60,18 +60,10 @@ StudyResult run_latency(const data::Dataset& ds, const StudyRequest& rq, const S
     r.parameters["call_costs"] = rq.config.call_costs;
     r.parameters["verifier_cost"] = rq.config.verifier_cost;
     r.parameters["num_bins"] = rq.config.num_bins;
-    r.table.columns = {"dataset",
-                       "method",
-                       "ok",
-                       "best_param",
-                       "val_avg_cost",
-                       "val_avg_perf",
-                       "val_lift",
-                       "escalated_fraction",
-                       "expected_latency_s",
-                       "verification_share",
-                       "latency_vs_large",
-                       "error"};
+    r.table.columns = {"dataset", "method", "ok", "best_param"};
+    append_val_metric_columns(r.table.columns);
+    for (const char* c : {"expected_latency_s", "verification_share", "latency_vs_large", "error"})
+        r.table.columns.push_back(c);
     const double small_latency = rq.model_latency.front(), large_latency = rq.model_latency.back();
     for (std::size_t di = 0; di < datasets.size(); ++di) {
         const std::string dname = ds.dataset_names[datasets[di]];
@@ -86,8 +78,20 @@ StudyResult run_latency(const data::Dataset& ds, const StudyRequest& rq, const S
             const char* names[2] = {"small only", "large only"};
             for (int j = 0; j < 2; ++j) {
                 r.series.push_back({dname, names[j], {{costs[j], {lat[j], kNaN, kNaN, kNaN}, names[j]}}});
-                r.table.rows.push_back({dname, names[j], true, nullptr, costs[j], perf[j], nullptr,
-                                        static_cast<double>(j), lat[j], 0.0, lat[j] / large_latency, ""});
+                // One call, nothing verified: not what ScoredView::evaluate_constant counts.
+                eval::Metrics only;
+                only.n = v.size();
+                only.n_escalated = j == 0 ? 0 : v.size();
+                only.avg_cost = costs[j];
+                only.avg_perf = perf[j];
+                only.escalated_fraction = j;
+                only.calls_per_query = 1;
+                std::vector<nlohmann::json> row{dname, names[j], true, nullptr};
+                append_val_metric_cells(row, only);
+                for (const nlohmann::json& cell : {nlohmann::json(lat[j]), nlohmann::json(0.0),
+                                                   nlohmann::json(lat[j] / large_latency), nlohmann::json("")})
+                    row.push_back(cell);
+                r.table.rows.push_back(std::move(row));
             }
         } catch (const std::exception& e) {
             r.warnings.push_back(dname + ": " + e.what());
@@ -103,12 +107,13 @@ StudyResult run_latency(const data::Dataset& ds, const StudyRequest& rq, const S
             // Share of the expected latency spent verifying (every routed query verifies once
             // per verified step; for two models exactly one pass).
             const double share = o.ok ? rq.verifier_latency / row.latency : kNaN;
-            r.table.rows.push_back({dname, mname, o.ok, o.ok ? o.best : nlohmann::json(),
-                                    number_or_null(o.val.avg_cost), number_or_null(o.val.avg_perf),
-                                    number_or_null(o.val.lift), number_or_null(o.val.escalated_fraction),
-                                    number_or_null(row.latency),
-                                    !methods[di][mi]->uses_all_models() ? number_or_null(share) : nlohmann::json(),
-                                    number_or_null(row.latency / large_latency), o.error});
+            std::vector<nlohmann::json> cells{dname, mname, o.ok, o.ok ? o.best : nlohmann::json()};
+            append_val_metric_cells(cells, o.val);
+            cells.push_back(number_or_null(row.latency));
+            cells.push_back(!methods[di][mi]->uses_all_models() ? number_or_null(share) : nlohmann::json());
+            cells.push_back(number_or_null(row.latency / large_latency));
+            cells.push_back(o.error);
+            r.table.rows.push_back(std::move(cells));
         }
     }
     return r;

@@ -52,6 +52,11 @@ void check_cancel(const StudyControl& control);
 
 // JSON value of a number: null when not finite (tables, charts).
 nlohmann::json number_or_null(double x);
+// The columns of one evaluation on val in a study table (metric_columns.cpp): "val_<key>" for
+// each headline field of eval::metric_fields(), and the row's cells for them (null when
+// undefined). A metric added to the table appears in every study that reports one evaluation.
+void append_val_metric_columns(std::vector<std::string>& columns);
+void append_val_metric_cells(std::vector<nlohmann::json>& row, const eval::Metrics& val);
 // Mean and population std of the finite values (NaN, NaN when none).
 Estimate mean_std(const std::vector<double>& values);
 

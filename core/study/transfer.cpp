@@ -66,9 +66,9 @@ StudyResult run_transfer(const data::Dataset& ds, const StudyRequest& rq, const 
     r.parameters["call_costs"] = rq.config.call_costs;
     r.parameters["verifier_cost"] = rq.config.verifier_cost;
     r.parameters["num_bins"] = rq.config.num_bins;
-    r.table.columns = {"method",     "trained_on",         "evaluated_on", "ok",
-                       "best_param", "train_lift",         "val_avg_cost", "val_avg_perf",
-                       "val_lift",   "in_domain_val_lift", "transfer_gap", "error"};
+    r.table.columns = {"method", "trained_on", "evaluated_on", "ok", "best_param", "train_lift"};
+    append_val_metric_columns(r.table.columns);
+    for (const char* c : {"in_domain_val_lift", "transfer_gap", "error"}) r.table.columns.push_back(c);
     std::vector<std::string> labels;
     for (const int d : datasets) labels.push_back(ds.dataset_names[d]);
     for (std::size_t mi = 0; mi < methods.size(); ++mi) {
@@ -89,11 +89,14 @@ StudyResult run_transfer(const data::Dataset& ds, const StudyRequest& rq, const 
             for (std::size_t b = 0; b < n; ++b) {
                 const Cell& c = cells[mi][a][b];
                 const double in_domain = mx.values[b][b];
-                r.table.rows.push_back({mx.name, labels[a], labels[b], c.ok,
-                                        trained[mi][a].ok ? trained[mi][a].best : nlohmann::json(),
-                                        number_or_null(trained[mi][a].train_lift), number_or_null(c.val.avg_cost),
-                                        number_or_null(c.val.avg_perf), number_or_null(c.val.lift),
-                                        number_or_null(in_domain), number_or_null(c.val.lift - in_domain), c.error});
+                std::vector<nlohmann::json> row{mx.name, labels[a], labels[b], c.ok,
+                                                trained[mi][a].ok ? trained[mi][a].best : nlohmann::json(),
+                                                number_or_null(trained[mi][a].train_lift)};
+                append_val_metric_cells(row, c.val);
+                row.push_back(number_or_null(in_domain));
+                row.push_back(number_or_null(c.val.lift - in_domain));
+                row.push_back(c.error);
+                r.table.rows.push_back(std::move(row));
             }
         r.matrices.push_back(std::move(mx));
     }

@@ -3,6 +3,8 @@
 #include <QtTest>
 
 #include <cmath>
+#include <set>
+#include <string_view>
 
 #include "core/eval/metrics.hpp"
 #include "core/routing/bins.hpp"
@@ -36,6 +38,7 @@ class TestMetrics : public QObject {
         QVERIFY(close(m.lift, (0.375 * 49) / (26 * 0.25) - 1));  // 1.8269…
         QCOMPARE(m.escalated_fraction, 0.5);
         QCOMPARE(m.apgr, 1.5);
+        QCOMPARE(m.calls_per_query, 1.5);  // two rows call one model, two call both
         // Keeping everything small costs c_s + c_v and has lift −1.
         const eval::Metrics none = v.evaluate_constant(0);
         QCOMPARE(none.avg_cost, 2.0);
@@ -63,11 +66,33 @@ class TestMetrics : public QObject {
         QCOMPARE(m.avg_cost, (1.0 + 11 + 61) / 3 + 5.0 / 3);
         QVERIFY(close(m.avg_perf, (0.1 + 0.5 + 0.7) / 3));
         QCOMPARE(m.n_escalated, std::size_t(2));
+        QCOMPARE(m.calls_per_query, 2.0);  // (1 + 2 + 3) / 3
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, v.evaluate({0, 3, 0}));
         // Two-model view of the same data uses the first and last model.
         const eval::ScoredView two(ds, ds.all_rows(), {0, 2}, {{1, 10, 50}, 1});
         QCOMPARE(two.call_cost(1), 50.0);
     }
+    // The field table names every figure once and reads it from Metrics.
+    void fieldTable() {
+        const auto ds = make_dataset({{0, 0, 1}, {0, 1, 1}, {0, 0.5, 0}, {0, 0.5, 1}});
+        const eval::ScoredView v(ds, ds.all_rows(), {0, 1}, {{1, 50}, 1});
+        const eval::Metrics m = v.evaluate({1, 0, 0, 1});
+        std::set<std::string_view> keys;
+        for (const eval::MetricField& f : eval::metric_fields()) {
+            QVERIFY2(keys.insert(f.key).second, std::string(f.key).c_str());
+            QVERIFY(!f.label.empty() && !f.description.empty() && f.value);
+        }
+        QCOMPARE(eval::metric_field("avg_cost").value(m), m.avg_cost);
+        QCOMPARE(eval::metric_field("n_escalated").value(m), 2.0);
+        QCOMPARE(eval::metric_field("calls_per_query").value(m), m.calls_per_query);
+        QVERIFY(!eval::metric_field("calls_per_query").in_report_v1);
+        QVERIFY_THROWS_EXCEPTION(std::out_of_range, eval::metric_field("no_such_metric"));
+        QCOMPARE(eval::format_metric(eval::metric_field("avg_cost"), 27.0), std::string("27.00"));
+        QCOMPARE(eval::format_metric(eval::metric_field("escalated_fraction"), 0.5), std::string("50.0 %"));
+        QCOMPARE(eval::format_metric(eval::metric_field("n"), 4.0), std::string("4"));
+        QCOMPARE(eval::format_metric(eval::metric_field("lift"), eval::kNaN), std::string("nan"));
+    }
+
     void badInputIsReported() {
         auto ds = make_dataset({{0, 0, 1}, {0, 1, 1}});
         const eval::ScoredView v(ds, ds.all_rows(), {0, 1}, {{1, 50}, 1});

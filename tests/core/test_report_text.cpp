@@ -64,6 +64,60 @@ class TestReportText : public QObject {
         }
     }
 
+    // Metrics added after automix-oracle-v1 are written only when asked for, after the v1 keys;
+    // everything else stays byte for byte.
+    void allMetricsIsOptIn() {
+        demo::GeneratorOptions g;
+        g.rows = 300;
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("demo.jsonl").toStdString();
+        demo::generate_file(g, path);
+        const data::LoadResult loaded = data::load_file(path);
+        for (const auto protocol : {eval::Protocol::Full, eval::Protocol::Paper}) {
+            eval::EvalOptions o;
+            o.protocol = protocol;
+            o.seeds = 2;
+            o.train_rows = 50;
+            o.methods = {"Threshold", "POMDP"};
+            eval::Report plain = eval::run_evaluation(loaded.dataset, o);
+            eval::Report all = plain;
+            all.options.all_metrics = true;
+            const std::string plain_csv = eval::report_to_csv(plain), all_csv = eval::report_to_csv(all);
+            QVERIFY(plain_csv.starts_with("dataset,method,ok,param,train_lift,val_avg_cost,val_avg_perf,val_lift,"
+                                          "val_escalated_fraction,val_apgr,aiq,calls_for_50pct_gap,"
+                                          "calls_for_80pct_gap,val_lift_std,error,protocol\n"));
+            QVERIFY(all_csv.starts_with(plain_csv.substr(0, plain_csv.find('\n')) + ",val_calls_per_query\n"));
+            QVERIFY(plain_csv.find("calls_per_query") == std::string::npos);
+
+            const auto plain_doc = eval::report_to_json(plain, loaded.dataset);
+            auto all_doc = eval::report_to_json(all, loaded.dataset);
+            QCOMPARE(eval::report_to_json_text(all, loaded.dataset, 1), all_doc.dump(1));
+            QCOMPARE(all_doc["config"]["metrics"].get<std::string>(), std::string("all"));
+            all_doc["config"].erase("metrics");
+            std::size_t found = 0;
+            for (auto& [name, d] : all_doc["datasets"].items())
+                for (auto& [key, m] : d["methods"].items()) {
+                    if (protocol == eval::Protocol::Full) {
+                        // Right after the last v1 figure (n_routed).
+                        auto at = m.find("val_calls_per_query");
+                        QVERIFY(at != m.end() && std::prev(at).key() == "n_routed");
+                        QVERIFY(at->get<double>() >= 1.0 && at->get<double>() <= 2.0);
+                        m.erase("val_calls_per_query");
+                        ++found;
+                    } else {
+                        for (auto& s : m["seeds"]) {
+                            QVERIFY(s["val"].back() == s["val"]["calls_per_query"]);
+                            s["val"].erase("calls_per_query");
+                            ++found;
+                        }
+                    }
+                }
+            QVERIFY(found > 0);
+            all_doc["generator"] = plain_doc["generator"];
+            QCOMPARE(all_doc.dump(1), plain_doc.dump(1));
+        }
+    }
+
     void emptyReportIsValidJson() {
         data::Dataset ds;
         eval::Report r;

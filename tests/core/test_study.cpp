@@ -300,7 +300,7 @@ class TestStudy : public QObject {
             else if (m == "large only")
                 QCOMPARE(latency, 3.0);
             else {
-                const double f = row["escalated_fraction"];
+                const double f = row["val_escalated_fraction"];
                 QVERIFY(std::abs(latency - (0.4 + 0.7 + f * 3.0)) < 1e-12);
                 QVERIFY(std::abs(row["verification_share"].get<double>() - 0.7 / latency) < 1e-12);
                 ++methods;
