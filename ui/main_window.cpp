@@ -50,6 +50,7 @@
 #include "ui/filter_bar.hpp"
 #include "ui/job_runner.hpp"
 #include "ui/live_panel.hpp"
+#include "ui/metric_text.hpp"
 #include "ui/presentation_mode.hpp"
 #include "ui/compare_routing.hpp"
 #include "ui/pane_navigation.hpp"
@@ -74,11 +75,6 @@ QString localFileOf(const QMimeData* mime) {
     return {};
 }
 
-QString percent(double fraction) {
-    // Undefined figures (IBC lift with equal small and large performance) read as the charts do.
-    if (!std::isfinite(fraction)) return QStringLiteral("—");
-    return QString::number(100.0 * fraction, 'f', 1) + QStringLiteral(" %");
-}
 }  // namespace
 
 QString extractDemoFile(const QString& name) {
@@ -984,12 +980,7 @@ void MainWindow::updateSummary() {
         const ScopeMetrics& m = state_->metrics();
         parts << QStringLiteral("<b>%1</b> %2")
                      .arg(state_->methodName().toHtmlEscaped(), state_->paramsText().toHtmlEscaped());
-        if (m.valid) {
-            parts << tr("avg cost <b>%1</b>").arg(m.avgCost, 0, 'f', 2)
-                  << tr("avg perf <b>%1</b>").arg(m.avgPerf, 0, 'f', 3)
-                  << tr("IBC lift <b>%1</b>").arg(percent(m.ibcLift))
-                  << tr("escalated <b>%1</b>").arg(percent(m.escalated));
-        }
+        if (m.valid) parts << metricParts(m.values, [](const eval::MetricField& f) { return f.headline; });
     }
     summary_->setText(parts.join(QStringLiteral(" &nbsp;·&nbsp; ")));
     summary_->setToolTip(parts.join(QStringLiteral(" · ")));

@@ -509,10 +509,7 @@ void RoutingState::recomputeMetrics(const Snapshot& s, Routing& r) {
             eval::ScoredView::for_method(*s.data, rows, *r.method, eval::CostModel::from(r.config));
         const eval::Metrics m = view.evaluate(decisions);
         r.metrics.valid = true;
-        r.metrics.avgCost = m.avg_cost;
-        r.metrics.avgPerf = m.avg_perf;
-        r.metrics.ibcLift = m.lift;
-        r.metrics.escalated = m.escalated_fraction;
+        r.metrics.values = m;
         r.metrics.slmPerf = view.mean_score(0);
         r.metrics.llmPerf = view.mean_score(view.levels() - 1);
     } catch (const std::exception& e) {

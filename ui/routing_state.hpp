@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/data/dataset.hpp"
+#include "core/eval/metrics.hpp"
 #include "core/live/transcript.hpp"
 #include "core/routing/method.hpp"
 
@@ -28,12 +29,9 @@ class JobRunner;
 enum class SplitScope { Val, Train, All };
 
 struct ScopeMetrics {
-    bool valid = false;    // false until routed
-    std::size_t rows = 0;  // rows of the scope
-    double avgCost = 0.0;  // per query, verifier included
-    double avgPerf = 0.0;
-    double ibcLift = 0.0;                 // fraction: 0.89 = 89 %
-    double escalated = 0.0;               // fraction of rows escalated
+    bool valid = false;                   // false until routed
+    std::size_t rows = 0;                 // rows of the scope
+    eval::Metrics values;                 // of the routing over those rows (eval::metric_fields())
     double slmPerf = 0.0, llmPerf = 0.0;  // means of the scope's rows
 };
 

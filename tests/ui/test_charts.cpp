@@ -195,8 +195,8 @@ class TestCharts : public QObject {
             QCOMPARE(panel->trainFigures()->avg_perf, train.avg_perf);
             QCOMPARE(panel->trainFigures()->escalated_fraction, train.escalated_fraction);
             // The scope (coqa · val) summary and the chart ring show the same point.
-            QCOMPARE(state()->metrics().avgCost, val.avg_cost);
-            QCOMPARE(state()->metrics().ibcLift, val.lift);
+            QCOMPARE(state()->metrics().values.avg_cost, val.avg_cost);
+            QCOMPARE(state()->metrics().values.lift, val.lift);
             QVERIFY(window_->summaryLabel()->text().contains(QString::number(val.avg_cost, 'f', 2)));
             const auto ring = tabs_->costQuality()->currentPoint();
             QVERIFY(ring);

@@ -339,7 +339,7 @@ class TestExplore : public QObject {
         w.selectMethod(QStringLiteral("Threshold"));
         w.routingState()->waitForTraining();
         QVERIFY(w.routingState()->isRouted());
-        QVERIFY(std::isnan(w.routingState()->metrics().ibcLift));
+        QVERIFY(std::isnan(w.routingState()->metrics().values.lift));
         const QString text = w.summaryLabel()->text();
         QVERIFY2(!text.contains(QStringLiteral("nan")), qPrintable(text));
         QVERIFY2(text.contains(QStringLiteral("IBC lift <b>—</b>")), qPrintable(text));

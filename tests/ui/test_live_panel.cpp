@@ -515,7 +515,7 @@ void TestLivePanel::routedOutputOpensInTheExplorer() {
     const auto& m = w.routingState()->metrics();
     QVERIFY(m.valid);
     QCOMPARE(m.rows, ds->size() - unknown);
-    QVERIFY(!std::isnan(m.avgPerf));
+    QVERIFY(!std::isnan(m.values.avg_perf));
 }
 
 // No config file yet: Edit config… starts from a template for the replay server with the

@@ -175,10 +175,10 @@ class TestSessions : public QObject {
         const auto r = nlohmann::json::parse(rf.readAll().toStdString());
         const ui::ScopeMetrics& m = w.routingState()->metrics();
         QVERIFY(m.valid);
-        QCOMPARE(r["metrics"]["avg_cost"].get<double>(), m.avgCost);
-        QCOMPARE(r["metrics"]["avg_perf"].get<double>(), m.avgPerf);
-        QCOMPARE(r["metrics"]["ibc_lift"].get<double>(), m.ibcLift);
-        QCOMPARE(r["metrics"]["escalated"].get<double>(), m.escalated);
+        QCOMPARE(r["metrics"]["avg_cost"].get<double>(), m.values.avg_cost);
+        QCOMPARE(r["metrics"]["avg_perf"].get<double>(), m.values.avg_perf);
+        QCOMPARE(r["metrics"]["ibc_lift"].get<double>(), m.values.lift);
+        QCOMPARE(r["metrics"]["escalated"].get<double>(), m.values.escalated_fraction);
     }
 
     void openRecentListsSessions() {

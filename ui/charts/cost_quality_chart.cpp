@@ -18,19 +18,17 @@
 
 #include "ui/charts/chart_legend.hpp"
 #include "ui/charts/chart_style.hpp"
+#include "ui/metric_text.hpp"
 
 namespace automix::ui::charts {
 
 namespace {
-QString pct(double fraction) {
-    if (!std::isfinite(fraction)) return QStringLiteral("—");
-    return QString::number(100.0 * fraction, 'f', 1) + QStringLiteral(" %");
-}
-
+// The fields of eval::metric_fields() marked for chart points: cost and perf on the first line.
 QString metricsText(const eval::Metrics& m) {
-    return QObject::tr("cost %1 · perf %2<br>IBC lift %3 · APGR %4 · escalated %5")
-        .arg(shortNumber(m.avg_cost), shortNumber(m.avg_perf), pct(m.lift), shortNumber(m.apgr),
-             pct(m.escalated_fraction));
+    QStringList parts = metricParts(m, [](const eval::MetricField& f) { return f.on_chart_points; });
+    const QStringList first = parts.mid(0, 2);
+    parts.remove(0, std::min<qsizetype>(2, parts.size()));
+    return first.join(QStringLiteral(" · ")) + QStringLiteral("<br>") + parts.join(QStringLiteral(" · "));
 }
 
 bool finitePoint(const eval::Metrics& m) {
