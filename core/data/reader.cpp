@@ -277,9 +277,18 @@ class Loader {
     // Lenient mode, a first line that does not show the format: its problem as the hinted
     // format's parser sees it.
     void report_undecided(const Line& line, const FormatReader& hint) {
-        try {
+        reporting_problems(line, [&] {
             hint.make_parser()->parse(line, [](Line&) { return false; }, row_);
             problem(line.number, 0, "cannot tell the file's format from this line");
+        });
+    }
+
+    // Runs `step` on `line`; a problem it throws is reported (or thrown, in strict mode) with
+    // its place: a column in the line, the line only, or a line and column of its own.
+    template <class Step>
+    void reporting_problems(const Line& line, const Step& step) {
+        try {
+            step();
         } catch (const ScanError& e) {
             problem(line.number, e.offset + 1, e.message);
         } catch (const RowError& e) {
@@ -297,16 +306,10 @@ class Loader {
     }
 
     void handle_line(const Line& line, const std::function<bool(Line&)>& next_line) {
-        try {
+        reporting_problems(line, [&] {
             parser_->parse(line, next_line, row_);
             commit(line);
-        } catch (const ScanError& e) {
-            problem(line.number, e.offset + 1, e.message);
-        } catch (const RowError& e) {
-            problem(line.number, 0, e.message);
-        } catch (const LineError& e) {
-            problem(e.line, e.column, e.message);
-        }
+        });
     }
 
     std::uint16_t intern_dataset(const std::string& name) {

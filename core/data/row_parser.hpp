@@ -80,6 +80,21 @@ struct LineError {
     std::string message;
 };
 
+// A model of the file, cheapest first.
+struct ModelInfo {
+    std::string name, display_name;
+    double cost = 1.0;
+};
+// Makes the dataset's models exactly `models` (names, display names, call costs).
+inline void set_models(Dataset& d, const std::vector<ModelInfo>& models) {
+    d.models.resize(models.size());
+    for (std::size_t i = 0; i < models.size(); ++i) {
+        d.models[i].name = models[i].name;
+        d.models[i].display_name = models[i].display_name;
+        d.models[i].call_cost = models[i].cost;
+    }
+}
+
 // method §3 from the verdicts: exactly scoring::verifier_confidence on the texts.
 double confidence_of(const std::vector<SampleVerdict>& verdicts);
 

@@ -349,18 +349,23 @@ struct Scratch {
     std::string text;  // one decoded verifier sample at a time
 };
 
-void parse_release_row(Cursor& c, PendingRow& row, Scratch& s) {
-    row.clear(2);
+void parse_native_model(Cursor& c, PendingModel& m, std::size_t index, Scratch& s);
+
+// The one field loop of both formats: each key is looked up in kFields (by the dialect's
+// names) and its value read by read_field; unknown fields are kept. Returns whether the row
+// had a `models` array (native only).
+bool read_row_fields(Cursor& c, PendingRow& row, Scratch& s, Dialect dialect) {
     ExtraFields& extra = s.extra;
     extra.clear();
     unsigned seen = 0;
+    bool has_models = false;
     expect_object_start(c);
     c.expect('{', "'{'");
     bool first = true;
     std::size_t key_offset = 0;
     while (next_key(c, s.key, first, key_offset)) {
         first = false;
-        const int f = row_field(Dialect::Release, s.key);
+        const int f = row_field(dialect, s.key);
         if (f < 0) {
             if (extra.seen(s.key)) throw ScanError{key_offset, "duplicate field `" + s.key + "`"};
             extra.add(s.key, c.skip_value());
@@ -369,11 +374,34 @@ void parse_release_row(Cursor& c, PendingRow& row, Scratch& s) {
         if (seen & (1u << f)) throw ScanError{key_offset, "duplicate field `" + s.key + "`"};
         seen |= 1u << f;
         const FieldSpec& spec = kFields[f];
+        if (spec.target == Target::Models) {
+            Kind k = c.next_kind();
+            if (k != Kind::Array) type_error(c, s.key, "array of model objects", k);
+            c.expect('[', "'['");
+            has_models = true;
+            if (!c.consume(']')) {
+                do {
+                    row.models.emplace_back();
+                    row.models.back().reset();
+                    parse_native_model(c, row.models.back(), row.models.size() - 1, s);
+                } while (c.consume(','));
+                c.expect(']', "',' or ']'");
+            }
+            continue;
+        }
         PendingModel* m = spec.release_model >= 0 ? &row.models[static_cast<std::size_t>(spec.release_model)] : nullptr;
         read_field(c, spec.target, s.key, &row, m, s.text);
         // The release format has no unknown scores: `null` is a type error where it stands.
-        if (spec.target == Target::Score && !m->has_score) type_error(c, s.key, "number", Kind::Null);
+        if (dialect == Dialect::Release && spec.target == Target::Score && !m->has_score)
+            type_error(c, s.key, "number", Kind::Null);
     }
+    return has_models;
+}
+
+void parse_release_row(Cursor& c, PendingRow& row, Scratch& s) {
+    row.clear(2);
+    read_row_fields(c, row, s, Dialect::Release);
+    ExtraFields& extra = s.extra;
     row.extra = extra.take();
 
     const PendingModel& slm = row.models[0];
@@ -420,48 +448,12 @@ void parse_native_model(Cursor& c, PendingModel& m, std::size_t index, Scratch& 
     m.extra = extra.take();
 }
 
-struct ManifestModel {
-    std::string name, display_name;
-    double cost = 1.0;
-};
+using ManifestModel = ModelInfo;
 
 void parse_native_row(Cursor& c, PendingRow& row, Scratch& s, const std::vector<ManifestModel>& manifest) {
     row.clear(0);
+    const bool has_models = read_row_fields(c, row, s, Dialect::Native);
     ExtraFields& extra = s.extra;
-    extra.clear();
-    unsigned seen = 0;
-    bool has_models = false;
-    expect_object_start(c);
-    c.expect('{', "'{'");
-    bool first = true;
-    std::size_t key_offset = 0;
-    while (next_key(c, s.key, first, key_offset)) {
-        first = false;
-        const int f = row_field(Dialect::Native, s.key);
-        if (f < 0) {
-            if (extra.seen(s.key)) throw ScanError{key_offset, "duplicate field `" + s.key + "`"};
-            extra.add(s.key, c.skip_value());
-            continue;
-        }
-        if (seen & (1u << f)) throw ScanError{key_offset, "duplicate field `" + s.key + "`"};
-        seen |= 1u << f;
-        if (kFields[f].target != Target::Models) {
-            read_field(c, kFields[f].target, s.key, &row, nullptr, s.text);
-            continue;
-        }
-        Kind k = c.next_kind();
-        if (k != Kind::Array) type_error(c, s.key, "array of model objects", k);
-        c.expect('[', "'['");
-        has_models = true;
-        if (!c.consume(']')) {
-            do {
-                row.models.emplace_back();
-                row.models.back().reset();
-                parse_native_model(c, row.models.back(), row.models.size() - 1, s);
-            } while (c.consume(','));
-            c.expect(']', "',' or ']'");
-        }
-    }
     // A routed live row (`automix run`, `automix serve`'s request log) did not ask every model
     // and may have no gold answer: unknown scores are null there, and make the row unmeasured.
     const bool live_row = extra.has("live");
@@ -550,13 +542,7 @@ bool looks_like_json(std::string_view line) {
 class ReleaseParser : public RowParser {
   public:
     bool start(const Line&, Dataset& d) override {
-        d.models.resize(2);
-        d.models[0].name = "llama13b";
-        d.models[0].display_name = "LLaMA-13B";
-        d.models[0].call_cost = 1.0;
-        d.models[1].name = "llama70b";
-        d.models[1].display_name = "LLaMA-70B";
-        d.models[1].call_cost = 50.0;
+        set_models(d, {{"llama13b", "LLaMA-13B", 1.0}, {"llama70b", "LLaMA-70B", 50.0}});
         d.verifier_cost = 1.0;
         return false;
     }
@@ -661,14 +647,7 @@ class NativeParser : public RowParser {
         return at == std::string::npos ? what : what.substr(at);
     }
 
-    void install_models(Dataset& d) {
-        d.models.resize(manifest_.size());
-        for (std::size_t i = 0; i < manifest_.size(); ++i) {
-            d.models[i].name = manifest_[i].name;
-            d.models[i].display_name = manifest_[i].display_name;
-            d.models[i].call_cost = manifest_[i].cost;
-        }
-    }
+    void install_models(Dataset& d) { set_models(d, manifest_); }
 
     // Native file without a manifest: the first row names the models.
     void adopt_models_from_first_row(const PendingRow& row, Dataset& d) {

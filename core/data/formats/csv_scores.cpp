@@ -146,13 +146,7 @@ class CsvParser : public RowParser {
             for (std::size_t i = 0; i < missing.size(); ++i) message += (i ? ", " : "") + missing[i];
             throw LineError{first.number, 0, message + " in the header"};
         }
-        d.models.resize(2);
-        d.models[0].name = "slm";
-        d.models[0].display_name = "Small LM";
-        d.models[0].call_cost = 1.0;
-        d.models[1].name = "llm";
-        d.models[1].display_name = "Large LM";
-        d.models[1].call_cost = 50.0;
+        set_models(d, {{"slm", "Small LM", 1.0}, {"llm", "Large LM", 50.0}});  // costs: see cost()
         d.verifier_cost = 1.0;
         return true;
     }
