@@ -1,7 +1,9 @@
 #pragma once
-// The body of every libFuzzer target, as plain functions: fuzz/fuzz_<name>.cpp wraps one for
-// libFuzzer, and tests/core/test_fuzz_regressions.cpp replays the seed corpora and every crash
-// input ever found through the same functions in the normal (non-fuzz) build.
+// Every libFuzzer target, as a plain function listed once in kTargets at the end: the fuzz build
+// makes one executable fuzz_<name> per entry (fuzz/fuzz_main.cpp), scripts/fuzz runs them, and
+// tests/core/test_fuzz_regressions.cpp replays the seed corpora (fuzz/corpus/<name>/) and every
+// crash input ever found through the same functions in the normal (non-fuzz) build.
+// A new target: its function here, one line in kTargets, and a seed in fuzz/corpus/<name>/.
 #include "core/data/reader.hpp"
 #include "core/eval/router_scores.hpp"
 #include "core/live/models_config.hpp"
@@ -16,6 +18,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <string_view>
 
 #include "fuzz/fuzz_check_dataset.hpp"
 #include "fuzz/fuzz_scratch.hpp"
@@ -39,9 +42,10 @@ void load_both_ways(const std::string& path, Check check) {
     }
 }
 
-// libFuzzer target: the JSONL reader on arbitrary bytes (release format seeds; gzip and the
-// native format are reachable too, since both are detected from the bytes). Strict mode may
-// only throw LoadError; so may lenient mode, and whatever loads is internally consistent.
+// libFuzzer target: the data reader on arbitrary bytes. Every registered format is detected
+// from the bytes (core/data/format.hpp), so its seeds here reach it: a new format adds a seed
+// to fuzz/corpus/release_reader/. Gzip is reachable too. Strict mode may only throw
+// LoadError; so may lenient mode, and whatever loads is internally consistent.
 inline int release_reader(const std::uint8_t* data, std::size_t size) {
     using namespace automix::data;
     load_both_ways(fuzz::write_scratch("input.jsonl", data, size), [](const LoadResult& r, const LoadOptions& o) {
@@ -196,6 +200,23 @@ inline int router_scores(const std::uint8_t* data, std::size_t size) {
     } catch (const RouterScoresError&) {
     }
     return 0;
+}
+
+// --- the one list of targets -------------------------------------------------------------
+
+struct Target {
+    const char* name;  // the executable is fuzz_<name>, the seeds are in fuzz/corpus/<name>/
+    int (*run)(const std::uint8_t* data, std::size_t size);
+};
+inline constexpr Target kTargets[] = {
+    {"release_reader", release_reader},   {"native_reader", native_reader}, {"native_manifest", native_manifest},
+    {"models_config", models_config},     {"http_response", http_response}, {"cache_reader", cache_reader},
+    {"router_scores", router_scores},
+};
+inline const Target* find_target(std::string_view name) {
+    for (const Target& t : kTargets)
+        if (name == t.name) return &t;
+    return nullptr;
 }
 
 }  // namespace fuzz

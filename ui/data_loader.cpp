@@ -2,9 +2,21 @@
 
 #include <QObject>
 
+#include "core/data/format.hpp"
 #include "ui/job_runner.hpp"
 
 namespace automix::ui {
+
+QStringList dataFileNameFilters() {
+    QStringList patterns;
+    for (const std::string& p : data::format_patterns()) patterns << QString::fromStdString(p);
+    patterns << QStringLiteral("*.gz");  // the content, not the name, tells the format
+    return {QObject::tr("AutoMix data (%1)").arg(patterns.join(QLatin1Char(' '))), QObject::tr("All files (*)")};
+}
+
+QString dataFileFilter() {
+    return dataFileNameFilters().join(QStringLiteral(";;"));
+}
 
 LoadOutcome loadDataFile(const QString& path, bool skipBadLines, JobContext& job) {
     LoadOutcome out;

@@ -27,4 +27,10 @@ struct LoadOutcome {
 // previous data stays loaded.
 LoadOutcome loadDataFile(const QString& path, bool skipBadLines, JobContext& job);
 
+// Name filters for choosing a data file, from the registered formats (core/data/format.hpp):
+// "AutoMix data (*.jsonl *.jsonl.gz *.csv ...)", then "All files (*)".
+QStringList dataFileNameFilters();
+// The same as one string for QFileDialog::getOpenFileName (filters separated by ";;").
+QString dataFileFilter();
+
 }  // namespace automix::ui

@@ -510,7 +510,7 @@ void MainWindow::rememberRecent(const QString& path) {
 void MainWindow::chooseAndOpen() {
     QFileDialog dialog(this, tr("Open data file"));
     dialog.setFileMode(QFileDialog::ExistingFile);
-    dialog.setNameFilters({tr("AutoMix data (*.jsonl *.jsonl.gz *.json *.gz)"), tr("All files (*)")});
+    dialog.setNameFilters(dataFileNameFilters());
     const QString last = QSettings().value(QStringLiteral("load/lastFile")).toString();
     dialog.setDirectory(last.isEmpty() ? QDir::currentPath() : QFileInfo(last).absolutePath());
     // The Qt dialog (not the native one) so that the option can sit inside it.

@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "core/io/atomic_file.hpp"
+#include "ui/data_loader.hpp"
 #include "ui/filter_bar.hpp"
 #include "ui/live_panel.hpp"
 #include "ui/main_window.hpp"
@@ -67,8 +68,7 @@ SessionController::SessionController(MainWindow* window) : QObject(window), wind
                                  tr("The session's data file is not there any more:\n%1\n\nPlease locate it.")
                                      .arg(missing));
         return QFileDialog::getOpenFileName(window_, tr("Locate %1").arg(QFileInfo(missing).fileName()),
-                                            QFileInfo(missing).absolutePath(),
-                                            tr("AutoMix data (*.jsonl *.jsonl.gz *.json *.gz);;All files (*)"));
+                                            QFileInfo(missing).absolutePath(), dataFileFilter());
     };
     onHashMismatch = [this](const QString& path, const QString& expected, const QString& actual) {
         QMessageBox box(QMessageBox::Warning, tr("Data changed"),

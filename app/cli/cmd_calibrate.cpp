@@ -30,7 +30,7 @@ const char* const kUsage =
     "Among the method's candidate parameters, chooses on each dataset's train split the best one\n"
     "that meets the constraint, and reports how it holds on val (README, \"Calibrate to a\n"
     "constraint\").\n\n"
-    "  --data FILE          release or native JSONL, plain or .gz\n"
+    "  --data FILE          a data file in a format of `automix formats`, plain or .gz\n"
     "  --method M           a routing method (`automix eval --list-methods`)\n"
     "  --max-cost C         average cost per query (units of --costs, verifier included) at most C;\n"
     "                       chooses the best performance\n"

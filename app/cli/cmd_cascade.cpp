@@ -31,7 +31,7 @@ const char* const kUsage =
     "POMDP exactly for every lambda (objective: expected score - lambda * cost), and prints the\n"
     "cost-quality curve: one line per distinct optimal policy, scored on train and val, with\n"
     "the IBC lift against the straight line from the first to the last model.\n\n"
-    "  --data FILE        release (2 models) or native N-model JSONL, plain or .gz\n"
+    "  --data FILE        a data file in a format of `automix formats`, plain or .gz\n"
     "  --datasets LIST    comma list of dataset names (default: all in the file)\n"
     "  --lambda LIST      evaluate these lambdas instead of the one training picks by lift\n"
     "  --tau T            a model counts as correct when its score >= T (default 0.5)\n"

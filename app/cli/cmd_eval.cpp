@@ -35,7 +35,7 @@ const char* const kUsage = "usage: automix eval --data FILE [--datasets a,b] [--
                            "       automix eval --session FILE [--data FILE] [--ignore-hash] [--json OUT]\n\n"
                            "Trains each routing method (meta-verifier) on every dataset's train split and evaluates\n"
                            "it on the val split (docs/method.md sections 4-6).\n\n"
-                           "  --data FILE        release or native JSONL, plain or .gz\n"
+                           "  --data FILE        a data file in a format of `automix formats`, plain or .gz\n"
                            "  --datasets LIST    comma list of dataset names (default: all in the file)\n"
                            "  --methods LIST     comma list of methods, case-insensitive, snake_case aliases work\n"
                            "                     (default: all; FixedAnswerRouting(X) only on qasper)\n"

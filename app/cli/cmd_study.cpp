@@ -28,7 +28,7 @@ std::string usage() {
         u += line;
     }
     u += "\nCommon options:\n"
-         "  --data FILE            release or native JSONL, plain or .gz\n"
+         "  --data FILE            a data file in a format of `automix formats`, plain or .gz\n"
          "  --datasets LIST        comma list of dataset names (default: all)\n"
          "  --methods LIST         comma list of methods (default: every trained method;\n"
          "                         FixedAnswerRouting(X) only on qasper)\n"

@@ -84,7 +84,7 @@ class Dataset {
     double verifier_cost = 1.0;
     std::shared_ptr<const ContextStore> contexts;  // may be null
     std::string source_path;
-    std::string format;  // "release" or "native"
+    std::string format;  // the name of the registered format it was read in ("release", "native", "csv")
     // Native format: unknown fields of the manifest object, compact JSON ("" when none).
     std::string manifest_extra_json;
 

@@ -1,5 +1,5 @@
 #pragma once
-// Loading JSONL files (release or native N-model format, plain or .gz) into a Dataset.
+// Loading a data file (any registered format, core/data/format.hpp; plain or .gz) into a Dataset.
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -54,7 +54,8 @@ struct LoadResult {
     std::string content_sha256;         // of the decompressed bytes read; "" unless asked
 };
 
-// Detects the format from the first record's fields and the compression from the bytes.
+// The format is the registered one whose sniff of the first non-blank line is surest; the
+// compression is detected from the bytes.
 LoadResult load_file(const std::string& path, const LoadOptions& options = {});
 
 }  // namespace automix::data

@@ -1,3 +1,4 @@
+#include "core/data/format.hpp"
 #include "core/data/writer.hpp"
 
 #include <unistd.h>
@@ -298,6 +299,17 @@ void write_format(const Dataset& d, const View& rows, FileFormat format, const s
 
 void save_file(const Dataset& d, const View& rows, const std::string& path, FileFormat format,
                const std::vector<std::string>& columns) {
+    save_with(path, [&](std::ostream& out) { write_format(d, rows, format, columns, out); });
+}
+
+void save_file(const Dataset& d, const View& rows, const std::string& path, const std::string& format_name) {
+    const FormatReader* format = find_format(format_name);
+    if (!format) throw WriteError("unknown format `" + format_name + "` (formats: " + format_names() + ")");
+    if (!format->write) throw WriteError("the " + format_name + " format can be read but not written");
+    save_with(path, [&](std::ostream& out) { format->write(d, rows, out); });
+}
+
+void save_with(const std::string& path, const std::function<void(std::ostream&)>& write) {
     const bool gz = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
     try {
         // All or nothing, with the system's reason on failure (io::AtomicFile).
@@ -317,7 +329,7 @@ void save_file(const Dataset& d, const View& rows, const std::string& path, File
             });
             std::ostream out(&buf);
             try {
-                write_format(d, rows, format, columns, out);
+                write(out);
             } catch (...) {
                 gzclose(g);
                 throw;
@@ -339,7 +351,7 @@ void save_file(const Dataset& d, const View& rows, const std::string& path, File
                 }
             });
             std::ostream out(&buf);
-            write_format(d, rows, format, columns, out);
+            write(out);
             out.flush();
             if (!buf.ok()) throw WriteError(failure);
         }

@@ -2,6 +2,7 @@
 // Writing a Dataset (or any View of it) back out: release JSONL, native JSONL, CSV.
 // Unknown fields kept by the reader (extra_json) are written back, so read -> write
 // -> read gives the same Dataset.
+#include <functional>
 #include <ostream>
 #include <stdexcept>
 #include <string>
@@ -34,5 +35,10 @@ enum class FileFormat { ReleaseJsonl, NativeJsonl, Csv };
 // file); gzip-compressed when the path ends in ".gz". Throws WriteError with the reason.
 void save_file(const Dataset& d, const View& rows, const std::string& path, FileFormat format,
                const std::vector<std::string>& csv_columns = {});
+// The same with a registered format's writer (core/data/format.hpp), by name; WriteError when the
+// format is unknown or cannot be written.
+void save_file(const Dataset& d, const View& rows, const std::string& path, const std::string& format_name);
+// Writes what `write` produces to `path` atomically, gzip-compressed when it ends in ".gz".
+void save_with(const std::string& path, const std::function<void(std::ostream&)>& write);
 
 }  // namespace automix::data

@@ -14,13 +14,13 @@ namespace {
 
 using Target = std::function<int(const std::uint8_t*, std::size_t)>;
 
+// fuzz::kTargets by name (the one list of targets).
 const std::map<std::string, Target>& targets() {
-    static const std::map<std::string, Target> all = {
-        {"release_reader", fuzz::release_reader}, {"native_reader", fuzz::native_reader},
-        {"models_config", fuzz::models_config},   {"http_response", fuzz::http_response},
-        {"cache_reader", fuzz::cache_reader},     {"native_manifest", fuzz::native_manifest},
-        {"router_scores", fuzz::router_scores},
-    };
+    static const std::map<std::string, Target> all = [] {
+        std::map<std::string, Target> m;
+        for (const fuzz::Target& t : fuzz::kTargets) m.emplace(t.name, t.run);
+        return m;
+    }();
     return all;
 }
 
@@ -85,6 +85,14 @@ class TestFuzzRegressions : public QObject {
     void everyTargetHasSeeds() {
         const std::filesystem::path seeds = std::filesystem::path(AUTOMIX_SOURCE_DIR) / "fuzz" / "corpus";
         for (const auto& [name, fn] : targets()) QVERIFY2(!inputs_in(seeds / name).empty(), name.c_str());
+        // ...and every seed directory is a target: the fuzz build makes one executable per
+        // directory, from kTargets unless the target has a fuzz_<name>.cpp of its own.
+        for (const auto& e : std::filesystem::directory_iterator(seeds)) {
+            if (!e.is_directory()) continue;
+            const std::string name = e.path().filename().string();
+            const bool own_file = std::filesystem::exists(seeds.parent_path() / ("fuzz_" + name + ".cpp"));
+            QVERIFY2(targets().count(name) > 0 || own_file, name.c_str());
+        }
     }
 };
 
