@@ -3,16 +3,20 @@
 // which the panel has never heard of, gets a slider with its key, range, steps and label
 // format; moving it with the keyboard re-routes with the parameter the method makes of the
 // value; another method's controls replace it; a method without controls gets the candidate
-// slider. Driven through the main window's method menu, offscreen.
+// slider; BestOfK, added as one file, is tuned and drawn. Driven through the main window's
+// method menu, offscreen.
 #include <QComboBox>
+#include <QScatterSeries>
 #include <QLabel>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QStandardPaths>
 #include <QTest>
+#include <algorithm>
 
 #include "core/routing/method.hpp"
 #include "ui/charts/chart_tabs.hpp"
+#include "ui/charts/cost_quality_chart.hpp"
 #include "ui/main_window.hpp"
 #include "ui/routing_state.hpp"
 #include "ui/tuning_panel.hpp"
@@ -49,6 +53,7 @@ class GainMethod : public routing::Method {
 class TestTuningSchema : public QObject {
     Q_OBJECT
     std::unique_ptr<ui::MainWindow> window_;
+    ui::charts::ChartTabs* tabs_ = nullptr;
     ui::TuningPanel* panel_ = nullptr;
 
     ui::RoutingState* state() const { return window_->routingState(); }
@@ -72,10 +77,10 @@ class TestTuningSchema : public QObject {
         QCoreApplication::setApplicationName(QStringLiteral("ui_tuning_schema"));
         routing::register_method(std::make_shared<GainMethod>());  // before the menu is built
         window_ = std::make_unique<ui::MainWindow>();
-        auto* tabs = window_->findChild<ui::charts::ChartTabs*>();
-        if (!tabs) tabs = ui::charts::installChartTabs(window_.get());
-        QVERIFY(tabs);
-        panel_ = tabs->tuning();
+        tabs_ = window_->findChild<ui::charts::ChartTabs*>();
+        if (!tabs_) tabs_ = ui::charts::installChartTabs(window_.get());
+        QVERIFY(tabs_);
+        panel_ = tabs_->tuning();
         window_->resize(1400, 900);
         window_->show();
         QString error;
@@ -144,6 +149,25 @@ class TestTuningSchema : public QObject {
         QCOMPARE(range[1]->value(), 600);
         const int coqa = state()->dataset()->find_dataset("coqa");
         QVERIFY(state()->trainedFor(coqa)->params == routing::Params::array({0.6, 0.6}));
+    }
+
+    // A method added as one file (BestOfK) is in the menu, has its slider, and is one of the
+    // cost–quality chart's series with its point where core puts it.
+    void anAddedMethodIsTunedAndDrawn() {
+        choose(QStringLiteral("BestOfK"));
+        QSlider* agreement = panel_->parameterSlider(QStringLiteral("agreement"));
+        QVERIFY(agreement && agreement->isVisibleTo(panel_));
+        QCOMPARE(agreement->value(), 667);  // the fixed 2/3
+        tabs_->waitForCurves();
+        QCoreApplication::processEvents();
+        QScatterSeries* series = tabs_->costQuality()->candidateSeries(QStringLiteral("BestOfK"));
+        QVERIFY(series);
+        QCOMPARE(series->count(), 1);
+        const auto& curves = tabs_->costQuality()->data().methods;
+        const auto it = std::find_if(curves.begin(), curves.end(), [](const auto& c) { return c.method == "BestOfK"; });
+        QVERIFY(it != curves.end() && it->ok);
+        QCOMPARE(series->at(0).x(), it->points[0].metrics.avg_cost);
+        QCOMPARE(series->at(0).y(), it->points[0].metrics.avg_perf);
     }
 
     void noControlsMeansTheCandidateSlider() {
