@@ -52,14 +52,15 @@ TrainOutput runTraining(const Snapshot& s, JobContext& job) {
         t.trainRows = ds.measured(ds.rows(t.datasetIndex, data::Split::Train));
         try {
             if (t.trainRows.empty()) throw std::runtime_error("no train rows");
-            const eval::ScoredView train = eval::ScoredView::for_method(ds, t.trainRows, method, costs);
-            const eval::TrainResult result = eval::train_method(method, ds, train, r.config);
-            t.params = result.best_params();
-            t.trainLift = result.train_lift();
-            for (const auto& c : result.candidates) t.candidates.emplace_back(c.params, c.metrics.lift);
+            // Every row of the dataset is routed, train and val (a live row's scores may be unknown).
             const data::View all = rowsOfDataset(ds, t.datasetIndex);
-            const routing::Decisions decisions = method.route(ds, all, t.params, r.config);
-            for (std::size_t i = 0; i < all.size(); ++i) out.decisions[all[i]] = static_cast<RowDecision>(decisions[i]);
+            const eval::Fit fit = eval::fit_and_route(
+                method, ds, eval::ScoredView::for_method(ds, t.trainRows, method, costs), all, r.config);
+            t.params = fit.train.best_params();
+            t.trainLift = fit.train.train_lift();
+            for (const auto& c : fit.train.candidates) t.candidates.emplace_back(c.params, c.metrics.lift);
+            for (std::size_t i = 0; i < all.size(); ++i)
+                out.decisions[all[i]] = static_cast<RowDecision>(fit.decisions[i]);
         } catch (const std::exception& e) {
             t.error = QString::fromStdString(e.what());
             errors << QStringLiteral("%1: %2").arg(s.datasetName(t.datasetIndex), t.error);
@@ -192,9 +193,7 @@ std::shared_ptr<Routing> RoutingState::freshRouting(const Snapshot& s, const QSt
     // One cost per dataset model: the file's, with the cheapest and the largest model's taken
     // from the toolbar.
     routing::Config& cfg = r->config;
-    cfg.call_costs.clear();
-    if (s.data)
-        for (const auto& m : s.data->models) cfg.call_costs.push_back(m.call_cost);
+    if (s.data) cfg = routing::Config::for_dataset(*s.data);
     if (cfg.call_costs.size() < 2) cfg.call_costs.resize(2, 0.0);
     cfg.call_costs.front() = s.costs.small;
     cfg.call_costs.back() = s.costs.large;

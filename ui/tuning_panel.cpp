@@ -12,6 +12,7 @@
 #include <QSlider>
 #include <QVBoxLayout>
 #include <cmath>
+#include <memory>
 
 #include "core/io/atomic_file.hpp"
 #include "core/live/models_config.hpp"
@@ -21,8 +22,6 @@
 namespace automix::ui {
 
 namespace {
-constexpr double kLambdaMin = 1e-6, kLambdaMax = 1.0;
-constexpr int kLambdaSteps = 600;
 const QString kCalibrateJob = QStringLiteral("calibrate");
 // A calibration holds while the rows, costs and method it ran on are those on screen.
 constexpr unsigned kCalibrationAspects = FileAspect | CostsAspect | ScopeAspect | MethodAspect;
@@ -44,17 +43,6 @@ QSlider* makeSlider(QWidget* parent, const QString& name, int max) {
 }
 }  // namespace
 
-double TuningPanel::lambdaAt(int position) {
-    const double f = static_cast<double>(position) / kLambdaSteps;
-    return kLambdaMin * std::pow(kLambdaMax / kLambdaMin, f);
-}
-
-int TuningPanel::positionOfLambda(double lambda) {
-    if (!(lambda > kLambdaMin)) return 0;
-    const double f = std::log(lambda / kLambdaMin) / std::log(kLambdaMax / kLambdaMin);
-    return std::clamp(static_cast<int>(std::lround(f * kLambdaSteps)), 0, kLambdaSteps);
-}
-
 TuningPanel::TuningPanel(RoutingState* state, QWidget* parent) : QWidget(parent), state_(state) {
     setObjectName(QStringLiteral("tuningPanel"));
     auto* layout = new QVBoxLayout(this);
@@ -63,30 +51,14 @@ TuningPanel::TuningPanel(RoutingState* state, QWidget* parent) : QWidget(parent)
     heading_->setWordWrap(true);
     layout->addWidget(heading_);
 
-    auto* controls = new QFormLayout();
-    controls->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-    threshold_ = makeSlider(this, QStringLiteral("thresholdSlider"), kSteps);
-    threshold_->setToolTip(tr("Escalate iff verifier confidence ≤ t"));
-    low_ = makeSlider(this, QStringLiteral("lowSlider"), kSteps);
-    high_ = makeSlider(this, QStringLiteral("highSlider"), kSteps);
-    low_->setToolTip(tr("DoubleThreshold: escalate iff lo ≤ confidence ≤ hi"));
-    high_->setToolTip(low_->toolTip());
-    lambda_ = makeSlider(this, QStringLiteral("lambdaSlider"), kLambdaSteps);
-    lambda_->setToolTip(tr("Cascade: objective = expected score − λ · cost (log scale); a larger λ escalates less"));
+    controls_ = new QFormLayout();
+    controls_->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     candidate_ = makeSlider(this, QStringLiteral("candidateSlider"), 0);
     candidate_->setToolTip(tr("Step through the method's candidate parameters (enumeration order)"));
-    thresholdLabel_ = new QLabel(tr("threshold t"), this);
-    lowLabel_ = new QLabel(tr("lo"), this);
-    highLabel_ = new QLabel(tr("hi"), this);
-    lambdaLabel_ = new QLabel(tr("λ"), this);
     candidateLabel_ = new QLabel(tr("candidate"), this);
-    for (QLabel* l : {thresholdLabel_, lowLabel_, highLabel_, lambdaLabel_, candidateLabel_}) l->setMinimumWidth(110);
-    controls->addRow(thresholdLabel_, threshold_);
-    controls->addRow(lowLabel_, low_);
-    controls->addRow(highLabel_, high_);
-    controls->addRow(lambdaLabel_, lambda_);
-    controls->addRow(candidateLabel_, candidate_);
-    layout->addLayout(controls);
+    candidateLabel_->setMinimumWidth(110);
+    controls_->addRow(candidateLabel_, candidate_);
+    layout->addLayout(controls_);
     paramText_ = new QLabel(this);
     paramText_->setObjectName(QStringLiteral("tuningParams"));
     paramText_->setWordWrap(true);
@@ -178,8 +150,7 @@ TuningPanel::TuningPanel(RoutingState* state, QWidget* parent) : QWidget(parent)
     layout->addWidget(box);
     layout->addStretch(1);
 
-    for (QSlider* s : {threshold_, low_, high_, lambda_, candidate_})
-        connect(s, &QSlider::valueChanged, this, &TuningPanel::onControlMoved);
+    connect(candidate_, &QSlider::valueChanged, this, &TuningPanel::onControlMoved);
     connect(ratio_, &QDoubleSpinBox::valueChanged, this, &TuningPanel::onCostsEdited);
     connect(verifier_, &QDoubleSpinBox::valueChanged, this, &TuningPanel::onCostsEdited);
     connect(train_, &QPushButton::clicked, state_, &RoutingState::train);
@@ -222,10 +193,50 @@ std::vector<routing::Params> TuningPanel::candidates() const {
     return out;
 }
 
+TuningPanel::ControlRow& TuningPanel::controlRow(const routing::ParamControl& spec) {
+    const QString key = QString::fromStdString(spec.key);
+    for (ControlRow& row : rows_)
+        if (row.slider->objectName() == key + QStringLiteral("Slider")) {
+            row.spec = spec;  // same key, the range of the method on screen
+            row.slider->setRange(0, spec.positions);
+            row.slider->setToolTip(QString::fromStdString(spec.tooltip));
+            return row;
+        }
+    ControlRow row;
+    row.spec = spec;
+    row.slider = makeSlider(this, key + QStringLiteral("Slider"), spec.positions);
+    row.slider->setToolTip(QString::fromStdString(spec.tooltip));
+    row.label = new QLabel(this);
+    row.label->setMinimumWidth(110);
+    // Above the candidate slider, in the order first needed.
+    controls_->insertRow(controls_->rowCount() - 1, row.label, row.slider);
+    connect(row.slider, &QSlider::valueChanged, this, &TuningPanel::onControlMoved);
+    rows_.push_back(row);
+    return rows_.back();
+}
+
+QSlider* TuningPanel::parameterSlider(const QString& key) const {
+    for (const auto& spec : schema_)
+        if (QString::fromStdString(spec.key) == key)
+            for (const ControlRow& row : rows_)
+                if (row.spec.key == spec.key) return row.slider;
+    return nullptr;
+}
+
+QList<QSlider*> TuningPanel::parameterSliders() const {
+    QList<QSlider*> out;
+    for (const auto& spec : schema_)
+        if (QSlider* s = parameterSlider(QString::fromStdString(spec.key))) out << s;
+    return out;
+}
+
 void TuningPanel::refresh() {
     const data::Dataset* ds = state_->dataset();
     const routing::MethodPtr method = state_->method();
-    kind_ = method ? eval::tuning_kind(*method) : eval::TuningKind::Candidates;
+    const routing::Capabilities caps = method ? method->capabilities() : routing::Capabilities{};
+    schema_ = caps.controls;
+    orderedControls_ = caps.ordered_controls;
+    for (const auto& spec : schema_) controlRow(spec);
     const bool usable = ds && method && dataset_ >= 0;
     const QString dsName =
         usable ? QString::fromStdString(ds->dataset_names[static_cast<std::size_t>(dataset_)]) : QString();
@@ -233,13 +244,16 @@ void TuningPanel::refresh() {
                                    .arg(state_->methodName().toHtmlEscaped(), dsName.toHtmlEscaped(),
                                         state_->isTraining() ? tr(" — training…") : QString())
                              : tr("Choose a method and a dataset to tune"));
-    const bool threshold = kind_ == eval::TuningKind::Threshold, range = kind_ == eval::TuningKind::Range,
-               lambda = kind_ == eval::TuningKind::Lambda, cand = kind_ == eval::TuningKind::Candidates;
-    threshold_->setVisible(threshold), thresholdLabel_->setVisible(threshold);
-    low_->setVisible(range), lowLabel_->setVisible(range), high_->setVisible(range), highLabel_->setVisible(range);
-    lambda_->setVisible(lambda), lambdaLabel_->setVisible(lambda);
+    const QList<QSlider*> shown = parameterSliders();
+    for (const ControlRow& row : rows_) {
+        const bool visible = shown.contains(row.slider);
+        row.slider->setVisible(visible);
+        row.label->setVisible(visible);
+    }
+    const bool cand = schema_.empty();
     candidate_->setVisible(cand), candidateLabel_->setVisible(cand);
-    for (QSlider* s : {threshold_, low_, high_, lambda_, candidate_}) s->setEnabled(usable && !state_->isTraining());
+    for (const ControlRow& row : rows_) row.slider->setEnabled(usable && !state_->isTraining());
+    candidate_->setEnabled(usable && !state_->isTraining());
     train_->setEnabled(ds && method && !state_->isTraining());
     dropStaleCalibration();
     calibrate_->setEnabled(usable && !trainRows_.empty() && !isCalibrating() && !state_->isTraining());
@@ -260,16 +274,16 @@ void TuningPanel::syncControls() {
     const TrainedDataset* t = state_->trainedFor(dataset_);
     const routing::MethodPtr method = state_->method();
     syncing_ = true;
-    const QSignalBlocker b1(threshold_), b2(low_), b3(high_), b4(lambda_), b5(candidate_);
+    std::vector<std::unique_ptr<QSignalBlocker>> blocks;
+    for (const ControlRow& row : rows_) blocks.push_back(std::make_unique<QSignalBlocker>(row.slider));
+    blocks.push_back(std::make_unique<QSignalBlocker>(candidate_));
     const std::vector<routing::Params> cands = candidates();
     candidate_->setRange(0, std::max<int>(0, static_cast<int>(cands.size()) - 1));
+    const QList<QSlider*> sliders = parameterSliders();
     if (t && t->error.isEmpty() && method) {
-        if (auto v = eval::threshold_of(t->params)) threshold_->setValue(static_cast<int>(std::lround(*v * kSteps)));
-        if (auto r = eval::range_of(t->params)) {
-            low_->setValue(static_cast<int>(std::lround(r->first * kSteps)));
-            high_->setValue(static_cast<int>(std::lround(r->second * kSteps)));
-        }
-        if (auto l = eval::lambda_of(t->params)) lambda_->setValue(positionOfLambda(*l));
+        if (const auto values = method->controls_of(t->params); values && values->size() == schema_.size())
+            for (std::size_t i = 0; i < schema_.size(); ++i)
+                sliders[static_cast<int>(i)]->setValue(schema_[i].position_of((*values)[i]));
         for (std::size_t i = 0; i < cands.size(); ++i)
             if (cands[i] == t->params) candidate_->setValue(static_cast<int>(i));
         paramText_->setText(
@@ -279,43 +293,36 @@ void TuningPanel::syncControls() {
         paramText_->setText(state_->lastError().isEmpty() ? tr("Not routed yet — press Train or move a slider")
                                                           : state_->lastError());
     }
-    thresholdLabel_->setText(tr("threshold t = %1").arg(threshold_->value() / double(kSteps), 0, 'f', 3));
-    lowLabel_->setText(tr("lo = %1").arg(low_->value() / double(kSteps), 0, 'f', 3));
-    highLabel_->setText(tr("hi = %1").arg(high_->value() / double(kSteps), 0, 'f', 3));
-    lambdaLabel_->setText(tr("λ = %1").arg(lambdaAt(lambda_->value()), 0, 'g', 3));
+    for (const ControlRow& row : rows_)
+        row.label->setText(QString::fromStdString(row.spec.display(row.spec.value_at(row.slider->value()))));
     candidateLabel_->setText(tr("candidate %1 / %2").arg(candidate_->value() + 1).arg(cands.size()));
     syncing_ = false;
 }
 
 void TuningPanel::onControlMoved() {
-    if (syncing_ || dataset_ < 0 || !state_->method()) return;
-    QSlider* moved = qobject_cast<QSlider*>(sender());
-    switch (kind_) {
-    case eval::TuningKind::Threshold: applyParams(eval::threshold_params(threshold_->value() / double(kSteps))); break;
-    case eval::TuningKind::Range: {
-        // The handles cannot cross: the one not moved gives way.
-        if (low_->value() > high_->value()) {
-            const QSignalBlocker b1(low_), b2(high_);
-            if (moved == low_)
-                high_->setValue(low_->value());
-            else
-                low_->setValue(high_->value());
-        }
-        applyParams(eval::range_params(low_->value() / double(kSteps), high_->value() / double(kSteps)));
-        break;
-    }
-    case eval::TuningKind::Lambda: {
-        const auto cands = candidates();
-        if (auto i = eval::candidate_for_lambda(cands, lambdaAt(lambda_->value()))) applyParams(cands[*i]);
-        break;
-    }
-    case eval::TuningKind::Candidates: {
-        const auto cands = candidates();
+    const routing::MethodPtr method = state_->method();
+    if (syncing_ || dataset_ < 0 || !method) return;
+    const auto cands = candidates();
+    if (schema_.empty()) {
         const auto i = static_cast<std::size_t>(candidate_->value());
         if (i < cands.size()) applyParams(cands[i]);
-        break;
+        return;
     }
+    QSlider* moved = qobject_cast<QSlider*>(sender());
+    const QList<QSlider*> sliders = parameterSliders();
+    if (orderedControls_) {
+        // The handles cannot cross: the ones not moved give way.
+        const int at = static_cast<int>(sliders.indexOf(moved));
+        for (int i = 0; i < sliders.size(); ++i) {
+            const QSignalBlocker b(sliders[i]);
+            if (at >= 0 && i < at && sliders[i]->value() > moved->value()) sliders[i]->setValue(moved->value());
+            if (at >= 0 && i > at && sliders[i]->value() < moved->value()) sliders[i]->setValue(moved->value());
+        }
     }
+    std::vector<double> values;
+    for (std::size_t i = 0; i < schema_.size() && static_cast<int>(i) < sliders.size(); ++i)
+        values.push_back(schema_[i].value_at(sliders[static_cast<int>(i)]->value()));
+    if (const auto p = method->params_from_controls(values, cands)) applyParams(*p);
 }
 
 void TuningPanel::applyParams(const routing::Params& p) {

@@ -1,7 +1,8 @@
 #pragma once
-// Hand tuning of the current method's parameter on one dataset: a threshold slider
-// (Threshold, SelfConsistency), two sliders for DoubleThreshold's [lo, hi], a log-scale λ
-// slider for the cascade, or a candidate slider for every other method. Each move re-routes
+// Hand tuning of the current method's parameter on one dataset: one slider per control the
+// method declares (routing::Capabilities::controls: a threshold, DoubleThreshold's lo and hi,
+// the cascade's log-scale λ, ...), or a candidate slider for a method that declares none.
+// The panel knows no method by name. Each move re-routes
 // every row of the dataset through RoutingState::setParameters (so the table, drill-down and
 // summary follow) and shows cost / performance / IBC lift / APGR / % escalated on the train
 // and the evaluation rows side by side, all computed by core (eval::ScoredView). "Train" runs
@@ -16,15 +17,16 @@
 #include <QWidget>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "core/data/dataset.hpp"
 #include "core/eval/calibrate.hpp"
 #include "core/eval/metrics.hpp"
-#include "core/eval/tuning.hpp"
 #include "core/routing/method.hpp"
 
 class QComboBox;
 class QDoubleSpinBox;
+class QFormLayout;
 class QGridLayout;
 class QLabel;
 class QPushButton;
@@ -47,12 +49,11 @@ class TuningPanel : public QWidget {
 
     std::optional<eval::Metrics> trainFigures() const { return trainFigures_; }
     std::optional<eval::Metrics> evalFigures() const { return evalFigures_; }
-    eval::TuningKind kind() const { return kind_; }
-
-    QSlider* thresholdSlider() const { return threshold_; }
-    QSlider* lowSlider() const { return low_; }
-    QSlider* highSlider() const { return high_; }
-    QSlider* lambdaSlider() const { return lambda_; }
+    // The current method's control with that key ("threshold", "low", "high", "lambda"; the
+    // slider's object name is "<key>Slider"), null when the method has none; all of them in
+    // the method's order. The candidate slider is shown for methods without controls.
+    QSlider* parameterSlider(const QString& key) const;
+    QList<QSlider*> parameterSliders() const;
     QSlider* candidateSlider() const { return candidate_; }
     QPushButton* trainButton() const { return train_; }
     QDoubleSpinBox* costRatio() const { return ratio_; }
@@ -78,13 +79,6 @@ class TuningPanel : public QWidget {
     // Asks for a file and writes the models config of the current routing there.
     void deploy();
 
-  public:
-    // Slider units: thresholds are value / kSteps.
-    static constexpr int kSteps = 1000;
-    // λ slider position ↔ λ (log scale from 1e-6 to 1).
-    static double lambdaAt(int position);
-    static int positionOfLambda(double lambda);
-
   signals:
     // The routing of the target dataset on the evaluation rows (for the chart's ring).
     void figuresChanged();
@@ -92,6 +86,14 @@ class TuningPanel : public QWidget {
     void calibrationChanged();
 
   private:
+    // One slider per control key, made the first time a method needs it and hidden while the
+    // method on screen has no such control.
+    struct ControlRow {
+        routing::ParamControl spec;
+        QLabel* label = nullptr;
+        QSlider* slider = nullptr;
+    };
+    ControlRow& controlRow(const routing::ParamControl& spec);
     void refresh();
     void syncControls();
     void recomputeFigures();
@@ -108,21 +110,16 @@ class TuningPanel : public QWidget {
     int dataset_ = -1;
     data::View trainRows_, evalRows_;
     QString evalName_;
-    eval::TuningKind kind_ = eval::TuningKind::Candidates;
+    std::vector<routing::ParamControl> schema_;  // the current method's controls
+    bool orderedControls_ = false;
+    std::vector<ControlRow> rows_;  // every control row made so far
     bool syncing_ = false;
     std::optional<eval::Metrics> trainFigures_, evalFigures_;
 
     QLabel* heading_;
     QLabel* paramText_;
-    QSlider* threshold_;
-    QSlider* low_;
-    QSlider* high_;
-    QSlider* lambda_;
+    QFormLayout* controls_;
     QSlider* candidate_;
-    QLabel* thresholdLabel_;
-    QLabel* lowLabel_;
-    QLabel* highLabel_;
-    QLabel* lambdaLabel_;
     QLabel* candidateLabel_;
     QPushButton* train_;
     QDoubleSpinBox* ratio_;

@@ -167,11 +167,8 @@ int run_calibrate(const std::vector<std::string>& argv) {
     for (const auto& p : loaded.problems) std::fprintf(stderr, "skipped: %s\n", terminal_safe(p.to_string()).c_str());
     const automix::data::Dataset& ds = loaded.dataset;
 
-    automix::routing::Config cfg;
+    automix::routing::Config cfg = automix::routing::Config::for_dataset(ds);
     cfg.num_bins = static_cast<int>(num_bins);
-    cfg.call_costs.clear();
-    for (const auto& m : ds.models) cfg.call_costs.push_back(m.call_cost);
-    cfg.verifier_cost = ds.verifier_cost;
     if (auto c = args.get("costs")) {
         cfg.call_costs = automix::cli::number_list("costs", *c, 2);
         if (cfg.call_costs.size() != 2 && cfg.call_costs.size() != ds.models.size())

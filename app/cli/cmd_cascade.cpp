@@ -110,11 +110,8 @@ int run_cascade(const std::vector<std::string>& argv) {
     const int N = static_cast<int>(ds.model_count());
     if (N < 2) throw UsageError("the data has fewer than two models");
 
-    automix::routing::Config cfg;
+    automix::routing::Config cfg = automix::routing::Config::for_dataset(ds);
     cfg.num_bins = options.num_bins;
-    cfg.call_costs.clear();
-    for (const auto& m : ds.models) cfg.call_costs.push_back(m.call_cost);
-    cfg.verifier_cost = ds.verifier_cost;
     if (auto c = args.get("costs")) {
         cfg.call_costs = automix::cli::number_list("costs", *c, 2);
         if (cfg.call_costs.size() != ds.model_count())

@@ -38,7 +38,8 @@ const char* const kUsage = "usage: automix eval --data FILE [--datasets a,b] [--
                            "  --data FILE        a data file in a format of `automix formats`, plain or .gz\n"
                            "  --datasets LIST    comma list of dataset names (default: all in the file)\n"
                            "  --methods LIST     comma list of methods, case-insensitive, snake_case aliases work\n"
-                           "                     (default: all; FixedAnswerRouting(X) only on qasper)\n"
+                           "                     (default: the paper's set, see --list-methods; FixedAnswerRouting(X)\n"
+                           "                     only on qasper)\n"
                            "  --protocol P       full: train on the whole train split (deterministic, default);\n"
                            "                     paper: --seeds seeds x --train-rows rows sampled like pandas\n"
                            "                     DataFrame.sample(n, random_state=seed), mean +- std of val lifts\n"
@@ -192,7 +193,13 @@ int run_eval(const std::vector<std::string>& argv) {
         for (const auto& m : automix::routing::all_methods()) {
             std::string aliases;
             for (const auto& a : m->aliases()) aliases += (aliases.empty() ? "" : ", ") + a;
-            std::printf("%-38s %s\n", m->name().c_str(), aliases.c_str());
+            const automix::routing::Capabilities c = m->capabilities();
+            std::string notes = c.role == automix::routing::Role::Baseline    ? "baseline"
+                                : c.role == automix::routing::Role::Reference ? "reference"
+                                                                              : "";
+            if (!c.in_default_set) notes += std::string(notes.empty() ? "" : "; ") + "only when named";
+            if (!notes.empty()) notes = "  [" + notes + "]";
+            std::printf("%-38s %s%s\n", m->name().c_str(), aliases.c_str(), notes.c_str());
         }
         return 0;
     }
@@ -246,9 +253,8 @@ int run_eval(const std::vector<std::string>& argv) {
         std::fprintf(stderr, "skipped %zu bad lines in all\n", loaded.bad_lines);
     const automix::data::Dataset& ds = loaded.dataset;
 
-    options.config.call_costs.clear();
-    for (const auto& m : ds.models) options.config.call_costs.push_back(m.call_cost);
-    options.config.verifier_cost = ds.verifier_cost;
+    options.config = automix::routing::Config::for_dataset(ds);
+    options.config.num_bins = static_cast<int>(num_bins);
     if (auto c = args.get("costs")) {
         options.config.call_costs = automix::cli::number_list("costs", *c, 2);
         if (options.config.call_costs.size() != 2 && options.config.call_costs.size() != ds.models.size())

@@ -178,9 +178,8 @@ int run_study_command(const std::vector<std::string>& argv) {
     for (const auto& p : loaded.problems) std::fprintf(stderr, "skipped: %s\n", terminal_safe(p.to_string()).c_str());
     const automix::data::Dataset& ds = loaded.dataset;
 
-    rq.config.call_costs.clear();
-    for (const auto& m : ds.models) rq.config.call_costs.push_back(m.call_cost);
-    rq.config.verifier_cost = ds.verifier_cost;
+    rq.config = automix::routing::Config::for_dataset(ds);
+    rq.config.num_bins = static_cast<int>(bins);
     if (auto v = args.get("costs")) {
         rq.config.call_costs = automix::cli::number_list("costs", *v);
         if (rq.config.call_costs.size() != 2 && rq.config.call_costs.size() != ds.models.size())

@@ -10,16 +10,10 @@
 
 namespace automix::eval {
 
-bool is_reference_router(const std::string& name) {
-    // CascadeOracle knows the scores (an upper bound like oracle); CascadeAlways is always_large.
-    return name == "always_small" || name == "always_large" || name == "oracle" || name == "random_mix" ||
-           name == "CascadeOracle" || name == "CascadeAlways";
-}
-
 std::vector<routing::MethodPtr> chart_methods(const std::string& dataset_name) {
     std::vector<routing::MethodPtr> out;
     for (const auto& m : routing::all_methods())
-        if (!is_reference_router(m->name()) && m->runs_by_default_on(dataset_name)) out.push_back(m);
+        if (!routing::is_reference(*m) && m->runs_by_default_on(dataset_name)) out.push_back(m);
     return out;
 }
 
@@ -30,15 +24,16 @@ MethodCurve curve_of(const routing::Method& m, const data::Dataset& ds, const da
     MethodCurve c;
     c.method = m.name();
     try {
-        const ScoredView train_view = ScoredView::for_method(ds, train, m, costs);
-        const TrainResult t = train_method(m, ds, train_view, cfg);
-        const ScoredView eval_view = ScoredView::for_method(ds, eval, m, costs);
-        const std::vector<routing::Params> params = params_of(t);
-        const std::vector<Metrics> metrics = evaluate_candidates(m, ds, params, eval_view, cfg);
+        FitOptions options;
+        options.route_chosen = false;  // the chosen candidate is one of the curve's points
+        options.score_candidates = true;
+        const Fit fit = fit_and_score(m, ds, ScoredView::for_method(ds, train, m, costs),
+                                      ScoredView::for_method(ds, eval, m, costs), cfg, options);
+        const std::vector<routing::Params> params = params_of(fit.train);
         for (std::size_t i = 0; i < params.size(); ++i)
-            c.points.push_back({params[i], m.describe(params[i], cfg), metrics[i]});
-        c.trained = t.best;
-        c.train_lift = t.train_lift();
+            c.points.push_back({params[i], m.describe(params[i], cfg), fit.scored_candidates[i]});
+        c.trained = fit.train.best;
+        c.train_lift = fit.train.train_lift();
         c.ok = true;
     } catch (const std::exception& e) {
         c.error = e.what();

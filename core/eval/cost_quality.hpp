@@ -48,10 +48,9 @@ struct CostQuality {
     bool cancelled = false;
 };
 
-// Reference points drawn on their own (always_small/large, oracle, random_mix) are not
-// "methods" of the chart.
-bool is_reference_router(const std::string& method_name);
-// Registered methods that run by default on the dataset, reference routers excluded.
+// Registered methods that run on the dataset (runs_by_default_on), those outside the paper's
+// default set included; reference points (routing::Role::Reference) excluded: those the chart
+// shows are drawn on their own.
 std::vector<routing::MethodPtr> chart_methods(const std::string& dataset_name);
 
 // `progress(done, total)` is called after each method; returning false cancels (the result

@@ -173,7 +173,7 @@ Report run_evaluation(const data::Dataset& ds, const EvalOptions& options,
             ms = explicit_methods;
         } else {
             for (const auto& m : routing::all_methods())
-                if (m->runs_by_default_on(ds.dataset_names[d])) ms.push_back(m);
+                if (m->capabilities().in_default_set && m->runs_by_default_on(ds.dataset_names[d])) ms.push_back(m);
         }
         total += ms.size();
         plan.push_back(std::move(ms));
@@ -247,15 +247,18 @@ Report run_evaluation(const data::Dataset& ds, const EvalOptions& options,
                 const ScoredView& val = view_of(val_views, ladder, dr.val_rows, ladder);
                 if (options.protocol == Protocol::Full) {
                     const ScoredView& train = view_of(train_views, ladder, dr.train_rows, ladder);
-                    TrainResult t = train_method(*method, ds, train, cfg);
+                    FitOptions fit_options;
+                    fit_options.score_candidates = options.val_curves;
+                    Fit fit = fit_and_score(*method, ds, train, val, cfg, fit_options);
+                    TrainResult& t = fit.train;
                     mr.best = t.best_params();
                     mr.train_lift = t.train_lift();
                     mr.n_candidates = t.candidates.size();
                     mr.n_best_ties = t.n_best_ties;
-                    mr.decisions = method->route(ds, dr.val_rows, mr.best, cfg);
-                    mr.val = val.evaluate(mr.decisions);
+                    mr.decisions = std::move(fit.decisions);
+                    mr.val = fit.scored;
                     if (options.val_curves) {
-                        mr.val_candidates = evaluate_candidates(*method, ds, params_of(t), val, cfg);
+                        mr.val_candidates = std::move(fit.scored_candidates);
                         mr.val_curve = summarize_curve(mr.val_candidates, val);
                     }
                     mr.extra = method->extra(ds, dr.train_rows, mr.best, cfg);
@@ -275,13 +278,13 @@ Report run_evaluation(const data::Dataset& ds, const EvalOptions& options,
                             view_of(seed_views, std::make_pair(ladder, seed), rows_it->second, ladder);
                         routing::Config seed_cfg = cfg;
                         seed_cfg.seed = cfg.seed + seed;
-                        const TrainResult t = train_method(*method, ds, train, seed_cfg);
+                        const Fit fit = fit_and_score(*method, ds, train, val, seed_cfg);
                         SeedResult sr;
                         sr.seed = seed;
                         sr.train_rows = train.size();
-                        sr.best = t.best_params();
-                        sr.train_lift = t.train_lift();
-                        sr.val = val.evaluate(method->route(ds, dr.val_rows, sr.best, seed_cfg));
+                        sr.best = fit.train.best_params();
+                        sr.train_lift = fit.train.train_lift();
+                        sr.val = fit.scored;
                         lifts.push_back(sr.val.lift);
                         cost.push_back(sr.val.avg_cost);
                         perf.push_back(sr.val.avg_perf);

@@ -51,4 +51,32 @@ std::vector<Metrics> evaluate_candidates(const routing::Method& m, const data::D
     return out;
 }
 
+Fit fit_and_route(const routing::Method& m, const data::Dataset& ds, const ScoredView& train, const data::View& rows,
+                  const routing::Config& cfg) {
+    Fit f;
+    f.train = train_method(m, ds, train, cfg);
+    f.decisions = m.route(ds, rows, f.train.best_params(), cfg);
+    return f;
+}
+
+Fit fit_and_score(const routing::Method& m, const data::Dataset& ds, const ScoredView& train, const ScoredView& rows,
+                  const routing::Config& cfg, const FitOptions& options) {
+    Fit f;
+    f.train = train_method(m, ds, train, cfg);
+    if (options.route_chosen) {
+        f.decisions = m.route(ds, rows.rows(), f.train.best_params(), cfg);
+        f.scored = rows.evaluate(f.decisions);
+    }
+    if (options.score_candidates) f.scored_candidates = evaluate_candidates(m, ds, params_of(f.train), rows, cfg);
+    return f;
+}
+
+Fit fit_and_score(const routing::Method& m, const data::Dataset& ds, const data::View& train, const data::View& rows,
+                  const routing::Config& cfg, const FitOptions& options) {
+    const CostModel costs = CostModel::from(cfg);
+    const ScoredView train_view = ScoredView::for_method(ds, train, m, costs);
+    const ScoredView rows_view = ScoredView::for_method(ds, rows, m, costs);
+    return fit_and_score(m, ds, train_view, rows_view, cfg, options);
+}
+
 }  // namespace automix::eval

@@ -7,6 +7,9 @@
 //   TrainResult t = train_method(method, ds, train, cfg);   // throws routing::RoutingError
 //   t.best_params(), t.train_lift(), t.candidates[i].metrics  (the whole train curve)
 //   std::vector<Metrics> val_curve = evaluate_candidates(method, ds, params_of(t), val, cfg);
+//
+// Train, route, score in one call (the protocols, studies, curves and the GUI all use it):
+//   Fit f = fit_and_score(method, ds, train_rows, val_rows, cfg);   // f.train, f.decisions, f.scored
 #include <cstddef>
 #include <vector>
 
@@ -39,5 +42,26 @@ std::vector<routing::Params> params_of(const TrainResult& t);
 std::vector<Metrics> evaluate_candidates(const routing::Method& m, const data::Dataset& ds,
                                          const std::vector<routing::Params>& params, const ScoredView& view,
                                          const routing::Config& cfg);
+
+// Train on one view, route another with the chosen parameter, score it.
+struct FitOptions {
+    bool route_chosen = true;       // route (and score) the rows with the chosen parameter
+    bool score_candidates = false;  // score every candidate on the rows too (a curve)
+};
+struct Fit {
+    TrainResult train;                       // every candidate on the train rows; the chosen one
+    routing::Decisions decisions;            // of the routed rows, in their order (route_chosen)
+    Metrics scored;                          // of those decisions (route_chosen, when scored)
+    std::vector<Metrics> scored_candidates;  // every candidate on the rows (score_candidates)
+};
+// On score views the caller keeps (several methods share one per ladder).
+Fit fit_and_score(const routing::Method& m, const data::Dataset& ds, const ScoredView& train, const ScoredView& rows,
+                  const routing::Config& cfg, const FitOptions& options = {});
+// On plain views: the score views are built for the method with the config's costs.
+Fit fit_and_score(const routing::Method& m, const data::Dataset& ds, const data::View& train, const data::View& rows,
+                  const routing::Config& cfg, const FitOptions& options = {});
+// Train, then route `rows` without scoring them (rows whose scores may be unknown).
+Fit fit_and_route(const routing::Method& m, const data::Dataset& ds, const ScoredView& train, const data::View& rows,
+                  const routing::Config& cfg);
 
 }  // namespace automix::eval

@@ -150,7 +150,7 @@ Walkthrough walk_through(const data::Dataset& ds, data::RowIndex row, const rout
     w.matches_oracle = best == w.decision;
 
     if (!method.uses_all_models()) fill_belief(w, ds, method, params, cfg, train);
-    if (method.name() == "Cascade" && !train.empty()) fill_cascade(w, ds, row, params, cfg, train);
+    if (method.capabilities().panel == "cascade" && !train.empty()) fill_cascade(w, ds, row, params, cfg, train);
     return w;
 }
 

@@ -3,6 +3,7 @@
 // index 0..3; so DoubleThreshold (0, t) wins a tie against the identical Threshold t.
 #include "core/routing/common.hpp"
 #include "core/routing/methods.hpp"
+#include "core/routing/registry.hpp"
 
 namespace automix::routing {
 namespace {
@@ -13,6 +14,14 @@ class AutomixUnionMethod : public Method {
         : members_{make_pomdp_simple(), make_greedy_pomdp(), make_double_threshold(), make_threshold()} {}
     std::string name() const override { return "POMDP"; }
     std::vector<std::string> aliases() const override { return {"automix_union", "AutomixUnion", "pomdp_union"}; }
+    Capabilities capabilities() const override {
+        Capabilities c;
+        c.key = "pomdp";
+        c.colour_slot = 6;
+        c.wrapped_colour_slot = 12;
+        c.wrappers = {"fixed_answer"};
+        return c;
+    }
 
     std::vector<Params> candidates(const data::Dataset& ds, const data::View& train, const Config& cfg) const override {
         std::vector<Params> out;
@@ -58,8 +67,6 @@ class AutomixUnionMethod : public Method {
 
 }  // namespace
 
-MethodPtr make_automix_union() {
-    return std::make_shared<AutomixUnionMethod>();
-}
+AUTOMIX_REGISTER_METHOD(automix_union, 700, [] { return std::make_shared<AutomixUnionMethod>(); })
 
 }  // namespace automix::routing

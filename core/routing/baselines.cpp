@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "core/routing/common.hpp"
-#include "core/routing/methods.hpp"
+#include "core/routing/registry.hpp"
 
 namespace automix::routing {
 namespace {
@@ -14,6 +14,12 @@ class ConstantMethod : public Method {
   public:
     ConstantMethod(std::string name, ModelIndex decision) : name_(std::move(name)), decision_(decision) {}
     std::string name() const override { return name_; }
+    Capabilities capabilities() const override {
+        Capabilities c;
+        c.role = Role::Reference;
+        c.tone = decision_ ? Capabilities::Tone::LargeModel : Capabilities::Tone::SmallModel;
+        return c;
+    }
     std::vector<Params> candidates(const data::Dataset&, const data::View&, const Config&) const override {
         return {Params()};
     }
@@ -34,6 +40,12 @@ class ConstantMethod : public Method {
 class OracleMethod : public Method {
   public:
     std::string name() const override { return "oracle"; }
+    Capabilities capabilities() const override {
+        Capabilities c;
+        c.role = Role::Reference;
+        c.tone = Capabilities::Tone::Oracle;
+        return c;
+    }
     std::string offline_only() const override {
         return "it picks by the scores of every model against the gold answer, which a live run knows only after calling them all";
     }
@@ -70,6 +82,12 @@ double uniform_for(std::uint64_t seed, data::RowIndex row) {
 class RandomMixMethod : public Method {
   public:
     std::string name() const override { return "random_mix"; }
+    Capabilities capabilities() const override {
+        Capabilities c;
+        c.role = Role::Reference;
+        c.tone = Capabilities::Tone::RandomMix;
+        return c;
+    }
     std::string offline_only() const override {
         return "it escalates by row position in a stored file, a baseline for the cost-quality curve, not a router";
     }
@@ -98,17 +116,9 @@ class RandomMixMethod : public Method {
 
 }  // namespace
 
-MethodPtr make_always_small() {
-    return std::make_shared<ConstantMethod>("always_small", 0);
-}
-MethodPtr make_always_large() {
-    return std::make_shared<ConstantMethod>("always_large", 1);
-}
-MethodPtr make_oracle() {
-    return std::make_shared<OracleMethod>();
-}
-MethodPtr make_random_mix() {
-    return std::make_shared<RandomMixMethod>();
-}
+AUTOMIX_REGISTER_METHOD(always_small, 900, [] { return std::make_shared<ConstantMethod>("always_small", 0); })
+AUTOMIX_REGISTER_METHOD(always_large, 1000, [] { return std::make_shared<ConstantMethod>("always_large", 1); })
+AUTOMIX_REGISTER_METHOD(oracle, 1100, [] { return std::make_shared<OracleMethod>(); })
+AUTOMIX_REGISTER_METHOD(random_mix, 1200, [] { return std::make_shared<RandomMixMethod>(); })
 
 }  // namespace automix::routing

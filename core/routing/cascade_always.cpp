@@ -1,6 +1,7 @@
 // CascadeAlways: the fixed cascade that calls (and verifies) every model in order and
 // reports the last one — what a cascade costs without any meta-verifier.
 #include "core/routing/cascade_methods.hpp"
+#include "core/routing/registry.hpp"
 
 namespace automix::routing {
 namespace {
@@ -8,6 +9,13 @@ namespace {
 class CascadeAlwaysMethod : public Method {
   public:
     std::string name() const override { return "CascadeAlways"; }
+    // always_large's N-model twin: a reference point, left out of curves and studies.
+    Capabilities capabilities() const override {
+        Capabilities c;
+        c.role = Role::Reference;
+        c.colour_slot = 14;
+        return c;
+    }
     std::vector<std::string> aliases() const override { return {"cascade_always"}; }
     bool uses_all_models() const override { return true; }
 
@@ -30,8 +38,6 @@ class CascadeAlwaysMethod : public Method {
 
 }  // namespace
 
-MethodPtr make_cascade_always() {
-    return std::make_shared<CascadeAlwaysMethod>();
-}
+AUTOMIX_REGISTER_METHOD(cascade_always, 1400, [] { return std::make_shared<CascadeAlwaysMethod>(); })
 
 }  // namespace automix::routing

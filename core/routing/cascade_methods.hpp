@@ -1,6 +1,7 @@
 #pragma once
-// The N-model cascade methods (method §7), as routing::Method so that `automix eval`, the
-// trainer and the GUI treat them like every other method. Their decisions index every
+// The N-model cascade methods (method §7), each registered by its own file, as
+// routing::Method so that `automix eval`, the trainer and the GUI treat them like every other
+// method. Their decisions index every
 // model of the dataset (uses_all_models): 0 = the first model's answer, N−1 = the last's.
 //
 //   Cascade            — the POMDP meta-verifier over belief states, solved exactly
@@ -12,18 +13,5 @@
 //                        trained greedily step by step (cascade_thresholds.cpp).
 //   CascadeOracle      — the cheapest model whose score ≥ τ (m_1 when none), paying for the
 //                        cascade up to it; an upper bound, not a router (cascade_oracle.cpp).
-#include <vector>
-
 #include "core/routing/cascade_model.hpp"
 #include "core/routing/method.hpp"
-
-namespace automix::routing {
-
-MethodPtr make_cascade(const cascade::CascadeOptions& options = {});  // num_bins comes from Config
-MethodPtr make_cascade_always();
-MethodPtr make_cascade_thresholds();
-MethodPtr make_cascade_oracle(double tau = 0.5);
-// All four, in report order (one line in registry.cpp).
-std::vector<MethodPtr> make_cascade_methods();
-
-}  // namespace automix::routing

@@ -5,6 +5,7 @@
 
 #include "core/routing/cascade_methods.hpp"
 #include "core/routing/common.hpp"
+#include "core/routing/registry.hpp"
 
 namespace automix::routing {
 namespace {
@@ -13,6 +14,13 @@ class CascadeOracleMethod : public Method {
   public:
     explicit CascadeOracleMethod(double tau) : tau_(tau) {}
     std::string name() const override { return "CascadeOracle"; }
+    // Knows the scores: an upper bound like oracle, left out of curves and studies.
+    Capabilities capabilities() const override {
+        Capabilities c;
+        c.role = Role::Reference;
+        c.colour_slot = 16;
+        return c;
+    }
     std::string offline_only() const override {
         return "it picks the cheapest correct model by every model's score, which a live run knows only after calling them all";
     }
@@ -60,8 +68,6 @@ class CascadeOracleMethod : public Method {
 
 }  // namespace
 
-MethodPtr make_cascade_oracle(double tau) {
-    return std::make_shared<CascadeOracleMethod>(tau);
-}
+AUTOMIX_REGISTER_METHOD(cascade_oracle, 1600, [] { return std::make_shared<CascadeOracleMethod>(0.5); })
 
 }  // namespace automix::routing

@@ -4,10 +4,13 @@
 // cheapest first; the trainer keeps the highest IBC lift against the m_1 → m_N line.
 #include <cmath>
 #include <cstdio>
+#include <limits>
+#include <optional>
 
 #include "core/routing/cascade_methods.hpp"
 #include "core/routing/cascade_router.hpp"
 #include "core/routing/common.hpp"
+#include "core/routing/registry.hpp"
 
 namespace automix::routing {
 namespace {
@@ -26,6 +29,35 @@ class CascadeMethod : public Method {
 
     std::string name() const override { return "Cascade"; }
     std::vector<std::string> aliases() const override { return {"cascade", "cascade_pomdp", "belief_cascade"}; }
+    // λ on a log scale picks the candidate policy optimal at that λ; its own chart panel.
+    Capabilities capabilities() const override {
+        Capabilities c;
+        c.key = "cascade";
+        c.controls = {{"lambda", "λ", 1e-6, 1.0, 600, true, "%.3g",
+                       "Cascade: objective = expected score − λ · cost (log scale); a larger λ escalates less"}};
+        c.colour_slot = 13;
+        c.panel = "cascade";
+        return c;
+    }
+    std::optional<Params> params_from_controls(const std::vector<double>& values,
+                                               const std::vector<Params>& candidates) const override {
+        if (values.size() != 1) return std::nullopt;
+        for (const Params& p : candidates) {
+            const auto lambda = controls_of(p);
+            if (!lambda) continue;
+            const double lo = lambda->front();
+            const double hi = p.contains("lambda_hi") && p["lambda_hi"].is_number()
+                                  ? p["lambda_hi"].get<double>()
+                                  : std::numeric_limits<double>::infinity();
+            if (lo <= values[0] && values[0] < hi) return p;
+        }
+        return std::nullopt;
+    }
+    std::optional<std::vector<double>> controls_of(const Params& p) const override {
+        if (p.is_object() && p.contains("lambda") && p["lambda"].is_number())
+            return std::vector<double>{p["lambda"].get<double>()};
+        return std::nullopt;
+    }
     bool uses_all_models() const override { return true; }
 
     std::vector<Params> candidates(const data::Dataset& ds, const data::View& train, const Config& cfg) const override {
@@ -144,8 +176,6 @@ class CascadeMethod : public Method {
 
 }  // namespace
 
-MethodPtr make_cascade(const cascade::CascadeOptions& options) {
-    return std::make_shared<CascadeMethod>(options);
-}
+AUTOMIX_REGISTER_METHOD(cascade, 1300, [] { return std::make_shared<CascadeMethod>(cascade::CascadeOptions{}); })
 
 }  // namespace automix::routing

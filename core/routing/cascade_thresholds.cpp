@@ -10,6 +10,7 @@
 #include "core/routing/cascade_methods.hpp"
 #include "core/routing/cascade_router.hpp"
 #include "core/routing/common.hpp"
+#include "core/routing/registry.hpp"
 
 namespace automix::routing {
 namespace {
@@ -30,6 +31,11 @@ ModelIndex final_model(const data::Dataset& ds, data::RowIndex r, const std::vec
 class CascadeThresholdsMethod : public Method {
   public:
     std::string name() const override { return "CascadeThresholds"; }
+    Capabilities capabilities() const override {
+        Capabilities c;
+        c.colour_slot = 15;
+        return c;
+    }
     std::vector<std::string> aliases() const override { return {"cascade_thresholds"}; }
     bool uses_all_models() const override { return true; }
 
@@ -104,8 +110,6 @@ class CascadeThresholdsMethod : public Method {
 
 }  // namespace
 
-MethodPtr make_cascade_thresholds() {
-    return std::make_shared<CascadeThresholdsMethod>();
-}
+AUTOMIX_REGISTER_METHOD(cascade_thresholds, 1500, [] { return std::make_shared<CascadeThresholdsMethod>(); })
 
 }  // namespace automix::routing

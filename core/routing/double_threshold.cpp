@@ -3,6 +3,7 @@
 #include "core/routing/bins.hpp"
 #include "core/routing/common.hpp"
 #include "core/routing/methods.hpp"
+#include "core/routing/registry.hpp"
 
 namespace automix::routing {
 namespace {
@@ -11,6 +12,18 @@ class DoubleThresholdMethod : public Method {
   public:
     std::string name() const override { return "DoubleThreshold"; }
     std::vector<std::string> aliases() const override { return {"double_threshold"}; }
+    Capabilities capabilities() const override {
+        Capabilities c;
+        c.key = "double_threshold";
+        const char* tip = "DoubleThreshold: escalate iff lo ≤ confidence ≤ hi";
+        c.controls = {{"low", "lo", 0.0, 1.0, 1000, false, "%.3f", tip},
+                      {"high", "hi", 0.0, 1.0, 1000, false, "%.3f", tip}};
+        c.ordered_controls = true;
+        c.colour_slot = 1;
+        c.wrapped_colour_slot = 8;
+        c.wrappers = {"fixed_answer"};
+        return c;
+    }
 
     std::vector<Params> candidates(const data::Dataset&, const data::View&, const Config& cfg) const override {
         const Bins bins(cfg.num_bins);
@@ -52,5 +65,7 @@ class DoubleThresholdMethod : public Method {
 MethodPtr make_double_threshold() {
     return std::make_shared<DoubleThresholdMethod>();
 }
+
+AUTOMIX_REGISTER_METHOD(double_threshold, 200, make_double_threshold)
 
 }  // namespace automix::routing

@@ -1,38 +1,42 @@
 // FixedAnswerRouting(X) (qasper): escalate iff X escalates or the SLM answer is a substring
 // of the literal "unanswerable'." — the reference passes that string where a list of answers
 // was meant, so "", "unanswerable" and "'." escalate but "Unanswerable" does not.
+#include <cctype>
 #include <string_view>
 
 #include "core/routing/common.hpp"
-#include "core/routing/methods.hpp"
+#include "core/routing/registry.hpp"
 
 namespace automix::routing {
 namespace {
 
 constexpr std::string_view kFixedRoutingElems = "unanswerable'.";
 
-std::string snake(const std::string& camel) {
-    static const std::pair<const char*, const char*> known[] = {{"Threshold", "threshold"},
-                                                                {"DoubleThreshold", "double_threshold"},
-                                                                {"TripleThreshold", "triple_threshold"},
-                                                                {"POMDPSimple", "pomdp_simple"},
-                                                                {"GreedyPOMDP", "greedy_pomdp"},
-                                                                {"POMDP", "pomdp"}};
-    for (const auto& [from, to] : known)
-        if (camel == from) return to;
-    return camel;
-}
-
 class FixedAnswerMethod : public Method {
   public:
     explicit FixedAnswerMethod(MethodPtr inner) : inner_(std::move(inner)) {}
     std::string name() const override { return "FixedAnswerRouting(" + inner_->name() + ")"; }
     std::vector<std::string> aliases() const override {
-        const std::string s = snake(inner_->name());
+        const std::string s = key_of(*inner_);
         return {"fixed_answer_" + s, "fixed_answer(" + s + ")", "fixed_answer_routing_" + s,
                 "fixed_answer_routing(" + s + ")"};
     }
     bool runs_by_default_on(std::string_view dataset) const override { return dataset == "qasper"; }
+    // The inner method's controls (the rule adds no parameter), a colour of its own.
+    Capabilities capabilities() const override {
+        Capabilities c = inner_->capabilities();
+        c.key = "fixed_answer_" + key_of(*inner_);
+        c.colour_slot = c.wrapped_colour_slot;
+        c.wrapped_colour_slot = -1;
+        c.panel.clear();
+        c.wrappers.clear();
+        return c;
+    }
+    std::optional<Params> params_from_controls(const std::vector<double>& values,
+                                               const std::vector<Params>& candidates) const override {
+        return inner_->params_from_controls(values, candidates);
+    }
+    std::optional<std::vector<double>> controls_of(const Params& p) const override { return inner_->controls_of(p); }
 
     std::vector<Params> candidates(const data::Dataset& ds, const data::View& train, const Config& cfg) const override {
         return inner_->candidates(ds, train, cfg);
@@ -64,6 +68,12 @@ class FixedAnswerMethod : public Method {
     }
 
   private:
+    static std::string key_of(const Method& m) {
+        std::string key = m.capabilities().key;
+        if (key.empty())
+            for (const char c : m.name()) key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return key;
+    }
     static bool fixed(const data::Dataset& ds, data::RowIndex r) {
         const auto& m = ds.models.front();
         if (r >= m.answer.size() || (r < m.has_answer.size() && !m.has_answer[r]))
@@ -76,8 +86,8 @@ class FixedAnswerMethod : public Method {
 
 }  // namespace
 
-MethodPtr make_fixed_answer(MethodPtr inner) {
-    return std::make_shared<FixedAnswerMethod>(std::move(inner));
-}
+// Around every method that lists "fixed_answer" in its Capabilities::wrappers, after POMDP.
+AUTOMIX_REGISTER_WRAPPER(fixed_answer, 800,
+                         [](MethodPtr inner) { return std::make_shared<FixedAnswerMethod>(std::move(inner)); })
 
 }  // namespace automix::routing

@@ -8,6 +8,7 @@
 
 #include "core/routing/common.hpp"
 #include "core/routing/methods.hpp"
+#include "core/routing/registry.hpp"
 
 namespace automix::routing {
 
@@ -41,6 +42,14 @@ class GreedyPomdpMethod : public Method {
   public:
     std::string name() const override { return "GreedyPOMDP"; }
     std::vector<std::string> aliases() const override { return {"greedy_pomdp", "greedy"}; }
+    Capabilities capabilities() const override {
+        Capabilities c;
+        c.key = "greedy_pomdp";
+        c.colour_slot = 5;
+        c.wrapped_colour_slot = 11;
+        c.wrappers = {"fixed_answer"};
+        return c;
+    }
 
     std::vector<Params> candidates(const data::Dataset& ds, const data::View& train, const Config& cfg) const override {
         const Bins bins(cfg.num_bins);
@@ -95,5 +104,7 @@ class GreedyPomdpMethod : public Method {
 MethodPtr make_greedy_pomdp() {
     return std::make_shared<GreedyPomdpMethod>();
 }
+
+AUTOMIX_REGISTER_METHOD(greedy_pomdp, 600, make_greedy_pomdp)
 
 }  // namespace automix::routing

@@ -1,11 +1,63 @@
 #include "core/routing/method.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
 #include "core/routing/common.hpp"
 
 namespace automix::routing {
+
+Config Config::for_dataset(const data::Dataset& ds) {
+    Config cfg;
+    cfg.call_costs.clear();
+    for (const auto& m : ds.models) cfg.call_costs.push_back(m.call_cost);
+    cfg.verifier_cost = ds.verifier_cost;
+    return cfg;
+}
+
+double ParamControl::value_at(int position) const {
+    const double f = std::clamp(static_cast<double>(position) / std::max(1, positions), 0.0, 1.0);
+    return log_scale ? min * std::pow(max / min, f) : min + f * (max - min);
+}
+
+int ParamControl::position_of(double value) const {
+    double f = 0;
+    if (log_scale)
+        f = value > min ? std::log(value / min) / std::log(max / min) : 0.0;
+    else if (max > min)
+        f = (value - min) / (max - min);
+    if (!(f >= 0)) f = 0;  // NaN included
+    return std::clamp(static_cast<int>(std::lround(f * positions)), 0, positions);
+}
+
+std::string ParamControl::display(double value) const {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, format.c_str(), value);
+    return label + " = " + buf;
+}
+
+std::optional<Params> Method::params_from_controls(const std::vector<double>& values,
+                                                   const std::vector<Params>&) const {
+    if (values.empty() || values.size() != capabilities().controls.size()) return std::nullopt;
+    if (values.size() == 1) return Params(values[0]);
+    Params p = Params::array();
+    for (const double v : values) p.push_back(v);
+    return p;
+}
+
+std::optional<std::vector<double>> Method::controls_of(const Params& p) const {
+    const std::size_t n = capabilities().controls.size();
+    if (n == 1 && p.is_number()) return std::vector<double>{p.get<double>()};
+    if (n < 2 || !p.is_array() || p.size() != n) return std::nullopt;
+    std::vector<double> out;
+    for (const auto& v : p) {
+        if (!v.is_number()) return std::nullopt;
+        out.push_back(v.get<double>());
+    }
+    return out;
+}
 
 std::string Method::describe(const Params& p, const Config&) const {
     return p.dump();

@@ -4,12 +4,13 @@
 // Parameters are JSON values so that they print, serialise and compare uniformly
 // (Threshold: 0.375; DoubleThreshold: [lo, hi]; POMDPSimple: [0,1,...]; ...).
 //
-// Adding a method = one file core/routing/<name>.cpp defining a factory declared in
-// core/routing/methods.hpp + one line in core/routing/registry.cpp (static
-// self-registration is dropped by the linker from a static library).
+// Adding a method = one file core/routing/<name>.cpp that ends with
+// AUTOMIX_REGISTER_METHOD (registry.hpp) and declares what it is in capabilities(): its role,
+// the controls of its parameter, its chart colour, the wrappers that apply to it.
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -40,6 +41,62 @@ struct Config {
     double verifier_cost = 1.0;
 
     double gap() const { return 1.0 / num_bins; }
+
+    // The file's own costs: one call cost per model of the dataset, its verifier cost.
+    static Config for_dataset(const data::Dataset& ds);
+};
+
+// What a method is to the rest of the program. Decided here, once, for every caller.
+enum class Role {
+    Router,     // a meta-verifier: decides from what a live run knows (trained or fixed)
+    Baseline,   // a simple fixed rule to compare routers with (drawn and studied like one)
+    Reference,  // a point of reference, not a policy to compare: constant routes (always
+                // small / large, random mix) and upper bounds that read the scores (oracle).
+                // Drawn on their own or left out of curves, studies and per-dataset charts.
+};
+
+// One control of the tuning panel (a slider): how a number of the parameter is moved by hand.
+struct ParamControl {
+    std::string key;              // stable id: the slider is "<key>Slider" ("threshold", "low", "lambda")
+    std::string label;            // "threshold t"
+    double min = 0, max = 1;      // the range the control covers
+    int positions = 1000;         // slider steps from min to max
+    bool log_scale = false;       // positions evenly spaced in log(value) (min > 0)
+    std::string format = "%.3f";  // printf format of the value shown next to the label
+    std::string tooltip;
+
+    // Value at a slider position and the position nearest a value (clamped to the range).
+    double value_at(int position) const;
+    int position_of(double value) const;
+    // "threshold t = 0.375"
+    std::string display(double value) const;
+};
+
+struct Capabilities {
+    Role role = Role::Router;
+    // Run by `automix eval` and the studies when no method is named. false for additions of
+    // our own that would change the paper's default reports: they run when named (--methods)
+    // and are drawn in the GUI's charts.
+    bool in_default_set = true;
+    // Its lower-case key in derived names ("double_threshold" → "fixed_answer_double_threshold").
+    // Empty: the lower-cased name().
+    std::string key;
+    // The tuning panel's controls, in parameter order. Empty: the panel steps through the
+    // trained candidates one by one.
+    std::vector<ParamControl> controls;
+    // The controls' values never decrease in order (lo ≤ hi): a moved control pushes the others.
+    bool ordered_controls = false;
+    // Palette slot of its colour and marker in every chart; fixed per method so that adding
+    // one recolours none. -1: derived from the name.
+    int colour_slot = -1;
+    int wrapped_colour_slot = -1;  // the slot of its wrapped variants (FixedAnswerRouting(X))
+    // Reference points drawn in a neutral tone of their own instead of a palette colour.
+    enum class Tone { Palette, SmallModel, LargeModel, RandomMix, Oracle } tone = Tone::Palette;
+    // A view of its own beside the charts ("cascade": belief trajectory and policy table).
+    std::string panel;
+    // Wrappers (registered with AUTOMIX_REGISTER_WRAPPER) to register around this method,
+    // e.g. "fixed_answer".
+    std::vector<std::string> wrappers;
 };
 
 // Input a method cannot route (e.g. a confidence outside every bin, a missing answer).
@@ -68,6 +125,15 @@ class Method {
         (void)dataset;
         return true;
     }
+    // Role, tuning controls, chart colour, wrappers (see Capabilities).
+    virtual Capabilities capabilities() const { return {}; }
+    // The parameter the tuning controls' values make (in Capabilities::controls order), given
+    // the trained candidates; nullopt when the values make none. Default: one control → a
+    // number, several → an array of numbers.
+    virtual std::optional<Params> params_from_controls(const std::vector<double>& values,
+                                                       const std::vector<Params>& candidates) const;
+    // The controls' values for a parameter; nullopt when it has no such layout.
+    virtual std::optional<std::vector<double>> controls_of(const Params& p) const;
     // Candidate parameters in enumeration order (ties in training go to the first).
     virtual std::vector<Params> candidates(const data::Dataset& ds, const data::View& train,
                                            const Config& cfg) const = 0;
@@ -97,8 +163,16 @@ class Method {
 
 using MethodPtr = std::shared_ptr<const Method>;
 
+// Role tests, the one place that says which methods are routers, baselines or references.
+inline bool is_reference(const Method& m) {
+    return m.capabilities().role == Role::Reference;
+}
+// A reference point by report name (false for a name not registered).
+bool is_reference(const std::string& method_name);
+
 // Registry by name: exact report keys, case-insensitive, and snake_case aliases
-// ("double_threshold", "automix_union" = "POMDP"). Returns null when unknown.
+// ("double_threshold", "automix_union" = "POMDP"). Returns null when unknown. The methods
+// register themselves (registry.hpp); the order is their registration order key.
 MethodPtr find_method(const std::string& name);
 std::vector<std::string> method_names();  // all registered, in report order
 std::vector<MethodPtr> all_methods();     // same order

@@ -8,6 +8,7 @@
 
 #include "core/routing/common.hpp"
 #include "core/routing/methods.hpp"
+#include "core/routing/registry.hpp"
 
 namespace automix::routing {
 
@@ -127,6 +128,14 @@ class PomdpSimpleMethod : public Method {
   public:
     std::string name() const override { return "POMDPSimple"; }
     std::vector<std::string> aliases() const override { return {"pomdp_simple"}; }
+    Capabilities capabilities() const override {
+        Capabilities c;
+        c.key = "pomdp_simple";
+        c.colour_slot = 4;
+        c.wrapped_colour_slot = 10;
+        c.wrappers = {"fixed_answer"};
+        return c;
+    }
 
     std::vector<Params> candidates(const data::Dataset& ds, const data::View& train, const Config& cfg) const override {
         const Bins bins(cfg.num_bins);
@@ -201,5 +210,7 @@ class PomdpSimpleMethod : public Method {
 MethodPtr make_pomdp_simple() {
     return std::make_shared<PomdpSimpleMethod>();
 }
+
+AUTOMIX_REGISTER_METHOD(pomdp_simple, 500, make_pomdp_simple)
 
 }  // namespace automix::routing

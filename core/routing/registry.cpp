@@ -1,35 +1,58 @@
-// The list of methods, in report order. One line per method.
+// The registry: the methods registered by their own files (registry.hpp), in order.
+#include "core/routing/registry.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <mutex>
-
-#include "core/routing/cascade_methods.hpp"
-#include "core/routing/methods.hpp"
+#include <utility>
 
 namespace automix::routing {
 namespace {
 
-std::vector<MethodPtr> built_in() {
-    std::vector<MethodPtr> all;
-    all.push_back(make_threshold());
-    all.push_back(make_double_threshold());
-    all.push_back(make_triple_threshold());
-    all.push_back(make_self_consistency());
-    all.push_back(make_pomdp_simple());
-    all.push_back(make_greedy_pomdp());
-    all.push_back(make_automix_union());
-    all.push_back(make_fixed_answer(make_threshold()));
-    all.push_back(make_fixed_answer(make_double_threshold()));
-    all.push_back(make_fixed_answer(make_triple_threshold()));
-    all.push_back(make_fixed_answer(make_pomdp_simple()));
-    all.push_back(make_fixed_answer(make_greedy_pomdp()));
-    all.push_back(make_fixed_answer(make_automix_union()));
-    all.push_back(make_always_small());
-    all.push_back(make_always_large());
-    all.push_back(make_oracle());
-    all.push_back(make_random_mix());
-    for (auto& m : make_cascade_methods()) all.push_back(m);  // N-model cascade (method §7)
+struct Entry {
+    int order;
+    std::function<MethodPtr()> make;
+};
+struct Wrapper {
+    std::string id;
+    int order;
+    std::function<MethodPtr(MethodPtr)> wrap;
+};
+
+// Filled during static initialisation, before anything asks for a method.
+std::vector<Entry>& entries() {
+    static std::vector<Entry> all;
     return all;
+}
+std::vector<Wrapper>& wrappers() {
+    static std::vector<Wrapper> all;
+    return all;
+}
+
+std::vector<MethodPtr> built_in() {
+    link_registered_methods();
+    struct Placed {
+        int order;
+        std::size_t base;  // place of the (inner) method among the plain ones
+        MethodPtr method;
+    };
+    std::vector<Entry> plain = entries();
+    std::stable_sort(plain.begin(), plain.end(), [](const Entry& a, const Entry& b) { return a.order < b.order; });
+    std::vector<Placed> placed;
+    for (std::size_t i = 0; i < plain.size(); ++i) placed.push_back({plain[i].order, i, plain[i].make()});
+    const std::size_t n_plain = placed.size();
+    for (const Wrapper& w : wrappers())
+        for (std::size_t i = 0; i < n_plain; ++i) {
+            const auto wanted = placed[i].method->capabilities().wrappers;
+            if (std::find(wanted.begin(), wanted.end(), w.id) != wanted.end())
+                placed.push_back({w.order, i, w.wrap(placed[i].method)});
+        }
+    std::stable_sort(placed.begin(), placed.end(), [](const Placed& a, const Placed& b) {
+        return a.order != b.order ? a.order < b.order : a.base < b.base;
+    });
+    std::vector<MethodPtr> out;
+    for (auto& p : placed) out.push_back(std::move(p.method));
+    return out;
 }
 
 std::mutex& registry_mutex() {
@@ -49,6 +72,14 @@ std::string lower(std::string s) {
 
 }  // namespace
 
+MethodRegistration::MethodRegistration(int order, std::function<MethodPtr()> make) {
+    entries().push_back({order, std::move(make)});
+}
+
+WrapperRegistration::WrapperRegistration(std::string id, int order, std::function<MethodPtr(MethodPtr)> wrap) {
+    wrappers().push_back({std::move(id), order, std::move(wrap)});
+}
+
 MethodPtr find_method(const std::string& name) {
     std::lock_guard<std::mutex> lock(registry_mutex());
     const std::string want = lower(name);
@@ -58,6 +89,11 @@ MethodPtr find_method(const std::string& name) {
             if (lower(a) == want) return m;
     }
     return nullptr;
+}
+
+bool is_reference(const std::string& method_name) {
+    const MethodPtr m = find_method(method_name);
+    return m && is_reference(*m);
 }
 
 std::vector<std::string> method_names() {

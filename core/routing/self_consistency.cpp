@@ -1,6 +1,7 @@
 // SelfConsistency: Threshold with the single candidate t = 0.5 (nothing to train).
 #include "core/routing/common.hpp"
 #include "core/routing/methods.hpp"
+#include "core/routing/registry.hpp"
 
 namespace automix::routing {
 namespace {
@@ -10,6 +11,16 @@ class SelfConsistencyMethod : public Method {
     SelfConsistencyMethod() : threshold_(make_threshold()) {}
     std::string name() const override { return "SelfConsistency"; }
     std::vector<std::string> aliases() const override { return {"self_consistency"}; }
+    // The paper's fixed-threshold baseline; the threshold slider moves its one number.
+    Capabilities capabilities() const override {
+        Capabilities c = threshold_->capabilities();
+        c.role = Role::Baseline;
+        c.key = "self_consistency";
+        c.colour_slot = 3;
+        c.wrapped_colour_slot = -1;
+        c.wrappers.clear();  // the reference never wraps it
+        return c;
+    }
 
     std::vector<Params> candidates(const data::Dataset&, const data::View&, const Config&) const override {
         return {Params(0.5)};
@@ -30,8 +41,6 @@ class SelfConsistencyMethod : public Method {
 
 }  // namespace
 
-MethodPtr make_self_consistency() {
-    return std::make_shared<SelfConsistencyMethod>();
-}
+AUTOMIX_REGISTER_METHOD(self_consistency, 400, [] { return std::make_shared<SelfConsistencyMethod>(); })
 
 }  // namespace automix::routing

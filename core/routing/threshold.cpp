@@ -3,6 +3,7 @@
 #include "core/routing/bins.hpp"
 #include "core/routing/common.hpp"
 #include "core/routing/methods.hpp"
+#include "core/routing/registry.hpp"
 
 namespace automix::routing {
 namespace {
@@ -11,6 +12,16 @@ class ThresholdMethod : public Method {
   public:
     std::string name() const override { return "Threshold"; }
     std::vector<std::string> aliases() const override { return {"threshold"}; }
+    Capabilities capabilities() const override {
+        Capabilities c;
+        c.key = "threshold";
+        c.controls = {
+            {"threshold", "threshold t", 0.0, 1.0, 1000, false, "%.3f", "Escalate iff verifier confidence ≤ t"}};
+        c.colour_slot = 0;
+        c.wrapped_colour_slot = 7;
+        c.wrappers = {"fixed_answer"};
+        return c;
+    }
 
     std::vector<Params> candidates(const data::Dataset&, const data::View&, const Config& cfg) const override {
         const Bins bins(cfg.num_bins);
@@ -46,5 +57,7 @@ class ThresholdMethod : public Method {
 MethodPtr make_threshold() {
     return std::make_shared<ThresholdMethod>();
 }
+
+AUTOMIX_REGISTER_METHOD(threshold, 100, make_threshold)
 
 }  // namespace automix::routing

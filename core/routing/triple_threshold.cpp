@@ -5,6 +5,7 @@
 #include "core/routing/bins.hpp"
 #include "core/routing/common.hpp"
 #include "core/routing/methods.hpp"
+#include "core/routing/registry.hpp"
 
 namespace automix::routing {
 namespace {
@@ -17,6 +18,14 @@ class TripleThresholdMethod : public Method {
   public:
     std::string name() const override { return "TripleThreshold"; }
     std::vector<std::string> aliases() const override { return {"triple_threshold"}; }
+    Capabilities capabilities() const override {
+        Capabilities c;
+        c.key = "triple_threshold";
+        c.colour_slot = 2;
+        c.wrapped_colour_slot = 9;
+        c.wrappers = {"fixed_answer"};
+        return c;
+    }
 
     std::vector<Params> candidates(const data::Dataset&, const data::View&, const Config& cfg) const override {
         const Bins bins(cfg.num_bins);
@@ -62,8 +71,6 @@ class TripleThresholdMethod : public Method {
 
 }  // namespace
 
-MethodPtr make_triple_threshold() {
-    return std::make_shared<TripleThresholdMethod>();
-}
+AUTOMIX_REGISTER_METHOD(triple_threshold, 300, [] { return std::make_shared<TripleThresholdMethod>(); })
 
 }  // namespace automix::routing

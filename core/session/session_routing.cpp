@@ -7,10 +7,8 @@
 namespace automix::session {
 
 routing::Config session_config(const data::Dataset& ds, const Session& s) {
-    routing::Config cfg;
+    routing::Config cfg = routing::Config::for_dataset(ds);
     cfg.num_bins = s.num_bins;
-    cfg.call_costs.clear();
-    for (const auto& m : ds.models) cfg.call_costs.push_back(m.call_cost);
     if (cfg.call_costs.size() < 2) cfg.call_costs.resize(2, 0.0);
     cfg.call_costs.front() = s.small_cost;
     cfg.call_costs.back() = s.large_cost;

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <exception>
@@ -40,18 +39,13 @@ std::vector<std::string> study_names() {
 }
 
 std::vector<std::string> default_methods() {
-    // Reference points without a trained parameter are left out: their lift does not
-    // depend on the setting a study varies, and the oracle's dwarfs every other line.
-    // Matched by name: always_small / always_large / CascadeAlways, oracle / CascadeOracle,
-    // random_mix.
+    // Reference points (Role::Reference) are left out: their lift does not depend on the
+    // setting a study varies, and the oracle's dwarfs every other line. So are methods
+    // outside the paper's default set (they run when named).
     std::vector<std::string> out;
-    for (const auto& name : routing::method_names()) {
-        std::string lower;
-        for (const char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (lower.find("always") != std::string::npos || lower.find("oracle") != std::string::npos ||
-            lower == "random_mix")
-            continue;
-        out.push_back(name);
+    for (const auto& m : routing::all_methods()) {
+        const routing::Capabilities c = m->capabilities();
+        if (c.role != routing::Role::Reference && c.in_default_set) out.push_back(m->name());
     }
     return out;
 }
@@ -122,14 +116,11 @@ Outcome train_and_evaluate(const routing::Method& m, const data::Dataset& ds, co
                            const data::View& val, const routing::Config& cfg) {
     Outcome o;
     try {
-        const eval::CostModel costs = eval::CostModel::from(cfg);
-        const eval::ScoredView train_view = eval::ScoredView::for_method(ds, train, m, costs);
-        const eval::ScoredView val_view = eval::ScoredView::for_method(ds, val, m, costs);
-        const eval::TrainResult t = eval::train_method(m, ds, train_view, cfg);
-        o.best = t.best_params();
-        o.train_lift = t.train_lift();
-        o.decisions = m.route(ds, val, o.best, cfg);
-        o.val = val_view.evaluate(o.decisions);
+        eval::Fit fit = eval::fit_and_score(m, ds, train, val, cfg);
+        o.best = fit.train.best_params();
+        o.train_lift = fit.train.train_lift();
+        o.decisions = std::move(fit.decisions);
+        o.val = fit.scored;
         o.ok = true;
     } catch (const std::exception& e) {
         o.ok = false;

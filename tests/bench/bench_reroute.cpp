@@ -71,7 +71,7 @@ void BM_SliderStep(benchmark::State& state) {
     routing->waitForTraining();
     auto* tabs = window.findChild<ui::charts::ChartTabs*>();
     tabs->waitForCurves();
-    QSlider* slider = tabs->tuning()->thresholdSlider();
+    QSlider* slider = tabs->tuning()->parameterSlider(QStringLiteral("threshold"));
     int value = 0;
     for (auto _ : state) {
         value = (value + 37) % 1000;

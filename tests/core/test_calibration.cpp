@@ -9,7 +9,6 @@
 #include "core/eval/data_table.hpp"
 #include "core/eval/samples_curve.hpp"
 #include "core/eval/trainer.hpp"
-#include "core/eval/tuning.hpp"
 
 using namespace automix;
 
@@ -241,25 +240,53 @@ class TestCalibration : public QObject {
         QCOMPARE(t.column("nope"), std::size_t(2));
     }
 
-    void tuningHelpers() {
-        QVERIFY(eval::tuning_kind(*routing::find_method("Threshold")) == eval::TuningKind::Threshold);
-        QVERIFY(eval::tuning_kind(*routing::find_method("SelfConsistency")) == eval::TuningKind::Threshold);
-        QVERIFY(eval::tuning_kind(*routing::find_method("DoubleThreshold")) == eval::TuningKind::Range);
-        QVERIFY(eval::tuning_kind(*routing::find_method("POMDP")) == eval::TuningKind::Candidates);
-        QCOMPARE(*eval::threshold_of(eval::threshold_params(0.375)), 0.375);
-        const auto r = eval::range_of(eval::range_params(0.125, 0.5));
-        QVERIFY(r);
-        QCOMPARE(r->first, 0.125);
-        QCOMPARE(r->second, 0.5);
-        QVERIFY(!eval::range_of(routing::Params(0.3)));
-        QVERIFY(!eval::threshold_of(eval::range_params(0, 1)));
+    // The tuning controls each method declares (routing::Capabilities::controls) and how their
+    // values become parameters and back; the tuning panel builds its sliders from these alone.
+    void tuningControlsFromCapabilities() {
+        auto keys = [](const char* name) {
+            std::vector<std::string> out;
+            for (const auto& c : routing::find_method(name)->capabilities().controls) out.push_back(c.key);
+            return out;
+        };
+        QCOMPARE(keys("Threshold"), std::vector<std::string>{"threshold"});
+        QCOMPARE(keys("SelfConsistency"), std::vector<std::string>{"threshold"});
+        QCOMPARE(keys("FixedAnswerRouting(Threshold)"), std::vector<std::string>{"threshold"});
+        QCOMPARE(keys("DoubleThreshold"), (std::vector<std::string>{"low", "high"}));
+        QVERIFY(routing::find_method("DoubleThreshold")->capabilities().ordered_controls);
+        QVERIFY(keys("POMDP").empty());  // stepped through its candidates
+        QCOMPARE(keys("Cascade"), std::vector<std::string>{"lambda"});
+
+        const auto threshold = routing::find_method("Threshold");
+        QVERIFY(*threshold->params_from_controls({0.375}, {}) == routing::Params(0.375));
+        QCOMPARE(*threshold->controls_of(routing::Params(0.375)), std::vector<double>{0.375});
+        QVERIFY(!threshold->controls_of(routing::Params::array({0.0, 1.0})));
+        const auto range = routing::find_method("DoubleThreshold");
+        QVERIFY(*range->params_from_controls({0.125, 0.5}, {}) == routing::Params::array({0.125, 0.5}));
+        QCOMPARE(*range->controls_of(routing::Params::array({0.125, 0.5})), (std::vector<double>{0.125, 0.5}));
+        QVERIFY(!range->controls_of(routing::Params(0.3)));
+
+        // The cascade's λ picks the candidate optimal at that λ.
+        const auto cascade = routing::find_method("Cascade");
         const std::vector<routing::Params> cands = {
             {{"lambda", 0.0}, {"lambda_hi", 0.01}}, {{"lambda", 0.01}, {"lambda_hi", 0.5}}, {{"lambda", 0.5}}};
-        QCOMPARE(*eval::candidate_for_lambda(cands, 0.0), std::size_t(0));
-        QCOMPARE(*eval::candidate_for_lambda(cands, 0.01), std::size_t(1));
-        QCOMPARE(*eval::candidate_for_lambda(cands, 0.3), std::size_t(1));
-        QCOMPARE(*eval::candidate_for_lambda(cands, 7.0), std::size_t(2));
-        QVERIFY(!eval::candidate_for_lambda(cands, -1.0));
+        QVERIFY(*cascade->params_from_controls({0.0}, cands) == cands[0]);
+        QVERIFY(*cascade->params_from_controls({0.01}, cands) == cands[1]);
+        QVERIFY(*cascade->params_from_controls({0.3}, cands) == cands[1]);
+        QVERIFY(*cascade->params_from_controls({7.0}, cands) == cands[2]);
+        QVERIFY(!cascade->params_from_controls({-1.0}, cands));
+        QCOMPARE(*cascade->controls_of(cands[1]), std::vector<double>{0.01});
+
+        // Slider positions: linear for a threshold, log for λ.
+        const routing::ParamControl t = threshold->capabilities().controls.front();
+        QCOMPARE(t.value_at(375), 0.375);
+        QCOMPARE(t.position_of(0.375), 375);
+        QCOMPARE(t.display(0.375), std::string("threshold t = 0.375"));
+        const routing::ParamControl l = cascade->capabilities().controls.front();
+        QVERIFY(std::fabs(l.value_at(0) - 1e-6) < 1e-18);
+        QVERIFY(std::fabs(l.value_at(l.positions) - 1.0) < 1e-12);
+        QVERIFY(std::fabs(l.value_at(l.positions / 2) - 1e-3) < 1e-12);
+        QCOMPARE(l.position_of(1e-3), l.positions / 2);
+        QCOMPARE(l.position_of(0.0), 0);
     }
 };
 

@@ -172,7 +172,7 @@ class TestCharts : public QObject {
     void thresholdSliderReroutes() {
         chooseMethod(QStringLiteral("Threshold"));
         ui::TuningPanel* panel = tabs_->tuning();
-        QVERIFY(panel->thresholdSlider()->isVisibleTo(panel));
+        QVERIFY(panel->parameterSlider(QStringLiteral("threshold"))->isVisibleTo(panel));
         const data::Dataset& ds = *state()->dataset();
         const int coqa = ds.find_dataset("coqa");
         data::View all;
@@ -181,7 +181,7 @@ class TestCharts : public QObject {
 
         for (int value : {250, 900, 600}) {
             QSignalSpy routed(state(), &ui::RoutingState::routingChanged);
-            panel->thresholdSlider()->setValue(value);
+            panel->parameterSlider(QStringLiteral("threshold"))->setValue(value);
             QVERIFY(routed.count() >= 1);
             const routing::Params p(value / 1000.0);
             const auto expected = coreRoute(ds, all, "Threshold", p, state()->config());
@@ -207,11 +207,12 @@ class TestCharts : public QObject {
             QCOMPARE(label->text(), QString::number(val.avg_cost, 'f', 2));
         }
         // Keyboard: one step right moves t by a single step and re-routes.
-        panel->thresholdSlider()->setFocus();
-        const int before = panel->thresholdSlider()->value();
-        QTest::keyClick(panel->thresholdSlider(), Qt::Key_PageUp);
-        QCOMPARE(panel->thresholdSlider()->value(), before + panel->thresholdSlider()->pageStep());
-        const routing::Params p(panel->thresholdSlider()->value() / 1000.0);
+        panel->parameterSlider(QStringLiteral("threshold"))->setFocus();
+        const int before = panel->parameterSlider(QStringLiteral("threshold"))->value();
+        QTest::keyClick(panel->parameterSlider(QStringLiteral("threshold")), Qt::Key_PageUp);
+        QCOMPARE(panel->parameterSlider(QStringLiteral("threshold"))->value(),
+                 before + panel->parameterSlider(QStringLiteral("threshold"))->pageStep());
+        const routing::Params p(panel->parameterSlider(QStringLiteral("threshold"))->value() / 1000.0);
         QCOMPARE(panel->evalFigures()->avg_cost,
                  coreFigures(ds, tabs_->evalRows(), "Threshold", p, state()->config()).avg_cost);
         QVERIFY(state()->trainedFor(coqa)->params == p);
@@ -219,7 +220,7 @@ class TestCharts : public QObject {
 
     void trainButtonJumpsToTrainedParameters() {
         ui::TuningPanel* panel = tabs_->tuning();
-        panel->thresholdSlider()->setValue(10);
+        panel->parameterSlider(QStringLiteral("threshold"))->setValue(10);
         QTest::mouseClick(panel->trainButton(), Qt::LeftButton);
         state()->waitForTraining();
         QCoreApplication::processEvents();
@@ -228,24 +229,27 @@ class TestCharts : public QObject {
         while (m < cq.methods.size() && cq.methods[m].method != "Threshold") ++m;
         QVERIFY(m < cq.methods.size());
         const double trained = cq.methods[m].points[cq.methods[m].trained].params.get<double>();
-        QCOMPARE(panel->thresholdSlider()->value(), static_cast<int>(std::lround(trained * 1000)));
+        QCOMPARE(panel->parameterSlider(QStringLiteral("threshold"))->value(),
+                 static_cast<int>(std::lround(trained * 1000)));
     }
 
     void rangeSlidersForDoubleThreshold() {
         chooseMethod(QStringLiteral("DoubleThreshold"));
         ui::TuningPanel* panel = tabs_->tuning();
-        QVERIFY(panel->lowSlider()->isVisibleTo(panel));
-        QVERIFY(!panel->thresholdSlider()->isVisibleTo(panel));
-        panel->highSlider()->setValue(700);
-        panel->lowSlider()->setValue(200);
+        QVERIFY(panel->parameterSlider(QStringLiteral("low"))->isVisibleTo(panel));
+        QVERIFY(!panel->parameterSlider(QStringLiteral("threshold")));  // not DoubleThreshold's control
+        auto* hidden = panel->findChild<QSlider*>(QStringLiteral("thresholdSlider"));
+        QVERIFY(hidden && !hidden->isVisibleTo(panel));  // made for Threshold before, now hidden
+        panel->parameterSlider(QStringLiteral("high"))->setValue(700);
+        panel->parameterSlider(QStringLiteral("low"))->setValue(200);
         const data::Dataset& ds = *state()->dataset();
         const routing::Params p = routing::Params::array({0.2, 0.7});
         QVERIFY(state()->trainedFor(ds.find_dataset("coqa"))->params == p);
         QCOMPARE(panel->evalFigures()->avg_perf,
                  coreFigures(ds, tabs_->evalRows(), "DoubleThreshold", p, state()->config()).avg_perf);
         // Handles do not cross.
-        panel->lowSlider()->setValue(900);
-        QCOMPARE(panel->highSlider()->value(), 900);
+        panel->parameterSlider(QStringLiteral("low"))->setValue(900);
+        QCOMPARE(panel->parameterSlider(QStringLiteral("high"))->value(), 900);
     }
 
     void candidateSliderForPomdp() {
@@ -402,7 +406,7 @@ class TestCharts : public QObject {
         QVERIFY(panel->policyTable()->rowCount() > 0);
         QCOMPARE(static_cast<std::size_t>(panel->policyTable()->rowCount()), expect.policy_table.size());
         // The λ slider is the control for the cascade.
-        QVERIFY(tabs_->tuning()->lambdaSlider()->isVisibleTo(tabs_->tuning()));
+        QVERIFY(tabs_->tuning()->parameterSlider(QStringLiteral("lambda"))->isVisibleTo(tabs_->tuning()));
     }
 
     void samplesCurveRunsInBackground() {

@@ -317,7 +317,7 @@ class TestExplore : public QObject {
         QVERIFY(!reset->isEnabled());
         QVERIFY(!w.summaryLabel()->text().contains(QStringLiteral("(manual)")));
         auto* tuning = w.findChild<ui::TuningPanel*>();
-        QSlider* slider = tuning->thresholdSlider();
+        QSlider* slider = tuning->parameterSlider(QStringLiteral("threshold"));
         slider->setFocus();
         QTest::keyClick(slider, Qt::Key_PageUp);
         QVERIFY(w.routingState()->trainedFor(coqa)->manual);

@@ -223,8 +223,7 @@ class TestStress : public QObject {
             case 7:
             case 8: {  // a slider of the tuning panel, where it is shown
                 ui::TuningPanel* t = tabs->tuning();
-                for (QSlider* s :
-                     {t->thresholdSlider(), t->lowSlider(), t->highSlider(), t->lambdaSlider(), t->candidateSlider()})
+                for (QSlider* s : t->parameterSliders() << t->candidateSlider())
                     if (s->isVisibleTo(t) && s->isEnabled()) {
                         s->setValue(s->minimum() + pick(std::max(1, s->maximum() - s->minimum() + 1)));
                         break;

@@ -10,7 +10,6 @@
 #include <QValueAxis>
 #include <cmath>
 #include <numbers>
-#include <string>
 
 #include "core/routing/method.hpp"
 #include "ui/charts/chart_interaction.hpp"
@@ -31,21 +30,10 @@ const QColor kPalette[] = {
 };
 constexpr int kPaletteSize = static_cast<int>(sizeof kPalette / sizeof kPalette[0]);
 
-bool isReference(const QString& method) {
-    return method == QLatin1String("always_small") || method == QLatin1String("always_large") ||
-           method == QLatin1String("random_mix") || method == QLatin1String("oracle");
-}
-
-// Place of a method among the registered non-reference methods; -1 when unknown.
-int methodIndex(const QString& method) {
-    int index = 0;
-    for (const std::string& n : routing::method_names()) {
-        const QString name = QString::fromStdString(n);
-        if (isReference(name)) continue;
-        if (name == method) return index;
-        ++index;
-    }
-    return -1;
+// The method's declared look (routing::Capabilities): a fixed palette slot or a neutral tone.
+routing::Capabilities looksOf(const QString& method) {
+    const routing::MethodPtr m = routing::find_method(method.toStdString());
+    return m ? m->capabilities() : routing::Capabilities{};
 }
 
 QColor forPalette(QColor c, bool dark) {
@@ -56,21 +44,25 @@ QColor forPalette(QColor c, bool dark) {
 QColor methodColor(const QString& method, bool dark) {
     // Neutral, and apart from each other: small = dark grey, random mix = light grey, large =
     // near the text colour, oracle = dark gold.
-    if (method == QLatin1String("always_small")) return dark ? QColor(150, 150, 150) : QColor(96, 96, 96);
-    if (method == QLatin1String("random_mix")) return dark ? QColor(95, 95, 95) : QColor(170, 170, 170);
-    if (method == QLatin1String("always_large")) return dark ? QColor(235, 235, 235) : QColor(20, 20, 20);
-    if (method == QLatin1String("oracle")) return dark ? QColor(255, 215, 0) : QColor(150, 110, 0);
-    int index = methodIndex(method);
-    if (index < 0) index = static_cast<int>(qHash(method) % kPaletteSize);
-    return forPalette(kPalette[index % kPaletteSize], dark);
+    using Tone = routing::Capabilities::Tone;
+    const routing::Capabilities look = looksOf(method);
+    switch (look.tone) {
+    case Tone::SmallModel: return dark ? QColor(150, 150, 150) : QColor(96, 96, 96);
+    case Tone::RandomMix: return dark ? QColor(95, 95, 95) : QColor(170, 170, 170);
+    case Tone::LargeModel: return dark ? QColor(235, 235, 235) : QColor(20, 20, 20);
+    case Tone::Oracle: return dark ? QColor(255, 215, 0) : QColor(150, 110, 0);
+    case Tone::Palette: break;
+    }
+    const int slot = look.colour_slot >= 0 ? look.colour_slot : static_cast<int>(qHash(method) % kPaletteSize);
+    return forPalette(kPalette[slot % kPaletteSize], dark);
 }
 
 int methodShape(const QString& method) {
-    if (method == QLatin1String("always_small") || method == QLatin1String("always_large")) return 1;  // squares
-    if (method == QLatin1String("oracle")) return 4;                                                   // star
-    int index = methodIndex(method);
-    if (index < 0) index = static_cast<int>(qHash(method) % 6);
-    return index % 6;
+    using Tone = routing::Capabilities::Tone;
+    const routing::Capabilities look = looksOf(method);
+    if (look.tone == Tone::SmallModel || look.tone == Tone::LargeModel) return 1;  // squares
+    if (look.tone == Tone::Oracle) return 4;                                       // star
+    return (look.colour_slot >= 0 ? look.colour_slot : static_cast<int>(qHash(method) % 6)) % 6;
 }
 
 QPainterPath markerPath(int shape, qreal size) {

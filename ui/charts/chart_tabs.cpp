@@ -446,8 +446,8 @@ void ChartTabs::updateCascade() {
     const int d = snap->rows->chartDataset;
     const data::View& evalRows = snap->rows->chartEval;
     const TrainedDataset* t = state_->trainedFor(d);
-    const bool cascade = state_->method() && state_->methodName() == QLatin1String("Cascade") && state_->isRouted() &&
-                         t && t->error.isEmpty() && !evalRows.empty();
+    const bool cascade = state_->method() && state_->method()->capabilities().panel == "cascade" &&
+                         state_->isRouted() && t && t->error.isEmpty() && !evalRows.empty();
     cascade_->setVisible(cascade);
     if (!cascade) return;
     const data::Dataset& ds = *snap->data;
@@ -485,7 +485,7 @@ void ChartTabs::computeSamplesCurve() {
     if (!state_->dataset() || chartDataset() < 0) return;
     std::vector<routing::MethodPtr> methods;
     auto add = [&methods](routing::MethodPtr m) {
-        if (!m || eval::is_reference_router(m->name()) || m->uses_all_models()) return;
+        if (!m || routing::is_reference(*m) || m->uses_all_models()) return;
         for (const auto& x : methods)
             if (x->name() == m->name()) return;
         methods.push_back(std::move(m));

@@ -46,7 +46,7 @@ QStringList methodsOf(const eval::Report& r) {
     QStringList out;
     for (const auto& d : r.datasets)
         for (const auto& m : d.methods)
-            if (!eval::is_reference_router(m.key) && !out.contains(QString::fromStdString(m.key)))
+            if (!routing::is_reference(m.key) && !out.contains(QString::fromStdString(m.key)))
                 out << QString::fromStdString(m.key);
     return out;
 }
