@@ -329,13 +329,13 @@ void SessionController::openInteractive(const QString& path) {
 
 SessionController* installSessions(MainWindow* window) {
     auto* controller = new SessionController(window);
-    QMenu* file = window->menuBar()->actions().isEmpty() ? nullptr : window->menuBar()->actions().first()->menu();
-    if (!file) return controller;
+    QObject::connect(window, &MainWindow::sessionFileChosen, controller, &SessionController::openInteractive);
+    QMenu* file = window->menu(WindowMenu::File);
     // After "Open Recent": sessions are opened like files and listed there too.
     QAction* before = nullptr;
     const auto actions = file->actions();
     for (qsizetype i = 0; i + 1 < actions.size(); ++i)
-        if (actions[i]->menu() && actions[i]->text().contains(QStringLiteral("Recent"))) before = actions[i + 1];
+        if (actions[i]->menu() == window->recentMenu()) before = actions[i + 1];
     auto* open = new QAction(SessionController::tr("Open &Session…"), file);
     open->setObjectName(QStringLiteral("openSessionAction"));
     open->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_O));

@@ -4,7 +4,9 @@
 #include <QChart>
 #include <QKeyEvent>
 #include <QMouseEvent>
+#include <QHelpEvent>
 #include <QRubberBand>
+#include <QToolTip>
 #include <QWheelEvent>
 #include <algorithm>
 #include <cmath>
@@ -17,6 +19,24 @@ InteractiveChartView::InteractiveChartView(QChart* chart, QWidget* parent) : QCh
     band_ = new QRubberBand(QRubberBand::Rectangle, viewport());
     band_->hide();
     setToolTip(tr("Wheel: zoom · drag: pan · Shift+drag or right-drag: zoom to a box · double-click or Home: reset"));
+}
+
+void InteractiveChartView::showPointTip(const QString& text, const QRect& area) {
+    pointTip_ = text;
+    pointArea_ = area;
+    QToolTip::showText(viewport()->mapToGlobal(area.center()), text, viewport(), area, 30000);
+}
+
+bool InteractiveChartView::viewportEvent(QEvent* e) {
+    if (e->type() == QEvent::ToolTip && !pointTip_.isEmpty()) {
+        auto* help = static_cast<QHelpEvent*>(e);
+        if (pointArea_.contains(help->pos())) {
+            QToolTip::showText(help->globalPos(), pointTip_, viewport(), pointArea_, 30000);
+            return true;
+        }
+        pointTip_.clear();  // the pointer left the point: the view's own help again
+    }
+    return QChartView::viewportEvent(e);
 }
 
 QRectF InteractiveChartView::plotAreaInView() const {
