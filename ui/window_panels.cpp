@@ -7,6 +7,7 @@
 #include "ui/presentation_mode.hpp"
 #include "ui/session_controller.hpp"
 #include "ui/studies_panel.hpp"
+#include "ui/theme.hpp"
 #include "ui/undo_history.hpp"
 #include "ui/walkthrough_dialog.hpp"
 
@@ -21,6 +22,7 @@ void installWindowPanels(MainWindow* window) {
     installUndoHistory(window);        // Edit ▸ Undo / Redo (ui/undo_history)
     installWalkthrough(window);        // View ▸ Walk Through Query, F9 (ui/walkthrough_dialog)
     installPresentationMode(window);   // View ▸ Presentation Mode, F11 (ui/presentation_mode)
+    installThemeMenu(window);          // View ▸ Theme: System / Light / Dark (ui/theme)
     installPaneNavigation(window);     // F6 between panes, Tab leaves the table (ui/pane_navigation)
 }
 
