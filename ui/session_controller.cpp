@@ -17,10 +17,12 @@
 #include <memory>
 
 #include "core/io/atomic_file.hpp"
+#include "ui/charts/chart_interaction.hpp"
 #include "ui/filter_bar.hpp"
 #include "ui/live_panel.hpp"
 #include "ui/main_window.hpp"
 #include "ui/routing_state.hpp"
+#include "ui/startup.hpp"
 #include "ui/studies_panel.hpp"
 
 namespace automix::ui {
@@ -129,6 +131,10 @@ session::Session SessionController::capture(const QString& sessionPath) const {
     }
     if (ds && state->currentRow() && *state->currentRow() < ds->size()) s.selected_row_id = ds->id[*state->currentRow()];
     s.open_tab = window_->bottomTabs()->tabText(window_->bottomTabs()->currentIndex()).toStdString();
+    // Every zoomed chart, by its view's name (the same in every window).
+    for (const auto* view : window_->findChildren<charts::InteractiveChartView*>())
+        if (const auto r = view->zoomRanges(); r && !view->objectName().isEmpty())
+            s.chart_zoom[view->objectName().toStdString()] = {r->left(), r->right(), r->top(), r->bottom()};
     if (const auto* studies = window_->findChild<StudiesPanel*>()) {
         nlohmann::json edits = nlohmann::json::object(), spins = nlohmann::json::object();
         for (const QString& name : kStudyEdits)
@@ -295,6 +301,18 @@ void SessionController::apply(const session::Session& s, QStringList* warnings) 
             else if (!live->loadConfig(config))
                 *warnings << tr("the live config %1 did not load (see the Live tab)").arg(config);
         }
+    }
+    if (!s.chart_zoom.empty()) {
+        // The charts are drawn from background jobs (curves, belief): zoom once they are.
+        if (!waitUntilSettled(*window_, 120000)) *warnings << tr("the charts were not ready to be zoomed");
+        std::map<std::string, session::ChartZoom> left = s.chart_zoom;
+        for (auto* view : window_->findChildren<charts::InteractiveChartView*>()) {
+            const auto it = left.find(view->objectName().toStdString());
+            if (it == left.end()) continue;
+            const session::ChartZoom& z = it->second;
+            if (view->setZoomRanges(QRectF(QPointF(z.x_min, z.y_min), QPointF(z.x_max, z.y_max)))) left.erase(it);
+        }
+        for (const auto& entry : left) *warnings << tr("chart %1 could not be zoomed").arg(QString::fromStdString(entry.first));
     }
 }
 
