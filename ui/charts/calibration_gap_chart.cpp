@@ -59,8 +59,8 @@ class CalibrationGapChart : public ChartPage {
         const QColor text = QApplication::palette().color(QPalette::Text);
         // The sign split into two sets: position and colour both say which way the verifier errs.
         auto* series = new QStackedBarSeries(chart());
-        auto* under = new QBarSet(tr("under-confident (accuracy > confidence)"), series);
-        auto* over = new QBarSet(tr("over-confident (accuracy < confidence)"), series);
+        auto* under = new QBarSet(tr("under-confident"), series);
+        auto* over = new QBarSet(tr("over-confident"), series);
         under->setColor(categoryColor(1, dark));
         over->setColor(categoryColor(0, dark));
         QStringList categories;
@@ -76,6 +76,11 @@ class CalibrationGapChart : public ChartPage {
         series->append(over);
         series->setBarWidth(0.7);
         chart()->addSeries(series);
+        // Short legend names that fit beside the chart; what they mean, here.
+        view()->setToolTip(provenanceTip(provenance(), tr("Per confidence bin: observed accuracy (mean score of the "
+                                                          "small answers) − mean verifier confidence\nUp: "
+                                                          "under-confident · down: over-confident · hover a bar for "
+                                                          "its numbers")));
         connect(series, &QStackedBarSeries::hovered, this, [this](bool on, int index) {
             if (!on || index < 0 || index >= static_cast<int>(gap_.size())) return QToolTip::hideText();
             const eval::CalibrationGapBin& b = gap_[static_cast<std::size_t>(index)];
