@@ -173,7 +173,11 @@ void ChartTabs::buildTabs() {
         ChartPage* page = info.make(state_, tabs_);
         page->setObjectName(info.id);
         registered_ << page;
-        addChartTab(page, QCoreApplication::translate("ChartTabs", info.title), [page] { return page->exports(); });
+        // Computed now: an export right after a change must not write the numbers of before.
+        addChartTab(page, QCoreApplication::translate("ChartTabs", info.title), [page] {
+            page->refreshNow();
+            return page->exports();
+        });
     }
 
     connect(cqExport, &QPushButton::clicked, this, [this] { exportTabInteractively(0); });
