@@ -132,11 +132,12 @@ void ChartWidget::showEmpty(const QString& why) {
 }
 
 void ChartWidget::redraw() {
-    chart_->removeAllSeries();
-    for (QAbstractAxis* a : chart_->axes()) {
-        chart_->removeAxis(a);
-        delete a;
-    }
+    // A fresh chart each time: axes removed from a chart while it is hidden (the cascade beside
+    // the belief chart) leave their old drawings behind.
+    QChart* old = chart_;
+    chart_ = new QChart();
+    view_->setChart(chart_);
+    delete old;
     styleChart(chart_);
     chart_->setTitle(title_);
     // The long part (file, dataset, split, costs, method) where it never gets cut; draw() may add
