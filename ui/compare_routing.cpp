@@ -320,10 +320,7 @@ CompareRouting* installCompareRouting(MainWindow* window) {
         window->drillDown()->showRow(window->routingState()->currentRow());
     });
 
-    QMenu* methodMenu = nullptr;
-    for (QAction* a : window->menuBar()->actions())
-        if (a->menu() && a->text().remove(QLatin1Char('&')) == QLatin1String("Method")) methodMenu = a->menu();
-    if (!methodMenu) methodMenu = window->menuBar()->addMenu(QObject::tr("&Method"));
+    QMenu* methodMenu = window->menu(WindowMenu::Method);
     QMenu* menu = methodMenu->addMenu(QObject::tr("&Compare With"));
     menu->setObjectName(QStringLiteral("compareMenu"));
     QAction* off = menu->addAction(QObject::tr("(no comparison)"), compare, &CompareRouting::stop);

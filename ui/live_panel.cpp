@@ -770,10 +770,7 @@ LivePanel* installLivePanel(MainWindow* window) {
         window->log(LivePanel::tr("Live results saved to %1 and opened").arg(path));
         window->startLoad(path);
     });
-    QAction* help = nullptr;
-    for (QAction* a : window->menuBar()->actions())
-        if (a->menu() && QString(a->text()).remove(QLatin1Char('&')) == QObject::tr("Help")) help = a;
-    window->menuBar()->insertMenu(help, menu);
+    window->addPanelMenu(menu);
 
     QObject::connect(panel, &LivePanel::resultsLanded, window, [window, state](std::shared_ptr<const LiveRunResult> r) {
         window->log(LivePanel::tr("Live run: %1 rows%2")

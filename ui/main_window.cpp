@@ -44,22 +44,15 @@
 #include <cstdlib>
 
 #include "core/routing/method.hpp"
-#include "ui/charts/chart_tabs.hpp"
+#include "core/session/session.hpp"
 #include "ui/data_loader.hpp"
 #include "ui/drill_down_panel.hpp"
 #include "ui/filter_bar.hpp"
 #include "ui/job_runner.hpp"
-#include "ui/live_panel.hpp"
 #include "ui/metric_text.hpp"
-#include "ui/presentation_mode.hpp"
-#include "ui/compare_routing.hpp"
-#include "ui/pane_navigation.hpp"
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
-#include "ui/session_controller.hpp"
-#include "ui/studies_panel.hpp"
-#include "ui/undo_history.hpp"
-#include "ui/walkthrough_dialog.hpp"
+#include "ui/window_panels.hpp"
 
 namespace automix::ui {
 
@@ -126,15 +119,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     buildCentral();
     buildStatusBar();
     buildMenus();
-    installCompareRouting(this);     // Method ▸ Compare With, the comparison bar (ui/compare_routing)
-    charts::installChartTabs(this);  // Cost–quality, Belief states, Verifier, Per dataset tabs (ui/charts)
-    installStudiesPanel(this);       // Studies tab + File ▸ Import Router Scores (ui/studies_panel)
-    installLivePanel(this);          // Live tab + Live menu (ui/live_panel)
-    installSessions(this);           // File ▸ Save Session / Open Session (ui/session_controller)
-    installUndoHistory(this);        // Edit ▸ Undo / Redo (ui/undo_history)
-    installWalkthrough(this);        // View ▸ Walk Through Query, F9 (ui/walkthrough_dialog)
-    installPresentationMode(this);   // View ▸ Presentation Mode, F11 (ui/presentation_mode)
-    installPaneNavigation(this);     // F6 between panes, Tab leaves the table (ui/pane_navigation)
+    installWindowPanels(this);  // charts, studies, live, sessions, undo… (ui/window_panels.cpp)
 
     connect(state_, &RoutingState::trainingStarted, this, &MainWindow::updateBusy);
     connect(state_, &RoutingState::trainingFinished, this, [this](bool ok, const QString& error) {
@@ -145,6 +130,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
             logTraining();
     });
     connect(state_, &RoutingState::changed, this, &MainWindow::updateSummary);
+    // Costs set elsewhere (the tuning panel's ratio, undo, a session) show in the toolbar.
+    connect(state_, &RoutingState::chartScopeChanged, this, [this] {
+        if (state_->dataset() && state_->costs() != toolbarCosts()) showCosts(state_->costs());
+    });
     // Another view (a chart) picked a query: show it, clearing filters that hide it.
     connect(state_, &RoutingState::currentRowChanged, this, [this](std::optional<data::RowIndex> row) {
         if (!row || row == selectedRow_) return;
@@ -353,6 +342,7 @@ void MainWindow::buildStatusBar() {
 
 void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
+    menus_[static_cast<int>(WindowMenu::File)] = file;
     QAction* open = file->addAction(tr("&Open..."), this, &MainWindow::chooseAndOpen);
     open->setShortcut(QKeySequence::Open);
     recentMenu_ = file->addMenu(tr("Open &Recent"));
@@ -383,6 +373,7 @@ void MainWindow::buildMenus() {
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    menus_[static_cast<int>(WindowMenu::Edit)] = edit;
     QAction* find = edit->addAction(tr("&Find..."), filterBar_, &FilterBar::focusSearch);
     find->setShortcut(QKeySequence::Find);
     QAction* copy = edit->addAction(tr("Copy Row as &JSON"), drillDown_, &DrillDownPanel::copyRowJson);
@@ -390,6 +381,7 @@ void MainWindow::buildMenus() {
     edit->addAction(tr("C&lear Filters"), filterBar_, &FilterBar::clear);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
+    menus_[static_cast<int>(WindowMenu::View)] = view;
     QAction* next = view->addAction(tr("&Next Row"), this, [this] { moveSelection(+1); });
     next->setShortcuts({QKeySequence(Qt::ALT | Qt::Key_Down), QKeySequence(Qt::Key_F8)});
     QAction* prev = view->addAction(tr("&Previous Row"), this, [this] { moveSelection(-1); });
@@ -408,6 +400,7 @@ void MainWindow::buildMenus() {
     toggleFilters_ = addToggle(tr("&Filter Bar"), filterBar_, QKeySequence(Qt::CTRL | Qt::Key_3));
 
     QMenu* method = menuBar()->addMenu(tr("&Method"));
+    menus_[static_cast<int>(WindowMenu::Method)] = method;
     method->addAction(trainAction_);
     QAction* reset = method->addAction(tr("&Reset to Trained"), state_, &RoutingState::resetToTrained);
     reset->setObjectName(QStringLiteral("resetToTrainedAction"));
@@ -417,6 +410,7 @@ void MainWindow::buildMenus() {
             [this, reset] { reset->setEnabled(state_->hasManualParameters() && !state_->isTraining()); });
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    menus_[static_cast<int>(WindowMenu::Help)] = help;
     help->addAction(tr("&About AutoMix Explorer"), this, &MainWindow::showAbout);
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
     refreshRecentMenu();
@@ -530,7 +524,7 @@ void MainWindow::setSkipBadLines(bool on) {
 
 void MainWindow::startLoad(const QString& path) {
     if (path.endsWith(QLatin1String(session::kSessionSuffix))) {  // Open Recent, drag and drop
-        if (auto* sessions = findChild<SessionController*>()) sessions->openInteractive(path);
+        emit sessionFileChosen(path);  // ui/session_controller opens it
         return;
     }
     loadShowsDialog_ = true;
@@ -827,7 +821,24 @@ void MainWindow::onMethodChosen() {
     if (state_->method() && state_->dataset()) state_->train();
 }
 
+void MainWindow::offerMethod(const QString& name) {
+    if (methodCombo_->findData(name) < 0) methodCombo_->addItem(name, name);
+}
+
+QMenu* MainWindow::menu(WindowMenu which) const {
+    return menus_[static_cast<int>(which)];
+}
+
+void MainWindow::addPanelMenu(QMenu* menu) {
+    menuBar()->insertMenu(this->menu(WindowMenu::Help)->menuAction(), menu);
+}
+
 void MainWindow::setCosts(const Costs& c) {
+    showCosts(c);
+    onCostsEdited();
+}
+
+void MainWindow::showCosts(const Costs& c) {
     {
         const QSignalBlocker b1(smallCost_), b2(largeCost_), b3(verifierCost_);
         smallCost_->setValue(c.small);
@@ -841,7 +852,6 @@ void MainWindow::setCosts(const Costs& c) {
                 middle[m]->setValue(c.middle[static_cast<std::size_t>(m)]);
             }
     }
-    onCostsEdited();
 }
 
 Costs MainWindow::toolbarCosts() const {
@@ -926,10 +936,7 @@ void MainWindow::fillRowMenu(QMenu* menu, data::RowIndex row) {
     const QString id = QString::fromStdString(ds.id[row]);
     menu->addAction(tr("Copy as JSON"), drillDown_, &DrillDownPanel::copyRowJson);
     menu->addAction(tr("Copy id"), this, [id] { QApplication::clipboard()->setText(id); });
-    menu->addAction(tr("Walk Through…"), this, [this] {
-        QString why;
-        if (!openWalkthrough(this, &why)) statusBar()->showMessage(why, 6000);
-    });
+    for (QAction* a : rowActions_) menu->addAction(a);  // added by panels (Walk Through…)
     menu->addSeparator();
     const auto category = ds.category[row];
     const auto name = data::to_string(category);

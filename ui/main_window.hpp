@@ -34,6 +34,9 @@ class QueryTableModel;
 class RoutingState;
 struct LoadOutcome;
 
+// The window's own menus, for panels that add their actions to them (never looked up by text).
+enum class WindowMenu { File, Edit, View, Method, Help };
+
 class MainWindow : public QMainWindow {
     Q_OBJECT
   public:
@@ -60,6 +63,8 @@ class MainWindow : public QMainWindow {
     void selectDataset(const QString& name);  // "" = all datasets
     void selectSplit(const QString& split);   // "val", "train" or "all"
     void selectMethod(const QString& name);   // "" = no routing
+    // Adds a method to the toolbar's choice (an imported router), if not there yet.
+    void offerMethod(const QString& name);
     void selectRow(data::RowIndex row);       // in the table, if visible
     void setSkipBadLines(bool on);
     // The toolbar costs (small, large, verifier), as if typed: the routing is trained again.
@@ -79,6 +84,12 @@ class MainWindow : public QMainWindow {
     DrillDownPanel* drillDown() const { return drillDown_; }
     // Charts, tuning and live panels add their tabs here.
     QTabWidget* bottomTabs() const { return bottomTabs_; }
+    QMenu* menu(WindowMenu which) const;
+    // A panel's own menu (Charts, Live, Experiments…), placed before Help.
+    void addPanelMenu(QMenu* menu);
+    QMenu* recentMenu() const { return recentMenu_; }
+    // An action of a panel that also belongs in the query table's context menu (on the selected row).
+    void addRowAction(QAction* action) { rowActions_ << action; }
     QLabel* summaryLabel() const { return summary_; }
     void log(const QString& message);
 
@@ -88,6 +99,8 @@ class MainWindow : public QMainWindow {
     void datasetChanged();
     void loadFinished(bool ok, const QString& error);
     void loadProgress(int permille);
+    // A session file was chosen where data files are (Open Recent, drag and drop).
+    void sessionFileChosen(const QString& path);
 
   protected:
     void dragEnterEvent(QDragEnterEvent* e) override;
@@ -114,6 +127,7 @@ class MainWindow : public QMainWindow {
     void onMethodChosen();
     void onCostsEdited();
     Costs toolbarCosts() const;
+    void showCosts(const Costs& c);  // into the toolbar's boxes, without re-training
     void fillModelCosts(const data::Dataset& ds);  // one labelled cost box per model of the file
     void updateSummary();
     void logTraining();
@@ -152,6 +166,8 @@ class MainWindow : public QMainWindow {
     QProgressBar* progress_ = nullptr;
     QToolButton* cancelButton_ = nullptr;
 
+    QMenu* menus_[5] = {};  // by WindowMenu
+    QList<QAction*> rowActions_;
     QMenu* recentMenu_ = nullptr;
     QAction* skipBadLines_ = nullptr;
     QAction* toggleDrillDown_ = nullptr;

@@ -69,10 +69,7 @@ QWidget* focusNextPane(MainWindow* window, int step) {
 
 void installPaneNavigation(MainWindow* window) {
     window->queryTable()->setTabKeyNavigation(false);  // Tab moves on to the next control
-    QMenu* view = nullptr;
-    for (QAction* a : window->menuBar()->actions())
-        if (a->menu() && a->text().remove(QLatin1Char('&')) == QLatin1String("View")) view = a->menu();
-    if (!view) view = window->menuBar()->addMenu(QObject::tr("&View"));
+    QMenu* view = window->menu(WindowMenu::View);
     view->addSeparator();
     QAction* next = view->addAction(QObject::tr("Next &Pane"), window, [window] { focusNextPane(window, +1); });
     next->setObjectName(QStringLiteral("nextPaneAction"));

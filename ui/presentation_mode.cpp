@@ -144,11 +144,8 @@ void PresentationMode::styleCharts() {
 
 PresentationMode* installPresentationMode(MainWindow* window) {
     auto* mode = new PresentationMode(window);
-    for (QAction* a : window->menuBar()->actions())
-        if (a->menu() && a->text().remove(QLatin1Char('&')) == PresentationMode::tr("View")) {
-            a->menu()->addSeparator();
-            a->menu()->addAction(mode->action());
-        }
+    window->menu(WindowMenu::View)->addSeparator();
+    window->menu(WindowMenu::View)->addAction(mode->action());
     return mode;
 }
 

@@ -18,10 +18,12 @@
 
 #include "core/io/atomic_file.hpp"
 #include "ui/data_loader.hpp"
+#include "ui/charts/chart_interaction.hpp"
 #include "ui/filter_bar.hpp"
 #include "ui/live_panel.hpp"
 #include "ui/main_window.hpp"
 #include "ui/routing_state.hpp"
+#include "ui/startup.hpp"
 #include "ui/studies_panel.hpp"
 
 namespace automix::ui {
@@ -129,6 +131,10 @@ session::Session SessionController::capture(const QString& sessionPath) const {
     }
     if (ds && state->currentRow() && *state->currentRow() < ds->size()) s.selected_row_id = ds->id[*state->currentRow()];
     s.open_tab = window_->bottomTabs()->tabText(window_->bottomTabs()->currentIndex()).toStdString();
+    // Every zoomed chart, by its view's name (the same in every window).
+    for (const auto* view : window_->findChildren<charts::InteractiveChartView*>())
+        if (const auto r = view->zoomRanges(); r && !view->objectName().isEmpty())
+            s.chart_zoom[view->objectName().toStdString()] = {r->left(), r->right(), r->top(), r->bottom()};
     if (const auto* studies = window_->findChild<StudiesPanel*>()) {
         nlohmann::json edits = nlohmann::json::object(), spins = nlohmann::json::object();
         for (const QString& name : kStudyEdits)
@@ -296,6 +302,18 @@ void SessionController::apply(const session::Session& s, QStringList* warnings) 
                 *warnings << tr("the live config %1 did not load (see the Live tab)").arg(config);
         }
     }
+    if (!s.chart_zoom.empty()) {
+        // The charts are drawn from background jobs (curves, belief): zoom once they are.
+        if (!waitUntilSettled(*window_, 120000)) *warnings << tr("the charts were not ready to be zoomed");
+        std::map<std::string, session::ChartZoom> left = s.chart_zoom;
+        for (auto* view : window_->findChildren<charts::InteractiveChartView*>()) {
+            const auto it = left.find(view->objectName().toStdString());
+            if (it == left.end()) continue;
+            const session::ChartZoom& z = it->second;
+            if (view->setZoomRanges(QRectF(QPointF(z.x_min, z.y_min), QPointF(z.x_max, z.y_max)))) left.erase(it);
+        }
+        for (const auto& entry : left) *warnings << tr("chart %1 could not be zoomed").arg(QString::fromStdString(entry.first));
+    }
 }
 
 void SessionController::chooseAndSave() {
@@ -329,13 +347,13 @@ void SessionController::openInteractive(const QString& path) {
 
 SessionController* installSessions(MainWindow* window) {
     auto* controller = new SessionController(window);
-    QMenu* file = window->menuBar()->actions().isEmpty() ? nullptr : window->menuBar()->actions().first()->menu();
-    if (!file) return controller;
+    QObject::connect(window, &MainWindow::sessionFileChosen, controller, &SessionController::openInteractive);
+    QMenu* file = window->menu(WindowMenu::File);
     // After "Open Recent": sessions are opened like files and listed there too.
     QAction* before = nullptr;
     const auto actions = file->actions();
     for (qsizetype i = 0; i + 1 < actions.size(); ++i)
-        if (actions[i]->menu() && actions[i]->text().contains(QStringLiteral("Recent"))) before = actions[i + 1];
+        if (actions[i]->menu() == window->recentMenu()) before = actions[i + 1];
     auto* open = new QAction(SessionController::tr("Open &Session…"), file);
     open->setObjectName(QStringLiteral("openSessionAction"));
     open->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_O));

@@ -43,6 +43,7 @@
 #include "core/routing/method.hpp"
 #include "ui/charts/chart_export.hpp"
 #include "ui/charts/chart_legend.hpp"
+#include "ui/charts/chart_page.hpp"
 #include "ui/charts/chart_style.hpp"
 #include "ui/job_runner.hpp"
 #include "ui/main_window.hpp"
@@ -640,9 +641,10 @@ void StudiesPanel::drawChart() {
     const bool dark = charts::paletteIsDark();
     auto* chart = new QChart;
     charts::styleChart(chart);
+    // A title that fits the chart; what it was computed on leads the tooltip.
     chart->setTitle(QString::fromStdString(r.title) +
-                    (group.empty() ? QString() : QStringLiteral(" — ") + QString::fromStdString(group)) +
-                    QStringLiteral("<br><small>%1</small>").arg(resultProvenance_.toHtmlEscaped()));
+                    (group.empty() ? QString() : QStringLiteral(" · ") + QString::fromStdString(group)));
+    chartView_->setToolTip(charts::provenanceTip(resultProvenance_, {}));
 
     QAbstractAxis* xAxis = nullptr;
     if (r.log_x) {
@@ -902,8 +904,7 @@ StudiesPanel* installStudiesPanel(MainWindow* window) {
     QObject::connect(state, &RoutingState::chartScopeChanged, panel, sync);  // costs edited in the toolbar
     sync();
 
-    QMenu* file = window->menuBar()->actions().isEmpty() ? nullptr : window->menuBar()->actions().first()->menu();
-    if (file) {
+    if (QMenu* file = window->menu(WindowMenu::File)) {
         auto* import = new QAction(StudiesPanel::tr("Import Router &Scores…"), file);
         import->setToolTip(StudiesPanel::tr("Evaluate another router's per-query scores (CSV or JSONL keyed by id) "
                                             "as the threshold method ExternalRouter(NAME)"));
@@ -913,9 +914,6 @@ StudiesPanel* installStudiesPanel(MainWindow* window) {
         file->insertAction(actions.size() > 4 ? actions.at(4) : nullptr, import);
     }
     // Experiments menu (before Help): each study opens the tab with that study chosen.
-    QAction* help = nullptr;
-    for (QAction* a : window->menuBar()->actions())
-        if (a->menu() && QString(a->text()).remove(QLatin1Char('&')) == StudiesPanel::tr("Help")) help = a;
     auto* experiments = new QMenu(StudiesPanel::tr("E&xperiments"), window);
     experiments->setObjectName(QStringLiteral("experimentsMenu"));
     for (const auto& info : study::study_infos()) {
@@ -926,12 +924,11 @@ StudiesPanel* installStudiesPanel(MainWindow* window) {
         });
         a->setToolTip(QString::fromStdString(info.summary));
     }
-    window->menuBar()->insertMenu(help, experiments);
+    window->addPanelMenu(experiments);
 
     QObject::connect(panel, &StudiesPanel::routerImported, window,
                      [window](const QString& name, const QString& coverage) {
-                         if (auto* combo = window->findChild<QComboBox*>(QStringLiteral("methodCombo")))
-                             if (combo->findData(name) < 0) combo->addItem(name, name);
+                         window->offerMethod(name);
                          window->log(StudiesPanel::tr("Imported %1: %2").arg(name, coverage));
                      });
     return panel;

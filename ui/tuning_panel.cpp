@@ -336,18 +336,9 @@ void TuningPanel::onCostsEdited() {
     Costs c = old;  // the middle models' costs stay
     c.large = old.small * ratio_->value();
     c.verifier = verifier_->value();
-    // The toolbar's fields are the source of truth for costs: edit them (they retrain), or,
-    // outside a main window, the state directly.
-    QWidget* top = window();
-    auto* large = top ? top->findChild<QDoubleSpinBox*>(QStringLiteral("largeCost")) : nullptr;
-    auto* verifier = top ? top->findChild<QDoubleSpinBox*>(QStringLiteral("verifierCost")) : nullptr;
-    if (large && verifier) {
-        large->setValue(c.large);
-        verifier->setValue(c.verifier);
-    } else {
-        state_->setCosts(c);
-        state_->train();
-    }
+    // Through the state: the window's toolbar follows the state's costs (and undo records them).
+    state_->setCosts(c);
+    state_->train();
 }
 
 void TuningPanel::setFigure(int row, int column, const QString& text, const QString& tip) {

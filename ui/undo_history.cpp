@@ -229,10 +229,7 @@ void UndoHistory::onLinkedFilterChanged() {
 
 UndoHistory* installUndoHistory(MainWindow* window) {
     auto* history = new UndoHistory(window);
-    QMenu* edit = nullptr;
-    for (QAction* a : window->menuBar()->actions())
-        if (a->menu() && a->text().remove(QLatin1Char('&')) == UndoHistory::tr("Edit")) edit = a->menu();
-    if (!edit) return history;
+    QMenu* edit = window->menu(WindowMenu::Edit);
     QAction* undo = history->stack()->createUndoAction(edit, UndoHistory::tr("&Undo"));
     undo->setObjectName(QStringLiteral("undoAction"));
     undo->setShortcut(QKeySequence::Undo);

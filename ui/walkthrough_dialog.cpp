@@ -262,10 +262,7 @@ WalkthroughDialog* openWalkthrough(MainWindow* window, QString* why) {
 }
 
 void installWalkthrough(MainWindow* window) {
-    QMenu* view = nullptr;
-    for (QAction* a : window->menuBar()->actions())
-        if (a->menu() && a->text().remove(QLatin1Char('&')) == WalkthroughDialog::tr("View")) view = a->menu();
-    if (!view) return;
+    QMenu* view = window->menu(WindowMenu::View);
     view->addSeparator();
     QAction* walk = view->addAction(WalkthroughDialog::tr("&Walk Through Query…"));
     walk->setObjectName(QStringLiteral("walkThroughAction"));
@@ -276,6 +273,7 @@ void installWalkthrough(MainWindow* window) {
         QString why;
         if (!openWalkthrough(window, &why)) window->statusBar()->showMessage(why, 6000);
     });
+    window->addRowAction(walk);
 }
 
 }  // namespace automix::ui

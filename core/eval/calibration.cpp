@@ -120,6 +120,20 @@ DataTable histogram_table(const ConfidenceHistogram& h) {
     return t;
 }
 
+std::vector<CalibrationGapBin> calibration_gap(const Reliability& r) {
+    std::vector<CalibrationGapBin> out;
+    for (const ReliabilityBin& b : r.bins)
+        if (b.rows > 0) out.push_back({b.centre, b.rows, b.mean_confidence, b.mean_score, b.mean_score - b.mean_confidence});
+    return out;
+}
+
+DataTable calibration_gap_table(const std::vector<CalibrationGapBin>& bins) {
+    DataTable t{{"centre", "rows", "mean_confidence", "mean_score", "gap"}, {}};
+    for (const CalibrationGapBin& b : bins)
+        t.add({b.centre, static_cast<double>(b.rows), b.mean_confidence, b.mean_score, b.gap});
+    return t;
+}
+
 DataTable reliability_table(const Reliability& r) {
     DataTable t{{"bin", "centre", "rows", "mean_confidence", "mean_score"}, {}};
     for (std::size_t k = 0; k < r.bins.size(); ++k) {

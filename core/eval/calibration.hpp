@@ -52,6 +52,16 @@ struct Reliability {
 };
 Reliability reliability(const data::Dataset& ds, const data::View& rows, int num_bins, std::size_t model = 0);
 
+// Calibration gap per non-empty bin of a reliability diagram: observed accuracy (mean score)
+// minus mean confidence. Positive: the verifier is under-confident there; negative: it
+// promises more than the answers deliver. Σ (rows/n)·|gap| over the bins is the ECE.
+struct CalibrationGapBin {
+    double centre = 0;
+    std::size_t rows = 0;
+    double mean_confidence = 0, mean_score = 0, gap = 0;
+};
+std::vector<CalibrationGapBin> calibration_gap(const Reliability& r);
+
 // What a 2-model POMDP learns per bin on the train rows (method §5/§6): the share of rows of each
 // hidden category among the rows in the bin (POMDPSimple's strict training window, so the
 // shares are exactly its observation table; UNDEFINED makes up the rest), and the share of
@@ -71,5 +81,6 @@ std::vector<BeliefBin> belief_bins(const data::Dataset& ds, const data::View& ro
 DataTable histogram_table(const ConfidenceHistogram& h);
 DataTable reliability_table(const Reliability& r);
 DataTable belief_table(const std::vector<BeliefBin>& bins);
+DataTable calibration_gap_table(const std::vector<CalibrationGapBin>& bins);
 
 }  // namespace automix::eval

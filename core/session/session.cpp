@@ -120,6 +120,11 @@ json to_json(const Session& s) {
         {"study", s.study},
         {"live", {{"config_path", s.live_config_path}}},
     };
+    if (!s.chart_zoom.empty()) {
+        json zoom = json::object();
+        for (const auto& [chart, z] : s.chart_zoom) zoom[chart] = {{"x", {z.x_min, z.x_max}}, {"y", {z.y_min, z.y_max}}};
+        j["view"]["chart_zoom"] = zoom;
+    }
     if (s.linked_filter)
         j["view"]["linked_filter"] = {{"label", s.linked_filter->label}, {"rows", s.linked_filter->rows}};
     return j;
@@ -130,9 +135,9 @@ Session from_json(const json& j, const std::string& source) {
     if (top.text("format") != kSessionFormat)
         top.fail("format", std::string("expected \"") + kSessionFormat + "\" (not an AutoMix session)");
     const int version = top.integer("version", -1, 0, 1 << 20);
-    if (version != kSessionVersion)
-        top.fail("version", "this program reads version " + std::to_string(kSessionVersion) + ", the file is version " +
-                                std::to_string(version));
+    if (version < kOldestSessionVersion || version > kSessionVersion)
+        top.fail("version", "this program reads versions " + std::to_string(kOldestSessionVersion) + " to " +
+                                std::to_string(kSessionVersion) + ", the file is version " + std::to_string(version));
     Session s;
     const Fields data = top.object("data");
     s.data_path = data.text("path");
@@ -179,6 +184,25 @@ Session from_json(const json& j, const std::string& source) {
     }
     s.selected_row_id = view.text("selected_row");
     s.open_tab = view.text("tab");
+    if (const json* zoom = view.find("chart_zoom")) {
+        if (!zoom->is_object()) view.fail("chart_zoom", "expected an object {chart: {x: [lo, hi], y: [lo, hi]}}");
+        for (const auto& [chart, ranges] : zoom->items()) {
+            const Fields z = view.object("chart_zoom").object(chart.c_str());
+            auto range = [&z](const char* axis, double& lo, double& hi) {
+                const json* r = z.find(axis);
+                if (!r || !r->is_array() || r->size() != 2 || !(*r)[0].is_number() || !(*r)[1].is_number())
+                    z.fail(axis, "expected [lo, hi], got " + (r ? r->dump() : std::string("nothing")));
+                lo = (*r)[0].get<double>();
+                hi = (*r)[1].get<double>();
+                if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi))
+                    z.fail(axis, "expected finite lo < hi, got " + r->dump());
+            };
+            ChartZoom cz;
+            range("x", cz.x_min, cz.x_max);
+            range("y", cz.y_min, cz.y_max);
+            s.chart_zoom[chart] = cz;
+        }
+    }
     if (const json* study = top.find("study")) {
         if (!study->is_object()) top.fail("study", "expected an object");
         s.study = *study;

@@ -15,7 +15,9 @@
 namespace automix::session {
 
 inline constexpr const char* kSessionFormat = "automix-session";
-inline constexpr int kSessionVersion = 1;
+// Version 2 added the chart zoom; version 1 files (no zoom) still open.
+inline constexpr int kSessionVersion = 2;
+inline constexpr int kOldestSessionVersion = 1;
 inline constexpr const char* kSessionSuffix = ".automix-session";
 // The data path of a session on the demo compiled into the explorer ("demo:demo.jsonl.gz").
 inline constexpr const char* kDemoPrefix = "demo:";
@@ -42,6 +44,12 @@ struct LinkedFilter {
     bool operator==(const LinkedFilter&) const = default;
 };
 
+// The visible ranges of a zoomed chart (its value axes), to restore it as it was.
+struct ChartZoom {
+    double x_min = 0, x_max = 1, y_min = 0, y_max = 1;
+    bool operator==(const ChartZoom&) const = default;
+};
+
 struct Session {
     std::string data_path;           // absolute path, or kDemoPrefix + resource name
     std::string data_relative_path;  // the same file relative to the session's folder ("" for the demo)
@@ -58,6 +66,7 @@ struct Session {
     std::optional<LinkedFilter> linked_filter;
     std::string selected_row_id;  // "" = none
     std::string open_tab;         // bottom tab title
+    std::map<std::string, ChartZoom> chart_zoom;  // chart name -> ranges, for zoomed charts only
     nlohmann::json study = nlohmann::json::object();  // the Studies tab's settings
     std::string live_config_path;                     // models config (keys are never saved)
     bool operator==(const Session&) const = default;

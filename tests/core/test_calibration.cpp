@@ -94,6 +94,16 @@ class TestCalibration : public QObject {
         QCOMPARE(r.bins[8].rows, std::size_t(2));
         QVERIFY(std::fabs(r.ece - 0.2375) < 1e-12);
         QCOMPARE(r.bins[4].rows, std::size_t(0));
+
+        // The gap chart's numbers: the two non-empty bins only, score − confidence.
+        const auto gap = eval::calibration_gap(r);
+        QCOMPARE(gap.size(), std::size_t(2));
+        QCOMPARE(gap[0].centre, 0.0);
+        QCOMPARE(gap[0].rows, std::size_t(2));
+        QCOMPARE(gap[0].gap, 0.475);
+        QCOMPARE(gap[1].centre, 1.0);
+        QCOMPARE(gap[1].gap, 0.0);
+        QCOMPARE(eval::calibration_gap_table(gap).rows.size(), std::size_t(2));
     }
 
     void beliefBinsFollowCategoriesAndDecisions() {

@@ -38,6 +38,8 @@ session::Session fullSession() {
     s.linked_filter = session::LinkedFilter{"confidence bin 0.250 of cnli", {1, 5, 9}};
     s.selected_row_id = "row-7";
     s.open_tab = "Studies";
+    s.chart_zoom["costQualityView"] = {2.5, 20, 0.45, 0.6};
+    s.chart_zoom["reliabilityView"] = {-0.04, 0.5, 0.1, 0.9};
     s.study = {{"study", "cost-ratio"}, {"fields", {{"ratios", "10,50"}}}};
     s.live_config_path = "/etc/models.json";
     return s;
@@ -81,7 +83,7 @@ class TestSession : public QObject {
         const session::Session s = fullSession();
         const nlohmann::json j = session::to_json(s);
         QCOMPARE(QString::fromStdString(j["format"].get<std::string>()), QStringLiteral("automix-session"));
-        QCOMPARE(j["version"].get<int>(), 1);
+        QCOMPARE(j["version"].get<int>(), 2);
         QVERIFY(j.dump().find("key") == std::string::npos);  // nothing that looks like a credential
         const session::Session back = session::from_json(nlohmann::json::parse(j.dump()), "x");
         QVERIFY(back == s);
@@ -92,6 +94,18 @@ class TestSession : public QObject {
         QVERIFY(session::read_session(path) == s);
     }
 
+    void versionOneStillOpens() {
+        // A session written before chart zoom existed: version 1, no view.chart_zoom.
+        nlohmann::json j = session::to_json(fullSession());
+        j["version"] = 1;
+        j["view"].erase("chart_zoom");
+        const session::Session old = session::from_json(j, "old.automix-session");
+        QVERIFY(old.chart_zoom.empty());
+        session::Session expect = fullSession();
+        expect.chart_zoom.clear();
+        QVERIFY(old == expect);
+    }
+
     void errorsNameTheField() {
         nlohmann::json good = session::to_json(fullSession());
         auto with = [&](const char* ptr, nlohmann::json v) {
@@ -100,7 +114,12 @@ class TestSession : public QObject {
             return j;
         };
         expectError(with("/format", "something-else"), "field 'format'");
-        expectError(with("/version", 2), "the file is version 2");
+        expectError(with("/version", 3), "the file is version 3");
+        expectError(with("/version", 0), "the file is version 0");
+        expectError(with("/view/chart_zoom", 1), "field 'view.chart_zoom'");
+        expectError(with("/view/chart_zoom/costQualityView/x", nlohmann::json::array({5, 1})),
+                    "field 'view.chart_zoom.costQualityView.x'");
+        expectError(with("/view/chart_zoom/costQualityView/y", "wide"), "field 'view.chart_zoom.costQualityView.y'");
         expectError(with("/view/split", "test"), "field 'view.split'");
         expectError(with("/costs/small", "cheap"), "field 'costs.small'");
         expectError(with("/costs/large", -1), "field 'costs.large'");

@@ -17,8 +17,13 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 
+#include "ui/charts/chart_interaction.hpp"
+#include "ui/charts/chart_tabs.hpp"
+#include "ui/charts/cost_quality_chart.hpp"
 #include "ui/filter_bar.hpp"
 #include "ui/live_panel.hpp"
 #include "ui/main_window.hpp"
@@ -26,6 +31,7 @@
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
 #include "ui/session_controller.hpp"
+#include "ui/startup.hpp"
 #include "ui/studies_panel.hpp"
 
 using namespace automix;
@@ -179,6 +185,54 @@ class TestSessions : public QObject {
         QCOMPARE(r["metrics"]["avg_perf"].get<double>(), m.values.avg_perf);
         QCOMPARE(r["metrics"]["ibc_lift"].get<double>(), m.values.lift);
         QCOMPARE(r["metrics"]["escalated"].get<double>(), m.values.escalated_fraction);
+    }
+
+    void chartZoomIsKept() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("zoom.automix-session"));
+        auto costQualityView = [](MainWindow& w) {
+            return qobject_cast<ui::charts::InteractiveChartView*>(
+                w.findChild<ui::charts::ChartTabs*>()->costQuality()->view());
+        };
+        QRectF zoomed;
+        {
+            MainWindow w;
+            w.resize(1500, 940);
+            w.show();
+            w.selectMethod(QStringLiteral("POMDP"));
+            QVERIFY(w.openDemo());
+            w.selectDataset(QStringLiteral("cnli"));
+            QVERIFY(ui::waitUntilSettled(w));
+            auto* view = costQualityView(w);
+            QVERIFY(view && !view->zoomRanges());
+            const QPointF centre = view->mapFromScene(view->chart()->mapToScene(view->chart()->plotArea().center()));
+            view->zoomAt(centre, 2.0);  // as the wheel does
+            const auto r = view->zoomRanges();
+            QVERIFY(r);
+            zoomed = *r;
+            QString error;
+            QVERIFY2(sessions(w)->save(path, &error), qPrintable(error));
+        }
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const auto j = nlohmann::json::parse(f.readAll().toStdString());
+        QCOMPARE(j["version"].get<int>(), 2);
+        QCOMPARE(j["view"]["chart_zoom"]["costQualityView"]["x"][0].get<double>(), zoomed.left());
+        QCOMPARE(j["view"]["chart_zoom"]["costQualityView"]["y"][1].get<double>(), zoomed.bottom());
+
+        MainWindow w;
+        w.resize(1500, 940);
+        w.show();
+        QString error;
+        QVERIFY2(sessions(w)->open(path, &error), qPrintable(error));
+        const auto r = costQualityView(w)->zoomRanges();
+        QVERIFY(r);
+        const double eps = 1e-6 * (zoomed.width() + zoomed.height());
+        QVERIFY2(std::abs(r->left() - zoomed.left()) < eps && std::abs(r->right() - zoomed.right()) < eps &&
+                     std::abs(r->top() - zoomed.top()) < eps && std::abs(r->bottom() - zoomed.bottom()) < eps,
+                 qPrintable(QStringLiteral("reopened %1..%2 × %3..%4, saved %5..%6 × %7..%8")
+                                .arg(r->left()).arg(r->right()).arg(r->top()).arg(r->bottom())
+                                .arg(zoomed.left()).arg(zoomed.right()).arg(zoomed.top()).arg(zoomed.bottom())));
     }
 
     void openRecentListsSessions() {

@@ -68,7 +68,8 @@ QString staleResults(MainWindow& w) {
     const auto curves = tabs->curvesSnapshot();
     if (curves) {
         if (!state->isCurrent(*curves, chartAspects)) problems << QStringLiteral("cost-quality curves are stale");
-        const QString title = tabs->costQuality()->chart()->title();
+        // Titles are short; what a chart was computed on leads its tooltip.
+        const QString title = tabs->costQuality()->view()->toolTip();
         if (!title.contains(snap->chartProvenance()))
             problems << QStringLiteral("cost-quality title '%1' is not of '%2'").arg(title, snap->chartProvenance());
     } else if (!tabs->costQuality()->data().methods.empty()) {
@@ -76,13 +77,14 @@ QString staleResults(MainWindow& w) {
     }
     // Verifier: histogram of the current chart scope; lift-vs-k only of the scope it was computed on.
     if (snap->data) {
-        const QString h = tabs->verifier()->histogramView()->chart()->title();
+        const QString h = tabs->verifier()->histogramView()->toolTip();
         if (!h.contains(snap->chartProvenance()))
             problems << QStringLiteral("histogram title '%1' is not of '%2'").arg(h, snap->chartProvenance());
-        const QString rel = tabs->verifier()->reliabilityView()->chart()->title();
+        const QString rel = tabs->verifier()->reliabilityView()->toolTip();
         if (!rel.contains(snap->chartProvenance()))
             problems << QStringLiteral("reliability title '%1' is not of '%2'").arg(rel, snap->chartProvenance());
-        const QString b = tabs->belief()->view()->chart()->title();
+        // (The belief chart's title is short; the file it was computed on is in its tooltip.)
+        const QString b = tabs->belief()->view()->toolTip();
         if (!b.contains(snap->datasetName(snap->rows->chartDataset)) || !b.contains(snap->file.displayName))
             problems << QStringLiteral("belief title '%1' is not of %2").arg(b, snap->chartProvenance());
     }

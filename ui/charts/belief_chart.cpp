@@ -18,43 +18,32 @@
 
 namespace automix::ui::charts {
 
-BeliefChart::BeliefChart(QWidget* parent) : QWidget(parent) {
-    chart_ = new QChart();
-    view_ = makeChartView(chart_, this);
-    view_->setObjectName(QStringLiteral("beliefView"));
-    view_->setWindowTitle(tr("Belief states"));
-    auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(viewWithLegend(view_, nullptr, this, Qt::Vertical));  // legend under it, wrapping
-    setData({}, tr("Load data to see the belief states"));
+BeliefChart::BeliefChart(QWidget* parent) : ChartWidget(parent, Qt::Vertical) {  // legend under it, wrapping
+    view()->setObjectName(QStringLiteral("beliefView"));
+    view()->setWindowTitle(tr("Belief states"));
+    showEmpty(tr("Load data to see the belief states"));
 }
 
-void BeliefChart::setData(std::vector<eval::BeliefBin> bins, const QString& title) {
+void BeliefChart::setData(std::vector<eval::BeliefBin> bins, const QString& title, const QString& provenance) {
     bins_ = std::move(bins);
-    title_ = title;
-    rebuild();
+    if (bins_.empty()) return showEmpty(title);
+    setTitle(title, provenance);
+    redraw();
 }
 
 void BeliefChart::setSelectedBin(int bin) {
     if (bin == selectedBin_) return;
     selectedBin_ = bin;
-    rebuild();
+    if (!isEmptyState()) redraw();
 }
 
-void BeliefChart::rebuild() {
-    chart_->removeAllSeries();
-    for (QAbstractAxis* a : chart_->axes()) {
-        chart_->removeAxis(a);
-        delete a;
-    }
-    styleChart(chart_);
-    chart_->setTitle(title_);
+void BeliefChart::draw() {
     const bool dark = paletteIsDark();
     const QColor text = QApplication::palette().color(QPalette::Text);
 
     const QStringList names = {tr("NEEDY (large better)"), tr("GOOD (equal, non-zero)"), tr("HOPELESS (both low)"),
                                tr("UNDEFINED")};
-    auto* stacked = new QStackedBarSeries(chart_);
+    auto* stacked = new QStackedBarSeries(chart());
     std::vector<QBarSet*> sets;
     for (int c = 0; c < 4; ++c) {
         auto* set = new QBarSet(names[c], stacked);
@@ -83,40 +72,41 @@ void BeliefChart::rebuild() {
     }
     for (QBarSet* s : sets) stacked->append(s);
     stacked->setBarWidth(0.7);
-    chart_->addSeries(stacked);
+    chart()->addSeries(stacked);
     connect(stacked, &QStackedBarSeries::clicked, this, [this](int index, QBarSet*) { emit binClicked(index); });
 
-    auto* axisX = new QBarCategoryAxis(chart_);
+    auto* axisX = new QBarCategoryAxis(chart());
     axisX->append(categories);
     axisX->setTitleText(tr("confidence bin"));
-    auto* axisY = new QValueAxis(chart_);
+    auto* axisY = new QValueAxis(chart());
     axisY->setRange(0, 1.0);
     axisY->setTickCount(6);
     axisY->setTitleText(tr("P(category | bin)"));
-    view_->setToolTip(tr("x: verifier confidence bin (its centre) · y: share of the bin's train rows per category; "
+    view()->setToolTip(provenanceTip(
+        provenance(), tr("x: verifier confidence bin (its centre) · y: share of the bin's train rows per category; "
                          "dashed: share the current routing escalates (%1)\nClick a bar to list its rows; wheel: "
                          "zoom · double-click: reset")
-                          .arg(actions.join(QStringLiteral(", "))));
+                          .arg(actions.join(QStringLiteral(", ")))));
     axisY->setLabelFormat(QStringLiteral("%.1f"));
     for (QAbstractAxis* a : std::initializer_list<QAbstractAxis*>{axisX, axisY}) {
         a->setLabelsColor(text);
         a->setTitleBrush(text);
     }
-    chart_->addAxis(axisX, Qt::AlignBottom);
-    chart_->addAxis(axisY, Qt::AlignLeft);
+    chart()->addAxis(axisX, Qt::AlignBottom);
+    chart()->addAxis(axisY, Qt::AlignLeft);
     stacked->attachAxis(axisX);
     stacked->attachAxis(axisY);
 
     // The escalated share per bin, on a hidden value axis aligned with the bar slotAxis.
     if (!bins_.empty()) {
-        auto* slotAxis = new QValueAxis(chart_);
+        auto* slotAxis = new QValueAxis(chart());
         slotAxis->setRange(-0.5, static_cast<double>(bins_.size()) - 0.5);
         slotAxis->setVisible(false);
-        chart_->addAxis(slotAxis, Qt::AlignTop);
-        auto* share = new QLineSeries(chart_);
+        chart()->addAxis(slotAxis, Qt::AlignTop);
+        auto* share = new QLineSeries(chart());
         share->setName(tr("share escalated by the current routing"));
         share->setPen(QPen(text, 2.2, Qt::DashLine));
-        auto* marks = new QScatterSeries(chart_);
+        auto* marks = new QScatterSeries(chart());
         marks->setMarkerSize(9);
         marks->setColor(text);
         marks->setBorderColor(text);
@@ -126,14 +116,14 @@ void BeliefChart::rebuild() {
             marks->append(static_cast<double>(k), bins_[k].escalated_share);
         }
         for (QXYSeries* s : std::initializer_list<QXYSeries*>{share, marks}) {
-            chart_->addSeries(s);
+            chart()->addSeries(s);
             s->attachAxis(slotAxis);
             s->attachAxis(axisY);
         }
-        for (QLegendMarker* m : chart_->legend()->markers(marks)) m->setVisible(false);
+        for (QLegendMarker* m : chart()->legend()->markers(marks)) m->setVisible(false);
         // The selected query's bin: a band across the whole bar.
         if (selectedBin_ >= 0 && selectedBin_ < static_cast<int>(bins_.size())) {
-            auto* band = new QLineSeries(chart_);
+            auto* band = new QLineSeries(chart());
             band->setObjectName(QStringLiteral("selectedQuery"));
             band->setName(tr("selected query"));
             QColor c = text;
@@ -141,7 +131,7 @@ void BeliefChart::rebuild() {
             band->setPen(QPen(c, 10, Qt::SolidLine, Qt::FlatCap));
             band->append(selectedBin_, 0);
             band->append(selectedBin_, 1);
-            chart_->addSeries(band);
+            chart()->addSeries(band);
             band->attachAxis(slotAxis);
             band->attachAxis(axisY);
         }

@@ -3,23 +3,20 @@
 // rows that are NEEDY / GOOD / HOPELESS / UNDEFINED (what POMDPSimple learns), with the share
 // of the bin's train rows the current routing escalates drawn over it (a 0/1 step for the
 // confidence-only methods) and written under each bin. Numbers from eval::belief_bins.
-#include <QWidget>
 #include <vector>
 
 #include "core/eval/calibration.hpp"
-
-class QChart;
-class QChartView;
+#include "ui/charts/chart_page.hpp"
 
 namespace automix::ui::charts {
 
-class BeliefChart : public QWidget {
+class BeliefChart : public ChartWidget {
     Q_OBJECT
   public:
     explicit BeliefChart(QWidget* parent = nullptr);
-    void setData(std::vector<eval::BeliefBin> bins, const QString& title);
+    // A short title ("Belief states · cnli train · POMDP"); what it was computed on in the tooltip.
+    void setData(std::vector<eval::BeliefBin> bins, const QString& title, const QString& provenance = {});
     const std::vector<eval::BeliefBin>& data() const { return bins_; }
-    QChartView* view() const { return view_; }
     // Marks the bin of the query selected elsewhere (table, other charts); -1 = none.
     void setSelectedBin(int bin);
     int selectedBin() const { return selectedBin_; }
@@ -27,13 +24,12 @@ class BeliefChart : public QWidget {
   signals:
     void binClicked(int bin);
 
+  protected:
+    void draw() override;
+
   private:
-    void rebuild();
     std::vector<eval::BeliefBin> bins_;
     int selectedBin_ = -1;
-    QString title_;
-    QChart* chart_;
-    QChartView* view_;
 };
 
 }  // namespace automix::ui::charts

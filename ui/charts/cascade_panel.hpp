@@ -6,26 +6,27 @@
 
 #include "core/eval/cascade_view.hpp"
 
-class QChart;
 class QChartView;
 class QLabel;
 class QTableWidget;
 
 namespace automix::ui::charts {
 
+class CascadeTraceChart;
+
 class CascadePanel : public QWidget {
     Q_OBJECT
   public:
     explicit CascadePanel(QWidget* parent = nullptr);
-    void setView(eval::CascadeView v, const QString& title);
+    // A short title; what it was computed on goes to the chart's tooltip and the exports.
+    void setView(eval::CascadeView v, const QString& title, const QString& provenance = {});
     const eval::CascadeView& view() const { return view_; }
-    QChartView* chartView() const { return chartView_; }
+    QChartView* chartView() const;
     QTableWidget* policyTable() const { return table_; }
 
   private:
     eval::CascadeView view_;
-    QChart* chart_;
-    QChartView* chartView_;
+    CascadeTraceChart* trace_;  // a ChartWidget like every chart (cascade_panel.cpp)
     QTableWidget* table_;
     QLabel* note_;
 };

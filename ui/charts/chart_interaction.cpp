@@ -4,7 +4,10 @@
 #include <QChart>
 #include <QKeyEvent>
 #include <QMouseEvent>
+#include <QHelpEvent>
 #include <QRubberBand>
+#include <QValueAxis>
+#include <QToolTip>
 #include <QWheelEvent>
 #include <algorithm>
 #include <cmath>
@@ -17,6 +20,56 @@ InteractiveChartView::InteractiveChartView(QChart* chart, QWidget* parent) : QCh
     band_ = new QRubberBand(QRubberBand::Rectangle, viewport());
     band_->hide();
     setToolTip(tr("Wheel: zoom · drag: pan · Shift+drag or right-drag: zoom to a box · double-click or Home: reset"));
+}
+
+void InteractiveChartView::showPointTip(const QString& text, const QRect& area) {
+    pointTip_ = text;
+    pointArea_ = area;
+    QToolTip::showText(viewport()->mapToGlobal(area.center()), text, viewport(), area, 30000);
+}
+
+bool InteractiveChartView::viewportEvent(QEvent* e) {
+    if (e->type() == QEvent::ToolTip && !pointTip_.isEmpty()) {
+        auto* help = static_cast<QHelpEvent*>(e);
+        if (pointArea_.contains(help->pos())) {
+            QToolTip::showText(help->globalPos(), pointTip_, viewport(), pointArea_, 30000);
+            return true;
+        }
+        pointTip_.clear();  // the pointer left the point: the view's own help again
+    }
+    return QChartView::viewportEvent(e);
+}
+
+namespace {
+QValueAxis* valueAxis(QChart* chart, Qt::Orientation o) {
+    const QList<QAbstractAxis*> axes = chart ? chart->axes(o) : QList<QAbstractAxis*>();
+    for (QAbstractAxis* a : axes)
+        if (a->isVisible())
+            if (auto* v = qobject_cast<QValueAxis*>(a)) return v;
+    return nullptr;
+}
+}  // namespace
+
+std::optional<QRectF> InteractiveChartView::zoomRanges() const {
+    QValueAxis* x = valueAxis(chart(), Qt::Horizontal);
+    QValueAxis* y = valueAxis(chart(), Qt::Vertical);
+    if (!isZoomed() || !x || !y) return std::nullopt;
+    return QRectF(QPointF(x->min(), y->min()), QPointF(x->max(), y->max()));
+}
+
+bool InteractiveChartView::setZoomRanges(const QRectF& ranges) {
+    QValueAxis* x = valueAxis(chart(), Qt::Horizontal);
+    QValueAxis* y = valueAxis(chart(), Qt::Vertical);
+    if (!x || !y || !(x->max() > x->min()) || !(y->max() > y->min()) || ranges.width() <= 0 || ranges.height() <= 0)
+        return false;
+    // The ranges as a box in the plot area of the current (unzoomed or zoomed) axes.
+    const QRectF area = chart()->plotArea();
+    auto px = [&](double v) { return area.left() + (v - x->min()) / (x->max() - x->min()) * area.width(); };
+    auto py = [&](double v) { return area.bottom() - (v - y->min()) / (y->max() - y->min()) * area.height(); };
+    chart()->zoomIn(QRectF(QPointF(px(ranges.left()), py(ranges.bottom())), QPointF(px(ranges.right()), py(ranges.top())))
+                        .normalized());
+    emit zoomChanged();
+    return true;
 }
 
 QRectF InteractiveChartView::plotAreaInView() const {

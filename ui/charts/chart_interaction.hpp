@@ -5,6 +5,8 @@
 // drag still reaches the series (candidate clicks, bar clicks).
 #include <QChartView>
 #include <QPoint>
+#include <QRectF>
+#include <optional>
 
 class QRubberBand;
 
@@ -21,6 +23,16 @@ class InteractiveChartView : public QChartView {
     void zoomAt(const QPointF& at, qreal factor);
     void zoomToRect(const QRectF& viewRect);
     void panBy(const QPointF& pixels);
+    // The visible ranges of the value axes (x: left..right, y: bottom..top) while zoomed; none
+    // when not zoomed or when an axis is not a linear value axis. Sessions keep them.
+    std::optional<QRectF> zoomRanges() const;
+    // Zooms so that these ranges are visible (as a box zoom would, so reset still works).
+    bool setZoomRanges(const QRectF& ranges);
+    // A data point's tooltip that stays while the pointer is within `area` (viewport
+    // coordinates) — also when the pointer rests there, where the scene would otherwise replace
+    // it by the (empty) tooltip of the items under it and so hide it.
+    void showPointTip(const QString& text, const QRect& area);
+    QString pointTip() const { return pointTip_; }
 
   signals:
     void zoomChanged();
@@ -32,6 +44,7 @@ class InteractiveChartView : public QChartView {
     void mouseReleaseEvent(QMouseEvent* e) override;
     void mouseDoubleClickEvent(QMouseEvent* e) override;
     void keyPressEvent(QKeyEvent* e) override;
+    bool viewportEvent(QEvent* e) override;
 
   private:
     QRectF plotAreaInView() const;
@@ -42,6 +55,8 @@ class InteractiveChartView : public QChartView {
     bool panning_ = false;
     bool banding_ = false;
     QRubberBand* band_ = nullptr;
+    QString pointTip_;
+    QRect pointArea_;
 };
 
 }  // namespace automix::ui::charts

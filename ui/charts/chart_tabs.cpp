@@ -39,7 +39,6 @@
 namespace automix::ui::charts {
 
 namespace {
-constexpr QSize kExportSize(1100, 680);
 const QString kCurves = QStringLiteral("curves");
 constexpr unsigned kChartAspects = FileAspect | CostsAspect | ScopeAspect;
 
@@ -117,7 +116,17 @@ void ChartTabs::buildTabs() {
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addWidget(split, 1);
     layout->addLayout(bar);
-    tabs_->addTab(cq, tr("Cost–quality"));
+    addChartTab(cq, tr("Cost–quality"), [this] {
+        const SnapshotPtr snap = state_->snapshot();
+        // Every dataset of the file, each line led by its dataset (the chart shows one).
+        const QString provenance =
+            snap->data ? QStringLiteral("%1 · every dataset · %2 · %3")
+                             .arg(snap->file.displayName, snap->split == SplitScope::Train ? tr("train") : tr("val"),
+                                  snap->costsText())
+                       : tr("no data");
+        return QList<ChartExport>{{QStringLiteral("cost_quality"), costQuality_->view(),
+                                   [this] { return eval::cost_quality_table(curvesOfEveryDataset()); }, provenance}};
+    }, false);
 
     auto* beliefPage = new QWidget(tabs_);
     belief_ = new BeliefChart(beliefPage);
@@ -128,56 +137,55 @@ void ChartTabs::buildTabs() {
     beliefSplit->addWidget(cascade_);
     beliefSplit->setStretchFactor(0, 1);  // the bins need the room more than the cascade's few steps
     beliefSplit->setStretchFactor(1, 1);
-    auto* beliefLayout = new QVBoxLayout(beliefPage);
-    beliefLayout->setContentsMargins(2, 2, 2, 2);
-    beliefLayout->addWidget(beliefSplit, 1);
-    QPushButton* beliefExport = exportButton(beliefPage);
-    beliefLayout->addWidget(beliefExport, 0, Qt::AlignRight);
-    tabs_->addTab(beliefPage, tr("Belief states"));
+    addChartTab(beliefSplit, tr("Belief states"), [this] {
+        flushBelief();
+        const QString provenance = state_->snapshot()->chartProvenance(true);
+        QList<ChartExport> out{{QStringLiteral("belief_states"), belief_->view(),
+                                [this] { return eval::belief_table(belief_->data()); }, provenance}};
+        if (cascade_->isVisibleTo(cascade_->parentWidget()))
+            out.append({QStringLiteral("cascade_trace"), cascade_->chartView(),
+                        [this] { return eval::cascade_trace_table(cascade_->view()); }, provenance});
+        return out;
+    });
 
-    auto* verifierPage = new QWidget(tabs_);
-    verifier_ = new VerifierCharts(state_, verifierPage);
-    auto* verifierLayout = new QVBoxLayout(verifierPage);
-    verifierLayout->setContentsMargins(2, 2, 2, 2);
-    verifierLayout->addWidget(verifier_, 1);
-    QPushButton* verifierExport = exportButton(verifierPage);
-    verifierLayout->addWidget(verifierExport, 0, Qt::AlignRight);
-    tabs_->addTab(verifierPage, tr("Verifier"));
+    verifier_ = new VerifierCharts(state_, tabs_);
+    addChartTab(verifier_, tr("Verifier"), [this] {
+        const QString provenance = state_->snapshot()->chartProvenance();
+        const VerifierCharts* v = verifier_;
+        return QList<ChartExport>{
+            {QStringLiteral("verifier_histogram"), v->histogramView(),
+             [v] { return eval::histogram_table(v->histogram()); }, provenance},
+            {QStringLiteral("reliability"), v->reliabilityView(),
+             [v] { return eval::reliability_table(v->reliabilityData()); }, provenance},
+            {QStringLiteral("lift_vs_samples"), v->samplesView(), [v] { return eval::samples_table(v->samplesCurve()); },
+             v->samplesProvenance().isEmpty() ? tr("not computed") : v->samplesProvenance()}};
+    });
 
-    auto* perPage = new QWidget(tabs_);
-    perDataset_ = new PerDatasetView(state_, perPage);
-    auto* perLayout = new QVBoxLayout(perPage);
-    perLayout->setContentsMargins(2, 2, 2, 2);
-    perLayout->addWidget(perDataset_, 1);
-    QPushButton* perExport = exportButton(perPage);
-    perLayout->addWidget(perExport, 0, Qt::AlignRight);
-    tabs_->addTab(perPage, tr("Per dataset"));
-    tabPages_ = {cq, beliefPage, verifierPage, perPage};
+    perDataset_ = new PerDatasetView(state_, tabs_);
+    addChartTab(perDataset_, tr("Per dataset"), [this] {
+        ChartExport e{QStringLiteral("per_dataset"), perDataset_->view(), {}, perDataset_->reportProvenance()};
+        if (const eval::Report* r = perDataset_->report()) e.csvText = [r] { return eval::report_to_csv(*r); };
+        return QList<ChartExport>{e};
+    });
 
-    auto askFolder = [this](const QString& title) {
-        return QFileDialog::getExistingDirectory(window_, title, QDir::homePath());
-    };
-    auto reportResult = [this](const QString& error, const QStringList& files, const QString& folder) {
-        if (!error.isEmpty())
-            QMessageBox::warning(window_, tr("Export"), error);
-        else {
-            window_->log(tr("Exported %1 files to %2").arg(files.size()).arg(folder));
-            window_->statusBar()->showMessage(tr("Exported %1 files to %2").arg(files.size()).arg(folder), 6000);
-        }
-    };
-    const QList<QPushButton*> buttons = {cqExport, beliefExport, verifierExport, perExport};
-    for (int i = 0; i < buttons.size(); ++i)
-        connect(buttons[i], &QPushButton::clicked, this, [this, i, askFolder, reportResult] {
-            const QString folder = askFolder(tr("Export charts to folder"));
-            if (folder.isEmpty()) return;
-            QStringList files;
-            reportResult(exportTab(i, folder, &files), files, folder);
+    // Every chart registered from its own file (chart_page.hpp), after the built-in ones.
+    for (const ChartTabInfo& info : chartTabRegistry()) {
+        ChartPage* page = info.make(state_, tabs_);
+        page->setObjectName(info.id);
+        registered_ << page;
+        // Computed now: an export right after a change must not write the numbers of before.
+        addChartTab(page, QCoreApplication::translate("ChartTabs", info.title), [page] {
+            page->refreshNow();
+            return page->exports();
         });
-    auto exportAll = [this, askFolder, reportResult] {
+    }
+
+    connect(cqExport, &QPushButton::clicked, this, [this] { exportTabInteractively(0); });
+    auto exportAll = [this] {
         const QString folder = askFolder(tr("Export report to folder"));
         if (folder.isEmpty()) return;
         QStringList files;
-        reportResult(exportReport(folder, &files), files, folder);
+        reportExport(exportReport(folder, &files), files, folder);
     };
     connect(report, &QPushButton::clicked, this, exportAll);
 
@@ -189,20 +197,15 @@ void ChartTabs::buildTabs() {
     exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
     menu->addAction(tr("Run &Per-dataset Evaluation"), perDataset_, qOverload<>(&PerDatasetView::run));
     menu->addAction(tr("Compute Lift vs &Verifier Samples"), this, &ChartTabs::computeSamplesCurve);
-    QAction* before = nullptr;
-    for (QAction* a : window_->menuBar()->actions())
-        if (a->text().contains(QStringLiteral("Help"))) before = a;
-    window_->menuBar()->insertMenu(before, menu);
+    window_->addPanelMenu(menu);
     // Calibrate and Deploy… also from the window's Method menu (issue #21).
-    for (QAction* a : window_->menuBar()->actions()) {
-        if (!a->menu() || a->text().remove(QLatin1Char('&')) != tr("Method")) continue;
-        a->menu()->addSeparator();
-        QAction* calibrate = a->menu()->addAction(tr("&Calibrate to the Constraint"), tuning_, &TuningPanel::calibrate);
-        calibrate->setObjectName(QStringLiteral("calibrateAction"));
-        QAction* deploy = a->menu()->addAction(tr("&Deploy…"), tuning_, &TuningPanel::deploy);
-        deploy->setObjectName(QStringLiteral("deployAction"));
-        deploy->setToolTip(tr("Write a models config that runs the current routing live"));
-    }
+    QMenu* methodMenu = window_->menu(WindowMenu::Method);
+    methodMenu->addSeparator();
+    QAction* calibrate = methodMenu->addAction(tr("&Calibrate to the Constraint"), tuning_, &TuningPanel::calibrate);
+    calibrate->setObjectName(QStringLiteral("calibrateAction"));
+    QAction* deploy = methodMenu->addAction(tr("&Deploy…"), tuning_, &TuningPanel::deploy);
+    deploy->setObjectName(QStringLiteral("deployAction"));
+    deploy->setToolTip(tr("Write a models config that runs the current routing live"));
 
     connect(costQuality_, &CostQualityChart::candidateClicked, this, &ChartTabs::selectCandidate);
     // A click on a belief bar narrows the query table to that confidence bin of the dataset.
@@ -325,7 +328,9 @@ void ChartTabs::startCurves() {
         },
         [this, snap](eval::CostQuality cq) {
             curvesSnap_ = snap;
-            costQuality_->setData(cq, tr("Cost–quality — %1").arg(snap->chartProvenance()));
+            costQuality_->setData(
+                cq, tr("Cost–quality · %1 %2").arg(snap->datasetName(snap->rows->chartDataset), snap->rows->evalName),
+                snap->chartProvenance());
             QStringList failed;
             for (const auto& m : cq.methods)
                 if (!m.ok)
@@ -402,17 +407,20 @@ void ChartTabs::updateBelief() {
             decisions.push_back(static_cast<routing::Decisions::value_type>(decision));
         }
     }
-    const QString routing =
-        decisions.empty() ? tr("not routed") : state_->methodName() + QLatin1Char(' ') + state_->paramsText();
     // Named after what is drawn (beliefs per confidence bin of the small model), not after one
-    // method: the routing beside it may be any method, the Cascade included.
-    const QString title = tr("Belief states per confidence bin on %1 train (%2 rows) — action: %3 — %4")
-                              .arg(snap->datasetName(d))
-                              .arg(train.size())
-                              .arg(routing, snap->file.displayName);
+    // method: the routing beside it may be any method, the Cascade included. Short enough to fit
+    // the chart; the parameters, row count and file go to the tooltip.
+    const QString title = tr("Belief states · %1 train · %2")
+                              .arg(snap->datasetName(d), decisions.empty() ? tr("not routed") : state_->methodName());
+    const QString provenance =
+        tr("%1 train rows of %2 · action: %3 · %4")
+            .arg(train.size())
+            .arg(snap->datasetName(d),
+                 decisions.empty() ? tr("not routed") : state_->methodName() + QLatin1Char(' ') + state_->paramsText(),
+                 snap->file.displayName);
     guarded(tr("Belief states"), [&] {
         belief_->setData({}, title);  // empty, not stale, if core refuses
-        belief_->setData(eval::belief_bins(ds, train, decisions, state_->config().num_bins), title);
+        belief_->setData(eval::belief_bins(ds, train, decisions, state_->config().num_bins), title, provenance);
     });
 }
 
@@ -453,9 +461,8 @@ void ChartTabs::updateCascade() {
     const data::Dataset& ds = *snap->data;
     data::RowIndex row = evalRows.front();
     if (const auto current = state_->currentRow(); current && ds.dataset_index[*current] == d) row = *current;
-    cascade_->setView(
-        eval::cascade_view(ds, t->trainRows, row, t->params, state_->config()),
-        tr("Belief trajectory of %1 — %2").arg(QString::fromStdString(ds.id[row]), snap->chartProvenance(true)));
+    cascade_->setView(eval::cascade_view(ds, t->trainRows, row, t->params, state_->config()),
+                      tr("Cascade trajectory · %1").arg(QString::fromStdString(ds.id[row])), snap->chartProvenance(true));
 }
 
 void ChartTabs::updateVerifier() {
@@ -529,75 +536,58 @@ void ChartTabs::applyPendingSelection() {
 // ---------------------------------------------------------------- export
 
 QString ChartTabs::exportTab(int tab, const QString& folder, QStringList* written) {
+    if (tab < 0 || tab >= chartTabCount()) return tr("no chart tab %1").arg(tab);
     if (!QDir().mkpath(folder)) return tr("cannot create %1").arg(folder);
-    const QDir dir(folder);
-    QStringList files;
-    QStringList errors;
-    auto chart = [&](QWidget* view, const QString& base) {
-        for (const QString& ext : {QStringLiteral("png"), QStringLiteral("svg")}) {
-            const QString path = dir.filePath(base + QLatin1Char('.') + ext);
-            const QString e =
-                ext == QLatin1String("png") ? exportPng(view, path, kExportSize) : exportSvg(view, path, kExportSize);
-            if (e.isEmpty())
-                files << path;
-            else
-                errors << e;
-        }
-    };
-    const SnapshotPtr snap = state_->snapshot();
-    auto csv = [&](const eval::DataTable& t, const QString& base, const QString& provenance) {
-        const QString path = dir.filePath(base + QStringLiteral(".csv"));
-        const QString e = exportCsv(t, path, provenance);
-        if (e.isEmpty())
-            files << path;
-        else
-            errors << e;
-    };
-    if (beliefTimer_->isActive()) {
-        beliefTimer_->stop();
-        updateBelief();
-    }
-    if (tab == 0) {
-        chart(costQuality_->view(), QStringLiteral("cost_quality"));
-        // Every dataset of the file, each line led by its dataset (the chart shows one).
-        csv(eval::cost_quality_table(curvesOfEveryDataset()), QStringLiteral("cost_quality"),
-            snap->data ? QStringLiteral("%1 · every dataset · %2 · %3")
-                             .arg(snap->file.displayName, snap->split == SplitScope::Train ? tr("train") : tr("val"),
-                                  snap->costsText())
-                       : tr("no data"));
-    } else if (tab == 1) {
-        chart(belief_->view(), QStringLiteral("belief_states"));
-        csv(eval::belief_table(belief_->data()), QStringLiteral("belief_states"), snap->chartProvenance(true));
-        if (cascade_->isVisibleTo(tabs_->widget(1))) {
-            chart(cascade_->chartView(), QStringLiteral("cascade_trace"));
-            csv(eval::cascade_trace_table(cascade_->view()), QStringLiteral("cascade_trace"),
-                snap->chartProvenance(true));
-        }
-    } else if (tab == 2) {
-        chart(verifier_->histogramView(), QStringLiteral("verifier_histogram"));
-        csv(eval::histogram_table(verifier_->histogram()), QStringLiteral("verifier_histogram"),
-            snap->chartProvenance());
-        chart(verifier_->reliabilityView(), QStringLiteral("reliability"));
-        csv(eval::reliability_table(verifier_->reliabilityData()), QStringLiteral("reliability"),
-            snap->chartProvenance());
-        chart(verifier_->samplesView(), QStringLiteral("lift_vs_samples"));
-        csv(eval::samples_table(verifier_->samplesCurve()), QStringLiteral("lift_vs_samples"),
-            verifier_->samplesProvenance().isEmpty() ? tr("not computed") : verifier_->samplesProvenance());
-    } else if (tab == 3) {
-        chart(perDataset_->view(), QStringLiteral("per_dataset"));
-        if (const eval::Report* r = perDataset_->report()) {
-            const std::string text =
-                "# computed on: " + perDataset_->reportProvenance().toStdString() + "\n" + eval::report_to_csv(*r);
-            const QString path = dir.filePath(QStringLiteral("per_dataset.csv"));
-            const QString e = writeTextFile(path, QByteArray(text.data(), static_cast<qsizetype>(text.size())));
-            if (e.isEmpty())
-                files << path;
-            else
-                errors << e;
-        }
-    }
+    QStringList files, errors;
+    writeExports(tabList_[static_cast<std::size_t>(tab)].exports(), QDir(folder), &files, &errors);
     if (written) *written << files;
     return errors.join(QLatin1Char('\n'));
+}
+
+QWidget* ChartTabs::addChartTab(QWidget* content, const QString& title, std::function<QList<ChartExport>()> exports,
+                                bool withButton) {
+    QWidget* page = content;
+    if (withButton) {
+        page = new QWidget(tabs_);
+        content->setParent(page);
+        auto* layout = new QVBoxLayout(page);
+        layout->setContentsMargins(2, 2, 2, 2);
+        layout->addWidget(content, 1);
+        QPushButton* button = exportButton(page);
+        button->setObjectName(QStringLiteral("exportTab"));
+        layout->addWidget(button, 0, Qt::AlignRight);
+        const int index = chartTabCount();
+        connect(button, &QPushButton::clicked, this, [this, index] { exportTabInteractively(index); });
+    }
+    tabs_->addTab(page, title);
+    tabList_.push_back({page, std::move(exports)});
+    return page;
+}
+
+QString ChartTabs::askFolder(const QString& title) const {
+    return QFileDialog::getExistingDirectory(window_, title, QDir::homePath());
+}
+
+void ChartTabs::reportExport(const QString& error, const QStringList& files, const QString& folder) {
+    if (!error.isEmpty()) {
+        QMessageBox::warning(window_, tr("Export"), error);
+        return;
+    }
+    window_->log(tr("Exported %1 files to %2").arg(files.size()).arg(folder));
+    window_->statusBar()->showMessage(tr("Exported %1 files to %2").arg(files.size()).arg(folder), 6000);
+}
+
+void ChartTabs::exportTabInteractively(int tab) {
+    const QString folder = askFolder(tr("Export charts to folder"));
+    if (folder.isEmpty()) return;
+    QStringList files;
+    reportExport(exportTab(tab, folder, &files), files, folder);
+}
+
+ChartPage* ChartTabs::registeredPage(const QString& id) const {
+    for (ChartPage* p : registered_)
+        if (p->objectName() == id) return p;
+    return nullptr;
 }
 
 std::vector<std::pair<std::string, eval::CostQuality>> ChartTabs::curvesOfEveryDataset() {
@@ -652,7 +642,7 @@ QString ChartTabs::exportReport(const QString& folder, QStringList* written) {
         perDataset_->waitForRun();
     }
     QStringList errors;
-    for (int tab = 0; tab < 4; ++tab) {
+    for (int tab = 0; tab < chartTabCount(); ++tab) {
         const QString e = exportTab(tab, folder, written);
         if (!e.isEmpty()) errors << e;
     }

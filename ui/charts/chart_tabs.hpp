@@ -10,10 +10,13 @@
 //   ChartTabs* tabs = installChartTabs(mainWindow);   // one call in MainWindow's constructor
 #include <QObject>
 #include <QPointer>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "core/eval/cost_quality.hpp"
+#include "ui/charts/chart_page.hpp"
 #include "ui/routing_state.hpp"
 
 class QLabel;
@@ -24,6 +27,7 @@ class QWidget;
 
 namespace automix::ui {
 class JobRunner;
+class CompareRouting;
 class MainWindow;
 class TuningPanel;
 }  // namespace automix::ui
@@ -73,14 +77,24 @@ class ChartTabs : public QObject {
     // report.json / report.csv of the per-dataset evaluation (run first when needed).
     // Returns the error, "" on success; the written files in *written.
     QString exportReport(const QString& folder, QStringList* written = nullptr);
-    // The charts of one tab (by title) into `folder` (PNG, SVG, CSV).
+    // The charts of one chart tab (its index among the chart tabs) into `folder` (PNG, SVG, CSV).
     QString exportTab(int tab, const QString& folder, QStringList* written = nullptr);
+    int chartTabCount() const { return static_cast<int>(tabList_.size()); }
+    QWidget* chartTabPage(int tab) const { return tabList_.at(static_cast<std::size_t>(tab)).page; }
+    // The page of a registered chart (chart_page.hpp) by its id; null when none.
+    ChartPage* registeredPage(const QString& id) const;
 
   signals:
     void curvesUpdated();
 
   private:
     void buildTabs();
+    // Adds a tab with its own Export… button (unless it brings its own) and what it exports.
+    QWidget* addChartTab(QWidget* content, const QString& title, std::function<QList<ChartExport>()> exports,
+                         bool exportButton = true);
+    QString askFolder(const QString& title) const;
+    void exportTabInteractively(int tab);
+    void reportExport(const QString& error, const QStringList& files, const QString& folder);
     // The cost–quality curves of every dataset of the file (the drawn ones reused), for exports.
     std::vector<std::pair<std::string, eval::CostQuality>> curvesOfEveryDataset();
     void onChartScopeChanged();
@@ -111,7 +125,12 @@ class ChartTabs : public QObject {
     PerDatasetView* perDataset_ = nullptr;
     QProgressBar* curvesProgress_ = nullptr;
     QLabel* curvesStatus_ = nullptr;
-    QList<QWidget*> tabPages_;
+    struct ChartTab {
+        QWidget* page;
+        std::function<QList<ChartExport>()> exports;
+    };
+    std::vector<ChartTab> tabList_;
+    QList<ChartPage*> registered_;
     QTimer* beliefTimer_ = nullptr;
     SnapshotPtr curvesSnap_;
     struct PendingSelection {

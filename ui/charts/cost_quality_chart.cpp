@@ -16,7 +16,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ui/charts/chart_interaction.hpp"
 #include "ui/charts/chart_legend.hpp"
+#include "ui/charts/chart_page.hpp"
 #include "ui/charts/chart_style.hpp"
 #include "ui/metric_text.hpp"
 
@@ -37,6 +39,7 @@ bool finitePoint(const eval::Metrics& m) {
 }  // namespace
 
 CostQualityChart::CostQualityChart(QWidget* parent) : QWidget(parent) {
+    redrawOnStyleChange(this, [this] { rebuild(); });  // theme, presentation mode
     chart_ = new QChart();
     styleChart(chart_);
     view_ = makeChartView(chart_, this);
@@ -61,12 +64,14 @@ CostQualityChart::CostQualityChart(QWidget* parent) : QWidget(parent) {
 void CostQualityChart::clear(const QString& message) {
     data_ = {};
     title_ = message;
+    provenance_.clear();
     rebuild();
 }
 
-void CostQualityChart::setData(const eval::CostQuality& cq, const QString& title) {
+void CostQualityChart::setData(const eval::CostQuality& cq, const QString& title, const QString& provenance) {
     data_ = cq;
     title_ = title;
+    provenance_ = provenance;
     rebuild();
 }
 
@@ -110,9 +115,10 @@ void CostQualityChart::rebuild() {
     // Short titles that fit a small chart; what they mean exactly is in the view's tooltip.
     axisX_->setTitleText(tr("avg cost per query"));
     axisY_->setTitleText(tr("avg performance"));
-    view_->setToolTip(tr("x: average cost per query, verification included · y: average performance (mean score "
-                         "of the answer used)\nWheel: zoom · drag: pan · Shift+drag: zoom to a box · double-click "
-                         "or Home: reset · legend: click to hide or show"));
+    view_->setToolTip(provenanceTip(
+        provenance_, tr("x: average cost per query, verification included · y: average performance (mean score "
+                        "of the answer used)\nWheel: zoom · drag: pan · Shift+drag: zoom to a box · double-click "
+                        "or Home: reset · legend: click to hide or show")));
     for (QValueAxis* a : {axisX_, axisY_}) {
         a->setLabelsColor(text);
         a->setTitleBrush(text);
@@ -213,8 +219,8 @@ void CostQualityChart::addReferenceSeries(bool dark) {
         s->setMarkerShape(shape);
         s->append(m.avg_cost, m.avg_perf);
         attach(s);
-        connect(s, &QScatterSeries::hovered, this, [this, name, m](const QPointF&, bool on) {
-            if (on) showInfo(referenceTooltip(name, m));
+        connect(s, &QScatterSeries::hovered, this, [this, name, m, s](const QPointF& p, bool on) {
+            if (on) showInfo(referenceTooltip(name, m), s, p);
         });
     };
     addPoint(tr("small model only"), QStringLiteral("always_small"), data_.small_only,
@@ -279,7 +285,7 @@ void CostQualityChart::addMethodSeries(std::size_t m, bool dark) {
             if (!on) return;  // the tooltip leaves with the pointer (its rectangle), the info box stays
             const SeriesRef* r = refOf(s);
             if (!r) return;
-            if (auto i = pointAt(*r, p)) showInfo(tooltipFor(r->method, *i));
+            if (auto i = pointAt(*r, p)) showInfo(tooltipFor(r->method, *i), s, p);
         });
         connect(s, &QScatterSeries::clicked, this, [this, s](const QPointF& p) {
             const SeriesRef* r = refOf(s);
@@ -320,12 +326,13 @@ QString CostQualityChart::tooltipFor(std::size_t method, std::size_t point) cons
              QString::fromStdString(p.text).toHtmlEscaped(), metricsText(p.metrics));
 }
 
-void CostQualityChart::showInfo(const QString& text) {
+void CostQualityChart::showInfo(const QString& text, QAbstractSeries* s, const QPointF& p) {
     lastTooltip_ = text;
     info_->setText(text);
     // Stays while the pointer is within a few pixels of the point hovered.
-    const QPoint at = view_->mapFromGlobal(QCursor::pos());
-    QToolTip::showText(QCursor::pos(), text, view_, QRect(at - QPoint(8, 8), QSize(16, 16)), 30000);
+    const QPoint at = view_->mapFromScene(chart_->mapToScene(chart_->mapToPosition(p, s)));
+    if (auto* interactive = qobject_cast<InteractiveChartView*>(view_))
+        interactive->showPointTip(text, QRect(at - QPoint(8, 8), QSize(16, 16)));
 }
 
 QString CostQualityChart::referenceTooltip(const QString& name, const eval::Metrics& m) const {

@@ -14,6 +14,7 @@
 #include "core/eval/calibrate.hpp"
 #include "core/eval/cost_quality.hpp"
 
+class QAbstractSeries;
 class QChart;
 class QChartView;
 class QLabel;
@@ -30,7 +31,8 @@ class CostQualityChart : public QWidget {
   public:
     explicit CostQualityChart(QWidget* parent = nullptr);
 
-    void setData(const eval::CostQuality& cq, const QString& title);
+    // A short title that fits; what the curves were computed on goes to the tooltip.
+    void setData(const eval::CostQuality& cq, const QString& title, const QString& provenance = {});
     void clear(const QString& message);
     const eval::CostQuality& data() const { return data_; }
     // The ring of the current routing; nullopt hides it.
@@ -80,13 +82,14 @@ class CostQualityChart : public QWidget {
     std::optional<std::size_t> pointAt(const SeriesRef& ref, const QPointF& p) const;
     QString referenceTooltip(const QString& name, const eval::Metrics& m) const;
     void hideFromLegend(QScatterSeries* s);
-    void showInfo(const QString& text);
+    // The figures into the info box, and as a tooltip over the point `at` of series `s`.
+    void showInfo(const QString& text, QAbstractSeries* s, const QPointF& at);
     void attach(QScatterSeries* s);
     void attachLine(QLineSeries* s);
     void addConstraintSeries();
 
     eval::CostQuality data_;
-    QString title_;
+    QString title_, provenance_;
     QChart* chart_ = nullptr;
     QChartView* view_ = nullptr;
     QValueAxis* axisX_ = nullptr;

@@ -23,6 +23,7 @@
 
 #include "core/eval/cost_quality.hpp"
 #include "ui/charts/chart_legend.hpp"
+#include "ui/charts/chart_page.hpp"
 #include "ui/charts/chart_style.hpp"
 #include "ui/job_runner.hpp"
 
@@ -53,6 +54,7 @@ QStringList methodsOf(const eval::Report& r) {
 }  // namespace
 
 PerDatasetView::PerDatasetView(RoutingState* state, QWidget* parent) : QWidget(parent), state_(state) {
+    redrawOnStyleChange(this, [this] { rebuild(); });  // theme, presentation mode
     chart_ = new QChart();
     view_ = makeChartView(chart_, this);
     view_->setObjectName(QStringLiteral("perDatasetView"));
@@ -189,14 +191,16 @@ void PerDatasetView::rebuild() {
     table_->setRowCount(0);
     table_->setColumnCount(0);
     if (!report_) {
-        chart_->setTitle(tr("IBC lift on val per dataset — run the evaluation"));
+        chart_->setTitle(tr("IBC lift per dataset: run the evaluation"));
+        view_->setToolTip({});
         return;
     }
     const eval::Report& r = *report_;
-    chart_->setTitle(
-        (paper(r) ? tr("IBC lift on val per dataset (mean over %1 seeds; ± std in the table)").arg(r.options.seeds)
-                  : tr("IBC lift on val per dataset (trained on the whole train split)")) +
-        QStringLiteral(" — ") + reportProvenance());
+    // A title that fits; the protocol and what it was computed on in the tooltip.
+    chart_->setTitle(tr("IBC lift on val per dataset"));
+    view_->setToolTip(provenanceTip(
+        reportProvenance(), paper(r) ? tr("Mean over %1 seeds; ± std in the table").arg(r.options.seeds)
+                                     : tr("Trained on the whole train split")));
     const QStringList methods = methodsOf(r);
     QStringList datasets;
     for (const auto& d : r.datasets) datasets << QString::fromStdString(d.name);

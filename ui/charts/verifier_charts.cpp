@@ -24,6 +24,7 @@
 #include <cmath>
 
 #include "ui/charts/chart_legend.hpp"
+#include "ui/charts/chart_page.hpp"
 #include "ui/charts/chart_style.hpp"
 #include "ui/job_runner.hpp"
 
@@ -61,6 +62,11 @@ QValueAxis* valueAxis(QChart* chart, const QString& title, double lo, double hi,
 }  // namespace
 
 VerifierCharts::VerifierCharts(RoutingState* state, QWidget* parent) : QWidget(parent), state_(state) {
+    redrawOnStyleChange(this, [this] {  // theme, presentation mode
+        rebuildHistogram();
+        rebuildReliability();
+        rebuildSamples();
+    });
     histogramChart_ = new QChart();
     reliabilityChart_ = new QChart();
     samplesChart_ = new QChart();
@@ -153,8 +159,8 @@ void VerifierCharts::setSelectedQuery(std::optional<double> confidence, int bin)
 }
 
 void VerifierCharts::rebuildHistogram() {
-    resetChart(histogramChart_,
-               tr("Verifier confidence%1").arg(scope_.isEmpty() ? QString() : QStringLiteral(" — ") + scope_));
+    // Short titles that fit; what they were computed on leads the tooltip.
+    resetChart(histogramChart_, tr("Verifier confidence"));
     const bool dark = paletteIsDark();
     auto* series = new QStackedBarSeries(histogramChart_);
     auto* right = new QBarSet(tr("answer right (score ≥ %1)").arg(histogram_.tau), series);
@@ -203,8 +209,9 @@ void VerifierCharts::rebuildHistogram() {
         anchor->attachAxis(confidence);
         anchor->attachAxis(y);
     }
-    histogramView_->setToolTip(tr("x: verifier confidence, by nearest bin centre · y: queries of the evaluation rows\n"
-                                  "Click a bar to list its rows"));
+    histogramView_->setToolTip(
+        provenanceTip(scope_, tr("x: verifier confidence, by nearest bin centre · y: queries of the evaluation rows\n"
+                                 "Click a bar to list its rows")));
     // The selected query's bin: a band over its bar, on a hidden axis aligned with the bars.
     if (selectedBin_ >= 0 && selectedBin_ < static_cast<int>(histogram_.centres.size())) {
         auto* slotAxis = new QValueAxis(histogramChart_);
@@ -226,9 +233,7 @@ void VerifierCharts::rebuildHistogram() {
 }
 
 void VerifierCharts::rebuildReliability() {
-    resetChart(reliabilityChart_, tr("Reliability — ECE %1%2")
-                                      .arg(reliability_.ece, 0, 'f', 3)
-                                      .arg(scope_.isEmpty() ? QString() : QStringLiteral(" — ") + scope_));
+    resetChart(reliabilityChart_, tr("Reliability · ECE %1").arg(reliability_.ece, 0, 'f', 3));
     const QColor text = QApplication::palette().color(QPalette::Text);
     QValueAxis* x = valueAxis(reliabilityChart_, tr("mean confidence"), 0, 1, Qt::AlignBottom);
     QValueAxis* y = valueAxis(reliabilityChart_, tr("mean score"), 0, 1, Qt::AlignLeft);
@@ -241,8 +246,9 @@ void VerifierCharts::rebuildReliability() {
         a->setTickInterval(0.2);
         a->setLabelFormat(QStringLiteral("%.1f"));
     }
-    reliabilityView_->setToolTip(tr("Per confidence bin: x = mean verifier confidence, y = mean score of the answers\n"
-                                    "Click a bin's point to list its rows"));
+    reliabilityView_->setToolTip(
+        provenanceTip(scope_, tr("Per confidence bin: x = mean verifier confidence, y = mean score of the answers\n"
+                                 "Click a bin's point to list its rows")));
     auto* ideal = new QLineSeries(reliabilityChart_);
     ideal->setName(tr("perfectly calibrated"));
     QColor grey = text;
@@ -302,12 +308,12 @@ void VerifierCharts::rebuildReliability() {
 }
 
 void VerifierCharts::rebuildSamples() {
-    QString title =
-        tr("IBC lift on %1 vs verifier samples k").arg(samplesProvenance_.isEmpty() ? tr("val") : samplesProvenance_);
+    QString title = tr("IBC lift vs verifier samples k");
+    samplesView_->setToolTip(provenanceTip(samplesProvenance_, {}));
     if (!samplesError_.isEmpty())
         title = tr("Lift vs k: %1").arg(samplesError_);
     else if (samplesProvenance_.isEmpty())
-        title = tr("Lift vs verifier samples k — press Compute lift vs k");
+        title = tr("Lift vs samples k: press Compute");
     resetChart(samplesChart_, title);
     auto* x = new QLogValueAxis(samplesChart_);
     x->setBase(2);
