@@ -5,7 +5,7 @@
 #include "core/data/reader.hpp"
 #include "core/eval/router_scores.hpp"
 #include "core/live/models_config.hpp"
-#include "core/live/openai_protocol.hpp"
+#include "core/live/provider.hpp"
 #include "core/live/response_cache.hpp"
 #include <zlib.h>
 
@@ -94,7 +94,7 @@ inline int models_config(const std::uint8_t* data, std::size_t size) {
 inline int http_response(const std::uint8_t* data, std::size_t size) {
     using namespace automix::live;
     if (size == 0) return 0;
-    const Api api = (data[0] & 1) ? Api::Chat : Api::Completions;
+    const Provider& api = (data[0] & 1) ? openai_chat_provider() : openai_completions_provider();
     const int expected = 1 + ((data[0] >> 1) & 7);
     const std::string body(reinterpret_cast<const char*>(data + 1), size - 1);
     std::string why;

@@ -124,6 +124,20 @@ double ModelEndpoint::money(std::int64_t prompt_tokens, std::int64_t completion_
            static_cast<double>(completion_tokens) / 1000.0 * price_out_per_1k;
 }
 
+HttpCall ModelEndpoint::call(const std::string& key, int endpoint) const {
+    const Provider& p = provider();
+    HttpCall c;
+    c.endpoint = endpoint;
+    c.api_key = key;
+    c.headers = p.fixed_headers();
+    c.headers.insert(c.headers.end(), headers.begin(), headers.end());
+    for (auto& line : p.auth_headers(key, api_key_header)) c.headers.push_back(std::move(line));
+    c.ca_file = ca_file;
+    c.max_response_bytes = max_response_bytes;
+    c.timeout_s = timeout_s;
+    return c;
+}
+
 ModelsConfig parse_models_config(const std::string& text, const std::string& origin, const std::string& base_dir) {
     json root;
     try {
@@ -186,11 +200,12 @@ ModelsConfig parse_models_config(const std::string& text, const std::string& ori
             if (!m.base_url.empty() && m.base_url.rfind("http://", 0) != 0 && m.base_url.rfind("https://", 0) != 0)
                 f.problem("base_url", "must start with http:// or https://");
             m.model_id = f.string("model", true);
-            const std::string api = f.string("api", false, "chat");
-            if (auto a = parse_api(api))
-                m.api = *a;
-            else
-                f.problem("api", "expected \"chat\" or \"completions\", got \"" + api + "\"");
+            m.api = f.string("api", false, "chat");
+            if (!find_provider(m.api)) {
+                std::string known;
+                for (const auto& n : provider_names()) known += (known.empty() ? "\"" : "\", \"") + n + "\"";
+                f.problem("api", "unknown provider \"" + m.api + "\" (known: " + known + ")");
+            }
             m.api_key_env = f.string("api_key_env", false);
             const bool per_token = f.has("price_per_1k_input") || f.has("price_per_1k_output");
             const bool per_call = f.has("price_per_call");
@@ -250,6 +265,7 @@ ModelsConfig parse_models_config(const std::string& text, const std::string& ori
                 if (!probe) f.problem("ca_file", "cannot read " + m.ca_file);
             }
             m.max_response_bytes = static_cast<std::size_t>(f.integer("max_response_bytes", 8 << 20, 1024, 1 << 30));
+            f.has("$comment");  // a note for the reader, e.g. how to point the entry at Azure
             f.reject_unknown();
             if (!m.name.empty() && !names.insert(m.name).second)
                 f.problem("name", "duplicate model name \"" + m.name + "\"");
