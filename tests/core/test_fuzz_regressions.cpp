@@ -19,7 +19,7 @@ const std::map<std::string, Target>& targets() {
         {"release_reader", fuzz::release_reader}, {"native_reader", fuzz::native_reader},
         {"models_config", fuzz::models_config},   {"http_response", fuzz::http_response},
         {"cache_reader", fuzz::cache_reader},     {"native_manifest", fuzz::native_manifest},
-        {"router_scores", fuzz::router_scores},
+        {"router_scores", fuzz::router_scores},   {"chat_request", fuzz::chat_request},
     };
     return all;
 }
