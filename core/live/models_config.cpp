@@ -9,7 +9,9 @@
 #include <sstream>
 
 #include "core/data/json_parse.hpp"
+#include "core/routing/bins.hpp"
 #include "core/routing/method.hpp"
+#include "core/routing/pomdp_simple.hpp"
 
 namespace automix::live {
 
@@ -123,6 +125,35 @@ double ModelEndpoint::money(std::int64_t prompt_tokens, std::int64_t completion_
     return static_cast<double>(prompt_tokens) / 1000.0 * price_in_per_1k +
            static_cast<double>(completion_tokens) / 1000.0 * price_out_per_1k;
 }
+
+namespace {
+
+// "" when `t` is a belief table for num_bins (what routing_models_config writes), else why not.
+std::string belief_table_problem(const json& t, int num_bins) {
+    if (!t.is_object() || !t.contains("states") || !t["states"].is_array() || !t.contains("bins") ||
+        !t["bins"].is_array())
+        return "expected {\"states\": [names], \"bins\": [{\"rows\": n, \"p\": [...]}, ...]}";
+    const auto& states = t["states"];
+    if (states.empty() || states.size() > 64) return "states: expected 1 to 64 state names";
+    for (const auto& s : states)
+        if (!s.is_string()) return "states: expected strings";
+    if (t["bins"].size() != static_cast<std::size_t>(num_bins) + 1)
+        return "bins: expected num_bins + 1 = " + std::to_string(num_bins + 1) + " entries, got " +
+               std::to_string(t["bins"].size());
+    for (std::size_t k = 0; k < t["bins"].size(); ++k) {
+        const auto& b = t["bins"][k];
+        const std::string at = "bins[" + std::to_string(k) + "]";
+        if (!b.is_object() || !b.contains("rows") || !b["rows"].is_number_unsigned() || !b.contains("p") ||
+            !b["p"].is_array() || b["p"].size() != states.size())
+            return at + ": expected {\"rows\": n, \"p\": [one probability per state]}";
+        for (const auto& x : b["p"])
+            if (!x.is_number() || !(x.get<double>() >= 0.0 && x.get<double>() <= 1.0))
+                return at + ".p: expected probabilities in [0, 1]";
+    }
+    return {};
+}
+
+}  // namespace
 
 HttpCall ModelEndpoint::call(const std::string& key, int endpoint) const {
     const Provider& p = provider();
@@ -298,6 +329,13 @@ ModelsConfig parse_models_config(const std::string& text, const std::string& ori
         else
             cfg.meta_verifier.params = root["meta_verifier"]["params"];
         cfg.meta_verifier.num_bins = f.integer("num_bins", 8, 1, 1000);
+        if (f.has("belief")) {
+            if (const std::string why = belief_table_problem(root["meta_verifier"]["belief"], cfg.meta_verifier.num_bins);
+                !why.empty())
+                f.problem("belief", why);
+            else
+                cfg.meta_verifier.belief = root["meta_verifier"]["belief"];
+        }
         f.reject_unknown();
     }
     if (top.has("retry")) {
@@ -397,8 +435,21 @@ nlohmann::json routing_models_config(const nlohmann::json& base, const data::Dat
         costs.clear();
         for (const auto& c : ds.models) costs.push_back(c.call_cost);
     }
-    return emit_models_config(base, names, method, params, cfg.num_bins, costs, cfg.verifier_cost,
-                              static_cast<int>(k));
+    json out = emit_models_config(base, names, method, params, cfg.num_bins, costs, cfg.verifier_cost,
+                                  static_cast<int>(k));
+    // What the train rows in each confidence bin were (method §5), so `automix serve` can say
+    // what a request's confidence means without the train rows. A two-model view only: the
+    // N-model cascade's belief comes from its learned model.
+    const auto m = routing::find_method(method);
+    if (m && !m->uses_all_models() && !train_rows.empty()) {
+        const routing::Bins bins(cfg.num_bins);
+        json per_bin = json::array();
+        for (const auto& o : routing::observation_table(ds, train_rows, bins))
+            per_bin.push_back({{"rows", o.rows}, {"p", {o.p_needy, o.p_good, o.p_hopeless}}});
+        out["meta_verifier"]["belief"] = {{"states", {"NEEDY", "GOOD", "HOPELESS"}}, {"bins", per_bin}};
+        (void)parse_models_config(out.dump(), "emitted config");
+    }
+    return out;
 }
 
 std::vector<std::string> resolve_api_keys(const ModelsConfig& cfg, const std::map<std::string, std::string>& typed) {

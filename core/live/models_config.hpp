@@ -65,6 +65,9 @@ struct MetaVerifierConfig {
     std::string method = "Threshold";  // a routing method name (core/routing registry)
     nlohmann::json params = 0.5;       // that method's parameter value
     int num_bins = 8;
+    // Per confidence bin, what the train rows there were: {"states": [...], "bins": [{"rows",
+    // "p"}, ...]} (routing_models_config writes it for two-model methods); null = none.
+    nlohmann::json belief;
 };
 
 struct ModelsConfig {
