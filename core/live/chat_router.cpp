@@ -71,9 +71,11 @@ std::string log_snippet(const std::string& text) {
 // `automix eval/calibrate --emit-config` for two-model methods); null when there is none.
 json belief_at(const MetaVerifierConfig& mv, double confidence) {
     if (!mv.belief.is_object() || !std::isfinite(confidence)) return nullptr;
+    // A table for other bins (the Live tab can change num_bins of a loaded config) says nothing.
+    const json& bins = mv.belief["bins"];
     const int bin = routing::Bins(mv.num_bins).nearest(confidence);
-    if (bin < 0) return nullptr;
-    const json& entry = mv.belief["bins"][static_cast<std::size_t>(bin)];
+    if (bin < 0 || bins.size() != static_cast<std::size_t>(mv.num_bins) + 1) return nullptr;
+    const json& entry = bins[static_cast<std::size_t>(bin)];
     json states = json::object();
     for (std::size_t s = 0; s < mv.belief["states"].size(); ++s)
         states[mv.belief["states"][s].get<std::string>()] = entry["p"][s];

@@ -86,6 +86,13 @@ void ServeLabelsBeliefTest::replyCarriesTheBeliefOfItsConfidenceBin() {
     QCOMPARE(a["belief"]["bin"].get<int>(), 0);
     QCOMPARE(a["belief"]["states"]["NEEDY"].get<double>(), 0.5);
     QCOMPARE(a["path"], json({"small", "large"}));
+    // A table for other bins than the config's (the Live tab can change num_bins) says nothing.
+    auto rebinned = parse_models_config(config_json(server.base_url(), meta).dump(), "rebinned.json");
+    rebinned.meta_verifier.num_bins = 16;
+    ChatRouter other_bins(rebinned, {"", ""}, load_prompt_templates("", ""), nullptr, {});
+    reply = other_bins.handle(chat(question()));
+    QCOMPARE(reply.status, 200);
+    QVERIFY(json::parse(reply.body)["automix"]["belief"].is_null());
     // A config without a table (written by hand) says so with null.
     meta.erase("belief");
     ChatRouter plain(parse_models_config(config_json(server.base_url(), meta).dump(), "plain.json"), {"", ""},
