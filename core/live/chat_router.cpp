@@ -67,6 +67,19 @@ std::string log_snippet(const std::string& text) {
     return s;
 }
 
+// A stable draw in [0, 1) from a text, so a request's split follows from its id: FNV-1a, then
+// a 64-bit finaliser (ids differ only in their last digits, which FNV leaves in the low bits).
+double unit_hash(const std::string& text) {
+    std::uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return static_cast<double>(h >> 11) * 0x1.0p-53;
+}
+
 // What the train rows at this confidence were, from the config's belief table (written by
 // `automix eval/calibrate --emit-config` for two-model methods); null when there is none.
 json belief_at(const MetaVerifierConfig& mv, double confidence) {
@@ -432,7 +445,10 @@ HttpReply ChatRouter::chat(const HttpRequest& req, const std::string& request_id
     LiveInput in = live_input_from_question(request_id, request->context, request->question, request->gold);
     in.native = true;
     in.records[0]["dataset"] = request->dataset.empty() ? std::string("live") : request->dataset;
-    in.records[0]["split"] = "served";  // the native format needs one; production rows are neither train nor val
+    // The native format needs a split: production rows are neither train nor val until labelled.
+    in.records[0]["split"] = request->gold.empty()                                           ? "served"
+                             : unit_hash(request_id) < options_.labelled_val_share ? "val"
+                                                                                             : "train";
     prepare_model_columns(in.dataset, routing->cfg);
 
     std::atomic<bool> cancel{false};

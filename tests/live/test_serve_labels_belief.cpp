@@ -148,7 +148,8 @@ void ServeLabelsBeliefTest::labelledRequestsLoadAsScoredRows() {
     {
         ServeOptions options;
         options.request_log = std::make_shared<RequestLog>(path, cfg);
-        options.run_all_fraction = 1.0;  // complete rows: what retraining needs
+        options.run_all_fraction = 1.0;    // complete rows: what retraining needs
+        options.labelled_val_share = 0.0;  // every labelled row a train row
         ChatRouter router(cfg, {"", ""}, load_prompt_templates("", ""), nullptr, options);
         QCOMPARE(router.handle(chat(question({{"automix", {{"gold", "Paris"}, {"dataset", "geo"}}}}))).status, 200);
         QCOMPARE(router.handle(chat(question({{"automix", {{"gold", "Lyon"}}}}))).status, 200);
@@ -174,9 +175,25 @@ void ServeLabelsBeliefTest::labelledRequestsLoadAsScoredRows() {
     QVERIFY(std::isnan(ds.models[0].score[2]));
     QVERIFY(!ds.unmeasured[0] && !ds.unmeasured[1]);  // complete and labelled: usable for training
     QVERIFY(ds.unmeasured[2]);
+    QVERIFY(ds.split[0] == data::Split::Train && ds.split[1] == data::Split::Train);
+    QVERIFY(ds.split[2] == data::Split::Other);  // "served"
     const json extra = json::parse(ds.extra_json[0]);
     QVERIFY(extra["serve"]["labelled"].get<bool>());
     QVERIFY(!json::parse(ds.extra_json[2])["serve"]["labelled"].get<bool>());
+    // With a val share, labelled rows split between train and val by request id.
+    const std::string split_log = dir.filePath("split.jsonl").toStdString();
+    {
+        ServeOptions options;
+        options.request_log = std::make_shared<RequestLog>(split_log, cfg);
+        options.labelled_val_share = 0.5;
+        ChatRouter router(cfg, {"", ""}, load_prompt_templates("", ""), nullptr, options);
+        for (int i = 0; i < 40; ++i)
+            QCOMPARE(router.handle(chat(question({{"automix", {{"gold", "Paris"}}}}))).status, 200);
+    }
+    const auto split = data::load_file(split_log).dataset;
+    const auto val = split.rows(-1, data::Split::Val).size(), train = split.rows(-1, data::Split::Train).size();
+    QCOMPARE(val + train, std::size_t{40});
+    QVERIFY2(val >= 8 && train >= 8, (std::to_string(val) + " val").c_str());
 }
 
 QTEST_GUILESS_MAIN(ServeLabelsBeliefTest)
