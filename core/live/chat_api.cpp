@@ -121,7 +121,8 @@ std::optional<ChatRequest> parse_chat_request(const std::string& body, ApiError*
     if (j.contains("automix") && !j["automix"].is_null()) {
         const json& a = j["automix"];
         if (!a.is_object()) {
-            *error = bad("'automix' must be an object such as {\"gold\": \"Paris\", \"dataset\": \"support\"}", "automix");
+            *error =
+                bad("'automix' must be an object such as {\"gold\": \"Paris\", \"dataset\": \"support\"}", "automix");
             return std::nullopt;
         }
         for (auto it = a.begin(); it != a.end(); ++it) {
@@ -137,9 +138,10 @@ std::optional<ChatRequest> parse_chat_request(const std::string& body, ApiError*
         }
         req.gold = a.value("gold", "");
         req.dataset = a.value("dataset", "");
-        const bool name_ok = req.dataset.size() <= 64 && std::all_of(req.dataset.begin(), req.dataset.end(), [](char c) {
-                                 return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
-                             });
+        const bool name_ok =
+            req.dataset.size() <= 64 && std::all_of(req.dataset.begin(), req.dataset.end(), [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+            });
         if (!name_ok) {
             *error = bad("automix.dataset: expected up to 64 letters, digits, '_', '-' or '.'", "automix.dataset");
             return std::nullopt;

@@ -154,7 +154,7 @@ class ChatRouter::Deadlines {
 struct ChatRouter::Routing {
     std::string name;  // "Threshold:0.375"
     ModelsConfig cfg;
-    bool two_model = true;  // decides between the first and last model (the belief table's view)
+    bool two_model = true;                  // decides between first and last model, as the belief table sees it
     std::shared_ptr<Pipeline> routed, all;  // `all` built when first sampled
 };
 
@@ -445,10 +445,11 @@ HttpReply ChatRouter::chat(const HttpRequest& req, const std::string& request_id
     LiveInput in = live_input_from_question(request_id, request->context, request->question, request->gold);
     in.native = true;
     in.records[0]["dataset"] = request->dataset.empty() ? std::string("live") : request->dataset;
-    // The native format needs a split: production rows are neither train nor val until labelled.
-    in.records[0]["split"] = request->gold.empty()                                           ? "served"
-                             : unit_hash(request_id) < options_.labelled_val_share ? "val"
-                                                                                             : "train";
+    // The native format needs a split: production rows are neither train nor val until
+    // labelled; labelled ones are train, a share of them (drawn by request id) val.
+    const char* split = "served";
+    if (!request->gold.empty()) split = unit_hash(request_id) < options_.labelled_val_share ? "val" : "train";
+    in.records[0]["split"] = split;
     prepare_model_columns(in.dataset, routing->cfg);
 
     std::atomic<bool> cancel{false};
@@ -613,10 +614,14 @@ HttpReply ChatRouter::chat(const HttpRequest& req, const std::string& request_id
     }
     if (options_.request_log) {
         json rec = output_record(in, 0, row, routing->cfg);
-        rec["serve"] = {{"request_id", request_id},      {"time", iso_now()},
-                        {"model", request->model},       {"routing", routing->name},
-                        {"status", reply.status},        {"stream", request->stream},
-                        {"run_all_models", out.run_all}, {"latency_ms", automix["latency_ms"]},
+        rec["serve"] = {{"request_id", request_id},
+                        {"time", iso_now()},
+                        {"model", request->model},
+                        {"routing", routing->name},
+                        {"status", reply.status},
+                        {"stream", request->stream},
+                        {"run_all_models", out.run_all},
+                        {"latency_ms", automix["latency_ms"]},
                         {"labelled", !request->gold.empty()}};
         if (!belief.is_null()) rec["serve"]["belief"] = belief;
         try {

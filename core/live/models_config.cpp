@@ -330,7 +330,8 @@ ModelsConfig parse_models_config(const std::string& text, const std::string& ori
             cfg.meta_verifier.params = root["meta_verifier"]["params"];
         cfg.meta_verifier.num_bins = f.integer("num_bins", 8, 1, 1000);
         if (f.has("belief")) {
-            if (const std::string why = belief_table_problem(root["meta_verifier"]["belief"], cfg.meta_verifier.num_bins);
+            if (const std::string why =
+                    belief_table_problem(root["meta_verifier"]["belief"], cfg.meta_verifier.num_bins);
                 !why.empty())
                 f.problem("belief", why);
             else
@@ -435,8 +436,8 @@ nlohmann::json routing_models_config(const nlohmann::json& base, const data::Dat
         costs.clear();
         for (const auto& c : ds.models) costs.push_back(c.call_cost);
     }
-    json out = emit_models_config(base, names, method, params, cfg.num_bins, costs, cfg.verifier_cost,
-                                  static_cast<int>(k));
+    json out =
+        emit_models_config(base, names, method, params, cfg.num_bins, costs, cfg.verifier_cost, static_cast<int>(k));
     // What the train rows in each confidence bin were (method §5), so `automix serve` can say
     // what a request's confidence means without the train rows. A two-model view only: the
     // N-model cascade's belief comes from its learned model.

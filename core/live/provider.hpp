@@ -46,8 +46,7 @@ class Provider {
     virtual std::string completion_path() const = 0;
     virtual std::string models_path() const { return "/models"; }
     // The request body for one prompt; extra_body is merged in afterwards by request_body().
-    virtual nlohmann::json request(const std::string& model_id, const std::string& prompt,
-                                   const Sampling& s) const = 0;
+    virtual nlohmann::json request(const std::string& model_id, const std::string& prompt, const Sampling& s) const = 0;
     // The header lines carrying `key`. `key_header` is the model's api_key_header: "" asks for
     // the provider's own way, a name sends "NAME: KEY" (Azure's api-key). Keys live in memory only.
     virtual std::vector<std::string> auth_headers(const std::string& key, const std::string& key_header) const;
@@ -68,7 +67,7 @@ using ProviderPtr = std::shared_ptr<const Provider>;
 // Throws std::logic_error for a name already taken.
 void register_provider(ProviderPtr provider);
 const Provider* find_provider(std::string_view name);  // null when there is none
-std::vector<std::string> provider_names();              // sorted
+std::vector<std::string> provider_names();             // sorted
 // find_provider that throws std::invalid_argument naming the known providers.
 const Provider& provider_for(std::string_view name);
 
@@ -101,6 +100,5 @@ std::optional<std::pair<std::int64_t, std::int64_t>> parse_usage(const Provider&
 #define AUTOMIX_PROVIDER_CONCAT_INNER(a, b) a##b
 #define AUTOMIX_PROVIDER_CONCAT(a, b) AUTOMIX_PROVIDER_CONCAT_INNER(a, b)
 // In a provider's file: AUTOMIX_PROVIDER(std::make_shared<MyProvider>());
-#define AUTOMIX_PROVIDER(...)                                                                   \
-    static const ::automix::live::ProviderRegistration AUTOMIX_PROVIDER_CONCAT(automix_provider_, \
-                                                                               __LINE__)(__VA_ARGS__)
+#define AUTOMIX_PROVIDER(...)                                                                                          \
+    static const ::automix::live::ProviderRegistration AUTOMIX_PROVIDER_CONCAT(automix_provider_, __LINE__)(__VA_ARGS__)

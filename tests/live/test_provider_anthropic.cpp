@@ -28,7 +28,8 @@ struct FakeOptions {
 // Speaks the Messages API as the real one does for the parts AutoMix uses.
 class FakeAnthropic {
   public:
-    explicit FakeAnthropic(FakeOptions o = {}) : options_(o), http_([this](const HttpRequest& r) { return handle(r); }) {
+    explicit FakeAnthropic(FakeOptions o = {})
+        : options_(o), http_([this](const HttpRequest& r) { return handle(r); }) {
         http_.start(0);
     }
     std::string base_url() const { return "http://127.0.0.1:" + std::to_string(http_.port()) + "/v1"; }
@@ -63,7 +64,8 @@ class FakeAnthropic {
         const json body = json::parse(req.body, nullptr, false);
         // The real API refuses what it does not know; n and stop would be such mistakes.
         for (const char* k : {"n", "stop", "seed"})
-            if (body.contains(k)) return error(400, "invalid_request_error", std::string(k) + ": Extra inputs are not permitted");
+            if (body.contains(k))
+                return error(400, "invalid_request_error", std::string(k) + ": Extra inputs are not permitted");
         if (!body.contains("max_tokens")) return error(400, "invalid_request_error", "max_tokens: Field required");
         const std::string prompt = body["messages"][0]["content"].get<std::string>();
         const bool verify = prompt.find("AI Generated Answer:") != std::string::npos &&
@@ -89,10 +91,18 @@ class FakeAnthropic {
 };
 
 ModelsConfig config(const std::string& anthropic_url, const std::string& openai_url, int k = 3) {
-    json small = {{"name", "claude"},          {"api", "anthropic"},        {"base_url", anthropic_url},
-                  {"model", "claude-small"},   {"api_key_env", "AUTOMIX_TEST_ANTHROPIC_KEY"},
-                  {"price_per_1k_input", 1.0}, {"price_per_1k_output", 2.0}, {"timeout_s", 5}};
-    json large = {{"name", "large"}, {"base_url", openai_url}, {"model", "large-model"}, {"price_per_call", 0.5},
+    json small = {{"name", "claude"},
+                  {"api", "anthropic"},
+                  {"base_url", anthropic_url},
+                  {"model", "claude-small"},
+                  {"api_key_env", "AUTOMIX_TEST_ANTHROPIC_KEY"},
+                  {"price_per_1k_input", 1.0},
+                  {"price_per_1k_output", 2.0},
+                  {"timeout_s", 5}};
+    json large = {{"name", "large"},
+                  {"base_url", openai_url},
+                  {"model", "large-model"},
+                  {"price_per_call", 0.5},
                   {"timeout_s", 5}};
     json cfg = {{"models", {small, large}},
                 {"verifier", {{"k", k}}},

@@ -66,7 +66,8 @@ void ProvidersTest::requestsDifferOnlyWhereTheWireFormatsDo() {
     const Provider& chat = openai_chat_provider();
     const Provider& text = openai_completions_provider();
     QCOMPARE(completion_url(chat, "http://h:1/v1//"), std::string("http://h:1/v1/chat/completions"));
-    QCOMPARE(completion_url(text, "http://h:1/v1", "api-version=1"), std::string("http://h:1/v1/completions?api-version=1"));
+    QCOMPARE(completion_url(text, "http://h:1/v1", "api-version=1"),
+             std::string("http://h:1/v1/completions?api-version=1"));
     QCOMPARE(models_url(chat, "http://h:1/v1/", "a=b"), std::string("http://h:1/v1/models?a=b"));
     Sampling s;
     s.n = 3;
@@ -95,12 +96,11 @@ void ProvidersTest::keyHeaderIsBearerByDefaultAndConfigurableForAzure() {
     QCOMPARE(call.api_key, std::string("sk-1"));  // kept for scrubbing error texts
     QVERIFY(plain.call("", 0).headers.empty());   // no key, no auth header
     // Azure OpenAI is the chat provider configured: api-key header, api-version query, a deployment URL.
-    const auto azure =
-        config_with({{"api_key_header", "api-key"},
-                     {"url_query", "api-version=2024-06-01"},
-                     {"base_url", "https://my-resource.openai.azure.com/openai/deployments/gpt-4o-mini"},
-                     {"headers", {{"X-Tenant", "lab"}}}})
-            .models[0];
+    const auto azure = config_with({{"api_key_header", "api-key"},
+                                    {"url_query", "api-version=2024-06-01"},
+                                    {"base_url", "https://my-resource.openai.azure.com/openai/deployments/gpt-4o-mini"},
+                                    {"headers", {{"X-Tenant", "lab"}}}})
+                           .models[0];
     QCOMPARE(azure.api, std::string("chat"));
     call = azure.call("az-1", 2);
     QCOMPARE(call.endpoint, 2);
@@ -134,8 +134,8 @@ void ProvidersTest::repliesOfServersThatDifferAreReadOneWay() {
     // An echoed prompt is cut off; usage read; negative counts are no usage.
     o.max_choices = 1;
     o.prompt = "Q: x\nA:";
-    c = parse_completion(text, R"({"choices":[{"text":"Q: x\nA: y"}],"usage":{"prompt_tokens":4,"completion_tokens":1}})",
-                         o, &why);
+    c = parse_completion(
+        text, R"({"choices":[{"text":"Q: x\nA: y"}],"usage":{"prompt_tokens":4,"completion_tokens":1}})", o, &why);
     QVERIFY(c.has_value());
     QCOMPARE(c->texts[0], std::string(" y"));
     QVERIFY(c->has_usage);

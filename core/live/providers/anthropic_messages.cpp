@@ -58,7 +58,8 @@ class AnthropicMessages final : public Provider {
             const auto& u = body["usage"];
             if (u.contains("input_tokens") && u["input_tokens"].is_number_integer() && u.contains("output_tokens") &&
                 u["output_tokens"].is_number_integer())
-                out.usage = std::make_pair(u["input_tokens"].get<std::int64_t>(), u["output_tokens"].get<std::int64_t>());
+                out.usage =
+                    std::make_pair(u["input_tokens"].get<std::int64_t>(), u["output_tokens"].get<std::int64_t>());
         }
         return out;
     }
