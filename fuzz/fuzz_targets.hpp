@@ -6,8 +6,9 @@
 // A new target: its function here, one line in kTargets, and a seed in fuzz/corpus/<name>/.
 #include "core/data/reader.hpp"
 #include "core/eval/router_scores.hpp"
+#include "core/live/chat_api.hpp"
 #include "core/live/models_config.hpp"
-#include "core/live/openai_protocol.hpp"
+#include "core/live/provider.hpp"
 #include "core/live/response_cache.hpp"
 #include <zlib.h>
 
@@ -98,7 +99,7 @@ inline int models_config(const std::uint8_t* data, std::size_t size) {
 inline int http_response(const std::uint8_t* data, std::size_t size) {
     using namespace automix::live;
     if (size == 0) return 0;
-    const Api api = (data[0] & 1) ? Api::Chat : Api::Completions;
+    const Provider& api = (data[0] & 1) ? openai_chat_provider() : openai_completions_provider();
     const int expected = 1 + ((data[0] >> 1) & 7);
     const std::string body(reinterpret_cast<const char*>(data + 1), size - 1);
     std::string why;
@@ -202,6 +203,43 @@ inline int router_scores(const std::uint8_t* data, std::size_t size) {
     return 0;
 }
 
+// libFuzzer target: the request parser of `automix serve` (a client's /v1/chat/completions
+// body). It never throws: a body either gives a model and a question that is not blank, or
+// is refused with a 4xx OpenAI error object that is itself valid JSON; whatever parses can
+// be answered (the reply and its SSE form are valid JSON whatever bytes the question holds).
+inline int chat_request(const std::uint8_t* data, std::size_t size) {
+    using namespace automix::live;
+    const std::string body(reinterpret_cast<const char*>(data), size);
+    ApiError error;
+    const auto request = parse_chat_request(body, &error);
+    if (!request) {
+        fuzz::require(error.status >= 400 && error.status < 500 && !error.message.empty());
+        const auto reply = nlohmann::json::parse(error_reply(error).body, nullptr, false);
+        fuzz::require(reply.is_object() && reply["error"]["message"].is_string());
+        return 0;
+    }
+    fuzz::require(!request->model.empty());
+    fuzz::require(request->question.find_first_not_of(" \t\r\n") != std::string::npos);
+    const auto usage = nlohmann::json::object();
+    const auto automix = nlohmann::json{{"path", {"m"}}};
+    fuzz::require(!completion_object("id", 0, request->model, request->question, usage, automix)
+                       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                       .empty());
+    const std::string sse =
+        completion_stream("id", 0, request->model, request->question, usage, automix, request->include_usage_in_stream);
+    std::size_t at = 0, events = 0;
+    while ((at = sse.find("data: ", at)) != std::string::npos) {
+        const std::size_t end = sse.find("\n\n", at);
+        fuzz::require(end != std::string::npos);
+        const std::string payload = sse.substr(at + 6, end - at - 6);
+        fuzz::require(payload == "[DONE]" || nlohmann::json::parse(payload, nullptr, false).is_object());
+        ++events;
+        at = end + 2;
+    }
+    fuzz::require(events >= 3);
+    return 0;
+}
+
 // --- the one list of targets -------------------------------------------------------------
 
 struct Target {
@@ -211,7 +249,7 @@ struct Target {
 inline constexpr Target kTargets[] = {
     {"release_reader", release_reader},   {"native_reader", native_reader}, {"native_manifest", native_manifest},
     {"models_config", models_config},     {"http_response", http_response}, {"cache_reader", cache_reader},
-    {"router_scores", router_scores},
+    {"router_scores", router_scores},     {"chat_request", chat_request},
 };
 inline const Target* find_target(std::string_view name) {
     for (const Target& t : kTargets)

@@ -48,6 +48,8 @@ const char* kHelp =
     "  --request-log FILE     append every request as a native-format row (open it in the explorer)\n"
     "  --run-all-models F     ask every model for a fraction F in [0,1] of the requests (complete\n"
     "                         rows for retraining, in the request log); the reply stays the routed one\n"
+    "  --labelled-val-share F the share of labelled requests (automix.gold) logged as val rows, the\n"
+    "                         rest as train (default 0.3; unlabelled rows are logged as \"served\")\n"
     "  --cache DIR            response cache (default: none)\n"
     "  --breaker-cooldown S   after retry.breaker_threshold requests in a row failed upstream, refuse\n"
     "                         requests with 503 for S seconds (default 10)\n"
@@ -67,7 +69,7 @@ int serve_command(const std::vector<std::string>& argv) {
     cli::Args args(argv,
                    {"config", "port", "host", "token-env", "max-concurrent", "queue-timeout", "request-timeout",
                     "max-body-bytes", "max-connections", "request-log", "run-all-models", "cache", "breaker-cooldown",
-                    "drain-timeout", "seed"},
+                    "drain-timeout", "seed", "labelled-val-share"},
                    {"log-prompts", "quiet", "no-preflight", "help"});
     if (args.has("help")) {
         std::printf("%s", kHelp);
@@ -82,6 +84,7 @@ int serve_command(const std::vector<std::string>& argv) {
     o.request_timeout_s = args.get_double("request-timeout", 120.0);
     o.queue_timeout_s = args.get_double("queue-timeout", 0.0);
     o.run_all_fraction = args.get_double("run-all-models", 0.0);
+    o.labelled_val_share = args.get_double("labelled-val-share", 0.3);
     o.breaker_cooldown_s = args.get_double("breaker-cooldown", 10.0);
     o.seed = static_cast<std::uint64_t>(args.get_int("seed", 1));
     o.log_prompts = args.has("log-prompts");
@@ -94,6 +97,8 @@ int serve_command(const std::vector<std::string>& argv) {
         throw cli::UsageError("--request-timeout must be positive, --queue-timeout >= 0");
     if (!(o.run_all_fraction >= 0 && o.run_all_fraction <= 1))
         throw cli::UsageError("--run-all-models must be a fraction in [0, 1]");
+    if (!(o.labelled_val_share >= 0 && o.labelled_val_share <= 1))
+        throw cli::UsageError("--labelled-val-share must be a fraction in [0, 1]");
     if (max_body < 1 || max_connections < 1)
         throw cli::UsageError("--max-body-bytes and --max-connections must be positive");
     if (!(drain_s >= 0) || !(o.breaker_cooldown_s >= 0))

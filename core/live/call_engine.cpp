@@ -181,12 +181,6 @@ struct CallEngine::Impl {
             // Without this, curl waits for "100 Continue" on bodies over 1 KB.
             p->headers = curl_slist_append(p->headers, "Expect:");
             for (const auto& h : p->call.headers) p->headers = curl_slist_append(p->headers, h.c_str());
-            if (!p->call.api_key.empty()) {
-                const std::string line = p->call.api_key_header.empty()
-                                             ? "Authorization: Bearer " + p->call.api_key
-                                             : p->call.api_key_header + ": " + p->call.api_key;
-                p->headers = curl_slist_append(p->headers, line.c_str());
-            }
         }
         p->curl_error[0] = '\0';
         curl_easy_setopt(e, CURLOPT_ERRORBUFFER, p->curl_error);

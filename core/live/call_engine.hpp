@@ -48,10 +48,10 @@ struct HttpCall {
     std::string url;
     std::string body;
     bool get = false;     // GET without a body (preflight) instead of POST
-    std::string api_key;  // kept in memory only
-    // Header carrying the key: "" = "Authorization: Bearer KEY", else "NAME: KEY" (Azure's api-key).
-    std::string api_key_header;
-    std::vector<std::string> headers;  // extra "Name: value" lines
+    // Kept in memory only, and cut out of every error text. The provider puts it into `headers`
+    // (ModelEndpoint::call); the engine itself sends no key.
+    std::string api_key;
+    std::vector<std::string> headers;  // "Name: value" lines
     std::string ca_file;  // CA bundle; "" = $SSL_CERT_FILE, else $CURL_CA_BUNDLE, else the system's
     std::size_t max_response_bytes = 8u << 20;  // a larger body is cut off and the call fails
     double timeout_s = 60.0;

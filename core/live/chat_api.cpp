@@ -1,6 +1,7 @@
 #include "core/live/chat_api.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "core/data/json_parse.hpp"
 
@@ -116,6 +117,35 @@ std::optional<ChatRequest> parse_chat_request(const std::string& body, ApiError*
     if (j.contains("n") && !j["n"].is_null() && !(j["n"].is_number_integer() && j["n"].get<long long>() == 1)) {
         *error = bad("n: AutoMix answers with one choice; only n = 1 is supported", "n");
         return std::nullopt;
+    }
+    if (j.contains("automix") && !j["automix"].is_null()) {
+        const json& a = j["automix"];
+        if (!a.is_object()) {
+            *error =
+                bad("'automix' must be an object such as {\"gold\": \"Paris\", \"dataset\": \"support\"}", "automix");
+            return std::nullopt;
+        }
+        for (auto it = a.begin(); it != a.end(); ++it) {
+            const std::string where = "automix." + it.key();
+            if (it.key() != "gold" && it.key() != "dataset") {
+                *error = bad(where + ": unknown field (automix takes gold and dataset)", where);
+                return std::nullopt;
+            }
+            if (!it.value().is_string()) {
+                *error = bad(where + ": expected a string", where);
+                return std::nullopt;
+            }
+        }
+        req.gold = a.value("gold", "");
+        req.dataset = a.value("dataset", "");
+        const bool name_ok =
+            req.dataset.size() <= 64 && std::all_of(req.dataset.begin(), req.dataset.end(), [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+            });
+        if (!name_ok) {
+            *error = bad("automix.dataset: expected up to 64 letters, digits, '_', '-' or '.'", "automix.dataset");
+            return std::nullopt;
+        }
     }
     std::string system, turns;
     for (std::size_t i = 0; i < messages.size(); ++i) {

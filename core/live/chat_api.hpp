@@ -20,6 +20,11 @@ struct ChatRequest {
     std::string question;
     bool stream = false;
     bool include_usage_in_stream = false;  // stream_options.include_usage
+    // The request's own `automix` object (an extension; OpenAI clients send it as extra body):
+    // the gold answer, which the request log keeps so the row loads scored, and the dataset
+    // name the row is filed under ("live" when none).
+    std::string gold;
+    std::string dataset;
 };
 
 // A request the server refuses, as OpenAI words it.

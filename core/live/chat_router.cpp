@@ -11,6 +11,7 @@
 
 #include "core/data/json_parse.hpp"
 #include "core/live/live_io.hpp"
+#include "core/routing/bins.hpp"
 #include "core/routing/method.hpp"
 
 namespace automix::live {
@@ -64,6 +65,34 @@ std::string log_snippet(const std::string& text) {
     for (char& c : s)
         if (static_cast<unsigned char>(c) < 0x20) c = ' ';
     return s;
+}
+
+// A stable draw in [0, 1) from a text, so a request's split follows from its id: FNV-1a, then
+// a 64-bit finaliser (ids differ only in their last digits, which FNV leaves in the low bits).
+double unit_hash(const std::string& text) {
+    std::uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return static_cast<double>(h >> 11) * 0x1.0p-53;
+}
+
+// What the train rows at this confidence were, from the config's belief table (written by
+// `automix eval/calibrate --emit-config` for two-model methods); null when there is none.
+json belief_at(const MetaVerifierConfig& mv, double confidence) {
+    if (!mv.belief.is_object() || !std::isfinite(confidence)) return nullptr;
+    // A table for other bins (the Live tab can change num_bins of a loaded config) says nothing.
+    const json& bins = mv.belief["bins"];
+    const int bin = routing::Bins(mv.num_bins).nearest(confidence);
+    if (bin < 0 || bins.size() != static_cast<std::size_t>(mv.num_bins) + 1) return nullptr;
+    const json& entry = bins[static_cast<std::size_t>(bin)];
+    json states = json::object();
+    for (std::size_t s = 0; s < mv.belief["states"].size(); ++s)
+        states[mv.belief["states"][s].get<std::string>()] = entry["p"][s];
+    return {{"bin", bin}, {"train_rows", entry["rows"]}, {"states", states}};
 }
 
 }  // namespace
@@ -125,6 +154,7 @@ class ChatRouter::Deadlines {
 struct ChatRouter::Routing {
     std::string name;  // "Threshold:0.375"
     ModelsConfig cfg;
+    bool two_model = true;                  // decides between first and last model, as the belief table sees it
     std::shared_ptr<Pipeline> routed, all;  // `all` built when first sampled
 };
 
@@ -150,6 +180,7 @@ ChatRouter::ChatRouter(ModelsConfig cfg, std::vector<std::string> api_keys, Prom
     r->cfg.run_all_models = false;
     const auto method = routing::find_method(cfg_.meta_verifier.method);
     r->name = (method ? method->name() : cfg_.meta_verifier.method) + ":" + cfg_.meta_verifier.params.dump();
+    r->two_model = !method || !method->uses_all_models();
     r->routed = std::make_shared<Pipeline>(r->cfg, keys_, prompts_, cache_);  // throws ConfigError
     default_ = r;
     routings_[r->name] = r;
@@ -222,6 +253,7 @@ std::shared_ptr<ChatRouter::Routing> ChatRouter::routing_for(const std::string& 
     r->cfg.run_all_models = false;
     r->cfg.meta_verifier.method = method->name();
     r->cfg.meta_verifier.params = params;
+    r->two_model = !method->uses_all_models();
     try {
         r->routed = std::make_shared<Pipeline>(r->cfg, keys_, prompts_, cache_);
     } catch (const ConfigError& e) {
@@ -410,10 +442,14 @@ HttpReply ChatRouter::chat(const HttpRequest& req, const std::string& request_id
 
     out.run_all = draw_run_all();
     const auto pipeline = pipeline_of(*routing, out.run_all);
-    LiveInput in = live_input_from_question(request_id, request->context, request->question);
+    LiveInput in = live_input_from_question(request_id, request->context, request->question, request->gold);
     in.native = true;
-    in.records[0]["dataset"] = "live";
-    in.records[0]["split"] = "served";  // the native format needs one; production rows are neither train nor val
+    in.records[0]["dataset"] = request->dataset.empty() ? std::string("live") : request->dataset;
+    // The native format needs a split: production rows are neither train nor val until
+    // labelled; labelled ones are train, a share of them (drawn by request id) val.
+    const char* split = "served";
+    if (!request->gold.empty()) split = unit_hash(request_id) < options_.labelled_val_share ? "val" : "train";
+    in.records[0]["split"] = split;
     prepare_model_columns(in.dataset, routing->cfg);
 
     std::atomic<bool> cancel{false};
@@ -456,6 +492,7 @@ HttpReply ChatRouter::chat(const HttpRequest& req, const std::string& request_id
     }
     double upstream_ms = 0;
     json steps = json::array();
+    json belief = nullptr;  // of the first model's decision, the one a two-model method makes
     const int last = row.done ? row.final_model : static_cast<int>(row.escalated.size());
     std::string path;
     for (std::size_t j = 0; j < n; ++j) {
@@ -468,6 +505,10 @@ HttpReply ChatRouter::chat(const HttpRequest& req, const std::string& request_id
         step["confidence"] = std::isfinite(conf) ? json(conf) : json(nullptr);
         if (j < row.escalated.size()) {
             step["decision"] = row.escalated[j] ? "escalate" : "answer";
+            if (routing->two_model && j == 0) {
+                belief = belief_at(routing->cfg.meta_verifier, conf);
+                step["belief"] = belief;
+            }
             try {
                 step["reason"] = pipeline->explain(in.dataset, 0, j);
             } catch (const std::exception& e) {
@@ -504,6 +545,7 @@ HttpReply ChatRouter::chat(const HttpRequest& req, const std::string& request_id
                     {"routing", routing->name},
                     {"path", json::array()},
                     {"steps", steps},
+                    {"belief", belief},
                     {"cost_units", row.cost_units},
                     {"money", row.money},
                     {"latency_ms",
@@ -572,10 +614,16 @@ HttpReply ChatRouter::chat(const HttpRequest& req, const std::string& request_id
     }
     if (options_.request_log) {
         json rec = output_record(in, 0, row, routing->cfg);
-        rec["serve"] = {{"request_id", request_id},      {"time", iso_now()},
-                        {"model", request->model},       {"routing", routing->name},
-                        {"status", reply.status},        {"stream", request->stream},
-                        {"run_all_models", out.run_all}, {"latency_ms", automix["latency_ms"]}};
+        rec["serve"] = {{"request_id", request_id},
+                        {"time", iso_now()},
+                        {"model", request->model},
+                        {"routing", routing->name},
+                        {"status", reply.status},
+                        {"stream", request->stream},
+                        {"run_all_models", out.run_all},
+                        {"latency_ms", automix["latency_ms"]},
+                        {"labelled", !request->gold.empty()}};
+        if (!belief.is_null()) rec["serve"]["belief"] = belief;
         try {
             options_.request_log->append(rec);
         } catch (const std::exception& e) {

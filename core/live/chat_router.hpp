@@ -34,6 +34,10 @@ struct ServeOptions {
     double queue_timeout_s = 0.0;             // longest wait for a slot before 503; <= 0 = the request timeout
     std::string required_token;               // clients must send "Authorization: Bearer <token>"; "" = open
     double run_all_fraction = 0.0;            // share of requests asked of every model (complete rows)
+    // Labelled requests (automix.gold) go to the request log as train rows, this share of them
+    // (drawn by request id) as val, so the log trains and evaluates as it is; unlabelled rows
+    // keep the split "served".
+    double labelled_val_share = 0.3;
     std::uint64_t seed = 1;                   // of the run-all-models draw
     bool log_prompts = false;                 // the access log line shows the question
     double breaker_cooldown_s = 10.0;         // requests refused (503) after a streak of upstream failures

@@ -9,7 +9,9 @@
 #include <sstream>
 
 #include "core/data/json_parse.hpp"
+#include "core/routing/bins.hpp"
 #include "core/routing/method.hpp"
+#include "core/routing/pomdp_simple.hpp"
 
 namespace automix::live {
 
@@ -124,6 +126,49 @@ double ModelEndpoint::money(std::int64_t prompt_tokens, std::int64_t completion_
            static_cast<double>(completion_tokens) / 1000.0 * price_out_per_1k;
 }
 
+namespace {
+
+// "" when `t` is a belief table for num_bins (what routing_models_config writes), else why not.
+std::string belief_table_problem(const json& t, int num_bins) {
+    if (!t.is_object() || !t.contains("states") || !t["states"].is_array() || !t.contains("bins") ||
+        !t["bins"].is_array())
+        return "expected {\"states\": [names], \"bins\": [{\"rows\": n, \"p\": [...]}, ...]}";
+    const auto& states = t["states"];
+    if (states.empty() || states.size() > 64) return "states: expected 1 to 64 state names";
+    for (const auto& s : states)
+        if (!s.is_string()) return "states: expected strings";
+    if (t["bins"].size() != static_cast<std::size_t>(num_bins) + 1)
+        return "bins: expected num_bins + 1 = " + std::to_string(num_bins + 1) + " entries, got " +
+               std::to_string(t["bins"].size());
+    for (std::size_t k = 0; k < t["bins"].size(); ++k) {
+        const auto& b = t["bins"][k];
+        const std::string at = "bins[" + std::to_string(k) + "]";
+        if (!b.is_object() || !b.contains("rows") || !b["rows"].is_number_unsigned() || !b.contains("p") ||
+            !b["p"].is_array() || b["p"].size() != states.size())
+            return at + ": expected {\"rows\": n, \"p\": [one probability per state]}";
+        for (const auto& x : b["p"])
+            if (!x.is_number() || !(x.get<double>() >= 0.0 && x.get<double>() <= 1.0))
+                return at + ".p: expected probabilities in [0, 1]";
+    }
+    return {};
+}
+
+}  // namespace
+
+HttpCall ModelEndpoint::call(const std::string& key, int endpoint) const {
+    const Provider& p = provider();
+    HttpCall c;
+    c.endpoint = endpoint;
+    c.api_key = key;
+    c.headers = p.fixed_headers();
+    c.headers.insert(c.headers.end(), headers.begin(), headers.end());
+    for (auto& line : p.auth_headers(key, api_key_header)) c.headers.push_back(std::move(line));
+    c.ca_file = ca_file;
+    c.max_response_bytes = max_response_bytes;
+    c.timeout_s = timeout_s;
+    return c;
+}
+
 ModelsConfig parse_models_config(const std::string& text, const std::string& origin, const std::string& base_dir) {
     json root;
     try {
@@ -186,11 +231,12 @@ ModelsConfig parse_models_config(const std::string& text, const std::string& ori
             if (!m.base_url.empty() && m.base_url.rfind("http://", 0) != 0 && m.base_url.rfind("https://", 0) != 0)
                 f.problem("base_url", "must start with http:// or https://");
             m.model_id = f.string("model", true);
-            const std::string api = f.string("api", false, "chat");
-            if (auto a = parse_api(api))
-                m.api = *a;
-            else
-                f.problem("api", "expected \"chat\" or \"completions\", got \"" + api + "\"");
+            m.api = f.string("api", false, "chat");
+            if (!find_provider(m.api)) {
+                std::string known;
+                for (const auto& n : provider_names()) known += (known.empty() ? "\"" : "\", \"") + n + "\"";
+                f.problem("api", "unknown provider \"" + m.api + "\" (known: " + known + ")");
+            }
             m.api_key_env = f.string("api_key_env", false);
             const bool per_token = f.has("price_per_1k_input") || f.has("price_per_1k_output");
             const bool per_call = f.has("price_per_call");
@@ -250,6 +296,7 @@ ModelsConfig parse_models_config(const std::string& text, const std::string& ori
                 if (!probe) f.problem("ca_file", "cannot read " + m.ca_file);
             }
             m.max_response_bytes = static_cast<std::size_t>(f.integer("max_response_bytes", 8 << 20, 1024, 1 << 30));
+            f.has("$comment");  // a note for the reader, e.g. how to point the entry at Azure
             f.reject_unknown();
             if (!m.name.empty() && !names.insert(m.name).second)
                 f.problem("name", "duplicate model name \"" + m.name + "\"");
@@ -282,6 +329,14 @@ ModelsConfig parse_models_config(const std::string& text, const std::string& ori
         else
             cfg.meta_verifier.params = root["meta_verifier"]["params"];
         cfg.meta_verifier.num_bins = f.integer("num_bins", 8, 1, 1000);
+        if (f.has("belief")) {
+            if (const std::string why =
+                    belief_table_problem(root["meta_verifier"]["belief"], cfg.meta_verifier.num_bins);
+                !why.empty())
+                f.problem("belief", why);
+            else
+                cfg.meta_verifier.belief = root["meta_verifier"]["belief"];
+        }
         f.reject_unknown();
     }
     if (top.has("retry")) {
@@ -381,8 +436,21 @@ nlohmann::json routing_models_config(const nlohmann::json& base, const data::Dat
         costs.clear();
         for (const auto& c : ds.models) costs.push_back(c.call_cost);
     }
-    return emit_models_config(base, names, method, params, cfg.num_bins, costs, cfg.verifier_cost,
-                              static_cast<int>(k));
+    json out =
+        emit_models_config(base, names, method, params, cfg.num_bins, costs, cfg.verifier_cost, static_cast<int>(k));
+    // What the train rows in each confidence bin were (method §5), so `automix serve` can say
+    // what a request's confidence means without the train rows. A two-model view only: the
+    // N-model cascade's belief comes from its learned model.
+    const auto m = routing::find_method(method);
+    if (m && !m->uses_all_models() && !train_rows.empty()) {
+        const routing::Bins bins(cfg.num_bins);
+        json per_bin = json::array();
+        for (const auto& o : routing::observation_table(ds, train_rows, bins))
+            per_bin.push_back({{"rows", o.rows}, {"p", {o.p_needy, o.p_good, o.p_hopeless}}});
+        out["meta_verifier"]["belief"] = {{"states", {"NEEDY", "GOOD", "HOPELESS"}}, {"bins", per_bin}};
+        (void)parse_models_config(out.dump(), "emitted config");
+    }
+    return out;
 }
 
 std::vector<std::string> resolve_api_keys(const ModelsConfig& cfg, const std::map<std::string, std::string>& typed) {

@@ -14,6 +14,7 @@
 #include "core/live/call_engine.hpp"
 #include "core/routing/method.hpp"
 #include "core/live/openai_protocol.hpp"
+#include "core/live/provider.hpp"
 
 namespace automix::live {
 
@@ -22,7 +23,7 @@ struct ModelEndpoint {
     std::string display_name;  // defaults to name
     std::string base_url;      // API root, e.g. "http://127.0.0.1:8080/v1"
     std::string model_id;      // `model` field sent to the server
-    Api api = Api::Chat;
+    std::string api = "chat";  // the provider (core/live/provider.hpp) that speaks to it
     std::string api_key_env;  // "" = the endpoint needs no key
     // Money: per-1k-token prices, or a fixed price per call (exactly one of the two forms).
     double price_in_per_1k = 0.0;
@@ -47,6 +48,11 @@ struct ModelEndpoint {
     std::size_t max_response_bytes = 8u << 20;
 
     double money(std::int64_t prompt_tokens, std::int64_t completion_tokens) const;
+    // The provider named by `api` (std::invalid_argument for an unknown one; the parser checks).
+    const Provider& provider() const { return provider_for(api); }
+    // A call to this model: its key, the provider's auth and fixed headers, the configured
+    // headers, CA file and limits; URL, body and label are the caller's.
+    HttpCall call(const std::string& key, int endpoint) const;
 };
 
 struct VerifierConfig {
@@ -59,6 +65,9 @@ struct MetaVerifierConfig {
     std::string method = "Threshold";  // a routing method name (core/routing registry)
     nlohmann::json params = 0.5;       // that method's parameter value
     int num_bins = 8;
+    // Per confidence bin, what the train rows there were: {"states": [...], "bins": [{"rows",
+    // "p"}, ...]} (routing_models_config writes it for two-model methods); null = none.
+    nlohmann::json belief;
 };
 
 struct ModelsConfig {

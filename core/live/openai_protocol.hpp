@@ -1,6 +1,7 @@
 #pragma once
-// Request bodies and response parsing for OpenAI-compatible `/chat/completions` and
-// `/completions` (llama.cpp server, vLLM, Ollama, OpenAI, ...).
+// What every provider's requests and replies share (sampling, a parsed completion, parse
+// options) and the reading of error bodies as OpenAI-compatible servers write them. The wire
+// formats themselves are providers (core/live/provider.hpp).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -8,10 +9,6 @@
 #include <vector>
 
 namespace automix::live {
-
-enum class Api { Chat, Completions };
-std::string_view to_string(Api api);  // "chat" / "completions"
-std::optional<Api> parse_api(std::string_view text);
 
 struct Sampling {
     double temperature = 0.0;
@@ -21,12 +18,6 @@ struct Sampling {
     std::optional<std::int64_t> seed;  // makes repeated samples distinct yet reproducible
 };
 
-// `base_url` ends with the API root, e.g. "http://127.0.0.1:8080/v1".
-std::string completion_url(const std::string& base_url, Api api);
-// `extra_body` (a JSON object's text, "" for none) is merged in last: per-model fields such as
-// `max_completion_tokens`; a null value removes a field (e.g. "max_tokens": null).
-std::string request_body(Api api, const std::string& model_id, const std::string& prompt, const Sampling& s,
-                         const std::string& extra_body = "");
 // The parameters that identify a call for caching (everything but n, prompt and seed).
 // Extra body fields change the reply, so they are part of it (only when set, so caches of
 // configs without them keep their keys).
@@ -56,13 +47,6 @@ struct ParseProblem {
     bool retryable = true;  // garbled or truncated bodies are usually transient
 };
 
-// Parses a 2xx body; nullopt (with *why) when it is not a usable completion.
-std::optional<Completion> parse_completion(Api api, const std::string& body, const ParseOptions& options,
-                                           ParseProblem* why);
-// The older strict form (tests, fuzzing): fewer than `expected_choices` choices is a problem.
-std::optional<Completion> parse_completion(Api api, const std::string& body, int expected_choices, std::string* why);
-// Token usage of a body, if it reports one (for billed responses that were rejected).
-std::optional<std::pair<std::int64_t, std::int64_t>> parse_usage(const std::string& body);
 // Rough token count of a text (4 bytes a token), used when a server reports no usage.
 std::int64_t estimate_tokens(std::string_view text);
 // The message of an error body as a server wrote it: OpenAI's {"error": {"message", "type",

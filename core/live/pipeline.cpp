@@ -28,12 +28,12 @@ std::string trim(const std::string& s) {
 // Checks a reply body before it is billed as good: the server's text must parse as `po` asks
 // (choices, finish reason), reading only what was generated after `prompt`.
 std::function<std::optional<ParseProblem>(const std::string&)> reply_validator(
-    Api api, ParseOptions po, std::shared_ptr<const std::string> prompt) {
+    const Provider* api, ParseOptions po, std::shared_ptr<const std::string> prompt) {
     return [api, po, prompt](const std::string& body) -> std::optional<ParseProblem> {
         ParseOptions o = po;
         o.prompt = *prompt;
         ParseProblem why("");
-        if (!parse_completion(api, body, o, &why)) return why;
+        if (!parse_completion(*api, body, o, &why)) return why;
         return std::nullopt;
     };
 }
@@ -460,7 +460,7 @@ class Run {
         Sampling s;
         s.temperature = m.temperature;
         s.max_tokens = m.max_tokens;
-        if (m.api == Api::Completions) s.stop = {"\n"};
+        s.stop = m.provider().stop_sequences(Purpose::Answer);
         return s;
     }
 
@@ -468,7 +468,7 @@ class Run {
         Sampling s;
         s.temperature = cfg_.verifier.temperature;
         s.max_tokens = cfg_.verifier.max_tokens;
-        if (m.api == Api::Completions) s.stop = {"\n\n"};
+        s.stop = m.provider().stop_sequences(Purpose::Verify);
         return s;
     }
 
@@ -510,7 +510,7 @@ class Run {
     // A 2xx reply that validation rejected: the server billed it, so it is paid and counted.
     void pay_rejected(std::size_t i, std::size_t j, const std::string& prompt, const std::string& body) {
         Completion c;
-        if (auto u = parse_usage(body)) {
+        if (auto u = parse_usage(cfg_.models[j].provider(), body)) {
             c.has_usage = true;
             c.prompt_tokens = u->first;
             c.completion_tokens = u->second;
@@ -565,16 +565,9 @@ class Run {
 
     HttpCall make_call(std::size_t i, std::size_t j, const std::string& prompt, const Sampling& s) const {
         const ModelEndpoint& m = cfg_.models[j];
-        HttpCall call;
-        call.endpoint = endpoint_[j];
-        call.url = completion_url(m.base_url, m.api) + (m.url_query.empty() ? "" : "?" + m.url_query);
-        call.body = request_body(m.api, m.model_id, prompt, s, m.extra_body);
-        call.api_key = keys_[j];
-        call.api_key_header = m.api_key_header;
-        call.headers = m.headers;
-        call.ca_file = m.ca_file;
-        call.max_response_bytes = m.max_response_bytes;
-        call.timeout_s = m.timeout_s;
+        HttpCall call = m.call(keys_[j], endpoint_[j]);
+        call.url = completion_url(m.provider(), m.base_url, m.url_query);
+        call.body = request_body(m.provider(), m.model_id, prompt, s, m.extra_body);
         (void)i;
         return call;
     }
@@ -609,7 +602,7 @@ class Run {
         state_[i].steps[j].answer = Phase::Pending;
         HttpCall call = make_call(i, j, *prompt, s);
         call.label = label(i, j, "answer");
-        const Api api = m.api;
+        const Provider* api = &m.provider();
         ParseOptions po;
         po.max_choices = 1;
         call.validate = reply_validator(api, po, prompt);
@@ -626,7 +619,7 @@ class Run {
             }
             ParseOptions o = po;
             o.prompt = *prompt;
-            const auto c = parse_completion(api, r.body, o, nullptr);
+            const auto c = parse_completion(*api, r.body, o, nullptr);
             const Bill b = bill_of(j, *c, *prompt);
             if (shared) {
                 ++usage.cached;
@@ -658,7 +651,8 @@ class Run {
     }
 
     bool sends_n(std::size_t j) const {
-        return cfg_.models[j].supports_n && !result_.totals.per_model[j].ignores_n;
+        return cfg_.models[j].supports_n && cfg_.models[j].provider().takes_n() &&
+               !result_.totals.per_model[j].ignores_n;
     }
 
     void request_verify(std::size_t i, std::size_t j) {
@@ -668,7 +662,7 @@ class Run {
         st.verify_prompt =
             std::make_shared<const std::string>(verify_prompt(prompts_, ds_, row(i), ds_.models[j].answer[row(i)]));
         const std::string identity = sampling_identity(verify_sampling(m), m.extra_body);
-        const std::string api_name(to_string(m.api));
+        const std::string& api_name = m.api;
         st.samples.assign(static_cast<std::size_t>(k), std::string());
         st.have.assign(static_cast<std::size_t>(k), 0);
         st.keys.assign(static_cast<std::size_t>(k), std::string());
@@ -726,7 +720,7 @@ class Run {
         HttpCall call = make_call(i, j, *prompt, s);
         call.label = label(i, j, "verify") + " #" + std::to_string(first) +
                      (count > 1 ? "-" + std::to_string(first + count - 1) : "");
-        const Api api = m.api;
+        const Provider* api = &m.provider();
         ParseOptions po;
         po.max_choices = count;
         po.allow_length = true;
@@ -749,7 +743,7 @@ class Run {
             }
             ParseOptions o = po;
             o.prompt = *prompt;
-            const auto c = parse_completion(api, r.body, o, nullptr);
+            const auto c = parse_completion(*api, r.body, o, nullptr);
             const int got = static_cast<int>(c->texts.size());
             const Bill b = bill_of(j, *c, *prompt);
             if (shared) {
@@ -796,7 +790,7 @@ class Run {
     // prompt would cost more than the routing).
     std::string call_identity(std::size_t j, const std::string& prompt, const std::string& sampling, int sample) const {
         const ModelEndpoint& m = cfg_.models[j];
-        if (cache_) return call_key(m.base_url, std::string(to_string(m.api)), m.model_id, prompt, sampling, sample);
+        if (cache_) return call_key(m.base_url, m.api, m.model_id, prompt, sampling, sample);
         return std::to_string(j) + '#' + std::to_string(sample) + '#' + sampling + '\n' + prompt;
     }
 

@@ -12,20 +12,8 @@ namespace automix::live {
 
 namespace {
 
-std::string models_url(const ModelEndpoint& m) {
-    std::string url = m.base_url;
-    while (!url.empty() && url.back() == '/') url.pop_back();
-    return url + "/models" + (m.url_query.empty() ? "" : "?" + m.url_query);
-}
-
 HttpCall base_call(const ModelEndpoint& m, const std::string& key, int endpoint) {
-    HttpCall c;
-    c.endpoint = endpoint;
-    c.api_key = key;
-    c.api_key_header = m.api_key_header;
-    c.headers = m.headers;
-    c.ca_file = m.ca_file;
-    c.max_response_bytes = m.max_response_bytes;
+    HttpCall c = m.call(key, endpoint);
     c.timeout_s = std::min(m.timeout_s, 15.0);
     return c;
 }
@@ -81,15 +69,15 @@ std::vector<PreflightCheck> preflight(const ModelsConfig& cfg, const std::vector
         HttpCall c = base_call(m, j < keys.size() ? keys[j] : std::string(), endpoint);
         Sampling s;
         s.max_tokens = 1;
-        c.url = completion_url(m.base_url, m.api) + (m.url_query.empty() ? "" : "?" + m.url_query);
-        c.body = request_body(m.api, m.model_id, "Say OK.", s, m.extra_body);
+        c.url = completion_url(m.provider(), m.base_url, m.url_query);
+        c.body = request_body(m.provider(), m.model_id, "Say OK.", s, m.extra_body);
         c.label = m.name + " preflight 1-token call";
-        const Api api = m.api;
+        const Provider* api = &m.provider();
         c.validate = [api](const std::string& body) -> std::optional<ParseProblem> {
             ParseOptions o;
             o.allow_length = true;  // one token is always cut at max_tokens
             ParseProblem why("");
-            if (!parse_completion(api, body, o, &why)) return why;
+            if (!parse_completion(*api, body, o, &why)) return why;
             return std::nullopt;
         };
         c.done = [&, j](const CallResult& r) {
@@ -122,7 +110,7 @@ std::vector<PreflightCheck> preflight(const ModelsConfig& cfg, const std::vector
         const int endpoint = engine.add_endpoint(2);
         HttpCall c = base_call(m, j < keys.size() ? keys[j] : std::string(), endpoint);
         c.get = true;
-        c.url = models_url(m);
+        c.url = models_url(m.provider(), m.base_url, m.url_query);
         c.label = m.name + " preflight GET /models";
         c.done = [&, j, endpoint](const CallResult& r) {
             auto& check = out[j];

@@ -9,7 +9,7 @@
 
 #include "core/live/call_engine.hpp"
 #include "core/live/http_server.hpp"
-#include "core/live/openai_protocol.hpp"
+#include "core/live/provider.hpp"
 
 namespace {
 
@@ -38,7 +38,7 @@ Server& server() {
 // A prompt of realistic size (a few KB of context) so body handling is part of the cost.
 const std::string& request() {
     static const std::string body =
-        request_body(Api::Chat, "small", std::string(4000, 'x') + "\nQuestion: who?\nAnswer:", Sampling{});
+        request_body(provider_for("chat"), "small", std::string(4000, 'x') + "\nQuestion: who?\nAnswer:", Sampling{});
     return body;
 }
 
@@ -52,7 +52,7 @@ std::size_t run_calls(CallEngine& engine, int endpoint, int calls) {
         c.timeout_s = 10;
         c.validate = [](const std::string& b) -> std::optional<std::string> {
             std::string why;
-            if (!parse_completion(Api::Chat, b, 1, &why)) return why;
+            if (!parse_completion(provider_for("chat"), b, 1, &why)) return why;
             return std::nullopt;
         };
         c.done = [&ok](const CallResult& r) { ok += r.status == CallResult::Status::Ok; };

@@ -9,7 +9,7 @@
 
 #include "core/live/call_engine.hpp"
 #include "core/live/http_server.hpp"
-#include "core/live/openai_protocol.hpp"
+#include "core/live/provider.hpp"
 
 using namespace automix::live;
 using Clock = std::chrono::steady_clock;
@@ -76,12 +76,12 @@ HttpCall make_call(FakeServer& s, int endpoint, CallResult* out, double timeout_
     HttpCall c;
     c.endpoint = endpoint;
     c.url = s.url();
-    c.body = request_body(Api::Chat, "m", "What is the capital of France?", Sampling{});
+    c.body = request_body(provider_for("chat"), "m", "What is the capital of France?", Sampling{});
     c.timeout_s = timeout_s;
     c.label = "test";
     c.validate = [](const std::string& body) -> std::optional<std::string> {
         std::string why;
-        if (!parse_completion(Api::Chat, body, 1, &why)) return why;
+        if (!parse_completion(provider_for("chat"), body, 1, &why)) return why;
         return std::nullopt;
     };
     c.done = [out](const CallResult& r) { *out = r; };
@@ -128,7 +128,7 @@ void ClientTest::happyCall() {
     QVERIFY(r.status == CallResult::Status::Ok);
     QCOMPARE(r.attempts, 1);
     QCOMPARE(r.http_status, 200L);
-    const auto c = parse_completion(Api::Chat, r.body, 1, nullptr);
+    const auto c = parse_completion(provider_for("chat"), r.body, 1, nullptr);
     QVERIFY(c.has_value());
     QCOMPARE(c->texts[0], std::string("Paris"));
     QCOMPARE(c->prompt_tokens, std::int64_t(12));
@@ -333,7 +333,8 @@ void ClientTest::keyIsSentButNeverReported() {
     engine.on_event = [&](const CallEvent& e) { events.push_back(e.what); };
     CallResult r;
     HttpCall c = make_call(s, engine.add_endpoint(1), &r);
-    c.api_key = key;
+    c.api_key = key;  // what the engine cuts out of every message
+    c.headers = openai_chat_provider().auth_headers(key, "");  // the provider sends it
     engine.submit(std::move(c));
     engine.run();
     QCOMPARE(s.seen[0].header("authorization"), "Bearer " + key);

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/live/openai_protocol.hpp"
+#include "core/live/provider.hpp"
 #include "core/live/prompts.hpp"
 #include "core/live/replay_server.hpp"
 #include "support_live.hpp"
@@ -42,7 +42,7 @@ std::string verify_prompt(const data::Dataset& ds, data::RowIndex r) {
 }
 
 std::vector<std::string> texts(const HttpReply& rep, int n) {
-    auto c = parse_completion(Api::Chat, rep.body, n, nullptr);
+    auto c = parse_completion(provider_for("chat"), rep.body, n, nullptr);
     return c ? c->texts : std::vector<std::string>{};
 }
 
@@ -67,7 +67,7 @@ void ReplayTest::answersWithTheStoredAnswer() {
     ReplayServer server(ds, {});
     for (data::RowIndex r : {0u, 17u, 59u}) {
         for (std::size_t m = 0; m < 2; ++m) {
-            const auto body = request_body(Api::Chat, ds->models[m].name, answer_prompt(*ds, r), Sampling{});
+            const auto body = request_body(provider_for("chat"), ds->models[m].name, answer_prompt(*ds, r), Sampling{});
             const auto rep = server.handle(post("/v1/chat/completions", body));
             QCOMPARE(rep.status, 200);
             QCOMPARE(texts(rep, 1), std::vector<std::string>{ds->models[m].answer[r]});
@@ -86,7 +86,7 @@ void ReplayTest::verificationReturnsStoredSamplesBySeed() {
     s.n = 3;
     s.seed = 30;
     const auto rep =
-        server.handle(post("/v1/chat/completions", request_body(Api::Chat, "llama13b", verify_prompt(*ds, 5), s)));
+        server.handle(post("/v1/chat/completions", request_body(provider_for("chat"), "llama13b", verify_prompt(*ds, 5), s)));
     QCOMPARE(rep.status, 200);
     const auto& stored = ds->models[0].verifier_samples[5];
     QCOMPARE(stored.size(), std::size_t(32));
@@ -101,7 +101,7 @@ void ReplayTest::verificationReturnsStoredSamplesBySeed() {
 void ReplayTest::unseededVerificationRotates() {
     auto ds = live_test::load_fixture();
     ReplayServer server(ds, {});
-    const auto body = request_body(Api::Chat, "llama13b", verify_prompt(*ds, 9), Sampling{});
+    const auto body = request_body(provider_for("chat"), "llama13b", verify_prompt(*ds, 9), Sampling{});
     const auto& stored = ds->models[0].verifier_samples[9];
     for (std::size_t i = 0; i < 3; ++i)
         QCOMPARE(texts(server.handle(post("/v1/chat/completions", body)), 1), std::vector<std::string>{stored[i]});
@@ -111,9 +111,9 @@ void ReplayTest::completionsEndpoint() {
     auto ds = live_test::load_fixture();
     ReplayServer server(ds, {});
     const auto rep = server.handle(
-        post("/v1/completions", request_body(Api::Completions, "llama70b", answer_prompt(*ds, 3), Sampling{})));
+        post("/v1/completions", request_body(provider_for("completions"), "llama70b", answer_prompt(*ds, 3), Sampling{})));
     QCOMPARE(rep.status, 200);
-    const auto c = parse_completion(Api::Completions, rep.body, 1, nullptr);
+    const auto c = parse_completion(provider_for("completions"), rep.body, 1, nullptr);
     QVERIFY(c.has_value());
     QCOMPARE(c->texts[0], ds->models[1].answer[3]);
 }
@@ -122,19 +122,19 @@ void ReplayTest::modelAliasesAndErrors() {
     auto ds = live_test::load_fixture();
     ReplayServer server(ds, {});
     const std::string prompt = answer_prompt(*ds, 4);
-    QCOMPARE(texts(server.handle(post("/v1/chat/completions", request_body(Api::Chat, "small", prompt, {}))), 1)[0],
+    QCOMPARE(texts(server.handle(post("/v1/chat/completions", request_body(provider_for("chat"), "small", prompt, {}))), 1)[0],
              ds->models[0].answer[4]);
-    QCOMPARE(texts(server.handle(post("/v1/chat/completions", request_body(Api::Chat, "large", prompt, {}))), 1)[0],
+    QCOMPARE(texts(server.handle(post("/v1/chat/completions", request_body(provider_for("chat"), "large", prompt, {}))), 1)[0],
              ds->models[1].answer[4]);
-    QCOMPARE(texts(server.handle(post("/v1/chat/completions", request_body(Api::Chat, "m1", prompt, {}))), 1)[0],
+    QCOMPARE(texts(server.handle(post("/v1/chat/completions", request_body(provider_for("chat"), "m1", prompt, {}))), 1)[0],
              ds->models[1].answer[4]);
-    auto rep = server.handle(post("/v1/chat/completions", request_body(Api::Chat, "gpt-9", prompt, {})));
+    auto rep = server.handle(post("/v1/chat/completions", request_body(provider_for("chat"), "gpt-9", prompt, {})));
     QCOMPARE(rep.status, 404);
     QVERIFY(rep.body.find("The model `gpt-9` does not exist") != std::string::npos);
     rep = server.handle(post("/v1/chat/completions", "{not json"));
     QCOMPARE(rep.status, 400);
     rep = server.handle(
-        post("/v1/chat/completions", request_body(Api::Chat, "small", "Question: nobody asked this\nAnswer:", {})));
+        post("/v1/chat/completions", request_body(provider_for("chat"), "small", "Question: nobody asked this\nAnswer:", {})));
     QCOMPARE(rep.status, 400);
     QVERIFY(rep.body.find("no stored row matches") != std::string::npos);
     rep = server.handle(post("/v1/embeddings", "{}"));
@@ -150,7 +150,7 @@ void ReplayTest::scriptedFaults() {
     ReplayServer server(ds, o);
     server.script_faults({Fault::TooManyRequests, Fault::ServerError, Fault::Malformed, Fault::CutConnection,
                           Fault::Slow, Fault::Unauthorized});
-    const auto body = request_body(Api::Chat, "small", answer_prompt(*ds, 0), {});
+    const auto body = request_body(provider_for("chat"), "small", answer_prompt(*ds, 0), {});
     auto rep = server.handle(post("/v1/chat/completions", body));
     QCOMPARE(rep.status, 429);
     QCOMPARE(rep.headers.size(), std::size_t(1));
@@ -159,7 +159,7 @@ void ReplayTest::scriptedFaults() {
     QCOMPARE(server.handle(post("/v1/chat/completions", body)).status, 500);
     rep = server.handle(post("/v1/chat/completions", body));
     QCOMPARE(rep.status, 200);
-    QVERIFY(!parse_completion(Api::Chat, rep.body, 1, nullptr).has_value());
+    QVERIFY(!parse_completion(provider_for("chat"), rep.body, 1, nullptr).has_value());
     rep = server.handle(post("/v1/chat/completions", body));
     QVERIFY(rep.cut_mid_body);
     rep = server.handle(post("/v1/chat/completions", body));
@@ -177,7 +177,7 @@ void ReplayTest::requiredKey() {
     ReplayOptions o;
     o.required_key = "sk-abc";
     ReplayServer server(ds, o);
-    auto req = post("/v1/chat/completions", request_body(Api::Chat, "small", answer_prompt(*ds, 0), {}));
+    auto req = post("/v1/chat/completions", request_body(provider_for("chat"), "small", answer_prompt(*ds, 0), {}));
     auto rep = server.handle(req);
     QCOMPARE(rep.status, 401);
     QVERIFY(rep.body.find("sk-abc") == std::string::npos);
@@ -194,8 +194,8 @@ void ReplayTest::listsModelsAndStats() {
     const auto models = json::parse(server.handle(get).body);
     QCOMPARE(models["data"].size(), std::size_t(2 + 2 + 2));  // names, small/large, m0/m1
     QCOMPARE(models["data"][0]["id"].get<std::string>(), ds->models[0].name);
-    server.handle(post("/v1/chat/completions", request_body(Api::Chat, "small", answer_prompt(*ds, 0), {})));
-    server.handle(post("/v1/chat/completions", request_body(Api::Chat, "nope", answer_prompt(*ds, 0), {})));
+    server.handle(post("/v1/chat/completions", request_body(provider_for("chat"), "small", answer_prompt(*ds, 0), {})));
+    server.handle(post("/v1/chat/completions", request_body(provider_for("chat"), "nope", answer_prompt(*ds, 0), {})));
     get.path = "/replay/stats";
     const auto stats = json::parse(server.handle(get).body);
     QCOMPARE(stats["requests"].get<int>(), 2);
