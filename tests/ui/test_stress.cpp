@@ -225,7 +225,9 @@ class TestStress : public QObject {
             case 7:
             case 8: {  // a slider of the tuning panel, where it is shown
                 ui::TuningPanel* t = tabs->tuning();
-                for (QSlider* s : t->parameterSliders() << t->candidateSlider())
+                QList<QSlider*> sliders = t->parameterSliders();
+                sliders << t->candidateSlider();
+                for (QSlider* s : sliders)
                     if (s->isVisibleTo(t) && s->isEnabled()) {
                         s->setValue(s->minimum() + pick(std::max(1, s->maximum() - s->minimum() + 1)));
                         break;
