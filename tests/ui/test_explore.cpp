@@ -73,6 +73,7 @@
 #include "ui/routing_state.hpp"
 #include "ui/startup.hpp"
 #include "ui/studies_panel.hpp"
+#include "ui/theme.hpp"
 #include "ui/tuning_panel.hpp"
 #include "ui/support_settings.hpp"
 
@@ -221,26 +222,6 @@ QString writeEqualScores(const QTemporaryDir& dir) {
         out.write(line + '\n');
     }
     return path;
-}
-
-// A dark desktop palette, as a dark Fusion theme sets it.
-QPalette darkPalette() {
-    QPalette p;
-    const QColor window(0x2b, 0x2b, 0x2b), base(0x1e, 0x1e, 0x1e), text(0xe8, 0xe8, 0xe8);
-    for (auto group : {QPalette::Active, QPalette::Inactive}) {
-        p.setColor(group, QPalette::Window, window);
-        p.setColor(group, QPalette::WindowText, text);
-        p.setColor(group, QPalette::Base, base);
-        p.setColor(group, QPalette::AlternateBase, window);
-        p.setColor(group, QPalette::Text, text);
-        p.setColor(group, QPalette::Button, window);
-        p.setColor(group, QPalette::ButtonText, text);
-        p.setColor(group, QPalette::Highlight, QColor(0x3d, 0x7a, 0xd6));
-        p.setColor(group, QPalette::HighlightedText, Qt::white);
-        p.setColor(group, QPalette::ToolTipBase, window);
-        p.setColor(group, QPalette::ToolTipText, text);
-    }
-    return p;
 }
 
 }  // namespace
@@ -553,7 +534,7 @@ class TestExplore : public QObject {
         QFETCH(bool, dark);
         const QPalette lightPalette = QApplication::palette();
         const auto restore = qScopeGuard([&] { QApplication::setPalette(lightPalette); });
-        if (dark) QApplication::setPalette(darkPalette());
+        if (dark) QApplication::setPalette(ui::darkThemePalette());  // as View ▸ Theme ▸ Dark sets it
         MainWindow w;
         w.resize(size);
         w.show();
