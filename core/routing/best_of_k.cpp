@@ -38,7 +38,7 @@ class BestOfKMethod : public Method {
     }
 
     std::string describe(const Params& p, const Config&) const override {
-        return "keep iff agreement ≥ " + detail::format_number(detail::number_param(p, "BestOfK agreement"));
+        return "keep iff agreement ≥ " + detail::display_number(detail::number_param(p, "BestOfK agreement"));
     }
 
     std::string explain(const data::Dataset& ds, const data::View&, data::RowIndex row, const Params& p,

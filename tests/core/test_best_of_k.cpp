@@ -75,7 +75,7 @@ class TestBestOfK : public QObject {
         QCOMPARE(QString::fromStdString(best_of_k()->explain(ds, {}, 2, p[0], {})),
                  QStringLiteral("samples agreeing 0.65 < required 0.667 → escalate"));
         QCOMPARE(QString::fromStdString(best_of_k()->describe(p[0], {})),
-                 QStringLiteral("keep iff agreement ≥ 0.6666666666666666"));
+                 QStringLiteral("keep iff agreement ≥ 0.667"));
         // The tuning control's value is the parameter.
         QVERIFY(*best_of_k()->params_from_controls({0.8}, p) == routing::Params(0.8));
         QVERIFY_THROWS_EXCEPTION(routing::RoutingError,
