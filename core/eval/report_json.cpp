@@ -468,6 +468,23 @@ std::string report_to_csv(const Report& r) {
     return out.str();
 }
 
+namespace {
+
+// Pads or cuts a cell to `width` characters: UTF-8 code points, not bytes, so the columns stay
+// aligned after "λ ∈ [...]" or "≥", and a cut never splits a character.
+std::string fit_cell(const std::string& text, std::size_t width) {
+    const auto starts_char = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; };
+    std::size_t chars = 0;
+    for (char c : text) chars += starts_char(c) ? 1 : 0;
+    if (chars <= width) return text + std::string(width - chars, ' ');
+    std::size_t end = 0, kept = 0;
+    for (; end < text.size(); ++end)
+        if (starts_char(text[end]) && kept++ == width - 3) break;
+    return text.substr(0, end) + "...";
+}
+
+}  // namespace
+
 std::string report_to_table(const Report& r) {
     const bool paper = r.options.protocol == Protocol::Paper;
     std::ostringstream out;
@@ -487,9 +504,8 @@ std::string report_to_table(const Report& r) {
             if (!m.ok) {
                 std::snprintf(line, sizeof line, "  %-36s error: %s\n", m.key.c_str(), m.error.c_str());
             } else if (!paper) {
-                std::string param = describe(m.key, m.best, r.options.config);
-                if (param.size() > 40) param = param.substr(0, 37) + "...";
-                std::snprintf(line, sizeof line, "  %-36s %-40s %9s %8s %8s%% %8s%%\n", m.key.c_str(), param.c_str(),
+                const std::string param = fit_cell(describe(m.key, m.best, r.options.config), 40);
+                std::snprintf(line, sizeof line, "  %-36s %s %9s %8s %8s%% %8s%%\n", m.key.c_str(), param.c_str(),
                               fmt(m.val.avg_cost, "%.3f").c_str(), fmt(m.val.avg_perf).c_str(),
                               fmt(100 * m.val.lift, "%.1f").c_str(), fmt(100 * m.train_lift, "%.1f").c_str());
             } else {
