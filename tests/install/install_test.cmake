@@ -4,18 +4,7 @@
 # AppStream metainfo (desktop-file-utils and appstream, see scripts/bootstrap.sh).
 # Called with -DBUILD_DIR=... -DWORK_DIR=... -DSOURCE_DIR=...
 cmake_minimum_required(VERSION 3.22)
-set(prefix ${WORK_DIR}/prefix)
-file(REMOVE_RECURSE ${WORK_DIR})
-file(MAKE_DIRECTORY ${WORK_DIR})
-
-function(run)
-  execute_process(COMMAND ${ARGN} WORKING_DIRECTORY ${WORK_DIR} RESULT_VARIABLE rc OUTPUT_VARIABLE out
-                  ERROR_VARIABLE err)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "failed (${rc}): ${ARGN}\n${out}\n${err}")
-  endif()
-  set(last_out "${out}${err}" PARENT_SCOPE)
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/install_common.cmake)
 
 function(expect_file path)
   if(NOT EXISTS ${prefix}/${path})
