@@ -152,7 +152,7 @@ Seen stream_request(int port, const std::string& body, int timeout_s = 10) {
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return s;
     const std::string req = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                            "Content-Length: " +
+                            "Connection: close\r\nContent-Length: " +
                             std::to_string(body.size()) + "\r\n\r\n" + body;
     const auto t0 = Clock::now();
     ::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
