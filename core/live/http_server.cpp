@@ -408,14 +408,17 @@ void HttpServer::serve(Connection* c) {
             return &stream;
         };
         HttpReply rep;
+        bool threw = false;
         try {
             rep = handler_(req);
         } catch (const std::exception& e) {
+            threw = true;
             rep = error_reply(500, std::string("server error: ") + e.what());
         }
         if (stream.opened) {
-            // The rest of the body, then the final chunk (a handler that threw ends the stream).
-            if (stream.aborted || !stream.ok) break;
+            // The rest of the body, then the final chunk. A handler that threw mid-stream has no
+            // well-formed rest: the connection closes without the final chunk (a cut stream).
+            if (threw || stream.aborted || !stream.ok) break;
             stream.write(rep.body);
             static const char last[] = "0\r\n\r\n";
             if (!send_all(c->fd, last, sizeof last - 1) || !stream.keep_alive || draining_) break;
