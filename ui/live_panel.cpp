@@ -33,8 +33,10 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <fstream>
 #include <mutex>
 
+#include "core/io/atomic_file.hpp"
 #include "core/live/prompts.hpp"
 #include "core/live/response_cache.hpp"
 #include "ui/job_runner.hpp"
@@ -132,8 +134,13 @@ void LivePanel::buildUi() {
     useRouting_ = new QPushButton(tr("Use explorer's routing"), setup);
     useRouting_->setToolTip(tr("Route live with the method and parameters trained in the explorer's toolbar "
                                "(for the dataset the charts show)."));
+    deploy_ = new QPushButton(tr("Deploy…"), setup);
+    deploy_->setObjectName(QStringLiteral("liveDeployButton"));
+    deploy_->setToolTip(tr("Write a models config for `automix serve` with these endpoints and the routing tuned in "
+                           "the explorer (keys are never written: only their environment variables)."));
     endpointButtons->addWidget(check_);
     endpointButtons->addWidget(useRouting_);
+    endpointButtons->addWidget(deploy_);
     endpointButtons->addStretch(1);
     form->addRow(QString(), endpointButtons);
     auto* cacheRow = new QHBoxLayout;
@@ -201,6 +208,7 @@ void LivePanel::buildUi() {
     connect(runShown_, &QPushButton::clicked, this, &LivePanel::runShownRequested);
     connect(check_, &QPushButton::clicked, this, [this] { checkEndpoints(); });
     connect(useRouting_, &QPushButton::clicked, this, &LivePanel::useRoutingRequested);
+    connect(deploy_, &QPushButton::clicked, this, &LivePanel::deploy);
     connect(ask_, &QPushButton::clicked, this, [this] { runQuestion(context_->toPlainText(), question_->text()); });
     connect(question_, &QLineEdit::returnPressed, this,
             [this] { runQuestion(context_->toPlainText(), question_->text()); });
@@ -223,8 +231,11 @@ bool LivePanel::loadConfig(const QString& path) {
     configPath_->setText(path);
     try {
         config_ = live::load_models_config(path.toStdString());
+        std::ifstream in(path.toStdString());
+        configJson_ = nlohmann::json::parse(in, nullptr, false);  // it just parsed as a config
     } catch (const std::exception& e) {
         config_.reset();
+        configJson_ = nullptr;
         configStatus_->setText(tr("Invalid config:\n%1").arg(QString::fromStdString(e.what())));
         refreshKeys();
         setRunning(running_);
@@ -250,6 +261,7 @@ QString LivePanel::configSummary() const {
 bool LivePanel::applyConfigText(const QString& text, const QString& baseDir, QString* error) {
     try {
         config_ = live::parse_models_config(text.toStdString(), "edited config", baseDir.toStdString());
+        configJson_ = nlohmann::json::parse(text.toStdString(), nullptr, false);
     } catch (const std::exception& e) {
         if (error) *error = QString::fromStdString(e.what());
         return false;
@@ -444,6 +456,83 @@ bool LivePanel::useRouting(const QString& method, const nlohmann::json& params, 
                                          : tr("Live runs now route with %1 %2 (trained on %3).")
                                                .arg(method, qs(params.dump()), trainedOn));
     return true;
+}
+
+QString LivePanel::writeDeployConfig(const QString& path) const {
+    if (!config_ || !configJson_.is_object()) return tr("Load or edit a models config first: its endpoints are deployed.");
+    const DeploySource src = deploySource_ ? deploySource_() : DeploySource{};
+    if (!deploySource_) return tr("No explorer routing to deploy.");
+    if (!src.error.isEmpty()) return src.error;
+    try {
+        // The loaded file's endpoints, prices and options; the explorer's routing and belief
+        // tables. The file names keys only by environment variable: session keys stay in memory.
+        const nlohmann::json cfg = live::routing_models_config(configJson_, *src.data, src.trainRows,
+                                                               src.method.toStdString(), src.params, src.config);
+        io::write_file(path.toStdString(), cfg.dump(2) + "\n");
+    } catch (const std::exception& e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
+void LivePanel::deploy() {
+    if (auto* open = findChild<QDialog*>(QStringLiteral("deployDialog"))) {
+        open->raise();
+        return;
+    }
+    const DeploySource src = deploySource_ ? deploySource_() : DeploySource{};
+    auto* dialog = new QDialog(this);
+    dialog->setObjectName(QStringLiteral("deployDialog"));
+    dialog->setWindowTitle(tr("Deploy: models config for automix serve"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    auto* layout = new QVBoxLayout(dialog);
+    QString what;
+    if (!config_) {
+        what = tr("Load or edit a models config first: its endpoints are deployed.");
+    } else if (!src.error.isEmpty() || !deploySource_) {
+        what = src.error.isEmpty() ? tr("No explorer routing to deploy.") : src.error;
+    } else {
+        QStringList endpoints;
+        for (const auto& m : config_->models)
+            endpoints << tr("%1 at %2 (key: %3)")
+                             .arg(qs(m.name), qs(m.base_url),
+                                  m.api_key_env.empty() ? tr("none") : tr("$%1").arg(qs(m.api_key_env)));
+        what = tr("Routing: %1 %2 (trained on %3)\nEndpoints: %4\nKeys are not written: `automix serve` reads them "
+                  "from the environment variables named.")
+                   .arg(src.method, qs(src.params.dump()), src.trainedOn, endpoints.join(QStringLiteral("; ")));
+    }
+    auto* summary = new QLabel(what, dialog);
+    summary->setObjectName(QStringLiteral("deploySummary"));
+    summary->setWordWrap(true);
+    layout->addWidget(summary);
+    auto* row = new QHBoxLayout;
+    auto* path = new QLineEdit(QDir::current().filePath(QStringLiteral("models.json")), dialog);
+    path->setObjectName(QStringLiteral("deployPath"));
+    auto* browse = new QPushButton(tr("Browse…"), dialog);
+    row->addWidget(path, 1);
+    row->addWidget(browse);
+    layout->addLayout(row);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, dialog);
+    buttons->button(QDialogButtonBox::Save)->setEnabled(config_.has_value() && deploySource_ && src.error.isEmpty());
+    layout->addWidget(buttons);
+    connect(browse, &QPushButton::clicked, dialog, [dialog, path] {
+        const QString chosen = QFileDialog::getSaveFileName(dialog, tr("Deploy: write the models config"), path->text(),
+                                                            tr("JSON (*.json)"));
+        if (!chosen.isEmpty()) path->setText(chosen);
+    });
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    connect(buttons, &QDialogButtonBox::accepted, dialog, [this, dialog, path, summary] {
+        const QString error = writeDeployConfig(path->text());
+        if (!error.isEmpty()) {
+            summary->setText(tr("Cannot deploy: %1").arg(error));
+            return;
+        }
+        status_->setText(tr("Wrote %1: start it with `automix serve --config %1` (set the keys' environment variables "
+                            "first)")
+                             .arg(path->text()));
+        dialog->accept();
+    });
+    dialog->open();
 }
 
 void LivePanel::setSessionKey(const QString& model, const QString& key) {
@@ -727,6 +816,25 @@ LivePanel* installLivePanel(MainWindow* window) {
         panel->useRouting(state->methodName(), usable ? trained->params : nlohmann::json(), state->config().num_bins,
                           snap->datasetName(dataset));
     };
+    // Deploy… writes the routing trained for the same dataset as "Use explorer's routing" takes.
+    panel->setDeploySource([state] {
+        DeploySource src;
+        const auto snap = state->snapshot();
+        int dataset = state->chartDataset();
+        if (const auto row = state->currentRow(); row && snap->data) dataset = snap->data->dataset_index[*row];
+        const TrainedDataset* trained = state->trainedFor(dataset);
+        if (!snap->data || !state->method() || !trained || !trained->error.isEmpty()) {
+            src.error = LivePanel::tr("Nothing to deploy: load data, choose a method and train (or tune) it first.");
+            return src;
+        }
+        src.method = state->methodName();
+        src.params = trained->params;
+        src.data = snap->data;
+        src.trainRows = trained->trainRows;
+        src.config = state->config();
+        src.trainedOn = snap->datasetName(dataset);
+        return src;
+    });
     QObject::connect(panel, &LivePanel::runShownRequested, window, runShown);
     QObject::connect(panel, &LivePanel::useRoutingRequested, window, useRouting);
 
@@ -741,6 +849,10 @@ LivePanel* installLivePanel(MainWindow* window) {
         panel->checkEndpoints();
     });
     menu->addAction(LivePanel::tr("&Use Current Routing Live"), panel, useRouting);
+    menu->addAction(LivePanel::tr("&Deploy for automix serve…"), panel, [panel, show] {
+        show();
+        panel->deploy();
+    });
     menu->addSeparator();
     QAction* one = menu->addAction(LivePanel::tr("Run &Selected Query"), panel, [panel, show] {
         show();

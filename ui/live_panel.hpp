@@ -45,6 +45,17 @@ struct LiveRunResult {
     QString error;                            // set when the run could not start
 };
 
+// What Deploy… writes besides the Live tab's endpoints: the routing tuned in the explorer and
+// what it was trained on (for the belief tables `automix serve` reports).
+struct DeploySource {
+    QString method, trainedOn;
+    nlohmann::json params;
+    std::shared_ptr<const data::Dataset> data;
+    data::View trainRows;
+    routing::Config config;
+    QString error;  // why there is nothing to deploy ("" = ready)
+};
+
 class JobRunner;
 struct LiveMailbox;
 
@@ -79,6 +90,15 @@ class LivePanel : public QWidget {
     // shown when the config's models cannot run it.
     // `trainedOn` names the dataset the parameters were trained on, for the status line.
     bool useRouting(const QString& method, const nlohmann::json& params, int numBins, const QString& trainedOn = {});
+
+    // Deploy…: the routing tuned in the explorer (the window sets where it comes from).
+    void setDeploySource(std::function<DeploySource()> source) { deploySource_ = std::move(source); }
+    // Opens the Deploy dialog (child "deployDialog", non-blocking): where to write the models
+    // config for `automix serve` (the loaded endpoints, the tuned routing; keys never, only
+    // their environment variables) and what goes in; Save writes it.
+    void deploy();
+    // Writes that config to `path`; "" or why not.
+    QString writeDeployConfig(const QString& path) const;
 
     bool runSelected();  // false (with the reason shown) when a run cannot start
     // Runs these rows of the loaded data (the Live menu's "rows shown").
@@ -126,6 +146,8 @@ class LivePanel : public QWidget {
     DatasetProvider dataset_;
     SelectionProvider selection_;
     std::optional<live::ModelsConfig> config_;
+    nlohmann::json configJson_;  // the config as loaded or edited (endpoints for Deploy…)
+    std::function<DeploySource()> deploySource_;
     std::map<std::string, std::string> sessionKeys_;  // memory only
     JobRunner* jobs_;
     std::shared_ptr<LiveMailbox> mailbox_;  // progress and log lines of the running job
@@ -144,6 +166,7 @@ class LivePanel : public QWidget {
     QPushButton* edit_;
     QPushButton* check_;
     QPushButton* useRouting_;
+    QPushButton* deploy_;
     QPushButton* runSelected_;
     QPushButton* runShown_;
     QPlainTextEdit* context_;

@@ -487,11 +487,13 @@ void TuningPanel::showCalibration(std::shared_ptr<const Snapshot> snap, eval::Ca
         if (cal.n_val > 0) {
             text += tr("<br>%1: %2").arg(evalName_.toHtmlEscaped(), line(k->val));
             if (cal.bootstrap > 0)
-                text += tr("<br>%1 % interval (%2 resamples): cost [%3, %4] · perf [%5, %6] · lift [%7, %8]")
+                text += tr("<br>%1 % interval (%2 resamples, the choice remade on each train resample: same "
+                           "candidate in %9): cost [%3, %4] · perf [%5, %6] · lift [%7, %8]")
                             .arg(100.0 * cal.confidence, 0, 'f', 0)
                             .arg(cal.bootstrap)
                             .arg(num(cal.val_cost.lo, 2), num(cal.val_cost.hi, 2), num(cal.val_perf.lo, 4),
-                                 num(cal.val_perf.hi, 4), pct(cal.val_lift.lo), pct(cal.val_lift.hi));
+                                 num(cal.val_perf.hi, 4), pct(cal.val_lift.lo), pct(cal.val_lift.hi),
+                                 pct(cal.same_choice_share));
             text += cal.val_meets ? tr("<br>Holds on %1").arg(evalName_.toHtmlEscaped())
                                   : tr("<br><span style='color:#c0392b'>Does not hold on %1</span>")
                                         .arg(evalName_.toHtmlEscaped());

@@ -25,7 +25,8 @@ const char* const kUsage =
     "usage: automix calibrate --data FILE --method M\n"
     "                         (--max-cost C | --max-escalated P% | --min-perf Q | --min-lift L%)\n"
     "                         [--datasets a,b] [--costs 1,50] [--verifier-cost 1] [--num-bins 8]\n"
-    "                         [--bootstrap 1000] [--confidence 0.95] [--skip-bad-lines] [--quiet]\n"
+    "                         [--bootstrap 1000] [--confidence 0.95] [--interval reselected|fixed]\n"
+    "                         [--skip-bad-lines] [--quiet]\n"
     "                         [--json OUT] [--emit-config MODELS.json [--config-base BASE.json]]\n\n"
     "Among the method's candidate parameters, chooses on each dataset's train split the best one\n"
     "that meets the constraint, and reports how it holds on val (README, \"Calibrate to a\n"
@@ -44,6 +45,9 @@ const char* const kUsage =
     "  --num-bins N         confidence bins (default 8)\n"
     "  --bootstrap N        val resamples for the interval (default 1000; 0 = none)\n"
     "  --confidence X       coverage of the interval (default 0.95)\n"
+    "  --interval KIND      reselected (default): each resample also redraws the train rows and\n"
+    "                       makes the choice again, so the interval includes the noise of choosing\n"
+    "                       on train; fixed: the routing chosen on all train rows, val redrawn only\n"
     "  --skip-bad-lines     skip malformed lines (reported) instead of stopping\n"
     "  --json OUT           write the calibration per dataset (every candidate's train and val\n"
     "                       figures, the choice, the val interval)\n"
@@ -120,10 +124,18 @@ void print_calibration(const std::string& dataset, const eval::Calibration& c, s
         auto span = [](const eval::Interval& i, bool pct, int decimals) {
             return pct ? percent(i.lo) + ".." + percent(i.hi) : fixed(i.lo, decimals) + ".." + fixed(i.hi, decimals);
         };
-        std::fprintf(out, "  val %2.0f %% interval (%d resamples): cost %s, perf %s, escalated %s, lift %s\n",
-                     100.0 * c.confidence, c.bootstrap, span(c.val_cost, false, 3).c_str(),
-                     span(c.val_perf, false, 4).c_str(), span(c.val_escalated, true, 1).c_str(),
-                     span(c.val_lift, true, 1).c_str());
+        const bool reselected = c.interval_kind == eval::IntervalKind::Reselected;
+        std::fprintf(out, "  val %2.0f %% interval (%d resamples, %s): cost %s, perf %s, escalated %s, lift %s\n",
+                     100.0 * c.confidence, c.bootstrap,
+                     reselected ? "choice remade on each train resample" : "routing fixed, val resampled",
+                     span(c.val_cost, false, 3).c_str(), span(c.val_perf, false, 4).c_str(),
+                     span(c.val_escalated, true, 1).c_str(), span(c.val_lift, true, 1).c_str());
+        if (reselected)
+            std::fprintf(out, "  the train resamples chose this candidate in %s of the draws%s\n",
+                         percent(c.same_choice_share).c_str(),
+                         c.none_feasible_share > 0
+                             ? (", none in " + percent(c.none_feasible_share)).c_str()
+                             : "");
     }
     std::fprintf(out, "  on val: %s%s\n", c.val_meets ? "meets the constraint" : "does NOT meet the constraint",
                  c.bootstrap > 0 ? (" (in " + percent(c.val_meets_share) + " of the resamples)").c_str() : "");
@@ -134,7 +146,8 @@ int run_calibrate(const std::vector<std::string>& argv) {
     using automix::cli::terminal_safe;
     const Args args(argv,
                     {"data", "method", "max-cost", "max-escalated", "min-perf", "min-lift", "datasets", "costs",
-                     "verifier-cost", "num-bins", "bootstrap", "confidence", "json", "emit-config", "config-base"},
+                     "verifier-cost", "num-bins", "bootstrap", "confidence", "interval", "json", "emit-config",
+                     "config-base"},
                     {"help", "skip-bad-lines", "quiet"});
     if (args.has("help")) {
         std::fputs(kUsage, stdout);
@@ -155,6 +168,11 @@ int run_calibrate(const std::vector<std::string>& argv) {
     if (bootstrap < 0 || bootstrap > 1000000) throw UsageError("option --bootstrap: expected 0..1000000");
     options.bootstrap = static_cast<int>(bootstrap);
     options.confidence = args.get_double("confidence", 0.95);
+    if (const auto kind = args.get("interval")) {
+        const auto k = eval::interval_kind_from_name(*kind);
+        if (!k) throw UsageError("option --interval: expected reselected or fixed, got '" + *kind + "'");
+        options.interval = *k;
+    }
     if (!(options.confidence > 0 && options.confidence < 1))
         throw UsageError("option --confidence: expected a number between 0 and 1");
     const long long num_bins = args.get_int("num-bins", 8);

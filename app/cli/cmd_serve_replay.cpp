@@ -32,6 +32,8 @@ const char* kHelp = "usage: automix serve-replay --data FILE --port P [options]\
                     "  --faults LIST        fault kinds to draw from: 429,500,slow,malformed,close,401\n"
                     "                       (default 429,500,slow,malformed,close)\n"
                     "  --slow-ms X          delay of a `slow` fault (default 3000)\n"
+                    "  --stream-chunk-ms X  `stream: true` requests get their answer a word per event, X ms\n"
+                    "                       apart (default 0)\n"
                     "  --retry-after S      Retry-After seconds sent with 429 (default 1; -1 = none)\n"
                     "  --require-key-env V  answer 401 unless the Bearer token equals $V\n"
                     "  --seed N             fault draw seed (default 1)\n"
@@ -40,7 +42,8 @@ const char* kHelp = "usage: automix serve-replay --data FILE --port P [options]\
 int serve_replay(const std::vector<std::string>& argv) {
     cli::Args args(
         argv,
-        {"data", "port", "latency-ms", "fault-rate", "faults", "slow-ms", "retry-after", "require-key-env", "seed"},
+        {"data", "port", "latency-ms", "fault-rate", "faults", "slow-ms", "stream-chunk-ms", "retry-after", "require-key-env",
+         "seed"},
         {"help"});
     if (args.has("help")) {
         std::printf("%s", kHelp);
@@ -64,6 +67,8 @@ int serve_replay(const std::vector<std::string>& argv) {
         }
     }
     o.slow_ms = static_cast<int>(args.get_int("slow-ms", 3000));
+    o.stream_chunk_ms = static_cast<int>(args.get_int("stream-chunk-ms", 0));
+    if (o.stream_chunk_ms < 0) throw cli::UsageError("--stream-chunk-ms must be >= 0");
     o.retry_after_s = static_cast<int>(args.get_int("retry-after", 1));
     o.seed = static_cast<std::uint64_t>(args.get_int("seed", 1));
     if (auto env = args.get("require-key-env")) {

@@ -26,6 +26,17 @@ void row_costs(const ScoredView& view, const routing::Decisions& d, std::vector<
 // often row i was drawn); the seeds study's draw order.
 void draw_row_weights(std::mt19937_64& rng, std::vector<std::uint32_t>& weight);
 
+// One routing's per-row figures on a view, ready to be summed over resamples.
+struct RowFigures {
+    std::vector<double> cost, perf, first, last;  // first/last: the ladder ends' scores
+    std::vector<std::uint8_t> escalated;
+    double c_first = 0, c_last = 0;
+};
+RowFigures row_figures(const ScoredView& view, const routing::Decisions& d);
+// The routing's figures on one resample (weights from draw_row_weights), with the resample's
+// own first/last-model means for the lift, as bootstrap_metrics computes them.
+Metrics resampled_metrics(const RowFigures& r, const std::vector<std::uint32_t>& weight);
+
 // The figures of one fixed routing on `replicates` resamples of the view's rows (each with
 // the resample's own first/last-model means for the lift): avg_cost, avg_perf,
 // escalated_fraction, slope, lift and apgr are set; n is the row count.

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <random>
 #include <stdexcept>
 
 #include "core/eval/bootstrap.hpp"
@@ -76,6 +77,16 @@ std::string limit_name(Limit l) {
 std::optional<Limit> limit_from_name(const std::string& name) {
     for (const Limit l : {Limit::MaxCost, Limit::MaxEscalated, Limit::MinPerf, Limit::MinLift})
         if (limit_name(l) == name) return l;
+    return std::nullopt;
+}
+
+std::string interval_kind_name(IntervalKind k) {
+    return k == IntervalKind::Reselected ? "reselected" : "fixed";
+}
+
+std::optional<IntervalKind> interval_kind_from_name(const std::string& name) {
+    for (const IntervalKind k : {IntervalKind::Reselected, IntervalKind::FixedRouting})
+        if (interval_kind_name(k) == name) return k;
     return std::nullopt;
 }
 
@@ -216,8 +227,53 @@ Calibration calibrate(const routing::Method& m, const data::Dataset& ds, const d
     if (!val_view) return c;
     c.val_decisions = m.route(ds, val, chosen.params, cfg);
     c.val_meets = meets(limit, chosen.val);
-    const std::vector<Metrics> reps = bootstrap_metrics(*val_view, c.val_decisions, options.bootstrap, options.seed);
-    c.bootstrap = static_cast<int>(reps.size());
+    c.interval_kind = options.interval;
+    std::vector<Metrics> reps;
+    std::size_t held = 0;
+    if (options.interval == IntervalKind::FixedRouting) {
+        reps = bootstrap_metrics(*val_view, c.val_decisions, options.bootstrap, options.seed);
+        for (const Metrics& r : reps) held += meets(limit, r) ? 1 : 0;
+        c.bootstrap = static_cast<int>(reps.size());
+    } else {
+        // Each replicate: a train resample chooses among the candidates by the rule above,
+        // and a val resample (the same draws as the fixed interval's) measures that choice.
+        std::vector<RowFigures> on_train, on_val;
+        for (const auto& p : params) {
+            on_train.push_back(row_figures(train_view, m.route(ds, train, p, cfg)));
+            on_val.push_back(row_figures(*val_view, m.route(ds, val, p, cfg)));
+        }
+        std::mt19937_64 val_rng(options.seed), train_rng(options.seed ^ 0x7EA1A5EEDULL);
+        std::vector<std::uint32_t> val_weight(val.size()), train_weight(train.size());
+        std::size_t same = 0, none = 0;
+        for (int b = 0; b < options.bootstrap; ++b) {
+            draw_row_weights(val_rng, val_weight);
+            draw_row_weights(train_rng, train_weight);
+            std::optional<std::size_t> pick;
+            Metrics pick_train;
+            for (std::size_t i = 0; i < params.size(); ++i) {
+                const Metrics mt = resampled_metrics(on_train[i], train_weight);
+                if (!meets(limit, mt)) continue;
+                if (!pick || better(limit.limit, mt, pick_train)) {
+                    pick = i;
+                    pick_train = mt;
+                }
+            }
+            if (!pick) {
+                ++none;
+                continue;
+            }
+            same += *pick == *c.chosen ? 1 : 0;
+            reps.push_back(resampled_metrics(on_val[*pick], val_weight));
+            held += meets(limit, reps.back()) ? 1 : 0;
+        }
+        c.bootstrap = options.bootstrap;
+        if (options.bootstrap > 0) {
+            c.same_choice_share = static_cast<double>(same) / options.bootstrap;
+            c.none_feasible_share = static_cast<double>(none) / options.bootstrap;
+        }
+    }
+    if (c.bootstrap == 0) return c;
+    c.val_meets_share = static_cast<double>(held) / static_cast<double>(c.bootstrap);
     if (reps.empty()) return c;
     const double alpha = (1.0 - options.confidence) / 2.0;
     auto interval = [&](double Metrics::*field) {
@@ -230,9 +286,6 @@ Calibration calibrate(const routing::Method& m, const data::Dataset& ds, const d
     c.val_perf = interval(&Metrics::avg_perf);
     c.val_escalated = interval(&Metrics::escalated_fraction);
     c.val_lift = interval(&Metrics::lift);
-    std::size_t held = 0;
-    for (const Metrics& r : reps) held += meets(limit, r) ? 1 : 0;
-    c.val_meets_share = static_cast<double>(held) / static_cast<double>(reps.size());
     return c;
 }
 
@@ -259,11 +312,20 @@ nlohmann::ordered_json calibration_to_json(const Calibration& c) {
         ch["val_meets"] = c.val_meets;
         ch["val_interval"] = {{"bootstrap", c.bootstrap},
                               {"confidence", c.confidence},
+                              {"kind", interval_kind_name(c.interval_kind)},
+                              {"resamples",
+                               c.interval_kind == IntervalKind::Reselected
+                                   ? "train and val rows; the choice made again on each train resample"
+                                   : "val rows; the routing chosen on all train rows"},
                               {"avg_cost", interval_json(c.val_cost)},
                               {"avg_perf", interval_json(c.val_perf)},
                               {"escalated", interval_json(c.val_escalated)},
                               {"lift", interval_json(c.val_lift)},
                               {"meets_share", number_or_null(c.val_meets_share)}};
+        if (c.interval_kind == IntervalKind::Reselected) {
+            ch["val_interval"]["same_choice_share"] = number_or_null(c.same_choice_share);
+            ch["val_interval"]["none_feasible_share"] = number_or_null(c.none_feasible_share);
+        }
         j["chosen"] = ch;
     } else {
         j["chosen"] = nullptr;

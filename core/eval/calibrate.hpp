@@ -3,7 +3,8 @@
 // among a method's candidate parameters, pick on the *train* rows the best one that meets
 // a limit on average cost, on the share of escalated queries, on performance or on IBC lift,
 // then report how that routing holds on the *val* rows, with a percentile bootstrap interval
-// over val rows (the routing fixed; the row draw of the seeds study).
+// over val rows (the row draw of the seeds study) that also makes the choice again on each
+// resample of the train rows, so it carries the noise of choosing on train (IntervalKind).
 //
 // "Best": under a ceiling (max cost, max escalated) or a lift floor, the highest train
 // performance; under a performance floor, the lowest train cost. Ties go to the cheaper
@@ -60,8 +61,17 @@ std::optional<Segment> constraint_segment(const Constraint& c, const Metrics& sm
                                           const routing::Config& cfg, double x_lo, double x_hi, double y_lo,
                                           double y_hi, std::size_t levels = 2);
 
+// What the val interval holds fixed. Reselected (the default) also resamples the train rows
+// and makes the choice again on each resample (the candidates stay those trained on all train
+// rows), so the interval carries the noise of the choice as well as that of the val rows;
+// FixedRouting keeps the routing chosen on all train rows and resamples val only.
+enum class IntervalKind { Reselected, FixedRouting };
+std::string interval_kind_name(IntervalKind k);  // "reselected", "fixed"
+std::optional<IntervalKind> interval_kind_from_name(const std::string& name);
+
 struct CalibrationOptions {
     Constraint constraint;
+    IntervalKind interval = IntervalKind::Reselected;
     int bootstrap = 1000;  // val resamples; 0 = no interval
     double confidence = 0.95;
     std::uint64_t seed = 0xCA11B8A7EULL;
@@ -94,6 +104,11 @@ struct Calibration {
     bool val_meets = false;
     Interval val_cost, val_perf, val_escalated, val_lift;
     double val_meets_share = kNaN;
+    IntervalKind interval_kind = IntervalKind::Reselected;
+    // Reselected: the share of resamples whose train resample chose the same candidate as all
+    // train rows did, and the share in which no candidate met the constraint on the train
+    // resample (those resamples count as not meeting it and give no figures).
+    double same_choice_share = kNaN, none_feasible_share = kNaN;
     int bootstrap = 0;
     double confidence = 0.95;
     std::size_t n_train = 0, n_val = 0;

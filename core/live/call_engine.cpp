@@ -92,6 +92,7 @@ struct CallEngine::Impl {
         std::string response;
         std::map<std::string, std::string> reply_headers;  // lower-case names
         bool too_large = false;
+        bool streamed = false;  // a piece of this attempt's body went to call.on_data
         std::string last_error;
         long last_status = 0;
         curl_slist* headers = nullptr;
@@ -131,6 +132,14 @@ struct CallEngine::Impl {
             return 0;  // makes curl stop reading (CURLE_WRITE_ERROR)
         }
         pending->response.append(p, size * n);
+        if (pending->call.on_data) {
+            long status = 0;
+            curl_easy_getinfo(pending->easy, CURLINFO_RESPONSE_CODE, &status);
+            if (status >= 200 && status < 300) {
+                pending->streamed = true;
+                pending->call.on_data(std::string_view(p, size * n));
+            }
+        }
         return size * n;
     }
     static size_t on_header(char* p, size_t size, size_t n, void* user) {
@@ -176,6 +185,7 @@ struct CallEngine::Impl {
         p->response.clear();
         p->reply_headers.clear();
         p->too_large = false;
+        p->streamed = false;
         if (!p->headers) {
             if (!p->call.get) p->headers = curl_slist_append(p->headers, "Content-Type: application/json");
             // Without this, curl waits for "100 Continue" on bodies over 1 KB.
@@ -239,6 +249,10 @@ struct CallEngine::Impl {
 
     // retry_after_s < 0: the server named no wait.
     void retry_or_fail(std::unique_ptr<Pending> p, const std::string& why, double retry_after_s) {
+        if (p->streamed) {
+            finish(std::move(p), CallResult::Status::Failed, why + " (after part of the reply was streamed: not retried)");
+            return;
+        }
         if (p->attempts >= policy.max_attempts) {
             std::string msg = "gave up after " + std::to_string(p->attempts) + " attempts: " + why;
             finish(std::move(p), CallResult::Status::Failed, std::move(msg));

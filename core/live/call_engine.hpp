@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/live/openai_protocol.hpp"
@@ -58,6 +59,10 @@ struct HttpCall {
     std::string label;  // for logs ("small answer q17")
     // Checks a 2xx body; returns the problem when it is unusable (retried when it says so).
     std::function<std::optional<ParseProblem>(const std::string& body)> validate;
+    // Streaming: each piece of a 2xx body as it arrives (the whole body still goes to validate
+    // and done). Once a piece went out, a failure of that attempt is final: what was passed
+    // on cannot be taken back by a retry.
+    std::function<void(std::string_view piece)> on_data;
     // Every 2xx body that validation rejected: the server billed it all the same.
     std::function<void(const std::string& body)> on_rejected;
     std::function<void(const CallResult&)> done;

@@ -201,41 +201,67 @@ json completion_object(const std::string& id, long long created, const std::stri
                 {"automix", automix}};
 }
 
+namespace {
+
+json stream_chunk(const std::string& id, long long created, const std::string& model, json delta, json finish) {
+    return json{{"id", id},
+                {"object", "chat.completion.chunk"},
+                {"created", created},
+                {"model", model},
+                {"choices", json::array({{{"index", 0},
+                                          {"delta", std::move(delta)},
+                                          {"logprobs", nullptr},
+                                          {"finish_reason", std::move(finish)}}})}};
+}
+
+std::string sse(const json& j) {
+    return "data: " + dump(j) + "\n\n";
+}
+
+}  // namespace
+
+std::string stream_role_event(const std::string& id, long long created, const std::string& model) {
+    return sse(stream_chunk(id, created, model, {{"role", "assistant"}, {"content", ""}}, nullptr));
+}
+
+std::string stream_content_event(const std::string& id, long long created, const std::string& model,
+                                 const std::string& text) {
+    return sse(stream_chunk(id, created, model, {{"content", text}}, nullptr));
+}
+
+std::string stream_end_events(const std::string& id, long long created, const std::string& model, const json& usage,
+                              const json& automix, bool include_usage) {
+    json last = stream_chunk(id, created, model, json::object(), "stop");
+    last["automix"] = automix;
+    std::string out = sse(last);
+    if (include_usage) {
+        json u = stream_chunk(id, created, model, json::object(), nullptr);
+        u["choices"] = json::array();
+        u["usage"] = usage;
+        out += sse(u);
+    }
+    return out + "data: [DONE]\n\n";
+}
+
+std::string stream_error_events(const ApiError& e, const json& automix) {
+    json body = json::parse(error_reply(e).body);
+    body["error"]["automix"] = automix;
+    return sse(body) + "data: [DONE]\n\n";
+}
+
 std::string completion_stream(const std::string& id, long long created, const std::string& model,
                               const std::string& content, const json& usage, const json& automix, bool include_usage) {
-    auto chunk = [&](json delta, json finish) {
-        return json{{"id", id},
-                    {"object", "chat.completion.chunk"},
-                    {"created", created},
-                    {"model", model},
-                    {"choices", json::array({{{"index", 0},
-                                              {"delta", std::move(delta)},
-                                              {"logprobs", nullptr},
-                                              {"finish_reason", std::move(finish)}}})}};
-    };
-    std::string out;
-    auto event = [&](const json& j) { out += "data: " + dump(j) + "\n\n"; };
-    event(chunk({{"role", "assistant"}, {"content", ""}}, nullptr));
+    std::string out = stream_role_event(id, created, model);
     // Pieces end after whitespace, as token streams do, so a client printing them as they
     // come shows whole words.
     std::size_t at = 0;
     while (at < content.size()) {
         std::size_t end = content.find_first_of(" \n", std::min(content.size(), at + 12));
         end = end == std::string::npos ? content.size() : end + 1;
-        event(chunk({{"content", content.substr(at, end - at)}}, nullptr));
+        out += stream_content_event(id, created, model, content.substr(at, end - at));
         at = end;
     }
-    json last = chunk(json::object(), "stop");
-    last["automix"] = automix;
-    event(last);
-    if (include_usage) {
-        json u = chunk(json::object(), nullptr);
-        u["choices"] = json::array();
-        u["usage"] = usage;
-        event(u);
-    }
-    out += "data: [DONE]\n\n";
-    return out;
+    return out + stream_end_events(id, created, model, usage, automix, include_usage);
 }
 
 }  // namespace automix::live

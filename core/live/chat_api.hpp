@@ -47,6 +47,17 @@ std::optional<ChatRequest> parse_chat_request(const std::string& body, ApiError*
 nlohmann::json completion_object(const std::string& id, long long created, const std::string& model,
                                  const std::string& content, const nlohmann::json& usage,
                                  const nlohmann::json& automix);
+// The pieces of a streamed reply, each one server-sent event ("data: {...}\n\n"): the first
+// chunk (the assistant's role), one piece of content, and the end (a chunk with finish_reason
+// and `automix`, one with `usage` when the client asked, then `data: [DONE]`).
+std::string stream_role_event(const std::string& id, long long created, const std::string& model);
+std::string stream_content_event(const std::string& id, long long created, const std::string& model,
+                                 const std::string& text);
+std::string stream_end_events(const std::string& id, long long created, const std::string& model,
+                              const nlohmann::json& usage, const nlohmann::json& automix, bool include_usage);
+// How a stream that has begun ends when the route fails: an error event (OpenAI's shape, with
+// `automix`), then `data: [DONE]`.
+std::string stream_error_events(const ApiError& e, const nlohmann::json& automix);
 // The same answer as server-sent events: a role chunk, the content in pieces, a final chunk
 // with finish_reason (and `automix`, and `usage` when asked), then `data: [DONE]`.
 std::string completion_stream(const std::string& id, long long created, const std::string& model,

@@ -95,6 +95,35 @@ json belief_at(const MetaVerifierConfig& mv, double confidence) {
     return {{"bin", bin}, {"train_rows", entry["rows"]}, {"states", states}};
 }
 
+// The N-model cascade's belief after each verified step, from the config's cascade belief
+// model: the prior updated with P(bin | state) of every step's confidence bin (Bayes, as the
+// Cascade method's trace). One entry per confidence given; null entries once a bin is unknown.
+std::vector<json> cascade_beliefs(const MetaVerifierConfig& mv, const std::vector<double>& confidences) {
+    std::vector<json> out(confidences.size(), nullptr);
+    const json& t = mv.cascade_belief;
+    if (!t.is_object()) return out;
+    const auto S = t["states"].size();
+    std::vector<double> b;
+    for (const auto& p : t["prior"]) b.push_back(p.get<double>());
+    const routing::Bins bins(mv.num_bins);
+    for (std::size_t j = 0; j < confidences.size() && j < t["steps"].size(); ++j) {
+        const json& table = t["steps"][j]["bins"];
+        const int bin = std::isfinite(confidences[j]) ? bins.nearest(confidences[j]) : -1;
+        // A table for other bins (the Live tab can change num_bins of a loaded config) says nothing.
+        if (bin < 0 || table.size() != static_cast<std::size_t>(mv.num_bins) + 1) break;
+        double z = 0;
+        for (std::size_t s = 0; s < S; ++s) z += b[s] * table[static_cast<std::size_t>(bin)][s].get<double>();
+        if (!(z > 0)) break;
+        json states = json::object();
+        for (std::size_t s = 0; s < S; ++s) {
+            b[s] = b[s] * table[static_cast<std::size_t>(bin)][s].get<double>() / z;
+            states[t["states"][s].get<std::string>()] = b[s];
+        }
+        out[j] = {{"bin", bin}, {"train_rows", t.value("train_rows", 0)}, {"states", states}};
+    }
+    return out;
+}
+
 }  // namespace
 
 // Sets the cancel flag of each request whose deadline passed (one thread for all requests).
@@ -461,6 +490,47 @@ HttpReply ChatRouter::chat(const HttpRequest& req, const std::string& request_id
     RunOptions run_options;
     run_options.cancel = &cancel;
     run_options.engine = engine.get();
+    const long long created = static_cast<long long>(std::time(nullptr));
+    const std::string completion_id = "chatcmpl-" + request_id;
+    // Streaming: the final model's answer goes to the client as the model writes it. The
+    // stream opens when that model has begun to answer, so everything before (a route that
+    // fails, a busy server) still gets its proper status.
+    ReplyStream* stream = nullptr;
+    std::string stream_model;
+    if (request->stream && req.open_stream) {
+        run_options.stream_begin = [&](std::size_t, std::size_t j) {
+            const auto& m = routing->cfg.models[j];
+            stream_model = m.model_id;
+            HttpReply head;
+            head.content_type = "text/event-stream";
+            std::string path, decisions, confidences;
+            double cost = 0;
+            for (std::size_t k = 0; k <= j; ++k) {
+                path += (k ? ">" : "") + routing->cfg.models[k].name;
+                cost += routing->cfg.models[k].call_cost + (k < j ? routing->cfg.verifier_cost : 0.0);
+                if (k == j) break;
+                const double c = in.dataset.models[k].verifier_confidence[0];
+                confidences += (k ? "," : "") + (std::isfinite(c) ? number_text(c) : std::string("null"));
+                decisions += (k ? "," : "") + std::string("escalate");
+            }
+            head.headers = {{"Cache-Control", "no-cache"},
+                            {"X-Request-Id", request_id},
+                            {"X-AutoMix-Routing", routing->name},
+                            {"X-AutoMix-Path", path},
+                            {"X-AutoMix-Model", m.name},
+                            {"X-AutoMix-Decisions", decisions},
+                            {"X-AutoMix-Confidence", confidences},
+                            {"X-AutoMix-Cost", number_text(cost)},
+                            {"X-AutoMix-Streamed", "1"}};
+            stream = req.open_stream(head);
+            if (!stream->write(stream_role_event(completion_id, created, stream_model))) cancel = true;
+        };
+        run_options.stream_piece = [&](std::size_t, const std::string& text) {
+            // A client that went away ends the route: the upstream call is abandoned.
+            if (stream && !stream->write(stream_content_event(completion_id, created, stream_model, text)))
+                cancel = true;
+        };
+    }
     RunResult result;
     try {
         result = pipeline->run(in.dataset, data::View{0}, run_options);
@@ -471,7 +541,10 @@ HttpReply ChatRouter::chat(const HttpRequest& req, const std::string& request_id
     }
     deadlines_->remove(watch);
     RowOutcome& row = result.rows.at(0);
-    if (result.cancelled && row.error == "cancelled")
+    const bool client_gone = stream && result.cancelled && !stream->write("");
+    if (client_gone)
+        row.error = "the client closed the stream";
+    else if (result.cancelled && row.error == "cancelled")
         row.error =
             "the route did not finish within the request timeout of " + number_text(options_.request_timeout_s) + " s";
 
@@ -492,8 +565,15 @@ HttpReply ChatRouter::chat(const HttpRequest& req, const std::string& request_id
     }
     double upstream_ms = 0;
     json steps = json::array();
-    json belief = nullptr;  // of the first model's decision, the one a two-model method makes
+    json belief = nullptr;  // of the first model's decision (two-model) or the last decision (cascade)
     const int last = row.done ? row.final_model : static_cast<int>(row.escalated.size());
+    std::vector<json> ladder_beliefs;
+    if (!routing->two_model) {
+        std::vector<double> confidences;
+        for (std::size_t j = 0; j < row.escalated.size(); ++j)
+            confidences.push_back(in.dataset.models[j].verifier_confidence[0]);
+        ladder_beliefs = cascade_beliefs(routing->cfg.meta_verifier, confidences);
+    }
     std::string path;
     for (std::size_t j = 0; j < n; ++j) {
         const bool on_path = static_cast<int>(j) <= last;
@@ -508,6 +588,9 @@ HttpReply ChatRouter::chat(const HttpRequest& req, const std::string& request_id
             if (routing->two_model && j == 0) {
                 belief = belief_at(routing->cfg.meta_verifier, conf);
                 step["belief"] = belief;
+            } else if (!routing->two_model) {
+                step["belief"] = ladder_beliefs[j];
+                if (!ladder_beliefs[j].is_null()) belief = ladder_beliefs[j];
             }
             try {
                 step["reason"] = pipeline->explain(in.dataset, 0, j);
@@ -568,10 +651,13 @@ HttpReply ChatRouter::chat(const HttpRequest& req, const std::string& request_id
         const json usage = {{"prompt_tokens", prompt_tokens},
                             {"completion_tokens", completion_tokens},
                             {"total_tokens", prompt_tokens + completion_tokens}};
-        const long long created = static_cast<long long>(std::time(nullptr));
-        const std::string id = "chatcmpl-" + request_id;
+        const std::string& id = completion_id;
         const std::string& content = in.dataset.models[static_cast<std::size_t>(row.final_model)].answer[0];
-        if (request->stream) {
+        if (stream) {
+            automix["streamed"] = true;
+            reply.content_type = "text/event-stream";
+            reply.body = stream_end_events(id, created, final.model_id, usage, automix, request->include_usage_in_stream);
+        } else if (request->stream) {
             reply.content_type = "text/event-stream";
             reply.body = completion_stream(id, created, final.model_id, content, usage, automix,
                                            request->include_usage_in_stream);
@@ -600,17 +686,25 @@ HttpReply ChatRouter::chat(const HttpRequest& req, const std::string& request_id
         breaker_result(false, "");
     } else {
         // Our own deadline, or an upstream call that timed out: 504; any other upstream failure: 502.
-        const bool timed_out = result.cancelled || row.error.find("timed out") != std::string::npos;
-        out.upstream_failed = true;
+        const bool timed_out = !client_gone && (result.cancelled || row.error.find("timed out") != std::string::npos);
+        out.upstream_failed = !client_gone;
+        out.client_error = client_gone;
         out.timeout = timed_out;
         out.error = row.error.empty() ? std::string("upstream failed") : row.error;
         ApiError e = api_error(timed_out ? 504 : 502, "upstream: " + out.error, "upstream_error",
                                timed_out ? "upstream_timeout" : "upstream_error");
         reply = error_reply(e);
-        json body = json::parse(reply.body);
-        body["error"]["automix"] = automix;
-        reply.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
-        breaker_result(true, out.error);
+        if (stream) {
+            // The client already has status 200 and part of the answer: the stream ends with an
+            // error event instead (the status here is for the access log and stats).
+            reply.content_type = "text/event-stream";
+            reply.body = stream_error_events(e, automix);
+        } else {
+            json body = json::parse(reply.body);
+            body["error"]["automix"] = automix;
+            reply.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+        }
+        if (!client_gone) breaker_result(true, out.error);
     }
     if (options_.request_log) {
         json rec = output_record(in, 0, row, routing->cfg);

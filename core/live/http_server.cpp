@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 
@@ -82,6 +83,28 @@ const char* reason(int status) {
     default: return "Status";
     }
 }
+
+// A reply body sent as chunks as the handler produces it.
+struct ChunkedStream final : ReplyStream {
+    explicit ChunkedStream(int socket) : fd(socket) {}
+    bool write(std::string_view piece) override {
+        if (!ok || aborted) return false;
+        if (piece.empty()) return true;  // an empty chunk would end the body
+        char size[24];
+        std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
+        std::string out = size;
+        out.append(piece);
+        out += "\r\n";
+        ok = send_all(fd, out.data(), out.size());
+        return ok;
+    }
+    void abort() override {
+        aborted = true;
+        ::shutdown(fd, SHUT_RDWR);
+    }
+    int fd;
+    bool opened = false, ok = true, aborted = false, keep_alive = true;
+};
 
 }  // namespace
 
@@ -371,14 +394,38 @@ void HttpServer::serve(Connection* c) {
         req.body = buffer.substr(0, length);
         buffer.erase(0, length);
 
+        const bool client_keep_alive = lower(req.header("connection")) != "close";
+        ChunkedStream stream(c->fd);
+        req.open_stream = [&](const HttpReply& head) -> ReplyStream* {
+            if (stream.opened) return &stream;
+            stream.opened = true;
+            stream.keep_alive = client_keep_alive && !draining_;
+            std::string out = "HTTP/1.1 " + std::to_string(head.status) + " " + reason(head.status) +
+                              "\r\nContent-Type: " + head.content_type + "\r\nTransfer-Encoding: chunked\r\n";
+            for (const auto& [k, v] : head.headers) out += k + ": " + v + "\r\n";
+            out += stream.keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
+            stream.ok = send_all(c->fd, out.data(), out.size());
+            return &stream;
+        };
         HttpReply rep;
+        bool threw = false;
         try {
             rep = handler_(req);
         } catch (const std::exception& e) {
+            threw = true;
             rep = error_reply(500, std::string("server error: ") + e.what());
         }
+        if (stream.opened) {
+            // The rest of the body, then the final chunk. A handler that threw mid-stream has no
+            // well-formed rest: the connection closes without the final chunk (a cut stream).
+            if (threw || stream.aborted || !stream.ok) break;
+            stream.write(rep.body);
+            static const char last[] = "0\r\n\r\n";
+            if (!send_all(c->fd, last, sizeof last - 1) || !stream.keep_alive || draining_) break;
+            continue;
+        }
         if (rep.delay_ms > 0 && !pause(rep.delay_ms)) break;
-        const bool keep = send_reply(rep, lower(req.header("connection")) != "close");
+        const bool keep = send_reply(rep, client_keep_alive);
         if (!keep) break;
     }
     ::shutdown(c->fd, SHUT_RDWR);

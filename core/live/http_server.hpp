@@ -11,17 +11,36 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
 
 namespace automix::live {
 
+struct HttpReply;
+
+// The body of a reply sent while it is produced (chunked transfer encoding), for server-sent
+// events: valid during the handler call that opened it.
+class ReplyStream {
+  public:
+    virtual ~ReplyStream() = default;
+    // Sends one piece now; false once the client is gone (later pieces are dropped).
+    virtual bool write(std::string_view piece) = 0;
+    // Closes the connection without the final chunk: the client sees the stream cut off.
+    virtual void abort() = 0;
+};
+
 struct HttpRequest {
     std::string method;
     std::string path;                            // without the query string
     std::map<std::string, std::string> headers;  // names lower-cased
     std::string body;
+    // Set by the server (null when a handler is called without sockets): sends `head`'s status,
+    // content type and headers at once (its body is ignored) and returns the stream for the
+    // body. The reply the handler then returns is sent as the last piece; its status and
+    // headers are ignored.
+    std::function<ReplyStream*(const HttpReply& head)> open_stream;
     std::string header(const std::string& lower_name) const;
 };
 

@@ -10,6 +10,7 @@
 
 #include "core/data/json_parse.hpp"
 #include "core/routing/bins.hpp"
+#include "core/routing/cascade_model.hpp"
 #include "core/routing/method.hpp"
 #include "core/routing/pomdp_simple.hpp"
 
@@ -149,6 +150,55 @@ std::string belief_table_problem(const json& t, int num_bins) {
         for (const auto& x : b["p"])
             if (!x.is_number() || !(x.get<double>() >= 0.0 && x.get<double>() <= 1.0))
                 return at + ".p: expected probabilities in [0, 1]";
+    }
+    return {};
+}
+
+// "" when `t` is an N-model cascade belief model for `models` models and num_bins (what
+// routing_models_config writes for Cascade), else which part is wrong and why.
+std::string cascade_belief_problem(const json& t, int num_bins, std::size_t models) {
+    if (!t.is_object() || !t.contains("states") || !t["states"].is_array() || !t.contains("prior") ||
+        !t["prior"].is_array() || !t.contains("steps") || !t["steps"].is_array())
+        return "expected {\"states\": [names], \"prior\": [P(s)], \"steps\": [{\"bins\": [[P(bin | s)], ...]}, ...]}";
+    if (models < 2 || models > 8) return "needs 2 to 8 models, the config has " + std::to_string(models);
+    const std::size_t S = std::size_t{1} << models;
+    if (t["states"].size() != S)
+        return "states: expected 2^" + std::to_string(models) + " = " + std::to_string(S) + " names, got " +
+               std::to_string(t["states"].size());
+    for (const auto& s : t["states"])
+        if (!s.is_string()) return "states: expected strings";
+    const auto probabilities = [](const json& a, std::size_t n, double* sum) {
+        if (!a.is_array() || a.size() != n) return false;
+        *sum = 0;
+        for (const auto& x : a) {
+            if (!x.is_number() || !(x.get<double>() >= 0.0 && x.get<double>() <= 1.0)) return false;
+            *sum += x.get<double>();
+        }
+        return true;
+    };
+    double sum = 0;
+    if (!probabilities(t["prior"], S, &sum) || std::abs(sum - 1.0) > 1e-6)
+        return "prior: expected " + std::to_string(S) + " probabilities in [0, 1] that sum to 1";
+    if (t["steps"].size() != models - 1)
+        return "steps: expected one per model but the last (" + std::to_string(models - 1) + "), got " +
+               std::to_string(t["steps"].size());
+    const auto B = static_cast<std::size_t>(num_bins) + 1;
+    for (std::size_t j = 0; j < models - 1; ++j) {
+        const json& step = t["steps"][j];
+        const std::string at = "steps[" + std::to_string(j) + "]";
+        if (!step.is_object() || !step.contains("bins") || !step["bins"].is_array() || step["bins"].size() != B)
+            return at + ".bins: expected num_bins + 1 = " + std::to_string(B) + " rows of P(bin | state)";
+        std::vector<double> column(S, 0.0);
+        for (std::size_t o = 0; o < B; ++o) {
+            if (!probabilities(step["bins"][o], S, &sum))
+                return at + ".bins[" + std::to_string(o) + "]: expected " + std::to_string(S) +
+                       " probabilities in [0, 1], one per state";
+            for (std::size_t s = 0; s < S; ++s) column[s] += step["bins"][o][s].get<double>();
+        }
+        for (std::size_t s = 0; s < S; ++s)
+            if (std::abs(column[s] - 1.0) > 1e-6)
+                return at + ".bins: P(bin | state " + t["states"][s].get<std::string>() + ") sums to " +
+                       std::to_string(column[s]) + " over the bins, not 1";
     }
     return {};
 }
@@ -337,6 +387,14 @@ ModelsConfig parse_models_config(const std::string& text, const std::string& ori
             else
                 cfg.meta_verifier.belief = root["meta_verifier"]["belief"];
         }
+        if (f.has("cascade_belief")) {
+            if (const std::string why = cascade_belief_problem(root["meta_verifier"]["cascade_belief"],
+                                                               cfg.meta_verifier.num_bins, cfg.models.size());
+                !why.empty())
+                f.problem("cascade_belief", why);
+            else
+                cfg.meta_verifier.cascade_belief = root["meta_verifier"]["cascade_belief"];
+        }
         f.reject_unknown();
     }
     if (top.has("retry")) {
@@ -449,6 +507,35 @@ nlohmann::json routing_models_config(const nlohmann::json& base, const data::Dat
             per_bin.push_back({{"rows", o.rows}, {"p", {o.p_needy, o.p_good, o.p_hopeless}}});
         out["meta_verifier"]["belief"] = {{"states", {"NEEDY", "GOOD", "HOPELESS"}}, {"bins", per_bin}};
         (void)parse_models_config(out.dump(), "emitted config");
+    } else if (m && m->uses_all_models() && !train_rows.empty() && ds.models.size() >= 2 &&
+               ds.models.size() <= static_cast<std::size_t>(routing::cascade::kMaxModels)) {
+        // The N-model cascade's learned POMDP, as much of it as a belief needs: the prior over
+        // the correctness states and, per verified step, P(confidence bin | state). Serve
+        // updates the prior with each step's bin (Bayes), as the Cascade method does.
+        namespace rc = routing::cascade;
+        rc::CascadeOptions o;
+        o.num_bins = cfg.num_bins;
+        try {
+            const rc::CascadeModel cm = rc::learn_cascade_model(ds, train_rows, o, rc::cascade_costs(ds, cfg));
+            json states = json::array(), steps = json::array();
+            for (int s = 0; s < cm.states; ++s) states.push_back(rc::state_label(s, cm.models));
+            for (int j = 0; j + 1 < cm.models; ++j) {
+                json bins = json::array();
+                for (int b = 0; b < cm.observations; ++b) {
+                    json row = json::array();
+                    for (int s = 0; s < cm.states; ++s) row.push_back(cm.obs(j, s, b));
+                    bins.push_back(std::move(row));
+                }
+                steps.push_back({{"model", names[static_cast<std::size_t>(j)]}, {"bins", std::move(bins)}});
+            }
+            out["meta_verifier"]["cascade_belief"] = {
+                {"states", states}, {"train_rows", cm.train_rows}, {"prior", cm.prior}, {"steps", steps}};
+            (void)parse_models_config(out.dump(), "emitted config");
+        } catch (const std::exception&) {
+            // Rows the POMDP cannot learn from (a missing score): the config routes all the same,
+            // its replies carry no belief.
+            out["meta_verifier"].erase("cascade_belief");
+        }
     }
     return out;
 }

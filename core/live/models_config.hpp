@@ -68,6 +68,10 @@ struct MetaVerifierConfig {
     // Per confidence bin, what the train rows there were: {"states": [...], "bins": [{"rows",
     // "p"}, ...]} (routing_models_config writes it for two-model methods); null = none.
     nlohmann::json belief;
+    // The N-model cascade's belief model: {"states": [labels], "train_rows": n, "prior": [P(s)],
+    // "steps": [{"model", "bins": [[P(bin | s) per state] per bin]} per verified model]}
+    // (routing_models_config writes it for N-model methods); null = none.
+    nlohmann::json cascade_belief;
 };
 
 struct ModelsConfig {

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/live/streamed_completion.hpp"
 #include "core/scoring/f1.hpp"
 #include "core/scoring/verifier.hpp"
 
@@ -607,9 +608,40 @@ class Run {
         po.max_choices = 1;
         call.validate = reply_validator(api, po, prompt);
         call.on_rejected = [this, i, j, prompt](const std::string& body) { pay_rejected(i, j, *prompt, body); };
-        auto on_reply = [this, i, j, key, api, po, prompt](const CallResult& r, bool shared) {
+        // The last model's answer ends the route: streamed when asked for. The reply is put
+        // back together before it is checked, billed and cached like any other.
+        std::shared_ptr<StreamedCompletion> stream;
+        const bool chat = api->stream_format() == StreamFormat::OpenAiChat;
+        if (options_.stream_piece && !cfg_.run_all_models && j + 1 == cfg_.models.size() &&
+            api->stream_format() != StreamFormat::None) {
+            stream = std::make_shared<StreamedCompletion>(chat);
+            call.body = streaming_request_body(call.body);
+            call.validate = [inner = std::move(call.validate), chat](const std::string& body) {
+                return inner(assemble_streamed_body(body, chat));
+            };
+            call.on_rejected = [this, i, j, prompt, chat](const std::string& body) {
+                pay_rejected(i, j, *prompt, assemble_streamed_body(body, chat));
+            };
+            call.on_data = [this, i, j, stream](std::string_view bytes) {
+                const bool was_begun = stream->begun();
+                const std::string text = stream->feed(bytes);
+                if (!was_begun && stream->begun() && options_.stream_begin) options_.stream_begin(i, j);
+                if (!text.empty()) options_.stream_piece(i, text);
+            };
+        }
+        auto on_reply = [this, i, j, key, api, po, prompt, stream, chat](const CallResult& r, bool shared) {
             auto& usage = result_.totals.per_model[j];
             if (r.status == CallResult::Status::Cancelled) return;
+            std::string assembled;
+            if (stream && r.status == CallResult::Status::Ok) {
+                // A last event without its blank line still belongs to the answer.
+                const bool was_begun = stream->begun();
+                const std::string rest = stream->finish();
+                if (!was_begun && stream->begun() && options_.stream_begin) options_.stream_begin(i, j);
+                if (!rest.empty()) options_.stream_piece(i, rest);
+                assembled = assemble_streamed_body(r.body, chat);
+            }
+            const std::string& body = stream && r.status == CallResult::Status::Ok ? assembled : r.body;
             record(i, record_of(j, "answer", 0, 1, r, shared));
             if (r.status == CallResult::Status::Failed) {
                 if (!shared) ++usage.failed;  // one call failed, however many rows waited on it
@@ -619,7 +651,7 @@ class Run {
             }
             ParseOptions o = po;
             o.prompt = *prompt;
-            const auto c = parse_completion(*api, r.body, o, nullptr);
+            const auto c = parse_completion(*api, body, o, nullptr);
             const Bill b = bill_of(j, *c, *prompt);
             if (shared) {
                 ++usage.cached;

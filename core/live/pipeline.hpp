@@ -87,6 +87,13 @@ struct RunOptions {
     std::function<void(const CallEvent&)> on_event;    // one line per call event (retries, failures)
     // Every finished call or cache hit, with the index of its row in the view.
     std::function<void(std::size_t view_index, const CallRecord&)> on_call;
+    // Streaming the answer that ends a route (`automix serve` with `stream: true`): when
+    // stream_piece is set, the last model's answer (not with run_all_models, not from the
+    // cache) is asked for with `stream: true` if its provider streams, and its text is handed
+    // on as it arrives, on the run thread. stream_begin is called once, when the server has
+    // begun to answer (the route up to that model is decided by then).
+    std::function<void(std::size_t view_index, std::size_t model)> stream_begin;
+    std::function<void(std::size_t view_index, const std::string& text)> stream_piece;
     // An idle engine to make the calls on (reset for this run; its connections stay open for
     // the next one): `automix serve` keeps one per server thread. Null = a new engine.
     CallEngine* engine = nullptr;

@@ -22,6 +22,11 @@ namespace automix::live {
 // What a request is for: the stop sequences differ.
 enum class Purpose { Answer, Verify };
 
+// How a provider streams a reply asked for with `stream: true`: OpenAI-style server-sent events
+// whose chunks hold the text in `delta.content` (chat) or `text` (completions); None = the
+// pipeline never asks it to stream.
+enum class StreamFormat { None, OpenAiChat, OpenAiText };
+
 // One choice of a reply as the server sent it, before the shared checks.
 struct ReplyChoice {
     std::int64_t index = 0;
@@ -54,6 +59,7 @@ class Provider {
     virtual std::vector<std::string> fixed_headers() const { return {}; }
     // Whether one request may ask for several samples (n); if not, the pipeline asks one by one.
     virtual bool takes_n() const { return true; }
+    virtual StreamFormat stream_format() const { return StreamFormat::None; }
     // Stop sequences the pipeline sends; a raw completion runs on past the answer without them.
     virtual std::vector<std::string> stop_sequences(Purpose) const { return {}; }
     // The choices and usage of a 2xx body that parsed as a JSON object; nullopt with *why when

@@ -72,6 +72,7 @@ class ChatProvider final : public OpenAiProvider {
     std::string name() const override { return "chat"; }
     std::string description() const override { return "OpenAI chat completions (POST /chat/completions)"; }
     std::string completion_path() const override { return "/chat/completions"; }
+    StreamFormat stream_format() const override { return StreamFormat::OpenAiChat; }
     json request(const std::string& model_id, const std::string& prompt, const Sampling& s) const override {
         json j = common_request(model_id, s);
         j["messages"] = json::array({json{{"role", "user"}, {"content", prompt}}});
@@ -91,6 +92,7 @@ class CompletionsProvider final : public OpenAiProvider {
     std::string name() const override { return "completions"; }
     std::string description() const override { return "OpenAI text completions (POST /completions)"; }
     std::string completion_path() const override { return "/completions"; }
+    StreamFormat stream_format() const override { return StreamFormat::OpenAiText; }
     json request(const std::string& model_id, const std::string& prompt, const Sampling& s) const override {
         json j = common_request(model_id, s);
         j["prompt"] = prompt;

@@ -2,7 +2,9 @@
 #include "core/data/json_parse.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -317,12 +319,70 @@ HttpReply ReplayServer::complete(const HttpRequest& req, bool chat) {
                  {{"prompt_tokens", prompt_tokens},
                   {"completion_tokens", completion_tokens},
                   {"total_tokens", prompt_tokens + completion_tokens}}}};
+    const bool stream = body.contains("stream") && body["stream"].is_boolean() && body["stream"].get<bool>();
+    if (stream) return finish(stream_reply(req, out, chat, fault, body));
     HttpReply r;
     r.body = out.dump(-1, ' ', false, json::error_handler_t::replace);
     r.delay_ms = options_.latency_ms + (fault == Fault::Slow ? options_.slow_ms : 0);
     if (fault == Fault::Malformed) r.body = r.body.substr(0, r.body.size() / 3) + "<<garbled";
     if (fault == Fault::CutConnection) r.cut_mid_body = true;
     return finish(r);
+}
+
+HttpReply ReplayServer::stream_reply(const HttpRequest& req, const json& whole, bool chat, Fault fault,
+                                     const json& request) {
+    // The whole reply's text, a word (and the space after it) per chunk, as token streams come.
+    std::vector<json> events;
+    auto chunk = [&](json choice) {
+        return json{{"id", whole["id"]},
+                    {"object", chat ? "chat.completion.chunk" : "text_completion"},
+                    {"created", 0},
+                    {"model", whole["model"]},
+                    {"choices", json::array({std::move(choice)})}};
+    };
+    if (chat) events.push_back(chunk({{"index", 0}, {"delta", {{"role", "assistant"}, {"content", ""}}}}));
+    const json& c0 = whole["choices"][0];
+    const std::string text = chat ? c0["message"]["content"].get<std::string>() : c0["text"].get<std::string>();
+    for (std::size_t at = 0; at < text.size();) {
+        std::size_t end = text.find(' ', at + 1);
+        end = end == std::string::npos ? text.size() : end + 1;
+        const std::string piece = text.substr(at, end - at);
+        events.push_back(chunk(chat ? json{{"index", 0}, {"delta", {{"content", piece}}}}
+                                    : json{{"index", 0}, {"text", piece}}));
+        at = end;
+    }
+    events.push_back(chunk(chat ? json{{"index", 0}, {"delta", json::object()}, {"finish_reason", "stop"}}
+                                : json{{"index", 0}, {"text", ""}, {"finish_reason", "stop"}}));
+    if (request.contains("stream_options") && request["stream_options"].is_object() &&
+        request["stream_options"].value("include_usage", false)) {
+        json u = chunk(json::object());
+        u["choices"] = json::array();
+        u["usage"] = whole["usage"];
+        events.push_back(std::move(u));
+    }
+    std::vector<std::string> pieces;
+    for (const auto& e : events) pieces.push_back("data: " + e.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n");
+    pieces.push_back("data: [DONE]\n\n");
+    if (fault == Fault::Malformed) pieces[pieces.size() / 2] = "data: {\"choices\": [<<garbled\n\n";
+    HttpReply r;
+    r.content_type = "text/event-stream";
+    const int first_delay = options_.latency_ms + (fault == Fault::Slow ? options_.slow_ms : 0);
+    if (!req.open_stream) {  // without a socket: the events in one body
+        for (const auto& p : pieces) r.body += p;
+        r.delay_ms = first_delay;
+        if (fault == Fault::CutConnection) r.cut_mid_body = true;
+        return r;
+    }
+    if (first_delay > 0) std::this_thread::sleep_for(std::chrono::milliseconds(first_delay));
+    ReplyStream* out = req.open_stream(r);
+    const std::size_t cut_at = fault == Fault::CutConnection ? pieces.size() / 2 : pieces.size();
+    for (std::size_t i = 0; i < cut_at; ++i) {
+        if (i > 0 && options_.stream_chunk_ms > 0)
+            std::this_thread::sleep_for(std::chrono::milliseconds(options_.stream_chunk_ms));
+        if (!out->write(pieces[i])) break;
+    }
+    if (cut_at < pieces.size()) out->abort();
+    return r;
 }
 
 }  // namespace automix::live

@@ -15,6 +15,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/data/dataset.hpp"
 #include "core/live/http_server.hpp"
 
@@ -31,6 +33,9 @@ struct ReplayOptions {
     std::vector<Fault> fault_kinds = {Fault::TooManyRequests, Fault::ServerError, Fault::Slow, Fault::Malformed,
                                       Fault::CutConnection};
     int slow_ms = 3000;        // delay of a Slow fault
+    // A request with `stream: true` is answered with server-sent events, a word per chunk, this
+    // long apart (after latency_ms for the first).
+    int stream_chunk_ms = 0;
     int retry_after_s = 1;     // Retry-After sent with 429 (negative: header omitted)
     std::string required_key;  // when set, other keys get 401 (kept in memory only)
     std::uint64_t seed = 1;
@@ -68,6 +73,9 @@ class ReplayServer {
 
   private:
     HttpReply complete(const HttpRequest& req, bool chat);
+    // `whole` (the non-streamed reply) as server-sent events.
+    HttpReply stream_reply(const HttpRequest& req, const nlohmann::json& whole, bool chat, Fault fault,
+                           const nlohmann::json& request);
     int model_index(const std::string& model) const;
     int find_row(const std::string& prompt, std::string* answer_in_prompt, bool* verification) const;
 

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <random>
 
 #include <nlohmann/json.hpp>
 
@@ -208,6 +209,89 @@ class TestCalibrate : public QObject {
         QVERIFY(cal.chosen);
         QCOMPARE(cal.chosen, brute_force(*m, ds, train, cfg, c));
         QVERIFY(cal.choice()->train.avg_cost <= c.value);
+    }
+
+    // The default interval makes the choice again on each train resample: recomputed here the
+    // slow way (each resample materialised as a row list and evaluated from scratch), with the
+    // documented draws: val resamples from `seed` (those of the fixed interval), train
+    // resamples from seed ^ 0x7EA1A5EED. The point estimate is the fixed interval's.
+    void reselected_interval_remakes_the_choice() {
+        const data::Dataset& ds = demo();
+        const int d = ds.find_dataset("coqa");
+        const routing::Config cfg = config_of(ds);
+        const data::View train = ds.measured(ds.rows(d, data::Split::Train));
+        const data::View val = ds.measured(ds.rows(d, data::Split::Val));
+        const auto m = routing::find_method("Threshold");
+        eval::CalibrationOptions o;
+        o.constraint = {eval::Limit::MaxCost, 20.0};
+        o.bootstrap = 60;
+        const eval::Calibration re = eval::calibrate(*m, ds, train, val, cfg, o);
+        o.interval = eval::IntervalKind::FixedRouting;
+        const eval::Calibration fixed = eval::calibrate(*m, ds, train, val, cfg, o);
+        QVERIFY(re.chosen && fixed.chosen);
+        QCOMPARE(re.interval_kind, eval::IntervalKind::Reselected);
+        // The point estimate does not change.
+        QCOMPARE(*re.chosen, *fixed.chosen);
+        QCOMPARE(re.choice()->val.avg_cost, fixed.choice()->val.avg_cost);
+        QCOMPARE(re.choice()->val.avg_perf, fixed.choice()->val.avg_perf);
+        QCOMPARE(re.val_meets, fixed.val_meets);
+        QVERIFY(std::isnan(fixed.same_choice_share));
+
+        const auto params = m->candidates(ds, train, cfg);
+        const eval::CostModel costs = eval::CostModel::from(cfg);
+        std::mt19937_64 val_rng(o.seed), train_rng(o.seed ^ 0x7EA1A5EEDULL);
+        std::vector<std::uint32_t> vw(val.size()), tw(train.size());
+        std::vector<double> cost, perf;
+        int same = 0, none = 0;
+        auto expand = [](const data::View& rows, const std::vector<std::uint32_t>& w) {
+            data::View out;
+            for (std::size_t i = 0; i < rows.size(); ++i) out.insert(out.end(), w[i], rows[i]);
+            return out;
+        };
+        for (int b = 0; b < o.bootstrap; ++b) {
+            eval::draw_row_weights(val_rng, vw);
+            eval::draw_row_weights(train_rng, tw);
+            const data::View t = expand(train, tw), v = expand(val, vw);
+            const eval::ScoredView tv = eval::ScoredView::for_method(ds, t, *m, costs);
+            std::optional<std::size_t> pick;
+            eval::Metrics best;
+            for (std::size_t i = 0; i < params.size(); ++i) {
+                const eval::Metrics x = tv.evaluate(m->route(ds, t, params[i], cfg));
+                if (!eval::meets(o.constraint, x)) continue;
+                if (!pick || x.avg_perf > best.avg_perf + 1e-12 ||
+                    (std::abs(x.avg_perf - best.avg_perf) <= 1e-12 && x.avg_cost < best.avg_cost - 1e-12)) {
+                    pick = i;
+                    best = x;
+                }
+            }
+            if (!pick) {
+                ++none;
+                continue;
+            }
+            same += *pick == *re.chosen;
+            const eval::ScoredView vv = eval::ScoredView::for_method(ds, v, *m, costs);
+            const eval::Metrics x = vv.evaluate(m->route(ds, v, params[*pick], cfg));
+            cost.push_back(x.avg_cost);
+            perf.push_back(x.avg_perf);
+        }
+        std::printf("reselected: same choice in %d of %d train resamples, none feasible in %d; cost [%g, %g] vs "
+                    "fixed [%g, %g]\n",
+                    same, o.bootstrap, none, re.val_cost.lo, re.val_cost.hi, fixed.val_cost.lo, fixed.val_cost.hi);
+        QCOMPARE(re.same_choice_share, same / double(o.bootstrap));
+        QCOMPARE(re.none_feasible_share, none / double(o.bootstrap));
+        const double a = (1 - o.confidence) / 2;
+        QVERIFY(std::abs(re.val_cost.lo - eval::percentile(cost, a)) < 1e-9);
+        QVERIFY(std::abs(re.val_cost.hi - eval::percentile(cost, 1 - a)) < 1e-9);
+        QVERIFY(std::abs(re.val_perf.lo - eval::percentile(perf, a)) < 1e-9);
+        QVERIFY(std::abs(re.val_perf.hi - eval::percentile(perf, 1 - a)) < 1e-9);
+        // A limit near the chosen candidate's train cost: resampled train rows choose others too,
+        // so this interval differs from the fixed routing's.
+        QVERIFY2(same < o.bootstrap, "expected the choice to move on some train resamples");
+        QVERIFY(re.val_cost.lo != fixed.val_cost.lo || re.val_cost.hi != fixed.val_cost.hi);
+        // Said in the JSON.
+        const auto j = eval::calibration_to_json(re);
+        QCOMPARE(j["chosen"]["val_interval"]["kind"].get<std::string>(), std::string("reselected"));
+        QCOMPARE(j["chosen"]["val_interval"]["same_choice_share"].get<double>(), re.same_choice_share);
     }
 
     void impossible_constraint_is_refused() {

@@ -115,6 +115,19 @@ Reply http(int port, const std::string& method, const std::string& path, const s
         at = end + 2;
     }
     r.body = in.substr(head_end + 4);
+    if (r.headers.count("transfer-encoding") && r.headers.at("transfer-encoding") == "chunked") {
+        std::string body;  // a streamed reply: the chunks' data, without their framing
+        std::size_t at = 0;
+        for (;;) {
+            const auto line_end = r.body.find("\r\n", at);
+            if (line_end == std::string::npos) break;
+            const std::size_t size = std::stoul(r.body.substr(at, line_end - at), nullptr, 16);
+            if (size == 0) break;
+            body += r.body.substr(line_end + 2, size);
+            at = line_end + 2 + size + 2;
+        }
+        r.body = body;
+    }
     return r;
 }
 
@@ -286,13 +299,15 @@ void ServeTest::answersAndDecisionsEqualRun() {
 }
 
 void ServeTest::streamsTheAnswer() {
-    Process replay;
-    QVERIFY(replay.start({"serve-replay", "--data", QString::fromStdString(live_test::fixture_path()), "--port", "0"}));
+    Process replay;  // streams `stream: true` requests a word per event, 5 ms apart
+    QVERIFY(replay.start({"serve-replay", "--data", QString::fromStdString(live_test::fixture_path()), "--port", "0",
+                          "--stream-chunk-ms", "5"}));
     QTemporaryDir dir;
     Process serve;
     QVERIFY(serve.start(serve_args(write_config(dir, replay.base_url, kPomdp))));
     const auto fixture = automix::data::load_file(live_test::fixture_path()).dataset;
-    for (automix::data::RowIndex r : {0u, 5u, 17u}) {
+    int streamed_through = 0, sent_at_once = 0;
+    for (automix::data::RowIndex r : {0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 17u}) {
         const auto plain =
             http(serve.port, "POST", "/v1/chat/completions", chat_body(fixture.context(r), fixture.question[r]));
         const auto streamed = http(serve.port, "POST", "/v1/chat/completions",
@@ -321,7 +336,15 @@ void ServeTest::streamsTheAnswer() {
         QCOMPARE(content, plain.j()["choices"][0]["message"]["content"].get<std::string>());
         QCOMPARE(final_chunk["choices"][0]["finish_reason"].get<std::string>(), std::string("stop"));
         QCOMPARE(final_chunk["automix"]["path"], plain.j()["automix"]["path"]);
+        // Escalated to the last model: its answer came through from the upstream's stream, the
+        // transfer chunked; an answer the first model kept was complete before the reply began.
+        const bool escalated = plain.j()["automix"]["path"].size() == 2;
+        QCOMPARE(streamed.headers.count("x-automix-streamed") == 1, escalated);
+        QCOMPARE(streamed.headers.count("transfer-encoding") == 1, escalated);
+        QCOMPARE(final_chunk["automix"].value("streamed", false), escalated);
+        (escalated ? streamed_through : sent_at_once) += 1;
     }
+    QVERIFY2(streamed_through > 0 && sent_at_once > 0, "the rows must exercise both kinds of reply");
 }
 
 void ServeTest::badClientInputGetsOpenAiErrors() {

@@ -5,9 +5,11 @@
 #include <QtTest>
 
 #include <cmath>
+#include <functional>
 
 #include "core/data/reader.hpp"
 #include "core/live/chat_router.hpp"
+#include "core/routing/method.hpp"
 #include "support_foreign.hpp"
 #include "support_live.hpp"
 
@@ -61,6 +63,7 @@ class ServeLabelsBeliefTest : public QObject {
     void replyCarriesTheBeliefOfItsConfidenceBin();
     void emittedConfigHoldsTheTrainRowsBeliefTable();
     void labelledRequestsLoadAsScoredRows();
+    void cascadeReplyCarriesItsBelief();
 };
 
 void ServeLabelsBeliefTest::replyCarriesTheBeliefOfItsConfidenceBin() {
@@ -194,6 +197,84 @@ void ServeLabelsBeliefTest::labelledRequestsLoadAsScoredRows() {
     const auto val = split.rows(-1, data::Split::Val).size(), train = split.rows(-1, data::Split::Train).size();
     QCOMPARE(val + train, std::size_t{40});
     QVERIFY2(val >= 8 && train >= 8, (std::to_string(val) + " val").c_str());
+}
+
+// The N-model cascade: the emitted config holds its learned belief model (prior and, per
+// verified step, P(bin | state)); a bad one is refused naming the field; a reply's belief is
+// the prior updated with each step's bin.
+void ServeLabelsBeliefTest::cascadeReplyCarriesItsBelief() {
+    const auto ds = data::load_file(std::string(AUTOMIX_SOURCE_DIR) + "/resources/demo/demo-3model.jsonl.gz").dataset;
+    QCOMPARE(ds.models.size(), std::size_t{3});
+    const data::View train = ds.measured(ds.rows(0, data::Split::Train));
+    routing::Config cfg;
+    cfg.num_bins = 8;
+    cfg.call_costs.clear();
+    for (const auto& m : ds.models) cfg.call_costs.push_back(m.call_cost);
+    const auto method = routing::find_method("Cascade");
+    const auto candidates = method->candidates(ds, train, cfg);
+    QVERIFY(candidates.size() >= 2);
+    json out = routing_models_config(nullptr, ds, train, "Cascade", candidates[candidates.size() / 2], cfg);
+    const json t = out["meta_verifier"]["cascade_belief"];
+    QVERIFY(t.is_object());
+    QCOMPARE(t["states"].size(), std::size_t{8});
+    QCOMPARE(t["steps"].size(), std::size_t{2});
+    QCOMPARE(t["steps"][0]["bins"].size(), std::size_t{9});
+    QCOMPARE(t["train_rows"].get<std::size_t>(), train.size());
+
+    // Refused with the field named: a probability out of range, a prior that does not sum to 1,
+    // a step missing.
+    const auto problem = [&](const std::function<void(json&)>& spoil) {
+        json bad = out;
+        spoil(bad["meta_verifier"]["cascade_belief"]);
+        try {
+            parse_models_config(bad.dump(), "bad.json");
+        } catch (const ConfigError& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    std::string why = problem([](json& b) { b["steps"][1]["bins"][3][2] = 1.5; });
+    QVERIFY2(why.find("meta_verifier.cascade_belief: steps[1].bins[3]: expected 8 probabilities") != std::string::npos,
+             why.c_str());
+    why = problem([](json& b) { b["prior"][0] = b["prior"][0].get<double>() + 0.1; });
+    QVERIFY2(why.find("meta_verifier.cascade_belief: prior: expected 8 probabilities") != std::string::npos,
+             why.c_str());
+    why = problem([](json& b) { b["steps"].erase(1); });
+    QVERIFY2(why.find("meta_verifier.cascade_belief: steps: expected one per model but the last (2), got 1") !=
+                 std::string::npos,
+             why.c_str());
+
+    // Served against a foreign server whose models all call their answers correct: the first
+    // step sees confidence 1 (bin 8).
+    live_test::ForeignOptions o;
+    o.known = o.listed = {"m-small", "m-mid", "m-large"};
+    live_test::ForeignServer server(o);
+    for (std::size_t j = 0; j < 3; ++j) {
+        out["models"][j]["base_url"] = server.base_url();
+        out["models"][j]["model"] = o.known[j];
+    }
+    ChatRouter router(parse_models_config(out.dump(), "cascade.json"), {"", "", ""}, load_prompt_templates("", ""),
+                      nullptr, {});
+    const auto reply = router.handle(chat(question()));
+    QVERIFY2(reply.status == 200, reply.body.c_str());
+    const json a = json::parse(reply.body)["automix"];
+    QVERIFY2(a["belief"].is_object(), a.dump().c_str());
+    const json& step0 = a["steps"][0]["belief"];
+    QCOMPARE(step0["bin"].get<int>(), 8);
+    double z = 0;
+    for (std::size_t s = 0; s < 8; ++s) z += t["prior"][s].get<double>() * t["steps"][0]["bins"][8][s].get<double>();
+    double sum = 0;
+    for (std::size_t s = 0; s < 8; ++s) {
+        const double want = t["prior"][s].get<double>() * t["steps"][0]["bins"][8][s].get<double>() / z;
+        const double got = step0["states"][t["states"][s].get<std::string>()].get<double>();
+        QVERIFY2(std::abs(got - want) < 1e-12, (std::to_string(got) + " vs " + std::to_string(want)).c_str());
+        sum += got;
+    }
+    QVERIFY(std::abs(sum - 1.0) < 1e-9);
+    // The reply's belief is that of the last decision made.
+    int decided = 0;
+    for (const auto& st : a["steps"]) decided += st.contains("reason") ? 1 : 0;
+    QCOMPARE(a["belief"], a["steps"][decided - 1]["belief"]);
 }
 
 QTEST_GUILESS_MAIN(ServeLabelsBeliefTest)

@@ -2,6 +2,7 @@
 // run the selected queries, ask a playground question, type a session key, cancel, save.
 #include <QCheckBox>
 #include <QDialog>
+#include <QDialogButtonBox>
 #include <QPlainTextEdit>
 #include <QLabel>
 #include <QLineEdit>
@@ -107,6 +108,7 @@ class TestLivePanel : public QObject {
     void failedCheckNamesTheModel();
     void routedOutputOpensInTheExplorer();
     void configEditedInTheExplorer();
+    void deployWritesTheEndpointsAndTheTunedRouting();
 };
 
 void TestLivePanel::initTestCase() {
@@ -550,6 +552,88 @@ void TestLivePanel::configEditedInTheExplorer() {
     QVERIFY(panel.runQuestion(QString::fromStdString(fixture()->context(2)), QString::fromStdString(fixture()->question[2])));
     QVERIFY(landed.wait(20000));
     QVERIFY2(panel.lastResult()->outcomes.at(0).done, panel.lastResult()->outcomes[0].error.c_str());
+}
+
+// Deploy… from the Live tab: the Live tab's endpoints (and key variable names) with the routing
+// trained in the explorer, for `automix serve`; a key typed for the session is never written.
+void TestLivePanel::deployWritesTheEndpointsAndTheTunedRouting() {
+    QTemporaryDir dir;
+    ui::MainWindow w;
+    QString error;
+    QVERIFY2(w.openFile(QStringLiteral(AUTOMIX_TEST_DATA "/live/sample60.jsonl"), &error), qPrintable(error));
+    auto* panel = w.findChild<LivePanel*>(QStringLiteral("livePanel"));
+    nlohmann::json small = {{"name", "small"},          {"base_url", "http://127.0.0.1:9/v1"},
+                            {"model", "llama13b"},      {"price_per_call", 0.001},
+                            {"api_key_env", "SMALL_KEY"}};
+    nlohmann::json large = {{"name", "large"},          {"base_url", "https://api.example.com/v1"},
+                            {"model", "llama70b"},      {"price_per_call", 0.05},
+                            {"api_key_env", "LARGE_KEY"}};
+    const QString cfgPath = dir.path() + "/endpoints.json";
+    std::ofstream(cfgPath.toStdString())
+        << nlohmann::json{{"models", {small, large}},
+                          {"verifier", {{"k", 8}}},
+                          {"meta_verifier", {{"method", "Threshold"}, {"params", 0.5}}}}
+               .dump();
+    QVERIFY(panel->loadConfig(cfgPath));
+    panel->setSessionKey(QStringLiteral("large"), QStringLiteral("sk-session-only-4711"));
+    auto* deploy = panel->findChild<QPushButton*>(QStringLiteral("liveDeployButton"));
+    QVERIFY(deploy && deploy->isVisibleTo(panel));
+
+    // Nothing trained yet: the dialog says so and cannot save.
+    w.selectSplit(QStringLiteral("all"));
+    w.selectMethod(QStringLiteral("POMDP"));
+    QTest::mouseClick(deploy, Qt::LeftButton);
+    auto* dialog = panel->findChild<QDialog*>(QStringLiteral("deployDialog"));
+    QVERIFY(dialog && dialog->isVisible());
+    auto* buttons = dialog->findChild<QDialogButtonBox*>();
+    QVERIFY(!buttons->button(QDialogButtonBox::Save)->isEnabled());
+    QVERIFY(dialog->findChild<QLabel*>(QStringLiteral("deploySummary"))->text().contains("Nothing to deploy"));
+    QTest::mouseClick(buttons->button(QDialogButtonBox::Cancel), Qt::LeftButton);
+    QTRY_VERIFY(!panel->findChild<QDialog*>(QStringLiteral("deployDialog")));
+
+    // Trained: the dialog names the routing and the key variables; Save writes the file.
+    w.routingState()->train();
+    w.routingState()->waitForTraining();
+    w.selectRow(3);
+    const int dataset = static_cast<int>(fixture()->dataset_index[3]);
+    const auto* trained = w.routingState()->trainedFor(dataset);
+    QVERIFY(trained && trained->error.isEmpty());
+    QTest::mouseClick(deploy, Qt::LeftButton);
+    dialog = panel->findChild<QDialog*>(QStringLiteral("deployDialog"));
+    QVERIFY(dialog);
+    const QString summary = dialog->findChild<QLabel*>(QStringLiteral("deploySummary"))->text();
+    QVERIFY2(summary.contains("POMDP") && summary.contains("$LARGE_KEY"), qPrintable(summary));
+    if (const QByteArray shots = qgetenv("AUTOMIX_SCREENSHOT_DIR"); !shots.isEmpty()) {  // for looking at it
+        dialog->grab().save(QString::fromUtf8(shots) + "/live-deploy-dialog.png");
+        w.bottomTabs()->setCurrentWidget(panel);
+        w.grab().save(QString::fromUtf8(shots) + "/live-deploy-window.png");
+    }
+    auto* path = dialog->findChild<QLineEdit*>(QStringLiteral("deployPath"));
+    path->clear();
+    const QString out = dir.path() + "/deployed.json";
+    QTest::keyClicks(path, out);
+    buttons = dialog->findChild<QDialogButtonBox*>();
+    QVERIFY(buttons->button(QDialogButtonBox::Save)->isEnabled());
+    QTest::mouseClick(buttons->button(QDialogButtonBox::Save), Qt::LeftButton);
+    QTRY_VERIFY(!panel->findChild<QDialog*>(QStringLiteral("deployDialog")));
+    QVERIFY2(panel->statusText().contains("automix serve --config"), qPrintable(panel->statusText()));
+
+    std::ifstream in(out.toStdString());
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    QVERIFY(text.find("sk-session-only-4711") == std::string::npos);
+    const auto cfg = nlohmann::json::parse(text);
+    QCOMPARE(cfg["models"][1]["base_url"].get<std::string>(), std::string("https://api.example.com/v1"));
+    QCOMPARE(cfg["models"][1]["api_key_env"].get<std::string>(), std::string("LARGE_KEY"));
+    QCOMPARE(cfg["meta_verifier"]["method"].get<std::string>(), std::string("POMDP"));
+    QVERIFY2(cfg["meta_verifier"]["params"] == trained->params, cfg["meta_verifier"]["params"].dump().c_str());
+    QVERIFY(cfg["meta_verifier"]["belief"].is_object());
+    // It loads as `automix serve` reads it.
+    const auto loaded = live::load_models_config(out.toStdString());
+    QCOMPARE(loaded.models.size(), std::size_t(2));
+    QVERIFY(loaded.meta_verifier.params == trained->params);
+    // Reachable from the Live menu too.
+    QVERIFY(menuAction(w, "Deploy for automix serve…"));
+    QVERIFY(allBytes(dir.path()).find("sk-session-only-4711") == std::string::npos);
 }
 
 QTEST_MAIN(TestLivePanel)
