@@ -1,9 +1,9 @@
 #include "ui/session_controller.hpp"
 
 #include <QAction>
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QDoubleSpinBox>
-#include <QCoreApplication>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLineEdit>
@@ -73,7 +73,8 @@ std::optional<session::SavedStudy> savedStudy(const StudiesPanel& studies, const
     st.result = *studies.result();
     st.data_sha256 = sha256;
     st.data_name = QFileInfo(QString::fromStdString(dataPath)).fileName().toStdString();
-    if (st.data_name.rfind(session::kDemoPrefix, 0) == 0) st.data_name.erase(0, std::char_traits<char>::length(session::kDemoPrefix));
+    if (st.data_name.rfind(session::kDemoPrefix, 0) == 0)
+        st.data_name.erase(0, std::char_traits<char>::length(session::kDemoPrefix));
     st.datasets = rq.datasets;
     st.methods = rq.methods;
     st.call_costs = rq.config.call_costs;
@@ -89,12 +90,13 @@ void restoreStudyResult(StudiesPanel& studies, const session::SavedStudy& st, co
                         QStringList* warnings) {
     const QString name = QString::fromStdString(st.result.study);
     if (st.data_sha256 != sha256) {
-        const QString why = SessionController::tr(
-                                "The saved %1 result was computed on other data (SHA-256 %2…, the data now is "
-                                "%3…): it was dropped, not shown; press Run to compute it on this data")
-                                .arg(name, QString::fromStdString(st.data_sha256.substr(0, 12)),
-                                     QString::fromStdString(sha256.substr(0, 12)));
-        studies.explainNoResult(why, SessionController::tr("The saved %1 result was dropped: the data changed").arg(name));
+        const QString why =
+            SessionController::tr("The saved %1 result was computed on other data (SHA-256 %2…, the data now is "
+                                  "%3…): it was dropped, not shown; press Run to compute it on this data")
+                .arg(name, QString::fromStdString(st.data_sha256.substr(0, 12)),
+                     QString::fromStdString(sha256.substr(0, 12)));
+        studies.explainNoResult(why,
+                                SessionController::tr("The saved %1 result was dropped: the data changed").arg(name));
         *warnings << why;
         return;
     }

@@ -2,8 +2,9 @@
 // A saved explorer session (`*.automix-session`, versioned JSON): which data file (path and
 // SHA-256 of its content), the costs, the method and every parameter set by hand per dataset,
 // the table's scope, filters and selection, the open tab, the study settings and result (with
-// what it was computed on) and the live config path. Never an API key. The GUI saves and opens it; `automix eval --session FILE`
-// reproduces its routing headlessly (session_routing.hpp) with the GUI's numbers.
+// what it was computed on) and the live config path. Never an API key. The GUI saves and opens
+// it; `automix eval --session FILE` reproduces its routing headlessly (session_routing.hpp) with
+// the GUI's numbers.
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -57,15 +58,15 @@ struct ChartZoom {
 // (data_sha256) and costs; the GUI drops it, saying why, when either differs.
 struct SavedStudy {
     study::StudyResult result;
-    std::string data_sha256;              // of the data the study ran on
-    std::string data_name;                // its file name, for the label
-    std::vector<std::string> datasets;    // the datasets checked ("" = all)
-    std::vector<std::string> methods;     // the methods checked (none = the defaults)
-    std::vector<double> call_costs;       // per model, cheapest first
+    std::string data_sha256;            // of the data the study ran on
+    std::string data_name;              // its file name, for the label
+    std::vector<std::string> datasets;  // the datasets checked (none = all)
+    std::vector<std::string> methods;   // the methods checked (none = the defaults)
+    std::vector<double> call_costs;     // per model, cheapest first
     double verifier_cost = 1.0;
     int num_bins = 8;
-    std::string split = "train/val";      // studies train on the train split, evaluate on val
-    std::string computed_at;              // ISO 8601, UTC
+    std::string split = "train/val";  // studies train on the train split, evaluate on val
+    std::string computed_at;          // ISO 8601, UTC
     // Compared through their JSON (NaN cells are "not available" on both sides).
     bool operator==(const SavedStudy& o) const;
 };

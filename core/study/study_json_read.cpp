@@ -81,7 +81,8 @@ StudyResult study_from_json(const nlohmann::json& j) {
     StudyResult r;
     r.study = text(j, "", "study", true);
     const auto names = study_names();
-    if (std::find(names.begin(), names.end(), r.study) == names.end()) fail("study", "no study named '" + r.study + "'");
+    if (std::find(names.begin(), names.end(), r.study) == names.end())
+        fail("study", "no study named '" + r.study + "'");
     r.title = text(j, "", "title");
     if (const Json& p = member(j, "", "parameters"); !p.is_null()) {
         if (!p.is_object()) fail("parameters", "expected an object");

@@ -93,7 +93,8 @@ QStringList studyChartSeries(ui::StudiesPanel& p) {
     for (QAbstractSeries* s : view->chart()->series()) {
         QString line = s->name() + QLatin1Char(':');
         if (auto* xy = qobject_cast<QXYSeries*>(s))
-            for (const QPointF& pt : xy->points()) line += QStringLiteral(" (%1, %2)").arg(pt.x(), 0, 'g', 17).arg(pt.y(), 0, 'g', 17);
+            for (const QPointF& pt : xy->points())
+                line += QStringLiteral(" (%1, %2)").arg(pt.x(), 0, 'g', 17).arg(pt.y(), 0, 'g', 17);
         out << line;
     }
     return out;
@@ -284,9 +285,10 @@ class TestSessions : public QObject {
             QCOMPARE(studyChartSeries(*studies), series);
             QVERIFY2(studies->statusText().contains(QStringLiteral("from the session, not recomputed")),
                      qPrintable(studies->statusText()));
-            QVERIFY2(studies->resultProvenance().contains(QStringLiteral("demo.jsonl.gz · cnli, coqa · costs 1 / 50")) &&
-                         studies->resultProvenance().contains(QStringLiteral("computed 20")),
-                     qPrintable(studies->resultProvenance()));
+            const QString provenance = studies->resultProvenance();
+            QVERIFY2(provenance.contains(QStringLiteral("demo.jsonl.gz · cnli, coqa · costs 1 / 50")) &&
+                         provenance.contains(QStringLiteral("computed 20")),
+                     qPrintable(provenance));
             QStringList methods = studies->selectedMethods();
             methods.sort();
             QCOMPARE(methods, (QStringList{QStringLiteral("POMDP"), QStringLiteral("Threshold")}));
@@ -319,8 +321,9 @@ class TestSessions : public QObject {
             QVERIFY2(sessions(w)->open(otherPath, &error), qPrintable(error));
             auto* studies = w.findChild<ui::StudiesPanel*>();
             QVERIFY(!studies->result());
-            QVERIFY2(studies->statusText().contains(QStringLiteral("costs 1 / 50, verifier 1, the costs now are 1 / 20")),
-                     qPrintable(studies->statusText()));
+            const QString status = studies->statusText();
+            QVERIFY2(status.contains(QStringLiteral("costs 1 / 50, verifier 1, the costs now are 1 / 20")),
+                     qPrintable(status));
         }
     }
 
