@@ -45,7 +45,8 @@ install(DIRECTORY resources/demo resources/prompts resources/config resources/sc
         DESTINATION ${CMAKE_INSTALL_DATADIR}/automix-explorer)
 install(FILES README.md docs/tutorial.md docs/method.md CHANGELOG.md
         DESTINATION ${AUTOMIX_DOCDIR} OPTIONAL)
-install(DIRECTORY docs/ DESTINATION ${AUTOMIX_DOCDIR} FILES_MATCHING PATTERN "*.png")
+# The tutorial's pictures and the session of each step (the lesson opens them).
+install(DIRECTORY docs/ DESTINATION ${AUTOMIX_DOCDIR} FILES_MATCHING PATTERN "*.png" PATTERN "*.automix-session")
 
 # Debian package: dependencies from the linked libraries (dpkg-shlibdeps).
 set(CPACK_PACKAGE_NAME automix-explorer)

@@ -2,6 +2,8 @@
 
 #include <QAction>
 #include <QCoreApplication>
+#include <QDateTime>
+#include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLineEdit>
@@ -59,6 +61,56 @@ std::optional<data::Category> categoryOf(const std::string& text) {
     for (auto c : {data::Category::Needy, data::Category::Good, data::Category::Hopeless, data::Category::Undefined})
         if (data::to_string(c) == text) return c;
     return std::nullopt;
+}
+
+// The Studies tab's result with what it was computed on; none without one, or when the data
+// has no hash to tie it to.
+std::optional<session::SavedStudy> savedStudy(const StudiesPanel& studies, const std::string& sha256,
+                                              const std::string& dataPath) {
+    if (!studies.result() || !studies.resultRequest() || sha256.size() != 64) return std::nullopt;
+    const study::StudyRequest& rq = *studies.resultRequest();
+    session::SavedStudy st;
+    st.result = *studies.result();
+    st.data_sha256 = sha256;
+    st.data_name = QFileInfo(QString::fromStdString(dataPath)).fileName().toStdString();
+    if (st.data_name.rfind(session::kDemoPrefix, 0) == 0)
+        st.data_name.erase(0, std::char_traits<char>::length(session::kDemoPrefix));
+    st.datasets = rq.datasets;
+    st.methods = rq.methods;
+    st.call_costs = rq.config.call_costs;
+    st.verifier_cost = rq.config.verifier_cost;
+    st.num_bins = rq.config.num_bins;
+    st.computed_at = studies.resultComputedAt().toUTC().toString(Qt::ISODate).toStdString();
+    return st;
+}
+
+// Shows the session's study result again, or says why it is dropped: it holds only for the
+// data (SHA-256) and costs it was computed on.
+void restoreStudyResult(StudiesPanel& studies, const session::SavedStudy& st, const std::string& sha256,
+                        QStringList* warnings) {
+    const QString name = QString::fromStdString(st.result.study);
+    if (st.data_sha256 != sha256) {
+        const QString why =
+            SessionController::tr("The saved %1 result was computed on other data (SHA-256 %2…, the data now is "
+                                  "%3…): it was dropped, not shown; press Run to compute it on this data")
+                .arg(name, QString::fromStdString(st.data_sha256.substr(0, 12)),
+                     QString::fromStdString(sha256.substr(0, 12)));
+        studies.explainNoResult(why,
+                                SessionController::tr("The saved %1 result was dropped: the data changed").arg(name));
+        *warnings << why;
+        return;
+    }
+    study::StudyRequest rq;
+    rq.study = st.result.study;
+    rq.datasets = st.datasets;
+    rq.methods = st.methods;
+    rq.config.call_costs = st.call_costs;
+    rq.config.verifier_cost = st.verifier_cost;
+    rq.config.num_bins = st.num_bins;
+    QString why;
+    if (!studies.showSavedResult(st.result, rq, QString::fromStdString(st.data_name),
+                                 QDateTime::fromString(QString::fromStdString(st.computed_at), Qt::ISODate), &why))
+        *warnings << why;
 }
 
 }  // namespace
@@ -142,6 +194,16 @@ session::Session SessionController::capture(const QString& sessionPath) const {
         for (const QString& name : kStudySpins)
             if (const QSpinBox* b = studies->parameterSpin(name)) spins[name.toStdString()] = b->value();
         s.study = {{"study", studies->study().toStdString()}, {"fields", edits}, {"numbers", spins}};
+        if (const auto* latency = studies->verifierLatencySpin()) s.study["verifierLatency"] = latency->value();
+        auto names = [](const QStringList& list) {
+            nlohmann::json out = nlohmann::json::array();
+            for (const QString& n : list) out.push_back(n.toStdString());
+            return out;
+        };
+        s.study["datasets"] = names(studies->selectedDatasets());
+        s.study["methods"] = names(studies->selectedMethods());
+        if (!studies->chartGroups().isEmpty()) s.study["group"] = studies->currentChartGroup().toStdString();
+        s.study_result = savedStudy(*studies, snap->file.sha256, s.data_path);
     }
     if (const auto* live = window_->findChild<LivePanel*>()) s.live_config_path = live->configPath().toStdString();
     return s;
@@ -292,6 +354,21 @@ void SessionController::apply(const session::Session& s, QStringList* warnings) 
             for (const auto& [name, value] : s.study["numbers"].items())
                 if (QSpinBox* b = studies->parameterSpin(QString::fromStdString(name)); b && value.is_number_integer())
                     b->setValue(value.get<int>());
+        auto names = [&s](const char* key) {
+            QStringList out;
+            if (s.study.contains(key) && s.study[key].is_array())
+                for (const auto& n : s.study[key])
+                    if (n.is_string()) out << QString::fromStdString(n.get<std::string>());
+            return out;
+        };
+        if (s.study.contains("datasets")) studies->setSelectedDatasets(names("datasets"));
+        if (s.study.contains("methods")) studies->setSelectedMethods(names("methods"));
+        if (s.study.contains("verifierLatency") && s.study["verifierLatency"].is_number())
+            studies->verifierLatencySpin()->setValue(s.study["verifierLatency"].get<double>());
+        if (s.study_result)
+            restoreStudyResult(*studies, *s.study_result, state->snapshot()->file.sha256, warnings);
+        if (s.study.contains("group") && s.study["group"].is_string())
+            studies->setChartGroup(QString::fromStdString(s.study["group"].get<std::string>()));
     }
     if (!s.live_config_path.empty()) {
         const QString config = QString::fromStdString(s.live_config_path);

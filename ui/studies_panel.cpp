@@ -429,6 +429,23 @@ void StudiesPanel::setSelectedMethods(const QStringList& names) {
         methodList_->item(i)->setCheckState(names.contains(methodList_->item(i)->text()) ? Qt::Checked : Qt::Unchecked);
 }
 
+namespace {
+QStringList checkedItems(const QListWidget* list) {
+    QStringList out;
+    for (int i = 0; i < list->count(); ++i)
+        if (list->item(i)->checkState() == Qt::Checked) out << list->item(i)->text();
+    return out;
+}
+}  // namespace
+
+QStringList StudiesPanel::selectedDatasets() const {
+    return checkedItems(datasetList_);
+}
+
+QStringList StudiesPanel::selectedMethods() const {
+    return checkedItems(methodList_);
+}
+
 std::optional<study::StudyRequest> StudiesPanel::request(QString* error) const {
     auto fail = [&](const QString& e) -> std::optional<study::StudyRequest> {
         if (error) *error = e;
@@ -474,8 +491,8 @@ std::optional<study::StudyRequest> StudiesPanel::request(QString* error) const {
     return rq;
 }
 
-QString StudiesPanel::provenance(const study::StudyRequest& rq) const {
-    QString file = displayName_;
+QString StudiesPanel::provenance(const study::StudyRequest& rq, const QString& fileName) const {
+    QString file = fileName.isEmpty() ? displayName_ : fileName;
     if (file.isEmpty() && dataset_) file = QFileInfo(QString::fromStdString(dataset_->source_path)).fileName();
     QStringList costs;
     for (double c : rq.config.call_costs) costs << QString::number(c, 'g', 6);
@@ -522,8 +539,10 @@ bool StudiesPanel::run(QString* error) {
                 throw JobCancelled();
             }
         },
-        [this, shownOn](study::StudyResult r) {
+        [this, shownOn, request = *rq](study::StudyResult r) {
             result_ = std::move(r);
+            resultRequest_ = request;
+            resultComputedAt_ = QDateTime::currentDateTimeUtc();
             resultProvenance_ = shownOn;
             QString text =
                 tr("%1 done in %2 s").arg(QString::fromStdString(result_->study)).arg(result_->seconds, 0, 'f', 2);
@@ -571,6 +590,8 @@ void StudiesPanel::clearResult(const QString& why) {
     // A running study of the old input is dropped when it ends (its delivery check fails).
     const bool had = result_.has_value();
     result_.reset();
+    resultRequest_.reset();
+    resultComputedAt_ = {};
     resultProvenance_.clear();
     for (auto* b : exportButtons_) b->setEnabled(false);
     {
@@ -591,6 +612,49 @@ void StudiesPanel::clearResult(const QString& why) {
     if (had && !isRunning()) status_->setText(why);
 }
 
+bool StudiesPanel::showSavedResult(study::StudyResult r, const study::StudyRequest& rq, const QString& fileName,
+                                   const QDateTime& computedAt, QString* why) {
+    auto refuse = [&](const QString& reason) {
+        explainNoResult(reason, tr("The saved result was dropped (see below)"));
+        if (why) *why = reason;
+        return false;
+    };
+    const QString name = QString::fromStdString(r.study);
+    if (isRunning()) return refuse(tr("The saved %1 result was not shown: a study is running").arg(name));
+    if (!dataset_) return refuse(tr("The saved %1 result was not shown: no data").arg(name));
+    if (studyCombo_->findText(name) < 0) return refuse(tr("The saved result is of an unknown study %1").arg(name));
+    auto costsText = [](const std::vector<double>& calls, double verifier) {
+        QStringList parts;
+        for (const double c : calls) parts << QString::number(c, 'g', 6);
+        return tr("%1, verifier %2").arg(parts.join(QStringLiteral(" / ")), QString::number(verifier, 'g', 6));
+    };
+    if (rq.config.call_costs != callCosts_ || rq.config.verifier_cost != verifierCost_)
+        return refuse(tr("The saved %1 result was computed with costs %2, the costs now are %3: it was dropped; "
+                         "press Run to compute it again")
+                          .arg(name, costsText(rq.config.call_costs, rq.config.verifier_cost),
+                               costsText(callCosts_, verifierCost_)));
+    setStudy(name);
+    result_ = std::move(r);
+    resultRequest_ = rq;
+    resultComputedAt_ = computedAt;
+    const QString when = computedAt.isValid() ? computedAt.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'"))
+                                              : tr("at an unknown time");
+    resultProvenance_ = provenance(rq, fileName) + tr(" · computed %1, saved in the session").arg(when);
+    status_->setText(tr("%1 result from the session, not recomputed: %2").arg(name, resultProvenance_));
+    status_->setToolTip(resultProvenance_);
+    showResult();
+    return true;
+}
+
+void StudiesPanel::explainNoResult(const QString& why, const QString& title) {
+    clearResult(title.isEmpty() ? why : title);
+    status_->setText(why);
+}
+
+QString StudiesPanel::statusText() const {
+    return status_->text();
+}
+
 QStringList StudiesPanel::chartGroups() const {
     QStringList out;
     for (int i = 0; i < groupCombo_->count(); ++i) out << groupCombo_->itemText(i);
@@ -600,6 +664,10 @@ QStringList StudiesPanel::chartGroups() const {
 void StudiesPanel::setChartGroup(const QString& group) {
     const int i = groupCombo_->findText(group);
     if (i >= 0) groupCombo_->setCurrentIndex(i);
+}
+
+QString StudiesPanel::currentChartGroup() const {
+    return groupCombo_->currentText();
 }
 
 QWidget* StudiesPanel::chartWidget() const {

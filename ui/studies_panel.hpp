@@ -4,6 +4,7 @@
 // transfer heat map) plus a table; export PNG / SVG / CSV / JSON. Also imports external
 // router scores (core/eval/router_scores) as the method ExternalRouter(NAME).
 // No maths here: every number comes from core::study.
+#include <QDateTime>
 #include <QPointer>
 #include <QString>
 #include <QWidget>
@@ -45,6 +46,18 @@ class StudiesPanel : public QWidget {
     void setCosts(std::vector<double> callCosts, double verifierCost);
     // What the shown result was computed on: file, datasets, costs ("" without a result).
     QString resultProvenance() const { return resultProvenance_; }
+    // The request the shown result was computed with, and when (empty without a result).
+    const std::optional<study::StudyRequest>& resultRequest() const { return resultRequest_; }
+    QDateTime resultComputedAt() const { return resultComputedAt_; }
+    // Shows a result computed earlier (a saved session) without recomputing it, labelled with
+    // what it was computed on (`rq`, `fileName`) and when. Refused (false, *why) while a study
+    // runs, without data, or when the current costs are not the ones it was computed with.
+    bool showSavedResult(study::StudyResult r, const study::StudyRequest& rq, const QString& fileName,
+                         const QDateTime& computedAt, QString* why = nullptr);
+    // No result, and why (e.g. a saved result dropped because the data changed): `why` in the
+    // status line, `title` (short enough to fit; default `why`) over the empty chart.
+    void explainNoResult(const QString& why, const QString& title = {});
+    QString statusText() const;
 
     // Selection and parameters (also what the widgets edit).
     void setStudy(const QString& name);
@@ -56,6 +69,8 @@ class StudiesPanel : public QWidget {
     QDoubleSpinBox* verifierLatencySpin() const { return verifierLatency_; }
     void setSelectedDatasets(const QStringList& names);  // empty = all
     void setSelectedMethods(const QStringList& names);   // empty = the defaults
+    QStringList selectedDatasets() const;
+    QStringList selectedMethods() const;
 
     // Runs in the background; false (with *error) when the request is invalid or busy.
     bool run(QString* error = nullptr);
@@ -68,6 +83,7 @@ class StudiesPanel : public QWidget {
     // Chart shown: one group (dataset, or method for the heat map) at a time.
     QStringList chartGroups() const;
     void setChartGroup(const QString& group);
+    QString currentChartGroup() const;
     QWidget* chartWidget() const;  // the visible chart (chart view or heat map)
     QTableWidget* table() const { return table_; }
 
@@ -92,7 +108,7 @@ class StudiesPanel : public QWidget {
     void fillLists();
     void onRunEnded(bool delivered);
     void clearResult(const QString& why);
-    QString provenance(const study::StudyRequest& rq) const;
+    QString provenance(const study::StudyRequest& rq, const QString& fileName = {}) const;
     void showResult();
     void drawChart();
     void fillTable();
@@ -132,6 +148,8 @@ class StudiesPanel : public QWidget {
     QList<QPushButton*> exportButtons_;
 
     std::optional<study::StudyResult> result_;
+    std::optional<study::StudyRequest> resultRequest_;
+    QDateTime resultComputedAt_;
     QString resultProvenance_;
     QString lastError_;
 };

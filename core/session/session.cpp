@@ -92,7 +92,61 @@ std::string one_of(const Fields& f, const char* field, std::string fallback, std
     f.fail(field, "expected one of " + list + ", got '" + v + "'");
 }
 
+json saved_study_json(const SavedStudy& st) {
+    return {{"data", {{"sha256", st.data_sha256}, {"name", st.data_name}}},
+            {"datasets", st.datasets},
+            {"methods", st.methods},
+            {"costs", {{"calls", st.call_costs}, {"verifier", st.verifier_cost}}},
+            {"num_bins", st.num_bins},
+            {"split", st.split},
+            {"computed_at", st.computed_at},
+            {"result", study::study_to_json(st.result)}};
+}
+
+SavedStudy saved_study_from(const Fields& f) {
+    SavedStudy st;
+    const Fields data = f.object("data");
+    st.data_sha256 = data.text("sha256");
+    if (st.data_sha256.size() != 64) data.fail("sha256", "expected 64 hex digits (the data the study ran on)");
+    st.data_name = data.text("name");
+    auto texts = [&f](const char* field) {
+        std::vector<std::string> out;
+        if (const json* v = f.find(field)) {
+            if (!v->is_array()) f.fail(field, "expected an array of names");
+            for (const json& x : *v) {
+                if (!x.is_string()) f.fail(field, "expected names, got " + x.dump());
+                out.push_back(x.get<std::string>());
+            }
+        }
+        return out;
+    };
+    st.datasets = texts("datasets");
+    st.methods = texts("methods");
+    const Fields costs = f.object("costs");
+    st.call_costs = costs.numbers("calls");
+    st.verifier_cost = costs.number("verifier", st.verifier_cost);
+    st.num_bins = f.integer("num_bins", st.num_bins, 1, 200);
+    st.split = f.text("split", st.split);
+    st.computed_at = f.text("computed_at");
+    const json* result = f.find("result");
+    if (!result) f.fail("result", "missing: the study result");
+    try {
+        st.result = study::study_from_json(*result);
+    } catch (const std::invalid_argument& e) {
+        // "field 'chart.kind': ..." → "field 'study_result.result.chart.kind': ..."
+        std::string why = e.what();
+        const std::string mark = "field '";
+        if (why.rfind(mark, 0) == 0) why.insert(mark.size(), "study_result.result.");
+        throw SessionError(f.source() + ": " + why);
+    }
+    return st;
+}
+
 }  // namespace
+
+bool SavedStudy::operator==(const SavedStudy& o) const {
+    return saved_study_json(*this).dump() == saved_study_json(o).dump();  // NaN dumps as null
+}
 
 json to_json(const Session& s) {
     json manual = json::object();
@@ -125,6 +179,7 @@ json to_json(const Session& s) {
         for (const auto& [chart, z] : s.chart_zoom) zoom[chart] = {{"x", {z.x_min, z.x_max}}, {"y", {z.y_min, z.y_max}}};
         j["view"]["chart_zoom"] = zoom;
     }
+    if (s.study_result) j["study_result"] = saved_study_json(*s.study_result);
     if (s.linked_filter)
         j["view"]["linked_filter"] = {{"label", s.linked_filter->label}, {"rows", s.linked_filter->rows}};
     return j;
@@ -207,6 +262,7 @@ Session from_json(const json& j, const std::string& source) {
         if (!study->is_object()) top.fail("study", "expected an object");
         s.study = *study;
     }
+    if (top.find("study_result")) s.study_result = saved_study_from(top.object("study_result"));
     s.live_config_path = top.object("live").text("config_path");
     return s;
 }

@@ -1,9 +1,10 @@
 #pragma once
 // A saved explorer session (`*.automix-session`, versioned JSON): which data file (path and
 // SHA-256 of its content), the costs, the method and every parameter set by hand per dataset,
-// the table's scope, filters and selection, the open tab, the study settings and the live
-// config path. Never an API key. The GUI saves and opens it; `automix eval --session FILE`
-// reproduces its routing headlessly (session_routing.hpp) with the GUI's numbers.
+// the table's scope, filters and selection, the open tab, the study settings and result (with
+// what it was computed on) and the live config path. Never an API key. The GUI saves and opens
+// it; `automix eval --session FILE` reproduces its routing headlessly (session_routing.hpp) with
+// the GUI's numbers.
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -12,11 +13,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/study/study.hpp"
+
 namespace automix::session {
 
 inline constexpr const char* kSessionFormat = "automix-session";
-// Version 2 added the chart zoom; version 1 files (no zoom) still open.
-inline constexpr int kSessionVersion = 2;
+// Version 2 added the chart zoom, version 3 the study result; older files still open.
+inline constexpr int kSessionVersion = 3;
 inline constexpr int kOldestSessionVersion = 1;
 inline constexpr const char* kSessionSuffix = ".automix-session";
 // The data path of a session on the demo compiled into the explorer ("demo:demo.jsonl.gz").
@@ -50,6 +53,24 @@ struct ChartZoom {
     bool operator==(const ChartZoom&) const = default;
 };
 
+// A study result as it was computed, with what it was computed on, so that reopening the
+// session shows it again without recomputing. It holds only for the same data content
+// (data_sha256) and costs; the GUI drops it, saying why, when either differs.
+struct SavedStudy {
+    study::StudyResult result;
+    std::string data_sha256;            // of the data the study ran on
+    std::string data_name;              // its file name, for the label
+    std::vector<std::string> datasets;  // the datasets checked (none = all)
+    std::vector<std::string> methods;   // the methods checked (none = the defaults)
+    std::vector<double> call_costs;     // per model, cheapest first
+    double verifier_cost = 1.0;
+    int num_bins = 8;
+    std::string split = "train/val";  // studies train on the train split, evaluate on val
+    std::string computed_at;          // ISO 8601, UTC
+    // Compared through their JSON (NaN cells are "not available" on both sides).
+    bool operator==(const SavedStudy& o) const;
+};
+
 struct Session {
     std::string data_path;           // absolute path, or kDemoPrefix + resource name
     std::string data_relative_path;  // the same file relative to the session's folder ("" for the demo)
@@ -68,6 +89,7 @@ struct Session {
     std::string open_tab;         // bottom tab title
     std::map<std::string, ChartZoom> chart_zoom;  // chart name -> ranges, for zoomed charts only
     nlohmann::json study = nlohmann::json::object();  // the Studies tab's settings
+    std::optional<SavedStudy> study_result;           // the Studies tab's result (version 3)
     std::string live_config_path;                     // models config (keys are never saved)
     bool operator==(const Session&) const = default;
 

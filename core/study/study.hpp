@@ -7,6 +7,7 @@
 //   StudyRequest req;  req.study = "cost-ratio";  req.datasets = {"coqa"};
 //   StudyResult r = run_study(ds, req, control);   // throws StudyCancelled / invalid_argument
 //   nlohmann::ordered_json j = study_to_json(r);   std::string csv = study_table_csv(r);
+//   StudyResult again = study_from_json(j);       // e.g. from a saved session
 //
 // Studies: cost-ratio, train-size, transfer, samples, seeds, latency (study_names()).
 #include <atomic>
@@ -136,6 +137,9 @@ std::vector<std::string> default_methods();
 StudyResult run_study(const data::Dataset& ds, const StudyRequest& request, const StudyControl& control = {});
 
 nlohmann::ordered_json study_to_json(const StudyResult& r);
+// The inverse of study_to_json (a session keeps its results so): throws std::invalid_argument
+// naming the field ("field 'chart.series[0].points[2].y': ...") when the JSON is not one.
+StudyResult study_from_json(const nlohmann::json& j);
 std::string study_table_csv(const StudyResult& r);
 
 }  // namespace automix::study

@@ -102,6 +102,7 @@ nlohmann::ordered_json study_to_json(const StudyResult& r) {
         for (std::size_t c = 0; c < r.table.columns.size() && c < row.size(); ++c) jr[r.table.columns[c]] = row[c];
         rows.push_back(std::move(jr));
     }
+    j["columns"] = r.table.columns;  // the table's column order (JSON objects need not keep it)
     j["table"] = std::move(rows);
     j["warnings"] = r.warnings;
     return j;

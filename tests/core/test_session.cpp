@@ -1,5 +1,7 @@
 // Session files (core/session): the JSON round trip, clear errors naming the field, finding
 // moved data, the headless routing (hand-set parameters kept) and `automix eval --session`.
+#include <cmath>
+
 #include <QDir>
 #include <QFile>
 #include <QProcess>
@@ -12,12 +14,32 @@
 #include "core/eval/trainer.hpp"
 #include "core/session/session.hpp"
 #include "core/session/session_routing.hpp"
+#include "core/study/study.hpp"
 
 using namespace automix;
 
 namespace {
 
 const QString kSample = QStringLiteral(AUTOMIX_TEST_DATA "/oracle/sample_seed1.jsonl.gz");
+const QString kTiny = QStringLiteral(AUTOMIX_TEST_DATA "/study/tiny.jsonl");
+
+// A study result computed here (cost-ratio and transfer on a tiny file), with its provenance.
+session::SavedStudy savedStudy(const std::string& which) {
+    const data::Dataset ds = data::load_file(kTiny.toStdString()).dataset;
+    study::StudyRequest rq;
+    rq.study = which;
+    rq.methods = {"Threshold", "POMDP"};
+    rq.cost_ratios = {2, 50, 2000};
+    session::SavedStudy st;
+    st.result = study::run_study(ds, rq);
+    st.data_sha256 = std::string(64, 'b');
+    st.data_name = "tiny.jsonl";
+    st.methods = rq.methods;
+    st.call_costs = {1, 50};
+    st.verifier_cost = 1;
+    st.computed_at = "2026-12-01T23:30:00Z";
+    return st;
+}
 
 session::Session fullSession() {
     session::Session s;
@@ -83,7 +105,7 @@ class TestSession : public QObject {
         const session::Session s = fullSession();
         const nlohmann::json j = session::to_json(s);
         QCOMPARE(QString::fromStdString(j["format"].get<std::string>()), QStringLiteral("automix-session"));
-        QCOMPARE(j["version"].get<int>(), 2);
+        QCOMPARE(j["version"].get<int>(), 3);
         QVERIFY(j.dump().find("key") == std::string::npos);  // nothing that looks like a credential
         const session::Session back = session::from_json(nlohmann::json::parse(j.dump()), "x");
         QVERIFY(back == s);
@@ -106,6 +128,96 @@ class TestSession : public QObject {
         QVERIFY(old == expect);
     }
 
+    void studyResultRoundTrip() {
+        for (const std::string which : {"cost-ratio", "transfer"}) {
+            session::Session s = fullSession();
+            s.study_result = savedStudy(which);
+            const study::StudyResult& r = s.study_result->result;
+            QVERIFY(!r.table.rows.empty());
+            QVERIFY(!r.series.empty() || !r.matrices.empty());
+            QTemporaryDir dir;
+            const std::string path = dir.filePath(QStringLiteral("s.automix-session")).toStdString();
+            session::write_session(path, s);
+            const session::Session back = session::read_session(path);
+            QVERIFY(back == s);
+            QVERIFY(back.study_result);
+            const session::SavedStudy& st = *back.study_result;
+            QCOMPARE(st.data_sha256, std::string(64, 'b'));
+            QCOMPARE(st.data_name, std::string("tiny.jsonl"));
+            QVERIFY(st.methods == s.study_result->methods);
+            QVERIFY(st.call_costs == (std::vector<double>{1, 50}));
+            QCOMPARE(st.split, std::string("train/val"));
+            QCOMPARE(st.computed_at, std::string("2026-12-01T23:30:00Z"));
+            // The result itself, field by field: kind, labels, every point, matrix and cell.
+            const study::StudyResult& b = st.result;
+            QCOMPARE(b.study, which);
+            QCOMPARE(b.title, r.title);
+            QVERIFY(b.chart == r.chart);
+            QCOMPARE(b.log_x, r.log_x);
+            QVERIFY(b.table.columns == r.table.columns);  // in their order, not the JSON's key order
+            QCOMPARE(b.table.rows.size(), r.table.rows.size());
+            for (std::size_t i = 0; i < r.table.rows.size(); ++i)
+                QCOMPARE(nlohmann::json(b.table.rows[i]).dump(), nlohmann::json(r.table.rows[i]).dump());
+            QCOMPARE(b.series.size(), r.series.size());
+            for (std::size_t i = 0; i < r.series.size(); ++i) {
+                QCOMPARE(b.series[i].name, r.series[i].name);
+                QCOMPARE(b.series[i].points.size(), r.series[i].points.size());
+                for (std::size_t k = 0; k < r.series[i].points.size(); ++k) {
+                    QCOMPARE(b.series[i].points[k].x, r.series[i].points[k].x);
+                    const double y = r.series[i].points[k].y.value, by = b.series[i].points[k].y.value;
+                    QVERIFY((std::isnan(y) && std::isnan(by)) || y == by);
+                }
+            }
+            QCOMPARE(b.matrices.size(), r.matrices.size());
+            for (std::size_t i = 0; i < r.matrices.size(); ++i) {
+                QVERIFY(b.matrices[i].row_labels == r.matrices[i].row_labels);
+                for (std::size_t row = 0; row < r.matrices[i].values.size(); ++row)
+                    for (std::size_t c = 0; c < r.matrices[i].values[row].size(); ++c) {
+                        const double v = r.matrices[i].values[row][c], bv = b.matrices[i].values[row][c];
+                        QVERIFY((std::isnan(v) && std::isnan(bv)) || v == bv);
+                    }
+            }
+            QCOMPARE(study::study_table_csv(b), study::study_table_csv(r));
+        }
+    }
+
+    void olderVersionsStillOpen() {
+        // Version 2 (chart zoom, no study result) as the previous release wrote it.
+        const session::Session v2 = session::read_session(AUTOMIX_TEST_DATA "/session/v2-zoom.automix-session");
+        QVERIFY(!v2.study_result);
+        QCOMPARE(v2.chart_zoom.size(), std::size_t(1));
+        QCOMPARE(v2.study["study"].get<std::string>(), std::string("cost-ratio"));
+        // Version 1: the tutorial's sessions.
+        const QDir tutorial(QStringLiteral(AUTOMIX_SOURCE_DIR "/docs/tutorial"));
+        const QStringList v1 = tutorial.entryList({QStringLiteral("*.automix-session")});
+        QVERIFY(v1.size() >= 7);
+        for (const QString& name : v1) {
+            const session::Session s = session::read_session(tutorial.filePath(name).toStdString());
+            QVERIFY2(s.is_demo() && !s.study_result, qPrintable(name));
+        }
+    }
+
+    void brokenStudyResultNamesTheField() {
+        session::Session s = fullSession();
+        s.study_result = savedStudy("cost-ratio");
+        const nlohmann::json good = session::to_json(s);
+        auto with = [&](const char* ptr, nlohmann::json v) {
+            nlohmann::json j = good;
+            j[nlohmann::json::json_pointer(ptr)] = std::move(v);
+            return j;
+        };
+        expectError(with("/study_result/result/chart/kind", "pie"), "field 'study_result.result.chart.kind'");
+        expectError(with("/study_result/result/chart/series/0/points/1/y", "high"),
+                    "field 'study_result.result.chart.series[0].points[1].y'");
+        expectError(with("/study_result/result/study", "nope"), "field 'study_result.result.study'");
+        expectError(with("/study_result/result/table/0", 5), "field 'study_result.result.table[0]'");
+        expectError(with("/study_result/data/sha256", "abc"), "field 'study_result.data.sha256'");
+        expectError(with("/study_result/costs/calls", nlohmann::json::array({-1})), "field 'study_result.costs.calls'");
+        nlohmann::json noResult = good;
+        noResult["study_result"].erase("result");
+        expectError(noResult, "field 'study_result.result'");
+    }
+
     void errorsNameTheField() {
         nlohmann::json good = session::to_json(fullSession());
         auto with = [&](const char* ptr, nlohmann::json v) {
@@ -114,7 +226,7 @@ class TestSession : public QObject {
             return j;
         };
         expectError(with("/format", "something-else"), "field 'format'");
-        expectError(with("/version", 3), "the file is version 3");
+        expectError(with("/version", 4), "the file is version 4");
         expectError(with("/version", 0), "the file is version 0");
         expectError(with("/view/chart_zoom", 1), "field 'view.chart_zoom'");
         expectError(with("/view/chart_zoom/costQualityView/x", nlohmann::json::array({5, 1})),

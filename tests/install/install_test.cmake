@@ -23,7 +23,9 @@ foreach(f bin/automix bin/automix-explorer
           share/icons/hicolor/256x256/apps/org.automix.explorer.png
           share/man/man1/automix.1.gz share/man/man1/automix-explorer.1.gz
           share/automix-explorer/demo/demo.jsonl.gz share/automix-explorer/prompts/answer.txt
-          share/doc/automix-explorer/README.md)
+          share/doc/automix-explorer/README.md share/doc/automix-explorer/tutorial.md
+          share/doc/automix-explorer/tutorial/07-cascade.automix-session
+          share/doc/automix-explorer/tutorial/02-cost-quality.png)
   expect_file(${f})
 endforeach()
 

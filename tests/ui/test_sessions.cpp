@@ -2,6 +2,12 @@
 // `automix eval --session`) gives the same routing, filters, chip, selection, tab and figures;
 // a changed or moved data file is asked about, a broken session file is refused clearly.
 #include <QAction>
+#include <QChartView>
+#include <QComboBox>
+#include <QLineSeries>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QXYSeries>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
@@ -67,6 +73,42 @@ bool openCopy(MainWindow& w, const QString& path) {
     if (!w.openFile(path)) return false;
     w.routingState()->waitForTraining();
     return w.routingState()->isRouted();
+}
+
+// What the Studies tab shows: every table cell, and every chart series with its points.
+QStringList studyTableCells(ui::StudiesPanel& p) {
+    QStringList out;
+    QTableWidget* t = p.table();
+    for (int c = 0; c < t->columnCount(); ++c) out << t->horizontalHeaderItem(c)->text();
+    for (int r = 0; r < t->rowCount(); ++r)
+        for (int c = 0; c < t->columnCount(); ++c) out << (t->item(r, c) ? t->item(r, c)->text() : QString());
+    return out;
+}
+
+QStringList studyChartSeries(ui::StudiesPanel& p) {
+    QStringList out;
+    auto* view = qobject_cast<QChartView*>(p.chartWidget());
+    if (!view) return {QStringLiteral("no chart view")};
+    out << view->chart()->title();
+    for (QAbstractSeries* s : view->chart()->series()) {
+        QString line = s->name() + QLatin1Char(':');
+        if (auto* xy = qobject_cast<QXYSeries*>(s))
+            for (const QPointF& pt : xy->points())
+                line += QStringLiteral(" (%1, %2)").arg(pt.x(), 0, 'g', 17).arg(pt.y(), 0, 'g', 17);
+        out << line;
+    }
+    return out;
+}
+
+nlohmann::json readJson(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) return {};
+    return nlohmann::json::parse(f.readAll().toStdString());
+}
+
+void writeJson(const QString& path, const nlohmann::json& j) {
+    QFile f(path);
+    if (f.open(QIODevice::WriteOnly | QIODevice::Truncate)) f.write(QByteArray::fromStdString(j.dump(2)));
 }
 
 }  // namespace
@@ -187,6 +229,104 @@ class TestSessions : public QObject {
         QCOMPARE(r["metrics"]["escalated"].get<double>(), m.values.escalated_fraction);
     }
 
+    void studyResultIsKeptWithItsProvenance() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("study.automix-session"));
+        QStringList cells, series;
+        QString sha;
+        {
+            MainWindow w;
+            w.resize(1400, 900);
+            w.show();
+            QVERIFY(w.openDemo());
+            sha = QString::fromStdString(w.routingState()->snapshot()->file.sha256);
+            auto* studies = w.findChild<ui::StudiesPanel*>();
+            w.bottomTabs()->setCurrentWidget(studies);
+            auto* combo = studies->findChild<QComboBox*>(QStringLiteral("studyCombo"));
+            combo->setCurrentIndex(combo->findText(QStringLiteral("cost-ratio")));
+            QLineEdit* ratios = studies->parameterEdit(QStringLiteral("ratios"));
+            ratios->clear();
+            QTest::keyClicks(ratios, QStringLiteral("2, 50, 500"));
+            studies->setSelectedDatasets({QStringLiteral("cnli"), QStringLiteral("coqa")});
+            studies->setSelectedMethods({QStringLiteral("Threshold"), QStringLiteral("POMDP")});
+            QSignalSpy finished(studies, &ui::StudiesPanel::finished);
+            QTest::mouseClick(studies->findChild<QPushButton*>(QStringLiteral("runStudy")), Qt::LeftButton);
+            QVERIFY(studies->waitForFinished());
+            QTRY_COMPARE(finished.count(), 1);
+            QVERIFY(studies->result());
+            studies->setChartGroup(QStringLiteral("coqa"));
+            cells = studyTableCells(*studies);
+            series = studyChartSeries(*studies);
+            QVERIFY(cells.size() > 10);
+            QVERIFY(series.size() >= 3);
+            QVERIFY2(series.first().contains(QStringLiteral("coqa")), qPrintable(series.first()));
+            QString error;
+            QVERIFY2(sessions(w)->save(path, &error), qPrintable(error));
+        }
+        const nlohmann::json j = readJson(path);
+        QCOMPARE(j["version"].get<int>(), 3);
+        QCOMPARE(QString::fromStdString(j["study_result"]["data"]["sha256"].get<std::string>()), sha);
+        QCOMPARE(j["study_result"]["data"]["name"].get<std::string>(), std::string("demo.jsonl.gz"));
+        QCOMPARE(j["study_result"]["datasets"].size(), std::size_t(2));
+        QCOMPARE(j["study_result"]["result"]["study"].get<std::string>(), std::string("cost-ratio"));
+        QVERIFY(!j["study_result"]["computed_at"].get<std::string>().empty());
+
+        {
+            MainWindow w;
+            w.resize(1400, 900);
+            w.show();
+            QString error;
+            QVERIFY2(sessions(w)->open(path, &error), qPrintable(error));
+            auto* studies = w.findChild<ui::StudiesPanel*>();
+            QVERIFY(!studies->isRunning());  // shown, not recomputed
+            QVERIFY(studies->result());
+            QCOMPARE(studies->currentChartGroup(), QStringLiteral("coqa"));
+            QCOMPARE(studyTableCells(*studies), cells);
+            QCOMPARE(studyChartSeries(*studies), series);
+            QVERIFY2(studies->statusText().contains(QStringLiteral("from the session, not recomputed")),
+                     qPrintable(studies->statusText()));
+            const QString provenance = studies->resultProvenance();
+            QVERIFY2(provenance.contains(QStringLiteral("demo.jsonl.gz · cnli, coqa · costs 1 / 50")) &&
+                         provenance.contains(QStringLiteral("computed 20")),
+                     qPrintable(provenance));
+            QStringList methods = studies->selectedMethods();
+            methods.sort();
+            QCOMPARE(methods, (QStringList{QStringLiteral("POMDP"), QStringLiteral("Threshold")}));
+        }
+
+        // Computed on other data: dropped, and the tab says why.
+        nlohmann::json other = j;
+        other["study_result"]["data"]["sha256"] = std::string(64, 'c');
+        const QString otherPath = dir.filePath(QStringLiteral("other.automix-session"));
+        writeJson(otherPath, other);
+        {
+            MainWindow w;
+            QString error;
+            QVERIFY2(sessions(w)->open(otherPath, &error), qPrintable(error));
+            auto* studies = w.findChild<ui::StudiesPanel*>();
+            QVERIFY(!studies->result());
+            QCOMPARE(studies->table()->rowCount(), 0);
+            QVERIFY2(studies->statusText().contains(QStringLiteral("computed on other data")) &&
+                         studies->statusText().contains(QStringLiteral("dropped")) &&
+                         studies->statusText().contains(QStringLiteral("cccccccccccc")),
+                     qPrintable(studies->statusText()));
+        }
+        // Other costs than the study's: dropped too.
+        nlohmann::json costs = j;
+        costs["costs"]["large"] = 20;
+        writeJson(otherPath, costs);
+        {
+            MainWindow w;
+            QString error;
+            QVERIFY2(sessions(w)->open(otherPath, &error), qPrintable(error));
+            auto* studies = w.findChild<ui::StudiesPanel*>();
+            QVERIFY(!studies->result());
+            const QString status = studies->statusText();
+            QVERIFY2(status.contains(QStringLiteral("costs 1 / 50, verifier 1, the costs now are 1 / 20")),
+                     qPrintable(status));
+        }
+    }
+
     void chartZoomIsKept() {
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("zoom.automix-session"));
@@ -216,7 +356,7 @@ class TestSessions : public QObject {
         QFile f(path);
         QVERIFY(f.open(QIODevice::ReadOnly));
         const auto j = nlohmann::json::parse(f.readAll().toStdString());
-        QCOMPARE(j["version"].get<int>(), 2);
+        QCOMPARE(j["version"].get<int>(), session::kSessionVersion);
         QCOMPARE(j["view"]["chart_zoom"]["costQualityView"]["x"][0].get<double>(), zoomed.left());
         QCOMPARE(j["view"]["chart_zoom"]["costQualityView"]["y"][1].get<double>(), zoomed.bottom());
 
