@@ -10,10 +10,6 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#define AUTOMIX_SCAN_AVX2 1
-#endif
 
 #include "core/data/utf8.hpp"
 
@@ -129,42 +125,9 @@ void Cursor::expect_failed(std::string_view what) const {
     fail("expected " + std::string(what) + ", got " + got);
 }
 
-#if AUTOMIX_SCAN_AVX2
-namespace {
-// scan_plain_run's loop on 32-byte blocks, for CPUs with AVX2 (chosen once at run time; the
-// build targets baseline x86-64). Stops at the first byte that needs attention or when fewer
-// than 32 bytes are left.
-__attribute__((target("avx2"))) const char* plain_run_avx2(const char* p, const char* end) {
-    const __m256i quote = _mm256_set1_epi8('"');
-    const __m256i backslash = _mm256_set1_epi8('\\');
-    const __m256i space = _mm256_set1_epi8(0x20);
-    while (end - p >= 32) {
-        const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
-        const __m256i hit = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, quote), _mm256_cmpeq_epi8(v, backslash)),
-                                            _mm256_cmpgt_epi8(space, v));
-        const auto mask = static_cast<unsigned>(_mm256_movemask_epi8(hit));
-        if (mask != 0) return p + __builtin_ctz(mask);
-        p += 32;
-    }
-    return p;
-}
-
-const bool kHaveAvx2 = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") != 0;
-}();
-}  // namespace
-#endif
-
 // Skips bytes that need no attention inside a string: everything except the quote,
 // the backslash, control characters and non-ASCII bytes (which need UTF-8 checks).
 const char* Cursor::scan_plain_run(const char* p) const {
-#if AUTOMIX_SCAN_AVX2
-    if (kHaveAvx2 && end_ - p >= 32) {
-        p = plain_run_avx2(p, end_);
-        if (end_ - p >= 32) return p;  // stopped at a byte that needs attention
-    }
-#endif
 #if defined(__SSE2__)
     const __m128i quote = _mm_set1_epi8('"');
     const __m128i backslash = _mm_set1_epi8('\\');

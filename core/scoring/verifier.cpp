@@ -11,10 +11,6 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#define AUTOMIX_VERDICT_AVX2 1
-#endif
 
 namespace automix::scoring {
 
@@ -74,39 +70,6 @@ bool escaped(const char* d, std::size_t at) {
     return run % 2 == 1;
 }
 
-#if AUTOMIX_VERDICT_AVX2
-// The candidate loop of find_verdict on 32-byte blocks, for CPUs with AVX2 (chosen once at run
-// time; the build itself targets baseline x86-64). Candidates below `last + 1 - 31` are looked
-// at; returns the first candidate not looked at, or SIZE_MAX when `check` said Correct.
-template <class Check>
-__attribute__((target("avx2"))) std::size_t wide_candidates(const char* d, std::size_t last, const Check& check) {
-    const __m256i case_bit = _mm256_set1_epi8(0x20);
-    const __m256i first = _mm256_set1_epi8('t');
-    const __m256i final = _mm256_set1_epi8('s');
-    std::size_t base = 0;
-    for (; base + 32 <= last + 1; base += 32) {
-        const __m256i a = _mm256_or_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(d + base)), case_bit);
-        const __m256i b =
-            _mm256_or_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(d + base + kLen - 1)), case_bit);
-        auto mask = static_cast<unsigned>(
-            _mm256_movemask_epi8(_mm256_and_si256(_mm256_cmpeq_epi8(a, first), _mm256_cmpeq_epi8(b, final))));
-        while (mask != 0) {
-            if (check(base + static_cast<std::size_t>(__builtin_ctz(mask)))) return SIZE_MAX;
-            mask &= mask - 1;
-        }
-    }
-    return base;
-}
-
-bool cpu_has_avx2() {
-    static const bool has = [] {
-        __builtin_cpu_init();
-        return __builtin_cpu_supports("avx2") != 0;
-    }();
-    return has;
-}
-#endif
-
 // No lower-cased copy: every place where the verdict phrase may start is checked in place.
 // The "correct" phrase is the verdict phrase followed by " correct", so a sample is Correct
 // when some occurrence of the verdict phrase continues that way, Incorrect when some
@@ -130,13 +93,6 @@ Verdict find_verdict(std::string_view text, bool json_body) {
         return at + kLen + kCorrectTail.size() <= n && tail.matches(d + at + kLen);
     };
     std::size_t i = 0;
-#if AUTOMIX_VERDICT_AVX2
-    if (last + 1 >= 32 && cpu_has_avx2()) {
-        i = wide_candidates(d, last, check);
-        if (i == SIZE_MAX) return Verdict::Correct;
-        if (i > last) return any ? Verdict::Incorrect : Verdict::None;
-    }
-#endif
 #if defined(__SSE2__)
     // Candidates: 't' or 'T' at the start and 's' or 'S' at the end of the phrase (OR 0x20 maps
     // exactly those two bytes to the lower-case letter); the last block overlaps the one before.
@@ -144,7 +100,7 @@ Verdict find_verdict(std::string_view text, bool json_body) {
         const __m128i case_bit = _mm_set1_epi8(0x20);
         const __m128i first = _mm_set1_epi8('t');
         const __m128i final = _mm_set1_epi8('s');
-        std::size_t done = i;  // candidates below this were looked at
+        std::size_t done = 0;  // candidates below this were looked at
         for (;;) {
             const std::size_t base = std::min(i, last + 1 - 16);
             const __m128i a = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(d + base)), case_bit);
