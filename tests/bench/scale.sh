@@ -12,8 +12,8 @@
 # 50 000 rows use the generator's own contexts (release-shaped, ~2.8 KB a row); larger files
 # pad contexts to 200 bytes. Files go to DIR (default: a new temporary directory) and are
 # deleted after use. Ten million rows need about 28 GB: skipped, with a message, when DIR has
-# less than 40 GB free. pandas runs only up to 1 000 000 rows (its memory use grows with the
-# file: about 12 bytes of RAM per byte of JSON) and only when `python3 -c "import pandas"` works
+# less than 40 GB free. pandas runs only up to 1 000 000 rows and only when about 8 bytes of
+# available RAM per byte of JSON are free (907 MB for the 139 MB 50k file), and only when `python3 -c "import pandas"` works
 # (Debian: apt-get install python3-pandas; needed by this benchmark only).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -72,6 +72,14 @@ for rows in "${all_rows[@]}"; do
   "$automix" gen-demo --seed 1 --rows "$rows" "${extra[@]}" --out "$file"
   size_mb=$(du -m --apparent-size "$file" | cut -f1)
   t_wall=- t_rss=- load_s=- f_wall=- f_rss=- p_time=- ratio=-
+  # pandas holds about 7 bytes of RAM per byte of JSON: never let it push a shared machine
+  # into swap.
+  run_pandas=$pandas
+  avail_mb=$(awk '/^MemAvailable:/ {print int($2 / 1024)}' /proc/meminfo)
+  if ((pandas)) && ((size_mb * 8 > avail_mb)); then
+    echo "$rows rows: pandas skipped (needs about $((size_mb * 8)) MB, $avail_mb MB available)" >&2
+    run_pandas=0
+  fi
   for ((run = 0; run < runs; run++)); do
     read -r w r < <(measure thresh "$automix" eval --data "$file" --methods Threshold --quiet --json /dev/null)
     [[ $(min_of "$t_wall" "$w") == "$w" ]] && t_wall=$w t_rss=$r
@@ -80,7 +88,7 @@ for rows in "${all_rows[@]}"; do
     load_s=$(min_of "$load_s" "${l:--}")
     read -r w r < <(measure full "$automix" eval --data "$file" --protocol full --quiet)
     [[ $(min_of "$f_wall" "$w") == "$w" ]] && f_wall=$w f_rss=$r
-    if ((pandas)) && ((rows <= 1000000)); then
+    if ((run_pandas)) && ((rows <= 1000000)); then
       p=$(/usr/bin/python3 -c '
 import sys, time, pandas
 t = time.perf_counter(); df = pandas.read_json(sys.argv[1], lines=True); t = time.perf_counter() - t
