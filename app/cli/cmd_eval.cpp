@@ -296,6 +296,7 @@ int run_eval(const std::vector<std::string>& argv) {
             head, ds, 1, [file = json_file.get()](std::string_view piece) { file->write(piece); });
     }
 
+    options.method_extras = json != nullptr;  // only the JSON report shows them
     kept_report = new eval::Report();
     eval::Report& report = *kept_report;
     try {

@@ -97,10 +97,6 @@ void Cursor::fail_at(const char* where, std::string message) const {
     throw ScanError{static_cast<std::size_t>(where - begin_), std::move(message)};
 }
 
-void Cursor::skip_ws() {
-    while (p_ != end_ && is_ws(*p_)) ++p_;
-}
-
 Kind Cursor::next_kind() {
     skip_ws();
     if (p_ == end_) return Kind::Invalid;
@@ -122,24 +118,11 @@ Kind Cursor::next_kind() {
     }
 }
 
-void Cursor::expect(char c, std::string_view what) {
-    skip_ws();
+void Cursor::expect_failed(std::string_view what) const {
     if (p_ == end_) fail("unexpected end of line, expected " + std::string(what));
-    if (*p_ != c) {
-        unsigned char b = static_cast<unsigned char>(*p_);
-        std::string got = b >= 0x20 && b < 0x7f ? std::string("'") + *p_ + "'" : describe_byte(b);
-        fail("expected " + std::string(what) + ", got " + got);
-    }
-    ++p_;
-}
-
-bool Cursor::consume(char c) {
-    skip_ws();
-    if (p_ != end_ && *p_ == c) {
-        ++p_;
-        return true;
-    }
-    return false;
+    unsigned char b = static_cast<unsigned char>(*p_);
+    std::string got = b >= 0x20 && b < 0x7f ? std::string("'") + *p_ + "'" : describe_byte(b);
+    fail("expected " + std::string(what) + ", got " + got);
 }
 
 // Skips bytes that need no attention inside a string: everything except the quote,

@@ -29,7 +29,10 @@ class Cursor {
   public:
     Cursor(const char* begin, const char* end) : begin_(begin), p_(begin), end_(end) {}
 
-    void skip_ws();
+    // Inline: called several times per field, the calls cost more than the work.
+    void skip_ws() {
+        while (p_ != end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r')) ++p_;
+    }
     bool at_end() const { return p_ == end_; }
     char peek() const { return p_ == end_ ? '\0' : *p_; }
     std::size_t offset() const { return static_cast<std::size_t>(p_ - begin_); }
@@ -38,8 +41,22 @@ class Cursor {
     // Kind of the value starting at the current position (after whitespace).
     Kind next_kind();
     // Consumes `c` (after whitespace) or throws "expected 'c'".
-    void expect(char c, std::string_view what);
-    bool consume(char c);  // after whitespace
+    void expect(char c, std::string_view what) {
+        skip_ws();
+        if (p_ != end_ && *p_ == c) {
+            ++p_;
+            return;
+        }
+        expect_failed(what);
+    }
+    bool consume(char c) {  // after whitespace
+        skip_ws();
+        if (p_ != end_ && *p_ == c) {
+            ++p_;
+            return true;
+        }
+        return false;
+    }
 
     // Decodes a string (cursor on its opening quote).
     std::string string();
@@ -61,6 +78,7 @@ class Cursor {
     [[noreturn]] void fail_at(const char* where, std::string message) const;
 
   private:
+    [[noreturn]] void expect_failed(std::string_view what) const;
     const char* scan_plain_run(const char* p) const;
     const char* utf8_sequence(const char* p) const;  // returns end of a valid sequence
     unsigned hex4(const char* p) const;

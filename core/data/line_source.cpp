@@ -18,6 +18,7 @@
 #include <system_error>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 namespace automix::data {
 
@@ -28,6 +29,10 @@ constexpr std::size_t kMaxLine = std::size_t{1} << 31;  // a line longer than 2 
 // gzip bomb of NULs (or of text that does not start with '{') fails at once instead of
 // growing a 1 GiB buffer first. Shorter lines skip the check: the parser finds the same error.
 constexpr std::size_t kLongLine = 1u << 20;
+// Room before a chunk's bytes for the unfinished line of the chunk before: a line that fits is
+// moved there and the chunk is parsed where the reading thread put it. Longer lines are
+// assembled in a buffer of their own.
+constexpr std::size_t kHeadroom = 1u << 16;
 
 // Raw control bytes other than tab and CR are invalid anywhere in a JSON line.
 bool invalid_in_json(unsigned char c) {
@@ -72,24 +77,32 @@ struct LineSource::Producer {
     Producer(const Producer&) = delete;
     Producer& operator=(const Producer&) = delete;
 
-    // Consumer side: the next chunk's bytes into dst (capacity >= chunk size); 0 at the end.
-    // `file_done`: bytes of the file (compressed bytes for gzip) behind the chunks taken so far.
-    std::size_t take(char* dst, std::uint64_t& file_done) {
+    // Consumer side: the next chunk, handed over whole (no copy); its bytes start kHeadroom
+    // bytes in, so that the consumer can put the rest of an unfinished line in front of them.
+    // Null at the end. `file_done`: bytes of the file (compressed bytes for gzip) behind the
+    // chunks taken so far. Every chunk taken goes back through give_back() once parsed.
+    std::unique_ptr<char[]> take(std::size_t& size, std::uint64_t& file_done) {
         std::unique_lock<std::mutex> lock(m);
         cv.wait(lock, [&] { return !ready.empty() || finished; });
         if (ready.empty()) {
             if (error) std::rethrow_exception(error);
-            return 0;
+            size = 0;
+            return nullptr;
         }
         Chunk chunk = std::move(ready.front());
         ready.pop_front();
-        const std::size_t n = chunk.size;
-        std::memcpy(dst, chunk.bytes.get(), n);
+        size = chunk.size;
         file_done = chunk.file_end;
-        free_chunks.push_back(std::move(chunk.bytes));
-        lock.unlock();
+        return std::move(chunk.bytes);
+    }
+    // Gives a chunk back without taking another (the consumer copied it elsewhere).
+    void give_back(std::unique_ptr<char[]> chunk) {
+        if (!chunk) return;
+        {
+            std::lock_guard<std::mutex> lock(m);
+            free_chunks.push_back(std::move(chunk));
+        }
         cv.notify_all();
-        return n;
     }
 
     // Hex SHA-256 of every byte produced; call once the end was taken ("" when not hashing).
@@ -101,7 +114,7 @@ struct LineSource::Producer {
 
   private:
     struct Chunk {
-        std::unique_ptr<char[]> bytes;  // chunk_size bytes, not zeroed
+        std::unique_ptr<char[]> bytes;  // kHeadroom + chunk_size bytes, not zeroed
         std::size_t size = 0;
         std::uint64_t file_end = 0;  // file bytes consumed once this chunk is done
     };
@@ -117,9 +130,10 @@ struct LineSource::Producer {
                     buf = std::move(free_chunks.back());
                     free_chunks.pop_back();
                 }
-                if (!buf) buf = std::make_unique_for_overwrite<char[]>(chunk_size);
-                const std::size_t n = gzip ? inflate_into(buf.get(), chunk_size) : read_into(buf.get(), chunk_size);
-                if (sha && n > 0) sha->update(std::string_view(buf.get(), n));
+                if (!buf) buf = std::make_unique_for_overwrite<char[]>(kHeadroom + chunk_size);
+                char* data = buf.get() + kHeadroom;
+                const std::size_t n = gzip ? inflate_into(data, chunk_size) : read_into(data, chunk_size);
+                if (sha && n > 0) sha->update(std::string_view(data, n));
                 std::lock_guard<std::mutex> lock(m);
                 if (n == 0) {
                     finished = true;
@@ -239,7 +253,8 @@ struct LineSource::Producer {
     std::atomic<bool> stopping{false};  // `stop`, readable without the lock
     std::mutex m;
     std::condition_variable cv;
-    std::vector<std::unique_ptr<char[]>> free_chunks = std::vector<std::unique_ptr<char[]>>(3);  // 3 in flight
+    // 3 read ahead, 1 being parsed.
+    std::vector<std::unique_ptr<char[]>> free_chunks = std::vector<std::unique_ptr<char[]>>(4);
     std::deque<Chunk> ready;
     bool finished = false, stop = false;
     std::exception_ptr error;
@@ -319,10 +334,6 @@ void LineSource::start() {
     prefix_.clear();
 }
 
-std::size_t LineSource::fill(char* dst) {
-    start();
-    return producer_->take(dst, file_done_);
-}
 
 bool LineSource::truncated() const {
     return producer_ && producer_->truncated.load();
@@ -393,20 +404,50 @@ std::size_t LineSource::invalid_prefix(const char* start, std::size_t pending) {
     return 0;
 }
 
-// Moves the partial line to the front and reads more (growing the buffer for long lines).
+// Reads the next chunk. The unfinished line goes in front of it: into the chunk's headroom
+// when it fits, so the chunk is parsed where the reading thread put it (no copy of the
+// chunk); a longer line is assembled in a buffer of our own that grows with it.
 void LineSource::refill() {
-    std::size_t pending = end_ - begin_;
-    if (begin_ > 0) {
-        std::memmove(buf_.get(), buf_.get() + begin_, pending);
+    start();
+    std::size_t got = 0;
+    std::unique_ptr<char[]> chunk = producer_->take(got, file_done_);
+    if (!chunk) {
+        eof_ = true;  // the unfinished line stays where it is
+        if (on_refill) on_refill();
+        return;
+    }
+    const std::size_t pending = end_ - begin_;
+    const char* rest = buf_.get() + begin_;
+    if (pending <= kHeadroom) {
+        const std::size_t at = kHeadroom - pending;
+        if (pending > 0) std::memcpy(chunk.get() + at, rest, pending);
+        // Wraps below zero for the first chunk: only stream_offset_ + begin_ is ever used, and
+        // unsigned arithmetic keeps that sum exact.
+        stream_offset_ += begin_ - at;
+        std::unique_ptr<char[]> done = std::exchange(buf_, std::move(chunk));
+        if (!own_buffer_) producer_->give_back(std::move(done));
+        own_buffer_ = false;
+        capacity_ = kHeadroom + got;
+        begin_ = at;
+        end_ = kHeadroom + got;
+    } else {
+        if (!own_buffer_) {
+            auto own = std::make_unique_for_overwrite<char[]>(std::max(2 * pending, pending + got));
+            std::memcpy(own.get(), rest, pending);
+            producer_->give_back(std::exchange(buf_, std::move(own)));
+            capacity_ = std::max(2 * pending, pending + got);
+            own_buffer_ = true;
+        } else if (begin_ > 0) {
+            std::memmove(buf_.get(), rest, pending);
+        }
         stream_offset_ += begin_;
         begin_ = 0;
         end_ = pending;
+        make_room(got);
+        std::memcpy(buf_.get() + end_, chunk.get() + kHeadroom, got);
+        end_ += got;
+        producer_->give_back(std::move(chunk));
     }
-    // Chunks arrive whole (up to kChunk; a small plain file needs no more than its size).
-    make_room(chunk_size());
-    std::size_t got = fill(buf_.get() + end_);
-    if (got == 0) eof_ = true;
-    end_ += got;
     if (on_refill) on_refill();
 }
 

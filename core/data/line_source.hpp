@@ -51,7 +51,6 @@ class LineSource {
     bool truncated() const;
 
   private:
-    std::size_t fill(char* dst);  // the next chunk of decompressed bytes (up to chunk_size()), 0 at end
     std::size_t chunk_size() const;
     void start();  // the reading thread
 
@@ -65,8 +64,10 @@ class LineSource {
     std::unique_ptr<Producer> producer_;  // started by the first read
     void make_room(std::size_t free_bytes);  // at least that much space after end_
 
-    // Uninitialised and sized to the file: a small file does not pay for zeroing megabytes.
+    // The chunk being parsed, as the reading thread filled it (or, for a line longer than a
+    // chunk's headroom, a buffer of our own: own_buffer_). Uninitialised memory.
     std::unique_ptr<char[]> buf_;
+    bool own_buffer_ = false;
     std::size_t capacity_ = 0;
     std::size_t begin_ = 0, end_ = 0;  // unread window of buf_
     std::uint64_t stream_offset_ = 0;  // stream offset of buf_[0]

@@ -342,7 +342,8 @@ class Loader {
         if (!row_.context_raw.empty() && row_.context_raw.size() > 0xFFFFFFFFu)
             throw RowError{"context longer than 4 GiB"};
 
-        std::vector<double> computed_confidence(row_.models.size(), kMissing);
+        std::vector<double>& computed_confidence = computed_confidence_;  // reused: no allocation per row
+        computed_confidence.assign(row_.models.size(), kMissing);
         for (std::size_t i = 0; i < row_.models.size(); ++i) {
             PendingModel& m = row_.models[i];
             if (!m.has_confidence && m.has_samples) {
@@ -513,6 +514,7 @@ class Loader {
     std::size_t last_line_ = 0;         // number of the last line read
     IdIndex id_index_;
     PendingRow row_;
+    std::vector<double> computed_confidence_;  // commit()'s, per model of the row
     std::uint64_t last_progress_ = 0;
     bool compressed_ = false;
     std::size_t last_dataset_ = 0;

@@ -261,7 +261,7 @@ Report run_evaluation(const data::Dataset& ds, const EvalOptions& options,
                         mr.val_candidates = std::move(fit.scored_candidates);
                         mr.val_curve = summarize_curve(mr.val_candidates, val);
                     }
-                    mr.extra = method->extra(ds, dr.train_rows, mr.best, cfg);
+                    if (options.method_extras) mr.extra = method->extra(ds, dr.train_rows, mr.best, cfg);
                     if (options.keep_train_candidates) mr.train_candidates = std::move(t.candidates);
                 } else {
                     std::vector<double> lifts, cost, perf;

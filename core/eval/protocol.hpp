@@ -39,6 +39,10 @@ struct EvalOptions {
     routing::Config config;             // num_bins, call costs, verifier cost, ...
     bool keep_train_candidates = true;  // train curve in the report
     bool val_curves = true;             // score every candidate on val (AIQ, call-%, Pareto)
+    // Each method's `extra` (the JSON report's per-method details, e.g. Cascade's belief trace
+    // of every val row): off when no JSON report is written, since on a million rows the traces
+    // alone cost hundreds of megabytes and nothing else reads them.
+    bool method_extras = true;
     // Write every metric of eval::metric_fields() in the report and its CSV, not just the
     // automix-oracle-v1 ones (the default keeps the report byte for byte as it was).
     bool all_metrics = false;

@@ -4,13 +4,16 @@
 # with every method) against pandas.read_json(lines=True) on the same file. Wall time and
 # peak RSS come from GNU time (/usr/bin/time); the load time is the one automix prints.
 #
-#   tests/bench/scale.sh [--rows 50000,1000000,10000000] [--automix PATH] [--dir DIR] [--no-pandas]
+#   tests/bench/scale.sh [--rows 50000,1000000,10000000] [--runs N] [--automix PATH] [--dir DIR] [--no-pandas]
+#
+# Every figure is the minimum of N runs (default 3; the machine may be shared), automix and
+# pandas taking turns; `load` is the 1-minute load average when the row's runs ended.
 #
 # 50 000 rows use the generator's own contexts (release-shaped, ~2.8 KB a row); larger files
 # pad contexts to 200 bytes. Files go to DIR (default: a new temporary directory) and are
 # deleted after use. Ten million rows need about 28 GB: skipped, with a message, when DIR has
-# less than 40 GB free. pandas runs only up to 1 000 000 rows (its memory use grows with the
-# file: about 12 bytes of RAM per byte of JSON) and only when `python3 -c "import pandas"` works
+# less than 40 GB free. pandas runs only up to 1 000 000 rows and only when about 8 bytes of
+# available RAM per byte of JSON are free (907 MB for the 139 MB 50k file), and only when `python3 -c "import pandas"` works
 # (Debian: apt-get install python3-pandas; needed by this benchmark only).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,13 +21,15 @@ rows_list=50000,1000000,10000000
 automix=${AUTOMIX_BIN:-build/app/automix}
 dir=""
 pandas=1
+runs=3
 while (($#)); do
   case "$1" in
     --rows) rows_list=$2; shift ;;
+    --runs) runs=$2; shift ;;
     --automix) automix=$2; shift ;;
     --dir) dir=$2; shift ;;
     --no-pandas) pandas=0 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -48,8 +53,10 @@ measure() {  # measure NAME CMD...
     echo "failed: $* ($(tail -1 "$dir/time-stderr.txt"))" >&2; echo "- -"; return; }
   awk '{printf "%.2f %.0f\n", $1, $2 / 1024}' "$out"
 }
+# the smaller of two figures ("-" when neither is a number)
+min_of() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-") print b; else if (b == "-") print a; else print (a + 0 < b + 0 ? a : b) }'; }
 
-printf '%-10s %9s %9s %12s %10s %12s %10s %10s %10s\n' rows file_MB load_s thresh_wall_s rss_MiB full_wall_s full_MiB pandas_s ratio
+printf '%-10s %9s %9s %12s %10s %12s %10s %10s %10s %6s\n' rows file_MB load_s thresh_wall_s rss_MiB full_wall_s full_MiB pandas_s ratio load
 IFS=, read -ra all_rows <<<"$rows_list"
 for rows in "${all_rows[@]}"; do
   file="$dir/scale-$rows.jsonl"
@@ -64,18 +71,33 @@ for rows in "${all_rows[@]}"; do
   fi
   "$automix" gen-demo --seed 1 --rows "$rows" "${extra[@]}" --out "$file"
   size_mb=$(du -m --apparent-size "$file" | cut -f1)
-  read -r t_wall t_rss < <(measure thresh "$automix" eval --data "$file" --methods Threshold --quiet --json /dev/null)
-  load_s=$("$automix" eval --data "$file" --methods Threshold --quiet --json /dev/null 2>&1 |
-    sed -n 's/.*(loaded in \([0-9.]*\) s).*/\1/p')
-  read -r f_wall f_rss < <(measure full "$automix" eval --data "$file" --protocol full --quiet --json /dev/null)
-  p_time=- ratio=-
-  if ((pandas)) && ((rows <= 1000000)); then
-    p_time=$(/usr/bin/python3 -c '
+  t_wall=- t_rss=- load_s=- f_wall=- f_rss=- p_time=- ratio=-
+  # pandas holds about 7 bytes of RAM per byte of JSON: never let it push a shared machine
+  # into swap.
+  run_pandas=$pandas
+  avail_mb=$(awk '/^MemAvailable:/ {print int($2 / 1024)}' /proc/meminfo)
+  if ((pandas)) && ((size_mb * 8 > avail_mb)); then
+    echo "$rows rows: pandas skipped (needs about $((size_mb * 8)) MB, $avail_mb MB available)" >&2
+    run_pandas=0
+  fi
+  for ((run = 0; run < runs; run++)); do
+    read -r w r < <(measure thresh "$automix" eval --data "$file" --methods Threshold --quiet --json /dev/null)
+    [[ $(min_of "$t_wall" "$w") == "$w" ]] && t_wall=$w t_rss=$r
+    l=$("$automix" eval --data "$file" --methods Threshold --quiet --json /dev/null 2>&1 |
+      sed -n 's/.*(loaded in \([0-9.]*\) s).*/\1/p')
+    load_s=$(min_of "$load_s" "${l:--}")
+    read -r w r < <(measure full "$automix" eval --data "$file" --protocol full --quiet)
+    [[ $(min_of "$f_wall" "$w") == "$w" ]] && f_wall=$w f_rss=$r
+    if ((run_pandas)) && ((rows <= 1000000)); then
+      p=$(/usr/bin/python3 -c '
 import sys, time, pandas
 t = time.perf_counter(); df = pandas.read_json(sys.argv[1], lines=True); t = time.perf_counter() - t
 assert len(df) == int(sys.argv[2]); print(f"{t:.2f}")' "$file" "$rows" 2>/dev/null || echo -)
-    [[ $p_time != - && $t_wall != - ]] && ratio=$(awk -v p="$p_time" -v a="$t_wall" 'BEGIN {printf "%.1fx", p / a}')
-  fi
-  printf '%-10s %9s %9s %12s %10s %12s %10s %10s %10s\n' "$rows" "$size_mb" "${load_s:--}" "$t_wall" "$t_rss" "$f_wall" "$f_rss" "$p_time" "$ratio"
+      p_time=$(min_of "$p_time" "$p")
+    fi
+  done
+  [[ $p_time != - && $t_wall != - ]] && ratio=$(awk -v p="$p_time" -v a="$t_wall" 'BEGIN {printf "%.1fx", p / a}')
+  avg=$(cut -d' ' -f1 /proc/loadavg)
+  printf '%-10s %9s %9s %12s %10s %12s %10s %10s %10s %6s\n' "$rows" "$size_mb" "$load_s" "$t_wall" "$t_rss" "$f_wall" "$f_rss" "$p_time" "$ratio" "$avg"
   rm -f "$file"
 done

@@ -1,0 +1,151 @@
+// The explorer on a million rows (issue 16): opening a release-shaped file until the query
+// table holds its rows (target ≤ 5 s), then one slider step that re-routes every row through
+// the real RoutingState, table, tuning figures and charts (target ≤ 50 ms). Runs offscreen.
+//
+// The file: $AUTOMIX_BENCH_SCALE_FILE when set (not deleted), else `automix gen-demo`'s rows
+// ($AUTOMIX_BENCH_SCALE_ROWS, default 1 000 000; about 2.8 GB) generated into a temporary
+// directory under $TMPDIR and deleted at the end. Skipped, with a message, when that
+// directory has less than three times the file's size free (the disk is shared).
+#include <QApplication>
+#include <QSlider>
+#include <QStorageInfo>
+#include <QTemporaryDir>
+#include <benchmark/benchmark.h>
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
+#include "core/demo/generator.hpp"
+#include "ui/charts/chart_tabs.hpp"
+#include "ui/main_window.hpp"
+#include "ui/query_table_model.hpp"
+#include "ui/routing_state.hpp"
+#include "ui/tuning_panel.hpp"
+
+using namespace automix;
+
+namespace {
+
+double peakRssMiB() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_maxrss) / 1024.0;  // KiB on Linux
+}
+
+std::size_t scaleRows() {
+    const QByteArray v = qgetenv("AUTOMIX_BENCH_SCALE_ROWS");
+    return v.isEmpty() ? 1000000 : static_cast<std::size_t>(v.toULongLong());
+}
+
+// The data file, generated once for every benchmark of the run; "" when skipped.
+QString scaleFile(std::string& skipReason) {
+    static std::unique_ptr<QTemporaryDir> dir;
+    static QString path;
+    static std::string reason;
+    if (!path.isEmpty() || !reason.empty()) {
+        skipReason = reason;
+        return path;
+    }
+    if (const QByteArray given = qgetenv("AUTOMIX_BENCH_SCALE_FILE"); !given.isEmpty()) return path = QString::fromLocal8Bit(given);
+    dir = std::make_unique<QTemporaryDir>();
+    const std::size_t rows = scaleRows();
+    const double needGiB = 3.0 * 2800.0 * static_cast<double>(rows) / 1e9;  // ~2.8 KB a row
+    const double freeGiB = static_cast<double>(QStorageInfo(dir->path()).bytesAvailable()) / 1e9;
+    if (!dir->isValid() || freeGiB < needGiB) {
+        reason = "needs " + std::to_string(static_cast<int>(needGiB)) + " GB free in " + dir->path().toStdString() +
+                 ", has " + std::to_string(static_cast<int>(freeGiB));
+        skipReason = reason;
+        return {};
+    }
+    demo::GeneratorOptions o;
+    o.rows = rows;
+    o.min_context_bytes = 200;
+    path = dir->filePath(QStringLiteral("scale.jsonl"));
+    std::fprintf(stderr, "generating %zu rows into %s ...\n", rows, qPrintable(path));
+    demo::generate_file(o, path.toStdString());
+    return path;
+}
+
+struct Opened {
+    std::unique_ptr<ui::MainWindow> window;
+    double seconds = 0;
+};
+
+Opened openScaleFile(benchmark::State& state) {
+    Opened o;
+    std::string skip;
+    const QString path = scaleFile(skip);
+    if (path.isEmpty()) {
+        state.SkipWithError(("skipped: " + skip).c_str());
+        return o;
+    }
+    o.window = std::make_unique<ui::MainWindow>();
+    o.window->resize(1500, 1000);
+    o.window->show();
+    QString error;
+    const auto t0 = std::chrono::steady_clock::now();
+    const bool ok = o.window->openFile(path, &error);
+    QCoreApplication::processEvents();  // the table's first paint
+    o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!ok || o.window->queryModel()->rowCount() == 0) {
+        state.SkipWithError(("could not open: " + error.toStdString()).c_str());
+        o.window.reset();
+    }
+    return o;
+}
+
+// Load + table shown (the training and chart jobs go on in the background).
+void BM_OpenTable(benchmark::State& state) {
+    double seconds = 0;
+    int shownRows = 0;
+    for (auto _ : state) {
+        Opened o = openScaleFile(state);
+        if (!o.window) return;
+        seconds = o.seconds;
+        state.SetIterationTime(seconds);
+        shownRows = o.window->queryModel()->rowCount();
+        state.counters["rows"] = static_cast<double>(o.window->routingState()->dataset()->size());
+        state.PauseTiming();
+        o.window.reset();
+        state.ResumeTiming();
+    }
+    state.counters["table_rows"] = shownRows;
+    state.counters["open_s"] = seconds;
+    state.counters["peak_rss_MiB"] = peakRssMiB();
+}
+BENCHMARK(BM_OpenTable)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(1);
+
+// One slider step on every row of the file, once training and the charts are done.
+void BM_SliderStep(benchmark::State& state) {
+    Opened o = openScaleFile(state);
+    if (!o.window) return;
+    ui::MainWindow& window = *o.window;
+    auto* routing = window.routingState();
+    window.selectMethod(QStringLiteral("Threshold"));
+    routing->waitForTraining();
+    auto* tabs = window.findChild<ui::charts::ChartTabs*>();
+    tabs->waitForCurves();
+    QSlider* slider = tabs->tuning()->parameterSlider(QStringLiteral("threshold"));
+    int value = 0;
+    for (auto _ : state) {
+        value = (value + 37) % 1000;
+        slider->setValue(value);            // re-route + metrics + table + figures + chart ring, synchronously
+        QCoreApplication::processEvents();  // and the repaint it schedules
+    }
+    state.counters["rows"] = static_cast<double>(routing->dataset()->size());
+    state.counters["peak_rss_MiB"] = peakRssMiB();
+}
+BENCHMARK(BM_SliderStep)->Unit(benchmark::kMillisecond)->Iterations(20);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    benchmark::Initialize(&argc, argv);
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}
