@@ -315,6 +315,7 @@ CompareRouting* installCompareRouting(MainWindow* window) {
     if (auto* layout = qobject_cast<QVBoxLayout*>(window->queryTable()->parentWidget()->layout()))
         layout->insertWidget(layout->indexOf(window->filterBar()) + 1, new CompareBar(window, compare));
     window->queryModel()->setCompare(compare);
+    window->drillDown()->setCompare(compare);
     // The drill-down shows B's decision and reason beside A's.
     QObject::connect(compare, &CompareRouting::changed, window->drillDown(), [window] {
         window->drillDown()->showRow(window->routingState()->currentRow());

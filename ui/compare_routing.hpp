@@ -74,7 +74,7 @@ class CompareRouting : public QObject {
 };
 
 // Adds Method ▸ Compare With… and the comparison bar above the table; returns the controller
-// (owned by the window; found again with window->findChild<CompareRouting*>()).
+// (owned by the window; the table model and the drill-down panel are given it here).
 CompareRouting* installCompareRouting(MainWindow* window);
 
 }  // namespace automix::ui

@@ -33,6 +33,10 @@ class FilterBar;
 class QueryTableModel;
 class RoutingState;
 struct LoadOutcome;
+struct WindowPanels;
+namespace settings {
+class Settings;
+}
 
 // The window's own menus, for panels that add their actions to them (never looked up by text).
 enum class WindowMenu { File, Edit, View, Method, Help };
@@ -73,6 +77,10 @@ class MainWindow : public QMainWindow {
     void rememberRecentFile(const QString& path) { rememberRecent(path); }
 
     RoutingState* routingState() const { return state_; }
+    // The typed, validated, remembered settings (ui/settings): panels bind their controls to it.
+    settings::Settings* settings() const { return settings_; }
+    // The panels installed around the window (ui/window_panels.hpp), for explicit wiring.
+    const WindowPanels& panels() const { return *panels_; }
     // The one runner of background work for everything in this window.
     JobRunner* jobs() const { return jobs_; }
     // An error from core that reached the GUI thread: logged and shown in a dialog; the data
@@ -140,6 +148,8 @@ class MainWindow : public QMainWindow {
 
     RoutingState* state_ = nullptr;
     JobRunner* jobs_ = nullptr;
+    settings::Settings* settings_ = nullptr;
+    std::unique_ptr<WindowPanels> panels_;
     QueryTableModel* model_ = nullptr;
     QTableView* table_ = nullptr;
     FilterBar* filterBar_ = nullptr;
@@ -160,6 +170,7 @@ class MainWindow : public QMainWindow {
     QLabel* smallCostLabel_ = nullptr;
     QLabel* largeCostLabel_ = nullptr;
     QWidget* middleCosts_ = nullptr;  // cost boxes of the models between the smallest and the largest
+    QList<QDoubleSpinBox*> middleCostBoxes_;
 
     QLabel* summary_ = nullptr;
     QLabel* busyLabel_ = nullptr;

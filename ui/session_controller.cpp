@@ -22,6 +22,7 @@
 #include "ui/filter_bar.hpp"
 #include "ui/live_panel.hpp"
 #include "ui/main_window.hpp"
+#include "ui/window_panels.hpp"
 #include "ui/routing_state.hpp"
 #include "ui/startup.hpp"
 #include "ui/studies_panel.hpp"
@@ -63,7 +64,8 @@ std::optional<data::Category> categoryOf(const std::string& text) {
 
 }  // namespace
 
-SessionController::SessionController(MainWindow* window) : QObject(window), window_(window) {
+SessionController::SessionController(MainWindow* window, StudiesPanel* studies, LivePanel* live)
+    : QObject(window), window_(window), studies_(studies), live_(live) {
     setObjectName(QStringLiteral("sessionController"));
     locateData = [this](const QString& missing) {
         QMessageBox::information(window_, tr("Data file not found"),
@@ -135,7 +137,7 @@ session::Session SessionController::capture(const QString& sessionPath) const {
     for (const auto* view : window_->findChildren<charts::InteractiveChartView*>())
         if (const auto r = view->zoomRanges(); r && !view->objectName().isEmpty())
             s.chart_zoom[view->objectName().toStdString()] = {r->left(), r->right(), r->top(), r->bottom()};
-    if (const auto* studies = window_->findChild<StudiesPanel*>()) {
+    if (const StudiesPanel* studies = studies_) {
         nlohmann::json edits = nlohmann::json::object(), spins = nlohmann::json::object();
         for (const QString& name : kStudyEdits)
             if (const QLineEdit* e = studies->parameterEdit(name)) edits[name.toStdString()] = e->text().toStdString();
@@ -143,7 +145,7 @@ session::Session SessionController::capture(const QString& sessionPath) const {
             if (const QSpinBox* b = studies->parameterSpin(name)) spins[name.toStdString()] = b->value();
         s.study = {{"study", studies->study().toStdString()}, {"fields", edits}, {"numbers", spins}};
     }
-    if (const auto* live = window_->findChild<LivePanel*>()) s.live_config_path = live->configPath().toStdString();
+    if (live_) s.live_config_path = live_->configPath().toStdString();
     return s;
 }
 
@@ -281,7 +283,7 @@ void SessionController::apply(const session::Session& s, QStringList* warnings) 
     for (int i = 0; i < window_->bottomTabs()->count(); ++i)
         if (window_->bottomTabs()->tabText(i) == tab) window_->bottomTabs()->setCurrentIndex(i);
 
-    if (auto* studies = window_->findChild<StudiesPanel*>(); studies && s.study.is_object()) {
+    if (StudiesPanel* studies = studies_; studies && s.study.is_object()) {
         if (s.study.contains("study") && s.study["study"].is_string())
             studies->setStudy(QString::fromStdString(s.study["study"].get<std::string>()));
         if (s.study.contains("fields") && s.study["fields"].is_object())
@@ -295,7 +297,7 @@ void SessionController::apply(const session::Session& s, QStringList* warnings) 
     }
     if (!s.live_config_path.empty()) {
         const QString config = QString::fromStdString(s.live_config_path);
-        if (auto* live = window_->findChild<LivePanel*>()) {
+        if (LivePanel* live = live_) {
             if (!QFileInfo::exists(config))
                 *warnings << tr("the live config %1 is not there any more").arg(config);
             else if (!live->loadConfig(config))
@@ -345,8 +347,8 @@ void SessionController::openInteractive(const QString& path) {
     if (!open(path, &error)) window_->reportError(tr("Opening the session"), error);
 }
 
-SessionController* installSessions(MainWindow* window) {
-    auto* controller = new SessionController(window);
+SessionController* installSessions(MainWindow* window, StudiesPanel* studies, LivePanel* live) {
+    auto* controller = new SessionController(window, studies, live);
     QObject::connect(window, &MainWindow::sessionFileChosen, controller, &SessionController::openInteractive);
     QMenu* file = window->menu(WindowMenu::File);
     // After "Open Recent": sessions are opened like files and listed there too.
@@ -371,7 +373,7 @@ SessionController* installSessions(MainWindow* window) {
 }
 
 bool openSessionFile(MainWindow* window, const QString& path, QString* error) {
-    auto* controller = window->findChild<SessionController*>();
+    SessionController* controller = window->panels().sessions;
     if (!controller) {
         if (error) *error = SessionController::tr("sessions are not available");
         return false;

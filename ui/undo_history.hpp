@@ -17,11 +17,13 @@ class QUndoStack;
 namespace automix::ui {
 
 class MainWindow;
+class SessionController;
 
 class UndoHistory : public QObject {
     Q_OBJECT
   public:
-    explicit UndoHistory(MainWindow* window);
+    // A session opened through `sessions` (may be null) starts the history afresh.
+    UndoHistory(MainWindow* window, SessionController* sessions);
     QUndoStack* stack() const { return stack_; }
 
     // Commands run these with recording off, so replaying a step does not record a new one.
@@ -49,6 +51,6 @@ class UndoHistory : public QObject {
 };
 
 // Adds Undo / Redo at the top of the Edit menu.
-UndoHistory* installUndoHistory(MainWindow* window);
+UndoHistory* installUndoHistory(MainWindow* window, SessionController* sessions);
 
 }  // namespace automix::ui
