@@ -40,48 +40,35 @@ void showCorrection(QWidget* box, const QString& message) {
 
 // ---------------------------------------------------------------- spin boxes
 
-SettingSpinBox::SettingSpinBox(const SettingMeta& meta, QWidget* parent) : QDoubleSpinBox(parent), meta_(meta) {
+template <class Base>
+SettingBox<Base>::SettingBox(const SettingMeta& meta, QWidget* parent) : Base(parent), meta_(meta) {
     Settings::configure(this, meta_);
 }
 
-QValidator::State SettingSpinBox::validate(QString& text, int& pos) const {
-    const QValidator::State base = QDoubleSpinBox::validate(text, pos);
+template <class Base>
+QValidator::State SettingBox<Base>::validate(QString& text, int& pos) const {
+    const QValidator::State base = Base::validate(text, pos);
     if (base != QValidator::Invalid) return base;
     // A number outside the range may be typed: fixup() clamps it on Enter and says so.
-    return numberIn(*this, text, prefix(), suffix()) ? QValidator::Intermediate : QValidator::Invalid;
+    return numberIn(*this, text, this->prefix(), this->suffix()) ? QValidator::Intermediate : QValidator::Invalid;
 }
 
-void SettingSpinBox::fixup(QString& text) const {
-    const auto v = numberIn(*this, text, prefix(), suffix());
-    if (!v) return QDoubleSpinBox::fixup(text);
+template <class Base>
+void SettingBox<Base>::fixup(QString& text) const {
+    const auto v = numberIn(*this, text, this->prefix(), this->suffix());
+    if (!v) return Base::fixup(text);
     const SettingMeta::Checked c = meta_.check(*v);
-    text = prefix() + textFromValue(c.value) + suffix();
+    using Value = decltype(this->value());
+    text = this->prefix() + this->textFromValue(static_cast<Value>(c.value)) + this->suffix();
     if (c.outcome == SettingMeta::Outcome::Kept) return;
-    auto* self = const_cast<SettingSpinBox*>(this);  // fixup() is const in Qt; the message is not state
-    showCorrection(self, QString::fromStdString(c.message));
-    emit self->corrected(QString::fromStdString(c.message));
+    const QString message = QString::fromStdString(c.message);
+    auto* self = const_cast<SettingBox*>(this);  // fixup() is const in Qt; the message is not state
+    showCorrection(self, message);
+    if (onCorrected) onCorrected(message);
 }
 
-SettingIntSpinBox::SettingIntSpinBox(const SettingMeta& meta, QWidget* parent) : QSpinBox(parent), meta_(meta) {
-    Settings::configure(this, meta_);
-}
-
-QValidator::State SettingIntSpinBox::validate(QString& text, int& pos) const {
-    const QValidator::State base = QSpinBox::validate(text, pos);
-    if (base != QValidator::Invalid) return base;
-    return numberIn(*this, text, prefix(), suffix()) ? QValidator::Intermediate : QValidator::Invalid;
-}
-
-void SettingIntSpinBox::fixup(QString& text) const {
-    const auto v = numberIn(*this, text, prefix(), suffix());
-    if (!v) return QSpinBox::fixup(text);
-    const SettingMeta::Checked c = meta_.check(*v);
-    text = prefix() + textFromValue(static_cast<int>(c.value)) + suffix();
-    if (c.outcome == SettingMeta::Outcome::Kept) return;
-    auto* self = const_cast<SettingIntSpinBox*>(this);
-    showCorrection(self, QString::fromStdString(c.message));
-    emit self->corrected(QString::fromStdString(c.message));
-}
+template class SettingBox<QDoubleSpinBox>;
+template class SettingBox<QSpinBox>;
 
 // ---------------------------------------------------------------- settings
 
@@ -162,42 +149,33 @@ QDoubleSpinBox* Settings::unboundSpinBox(const SettingMeta& meta, QWidget* paren
     auto* box = new SettingSpinBox(meta, parent);
     box->setObjectName(objectNameOf(meta.key));
     box->setValue(meta.default_value);
-    connect(box, &SettingSpinBox::corrected, this, &Settings::message);
+    box->onCorrected = [this](const QString& text) { emit message(text); };
+    return box;
+}
+
+template <class Box>
+Box* Settings::bound(std::string_view key, QWidget* parent) {
+    using Value = decltype(std::declval<Box>().value());
+    auto* box = new Box(setting(key), parent);
+    box->setObjectName(objectNameOf(key));
+    box->setValue(static_cast<Value>(value(key)));
+    box->onCorrected = [this](const QString& text) { emit message(text); };
+    const std::string keep(key);
+    connect(box, &Box::valueChanged, this, [this, keep](Value v) { setValue(keep, v); });
+    connect(this, &Settings::valueChanged, box, [box, k = qs(key)](const QString& changed, double v) {
+        if (changed != k || box->value() == static_cast<Value>(v)) return;
+        const QSignalBlocker block(box);
+        box->setValue(static_cast<Value>(v));
+    });
     return box;
 }
 
 QDoubleSpinBox* Settings::doubleSpinBox(std::string_view key, QWidget* parent) {
-    const SettingMeta& m = setting(key);
-    auto* box = new SettingSpinBox(m, parent);
-    box->setObjectName(objectNameOf(key));
-    box->setValue(value(key));
-    connect(box, &SettingSpinBox::corrected, this, &Settings::message);
-    const QString k = qs(key);
-    const std::string keep(key);
-    connect(box, &QDoubleSpinBox::valueChanged, this, [this, keep](double v) { setValue(keep, v); });
-    connect(this, &Settings::valueChanged, box, [box, k](const QString& changed, double v) {
-        if (changed != k || box->value() == v) return;
-        const QSignalBlocker block(box);
-        box->setValue(v);
-    });
-    return box;
+    return bound<SettingSpinBox>(key, parent);
 }
 
 QSpinBox* Settings::spinBox(std::string_view key, QWidget* parent) {
-    const SettingMeta& m = setting(key);
-    auto* box = new SettingIntSpinBox(m, parent);
-    box->setObjectName(objectNameOf(key));
-    box->setValue(intValue(key));
-    connect(box, &SettingIntSpinBox::corrected, this, &Settings::message);
-    const QString k = qs(key);
-    const std::string keep(key);
-    connect(box, &QSpinBox::valueChanged, this, [this, keep](int v) { setValue(keep, v); });
-    connect(this, &Settings::valueChanged, box, [box, k](const QString& changed, double v) {
-        if (changed != k || box->value() == static_cast<int>(v)) return;
-        const QSignalBlocker block(box);
-        box->setValue(static_cast<int>(v));
-    });
-    return box;
+    return bound<SettingIntSpinBox>(key, parent);
 }
 
 }  // namespace automix::ui::settings

@@ -9,6 +9,7 @@
 #include <QHash>
 #include <QObject>
 #include <QSpinBox>
+#include <functional>
 
 #include "ui/settings/setting_meta.hpp"
 
@@ -17,34 +18,22 @@ class QSlider;
 namespace automix::ui::settings {
 
 // A spin box that lets an out-of-range number be typed, then clamps it and says so (a plain
-// QDoubleSpinBox refuses the keystroke without a word).
-class SettingSpinBox : public QDoubleSpinBox {
-    Q_OBJECT
+// Qt spin box refuses the keystroke without a word). Base: QDoubleSpinBox or QSpinBox.
+template <class Base>
+class SettingBox : public Base {
   public:
-    SettingSpinBox(const SettingMeta& meta, QWidget* parent);
+    SettingBox(const SettingMeta& meta, QWidget* parent);
     const SettingMeta& meta() const { return meta_; }
     QValidator::State validate(QString& text, int& pos) const override;
     void fixup(QString& text) const override;
-  signals:
-    void corrected(const QString& message);  // an out-of-range value was clamped
+    // Called with the message when an out-of-range value was clamped.
+    std::function<void(const QString&)> onCorrected;
 
   private:
     SettingMeta meta_;
 };
-
-class SettingIntSpinBox : public QSpinBox {
-    Q_OBJECT
-  public:
-    SettingIntSpinBox(const SettingMeta& meta, QWidget* parent);
-    const SettingMeta& meta() const { return meta_; }
-    QValidator::State validate(QString& text, int& pos) const override;
-    void fixup(QString& text) const override;
-  signals:
-    void corrected(const QString& message);
-
-  private:
-    SettingMeta meta_;
-};
+using SettingSpinBox = SettingBox<QDoubleSpinBox>;
+using SettingIntSpinBox = SettingBox<QSpinBox>;
 
 class Settings : public QObject {
     Q_OBJECT
@@ -86,6 +75,8 @@ class Settings : public QObject {
 
   private:
     void report(const SettingMeta::Checked& checked);
+    template <class Box>
+    Box* bound(std::string_view key, QWidget* parent);
     QHash<QString, double> values_;
     QStringList pending_;
 };
