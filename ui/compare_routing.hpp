@@ -19,7 +19,7 @@ class QMenu;
 
 namespace automix::ui {
 
-class MainWindow;
+class PanelHost;
 
 class CompareRouting : public QObject {
     Q_OBJECT
@@ -75,6 +75,6 @@ class CompareRouting : public QObject {
 
 // Adds Method ▸ Compare With… and the comparison bar above the table; returns the controller
 // (owned by the window; the table model and the drill-down panel are given it here).
-CompareRouting* installCompareRouting(MainWindow* window);
+CompareRouting* installCompareRouting(PanelHost* window);
 
 }  // namespace automix::ui

@@ -38,7 +38,7 @@
 #include "core/live/prompts.hpp"
 #include "core/live/response_cache.hpp"
 #include "ui/job_runner.hpp"
-#include "ui/main_window.hpp"
+#include "ui/panel_host.hpp"
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
 
@@ -690,14 +690,14 @@ QString LivePanel::logText() const {
     return log_->toPlainText();
 }
 
-LivePanel* installLivePanel(MainWindow* window) {
+LivePanel* installLivePanel(PanelHost* window) {
     RoutingState* state = window->routingState();
     auto* panel = new LivePanel([window] { return window->dataset(); },
                                 [state]() -> std::vector<data::RowIndex> {
                                     const auto row = state->currentRow();
                                     return row ? std::vector<data::RowIndex>{*row} : std::vector<data::RowIndex>{};
                                 },
-                                window, window->jobs());
+                                window->hostWidget(), window->jobs());
     panel->setObjectName(QStringLiteral("livePanel"));
     panel->setSourceTag([state] { return state->snapshot()->file.loadId; });
     window->bottomTabs()->addTab(panel, LivePanel::tr("Live"));
@@ -708,7 +708,7 @@ LivePanel* installLivePanel(MainWindow* window) {
         const data::View& rows = window->queryModel()->visibleRows();
         // Every row costs real calls (an answer, k verifications, maybe larger models).
         if (rows.size() > 20 &&
-            QMessageBox::question(window, LivePanel::tr("Run live"),
+            QMessageBox::question(window->hostWidget(), LivePanel::tr("Run live"),
                                   LivePanel::tr("Run %Ln queries against the endpoints? Each is at least two paid "
                                                 "calls; finished calls are cached.",
                                                 nullptr, static_cast<int>(rows.size()))) != QMessageBox::Yes)
@@ -727,10 +727,10 @@ LivePanel* installLivePanel(MainWindow* window) {
         panel->useRouting(state->methodName(), usable ? trained->params : nlohmann::json(), state->config().num_bins,
                           snap->datasetName(dataset));
     };
-    QObject::connect(panel, &LivePanel::runShownRequested, window, runShown);
-    QObject::connect(panel, &LivePanel::useRoutingRequested, window, useRouting);
+    QObject::connect(panel, &LivePanel::runShownRequested, window->hostWidget(), runShown);
+    QObject::connect(panel, &LivePanel::useRoutingRequested, window->hostWidget(), useRouting);
 
-    auto* menu = new QMenu(LivePanel::tr("&Live"), window);
+    auto* menu = new QMenu(LivePanel::tr("&Live"), window->hostWidget());
     menu->setObjectName(QStringLiteral("liveMenu"));
     menu->addAction(LivePanel::tr("Open &Models Config…"), panel, [panel, show] {
         show();
@@ -772,7 +772,7 @@ LivePanel* installLivePanel(MainWindow* window) {
     });
     window->addPanelMenu(menu);
 
-    QObject::connect(panel, &LivePanel::resultsLanded, window, [window, state](std::shared_ptr<const LiveRunResult> r) {
+    QObject::connect(panel, &LivePanel::resultsLanded, window->hostWidget(), [window, state](std::shared_ptr<const LiveRunResult> r) {
         window->log(LivePanel::tr("Live run: %1 rows%2")
                         .arg(r->outcomes.size())
                         .arg(r->cancelled ? LivePanel::tr(" (cancelled)") : QString()));

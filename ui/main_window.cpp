@@ -763,6 +763,10 @@ void MainWindow::logTraining() {
             .arg(state_->methodName(), parts.join(QStringLiteral("; "))));
 }
 
+void MainWindow::showStatus(const QString& text, int timeoutMs) {
+    statusBar()->showMessage(text, timeoutMs);
+}
+
 void MainWindow::log(const QString& message) {
     messages_->appendPlainText(
         QStringLiteral("[%1] %2").arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")), message));

@@ -21,7 +21,8 @@
 #include "ui/charts/chart_interaction.hpp"
 #include "ui/filter_bar.hpp"
 #include "ui/live_panel.hpp"
-#include "ui/main_window.hpp"
+#include "ui/demo_file.hpp"
+#include "ui/panel_host.hpp"
 #include "ui/window_panels.hpp"
 #include "ui/routing_state.hpp"
 #include "ui/startup.hpp"
@@ -64,14 +65,14 @@ std::optional<data::Category> categoryOf(const std::string& text) {
 
 }  // namespace
 
-SessionController::SessionController(MainWindow* window, StudiesPanel* studies, LivePanel* live)
-    : QObject(window), window_(window), studies_(studies), live_(live) {
+SessionController::SessionController(PanelHost* window, StudiesPanel* studies, LivePanel* live)
+    : QObject(window->hostWidget()), window_(window), studies_(studies), live_(live) {
     setObjectName(QStringLiteral("sessionController"));
     locateData = [this](const QString& missing) {
-        QMessageBox::information(window_, tr("Data file not found"),
+        QMessageBox::information(window_->hostWidget(), tr("Data file not found"),
                                  tr("The session's data file is not there any more:\n%1\n\nPlease locate it.")
                                      .arg(missing));
-        return QFileDialog::getOpenFileName(window_, tr("Locate %1").arg(QFileInfo(missing).fileName()),
+        return QFileDialog::getOpenFileName(window_->hostWidget(), tr("Locate %1").arg(QFileInfo(missing).fileName()),
                                             QFileInfo(missing).absolutePath(), dataFileFilter());
     };
     onHashMismatch = [this](const QString& path, const QString& expected, const QString& actual) {
@@ -81,7 +82,7 @@ SessionController::SessionController(MainWindow* window, StudiesPanel* studies, 
                            "Apply the session to it anyway (rows, routing and figures may differ), locate the "
                            "original file, or stop?")
                             .arg(path, expected, actual),
-                        QMessageBox::Cancel, window_);
+                        QMessageBox::Cancel, window_->hostWidget());
         QPushButton* apply = box.addButton(tr("Apply Anyway"), QMessageBox::AcceptRole);
         QPushButton* locate = box.addButton(tr("Locate…"), QMessageBox::ActionRole);
         box.exec();
@@ -134,7 +135,7 @@ session::Session SessionController::capture(const QString& sessionPath) const {
     if (ds && state->currentRow() && *state->currentRow() < ds->size()) s.selected_row_id = ds->id[*state->currentRow()];
     s.open_tab = window_->bottomTabs()->tabText(window_->bottomTabs()->currentIndex()).toStdString();
     // Every zoomed chart, by its view's name (the same in every window).
-    for (const auto* view : window_->findChildren<charts::InteractiveChartView*>())
+    for (const auto* view : window_->hostWidget()->findChildren<charts::InteractiveChartView*>())
         if (const auto r = view->zoomRanges(); r && !view->objectName().isEmpty())
             s.chart_zoom[view->objectName().toStdString()] = {r->left(), r->right(), r->top(), r->bottom()};
     if (const StudiesPanel* studies = studies_) {
@@ -308,7 +309,7 @@ void SessionController::apply(const session::Session& s, QStringList* warnings) 
         // The charts are drawn from background jobs (curves, belief): zoom once they are.
         if (!waitUntilSettled(*window_, 120000)) *warnings << tr("the charts were not ready to be zoomed");
         std::map<std::string, session::ChartZoom> left = s.chart_zoom;
-        for (auto* view : window_->findChildren<charts::InteractiveChartView*>()) {
+        for (auto* view : window_->hostWidget()->findChildren<charts::InteractiveChartView*>()) {
             const auto it = left.find(view->objectName().toStdString());
             if (it == left.end()) continue;
             const session::ChartZoom& z = it->second;
@@ -320,7 +321,7 @@ void SessionController::apply(const session::Session& s, QStringList* warnings) 
 
 void SessionController::chooseAndSave() {
     QString path = QFileDialog::getSaveFileName(
-        window_, tr("Save session"),
+        window_->hostWidget(), tr("Save session"),
         current_.isEmpty() ? QSettings().value(QStringLiteral("session/lastDir")).toString() : current_,
         tr("AutoMix session (*%1)").arg(QLatin1String(session::kSessionSuffix)));
     if (path.isEmpty()) return;
@@ -330,12 +331,12 @@ void SessionController::chooseAndSave() {
     if (!save(path, &error))
         window_->reportError(tr("Saving the session"), error);
     else
-        window_->statusBar()->showMessage(tr("Saved %1").arg(QFileInfo(path).fileName()), 5000);
+        window_->showStatus(tr("Saved %1").arg(QFileInfo(path).fileName()), 5000);
 }
 
 void SessionController::chooseAndOpen() {
     const QString path = QFileDialog::getOpenFileName(
-        window_, tr("Open session"), QSettings().value(QStringLiteral("session/lastDir")).toString(),
+        window_->hostWidget(), tr("Open session"), QSettings().value(QStringLiteral("session/lastDir")).toString(),
         tr("AutoMix session (*%1);;All files (*)").arg(QLatin1String(session::kSessionSuffix)));
     if (path.isEmpty()) return;
     QSettings().setValue(QStringLiteral("session/lastDir"), QFileInfo(path).absolutePath());
@@ -347,9 +348,8 @@ void SessionController::openInteractive(const QString& path) {
     if (!open(path, &error)) window_->reportError(tr("Opening the session"), error);
 }
 
-SessionController* installSessions(MainWindow* window, StudiesPanel* studies, LivePanel* live) {
+SessionController* installSessions(PanelHost* window, StudiesPanel* studies, LivePanel* live) {
     auto* controller = new SessionController(window, studies, live);
-    QObject::connect(window, &MainWindow::sessionFileChosen, controller, &SessionController::openInteractive);
     QMenu* file = window->menu(WindowMenu::File);
     // After "Open Recent": sessions are opened like files and listed there too.
     QAction* before = nullptr;
@@ -372,7 +372,7 @@ SessionController* installSessions(MainWindow* window, StudiesPanel* studies, Li
     return controller;
 }
 
-bool openSessionFile(MainWindow* window, const QString& path, QString* error) {
+bool openSessionFile(PanelHost* window, const QString& path, QString* error) {
     SessionController* controller = window->panels().sessions;
     if (!controller) {
         if (error) *error = SessionController::tr("sessions are not available");

@@ -12,14 +12,14 @@
 namespace automix::ui {
 
 class LivePanel;
-class MainWindow;
+class PanelHost;
 class StudiesPanel;
 
 class SessionController : public QObject {
     Q_OBJECT
   public:
     // `studies` and `live` (either may be null) have their settings kept in the session.
-    SessionController(MainWindow* window, StudiesPanel* studies, LivePanel* live);
+    SessionController(PanelHost* window, StudiesPanel* studies, LivePanel* live);
 
     // The window's state as a session to be saved at `sessionPath` (relative data path).
     session::Session capture(const QString& sessionPath) const;
@@ -48,15 +48,15 @@ class SessionController : public QObject {
   private:
     void apply(const session::Session& s, QStringList* warnings);
 
-    MainWindow* window_;
+    PanelHost* window_;
     StudiesPanel* studies_;
     LivePanel* live_;
     QString current_;
 };
 
 // Adds the File menu entries and the controller (a child of the window).
-SessionController* installSessions(MainWindow* window, StudiesPanel* studies, LivePanel* live);
+SessionController* installSessions(PanelHost* window, StudiesPanel* studies, LivePanel* live);
 // `automix-explorer --session FILE`.
-bool openSessionFile(MainWindow* window, const QString& path, QString* error);
+bool openSessionFile(PanelHost* window, const QString& path, QString* error);
 
 }  // namespace automix::ui

@@ -46,7 +46,7 @@
 #include "ui/charts/chart_page.hpp"
 #include "ui/charts/chart_style.hpp"
 #include "ui/job_runner.hpp"
-#include "ui/main_window.hpp"
+#include "ui/panel_host.hpp"
 #include "ui/routing_state.hpp"
 #include "ui/settings/settings.hpp"
 
@@ -881,8 +881,8 @@ void StudiesPanel::chooseAndImportRouterScores() {
     if (!error.isEmpty()) QMessageBox::warning(this, tr("Import router scores"), error);
 }
 
-StudiesPanel* installStudiesPanel(MainWindow* window) {
-    auto* panel = new StudiesPanel(window, window->jobs(), window->settings());
+StudiesPanel* installStudiesPanel(PanelHost* window) {
+    auto* panel = new StudiesPanel(window->hostWidget(), window->jobs(), window->settings());
     window->bottomTabs()->addTab(panel, StudiesPanel::tr("Studies"));
     RoutingState* state = window->routingState();
     auto sync = [panel, state] {
@@ -890,7 +890,6 @@ StudiesPanel* installStudiesPanel(MainWindow* window) {
         const Costs c = state->costs();
         if (state->dataset() && state->dataset()->models.size() == 2) panel->setCosts({c.small, c.large}, c.verifier);
     };
-    QObject::connect(window, &MainWindow::datasetChanged, panel, sync);
     QObject::connect(state, &RoutingState::datasetChanged, panel, sync);
     QObject::connect(state, &RoutingState::chartScopeChanged, panel, sync);  // costs edited in the toolbar
     sync();
@@ -905,7 +904,7 @@ StudiesPanel* installStudiesPanel(MainWindow* window) {
         file->insertAction(actions.size() > 4 ? actions.at(4) : nullptr, import);
     }
     // Experiments menu (before Help): each study opens the tab with that study chosen.
-    auto* experiments = new QMenu(StudiesPanel::tr("E&xperiments"), window);
+    auto* experiments = new QMenu(StudiesPanel::tr("E&xperiments"), window->hostWidget());
     experiments->setObjectName(QStringLiteral("experimentsMenu"));
     for (const auto& info : study::study_infos()) {
         const QString name = QString::fromStdString(info.name);
@@ -917,7 +916,7 @@ StudiesPanel* installStudiesPanel(MainWindow* window) {
     }
     window->addPanelMenu(experiments);
 
-    QObject::connect(panel, &StudiesPanel::routerImported, window,
+    QObject::connect(panel, &StudiesPanel::routerImported, window->hostWidget(),
                      [window](const QString& name, const QString& coverage) {
                          window->offerMethod(name);
                          window->log(StudiesPanel::tr("Imported %1: %2").arg(name, coverage));

@@ -29,7 +29,7 @@ class QTableWidget;
 namespace automix::ui {
 
 class JobRunner;
-class MainWindow;
+class PanelHost;
 namespace settings {
 class Settings;
 }
@@ -145,6 +145,6 @@ class StudiesPanel : public QWidget {
 // Adds the panel to a main window: a "Studies" bottom tab fed with the loaded dataset and
 // costs, and File ▸ Import Router Scores…; an imported router is also added to the
 // window's method combo (objectName "methodCombo") and logged.
-StudiesPanel* installStudiesPanel(MainWindow* window);
+StudiesPanel* installStudiesPanel(PanelHost* window);
 
 }  // namespace automix::ui

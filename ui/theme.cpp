@@ -7,7 +7,7 @@
 #include <QSettings>
 #include <optional>
 
-#include "ui/main_window.hpp"
+#include "ui/panel_host.hpp"
 
 namespace automix::ui {
 
@@ -87,7 +87,7 @@ void applyTheme(Theme theme) {
     QApplication::setPalette(theme == Theme::Dark ? darkThemePalette() : lightThemePalette());
 }
 
-void installThemeMenu(MainWindow* window) {
+void installThemeMenu(PanelHost* window) {
     QMenu* menu = window->menu(WindowMenu::View)->addMenu(QObject::tr("&Theme"));
     menu->setObjectName(QStringLiteral("themeMenu"));
     auto* group = new QActionGroup(menu);
@@ -100,7 +100,7 @@ void installThemeMenu(MainWindow* window) {
         a->setCheckable(true);
         a->setChecked(theme == saved);
         group->addAction(a);
-        QObject::connect(a, &QAction::triggered, window, [theme] { applyTheme(theme); });
+        QObject::connect(a, &QAction::triggered, window->hostWidget(), [theme] { applyTheme(theme); });
     }
     // Another window (or a test) may have switched since: the menu shows what is in use.
     QObject::connect(menu, &QMenu::aboutToShow, menu, [menu] {

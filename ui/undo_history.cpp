@@ -8,7 +8,7 @@
 #include <algorithm>
 
 #include "ui/filter_bar.hpp"
-#include "ui/main_window.hpp"
+#include "ui/panel_host.hpp"
 #include "ui/session_controller.hpp"
 
 namespace automix::ui {
@@ -152,8 +152,8 @@ QString paramsText(const RoutingState& state, const Routing& before, const Routi
 
 }  // namespace
 
-UndoHistory::UndoHistory(MainWindow* window, SessionController* sessions)
-    : QObject(window), window_(window), state_(window->routingState()), stack_(new QUndoStack(this)) {
+UndoHistory::UndoHistory(PanelHost* window, SessionController* sessions)
+    : QObject(window->hostWidget()), window_(window), state_(window->routingState()), stack_(new QUndoStack(this)) {
     setObjectName(QStringLiteral("undoHistory"));
     stack_->setObjectName(QStringLiteral("undoStack"));
     remember();
@@ -227,7 +227,7 @@ void UndoHistory::onLinkedFilterChanged() {
     chip_ = state_->linkedFilter();
 }
 
-UndoHistory* installUndoHistory(MainWindow* window, SessionController* sessions) {
+UndoHistory* installUndoHistory(PanelHost* window, SessionController* sessions) {
     auto* history = new UndoHistory(window, sessions);
     QMenu* edit = window->menu(WindowMenu::Edit);
     QAction* undo = history->stack()->createUndoAction(edit, UndoHistory::tr("&Undo"));

@@ -2,6 +2,7 @@
 
 #include "ui/charts/chart_tabs.hpp"
 #include "ui/compare_routing.hpp"
+#include "ui/main_window.hpp"
 #include "ui/live_panel.hpp"
 #include "ui/pane_navigation.hpp"
 #include "ui/presentation_mode.hpp"
@@ -22,6 +23,8 @@ WindowPanels installWindowPanels(MainWindow* window) {
     p.live = installLivePanel(window);             // Live tab + Live menu (ui/live_panel)
     // File ▸ Save Session / Open Session (ui/session_controller): keeps the studies' and live settings.
     p.sessions = installSessions(window, p.studies, p.live);
+    // A session file chosen where data files are (Open Recent, drag and drop).
+    QObject::connect(window, &MainWindow::sessionFileChosen, p.sessions, &SessionController::openInteractive);
     p.undo = installUndoHistory(window, p.sessions);  // Edit ▸ Undo / Redo (ui/undo_history)
     installWalkthrough(window);        // View ▸ Walk Through Query, F9 (ui/walkthrough_dialog)
     installPresentationMode(window);   // View ▸ Presentation Mode, F11 (ui/presentation_mode)
