@@ -883,7 +883,7 @@ void MainWindow::fillModelCosts(const data::Dataset& ds) {
     };
     auto costMeta = [&nameOf](std::string_view key, const data::ModelColumns& m) {
         settings::SettingMeta meta = settings::setting(key);
-        meta.label = nameOf(m).toStdString();
+        meta.label = QObject::tr("cost of %1").arg(nameOf(m)).toStdString();
         meta.tooltip = QObject::tr("Cost of one call of %1").arg(nameOf(m)).toStdString();
         return meta;
     };

@@ -4,7 +4,7 @@
 // costs are never written; a method's slider gets its range and tooltip through the same
 // metadata. Then through real widgets of the main window: a cost typed out of range is clamped,
 // reported in the status bar and routed with; a study parameter typed in one window is there
-// again in the next.
+// again in the next. AUTOMIX_SCREENSHOT_DIR=<dir> saves the window after the clamp as a PNG.
 #include <QLabel>
 #include <QSettings>
 #include <QSignalSpy>
@@ -195,6 +195,8 @@ class TestSettings : public QObject {
         QCOMPARE(message.count(), 1);
         QVERIFY2(w.statusBar()->currentMessage().contains(QStringLiteral("above the maximum")),
                  qPrintable(w.statusBar()->currentMessage()));
+        if (const QString shots = qEnvironmentVariable("AUTOMIX_SCREENSHOT_DIR"); !shots.isEmpty())
+            QVERIFY(w.grab().save(shots + QStringLiteral("/settings-clamped-cost.png")));  // for looking at it
         // An in-range value is simply kept.
         typeInto(large, QStringLiteral("70"));
         QCOMPARE(w.routingState()->costs().large, 70.0);

@@ -40,10 +40,10 @@ std::string number(const SettingMeta& m, double v) {
 // The one table. Costs are not remembered: they come with the file (and a session), and a
 // remembered cost would silently re-price the next file.
 const std::vector<SettingMeta> kSettings = {
-    real(key::SmallCost, "small", "Cost of one call of the small model", " per call", 0, 1e6, 1, 1, 2, false),
-    real(key::MiddleCost, "model", "Cost of one call of this model", " per call", 0, 1e6, 1, 10, 2, false),
-    real(key::LargeCost, "large", "Cost of one call of the large model", " per call", 0, 1e6, 1, 50, 2, false),
-    real(key::VerifierCost, "verifier", "Cost of one self-verification pass (added to every query)", " per query",
+    real(key::SmallCost, "small-model cost", "Cost of one call of the small model", " per call", 0, 1e6, 1, 1, 2, false),
+    real(key::MiddleCost, "model cost", "Cost of one call of this model", " per call", 0, 1e6, 1, 10, 2, false),
+    real(key::LargeCost, "large-model cost", "Cost of one call of the large model", " per call", 0, 1e6, 1, 50, 2, false),
+    real(key::VerifierCost, "verifier cost", "Cost of one self-verification pass (added to every query)", " per query",
          0, 1e6, 1, 1, 2, false),
     real(key::CostRatio, "c_l / c_s", "Cost ratio c_l / c_s of a large-model call to a small-model call", "", 1,
          1e5, 1, 50, 1, false),
