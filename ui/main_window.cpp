@@ -60,7 +60,9 @@ namespace automix::ui {
 namespace {
 constexpr int kMaxRecent = 10;
 const QString kLoadJob = QStringLiteral("load");
-const QString kRecentKey = QStringLiteral("recentFiles");
+const QString kRecentKey = settings::qtKey(settings::key::RecentFiles);
+const QString kLastFileKey = settings::qtKey(settings::key::LastFile);
+const QString kMethodKey = settings::qtKey(settings::key::Method);
 
 QString localFileOf(const QMimeData* mime) {
     if (!mime || !mime->hasUrls()) return {};
@@ -439,7 +441,7 @@ void MainWindow::restoreSettings() {
     const QString tab = s.value(QStringLiteral("view/bottomTab")).toString();
     for (int i = 0; i < bottomTabs_->count(); ++i)
         if (bottomTabs_->tabText(i) == tab) bottomTabs_->setCurrentIndex(i);
-    const QString method = s.value(QStringLiteral("routing/method")).toString();
+    const QString method = s.value(kMethodKey).toString();
     const int m = methodCombo_->findData(method);
     if (m >= 0) {
         const QSignalBlocker block(methodCombo_);
@@ -458,11 +460,11 @@ void MainWindow::saveSettings() const {
     s.setValue(QStringLiteral("view/bottom"), toggleBottom_->isChecked());
     s.setValue(QStringLiteral("view/filters"), toggleFilters_->isChecked());
     s.setValue(QStringLiteral("view/bottomTab"), bottomTabs_->tabText(bottomTabs_->currentIndex()));
-    s.setValue(QStringLiteral("routing/method"), state_->methodName());
+    s.setValue(kMethodKey, state_->methodName());
     if (model_->columnCount() > 0)  // column layout depends on the number of models
         s.setValue(QStringLiteral("table/header%1").arg(model_->columnCount()),
                    table_->horizontalHeader()->saveState());
-    if (!currentFile_.isEmpty() && !isDemoFile(currentFile_)) s.setValue(QStringLiteral("load/lastFile"), currentFile_);
+    if (!currentFile_.isEmpty() && !isDemoFile(currentFile_)) s.setValue(kLastFileKey, currentFile_);
 }
 
 void MainWindow::showEvent(QShowEvent* e) {
@@ -501,7 +503,7 @@ void MainWindow::rememberRecent(const QString& path) {
     files.prepend(path);
     while (files.size() > kMaxRecent) files.removeLast();
     s.setValue(kRecentKey, files);
-    s.setValue(QStringLiteral("load/lastFile"), path);
+    s.setValue(kLastFileKey, path);
     refreshRecentMenu();
 }
 
@@ -511,7 +513,7 @@ void MainWindow::chooseAndOpen() {
     QFileDialog dialog(this, tr("Open data file"));
     dialog.setFileMode(QFileDialog::ExistingFile);
     dialog.setNameFilters(dataFileNameFilters());
-    const QString last = QSettings().value(QStringLiteral("load/lastFile")).toString();
+    const QString last = QSettings().value(kLastFileKey).toString();
     dialog.setDirectory(last.isEmpty() ? QDir::currentPath() : QFileInfo(last).absolutePath());
     // The Qt dialog (not the native one) so that the option can sit inside it.
     dialog.setOption(QFileDialog::DontUseNativeDialog, true);
@@ -833,7 +835,7 @@ void MainWindow::selectMethod(const QString& name) {
 
 void MainWindow::onMethodChosen() {
     state_->setMethod(methodCombo_->currentData().toString());
-    QSettings().setValue(QStringLiteral("routing/method"), state_->methodName());
+    QSettings().setValue(kMethodKey, state_->methodName());
     updateBusy();
     if (state_->method() && state_->dataset()) state_->train();
 }

@@ -23,6 +23,7 @@
 #include "ui/live_panel.hpp"
 #include "ui/demo_file.hpp"
 #include "ui/panel_host.hpp"
+#include "ui/settings/settings.hpp"
 #include "ui/window_panels.hpp"
 #include "ui/routing_state.hpp"
 #include "ui/startup.hpp"
@@ -322,11 +323,11 @@ void SessionController::apply(const session::Session& s, QStringList* warnings) 
 void SessionController::chooseAndSave() {
     QString path = QFileDialog::getSaveFileName(
         window_->hostWidget(), tr("Save session"),
-        current_.isEmpty() ? QSettings().value(QStringLiteral("session/lastDir")).toString() : current_,
+        current_.isEmpty() ? QSettings().value(settings::qtKey(settings::key::SessionDir)).toString() : current_,
         tr("AutoMix session (*%1)").arg(QLatin1String(session::kSessionSuffix)));
     if (path.isEmpty()) return;
     if (!path.endsWith(QLatin1String(session::kSessionSuffix))) path += QLatin1String(session::kSessionSuffix);
-    QSettings().setValue(QStringLiteral("session/lastDir"), QFileInfo(path).absolutePath());
+    QSettings().setValue(settings::qtKey(settings::key::SessionDir), QFileInfo(path).absolutePath());
     QString error;
     if (!save(path, &error))
         window_->reportError(tr("Saving the session"), error);
@@ -336,10 +337,10 @@ void SessionController::chooseAndSave() {
 
 void SessionController::chooseAndOpen() {
     const QString path = QFileDialog::getOpenFileName(
-        window_->hostWidget(), tr("Open session"), QSettings().value(QStringLiteral("session/lastDir")).toString(),
+        window_->hostWidget(), tr("Open session"), QSettings().value(settings::qtKey(settings::key::SessionDir)).toString(),
         tr("AutoMix session (*%1);;All files (*)").arg(QLatin1String(session::kSessionSuffix)));
     if (path.isEmpty()) return;
-    QSettings().setValue(QStringLiteral("session/lastDir"), QFileInfo(path).absolutePath());
+    QSettings().setValue(settings::qtKey(settings::key::SessionDir), QFileInfo(path).absolutePath());
     openInteractive(path);
 }
 

@@ -9,6 +9,7 @@
 
 #include "ui/job_runner.hpp"
 #include "ui/panel_host.hpp"
+#include "ui/settings/settings.hpp"
 #include "ui/routing_state.hpp"
 
 namespace automix::ui {
@@ -18,7 +19,7 @@ QString firstLaunchMethod() {
 }
 
 bool routeOnFirstLaunch(PanelHost& window) {
-    if (QSettings().contains(QStringLiteral("routing/method"))) return false;
+    if (QSettings().contains(settings::qtKey(settings::key::Method))) return false;
     window.selectMethod(firstLaunchMethod());
     return true;
 }

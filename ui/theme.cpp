@@ -8,11 +8,12 @@
 #include <optional>
 
 #include "ui/panel_host.hpp"
+#include "ui/settings/settings.hpp"
 
 namespace automix::ui {
 
 namespace {
-const QString kThemeKey = QStringLiteral("view/theme");
+const QString kThemeKey = settings::qtKey(settings::key::Theme);
 
 // The desktop's own palette, kept when the first Light or Dark replaces it.
 std::optional<QPalette>& systemPalette() {

@@ -72,6 +72,14 @@ inline constexpr std::string_view StudySeeds = "study/seeds";
 inline constexpr std::string_view StudyTrainRows = "study/trainRows";
 inline constexpr std::string_view StudyBootstrap = "study/bootstrap";
 inline constexpr std::string_view StudyVerifierLatency = "study/verifierLatency";
+// Remembered choices that are not numbers (no row in the table: their values are names and
+// paths, checked where they are used). The window layout (window/…, view/…, table/header…) is
+// MainWindow's own, saved and restored in main_window.cpp.
+inline constexpr std::string_view Method = "routing/method";
+inline constexpr std::string_view Theme = "view/theme";
+inline constexpr std::string_view RecentFiles = "recentFiles";
+inline constexpr std::string_view LastFile = "load/lastFile";
+inline constexpr std::string_view SessionDir = "session/lastDir";
 }  // namespace key
 
 }  // namespace automix::ui::settings

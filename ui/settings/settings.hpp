@@ -35,6 +35,11 @@ class SettingBox : public Base {
 using SettingSpinBox = SettingBox<QDoubleSpinBox>;
 using SettingIntSpinBox = SettingBox<QSpinBox>;
 
+// A key of setting_meta.hpp as a QSettings key.
+inline QString qtKey(std::string_view key) {
+    return QString::fromUtf8(key.data(), static_cast<qsizetype>(key.size()));
+}
+
 class Settings : public QObject {
     Q_OBJECT
   public:
