@@ -15,7 +15,7 @@
 #include "ui/drill_down_panel.hpp"
 #include "ui/filter_bar.hpp"
 #include "ui/job_runner.hpp"
-#include "ui/main_window.hpp"
+#include "ui/panel_host.hpp"
 #include "ui/query_table_model.hpp"
 
 namespace automix::ui {
@@ -215,7 +215,7 @@ namespace {
 
 class CompareBar : public QWidget {
   public:
-    CompareBar(MainWindow* window, CompareRouting* compare) : QWidget(window), window_(window), compare_(compare) {
+    CompareBar(PanelHost* window, CompareRouting* compare) : QWidget(window->hostWidget()), window_(window), compare_(compare) {
         setObjectName(QStringLiteral("compareBar"));
         auto* layout = new QHBoxLayout(this);
         layout->setContentsMargins(0, 0, 0, 0);
@@ -301,7 +301,7 @@ class CompareBar : public QWidget {
         }
     }
 
-    MainWindow* window_;
+    PanelHost* window_;
     CompareRouting* compare_;
     QLabel* title_;
     QList<std::pair<CompareRouting::Group, QToolButton*>> buttons_;
@@ -309,12 +309,13 @@ class CompareBar : public QWidget {
 
 }  // namespace
 
-CompareRouting* installCompareRouting(MainWindow* window) {
-    auto* compare = new CompareRouting(window->routingState(), window);
+CompareRouting* installCompareRouting(PanelHost* window) {
+    auto* compare = new CompareRouting(window->routingState(), window->hostWidget());
     // The bar goes right under the filter bar, above the table.
     if (auto* layout = qobject_cast<QVBoxLayout*>(window->queryTable()->parentWidget()->layout()))
         layout->insertWidget(layout->indexOf(window->filterBar()) + 1, new CompareBar(window, compare));
     window->queryModel()->setCompare(compare);
+    window->drillDown()->setCompare(compare);
     // The drill-down shows B's decision and reason beside A's.
     QObject::connect(compare, &CompareRouting::changed, window->drillDown(), [window] {
         window->drillDown()->showRow(window->routingState()->currentRow());

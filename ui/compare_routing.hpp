@@ -19,7 +19,7 @@ class QMenu;
 
 namespace automix::ui {
 
-class MainWindow;
+class PanelHost;
 
 class CompareRouting : public QObject {
     Q_OBJECT
@@ -74,7 +74,7 @@ class CompareRouting : public QObject {
 };
 
 // Adds Method ▸ Compare With… and the comparison bar above the table; returns the controller
-// (owned by the window; found again with window->findChild<CompareRouting*>()).
-CompareRouting* installCompareRouting(MainWindow* window);
+// (owned by the window; the table model and the drill-down panel are given it here).
+CompareRouting* installCompareRouting(PanelHost* window);
 
 }  // namespace automix::ui

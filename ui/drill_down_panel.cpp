@@ -302,8 +302,7 @@ QString DrillDownPanel::detailsHtml(data::RowIndex r) const {
             h += QStringLiteral("<p><span class=k>%1</span> %2</p>").arg(tr("Reason:"), reason.toHtmlEscaped());
         }
         // A second routing under comparison: its decision and reason beside A's.
-        if (const auto* compare = window() ? window()->findChild<CompareRouting*>() : nullptr;
-            compare && compare->isActive()) {
+        if (const CompareRouting* compare = compare_; compare && compare->isActive()) {
             const int b = compare->decision(r);
             QString bVerdict = tr("not routed yet");
             if (b == 0)

@@ -14,6 +14,7 @@ class QTextBrowser;
 
 namespace automix::ui {
 
+class CompareRouting;
 class RoutingState;
 
 class DrillDownPanel : public QWidget {
@@ -29,6 +30,8 @@ class DrillDownPanel : public QWidget {
     // The row as a JSON object (release fields + the current routing decision).
     QString rowJson() const;
     void copyRowJson();
+    // The second routing under comparison (Method ▸ Compare With), shown beside the first.
+    void setCompare(const CompareRouting* compare) { compare_ = compare; }
 
   signals:
     void rowCopied(const QString& id);
@@ -40,6 +43,7 @@ class DrillDownPanel : public QWidget {
     QString liveHtml(const live::RowTranscript& t) const;
 
     RoutingState* state_;
+    const CompareRouting* compare_ = nullptr;
     std::optional<data::RowIndex> row_;
     QLabel* title_;
     QPushButton* copyJson_;

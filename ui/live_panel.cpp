@@ -40,7 +40,7 @@
 #include "core/live/prompts.hpp"
 #include "core/live/response_cache.hpp"
 #include "ui/job_runner.hpp"
-#include "ui/main_window.hpp"
+#include "ui/panel_host.hpp"
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
 
@@ -779,14 +779,14 @@ QString LivePanel::logText() const {
     return log_->toPlainText();
 }
 
-LivePanel* installLivePanel(MainWindow* window) {
+LivePanel* installLivePanel(PanelHost* window) {
     RoutingState* state = window->routingState();
     auto* panel = new LivePanel([window] { return window->dataset(); },
                                 [state]() -> std::vector<data::RowIndex> {
                                     const auto row = state->currentRow();
                                     return row ? std::vector<data::RowIndex>{*row} : std::vector<data::RowIndex>{};
                                 },
-                                window, window->jobs());
+                                window->hostWidget(), window->jobs());
     panel->setObjectName(QStringLiteral("livePanel"));
     panel->setSourceTag([state] { return state->snapshot()->file.loadId; });
     window->bottomTabs()->addTab(panel, LivePanel::tr("Live"));
@@ -797,7 +797,7 @@ LivePanel* installLivePanel(MainWindow* window) {
         const data::View& rows = window->queryModel()->visibleRows();
         // Every row costs real calls (an answer, k verifications, maybe larger models).
         if (rows.size() > 20 &&
-            QMessageBox::question(window, LivePanel::tr("Run live"),
+            QMessageBox::question(window->hostWidget(), LivePanel::tr("Run live"),
                                   LivePanel::tr("Run %Ln queries against the endpoints? Each is at least two paid "
                                                 "calls; finished calls are cached.",
                                                 nullptr, static_cast<int>(rows.size()))) != QMessageBox::Yes)
@@ -835,10 +835,10 @@ LivePanel* installLivePanel(MainWindow* window) {
         src.trainedOn = snap->datasetName(dataset);
         return src;
     });
-    QObject::connect(panel, &LivePanel::runShownRequested, window, runShown);
-    QObject::connect(panel, &LivePanel::useRoutingRequested, window, useRouting);
+    QObject::connect(panel, &LivePanel::runShownRequested, window->hostWidget(), runShown);
+    QObject::connect(panel, &LivePanel::useRoutingRequested, window->hostWidget(), useRouting);
 
-    auto* menu = new QMenu(LivePanel::tr("&Live"), window);
+    auto* menu = new QMenu(LivePanel::tr("&Live"), window->hostWidget());
     menu->setObjectName(QStringLiteral("liveMenu"));
     menu->addAction(LivePanel::tr("Open &Models Config…"), panel, [panel, show] {
         show();
@@ -884,7 +884,7 @@ LivePanel* installLivePanel(MainWindow* window) {
     });
     window->addPanelMenu(menu);
 
-    QObject::connect(panel, &LivePanel::resultsLanded, window, [window, state](std::shared_ptr<const LiveRunResult> r) {
+    QObject::connect(panel, &LivePanel::resultsLanded, window->hostWidget(), [window, state](std::shared_ptr<const LiveRunResult> r) {
         window->log(LivePanel::tr("Live run: %1 rows%2")
                         .arg(r->outcomes.size())
                         .arg(r->cancelled ? LivePanel::tr(" (cancelled)") : QString()));

@@ -180,10 +180,10 @@ class LivePanel : public QWidget {
     QTableWidget* results_;
 };
 
-class MainWindow;
+class PanelHost;
 // Adds the Live tab and the Live menu (open a models config, run the selected query or the rows
 // shown, cancel, save) to a main window; runs go through the window's job runner.
-LivePanel* installLivePanel(MainWindow* window);
+LivePanel* installLivePanel(PanelHost* window);
 
 }  // namespace automix::ui
 

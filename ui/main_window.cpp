@@ -52,6 +52,7 @@
 #include "ui/metric_text.hpp"
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
+#include "ui/settings/settings.hpp"
 #include "ui/window_panels.hpp"
 
 namespace automix::ui {
@@ -59,7 +60,9 @@ namespace automix::ui {
 namespace {
 constexpr int kMaxRecent = 10;
 const QString kLoadJob = QStringLiteral("load");
-const QString kRecentKey = QStringLiteral("recentFiles");
+const QString kRecentKey = settings::qtKey(settings::key::RecentFiles);
+const QString kLastFileKey = settings::qtKey(settings::key::LastFile);
+const QString kMethodKey = settings::qtKey(settings::key::Method);
 
 QString localFileOf(const QMimeData* mime) {
     if (!mime || !mime->hasUrls()) return {};
@@ -103,6 +106,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     setAcceptDrops(true);
     jobs_ = new JobRunner(this);
     state_ = new RoutingState(jobs_, this);
+    settings_ = new settings::Settings(this);
     jobs_->follow(kLoadJob, this,
                   {[this](qint64 done, qint64 total, const QString&) {
                        if (total <= 0) return;
@@ -119,7 +123,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     buildCentral();
     buildStatusBar();
     buildMenus();
-    installWindowPanels(this);  // charts, studies, live, sessions, undo… (ui/window_panels.cpp)
+    // charts, studies, live, sessions, undo… (ui/window_panels.cpp)
+    panels_ = std::make_unique<WindowPanels>(installWindowPanels(this));
+    // A value typed out of range was clamped (or a stored one was bad): say so, never silently.
+    connect(settings_, &settings::Settings::message, this, [this](const QString& text) {
+        statusBar()->showMessage(text, 8000);
+        log(text);
+    });
+    for (const QString& text : settings_->takePendingMessages()) log(text);
 
     connect(state_, &RoutingState::trainingStarted, this, &MainWindow::updateBusy);
     connect(state_, &RoutingState::trainingFinished, this, [this](bool ok, const QString& error) {
@@ -206,14 +217,11 @@ void MainWindow::buildToolBar() {
     trainAction_->setToolTip(tr("Train the method on the train split (highest IBC lift) and route every row (Ctrl+T)"));
     bar->addSeparator();
 
-    auto makeCost = [this](const QString& name, double value, const QString& tip) {
-        auto* s = new QDoubleSpinBox(this);
+    // Range, step, units and tooltip from ui/settings/setting_meta.cpp; the values come with the file.
+    auto makeCost = [this](const QString& name, std::string_view key) {
+        QDoubleSpinBox* s = settings_->unboundSpinBox(settings::setting(key), this);
         s->setObjectName(name);
-        s->setDecimals(2);
-        s->setRange(0.0, 1e6);
-        s->setValue(value);
-        s->setToolTip(tip);
-        s->setKeyboardTracking(false);
+        s->setSuffix(QString());  // the toolbar is narrow: the units are in the tooltip
         connect(s, &QDoubleSpinBox::valueChanged, this, &MainWindow::onCostsEdited);
         return s;
     };
@@ -221,7 +229,7 @@ void MainWindow::buildToolBar() {
     smallCostLabel_ = new QLabel(tr("small"), this);
     smallCostLabel_->setObjectName(QStringLiteral("smallCostLabel"));
     bar->addWidget(smallCostLabel_);
-    smallCost_ = makeCost(QStringLiteral("smallCost"), 1, tr("Cost of one call of the small model"));
+    smallCost_ = makeCost(QStringLiteral("smallCost"), settings::key::SmallCost);
     bar->addWidget(smallCost_);
     // Models between the smallest and the largest (3-model files): one box each, filled per file.
     middleCosts_ = new QWidget(this);
@@ -233,10 +241,10 @@ void MainWindow::buildToolBar() {
     largeCostLabel_->setObjectName(QStringLiteral("largeCostLabel"));
     largeCostLabel_->setContentsMargins(8, 0, 4, 0);
     bar->addWidget(largeCostLabel_);
-    largeCost_ = makeCost(QStringLiteral("largeCost"), 50, tr("Cost of one call of the large model"));
+    largeCost_ = makeCost(QStringLiteral("largeCost"), settings::key::LargeCost);
     bar->addWidget(largeCost_);
     addLabel(tr("verifier"));
-    verifierCost_ = makeCost(QStringLiteral("verifierCost"), 1, tr("Cost of one self-verification pass"));
+    verifierCost_ = makeCost(QStringLiteral("verifierCost"), settings::key::VerifierCost);
     bar->addWidget(verifierCost_);
 
     connect(datasetCombo_, &QComboBox::currentIndexChanged, this, &MainWindow::applyScope);
@@ -433,7 +441,7 @@ void MainWindow::restoreSettings() {
     const QString tab = s.value(QStringLiteral("view/bottomTab")).toString();
     for (int i = 0; i < bottomTabs_->count(); ++i)
         if (bottomTabs_->tabText(i) == tab) bottomTabs_->setCurrentIndex(i);
-    const QString method = s.value(QStringLiteral("routing/method")).toString();
+    const QString method = s.value(kMethodKey).toString();
     const int m = methodCombo_->findData(method);
     if (m >= 0) {
         const QSignalBlocker block(methodCombo_);
@@ -452,11 +460,11 @@ void MainWindow::saveSettings() const {
     s.setValue(QStringLiteral("view/bottom"), toggleBottom_->isChecked());
     s.setValue(QStringLiteral("view/filters"), toggleFilters_->isChecked());
     s.setValue(QStringLiteral("view/bottomTab"), bottomTabs_->tabText(bottomTabs_->currentIndex()));
-    s.setValue(QStringLiteral("routing/method"), state_->methodName());
+    s.setValue(kMethodKey, state_->methodName());
     if (model_->columnCount() > 0)  // column layout depends on the number of models
         s.setValue(QStringLiteral("table/header%1").arg(model_->columnCount()),
                    table_->horizontalHeader()->saveState());
-    if (!currentFile_.isEmpty() && !isDemoFile(currentFile_)) s.setValue(QStringLiteral("load/lastFile"), currentFile_);
+    if (!currentFile_.isEmpty() && !isDemoFile(currentFile_)) s.setValue(kLastFileKey, currentFile_);
 }
 
 void MainWindow::showEvent(QShowEvent* e) {
@@ -495,7 +503,7 @@ void MainWindow::rememberRecent(const QString& path) {
     files.prepend(path);
     while (files.size() > kMaxRecent) files.removeLast();
     s.setValue(kRecentKey, files);
-    s.setValue(QStringLiteral("load/lastFile"), path);
+    s.setValue(kLastFileKey, path);
     refreshRecentMenu();
 }
 
@@ -505,7 +513,7 @@ void MainWindow::chooseAndOpen() {
     QFileDialog dialog(this, tr("Open data file"));
     dialog.setFileMode(QFileDialog::ExistingFile);
     dialog.setNameFilters(dataFileNameFilters());
-    const QString last = QSettings().value(QStringLiteral("load/lastFile")).toString();
+    const QString last = QSettings().value(kLastFileKey).toString();
     dialog.setDirectory(last.isEmpty() ? QDir::currentPath() : QFileInfo(last).absolutePath());
     // The Qt dialog (not the native one) so that the option can sit inside it.
     dialog.setOption(QFileDialog::DontUseNativeDialog, true);
@@ -634,11 +642,18 @@ void MainWindow::onLoadFinished(const LoadOutcome& out) {
     {
         // Costs come from the file; the spin boxes are then the user's to change.
         const QSignalBlocker b1(smallCost_), b2(largeCost_), b3(verifierCost_);
+        // A cost outside the setting's range is clamped, and said so in the log.
+        auto fromFile = [this](QDoubleSpinBox* box, std::string_view key, double cost) {
+            const settings::SettingMeta::Checked c = settings::setting(key).check(cost);
+            if (c.outcome != settings::SettingMeta::Outcome::Kept)
+                log(tr("Warning: the file's cost — %1").arg(QString::fromStdString(c.message)));
+            box->setValue(c.value);
+        };
         if (ds.model_count() > 0) {
-            smallCost_->setValue(ds.small().call_cost);
-            largeCost_->setValue(ds.large().call_cost);
+            fromFile(smallCost_, settings::key::SmallCost, ds.small().call_cost);
+            fromFile(largeCost_, settings::key::LargeCost, ds.large().call_cost);
         }
-        verifierCost_->setValue(ds.verifier_cost);
+        fromFile(verifierCost_, settings::key::VerifierCost, ds.verifier_cost);
         fillModelCosts(ds);
     }
     state_->setCosts(toolbarCosts());
@@ -750,6 +765,10 @@ void MainWindow::logTraining() {
             .arg(state_->methodName(), parts.join(QStringLiteral("; "))));
 }
 
+void MainWindow::showStatus(const QString& text, int timeoutMs) {
+    statusBar()->showMessage(text, timeoutMs);
+}
+
 void MainWindow::log(const QString& message) {
     messages_->appendPlainText(
         QStringLiteral("[%1] %2").arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")), message));
@@ -816,7 +835,7 @@ void MainWindow::selectMethod(const QString& name) {
 
 void MainWindow::onMethodChosen() {
     state_->setMethod(methodCombo_->currentData().toString());
-    QSettings().setValue(QStringLiteral("routing/method"), state_->methodName());
+    QSettings().setValue(kMethodKey, state_->methodName());
     updateBusy();
     if (state_->method() && state_->dataset()) state_->train();
 }
@@ -845,7 +864,7 @@ void MainWindow::showCosts(const Costs& c) {
         largeCost_->setValue(c.large);
         verifierCost_->setValue(c.verifier);
         // The middle models' boxes, when the costs are for this file's number of models.
-        const auto middle = middleCosts_->findChildren<QDoubleSpinBox*>(QString(), Qt::FindDirectChildrenOnly);
+        const QList<QDoubleSpinBox*>& middle = middleCostBoxes_;
         if (static_cast<std::size_t>(middle.size()) == c.middle.size())
             for (qsizetype m = 0; m < middle.size(); ++m) {
                 const QSignalBlocker b(middle[m]);
@@ -856,8 +875,7 @@ void MainWindow::showCosts(const Costs& c) {
 
 Costs MainWindow::toolbarCosts() const {
     Costs c{smallCost_->value(), largeCost_->value(), verifierCost_->value(), {}};
-    for (QDoubleSpinBox* s : middleCosts_->findChildren<QDoubleSpinBox*>(QString(), Qt::FindDirectChildrenOnly))
-        c.middle.push_back(s->value());
+    for (QDoubleSpinBox* s : middleCostBoxes_) c.middle.push_back(s->value());
     return c;
 }
 
@@ -865,26 +883,34 @@ void MainWindow::fillModelCosts(const data::Dataset& ds) {
     auto nameOf = [](const data::ModelColumns& m) {
         return QString::fromStdString(m.display_name.empty() ? m.name : m.display_name);
     };
+    auto costMeta = [&nameOf](std::string_view key, const data::ModelColumns& m) {
+        settings::SettingMeta meta = settings::setting(key);
+        meta.label = QObject::tr("cost of %1").arg(nameOf(m)).toStdString();
+        meta.tooltip = QObject::tr("Cost of one call of %1").arg(nameOf(m)).toStdString();
+        return meta;
+    };
     if (ds.model_count() > 0) {
         smallCostLabel_->setText(nameOf(ds.small()));
         largeCostLabel_->setText(nameOf(ds.large()));
-        smallCost_->setToolTip(tr("Cost of one call of %1").arg(nameOf(ds.small())));
-        largeCost_->setToolTip(tr("Cost of one call of %1").arg(nameOf(ds.large())));
+        smallCost_->setToolTip(settings::Settings::tooltipOf(costMeta(settings::key::SmallCost, ds.small())));
+        largeCost_->setToolTip(settings::Settings::tooltipOf(costMeta(settings::key::LargeCost, ds.large())));
     }
-    for (QWidget* w : middleCosts_->findChildren<QWidget*>(QString(), Qt::FindDirectChildrenOnly)) delete w;
+    while (QLayoutItem* item = middleCosts_->layout()->takeAt(0)) {
+        delete item->widget();
+        delete item;
+    }
+    middleCostBoxes_.clear();
     for (std::size_t m = 1; m + 1 < ds.model_count(); ++m) {
         auto* label = new QLabel(nameOf(ds.models[m]), middleCosts_);
         label->setContentsMargins(8, 0, 4, 0);
-        auto* s = new QDoubleSpinBox(middleCosts_);
+        QDoubleSpinBox* s = settings_->unboundSpinBox(costMeta(settings::key::MiddleCost, ds.models[m]), middleCosts_);
         s->setObjectName(QStringLiteral("modelCost%1").arg(m));
-        s->setDecimals(2);
-        s->setRange(0.0, 1e6);
+        s->setSuffix(QString());
         s->setValue(ds.models[m].call_cost);
-        s->setToolTip(tr("Cost of one call of %1").arg(nameOf(ds.models[m])));
-        s->setKeyboardTracking(false);
         connect(s, &QDoubleSpinBox::valueChanged, this, &MainWindow::onCostsEdited);
         middleCosts_->layout()->addWidget(label);
         middleCosts_->layout()->addWidget(s);
+        middleCostBoxes_ << s;
     }
     middleCosts_->setVisible(ds.model_count() > 2);
 }

@@ -10,6 +10,8 @@
 #include <optional>
 
 #include "core/data/dataset.hpp"
+#include "ui/demo_file.hpp"
+#include "ui/panel_host.hpp"
 #include "ui/routing_state.hpp"
 
 class QAction;
@@ -33,11 +35,12 @@ class FilterBar;
 class QueryTableModel;
 class RoutingState;
 struct LoadOutcome;
+struct WindowPanels;
+namespace settings {
+class Settings;
+}
 
-// The window's own menus, for panels that add their actions to them (never looked up by text).
-enum class WindowMenu { File, Edit, View, Method, Help };
-
-class MainWindow : public QMainWindow {
+class MainWindow : public QMainWindow, public PanelHost {
     Q_OBJECT
   public:
     explicit MainWindow(QWidget* parent = nullptr);
@@ -46,52 +49,58 @@ class MainWindow : public QMainWindow {
     // Loads a file through the same background loader as File ▸ Open, waiting for it.
     // Returns false on failure with the error in *error (no dialog then; with error ==
     // nullptr the error dialog is shown). The previous dataset stays loaded on failure.
-    bool openFile(const QString& path, QString* error = nullptr);
+    bool openFile(const QString& path, QString* error = nullptr) override;
     // The demo dataset compiled into the executable (resources/demo).
     bool openDemo(QString* error = nullptr);
     // Starts loading in the background (menu, drag-and-drop, recent files); errors go to a dialog.
-    void startLoad(const QString& path);
+    void startLoad(const QString& path) override;
     bool isLoading() const;
     void cancelLoad();
 
-    const data::Dataset* dataset() const;
+    const data::Dataset* dataset() const override;
     QString currentFile() const { return currentFile_; }
     QString lastLoadError() const { return lastLoadError_; }
     QMessageBox* errorDialog() const { return errorDialog_; }  // the last one shown, if still open
 
     // Selection of the toolbar combos (tests, command line, linked views).
-    void selectDataset(const QString& name);  // "" = all datasets
-    void selectSplit(const QString& split);   // "val", "train" or "all"
-    void selectMethod(const QString& name);   // "" = no routing
+    void selectDataset(const QString& name) override;  // "" = all datasets
+    void selectSplit(const QString& split) override;   // "val", "train" or "all"
+    void selectMethod(const QString& name) override;   // "" = no routing
     // Adds a method to the toolbar's choice (an imported router), if not there yet.
-    void offerMethod(const QString& name);
-    void selectRow(data::RowIndex row);       // in the table, if visible
+    void offerMethod(const QString& name) override;
+    void selectRow(data::RowIndex row) override;       // in the table, if visible
     void setSkipBadLines(bool on);
     // The toolbar costs (small, large, verifier), as if typed: the routing is trained again.
-    void setCosts(const Costs& c);  // the toolbar's cost boxes, as if typed
+    void setCosts(const Costs& c) override;  // the toolbar's cost boxes, as if typed
     // Puts a file (data or session) first in File ▸ Open Recent.
-    void rememberRecentFile(const QString& path) { rememberRecent(path); }
+    void rememberRecentFile(const QString& path) override { rememberRecent(path); }
 
-    RoutingState* routingState() const { return state_; }
+    QWidget* hostWidget() override { return this; }
+    RoutingState* routingState() const override { return state_; }
+    // The typed, validated, remembered settings (ui/settings): panels bind their controls to it.
+    settings::Settings* settings() const override { return settings_; }
+    // The panels installed around the window (ui/window_panels.hpp), for explicit wiring.
+    const WindowPanels& panels() const override { return *panels_; }
     // The one runner of background work for everything in this window.
-    JobRunner* jobs() const { return jobs_; }
+    JobRunner* jobs() const override { return jobs_; }
     // An error from core that reached the GUI thread: logged and shown in a dialog; the data
     // stays as it was.
-    void reportError(const QString& what, const QString& message);
-    QueryTableModel* queryModel() const { return model_; }
-    QTableView* queryTable() const { return table_; }
-    FilterBar* filterBar() const { return filterBar_; }
-    DrillDownPanel* drillDown() const { return drillDown_; }
+    void reportError(const QString& what, const QString& message) override;
+    QueryTableModel* queryModel() const override { return model_; }
+    QTableView* queryTable() const override { return table_; }
+    FilterBar* filterBar() const override { return filterBar_; }
+    DrillDownPanel* drillDown() const override { return drillDown_; }
     // Charts, tuning and live panels add their tabs here.
-    QTabWidget* bottomTabs() const { return bottomTabs_; }
-    QMenu* menu(WindowMenu which) const;
+    QTabWidget* bottomTabs() const override { return bottomTabs_; }
+    QMenu* menu(WindowMenu which) const override;
     // A panel's own menu (Charts, Live, Experiments…), placed before Help.
-    void addPanelMenu(QMenu* menu);
-    QMenu* recentMenu() const { return recentMenu_; }
+    void addPanelMenu(QMenu* menu) override;
+    QMenu* recentMenu() const override { return recentMenu_; }
     // An action of a panel that also belongs in the query table's context menu (on the selected row).
-    void addRowAction(QAction* action) { rowActions_ << action; }
+    void addRowAction(QAction* action) override { rowActions_ << action; }
     QLabel* summaryLabel() const { return summary_; }
-    void log(const QString& message);
+    void log(const QString& message) override;
+    void showStatus(const QString& text, int timeoutMs) override;
 
     void saveSettings() const;
 
@@ -140,6 +149,8 @@ class MainWindow : public QMainWindow {
 
     RoutingState* state_ = nullptr;
     JobRunner* jobs_ = nullptr;
+    settings::Settings* settings_ = nullptr;
+    std::unique_ptr<WindowPanels> panels_;
     QueryTableModel* model_ = nullptr;
     QTableView* table_ = nullptr;
     FilterBar* filterBar_ = nullptr;
@@ -160,6 +171,7 @@ class MainWindow : public QMainWindow {
     QLabel* smallCostLabel_ = nullptr;
     QLabel* largeCostLabel_ = nullptr;
     QWidget* middleCosts_ = nullptr;  // cost boxes of the models between the smallest and the largest
+    QList<QDoubleSpinBox*> middleCostBoxes_;
 
     QLabel* summary_ = nullptr;
     QLabel* busyLabel_ = nullptr;
@@ -184,10 +196,5 @@ class MainWindow : public QMainWindow {
     bool restoringSelection_ = false;
     bool fitQuestionOnShow_ = false;
 };
-
-// Writes a demo resource (resources/demo/<name>) to a temporary file (once per process)
-// and returns its path; the loader reads files, and the demo goes through the same path.
-QString extractDemoFile(const QString& name = QStringLiteral("demo.jsonl.gz"));
-bool isDemoFile(const QString& path);
 
 }  // namespace automix::ui

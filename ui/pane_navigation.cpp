@@ -8,8 +8,7 @@
 #include <QTableView>
 
 #include "ui/drill_down_panel.hpp"
-#include "ui/main_window.hpp"
-#include "ui/tuning_panel.hpp"
+#include "ui/panel_host.hpp"
 
 namespace automix::ui {
 
@@ -27,18 +26,17 @@ QWidget* firstFocusable(QWidget* pane) {
 }
 }  // namespace
 
-QList<QWidget*> focusPanes(MainWindow* window) {
+QList<QWidget*> focusPanes(PanelHost* window, QWidget* tuning) {
     QList<QWidget*> panes{window->queryTable(), window->drillDown()};
     QWidget* page = window->bottomTabs()->currentWidget();
-    auto* tuning = window->findChild<TuningPanel*>();
     // The tuning panel sits on the Cost–quality page: that page's chart comes first, then it.
     if (page) panes << page;
     if (tuning && page && page->isAncestorOf(tuning)) panes << tuning;
     return panes;
 }
 
-QWidget* focusNextPane(MainWindow* window, int step) {
-    const QList<QWidget*> panes = focusPanes(window);
+QWidget* focusNextPane(PanelHost* window, QWidget* tuning, int step) {
+    const QList<QWidget*> panes = focusPanes(window, tuning);
     if (panes.isEmpty()) return nullptr;
     // Where the focus is now: the innermost pane holding it (the tuning panel lies inside the page).
     int current = -1;
@@ -67,14 +65,14 @@ QWidget* focusNextPane(MainWindow* window, int step) {
     return nullptr;
 }
 
-void installPaneNavigation(MainWindow* window) {
+void installPaneNavigation(PanelHost* window, QWidget* tuning) {
     window->queryTable()->setTabKeyNavigation(false);  // Tab moves on to the next control
     QMenu* view = window->menu(WindowMenu::View);
     view->addSeparator();
-    QAction* next = view->addAction(QObject::tr("Next &Pane"), window, [window] { focusNextPane(window, +1); });
+    QAction* next = view->addAction(QObject::tr("Next &Pane"), window->hostWidget(), [window, tuning] { focusNextPane(window, tuning, +1); });
     next->setObjectName(QStringLiteral("nextPaneAction"));
     next->setShortcut(QKeySequence(Qt::Key_F6));
-    QAction* prev = view->addAction(QObject::tr("Previous Pa&ne"), window, [window] { focusNextPane(window, -1); });
+    QAction* prev = view->addAction(QObject::tr("Previous Pa&ne"), window->hostWidget(), [window, tuning] { focusNextPane(window, tuning, -1); });
     prev->setObjectName(QStringLiteral("previousPaneAction"));
     prev->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F6));
 }

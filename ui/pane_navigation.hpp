@@ -8,13 +8,14 @@ class QWidget;
 
 namespace automix::ui {
 
-class MainWindow;
+class PanelHost;
 
-// The panes in F6 order, as they are now (the bottom tab's page changes with the tab).
-QList<QWidget*> focusPanes(MainWindow* window);
+// The panes in F6 order, as they are now (the bottom tab's page changes with the tab). `tuning`
+// (the tuning panel, may be null) is a pane of its own when it lies on the current page.
+QList<QWidget*> focusPanes(PanelHost* window, QWidget* tuning);
 // Moves the focus to the next (+1) or previous (-1) visible pane; returns the pane focused.
-QWidget* focusNextPane(MainWindow* window, int step);
-// Adds the View menu actions and makes Tab leave the table; one call from the window.
-void installPaneNavigation(MainWindow* window);
+QWidget* focusNextPane(PanelHost* window, QWidget* tuning, int step);
+// Adds the View menu actions and makes Tab leave the table; one call from ui/window_panels.cpp.
+void installPaneNavigation(PanelHost* window, QWidget* tuning);
 
 }  // namespace automix::ui

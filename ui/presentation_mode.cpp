@@ -16,7 +16,7 @@
 #include <QXYSeries>
 #include <functional>
 
-#include "ui/main_window.hpp"
+#include "ui/panel_host.hpp"
 #include "ui/routing_state.hpp"
 
 namespace automix::ui {
@@ -101,8 +101,8 @@ QPalette highContrast() {
 
 }  // namespace
 
-PresentationMode::PresentationMode(MainWindow* window)
-    : QObject(window), window_(window), action_(new QAction(tr("&Presentation Mode"), window)),
+PresentationMode::PresentationMode(PanelHost* window)
+    : QObject(window->hostWidget()), window_(window), action_(new QAction(tr("&Presentation Mode"), window->hostWidget())),
       restyle_(new QTimer(this)) {
     setObjectName(QStringLiteral("presentationMode"));
     action_->setObjectName(QStringLiteral("presentationAction"));
@@ -132,17 +132,17 @@ void PresentationMode::setOn(bool on) {
         QApplication::setPalette(normalPalette_);
     }
     // Fixed row heights follow the font.
-    for (QTableView* t : window_->findChildren<QTableView*>())
+    for (QTableView* t : window_->hostWidget()->findChildren<QTableView*>())
         t->verticalHeader()->setDefaultSectionSize(t->fontMetrics().height() + 6);
     styleCharts();
 }
 
 void PresentationMode::styleCharts() {
-    for (QChartView* v : window_->findChildren<QChartView*>())
+    for (QChartView* v : window_->hostWidget()->findChildren<QChartView*>())
         if (v->chart()) styleChart(v->chart(), on_);
 }
 
-PresentationMode* installPresentationMode(MainWindow* window) {
+PresentationMode* installPresentationMode(PanelHost* window) {
     auto* mode = new PresentationMode(window);
     window->menu(WindowMenu::View)->addSeparator();
     window->menu(WindowMenu::View)->addAction(mode->action());

@@ -12,12 +12,12 @@ class QTimer;
 
 namespace automix::ui {
 
-class MainWindow;
+class PanelHost;
 
 class PresentationMode : public QObject {
     Q_OBJECT
   public:
-    explicit PresentationMode(MainWindow* window);
+    explicit PresentationMode(PanelHost* window);
     bool isOn() const { return on_; }
     QAction* action() const { return action_; }
     static constexpr double kFontScale = 1.5;
@@ -29,7 +29,7 @@ class PresentationMode : public QObject {
   private:
     void styleCharts();  // every chart of the window, once per series
 
-    MainWindow* window_;
+    PanelHost* window_;
     QAction* action_;
     QTimer* restyle_;
     bool on_ = false;
@@ -37,6 +37,6 @@ class PresentationMode : public QObject {
     QPalette normalPalette_;
 };
 
-PresentationMode* installPresentationMode(MainWindow* window);
+PresentationMode* installPresentationMode(PanelHost* window);
 
 }  // namespace automix::ui

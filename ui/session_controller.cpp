@@ -23,7 +23,10 @@
 #include "ui/charts/chart_interaction.hpp"
 #include "ui/filter_bar.hpp"
 #include "ui/live_panel.hpp"
-#include "ui/main_window.hpp"
+#include "ui/demo_file.hpp"
+#include "ui/panel_host.hpp"
+#include "ui/settings/settings.hpp"
+#include "ui/window_panels.hpp"
 #include "ui/routing_state.hpp"
 #include "ui/startup.hpp"
 #include "ui/studies_panel.hpp"
@@ -115,13 +118,14 @@ void restoreStudyResult(StudiesPanel& studies, const session::SavedStudy& st, co
 
 }  // namespace
 
-SessionController::SessionController(MainWindow* window) : QObject(window), window_(window) {
+SessionController::SessionController(PanelHost* window, StudiesPanel* studies, LivePanel* live)
+    : QObject(window->hostWidget()), window_(window), studies_(studies), live_(live) {
     setObjectName(QStringLiteral("sessionController"));
     locateData = [this](const QString& missing) {
-        QMessageBox::information(window_, tr("Data file not found"),
+        QMessageBox::information(window_->hostWidget(), tr("Data file not found"),
                                  tr("The session's data file is not there any more:\n%1\n\nPlease locate it.")
                                      .arg(missing));
-        return QFileDialog::getOpenFileName(window_, tr("Locate %1").arg(QFileInfo(missing).fileName()),
+        return QFileDialog::getOpenFileName(window_->hostWidget(), tr("Locate %1").arg(QFileInfo(missing).fileName()),
                                             QFileInfo(missing).absolutePath(), dataFileFilter());
     };
     onHashMismatch = [this](const QString& path, const QString& expected, const QString& actual) {
@@ -131,7 +135,7 @@ SessionController::SessionController(MainWindow* window) : QObject(window), wind
                            "Apply the session to it anyway (rows, routing and figures may differ), locate the "
                            "original file, or stop?")
                             .arg(path, expected, actual),
-                        QMessageBox::Cancel, window_);
+                        QMessageBox::Cancel, window_->hostWidget());
         QPushButton* apply = box.addButton(tr("Apply Anyway"), QMessageBox::AcceptRole);
         QPushButton* locate = box.addButton(tr("Locate…"), QMessageBox::ActionRole);
         box.exec();
@@ -184,10 +188,10 @@ session::Session SessionController::capture(const QString& sessionPath) const {
     if (ds && state->currentRow() && *state->currentRow() < ds->size()) s.selected_row_id = ds->id[*state->currentRow()];
     s.open_tab = window_->bottomTabs()->tabText(window_->bottomTabs()->currentIndex()).toStdString();
     // Every zoomed chart, by its view's name (the same in every window).
-    for (const auto* view : window_->findChildren<charts::InteractiveChartView*>())
+    for (const auto* view : window_->hostWidget()->findChildren<charts::InteractiveChartView*>())
         if (const auto r = view->zoomRanges(); r && !view->objectName().isEmpty())
             s.chart_zoom[view->objectName().toStdString()] = {r->left(), r->right(), r->top(), r->bottom()};
-    if (const auto* studies = window_->findChild<StudiesPanel*>()) {
+    if (const StudiesPanel* studies = studies_) {
         nlohmann::json edits = nlohmann::json::object(), spins = nlohmann::json::object();
         for (const QString& name : kStudyEdits)
             if (const QLineEdit* e = studies->parameterEdit(name)) edits[name.toStdString()] = e->text().toStdString();
@@ -205,7 +209,7 @@ session::Session SessionController::capture(const QString& sessionPath) const {
         if (!studies->chartGroups().isEmpty()) s.study["group"] = studies->currentChartGroup().toStdString();
         s.study_result = savedStudy(*studies, snap->file.sha256, s.data_path);
     }
-    if (const auto* live = window_->findChild<LivePanel*>()) s.live_config_path = live->configPath().toStdString();
+    if (live_) s.live_config_path = live_->configPath().toStdString();
     return s;
 }
 
@@ -343,7 +347,7 @@ void SessionController::apply(const session::Session& s, QStringList* warnings) 
     for (int i = 0; i < window_->bottomTabs()->count(); ++i)
         if (window_->bottomTabs()->tabText(i) == tab) window_->bottomTabs()->setCurrentIndex(i);
 
-    if (auto* studies = window_->findChild<StudiesPanel*>(); studies && s.study.is_object()) {
+    if (StudiesPanel* studies = studies_; studies && s.study.is_object()) {
         if (s.study.contains("study") && s.study["study"].is_string())
             studies->setStudy(QString::fromStdString(s.study["study"].get<std::string>()));
         if (s.study.contains("fields") && s.study["fields"].is_object())
@@ -372,7 +376,7 @@ void SessionController::apply(const session::Session& s, QStringList* warnings) 
     }
     if (!s.live_config_path.empty()) {
         const QString config = QString::fromStdString(s.live_config_path);
-        if (auto* live = window_->findChild<LivePanel*>()) {
+        if (LivePanel* live = live_) {
             if (!QFileInfo::exists(config))
                 *warnings << tr("the live config %1 is not there any more").arg(config);
             else if (!live->loadConfig(config))
@@ -383,7 +387,7 @@ void SessionController::apply(const session::Session& s, QStringList* warnings) 
         // The charts are drawn from background jobs (curves, belief): zoom once they are.
         if (!waitUntilSettled(*window_, 120000)) *warnings << tr("the charts were not ready to be zoomed");
         std::map<std::string, session::ChartZoom> left = s.chart_zoom;
-        for (auto* view : window_->findChildren<charts::InteractiveChartView*>()) {
+        for (auto* view : window_->hostWidget()->findChildren<charts::InteractiveChartView*>()) {
             const auto it = left.find(view->objectName().toStdString());
             if (it == left.end()) continue;
             const session::ChartZoom& z = it->second;
@@ -395,25 +399,25 @@ void SessionController::apply(const session::Session& s, QStringList* warnings) 
 
 void SessionController::chooseAndSave() {
     QString path = QFileDialog::getSaveFileName(
-        window_, tr("Save session"),
-        current_.isEmpty() ? QSettings().value(QStringLiteral("session/lastDir")).toString() : current_,
+        window_->hostWidget(), tr("Save session"),
+        current_.isEmpty() ? QSettings().value(settings::qtKey(settings::key::SessionDir)).toString() : current_,
         tr("AutoMix session (*%1)").arg(QLatin1String(session::kSessionSuffix)));
     if (path.isEmpty()) return;
     if (!path.endsWith(QLatin1String(session::kSessionSuffix))) path += QLatin1String(session::kSessionSuffix);
-    QSettings().setValue(QStringLiteral("session/lastDir"), QFileInfo(path).absolutePath());
+    QSettings().setValue(settings::qtKey(settings::key::SessionDir), QFileInfo(path).absolutePath());
     QString error;
     if (!save(path, &error))
         window_->reportError(tr("Saving the session"), error);
     else
-        window_->statusBar()->showMessage(tr("Saved %1").arg(QFileInfo(path).fileName()), 5000);
+        window_->showStatus(tr("Saved %1").arg(QFileInfo(path).fileName()), 5000);
 }
 
 void SessionController::chooseAndOpen() {
     const QString path = QFileDialog::getOpenFileName(
-        window_, tr("Open session"), QSettings().value(QStringLiteral("session/lastDir")).toString(),
+        window_->hostWidget(), tr("Open session"), QSettings().value(settings::qtKey(settings::key::SessionDir)).toString(),
         tr("AutoMix session (*%1);;All files (*)").arg(QLatin1String(session::kSessionSuffix)));
     if (path.isEmpty()) return;
-    QSettings().setValue(QStringLiteral("session/lastDir"), QFileInfo(path).absolutePath());
+    QSettings().setValue(settings::qtKey(settings::key::SessionDir), QFileInfo(path).absolutePath());
     openInteractive(path);
 }
 
@@ -422,9 +426,8 @@ void SessionController::openInteractive(const QString& path) {
     if (!open(path, &error)) window_->reportError(tr("Opening the session"), error);
 }
 
-SessionController* installSessions(MainWindow* window) {
-    auto* controller = new SessionController(window);
-    QObject::connect(window, &MainWindow::sessionFileChosen, controller, &SessionController::openInteractive);
+SessionController* installSessions(PanelHost* window, StudiesPanel* studies, LivePanel* live) {
+    auto* controller = new SessionController(window, studies, live);
     QMenu* file = window->menu(WindowMenu::File);
     // After "Open Recent": sessions are opened like files and listed there too.
     QAction* before = nullptr;
@@ -447,8 +450,8 @@ SessionController* installSessions(MainWindow* window) {
     return controller;
 }
 
-bool openSessionFile(MainWindow* window, const QString& path, QString* error) {
-    auto* controller = window->findChild<SessionController*>();
+bool openSessionFile(PanelHost* window, const QString& path, QString* error) {
+    SessionController* controller = window->panels().sessions;
     if (!controller) {
         if (error) *error = SessionController::tr("sessions are not available");
         return false;

@@ -11,12 +11,15 @@
 
 namespace automix::ui {
 
-class MainWindow;
+class LivePanel;
+class PanelHost;
+class StudiesPanel;
 
 class SessionController : public QObject {
     Q_OBJECT
   public:
-    explicit SessionController(MainWindow* window);
+    // `studies` and `live` (either may be null) have their settings kept in the session.
+    SessionController(PanelHost* window, StudiesPanel* studies, LivePanel* live);
 
     // The window's state as a session to be saved at `sessionPath` (relative data path).
     session::Session capture(const QString& sessionPath) const;
@@ -45,13 +48,15 @@ class SessionController : public QObject {
   private:
     void apply(const session::Session& s, QStringList* warnings);
 
-    MainWindow* window_;
+    PanelHost* window_;
+    StudiesPanel* studies_;
+    LivePanel* live_;
     QString current_;
 };
 
 // Adds the File menu entries and the controller (a child of the window).
-SessionController* installSessions(MainWindow* window);
+SessionController* installSessions(PanelHost* window, StudiesPanel* studies, LivePanel* live);
 // `automix-explorer --session FILE`.
-bool openSessionFile(MainWindow* window, const QString& path, QString* error);
+bool openSessionFile(PanelHost* window, const QString& path, QString* error);
 
 }  // namespace automix::ui

@@ -8,7 +8,8 @@
 #include <algorithm>
 
 #include "ui/job_runner.hpp"
-#include "ui/main_window.hpp"
+#include "ui/panel_host.hpp"
+#include "ui/settings/settings.hpp"
 #include "ui/routing_state.hpp"
 
 namespace automix::ui {
@@ -17,13 +18,13 @@ QString firstLaunchMethod() {
     return QStringLiteral("POMDP");
 }
 
-bool routeOnFirstLaunch(MainWindow& window) {
-    if (QSettings().contains(QStringLiteral("routing/method"))) return false;
+bool routeOnFirstLaunch(PanelHost& window) {
+    if (QSettings().contains(settings::qtKey(settings::key::Method))) return false;
     window.selectMethod(firstLaunchMethod());
     return true;
 }
 
-bool waitUntilSettled(MainWindow& window, int timeoutMs) {
+bool waitUntilSettled(PanelHost& window, int timeoutMs) {
     QElapsedTimer clock;
     clock.start();
     // Views defer some work by a few hundred milliseconds (debounce timers); a pause of that

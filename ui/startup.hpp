@@ -7,15 +7,15 @@
 
 namespace automix::ui {
 
-class MainWindow;
+class PanelHost;
 
 // The method a first launch routes with: POMDP, the paper's AutoMix.
 QString firstLaunchMethod();
 // Selects firstLaunchMethod() when no method was ever saved in the settings (a user who chose
 // "(no routing)" keeps it). Returns true when it did.
-bool routeOnFirstLaunch(MainWindow& window);
+bool routeOnFirstLaunch(PanelHost& window);
 // Spins the event loop until no background job runs and none is about to start (the belief
 // chart and others start theirs after a short rest). False on timeout.
-bool waitUntilSettled(MainWindow& window, int timeoutMs = 120000);
+bool waitUntilSettled(PanelHost& window, int timeoutMs = 120000);
 
 }  // namespace automix::ui

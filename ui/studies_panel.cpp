@@ -46,8 +46,9 @@
 #include "ui/charts/chart_page.hpp"
 #include "ui/charts/chart_style.hpp"
 #include "ui/job_runner.hpp"
-#include "ui/main_window.hpp"
+#include "ui/panel_host.hpp"
 #include "ui/routing_state.hpp"
+#include "ui/settings/settings.hpp"
 
 namespace automix::ui {
 
@@ -167,7 +168,8 @@ QString cellText(const nlohmann::json& v) {
 
 const QString kStudyJob = QStringLiteral("study");
 
-StudiesPanel::StudiesPanel(QWidget* parent, JobRunner* jobs) : QWidget(parent), jobs_(jobs) {
+StudiesPanel::StudiesPanel(QWidget* parent, JobRunner* jobs, settings::Settings* store)
+    : QWidget(parent), jobs_(jobs), store_(store ? store : new settings::Settings(this)) {
     setObjectName(QStringLiteral("studiesPanel"));
     if (!jobs_) jobs_ = new JobRunner(this);
     buildUi();
@@ -228,13 +230,8 @@ void StudiesPanel::buildUi() {
         fill(w, f);
         pages_->addWidget(w);
     };
-    auto spin = [](QWidget* parent, int lo, int hi, int value, const char* name) {
-        auto* s = new QSpinBox(parent);
-        s->setRange(lo, hi);
-        s->setValue(value);
-        s->setObjectName(QLatin1String(name));
-        return s;
-    };
+    // Range, default, tooltip and QSettings key of each number: ui/settings/setting_meta.cpp.
+    auto spin = [this](QWidget* parent, std::string_view key) { return store_->spinBox(key, parent); };
     page([&](QWidget* w, QFormLayout* f) {  // cost-ratio
         ratios_ = new QLineEdit(QStringLiteral("2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000"), w);
         ratios_->setToolTip(tr("Large : small call-cost ratios; every method is retrained at each"));
@@ -242,7 +239,7 @@ void StudiesPanel::buildUi() {
     });
     page([&](QWidget* w, QFormLayout* f) {  // train-size
         sizes_ = new QLineEdit(QStringLiteral("10, 25, 50, 100, 250, 500, 1000, all"), w);
-        sizeSeeds_ = spin(w, 1, 1000, 10, "sizeSeeds");
+        sizeSeeds_ = spin(w, settings::key::StudySizeSeeds);
         f->addRow(tr("Train rows"), sizes_);
         f->addRow(tr("Seeds"), sizeSeeds_);
     });
@@ -251,15 +248,14 @@ void StudiesPanel::buildUi() {
     });
     page([&](QWidget* w, QFormLayout* f) {  // samples
         ks_ = new QLineEdit(QStringLiteral("1, 2, 4, 8, 16, 32"), w);
-        sampleSeeds_ = spin(w, 1, 1000, 5, "sampleSeeds");
-        sampleSeeds_->setToolTip(tr("Seed 0 uses the first k samples; other seeds draw k samples at random"));
+        sampleSeeds_ = spin(w, settings::key::StudySampleSeeds);
         f->addRow(tr("Samples k"), ks_);
         f->addRow(tr("Seeds"), sampleSeeds_);
     });
     page([&](QWidget* w, QFormLayout* f) {  // seeds
-        seeds_ = spin(w, 1, 1000, 10, "seeds");
-        trainRows_ = spin(w, 1, 10000000, 1000, "trainRows");
-        bootstrap_ = spin(w, 0, 100000, 1000, "bootstrap");
+        seeds_ = spin(w, settings::key::StudySeeds);
+        trainRows_ = spin(w, settings::key::StudyTrainRows);
+        bootstrap_ = spin(w, settings::key::StudyBootstrap);
         f->addRow(tr("Seeds"), seeds_);
         f->addRow(tr("Train rows"), trainRows_);
         f->addRow(tr("Bootstrap"), bootstrap_);
@@ -267,12 +263,7 @@ void StudiesPanel::buildUi() {
     page([&](QWidget* w, QFormLayout* f) {  // latency
         latency_ = new QLineEdit(QStringLiteral("0.5, 3.0"), w);
         latency_->setToolTip(tr("Seconds per call of each model, cheapest first"));
-        verifierLatency_ = new QDoubleSpinBox(w);
-        verifierLatency_->setRange(0, 3600);
-        verifierLatency_->setDecimals(3);
-        verifierLatency_->setValue(0.8);
-        verifierLatency_->setSuffix(QStringLiteral(" s"));
-        verifierLatency_->setToolTip(tr("Seconds per verification pass (the k samples as one batched request)"));
+        verifierLatency_ = store_->doubleSpinBox(settings::key::StudyVerifierLatency, w);
         f->addRow(tr("Model latency (s)"), latency_);
         f->addRow(tr("Verification"), verifierLatency_);
     });
@@ -958,8 +949,8 @@ void StudiesPanel::chooseAndImportRouterScores() {
     if (!error.isEmpty()) QMessageBox::warning(this, tr("Import router scores"), error);
 }
 
-StudiesPanel* installStudiesPanel(MainWindow* window) {
-    auto* panel = new StudiesPanel(window, window->jobs());
+StudiesPanel* installStudiesPanel(PanelHost* window) {
+    auto* panel = new StudiesPanel(window->hostWidget(), window->jobs(), window->settings());
     window->bottomTabs()->addTab(panel, StudiesPanel::tr("Studies"));
     RoutingState* state = window->routingState();
     auto sync = [panel, state] {
@@ -967,7 +958,6 @@ StudiesPanel* installStudiesPanel(MainWindow* window) {
         const Costs c = state->costs();
         if (state->dataset() && state->dataset()->models.size() == 2) panel->setCosts({c.small, c.large}, c.verifier);
     };
-    QObject::connect(window, &MainWindow::datasetChanged, panel, sync);
     QObject::connect(state, &RoutingState::datasetChanged, panel, sync);
     QObject::connect(state, &RoutingState::chartScopeChanged, panel, sync);  // costs edited in the toolbar
     sync();
@@ -982,7 +972,7 @@ StudiesPanel* installStudiesPanel(MainWindow* window) {
         file->insertAction(actions.size() > 4 ? actions.at(4) : nullptr, import);
     }
     // Experiments menu (before Help): each study opens the tab with that study chosen.
-    auto* experiments = new QMenu(StudiesPanel::tr("E&xperiments"), window);
+    auto* experiments = new QMenu(StudiesPanel::tr("E&xperiments"), window->hostWidget());
     experiments->setObjectName(QStringLiteral("experimentsMenu"));
     for (const auto& info : study::study_infos()) {
         const QString name = QString::fromStdString(info.name);
@@ -994,7 +984,7 @@ StudiesPanel* installStudiesPanel(MainWindow* window) {
     }
     window->addPanelMenu(experiments);
 
-    QObject::connect(panel, &StudiesPanel::routerImported, window,
+    QObject::connect(panel, &StudiesPanel::routerImported, window->hostWidget(),
                      [window](const QString& name, const QString& coverage) {
                          window->offerMethod(name);
                          window->log(StudiesPanel::tr("Imported %1: %2").arg(name, coverage));

@@ -30,14 +30,19 @@ class QTableWidget;
 namespace automix::ui {
 
 class JobRunner;
-class MainWindow;
+class PanelHost;
+namespace settings {
+class Settings;
+}
 class StudyHeatMap;
 
 class StudiesPanel : public QWidget {
     Q_OBJECT
   public:
     // Studies run through `jobs` (the window's runner); a panel on its own gets its own runner.
-    explicit StudiesPanel(QWidget* parent = nullptr, JobRunner* jobs = nullptr);
+    // The study parameters are bound to `store` (ui/settings: range, default, remembered in
+    // QSettings); without one the panel makes its own.
+    explicit StudiesPanel(QWidget* parent = nullptr, JobRunner* jobs = nullptr, settings::Settings* store = nullptr);
 
     // A new file, or other costs, drop the result shown (and a running study's result): a
     // study result is only ever shown over the data and costs it was computed on.
@@ -115,6 +120,7 @@ class StudiesPanel : public QWidget {
     void exportDialog(const QString& kind);
 
     JobRunner* jobs_ = nullptr;
+    settings::Settings* store_ = nullptr;  // the study parameters (ui/settings)
     std::shared_ptr<const data::Dataset> dataset_;
     QString displayName_;
     std::vector<double> callCosts_;
@@ -157,6 +163,6 @@ class StudiesPanel : public QWidget {
 // Adds the panel to a main window: a "Studies" bottom tab fed with the loaded dataset and
 // costs, and File ▸ Import Router Scores…; an imported router is also added to the
 // window's method combo (objectName "methodCombo") and logged.
-StudiesPanel* installStudiesPanel(MainWindow* window);
+StudiesPanel* installStudiesPanel(PanelHost* window);
 
 }  // namespace automix::ui

@@ -7,12 +7,13 @@
 #include <QSettings>
 #include <optional>
 
-#include "ui/main_window.hpp"
+#include "ui/panel_host.hpp"
+#include "ui/settings/settings.hpp"
 
 namespace automix::ui {
 
 namespace {
-const QString kThemeKey = QStringLiteral("view/theme");
+const QString kThemeKey = settings::qtKey(settings::key::Theme);
 
 // The desktop's own palette, kept when the first Light or Dark replaces it.
 std::optional<QPalette>& systemPalette() {
@@ -87,7 +88,7 @@ void applyTheme(Theme theme) {
     QApplication::setPalette(theme == Theme::Dark ? darkThemePalette() : lightThemePalette());
 }
 
-void installThemeMenu(MainWindow* window) {
+void installThemeMenu(PanelHost* window) {
     QMenu* menu = window->menu(WindowMenu::View)->addMenu(QObject::tr("&Theme"));
     menu->setObjectName(QStringLiteral("themeMenu"));
     auto* group = new QActionGroup(menu);
@@ -100,7 +101,7 @@ void installThemeMenu(MainWindow* window) {
         a->setCheckable(true);
         a->setChecked(theme == saved);
         group->addAction(a);
-        QObject::connect(a, &QAction::triggered, window, [theme] { applyTheme(theme); });
+        QObject::connect(a, &QAction::triggered, window->hostWidget(), [theme] { applyTheme(theme); });
     }
     // Another window (or a test) may have switched since: the menu shows what is in use.
     QObject::connect(menu, &QMenu::aboutToShow, menu, [menu] {

@@ -7,7 +7,7 @@
 
 namespace automix::ui {
 
-class MainWindow;
+class PanelHost;
 
 enum class Theme { System, Light, Dark };
 
@@ -20,6 +20,6 @@ QPalette darkThemePalette();
 QPalette lightThemePalette();
 
 // Adds View ▸ Theme and applies the remembered theme (System leaves the palette alone).
-void installThemeMenu(MainWindow* window);
+void installThemeMenu(PanelHost* window);
 
 }  // namespace automix::ui

@@ -18,6 +18,7 @@
 #include "core/live/models_config.hpp"
 #include "ui/job_runner.hpp"
 #include "ui/routing_state.hpp"
+#include "ui/settings/settings.hpp"
 
 namespace automix::ui {
 
@@ -66,18 +67,12 @@ TuningPanel::TuningPanel(RoutingState* state, QWidget* parent) : QWidget(parent)
     layout->addWidget(paramText_);
 
     auto* costRow = new QHBoxLayout();
-    ratio_ = new QDoubleSpinBox(this);
+    // Range, step and tooltip from ui/settings/setting_meta.cpp (the verifier cost is the toolbar's setting).
+    ratio_ = new settings::SettingSpinBox(settings::setting(settings::key::CostRatio), this);
     ratio_->setObjectName(QStringLiteral("costRatio"));
-    ratio_->setRange(1.0, 1e5);
-    ratio_->setDecimals(1);
-    ratio_->setKeyboardTracking(false);
-    ratio_->setToolTip(tr("Cost ratio c_l / c_s of a large-model call to a small-model call"));
-    verifier_ = new QDoubleSpinBox(this);
+    verifier_ = new settings::SettingSpinBox(settings::setting(settings::key::VerifierCost), this);
     verifier_->setObjectName(QStringLiteral("tuningVerifierCost"));
-    verifier_->setRange(0.0, 1e5);
-    verifier_->setDecimals(2);
-    verifier_->setKeyboardTracking(false);
-    verifier_->setToolTip(tr("Cost of one self-verification pass (added to every query)"));
+    verifier_->setSuffix(QString());
     costRow->addWidget(new QLabel(tr("c_l / c_s"), this));
     costRow->addWidget(ratio_);
     costRow->addWidget(new QLabel(tr("verifier"), this));
@@ -198,14 +193,14 @@ TuningPanel::ControlRow& TuningPanel::controlRow(const routing::ParamControl& sp
     for (ControlRow& row : rows_)
         if (row.slider->objectName() == key + QStringLiteral("Slider")) {
             row.spec = spec;  // same key, the range of the method on screen
-            row.slider->setRange(0, spec.positions);
-            row.slider->setToolTip(QString::fromStdString(spec.tooltip));
+            settings::Settings::configure(row.slider, settings::method_setting(spec));
             return row;
         }
     ControlRow row;
     row.spec = spec;
     row.slider = makeSlider(this, key + QStringLiteral("Slider"), spec.positions);
-    row.slider->setToolTip(QString::fromStdString(spec.tooltip));
+    // Range and tooltip through the settings' metadata, like every other control.
+    settings::Settings::configure(row.slider, settings::method_setting(spec));
     row.label = new QLabel(this);
     row.label->setMinimumWidth(110);
     // Above the candidate slider, in the order first needed.

@@ -8,7 +8,7 @@
 #include <algorithm>
 
 #include "ui/filter_bar.hpp"
-#include "ui/main_window.hpp"
+#include "ui/panel_host.hpp"
 #include "ui/session_controller.hpp"
 
 namespace automix::ui {
@@ -152,8 +152,8 @@ QString paramsText(const RoutingState& state, const Routing& before, const Routi
 
 }  // namespace
 
-UndoHistory::UndoHistory(MainWindow* window)
-    : QObject(window), window_(window), state_(window->routingState()), stack_(new QUndoStack(this)) {
+UndoHistory::UndoHistory(PanelHost* window, SessionController* sessions)
+    : QObject(window->hostWidget()), window_(window), state_(window->routingState()), stack_(new QUndoStack(this)) {
     setObjectName(QStringLiteral("undoHistory"));
     stack_->setObjectName(QStringLiteral("undoStack"));
     remember();
@@ -167,7 +167,7 @@ UndoHistory::UndoHistory(MainWindow* window)
         stack_->clear();
         remember();
     });
-    if (auto* sessions = window->findChild<SessionController*>())
+    if (sessions)
         connect(sessions, &SessionController::sessionOpened, this, [this] {
             stack_->clear();
             remember();
@@ -227,8 +227,8 @@ void UndoHistory::onLinkedFilterChanged() {
     chip_ = state_->linkedFilter();
 }
 
-UndoHistory* installUndoHistory(MainWindow* window) {
-    auto* history = new UndoHistory(window);
+UndoHistory* installUndoHistory(PanelHost* window, SessionController* sessions) {
+    auto* history = new UndoHistory(window, sessions);
     QMenu* edit = window->menu(WindowMenu::Edit);
     QAction* undo = history->stack()->createUndoAction(edit, UndoHistory::tr("&Undo"));
     undo->setObjectName(QStringLiteral("undoAction"));

@@ -16,17 +16,19 @@ class QUndoStack;
 
 namespace automix::ui {
 
-class MainWindow;
+class PanelHost;
+class SessionController;
 
 class UndoHistory : public QObject {
     Q_OBJECT
   public:
-    explicit UndoHistory(MainWindow* window);
+    // A session opened through `sessions` (may be null) starts the history afresh.
+    UndoHistory(PanelHost* window, SessionController* sessions);
     QUndoStack* stack() const { return stack_; }
 
     // Commands run these with recording off, so replaying a step does not record a new one.
     void replay(const std::function<void()>& change);
-    MainWindow* window() const { return window_; }
+    PanelHost* window() const { return window_; }
 
   private:
     void remember();  // the current values, as the "before" of the next change
@@ -36,7 +38,7 @@ class UndoHistory : public QObject {
     void onFilterChanged(const QueryFilter& f);
     void onLinkedFilterChanged();
 
-    MainWindow* window_;
+    PanelHost* window_;
     RoutingState* state_;
     QUndoStack* stack_;
     bool replaying_ = false;
@@ -49,6 +51,6 @@ class UndoHistory : public QObject {
 };
 
 // Adds Undo / Redo at the top of the Edit menu.
-UndoHistory* installUndoHistory(MainWindow* window);
+UndoHistory* installUndoHistory(PanelHost* window, SessionController* sessions);
 
 }  // namespace automix::ui

@@ -16,7 +16,7 @@
 #include <cmath>
 
 #include "ui/charts/chart_style.hpp"
-#include "ui/main_window.hpp"
+#include "ui/panel_host.hpp"
 #include "ui/routing_state.hpp"
 
 namespace automix::ui {
@@ -238,7 +238,7 @@ void WalkthroughDialog::setSpeed(double stepsPerSecond) {
     timer_->setInterval(static_cast<int>(1000.0 / std::max(stepsPerSecond, 0.1)));
 }
 
-WalkthroughDialog* openWalkthrough(MainWindow* window, QString* why) {
+WalkthroughDialog* openWalkthrough(PanelHost* window, QString* why) {
     RoutingState* state = window->routingState();
     auto fail = [why](const QString& reason) -> WalkthroughDialog* {
         if (why) *why = reason;
@@ -253,7 +253,7 @@ WalkthroughDialog* openWalkthrough(MainWindow* window, QString* why) {
     if (!t || !t->error.isEmpty()) return fail(WalkthroughDialog::tr("This dataset has no trained parameters."));
     try {
         eval::Walkthrough walk = eval::walk_through(*ds, *row, *state->method(), t->params, state->config(), t->trainRows);
-        auto* dialog = new WalkthroughDialog(std::move(walk), state->snapshot()->provenance(false), window);
+        auto* dialog = new WalkthroughDialog(std::move(walk), state->snapshot()->provenance(false), window->hostWidget());
         dialog->show();
         return dialog;
     } catch (const std::exception& e) {
@@ -261,7 +261,7 @@ WalkthroughDialog* openWalkthrough(MainWindow* window, QString* why) {
     }
 }
 
-void installWalkthrough(MainWindow* window) {
+void installWalkthrough(PanelHost* window) {
     QMenu* view = window->menu(WindowMenu::View);
     view->addSeparator();
     QAction* walk = view->addAction(WalkthroughDialog::tr("&Walk Through Query…"));
@@ -269,9 +269,9 @@ void installWalkthrough(MainWindow* window) {
     walk->setShortcut(QKeySequence(Qt::Key_F9));
     walk->setToolTip(WalkthroughDialog::tr("The selected query step by step: answer, verifier samples, confidence, "
                                            "belief, decision (F9)"));
-    QObject::connect(walk, &QAction::triggered, window, [window] {
+    QObject::connect(walk, &QAction::triggered, window->hostWidget(), [window] {
         QString why;
-        if (!openWalkthrough(window, &why)) window->statusBar()->showMessage(why, 6000);
+        if (!openWalkthrough(window, &why)) window->showStatus(why, 6000);
     });
     window->addRowAction(walk);
 }

@@ -18,7 +18,7 @@ class QTimer;
 
 namespace automix::ui {
 
-class MainWindow;
+class PanelHost;
 
 class WalkthroughDialog : public QDialog {
     Q_OBJECT
@@ -58,8 +58,8 @@ class WalkthroughDialog : public QDialog {
 
 // Adds View ▸ Walk Through Query (F9) to the window: walks the selected row with the current
 // routing (a message in the status bar when there is none).
-void installWalkthrough(MainWindow* window);
+void installWalkthrough(PanelHost* window);
 // The dialog for one row of the window's routing, or nullptr with the reason in *why.
-WalkthroughDialog* openWalkthrough(MainWindow* window, QString* why = nullptr);
+WalkthroughDialog* openWalkthrough(PanelHost* window, QString* why = nullptr);
 
 }  // namespace automix::ui

@@ -429,7 +429,7 @@ class TestExplore : public QObject {
         // F6 from the table: drill-down, the bottom tab's page, the tuning panel, back to the table.
         w.queryTable()->setFocus();
         QTRY_VERIFY(w.queryTable()->hasFocus());
-        const QList<QWidget*> panes = ui::focusPanes(&w);
+        const QList<QWidget*> panes = ui::focusPanes(&w, w.findChild<ui::TuningPanel*>());
         QVERIFY(panes.size() >= 3);
         for (int i = 1; i <= panes.size(); ++i) {
             QTest::keyClick(QApplication::focusWidget(), Qt::Key_F6);

@@ -23,6 +23,7 @@
 #include "core/study/study.hpp"
 #include "ui/main_window.hpp"
 #include "ui/studies_panel.hpp"
+#include "ui/support_settings.hpp"
 
 using namespace automix;
 
@@ -76,7 +77,12 @@ class TestStudies : public QObject {
         QVERIFY2(colourCount(img) > 20, qPrintable(png));
     }
 
+    QTemporaryDir settingsDir_;
+
   private slots:
+    // The study parameters are remembered: keep them out of the user's settings.
+    void initTestCase() { automix::test::useTestSettings(QStringLiteral("ui_studies"), settingsDir_.path()); }
+
     void eachStudyRunsAndRenders() {
         ui::StudiesPanel panel;
         panel.resize(1300, 700);
