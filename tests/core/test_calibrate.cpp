@@ -25,8 +25,8 @@ using namespace automix;
 
 namespace {
 
-const std::string kDemo = std::string(AUTOMIX_SOURCE_DIR) + "/resources/demo/demo.jsonl.gz";
-const std::string kDemo3 = std::string(AUTOMIX_SOURCE_DIR) + "/resources/demo/demo-3model.jsonl.gz";
+const std::string kDemo = std::string(AUTOMIX_SOURCE_DIR "/resources/demo/demo.jsonl.gz");
+const std::string kDemo3 = std::string(AUTOMIX_SOURCE_DIR "/resources/demo/demo-3model.jsonl.gz");
 
 const data::Dataset& demo() {
     static const data::LoadResult loaded = data::load_file(kDemo);

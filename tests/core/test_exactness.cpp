@@ -20,8 +20,8 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kSample = std::string(AUTOMIX_TEST_DATA) + "/oracle/sample_seed1.jsonl.gz";
-const std::string kReference = std::string(AUTOMIX_TEST_DATA) + "/oracle/ref_sample_seed1.json";
+const std::string kSample = std::string(AUTOMIX_TEST_DATA "/oracle/sample_seed1.jsonl.gz");
+const std::string kReference = std::string(AUTOMIX_TEST_DATA "/oracle/ref_sample_seed1.json");
 constexpr double kTol = 1e-9;
 
 json read_json(const std::string& path) {

@@ -398,7 +398,7 @@ class TestGenerator : public QObject {
 
     void shippedDemoFilesLoad() {
         namespace data = automix::data;
-        const std::string shipped = std::string(AUTOMIX_SOURCE_DIR) + "/resources/demo/";
+        const std::string shipped = std::string(AUTOMIX_SOURCE_DIR "/resources/demo/");
 
         const data::LoadResult release = data::load_file(shipped + "demo.jsonl.gz");
         QCOMPARE(release.dataset.size(), std::size_t(10000));

@@ -18,7 +18,7 @@ using namespace automix;
 
 namespace {
 
-const std::string kData = std::string(AUTOMIX_TEST_DATA) + "/study/";
+const std::string kData = std::string(AUTOMIX_TEST_DATA "/study/");
 
 std::string write_file(const QTemporaryDir& dir, const std::string& name, const std::string& text) {
     const std::string path = dir.path().toStdString() + "/" + name;

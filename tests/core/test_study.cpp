@@ -22,7 +22,7 @@ using namespace automix;
 
 namespace {
 
-const std::string kDemo = std::string(AUTOMIX_SOURCE_DIR) + "/resources/demo/demo.jsonl.gz";
+const std::string kDemo = std::string(AUTOMIX_SOURCE_DIR "/resources/demo/demo.jsonl.gz");
 
 const data::Dataset& demo() {
     static const data::LoadResult loaded = data::load_file(kDemo);
@@ -211,7 +211,7 @@ class TestStudy : public QObject {
     // so the study equals `automix eval` on the file with each model's samples cut to k (it
     // used to recompute only the first model's: CascadeThresholds 1.923 against 1.435).
     void samplesRecomputeEveryVerifiedModel() {
-        const std::string path = std::string(AUTOMIX_SOURCE_DIR) + "/resources/demo/demo-3model.jsonl.gz";
+        const std::string path = std::string(AUTOMIX_SOURCE_DIR "/resources/demo/demo-3model.jsonl.gz");
         const data::LoadResult three = data::load_file(path);
         QCOMPARE(three.dataset.model_count(), std::size_t(3));
         const std::vector<std::string> methods{"CascadeThresholds", "Cascade", "Threshold"};

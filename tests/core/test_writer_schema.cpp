@@ -90,7 +90,7 @@ class MiniValidator {
 };
 
 MiniValidator load_schema() {
-    std::ifstream f(std::string(AUTOMIX_SOURCE_DIR) + "/resources/schema/native-v1.schema.json");
+    std::ifstream f(std::string(AUTOMIX_SOURCE_DIR "/resources/schema/native-v1.schema.json"));
     return MiniValidator(json::parse(f));
 }
 

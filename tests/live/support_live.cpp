@@ -11,7 +11,7 @@
 namespace live_test {
 
 std::string fixture_path() {
-    return std::string(AUTOMIX_TEST_DATA) + "/live/sample60.jsonl";
+    return std::string(AUTOMIX_TEST_DATA "/live/sample60.jsonl");
 }
 
 std::shared_ptr<const automix::data::Dataset> load_fixture() {

@@ -33,7 +33,7 @@ CliResult run_cli(const QStringList& args) {
     return {p.exitCode(), p.readAllStandardOutput().toStdString(), p.readAllStandardError().toStdString()};
 }
 
-const std::string kDemo3 = std::string(AUTOMIX_SOURCE_DIR) + "/resources/demo/demo-3model.jsonl.gz";
+const std::string kDemo3 = std::string(AUTOMIX_SOURCE_DIR "/resources/demo/demo-3model.jsonl.gz");
 
 }  // namespace
 

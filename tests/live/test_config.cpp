@@ -59,7 +59,7 @@ class ConfigTest : public QObject {
 };
 
 void ConfigTest::exampleConfigIsValid() {
-    const auto cfg = load_models_config(std::string(AUTOMIX_SOURCE_DIR) + "/resources/config/models.example.json");
+    const auto cfg = load_models_config(std::string(AUTOMIX_SOURCE_DIR "/resources/config/models.example.json"));
     QCOMPARE(cfg.models.size(), std::size_t(2));
     QCOMPARE(cfg.models[0].name, std::string("small"));
     QCOMPARE(cfg.models[0].max_concurrency, 8);
@@ -196,7 +196,7 @@ void ConfigTest::unknownMetaVerifierIsAConfigError() {
 }
 
 void ConfigTest::builtinPromptsEqualTheResourceFiles() {
-    const std::string dir = std::string(AUTOMIX_SOURCE_DIR) + "/resources/prompts/";
+    const std::string dir = std::string(AUTOMIX_SOURCE_DIR "/resources/prompts/");
     QCOMPARE(std::string(kBuiltinAnswerPrompt), read(dir + "answer.txt"));
     QCOMPARE(std::string(kBuiltinVerifyPrompt), read(dir + "verify.txt"));
     const auto t = load_prompt_templates(dir + "answer.txt", dir + "verify.txt");

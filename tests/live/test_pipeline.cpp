@@ -490,7 +490,7 @@ void PipelineTest::sharedFailedCallCountsOnce() {
 }
 
 void PipelineTest::threeModelCascadeWritesNative() {
-    const std::string path = std::string(AUTOMIX_TEST_DATA) + "/live/native3_30.jsonl";
+    const std::string path = std::string(AUTOMIX_TEST_DATA "/live/native3_30.jsonl");
     auto offline = std::make_shared<const data::Dataset>(data::load_file(path).dataset);
     QCOMPARE(offline->model_count(), std::size_t(3));
     ReplayServer server(offline, {});

@@ -633,7 +633,7 @@ void ServeTest::keepAliveConnectionReusesItsEngine() {
 // path eval decided offline, and the request log of a 3-model ladder loads.
 void ServeTest::trainedCascadeServesEvalsDecisions() {
     const QString demo3 =
-        QString::fromStdString(std::string(AUTOMIX_SOURCE_DIR) + "/resources/demo/demo-3model.jsonl.gz");
+        QString::fromStdString(std::string(AUTOMIX_SOURCE_DIR "/resources/demo/demo-3model.jsonl.gz"));
     Process replay;
     QVERIFY(replay.start({"serve-replay", "--data", demo3, "--port", "0"}));
     const auto offline = automix::data::load_file(demo3.toStdString()).dataset;

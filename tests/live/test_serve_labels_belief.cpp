@@ -203,7 +203,7 @@ void ServeLabelsBeliefTest::labelledRequestsLoadAsScoredRows() {
 // verified step, P(bin | state)); a bad one is refused naming the field; a reply's belief is
 // the prior updated with each step's bin.
 void ServeLabelsBeliefTest::cascadeReplyCarriesItsBelief() {
-    const auto ds = data::load_file(std::string(AUTOMIX_SOURCE_DIR) + "/resources/demo/demo-3model.jsonl.gz").dataset;
+    const auto ds = data::load_file(std::string(AUTOMIX_SOURCE_DIR "/resources/demo/demo-3model.jsonl.gz")).dataset;
     QCOMPARE(ds.models.size(), std::size_t{3});
     const data::View train = ds.measured(ds.rows(0, data::Split::Train));
     routing::Config cfg;

@@ -31,7 +31,7 @@ namespace {
 
 std::shared_ptr<const data::Dataset> demo() {
     static auto ds = std::make_shared<const data::Dataset>(
-        data::load_file(std::string(AUTOMIX_SOURCE_DIR) + "/resources/demo/demo.jsonl.gz").dataset);
+        data::load_file(std::string(AUTOMIX_SOURCE_DIR "/resources/demo/demo.jsonl.gz")).dataset);
     return ds;
 }
 
