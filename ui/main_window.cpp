@@ -395,7 +395,7 @@ void MainWindow::buildMenus() {
     QAction* prev = view->addAction(tr("&Previous Row"), this, [this] { moveSelection(-1); });
     prev->setShortcuts({QKeySequence(Qt::ALT | Qt::Key_Up), QKeySequence(Qt::SHIFT | Qt::Key_F8)});
     view->addSeparator();
-    auto addToggle = [this, view](const QString& text, QWidget* w, QKeySequence key) {
+    auto addToggle = [view](const QString& text, QWidget* w, QKeySequence key) {
         QAction* a = view->addAction(text);
         a->setCheckable(true);
         a->setChecked(true);

@@ -101,7 +101,7 @@ void installThemeMenu(PanelHost* window) {
         a->setCheckable(true);
         a->setChecked(theme == saved);
         group->addAction(a);
-        QObject::connect(a, &QAction::triggered, window->hostWidget(), [theme] { applyTheme(theme); });
+        QObject::connect(a, &QAction::triggered, window->hostWidget(), [t = theme] { applyTheme(t); });
     }
     // Another window (or a test) may have switched since: the menu shows what is in use.
     QObject::connect(menu, &QMenu::aboutToShow, menu, [menu] {
