@@ -473,12 +473,12 @@ class TestCharts : public QObject {
             for (std::size_t p = 0; p < m.points.size(); ++p, ++line) {
                 QCOMPARE(rows[line][col("method")], m.method);
                 QCOMPARE(rows[line][col("params")], m.points[p].params.dump());
-                QVERIFY(same(parse(rows[line][col("cost")]), m.points[p].metrics.avg_cost));
-                QVERIFY(same(parse(rows[line][col("perf")]), m.points[p].metrics.avg_perf));
+                QVERIFY(same(parse(rows[line][col("avg_cost")]), m.points[p].metrics.avg_cost));
+                QVERIFY(same(parse(rows[line][col("avg_perf")]), m.points[p].metrics.avg_perf));
                 QVERIFY(same(parse(rows[line][col("lift")]), m.points[p].metrics.lift));
                 QCOMPARE(rows[line][col("trained")], std::string(p == m.trained ? "1" : "0"));
             }
-        QVERIFY(same(parse(rows[1][col("cost")]), cq.small_only.avg_cost));
+        QVERIFY(same(parse(rows[1][col("avg_cost")]), cq.small_only.avg_cost));
         // Belief CSV rows = the belief bins.
         auto belief = readCsv(QDir(dir.path()).filePath(QStringLiteral("belief_states.csv")));
         QVERIFY(!belief.empty() && belief[0].front().rfind("# computed on: ", 0) == 0);
