@@ -14,7 +14,7 @@
 #include "core/data/dataset.hpp"
 #include "core/study/study.hpp"
 
-class QChartView;
+class QChart;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
@@ -28,6 +28,9 @@ class QTableWidget;
 
 namespace automix::ui {
 
+namespace charts {
+class DrawnChart;
+}
 class JobRunner;
 class MainWindow;
 class StudyHeatMap;
@@ -95,6 +98,7 @@ class StudiesPanel : public QWidget {
     QString provenance(const study::StudyRequest& rq) const;
     void showResult();
     void drawChart();
+    void drawStudyChart(QChart* chart);  // the lines, error bars or scatter of the result
     void fillTable();
     void exportDialog(const QString& kind);
 
@@ -126,7 +130,7 @@ class StudiesPanel : public QWidget {
     QLabel* status_ = nullptr;
     QComboBox* groupCombo_ = nullptr;
     QStackedWidget* chartStack_ = nullptr;
-    QChartView* chartView_ = nullptr;
+    charts::DrawnChart* studyChart_ = nullptr;
     StudyHeatMap* heatMap_ = nullptr;
     QTableWidget* table_ = nullptr;
     QList<QPushButton*> exportButtons_;

@@ -14,8 +14,9 @@
 namespace automix::ui {
 
 void installWindowPanels(MainWindow* window) {
-    installCompareRouting(window);     // Method ▸ Compare With, the comparison bar (ui/compare_routing)
-    charts::installChartTabs(window);  // the chart tabs of ui/charts (chart_tab_registry)
+    // Method ▸ Compare With, the comparison bar (ui/compare_routing); its B is ringed on the charts.
+    CompareRouting* compare = installCompareRouting(window);
+    charts::installChartTabs(window, compare);  // the chart tabs of ui/charts (chart_tab_registry)
     installStudiesPanel(window);       // Studies tab + File ▸ Import Router Scores (ui/studies_panel)
     installLivePanel(window);          // Live tab + Live menu (ui/live_panel)
     installSessions(window);           // File ▸ Save Session / Open Session (ui/session_controller)
