@@ -3,6 +3,7 @@
 // (one line per distinct optimal policy, train and val), the λ training picks by IBC lift
 // (or the λ given), and writes the curve, the learned tables, the policy table and the
 // per-query belief traces as JSON.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include "app/cli/args.hpp"
 #include "app/cli/command.hpp"
 #include "core/data/reader.hpp"
+#include "core/eval/metrics.hpp"
 #include "core/eval/protocol.hpp"
 #include "core/routing/cascade_router.hpp"
 #include "core/routing/method.hpp"
@@ -56,9 +58,29 @@ std::string lambda_text(double x) {
     return buf;
 }
 
+// The cascade's figures as eval::Metrics, so that the table and the JSON print every field of
+// eval::metric_fields() as everywhere else; slope, lift and gap recovered against the line from
+// the first to the last model (cascade::line_lift).
+automix::eval::Metrics metrics_of(const cascade::CascadeResult& r, const cascade::LineBaseline& line) {
+    automix::eval::Metrics m;
+    m.n = r.final_model.size();
+    m.n_escalated = m.n - (r.per_model.empty() ? 0 : r.per_model.front());
+    m.avg_cost = r.avg_cost;
+    m.avg_perf = r.avg_score;
+    m.slope = (r.avg_score - line.first_perf) / (r.avg_cost - line.first_cost);
+    m.lift = cascade::line_lift(r.avg_cost, r.avg_score, line);
+    const double n = static_cast<double>(m.n);
+    m.escalated_fraction = static_cast<double>(m.n_escalated) / n;
+    m.apgr = (r.avg_score - line.first_perf) / (line.last_perf - line.first_perf);
+    std::size_t calls = 0;  // a row answered by model j called models 0..j
+    for (std::size_t j = 0; j < r.per_model.size(); ++j) calls += r.per_model[j] * (j + 1);
+    m.calls_per_query = static_cast<double>(calls) / n;
+    return m;
+}
+
 struct Evaluated {
     cascade::CascadeResult train, val;
-    double train_lift = 0, val_lift = 0;
+    automix::eval::Metrics train_metrics, val_metrics;
 };
 
 Evaluated evaluate_policy(const cascade::CascadeSolution& sol, const cascade::Policy& p,
@@ -67,9 +89,36 @@ Evaluated evaluate_policy(const cascade::CascadeSolution& sol, const cascade::Po
     Evaluated e;
     e.train = cascade::route_rows(sol, p, train);
     e.val = cascade::route_rows(sol, p, val);
-    e.train_lift = cascade::line_lift(e.train.avg_cost, e.train.avg_score, train_line);
-    e.val_lift = cascade::line_lift(e.val.avg_cost, e.val.avg_score, val_line);
+    e.train_metrics = metrics_of(e.train, train_line);
+    e.val_metrics = metrics_of(e.val, val_line);
     return e;
+}
+
+// Every field of the table by its key ("nan" for an undefined value, as the rest of the JSON)
+// and the rows each model answered.
+nlohmann::json figures_json(const automix::eval::Metrics& m, const std::vector<std::size_t>& per_model) {
+    nlohmann::json j = automix::eval::metric_fields_json(m);
+    for (const auto& f : automix::eval::metric_fields())
+        if (j[std::string(f.key)].is_null()) j[std::string(f.key)] = num(f.value(m));
+    j["per_model"] = per_model;
+    return j;
+}
+
+// The table's columns: the headline fields of eval::metric_fields() on train, then on val.
+bool headline(const automix::eval::MetricField& f) {
+    return f.headline;
+}
+std::string figure_cells(const automix::eval::Metrics* m, const char* prefix) {
+    std::string out;
+    for (const auto& f : automix::eval::metric_fields()) {
+        if (!headline(f)) continue;
+        const std::string title = prefix + std::string(f.label);
+        const std::string cell = m ? automix::eval::format_metric(f, f.value(*m)) : title;
+        char buf[96];
+        std::snprintf(buf, sizeof buf, " %*s", static_cast<int>(std::max<std::size_t>(title.size(), 9)), cell.c_str());
+        out += buf;
+    }
+    return out;
 }
 
 std::string counts_text(const std::vector<std::size_t>& per_model) {
@@ -173,33 +222,26 @@ int run_cascade(const std::vector<std::string>& argv) {
             if (!quiet)
                 std::fprintf(text_out,
                              "\n%s: %zu train / %zu val rows, %zu distinct policies (%zu breakpoints)\n"
-                             "  %-20s %9s %8s %8s   %9s %8s %8s  %s\n",
+                             "  %-20s%s  %s  %s\n",
                              terminal_safe(name).c_str(), train.size(), val.size(), curve.size(),
-                             sol.breakpoints().size(), "lambda range", "tr cost", "tr perf", "tr lift", "val cost",
-                             "val perf", "val lift", "val rows per model");
+                             sol.breakpoints().size(), "lambda range", figure_cells(nullptr, "tr ").c_str(),
+                             figure_cells(nullptr, "val ").c_str(), "val rows per model");
             for (std::size_t k = 0; k < curve.size(); ++k) {
                 const auto& c = curve[k];
                 const Evaluated e = evaluate_policy(sol, c.policy, train, val, train_line, val_line);
                 nlohmann::json pj;
                 pj["lambda_lo"] = c.lambda_lo;
                 pj["lambda_hi"] = num(c.lambda_hi);
-                pj["train"] = {{"avg_cost", num(e.train.avg_cost)},
-                               {"avg_perf", num(e.train.avg_score)},
-                               {"lift", num(e.train_lift)},
-                               {"per_model", e.train.per_model}};
-                pj["val"] = {{"avg_cost", num(e.val.avg_cost)},
-                             {"avg_perf", num(e.val.avg_score)},
-                             {"lift", num(e.val_lift)},
-                             {"per_model", e.val.per_model}};
+                pj["train"] = figures_json(e.train_metrics, e.train.per_model);
+                pj["val"] = figures_json(e.val_metrics, e.val.per_model);
                 pj["expected"] = {{"avg_cost", c.expected.cost}, {"avg_perf", c.expected.score}};
                 pj["escalating_nodes"] = c.policy.escalating_nodes();
                 points.push_back(std::move(pj));
                 if (!quiet) {
                     const std::string range = "[" + lambda_text(c.lambda_lo) + ", " + lambda_text(c.lambda_hi) + ")";
-                    std::fprintf(text_out, "%s %-20s %9.3f %8.4f %8.4f   %9.3f %8.4f %8.4f  %s\n",
-                                 k == best && lambdas.empty() ? "*" : " ", range.c_str(), e.train.avg_cost,
-                                 e.train.avg_score, e.train_lift, e.val.avg_cost, e.val.avg_score, e.val_lift,
-                                 counts_text(e.val.per_model).c_str());
+                    std::fprintf(text_out, "%s %-20s%s  %s  %s\n", k == best && lambdas.empty() ? "*" : " ",
+                                 range.c_str(), figure_cells(&e.train_metrics, "tr ").c_str(),
+                                 figure_cells(&e.val_metrics, "val ").c_str(), counts_text(e.val.per_model).c_str());
                 }
             }
             dj["n_train"] = train.size();
@@ -224,11 +266,8 @@ int run_cascade(const std::vector<std::string>& argv) {
                 nlohmann::json pj;
                 pj["lambda"] = lambda;
                 pj["how"] = how;
-                pj["train_lift"] = num(e.train_lift);
-                pj["val"] = {{"avg_cost", num(e.val.avg_cost)},
-                             {"avg_perf", num(e.val.avg_score)},
-                             {"lift", num(e.val_lift)},
-                             {"per_model", e.val.per_model}};
+                pj["train_lift"] = num(e.train_metrics.lift);
+                pj["val"] = figures_json(e.val_metrics, e.val.per_model);
                 pj["policy_table"] = cascade::policy_table_json(sol, policy, lambda);
                 if (!args.has("no-traces")) {
                     nlohmann::json traces = nlohmann::json::array();
@@ -242,11 +281,12 @@ int run_cascade(const std::vector<std::string>& argv) {
                 }
                 picks.push_back(std::move(pj));
                 if (!quiet)
-                    std::fprintf(
-                        text_out,
-                        "  %s lambda %s: val cost %.3f perf %.4f lift %.4f (train lift %.4f), rows per model %s\n",
-                        how.c_str(), lambda_text(lambda).c_str(), e.val.avg_cost, e.val.avg_score, e.val_lift,
-                        e.train_lift, counts_text(e.val.per_model).c_str());
+                    std::fprintf(text_out, "  %s lambda %s: val %s (train IBC lift %s), rows per model %s\n",
+                                 how.c_str(), lambda_text(lambda).c_str(),
+                                 automix::eval::metrics_text(e.val_metrics, headline).c_str(),
+                                 automix::eval::format_metric(automix::eval::metric_field("lift"), e.train_metrics.lift)
+                                     .c_str(),
+                                 counts_text(e.val.per_model).c_str());
             }
             dj["policies"] = std::move(picks);
             dj["ok"] = true;

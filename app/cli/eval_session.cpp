@@ -128,10 +128,10 @@ int run_session_eval(const std::vector<std::string>& argv) {
             std::fprintf(out, "  %-14s %s %s\n", terminal_safe(d.dataset).c_str(),
                          d.error.empty() ? d.params.dump().c_str() : ("failed: " + terminal_safe(d.error)).c_str(),
                          d.manual ? "(set by hand)" : "(trained)");
-        if (r.valid)
-            std::fprintf(out, "%zu rows: avg cost %.6f  avg perf %.6f  IBC lift %.4f %%  escalated %.4f %%\n",
-                         r.metrics.n, r.metrics.avg_cost, r.metrics.avg_perf, 100 * r.metrics.lift,
-                         100 * r.metrics.escalated_fraction);
+        if (r.valid)  // the status bar's fields, as it prints them
+            std::fprintf(out, "%zu rows: %s\n", r.metrics.n,
+                         eval::metrics_text(r.metrics, [](const eval::MetricField& f) { return f.headline; }, "  ")
+                             .c_str());
         else
             std::fprintf(out, "%zu rows: not routed\n", r.scope.size());
     }

@@ -34,13 +34,15 @@ ChoiceRouting route_choice(const data::Dataset& ds, const data::View& train, con
     out.ladder = ScoredView::ladder_for(ds, *choice.method);
     if (choice.params) {
         out.params = *choice.params;
+        out.decisions = choice.method->route(ds, rows, out.params, cfg);
     } else {
         if (train.empty()) throw std::invalid_argument(choice.method->name() + ": no train rows to train on");
         const ScoredView train_view = ScoredView::for_method(ds, train, *choice.method, CostModel::from(cfg));
-        out.params = train_method(*choice.method, ds, train_view, cfg).best_params();
+        Fit fit = fit_and_route(*choice.method, ds, train_view, rows, cfg);
+        out.params = fit.train.best_params();
+        out.decisions = std::move(fit.decisions);
     }
     out.description = choice.method->describe(out.params, cfg);
-    out.decisions = choice.method->route(ds, rows, out.params, cfg);
     return out;
 }
 

@@ -54,8 +54,8 @@ CostQuality cost_quality(const data::Dataset& ds, const data::View& train, const
     CostQuality cq;
     cq.small_only = two.evaluate_constant(0);
     cq.large_only = two.evaluate_constant(1);
-    const routing::MethodPtr oracle = routing::find_method("oracle");
-    const routing::MethodPtr random = routing::find_method("random_mix");
+    const routing::MethodPtr oracle = routing::find_reference(routing::Capabilities::Tone::Oracle);
+    const routing::MethodPtr random = routing::find_reference(routing::Capabilities::Tone::RandomMix);
     if (oracle) cq.oracle = two.evaluate(oracle->route(ds, eval, routing::Params(), cfg));
     if (random && random_steps > 0) {
         for (int s = 0; s <= random_steps; ++s) {
@@ -101,13 +101,17 @@ CostQuality cost_quality(const data::Dataset& ds, const data::View& train, const
 }
 
 DataTable cost_quality_table(const CostQuality& cq) {
+    // The figures of every point: each field of metric_fields(), by its key, in table order.
     DataTable t;
-    t.columns = {"series", "method", "params",    "description", "cost",  "perf",
-                 "lift",   "apgr",   "escalated", "trained",     "pareto"};
+    t.columns = {"series", "method", "params", "description"};
+    for (const MetricField& f : metric_fields()) t.columns.emplace_back(f.key);
+    t.columns.insert(t.columns.end(), {"trained", "pareto"});
     auto add = [&t](const std::string& series, const std::string& method, const std::string& params,
                     const std::string& text, const Metrics& m, bool trained, bool pareto) {
-        t.add({series, method, params, text, m.avg_cost, m.avg_perf, m.lift, m.apgr, m.escalated_fraction,
-               trained ? 1.0 : 0.0, pareto ? 1.0 : 0.0});
+        std::vector<Cell> row{series, method, params, text};
+        for (const MetricField& f : metric_fields()) row.emplace_back(f.value(m));
+        row.insert(row.end(), {trained ? 1.0 : 0.0, pareto ? 1.0 : 0.0});
+        t.add(std::move(row));
     };
     add("small_only", "always_small", "null", "-", cq.small_only, false, false);
     add("large_only", "always_large", "null", "-", cq.large_only, false, false);

@@ -62,7 +62,8 @@ CostQuality cost_quality(const data::Dataset& ds, const data::View& train, const
                          const std::function<bool(std::size_t, std::size_t)>& progress = {}, int random_steps = 10);
 
 // One line per point: series (small_only, large_only, oracle, random_mix, candidate), method,
-// params (JSON), description, cost, perf, lift, apgr, escalated, trained (0/1), pareto (0/1).
+// params (JSON), description, every field of metric_fields() by its key (avg_cost, avg_perf,
+// lift, …), trained (0/1), pareto (0/1).
 DataTable cost_quality_table(const CostQuality& cq);
 // The tables of several datasets in one, each line led by its `dataset`.
 DataTable cost_quality_table(const std::vector<std::pair<std::string, CostQuality>>& by_dataset);

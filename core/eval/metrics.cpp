@@ -178,6 +178,30 @@ std::string format_metric(const MetricField& f, double value) {
     return buf;
 }
 
+nlohmann::json metric_fields_json(const Metrics& m) {
+    nlohmann::json j = nlohmann::json::object();
+    for (const MetricField& f : metric_fields()) {
+        const double v = f.value(m);
+        if (!std::isfinite(v))
+            j[std::string(f.key)] = nullptr;
+        else if (f.format == MetricFormat::Count)
+            j[std::string(f.key)] = static_cast<std::size_t>(v);
+        else
+            j[std::string(f.key)] = v;
+    }
+    return j;
+}
+
+std::string metrics_text(const Metrics& m, bool (*pick)(const MetricField&), std::string_view separator) {
+    std::string out;
+    for (const MetricField& f : metric_fields()) {
+        if (!pick(f)) continue;
+        if (!out.empty()) out += separator;
+        out += std::string(f.label) + " " + format_metric(f, f.value(m));
+    }
+    return out;
+}
+
 Metrics ScoredView::evaluate_constant(std::size_t level) const {
     return evaluate(routing::Decisions(size(), static_cast<routing::ModelIndex>(level)));
 }

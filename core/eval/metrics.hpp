@@ -75,6 +75,10 @@ const std::vector<MetricField>& metric_fields();
 const MetricField& metric_field(std::string_view key);
 // "0.375", "12.5 %", "40": the value as the GUI and text outputs print it ("nan" when undefined).
 std::string format_metric(const MetricField& f, double value);
+// Every field of the table by its key: a count as an integer, an undefined value as null.
+nlohmann::json metric_fields_json(const Metrics& m);
+// "avg cost 3.21 · avg perf 0.612 · …": the fields `pick` chooses, labelled, in table order.
+std::string metrics_text(const Metrics& m, bool (*pick)(const MetricField&), std::string_view separator = " · ");
 
 class ScoredView {
   public:

@@ -89,7 +89,6 @@ SamplesCurve samples_curve(const data::Dataset& ds, int dataset, const std::vect
         else if (sub.split[i] == data::Split::Val)
             val.push_back(static_cast<data::RowIndex>(i));
     }
-    const CostModel costs = CostModel::from(cfg);
     std::vector<std::vector<double>> file_conf;
     for (std::size_t j = 0; j < verified; ++j) {
         sub.models[j].verifier_confidence.resize(sub.size(), data::kMissing);
@@ -107,11 +106,9 @@ SamplesCurve samples_curve(const data::Dataset& ds, int dataset, const std::vect
             p.k = ks[ki];
             p.method = m->name();
             try {
-                const ScoredView tv = ScoredView::for_method(sub, train, *m, costs);
-                const TrainResult t = train_method(*m, sub, tv, cfg);
-                p.train_lift = t.train_lift();
-                const ScoredView vv = ScoredView::for_method(sub, val, *m, costs);
-                p.val = vv.evaluate(m->route(sub, val, t.best_params(), cfg));
+                const Fit fit = fit_and_score(*m, sub, train, val, cfg);
+                p.train_lift = fit.train.train_lift();
+                p.val = fit.scored;
                 p.ok = true;
             } catch (const std::exception& e) {
                 p.error = e.what();

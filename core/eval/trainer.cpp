@@ -1,6 +1,7 @@
 #include "core/eval/trainer.hpp"
 
 #include <cmath>
+#include <exception>
 
 namespace automix::eval {
 
@@ -77,6 +78,24 @@ Fit fit_and_score(const routing::Method& m, const data::Dataset& ds, const data:
     const ScoredView train_view = ScoredView::for_method(ds, train, m, costs);
     const ScoredView rows_view = ScoredView::for_method(ds, rows, m, costs);
     return fit_and_score(m, ds, train_view, rows_view, cfg, options);
+}
+
+FitEach fit_and_score_each(const routing::Method& m, const data::Dataset& ds, const data::View& train,
+                           const std::vector<data::View>& rows, const routing::Config& cfg) {
+    const CostModel costs = CostModel::from(cfg);
+    FitEach f;
+    f.train = train_method(m, ds, ScoredView::for_method(ds, train, m, costs), cfg);
+    f.scored.resize(rows.size());
+    f.errors.resize(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        try {
+            const ScoredView view = ScoredView::for_method(ds, rows[i], m, costs);
+            f.scored[i] = view.evaluate(m.route(ds, rows[i], f.train.best_params(), cfg));
+        } catch (const std::exception& e) {
+            f.errors[i] = e.what();
+        }
+    }
+    return f;
 }
 
 }  // namespace automix::eval

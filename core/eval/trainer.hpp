@@ -11,6 +11,7 @@
 // Train, route, score in one call (the protocols, studies, curves and the GUI all use it):
 //   Fit f = fit_and_score(method, ds, train_rows, val_rows, cfg);   // f.train, f.decisions, f.scored
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "core/eval/metrics.hpp"
@@ -63,5 +64,15 @@ Fit fit_and_score(const routing::Method& m, const data::Dataset& ds, const data:
 // Train, then route `rows` without scoring them (rows whose scores may be unknown).
 Fit fit_and_route(const routing::Method& m, const data::Dataset& ds, const ScoredView& train, const data::View& rows,
                   const routing::Config& cfg);
+// Train once, then route and score each of several row sets with the chosen parameter (train on
+// A, evaluate on every B). A training error throws; a row set that cannot be routed or scored
+// keeps its error and default figures, the others are scored.
+struct FitEach {
+    TrainResult train;
+    std::vector<Metrics> scored;      // per row set
+    std::vector<std::string> errors;  // per row set, "" when scored
+};
+FitEach fit_and_score_each(const routing::Method& m, const data::Dataset& ds, const data::View& train,
+                           const std::vector<data::View>& rows, const routing::Config& cfg);
 
 }  // namespace automix::eval

@@ -18,15 +18,13 @@ std::string model_name(const data::Dataset& ds, int m) {
     return c.display_name.empty() ? c.name : c.display_name;
 }
 
-// The per-bin escalate flags of a POMDPSimple policy: the method's own parameter, or the
-// POMDP union's when it picked its POMDPSimple member (index 0). Empty otherwise.
+// The per-bin escalate flags of the method's policy (Method::bin_policy: POMDPSimple, or the
+// POMDP union when it picked that member). Empty when it has none.
 std::vector<std::uint8_t> pomdp_flags(const routing::Method& method, const routing::Params& p, int bins) {
-    const routing::Params* flags = nullptr;
-    if (method.name() == "POMDPSimple") flags = &p;
-    if (method.name() == "POMDP" && p.is_array() && p.size() == 2 && p[1] == 0) flags = &p[0];
+    const routing::Params flags = method.bin_policy(p);
     std::vector<std::uint8_t> out;
-    if (!flags || !flags->is_array() || static_cast<int>(flags->size()) != bins) return {};
-    for (const auto& f : *flags) {
+    if (!flags.is_array() || static_cast<int>(flags.size()) != bins) return {};
+    for (const auto& f : flags) {
         if (!f.is_number_integer()) return {};
         out.push_back(static_cast<std::uint8_t>(f.get<int>() != 0));
     }

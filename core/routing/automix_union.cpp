@@ -20,6 +20,7 @@ class AutomixUnionMethod : public Method {
         c.colour_slot = 6;
         c.wrapped_colour_slot = 12;
         c.wrappers = {"fixed_answer"};
+        c.on_samples_curve = true;
         return c;
     }
 
@@ -52,6 +53,13 @@ class AutomixUnionMethod : public Method {
                          const Config& cfg) const override {
         const auto [member, inner] = split(p);
         return member->extra(ds, train, inner, cfg);
+    }
+
+    Params bin_policy(const Params& p) const override {
+        if (!p.is_array() || p.size() != 2 || !p[1].is_number_integer() || p[1].get<int>() < 0 ||
+            p[1].get<int>() >= static_cast<int>(members_.size()))
+            return nullptr;
+        return members_[p[1].get<std::size_t>()]->bin_policy(p[0]);
     }
 
   private:

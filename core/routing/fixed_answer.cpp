@@ -29,6 +29,7 @@ class FixedAnswerMethod : public Method {
         c.colour_slot = c.wrapped_colour_slot;
         c.wrapped_colour_slot = -1;
         c.panel.clear();
+        c.on_samples_curve = false;
         c.wrappers.clear();
         return c;
     }

@@ -97,6 +97,8 @@ struct Capabilities {
     // Wrappers (registered with AUTOMIX_REGISTER_WRAPPER) to register around this method,
     // e.g. "fixed_answer".
     std::vector<std::string> wrappers;
+    // Drawn on the Verifier tab's lift-vs-samples curve beside the current method.
+    bool on_samples_curve = false;
 };
 
 // Input a method cannot route (e.g. a confidence outside every bin, a missing answer).
@@ -152,6 +154,12 @@ class Method {
     // whose parameters summarise the train rows (POMDPSimple) use it for the details.
     virtual std::string explain(const data::Dataset& ds, const data::View& train, data::RowIndex row, const Params& p,
                                 const Config& cfg) const;
+    // The per-confidence-bin escalate flags (0/1) a parameter amounts to, when the method's
+    // policy is one (POMDPSimple; the POMDP union when it picked that member); null otherwise.
+    virtual Params bin_policy(const Params& p) const {
+        (void)p;
+        return nullptr;
+    }
     // Extra per-method data written into the report next to best_param (e.g. a learned
     // table). null = nothing to add.
     virtual nlohmann::json extra(const data::Dataset& ds, const data::View& train, const Params& p,
@@ -176,6 +184,8 @@ bool is_reference(const std::string& method_name);
 MethodPtr find_method(const std::string& name);
 std::vector<std::string> method_names();  // all registered, in report order
 std::vector<MethodPtr> all_methods();     // same order
+// The first registered reference drawn in `tone` (the oracle, the random mix); null when none.
+MethodPtr find_reference(Capabilities::Tone tone);
 // For methods outside the built-in list (tests, plug-ins); appended at the end.
 void register_method(MethodPtr m);
 

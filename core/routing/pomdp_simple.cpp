@@ -136,6 +136,7 @@ class PomdpSimpleMethod : public Method {
         c.wrappers = {"fixed_answer"};
         return c;
     }
+    Params bin_policy(const Params& p) const override { return p; }
 
     std::vector<Params> candidates(const data::Dataset& ds, const data::View& train, const Config& cfg) const override {
         const Bins bins(cfg.num_bins);

@@ -108,6 +108,14 @@ std::vector<MethodPtr> all_methods() {
     return registry();
 }
 
+MethodPtr find_reference(Capabilities::Tone tone) {
+    for (const MethodPtr& m : all_methods()) {
+        const Capabilities c = m->capabilities();
+        if (c.role == Role::Reference && c.tone == tone) return m;
+    }
+    return nullptr;
+}
+
 void register_method(MethodPtr m) {
     std::lock_guard<std::mutex> lock(registry_mutex());
     auto& all = registry();

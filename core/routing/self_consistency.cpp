@@ -19,6 +19,7 @@ class SelfConsistencyMethod : public Method {
         c.colour_slot = 3;
         c.wrapped_colour_slot = -1;
         c.wrappers.clear();  // the reference never wraps it
+        c.on_samples_curve = false;  // a baseline: not on the lift-vs-samples curve with Threshold
         return c;
     }
 

@@ -20,6 +20,7 @@ class ThresholdMethod : public Method {
         c.colour_slot = 0;
         c.wrapped_colour_slot = 7;
         c.wrappers = {"fixed_answer"};
+        c.on_samples_curve = true;
         return c;
     }
 

@@ -58,19 +58,21 @@ SessionRouting route_session(const data::Dataset& ds, const Session& s) {
         dr.dataset = ds.dataset_names[d];
         try {
             const auto manual = s.manual_params.find(dr.dataset);
+            const data::View all = rows_of_dataset(ds, static_cast<int>(d));
+            routing::Decisions decisions;
             if (manual != s.manual_params.end()) {
                 dr.params = manual->second;
                 dr.manual = true;
+                decisions = method->route(ds, all, dr.params, out.config);
             } else {
                 const data::View train_rows = ds.measured(ds.rows(static_cast<int>(d), data::Split::Train));
                 if (train_rows.empty()) throw std::runtime_error("no train rows");
                 const eval::ScoredView train = eval::ScoredView::for_method(ds, train_rows, *method, costs);
-                const eval::TrainResult result = eval::train_method(*method, ds, train, out.config);
-                dr.params = result.best_params();
-                dr.train_lift = result.train_lift();
+                eval::Fit fit = eval::fit_and_route(*method, ds, train, all, out.config);
+                dr.params = fit.train.best_params();
+                dr.train_lift = fit.train.train_lift();
+                decisions = std::move(fit.decisions);
             }
-            const data::View all = rows_of_dataset(ds, static_cast<int>(d));
-            const routing::Decisions decisions = method->route(ds, all, dr.params, out.config);
             for (std::size_t i = 0; i < all.size(); ++i) out.decisions[all[i]] = decisions[i];
         } catch (const std::exception& e) {
             dr.error = e.what();
@@ -110,12 +112,7 @@ nlohmann::json routing_to_json(const SessionRouting& r) {
                         {"datasets", datasets},
                         {"scope_rows", r.scope.size()},
                         {"scope_escalated_rows", escalated}};
-    if (r.valid)
-        j["metrics"] = {{"avg_cost", r.metrics.avg_cost},
-                        {"avg_perf", r.metrics.avg_perf},
-                        {"ibc_lift", r.metrics.lift},
-                        {"escalated", r.metrics.escalated_fraction},
-                        {"rows", r.metrics.n}};
+    if (r.valid) j["metrics"] = eval::metric_fields_json(r.metrics);
     return j;
 }
 

@@ -9,7 +9,6 @@ StudyResult run_transfer(const data::Dataset& ds, const StudyRequest& rq, const 
     const std::vector<int> datasets = resolve_datasets(ds, rq.datasets);
     const std::vector<routing::MethodPtr> methods = methods_for_all(ds, rq, datasets);
     const std::size_t n = datasets.size();
-    const eval::CostModel costs = eval::CostModel::from(rq.config);
 
     struct Cell {
         bool ok = false;
@@ -31,30 +30,23 @@ StudyResult run_transfer(const data::Dataset& ds, const StudyRequest& rq, const 
         const std::size_t mi = task / n, a = task % n;
         const routing::Method& m = *methods[mi];
         Trained& t = trained[mi][a];
+        std::vector<data::View> val_rows;
+        for (std::size_t b = 0; b < n; ++b) val_rows.push_back(by_dataset.rows(datasets[b], data::Split::Val));
         try {
-            const eval::ScoredView train =
-                eval::ScoredView::for_method(ds, by_dataset.rows(datasets[a], data::Split::Train), m, costs);
-            const eval::TrainResult tr = eval::train_method(m, ds, train, rq.config);
-            t.best = tr.best_params();
-            t.train_lift = tr.train_lift();
+            const eval::FitEach fit = eval::fit_and_score_each(
+                m, ds, by_dataset.rows(datasets[a], data::Split::Train), val_rows, rq.config);
+            t.best = fit.train.best_params();
+            t.train_lift = fit.train.train_lift();
             t.ok = true;
+            for (std::size_t b = 0; b < n; ++b) {
+                Cell& c = cells[mi][a][b];
+                c.ok = fit.errors[b].empty();
+                c.error = fit.errors[b];
+                if (c.ok) c.val = fit.scored[b];
+            }
         } catch (const std::exception& e) {
             t.error = e.what();
-        }
-        for (std::size_t b = 0; b < n; ++b) {
-            Cell& c = cells[mi][a][b];
-            if (!t.ok) {
-                c.error = "training failed: " + t.error;
-                continue;
-            }
-            try {
-                const data::View val_rows = by_dataset.rows(datasets[b], data::Split::Val);
-                const eval::ScoredView val = eval::ScoredView::for_method(ds, val_rows, m, costs);
-                c.val = val.evaluate(m.route(ds, val_rows, t.best, rq.config));
-                c.ok = true;
-            } catch (const std::exception& e) {
-                c.error = e.what();
-            }
+            for (std::size_t b = 0; b < n; ++b) cells[mi][a][b].error = "training failed: " + t.error;
         }
     });
 

@@ -231,6 +231,16 @@ class TestCalibration : public QObject {
         const auto t = eval::cost_quality_table(cq);
         QCOMPARE(t.rows.size(), std::size_t(3 + 11 + 9));
         QCOMPARE(std::get<std::string>(t.rows[0][0]), std::string("small_only"));
+        // Every field of the metrics table is a column, by its key, holding that field's value.
+        for (const eval::MetricField& f : eval::metric_fields()) {
+            const std::size_t c = t.column(std::string(f.key));
+            QVERIFY2(c < t.columns.size(), std::string(f.key).c_str());
+            const double want = f.value(cq.small_only), got = std::get<double>(t.rows[0][c]);
+            QVERIFY((std::isnan(want) && std::isnan(got)) || want == got);
+            const double last = std::get<double>(t.rows.back()[c]);
+            const double lastWant = f.value(cq.methods[0].points.back().metrics);
+            QVERIFY((std::isnan(lastWant) && std::isnan(last)) || lastWant == last);
+        }
         // A method that cannot route gets ok = false instead of throwing.
         auto broken = build(rows);
         broken.models[0].verifier_confidence[val[0]] = std::nan("");

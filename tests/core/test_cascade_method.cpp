@@ -322,6 +322,25 @@ class TestCascadeMethod : public QObject {
         for (std::size_t k = 1; k < curve.size(); ++k)
             QVERIFY(curve[k]["train"]["avg_cost"].get<double>() <=
                     curve[k - 1]["train"]["avg_cost"].get<double>() + 1e-12);
+        // Every field of the metrics table on train and val, by its key; the text table has the
+        // headline fields as columns, and the figures agree with the JSON.
+        for (const eval::MetricField& f : eval::metric_fields()) {
+            QVERIFY2(curve[0]["train"].contains(std::string(f.key)), std::string(f.key).c_str());
+            QVERIFY2(curve[0]["val"].contains(std::string(f.key)), std::string(f.key).c_str());
+            if (f.headline) QVERIFY2(text.contains(QString::fromStdString("val " + std::string(f.label))), qPrintable(text));
+        }
+        const auto& val0 = curve[0]["val"];
+        QCOMPARE(val0["n"].get<std::size_t>(), j["datasets"]["coqa"]["n_val"].get<std::size_t>());
+        std::size_t answered = 0, calls = 0;
+        for (std::size_t m = 0; m < val0["per_model"].size(); ++m) {
+            answered += val0["per_model"][m].get<std::size_t>();
+            calls += val0["per_model"][m].get<std::size_t>() * (m + 1);
+        }
+        QCOMPARE(answered, val0["n"].get<std::size_t>());
+        QCOMPARE(val0["n_escalated"].get<std::size_t>(), answered - val0["per_model"][0].get<std::size_t>());
+        QCOMPARE(val0["calls_per_query"].get<double>(), static_cast<double>(calls) / static_cast<double>(answered));
+        QVERIFY(text.contains(QString::fromStdString(
+            eval::format_metric(eval::metric_field("avg_cost"), curve[0]["val"]["avg_cost"].get<double>()))));
         const auto& pick = j["datasets"]["coqa"]["policies"][0];
         QCOMPARE(pick["traces"].size(), j["datasets"]["coqa"]["n_val"].get<std::size_t>());
         const auto& step = pick["traces"][0]["steps"][0];

@@ -309,6 +309,29 @@ class TestRouting : public QObject {
         QVERIFY(!routing::find_method("FixedAnswerRouting(SelfConsistency)"));
     }
 
+    // What callers used to decide by name, now by what a method declares.
+    void capabilitiesReplaceNameTests() {
+        using Tone = routing::Capabilities::Tone;
+        QCOMPARE(routing::find_reference(Tone::Oracle)->name(), method("oracle")->name());
+        QCOMPARE(routing::find_reference(Tone::RandomMix)->name(), method("random_mix")->name());
+        QCOMPARE(routing::find_reference(Tone::SmallModel)->name(), method("always_small")->name());
+        QVERIFY(routing::is_reference(*routing::find_reference(Tone::Oracle)));
+        // The lift-vs-samples curve: Threshold and POMDP, in registry order; no wrapper.
+        std::vector<std::string> onCurve;
+        for (const auto& m : routing::all_methods())
+            if (m->capabilities().on_samples_curve) onCurve.push_back(m->name());
+        QCOMPARE(onCurve, (std::vector<std::string>{"Threshold", "POMDP"}));
+        // The per-bin policy: POMDPSimple's parameter itself, the union's only through that member.
+        const routing::Params flags = routing::Params::array({0, 1, 1, 0});
+        QCOMPARE(method("POMDPSimple")->bin_policy(flags), flags);
+        QCOMPARE(method("POMDP")->bin_policy(routing::Params::array({flags, 0})), flags);
+        QVERIFY(method("POMDP")->bin_policy(routing::Params::array({0.25, 3})).is_null());
+        QVERIFY(method("POMDP")->bin_policy(routing::Params::array({flags, 9})).is_null());
+        QVERIFY(method("POMDP")->bin_policy(flags).is_null());
+        QVERIFY(method("Threshold")->bin_policy(0.25).is_null());
+        QVERIFY(method("FixedAnswerRouting(POMDPSimple)")->bin_policy(flags).is_null());
+    }
+
     void explainTexts() {
         const auto ds = confidences({0.3125, 0.5, 0.36666666666666664, 0.36711});
         const auto t = method("Threshold");

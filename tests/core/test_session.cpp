@@ -342,8 +342,17 @@ class TestSession : public QObject {
         const nlohmann::json j = nlohmann::json::parse(f.readAll().toStdString());
         const session::SessionRouting r = session::route_session(loaded.dataset, s);
         QCOMPARE(j["metrics"]["avg_cost"].get<double>(), r.metrics.avg_cost);
-        QCOMPARE(j["metrics"]["ibc_lift"].get<double>(), r.metrics.lift);
+        QCOMPARE(j["metrics"]["lift"].get<double>(), r.metrics.lift);
         QCOMPARE(j["metrics"]["avg_perf"].get<double>(), r.metrics.avg_perf);
+        // Every field of the metrics table, by its key; the text prints the status bar's fields.
+        for (const eval::MetricField& f : eval::metric_fields()) {
+            QVERIFY2(j["metrics"].contains(std::string(f.key)), std::string(f.key).c_str());
+            if (f.headline)
+                QVERIFY2(run.out.contains(QString::fromStdString(std::string(f.label) + " " +
+                                                                 eval::format_metric(f, f.value(r.metrics)))),
+                         qPrintable(run.out));
+        }
+        QCOMPARE(j["metrics"]["n"].get<std::size_t>(), r.metrics.n);
 
         // Another content: refused unless asked, with both hashes named.
         s.data_sha256 = std::string(64, '0');

@@ -75,6 +75,26 @@ class TestTrainer : public QObject {
         QCOMPARE(curve[0].n_escalated, std::size_t(0));
     }
 
+    // One training scored on several row sets (transfer) = fit_and_score on each, to the bit;
+    // a row set that cannot be routed keeps its error and leaves the others scored.
+    void fitAndScoreEachEqualsFitAndScore() {
+        auto ds = separable();
+        const auto m = routing::find_method("Threshold");
+        const data::View train = ds.all_rows(), first{0, 1}, second{2};
+        const eval::FitEach each = eval::fit_and_score_each(*m, ds, train, {first, second}, {});
+        for (const auto& [i, rows] : {std::pair{0, first}, std::pair{1, second}}) {
+            const eval::Fit one = eval::fit_and_score(*m, ds, train, rows, {});
+            QVERIFY(each.errors[static_cast<std::size_t>(i)].empty());
+            QVERIFY(one.train.best_params() == each.train.best_params());
+            const eval::Metrics& a = each.scored[static_cast<std::size_t>(i)];
+            QVERIFY(a.avg_cost == one.scored.avg_cost && a.avg_perf == one.scored.avg_perf);
+            QVERIFY(a.lift == one.scored.lift || (std::isnan(a.lift) && std::isnan(one.scored.lift)));
+        }
+        ds.models[0].verifier_confidence[2] = std::nan("");  // Threshold cannot route row 2
+        const eval::FitEach broken = eval::fit_and_score_each(*m, ds, data::View{0, 1}, {first, second}, {});
+        QVERIFY(broken.errors[0].empty());
+        QVERIFY(!broken.errors[1].empty());
+    }
     void pandasSampleMatchesNumpy() {
         // np.random.RandomState(seed).permutation(N)[:k] with numpy 1.24 — what pandas
         // DataFrame.sample(k, random_state=seed) takes.

@@ -225,8 +225,8 @@ class TestSessions : public QObject {
         QVERIFY(m.valid);
         QCOMPARE(r["metrics"]["avg_cost"].get<double>(), m.values.avg_cost);
         QCOMPARE(r["metrics"]["avg_perf"].get<double>(), m.values.avg_perf);
-        QCOMPARE(r["metrics"]["ibc_lift"].get<double>(), m.values.lift);
-        QCOMPARE(r["metrics"]["escalated"].get<double>(), m.values.escalated_fraction);
+        QCOMPARE(r["metrics"]["lift"].get<double>(), m.values.lift);
+        QCOMPARE(r["metrics"]["escalated_fraction"].get<double>(), m.values.escalated_fraction);
     }
 
     void studyResultIsKeptWithItsProvenance() {

@@ -7,7 +7,7 @@
 // chart clicks re-route through RoutingState::setParameters; the exports write every chart (PNG, SVG) and its table
 // (CSV), and "Export report" adds the JSON report of core/eval.
 //
-//   ChartTabs* tabs = installChartTabs(mainWindow);   // one call in MainWindow's constructor
+//   ChartTabs* tabs = installChartTabs(mainWindow, compare);   // one call in installWindowPanels
 #include <QObject>
 #include <QPointer>
 #include <functional>
@@ -43,7 +43,8 @@ class VerifierCharts;
 class ChartTabs : public QObject {
     Q_OBJECT
   public:
-    explicit ChartTabs(MainWindow* window);
+    // `compare`: the routing B of Method ▸ Compare With, ringed on the cost–quality chart (may be null).
+    ChartTabs(MainWindow* window, CompareRouting* compare);
     ~ChartTabs() override;
 
     CostQualityChart* costQuality() const { return costQuality_; }
@@ -70,7 +71,8 @@ class ChartTabs : public QObject {
     // What a click on a candidate point does: make that method and parameter the routing.
     // Switching method trains it first (in the background); the parameter is applied after.
     void selectCandidate(int method, int point);
-    // Lift vs k of Threshold, POMDP and the current method on the chart dataset (Charts menu).
+    // Lift vs k of the methods marked for it (Capabilities::on_samples_curve: Threshold, POMDP) and
+    // the current method on the chart dataset (Charts menu).
     void computeSamplesCurve();
 
     // Writes every chart as PNG + SVG and every table/curve as CSV into `folder`, plus
@@ -114,6 +116,7 @@ class ChartTabs : public QObject {
     void guarded(const QString& what, F&& f);
 
     MainWindow* window_;
+    CompareRouting* compare_;
     RoutingState* state_;
     JobRunner* jobs_;
     QTabWidget* tabs_;
@@ -144,6 +147,6 @@ class ChartTabs : public QObject {
 
 // Adds the chart tabs to the window's bottom tab area and an Export menu; returns the
 // controller (owned by the window).
-ChartTabs* installChartTabs(MainWindow* window);
+ChartTabs* installChartTabs(MainWindow* window, CompareRouting* compare = nullptr);
 
 }  // namespace automix::ui::charts
