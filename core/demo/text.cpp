@@ -171,7 +171,10 @@ std::vector<Fact> make_facts(Rng& rng, std::size_t count) {
         f.verb_past = verb.past;
         f.verb_base = verb.base;
         f.object = std::string(rng.pick(kAdjectives)) + " " + kNouns[objects[i]];
-        f.place = std::string(rng.pick(kPlaceAdjectives)) + " " + rng.pick(kPlaceNouns);
+        // Drawn one by one: the operands of + have no set order, and the shipped demo files were
+        // made with GCC's (right first).
+        const std::string noun = rng.pick(kPlaceNouns);
+        f.place = std::string(rng.pick(kPlaceAdjectives)) + " " + noun;
         f.month = rng.pick(kMonths);
         facts.push_back(std::move(f));
     }
@@ -289,7 +292,8 @@ QuestionItem qasper_question(Rng& rng, std::size_t min_bytes) {
     const std::string language = kLanguages[language_index], source = rng.pick(kSources);
     const std::string other_language =
         kLanguages[(language_index + 1 + rng.below(count_of(kLanguages) - 1)) % count_of(kLanguages)];
-    const std::string gain = std::to_string(1 + rng.below(9)) + "." + std::to_string(rng.below(10));
+    const std::string tenths = std::to_string(rng.below(10));  // drawn first, as above
+    const std::string gain = std::to_string(1 + rng.below(9)) + "." + tenths;
 
     std::vector<std::string> sentences = {
         "We present " + method + ", a new approach to " + task + ".",

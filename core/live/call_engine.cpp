@@ -333,10 +333,11 @@ struct CallEngine::Impl {
         if (code != CURLE_OK) {
             if (p->too_large) {
                 const std::string ct = header(*p, "content-type");
-                finish(std::move(p), CallResult::Status::Failed,
-                       "response larger than " + std::to_string(p->call.max_response_bytes) + " bytes (HTTP " +
-                           std::to_string(status) + ", " + (ct.empty() ? "no content type" : ct) +
-                           "); not read further (max_response_bytes)");
+                // The message is built before p is moved: argument order is unspecified.
+                std::string msg = "response larger than " + std::to_string(p->call.max_response_bytes) +
+                                  " bytes (HTTP " + std::to_string(status) + ", " +
+                                  (ct.empty() ? "no content type" : ct) + "); not read further (max_response_bytes)";
+                finish(std::move(p), CallResult::Status::Failed, std::move(msg));
                 return;
             }
             std::string why =
@@ -384,8 +385,10 @@ struct CallEngine::Impl {
             retry = false;  // out of credit: waiting does not refill it
             msg += " [not retried: the account has no quota left]";
         }
-        if (retry)
-            retry_or_fail(std::move(p), msg, server_wait(*p));
+        if (retry) {
+            const double wait = server_wait(*p);  // before p is moved: argument order is unspecified
+            retry_or_fail(std::move(p), msg, wait);
+        }
         else
             finish(std::move(p), CallResult::Status::Failed, msg);
     }
