@@ -15,7 +15,7 @@
 #include "core/data/dataset.hpp"
 #include "core/study/study.hpp"
 
-class QChart;
+class QChartView;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
@@ -29,9 +29,6 @@ class QTableWidget;
 
 namespace automix::ui {
 
-namespace charts {
-class DrawnChart;
-}
 class JobRunner;
 class PanelHost;
 namespace settings {
@@ -119,7 +116,6 @@ class StudiesPanel : public QWidget {
     QString provenance(const study::StudyRequest& rq, const QString& fileName = {}) const;
     void showResult();
     void drawChart();
-    void drawStudyChart(QChart* chart);  // the lines, error bars or scatter of the result
     void fillTable();
     void exportDialog(const QString& kind);
 
@@ -152,7 +148,7 @@ class StudiesPanel : public QWidget {
     QLabel* status_ = nullptr;
     QComboBox* groupCombo_ = nullptr;
     QStackedWidget* chartStack_ = nullptr;
-    charts::DrawnChart* studyChart_ = nullptr;
+    QChartView* chartView_ = nullptr;
     StudyHeatMap* heatMap_ = nullptr;
     QTableWidget* table_ = nullptr;
     QList<QPushButton*> exportButtons_;

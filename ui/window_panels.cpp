@@ -17,9 +17,8 @@ namespace automix::ui {
 
 WindowPanels installWindowPanels(MainWindow* window) {
     WindowPanels p;
-    // Method ▸ Compare With, the comparison bar (ui/compare_routing); its B is ringed on the charts.
-    p.compare = installCompareRouting(window);
-    p.charts = charts::installChartTabs(window, p.compare);  // the chart tabs of ui/charts (chart_tab_registry)
+    p.compare = installCompareRouting(window);     // Method ▸ Compare With, the comparison bar (ui/compare_routing)
+    p.charts = charts::installChartTabs(window);  // the chart tabs of ui/charts (chart_tab_registry)
     p.studies = installStudiesPanel(window);       // Studies tab + File ▸ Import Router Scores (ui/studies_panel)
     p.live = installLivePanel(window);             // Live tab + Live menu (ui/live_panel)
     // File ▸ Save Session / Open Session (ui/session_controller): keeps the studies' and live settings.

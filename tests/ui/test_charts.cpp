@@ -12,8 +12,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
-#include <QMap>
-#include <QPalette>
 #include <QPushButton>
 #include <QScatterSeries>
 #include <QSignalSpy>
@@ -36,15 +34,12 @@
 #include "ui/charts/belief_chart.hpp"
 #include "ui/charts/cascade_panel.hpp"
 #include "ui/charts/chart_export.hpp"
-#include "ui/charts/chart_page.hpp"
 #include "ui/charts/chart_tabs.hpp"
 #include "ui/charts/cost_quality_chart.hpp"
 #include "ui/charts/per_dataset_view.hpp"
 #include "ui/charts/verifier_charts.hpp"
 #include "ui/main_window.hpp"
-#include "ui/metric_text.hpp"
 #include "ui/routing_state.hpp"
-#include "ui/theme.hpp"
 #include "ui/tuning_panel.hpp"
 
 using namespace automix;
@@ -210,15 +205,6 @@ class TestCharts : public QObject {
             auto* label = panel->findChild<QLabel*>(QStringLiteral("figure_0_2"));
             QVERIFY(label);
             QCOMPARE(label->text(), QString::number(val.avg_cost, 'f', 2));
-            // One row per field of the metrics table shown with chart points, as the table prints it.
-            int row = 0;
-            for (const eval::MetricField& f : eval::metric_fields()) {
-                if (!f.on_chart_points) continue;
-                auto* cell = panel->findChild<QLabel*>(QStringLiteral("figure_%1_2").arg(row++));
-                QVERIFY2(cell, std::string(f.key).c_str());
-                QCOMPARE(cell->text(), ui::metricText(f, f.value(val)));
-            }
-            QVERIFY(!panel->findChild<QLabel*>(QStringLiteral("figure_%1_2").arg(row)));
         }
         // Keyboard: one step right moves t by a single step and re-routes.
         panel->parameterSlider(QStringLiteral("threshold"))->setFocus();
@@ -431,11 +417,6 @@ class TestCharts : public QObject {
         QVERIFY2(tabs_->verifier()->samplesError().isEmpty(), qPrintable(tabs_->verifier()->samplesError()));
         QCOMPARE(c.ks.size(), std::size_t(32));
         QCOMPARE(c.points.size(), 32 * c.methods.size());
-        // The methods marked for this curve (Capabilities::on_samples_curve), then the current one.
-        QVERIFY(c.methods.size() >= 2);
-        QCOMPARE(c.methods[0], std::string("Threshold"));
-        QCOMPARE(c.methods[1], std::string("POMDP"));
-        QVERIFY(c.methods.size() == 2 || c.methods[2] == state()->methodName().toStdString());
         QVERIFY(c.max_samples > 1);
     }
 
@@ -542,42 +523,6 @@ class TestCharts : public QObject {
         QVERIFY(view->table()->item(0, 0)->text().contains(QStringLiteral("±")));
     }
 
-    // One construct / redraw / restyle path: every chart of the window is a ChartWidget, and a
-    // theme change redraws each (a new QChart) with what it showed, the rings included.
-    void everyChartIsAChartWidget() {
-        chooseMethod(QStringLiteral("Threshold"));
-        tabs_->waitForCurves();
-        QCoreApplication::processEvents();
-        const QList<QChartView*> views = window_->findChildren<QChartView*>();
-        QVERIFY(views.size() >= 8);  // cost–quality, belief, cascade, 3 verifier, per dataset, study, …
-        QMap<ui::charts::ChartWidget*, QChart*> before;
-        // (The three Verifier charts keep their own QCharts: deleting a chart with dynamic-tick
-        // axes crashed in Qt 6.4, see the report; they restyle through redrawOnStyleChange.)
-        const QStringList own = {QStringLiteral("confidenceHistogramView"), QStringLiteral("reliabilityView"),
-                                 QStringLiteral("samplesCurveView")};
-        for (QChartView* v : views) {
-            if (own.contains(v->objectName())) continue;
-            QWidget* p = v->parentWidget();
-            while (p && !qobject_cast<ui::charts::ChartWidget*>(p)) p = p->parentWidget();
-            QVERIFY2(p, qPrintable(v->objectName()));
-            auto* chart = static_cast<ui::charts::ChartWidget*>(p);
-            QCOMPARE(chart->view(), v);
-            before.insert(chart, chart->chart());
-        }
-        const auto ring = tabs_->costQuality()->currentPoint();
-        QVERIFY(ring);
-        const QString title = tabs_->costQuality()->chart()->title();
-        const QPalette light = QApplication::palette();
-        QApplication::setPalette(ui::darkThemePalette());
-        for (auto it = before.cbegin(); it != before.cend(); ++it)
-            QTRY_VERIFY2(it.key()->chart() != it.value(), qPrintable(it.key()->view()->objectName()));
-        QVERIFY(tabs_->costQuality()->currentPoint() == ring);
-        QCOMPARE(tabs_->costQuality()->chart()->title(), title);
-        QVERIFY(tabs_->costQuality()->candidateSeries(QStringLiteral("Threshold")));
-        QApplication::setPalette(light);
-        QTest::qWait(50);
-    }
-
     void chartShots() {
         // Saved for review when asked (the README screenshots come from here).
         const QString dir = qEnvironmentVariable("AUTOMIX_CHART_SHOTS");
@@ -585,48 +530,27 @@ class TestCharts : public QObject {
         QDir().mkpath(dir);
         chooseMethod(QStringLiteral("POMDP"));
         tabs_->waitForCurves();
-        // Every chart with its numbers: the lift-vs-k curve and the per-dataset table computed too.
-        tabs_->computeSamplesCurve();
-        tabs_->verifier()->waitForSamplesCurve();
-        if (!tabs_->perDataset()->hasReport()) {
-            tabs_->perDataset()->run(eval::Protocol::Full, 1);
-            tabs_->perDataset()->waitForRun();
-        }
         const QSize size(1100, 650);
         using namespace ui::charts;
-        // Light, then dark (as View ▸ Theme ▸ Dark sets it): every chart must read in both.
-        const QPalette light = QApplication::palette();
-        for (const bool dark : {false, true}) {
-            if (dark) QApplication::setPalette(ui::darkThemePalette());
-            QTest::qWait(50);  // the charts redraw once the palette change is through
-            const QString prefix = dir + (dark ? QStringLiteral("/dark-") : QStringLiteral("/"));
-            chooseMethod(QStringLiteral("POMDP"));
-            tabs_->flushBelief();
-            QVERIFY(exportPng(tabs_->costQuality()->view(), prefix + QStringLiteral("chart-cost-quality.png"), size)
-                        .isEmpty());
-            QVERIFY(exportPng(tabs_->belief()->view(), prefix + QStringLiteral("chart-belief.png"), size).isEmpty());
-            QVERIFY(exportPng(tabs_->verifier()->histogramView(), prefix + QStringLiteral("chart-histogram.png"),
-                              QSize(700, 500))
-                        .isEmpty());
-            QVERIFY(exportPng(tabs_->verifier()->reliabilityView(), prefix + QStringLiteral("chart-reliability.png"),
-                              QSize(600, 500))
-                        .isEmpty());
-            QVERIFY(exportPng(tabs_->verifier()->samplesView(), prefix + QStringLiteral("chart-samples.png"),
-                              QSize(700, 500))
-                        .isEmpty());
-            QVERIFY(exportPng(tabs_->perDataset()->view(), prefix + QStringLiteral("chart-per-dataset.png"), size)
-                        .isEmpty());
-            chooseMethod(QStringLiteral("Cascade"));
-            tabs_->flushBelief();
-            QVERIFY(exportPng(tabs_->cascade()->chartView(), prefix + QStringLiteral("chart-cascade.png"),
-                              QSize(800, 500))
-                        .isEmpty());
-            window_->bottomTabs()->setCurrentIndex(1);
-            QCoreApplication::processEvents();
-            window_->grab().save(prefix + QStringLiteral("window.png"));
-        }
-        QApplication::setPalette(light);
-        QTest::qWait(50);
+        QVERIFY(
+            exportPng(tabs_->costQuality()->view(), dir + QStringLiteral("/chart-cost-quality.png"), size).isEmpty());
+        QVERIFY(exportPng(tabs_->belief()->view(), dir + QStringLiteral("/chart-belief.png"), size).isEmpty());
+        QVERIFY(
+            exportPng(tabs_->verifier()->histogramView(), dir + QStringLiteral("/chart-histogram.png"), QSize(700, 500))
+                .isEmpty());
+        QVERIFY(exportPng(tabs_->verifier()->reliabilityView(), dir + QStringLiteral("/chart-reliability.png"),
+                          QSize(600, 500))
+                    .isEmpty());
+        QVERIFY(exportPng(tabs_->verifier()->samplesView(), dir + QStringLiteral("/chart-samples.png"), QSize(700, 500))
+                    .isEmpty());
+        QVERIFY(exportPng(tabs_->perDataset()->view(), dir + QStringLiteral("/chart-per-dataset.png"), size).isEmpty());
+        chooseMethod(QStringLiteral("Cascade"));
+        tabs_->flushBelief();
+        QVERIFY(exportPng(tabs_->cascade()->chartView(), dir + QStringLiteral("/chart-cascade.png"), QSize(800, 500))
+                    .isEmpty());
+        window_->bottomTabs()->setCurrentIndex(1);
+        QCoreApplication::processEvents();
+        window_->grab().save(dir + QStringLiteral("/window.png"));
     }
 
     // N models: the verifier charts show the chosen non-final model's self-verification, and

@@ -113,21 +113,8 @@ ChartWidget::ChartWidget(QWidget* parent, Qt::Orientation legend) : QWidget(pare
     view_ = makeChartView(chart_, this);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(viewWithLegend(view_, &legend_, this, legend), 1);
+    layout->addWidget(viewWithLegend(view_, nullptr, this, legend));
     title_ = tr("No data");
-    redraw();
-}
-
-void ChartWidget::addBelowChart(QWidget* widget) {
-    layout()->setSpacing(2);
-    layout()->addWidget(widget);
-}
-
-DrawnChart::DrawnChart(QWidget* parent, Qt::Orientation legend, std::function<void(DrawnChart&)> draw)
-    : ChartWidget(parent, legend), draw_(std::move(draw)) {}
-
-void DrawnChart::display(const QString& title, const QString& provenance) {
-    setTitle(title, provenance);
     redraw();
 }
 

@@ -49,8 +49,8 @@ QPushButton* exportButton(QWidget* parent) {
 }
 }  // namespace
 
-ChartTabs::ChartTabs(MainWindow* window, CompareRouting* compare)
-    : QObject(window), window_(window), compare_(compare), state_(window->routingState()), jobs_(state_->jobs()) {
+ChartTabs::ChartTabs(MainWindow* window)
+    : QObject(window), window_(window), state_(window->routingState()), jobs_(state_->jobs()) {
     tabs_ = window->bottomTabs();
     buildTabs();
     beliefTimer_ = new QTimer(this);
@@ -116,7 +116,6 @@ void ChartTabs::buildTabs() {
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addWidget(split, 1);
     layout->addLayout(bar);
-    const int costQualityTab = chartTabCount();
     addChartTab(cq, tr("Cost–quality"), [this] {
         const SnapshotPtr snap = state_->snapshot();
         // Every dataset of the file, each line led by its dataset (the chart shows one).
@@ -181,7 +180,7 @@ void ChartTabs::buildTabs() {
         });
     }
 
-    connect(cqExport, &QPushButton::clicked, this, [this, costQualityTab] { exportTabInteractively(costQualityTab); });
+    connect(cqExport, &QPushButton::clicked, this, [this] { exportTabInteractively(0); });
     auto exportAll = [this] {
         const QString folder = askFolder(tr("Export report to folder"));
         if (folder.isEmpty()) return;
@@ -261,7 +260,8 @@ void ChartTabs::buildTabs() {
                                 });
     });
     connect(tuning_, &TuningPanel::figuresChanged, this, &ChartTabs::updateCurrentPoint);
-    if (compare_) connect(compare_, &CompareRouting::changed, this, &ChartTabs::updateCurrentPoint);
+    if (auto* compare = window_->findChild<CompareRouting*>())
+        connect(compare, &CompareRouting::changed, this, &ChartTabs::updateCurrentPoint);
     connect(tuning_, &TuningPanel::calibrationChanged, this, &ChartTabs::updateConstraint);
     connect(verifier_, &VerifierCharts::computeRequested, this, &ChartTabs::computeSamplesCurve);
     connect(verifier_, &VerifierCharts::verifiedModelChanged, this, &ChartTabs::updateVerifier);
@@ -360,8 +360,9 @@ void ChartTabs::updateCurrentPoint() {
     const auto m = tuning_->evalFigures();
     costQuality_->setCurrent(m, m ? tr("current: %1").arg(state_->methodName()) : QString());
     // Both rings while two routings are compared: A (solid) and B (dashed).
-    const auto b = compare_ && compare_->isActive() ? compare_->figures(evalRows()) : std::nullopt;
-    costQuality_->setCompared(b, b ? tr("B: %1").arg(compare_->label()) : QString());
+    const auto* compare = window_->findChild<CompareRouting*>();
+    const auto b = compare && compare->isActive() ? compare->figures(evalRows()) : std::nullopt;
+    costQuality_->setCompared(b, b ? tr("B: %1").arg(compare->label()) : QString());
 }
 
 void ChartTabs::updateConstraint() {
@@ -496,8 +497,8 @@ void ChartTabs::computeSamplesCurve() {
             if (x->name() == m->name()) return;
         methods.push_back(std::move(m));
     };
-    for (const routing::MethodPtr& m : routing::all_methods())
-        if (m->capabilities().on_samples_curve) add(m);
+    add(routing::find_method("Threshold"));
+    add(routing::find_method("POMDP"));
     add(state_->method());
     verifier_->computeSamplesCurve(std::move(methods));
 }
@@ -660,8 +661,8 @@ QString ChartTabs::exportReport(const QString& folder, QStringList* written) {
     return errors.join(QLatin1Char('\n'));
 }
 
-ChartTabs* installChartTabs(MainWindow* window, CompareRouting* compare) {
-    return new ChartTabs(window, compare);
+ChartTabs* installChartTabs(MainWindow* window) {
+    return new ChartTabs(window);
 }
 
 }  // namespace automix::ui::charts

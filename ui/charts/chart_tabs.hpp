@@ -7,7 +7,7 @@
 // chart clicks re-route through RoutingState::setParameters; the exports write every chart (PNG, SVG) and its table
 // (CSV), and "Export report" adds the JSON report of core/eval.
 //
-//   ChartTabs* tabs = installChartTabs(mainWindow, compare);   // one call in installWindowPanels
+//   ChartTabs* tabs = installChartTabs(mainWindow);   // one call in MainWindow's constructor
 #include <QObject>
 #include <QPointer>
 #include <functional>
@@ -43,8 +43,7 @@ class VerifierCharts;
 class ChartTabs : public QObject {
     Q_OBJECT
   public:
-    // `compare`: the routing B of Method ▸ Compare With, ringed on the cost–quality chart (may be null).
-    ChartTabs(MainWindow* window, CompareRouting* compare);
+    explicit ChartTabs(MainWindow* window);
     ~ChartTabs() override;
 
     CostQualityChart* costQuality() const { return costQuality_; }
@@ -71,8 +70,7 @@ class ChartTabs : public QObject {
     // What a click on a candidate point does: make that method and parameter the routing.
     // Switching method trains it first (in the background); the parameter is applied after.
     void selectCandidate(int method, int point);
-    // Lift vs k of the methods marked for it (Capabilities::on_samples_curve: Threshold, POMDP) and
-    // the current method on the chart dataset (Charts menu).
+    // Lift vs k of Threshold, POMDP and the current method on the chart dataset (Charts menu).
     void computeSamplesCurve();
 
     // Writes every chart as PNG + SVG and every table/curve as CSV into `folder`, plus
@@ -116,7 +114,6 @@ class ChartTabs : public QObject {
     void guarded(const QString& what, F&& f);
 
     MainWindow* window_;
-    CompareRouting* compare_;
     RoutingState* state_;
     JobRunner* jobs_;
     QTabWidget* tabs_;
@@ -147,6 +144,6 @@ class ChartTabs : public QObject {
 
 // Adds the chart tabs to the window's bottom tab area and an Export menu; returns the
 // controller (owned by the window).
-ChartTabs* installChartTabs(MainWindow* window, CompareRouting* compare = nullptr);
+ChartTabs* installChartTabs(MainWindow* window);
 
 }  // namespace automix::ui::charts

@@ -13,7 +13,6 @@
 
 #include "core/eval/calibrate.hpp"
 #include "core/eval/cost_quality.hpp"
-#include "ui/charts/chart_page.hpp"
 
 class QAbstractSeries;
 class QChart;
@@ -25,7 +24,9 @@ class QValueAxis;
 
 namespace automix::ui::charts {
 
-class CostQualityChart : public ChartWidget {
+class ChartLegend;
+
+class CostQualityChart : public QWidget {
     Q_OBJECT
   public:
     explicit CostQualityChart(QWidget* parent = nullptr);
@@ -52,20 +53,21 @@ class CostQualityChart : public ChartWidget {
     QLineSeries* constraintSeries() const { return constraintLine_; }  // null when none is drawn
     QScatterSeries* chosenSeries() const { return chosen_; }
 
+    QChartView* view() const { return view_; }
+    QChart* chart() const { return chart_; }
     // Candidate markers of one method (tests click them), or null.
     QScatterSeries* candidateSeries(const QString& method) const;
     QScatterSeries* trainedSeries(const QString& method) const;
     // Tooltip text of a candidate point, and the last tooltip shown on hover.
     QString tooltipFor(std::size_t method, std::size_t point) const;
     QString lastTooltip() const { return lastTooltip_; }
+    // The legend beside the chart (click an entry to hide or show a method).
+    ChartLegend* legend() const { return legend_; }
     // The figures of the last point hovered, kept under the chart.
     QLabel* infoBox() const { return info_; }
 
   signals:
     void candidateClicked(int method, int point);
-
-  protected:
-    void draw() override;
 
   private:
     struct SeriesRef {
@@ -73,6 +75,7 @@ class CostQualityChart : public ChartWidget {
         std::size_t method = 0;
         std::vector<std::size_t> points;  // point index in the method's curve, per series point
     };
+    void rebuild();
     void addReferenceSeries(bool dark);
     void addMethodSeries(std::size_t m, bool dark);
     const SeriesRef* refOf(QScatterSeries* s) const;
@@ -86,13 +89,14 @@ class CostQualityChart : public ChartWidget {
     void addConstraintSeries();
 
     eval::CostQuality data_;
-    // The rings, kept across redraws (theme, presentation mode).
-    std::optional<QPointF> currentAt_, comparedAt_;
-    QString currentName_, comparedName_;
+    QString title_, provenance_;
+    QChart* chart_ = nullptr;
+    QChartView* view_ = nullptr;
     QValueAxis* axisX_ = nullptr;
     QValueAxis* axisY_ = nullptr;
     QScatterSeries* current_ = nullptr;
     QScatterSeries* compared_ = nullptr;
+    ChartLegend* legend_ = nullptr;
     QLabel* info_ = nullptr;
     std::optional<ConstraintMark> mark_;
     QLineSeries* constraintLine_ = nullptr;

@@ -7,7 +7,6 @@
 #include <memory>
 
 #include "core/eval/protocol.hpp"
-#include "ui/charts/chart_page.hpp"
 #include "ui/routing_state.hpp"
 
 class QChart;
@@ -38,7 +37,7 @@ class PerDatasetView : public QWidget {
     // What the report was computed on (file, costs); "" without a report.
     QString reportProvenance() const;
 
-    QChartView* view() const { return chart_->view(); }
+    QChartView* view() const { return view_; }
     QTableWidget* table() const { return table_; }
     QPushButton* runButton() const { return runButton_; }
     QComboBox* protocolCombo() const { return protocol_; }
@@ -50,12 +49,12 @@ class PerDatasetView : public QWidget {
     void onStateChanged();
     void onRunEnded();
     void rebuild();
-    void drawChart(QChart* chart);
 
     RoutingState* state_;
     SnapshotPtr reportSnap_;
     std::shared_ptr<const eval::Report> report_;
-    DrawnChart* chart_;
+    QChart* chart_;
+    QChartView* view_;
     QTableWidget* table_;
     QComboBox* protocol_;
     QSpinBox* seeds_;

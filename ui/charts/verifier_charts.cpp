@@ -258,7 +258,7 @@ void VerifierCharts::rebuildReliability() {
     ideal->append(1, 1);
     auto* line = new QLineSeries(reliabilityChart_);
     line->setName(tr("verifier"));
-    const QColor colour = paletteColor(0, paletteIsDark());  // the first palette colour, as the Threshold's
+    const QColor colour = methodColor(QStringLiteral("Threshold"), paletteIsDark());
     line->setPen(QPen(colour, 2));
     auto* marks = new QScatterSeries(reliabilityChart_);
     marks->setName(tr("confidence bins"));
