@@ -12,6 +12,7 @@
 #include "ui/main_window.hpp"
 #include "ui/routing_state.hpp"
 #include "ui/tuning_panel.hpp"
+#include "tests/bench/slider_steps.hpp"
 
 using namespace automix;
 
@@ -65,20 +66,8 @@ void BM_SliderStep(benchmark::State& state) {
     ui::MainWindow window;
     window.resize(1500, 1000);
     window.show();
-    auto* routing = window.routingState();
-    routing->setDataset(bigDataset(50000));
-    window.selectMethod(QStringLiteral("Threshold"));
-    routing->waitForTraining();
-    auto* tabs = window.findChild<ui::charts::ChartTabs*>();
-    tabs->waitForCurves();
-    QSlider* slider = tabs->tuning()->parameterSlider(QStringLiteral("threshold"));
-    int value = 0;
-    for (auto _ : state) {
-        value = (value + 37) % 1000;
-        slider->setValue(value);            // re-route + metrics + table + figures + chart ring, synchronously
-        QCoreApplication::processEvents();  // and the repaint it schedules
-    }
-    state.counters["rows"] = static_cast<double>(routing->dataset()->size());
+    window.routingState()->setDataset(bigDataset(50000));
+    bench::stepThresholdSlider(state, window);
 }
 BENCHMARK(BM_SliderStep)->Unit(benchmark::kMillisecond)->Iterations(300);
 

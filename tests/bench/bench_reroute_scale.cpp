@@ -23,6 +23,7 @@
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
 #include "ui/tuning_panel.hpp"
+#include "tests/bench/slider_steps.hpp"
 
 using namespace automix;
 
@@ -121,20 +122,7 @@ BENCHMARK(BM_OpenTable)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterati
 void BM_SliderStep(benchmark::State& state) {
     Opened o = openScaleFile(state);
     if (!o.window) return;
-    ui::MainWindow& window = *o.window;
-    auto* routing = window.routingState();
-    window.selectMethod(QStringLiteral("Threshold"));
-    routing->waitForTraining();
-    auto* tabs = window.findChild<ui::charts::ChartTabs*>();
-    tabs->waitForCurves();
-    QSlider* slider = tabs->tuning()->parameterSlider(QStringLiteral("threshold"));
-    int value = 0;
-    for (auto _ : state) {
-        value = (value + 37) % 1000;
-        slider->setValue(value);            // re-route + metrics + table + figures + chart ring, synchronously
-        QCoreApplication::processEvents();  // and the repaint it schedules
-    }
-    state.counters["rows"] = static_cast<double>(routing->dataset()->size());
+    bench::stepThresholdSlider(state, *o.window);
     state.counters["peak_rss_MiB"] = peakRssMiB();
 }
 BENCHMARK(BM_SliderStep)->Unit(benchmark::kMillisecond)->Iterations(20);
