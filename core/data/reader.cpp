@@ -10,6 +10,8 @@
 #include <deque>
 #include <exception>
 #include <mutex>
+#include <optional>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 
@@ -164,6 +166,7 @@ class Loader {
         Line line;
         bool reserved = false;
         bool header = false;  // the first line was a header (manifest, CSV header), not a row
+        bool parallel_failed = false;
         // Records that span lines (a quoted CSV field) ask for the lines after their first.
         const std::function<bool(Line&)> next_line = [&](Line& more) {
             if (!source->next(more)) return false;
@@ -204,9 +207,10 @@ class Loader {
                     reserve_for(*source, line.text.size());
                 }
                 handle_line(line, next_line);
+                if (parallel_failed) continue;
                 if (auto copy = parser_->worker_copy()) {
-                    parse_on_workers(*source, line, std::move(copy));
-                    break;
+                    if (parse_on_workers(*source, line, std::move(copy))) break;
+                    parallel_failed = true;  // no threads to be had: on line by line
                 }
             }
         } catch (const LoadCancelled&) {
@@ -434,8 +438,9 @@ class Loader {
     // The rest of the input once the parser can be copied: the main thread cuts it into
     // batches of lines (as read, no copy), workers parse them, and the rows are committed here
     // in file order, so rows, problems and errors come out exactly as from parsing line by line.
-    // `line` ends as the last line read (for an I/O error's place).
-    void parse_on_workers(LineSource& source, Line& line, std::unique_ptr<RowParser> first_copy) {
+    // `line` ends as the last line read (for an I/O error's place). False, with nothing read,
+    // when no thread could be started.
+    bool parse_on_workers(LineSource& source, Line& line, std::unique_ptr<RowParser> first_copy) {
         constexpr std::size_t kWorkers = 2;  // with the reading thread and this one: one per core and some
         constexpr std::size_t kBatches = 4;  // in flight; at most kMaxHeldBatches
         constexpr std::size_t kBatchLines = 4096;
@@ -459,7 +464,12 @@ class Loader {
                 for (auto& b : batches) source.give_back(b->lines);
             }
         } give_back_all{source, batches};
-        WorkerPool pool(std::move(parsers));
+        std::optional<WorkerPool> pool;
+        try {
+            pool.emplace(std::move(parsers));
+        } catch (const std::system_error&) {
+            return false;
+        }
         bool at_end = false;
         std::exception_ptr read_error;  // raised once the lines before it are committed
         while (!at_end || !in_flight.empty()) {
@@ -477,19 +487,20 @@ class Loader {
                 idle.pop_back();
                 line = b->lines.lines.back();
                 last_line_ = line.number;
-                pool.submit(b);
+                pool->submit(b);
                 in_flight.push_back(b);
                 report_progress(source, false);
             }
             if (in_flight.empty()) break;
             Batch* b = in_flight.front();
             in_flight.pop_front();
-            pool.wait(b);
+            pool->wait(b);
             commit_batch(*b, line);
             source.give_back(b->lines);
             idle.push_back(b);
         }
         if (read_error) std::rethrow_exception(read_error);
+        return true;
     }
 
     // `current`: set to a line whose parser threw something unexpected, as the line-by-line
