@@ -539,28 +539,28 @@ class Loader {
         return static_cast<std::uint16_t>(last_dataset_);
     }
 
-    void commit(PendingRow& row_, const Line& line) {
+    void commit(PendingRow& pending, const Line& line) {
         Dataset& d = result_.dataset;
         const auto row = static_cast<RowIndex>(d.size());
         // Validate everything before touching a column, so a bad row leaves no trace.
         Category category = Category::Undefined;
-        if (row_.has_category && !parse_category(row_.category, category))
-            throw RowError{"field `category`: expected NEEDY, GOOD, HOPELESS or UNDEFINED, got `" + row_.category +
+        if (pending.has_category && !parse_category(pending.category, category))
+            throw RowError{"field `category`: expected NEEDY, GOOD, HOPELESS or UNDEFINED, got `" + pending.category +
                            "`"};
-        long long first = id_index_.find_or_add(row_.id, row, d.id);
+        long long first = id_index_.find_or_add(pending.id, row, d.id);
         if (first >= 0)
-            throw RowError{"duplicate id `" + row_.id + "` (first on line " +
+            throw RowError{"duplicate id `" + pending.id + "` (first on line " +
                            std::to_string(d.source_line[static_cast<std::size_t>(first)]) + ")"};
         if (d.size() >= 0xFFFFFFFFu) throw RowError{"more than 4294967295 rows"};
-        std::uint16_t dataset = intern_dataset(row_.dataset);
-        Split split = parse_split(row_.split);
-        if (!row_.context_raw.empty() && row_.context_raw.size() > 0xFFFFFFFFu)
+        std::uint16_t dataset = intern_dataset(pending.dataset);
+        Split split = parse_split(pending.split);
+        if (!pending.context_raw.empty() && pending.context_raw.size() > 0xFFFFFFFFu)
             throw RowError{"context longer than 4 GiB"};
 
         std::vector<double>& computed_confidence = computed_confidence_;  // reused: no allocation per row
-        computed_confidence.assign(row_.models.size(), kMissing);
-        for (std::size_t i = 0; i < row_.models.size(); ++i) {
-            PendingModel& m = row_.models[i];
+        computed_confidence.assign(pending.models.size(), kMissing);
+        for (std::size_t i = 0; i < pending.models.size(); ++i) {
+            PendingModel& m = pending.models[i];
             if (!m.has_confidence && m.has_samples) {
                 computed_confidence[i] = confidence_of(m.verdicts);
                 ++computed_confidence_rows_;
@@ -572,25 +572,25 @@ class Loader {
         }
 
         id_index_.commit();
-        d.id.push_back(std::move(row_.id));
-        d.pid.push_back(std::move(row_.pid));
-        d.question.push_back(std::move(row_.question));
-        d.gold.push_back(std::move(row_.gold));
+        d.id.push_back(std::move(pending.id));
+        d.pid.push_back(std::move(pending.pid));
+        d.question.push_back(std::move(pending.question));
+        d.gold.push_back(std::move(pending.gold));
         d.dataset_index.push_back(dataset);
         d.split.push_back(split);
         if (split == Split::Other) {
             d.split_label.resize(row);
-            d.split_label.push_back(row_.split);
+            d.split_label.push_back(pending.split);
         } else if (!d.split_label.empty()) {
             d.split_label.emplace_back();
         }
         d.category.push_back(category);
-        d.category_from_file.push_back(row_.has_category ? 1 : 0);
-        d.extra_json.push_back(std::move(row_.extra));
+        d.category_from_file.push_back(pending.has_category ? 1 : 0);
+        d.extra_json.push_back(std::move(pending.extra));
         d.source_line.push_back(static_cast<std::uint32_t>(std::min<std::size_t>(line.number, 0xFFFFFFFFu)));
         for (std::size_t i = 0; i < d.models.size(); ++i) {
             ModelColumns& col = d.models[i];
-            PendingModel& m = row_.models[i];
+            PendingModel& m = pending.models[i];
             col.answer.push_back(std::move(m.answer));
             col.has_answer.push_back(m.has_answer ? 1 : 0);
             col.score.push_back(m.score);
@@ -610,22 +610,22 @@ class Loader {
                 col.extra_json.emplace_back();
             }
         }
-        for (const auto& m : row_.models)
+        for (const auto& m : pending.models)
             if (!m.has_score) {
                 ++unknown_scores_;
                 d.unmeasured.resize(d.size(), 0);
                 d.unmeasured.back() = 1;
             }
-        if (!row_.has_question) ++no_question_;
-        if (!d.models.empty() && !row_.models[0].has_answer) ++no_answer_;
-        if (row_.context_raw.empty()) {
+        if (!pending.has_question) ++no_question_;
+        if (!d.models.empty() && !pending.models[0].has_answer) ++no_answer_;
+        if (pending.context_raw.empty()) {
             ++no_context_;
         } else if (store_) {
-            auto length = static_cast<std::uint32_t>(row_.context_raw.size());
+            auto length = static_cast<std::uint32_t>(pending.context_raw.size());
             if (compressed_)
-                store_->append(row, row_.context_raw);  // the same spill file as the samples
+                store_->append(row, pending.context_raw);  // the same spill file as the samples
             else
-                store_->set(row, line.offset + row_.context_offset, length);
+                store_->set(row, line.offset + pending.context_offset, length);
         }
     }
 
