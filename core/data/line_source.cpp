@@ -253,8 +253,9 @@ struct LineSource::Producer {
     std::atomic<bool> stopping{false};  // `stop`, readable without the lock
     std::mutex m;
     std::condition_variable cv;
-    // 3 read ahead, 1 being parsed, and those held by line batches (allocated when first needed).
-    std::vector<std::unique_ptr<char[]>> free_chunks = std::vector<std::unique_ptr<char[]>>(4 + kMaxHeldBatches);
+    // 2 read ahead, 1 being cut into lines, and those held by line batches (allocated when first
+    // needed: each is a megabyte of RSS).
+    std::vector<std::unique_ptr<char[]>> free_chunks = std::vector<std::unique_ptr<char[]>>(3 + kMaxHeldBatches);
     std::deque<Chunk> ready;
     bool finished = false, stop = false;
     std::exception_ptr error;

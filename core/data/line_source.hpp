@@ -21,7 +21,7 @@ struct Line {
 // Complete lines handed out together, for parsing on other threads: their bytes stay valid
 // until the batch is given back (LineSource::give_back), whatever the source reads meanwhile.
 // At most this many batches may be held at once: their buffers are not read into meanwhile.
-inline constexpr std::size_t kMaxHeldBatches = 6;
+inline constexpr std::size_t kMaxHeldBatches = 4;
 struct LineBatch {
     std::vector<Line> lines;
     std::vector<std::shared_ptr<void>> holds;  // keep the buffers the lines are in alive
