@@ -297,6 +297,7 @@ int run_eval(const std::vector<std::string>& argv) {
     }
 
     options.method_extras = json != nullptr;  // only the JSON report shows them
+    options.stream_extra_rows = true;  // the JSON report is written as it goes
     kept_report = new eval::Report();
     eval::Report& report = *kept_report;
     try {

@@ -10,7 +10,7 @@
 namespace {
 
 const char* const kUsage = "usage: automix gen-demo --out FILE [--seed S] [--rows N] [--format release|native]\n"
-                           "                        [--models N] [--context-bytes B]\n\n"
+                           "                        [--models N] [--context-bytes B] [--context-chars C]\n\n"
                            "Writes synthetic AutoMix data for the five release datasets (cnli, coqa, narrative_qa,\n"
                            "qasper, quality). The same options always give the same bytes.\n\n"
                            "  --out FILE           output path; FILE.gz is gzip-compressed; '-' is stdout\n"
@@ -19,12 +19,14 @@ const char* const kUsage = "usage: automix gen-demo --out FILE [--seed S] [--row
                            "  --format F           release (the public JSONL schema, default) or native\n"
                            "                       (automix-native-v1 with a manifest line)\n"
                            "  --models N           2 (small, large; default) to 100; more than 2 need --format native\n"
-                           "  --context-bytes B    pad every context to at least B bytes (for load benchmarks)\n";
+                           "  --context-bytes B    pad every context to at least B bytes (for load benchmarks)\n"
+                           "  --context-chars C    cut every context to at most C characters, at a word's end\n"
+                           "                       (release-shaped benchmark files: about 300)\n";
 
 int run_gen_demo(const std::vector<std::string>& argv) {
     using automix::cli::Args;
     using automix::cli::UsageError;
-    const Args args(argv, {"out", "seed", "rows", "format", "models", "context-bytes"}, {"help"});
+    const Args args(argv, {"out", "seed", "rows", "format", "models", "context-bytes", "context-chars"}, {"help"});
     if (args.has("help")) {
         std::fputs(kUsage, stdout);
         return 0;
@@ -39,10 +41,13 @@ int run_gen_demo(const std::vector<std::string>& argv) {
     if (seed < 0) throw UsageError("option --seed: expected a non-negative integer");
     if (rows < 1) throw UsageError("option --rows: expected a positive integer");
     if (context_bytes < 0) throw UsageError("option --context-bytes: expected a non-negative integer");
+    const long long context_chars = args.get_int("context-chars", 0);
+    if (context_chars < 0) throw UsageError("option --context-chars: expected a non-negative integer");
     options.seed = static_cast<std::uint64_t>(seed);
     options.rows = static_cast<std::size_t>(rows);
     options.models = static_cast<int>(std::clamp(models, -1LL, 1000000LL));  // range checked below
     options.min_context_bytes = static_cast<std::size_t>(context_bytes);
+    options.max_context_chars = static_cast<std::size_t>(context_chars);
     const std::string format = args.get_or("format", "release");
     if (format == "release")
         options.format = automix::demo::OutputFormat::Release;

@@ -253,13 +253,39 @@ struct LineSource::Producer {
     std::atomic<bool> stopping{false};  // `stop`, readable without the lock
     std::mutex m;
     std::condition_variable cv;
-    // 3 read ahead, 1 being parsed.
-    std::vector<std::unique_ptr<char[]>> free_chunks = std::vector<std::unique_ptr<char[]>>(4);
+    // 2 read ahead, 1 being cut into lines, and those held by line batches (allocated when first
+    // needed: each is a megabyte of RSS).
+    std::vector<std::unique_ptr<char[]>> free_chunks = std::vector<std::unique_ptr<char[]>>(3 + kMaxHeldBatches);
     std::deque<Chunk> ready;
     bool finished = false, stop = false;
     std::exception_ptr error;
     std::thread worker;
 };
+
+// A buffer that lines of a batch are in, once the source has moved on to another: freed, or
+// given back to the reading thread, when the last batch holding it is given back.
+struct LineSource::Hold {
+    Producer* producer = nullptr;
+    std::unique_ptr<char[]> bytes;
+    bool own = false;
+    Hold() = default;
+    Hold(const Hold&) = delete;
+    Hold& operator=(const Hold&) = delete;
+    ~Hold() {
+        if (bytes && !own && producer) producer->give_back(std::move(bytes));
+    }
+};
+
+void LineSource::retire(std::unique_ptr<char[]> old, bool own) {
+    if (hold_) {
+        hold_->producer = producer_.get();
+        hold_->bytes = std::move(old);
+        hold_->own = own;
+        hold_.reset();
+        return;
+    }
+    if (!own) producer_->give_back(std::move(old));
+}
 
 LineSource::LineSource(const std::string& path, const std::function<void()>& while_waiting) {
     // O_NONBLOCK: opening a FIFO that has no writer yet must not block (a GUI could then
@@ -307,6 +333,7 @@ LineSource::LineSource(const std::string& path, const std::function<void()>& whi
 }
 
 LineSource::~LineSource() {
+    hold_.reset();
     producer_.reset();  // stops the reading thread before its file closes
     if (fd_ >= 0) ::close(fd_);
 }
@@ -348,41 +375,61 @@ std::string LineSource::content_sha256() {
 bool LineSource::next(Line& line) {
     if (skipping_ && !skip_to_newline()) return false;
     for (;;) {
-        const char* start = buf_.get() + begin_;
-        const std::size_t pending = end_ - begin_;
-        // Only the bytes that arrived since the last look are searched: a long line costs
-        // linear time, not one rescan per refill.
-        const void* nl = scanned_ < pending ? std::memchr(start + scanned_, '\n', pending - scanned_) : nullptr;
-        scanned_ = pending;
-        std::size_t cut = 0;  // > 0: the line is known to be invalid and ends after `cut` bytes
-        if (nl == nullptr && !eof_ && pending >= kLongLine) cut = invalid_prefix(start, pending);
-        if (nl != nullptr || cut > 0 || (eof_ && begin_ < end_)) {
-            const char* stop = cut > 0 ? start + cut : nl ? static_cast<const char*>(nl) : buf_.get() + end_;
-            std::size_t len = static_cast<std::size_t>(stop - start);
-            std::uint64_t offset = stream_offset_ + begin_;
-            if (cut > 0) {
-                begin_ = end_;  // the rest of the window belongs to this line too
-                skipping_ = true;
-            } else {
-                begin_ += len + (nl ? 1 : 0);
-                if (len > 0 && start[len - 1] == '\r') --len;
-            }
-            scanned_ = checked_ = lead_ = 0;
-            lead_ok_ = false;
-            ++line_number_;
-            if (line_number_ == 1 && len >= 3 && std::memcmp(start, "\xEF\xBB\xBF", 3) == 0) {
-                start += 3;
-                len -= 3;
-                offset += 3;
-            }
-            line.text = std::string_view(start, len);
-            line.offset = offset;
-            line.number = line_number_;
-            return true;
-        }
+        if (take_line(line)) return true;
         if (eof_) return false;
         refill();
     }
+}
+
+bool LineSource::next_batch(LineBatch& batch, std::size_t max_lines) {
+    batch.lines.clear();
+    Line line;
+    if (!next(line)) return false;
+    batch.lines.push_back(line);
+    // Only what is already read: the batch's lines are all in buf_, which it keeps alive.
+    while (batch.lines.size() < max_lines && !skipping_ && take_line(line)) batch.lines.push_back(line);
+    if (!hold_) hold_ = std::make_shared<Hold>();
+    batch.holds.push_back(hold_);
+    return true;
+}
+
+void LineSource::give_back(LineBatch& batch) {
+    batch.lines.clear();
+    batch.holds.clear();
+}
+
+bool LineSource::take_line(Line& line) {
+    const char* start = buf_.get() + begin_;
+    const std::size_t pending = end_ - begin_;
+    // Only the bytes that arrived since the last look are searched: a long line costs
+    // linear time, not one rescan per refill.
+    const void* nl = scanned_ < pending ? std::memchr(start + scanned_, '\n', pending - scanned_) : nullptr;
+    scanned_ = pending;
+    std::size_t cut = 0;  // > 0: the line is known to be invalid and ends after `cut` bytes
+    if (nl == nullptr && !eof_ && pending >= kLongLine) cut = invalid_prefix(start, pending);
+    if (nl == nullptr && cut == 0 && !(eof_ && begin_ < end_)) return false;
+    const char* stop = cut > 0 ? start + cut : nl ? static_cast<const char*>(nl) : buf_.get() + end_;
+    std::size_t len = static_cast<std::size_t>(stop - start);
+    std::uint64_t offset = stream_offset_ + begin_;
+    if (cut > 0) {
+        begin_ = end_;  // the rest of the window belongs to this line too
+        skipping_ = true;
+    } else {
+        begin_ += len + (nl ? 1 : 0);
+        if (len > 0 && start[len - 1] == '\r') --len;
+    }
+    scanned_ = checked_ = lead_ = 0;
+    lead_ok_ = false;
+    ++line_number_;
+    if (line_number_ == 1 && len >= 3 && std::memcmp(start, "\xEF\xBB\xBF", 3) == 0) {
+        start += 3;
+        len -= 3;
+        offset += 3;
+    }
+    line.text = std::string_view(start, len);
+    line.offset = offset;
+    line.number = line_number_;
+    return true;
 }
 
 // Length of the prefix of a long, still open line that already shows it cannot be JSON
@@ -424,17 +471,16 @@ void LineSource::refill() {
         // Wraps below zero for the first chunk: only stream_offset_ + begin_ is ever used, and
         // unsigned arithmetic keeps that sum exact.
         stream_offset_ += begin_ - at;
-        std::unique_ptr<char[]> done = std::exchange(buf_, std::move(chunk));
-        if (!own_buffer_) producer_->give_back(std::move(done));
+        retire(std::exchange(buf_, std::move(chunk)), own_buffer_);
         own_buffer_ = false;
         capacity_ = kHeadroom + got;
         begin_ = at;
         end_ = kHeadroom + got;
     } else {
-        if (!own_buffer_) {
+        if (!own_buffer_ || hold_) {  // (a held buffer is not written to)
             auto own = std::make_unique_for_overwrite<char[]>(std::max(2 * pending, pending + got));
             std::memcpy(own.get(), rest, pending);
-            producer_->give_back(std::exchange(buf_, std::move(own)));
+            retire(std::exchange(buf_, std::move(own)), own_buffer_);
             capacity_ = std::max(2 * pending, pending + got);
             own_buffer_ = true;
         } else if (begin_ > 0) {
@@ -478,7 +524,7 @@ void LineSource::make_room(std::size_t free_bytes) {
     const std::size_t capacity = std::max(capacity_ * 2, end_ + free_bytes);
     auto grown = std::make_unique_for_overwrite<char[]>(capacity);
     if (end_ > 0) std::memcpy(grown.get(), buf_.get(), end_);
-    buf_ = std::move(grown);
+    retire(std::exchange(buf_, std::move(grown)), true);
     capacity_ = capacity;
 }
 

@@ -18,6 +18,15 @@ struct Line {
     std::size_t number = 0;    // 1-based
 };
 
+// Complete lines handed out together, for parsing on other threads: their bytes stay valid
+// until the batch is given back (LineSource::give_back), whatever the source reads meanwhile.
+// At most this many batches may be held at once: their buffers are not read into meanwhile.
+inline constexpr std::size_t kMaxHeldBatches = 4;
+struct LineBatch {
+    std::vector<Line> lines;
+    std::vector<std::shared_ptr<void>> holds;  // keep the buffers the lines are in alive
+};
+
 class LineSource {
   public:
     // Throws std::runtime_error with a readable reason when the file cannot be opened.
@@ -30,6 +39,11 @@ class LineSource {
     LineSource& operator=(const LineSource&) = delete;
 
     bool next(Line& line);  // false at end of input
+    // Up to `max_lines` lines (at least one unless at the end of input: false then): the next
+    // line, and those after it that are already in the buffer, so the batch does not wait for
+    // more input. Every batch must be given back before the LineSource is destroyed.
+    bool next_batch(LineBatch& batch, std::size_t max_lines);
+    void give_back(LineBatch& batch);
     bool compressed() const { return gzip_; }
     bool regular_file() const { return regular_; }  // false: can be read only once
     std::uint64_t bytes_total() const { return file_size_; }
@@ -63,6 +77,13 @@ class LineSource {
     bool tolerate_truncation_ = false;
     std::unique_ptr<Producer> producer_;  // started by the first read
     void make_room(std::size_t free_bytes);  // at least that much space after end_
+    bool take_line(Line& line);  // the next line if the window holds all of it (no refill)
+    // Lines of buf_ handed out in a batch keep it alive: hold_ takes it when buf_ is replaced.
+    struct Hold;
+    std::shared_ptr<Hold> hold_;
+    // Frees (or gives back to the reading thread) a buffer being replaced, unless a batch
+    // still has lines in it.
+    void retire(std::unique_ptr<char[]> old, bool own);
 
     // The chunk being parsed, as the reading thread filled it (or, for a line longer than a
     // chunk's headroom, a buffer of our own: own_buffer_). Uninitialised memory.

@@ -6,6 +6,13 @@
 #include <cmath>
 #include <cstring>
 
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <system_error>
+#include <thread>
 #include <unordered_map>
 
 #include "core/data/categories.hpp"
@@ -159,6 +166,7 @@ class Loader {
         Line line;
         bool reserved = false;
         bool header = false;  // the first line was a header (manifest, CSV header), not a row
+        bool parallel_failed = false;
         // Records that span lines (a quoted CSV field) ask for the lines after their first.
         const std::function<bool(Line&)> next_line = [&](Line& more) {
             if (!source->next(more)) return false;
@@ -199,6 +207,11 @@ class Loader {
                     reserve_for(*source, line.text.size());
                 }
                 handle_line(line, next_line);
+                if (parallel_failed) continue;
+                if (auto copy = parser_->worker_copy()) {
+                    if (parse_on_workers(*source, line, std::move(copy))) break;
+                    parallel_failed = true;  // no threads to be had: on line by line
+                }
             }
         } catch (const LoadCancelled&) {
             throw;
@@ -308,8 +321,210 @@ class Loader {
     void handle_line(const Line& line, const std::function<bool(Line&)>& next_line) {
         reporting_problems(line, [&] {
             parser_->parse(line, next_line, row_);
-            commit(line);
+            commit(row_, line);
         });
+    }
+
+    // --- parsing on worker threads ------------------------------------------------------------
+
+    // One line as a worker parsed it.
+    struct ParsedLine {
+        enum class Status : std::uint8_t { Blank, Row, Problem, Exception };
+        Status status = Status::Blank;
+        PendingRow row;  // Status::Row (reused from batch to batch: no allocation per row)
+        std::size_t problem_line = 0, problem_column = 0;
+        std::string problem_message;
+        std::exception_ptr exception;  // anything else the parser threw
+    };
+    struct Batch {
+        LineBatch lines;
+        std::vector<ParsedLine> parsed;
+        bool done = false;  // guarded by WorkerPool::m
+    };
+
+    // Threads that parse batches with their own parser copies; the loader commits the rows.
+    class WorkerPool {
+      public:
+        explicit WorkerPool(std::vector<std::unique_ptr<RowParser>> parsers) {
+            try {
+                for (auto& parser : parsers)
+                    threads_.emplace_back([this, p = std::shared_ptr<RowParser>(std::move(parser))] { work(*p); });
+            } catch (...) {
+                stop_all();
+                throw;
+            }
+        }
+        ~WorkerPool() { stop_all(); }
+        WorkerPool(const WorkerPool&) = delete;
+        WorkerPool& operator=(const WorkerPool&) = delete;
+
+        void submit(Batch* b) {
+            {
+                std::lock_guard<std::mutex> lock(m_);
+                b->done = false;
+                queue_.push_back(b);
+            }
+            cv_.notify_all();
+        }
+        void wait(Batch* b) {
+            std::unique_lock<std::mutex> lock(m_);
+            cv_.wait(lock, [&] { return b->done; });
+        }
+
+      private:
+        void stop_all() {
+            {
+                std::lock_guard<std::mutex> lock(m_);
+                stop_ = true;
+            }
+            cv_.notify_all();
+            for (std::thread& t : threads_) t.join();
+            threads_.clear();
+        }
+        void work(RowParser& parser) {
+            for (;;) {
+                Batch* b = nullptr;
+                {
+                    std::unique_lock<std::mutex> lock(m_);
+                    cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+                    if (stop_) return;
+                    b = queue_.front();
+                    queue_.pop_front();
+                }
+                parse_batch(parser, *b);
+                {
+                    std::lock_guard<std::mutex> lock(m_);
+                    b->done = true;
+                }
+                cv_.notify_all();
+            }
+        }
+        static void parse_batch(RowParser& parser, Batch& b) {
+            const std::function<bool(Line&)> no_more_lines = [](Line&) { return false; };
+            if (b.parsed.size() < b.lines.lines.size()) b.parsed.resize(b.lines.lines.size());
+            for (std::size_t i = 0; i < b.lines.lines.size(); ++i) {
+                const Line& line = b.lines.lines[i];
+                ParsedLine& out = b.parsed[i];
+                out.exception = nullptr;
+                if (is_blank(line.text)) {
+                    out.status = ParsedLine::Status::Blank;
+                    continue;
+                }
+                out.status = ParsedLine::Status::Problem;
+                // The same places as reporting_problems gives them.
+                try {
+                    parser.parse(line, no_more_lines, out.row);
+                    out.status = ParsedLine::Status::Row;
+                } catch (const ScanError& e) {
+                    out.problem_line = line.number, out.problem_column = e.offset + 1, out.problem_message = e.message;
+                } catch (const RowError& e) {
+                    out.problem_line = line.number, out.problem_column = 0, out.problem_message = e.message;
+                } catch (const LineError& e) {
+                    out.problem_line = e.line, out.problem_column = e.column, out.problem_message = e.message;
+                } catch (...) {
+                    out.status = ParsedLine::Status::Exception;
+                    out.exception = std::current_exception();
+                }
+            }
+        }
+
+        std::mutex m_;
+        std::condition_variable cv_;
+        std::deque<Batch*> queue_;
+        bool stop_ = false;
+        std::vector<std::thread> threads_;
+    };
+
+    // The rest of the input once the parser can be copied: the main thread cuts it into
+    // batches of lines (as read, no copy), workers parse them, and the rows are committed here
+    // in file order, so rows, problems and errors come out exactly as from parsing line by line.
+    // `line` ends as the last line read (for an I/O error's place). False, with nothing read,
+    // when no thread could be started.
+    bool parse_on_workers(LineSource& source, Line& line, std::unique_ptr<RowParser> first_copy) {
+        constexpr std::size_t kWorkers = 2;  // with the reading thread and this one: one per core and some
+        constexpr std::size_t kBatches = 4;  // in flight; at most kMaxHeldBatches
+        constexpr std::size_t kBatchLines = 4096;
+        static_assert(kBatches <= kMaxHeldBatches);
+        std::vector<std::unique_ptr<RowParser>> parsers;
+        parsers.push_back(std::move(first_copy));
+        while (parsers.size() < kWorkers) parsers.push_back(parser_->worker_copy());
+        // Declared before the pool, so the workers have stopped before the batches go.
+        std::vector<std::unique_ptr<Batch>> batches;
+        std::vector<Batch*> idle;
+        for (std::size_t i = 0; i < kBatches; ++i) {
+            batches.push_back(std::make_unique<Batch>());
+            idle.push_back(batches.back().get());
+        }
+        std::deque<Batch*> in_flight;
+        // Batches hold the source's buffers: give them back before the source goes, on any exit.
+        struct GiveBack {
+            LineSource& source;
+            std::vector<std::unique_ptr<Batch>>& batches;
+            ~GiveBack() {
+                for (auto& b : batches) source.give_back(b->lines);
+            }
+        } give_back_all{source, batches};
+        std::optional<WorkerPool> pool;
+        try {
+            pool.emplace(std::move(parsers));
+        } catch (const std::system_error&) {
+            return false;
+        }
+        bool at_end = false;
+        std::exception_ptr read_error;  // raised once the lines before it are committed
+        while (!at_end || !in_flight.empty()) {
+            while (!at_end && !idle.empty()) {
+                Batch* b = idle.back();
+                try {
+                    at_end = !source.next_batch(b->lines, kBatchLines);
+                } catch (const LoadCancelled&) {
+                    throw;
+                } catch (const std::runtime_error&) {
+                    read_error = std::current_exception();
+                    at_end = true;
+                }
+                if (at_end) break;
+                idle.pop_back();
+                line = b->lines.lines.back();
+                last_line_ = line.number;
+                pool->submit(b);
+                in_flight.push_back(b);
+                report_progress(source, false);
+            }
+            if (in_flight.empty()) break;
+            Batch* b = in_flight.front();
+            in_flight.pop_front();
+            pool->wait(b);
+            commit_batch(*b, line);
+            source.give_back(b->lines);
+            idle.push_back(b);
+        }
+        if (read_error) std::rethrow_exception(read_error);
+        return true;
+    }
+
+    // `current`: set to a line whose parser threw something unexpected, as the line-by-line
+    // loop would have it.
+    void commit_batch(Batch& b, Line& current) {
+        for (std::size_t i = 0; i < b.lines.lines.size(); ++i) {
+            const Line& line = b.lines.lines[i];
+            ParsedLine& parsed = b.parsed[i];
+            switch (parsed.status) {
+            case ParsedLine::Status::Blank: continue;
+            case ParsedLine::Status::Row:
+                ++content_lines_;
+                reporting_problems(line, [&] { commit(parsed.row, line); });
+                break;
+            case ParsedLine::Status::Problem:
+                ++content_lines_;
+                problem(parsed.problem_line, parsed.problem_column, std::move(parsed.problem_message));
+                break;
+            case ParsedLine::Status::Exception:
+                ++content_lines_;
+                current = line;
+                std::rethrow_exception(parsed.exception);
+            }
+        }
     }
 
     std::uint16_t intern_dataset(const std::string& name) {
@@ -324,28 +539,28 @@ class Loader {
         return static_cast<std::uint16_t>(last_dataset_);
     }
 
-    void commit(const Line& line) {
+    void commit(PendingRow& pending, const Line& line) {
         Dataset& d = result_.dataset;
         const auto row = static_cast<RowIndex>(d.size());
         // Validate everything before touching a column, so a bad row leaves no trace.
         Category category = Category::Undefined;
-        if (row_.has_category && !parse_category(row_.category, category))
-            throw RowError{"field `category`: expected NEEDY, GOOD, HOPELESS or UNDEFINED, got `" + row_.category +
+        if (pending.has_category && !parse_category(pending.category, category))
+            throw RowError{"field `category`: expected NEEDY, GOOD, HOPELESS or UNDEFINED, got `" + pending.category +
                            "`"};
-        long long first = id_index_.find_or_add(row_.id, row, d.id);
+        long long first = id_index_.find_or_add(pending.id, row, d.id);
         if (first >= 0)
-            throw RowError{"duplicate id `" + row_.id + "` (first on line " +
+            throw RowError{"duplicate id `" + pending.id + "` (first on line " +
                            std::to_string(d.source_line[static_cast<std::size_t>(first)]) + ")"};
         if (d.size() >= 0xFFFFFFFFu) throw RowError{"more than 4294967295 rows"};
-        std::uint16_t dataset = intern_dataset(row_.dataset);
-        Split split = parse_split(row_.split);
-        if (!row_.context_raw.empty() && row_.context_raw.size() > 0xFFFFFFFFu)
+        std::uint16_t dataset = intern_dataset(pending.dataset);
+        Split split = parse_split(pending.split);
+        if (!pending.context_raw.empty() && pending.context_raw.size() > 0xFFFFFFFFu)
             throw RowError{"context longer than 4 GiB"};
 
         std::vector<double>& computed_confidence = computed_confidence_;  // reused: no allocation per row
-        computed_confidence.assign(row_.models.size(), kMissing);
-        for (std::size_t i = 0; i < row_.models.size(); ++i) {
-            PendingModel& m = row_.models[i];
+        computed_confidence.assign(pending.models.size(), kMissing);
+        for (std::size_t i = 0; i < pending.models.size(); ++i) {
+            PendingModel& m = pending.models[i];
             if (!m.has_confidence && m.has_samples) {
                 computed_confidence[i] = confidence_of(m.verdicts);
                 ++computed_confidence_rows_;
@@ -357,25 +572,25 @@ class Loader {
         }
 
         id_index_.commit();
-        d.id.push_back(std::move(row_.id));
-        d.pid.push_back(std::move(row_.pid));
-        d.question.push_back(std::move(row_.question));
-        d.gold.push_back(std::move(row_.gold));
+        d.id.push_back(std::move(pending.id));
+        d.pid.push_back(std::move(pending.pid));
+        d.question.push_back(std::move(pending.question));
+        d.gold.push_back(std::move(pending.gold));
         d.dataset_index.push_back(dataset);
         d.split.push_back(split);
         if (split == Split::Other) {
             d.split_label.resize(row);
-            d.split_label.push_back(row_.split);
+            d.split_label.push_back(pending.split);
         } else if (!d.split_label.empty()) {
             d.split_label.emplace_back();
         }
         d.category.push_back(category);
-        d.category_from_file.push_back(row_.has_category ? 1 : 0);
-        d.extra_json.push_back(std::move(row_.extra));
+        d.category_from_file.push_back(pending.has_category ? 1 : 0);
+        d.extra_json.push_back(std::move(pending.extra));
         d.source_line.push_back(static_cast<std::uint32_t>(std::min<std::size_t>(line.number, 0xFFFFFFFFu)));
         for (std::size_t i = 0; i < d.models.size(); ++i) {
             ModelColumns& col = d.models[i];
-            PendingModel& m = row_.models[i];
+            PendingModel& m = pending.models[i];
             col.answer.push_back(std::move(m.answer));
             col.has_answer.push_back(m.has_answer ? 1 : 0);
             col.score.push_back(m.score);
@@ -395,22 +610,22 @@ class Loader {
                 col.extra_json.emplace_back();
             }
         }
-        for (const auto& m : row_.models)
+        for (const auto& m : pending.models)
             if (!m.has_score) {
                 ++unknown_scores_;
                 d.unmeasured.resize(d.size(), 0);
                 d.unmeasured.back() = 1;
             }
-        if (!row_.has_question) ++no_question_;
-        if (!d.models.empty() && !row_.models[0].has_answer) ++no_answer_;
-        if (row_.context_raw.empty()) {
+        if (!pending.has_question) ++no_question_;
+        if (!d.models.empty() && !pending.models[0].has_answer) ++no_answer_;
+        if (pending.context_raw.empty()) {
             ++no_context_;
         } else if (store_) {
-            auto length = static_cast<std::uint32_t>(row_.context_raw.size());
+            auto length = static_cast<std::uint32_t>(pending.context_raw.size());
             if (compressed_)
-                store_->append(row, row_.context_raw);  // the same spill file as the samples
+                store_->append(row, pending.context_raw);  // the same spill file as the samples
             else
-                store_->set(row, line.offset + row_.context_offset, length);
+                store_->set(row, line.offset + pending.context_offset, length);
         }
     }
 

@@ -4,6 +4,7 @@
 // cancel, strict and lenient modes, duplicate ids, dataset names, splits, categories, the
 // columns, lazy contexts and samples, and the warnings about suspect data.
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -109,6 +110,11 @@ class RowParser {
     // spans lines (false at the end of the input). Throws json::ScanError (offset in `line`),
     // RowError or LineError.
     virtual void parse(const Line& line, const std::function<bool(Line&)>& next_line, PendingRow& row) = 0;
+    // A parser for another thread that parses every later line exactly as this one would, each
+    // line on its own; null when the format cannot (records spanning lines) or cannot yet (the
+    // first row still decides the models). The loader then parses chunks of lines on worker
+    // threads and commits their rows in file order.
+    virtual std::unique_ptr<RowParser> worker_copy() const { return nullptr; }
     // After a successful parse, before the loader checks and commits the row.
     virtual void accept(PendingRow& row, Dataset& d) {
         (void)row, (void)d;

@@ -100,6 +100,21 @@ double clamp(double v, double lo, double hi) {
     return std::min(hi, std::max(lo, v));
 }
 
+// Shortens a context to at most `max_chars` characters (UTF-8 code points), ending at a space
+// when there is one, without a trailing space.
+void cut_context(std::string& context, std::size_t max_chars) {
+    std::size_t chars = 0, end = 0;
+    while (end < context.size() && chars < max_chars) {
+        ++end;
+        while (end < context.size() && (static_cast<unsigned char>(context[end]) & 0xC0) == 0x80) ++end;
+        ++chars;
+    }
+    if (end == context.size()) return;
+    const std::size_t space = context.rfind(' ', end);
+    if (space != std::string::npos && space > 0) end = space;
+    context.resize(end);
+}
+
 DemoRow make_row(const GeneratorOptions& options, const DatasetProfile& profile, std::size_t index_in_dataset,
                  bool train) {
     const auto dataset_number = static_cast<std::uint64_t>(profile.dataset);
@@ -112,6 +127,7 @@ DemoRow make_row(const GeneratorOptions& options, const DatasetProfile& profile,
     row.pid = "demo-" + row.dataset + "-p" + number;
     row.split = train ? "train" : "val";
     row.item = make_question(profile.dataset, rng, options.min_context_bytes);
+    if (options.max_context_chars > 0) cut_context(row.item.context, options.max_context_chars);
 
     const auto specs = model_specs(options.models);
     const double difficulty = rng.uniform();

@@ -31,6 +31,10 @@ struct GeneratorOptions {
     OutputFormat format = OutputFormat::Release;
     int models = 2;                     // 2 (small, large) .. kMaxDemoModels; more than 2 native only
     std::size_t min_context_bytes = 0;  // pad contexts to at least this size (benchmarks)
+    // Cut contexts to at most this many characters, at a word's end (0 = as generated): the
+    // release's contexts of ordinary length, for load benchmarks. Cut after every random draw,
+    // so everything else in the row stays as without it.
+    std::size_t max_context_chars = 0;
     int verifier_samples = 32;          // k
 };
 

@@ -131,6 +131,8 @@ void drop_details(DatasetReport& d) {
         std::vector<CandidateResult>().swap(m.train_candidates);
         std::vector<Metrics>().swap(m.val_candidates);
         m.extra = nullptr;
+        m.extra_rows_key.clear();
+        m.extra_rows = nullptr;
     }
 }
 
@@ -261,7 +263,16 @@ Report run_evaluation(const data::Dataset& ds, const EvalOptions& options,
                         mr.val_candidates = std::move(fit.scored_candidates);
                         mr.val_curve = summarize_curve(mr.val_candidates, val);
                     }
-                    if (options.method_extras) mr.extra = method->extra(ds, dr.train_rows, mr.best, cfg);
+                    if (options.method_extras) {
+                        routing::StreamedExtra e = method->extra_streamed(ds, dr.train_rows, mr.best, cfg);
+                        if (options.stream_extra_rows) {
+                            mr.extra = std::move(e.value);
+                            mr.extra_rows_key = std::move(e.rows_key);
+                            mr.extra_rows = std::move(e.rows);
+                        } else {
+                            mr.extra = std::move(e).whole();
+                        }
+                    }
                     if (options.keep_train_candidates) mr.train_candidates = std::move(t.candidates);
                 } else {
                     std::vector<double> lifts, cost, perf;

@@ -43,6 +43,10 @@ struct EvalOptions {
     // of every val row): off when no JSON report is written, since on a million rows the traces
     // alone cost hundreds of megabytes and nothing else reads them.
     bool method_extras = true;
+    // Keep the per-row part of a method's extra (MethodReport::extra_rows) as a function that
+    // computes it while the JSON report is written, instead of in `extra`: for a writer that
+    // streams the report (automix eval --json), so a million belief traces are never held.
+    bool stream_extra_rows = false;
     // Write every metric of eval::metric_fields() in the report and its CSV, not just the
     // automix-oracle-v1 ones (the default keeps the report byte for byte as it was).
     bool all_metrics = false;
@@ -83,6 +87,10 @@ struct MethodReport {
     std::vector<Metrics> val_candidates;  // every candidate on val (val_curves)
     CurveSummary val_curve;
     nlohmann::json extra;  // Method::extra, null when none
+    // With EvalOptions::stream_extra_rows: extra's member extra_rows_key, written by the report
+    // from extra_rows (Method::extra_streamed); empty otherwise.
+    std::string extra_rows_key;
+    std::function<void(const std::function<void(const nlohmann::json&)>&)> extra_rows;
     // Paper protocol.
     std::vector<SeedResult> seeds;
     Stat val_lift_stat, val_cost_stat, val_perf_stat;

@@ -1,5 +1,6 @@
 #include "core/eval/report_json.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -123,9 +124,9 @@ struct Splices {
     std::string tag;  // unique to this writer (checked)
     std::vector<const data::View*> ids;
     std::vector<const routing::Decisions*> decisions;
-    std::vector<const nlohmann::json*> extra;  // a method's own extra document
+    std::vector<const MethodReport*> extra;  // a method's own extra document
     std::size_t next() const { return ids.size(); }
-    void add(const data::View* i, const routing::Decisions* d, const nlohmann::json* e) {
+    void add(const data::View* i, const routing::Decisions* d, const MethodReport* e) {
         ids.push_back(i);
         decisions.push_back(d);
         extra.push_back(e);
@@ -137,6 +138,12 @@ struct Splices {
     }
     std::string marker(std::size_t k) const { return tag + std::to_string(k); }
 };
+
+// A method's extra with its streamed rows put back (MethodReport::extra_rows).
+nlohmann::json whole_extra(const MethodReport& m) {
+    if (!m.extra_rows) return m.extra;
+    return routing::StreamedExtra{m.extra, m.extra_rows_key, m.extra_rows}.whole();
+}
 
 // Everything before "datasets": what was read, the warnings, the configuration.
 ojson head_json(const Report& r, const data::Dataset& ds) {
@@ -235,9 +242,9 @@ ojson dataset_json(const DatasetReport& d, const EvalOptions& o, const data::Dat
             if (!m.extra.is_null()) {
                 if (splices) {
                     mj["extra"] = splices->marker(splices->next());
-                    splices->add(nullptr, nullptr, &m.extra);
+                    splices->add(nullptr, nullptr, &m);
                 } else {
-                    mj["extra"] = ojson::parse(m.extra.dump());
+                    mj["extra"] = ojson::parse(whole_extra(m).dump());
                 }
             }
         } else {
@@ -295,56 +302,128 @@ void append_shifted(std::string& out, const std::string& text, std::size_t shift
     out.append(text, from, std::string::npos);
 }
 
-// doc.dump(indent) with the spliced arrays written in place of their markers. Falls back to
-// the plain document when a data text happens to hold the tag.
-std::string spliced_dump(const ojson& doc, const Splices& splices, const data::Dataset& ds, int indent,
-                         const std::function<ojson()>& plain) {
+// Where a marker string sits in a dump: its offset, and the depth (spaces) of its line.
+struct MarkerAt {
+    std::size_t at = std::string::npos, level = 0;
+};
+MarkerAt find_marker(const std::string& text, const std::string& quoted, std::size_t from, int indent) {
+    MarkerAt m;
+    m.at = text.find(quoted, from);
+    if (m.at == std::string::npos) return m;
+    // The key's line gives the depth: elements one step deeper, the bracket at its level.
+    const std::size_t line = text.rfind('\n', m.at);
+    m.level = indent < 0 || line == std::string::npos ? 0 : text.find_first_not_of(' ', line + 1) - (line + 1);
+    return m;
+}
+
+// Writes an array whose elements come from `each` (called with a function per element) as
+// nlohmann prints it `level` spaces deep; `flush` may take `out` whenever it grows large.
+void write_array(std::string& out, int indent, std::size_t level,
+                 const std::function<void(const std::function<void()>&)>& each,
+                 const std::function<void(std::string&)>& flush, const std::function<void(std::string&)>& element) {
+    const std::string inner =
+        indent < 0 ? std::string() : "\n" + std::string(level + static_cast<std::size_t>(indent), ' ');
+    bool any = false;
+    each([&] {
+        out += any ? "," : "[";
+        any = true;
+        out += inner;
+        element(out);
+        if (out.size() >= (std::size_t{1} << 20)) flush(out);
+    });
+    if (!any) {
+        out += "[]";
+        return;
+    }
+    if (indent >= 0) out += "\n" + std::string(level, ' ');
+    out += ']';
+}
+
+// A method's extra document `level` spaces deep, its streamed rows written one at a time.
+void write_extra(std::string& out, const MethodReport& m, const std::string& tag, int indent, std::size_t level,
+                 const std::function<void(std::string&)>& flush) {
+    if (!m.extra_rows) {
+        // Its own dump, shifted to this depth. The document would hold it re-parsed in its key
+        // order, which prints the same.
+        append_shifted(out, m.extra.dump(indent), level);
+        return;
+    }
+    nlohmann::json value = m.extra;
+    const std::string quoted = "\"" + tag + "rows\"";
+    value[m.extra_rows_key] = tag + "rows";
+    const std::string text = value.dump(indent);
+    const MarkerAt marker = find_marker(text, quoted, 0, indent);
+    if (marker.at == std::string::npos || text.find(quoted, marker.at + 1) != std::string::npos) {
+        append_shifted(out, whole_extra(m).dump(indent), level);  // the data holds the tag: all at once
+        return;
+    }
+    append_shifted(out, text.substr(0, marker.at), level);
+    const std::size_t depth = level + marker.level;
+    const std::size_t element_shift = depth + static_cast<std::size_t>(std::max(indent, 0));
+    const nlohmann::json* current = nullptr;
+    write_array(
+        out, indent, depth,
+        [&](const std::function<void()>& next) {
+            m.extra_rows([&](const nlohmann::json& e) {
+                current = &e;
+                next();
+            });
+        },
+        flush, [&](std::string& o) { append_shifted(o, current->dump(indent), indent < 0 ? 0 : element_shift); });
+    append_shifted(out, text.substr(marker.at + quoted.size()), level);
+}
+
+// doc.dump(indent) with the spliced arrays written in place of their markers, into `out`;
+// `flush` may take `out` whenever it grows large (a million belief traces). Falls back to the
+// plain document when a data text happens to hold the tag.
+void spliced_dump(const ojson& doc, const Splices& splices, const data::Dataset& ds, int indent,
+                  const std::function<ojson()>& plain, std::string& out,
+                  const std::function<void(std::string&)>& flush) {
     const std::string text = doc.dump(indent);
-    // The markers must be found exactly once each, as whole JSON strings.
+    // The markers must be found exactly once each, as whole JSON strings, in order: checked
+    // before anything is written.
     std::size_t markers = 0;
     for (std::size_t at = text.find(splices.tag); at != std::string::npos; at = text.find(splices.tag, at + 1))
         ++markers;
-    if (markers != splices.ids.size()) return plain().dump(indent);
-    std::string out;
-    out.reserve(text.size());
+    std::vector<MarkerAt> places;
+    std::size_t from = 0;
+    for (std::size_t k = 0; k < splices.ids.size() && markers == splices.ids.size(); ++k) {
+        const std::string quoted = "\"" + splices.marker(k) + "\"";
+        places.push_back(find_marker(text, quoted, from, indent));
+        if (places.back().at == std::string::npos) break;
+        from = places.back().at + quoted.size();
+    }
+    if (markers != splices.ids.size() || (!places.empty() && places.back().at == std::string::npos)) {
+        out += plain().dump(indent);
+        return;
+    }
+    out.reserve(out.size() + text.size());
     std::size_t copied = 0;
     for (std::size_t k = 0; k < splices.ids.size(); ++k) {
         const std::string quoted = "\"" + splices.marker(k) + "\"";
-        const std::size_t at = text.find(quoted, copied);
-        if (at == std::string::npos) return plain().dump(indent);
+        const auto [at, level] = places[k];
         out.append(text, copied, at - copied);
         copied = at + quoted.size();
-        // The key's line gives the depth: elements one step deeper, the bracket at its level.
-        const std::size_t line = text.rfind('\n', at);
-        const std::size_t level =
-            indent < 0 || line == std::string::npos ? 0 : text.find_first_not_of(' ', line + 1) - (line + 1);
         if (splices.extra[k]) {
-            // Its own dump, shifted to this depth. The document would hold it re-parsed in its
-            // key order, which prints the same.
-            append_shifted(out, splices.extra[k]->dump(indent), level);
+            write_extra(out, *splices.extra[k], splices.tag, indent, level, flush);
             continue;
         }
         const std::size_t count = splices.ids[k] ? splices.ids[k]->size() : splices.decisions[k]->size();
-        if (count == 0) {
-            out += "[]";
-            continue;
-        }
-        const std::string inner =
-            indent < 0 ? std::string() : "\n" + std::string(level + static_cast<std::size_t>(indent), ' ');
-        out += '[';
-        for (std::size_t i = 0; i < count; ++i) {
-            if (i) out += ',';
-            out += inner;
-            if (splices.ids[k])
-                append_json_string(out, ds.id[(*splices.ids[k])[i]]);
-            else
-                out += std::to_string((*splices.decisions[k])[i]);
-        }
-        if (indent >= 0) out += "\n" + std::string(level, ' ');
-        out += ']';
+        std::size_t i = 0;
+        write_array(
+            out, indent, level,
+            [&](const std::function<void()>& next) {
+                for (i = 0; i < count; ++i) next();
+            },
+            flush,
+            [&](std::string& o) {
+                if (splices.ids[k])
+                    append_json_string(o, ds.id[(*splices.ids[k])[i]]);
+                else
+                    o += std::to_string((*splices.decisions[k])[i]);
+            });
     }
     out.append(text, copied, std::string::npos);
-    return out;
 }
 
 }  // namespace
@@ -401,13 +480,21 @@ void ReportJsonStream::dataset(const DatasetReport& d) {
     write_head();
     s_->splices.clear();
     const ojson doc = dataset_json(d, s_->options, s_->ds, &s_->splices);
-    const std::string body = spliced_dump(doc, s_->splices, s_->ds, s_->indent,
-                                          [&] { return dataset_json(d, s_->options, s_->ds, nullptr); });
     std::string text = s_->any_dataset ? "," : "";
     s_->any_dataset = true;
     text += member(d.name, 2);
-    append_shifted(text, body, s_->indent < 0 ? 0 : 2 * static_cast<std::size_t>(s_->indent));
-    s_->sink(text);
+    // The body as it prints two levels down, handed on in pieces (so a large one is never held).
+    const std::size_t shift = s_->indent < 0 ? 0 : 2 * static_cast<std::size_t>(s_->indent);
+    const auto flush = [&](std::string& body) {
+        append_shifted(text, body, shift);
+        body.clear();
+        s_->sink(text);
+        text.clear();
+    };
+    std::string body;
+    spliced_dump(doc, s_->splices, s_->ds, s_->indent,
+                 [&] { return dataset_json(d, s_->options, s_->ds, nullptr); }, body, flush);
+    flush(body);
 }
 
 void ReportJsonStream::finish(double seconds) {

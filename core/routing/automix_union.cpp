@@ -54,6 +54,11 @@ class AutomixUnionMethod : public Method {
         const auto [member, inner] = split(p);
         return member->extra(ds, train, inner, cfg);
     }
+    StreamedExtra extra_streamed(const data::Dataset& ds, const data::View& train, const Params& p,
+                                 const Config& cfg) const override {
+        const auto [member, inner] = split(p);
+        return member->extra_streamed(ds, train, inner, cfg);
+    }
 
     Params bin_policy(const Params& p) const override {
         if (!p.is_array() || p.size() != 2 || !p[1].is_number_integer() || p[1].get<int>() < 0 ||

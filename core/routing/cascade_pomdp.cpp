@@ -133,31 +133,37 @@ class CascadeMethod : public Method {
     // of the trained dataset (the split the report evaluates).
     nlohmann::json extra(const data::Dataset& ds, const data::View& train, const Params& p,
                          const Config& cfg) const override {
-        if (train.empty()) return nullptr;
-        const CascadeSolution sol = solve(ds, train, cfg);
+        return extra_streamed(ds, train, p, cfg).whole();
+    }
+    // The traces, one per val row, are the part that grows with the file: handed out one by one.
+    StreamedExtra extra_streamed(const data::Dataset& ds, const data::View& train, const Params& p,
+                                 const Config& cfg) const override {
+        if (train.empty()) return {nullptr, {}, {}};
+        auto sol = std::make_shared<const CascadeSolution>(solve(ds, train, cfg));
         const double lambda = lambda_of_params(p);
-        const Policy policy = policy_from_params(p, sol.tree());
+        const Policy policy = policy_from_params(p, sol->tree());
         nlohmann::json j;
         j["lambda"] = lambda;
-        j["breakpoints"] = sol.breakpoints().size();
-        j["model"] = model_to_json(sol.model());
-        j["policy_table"] = policy_table_json(sol, policy, lambda);
-        const CascadeRows val(ds, ds.rows(ds.dataset_index[train.front()], data::Split::Val), cfg.num_bins);
-        nlohmann::json traces = nlohmann::json::array();
-        for (std::size_t i = 0; i < val.size(); ++i) {
-            nlohmann::json t;
-            t["id"] = val.row_id(i);
-            try {
-                const auto steps = trace_row(sol, lambda, val, i);
-                t["final_model"] = steps.back().model;
-                t["steps"] = trace_to_json(steps);
-            } catch (const RoutingError& e) {
-                t["error"] = e.what();
+        j["breakpoints"] = sol->breakpoints().size();
+        j["model"] = model_to_json(sol->model());
+        j["policy_table"] = policy_table_json(*sol, policy, lambda);
+        auto val = std::make_shared<const CascadeRows>(
+            ds, ds.rows(ds.dataset_index[train.front()], data::Split::Val), cfg.num_bins);
+        auto traces = [sol, val, lambda](const std::function<void(const nlohmann::json&)>& write) {
+            for (std::size_t i = 0; i < val->size(); ++i) {
+                nlohmann::json t;
+                t["id"] = val->row_id(i);
+                try {
+                    const auto steps = trace_row(*sol, lambda, *val, i);
+                    t["final_model"] = steps.back().model;
+                    t["steps"] = trace_to_json(steps);
+                } catch (const RoutingError& e) {
+                    t["error"] = e.what();
+                }
+                write(t);
             }
-            traces.push_back(std::move(t));
-        }
-        j["traces"] = std::move(traces);
-        return j;
+        };
+        return {std::move(j), "traces", std::move(traces)};
     }
 
   private:

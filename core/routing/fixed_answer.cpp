@@ -67,6 +67,10 @@ class FixedAnswerMethod : public Method {
                          const Config& cfg) const override {
         return inner_->extra(ds, train, p, cfg);
     }
+    StreamedExtra extra_streamed(const data::Dataset& ds, const data::View& train, const Params& p,
+                                 const Config& cfg) const override {
+        return inner_->extra_streamed(ds, train, p, cfg);
+    }
 
   private:
     static std::string key_of(const Method& m) {

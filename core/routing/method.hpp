@@ -108,6 +108,22 @@ class RoutingError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// Method::extra_streamed's answer.
+struct StreamedExtra {
+    nlohmann::json value;
+    std::string rows_key;  // "" when nothing was left out of value
+    std::function<void(const std::function<void(const nlohmann::json&)>&)> rows;
+    // value with the rows put back: what extra() returns.
+    nlohmann::json whole() && {
+        if (rows) {
+            nlohmann::json elements = nlohmann::json::array();
+            rows([&](const nlohmann::json& e) { elements.push_back(e); });
+            value[rows_key] = std::move(elements);
+        }
+        return std::move(value);
+    }
+};
+
 class Method {
   public:
     virtual ~Method() = default;
@@ -166,6 +182,14 @@ class Method {
                                  const Config& cfg) const {
         (void)ds, (void)train, (void)p, (void)cfg;
         return nullptr;
+    }
+    // extra() for a report written as it goes: `value` is extra() without its member `rows_key`,
+    // an array with one element per row (Cascade's belief traces), and `rows` hands that array's
+    // elements to a callback in order, computing each when it is written, so that a million rows'
+    // elements are never all in memory. `rows` may be called again. Default: extra(), whole.
+    virtual StreamedExtra extra_streamed(const data::Dataset& ds, const data::View& train, const Params& p,
+                                         const Config& cfg) const {
+        return {extra(ds, train, p, cfg), {}, {}};
     }
 };
 

@@ -9,11 +9,11 @@
 # Every figure is the minimum of N runs (default 3; the machine may be shared), automix and
 # pandas taking turns; `load` is the 1-minute load average when the row's runs ended.
 #
-# 50 000 rows use the generator's own contexts (release-shaped, ~2.8 KB a row); larger files
-# pad contexts to 200 bytes. Files go to DIR (default: a new temporary directory) and are
-# deleted after use. Ten million rows need about 28 GB: skipped, with a message, when DIR has
+# 50 000 rows are release-shaped: contexts cut to about 300 characters (--context-chars 300;
+# ~2.6 KB a row, most of it the 32 verifier samples); larger files pad contexts to 200 bytes.
+# Files go to DIR (default: a new temporary directory) and are deleted after use. Ten million rows need about 28 GB: skipped, with a message, when DIR has
 # less than 40 GB free. pandas runs only up to 1 000 000 rows and only when about 8 bytes of
-# available RAM per byte of JSON are free (907 MB for the 139 MB 50k file), and only when `python3 -c "import pandas"` works
+# available RAM per byte of JSON are free (about 1 GB for the 131 MB 50k file), and only when `python3 -c "import pandas"` works
 # (Debian: apt-get install python3-pandas; needed by this benchmark only).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -60,7 +60,7 @@ printf '%-10s %9s %9s %12s %10s %12s %10s %10s %10s %6s\n' rows file_MB load_s t
 IFS=, read -ra all_rows <<<"$rows_list"
 for rows in "${all_rows[@]}"; do
   file="$dir/scale-$rows.jsonl"
-  extra=()
+  extra=(--context-chars 300)
   ((rows > 50000)) && extra=(--context-bytes 200)
   if ((rows >= 10000000)); then
     free_gb=$(df -Pk "$dir" | awk 'NR==2 {print int($4 / 1048576)}')

@@ -345,6 +345,27 @@ class TestGenerator : public QObject {
         for (const auto& line : lines) QVERIFY(json::parse(line)["base_ctx"].get<std::string>().size() >= 5000);
     }
 
+    void contextsCanBeCutWithoutChangingTheRest() {
+        const auto plain = lines_of(generate({"--rows", "40"}, "plain.jsonl"));
+        const auto cut = lines_of(generate({"--rows", "40", "--context-chars", "120"}, "cut.jsonl"));
+        QCOMPARE(cut.size(), plain.size());
+        std::size_t shortened = 0;
+        for (std::size_t i = 0; i < cut.size(); ++i) {
+            json a = json::parse(plain[i]), b = json::parse(cut[i]);
+            const std::string full = a["base_ctx"], shorter = b["base_ctx"];
+            QVERIFY(shorter.size() <= 120);  // the demo's contexts are ASCII: bytes are characters
+            QVERIFY(full.compare(0, shorter.size(), shorter) == 0);
+            if (shorter.size() < full.size()) {
+                ++shortened;
+                QVERIFY(shorter.back() != ' ');
+                QCOMPARE(full[shorter.size()], ' ');  // cut at a word's end
+            }
+            a.erase("base_ctx"), b.erase("base_ctx");
+            QCOMPARE(b.dump(), a.dump());  // every other field as without the option
+        }
+        QVERIFY(shortened > 30);
+    }
+
     void badOptionsAreUsageErrors() {
         const QList<QStringList> bad = {
             {"--rows", "10", "--models", "3", "--out", "x"},  // 3 models need native
@@ -354,6 +375,7 @@ class TestGenerator : public QObject {
             {"--models", "101", "--format", "native", "--out", "x"},
             {"--models", "1", "--format", "native", "--out", "x"},
             {"--rows", "10"},  // no --out
+            {"--rows", "10", "--context-chars", "-1", "--out", "x"},
         };
         for (const auto& args : bad) {
             const Run r = run_cli(QStringList{"gen-demo"} + args);

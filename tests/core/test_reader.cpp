@@ -233,6 +233,70 @@ class TestReader : public QObject {
         QCOMPARE(g.context(1).size(), std::size_t((12u << 20) + 2));
     }
 
+    // Rows parsed on worker threads in batches come out in file order, every value in place,
+    // also around lines longer than a read chunk (which move to a buffer of their own while
+    // earlier batches still point into the chunk) and with bad lines in many batches.
+    void batchesOnWorkersKeepFileOrderAndProblems() {
+        QTemporaryDir dir;
+        std::string text;
+        std::vector<std::size_t> bad_lines;
+        std::vector<std::string> ids;
+        const std::size_t lines = 30000;
+        for (std::size_t n = 1; n <= lines; ++n) {
+            if (n % 2477 == 0) {
+                text += "{\"id\": broken\n";
+                bad_lines.push_back(n);
+                continue;
+            }
+            if (n % 5003 == 0) {
+                text += "\n";  // blank: skipped, not a problem
+                continue;
+            }
+            const std::string id = "r" + std::to_string(n);
+            auto row = release_row(id, double(n % 7) / 8.0);
+            if (n % 9001 == 0) row["base_ctx"] = std::string((1u << 20) + 70000, 'c');  // > one chunk
+            text += row.dump() + "\n";
+            ids.push_back(id);
+        }
+        for (const std::string& path : {write_text(dir, "many.jsonl", text), write_gz(dir, "many.jsonl.gz", text)}) {
+            LoadOptions lenient;
+            lenient.skip_bad_lines = true;
+            lenient.max_reported_problems = 100;
+            const LoadResult r = load_file(path, lenient);
+            const Dataset& d = r.dataset;
+            QCOMPARE(d.size(), ids.size());
+            QCOMPARE(r.bad_lines, bad_lines.size());
+            QCOMPARE(r.problems.size(), bad_lines.size());
+            for (std::size_t i = 0; i < bad_lines.size(); ++i) {
+                QCOMPARE(r.problems[i].line, bad_lines[i]);
+                QCOMPARE(r.problems[i].column, std::size_t(8));
+            }
+            std::size_t long_contexts = 0;
+            for (std::size_t row = 0; row < d.size(); ++row) {
+                QCOMPARE(d.id[row], ids[row]);
+                const std::size_t line = std::stoul(ids[row].substr(1));
+                QCOMPARE(std::size_t(d.source_line[row]), line);
+                QCOMPARE(d.small().score[row], double(line % 7) / 8.0);
+                QCOMPARE(d.question[row], "Question " + ids[row] + "?");
+                QCOMPARE(d.small().verifier_samples.count(row), std::size_t(2));
+                if (line % 9001 == 0) {
+                    QCOMPARE(d.context(static_cast<RowIndex>(row)).size(), std::size_t((1u << 20) + 70000));
+                    ++long_contexts;
+                } else if (row % 997 == 0) {
+                    QCOMPARE(d.context(static_cast<RowIndex>(row)), "Context of " + ids[row] + ".");
+                }
+            }
+            QCOMPARE(long_contexts, std::size_t(3));
+            // Strict mode stops at the first bad line, whatever the workers parsed after it.
+            try {
+                load_file(path);
+                QFAIL("expected a LoadError");
+            } catch (const LoadError& e) {
+                QCOMPARE(e.problem().line, bad_lines.front());
+            }
+        }
+    }
+
     void progressAndCancel() {
         QTemporaryDir dir;
         std::string path = write_text(dir, "p.jsonl", release_lines(20000));

@@ -32,9 +32,13 @@ class TestReportText : public QObject {
         demo::generate_file(g, demo_path);
         for (const std::string& path : {write_text(dir, "odd.jsonl", text), demo_path}) {
             const data::LoadResult loaded = data::load_file(path);
-            for (const auto protocol : {eval::Protocol::Full, eval::Protocol::Paper}) {
+            // stream_rows: Cascade's belief traces computed while they are written, not held.
+            for (const auto& [protocol, stream_rows] : {std::pair{eval::Protocol::Full, false},
+                                                        std::pair{eval::Protocol::Full, true},
+                                                        std::pair{eval::Protocol::Paper, false}}) {
                 eval::EvalOptions o;
                 o.protocol = protocol;
+                o.stream_extra_rows = stream_rows;
                 o.seeds = 2;
                 o.train_rows = 20;
                 // Streamed while evaluating (as `automix eval --json` writes it), then whole.
@@ -54,6 +58,15 @@ class TestReportText : public QObject {
                     });
                 stream.finish(r.seconds);
                 QCOMPARE(pieces, r.datasets.size());
+                std::size_t streamed_rows = 0;
+                for (const auto& d : r.datasets)
+                    for (const auto& m : d.methods)
+                        if (m.extra_rows) {
+                            ++streamed_rows;
+                            QCOMPARE(m.extra_rows_key, std::string("traces"));
+                            QVERIFY(!m.extra.contains("traces"));
+                        }
+                QCOMPARE(streamed_rows > 0, stream_rows);
                 const auto doc = eval::report_to_json(r, loaded.dataset);
                 QCOMPARE(streamed, doc.dump(1));
                 for (const int indent : {-1, 0, 1, 2})

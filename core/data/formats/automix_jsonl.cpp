@@ -552,6 +552,7 @@ class ReleaseParser : public RowParser {
         c.skip_ws();
         if (!c.at_end()) c.fail("unexpected text after the JSON object");
     }
+    std::unique_ptr<RowParser> worker_copy() const override { return std::make_unique<ReleaseParser>(); }
 
   private:
     Scratch scratch_;
@@ -574,6 +575,12 @@ class NativeParser : public RowParser {
         if (!c.at_end()) c.fail("unexpected text after the JSON object");
     }
     std::string header_only_message() const override { return "no rows (the file has only the manifest line)"; }
+    std::unique_ptr<RowParser> worker_copy() const override {
+        if (manifest_.empty()) return nullptr;  // the first row is still to name the models
+        auto copy = std::make_unique<NativeParser>();
+        copy->manifest_ = manifest_;  // no dataset_: a copy never installs models
+        return copy;
+    }
 
   private:
     void read_manifest(const Line& line, Dataset& d) {
