@@ -126,7 +126,7 @@ int main(int argc, char** argv) {
     std::printf("trained and curves in %.0f ms\n", nowMs() - t1);
     QSlider* slider = tabs->tuning()->parameterSlider(QStringLiteral("threshold"));
 
-    std::vector<double> stepWall, stepCpu, paintWall;
+    std::vector<double> stepWall, stepCpu, paintWall, paintCpu;
     int value = slider->value();
     LayoutCounter layouts;
     qApp->installEventFilter(&layouts);
@@ -137,18 +137,19 @@ int main(int argc, char** argv) {
         slider->setValue(value);
         const double w1 = nowMs(), c1 = threadCpuMs();
         QCoreApplication::processEvents();
-        const double w2 = nowMs();
+        const double w2 = nowMs(), c2 = threadCpuMs();
         stepWall.push_back(w1 - w0);
         stepCpu.push_back(c1 - c0);
         paintWall.push_back(w2 - w1);
+        paintCpu.push_back(c2 - c1);
     }
     perfControl("disable");
     qApp->removeEventFilter(&layouts);
     for (const auto& [name, n] : layouts.counts) std::printf("chart layouts during the steps: %4d  %s\n", n, qPrintable(name));
-    const Stats sw = stats(stepWall), sc = stats(stepCpu), pw = stats(paintWall);
+    const Stats sw = stats(stepWall), sc = stats(stepCpu), pw = stats(paintWall), pc = stats(paintCpu);
     std::printf("%d steps: step wall median %.1f p90 %.1f max %.1f ms; GUI CPU median %.1f ms; "
-                "repaint median %.1f p90 %.1f max %.1f ms; peak RSS %.0f MiB\n",
-                steps, sw.median, sw.p90, sw.max, sc.median, pw.median, pw.p90, pw.max, peakRssMiB());
+                "repaint median %.1f p90 %.1f max %.1f ms, GUI CPU median %.1f ms; peak RSS %.0f MiB\n",
+                steps, sw.median, sw.p90, sw.max, sc.median, pw.median, pw.p90, pw.max, pc.median, peakRssMiB());
     double l[3] = {0, 0, 0};
     if (getloadavg(l, 3) > 0) std::printf("load average %.2f\n", l[0]);
     return 0;
