@@ -146,7 +146,6 @@ void RoutingState::stopTraining(const QString& error) {
     emit changed();
 }
 
-
 bool RoutingState::isCurrent(const Snapshot& s, unsigned aspects) const {
     for (int i = 0; i < 5; ++i)
         if ((aspects & (1u << i)) && s.versions[i] != snap_->versions[i]) return false;
