@@ -11,6 +11,7 @@
 class QLabel;
 class QPushButton;
 class QTextBrowser;
+class QTimer;
 
 namespace automix::ui {
 
@@ -50,6 +51,7 @@ class DrillDownPanel : public QWidget {
     QTextBrowser* details_;
     QTextBrowser* context_;
     QLabel* contextLabel_;
+    QTimer* routingRest_;  // a re-route is shown once routing rests (slider steps)
 };
 
 }  // namespace automix::ui

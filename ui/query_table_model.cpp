@@ -51,7 +51,7 @@ QueryTableModel::QueryTableModel(RoutingState* state, QObject* parent) : QAbstra
         rebuild();
     });
     connect(state_, &RoutingState::scopeChanged, this, &QueryTableModel::rebuild);
-    connect(state_, &RoutingState::routingChanged, this, &QueryTableModel::rebuild);
+    connect(state_, &RoutingState::routingChanged, this, &QueryTableModel::onRoutingChanged);
     connect(state_, &RoutingState::linkedFilterChanged, this, &QueryTableModel::rebuild);
     connect(state_, &RoutingState::liveRowsChanged, this, [this] {
         const bool want = !state_->liveRows()->rows.empty();
@@ -270,20 +270,46 @@ void QueryTableModel::setFilter(const QueryFilter& f) {
     rebuild();
 }
 
+data::View QueryTableModel::filteredRows() const {
+    data::View rows;
+    if (!state_->dataset()) return rows;
+    std::string needle = filter_.text.trimmed().toStdString();
+    std::transform(needle.begin(), needle.end(), needle.begin(), foldAscii);
+    const data::View& scope = state_->scopeRows();
+    rows.reserve(scope.size());
+    for (data::RowIndex r : scope)
+        if (accepts(r, needle)) rows.push_back(r);
+    applySort(rows);
+    return rows;
+}
+
 void QueryTableModel::rebuild() {
     beginResetModel();
-    visible_.clear();
-    if (state_->dataset()) {
-        std::string needle = filter_.text.trimmed().toStdString();
-        std::transform(needle.begin(), needle.end(), needle.begin(), foldAscii);
-        const data::View& scope = state_->scopeRows();
-        visible_.reserve(scope.size());
-        for (data::RowIndex r : scope)
-            if (accepts(r, needle)) visible_.push_back(r);
-        applySort();
-    }
+    visible_ = filteredRows();
     endResetModel();
     emit rowsRefreshed();
+}
+
+bool QueryTableModel::rowsDependOnRouting() const {
+    // A linked filter may read the decisions (Compare With's groups): asked again.
+    return filter_.decision != QueryFilter::Decision::Any || filter_.routingWrongOnly || state_->linkedFilter() ||
+           sortColumn_ == decisionColumn() || sortColumn_ == costColumn();
+}
+
+void QueryTableModel::onRoutingChanged() {
+    if (rowsDependOnRouting()) {
+        data::View rows = filteredRows();
+        if (rows != visible_) {
+            beginResetModel();
+            visible_ = std::move(rows);
+            endResetModel();
+            emit rowsRefreshed();
+            return;
+        }
+    }
+    // Same rows: only the routed cells and the row colours (every column) change. Resetting a
+    // million-row model on every slider step cost more than the re-routing itself.
+    if (!visible_.empty()) emit dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1));
 }
 
 void QueryTableModel::sort(int column, Qt::SortOrder order) {
@@ -294,7 +320,7 @@ void QueryTableModel::sort(int column, Qt::SortOrder order) {
     const QModelIndexList before = persistentIndexList();
     std::vector<data::RowIndex> rowsBefore;
     for (const QModelIndex& i : before) rowsBefore.push_back(visible_[static_cast<std::size_t>(i.row())]);
-    applySort();
+    applySort(visible_);
     QModelIndexList after;
     for (std::size_t k = 0; k < rowsBefore.size(); ++k)
         after << index(tableRowOf(rowsBefore[k]), before[static_cast<int>(k)].column());
@@ -303,13 +329,13 @@ void QueryTableModel::sort(int column, Qt::SortOrder order) {
     emit rowsRefreshed();
 }
 
-void QueryTableModel::applySort() {
+void QueryTableModel::applySort(data::View& rows) const {
     const data::Dataset& ds = *state_->dataset();
     const int c = sortColumn_;
     // visible_ is usually in file order already (the scope is): checking is linear, sorting
     // again on every slider step cost a few milliseconds on a million rows.
-    const auto fileOrder = [this] {
-        if (!std::is_sorted(visible_.begin(), visible_.end())) std::sort(visible_.begin(), visible_.end());
+    const auto fileOrder = [&rows] {
+        if (!std::is_sorted(rows.begin(), rows.end())) std::sort(rows.begin(), rows.end());
     };
     if (c < 0) {
         fileOrder();
@@ -348,9 +374,9 @@ void QueryTableModel::applySort() {
         return;
     fileOrder();
     if (sortOrder_ == Qt::AscendingOrder)
-        std::stable_sort(visible_.begin(), visible_.end(), [&](auto a, auto b) { return cmp(a, b) < 0; });
+        std::stable_sort(rows.begin(), rows.end(), [&](auto a, auto b) { return cmp(a, b) < 0; });
     else
-        std::stable_sort(visible_.begin(), visible_.end(), [&](auto a, auto b) { return cmp(a, b) > 0; });
+        std::stable_sort(rows.begin(), rows.end(), [&](auto a, auto b) { return cmp(a, b) > 0; });
 }
 
 QString QueryTableModel::liveText(data::RowIndex r, int c) const {

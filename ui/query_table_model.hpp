@@ -66,7 +66,12 @@ class QueryTableModel : public QAbstractTableModel {
 
   private:
     void rebuild();  // filter + sort from the scope
-    void applySort();
+    // A re-route changes the decision and cost cells and the row colours, but the rows shown
+    // only when a filter or the sort order reads the decisions: otherwise it repaints.
+    void onRoutingChanged();
+    bool rowsDependOnRouting() const;
+    data::View filteredRows() const;  // the scope through the filters, sorted
+    void applySort(data::View& rows) const;
     bool accepts(data::RowIndex r, const std::string& needle) const;
     QString compareText(data::RowIndex r) const;
     QString liveText(data::RowIndex r, int column) const;  // "" for rows without a live result

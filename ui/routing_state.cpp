@@ -116,6 +116,13 @@ QString Snapshot::chartProvenance(bool withMethod) const {
 
 // ---------------------------------------------------------------- RoutingState
 
+struct RoutingState::GatheredScores {
+    std::shared_ptr<const data::Dataset> data;
+    std::vector<int> ladder;
+    eval::CostModel costs;
+    eval::ScoredView view;  // holds the rows it was gathered for
+};
+
 RoutingState::RoutingState(JobRunner* jobs, QObject* parent) : QObject(parent), jobs_(jobs) {
     // A training run that failed or was dropped (superseded, cancelled) must not leave the state
     // saying "training" forever.
@@ -138,8 +145,6 @@ void RoutingState::stopTraining(const QString& error) {
     emit trainingFinished(false, error);
     emit changed();
 }
-
-RoutingState::~RoutingState() = default;
 
 bool RoutingState::isCurrent(const Snapshot& s, unsigned aspects) const {
     for (int i = 0; i < 5; ++i)
@@ -213,6 +218,10 @@ std::shared_ptr<Routing> RoutingState::freshRouting(const Snapshot& s, const QSt
 
 void RoutingState::setDataset(std::shared_ptr<const data::Dataset> ds, const LoadedFile& file) {
     jobs_->cancel(kTrainJob);
+    // Nothing of the previous file stays in memory through the caches.
+    rowsByDatasetOf_.reset();
+    datasetRows_.clear();
+    gathered_.clear();
     auto next = copy();
     next->data = std::move(ds);
     next->file = file;
@@ -355,7 +364,7 @@ bool RoutingState::setParameters(int datasetIndex, const routing::Params& params
     if (r->decisions.size() != ds->size()) r->decisions.assign(ds->size(), RowDecision(-1));
     for (std::size_t d = 0; d < ds->dataset_names.size(); ++d) {
         if (datasetIndex >= 0 && static_cast<int>(d) != datasetIndex) continue;
-        const data::View all = rowsOfDataset(*ds, static_cast<int>(d));
+        const data::View& all = datasetRows(static_cast<int>(d));
         try {
             const routing::Decisions routed = r->method->route(*ds, all, params, r->config);
             for (std::size_t i = 0; i < all.size(); ++i) r->decisions[all[i]] = static_cast<RowDecision>(routed[i]);
@@ -488,6 +497,43 @@ int RoutingState::nearestBin(double confidence, int numBins) {
     return routing::Bins(numBins).nearest(confidence);
 }
 
+const eval::ScoredView& RoutingState::gatheredScores(const std::shared_ptr<const data::Dataset>& data,
+                                                     const data::View& rows, const Routing& r) const {
+    // The scope and the tuning panel's train and eval rows are what a slider step evaluates.
+    constexpr std::size_t kKept = 3;
+    std::vector<int> ladder = eval::ScoredView::ladder_for(*data, *r.method);
+    const eval::CostModel costs = eval::CostModel::from(r.config);
+    for (auto it = gathered_.begin(); it != gathered_.end(); ++it) {
+        const GatheredScores& g = **it;
+        if (g.data == data && g.ladder == ladder && g.costs.call_costs == costs.call_costs &&
+            g.costs.verifier_cost == costs.verifier_cost && g.view.rows() == rows) {
+            std::rotate(gathered_.begin(), it, it + 1);
+            return gathered_.front()->view;
+        }
+    }
+    eval::ScoredView view(*data, rows, ladder, costs);  // may throw: nothing is kept then
+    gathered_.insert(gathered_.begin(),
+                     std::make_unique<GatheredScores>(GatheredScores{data, std::move(ladder), costs, std::move(view)}));
+    if (gathered_.size() > kKept) gathered_.pop_back();
+    return gathered_.front()->view;
+}
+
+std::optional<eval::Metrics> RoutingState::routedMetrics(const data::View& rows) const {
+    const Routing& r = routing();
+    if (!snap_->data || !r.method || !r.routed || rows.empty()) return std::nullopt;
+    routing::Decisions decisions(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const int d = decision(rows[i]);
+        if (d < 0) return std::nullopt;
+        decisions[i] = static_cast<routing::Decisions::value_type>(d);
+    }
+    try {
+        return gatheredScores(snap_->data, rows, r).evaluate(decisions);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
 void RoutingState::recomputeMetrics(const Snapshot& s, Routing& r) {
     r.metrics = {};
     // Rows a routed live run left without some model's score are shown, not measured.
@@ -496,16 +542,15 @@ void RoutingState::recomputeMetrics(const Snapshot& s, Routing& r) {
     const data::View& rows = s.data && !s.data->unmeasured.empty() ? kept : s.rows->scope;
     r.metrics.rows = rows.size();
     if (!r.routed || !s.data || !r.method || rows.empty()) return;
-    routing::Decisions decisions;
-    decisions.reserve(rows.size());
-    for (data::RowIndex row : rows) {
+    routing::Decisions decisions(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const data::RowIndex row = rows[i];
         const int d = row < r.decisions.size() ? r.decisions[row] : -1;
         if (d < 0) return;  // part of the scope was not routed (its training failed)
-        decisions.push_back(static_cast<routing::Decisions::value_type>(d));
+        decisions[i] = static_cast<routing::Decisions::value_type>(d);
     }
     try {
-        const eval::ScoredView view =
-            eval::ScoredView::for_method(*s.data, rows, *r.method, eval::CostModel::from(r.config));
+        const eval::ScoredView& view = gatheredScores(s.data, rows, r);
         const eval::Metrics m = view.evaluate(decisions);
         r.metrics.valid = true;
         r.metrics.values = m;
@@ -515,6 +560,19 @@ void RoutingState::recomputeMetrics(const Snapshot& s, Routing& r) {
         r.lastError = QString::fromStdString(e.what());
     }
 }
+
+const data::View& RoutingState::datasetRows(int datasetIndex) {
+    const data::Dataset& ds = *snap_->data;
+    if (rowsByDatasetOf_ != snap_->data) {
+        datasetRows_.assign(ds.dataset_names.size(), {});
+        for (std::size_t r = 0; r < ds.size(); ++r)
+            datasetRows_[static_cast<std::size_t>(ds.dataset_index[r])].push_back(static_cast<data::RowIndex>(r));
+        rowsByDatasetOf_ = snap_->data;
+    }
+    return datasetRows_[static_cast<std::size_t>(datasetIndex)];
+}
+
+RoutingState::~RoutingState() = default;
 
 QString RoutingState::paramsText() const {
     if (!isRouted() || !method()) return {};

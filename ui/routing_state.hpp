@@ -22,6 +22,10 @@
 #include "core/live/transcript.hpp"
 #include "core/routing/method.hpp"
 
+namespace automix::eval {
+class ScoredView;
+}
+
 namespace automix::ui {
 
 class JobRunner;
@@ -186,6 +190,10 @@ class RoutingState : public QObject {
     QString paramsText(data::RowIndex row) const;
     QString explain(data::RowIndex row) const;
     const ScopeMetrics& metrics() const { return routing().metrics; }
+    // The metrics of the current routing over some rows of the loaded file (the tuning panel's
+    // train and eval figures); nullopt when `rows` is empty, a row is not routed or the rows
+    // cannot be evaluated. Exactly eval::ScoredView::evaluate of a view built anew.
+    std::optional<eval::Metrics> routedMetrics(const data::View& rows) const;
     // The confidence bin POMDP-style methods route by (core's nearest bin), or -1 when invalid.
     static int nearestBin(double confidence, int numBins);
     QString lastError() const { return routing().lastError; }
@@ -252,7 +260,15 @@ class RoutingState : public QObject {
     static std::shared_ptr<const RowLists> makeRows(const Snapshot& s, std::optional<data::RowIndex> current);
     static std::shared_ptr<Routing> freshRouting(const Snapshot& s, const QString& methodName,
                                                  routing::MethodPtr method);
-    static void recomputeMetrics(const Snapshot& s, Routing& r);
+    void recomputeMetrics(const Snapshot& s, Routing& r);
+    // The rows of one dataset of the loaded file, in file order (computed once per file).
+    const data::View& datasetRows(int datasetIndex);
+    // The scores of `rows` gathered for the method's ladder (eval::ScoredView), kept while the
+    // file, rows, ladder and costs stay the same — the scope and the tuning panel's train and
+    // eval rows: a slider step then only evaluates the new decisions. GUI thread only.
+    struct GatheredScores;
+    const eval::ScoredView& gatheredScores(const std::shared_ptr<const data::Dataset>& data, const data::View& rows,
+                                           const Routing& r) const;
     void stopTraining(const QString& error);  // a run failed or was dropped
 
     JobRunner* jobs_;
@@ -262,6 +278,9 @@ class RoutingState : public QObject {
     QString linkedFilterLabel_;
     std::optional<data::RowIndex> currentRow_;
     std::shared_ptr<const LiveRows> live_ = std::make_shared<LiveRows>();
+    std::shared_ptr<const data::Dataset> rowsByDatasetOf_;  // the file datasetRows_ describes
+    std::vector<data::View> datasetRows_;
+    mutable std::vector<std::unique_ptr<GatheredScores>> gathered_;  // most recently used first
 };
 
 }  // namespace automix::ui

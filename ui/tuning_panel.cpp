@@ -350,23 +350,8 @@ void TuningPanel::recomputeFigures() {
     const data::Dataset* ds = state_->dataset();
     const routing::MethodPtr method = state_->method();
     if (ds && method && state_->isRouted()) {
-        auto figuresOf = [&](const data::View& rows) -> std::optional<eval::Metrics> {
-            if (rows.empty()) return std::nullopt;
-            routing::Decisions d;
-            d.reserve(rows.size());
-            for (data::RowIndex r : rows) {
-                const auto v = state_->decision(r);
-                if (v < 0) return std::nullopt;
-                d.push_back(static_cast<routing::ModelIndex>(v));
-            }
-            try {
-                const eval::ScoredView view =
-                    eval::ScoredView::for_method(*ds, rows, *method, eval::CostModel::from(state_->config()));
-                return view.evaluate(d);
-            } catch (const std::exception&) {
-                return std::nullopt;
-            }
-        };
+        // Through the state: it keeps the rows' scores gathered, so a slider step only evaluates.
+        auto figuresOf = [&](const data::View& rows) { return state_->routedMetrics(rows); };
         trainFigures_ = figuresOf(trainRows_);
         evalFigures_ = figuresOf(evalRows_);
     }
