@@ -367,12 +367,18 @@ std::optional<QPointF> CostQualityChart::currentPoint() const {
     return current_->at(0);
 }
 
+QScatterSeries* CostQualityChart::seriesNamed(const QString& objectName) const {
+    for (const SeriesRef& r : refs_)
+        if (r.series->objectName() == objectName) return r.series;
+    return nullptr;
+}
+
 QScatterSeries* CostQualityChart::candidateSeries(const QString& method) const {
-    return chart()->findChild<QScatterSeries*>(QStringLiteral("candidates:") + method);
+    return seriesNamed(QStringLiteral("candidates:") + method);
 }
 
 QScatterSeries* CostQualityChart::trainedSeries(const QString& method) const {
-    return chart()->findChild<QScatterSeries*>(QStringLiteral("trained:") + method);
+    return seriesNamed(QStringLiteral("trained:") + method);
 }
 
 void CostQualityChart::setConstraint(std::optional<ConstraintMark> mark) {

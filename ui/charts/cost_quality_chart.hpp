@@ -76,6 +76,7 @@ class CostQualityChart : public ChartWidget {
     void addReferenceSeries(bool dark);
     void addMethodSeries(std::size_t m, bool dark);
     const SeriesRef* refOf(QScatterSeries* s) const;
+    QScatterSeries* seriesNamed(const QString& objectName) const;  // among the drawn candidates
     std::optional<std::size_t> pointAt(const SeriesRef& ref, const QPointF& p) const;
     QString referenceTooltip(const QString& name, const eval::Metrics& m) const;
     void hideFromLegend(QScatterSeries* s);
