@@ -243,6 +243,8 @@ void VerifierCharts::drawHistogram(QChart* chart) {
         chart->addSeries(anchor);
         anchor->attachAxis(confidence);
         anchor->attachAxis(y);
+        // Nor a blank entry in an exported picture's legend.
+        for (QLegendMarker* m : chart->legend()->markers(anchor)) m->setVisible(false);
     }
     histogramView()->setToolTip(
         provenanceTip(scope_, tr("x: verifier confidence, by nearest bin centre · y: queries of the evaluation rows\n"
