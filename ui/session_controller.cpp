@@ -118,8 +118,10 @@ void restoreStudyResult(StudiesPanel& studies, const session::SavedStudy& st, co
 
 }  // namespace
 
-SessionController::SessionController(PanelHost* window, StudiesPanel* studies, LivePanel* live)
+SessionController::SessionController(PanelHost* window, StudiesPanel* studies, LivePanel* live,
+                                     const QList<charts::InteractiveChartView*>& charts)
     : QObject(window->hostWidget()), window_(window), studies_(studies), live_(live) {
+    for (charts::InteractiveChartView* v : charts) charts_ << v;
     setObjectName(QStringLiteral("sessionController"));
     locateData = [this](const QString& missing) {
         QMessageBox::information(window_->hostWidget(), tr("Data file not found"),
@@ -188,8 +190,8 @@ session::Session SessionController::capture(const QString& sessionPath) const {
     if (ds && state->currentRow() && *state->currentRow() < ds->size()) s.selected_row_id = ds->id[*state->currentRow()];
     s.open_tab = window_->bottomTabs()->tabText(window_->bottomTabs()->currentIndex()).toStdString();
     // Every zoomed chart, by its view's name (the same in every window).
-    for (const auto* view : window_->hostWidget()->findChildren<charts::InteractiveChartView*>())
-        if (const auto r = view->zoomRanges(); r && !view->objectName().isEmpty())
+    for (const charts::InteractiveChartView* view : charts_)
+        if (const auto r = view ? view->zoomRanges() : std::nullopt; r && !view->objectName().isEmpty())
             s.chart_zoom[view->objectName().toStdString()] = {r->left(), r->right(), r->top(), r->bottom()};
     if (const StudiesPanel* studies = studies_) {
         nlohmann::json edits = nlohmann::json::object(), spins = nlohmann::json::object();
@@ -387,7 +389,8 @@ void SessionController::apply(const session::Session& s, QStringList* warnings) 
         // The charts are drawn from background jobs (curves, belief): zoom once they are.
         if (!waitUntilSettled(*window_, 120000)) *warnings << tr("the charts were not ready to be zoomed");
         std::map<std::string, session::ChartZoom> left = s.chart_zoom;
-        for (auto* view : window_->hostWidget()->findChildren<charts::InteractiveChartView*>()) {
+        for (charts::InteractiveChartView* view : charts_) {
+            if (!view) continue;
             const auto it = left.find(view->objectName().toStdString());
             if (it == left.end()) continue;
             const session::ChartZoom& z = it->second;
@@ -426,8 +429,9 @@ void SessionController::openInteractive(const QString& path) {
     if (!open(path, &error)) window_->reportError(tr("Opening the session"), error);
 }
 
-SessionController* installSessions(PanelHost* window, StudiesPanel* studies, LivePanel* live) {
-    auto* controller = new SessionController(window, studies, live);
+SessionController* installSessions(PanelHost* window, StudiesPanel* studies, LivePanel* live,
+                                   const QList<charts::InteractiveChartView*>& charts) {
+    auto* controller = new SessionController(window, studies, live, charts);
     QMenu* file = window->menu(WindowMenu::File);
     // After "Open Recent": sessions are opened like files and listed there too.
     QAction* before = nullptr;

@@ -3,7 +3,9 @@
 // file (core/session) and brought back — data file (checked by SHA-256; moved or changed files
 // are asked about), costs, method and hand-set parameters per dataset, scope, filters and the
 // chart filter chip, selected row, open tab, study settings and the live config path.
+#include <QList>
 #include <QObject>
+#include <QPointer>
 #include <QString>
 #include <functional>
 
@@ -14,12 +16,17 @@ namespace automix::ui {
 class LivePanel;
 class PanelHost;
 class StudiesPanel;
+namespace charts {
+class InteractiveChartView;
+}
 
 class SessionController : public QObject {
     Q_OBJECT
   public:
-    // `studies` and `live` (either may be null) have their settings kept in the session.
-    SessionController(PanelHost* window, StudiesPanel* studies, LivePanel* live);
+    // `studies` and `live` (either may be null) have their settings kept in the session, and
+    // the zoom of `charts` (named views: the chart tabs', the study's) too.
+    SessionController(PanelHost* window, StudiesPanel* studies, LivePanel* live,
+                      const QList<charts::InteractiveChartView*>& charts = {});
 
     // The window's state as a session to be saved at `sessionPath` (relative data path).
     session::Session capture(const QString& sessionPath) const;
@@ -51,11 +58,13 @@ class SessionController : public QObject {
     PanelHost* window_;
     StudiesPanel* studies_;
     LivePanel* live_;
+    QList<QPointer<charts::InteractiveChartView>> charts_;
     QString current_;
 };
 
 // Adds the File menu entries and the controller (a child of the window).
-SessionController* installSessions(PanelHost* window, StudiesPanel* studies, LivePanel* live);
+SessionController* installSessions(PanelHost* window, StudiesPanel* studies, LivePanel* live,
+                                   const QList<charts::InteractiveChartView*>& charts = {});
 // `automix-explorer --session FILE`.
 bool openSessionFile(PanelHost* window, const QString& path, QString* error);
 

@@ -42,6 +42,7 @@
 #include "core/eval/router_scores.hpp"
 #include "core/routing/method.hpp"
 #include "ui/charts/chart_export.hpp"
+#include "ui/charts/chart_interaction.hpp"
 #include "ui/charts/chart_legend.hpp"
 #include "ui/charts/chart_page.hpp"
 #include "ui/charts/chart_style.hpp"
@@ -322,13 +323,13 @@ void StudiesPanel::buildUi() {
     rv->addLayout(bar);
     auto* vsplit = new QSplitter(Qt::Vertical, right);
     chartStack_ = new QStackedWidget(vsplit);
-    auto* chart = new QChart;
-    charts::styleChart(chart);
-    chartView_ = charts::makeChartView(chart, chartStack_);
-    chartView_->setObjectName(QStringLiteral("studyChart"));
+    // A chart like every other (ui/charts/chart_page.hpp), its legend beside, scrolling.
+    studyChart_ = new charts::DrawnChart(chartStack_, Qt::Horizontal,
+                                         [this](charts::DrawnChart& c) { drawStudyChart(c.chart()); });
+    studyChart_->view()->setObjectName(QStringLiteral("studyChart"));
     heatMap_ = new StudyHeatMap(chartStack_);
     heatMap_->setObjectName(QStringLiteral("studyHeatMap"));
-    chartStack_->addWidget(charts::viewWithLegend(chartView_, nullptr, chartStack_));  // legend beside, scrolling
+    chartStack_->addWidget(studyChart_);
     chartStack_->addWidget(heatMap_);
     table_ = new QTableWidget(vsplit);
     table_->setObjectName(QStringLiteral("studyTable"));
@@ -589,13 +590,8 @@ void StudiesPanel::clearResult(const QString& why) {
         const QSignalBlocker block(groupCombo_);
         groupCombo_->clear();
     }
-    auto* chart = new QChart;
-    charts::styleChart(chart);
-    chart->setTitle(why);
-    QChart* old = chartView_->chart();
-    chartView_->setChart(chart);
-    delete old;
-    chartStack_->setCurrentWidget(chartView_->parentWidget());
+    studyChart_->showReason(why);
+    chartStack_->setCurrentWidget(studyChart_);
     heatMap_->setMatrix(nullptr, QString());
     table_->clear();
     table_->setRowCount(0);
@@ -661,9 +657,13 @@ QString StudiesPanel::currentChartGroup() const {
     return groupCombo_->currentText();
 }
 
+charts::InteractiveChartView* StudiesPanel::chartView() const {
+    return qobject_cast<charts::InteractiveChartView*>(studyChart_->view());
+}
+
 QWidget* StudiesPanel::chartWidget() const {
     // The chart view itself (not the box that holds it with its legend), or the heat map.
-    return chartStack_->currentWidget() == heatMap_ ? static_cast<QWidget*>(heatMap_) : chartView_;
+    return chartStack_->currentWidget() == heatMap_ ? static_cast<QWidget*>(heatMap_) : studyChart_->view();
 }
 
 void StudiesPanel::showResult() {
@@ -695,15 +695,19 @@ void StudiesPanel::drawChart() {
                                  : QString());
         return;
     }
-    chartStack_->setCurrentWidget(chartView_->parentWidget());
+    chartStack_->setCurrentWidget(studyChart_);
+    const std::string group = groupCombo_->currentData().toString().toStdString();
+    // A title that fits the chart; what it was computed on leads the tooltip.
+    studyChart_->display(QString::fromStdString(r.title) +
+                             (group.empty() ? QString() : QStringLiteral(" · ") + QString::fromStdString(group)),
+                         resultProvenance_);
+}
+
+void StudiesPanel::drawStudyChart(QChart* chart) {
+    if (!result_ || result_->chart == study::ChartKind::HeatMap) return;
+    const auto& r = *result_;
     const std::string group = groupCombo_->currentData().toString().toStdString();
     const bool dark = charts::paletteIsDark();
-    auto* chart = new QChart;
-    charts::styleChart(chart);
-    // A title that fits the chart; what it was computed on leads the tooltip.
-    chart->setTitle(QString::fromStdString(r.title) +
-                    (group.empty() ? QString() : QStringLiteral(" · ") + QString::fromStdString(group)));
-    chartView_->setToolTip(charts::provenanceTip(resultProvenance_, {}));
 
     QAbstractAxis* xAxis = nullptr;
     if (r.log_x) {
@@ -831,14 +835,15 @@ void StudiesPanel::drawChart() {
                 grow(p.x, p.y.value);
             }
             const QString xTitle = QString::fromStdString(r.x_label), yTitle = QString::fromStdString(r.y_label);
-            connect(dots, &QScatterSeries::hovered, chartView_, [this, name, xTitle, yTitle](const QPointF& p, bool on) {
+            QChartView* view = studyChart_->view();
+            connect(dots, &QScatterSeries::hovered, view, [view, name, xTitle, yTitle](const QPointF& p, bool on) {
                 if (!on) return;
-                const QPoint at = chartView_->mapFromGlobal(QCursor::pos());
+                const QPoint at = view->mapFromGlobal(QCursor::pos());
                 QToolTip::showText(QCursor::pos(),
                                    QStringLiteral("<b>%1</b><br>%2: %3<br>%4: %5")
                                        .arg(name.toHtmlEscaped(), xTitle.toHtmlEscaped(), charts::shortNumber(p.x()),
                                             yTitle.toHtmlEscaped(), charts::shortNumber(p.y())),
-                                   chartView_, QRect(at - QPoint(8, 8), QSize(16, 16)), 30000);
+                                   view, QRect(at - QPoint(8, 8), QSize(16, 16)), 30000);
             });
             attach(dots);
         }
@@ -859,9 +864,6 @@ void StudiesPanel::drawChart() {
             charts::niceAxis(static_cast<QValueAxis*>(xAxis), std::max(0.0, xmin - xpad), xmax + xpad, 6);
         }
     }
-    QChart* old = chartView_->chart();
-    chartView_->setChart(chart);
-    delete old;
 }
 
 void StudiesPanel::fillTable() {

@@ -15,7 +15,7 @@
 #include "core/data/dataset.hpp"
 #include "core/study/study.hpp"
 
-class QChartView;
+class QChart;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
@@ -29,6 +29,10 @@ class QTableWidget;
 
 namespace automix::ui {
 
+namespace charts {
+class DrawnChart;
+class InteractiveChartView;
+}
 class JobRunner;
 class PanelHost;
 namespace settings {
@@ -90,6 +94,7 @@ class StudiesPanel : public QWidget {
     void setChartGroup(const QString& group);
     QString currentChartGroup() const;
     QWidget* chartWidget() const;  // the visible chart (chart view or heat map)
+    charts::InteractiveChartView* chartView() const;  // the study's chart view (zoom kept in sessions)
     QTableWidget* table() const { return table_; }
 
     // Exports; each returns "" on success or what went wrong.
@@ -116,6 +121,7 @@ class StudiesPanel : public QWidget {
     QString provenance(const study::StudyRequest& rq, const QString& fileName = {}) const;
     void showResult();
     void drawChart();
+    void drawStudyChart(QChart* chart);  // the lines, error bars or scatter of the result
     void fillTable();
     void exportDialog(const QString& kind);
 
@@ -148,7 +154,7 @@ class StudiesPanel : public QWidget {
     QLabel* status_ = nullptr;
     QComboBox* groupCombo_ = nullptr;
     QStackedWidget* chartStack_ = nullptr;
-    QChartView* chartView_ = nullptr;
+    charts::DrawnChart* studyChart_ = nullptr;
     StudyHeatMap* heatMap_ = nullptr;
     QTableWidget* table_ = nullptr;
     QList<QPushButton*> exportButtons_;

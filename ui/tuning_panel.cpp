@@ -17,6 +17,7 @@
 #include "core/io/atomic_file.hpp"
 #include "core/live/models_config.hpp"
 #include "ui/job_runner.hpp"
+#include "ui/metric_text.hpp"
 #include "ui/routing_state.hpp"
 #include "ui/settings/settings.hpp"
 
@@ -32,6 +33,14 @@ QString pct(double f) {
 }
 QString num(double x, int decimals) {
     return std::isnan(x) ? QStringLiteral("—") : QString::number(x, 'f', decimals);
+}
+
+// The rows of the Figures box: the fields of eval::metric_fields() shown with chart points.
+std::vector<const eval::MetricField*> figureFields() {
+    std::vector<const eval::MetricField*> out;
+    for (const eval::MetricField& f : eval::metric_fields())
+        if (f.on_chart_points) out.push_back(&f);
+    return out;
 }
 
 QSlider* makeSlider(QWidget* parent, const QString& name, int max) {
@@ -121,16 +130,11 @@ TuningPanel::TuningPanel(RoutingState* state, QWidget* parent) : QWidget(parent)
     auto* box = new QGroupBox(tr("Figures"), this);
     figures_ = new QGridLayout(box);
     figures_->setHorizontalSpacing(14);
-    const QStringList rows = {tr("avg cost"), tr("avg perf"), tr("IBC lift"), tr("APGR"), tr("escalated")};
-    const QStringList tips = {tr("Σ (small + escalations · large) / n + verifier cost"),
-                              tr("Mean score of the answer used"),
-                              tr("(slope − base) / base; slope = (perf − P_small) / (cost − c_small), base = (P_large "
-                                 "− P_small) / (c_large − c_small)"),
-                              tr("Performance gap recovered: (perf − P_small) / (P_large − P_small)"),
-                              tr("Share of queries sent to a larger model")};
-    for (int r = 0; r < rows.size(); ++r) {
-        auto* l = new QLabel(rows[r], box);
-        l->setToolTip(tips[r]);
+    const std::vector<const eval::MetricField*> fields = figureFields();
+    for (int r = 0; r < static_cast<int>(fields.size()); ++r) {
+        const eval::MetricField& f = *fields[static_cast<std::size_t>(r)];
+        auto* l = new QLabel(metricLabel(f), box);
+        l->setToolTip(QString::fromUtf8(f.description.data(), static_cast<qsizetype>(f.description.size())));
         figures_->addWidget(l, r + 1, 0);
         for (int c = 1; c <= 2; ++c) {
             auto* v = new QLabel(QStringLiteral("—"), box);
@@ -357,11 +361,9 @@ void TuningPanel::recomputeFigures() {
     }
     int column = 1;
     for (const auto& f : {trainFigures_, evalFigures_}) {
-        setFigure(0, column, f ? num(f->avg_cost, 2) : QStringLiteral("—"));
-        setFigure(1, column, f ? num(f->avg_perf, 4) : QStringLiteral("—"));
-        setFigure(2, column, f ? pct(f->lift) : QStringLiteral("—"));
-        setFigure(3, column, f ? num(f->apgr, 3) : QStringLiteral("—"));
-        setFigure(4, column, f ? pct(f->escalated_fraction) : QStringLiteral("—"));
+        const std::vector<const eval::MetricField*> fields = figureFields();
+        for (std::size_t r = 0; r < fields.size(); ++r)
+            setFigure(static_cast<int>(r), column, f ? metricText(*fields[r], fields[r]->value(*f)) : QStringLiteral("—"));
         ++column;
     }
     emit figuresChanged();

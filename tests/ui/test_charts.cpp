@@ -3,44 +3,59 @@
 // a candidate point makes it the routing; exports write PNG/SVG/CSV whose CSV rows equal the
 // curve data. Set AUTOMIX_CHART_SHOTS=<dir> to also save a PNG of every chart for review.
 #include <QAbstractBarSeries>
+#include <QAbstractSpinBox>
 #include <QApplication>
 #include <QChart>
 #include <QChartView>
+#include <QComboBox>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QGraphicsObject>
+#include <QImage>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QLineSeries>
+#include <QMap>
+#include <QPalette>
+#include <QPointer>
 #include <QPushButton>
 #include <QScatterSeries>
 #include <QSignalSpy>
 #include <QSlider>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableWidget>
-#include <QComboBox>
 #include <QTemporaryDir>
 #include <QTest>
 #include <charconv>
-#include <set>
 #include <cmath>
+#include <set>
 
 #include "core/eval/cascade_view.hpp"
 #include "core/eval/cost_quality.hpp"
 #include "core/eval/metrics.hpp"
 #include "core/routing/bins.hpp"
 #include "core/routing/method.hpp"
+#include "support_settings.hpp"
 #include "ui/charts/belief_chart.hpp"
 #include "ui/charts/cascade_panel.hpp"
 #include "ui/charts/chart_export.hpp"
+#include "ui/charts/chart_page.hpp"
 #include "ui/charts/chart_tabs.hpp"
 #include "ui/charts/cost_quality_chart.hpp"
 #include "ui/charts/per_dataset_view.hpp"
 #include "ui/charts/verifier_charts.hpp"
 #include "ui/main_window.hpp"
+#include "ui/metric_text.hpp"
 #include "ui/routing_state.hpp"
+#include "ui/settings/settings.hpp"
+#include "ui/theme.hpp"
 #include "ui/tuning_panel.hpp"
+#include "ui/window_panels.hpp"
 
 using namespace automix;
 using ui::MainWindow;
@@ -104,6 +119,40 @@ eval::Metrics coreFigures(const data::Dataset& ds, const data::View& rows, const
     return view.evaluate(m->route(ds, rows, params, cfg));
 }
 
+// The series of `chart` with this name and type, or null.
+template <class S>
+S* seriesNamed(QChart* chart, const QString& name) {
+    for (QAbstractSeries* s : chart->series())
+        if (s->name() == name)
+            if (auto* typed = qobject_cast<S*>(s)) return typed;
+    return nullptr;
+}
+
+// Types `value` into a spin box as a user would: select all, type, Enter.
+void typeInto(QAbstractSpinBox* box, int value) {
+    box->setFocus();
+    QTest::keyClick(box, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClicks(box, QString::number(value));
+    QTest::keyClick(box, Qt::Key_Return);
+}
+
+// QtCharts' drawings of axes (ChartAxisElement items) under `item`.
+qsizetype axisDrawings(QGraphicsItem* item) {
+    qsizetype n = 0;
+    for (QGraphicsItem* child : item->childItems()) {
+        if (QGraphicsObject* o = child->toGraphicsObject(); o && o->inherits("ChartAxisElement")) ++n;
+        n += axisDrawings(child);
+    }
+    return n;
+}
+
+// The first line of a file.
+QString firstLine(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) return {};
+    return QString::fromUtf8(f.readLine()).trimmed();
+}
+
 }  // namespace
 
 class TestCharts : public QObject {
@@ -122,12 +171,9 @@ class TestCharts : public QObject {
 
   private slots:
     void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName(QStringLiteral("AutoMixTest"));
-        QCoreApplication::setApplicationName(QStringLiteral("ui_charts"));
+        test::useTestSettings(QStringLiteral("ui_charts"), settingsDir_.path());
         window_ = std::make_unique<MainWindow>();
-        tabs_ = window_->findChild<ChartTabs*>();
-        if (!tabs_) tabs_ = ui::charts::installChartTabs(window_.get());
+        tabs_ = window_->panels().charts;  // what installWindowPanels made
         QVERIFY(tabs_);
         window_->resize(1500, 1000);
         window_->show();
@@ -205,6 +251,15 @@ class TestCharts : public QObject {
             auto* label = panel->findChild<QLabel*>(QStringLiteral("figure_0_2"));
             QVERIFY(label);
             QCOMPARE(label->text(), QString::number(val.avg_cost, 'f', 2));
+            // One row per field of the metrics table shown with chart points, as the table prints it.
+            int row = 0;
+            for (const eval::MetricField& f : eval::metric_fields()) {
+                if (!f.on_chart_points) continue;
+                auto* cell = panel->findChild<QLabel*>(QStringLiteral("figure_%1_2").arg(row++));
+                QVERIFY2(cell, std::string(f.key).c_str());
+                QCOMPARE(cell->text(), ui::metricText(f, f.value(val)));
+            }
+            QVERIFY(!panel->findChild<QLabel*>(QStringLiteral("figure_%1_2").arg(row)));
         }
         // Keyboard: one step right moves t by a single step and re-routes.
         panel->parameterSlider(QStringLiteral("threshold"))->setFocus();
@@ -295,8 +350,16 @@ class TestCharts : public QObject {
         QScatterSeries* trained = chart->trainedSeries(QStringLiteral("Threshold"));
         QVERIFY(trained && trained->count() == 1);
         QChartView* view = chart->view();
-        const QPointF scene = view->chart()->mapToScene(view->chart()->mapToPosition(trained->at(0), trained));
-        const QPoint at = view->mapFromScene(scene);
+        auto toView = [&](const QPointF& data) {
+            return QPointF(view->mapFromScene(view->chart()->mapToScene(view->chart()->mapToPosition(data, trained))));
+        };
+        const QPoint at = toView(trained->at(0)).toPoint();
+        // Where every candidate is at the moment of the click (the info box under the chart then
+        // fills with the point's figures, and the chart gets shorter).
+        std::vector<std::vector<QPointF>> shownAt(cq.methods.size());
+        for (std::size_t m2 = 0; m2 < cq.methods.size(); ++m2)
+            for (const auto& p : cq.methods[m2].points)
+                shownAt[m2].push_back(toView(QPointF(p.metrics.avg_cost, p.metrics.avg_perf)));
         QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, at);
         state()->waitForTraining();
         QCoreApplication::processEvents();
@@ -306,12 +369,10 @@ class TestCharts : public QObject {
         QVERIFY2(chosen < cq.methods.size(), qPrintable(state()->methodName()));
         const routing::Params now = state()->trainedFor(ds.find_dataset("coqa"))->params;
         bool underCursor = false;
-        for (const auto& p : cq.methods[chosen].points) {
-            if (!(p.params == now)) continue;
-            const QPointF pos = view->mapFromScene(view->chart()->mapToScene(
-                view->chart()->mapToPosition(QPointF(p.metrics.avg_cost, p.metrics.avg_perf), trained)));
+        for (std::size_t i = 0; i < cq.methods[chosen].points.size(); ++i) {
+            if (!(cq.methods[chosen].points[i].params == now)) continue;
             // Within the marker's box (trained markers are 16 px: up to 8·√2 px from the centre).
-            underCursor |= QLineF(pos, at).length() < 12.5;
+            underCursor |= QLineF(shownAt[chosen][i], at).length() < 12.5;
         }
         QVERIFY2(underCursor, "the clicked candidate is not the one under the cursor");
     }
@@ -417,7 +478,81 @@ class TestCharts : public QObject {
         QVERIFY2(tabs_->verifier()->samplesError().isEmpty(), qPrintable(tabs_->verifier()->samplesError()));
         QCOMPARE(c.ks.size(), std::size_t(32));
         QCOMPARE(c.points.size(), 32 * c.methods.size());
+        // The methods marked for this curve (Capabilities::on_samples_curve), then the current one.
+        QVERIFY(c.methods.size() >= 2);
+        QCOMPARE(c.methods[0], std::string("Threshold"));
+        QCOMPARE(c.methods[1], std::string("POMDP"));
+        QVERIFY(c.methods.size() == 2 || c.methods[2] == state()->methodName().toStdString());
         QVERIFY(c.max_samples > 1);
+    }
+
+    // The Verifier tab's settings, as a user sets them in its toolbar: the reliability diagram
+    // gets that many bins (one dot per non-empty bin, equal to core), lift vs k that many ks;
+    // titles and tooltips say which; the values are the window's settings (remembered).
+    void verifierSettingsRedrawTheCharts() {
+        ui::charts::VerifierCharts* v = tabs_->verifier();
+        const data::Dataset& ds = *state()->dataset();
+        QSpinBox* bins = v->binsBox();
+        QCOMPARE(bins->objectName(), QStringLiteral("reliabilityBins"));
+        QCOMPARE(bins->value(), 8);  // the settings table's default
+        for (int n : {4, 13}) {
+            typeInto(bins, n);
+            QCOMPARE(window_->settings()->intValue(ui::settings::key::ReliabilityBins), n);
+            QCOMPARE(v->reliabilityData().bins.size(), std::size_t(n + 1));
+            const eval::Reliability expect = eval::reliability(ds, tabs_->evalRows(), n, 0);
+            QCOMPARE(v->reliabilityData().ece, expect.ece);
+            std::size_t nonEmpty = 0;
+            for (const auto& b : expect.bins) nonEmpty += b.rows > 0;
+            auto* dots = seriesNamed<QScatterSeries>(v->reliabilityChart()->chart(), QStringLiteral("confidence bins"));
+            QVERIFY(dots);
+            QCOMPARE(static_cast<std::size_t>(dots->count()), nonEmpty);
+            QVERIFY2(v->reliabilityChart()->chart()->title().contains(QStringLiteral("%1 bins").arg(n)),
+                     qPrintable(v->reliabilityChart()->chart()->title()));
+            QVERIFY2(v->reliabilityView()->toolTip().contains(QStringLiteral("%1 bins").arg(n)),
+                     qPrintable(v->reliabilityView()->toolTip()));
+            // The histogram keeps the routing's bins (its bars are what the methods see).
+            QCOMPARE(v->histogram().centres.size(), std::size_t(state()->config().num_bins + 1));
+        }
+        // A click on a dot of the diagram narrows the table by the diagram's bins, not the routing's.
+        emit v->reliabilityBinClicked(2);
+        QVERIFY(state()->linkedFilter());
+        const routing::Bins thirteen(13);
+        const std::set<data::RowIndex> evalRows(tabs_->evalRows().begin(), tabs_->evalRows().end());
+        std::size_t hits = 0;
+        for (data::RowIndex r = 0; r < ds.size(); ++r) {
+            const bool expected = evalRows.count(r) && thirteen.nearest(ds.small().verifier_confidence[r]) == 2;
+            QCOMPARE(state()->linkedFilter()(r), expected);
+            hits += expected;
+        }
+        QVERIFY(hits > 0);
+        state()->clearLinkedFilter();
+        typeInto(bins, 8);
+
+        // k up to 6: a curve of k = 1..6, a point per k on each method's line.
+        QSpinBox* maxK = v->maxKBox();
+        QCOMPARE(maxK->objectName(), QStringLiteral("samplesMaxK"));
+        typeInto(maxK, 6);
+        QCOMPARE(v->maxSamples(), 6);
+        // A curve on screen is recomputed for the new range at once (through the job runner).
+        QVERIFY(v->isComputing());
+        v->waitForSamplesCurve();
+        QCoreApplication::processEvents();
+        QCOMPARE(v->samplesCurve().ks, (std::vector<int>{1, 2, 3, 4, 5, 6}));
+        for (const std::string& m : v->samplesCurve().methods) {
+            auto* line = seriesNamed<QLineSeries>(v->samplesChart()->chart(), QString::fromStdString(m));
+            QVERIFY2(line, m.c_str());
+            std::size_t ok = 0;
+            for (const auto& p : v->samplesCurve().points) ok += p.method == m && p.ok && std::isfinite(p.val.lift);
+            QCOMPARE(static_cast<std::size_t>(line->count()), ok);
+            QVERIFY(line->count() <= 6);
+        }
+        QVERIFY2(v->samplesChart()->chart()->title().contains(QStringLiteral("1…6")),
+                 qPrintable(v->samplesChart()->chart()->title()));
+        QVERIFY2(v->samplesProvenance().endsWith(QStringLiteral("k = 1…6")), qPrintable(v->samplesProvenance()));
+        typeInto(maxK, 32);
+        v->waitForSamplesCurve();
+        QCoreApplication::processEvents();
+        QCOMPARE(v->samplesCurve().ks.size(), std::size_t(32));
     }
 
     void exportsWriteFilesMatchingTheData() {
@@ -523,6 +658,145 @@ class TestCharts : public QObject {
         QVERIFY(view->table()->item(0, 0)->text().contains(QStringLiteral("±")));
     }
 
+    // The seeds box of the Per dataset tab is the settings row charts/perDatasetSeeds: set
+    // there or in the box, both agree; a paper-protocol table on screen is recomputed with it,
+    // and its title and export say how many seeds.
+    void perDatasetSeedsFollowTheSetting() {
+        auto* view = tabs_->perDataset();
+        QSpinBox* seeds = view->seedsBox();
+        QCOMPARE(seeds->objectName(), QStringLiteral("perDatasetSeeds"));
+        window_->settings()->setValue(ui::settings::key::PerDatasetSeeds, 3);
+        QCOMPARE(seeds->value(), 3);
+        view->run(eval::Protocol::Paper, seeds->value());
+        view->waitForRun();
+        QCOMPARE(view->report()->options.seeds, 3);
+        typeInto(seeds, 2);
+        QCOMPARE(window_->settings()->intValue(ui::settings::key::PerDatasetSeeds), 2);
+        QVERIFY(view->isRunning());
+        view->waitForRun();
+        QCoreApplication::processEvents();
+        QCOMPARE(view->report()->options.seeds, 2);
+        QVERIFY2(view->chart()->chart()->title().contains(QStringLiteral("2 seeds")),
+                 qPrintable(view->chart()->title()));
+        QVERIFY2(view->reportProvenance().contains(QStringLiteral("2 seeds")), qPrintable(view->reportProvenance()));
+        // One bar set per method, one bar per dataset.
+        auto* bars = qobject_cast<QAbstractBarSeries*>(view->chart()->chart()->series().value(0));
+        QVERIFY(bars);
+        QVERIFY(bars->count() >= 7);
+        QCOMPARE(static_cast<std::size_t>(bars->barSets().front()->count()), state()->dataset()->dataset_names.size());
+    }
+
+    // Each chart tab's Export: a PNG and an SVG of every chart, a CSV led by what it was computed on.
+    void everyTabExportsWithProvenance() {
+        QStringList names;
+        for (int t = 0; t < tabs_->chartTabCount(); ++t) {
+            QTemporaryDir dir;
+            QStringList files;
+            const QString error = tabs_->exportTab(t, dir.path(), &files);
+            QVERIFY2(error.isEmpty(), qPrintable(error));
+            int png = 0, svg = 0, csv = 0;
+            for (const QString& f : files) {
+                QFile file(f);
+                QVERIFY(file.open(QIODevice::ReadOnly));
+                const QByteArray head = file.read(512);
+                names << QFileInfo(f).fileName();
+                if (f.endsWith(QLatin1String(".png"))) {
+                    QVERIFY2(head.startsWith("\x89PNG"), qPrintable(f));
+                    QVERIFY(QImage(f).width() > 500);
+                    ++png;
+                } else if (f.endsWith(QLatin1String(".svg"))) {
+                    QVERIFY2(head.contains("<svg"), qPrintable(f));
+                    ++svg;
+                } else if (f.endsWith(QLatin1String(".csv"))) {
+                    const QString line = firstLine(f);
+                    QVERIFY2(line.startsWith(QStringLiteral("# computed on: ")) && line.size() > 30,
+                             qPrintable(f + line));
+                    QVERIFY2(!line.contains(QStringLiteral("no data")), qPrintable(line));
+                    ++csv;
+                }
+            }
+            QVERIFY2(png >= 1 && png == svg && csv >= 1, qPrintable(tabs_->chartTabPage(t)->objectName()));
+            if (files.join(QLatin1Char(' ')).contains(QStringLiteral("reliability.csv"))) {
+                QVERIFY(firstLine(QDir(dir.path()).filePath(QStringLiteral("reliability.csv")))
+                            .endsWith(QStringLiteral("8 bins")));
+                QVERIFY(firstLine(QDir(dir.path()).filePath(QStringLiteral("lift_vs_samples.csv")))
+                            .contains(QStringLiteral("k = 1…32")));
+            }
+        }
+        for (const char* n : {"cost_quality.png", "belief_states.svg", "verifier_histogram.csv", "reliability.png",
+                              "lift_vs_samples.svg", "per_dataset.png", "per_dataset.csv", "calibration_gap.csv"})
+            QVERIFY2(names.contains(QLatin1String(n)), n);
+    }
+
+    // Another dataset in the toolbar: every chart shows it (titles/tooltips, numbers equal core's).
+    void switchingDatasetUpdatesEveryChart() {
+        chooseMethod(QStringLiteral("Threshold"));
+        const data::Dataset& ds = *state()->dataset();
+        for (const std::string& name : {ds.dataset_names.at(0), ds.dataset_names.at(1), std::string("coqa")}) {
+            window_->selectDataset(QString::fromStdString(name));
+            tabs_->waitForCurves();
+            tabs_->flushBelief();
+            QCoreApplication::processEvents();
+            const QString provenance = state()->snapshot()->chartProvenance();
+            QVERIFY2(provenance.contains(QString::fromStdString(name)), qPrintable(provenance));
+            QCOMPARE(tabs_->chartDataset(), ds.find_dataset(name));
+            for (QChartView* v : {tabs_->costQuality()->view(), tabs_->verifier()->histogramView(),
+                                  tabs_->verifier()->reliabilityView()})
+                QVERIFY2(v->toolTip().contains(provenance), qPrintable(v->objectName() + v->toolTip()));
+            QVERIFY(tabs_->belief()->view()->toolTip().contains(QString::fromStdString(name)));
+            QVERIFY(tabs_->costQuality()->chart()->title().contains(QString::fromStdString(name)));
+            const auto expect = eval::cost_quality(ds, tabs_->trainRows(), tabs_->evalRows(), eval::chart_methods(name),
+                                                   state()->config());
+            QCOMPARE(tabs_->costQuality()->data().methods.size(), expect.methods.size());
+            QCOMPARE(tabs_->costQuality()->data().small_only.avg_cost, expect.small_only.avg_cost);
+            QCOMPARE(tabs_->verifier()->reliabilityData().ece, eval::reliability(ds, tabs_->evalRows(), 8, 0).ece);
+            ui::charts::ChartPage* gap = tabs_->registeredPage(QStringLiteral("calibration_gap"));
+            QVERIFY(gap);
+            gap->refreshNow();
+            QCOMPARE(gap->provenance(), provenance);
+        }
+    }
+
+    // One construct / redraw / restyle path: every chart of the window is a ChartWidget, and a
+    // theme change redraws each with what it showed (the rings included) in its one QChart.
+    void everyChartIsAChartWidget() {
+        chooseMethod(QStringLiteral("Threshold"));
+        tabs_->waitForCurves();
+        QCoreApplication::processEvents();
+        const QList<QChartView*> views = window_->findChildren<QChartView*>();
+        QVERIFY(views.size() >= 9);  // cost–quality, belief, cascade, 3 verifier, per dataset, gap, study
+        QMap<ui::charts::ChartWidget*, QChart*> before;
+        for (QChartView* v : views) {
+            QWidget* p = v->parentWidget();
+            while (p && !qobject_cast<ui::charts::ChartWidget*>(p)) p = p->parentWidget();
+            QVERIFY2(p, qPrintable(v->objectName()));
+            auto* chart = static_cast<ui::charts::ChartWidget*>(p);
+            QCOMPARE(chart->view(), v);
+            QCOMPARE(v->chart(), chart->chart());
+            before.insert(chart, chart->chart());
+        }
+        const auto ring = tabs_->costQuality()->currentPoint();
+        QVERIFY(ring);
+        const QString title = tabs_->costQuality()->chart()->title();
+        const int candidates = tabs_->costQuality()->candidateSeries(QStringLiteral("Threshold"))->count();
+        const QPalette light = QApplication::palette();
+        const QPalette dark = ui::darkThemePalette();
+        QApplication::setPalette(dark);
+        for (auto it = before.cbegin(); it != before.cend(); ++it) {
+            // Restyled: the title in the dark palette's text colour, on the same chart, with no
+            // drawing of a removed axis left behind (hidden charts included: the cascade's).
+            QTRY_COMPARE(it.key()->chart()->titleBrush().color(), dark.color(QPalette::Text));
+            QCOMPARE(it.key()->chart(), it.value());
+            QCOMPARE(axisDrawings(it.key()->chart()), it.key()->chart()->axes().size());
+        }
+        QVERIFY(tabs_->costQuality()->currentPoint() == ring);
+        QCOMPARE(tabs_->costQuality()->chart()->title(), title);
+        QCOMPARE(tabs_->costQuality()->candidateSeries(QStringLiteral("Threshold"))->count(), candidates);
+        QApplication::setPalette(light);
+        for (auto it = before.cbegin(); it != before.cend(); ++it)
+            QTRY_COMPARE(it.key()->chart()->titleBrush().color(), light.color(QPalette::Text));
+    }
+
     void chartShots() {
         // Saved for review when asked (the README screenshots come from here).
         const QString dir = qEnvironmentVariable("AUTOMIX_CHART_SHOTS");
@@ -530,27 +804,96 @@ class TestCharts : public QObject {
         QDir().mkpath(dir);
         chooseMethod(QStringLiteral("POMDP"));
         tabs_->waitForCurves();
+        // Every chart with its numbers: the lift-vs-k curve and the per-dataset table computed too.
+        tabs_->computeSamplesCurve();
+        tabs_->verifier()->waitForSamplesCurve();
+        if (!tabs_->perDataset()->hasReport()) {
+            tabs_->perDataset()->run(eval::Protocol::Full, 1);
+            tabs_->perDataset()->waitForRun();
+        }
         const QSize size(1100, 650);
         using namespace ui::charts;
-        QVERIFY(
-            exportPng(tabs_->costQuality()->view(), dir + QStringLiteral("/chart-cost-quality.png"), size).isEmpty());
-        QVERIFY(exportPng(tabs_->belief()->view(), dir + QStringLiteral("/chart-belief.png"), size).isEmpty());
-        QVERIFY(
-            exportPng(tabs_->verifier()->histogramView(), dir + QStringLiteral("/chart-histogram.png"), QSize(700, 500))
-                .isEmpty());
-        QVERIFY(exportPng(tabs_->verifier()->reliabilityView(), dir + QStringLiteral("/chart-reliability.png"),
-                          QSize(600, 500))
-                    .isEmpty());
-        QVERIFY(exportPng(tabs_->verifier()->samplesView(), dir + QStringLiteral("/chart-samples.png"), QSize(700, 500))
-                    .isEmpty());
-        QVERIFY(exportPng(tabs_->perDataset()->view(), dir + QStringLiteral("/chart-per-dataset.png"), size).isEmpty());
-        chooseMethod(QStringLiteral("Cascade"));
-        tabs_->flushBelief();
-        QVERIFY(exportPng(tabs_->cascade()->chartView(), dir + QStringLiteral("/chart-cascade.png"), QSize(800, 500))
-                    .isEmpty());
-        window_->bottomTabs()->setCurrentIndex(1);
+        // Light, then dark (as View ▸ Theme ▸ Dark sets it): every chart must read in both.
+        const QPalette light = QApplication::palette();
+        for (const bool dark : {false, true}) {
+            if (dark) QApplication::setPalette(ui::darkThemePalette());
+            QTest::qWait(50);  // the charts redraw once the palette change is through
+            const QString prefix = dir + (dark ? QStringLiteral("/dark-") : QStringLiteral("/"));
+            chooseMethod(QStringLiteral("POMDP"));
+            tabs_->flushBelief();
+            QVERIFY(exportPng(tabs_->costQuality()->view(), prefix + QStringLiteral("chart-cost-quality.png"), size)
+                        .isEmpty());
+            QVERIFY(exportPng(tabs_->belief()->view(), prefix + QStringLiteral("chart-belief.png"), size).isEmpty());
+            QVERIFY(exportPng(tabs_->verifier()->histogramView(), prefix + QStringLiteral("chart-histogram.png"),
+                              QSize(700, 500))
+                        .isEmpty());
+            QVERIFY(exportPng(tabs_->verifier()->reliabilityView(), prefix + QStringLiteral("chart-reliability.png"),
+                              QSize(600, 500))
+                        .isEmpty());
+            QVERIFY(exportPng(tabs_->verifier()->samplesView(), prefix + QStringLiteral("chart-samples.png"),
+                              QSize(700, 500))
+                        .isEmpty());
+            QVERIFY(exportPng(tabs_->perDataset()->view(), prefix + QStringLiteral("chart-per-dataset.png"), size)
+                        .isEmpty());
+            chooseMethod(QStringLiteral("Cascade"));
+            tabs_->flushBelief();
+            QVERIFY(exportPng(tabs_->cascade()->chartView(), prefix + QStringLiteral("chart-cascade.png"),
+                              QSize(800, 500))
+                        .isEmpty());
+            window_->bottomTabs()->setCurrentIndex(1);
+            QCoreApplication::processEvents();
+            window_->grab().save(prefix + QStringLiteral("window.png"));
+        }
+        QApplication::setPalette(light);
+        QTest::qWait(50);
+    }
+
+    // The scenario that once corrupted the heap (a chart's axes deleted twice): every chart
+    // redrawn many times — dataset switches, theme changes, selected rows, the Verifier's
+    // settings, the Cascade's panel shown and hidden — then the window closed while the
+    // cost–quality curves and the lift-vs-k curve are still computing. Under ASan any double
+    // free or use after free fails the test; a hang fails it by its time limit.
+    void redrawStormThenCloseWhileComputing() {
+        QElapsedTimer clock;
+        clock.start();
+        auto w = std::make_unique<MainWindow>();
+        w->resize(1300, 900);
+        w->show();
+        QString error;
+        QVERIFY2(w->openDemo(&error), qPrintable(error));
+        ChartTabs* tabs = w->panels().charts;
+        ui::RoutingState* s = w->routingState();
+        const QPalette light = QApplication::palette();
+        const auto names = s->dataset()->dataset_names;
+        int redraws = 0;
+        for (int i = 0; i < 16; ++i) {
+            w->selectMethod(i % 4 == 0 ? QStringLiteral("Cascade") : QStringLiteral("Threshold"));
+            w->selectDataset(QString::fromStdString(names[static_cast<std::size_t>(i) % names.size()]));
+            s->waitForTraining();
+            QApplication::setPalette(i % 2 ? ui::darkThemePalette() : light);
+            tabs->verifier()->binsBox()->setValue(3 + i % 6);
+            if (!tabs->evalRows().empty())
+                s->setCurrentRow(tabs->evalRows().at(static_cast<std::size_t>(i) % tabs->evalRows().size()));
+            tabs->flushBelief();
+            if (i % 3 == 0) tabs->computeSamplesCurve();
+            w->bottomTabs()->setCurrentIndex(i % w->bottomTabs()->count());
+            QTest::qWait(i % 2 ? 5 : 40);  // sometimes the curves arrive, sometimes not yet
+            ++redraws;
+        }
+        // Leave with work in flight: new curves and a lift-vs-k curve computing.
+        w->selectDataset(QString::fromStdString(names.front()));
+        tabs->computeSamplesCurve();
+        QVERIFY(tabs->isComputingCurves() || tabs->verifier()->isComputing());
+        QApplication::setPalette(light);
+        QPointer<ChartTabs> alive(tabs);
+        w->close();
+        w.reset();
+        QVERIFY(alive.isNull());
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
         QCoreApplication::processEvents();
-        window_->grab().save(dir + QStringLiteral("/window.png"));
+        QCOMPARE(redraws, 16);
+        window_->settings()->setValue(ui::settings::key::ReliabilityBins, 8);
+        QVERIFY2(clock.elapsed() < 120000, "closing a window with charts computing took too long");
     }
 
     // N models: the verifier charts show the chosen non-final model's self-verification, and

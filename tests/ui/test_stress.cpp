@@ -89,14 +89,15 @@ QString staleResults(MainWindow& w) {
             problems << QStringLiteral("belief title '%1' is not of %2").arg(b, snap->chartProvenance());
     }
     const QString samples = tabs->verifier()->samplesProvenance();
-    if (!samples.isEmpty() && samples != snap->chartProvenance())
+    // (what it was computed on, then the k range: "… · k = 1…32")
+    if (!samples.isEmpty() && !samples.startsWith(snap->chartProvenance() + QStringLiteral(" · k = 1…")))
         problems << QStringLiteral("lift vs k of '%1' shown over '%2'").arg(samples, snap->chartProvenance());
     if (!tabs->verifier()->samplesCurve().points.empty() && samples.isEmpty())
         problems << QStringLiteral("lift vs k curve without provenance");
     // Per dataset: the report of this file and these costs only.
     if (tabs->perDataset()->hasReport()) {
         const QString p = tabs->perDataset()->reportProvenance();
-        if (p != QStringLiteral("%1 · %2").arg(snap->file.displayName, snap->costsText()))
+        if (!p.startsWith(QStringLiteral("%1 · %2 · ").arg(snap->file.displayName, snap->costsText())))
             problems << QStringLiteral("per-dataset report of '%1' shown over '%2'").arg(p, snap->provenance());
     }
     // Studies: a result only of the current file.

@@ -3,6 +3,8 @@
 // AUTOMIX_STUDY_PNG_DIR to keep them for viewing), Cancel stops a run, router scores
 // import as a method, and the main window hosts the panel.
 #include <QAction>
+#include <QApplication>
+#include <QChart>
 #include <QChartView>
 #include <QComboBox>
 #include <QImage>
@@ -21,8 +23,10 @@
 
 #include "core/data/reader.hpp"
 #include "core/study/study.hpp"
+#include "ui/charts/chart_interaction.hpp"
 #include "ui/main_window.hpp"
 #include "ui/studies_panel.hpp"
+#include "ui/theme.hpp"
 #include "ui/support_settings.hpp"
 
 using namespace automix;
@@ -235,6 +239,37 @@ class TestStudies : public QObject {
         QVERIFY(panel->run(&error));
         QVERIFY(panel->waitForFinished());
         QVERIFY(panel->result().has_value());
+    }
+
+    // The study's chart is a chart like the others (ui/charts/chart_page.hpp): a theme change
+    // redraws it in the new colours, same chart, same series; its PNG reads in both themes.
+    void studyChartFollowsTheTheme() {
+        ui::StudiesPanel panel;
+        panel.resize(1300, 700);
+        panel.show();
+        panel.setDataset(demo());
+        panel.setSelectedMethods({"Threshold", "POMDP"});
+        runAndRender(panel, "cost-ratio", "coqa");
+        ui::charts::InteractiveChartView* view = panel.chartView();
+        QVERIFY(view);
+        QCOMPARE(panel.chartWidget(), static_cast<QWidget*>(view));
+        QChart* chart = view->chart();
+        const qsizetype series = chart->series().size();
+        QVERIFY(series >= 2);
+        const QString title = chart->title();
+        const QPalette light = QApplication::palette();
+        const QPalette dark = ui::darkThemePalette();
+        QApplication::setPalette(dark);
+        QTRY_COMPARE(chart->titleBrush().color(), dark.color(QPalette::Text));
+        QCOMPARE(view->chart(), chart);
+        QCOMPARE(chart->series().size(), series);
+        QCOMPARE(chart->title(), title);
+        QCOMPARE(chart->backgroundBrush().color(), dark.color(QPalette::Base));
+        const QString png = pngDir() + "/study-cost-ratio-dark.png";
+        QCOMPARE(panel.exportPng(png), QString());
+        QVERIFY(colourCount(QImage(png)) > 20);
+        QApplication::setPalette(light);
+        QTRY_COMPARE(chart->titleBrush().color(), light.color(QPalette::Text));
     }
 };
 

@@ -353,15 +353,14 @@ QWidget* viewWithLegend(QChartView* view, ChartLegend** legend, QWidget* parent,
     view->setParent(box);
     layout->addWidget(view, 1);
     layout->addWidget(list, 0);
+    view->setProperty(ChartLegend::kSideLegendProperty, true);
     if (legend) *legend = list;
     return box;
 }
 
 LegendForExport::LegendForExport(QWidget* view) {
     auto* chartView = qobject_cast<QChartView*>(view);
-    if (!chartView || !chartView->chart() || !view->parentWidget() ||
-        !view->parentWidget()->findChild<ChartLegend*>(QString(), Qt::FindDirectChildrenOnly))
-        return;
+    if (!chartView || !chartView->chart() || !view->property(ChartLegend::kSideLegendProperty).toBool()) return;
     chart_ = chartView->chart();
     setBuiltInLegendShown(chart_, true);
     // The layout places it now, not at the next event loop turn: the picture is taken before.

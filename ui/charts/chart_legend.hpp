@@ -39,6 +39,9 @@ class ChartLegend : public QListWidget {
     static constexpr const char* kGroupProperty = "legendGroup";
     // A series with this property true gets no entry (it has nothing to show yet).
     static constexpr const char* kHiddenProperty = "legendHidden";
+    // Set on a chart view that has a ChartLegend beside it (viewWithLegend): its exports draw the
+    // chart's own legend instead.
+    static constexpr const char* kSideLegendProperty = "hasSideLegend";
     // Whether a series gets its own entry: named, not hidden, not part of another entry's group.
     static bool isListed(QAbstractSeries* s);
 

@@ -6,6 +6,8 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QEvent>
+#include <QGraphicsObject>
+#include <QPointer>
 #include <QTimer>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -113,8 +115,21 @@ ChartWidget::ChartWidget(QWidget* parent, Qt::Orientation legend) : QWidget(pare
     view_ = makeChartView(chart_, this);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(viewWithLegend(view_, nullptr, this, legend));
+    layout->addWidget(viewWithLegend(view_, &legend_, this, legend), 1);
     title_ = tr("No data");
+    redraw();
+}
+
+void ChartWidget::addBelowChart(QWidget* widget) {
+    layout()->setSpacing(2);
+    layout()->addWidget(widget);
+}
+
+DrawnChart::DrawnChart(QWidget* parent, Qt::Orientation legend, std::function<void(DrawnChart&)> draw)
+    : ChartWidget(parent, legend), draw_(std::move(draw)) {}
+
+void DrawnChart::display(const QString& title, const QString& provenance) {
+    setTitle(title, provenance);
     redraw();
 }
 
@@ -131,19 +146,50 @@ void ChartWidget::showEmpty(const QString& why) {
     redraw();
 }
 
+namespace {
+// The QGraphicsObjects under `item` whose class inherits `className`.
+void collectItems(QGraphicsItem* item, const char* className, QList<QPointer<QGraphicsObject>>* out) {
+    for (QGraphicsItem* child : item->childItems()) {
+        if (QGraphicsObject* o = child->toGraphicsObject(); o && o->inherits(className)) *out << o;
+        collectItems(child, className, out);
+    }
+}
+}  // namespace
+
+void ChartWidget::clearChart() {
+    // The chart stays for the widget's life (its view, legend, zoom and sessions point at it);
+    // only what the last draw() added goes. Series: removeAllSeries deletes them.
+    chart_->removeAllSeries();
+    const QList<QAbstractAxis*> axes = chart_->axes();
+    for (QAbstractAxis* a : axes) chart_->removeAxis(a);
+    // removeAxis hides QtCharts' drawing of the axis (a ChartAxisElement) and deletes it later.
+    // Its grid lines, labels and title are not children of that hidden item: they stay drawn
+    // until the event loop deletes it — on a chart hidden meanwhile (the cascade beside the
+    // belief chart) or exported first, old axes then show through the new ones. Every axis is
+    // removed, so every axis drawing left is one of those: delete them now.
+    QList<QPointer<QGraphicsObject>> drawings;
+    collectItems(chart_, "ChartAxisElement", &drawings);
+    for (const QPointer<QGraphicsObject>& d : drawings) delete d.data();
+    // A drawing reads its axis until it is gone: the axis goes after it — at the next event
+    // loop turn (posted after the drawing's own deleteLater), or with this widget, its parent
+    // until then. Never before: deleting a chart or an axis under a live drawing corrupted the heap.
+    for (QAbstractAxis* a : axes) {
+        a->setParent(this);
+        a->deleteLater();
+    }
+}
+
 void ChartWidget::redraw() {
-    // A fresh chart each time: axes removed from a chart while it is hidden (the cascade beside
-    // the belief chart) leave their old drawings behind.
-    QChart* old = chart_;
-    chart_ = new QChart();
-    view_->setChart(chart_);
-    delete old;
+    clearChart();
     styleChart(chart_);
     chart_->setTitle(title_);
     // The long part (file, dataset, split, costs, method) where it never gets cut; draw() may add
     // how to read the chart.
     view_->setToolTip(provenanceTip(provenance_, {}));
     if (!empty_) draw();
+    // The side legend lists the new series now (it would also notice at the next event loop turn,
+    // unless a new series happened to get an old one's address).
+    if (legend_) legend_->refresh();
 }
 
 ChartPage::ChartPage(RoutingState* state, QWidget* parent) : ChartWidget(parent), state_(state) {

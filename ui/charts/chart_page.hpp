@@ -34,6 +34,8 @@ class RoutingState;
 
 namespace automix::ui::charts {
 
+class ChartLegend;
+
 // What one chart writes on export: `name`.png and `name`.svg of `view` (when set) and
 // `name`.csv of `table` (when set) led by "# computed on: `provenance`" — or, for a CSV that
 // core writes itself, of `csvText`.
@@ -67,25 +69,53 @@ class ChartWidget : public QWidget {
     // `legend`: beside the chart (Qt::Horizontal) or under it (Qt::Vertical, narrow charts).
     explicit ChartWidget(QWidget* parent, Qt::Orientation legend = Qt::Horizontal);
 
+    // The chart, one for the widget's life; each redraw replaces its series and axes (keep no
+    // pointer to a series or an axis across one).
     QChart* chart() const { return chart_; }
     QChartView* view() const { return view_; }
+    // The list of series beside (or under) the chart: click an entry to hide or show it.
+    ChartLegend* legend() const { return legend_; }
     QString title() const { return title_; }
     QString provenance() const { return provenance_; }
     bool isEmptyState() const { return empty_; }
 
   protected:
     // Draws the kept numbers into chart(): series and axes are gone, theme and title applied.
+    // Series and axes it adds are the chart's (create them with chart() as parent or none).
     virtual void draw() = 0;
     void setTitle(const QString& title, const QString& provenance);
     // Nothing to draw, and why ("Load data to see …"): no series, the reason as title.
     void showEmpty(const QString& why);
     void redraw();
+    // A widget under the chart and its legend (the cost–quality chart's figures of a point).
+    void addBelowChart(QWidget* widget);
 
   private:
+    void clearChart();
+
     QChart* chart_;
     QChartView* view_;
+    ChartLegend* legend_ = nullptr;
     QString title_, provenance_;
     bool empty_ = true;
+};
+
+// A ChartWidget drawn by a function of the widget that keeps its numbers (the Verifier tab's
+// three charts of one set of numbers, the per-dataset lifts beside their table, a study's chart).
+class DrawnChart : public ChartWidget {
+    Q_OBJECT
+  public:
+    DrawnChart(QWidget* parent, Qt::Orientation legend, std::function<void(DrawnChart&)> draw);
+    // Draws now with this title (always drawn: axes even without numbers).
+    void display(const QString& title, const QString& provenance = {});
+    // No chart: the reason as title.
+    void showReason(const QString& why) { showEmpty(why); }
+
+  protected:
+    void draw() override { draw_(*this); }
+
+  private:
+    std::function<void(DrawnChart&)> draw_;
 };
 
 // A chart tab that computes its own numbers from the routing state.

@@ -54,6 +54,10 @@ QColor methodColor(const QString& method, bool dark) {
     case Tone::Palette: break;
     }
     const int slot = look.colour_slot >= 0 ? look.colour_slot : static_cast<int>(qHash(method) % kPaletteSize);
+    return paletteColor(slot, dark);
+}
+
+QColor paletteColor(int slot, bool dark) {
     return forPalette(kPalette[slot % kPaletteSize], dark);
 }
 

@@ -20,6 +20,8 @@ namespace automix::ui::charts {
 // muted colours, one per registered method so that no two methods of a chart share one;
 // reference routers get neutral colours. Dark mode gets lighter variants of the same hues.
 QColor methodColor(const QString& method, bool dark);
+// Colour of palette slot `slot` (a method with Capabilities::colour_slot `slot` has it).
+QColor paletteColor(int slot, bool dark);
 // Stable marker shape of a method (0..5: circle, square, diamond, triangle, star, pentagon);
 // with the colour it tells methods apart without relying on colour vision.
 int methodShape(const QString& method);

@@ -8,12 +8,11 @@
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QMenuBar>
+#include <QMenu>
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSplitter>
-#include <QStatusBar>
 #include <QTabWidget>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -26,13 +25,14 @@
 #include "ui/charts/belief_chart.hpp"
 #include "ui/charts/cascade_panel.hpp"
 #include "ui/charts/chart_export.hpp"
+#include "ui/charts/chart_interaction.hpp"
 #include "ui/charts/chart_style.hpp"
 #include "ui/charts/cost_quality_chart.hpp"
 #include "ui/charts/per_dataset_view.hpp"
 #include "ui/charts/verifier_charts.hpp"
 #include "ui/compare_routing.hpp"
 #include "ui/job_runner.hpp"
-#include "ui/main_window.hpp"
+#include "ui/panel_host.hpp"
 #include "ui/routing_state.hpp"
 #include "ui/tuning_panel.hpp"
 
@@ -49,9 +49,9 @@ QPushButton* exportButton(QWidget* parent) {
 }
 }  // namespace
 
-ChartTabs::ChartTabs(MainWindow* window)
-    : QObject(window), window_(window), state_(window->routingState()), jobs_(state_->jobs()) {
-    tabs_ = window->bottomTabs();
+ChartTabs::ChartTabs(PanelHost* host, CompareRouting* compare)
+    : QObject(host->hostWidget()), host_(host), compare_(compare), state_(host->routingState()), jobs_(host->jobs()) {
+    tabs_ = host->bottomTabs();
     buildTabs();
     beliefTimer_ = new QTimer(this);
     beliefTimer_->setSingleShot(true);
@@ -81,7 +81,7 @@ void ChartTabs::guarded(const QString& what, F&& f) {
     try {
         f();
     } catch (const std::exception& e) {
-        window_->reportError(what, QString::fromStdString(e.what()));
+        host_->reportError(what, QString::fromStdString(e.what()));
     }
 }
 
@@ -116,6 +116,7 @@ void ChartTabs::buildTabs() {
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addWidget(split, 1);
     layout->addLayout(bar);
+    const int costQualityTab = chartTabCount();
     addChartTab(cq, tr("Cost–quality"), [this] {
         const SnapshotPtr snap = state_->snapshot();
         // Every dataset of the file, each line led by its dataset (the chart shows one).
@@ -148,20 +149,21 @@ void ChartTabs::buildTabs() {
         return out;
     });
 
-    verifier_ = new VerifierCharts(state_, tabs_);
+    verifier_ = new VerifierCharts(state_, host_->settings(), tabs_);
     addChartTab(verifier_, tr("Verifier"), [this] {
         const QString provenance = state_->snapshot()->chartProvenance();
         const VerifierCharts* v = verifier_;
-        return QList<ChartExport>{
-            {QStringLiteral("verifier_histogram"), v->histogramView(),
-             [v] { return eval::histogram_table(v->histogram()); }, provenance},
-            {QStringLiteral("reliability"), v->reliabilityView(),
-             [v] { return eval::reliability_table(v->reliabilityData()); }, provenance},
-            {QStringLiteral("lift_vs_samples"), v->samplesView(), [v] { return eval::samples_table(v->samplesCurve()); },
-             v->samplesProvenance().isEmpty() ? tr("not computed") : v->samplesProvenance()}};
+        return QList<ChartExport>{{QStringLiteral("verifier_histogram"), v->histogramView(),
+                                   [v] { return eval::histogram_table(v->histogram()); }, provenance},
+                                  {QStringLiteral("reliability"), v->reliabilityView(),
+                                   [v] { return eval::reliability_table(v->reliabilityData()); },
+                                   v->reliabilityProvenance()},
+                                  {QStringLiteral("lift_vs_samples"), v->samplesView(),
+                                   [v] { return eval::samples_table(v->samplesCurve()); },
+                                   v->samplesProvenance().isEmpty() ? tr("not computed") : v->samplesProvenance()}};
     });
 
-    perDataset_ = new PerDatasetView(state_, tabs_);
+    perDataset_ = new PerDatasetView(state_, host_->settings(), tabs_);
     addChartTab(perDataset_, tr("Per dataset"), [this] {
         ChartExport e{QStringLiteral("per_dataset"), perDataset_->view(), {}, perDataset_->reportProvenance()};
         if (const eval::Report* r = perDataset_->report()) e.csvText = [r] { return eval::report_to_csv(*r); };
@@ -180,7 +182,7 @@ void ChartTabs::buildTabs() {
         });
     }
 
-    connect(cqExport, &QPushButton::clicked, this, [this] { exportTabInteractively(0); });
+    connect(cqExport, &QPushButton::clicked, this, [this, costQualityTab] { exportTabInteractively(costQualityTab); });
     auto exportAll = [this] {
         const QString folder = askFolder(tr("Export report to folder"));
         if (folder.isEmpty()) return;
@@ -190,16 +192,16 @@ void ChartTabs::buildTabs() {
     connect(report, &QPushButton::clicked, this, exportAll);
 
     // Menu entry next to the window's own menus (before Help).
-    QMenu* menu = new QMenu(tr("&Charts"), window_);
+    QMenu* menu = new QMenu(tr("&Charts"), host_->hostWidget());
     menu->setObjectName(QStringLiteral("chartsMenu"));
     QAction* exportAction = menu->addAction(tr("Export &Report to Folder…"), this, exportAll);
     exportAction->setObjectName(QStringLiteral("exportReportAction"));
     exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
     menu->addAction(tr("Run &Per-dataset Evaluation"), perDataset_, qOverload<>(&PerDatasetView::run));
     menu->addAction(tr("Compute Lift vs &Verifier Samples"), this, &ChartTabs::computeSamplesCurve);
-    window_->addPanelMenu(menu);
+    host_->addPanelMenu(menu);
     // Calibrate and Deploy… also from the window's Method menu (issue #21).
-    QMenu* methodMenu = window_->menu(WindowMenu::Method);
+    QMenu* methodMenu = host_->menu(WindowMenu::Method);
     methodMenu->addSeparator();
     QAction* calibrate = methodMenu->addAction(tr("&Calibrate to the Constraint"), tuning_, &TuningPanel::calibrate);
     calibrate->setObjectName(QStringLiteral("calibrateAction"));
@@ -247,7 +249,9 @@ void ChartTabs::buildTabs() {
         const auto ds = state_->datasetPtr();
         const int d = chartDataset();
         if (!ds || d < 0 || ds->model_count() < 2) return;
-        const routing::Bins bins(state_->config().num_bins);
+        const int drawn = static_cast<int>(verifier_->reliabilityData().bins.size()) - 1;  // the diagram's bins
+        if (drawn < 1) return;
+        const routing::Bins bins(drawn);
         const auto model = static_cast<std::size_t>(
             std::clamp<int>(verifier_->verifiedModel(), 0, static_cast<int>(ds->model_count()) - 2));
         const std::vector<data::RowIndex> rows(evalRows().begin(), evalRows().end());
@@ -260,11 +264,11 @@ void ChartTabs::buildTabs() {
                                 });
     });
     connect(tuning_, &TuningPanel::figuresChanged, this, &ChartTabs::updateCurrentPoint);
-    if (auto* compare = window_->findChild<CompareRouting*>())
-        connect(compare, &CompareRouting::changed, this, &ChartTabs::updateCurrentPoint);
+    if (compare_) connect(compare_, &CompareRouting::changed, this, &ChartTabs::updateCurrentPoint);
     connect(tuning_, &TuningPanel::calibrationChanged, this, &ChartTabs::updateConstraint);
     connect(verifier_, &VerifierCharts::computeRequested, this, &ChartTabs::computeSamplesCurve);
     connect(verifier_, &VerifierCharts::verifiedModelChanged, this, &ChartTabs::updateVerifier);
+    connect(verifier_, &VerifierCharts::reliabilityBinsChanged, this, &ChartTabs::updateVerifier);
 }
 
 QString ChartTabs::scopeNote() const {
@@ -360,9 +364,8 @@ void ChartTabs::updateCurrentPoint() {
     const auto m = tuning_->evalFigures();
     costQuality_->setCurrent(m, m ? tr("current: %1").arg(state_->methodName()) : QString());
     // Both rings while two routings are compared: A (solid) and B (dashed).
-    const auto* compare = window_->findChild<CompareRouting*>();
-    const auto b = compare && compare->isActive() ? compare->figures(evalRows()) : std::nullopt;
-    costQuality_->setCompared(b, b ? tr("B: %1").arg(compare->label()) : QString());
+    const auto b = compare_ && compare_->isActive() ? compare_->figures(evalRows()) : std::nullopt;
+    costQuality_->setCompared(b, b ? tr("B: %1").arg(compare_->label()) : QString());
 }
 
 void ChartTabs::updateConstraint() {
@@ -482,8 +485,8 @@ void ChartTabs::updateVerifier() {
     QString scope = snap->chartProvenance();
     if (verifying.size() > 1) scope += tr(" · verifier of %1").arg(verifying[static_cast<int>(model)]);
     guarded(tr("Verifier charts"), [&] {
-        verifier_->setData(eval::confidence_histogram(ds, rows, bins, 0.5, model), eval::reliability(ds, rows, bins, model),
-                           scope);
+        verifier_->setData(eval::confidence_histogram(ds, rows, bins, 0.5, model),
+                           eval::reliability(ds, rows, verifier_->reliabilityBins(), model), scope);
     });
     updateSelection();
 }
@@ -497,8 +500,8 @@ void ChartTabs::computeSamplesCurve() {
             if (x->name() == m->name()) return;
         methods.push_back(std::move(m));
     };
-    add(routing::find_method("Threshold"));
-    add(routing::find_method("POMDP"));
+    for (const routing::MethodPtr& m : routing::all_methods())
+        if (m->capabilities().on_samples_curve) add(m);
     add(state_->method());
     verifier_->computeSamplesCurve(std::move(methods));
 }
@@ -520,7 +523,7 @@ void ChartTabs::selectCandidate(int method, int point) {
     // Choosing the method in the toolbar trains it on every dataset; the clicked parameter then
     // replaces the trained one on this dataset.
     pending_ = PendingSelection{name, dataset, params, curvesSnap_};
-    window_->selectMethod(name);
+    host_->selectMethod(name);
     if (state_->methodName() != name) state_->setMethod(name);
     if (!state_->isTraining()) state_->train();
 }
@@ -565,16 +568,16 @@ QWidget* ChartTabs::addChartTab(QWidget* content, const QString& title, std::fun
 }
 
 QString ChartTabs::askFolder(const QString& title) const {
-    return QFileDialog::getExistingDirectory(window_, title, QDir::homePath());
+    return QFileDialog::getExistingDirectory(host_->hostWidget(), title, QDir::homePath());
 }
 
 void ChartTabs::reportExport(const QString& error, const QStringList& files, const QString& folder) {
     if (!error.isEmpty()) {
-        QMessageBox::warning(window_, tr("Export"), error);
+        QMessageBox::warning(host_->hostWidget(), tr("Export"), error);
         return;
     }
-    window_->log(tr("Exported %1 files to %2").arg(files.size()).arg(folder));
-    window_->statusBar()->showMessage(tr("Exported %1 files to %2").arg(files.size()).arg(folder), 6000);
+    host_->log(tr("Exported %1 files to %2").arg(files.size()).arg(folder));
+    host_->showStatus(tr("Exported %1 files to %2").arg(files.size()).arg(folder), 6000);
 }
 
 void ChartTabs::exportTabInteractively(int tab) {
@@ -588,6 +591,17 @@ ChartPage* ChartTabs::registeredPage(const QString& id) const {
     for (ChartPage* p : registered_)
         if (p->objectName() == id) return p;
     return nullptr;
+}
+
+QList<InteractiveChartView*> ChartTabs::zoomableViews() const {
+    QList<QChartView*> views = {
+        costQuality_->view(),         belief_->view(),          cascade_->chartView(), verifier_->histogramView(),
+        verifier_->reliabilityView(), verifier_->samplesView(), perDataset_->view()};
+    for (ChartPage* p : registered_) views << p->view();
+    QList<InteractiveChartView*> out;
+    for (QChartView* v : views)
+        if (auto* interactive = qobject_cast<InteractiveChartView*>(v)) out << interactive;
+    return out;
 }
 
 std::vector<std::pair<std::string, eval::CostQuality>> ChartTabs::curvesOfEveryDataset() {
@@ -661,8 +675,8 @@ QString ChartTabs::exportReport(const QString& folder, QStringList* written) {
     return errors.join(QLatin1Char('\n'));
 }
 
-ChartTabs* installChartTabs(MainWindow* window) {
-    return new ChartTabs(window);
+ChartTabs* installChartTabs(PanelHost* host, CompareRouting* compare) {
+    return new ChartTabs(host, compare);
 }
 
 }  // namespace automix::ui::charts

@@ -7,7 +7,9 @@
 // chart clicks re-route through RoutingState::setParameters; the exports write every chart (PNG, SVG) and its table
 // (CSV), and "Export report" adds the JSON report of core/eval.
 //
-//   ChartTabs* tabs = installChartTabs(mainWindow);   // one call in MainWindow's constructor
+//   ChartTabs* tabs = installChartTabs(host, compare);   // one call in installWindowPanels
+//
+// It sees the window only through ui/panel_host.hpp and is handed the panels it links to.
 #include <QObject>
 #include <QPointer>
 #include <functional>
@@ -28,13 +30,14 @@ class QWidget;
 namespace automix::ui {
 class JobRunner;
 class CompareRouting;
-class MainWindow;
+class PanelHost;
 class TuningPanel;
 }  // namespace automix::ui
 
 namespace automix::ui::charts {
 
 class BeliefChart;
+class InteractiveChartView;
 class CascadePanel;
 class CostQualityChart;
 class PerDatasetView;
@@ -43,7 +46,8 @@ class VerifierCharts;
 class ChartTabs : public QObject {
     Q_OBJECT
   public:
-    explicit ChartTabs(MainWindow* window);
+    // `compare`: the routing B of Method ▸ Compare With, ringed on the cost–quality chart (may be null).
+    ChartTabs(PanelHost* host, CompareRouting* compare);
     ~ChartTabs() override;
 
     CostQualityChart* costQuality() const { return costQuality_; }
@@ -70,7 +74,8 @@ class ChartTabs : public QObject {
     // What a click on a candidate point does: make that method and parameter the routing.
     // Switching method trains it first (in the background); the parameter is applied after.
     void selectCandidate(int method, int point);
-    // Lift vs k of Threshold, POMDP and the current method on the chart dataset (Charts menu).
+    // Lift vs k of the methods marked for it (Capabilities::on_samples_curve: Threshold, POMDP) and
+    // the current method on the chart dataset (Charts menu).
     void computeSamplesCurve();
 
     // Writes every chart as PNG + SVG and every table/curve as CSV into `folder`, plus
@@ -83,6 +88,8 @@ class ChartTabs : public QObject {
     QWidget* chartTabPage(int tab) const { return tabList_.at(static_cast<std::size_t>(tab)).page; }
     // The page of a registered chart (chart_page.hpp) by its id; null when none.
     ChartPage* registeredPage(const QString& id) const;
+    // Every chart view of the tabs (zoom, pan), each named for sessions; they live as long as the tabs.
+    QList<InteractiveChartView*> zoomableViews() const;
 
   signals:
     void curvesUpdated();
@@ -113,7 +120,8 @@ class ChartTabs : public QObject {
     template <class F>
     void guarded(const QString& what, F&& f);
 
-    MainWindow* window_;
+    PanelHost* host_;
+    CompareRouting* compare_;
     RoutingState* state_;
     JobRunner* jobs_;
     QTabWidget* tabs_;
@@ -144,6 +152,6 @@ class ChartTabs : public QObject {
 
 // Adds the chart tabs to the window's bottom tab area and an Export menu; returns the
 // controller (owned by the window).
-ChartTabs* installChartTabs(MainWindow* window);
+ChartTabs* installChartTabs(PanelHost* host, CompareRouting* compare = nullptr);
 
 }  // namespace automix::ui::charts

@@ -38,13 +38,9 @@ bool finitePoint(const eval::Metrics& m) {
 }
 }  // namespace
 
-CostQualityChart::CostQualityChart(QWidget* parent) : QWidget(parent) {
-    redrawOnStyleChange(this, [this] { rebuild(); });  // theme, presentation mode
-    chart_ = new QChart();
-    styleChart(chart_);
-    view_ = makeChartView(chart_, this);
-    view_->setObjectName(QStringLiteral("costQualityView"));
-    view_->setWindowTitle(tr("Cost–quality"));
+CostQualityChart::CostQualityChart(QWidget* parent) : ChartWidget(parent) {
+    view()->setObjectName(QStringLiteral("costQualityView"));
+    view()->setWindowTitle(tr("Cost–quality"));
     // The figures of the last point hovered stay here (a tooltip alone vanishes too soon).
     info_ = new QLabel(this);
     info_->setObjectName(QStringLiteral("costQualityInfo"));
@@ -53,70 +49,58 @@ CostQualityChart::CostQualityChart(QWidget* parent) : QWidget(parent) {
     info_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     info_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     info_->setToolTip(tr("The figures of the last point hovered"));
-    auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->setSpacing(2);
-    layout->addWidget(viewWithLegend(view_, &legend_, this), 1);
-    layout->addWidget(info_);
+    addBelowChart(info_);
     clear(tr("Load data and choose a dataset to see the cost–quality curves"));
 }
 
 void CostQualityChart::clear(const QString& message) {
     data_ = {};
-    title_ = message;
-    provenance_.clear();
-    rebuild();
+    // No curves: no rings either (they come back with the next routing's figures).
+    currentAt_.reset();
+    comparedAt_.reset();
+    setTitle(message, {});  // the axes are drawn all the same
+    redraw();
 }
 
 void CostQualityChart::setData(const eval::CostQuality& cq, const QString& title, const QString& provenance) {
     data_ = cq;
-    title_ = title;
-    provenance_ = provenance;
-    rebuild();
+    setTitle(title, provenance);
+    redraw();
 }
 
 void CostQualityChart::hideFromLegend(QScatterSeries* s) {
-    for (QLegendMarker* marker : chart_->legend()->markers(s)) marker->setVisible(false);
+    for (QLegendMarker* marker : chart()->legend()->markers(s)) marker->setVisible(false);
 }
 
 void CostQualityChart::attach(QScatterSeries* s) {
-    chart_->addSeries(s);
+    chart()->addSeries(s);
     s->attachAxis(axisX_);
     s->attachAxis(axisY_);
 }
 
 void CostQualityChart::attachLine(QLineSeries* s) {
-    chart_->addSeries(s);
+    chart()->addSeries(s);
     s->attachAxis(axisX_);
     s->attachAxis(axisY_);
 }
 
-void CostQualityChart::rebuild() {
-    const std::optional<QPointF> keep = currentPoint();
-    const std::optional<QPointF> keepCompared = comparedPoint();
-    const QString comparedName = compared_ ? compared_->name() : QString();
-    chart_->removeAllSeries();
-    for (QAbstractAxis* a : chart_->axes()) {
-        chart_->removeAxis(a);
-        delete a;
-    }
+void CostQualityChart::draw() {
+    // ChartWidget::redraw removed the series and axes of the last draw: forget them.
     refs_.clear();
     current_ = nullptr;
     compared_ = nullptr;
     constraintLine_ = nullptr;
     chosen_ = nullptr;
-    styleChart(chart_);
-    chart_->setTitle(title_);
     const bool dark = paletteIsDark();
     const QColor text = QApplication::palette().color(QPalette::Text);
 
-    axisX_ = new QValueAxis(chart_);
-    axisY_ = new QValueAxis(chart_);
+    axisX_ = new QValueAxis(chart());
+    axisY_ = new QValueAxis(chart());
     // Short titles that fit a small chart; what they mean exactly is in the view's tooltip.
     axisX_->setTitleText(tr("avg cost per query"));
     axisY_->setTitleText(tr("avg performance"));
-    view_->setToolTip(provenanceTip(
-        provenance_, tr("x: average cost per query, verification included · y: average performance (mean score "
+    view()->setToolTip(provenanceTip(
+        provenance(), tr("x: average cost per query, verification included · y: average performance (mean score "
                         "of the answer used)\nWheel: zoom · drag: pan · Shift+drag: zoom to a box · double-click "
                         "or Home: reset · legend: click to hide or show")));
     for (QValueAxis* a : {axisX_, axisY_}) {
@@ -126,8 +110,8 @@ void CostQualityChart::rebuild() {
         grid.setAlpha(40);
         a->setGridLineColor(grid);
     }
-    chart_->addAxis(axisX_, Qt::AlignBottom);
-    chart_->addAxis(axisY_, Qt::AlignLeft);
+    chart()->addAxis(axisX_, Qt::AlignBottom);
+    chart()->addAxis(axisY_, Qt::AlignLeft);
 
     if (!finitePoint(data_.small_only)) {
         niceAxis(axisX_, 0, 1, 5);
@@ -153,34 +137,34 @@ void CostQualityChart::rebuild() {
     niceAxis(axisX_, 0, x1 + 0.04 * std::max(1.0, x1 - x0));
     niceAxis(axisY_, y0 - 0.06 * dy, y1 + 0.06 * dy);
 
-    current_ = new QScatterSeries(chart_);
-    current_->setName(tr("current routing"));
+    current_ = new QScatterSeries(chart());
     current_->setMarkerSize(20);
     current_->setColor(Qt::transparent);
     current_->setBorderColor(text);
     current_->setPen(QPen(text, 2.5));
+    current_->setName(currentName_.isEmpty() ? tr("current routing") : currentName_);
     attach(current_);
-    if (keep) current_->append(*keep);
+    if (currentAt_) current_->append(*currentAt_);
 
-    compared_ = new QScatterSeries(chart_);
+    compared_ = new QScatterSeries(chart());
     compared_->setObjectName(QStringLiteral("comparedRouting"));
-    compared_->setName(comparedName.isEmpty() ? tr("compared routing B") : comparedName);
+    compared_->setName(comparedName_.isEmpty() ? tr("compared routing B") : comparedName_);
     compared_->setMarkerSize(20);
     compared_->setColor(Qt::transparent);
     compared_->setBorderColor(text);
     compared_->setPen(QPen(text, 2.0, Qt::DashLine));
     attach(compared_);
-    if (keepCompared) compared_->append(*keepCompared);
+    if (comparedAt_) compared_->append(*comparedAt_);
     // Only listed while there is a B to show.
-    for (QLegendMarker* marker : chart_->legend()->markers(compared_)) marker->setVisible(keepCompared.has_value());
-    compared_->setProperty(ChartLegend::kHiddenProperty, !keepCompared.has_value());
+    for (QLegendMarker* marker : chart()->legend()->markers(compared_)) marker->setVisible(comparedAt_.has_value());
+    compared_->setProperty(ChartLegend::kHiddenProperty, !comparedAt_.has_value());
     addConstraintSeries();
 }
 
 void CostQualityChart::addReferenceSeries(bool dark) {
     QColor baselineColour = QApplication::palette().color(QPalette::Text);
     baselineColour.setAlpha(150);
-    auto* baseline = new QLineSeries(chart_);
+    auto* baseline = new QLineSeries(chart());
     baseline->setName(tr("IBC baseline (small → large)"));
     baseline->setPen(QPen(baselineColour, 1.5, Qt::DashLine));
     baseline->append(data_.small_only.avg_cost, data_.small_only.avg_perf);
@@ -188,7 +172,7 @@ void CostQualityChart::addReferenceSeries(bool dark) {
     attachLine(baseline);
 
     if (!data_.random_mix.empty()) {
-        auto* random = new QLineSeries(chart_);
+        auto* random = new QLineSeries(chart());
         random->setName(tr("random mix"));
         random->setPen(QPen(methodColor(QStringLiteral("random_mix"), dark), 1.5, Qt::DotLine));
         for (const auto& p : data_.random_mix)
@@ -200,7 +184,7 @@ void CostQualityChart::addReferenceSeries(bool dark) {
     if (data_.pareto.size() > 1) {
         QColor c = QApplication::palette().color(QPalette::Text);
         c.setAlpha(70);
-        auto* pareto = new QLineSeries(chart_);
+        auto* pareto = new QLineSeries(chart());
         pareto->setName(tr("Pareto frontier"));
         pareto->setPen(QPen(c, 7, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
         for (const auto& e : data_.pareto) {
@@ -213,7 +197,7 @@ void CostQualityChart::addReferenceSeries(bool dark) {
     auto addPoint = [&](const QString& name, const QString& key, const eval::Metrics& m,
                         QScatterSeries::MarkerShape shape, qreal size) {
         if (!finitePoint(m)) return;
-        auto* s = new QScatterSeries(chart_);
+        auto* s = new QScatterSeries(chart());
         s->setName(name);
         styleMethodMarkers(s, key, size, dark);
         s->setMarkerShape(shape);
@@ -240,14 +224,14 @@ void CostQualityChart::addMethodSeries(std::size_t m, bool dark) {
     // The method's own non-dominated candidates, joined: its cost–quality curve.
     std::vector<eval::Metrics> metrics;
     for (const auto& p : c.points) metrics.push_back(p.metrics);
-    auto* line = new QLineSeries(chart_);
+    auto* line = new QLineSeries(chart());
     line->setName(name);
     line->setPen(QPen(colour, 1.8));
     for (std::size_t i : eval::pareto_frontier(metrics)) line->append(metrics[i].avg_cost, metrics[i].avg_perf);
     attachLine(line);
 
     SeriesRef all;
-    all.series = new QScatterSeries(chart_);
+    all.series = new QScatterSeries(chart());
     all.series->setName(name + tr(" candidates"));
     all.series->setProperty(ChartLegend::kGroupProperty, name);  // hidden and shown with the method
     styleMethodMarkers(all.series, name, 9, dark);
@@ -262,7 +246,7 @@ void CostQualityChart::addMethodSeries(std::size_t m, bool dark) {
     hideFromLegend(all.series);
 
     SeriesRef trained;
-    trained.series = new QScatterSeries(chart_);
+    trained.series = new QScatterSeries(chart());
     trained.series->setName(name + tr(" (trained)"));
     trained.series->setProperty(ChartLegend::kGroupProperty, name);
     // The method's own shape, large and outlined in the text colour.
@@ -308,9 +292,9 @@ std::optional<std::size_t> CostQualityChart::pointAt(const SeriesRef& ref, const
     const QList<QPointF> pts = ref.series->points();
     std::optional<std::size_t> best;
     qreal bestDist = 0;
-    const QPointF at = chart_->mapToPosition(p, ref.series);
+    const QPointF at = chart()->mapToPosition(p, ref.series);
     for (qsizetype i = 0; i < pts.size(); ++i) {
-        const QPointF d = chart_->mapToPosition(pts[i], ref.series) - at;
+        const QPointF d = chart()->mapToPosition(pts[i], ref.series) - at;
         const qreal dist = d.x() * d.x() + d.y() * d.y();
         if (!best || dist < bestDist) best = ref.points[static_cast<std::size_t>(i)], bestDist = dist;
     }
@@ -330,8 +314,8 @@ void CostQualityChart::showInfo(const QString& text, QAbstractSeries* s, const Q
     lastTooltip_ = text;
     info_->setText(text);
     // Stays while the pointer is within a few pixels of the point hovered.
-    const QPoint at = view_->mapFromScene(chart_->mapToScene(chart_->mapToPosition(p, s)));
-    if (auto* interactive = qobject_cast<InteractiveChartView*>(view_))
+    const QPoint at = view()->mapFromScene(chart()->mapToScene(chart()->mapToPosition(p, s)));
+    if (auto* interactive = qobject_cast<InteractiveChartView*>(view()))
         interactive->showPointTip(text, QRect(at - QPoint(8, 8), QSize(16, 16)));
 }
 
@@ -340,18 +324,20 @@ QString CostQualityChart::referenceTooltip(const QString& name, const eval::Metr
 }
 
 void CostQualityChart::setCurrent(const std::optional<eval::Metrics>& m, const QString& label) {
-    if (!current_) return;
+    if (!current_) return;  // no curves drawn: no ring
     if (!m || !finitePoint(*m)) {
+        currentAt_.reset();
         current_->clear();
         return;
     }
+    currentAt_ = QPointF(m->avg_cost, m->avg_perf);
+    currentName_ = label;
     current_->setName(label.isEmpty() ? tr("current routing") : label);
-    const QPointF p(m->avg_cost, m->avg_perf);
     if (current_->count() == 1)
-        current_->replace(0, p);
+        current_->replace(0, *currentAt_);
     else {
         current_->clear();
-        current_->append(p);
+        current_->append(*currentAt_);
     }
 }
 
@@ -359,13 +345,16 @@ void CostQualityChart::setCompared(const std::optional<eval::Metrics>& m, const 
     if (!compared_) return;
     const bool show = m && finitePoint(*m);
     compared_->clear();
+    comparedAt_.reset();
     if (show) {
+        comparedAt_ = QPointF(m->avg_cost, m->avg_perf);
+        comparedName_ = label;
         compared_->setName(label);
-        compared_->append(QPointF(m->avg_cost, m->avg_perf));
+        compared_->append(*comparedAt_);
     }
-    for (QLegendMarker* marker : chart_->legend()->markers(compared_)) marker->setVisible(show);
+    for (QLegendMarker* marker : chart()->legend()->markers(compared_)) marker->setVisible(show);
     compared_->setProperty(ChartLegend::kHiddenProperty, !show);
-    if (legend_) legend_->refresh();
+    if (legend()) legend()->refresh();
 }
 
 std::optional<QPointF> CostQualityChart::comparedPoint() const {
@@ -378,12 +367,18 @@ std::optional<QPointF> CostQualityChart::currentPoint() const {
     return current_->at(0);
 }
 
+QScatterSeries* CostQualityChart::seriesNamed(const QString& objectName) const {
+    for (const SeriesRef& r : refs_)
+        if (r.series->objectName() == objectName) return r.series;
+    return nullptr;
+}
+
 QScatterSeries* CostQualityChart::candidateSeries(const QString& method) const {
-    return chart_->findChild<QScatterSeries*>(QStringLiteral("candidates:") + method);
+    return seriesNamed(QStringLiteral("candidates:") + method);
 }
 
 QScatterSeries* CostQualityChart::trainedSeries(const QString& method) const {
-    return chart_->findChild<QScatterSeries*>(QStringLiteral("trained:") + method);
+    return seriesNamed(QStringLiteral("trained:") + method);
 }
 
 void CostQualityChart::setConstraint(std::optional<ConstraintMark> mark) {
@@ -393,12 +388,12 @@ void CostQualityChart::setConstraint(std::optional<ConstraintMark> mark) {
 
 void CostQualityChart::addConstraintSeries() {
     if (constraintLine_) {
-        chart_->removeSeries(constraintLine_);
+        chart()->removeSeries(constraintLine_);
         delete constraintLine_;
         constraintLine_ = nullptr;
     }
     if (chosen_) {
-        chart_->removeSeries(chosen_);
+        chart()->removeSeries(chosen_);
         delete chosen_;
         chosen_ = nullptr;
     }
@@ -423,7 +418,7 @@ void CostQualityChart::addConstraintSeries() {
     seg = range();
     if (!seg) return;
     const QColor colour(0xc0, 0x39, 0x2b);
-    constraintLine_ = new QLineSeries(chart_);
+    constraintLine_ = new QLineSeries(chart());
     constraintLine_->setObjectName(QStringLiteral("constraint"));
     constraintLine_->setName(tr("constraint: %1").arg(QString::fromStdString(eval::describe(c))));
     constraintLine_->setPen(QPen(colour, 2.0, Qt::DashLine));
@@ -431,7 +426,7 @@ void CostQualityChart::addConstraintSeries() {
     constraintLine_->append(seg->x1, seg->y1);
     attachLine(constraintLine_);
     if (mark_->chosen) {
-        chosen_ = new QScatterSeries(chart_);
+        chosen_ = new QScatterSeries(chart());
         chosen_->setObjectName(QStringLiteral("calibrated"));
         chosen_->setName(tr("calibrated choice"));
         chosen_->setMarkerShape(QScatterSeries::MarkerShapeStar);

@@ -13,6 +13,7 @@
 
 #include "core/eval/calibrate.hpp"
 #include "core/eval/cost_quality.hpp"
+#include "ui/charts/chart_page.hpp"
 
 class QAbstractSeries;
 class QChart;
@@ -24,9 +25,7 @@ class QValueAxis;
 
 namespace automix::ui::charts {
 
-class ChartLegend;
-
-class CostQualityChart : public QWidget {
+class CostQualityChart : public ChartWidget {
     Q_OBJECT
   public:
     explicit CostQualityChart(QWidget* parent = nullptr);
@@ -53,21 +52,20 @@ class CostQualityChart : public QWidget {
     QLineSeries* constraintSeries() const { return constraintLine_; }  // null when none is drawn
     QScatterSeries* chosenSeries() const { return chosen_; }
 
-    QChartView* view() const { return view_; }
-    QChart* chart() const { return chart_; }
     // Candidate markers of one method (tests click them), or null.
     QScatterSeries* candidateSeries(const QString& method) const;
     QScatterSeries* trainedSeries(const QString& method) const;
     // Tooltip text of a candidate point, and the last tooltip shown on hover.
     QString tooltipFor(std::size_t method, std::size_t point) const;
     QString lastTooltip() const { return lastTooltip_; }
-    // The legend beside the chart (click an entry to hide or show a method).
-    ChartLegend* legend() const { return legend_; }
     // The figures of the last point hovered, kept under the chart.
     QLabel* infoBox() const { return info_; }
 
   signals:
     void candidateClicked(int method, int point);
+
+  protected:
+    void draw() override;
 
   private:
     struct SeriesRef {
@@ -75,10 +73,10 @@ class CostQualityChart : public QWidget {
         std::size_t method = 0;
         std::vector<std::size_t> points;  // point index in the method's curve, per series point
     };
-    void rebuild();
     void addReferenceSeries(bool dark);
     void addMethodSeries(std::size_t m, bool dark);
     const SeriesRef* refOf(QScatterSeries* s) const;
+    QScatterSeries* seriesNamed(const QString& objectName) const;  // among the drawn candidates
     std::optional<std::size_t> pointAt(const SeriesRef& ref, const QPointF& p) const;
     QString referenceTooltip(const QString& name, const eval::Metrics& m) const;
     void hideFromLegend(QScatterSeries* s);
@@ -89,14 +87,13 @@ class CostQualityChart : public QWidget {
     void addConstraintSeries();
 
     eval::CostQuality data_;
-    QString title_, provenance_;
-    QChart* chart_ = nullptr;
-    QChartView* view_ = nullptr;
+    // The rings, kept across redraws (theme, presentation mode).
+    std::optional<QPointF> currentAt_, comparedAt_;
+    QString currentName_, comparedName_;
     QValueAxis* axisX_ = nullptr;
     QValueAxis* axisY_ = nullptr;
     QScatterSeries* current_ = nullptr;
     QScatterSeries* compared_ = nullptr;
-    ChartLegend* legend_ = nullptr;
     QLabel* info_ = nullptr;
     std::optional<ConstraintMark> mark_;
     QLineSeries* constraintLine_ = nullptr;

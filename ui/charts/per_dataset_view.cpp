@@ -22,10 +22,10 @@
 #include <cmath>
 
 #include "core/eval/cost_quality.hpp"
-#include "ui/charts/chart_legend.hpp"
 #include "ui/charts/chart_page.hpp"
 #include "ui/charts/chart_style.hpp"
 #include "ui/job_runner.hpp"
+#include "ui/settings/settings.hpp"
 
 namespace automix::ui::charts {
 
@@ -42,6 +42,12 @@ double liftOf(const eval::Report& r, const eval::MethodReport& m) {
 double stdOf(const eval::Report& r, const eval::MethodReport& m) {
     return m.ok && paper(r) ? m.val_lift_stat.std : std::nan("");
 }
+// The report of `method` on one dataset; null when it did not run there.
+const eval::MethodReport* methodIn(const eval::DatasetReport& d, const QString& method) {
+    for (const auto& x : d.methods)
+        if (QString::fromStdString(x.key) == method) return &x;
+    return nullptr;
+}
 // Methods in report order that are routers (reference points left out), over all datasets.
 QStringList methodsOf(const eval::Report& r) {
     QStringList out;
@@ -53,12 +59,13 @@ QStringList methodsOf(const eval::Report& r) {
 }
 }  // namespace
 
-PerDatasetView::PerDatasetView(RoutingState* state, QWidget* parent) : QWidget(parent), state_(state) {
-    redrawOnStyleChange(this, [this] { rebuild(); });  // theme, presentation mode
-    chart_ = new QChart();
-    view_ = makeChartView(chart_, this);
-    view_->setObjectName(QStringLiteral("perDatasetView"));
-    view_->setWindowTitle(tr("Lift per dataset"));
+PerDatasetView::PerDatasetView(RoutingState* state, settings::Settings* store, QWidget* parent)
+    : QWidget(parent), state_(state) {
+    if (!store) store = new settings::Settings(this);
+    // The methods listed beside the chart, scrolling.
+    chart_ = new DrawnChart(this, Qt::Horizontal, [this](DrawnChart& c) { drawChart(c.chart()); });
+    view()->setObjectName(QStringLiteral("perDatasetView"));
+    view()->setWindowTitle(tr("Lift per dataset"));
     table_ = new QTableWidget(this);
     table_->setObjectName(QStringLiteral("perDatasetTable"));
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -69,9 +76,8 @@ PerDatasetView::PerDatasetView(RoutingState* state, QWidget* parent) : QWidget(p
     protocol_->addItem(tr("full: train on the whole train split"), static_cast<int>(eval::Protocol::Full));
     protocol_->addItem(tr("paper: seeds × 1000 sampled train rows (mean ± std)"),
                        static_cast<int>(eval::Protocol::Paper));
-    seeds_ = new QSpinBox(this);
-    seeds_->setRange(1, 100);
-    seeds_->setValue(10);
+    // Range, default and tooltip from ui/settings/setting_meta.cpp; remembered between runs.
+    seeds_ = store->spinBox(settings::key::PerDatasetSeeds, this);
     seeds_->setPrefix(tr("seeds "));
     runButton_ = new QPushButton(tr("Run evaluation"), this);
     runButton_->setObjectName(QStringLiteral("runEvaluation"));
@@ -87,7 +93,7 @@ PerDatasetView::PerDatasetView(RoutingState* state, QWidget* parent) : QWidget(p
     bar->addWidget(status_, 1);
 
     auto* split = new QSplitter(Qt::Horizontal, this);
-    split->addWidget(viewWithLegend(view_, nullptr, this));  // the methods listed beside, scrolling
+    split->addWidget(chart_);
     split->addWidget(table_);
     split->setSizes({600, 500});
     auto* layout = new QVBoxLayout(this);
@@ -105,6 +111,11 @@ PerDatasetView::PerDatasetView(RoutingState* state, QWidget* parent) : QWidget(p
                   }});
     connect(state_, &RoutingState::changed, this, &PerDatasetView::onStateChanged);
     connect(runButton_, &QPushButton::clicked, this, qOverload<>(&PerDatasetView::run));
+    // A paper-protocol table on screen follows the seeds box (recomputed through the job runner).
+    connect(store, &settings::Settings::valueChanged, this, [this](const QString& key) {
+        if (key == settings::qtKey(settings::key::PerDatasetSeeds) && report_ && paper(*report_) && state_->dataset())
+            run(eval::Protocol::Paper, seeds_->value());
+    });
     onStateChanged();
     rebuild();
 }
@@ -114,8 +125,10 @@ bool PerDatasetView::isRunning() const {
 }
 
 QString PerDatasetView::reportProvenance() const {
-    if (!reportSnap_) return {};
-    return QStringLiteral("%1 · %2").arg(reportSnap_->file.displayName, reportSnap_->costsText());
+    if (!reportSnap_ || !report_) return {};
+    const QString protocol =
+        paper(*report_) ? tr("paper protocol, %1 seeds").arg(report_->options.seeds) : tr("full train split");
+    return QStringLiteral("%1 · %2 · %3").arg(reportSnap_->file.displayName, reportSnap_->costsText(), protocol);
 }
 
 void PerDatasetView::onStateChanged() {
@@ -181,26 +194,11 @@ void PerDatasetView::onRunEnded() {
 }
 
 void PerDatasetView::rebuild() {
-    chart_->removeAllSeries();
-    for (QAbstractAxis* a : chart_->axes()) {
-        chart_->removeAxis(a);
-        delete a;
-    }
-    styleChart(chart_);
     table_->clear();
     table_->setRowCount(0);
     table_->setColumnCount(0);
-    if (!report_) {
-        chart_->setTitle(tr("IBC lift per dataset: run the evaluation"));
-        view_->setToolTip({});
-        return;
-    }
+    if (!report_) return chart_->showReason(tr("IBC lift per dataset: run the evaluation"));
     const eval::Report& r = *report_;
-    // A title that fits; the protocol and what it was computed on in the tooltip.
-    chart_->setTitle(tr("IBC lift on val per dataset"));
-    view_->setToolTip(provenanceTip(
-        reportProvenance(), paper(r) ? tr("Mean over %1 seeds; ± std in the table").arg(r.options.seeds)
-                                     : tr("Trained on the whole train split")));
     const QStringList methods = methodsOf(r);
     QStringList datasets;
     for (const auto& d : r.datasets) datasets << QString::fromStdString(d.name);
@@ -210,24 +208,11 @@ void PerDatasetView::rebuild() {
     table_->setColumnCount(static_cast<int>(datasets.size()));
     table_->setHorizontalHeaderLabels(datasets);
     table_->setVerticalHeaderLabels(methods);
-    const bool dark = paletteIsDark();
-    ChartColours colours(dark);  // no colour twice (the baselines included)
-    auto* series = new QBarSeries(chart_);
-    double lo = 0, hi = 0.1;
-    for (int mi = 0; mi < methods.size(); ++mi) {
-        auto* set = new QBarSet(methods[mi], series);
-        const QColor colour = colours.take(methods[mi]);
-        set->setColor(colour);
-        set->setBorderColor(colour.darker(130));
+    for (int mi = 0; mi < methods.size(); ++mi)
         for (int di = 0; di < datasets.size(); ++di) {
-            const eval::DatasetReport& d = r.datasets[static_cast<std::size_t>(di)];
-            const eval::MethodReport* m = nullptr;
-            for (const auto& x : d.methods)
-                if (QString::fromStdString(x.key) == methods[mi]) m = &x;
+            const eval::MethodReport* m = methodIn(r.datasets[static_cast<std::size_t>(di)], methods[mi]);
             const double lift = m ? liftOf(r, *m) : std::nan("");
             const double sd = m ? stdOf(r, *m) : std::nan("");
-            *set << (std::isfinite(lift) ? lift : 0.0);
-            if (std::isfinite(lift)) lo = std::min(lo, lift), hi = std::max(hi, lift);
             QString text = !m       ? QStringLiteral("")
                            : !m->ok ? tr("error")
                                     : QString::number(100.0 * lift, 'f', 1) + QStringLiteral(" %");
@@ -240,21 +225,51 @@ void PerDatasetView::rebuild() {
                 item->setToolTip(QString::fromStdString(m->best.dump()));
             table_->setItem(mi, di, item);
         }
+    table_->resizeColumnsToContents();
+    // A title that fits; the protocol and what it was computed on in the tooltip.
+    chart_->display(paper(r) ? tr("IBC lift on val per dataset · mean of %1 seeds").arg(r.options.seeds)
+                             : tr("IBC lift on val per dataset"),
+                    reportProvenance());
+}
+
+void PerDatasetView::drawChart(QChart* chart) {
+    if (!report_) return;
+    const eval::Report& r = *report_;
+    view()->setToolTip(provenanceTip(
+        reportProvenance(), paper(r) ? tr("Mean over %1 seeds; ± std in the table").arg(r.options.seeds)
+                                     : tr("Trained on the whole train split")));
+    const QStringList methods = methodsOf(r);
+    QStringList datasets;
+    for (const auto& d : r.datasets) datasets << QString::fromStdString(d.name);
+    const bool dark = paletteIsDark();
+    ChartColours colours(dark);  // no colour twice (the baselines included)
+    auto* series = new QBarSeries(chart);
+    double lo = 0, hi = 0.1;
+    for (int mi = 0; mi < methods.size(); ++mi) {
+        auto* set = new QBarSet(methods[mi], series);
+        const QColor colour = colours.take(methods[mi]);
+        set->setColor(colour);
+        set->setBorderColor(colour.darker(130));
+        for (const eval::DatasetReport& d : r.datasets) {
+            const eval::MethodReport* m = methodIn(d, methods[mi]);
+            const double lift = m ? liftOf(r, *m) : std::nan("");
+            *set << (std::isfinite(lift) ? lift : 0.0);
+            if (std::isfinite(lift)) lo = std::min(lo, lift), hi = std::max(hi, lift);
+        }
         series->append(set);
     }
-    table_->resizeColumnsToContents();
-    chart_->addSeries(series);
+    chart->addSeries(series);
     const QColor text = QApplication::palette().color(QPalette::Text);
-    auto* x = new QBarCategoryAxis(chart_);
+    auto* x = new QBarCategoryAxis(chart);
     x->append(datasets);
     x->setLabelsColor(text);
-    auto* y = new QValueAxis(chart_);
+    auto* y = new QValueAxis(chart);
     niceAxis(y, lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo), 6);
     y->setTitleText(tr("IBC lift (fraction)"));
     y->setLabelsColor(text);
     y->setTitleBrush(text);
-    chart_->addAxis(x, Qt::AlignBottom);
-    chart_->addAxis(y, Qt::AlignLeft);
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
     series->attachAxis(x);
     series->attachAxis(y);
 }

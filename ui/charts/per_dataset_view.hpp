@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "core/eval/protocol.hpp"
+#include "ui/charts/chart_page.hpp"
 #include "ui/routing_state.hpp"
 
 class QChart;
@@ -18,12 +19,17 @@ class QPushButton;
 class QSpinBox;
 class QTableWidget;
 
+namespace automix::ui::settings {
+class Settings;
+}
+
 namespace automix::ui::charts {
 
 class PerDatasetView : public QWidget {
     Q_OBJECT
   public:
-    explicit PerDatasetView(RoutingState* state, QWidget* parent = nullptr);
+    // `store`: the window's settings (the seeds box is its charts/perDatasetSeeds); null = private defaults.
+    PerDatasetView(RoutingState* state, settings::Settings* store, QWidget* parent = nullptr);
 
     // Runs on the current snapshot's file and costs through the window's job runner; the
     // report is dropped (never shown) once the file or the costs change.
@@ -37,10 +43,13 @@ class PerDatasetView : public QWidget {
     // What the report was computed on (file, costs); "" without a report.
     QString reportProvenance() const;
 
-    QChartView* view() const { return view_; }
+    QChartView* view() const { return chart_->view(); }
     QTableWidget* table() const { return table_; }
     QPushButton* runButton() const { return runButton_; }
     QComboBox* protocolCombo() const { return protocol_; }
+    QSpinBox* seedsBox() const { return seeds_; }
+    // The chart as drawn (series, title): tests and exports.
+    DrawnChart* chart() const { return chart_; }
 
   signals:
     void runFinished(bool ok);
@@ -49,12 +58,12 @@ class PerDatasetView : public QWidget {
     void onStateChanged();
     void onRunEnded();
     void rebuild();
+    void drawChart(QChart* chart);
 
     RoutingState* state_;
     SnapshotPtr reportSnap_;
     std::shared_ptr<const eval::Report> report_;
-    QChart* chart_;
-    QChartView* view_;
+    DrawnChart* chart_;
     QTableWidget* table_;
     QComboBox* protocol_;
     QSpinBox* seeds_;

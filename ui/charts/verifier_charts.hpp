@@ -1,8 +1,10 @@
 #pragma once
 // Verifier quality: a histogram of the small model's verifier confidence split by whether its
 // answer was right, a reliability diagram with its ECE, and the IBC lift on val as a function
-// of the number of verifier samples k = 1..32 (computed on a worker thread). Numbers from
-// eval::confidence_histogram, eval::reliability and eval::samples_curve.
+// of the number of verifier samples k = 1..K (computed on a worker thread). Numbers from
+// eval::confidence_histogram, eval::reliability and eval::samples_curve. The reliability
+// diagram's bins and K are settings (ui/settings: charts/reliabilityBins, charts/samplesMaxK)
+// with spin boxes in the tab's toolbar. The three charts are ChartWidgets (chart_page.hpp).
 #include <QWidget>
 #include <optional>
 #include <memory>
@@ -17,13 +19,30 @@ class QComboBox;
 class QLabel;
 class QProgressBar;
 class QPushButton;
+class QSpinBox;
+
+namespace automix::ui::settings {
+class Settings;
+}
 
 namespace automix::ui::charts {
+
+class DrawnChart;
 
 class VerifierCharts : public QWidget {
     Q_OBJECT
   public:
-    explicit VerifierCharts(RoutingState* state, QWidget* parent = nullptr);
+    // `store`: the window's settings (bins, K); null = a private one with the defaults.
+    VerifierCharts(RoutingState* state, settings::Settings* store, QWidget* parent = nullptr);
+
+    // The reliability diagram's bin count n (centres 0, 1/n, …, 1) and the largest k of the
+    // lift-vs-k curve, as the toolbar's spin boxes set them.
+    int reliabilityBins() const;
+    int maxSamples() const;
+    QSpinBox* binsBox() const { return binsBox_; }
+    QSpinBox* maxKBox() const { return maxKBox_; }
+    // What the reliability diagram was computed on, bins included ("" without data).
+    QString reliabilityProvenance() const;
 
     void setData(const eval::ConfidenceHistogram& h, const eval::Reliability& r, const QString& scope);
     // The models that verify themselves (every model but the last): the histogram and the
@@ -46,9 +65,12 @@ class VerifierCharts : public QWidget {
     const eval::Reliability& reliabilityData() const { return reliability_; }
     const eval::SamplesCurve& samplesCurve() const { return samples_; }
     QString samplesError() const { return samplesError_; }
-    QChartView* histogramView() const { return histogramView_; }
-    QChartView* reliabilityView() const { return reliabilityView_; }
-    QChartView* samplesView() const { return samplesView_; }
+    QChartView* histogramView() const;
+    QChartView* reliabilityView() const;
+    QChartView* samplesView() const;
+    DrawnChart* histogramChart() const { return histogramChart_; }
+    DrawnChart* reliabilityChart() const { return reliabilityChart_; }
+    DrawnChart* samplesChart() const { return samplesChart_; }
     QPushButton* computeButton() const { return compute_; }
     // Marks the query selected elsewhere: its confidence bin on the histogram and its
     // confidence on the reliability diagram (nullopt = none).
@@ -64,12 +86,18 @@ class VerifierCharts : public QWidget {
     void reliabilityBinClicked(int bin);
     void samplesCurveFinished();
     void verifiedModelChanged();
+    // The reliability bins were changed (the owner recomputes the diagram with them).
+    void reliabilityBinsChanged();
 
   private:
     void rebuildHistogram();
     void rebuildReliability();
     void rebuildSamples();
+    void drawHistogram(QChart* chart);
+    void drawReliability(QChart* chart);
+    void drawSamples(QChart* chart);
     void onSamplesEnded();
+    void onMaxSamplesChanged();
 
     RoutingState* state_;
 
@@ -79,8 +107,10 @@ class VerifierCharts : public QWidget {
     QString samplesError_, scope_, samplesProvenance_;
     std::optional<double> selectedConfidence_;
     int selectedBin_ = -1;
-    QChart *histogramChart_, *reliabilityChart_, *samplesChart_;
-    QChartView *histogramView_, *reliabilityView_, *samplesView_;
+    settings::Settings* store_;
+    DrawnChart *histogramChart_, *reliabilityChart_, *samplesChart_;
+    QSpinBox* binsBox_;
+    QSpinBox* maxKBox_;
     QPushButton* compute_;
     QProgressBar* progress_;
     QLabel* status_;

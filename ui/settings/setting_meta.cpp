@@ -56,6 +56,16 @@ const std::vector<SettingMeta> kSettings = {
             100000, 1000),
     real(key::StudyVerifierLatency, "Verification",
          "Seconds per verification pass (the k samples as one batched request)", " s", 0, 3600, 0.1, 0.8, 3, true),
+    // The Verifier tab and the Per dataset tab (ui/charts).
+    integer(key::ReliabilityBins, "Bins",
+            "Confidence bins of the reliability diagram: n gives bin centres 0, 1/n, …, 1 (each confidence counts "
+            "in the nearest); the routing's own bins are set by the method",
+            2, 50, 8),
+    integer(key::SamplesMaxK, "k up to",
+            "Largest number of verifier samples k of the lift-vs-k curve (k = 1 to this; the file has at most 32)", 1,
+            32, 32),
+    integer(key::PerDatasetSeeds, "Seeds",
+            "Seeds of the paper protocol: each draws its own 1000 train rows; the table shows mean ± std", 1, 100, 10),
 };
 
 }  // namespace

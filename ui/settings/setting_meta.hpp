@@ -72,6 +72,9 @@ inline constexpr std::string_view StudySeeds = "study/seeds";
 inline constexpr std::string_view StudyTrainRows = "study/trainRows";
 inline constexpr std::string_view StudyBootstrap = "study/bootstrap";
 inline constexpr std::string_view StudyVerifierLatency = "study/verifierLatency";
+inline constexpr std::string_view ReliabilityBins = "charts/reliabilityBins";
+inline constexpr std::string_view SamplesMaxK = "charts/samplesMaxK";
+inline constexpr std::string_view PerDatasetSeeds = "charts/perDatasetSeeds";
 // Remembered choices that are not numbers (no row in the table: their values are names and
 // paths, checked where they are used). The window layout (window/…, view/…, table/header…) is
 // MainWindow's own, saved and restored in main_window.cpp.
