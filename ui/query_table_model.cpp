@@ -1,6 +1,7 @@
 #include "ui/query_table_model.hpp"
 
 #include <QColor>
+#include <QFont>
 #include <QLocale>
 #include <algorithm>
 #include <cmath>

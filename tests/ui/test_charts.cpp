@@ -4,6 +4,7 @@
 // curve data. Set AUTOMIX_CHART_SHOTS=<dir> to also save a PNG of every chart for review.
 #include <QAbstractBarSeries>
 #include <QAbstractSpinBox>
+#include <QBarSet>
 #include <QApplication>
 #include <QChart>
 #include <QChartView>
