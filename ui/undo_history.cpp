@@ -6,6 +6,7 @@
 #include <QUndoCommand>
 #include <QUndoStack>
 #include <algorithm>
+#include <chrono>
 
 #include "ui/filter_bar.hpp"
 #include "ui/panel_host.hpp"
@@ -70,16 +71,37 @@ class CostsStep : public Step {
     Costs before_, after_;
 };
 
+// What a parameter step changed: its text and which method and datasets it touched.
+struct ParamsChange {
+    QString text;     // "Set cnli: t = 0.375"
+    QString subject;  // method and dataset indices, to know a run of the same slider
+};
+
 class ParamsStep : public Step {
   public:
-    ParamsStep(UndoHistory* h, const QString& text, std::shared_ptr<const Routing> before,
+    ParamsStep(UndoHistory* h, ParamsChange change, std::shared_ptr<const Routing> before,
                std::shared_ptr<const Routing> after)
-        : Step(h, text), before_(std::move(before)), after_(std::move(after)) {}
+        : Step(h, change.text), subject_(std::move(change.subject)), before_(std::move(before)),
+          after_(std::move(after)) {}
     void apply(bool forward) override {
         history_->window()->routingState()->restoreRouting(forward ? after_ : before_);
     }
+    // A slider dragged or a key held sends a step per position: the run of them (same method and
+    // datasets, each within a second of the last) is one undo step. Each step keeps a whole
+    // routing, so a million-row file would otherwise grow by megabytes per slider position.
+    int id() const override { return 3; }
+    bool mergeWith(const QUndoCommand* other) override {
+        const auto* next = static_cast<const ParamsStep*>(other);
+        if (next->subject_ != subject_ || next->at_ - at_ > std::chrono::seconds(1)) return false;
+        after_ = next->after_;
+        at_ = next->at_;
+        setText(next->text());
+        return true;
+    }
 
   private:
+    QString subject_;
+    std::chrono::steady_clock::time_point at_ = std::chrono::steady_clock::now();
     std::shared_ptr<const Routing> before_, after_;
 };
 
@@ -135,9 +157,10 @@ class ChipStep : public Step {
     RoutingState::RowPredicate before_, after_;
 };
 
-// "Set cnli: t = 0.375" for the datasets whose hand-set parameters changed.
-QString paramsText(const RoutingState& state, const Routing& before, const Routing& after) {
+// The datasets whose hand-set parameters changed; an empty text when none did.
+ParamsChange paramsChange(const RoutingState& state, const Routing& before, const Routing& after) {
     QStringList parts;
+    ParamsChange change{QString(), after.methodName};
     for (const TrainedDataset& t : after.trained) {
         if (!t.manual) continue;
         const auto old = std::find_if(before.trained.begin(), before.trained.end(),
@@ -146,8 +169,10 @@ QString paramsText(const RoutingState& state, const Routing& before, const Routi
         parts << QStringLiteral("%1: %2")
                      .arg(state.snapshot()->datasetName(t.datasetIndex),
                           QString::fromStdString(after.method->describe(t.params, after.config)));
+        change.subject += QStringLiteral(" %1").arg(t.datasetIndex);
     }
-    return parts.isEmpty() ? QString() : UndoHistory::tr("Set %1").arg(parts.join(QStringLiteral("; ")));
+    if (!parts.isEmpty()) change.text = UndoHistory::tr("Set %1").arg(parts.join(QStringLiteral("; ")));
+    return change;
 }
 
 }  // namespace
@@ -156,6 +181,8 @@ UndoHistory::UndoHistory(PanelHost* window, SessionController* sessions)
     : QObject(window->hostWidget()), window_(window), state_(window->routingState()), stack_(new QUndoStack(this)) {
     setObjectName(QStringLiteral("undoHistory"));
     stack_->setObjectName(QStringLiteral("undoStack"));
+    // A parameter step holds two routings (a decision per row): bound what a long session keeps.
+    stack_->setUndoLimit(100);
     remember();
     connect(state_, &RoutingState::methodChanged, this, &UndoHistory::onMethodChanged);
     connect(state_, &RoutingState::chartScopeChanged, this, &UndoHistory::onCostsMaybeChanged);
@@ -207,8 +234,9 @@ void UndoHistory::onRoutingChanged() {
     const auto now = state_->snapshot()->routing;
     if (!replaying_ && routing_ && now->routed && routing_->methodName == now->methodName &&
         routing_->config.call_costs == now->config.call_costs && routing_->decisions.size() == now->decisions.size()) {
-        const QString text = paramsText(*state_, *routing_, *now);
-        if (!text.isEmpty() && routing_->routed) stack_->push(new ParamsStep(this, text, routing_, now));
+        ParamsChange change = paramsChange(*state_, *routing_, *now);
+        if (!change.text.isEmpty() && routing_->routed)
+            stack_->push(new ParamsStep(this, std::move(change), routing_, now));
     }
     if (now->routed || !now->training) routing_ = now;
 }

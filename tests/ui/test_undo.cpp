@@ -135,6 +135,34 @@ class TestUndo : public QObject {
         QVERIFY(state->trainedFor(d)->manual);
     }
 
+    // A slider dragged sends a parameter change per position: one undo step for the run, a new
+    // one after a pause; the stack never keeps more than its limit.
+    void sliderRunIsOneStep() {
+        MainWindow w;
+        w.selectMethod(QStringLiteral("Threshold"));
+        QVERIFY(w.openDemo());
+        ui::RoutingState* state = w.routingState();
+        state->waitForTraining();
+        auto* stack = w.findChild<QUndoStack*>(QStringLiteral("undoStack"));
+        QVERIFY(stack);
+        QCOMPARE(stack->undoLimit(), 100);
+        const int d = w.dataset()->find_dataset("cnli");
+        const int steps = stack->count();
+        const auto trained = decisions(w);
+        for (double t : {0.9, 0.8, 0.7}) QVERIFY(state->setParameters(d, t));
+        const auto at07 = decisions(w);
+        QCOMPARE(stack->count(), steps + 1);
+        QVERIFY(label(w, "undoAction").contains(QStringLiteral("0.7")));
+        QTest::qWait(1100);
+        QVERIFY(state->setParameters(d, 0.6));
+        QCOMPARE(stack->count(), steps + 2);
+        undo(w);
+        QVERIFY(decisions(w) == at07);
+        undo(w);
+        QVERIFY(decisions(w) == trained);
+        QVERIFY(!state->trainedFor(d)->manual);
+    }
+
     void filtersAndChip() {
         MainWindow w;
         w.selectMethod(QString());
