@@ -4,9 +4,9 @@
 #include <cstdio>
 #include <exception>
 
-#include "core/data/reader.hpp"
-#include "core/eval/metrics.hpp"
-#include "core/routing/method.hpp"
+#include <automix/core/data/reader.hpp>
+#include <automix/core/eval/metrics.hpp>
+#include <automix/core/routing/method.hpp>
 
 int main(int argc, char** argv) {
     using namespace automix;
