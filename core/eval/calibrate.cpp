@@ -47,16 +47,8 @@ nlohmann::ordered_json number_or_null(double x) {
     return std::isfinite(x) ? nlohmann::ordered_json(x) : nlohmann::ordered_json(nullptr);
 }
 
-nlohmann::ordered_json figures_json(const Metrics& m) {
-    nlohmann::ordered_json j;
-    j["avg_cost"] = number_or_null(m.avg_cost);
-    j["avg_perf"] = number_or_null(m.avg_perf);
-    j["escalated"] = number_or_null(m.escalated_fraction);
-    j["lift"] = number_or_null(m.lift);
-    j["apgr"] = number_or_null(m.apgr);
-    j["n"] = m.n;
-    return j;
-}
+// Every metric by its key, as the other JSON outputs write them (eval::metric_fields()).
+nlohmann::ordered_json figures_json(const Metrics& m) { return nlohmann::ordered_json(metric_fields_json(m)); }
 
 nlohmann::ordered_json interval_json(const Interval& i) {
     return nlohmann::ordered_json::array({number_or_null(i.lo), number_or_null(i.hi)});
@@ -319,7 +311,7 @@ nlohmann::ordered_json calibration_to_json(const Calibration& c) {
                                    : "val rows; the routing chosen on all train rows"},
                               {"avg_cost", interval_json(c.val_cost)},
                               {"avg_perf", interval_json(c.val_perf)},
-                              {"escalated", interval_json(c.val_escalated)},
+                              {"escalated_fraction", interval_json(c.val_escalated)},
                               {"lift", interval_json(c.val_lift)},
                               {"meets_share", number_or_null(c.val_meets_share)}};
         if (c.interval_kind == IntervalKind::Reselected) {

@@ -400,8 +400,10 @@ class TestCalibrate : public QObject {
         QCOMPARE(c["constraint"]["kind"].get<std::string>(), std::string("max-escalated"));
         QCOMPARE(c["constraint"]["value"].get<double>(), 0.3);
         QVERIFY(c["met"].get<bool>());
-        QVERIFY(c["chosen"]["train"]["escalated"].get<double>() <= 0.3);
-        for (const char* f : {"avg_cost", "avg_perf", "escalated", "lift"}) {
+        QVERIFY(c["chosen"]["train"]["escalated_fraction"].get<double>() <= 0.3);
+        // The figures are every metric of eval::metric_fields(), by key.
+        for (const auto& f : eval::metric_fields()) QVERIFY(c["chosen"]["val"].contains(std::string(f.key)));
+        for (const char* f : {"avg_cost", "avg_perf", "escalated_fraction", "lift"}) {
             QVERIFY(c["chosen"]["val"][f].is_number());
             QCOMPARE(c["chosen"]["val_interval"][f].size(), std::size_t(2));
         }
