@@ -16,6 +16,9 @@ namespace automix::ui {
 
 namespace {
 
+// QUndoStack merges only commands of one id, so each mergeable kind of step has its own.
+enum MergeId : int { CostsMerge = 2, FilterMerge = 3, ParamsMerge = 4 };
+
 // A step already done when it is recorded: the stack's first redo() is skipped.
 class Step : public QUndoCommand {
   public:
@@ -60,7 +63,7 @@ class CostsStep : public Step {
         history_->window()->setCosts(c);
     }
     // Spin-box arrows change a cost step by step: one undo step for the run of them.
-    int id() const override { return 2; }
+    int id() const override { return CostsMerge; }
     bool mergeWith(const QUndoCommand* other) override {
         after_ = static_cast<const CostsStep*>(other)->after_;
         setText(other->text());
@@ -89,7 +92,7 @@ class ParamsStep : public Step {
     // A slider dragged or a key held sends a step per position: the run of them (same method and
     // datasets, each within a second of the last) is one undo step. Each step keeps a whole
     // routing, so a million-row file would otherwise grow by megabytes per slider position.
-    int id() const override { return 3; }
+    int id() const override { return ParamsMerge; }
     bool mergeWith(const QUndoCommand* other) override {
         const auto* next = static_cast<const ParamsStep*>(other);
         if (next->subject_ != subject_ || next->at_ - at_ > std::chrono::seconds(1)) return false;
@@ -111,7 +114,7 @@ class FilterStep : public Step {
         : Step(h, describe(before, after)), before_(std::move(before)), after_(std::move(after)) {}
     void apply(bool forward) override { history_->window()->filterBar()->setFilter(forward ? after_ : before_); }
     // Typing in the search box: one step per word typed in a row, not per debounce.
-    int id() const override { return 3; }
+    int id() const override { return FilterMerge; }
     bool mergeWith(const QUndoCommand* other) override {
         const auto* next = static_cast<const FilterStep*>(other);
         auto textOnly = [](const QueryFilter& a, const QueryFilter& b) {

@@ -156,6 +156,15 @@ class TestUndo : public QObject {
         QTest::qWait(1100);
         QVERIFY(state->setParameters(d, 0.6));
         QCOMPARE(stack->count(), steps + 2);
+        // Other kinds of step in between are never merged with a parameter step.
+        w.filterBar()->setSearchText(QStringLiteral("the"));
+        QCOMPARE(stack->count(), steps + 3);
+        QVERIFY(state->setParameters(d, 0.55));
+        QCOMPARE(stack->count(), steps + 4);
+        undo(w);
+        undo(w);
+        QCOMPARE(w.filterBar()->filter().text, QString());
+        QVERIFY(decisions(w) != at07);
         undo(w);
         QVERIFY(decisions(w) == at07);
         undo(w);
