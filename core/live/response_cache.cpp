@@ -141,7 +141,7 @@ void ResponseCache::load() {
             got += static_cast<std::size_t>(n);
         }
     }
-    static const std::string kHeader = "automix-response-cache " + std::to_string(kCacheFormatVersion);
+    static const std::string kHeader = kCacheHeaderPrefix + std::to_string(kCacheFormatVersion);
     if (data.empty()) {
         if (!write_all(fd_, kHeader + "\n")) throw io_error("cannot write cache", path_);
         return;
@@ -153,8 +153,8 @@ void ResponseCache::load() {
         const bool complete = nl != std::string::npos;
         const std::string line = data.substr(pos, complete ? nl - pos : std::string::npos);
         pos = complete ? nl + 1 : data.size();
-        if (line_no == 1 && line.rfind("automix-response-cache ", 0) == 0) {
-            const std::string v = line.substr(23);
+        if (line_no == 1 && line.rfind(kCacheHeaderPrefix, 0) == 0) {
+            const std::string v = line.substr(kCacheHeaderPrefix.size());
             if (v != std::to_string(kCacheFormatVersion))
                 throw std::runtime_error("cache " + path_ + " has format version " + v + "; this automix reads " +
                                          std::to_string(kCacheFormatVersion) +

@@ -30,6 +30,7 @@ struct CachedCall {
 };
 
 inline constexpr int kCacheFormatVersion = 1;
+inline const std::string kCacheHeaderPrefix = "automix-response-cache ";
 
 class ResponseCache {
   public:
