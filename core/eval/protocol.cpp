@@ -4,7 +4,12 @@
 
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <exception>
 #include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <numeric>
 #include <random>
 #include <stdexcept>
@@ -182,8 +187,16 @@ Report run_evaluation(const data::Dataset& ds, const EvalOptions& options,
     }
 
     const data::RowsByDataset by_dataset(ds);
+    std::mutex progress_mutex;
     std::size_t done = 0;
-    for (std::size_t di = 0; di < dataset_ids.size(); ++di) {
+    auto method_done = [&] {
+        if (!progress) return;
+        const std::lock_guard lock(progress_mutex);
+        progress(++done, total);
+    };
+    // One dataset's whole part of the report. Reads only shared const data (ds, plan, cfg); its
+    // score views and caches are its own, so datasets can run on different threads.
+    auto evaluate_dataset = [&](std::size_t di) {
         const int d = dataset_ids[di];
         DatasetReport dr;
         dr.name = ds.dataset_names[d];
@@ -312,11 +325,80 @@ Report run_evaluation(const data::Dataset& ds, const EvalOptions& options,
             }
             mr.seconds = seconds_since(t0);
             dr.methods.push_back(std::move(mr));
-            ++done;
-            if (progress) progress(done, total);
+            method_done();
         }
+        return dr;
+    };
+    auto deliver = [&](DatasetReport dr) {
         if (dataset_done) dataset_done(dr);
         report.datasets.push_back(std::move(dr));
+    };
+
+    const unsigned cores = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    const std::size_t n_workers = std::min<std::size_t>(cores, dataset_ids.size());
+    if (n_workers <= 1) {
+        for (std::size_t di = 0; di < dataset_ids.size(); ++di) deliver(evaluate_dataset(di));
+    } else {
+        // Workers take datasets in file order; this thread hands each one on as soon as it and
+        // all before it are done, so a streaming writer overlaps with the next computations.
+        struct Slot {
+            std::optional<DatasetReport> report;
+            std::exception_ptr error;
+        };
+        std::vector<Slot> slots(dataset_ids.size());
+        std::mutex mutex;
+        std::condition_variable ready;
+        std::size_t next = 0;
+        bool stop = false;
+        auto work = [&] {
+            for (;;) {
+                std::size_t di;
+                {
+                    const std::lock_guard lock(mutex);
+                    if (stop || next == slots.size()) return;
+                    di = next++;
+                }
+                Slot result;
+                try {
+                    result.report = evaluate_dataset(di);
+                } catch (...) {
+                    result.error = std::current_exception();
+                }
+                const std::lock_guard lock(mutex);
+                slots[di] = std::move(result);
+                if (slots[di].error) stop = true;  // the others finish their dataset and quit
+                ready.notify_all();
+            }
+        };
+        std::vector<std::jthread> workers;
+        for (std::size_t w = 0; w < n_workers; ++w) workers.emplace_back(work);
+        std::exception_ptr failure;
+        for (std::size_t di = 0; di < slots.size() && !failure; ++di) {
+            std::unique_lock lock(mutex);
+            ready.wait(lock, [&] { return slots[di].report || slots[di].error; });
+            if (slots[di].error) {
+                failure = slots[di].error;
+                break;
+            }
+            DatasetReport dr = std::move(*slots[di].report);
+            slots[di].report.reset();
+            lock.unlock();
+            try {
+                deliver(std::move(dr));
+            } catch (...) {
+                failure = std::current_exception();
+                const std::lock_guard stop_lock(mutex);
+                stop = true;
+            }
+        }
+        if (failure) {
+            {
+                const std::lock_guard lock(mutex);
+                stop = true;
+            }
+            workers.clear();  // joins
+            std::rethrow_exception(failure);
+        }
     }
     report.seconds = seconds_since(t_start);
     return report;

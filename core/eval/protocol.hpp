@@ -53,6 +53,10 @@ struct EvalOptions {
     // Checked between dataset × method runs; when it becomes true run_evaluation throws
     // EvalCancelled. May be null.
     const std::atomic<bool>* cancel = nullptr;
+    // Datasets are evaluated independently, this many at a time (0 = one per core). The report
+    // is the same for any value: each dataset is computed whole by one thread and delivered in
+    // file order.
+    unsigned threads = 0;
 };
 
 struct EvalCancelled : std::runtime_error {
@@ -132,8 +136,10 @@ std::vector<std::string> cost_warnings(const std::vector<double>& call_costs, do
 std::vector<routing::MethodPtr> resolve_methods(const std::vector<std::string>& names);
 
 // progress(done, total) is called after each dataset × method; may be empty. dataset_done is
-// called with each dataset's part as soon as it is complete, before it joins the report (a
-// writer streams it and may drop its details); may be empty.
+// called with each dataset's part once it and every dataset before it are complete, before it
+// joins the report (a writer streams it and may drop its details); may be empty. Both are called
+// on the calling thread's behalf one at a time (progress may come from a worker thread;
+// dataset_done always runs on the calling thread).
 Report run_evaluation(const data::Dataset& ds, const EvalOptions& options,
                       const std::function<void(std::size_t, std::size_t)>& progress = {},
                       const std::function<void(DatasetReport&)>& dataset_done = {});

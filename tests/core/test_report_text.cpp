@@ -161,6 +161,65 @@ class TestReportText : public QObject {
                 QVERIFY(m.extra.is_null());
             }
     }
+
+    // Datasets evaluated on several threads give the report of one thread, delivered in file
+    // order; a failing writer and a cancel stop the run cleanly (the workers are joined).
+    void threadCountDoesNotChangeTheReport() {
+        demo::GeneratorOptions g;
+        g.rows = 1500;
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("demo.jsonl").toStdString();
+        demo::generate_file(g, path);
+        const data::Dataset& ds = data::load_file(path).dataset;
+        QVERIFY(ds.dataset_names.size() >= 3);
+        // Timings ("seconds" at any depth) are the only fields allowed to differ.
+        auto without_seconds = [](nlohmann::ordered_json j) {
+            std::function<void(nlohmann::ordered_json&)> strip = [&](nlohmann::ordered_json& x) {
+                if (x.is_object()) x.erase("seconds");
+                if (x.is_structured())
+                    for (auto& v : x) strip(v);
+            };
+            strip(j);
+            return j.dump();
+        };
+        for (const eval::Protocol protocol : {eval::Protocol::Full, eval::Protocol::Paper}) {
+            std::string reference;
+            for (const unsigned threads : {1u, 2u, 3u, 8u}) {
+                eval::EvalOptions o;
+                o.protocol = protocol;
+                o.seeds = 2;
+                o.train_rows = 50;
+                o.threads = threads;
+                std::vector<std::string> order;
+                std::size_t last_done = 0;
+                bool progress_in_order = true;
+                const eval::Report r = eval::run_evaluation(
+                    ds, o,
+                    [&](std::size_t done, std::size_t) {
+                        progress_in_order = progress_in_order && done == last_done + 1;
+                        last_done = done;
+                    },
+                    [&](eval::DatasetReport& d) { order.push_back(d.name); });
+                QVERIFY(progress_in_order);
+                QCOMPARE(order.size(), ds.dataset_names.size());
+                for (std::size_t i = 0; i < order.size(); ++i) QCOMPARE(order[i], r.datasets[i].name);
+                const std::string text = without_seconds(eval::report_to_json(r, ds));
+                if (reference.empty()) reference = text;
+                QCOMPARE(text, reference);
+            }
+        }
+        eval::EvalOptions o;
+        o.threads = 2;
+        int delivered = 0;
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error, eval::run_evaluation(ds, o, {}, [&](eval::DatasetReport&) {
+                                     if (++delivered == 2) throw std::runtime_error("disk full");
+                                 }));
+        QCOMPARE(delivered, 2);
+        std::atomic<bool> cancel{false};
+        o.cancel = &cancel;
+        QVERIFY_THROWS_EXCEPTION(eval::EvalCancelled,
+                                 eval::run_evaluation(ds, o, [&](std::size_t, std::size_t) { cancel = true; }));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestReportText)
