@@ -67,6 +67,7 @@ class CostsStep : public Step {
     bool mergeWith(const QUndoCommand* other) override {
         after_ = static_cast<const CostsStep*>(other)->after_;
         setText(other->text());
+        setObsolete(after_ == before_);  // back where the run started: no step
         return true;
     }
 
@@ -99,10 +100,21 @@ class ParamsStep : public Step {
         after_ = next->after_;
         at_ = next->at_;
         setText(next->text());
+        // A run that ends where it started changes nothing: the stack drops it.
+        setObsolete(sameParameters(*before_, *after_));
         return true;
     }
 
   private:
+    static bool sameParameters(const Routing& a, const Routing& b) {
+        if (a.methodName != b.methodName || a.trained.size() != b.trained.size()) return false;
+        for (std::size_t i = 0; i < a.trained.size(); ++i) {
+            const TrainedDataset& x = a.trained[i];
+            const TrainedDataset& y = b.trained[i];
+            if (x.datasetIndex != y.datasetIndex || x.manual != y.manual || x.params != y.params) return false;
+        }
+        return true;
+    }
     QString subject_;
     std::chrono::steady_clock::time_point at_ = std::chrono::steady_clock::now();
     std::shared_ptr<const Routing> before_, after_;

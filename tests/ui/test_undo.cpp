@@ -172,6 +172,32 @@ class TestUndo : public QObject {
         QVERIFY(!state->trainedFor(d)->manual);
     }
 
+    // A slider run that comes back to where it started leaves no step behind.
+    void sliderRunBackToItsStartIsNoStep() {
+        MainWindow w;
+        w.selectMethod(QStringLiteral("Threshold"));
+        QVERIFY(w.openDemo());
+        ui::RoutingState* state = w.routingState();
+        state->waitForTraining();
+        auto* stack = w.findChild<QUndoStack*>(QStringLiteral("undoStack"));
+        QVERIFY(stack);
+        const int d = w.dataset()->find_dataset("cnli");
+        QVERIFY(state->setParameters(d, 0.9));
+        const int steps = stack->count();
+        const auto at09 = decisions(w);
+        QTest::qWait(1100);
+        for (double t : {0.8, 0.7, 0.8, 0.9}) QVERIFY(state->setParameters(d, t));
+        QCOMPARE(stack->count(), steps);
+        QVERIFY(decisions(w) == at09);
+        QVERIFY(label(w, "undoAction").contains(QStringLiteral("0.9")));
+        // A run that ends elsewhere is still a step.
+        QTest::qWait(1100);
+        for (double t : {0.8, 0.7}) QVERIFY(state->setParameters(d, t));
+        QCOMPARE(stack->count(), steps + 1);
+        undo(w);
+        QVERIFY(decisions(w) == at09);
+    }
+
     void filtersAndChip() {
         MainWindow w;
         w.selectMethod(QString());
