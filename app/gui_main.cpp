@@ -107,6 +107,10 @@ int main(int argc, char** argv) {
         automix::ui::routeOnFirstLaunch(window);  // decisions, curves and the ring at once
     const QStringList files = parser.positionalArguments();
     QString error;
+    // Shown before the file loads: a large file takes minutes, and meanwhile the window shows the
+    // progress and offers Cancel (the load waits in a nested event loop). A screenshot waits unseen.
+    const bool interactive = !parser.isSet(screenshot);
+    if (interactive) window.show();
     // A session given as the file (the desktop entry's %f, a file manager's double click).
     const QString sessionFile =
         parser.isSet(sessionOpt) ? parser.value(sessionOpt)
@@ -115,6 +119,7 @@ int main(int argc, char** argv) {
     const bool ok = !sessionFile.isEmpty()
                         ? automix::ui::openSessionFile(&window, sessionFile, &error)
                         : (files.isEmpty() ? window.openDemo(&error) : window.openFile(files.first(), &error));
+    if (interactive && !window.isVisible()) return 0;  // closed while the file was loading
     if (!ok) std::fprintf(stderr, "automix-explorer: %s\n", qPrintable(error));
     const QString opened = !sessionFile.isEmpty() ? sessionFile : files.value(0, QStringLiteral("the demo"));
     if (parser.isSet(datasetOpt)) window.selectDataset(parser.value(datasetOpt));

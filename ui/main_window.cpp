@@ -1,5 +1,7 @@
 #include "ui/main_window.hpp"
 
+#include <limits>
+
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
@@ -559,8 +561,11 @@ bool MainWindow::openFile(const QString& path, QString* error) {
         ok = success;
         message = err;
     });
-    jobs_->waitFor(kLoadJob);
+    // However long it takes (ten million rows load for minutes): the nested event loop keeps
+    // the window painting, and File > Cancel Loading ends the wait.
+    jobs_->waitFor(kLoadJob, std::numeric_limits<int>::max());
     disconnect(conn);
+    if (!ok && message.isEmpty()) message = tr("the load of %1 did not finish").arg(path);
     if (!ok && error) *error = message;
     return ok;
 }
