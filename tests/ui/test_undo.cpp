@@ -33,6 +33,14 @@ QString label(MainWindow& w, const char* name) {
     return action(w, name)->text().remove(QLatin1Char('&'));
 }
 
+// The demo routed by Threshold, trained; its undo stack.
+QUndoStack* openTrainedThreshold(MainWindow& w) {
+    w.selectMethod(QStringLiteral("Threshold"));
+    if (!w.openDemo()) return nullptr;
+    w.routingState()->waitForTraining();
+    return w.findChild<QUndoStack*>(QStringLiteral("undoStack"));
+}
+
 std::vector<int> decisions(MainWindow& w) {
     std::vector<int> out;
     for (std::size_t r = 0; r < w.dataset()->size(); ++r) out.push_back(w.routingState()->decision(r));
@@ -139,12 +147,9 @@ class TestUndo : public QObject {
     // one after a pause; the stack never keeps more than its limit.
     void sliderRunIsOneStep() {
         MainWindow w;
-        w.selectMethod(QStringLiteral("Threshold"));
-        QVERIFY(w.openDemo());
-        ui::RoutingState* state = w.routingState();
-        state->waitForTraining();
-        auto* stack = w.findChild<QUndoStack*>(QStringLiteral("undoStack"));
+        QUndoStack* stack = openTrainedThreshold(w);
         QVERIFY(stack);
+        ui::RoutingState* state = w.routingState();
         QCOMPARE(stack->undoLimit(), 100);
         const int d = w.dataset()->find_dataset("cnli");
         const int steps = stack->count();
@@ -175,12 +180,9 @@ class TestUndo : public QObject {
     // A slider run that comes back to where it started leaves no step behind.
     void sliderRunBackToItsStartIsNoStep() {
         MainWindow w;
-        w.selectMethod(QStringLiteral("Threshold"));
-        QVERIFY(w.openDemo());
-        ui::RoutingState* state = w.routingState();
-        state->waitForTraining();
-        auto* stack = w.findChild<QUndoStack*>(QStringLiteral("undoStack"));
+        QUndoStack* stack = openTrainedThreshold(w);
         QVERIFY(stack);
+        ui::RoutingState* state = w.routingState();
         const int d = w.dataset()->find_dataset("cnli");
         QVERIFY(state->setParameters(d, 0.9));
         const int steps = stack->count();
