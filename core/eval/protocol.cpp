@@ -13,6 +13,7 @@
 #include <numeric>
 #include <random>
 #include <stdexcept>
+#include <system_error>
 
 #include "core/routing/bins.hpp"
 
@@ -371,7 +372,11 @@ Report run_evaluation(const data::Dataset& ds, const EvalOptions& options,
             }
         };
         std::vector<std::jthread> workers;
-        for (std::size_t w = 0; w < n_workers; ++w) workers.emplace_back(work);
+        try {
+            for (std::size_t w = 0; w < n_workers; ++w) workers.emplace_back(work);
+        } catch (const std::system_error&) {  // no more threads to be had: go on with those there are
+        }
+        if (workers.empty()) work();  // not even one: this thread computes them all first
         std::exception_ptr failure;
         for (std::size_t di = 0; di < slots.size() && !failure; ++di) {
             std::unique_lock lock(mutex);
