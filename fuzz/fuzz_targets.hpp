@@ -150,6 +150,10 @@ inline int cache_reader(const std::uint8_t* data, std::size_t size) {
     // into); that refusal is the one error opening may raise, and it leaves the file untouched.
     const bool other_version = file.rfind(kCacheHeaderPrefix, 0) == 0 &&
                                file.substr(0, file.find('\n')) != kCacheHeaderPrefix + std::to_string(kCacheFormatVersion);
+    auto read_back = [&] {
+        std::ifstream kept(dir + "/calls.log", std::ios::binary);
+        return std::string((std::istreambuf_iterator<char>(kept)), std::istreambuf_iterator<char>());
+    };
     std::size_t first_size = 0, first_warnings = 0;
     try {
         ResponseCache cache(dir);
@@ -157,14 +161,11 @@ inline int cache_reader(const std::uint8_t* data, std::size_t size) {
         first_warnings = cache.warnings().size();
     } catch (const std::runtime_error& e) {
         fuzz::require(other_version && std::string(e.what()).find("format version") != std::string::npos);
-        std::ifstream kept(dir + "/calls.log", std::ios::binary);
-        fuzz::require(std::string((std::istreambuf_iterator<char>(kept)), std::istreambuf_iterator<char>()) == file);
+        fuzz::require(read_back() == file);
         return 0;
     }
     fuzz::require(!other_version);
-    std::ifstream kept(dir + "/calls.log", std::ios::binary);
-    const std::string after((std::istreambuf_iterator<char>(kept)), std::istreambuf_iterator<char>());
-    fuzz::require(after.compare(0, file.size(), file) == 0);
+    fuzz::require(read_back().compare(0, file.size(), file) == 0);
     ResponseCache again(dir);
     fuzz::require(again.size() == first_size);
     fuzz::require(again.warnings().size() == first_warnings);

@@ -392,14 +392,12 @@ Report run_evaluation(const data::Dataset& ds, const EvalOptions& options,
                 deliver(std::move(dr));
             } catch (...) {
                 failure = std::current_exception();
-                const std::lock_guard stop_lock(mutex);
-                stop = true;
             }
         }
         if (failure) {
             {
                 const std::lock_guard lock(mutex);
-                stop = true;
+                stop = true;  // the workers finish their dataset and take no other
             }
             workers.clear();  // joins
             std::rethrow_exception(failure);
