@@ -10,6 +10,15 @@
 using namespace automix;
 using namespace test_data;
 
+// A generated demo file of `rows` rows in `dir`.
+std::string demo_file(const QTemporaryDir& dir, std::size_t rows) {
+    demo::GeneratorOptions g;
+    g.rows = rows;
+    const std::string path = dir.filePath("demo.jsonl").toStdString();
+    demo::generate_file(g, path);
+    return path;
+}
+
 class TestReportText : public QObject {
     Q_OBJECT
 
@@ -26,10 +35,7 @@ class TestReportText : public QObject {
             if (i >= 50) row["dataset"] = "cnli", row["split"] = "train";
             text += row.dump() + "\n";
         }
-        demo::GeneratorOptions g;
-        g.rows = 400;
-        const std::string demo_path = dir.filePath("demo.jsonl").toStdString();
-        demo::generate_file(g, demo_path);
+        const std::string demo_path = demo_file(dir, 400);
         for (const std::string& path : {write_text(dir, "odd.jsonl", text), demo_path}) {
             const data::LoadResult loaded = data::load_file(path);
             // stream_rows: Cascade's belief traces computed while they are written, not held.
@@ -80,11 +86,8 @@ class TestReportText : public QObject {
     // Metrics added after automix-oracle-v1 are written only when asked for, after the v1 keys;
     // everything else stays byte for byte.
     void allMetricsIsOptIn() {
-        demo::GeneratorOptions g;
-        g.rows = 300;
         QTemporaryDir dir;
-        const std::string path = dir.filePath("demo.jsonl").toStdString();
-        demo::generate_file(g, path);
+        const std::string path = demo_file(dir, 300);
         const data::LoadResult loaded = data::load_file(path);
         for (const auto protocol : {eval::Protocol::Full, eval::Protocol::Paper}) {
             eval::EvalOptions o;
@@ -143,11 +146,8 @@ class TestReportText : public QObject {
     }
 
     void droppedDetailsKeepTheTableAndCsv() {
-        demo::GeneratorOptions g;
-        g.rows = 300;
         QTemporaryDir dir;
-        const std::string path = dir.filePath("demo.jsonl").toStdString();
-        demo::generate_file(g, path);
+        const std::string path = demo_file(dir, 300);
         const data::LoadResult loaded = data::load_file(path);
         eval::EvalOptions o;
         eval::Report full = eval::run_evaluation(loaded.dataset, o);
@@ -165,11 +165,8 @@ class TestReportText : public QObject {
     // Datasets evaluated on several threads give the report of one thread, delivered in file
     // order; a failing writer and a cancel stop the run cleanly (the workers are joined).
     void threadCountDoesNotChangeTheReport() {
-        demo::GeneratorOptions g;
-        g.rows = 1500;
         QTemporaryDir dir;
-        const std::string path = dir.filePath("demo.jsonl").toStdString();
-        demo::generate_file(g, path);
+        const std::string path = demo_file(dir, 1500);
         const data::Dataset& ds = data::load_file(path).dataset;
         QVERIFY(ds.dataset_names.size() >= 3);
         // Timings ("seconds" at any depth) are the only fields allowed to differ.
