@@ -18,6 +18,7 @@
 
 #include "core/scoring/verifier.hpp"
 #include "ui/compare_routing.hpp"
+#include "ui/qt_text.hpp"
 #include "ui/routing_state.hpp"
 
 namespace automix::ui {
@@ -45,12 +46,6 @@ class TipTextBrowser : public QTextBrowser {
     }
 };
 
-QString fromStd(const std::string& s) {
-    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
-}
-QString fromView(std::string_view s) {
-    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
-}
 
 // File text wrapped in a bidi isolate (FSI … PDI): a stray right-to-left override inside an
 // answer or sample then cannot reorder the labels and numbers around it.
@@ -118,13 +113,13 @@ const QString kModelColors[] = {QStringLiteral("#ffd59a"), QStringLiteral("#b9d4
                                 QStringLiteral("#ffc4c4")};
 
 QString modelName(const data::ModelColumns& m) {
-    return fromStd(m.display_name.empty() ? m.name : m.display_name);
+    return toQString(m.display_name.empty() ? m.name : m.display_name);
 }
 
 // The verdict phrase of one verifier sample, highlighted (method §3: substring match after
 // lower-casing; "is correct" wins over "is").
 QString sampleHtml(const std::string& sample) {
-    const QString text = fromStd(sample);
+    const QString text = toQString(sample);
     const scoring::Verdict v = scoring::verdict(sample);
     static const QString phrase = QStringLiteral("the ai generated answer is");
     QString html;
@@ -245,8 +240,8 @@ void DrillDownPanel::refresh() {
     const data::RowIndex r = *row_;
     title_->setText(
         QStringLiteral("%1  ·  %2  ·  %3")
-            .arg(fromStd(ds->id[r]), fromView(ds->dataset_name(r)), fromView(data::to_string(ds->split[r]))));
-    title_->setToolTip(tr("Line %1 of %2").arg(ds->source_line[r]).arg(fromStd(ds->source_path)));
+            .arg(toQString(ds->id[r]), toQString(ds->dataset_name(r)), toQString(data::to_string(ds->split[r]))));
+    title_->setToolTip(tr("Line %1 of %2").arg(ds->source_line[r]).arg(toQString(ds->source_path)));
     const int scroll = details_->verticalScrollBar() ? details_->verticalScrollBar()->value() : 0;
     details_->setHtml(detailsHtml(r));
     details_->verticalScrollBar()->setValue(scroll);
@@ -260,16 +255,16 @@ QString DrillDownPanel::detailsHtml(data::RowIndex r) const {
     // Question and gold.
     h += QStringLiteral("<h4>%1</h4><p>%2</p>")
              .arg(tr("Question"), ds.question[r].empty() ? QStringLiteral("<i class=k>(none in file)</i>")
-                                                         : isolated(fromStd(ds.question[r]).toHtmlEscaped()));
+                                                         : isolated(toQString(ds.question[r]).toHtmlEscaped()));
     h += QStringLiteral("<p><span class=k>%1</span> <span style=\"background-color:%2; color:#000;\">%3</span></p>")
-             .arg(tr("Gold:"), kGoldColor, isolated(fromStd(ds.gold[r]).toHtmlEscaped()));
+             .arg(tr("Gold:"), kGoldColor, isolated(toQString(ds.gold[r]).toHtmlEscaped()));
 
     // Answers with scores.
     h += QStringLiteral("<h4>%1</h4><table>").arg(tr("Answers"));
     for (std::size_t m = 0; m < ds.model_count(); ++m) {
         const auto& mc = ds.models[m];
         const QString answer =
-            mc.has_answer[r] ? isolated(fromStd(mc.answer[r]).toHtmlEscaped()) : QStringLiteral("<i>(no answer)</i>");
+            mc.has_answer[r] ? isolated(toQString(mc.answer[r]).toHtmlEscaped()) : QStringLiteral("<i>(no answer)</i>");
         h += QStringLiteral("<tr><td><b>%1</b></td><td><span style=\"background-color:%2; color:#000;\">%3</span></td>"
                             "<td>%4</td></tr>")
                  .arg(modelName(mc), kModelColors[m % 4], answer,
@@ -353,7 +348,7 @@ QString DrillDownPanel::detailsHtml(data::RowIndex r) const {
                              .arg(bins)
                              .arg(2 * bins)),
                   tipped(QStringLiteral("%1 <b>%2</b>%3")
-                             .arg(tr("category"), fromView(data::to_string(ds.category[r])),
+                             .arg(tr("category"), toQString(data::to_string(ds.category[r])),
                                   ds.category_from_file[r] ? tr(" (from file)") : QString()),
                          tr("NEEDY: small < large; GOOD: small == large != 0; HOPELESS: small ≤ q13 and large ≤ q70 "
                             "(10th percentiles over the whole file); else UNDEFINED")));
@@ -389,25 +384,25 @@ QString DrillDownPanel::liveHtml(const live::RowTranscript& t) const {
     const QString money = (t.money_estimated ? QStringLiteral("~$") : QStringLiteral("$")) + num(t.money, 4);
     if (t.done)
         h += QStringLiteral("<p>%1 · %2 <b>%3</b> · %4 <b>%5</b> · %6 %7 (%8 %9) · %10 s</p>")
-                 .arg(fromStd(t.path).toHtmlEscaped(), tr("final"), fromStd(t.final_model).toHtmlEscaped(),
+                 .arg(toQString(t.path).toHtmlEscaped(), tr("final"), toQString(t.final_model).toHtmlEscaped(),
                       tr("score"), num(t.score), tr("money"), money, tr("paid this run"),
                       QStringLiteral("$") + num(t.paid, 4), num(t.latency_s, 2));
     else
         h += QStringLiteral("<p style=\"color:#c03030\">%1: %2</p>")
-                 .arg(tr("did not finish"), isolated(fromStd(t.error).toHtmlEscaped()));
+                 .arg(tr("did not finish"), isolated(toQString(t.error).toHtmlEscaped()));
     if (t.money_estimated)
         h += QStringLiteral("<p class=k>%1</p>").arg(tr("~ money estimated from text length: a reply had no usage."));
     for (const live::StepTranscript& s : t.steps) {
         QString calls = s.calls == 1 ? tr("1 call") : tr("%1 calls").arg(s.calls);
         if (s.cached) calls += tr(", %1 from the cache").arg(s.cached);
         h += QStringLiteral("<p><b>%1 · %2</b> <span class=k>%3 · HTTP %4 · attempts %5 · %6 s</span></p>")
-                 .arg(fromStd(s.model).toHtmlEscaped(), fromStd(s.kind).toHtmlEscaped(), calls)
+                 .arg(toQString(s.model).toHtmlEscaped(), toQString(s.kind).toHtmlEscaped(), calls)
                  .arg(s.http_status)
                  .arg(s.attempts)
                  .arg(num(s.latency_s, 2));
         if (!s.error.empty())
-            h += QStringLiteral("<p style=\"color:#c03030\">%1</p>").arg(isolated(fromStd(s.error).toHtmlEscaped()));
-        QString prompt = fromStd(s.prompt);
+            h += QStringLiteral("<p style=\"color:#c03030\">%1</p>").arg(isolated(toQString(s.error).toHtmlEscaped()));
+        QString prompt = toQString(s.prompt);
         QString cut;
         if (prompt.size() > kMaxPromptChars) {
             cut = tr(" (first %L1 of %L2 characters)").arg(kMaxPromptChars).arg(prompt.size());
@@ -418,13 +413,13 @@ QString DrillDownPanel::liveHtml(const live::RowTranscript& t) const {
         if (s.kind == "answer") {
             for (const auto& reply : s.replies)
                 h += QStringLiteral("<p><span class=k>%1</span> %2</p>")
-                         .arg(tr("Reply:"), isolated(fromStd(reply).toHtmlEscaped()));
+                         .arg(tr("Reply:"), isolated(toQString(reply).toHtmlEscaped()));
             continue;
         }
         h += QStringLiteral("<ol style=\"margin-top:0\">");
         for (std::size_t i = 0; i < s.replies.size(); ++i)
             h += QStringLiteral("<li>[%1] %2</li>")
-                     .arg(i < s.verdicts.size() ? fromStd(s.verdicts[i]) : QString(), sampleHtml(s.replies[i]));
+                     .arg(i < s.verdicts.size() ? toQString(s.verdicts[i]) : QString(), sampleHtml(s.replies[i]));
         h += QStringLiteral("</ol>");
     }
     return h;
@@ -437,16 +432,16 @@ QString DrillDownPanel::contextHtml(data::RowIndex r) const {
         contextLabel_->setText(tr("Context"));
         return QStringLiteral("<p style=\"color:gray\"><i>%1</i></p>").arg(tr("This row has no context."));
     }
-    QString text = fromStd(ctx);
+    QString text = toQString(ctx);
     QString note;
     if (text.size() > kMaxContextChars) {
         note = tr(" — first %L1 of %L2 characters").arg(kMaxContextChars).arg(text.size());
         text.truncate(kMaxContextChars);
     }
-    std::vector<Needle> needles{{fromStd(ds.gold[r]), kGoldColor, tr("gold answer")}};
+    std::vector<Needle> needles{{toQString(ds.gold[r]), kGoldColor, tr("gold answer")}};
     for (std::size_t m = 0; m < ds.model_count(); ++m)
         if (ds.models[m].has_answer[r])
-            needles.push_back({fromStd(ds.models[m].answer[r]), kModelColors[m % 4],
+            needles.push_back({toQString(ds.models[m].answer[r]), kModelColors[m % 4],
                                tr("answer of %1").arg(modelName(ds.models[m]))});
     QString legend =
         QStringLiteral("<span style=\"background-color:%1; color:#000;\">&nbsp;gold&nbsp;</span>").arg(kGoldColor);
@@ -509,7 +504,7 @@ void DrillDownPanel::copyRowJson() {
     const QString json = rowJson();
     if (json.isEmpty()) return;
     QApplication::clipboard()->setText(json);
-    emit rowCopied(QString::fromStdString(state_->dataset()->id[*row_]));
+    emit rowCopied(toQString(state_->dataset()->id[*row_]));
 }
 
 }  // namespace automix::ui

@@ -41,6 +41,7 @@
 #include "core/live/response_cache.hpp"
 #include "ui/job_runner.hpp"
 #include "ui/panel_host.hpp"
+#include "ui/qt_text.hpp"
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
 
@@ -52,9 +53,6 @@ QString money(double x) {
     return QStringLiteral("$%1").arg(x, 0, 'f', 4);
 }
 
-QString qs(const std::string& s) {
-    return QString::fromStdString(s);
-}
 
 }  // namespace
 
@@ -250,12 +248,12 @@ bool LivePanel::loadConfig(const QString& path) {
 
 QString LivePanel::configSummary() const {
     QStringList names;
-    for (const auto& m : config_->models) names << qs(m.name);
+    for (const auto& m : config_->models) names << toQString(m.name);
     return tr("%1 models: %2 · verifier k = %3 · %4 %5")
         .arg(config_->models.size())
         .arg(names.join(QStringLiteral(" → ")))
         .arg(config_->verifier.k)
-        .arg(qs(config_->meta_verifier.method), qs(config_->meta_verifier.params.dump()));
+        .arg(toQString(config_->meta_verifier.method), toQString(config_->meta_verifier.params.dump()));
 }
 
 bool LivePanel::applyConfigText(const QString& text, const QString& baseDir, QString* error) {
@@ -290,7 +288,7 @@ void LivePanel::editConfig() {
             }
         }
         try {
-            text = qs(live::emit_models_config(nullptr, names, "Threshold", 0.5, 8, costs, 1.0, 8).dump(2));
+            text = toQString(live::emit_models_config(nullptr, names, "Threshold", 0.5, 8, costs, 1.0, 8).dump(2));
         } catch (const std::exception& e) {
             text = QStringLiteral("{}");
             status_->setText(QString::fromStdString(e.what()));
@@ -354,18 +352,18 @@ void LivePanel::refreshKeys() {
     keys_->setRowCount(static_cast<int>(config_->models.size()));
     for (int i = 0; i < keys_->rowCount(); ++i) {
         const auto& m = config_->models[static_cast<std::size_t>(i)];
-        keys_->setItem(i, 0, new QTableWidgetItem(qs(m.name)));
+        keys_->setItem(i, 0, new QTableWidgetItem(toQString(m.name)));
         QString source = tr("none needed");
         if (!m.api_key_env.empty()) {
             const char* v = std::getenv(m.api_key_env.c_str());
-            source = (v && *v) ? tr("$%1 (set)").arg(qs(m.api_key_env)) : tr("$%1 (not set)").arg(qs(m.api_key_env));
+            source = (v && *v) ? tr("$%1 (set)").arg(toQString(m.api_key_env)) : tr("$%1 (not set)").arg(toQString(m.api_key_env));
         }
         keys_->setItem(i, 1, new QTableWidgetItem(source));
         auto* edit = new QLineEdit(keys_);
         edit->setEchoMode(QLineEdit::Password);
         edit->setPlaceholderText(tr("type a key to override"));
         const auto it = sessionKeys_.find(m.name);
-        if (it != sessionKeys_.end()) edit->setText(qs(it->second));
+        if (it != sessionKeys_.end()) edit->setText(toQString(it->second));
         const std::string name = m.name;
         connect(edit, &QLineEdit::textChanged, this,
                 [this, name](const QString& t) { sessionKeys_[name] = t.toStdString(); });
@@ -380,9 +378,9 @@ void LivePanel::showChecks() {
         QString text;
         QString tip;
         for (const auto& c : checks_)
-            if (qs(c.model) == name) {
-                text = (c.ok ? tr("ok") : tr("FAILED")) + QStringLiteral(" · %1 · %2 s").arg(qs(c.how)).arg(c.seconds, 0, 'f', 2);
-                tip = qs(c.message);
+            if (toQString(c.model) == name) {
+                text = (c.ok ? tr("ok") : tr("FAILED")) + QStringLiteral(" · %1 · %2 s").arg(toQString(c.how)).arg(c.seconds, 0, 'f', 2);
+                tip = toQString(c.message);
             }
         auto* item = new QTableWidgetItem(text);
         item->setToolTip(tip);
@@ -418,14 +416,14 @@ bool LivePanel::checkEndpoints() {
             showChecks();
             QStringList problems;
             for (const auto& c : checks_)
-                if (!c.ok) problems << QStringLiteral("%1: %2").arg(qs(c.model), qs(c.message));
+                if (!c.ok) problems << QStringLiteral("%1: %2").arg(toQString(c.model), toQString(c.message));
             status_->setText(problems.isEmpty() ? tr("All endpoints answer (%1).").arg(checks_.size())
                                                 : tr("Endpoint check failed:\n%1").arg(problems.join(QLatin1Char('\n'))));
             for (const auto& c : checks_)
                 log_->appendPlainText(QStringLiteral("check %1 · %2 · HTTP %3 · %4")
-                                          .arg(qs(c.model), qs(c.how))
+                                          .arg(toQString(c.model), toQString(c.how))
                                           .arg(c.http_status)
-                                          .arg(qs(c.message)));
+                                          .arg(toQString(c.message)));
             setRunning(running_);
         });
     return true;
@@ -452,9 +450,9 @@ bool LivePanel::useRouting(const QString& method, const nlohmann::json& params, 
     }
     config_ = std::move(next);
     configStatus_->setText(configSummary() + tr(" (routing from the explorer; the file is unchanged)"));
-    status_->setText(trainedOn.isEmpty() ? tr("Live runs now route with %1 %2.").arg(method, qs(params.dump()))
+    status_->setText(trainedOn.isEmpty() ? tr("Live runs now route with %1 %2.").arg(method, toQString(params.dump()))
                                          : tr("Live runs now route with %1 %2 (trained on %3).")
-                                               .arg(method, qs(params.dump()), trainedOn));
+                                               .arg(method, toQString(params.dump()), trainedOn));
     return true;
 }
 
@@ -495,11 +493,11 @@ void LivePanel::deploy() {
         QStringList endpoints;
         for (const auto& m : config_->models)
             endpoints << tr("%1 at %2 (key: %3)")
-                             .arg(qs(m.name), qs(m.base_url),
-                                  m.api_key_env.empty() ? tr("none") : tr("$%1").arg(qs(m.api_key_env)));
+                             .arg(toQString(m.name), toQString(m.base_url),
+                                  m.api_key_env.empty() ? tr("none") : tr("$%1").arg(toQString(m.api_key_env)));
         what = tr("Routing: %1 %2 (trained on %3)\nEndpoints: %4\nKeys are not written: `automix serve` reads them "
                   "from the environment variables named.")
-                   .arg(src.method, qs(src.params.dump()), src.trainedOn, endpoints.join(QStringLiteral("; ")));
+                   .arg(src.method, toQString(src.params.dump()), src.trainedOn, endpoints.join(QStringLiteral("; ")));
     }
     auto* summary = new QLabel(what, dialog);
     summary->setObjectName(QStringLiteral("deploySummary"));
@@ -628,7 +626,7 @@ bool LivePanel::start(std::shared_ptr<LiveRunResult> job) {
                 };
                 options.on_event = [&mailbox](const live::CallEvent& e) {
                     mailbox->post(
-                        QStringLiteral("%1 · attempt %2 · %3").arg(qs(e.label)).arg(e.attempt).arg(qs(e.what)));
+                        QStringLiteral("%1 · attempt %2 · %3").arg(toQString(e.label)).arg(e.attempt).arg(toQString(e.what)));
                 };
                 auto result = pipeline.run(job->input.dataset, job->input.dataset.all_rows(), options);
                 job->outcomes = std::move(result.rows);
@@ -682,7 +680,7 @@ void LivePanel::onProgress(const live::Progress& p) {
         for (std::size_t j = 0; j < p.per_model.size() && j < config_->models.size(); ++j) {
             const live::ModelUsage& u = p.per_model[j];
             QString part = tr("%1: %2 calls (%3 cached), %L4 tokens")
-                               .arg(qs(config_->models[j].name))
+                               .arg(toQString(config_->models[j].name))
                                .arg(u.calls)
                                .arg(u.cached)
                                .arg(u.prompt_tokens + u.completion_tokens);
@@ -731,11 +729,11 @@ void LivePanel::fillResults() {
         QString conf;
         if (!ds.models.empty() && !std::isnan(ds.models[0].verifier_confidence[r]))
             conf = QString::number(ds.models[0].verifier_confidence[r], 'f', 3);
-        const QString status = o.done ? (o.final_model > 0 ? tr("escalated") : tr("kept")) : qs(o.error);
+        const QString status = o.done ? (o.final_model > 0 ? tr("escalated") : tr("kept")) : toQString(o.error);
         const QString cash = (o.money_estimated ? QStringLiteral("~") : QString()) + money(o.money);
-        const QStringList cells = {qs(ds.id[r]),
-                                   t ? qs(t->path) : QString(),
-                                   t ? qs(t->answer).trimmed() : QString(),
+        const QStringList cells = {toQString(ds.id[r]),
+                                   t ? toQString(t->path) : QString(),
+                                   t ? toQString(t->answer).trimmed() : QString(),
                                    conf,
                                    t && !std::isnan(t->score) ? QString::number(t->score, 'f', 3) : QString(),
                                    QString::number(o.cost_units),

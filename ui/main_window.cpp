@@ -52,6 +52,7 @@
 #include "ui/filter_bar.hpp"
 #include "ui/job_runner.hpp"
 #include "ui/metric_text.hpp"
+#include "ui/qt_text.hpp"
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
 #include "ui/settings/settings.hpp"
@@ -695,7 +696,7 @@ void MainWindow::setDefaultColumnWidths() {
     std::size_t longestId = 0;
     for (std::size_t r = 0; r < dataset()->size(); ++r)
         if (dataset()->id[r].size() > dataset()->id[longestId].size()) longestId = r;
-    const QString idSample = dataset()->size() ? QString::fromStdString(dataset()->id[longestId]) : QString();
+    const QString idSample = dataset()->size() ? toQString(dataset()->id[longestId]) : QString();
     table_->setColumnWidth(QueryTableModel::Id, std::clamp(fm.horizontalAdvance(idSample) + 8, 60, 240));
     table_->setColumnWidth(QueryTableModel::DatasetName, fm.horizontalAdvance(QStringLiteral("narrative_qa")) + 10);
     table_->setColumnWidth(QueryTableModel::SplitName, fm.horizontalAdvance(QStringLiteral("split")) + 14);
@@ -964,7 +965,7 @@ void MainWindow::selectRow(data::RowIndex r) {
 
 void MainWindow::fillRowMenu(QMenu* menu, data::RowIndex row) {
     const data::Dataset& ds = *dataset();
-    const QString id = QString::fromStdString(ds.id[row]);
+    const QString id = toQString(ds.id[row]);
     menu->addAction(tr("Copy as JSON"), drillDown_, &DrillDownPanel::copyRowJson);
     menu->addAction(tr("Copy id"), this, [id] { QApplication::clipboard()->setText(id); });
     for (QAction* a : rowActions_) menu->addAction(a);  // added by panels (Walk Through…)

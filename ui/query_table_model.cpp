@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "ui/compare_routing.hpp"
+#include "ui/qt_text.hpp"
 #include "ui/routing_state.hpp"
 
 namespace automix::ui {
@@ -19,7 +20,7 @@ char foldAscii(char c) {
 }
 
 // Case-insensitive for ASCII, exact for other bytes: the needle is already folded.
-bool containsFolded(const std::string& hay, const std::string& needle) {
+bool containsFolded(std::string_view hay, const std::string& needle) {
     if (needle.empty()) return true;
     if (hay.size() < needle.size()) return false;
     auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(),
@@ -166,7 +167,7 @@ QVariant QueryTableModel::data(const QModelIndex& index, int role) const {
     const int c = index.column();
     if (role == RowIndexRole) return QVariant::fromValue<quint32>(r);
     if (role == Qt::DisplayRole) {
-        if (c == Id) return QString::fromStdString(ds->id[r]);
+        if (c == Id) return toQString(ds->id[r]);
         if (c == DatasetName)
             return QString::fromUtf8(ds->dataset_name(r).data(), static_cast<qsizetype>(ds->dataset_name(r).size()));
         if (c == SplitName) {
@@ -175,7 +176,7 @@ QVariant QueryTableModel::data(const QModelIndex& index, int role) const {
         }
         if (c == Question) {
             // Only what fits on one line is ever painted; the view elides the rest.
-            const std::string& q = ds->question[r];
+            const std::string_view q = ds->question[r];
             QString text = QString::fromUtf8(q.data(), static_cast<qsizetype>(std::min<std::size_t>(q.size(), 300)));
             return text.simplified();
         }
@@ -201,7 +202,7 @@ QVariant QueryTableModel::data(const QModelIndex& index, int role) const {
             return std::isnan(cost) ? QStringLiteral("—") : QString::number(cost, 'g', 4);
         }
     }
-    if (role == Qt::ToolTipRole && c == Question) return QString::fromStdString(ds->question[r]);
+    if (role == Qt::ToolTipRole && c == Question) return toQString(ds->question[r]);
     if (compareColumn_ && c == compareColumn()) {
         if (role == Qt::ToolTipRole) return compare_->explain(r);
         // B decides otherwise than A: marked, so the differences stand out while scrolling.

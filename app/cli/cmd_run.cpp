@@ -227,7 +227,7 @@ int run_command(const std::vector<std::string>& argv) {
         if (!result.rows[i].done && result.rows[i].error != "cancelled") {
             ++failed;
             if (shown < 5 && result.stopped.empty()) {
-                std::fprintf(stderr, "row %s: %s\n", in.dataset.id[rows[i]].c_str(), result.rows[i].error.c_str());
+                std::fprintf(stderr, "row %s: %s\n", std::string(in.dataset.id[rows[i]]).c_str(), result.rows[i].error.c_str());
                 ++shown;
             }
         }

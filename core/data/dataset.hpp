@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/data/sample_column.hpp"
+#include "core/data/string_column.hpp"
 
 namespace automix::data {
 
@@ -45,7 +46,7 @@ struct ModelColumns {
     std::string name;                                        // key in the file ("llama13b", "small", ...)
     std::string display_name;                                // for humans ("LLaMA-13B")
     double call_cost = 1.0;                                  // cost of one call (method §4: small 1, large 50)
-    std::vector<std::string> answer;                         // "" when absent
+    StringColumn answer;                                     // "" when absent
     std::vector<std::uint8_t> has_answer;                    // 0/1
     std::vector<double> score;                               // in [0,1]; kMissing when absent
     // Per row: each sample's verdict in memory, the texts read on demand (sample_column.hpp).
@@ -53,16 +54,16 @@ struct ModelColumns {
     std::vector<double> verifier_confidence;                 // kMissing when not verified
     // Native format: unknown fields of this model's per-row object, as compact JSON
     // object text ("" when none). Empty vector when no row had any.
-    std::vector<std::string> extra_json;
+    StringColumn extra_json;
 };
 
 class Dataset {
   public:
     // Row columns (all of length size()).
-    std::vector<std::string> id;
-    std::vector<std::string> pid;
-    std::vector<std::string> question;
-    std::vector<std::string> gold;             // release field `output`
+    StringColumn id;
+    StringColumn pid;
+    StringColumn question;
+    StringColumn gold;                         // release field `output`
     std::vector<std::uint16_t> dataset_index;  // into dataset_names
     std::vector<Split> split;
     std::vector<Category> category;
@@ -73,11 +74,11 @@ class Dataset {
     std::vector<std::uint8_t> unmeasured;
     // Unknown fields of each row, as a compact JSON object text ("" when none),
     // kept so that they round-trip on write.
-    std::vector<std::string> extra_json;
+    StringColumn extra_json;
     std::vector<std::uint32_t> source_line;  // 1-based line in the file it came from
     // The file's own split text for rows whose split is Split::Other ("test", "dev", ...),
     // "" otherwise. Empty vector when every row is train or val.
-    std::vector<std::string> split_label;
+    StringColumn split_label;
 
     std::vector<std::string> dataset_names;  // e.g. "cnli", "coqa", ...
     std::vector<ModelColumns> models;        // ordered by cost

@@ -53,9 +53,9 @@ using json::ScanError;
 class IdIndex {
   public:
     // Row that already has `id`, or -1; otherwise remembers `row` for it.
-    long long find_or_add(const std::string& id, RowIndex row, const std::vector<std::string>& ids) {
+    long long find_or_add(std::string_view id, RowIndex row, const StringColumn& ids) {
         if ((count_ + 1) * 2 > slots_.size()) grow();
-        const auto tag = static_cast<std::uint32_t>(std::hash<std::string>{}(id) >> 16);
+        const auto tag = static_cast<std::uint32_t>(std::hash<std::string_view>{}(id) >> 16);
         std::size_t mask = slots_.size() - 1;
         for (std::size_t i = position(tag, mask);; i = (i + 1) & mask) {
             std::uint64_t slot = slots_[i];
@@ -703,9 +703,9 @@ class Loader {
         std::unordered_map<std::string, std::size_t> odd;
         for (std::size_t r = 0; r < d.split_label.size(); ++r) {
             if (d.split[r] != Split::Other) continue;
-            std::string lower = d.split_label[r];
+            std::string lower(d.split_label[r]);
             for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-            if (lower == "train" || lower == "val") ++odd[d.split_label[r]];
+            if (lower == "train" || lower == "val") ++odd[std::string(d.split_label[r])];
         }
         std::vector<std::pair<std::string, std::size_t>> sorted(odd.begin(), odd.end());
         std::sort(sorted.begin(), sorted.end());

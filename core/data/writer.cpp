@@ -37,7 +37,7 @@ void append_raw_context(std::string& line, const Dataset& d, RowIndex r) {
 }
 
 // Appends the members of a compact JSON object text ("{...}") after existing members.
-void append_extra_members(std::string& line, const std::string& extra_object) {
+void append_extra_members(std::string& line, std::string_view extra_object) {
     if (extra_object.size() <= 2) return;
     line += ',';
     line.append(extra_object, 1, extra_object.size() - 2);

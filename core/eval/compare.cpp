@@ -108,7 +108,7 @@ DataTable disagreement_table(const data::Dataset& ds, const std::vector<DatasetC
             const bool ea = c.a.decisions[i] > 0, eb = c.b.decisions[i] > 0;
             if (ea == eb) continue;
             const data::RowIndex r = c.rows[i];
-            std::vector<Cell> line{c.dataset, ds.id[r], std::string(data::to_string(ds.split[r])), answering(ds, c.a, i),
+            std::vector<Cell> line{c.dataset, std::string(ds.id[r]), std::string(data::to_string(ds.split[r])), answering(ds, c.a, i),
                                    answering(ds, c.b, i)};
             for (const auto& m : ds.models) line.emplace_back(m.score[r]);
             const bool o = c.oracle[i];

@@ -31,7 +31,7 @@ ScoredView::ScoredView(const data::Dataset& ds, data::View rows, std::vector<int
             const data::RowIndex r = rows_[i];
             const double v = r < col.size() ? col[r] : kNaN;
             if (std::isnan(v))
-                throw std::invalid_argument("row " + (r < ds.id.size() ? ds.id[r] : std::to_string(r)) +
+                throw std::invalid_argument("row " + (r < ds.id.size() ? std::string(ds.id[r]) : std::to_string(r)) +
                                             ": no score for model " + ds.models[m].name);
             s[i] = v;
         }

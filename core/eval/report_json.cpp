@@ -273,11 +273,11 @@ ojson dataset_json(const DatasetReport& d, const EvalOptions& o, const data::Dat
 
 // A string as nlohmann's dump writes it (UTF-8 kept, the JSON escapes, \u00xx for other
 // control bytes): plain text is copied, anything else goes through nlohmann itself.
-void append_json_string(std::string& out, const std::string& s) {
+void append_json_string(std::string& out, std::string_view s) {
     for (const char c : s) {
         const auto b = static_cast<unsigned char>(c);
         if (b < 0x20 || b >= 0x80 || c == '"' || c == '\\') {
-            out += ojson(s).dump();
+            out += ojson(std::string(s)).dump();
             return;
         }
     }

@@ -335,7 +335,7 @@ class ExternalRouterMethod : public routing::Method {
     double checked(const data::Dataset& ds, const std::vector<double>& col, data::RowIndex r) const {
         const double s = r < col.size() ? col[r] : NAN;
         if (std::isnan(s))
-            throw routing::RoutingError("row " + (r < ds.id.size() ? ds.id[r] : std::to_string(r)) + ": no score in " +
+            throw routing::RoutingError("row " + (r < ds.id.size() ? std::string(ds.id[r]) : std::to_string(r)) + ": no score in " +
                                         scores_->source + " (" + name() + ")");
         return s;
     }
@@ -381,7 +381,7 @@ RouterScoresError::RouterScoresError(const std::string& file, std::size_t line, 
 double RouterScores::score_of(const data::Dataset& ds, data::RowIndex row) const {
     if (row >= ds.size()) return NAN;
     const std::string key =
-        keyed_by_dataset ? make_key(std::string(ds.dataset_name(row)), ds.id[row], true) : ds.id[row];
+        keyed_by_dataset ? make_key(std::string(ds.dataset_name(row)), std::string(ds.id[row]), true) : std::string(ds.id[row]);
     const auto it = scores.find(key);
     return it == scores.end() ? NAN : it->second;
 }
@@ -442,7 +442,7 @@ RouterScoresCoverage coverage(const RouterScores& s, const data::Dataset& ds) {
         if (!std::isnan(s.score_of(ds, static_cast<data::RowIndex>(r))))
             ++c.matched;
         else if (c.missing_ids.size() < 5)
-            c.missing_ids.push_back(ds.id[r]);
+            c.missing_ids.emplace_back(ds.id[r]);
     }
     c.unused_scores = s.scores.size() - std::min(s.scores.size(), c.matched);
     return c;

@@ -652,7 +652,7 @@ HttpReply ChatRouter::chat(const HttpRequest& req, const std::string& request_id
                             {"completion_tokens", completion_tokens},
                             {"total_tokens", prompt_tokens + completion_tokens}};
         const std::string& id = completion_id;
-        const std::string& content = in.dataset.models[static_cast<std::size_t>(row.final_model)].answer[0];
+        const std::string content(in.dataset.models[static_cast<std::size_t>(row.final_model)].answer[0]);
         if (stream) {
             automix["streamed"] = true;
             reply.content_type = "text/event-stream";

@@ -98,8 +98,8 @@ LiveInput read_live_input(const std::string& path) {
         if (obj.contains("models") && obj["models"].is_array()) in.native = true;
         ds.id.push_back(field_string(obj, "id", where, true));
         // Refused now: `automix eval` refuses the output later, after the calls were paid.
-        if (auto [it, fresh] = first_line.try_emplace(ds.id.back(), line_no); !fresh)
-            throw std::runtime_error(where + ": duplicate id '" + ds.id.back() + "' (first at line " +
+        if (auto [it, fresh] = first_line.try_emplace(std::string(ds.id.back()), line_no); !fresh)
+            throw std::runtime_error(where + ": duplicate id '" + std::string(ds.id.back()) + "' (first at line " +
                                      std::to_string(it->second) + ")");
         ds.question.push_back(field_string(obj, "question", where, true));
         ds.pid.push_back(field_string(obj, "pid", where, false));

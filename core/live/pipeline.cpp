@@ -19,11 +19,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string trim(const std::string& s) {
+std::string trim(std::string_view s) {
     const auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return {};
+    if (b == std::string_view::npos) return {};
     const auto e = s.find_last_not_of(" \t\r\n");
-    return s.substr(b, e - b + 1);
+    return std::string(s.substr(b, e - b + 1));
 }
 
 // Checks a reply body before it is billed as good: the server's text must parse as `po` asks
@@ -43,8 +43,8 @@ std::function<std::optional<ParseProblem>(const std::string&)> reply_validator(
 std::vector<std::string> row_options(const data::Dataset& ds, data::RowIndex r) {
     std::vector<std::string> out;
     if (r >= ds.extra_json.size()) return out;
-    const std::string& extra = ds.extra_json[r];
-    if (extra.find("\"options\"") == std::string::npos) return out;
+    const std::string_view extra = ds.extra_json[r];
+    if (extra.find("\"options\"") == std::string_view::npos) return out;
     const auto j = data::json::parse_limited_or_discarded(extra);
     if (!j.is_object() || !j.contains("options") || !j["options"].is_array()) return out;
     for (const auto& o : j["options"])
@@ -55,6 +55,9 @@ std::vector<std::string> row_options(const data::Dataset& ds, data::RowIndex r) 
 template <class T>
 void fit(std::vector<T>& v, std::size_t n, const T& fill) {
     if (v.size() != n) v.resize(n, fill);
+}
+void fit(data::StringColumn& v, std::size_t n) {
+    if (v.size() != n) v.resize(n);
 }
 void fit(data::SampleColumn& v, std::size_t n) {
     if (v.size() != n) v.resize(n);
@@ -76,7 +79,7 @@ void prepare_model_columns(data::Dataset& ds, const ModelsConfig& cfg) {
     for (std::size_t j = 0; j < ds.models.size(); ++j) {
         auto& c = ds.models[j];
         c.call_cost = cfg.models[j].call_cost;
-        fit(c.answer, n, std::string());
+        fit(c.answer, n);
         fit(c.has_answer, n, std::uint8_t{0});
         fit(c.score, n, data::kMissing);
         fit(c.verifier_samples, n);
@@ -100,7 +103,7 @@ std::string answer_prompt(const PromptTemplates& t, const data::Dataset& ds, dat
 }
 
 std::string verify_prompt(const PromptTemplates& t, const data::Dataset& ds, data::RowIndex row,
-                          const std::string& answer) {
+                          std::string_view answer) {
     PromptFields f = prompt_fields(ds, row);
     f.answer = trim(answer);
     return render_prompt(t.verify, f);
@@ -108,7 +111,7 @@ std::string verify_prompt(const PromptTemplates& t, const data::Dataset& ds, dat
 
 double score_answer(const data::Dataset& ds, data::RowIndex row, const std::string& answer) {
     if (row >= ds.gold.size() || ds.gold[row].empty()) return data::kMissing;
-    const std::string& gold = ds.gold[row];
+    const std::string gold(ds.gold[row]);
     const std::string_view dataset = row < ds.dataset_index.size() ? ds.dataset_name(row) : std::string_view();
     // A quality gold answer given as an option's text counts by that option's letter; native
     // rows may list the options in an `options` field instead of the question.
@@ -156,7 +159,7 @@ Pipeline::Pipeline(ModelsConfig cfg, std::vector<std::string> api_keys, PromptTe
     probe.extra_json = {""};
     probe.source_line = {0};
     prepare_model_columns(probe, cfg_);
-    probe.models[0].answer[0] = "probe";
+    probe.models[0].answer.set(0, "probe");
     probe.models[0].has_answer[0] = 1;
     probe.models[0].verifier_confidence[0] = 0.5;
     probe.models[0].score[0] = 0.0;
@@ -452,7 +455,7 @@ class Run {
             *d = p_.decide(ds_, row(i), j);
             return true;
         } catch (const std::exception& e) {
-            fail(i, cfg_.meta_verifier.method + " on " + ds_.id[row(i)] + ": " + e.what());
+            fail(i, cfg_.meta_verifier.method + " on " + std::string(ds_.id[row(i)]) + ": " + e.what());
             return false;
         }
     }
@@ -474,7 +477,7 @@ class Run {
     }
 
     std::string label(std::size_t i, std::size_t j, const char* what) const {
-        return cfg_.models[j].name + " " + what + " " + ds_.id[row(i)];
+        return cfg_.models[j].name + " " + what + " " + std::string(ds_.id[row(i)]);
     }
 
     Bill bill_of(std::size_t j, const Completion& c, const std::string& prompt) const {
@@ -576,7 +579,7 @@ class Run {
     void set_answer(std::size_t i, std::size_t j, const std::string& text) {
         auto& col = ds_.models[j];
         const auto r = row(i);
-        col.answer[r] = text;
+        col.answer.set(r, text);
         col.has_answer[r] = 1;
         col.score[r] = score_answer(ds_, r, text);
         state_[i].steps[j].answer = Phase::Done;

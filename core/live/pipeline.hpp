@@ -107,7 +107,7 @@ void prepare_model_columns(data::Dataset& ds, const ModelsConfig& cfg);
 // The prompts the pipeline sends for `row` of `ds`: the answer prompt, and the verification
 // prompt of `answer` (trimmed, as sent). One place, so the GUI shows exactly what was asked.
 std::string answer_prompt(const PromptTemplates& t, const data::Dataset& ds, data::RowIndex row);
-std::string verify_prompt(const PromptTemplates& t, const data::Dataset& ds, data::RowIndex row, const std::string& answer);
+std::string verify_prompt(const PromptTemplates& t, const data::Dataset& ds, data::RowIndex row, std::string_view answer);
 
 // Score of an answer against the row's gold (option letter for `quality`, else token F1);
 // kMissing when the row has no gold answer.

@@ -16,11 +16,11 @@ using nlohmann::json;
 
 namespace {
 
-std::string trim(const std::string& s) {
+std::string trim(std::string_view s) {
     const auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return {};
+    if (b == std::string_view::npos) return {};
     const auto e = s.find_last_not_of(" \t\r\n");
-    return s.substr(b, e - b + 1);
+    return std::string(s.substr(b, e - b + 1));
 }
 
 HttpReply error_reply(int status, const std::string& message, const std::string& type) {
@@ -296,7 +296,7 @@ HttpReply ReplayServer::complete(const HttpRequest& req, bool chat) {
                                     : " Not supported by the context. So the AI generated answer is incorrect.");
         }
     } else {
-        for (int i = 0; i < n; ++i) texts.push_back(col.answer[static_cast<std::size_t>(row)]);
+        for (int i = 0; i < n; ++i) texts.emplace_back(col.answer[static_cast<std::size_t>(row)]);
     }
     json choices = json::array();
     std::int64_t completion_tokens = 0;

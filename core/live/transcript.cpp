@@ -58,7 +58,7 @@ RowTranscript transcribe_row(const data::Dataset& ran, data::RowIndex row, const
                 const auto& col = ran.models[static_cast<std::size_t>(c.model)];
                 if (c.kind == "answer") {
                     s.prompt = answer_prompt(prompts, ran, row);
-                    s.replies.push_back(col.answer[row]);
+                    s.replies.emplace_back(col.answer[row]);
                 } else {
                     s.prompt = verify_prompt(prompts, ran, row, col.answer[row]);
                     if (row < col.verifier_samples.size()) s.replies = col.verifier_samples[row];

@@ -16,7 +16,7 @@ inline double confidence(const data::Dataset& ds, data::RowIndex r) {
     const auto& col = ds.models.front().verifier_confidence;
     const double p = r < col.size() ? col[r] : std::nan("");
     if (std::isnan(p))
-        throw RoutingError("row " + (r < ds.id.size() ? ds.id[r] : std::to_string(r)) + ": no verifier confidence");
+        throw RoutingError("row " + (r < ds.id.size() ? std::string(ds.id[r]) : std::to_string(r)) + ": no verifier confidence");
     return p;
 }
 
@@ -26,7 +26,7 @@ inline double confidence(const data::Dataset& ds, data::RowIndex r) {
 std::vector<double> confidences(const data::Dataset& ds, const data::View& rows);
 
 inline std::string row_name(const data::Dataset& ds, data::RowIndex r) {
-    return r < ds.id.size() ? ds.id[r] : std::to_string(r);
+    return r < ds.id.size() ? std::string(ds.id[r]) : std::to_string(r);
 }
 
 // Shortest text that reads back as the same double ("0.375", "0.3333333333333333").

@@ -58,7 +58,7 @@ class FixedAnswerMethod : public Method {
     std::string explain(const data::Dataset& ds, const data::View& train, data::RowIndex row, const Params& p,
                         const Config& cfg) const override {
         if (fixed(ds, row))
-            return "SLM answer \"" + ds.models.front().answer[row] +
+            return "SLM answer \"" + std::string(ds.models.front().answer[row]) +
                    "\" is a substring of \"unanswerable'.\" → escalate";
         return inner_->explain(ds, train, row, p, cfg);
     }

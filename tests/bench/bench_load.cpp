@@ -127,7 +127,7 @@ void BM_ReaderPlain(benchmark::State& state) {
     for (auto _ : state) {
         auto r = std::make_unique<LoadResult>(load_file(plain_path()));
         if (r->dataset.size() != static_cast<std::size_t>(kRows)) state.SkipWithError("wrong row count");
-        benchmark::DoNotOptimize(r->dataset.id.data());
+        benchmark::DoNotOptimize(r->dataset.id.size());
         release_untimed(state, r);
     }
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * uncompressed_size()));
@@ -137,7 +137,7 @@ void BM_ReaderGzip(benchmark::State& state) {
     for (auto _ : state) {
         auto r = std::make_unique<LoadResult>(load_file(gz_path()));
         if (r->dataset.size() != static_cast<std::size_t>(kRows)) state.SkipWithError("wrong row count");
-        benchmark::DoNotOptimize(r->dataset.id.data());
+        benchmark::DoNotOptimize(r->dataset.id.size());
         release_untimed(state, r);
     }
     // Uncompressed bytes, so the figure compares with the plain one.

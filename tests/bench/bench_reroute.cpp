@@ -38,7 +38,7 @@ std::shared_ptr<const data::Dataset> bigDataset(std::size_t rows) {
     }
     for (std::size_t i = 0; ds->size() < rows; ++i) {
         const std::size_t r = i % src.size();
-        ds->id.push_back(src.id[r] + "-" + std::to_string(i));
+        ds->id.push_back(std::string(src.id[r]) + "-" + std::to_string(i));
         ds->pid.push_back(src.pid[r]);
         ds->question.push_back(src.question[r]);
         ds->gold.push_back(src.gold[r]);

@@ -294,7 +294,7 @@ bool contains(const std::vector<std::string>& list, const std::string& item) {
 }
 
 std::vector<std::string> ids_of(const Dataset& d) {
-    return d.id;
+    return {d.id.begin(), d.id.end()};
 }
 
 }  // namespace
@@ -373,7 +373,7 @@ class TestBadCorpus : public QObject {
         QCOMPARE(r.problems[0].message, c.message);
         // Every kept row still has its own data (nothing shifted by the skipped line).
         for (std::size_t row = 0; row < r.dataset.size(); ++row) {
-            const std::string& id = r.dataset.id[row];
+            const std::string id(r.dataset.id[row]);
             const std::string n = id.substr(1);
             QCOMPARE(r.dataset.question[row], std::string(id[0] == 'g' ? "Question " + n + "?" : "Q" + n + "?"));
         }

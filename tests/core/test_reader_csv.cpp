@@ -177,7 +177,7 @@ class TestReaderCsv : public QObject {
         const Dataset& a = release.dataset;
         std::string text = "id,dataset,split,slm_score,llm_score,slm_confidence\n";
         for (std::size_t r = 0; r < a.size(); ++r)
-            text += a.id[r] + "," + std::string(a.dataset_name(static_cast<RowIndex>(r))) + "," +
+            text += std::string(a.id[r]) + "," + std::string(a.dataset_name(static_cast<RowIndex>(r))) + "," +
                     std::string(to_string(a.split[r])) + "," + exact(a.small().score[r]) + "," +
                     exact(a.large().score[r]) + "," + exact(a.small().verifier_confidence[r]) + "\n";
         QTemporaryDir dir;

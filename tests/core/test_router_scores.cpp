@@ -177,7 +177,7 @@ class TestRouterScores : public QObject {
             for (const auto r : d.train_rows) {
                 s.push_back(ds.small().score[r]);
                 l.push_back(ds.large().score[r]);
-                rs.push_back(scores->scores.at(ds.id[r]));
+                rs.push_back(scores->scores.at(std::string(ds.id[r])));
             }
             // Brute force: every distinct train score as t, ties to the fewest escalations.
             std::vector<double> ts = rs;
@@ -197,7 +197,7 @@ class TestRouterScores : public QObject {
             for (const auto r : d.val_rows) {
                 vs.push_back(ds.small().score[r]);
                 vl.push_back(ds.large().score[r]);
-                vesc.push_back(scores->scores.at(ds.id[r]) >= best.t);
+                vesc.push_back(scores->scores.at(std::string(ds.id[r])) >= best.t);
             }
             double cost = 0, perf = 0;
             const double lift = lift_of(vs, vl, vesc, &cost, &perf);

@@ -19,7 +19,7 @@ bool same_number(double a, double b) {
 }
 
 std::string split_text(const Dataset& d, RowIndex r) {
-    if (d.split[r] == Split::Other && r < d.split_label.size()) return d.split_label[r];
+    if (d.split[r] == Split::Other && r < d.split_label.size()) return std::string(d.split_label[r]);
     return std::string(to_string(d.split[r]));
 }
 
@@ -42,7 +42,7 @@ std::string difference(const Dataset& a, const Dataset& b) {
         if (a.category[r] != b.category[r]) return "category" + at;
         if (a.category_from_file[r] != b.category_from_file[r]) return "category_from_file" + at;
         if (a.extra_json[r] != b.extra_json[r])
-            return "extra_json" + at + ": " + a.extra_json[r] + " vs " + b.extra_json[r];
+            return "extra_json" + at + ": " + std::string(a.extra_json[r]) + " vs " + std::string(b.extra_json[r]);
         if (a.context(r) != b.context(r)) return "context" + at;
         if (a.contexts->has_context(r) != b.contexts->has_context(r)) return "has_context" + at;
         for (std::size_t m = 0; m < a.model_count(); ++m) {
@@ -53,8 +53,8 @@ std::string difference(const Dataset& a, const Dataset& b) {
             if (!same_number(x.score[r], y.score[r])) return "score" + where;
             if (!same_number(x.verifier_confidence[r], y.verifier_confidence[r])) return "confidence" + where;
             if (x.verifier_samples[r] != y.verifier_samples[r]) return "samples" + where;
-            std::string ex = r < x.extra_json.size() ? x.extra_json[r] : "";
-            std::string ey = r < y.extra_json.size() ? y.extra_json[r] : "";
+            std::string_view ex = r < x.extra_json.size() ? x.extra_json[r] : "";
+            std::string_view ey = r < y.extra_json.size() ? y.extra_json[r] : "";
             if (ex != ey) return "model extra_json" + where;
         }
     }

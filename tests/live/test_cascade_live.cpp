@@ -90,7 +90,7 @@ void CascadeLiveTest::trainedCascadeRunsLiveWithEvalsDecisions() {
     LiveInput in = read_live_input(kDemo3);
     prepare_model_columns(in.dataset, cfg);
     std::unordered_map<std::string, data::RowIndex> by_id;
-    for (data::RowIndex r = 0; r < in.dataset.size(); ++r) by_id[in.dataset.id[r]] = r;
+    for (data::RowIndex r = 0; r < in.dataset.size(); ++r) by_id[std::string(in.dataset.id[r])] = r;
     data::View rows;
     for (const auto& id : val_ids) rows.push_back(by_id.at(id));
     Pipeline p(cfg, {}, load_prompt_templates("", ""), nullptr);

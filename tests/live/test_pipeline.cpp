@@ -65,7 +65,7 @@ void expect_offline_equal(const data::Dataset& live, const data::Dataset& off, s
     for (std::size_t r = 0; r < off.size(); ++r) {
         QCOMPARE(live.id[r], off.id[r]);
         QCOMPARE(live.models[0].answer[r], off.models[0].answer[r]);
-        QVERIFY2(std::abs(live.models[0].score[r] - off.models[0].score[r]) < 1e-9, off.id[r].c_str());
+        QVERIFY2(std::abs(live.models[0].score[r] - off.models[0].score[r]) < 1e-9, std::string(off.id[r]).c_str());
         const auto& stored = off.models[0].verifier_samples[r];
         const std::vector<std::string> expected(stored.begin(),
                                                 stored.begin() + static_cast<long>(std::min(samples, stored.size())));
@@ -74,7 +74,7 @@ void expect_offline_equal(const data::Dataset& live, const data::Dataset& off, s
             QVERIFY(std::abs(live.models[0].verifier_confidence[r] - off.models[0].verifier_confidence[r]) < 1e-12);
         if (large_everywhere) {
             QCOMPARE(live.models[1].answer[r], off.models[1].answer[r]);
-            QVERIFY2(std::abs(live.models[1].score[r] - off.models[1].score[r]) < 1e-9, off.id[r].c_str());
+            QVERIFY2(std::abs(live.models[1].score[r] - off.models[1].score[r]) < 1e-9, std::string(off.id[r]).c_str());
         }
     }
 }
@@ -408,7 +408,7 @@ void PipelineTest::selectedRowsAndTypedQuestion() {
         QVERIFY(std::abs(in.dataset.models[1].score[i] - s.offline->models[1].score[r]) < 1e-9);
     }
     // A typed question (the GUI playground) that the replay data happens to know.
-    LiveInput typed = live_input_from_question("typed-1", s.offline->context(7), s.offline->question[7]);
+    LiveInput typed = live_input_from_question("typed-1", s.offline->context(7), std::string(s.offline->question[7]));
     prepare_model_columns(typed.dataset, cfg);
     const auto one = p.run(typed.dataset, typed.dataset.all_rows(), {});
     QVERIFY(one.rows[0].done);

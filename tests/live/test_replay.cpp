@@ -70,7 +70,7 @@ void ReplayTest::answersWithTheStoredAnswer() {
             const auto body = request_body(provider_for("chat"), ds->models[m].name, answer_prompt(*ds, r), Sampling{});
             const auto rep = server.handle(post("/v1/chat/completions", body));
             QCOMPARE(rep.status, 200);
-            QCOMPARE(texts(rep, 1), std::vector<std::string>{ds->models[m].answer[r]});
+            QCOMPARE(texts(rep, 1), std::vector<std::string>{std::string(ds->models[m].answer[r])});
         }
     }
     const auto log = server.log();
@@ -164,7 +164,7 @@ void ReplayTest::scriptedFaults() {
     QVERIFY(rep.cut_mid_body);
     rep = server.handle(post("/v1/chat/completions", body));
     QCOMPARE(rep.delay_ms, 1244);
-    QCOMPARE(texts(rep, 1), std::vector<std::string>{ds->models[0].answer[0]});
+    QCOMPARE(texts(rep, 1), std::vector<std::string>{std::string(ds->models[0].answer[0])});
     QCOMPARE(server.handle(post("/v1/chat/completions", body)).status, 401);
     rep = server.handle(post("/v1/chat/completions", body));  // script used up: clean again
     QCOMPARE(rep.status, 200);

@@ -167,7 +167,7 @@ std::vector<Reply> http_keep_alive(int port, const std::vector<std::string>& bod
     return out;
 }
 
-std::string chat_body(const std::string& context, const std::string& question, const std::string& model = "automix",
+std::string chat_body(const std::string& context, std::string_view question, const std::string& model = "automix",
                       bool stream = false) {
     json messages = json::array();
     if (!context.empty()) messages.push_back({{"role", "system"}, {"content", context}});
@@ -257,7 +257,7 @@ void ServeTest::answersAndDecisionsEqualRun() {
     const auto fixture = automix::data::load_file(live_test::fixture_path()).dataset;
     int escalated = 0, kept = 0;
     for (int r = 0; r < rows; ++r) {
-        const std::string id = fixture.id[static_cast<std::size_t>(r)];
+        const std::string id(fixture.id[static_cast<std::size_t>(r)]);
         for (const auto& [model, ref] : {std::pair{std::string("automix"), ref_pomdp.at(id)},
                                          std::pair{std::string("automix:Threshold:0.375"), ref_threshold.at(id)}}) {
             const auto reply = http(serve.port, "POST", "/v1/chat/completions",
@@ -541,7 +541,7 @@ void ServeTest::requestLogLoadsWithTheReader() {
         QVERIFY(ds.models[0].has_answer[i]);
         QCOMPARE(ds.models[0].answer[i], fixture.models[0].answer[i]);
         const json extra = json::parse(ds.extra_json[i]);
-        QVERIFY2(extra.contains("live") && extra.contains("serve"), ds.extra_json[i].c_str());
+        QVERIFY2(extra.contains("live") && extra.contains("serve"), std::string(ds.extra_json[i]).c_str());
         if (i < 6) {
             QCOMPARE(extra["live"]["final_model"].get<std::string>() == "large" ? std::string("small>large")
                                                                                 : std::string("small"),
@@ -659,7 +659,7 @@ void ServeTest::trainedCascadeServesEvalsDecisions() {
     const auto val_ids = dataset["val_ids"].get<std::vector<std::string>>();
     const auto decisions = dataset["methods"]["Cascade"]["decisions"].get<std::vector<int>>();
     std::map<std::string, automix::data::RowIndex> by_id;
-    for (automix::data::RowIndex r = 0; r < offline.size(); ++r) by_id[offline.id[r]] = r;
+    for (automix::data::RowIndex r = 0; r < offline.size(); ++r) by_id[std::string(offline.id[r])] = r;
 
     Process serve;
     QVERIFY(serve.start(serve_args(emitted.toStdString(), {"--request-log", log})));
@@ -730,7 +730,7 @@ void ServeTest::logLinesKeepPromptsAndTokenOut() {
     auto env = QProcessEnvironment::systemEnvironment();
     env.insert("AUTOMIX_SERVE_TEST_TOKEN", "tok-log-31c4");
     const auto fixture = automix::data::load_file(live_test::fixture_path()).dataset;
-    const std::string question = fixture.question[2];
+    const std::string question(fixture.question[2]);
     for (const bool prompts : {false, true}) {
         QStringList args = {"serve", "--config",    QString::fromStdString(cfg), "--port",
                             "0",     "--token-env", "AUTOMIX_SERVE_TEST_TOKEN"};

@@ -28,6 +28,7 @@
 #include "core/scoring/verifier.hpp"
 #include "live/support_foreign.hpp"
 #include "ui/drill_down_panel.hpp"
+#include "ui/qt_text.hpp"
 #include "ui/query_table_model.hpp"
 #include "ui/live_panel.hpp"
 #include "ui/main_window.hpp"
@@ -186,7 +187,7 @@ void TestLivePanel::playgroundQuestion() {
     for (auto* e : panel.findChildren<QLineEdit*>())
         if (e->placeholderText().startsWith("Playground")) question = e;
     QVERIFY(question);
-    QTest::keyClicks(question, QString::fromStdString(fixture()->question[12]));
+    QTest::keyClicks(question, ui::toQString(fixture()->question[12]));
     QSignalSpy landed(&panel, &LivePanel::resultsLanded);
     QTest::mouseClick(button(&panel, "Ask"), Qt::LeftButton);
     QVERIFY(landed.wait(20000));
@@ -387,7 +388,7 @@ void TestLivePanel::resultsFlowIntoTheExplorer() {
         const auto r = ran[i];
         const auto& decided = fixture()->models[decisions[i]];
         QCOMPARE(cell(r, ui::QueryTableModel::LiveModel), decisions[i] ? QString("large") : QString("small"));
-        QCOMPARE(cell(r, ui::QueryTableModel::LiveAnswer), QString::fromStdString(decided.answer[r]).simplified());
+        QCOMPARE(cell(r, ui::QueryTableModel::LiveAnswer), ui::toQString(decided.answer[r]).simplified());
         QCOMPARE(cell(r, ui::QueryTableModel::LivePath), decisions[i] ? QString("small → large") : QString("small"));
         QVERIFY(cell(r, ui::QueryTableModel::LiveMoney).startsWith("$"));
     }
@@ -404,7 +405,7 @@ void TestLivePanel::resultsFlowIntoTheExplorer() {
     QVERIFY2(details.contains("Live run"), qPrintable(details.left(2000)));
     QVERIFY(details.contains("small · answer"));
     QVERIFY(details.contains("small · verify"));
-    QVERIFY(details.contains(QString::fromStdString(fixture()->question[3]).simplified().left(40)));
+    QVERIFY(details.contains(ui::toQString(fixture()->question[3]).simplified().left(40)));
     const auto counts = scoring::count_verdicts(fixture()->models[0].verifier_samples[3]);
     QCOMPARE(int(details.count("[correct]")), counts.correct);
     QCOMPARE(int(details.count("[incorrect]")), counts.incorrect);
@@ -549,7 +550,7 @@ void TestLivePanel::configEditedInTheExplorer() {
     QVERIFY(panel.hasConfig());
     QTRY_VERIFY(panel.findChild<QDialog*>(QStringLiteral("configEditor")) == nullptr);  // closed and deleted
     QSignalSpy landed(&panel, &LivePanel::resultsLanded);
-    QVERIFY(panel.runQuestion(QString::fromStdString(fixture()->context(2)), QString::fromStdString(fixture()->question[2])));
+    QVERIFY(panel.runQuestion(ui::toQString(fixture()->context(2)), ui::toQString(fixture()->question[2])));
     QVERIFY(landed.wait(20000));
     QVERIFY2(panel.lastResult()->outcomes.at(0).done, panel.lastResult()->outcomes[0].error.c_str());
 }

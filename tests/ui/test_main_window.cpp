@@ -29,6 +29,7 @@
 #include "ui/drill_down_panel.hpp"
 #include "ui/filter_bar.hpp"
 #include "ui/main_window.hpp"
+#include "ui/qt_text.hpp"
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
 #include "ui/support_settings.hpp"
@@ -52,7 +53,7 @@ std::size_t countRows(const data::Dataset& ds, Pred pred) {
 }
 
 bool textMatches(const data::Dataset& ds, data::RowIndex r, const QString& needle) {
-    auto has = [&](const std::string& s) { return QString::fromStdString(s).contains(needle, Qt::CaseInsensitive); };
+    auto has = [&](std::string_view s) { return ui::toQString(s).contains(needle, Qt::CaseInsensitive); };
     if (has(ds.id[r]) || has(ds.question[r]) || has(ds.gold[r])) return true;
     for (const auto& m : ds.models)
         if (has(m.answer[r])) return true;
@@ -113,7 +114,7 @@ class TestMainWindow : public QObject {
         w.filterBar()->setCategory(std::nullopt);
 
         // Free text: take a word from some question, so the expected count is not trivially 0.
-        const QString word = QString::fromStdString(ds.question[w.queryModel()->datasetRow(5)])
+        const QString word = ui::toQString(ds.question[w.queryModel()->datasetRow(5)])
                                  .section(QLatin1Char(' '), 1, 1)
                                  .toUpper();
         QVERIFY(!word.isEmpty());
@@ -282,17 +283,17 @@ class TestMainWindow : public QObject {
                                    .arg(correct)
                                    .arg(withVerdict)),
                  qPrintable(text));
-        QVERIFY(text.contains(QString::fromStdString(ds.question[target])));
+        QVERIFY(text.contains(ui::toQString(ds.question[target])));
         const bool escalate = w.routingState()->decision(target) > 0;
         QVERIFY(text.contains(escalate ? QStringLiteral("ESCALATE") : QStringLiteral("STAY")));
         const QString reason = w.routingState()->explain(target);
         QVERIFY(!reason.isEmpty());
         QVERIFY2(text.contains(reason), qPrintable(text));
-        QVERIFY(w.drillDown()->contextText().contains(QString::fromStdString(ds.gold[target])));
+        QVERIFY(w.drillDown()->contextText().contains(ui::toQString(ds.gold[target])));
 
         // Copy as JSON round-trips the row's identity and decision.
         const QJsonObject json = QJsonDocument::fromJson(w.drillDown()->rowJson().toUtf8()).object();
-        QCOMPARE(json.value(QStringLiteral("id")).toString(), QString::fromStdString(ds.id[target]));
+        QCOMPARE(json.value(QStringLiteral("id")).toString(), ui::toQString(ds.id[target]));
         QCOMPARE(json.value(QStringLiteral("routing")).toObject().value(QStringLiteral("escalate")).toBool(), escalate);
         w.drillDown()->copyRowJson();
         QCOMPARE(QApplication::clipboard()->text(), w.drillDown()->rowJson());

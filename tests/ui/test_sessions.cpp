@@ -33,6 +33,7 @@
 #include "ui/filter_bar.hpp"
 #include "ui/live_panel.hpp"
 #include "ui/main_window.hpp"
+#include "ui/qt_text.hpp"
 #include "ui/support_settings.hpp"
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
@@ -173,7 +174,7 @@ class TestSessions : public QObject {
             summary = w.summaryLabel()->text();
             chip = state->linkedFilterLabel();
             tab = w.bottomTabs()->tabText(1);
-            selectedId = QString::fromStdString(ds.id[*state->currentRow()]);
+            selectedId = ui::toQString(ds.id[*state->currentRow()]);
             filter = w.filterBar()->filter();
             visible = w.queryModel()->visibleRows();
             QString error;
@@ -200,7 +201,7 @@ class TestSessions : public QObject {
         QVERIFY(w.filterBar()->filter() == filter);
         QCOMPARE(w.routingState()->linkedFilterLabel(), chip);
         QVERIFY(w.queryModel()->visibleRows() == visible);
-        QCOMPARE(QString::fromStdString(w.dataset()->id[*w.routingState()->currentRow()]), selectedId);
+        QCOMPARE(ui::toQString(w.dataset()->id[*w.routingState()->currentRow()]), selectedId);
         QCOMPARE(w.queryTable()->currentIndex().row(), 3);
         QCOMPARE(w.bottomTabs()->tabText(w.bottomTabs()->currentIndex()), tab);
         auto* studies = w.findChild<ui::StudiesPanel*>();

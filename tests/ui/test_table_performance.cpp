@@ -8,6 +8,7 @@
 #include "core/data/reader.hpp"
 #include "ui/job_runner.hpp"
 #include "ui/main_window.hpp"
+#include "ui/qt_text.hpp"
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
 
@@ -30,7 +31,7 @@ std::shared_ptr<const data::Dataset> replicate(const data::Dataset& src, int tim
     }
     for (int t = 0; t < times; ++t) {
         for (std::size_t r = 0; r < src.size(); ++r) {
-            ds->id.push_back(src.id[r] + "-x" + std::to_string(t));
+            ds->id.push_back(std::string(src.id[r]) + "-x" + std::to_string(t));
             ds->pid.push_back(src.pid[r]);
             ds->question.push_back(src.question[r]);
             ds->gold.push_back(src.gold[r]);
@@ -104,10 +105,10 @@ class TestTablePerformance : public QObject {
         std::size_t expected = 0;
         for (data::RowIndex r = 0; r < ds->size(); ++r) {
             bool hit = false;
-            for (const std::string* s : {&ds->id[r], &ds->question[r], &ds->gold[r]})
-                hit = hit || QString::fromStdString(*s).contains(f.text, Qt::CaseInsensitive);
+            for (const std::string_view s : {ds->id[r], ds->question[r], ds->gold[r]})
+                hit = hit || ui::toQString(s).contains(f.text, Qt::CaseInsensitive);
             for (const auto& m : ds->models)
-                hit = hit || QString::fromStdString(m.answer[r]).contains(f.text, Qt::CaseInsensitive);
+                hit = hit || ui::toQString(m.answer[r]).contains(f.text, Qt::CaseInsensitive);
             expected += hit;
         }
         QCOMPARE(std::size_t(model.rowCount()), expected);

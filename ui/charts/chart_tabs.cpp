@@ -33,6 +33,7 @@
 #include "ui/compare_routing.hpp"
 #include "ui/job_runner.hpp"
 #include "ui/panel_host.hpp"
+#include "ui/qt_text.hpp"
 #include "ui/routing_state.hpp"
 #include "ui/tuning_panel.hpp"
 
@@ -465,7 +466,7 @@ void ChartTabs::updateCascade() {
     data::RowIndex row = evalRows.front();
     if (const auto current = state_->currentRow(); current && ds.dataset_index[*current] == d) row = *current;
     cascade_->setView(eval::cascade_view(ds, t->trainRows, row, t->params, state_->config()),
-                      tr("Cascade trajectory · %1").arg(QString::fromStdString(ds.id[row])), snap->chartProvenance(true));
+                      tr("Cascade trajectory · %1").arg(toQString(ds.id[row])), snap->chartProvenance(true));
 }
 
 void ChartTabs::updateVerifier() {

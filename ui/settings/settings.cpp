@@ -6,13 +6,12 @@
 #include <QToolTip>
 #include <cmath>
 
+#include "ui/qt_text.hpp"
+
 namespace automix::ui::settings {
 
 namespace {
 
-QString qs(std::string_view s) {
-    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
-}
 
 // The number in a spin box's text without its prefix and suffix; nullopt when it is none.
 std::optional<double> numberIn(const QAbstractSpinBox& box, QString text, const QString& prefix, const QString& suffix) {
@@ -27,7 +26,7 @@ std::optional<double> numberIn(const QAbstractSpinBox& box, QString text, const 
 }
 
 QString objectNameOf(std::string_view key) {
-    const QString k = qs(key);
+    const QString k = toQString(key);
     return k.section(QLatin1Char('/'), -1);
 }
 
@@ -92,7 +91,7 @@ QStringList Settings::takePendingMessages() {
 }
 
 double Settings::value(std::string_view key) const {
-    return values_.value(qs(key), setting(key).default_value);
+    return values_.value(toQString(key), setting(key).default_value);
 }
 
 void Settings::report(const SettingMeta::Checked& checked) {
@@ -103,7 +102,7 @@ double Settings::setValue(std::string_view key, double v) {
     const SettingMeta& m = setting(key);
     const SettingMeta::Checked c = m.check(v);
     report(c);
-    const QString k = qs(key);
+    const QString k = toQString(key);
     if (values_.value(k, m.default_value) == c.value && values_.contains(k)) return c.value;
     values_[k] = c.value;
     if (m.remembered) QSettings().setValue(k, c.value);
@@ -114,7 +113,7 @@ double Settings::setValue(std::string_view key, double v) {
 void Settings::reset(std::string_view key) {
     const SettingMeta& m = setting(key);
     setValue(key, m.default_value);
-    if (m.remembered) QSettings().remove(qs(key));  // the default is no stored value
+    if (m.remembered) QSettings().remove(toQString(key));  // the default is no stored value
 }
 
 QString Settings::tooltipOf(const SettingMeta& m) {
@@ -162,7 +161,7 @@ Box* Settings::bound(std::string_view key, QWidget* parent) {
     box->onCorrected = [this](const QString& text) { emit message(text); };
     const std::string keep(key);
     connect(box, &Box::valueChanged, this, [this, keep](Value v) { setValue(keep, v); });
-    connect(this, &Settings::valueChanged, box, [box, k = qs(key)](const QString& changed, double v) {
+    connect(this, &Settings::valueChanged, box, [box, k = toQString(key)](const QString& changed, double v) {
         if (changed != k || box->value() == static_cast<Value>(v)) return;
         const QSignalBlocker block(box);
         box->setValue(static_cast<Value>(v));

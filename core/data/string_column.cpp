@@ -1,0 +1,84 @@
+#include "core/data/string_column.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+namespace automix::data {
+
+namespace {
+constexpr std::size_t kMaxChunks = std::size_t{1} << 20;
+}
+
+StringColumn::StringColumn(std::initializer_list<std::string_view> texts) {
+    rows_.reserve(texts.size());
+    for (std::string_view t : texts) push_back(t);
+}
+
+StringColumn::StringColumn(const StringColumn& other) {
+    // Copies compactly: the texts of the rows, not the chunks' unused or abandoned bytes.
+    rows_.reserve(other.size());
+    for (std::size_t r = 0; r < other.size(); ++r) push_back(other[r]);
+}
+
+StringColumn& StringColumn::operator=(const StringColumn& other) {
+    if (this != &other) {
+        StringColumn copy(other);
+        *this = std::move(copy);
+    }
+    return *this;
+}
+
+void StringColumn::clear() {
+    rows_.clear();
+    chunks_.clear();
+    open_ = static_cast<std::size_t>(-1);
+    used_ = 0;
+}
+
+std::uint64_t StringColumn::store(std::string_view text) {
+    if (text.empty()) return 0;
+    std::size_t chunk = 0, offset = 0;
+    std::uint64_t length = text.size();
+    if (text.size() >= kOwnChunkFrom) {
+        chunk = chunks_.size();
+        length = kWholeChunk;
+    } else {
+        if (open_ >= chunks_.size() || chunks_[open_].size - used_ < text.size()) {
+            // Chunks double up to 4 MiB, so a small column stays small and a large one is
+            // a few hundred allocations; the tail of the previous chunk is left unused.
+            const std::size_t last = open_ >= chunks_.size() ? kFirstChunk / 2 : chunks_[open_].size;
+            const std::size_t size = std::max(std::min(last * 2, kLargestChunk), text.size());
+            if (chunks_.size() >= kMaxChunks) throw std::length_error("text column larger than 4 TiB");
+            chunks_.push_back({std::make_unique_for_overwrite<char[]>(size), size});
+            open_ = chunks_.size() - 1;
+            used_ = 0;
+        }
+        chunk = open_;
+        offset = used_;
+        used_ += text.size();
+    }
+    if (chunk == chunks_.size()) {
+        if (chunks_.size() >= kMaxChunks) throw std::length_error("text column larger than 4 TiB");
+        chunks_.push_back({std::make_unique_for_overwrite<char[]>(text.size()), text.size()});
+    }
+    std::memcpy(chunks_[chunk].bytes.get() + offset, text.data(), text.size());
+    return (static_cast<std::uint64_t>(chunk) << (kOffsetBits + kLengthBits)) |
+           (static_cast<std::uint64_t>(offset) << kLengthBits) | length;
+}
+
+std::size_t StringColumn::bytes_held() const {
+    std::size_t n = rows_.capacity() * sizeof(std::uint64_t) + chunks_.capacity() * sizeof(Chunk);
+    for (const Chunk& c : chunks_) n += c.size;
+    return n;
+}
+
+bool operator==(const StringColumn& a, const StringColumn& b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
+}
+
+bool operator==(const StringColumn& a, const std::vector<std::string>& b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
+}
+
+}  // namespace automix::data

@@ -1,0 +1,138 @@
+// The text column of the dataset (chunks shared by many rows, one word per row): every text
+// reads back exactly, whatever its length, across chunk boundaries, after copies and edits.
+#include <QtTest>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/data/string_column.hpp"
+
+using automix::data::StringColumn;
+
+namespace {
+
+// Texts of mixed lengths, embedded NULs and non-ASCII bytes included.
+std::vector<std::string> sample_texts(std::size_t n, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t len = rng() % 5 == 0 ? 0 : rng() % 400;
+        std::string s(len, '\0');
+        for (char& c : s) c = static_cast<char>(rng() % 256);
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+void expect_equal(const StringColumn& c, const std::vector<std::string>& want) {
+    QCOMPARE(c.size(), want.size());
+    for (std::size_t i = 0; i < want.size(); ++i)
+        if (c[i] != want[i]) QFAIL(qPrintable(QStringLiteral("row %1 differs").arg(i)));
+}
+
+}  // namespace
+
+class TestStringColumn : public QObject {
+    Q_OBJECT
+
+  private slots:
+    void emptyColumnAndEmptyTexts() {
+        StringColumn c;
+        QVERIFY(c.empty());
+        c.push_back("");
+        c.emplace_back();
+        c.push_back("x");
+        QCOMPARE(c.size(), std::size_t{3});
+        QVERIFY(c[0].empty());
+        QVERIFY(c[1].empty());
+        QCOMPARE(c[2], std::string_view("x"));
+    }
+
+    void manyRowsReadBackAcrossChunks() {
+        // 20 000 texts of up to 400 bytes: several MiB, so the chunks grow to their largest
+        // size and many texts start near a chunk's end.
+        const auto texts = sample_texts(20'000, 7);
+        StringColumn c;
+        for (const auto& t : texts) c.push_back(t);
+        expect_equal(c, texts);
+        QVERIFY(c == texts);
+    }
+
+    void longTextsGetTheirOwnChunk() {
+        // Around the own-chunk threshold (256 KiB) and well past the 4 MiB chunk and the
+        // 22-bit length field, between short texts.
+        std::vector<std::string> texts = {"a", std::string(256 * 1024 - 1, 'b'), "c", std::string(256 * 1024, 'd'),
+                                          "e", std::string((5u << 20) + 3, 'f'), "g", std::string(4u << 20, 'h')};
+        texts[5][12345] = 'Z';
+        StringColumn c;
+        for (const auto& t : texts) c.push_back(t);
+        expect_equal(c, texts);
+        QCOMPARE(c.back(), std::string_view(texts.back()));
+        QVERIFY(c.bytes_held() >= (5u << 20) + (4u << 20));
+    }
+
+    void setReplacesOneRowOnly() {
+        auto texts = sample_texts(1'000, 3);
+        StringColumn c;
+        for (const auto& t : texts) c.push_back(t);
+        c.set(10, "replaced");
+        texts[10] = "replaced";
+        c.set(999, std::string(300'000, 'q'));
+        texts[999] = std::string(300'000, 'q');
+        c.set(0, "");
+        texts[0].clear();
+        expect_equal(c, texts);
+    }
+
+    void resizeAddsEmptyRowsAndShrinks() {
+        StringColumn c{"one", "two", "three"};
+        c.resize(5);
+        QCOMPARE(c.size(), std::size_t{5});
+        QCOMPARE(c[2], std::string_view("three"));
+        QVERIFY(c[3].empty() && c[4].empty());
+        c.resize(2);
+        QVERIFY((c == std::vector<std::string>{"one", "two"}));
+        c.push_back("four");
+        QVERIFY((c == std::vector<std::string>{"one", "two", "four"}));
+        c.clear();
+        QVERIFY(c.empty());
+        c.push_back("again");
+        QCOMPARE(c[0], std::string_view("again"));
+    }
+
+    void copiesAreIndependentAndMovesKeepTheTexts() {
+        const auto texts = sample_texts(5'000, 11);
+        StringColumn a;
+        for (const auto& t : texts) a.push_back(t);
+        StringColumn b = a;
+        b.set(0, "changed");
+        QCOMPARE(a[0], std::string_view(texts[0]));
+        QCOMPARE(b[0], std::string_view("changed"));
+        QVERIFY(!(a == b));
+        b.set(0, texts[0]);
+        QVERIFY(a == b);
+        // A copy holds only its rows' texts, not the edits' abandoned bytes.
+        StringColumn edited = a;
+        for (int i = 0; i < 50; ++i) edited.set(1, std::string(10'000, 'x'));
+        const StringColumn compact = edited;
+        QVERIFY(compact.bytes_held() < edited.bytes_held());
+        StringColumn moved = std::move(a);
+        expect_equal(moved, texts);
+        a = moved;  // a moved-from column can be assigned and used again
+        a.push_back("tail");
+        QCOMPARE(a.back(), std::string_view("tail"));
+        QCOMPARE(a.size(), texts.size() + 1);
+    }
+
+    void iteratesInRowOrder() {
+        const StringColumn c{"x", "", "zz"};
+        std::vector<std::string> seen(c.begin(), c.end());
+        QVERIFY((seen == std::vector<std::string>{"x", "", "zz"}));
+        QCOMPARE(c.end() - c.begin(), std::ptrdiff_t{3});
+        QCOMPARE(*(c.begin() + 2), std::string_view("zz"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestStringColumn)
+#include "test_string_column.moc"
