@@ -46,7 +46,6 @@ class TipTextBrowser : public QTextBrowser {
     }
 };
 
-
 // File text wrapped in a bidi isolate (FSI … PDI): a stray right-to-left override inside an
 // answer or sample then cannot reorder the labels and numbers around it.
 QString isolated(const QString& html) {

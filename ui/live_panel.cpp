@@ -53,7 +53,6 @@ QString money(double x) {
     return QStringLiteral("$%1").arg(x, 0, 'f', 4);
 }
 
-
 }  // namespace
 
 namespace {

@@ -38,31 +38,25 @@ void StringColumn::clear() {
 
 std::uint64_t StringColumn::store(std::string_view text) {
     if (text.empty()) return 0;
-    std::size_t chunk = 0, offset = 0;
-    std::uint64_t length = text.size();
-    if (text.size() >= kOwnChunkFrom) {
-        chunk = chunks_.size();
-        length = kWholeChunk;
-    } else {
-        if (open_ >= chunks_.size() || chunks_[open_].size - used_ < text.size()) {
-            // Chunks double up to 4 MiB, so a small column stays small and a large one is
-            // a few hundred allocations; the tail of the previous chunk is left unused.
-            const std::size_t last = open_ >= chunks_.size() ? kFirstChunk / 2 : chunks_[open_].size;
-            const std::size_t size = std::max(std::min(last * 2, kLargestChunk), text.size());
-            if (chunks_.size() >= kMaxChunks) throw std::length_error("text column larger than 4 TiB");
-            chunks_.push_back({std::make_unique_for_overwrite<char[]>(size), size});
+    const bool own = text.size() >= kOwnChunkFrom;
+    if (own || open_ >= chunks_.size() || chunks_[open_].size - used_ < text.size()) {
+        // A long text gets a chunk of exactly its size; shared chunks double up to 4 MiB, so a
+        // small column stays small and a large one is a few hundred allocations (the tail of
+        // the previous shared chunk is left unused).
+        const std::size_t last = open_ >= chunks_.size() ? kFirstChunk / 2 : chunks_[open_].size;
+        const std::size_t size = own ? text.size() : std::max(std::min(last * 2, kLargestChunk), text.size());
+        if (chunks_.size() >= kMaxChunks) throw std::length_error("text column larger than 4 TiB");
+        chunks_.push_back({std::make_unique_for_overwrite<char[]>(size), size});
+        if (!own) {
             open_ = chunks_.size() - 1;
             used_ = 0;
         }
-        chunk = open_;
-        offset = used_;
-        used_ += text.size();
     }
-    if (chunk == chunks_.size()) {
-        if (chunks_.size() >= kMaxChunks) throw std::length_error("text column larger than 4 TiB");
-        chunks_.push_back({std::make_unique_for_overwrite<char[]>(text.size()), text.size()});
-    }
+    const std::size_t chunk = own ? chunks_.size() - 1 : open_;
+    const std::size_t offset = own ? 0 : used_;
+    if (!own) used_ += text.size();
     std::memcpy(chunks_[chunk].bytes.get() + offset, text.data(), text.size());
+    const std::uint64_t length = own ? kWholeChunk : text.size();
     return (static_cast<std::uint64_t>(chunk) << (kOffsetBits + kLengthBits)) |
            (static_cast<std::uint64_t>(offset) << kLengthBits) | length;
 }

@@ -19,13 +19,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string trim(std::string_view s) {
-    const auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string_view::npos) return {};
-    const auto e = s.find_last_not_of(" \t\r\n");
-    return std::string(s.substr(b, e - b + 1));
-}
-
 // Checks a reply body before it is billed as good: the server's text must parse as `po` asks
 // (choices, finish reason), reading only what was generated after `prompt`.
 std::function<std::optional<ParseProblem>(const std::string&)> reply_validator(
@@ -105,7 +98,7 @@ std::string answer_prompt(const PromptTemplates& t, const data::Dataset& ds, dat
 std::string verify_prompt(const PromptTemplates& t, const data::Dataset& ds, data::RowIndex row,
                           std::string_view answer) {
     PromptFields f = prompt_fields(ds, row);
-    f.answer = trim(answer);
+    f.answer = trim_prompt_text(answer);
     return render_prompt(t.verify, f);
 }
 

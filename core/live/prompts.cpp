@@ -90,4 +90,11 @@ std::string render_prompt(const std::string& tmpl, const PromptFields& f) {
     return out;
 }
 
+std::string trim_prompt_text(std::string_view text) {
+    const auto b = text.find_first_not_of(" \t\r\n");
+    if (b == std::string_view::npos) return {};
+    const auto e = text.find_last_not_of(" \t\r\n");
+    return std::string(text.substr(b, e - b + 1));
+}
+
 }  // namespace automix::live

@@ -3,6 +3,7 @@
 // {options} (an "Options:" block for multiple choice, else empty) and, in the verification
 // template, {answer}. The self-verification parser only relies on the method §3 phrases.
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace automix::live {
@@ -30,6 +31,9 @@ struct PromptFields {
 
 // Single pass, so placeholder-like text inside a context is left alone.
 std::string render_prompt(const std::string& tmpl, const PromptFields& f);
+// Text without the spaces, tabs and line breaks around it, as an answer goes into a verification
+// prompt (the replay server trims the same way to find the row a prompt was made from).
+std::string trim_prompt_text(std::string_view text);
 // "Options:\n(A) first\n(B) second\n", or "" without options.
 std::string options_block(const std::vector<std::string>& options);
 

@@ -9,19 +9,13 @@
 #include <nlohmann/json.hpp>
 
 #include "core/io/sha256.hpp"
+#include "core/live/prompts.hpp"
 
 namespace automix::live {
 
 using nlohmann::json;
 
 namespace {
-
-std::string trim(std::string_view s) {
-    const auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string_view::npos) return {};
-    const auto e = s.find_last_not_of(" \t\r\n");
-    return std::string(s.substr(b, e - b + 1));
-}
 
 HttpReply error_reply(int status, const std::string& message, const std::string& type) {
     HttpReply r;
@@ -63,7 +57,7 @@ ReplayServer::ReplayServer(std::shared_ptr<const data::Dataset> data, ReplayOpti
     : data_(std::move(data)), options_(std::move(options)), http_([this](const HttpRequest& r) { return handle(r); }),
       rng_(options_.seed) {
     for (std::size_t r = 0; r < data_->size(); ++r) {
-        const std::string q = trim(data_->question[r]);
+        const std::string q = trim_prompt_text(data_->question[r]);
         if (!q.empty()) rows_by_question_[q].push_back(static_cast<int>(r));
     }
 }
@@ -125,12 +119,12 @@ int ReplayServer::find_row(const std::string& prompt, std::string* answer_in_pro
     if (*verification) {
         std::string a = rest.substr(apos + std::char_traits<char>::length(kAnswerMarker));
         const auto end = a.find("\n\nInstruction");
-        *answer_in_prompt = trim(end == std::string::npos ? a.substr(0, a.find('\n')) : a.substr(0, end));
+        *answer_in_prompt = trim_prompt_text(end == std::string::npos ? a.substr(0, a.find('\n')) : a.substr(0, end));
     }
     // The question may span lines: try every line end as its end, shortest first.
     const std::vector<int>* rows = nullptr;
     for (std::size_t end = rest.find('\n'); rows == nullptr; end = rest.find('\n', end + 1)) {
-        auto it = rows_by_question_.find(trim(rest.substr(0, end)));
+        auto it = rows_by_question_.find(trim_prompt_text(rest.substr(0, end)));
         if (it != rows_by_question_.end()) rows = &it->second;
         if (end == std::string::npos) break;
     }
@@ -142,7 +136,7 @@ int ReplayServer::find_row(const std::string& prompt, std::string* answer_in_pro
         int score = 0;
         const std::string ctx = data_->context(static_cast<data::RowIndex>(r));
         if (!ctx.empty() && prompt.find(ctx) != std::string::npos) score += 2;
-        if (*verification && !data_->models.empty() && trim(data_->models[0].answer[r]) == *answer_in_prompt)
+        if (*verification && !data_->models.empty() && trim_prompt_text(data_->models[0].answer[r]) == *answer_in_prompt)
             score += 1;
         if (score > best_score) {
             best = r;
