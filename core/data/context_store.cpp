@@ -36,6 +36,10 @@ std::string FileContextStore::context(RowIndex row) const {
     return raw.empty() ? std::string() : json::decode_raw_string(raw);
 }
 
+std::size_t FileContextStore::bytes_used() const {
+    return offset_.size() * sizeof(std::uint64_t) + length_.size() * sizeof(std::uint32_t);
+}
+
 std::uint64_t FileContextStore::bytes_referenced() const {
     std::uint64_t total = 0;
     for (auto l : length_) total += l;

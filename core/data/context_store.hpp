@@ -22,6 +22,10 @@ class FileContextStore final : public ContextStore {
     void set(RowIndex row, std::uint64_t offset, std::uint32_t length);
     // Temporary backing file: write a raw token and record it for `row`.
     void append(RowIndex row, std::string_view raw_token);
+    void reserve(std::size_t rows) {
+        offset_.reserve(rows);
+        length_.reserve(rows);
+    }
     // Keeps only the given rows, renumbered 0..n-1 (used when bad rows are dropped).
     void resize(std::size_t rows);
 
@@ -29,6 +33,7 @@ class FileContextStore final : public ContextStore {
     bool has_context(RowIndex row) const override;
     std::string raw_token(RowIndex row) const;  // still JSON-escaped, with quotes
     std::uint64_t bytes_referenced() const;
+    std::size_t bytes_used() const override;
     const std::shared_ptr<RawFile>& file() const { return file_; }
 
   private:

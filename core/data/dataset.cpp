@@ -51,6 +51,28 @@ View Dataset::measured(View rows) const {
     return rows;
 }
 
+MemoryUse memory_use(const Dataset& ds) {
+    MemoryUse m;
+    auto numbers = [&m](const auto& column) { m.numbers += column.size() * sizeof(column[0]); };
+    for (const StringColumn* c : {&ds.id, &ds.pid, &ds.question, &ds.gold, &ds.extra_json, &ds.split_label})
+        m.text += c->bytes_used();
+    numbers(ds.dataset_index);
+    numbers(ds.split);
+    numbers(ds.category);
+    numbers(ds.category_from_file);
+    numbers(ds.unmeasured);
+    numbers(ds.source_line);
+    for (const ModelColumns& c : ds.models) {
+        m.text += c.answer.bytes_used() + c.extra_json.bytes_used();
+        numbers(c.has_answer);
+        numbers(c.score);
+        numbers(c.verifier_confidence);
+        m.samples += c.verifier_samples.bytes_used();
+    }
+    if (ds.contexts) m.contexts = ds.contexts->bytes_used();
+    return m;
+}
+
 Dataset Dataset::routing_subset(const View& rows) const {
     Dataset out;
     out.dataset_names = dataset_names;

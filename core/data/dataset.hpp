@@ -39,6 +39,8 @@ class ContextStore {
     // Decoded context of a row; empty when the row has none.
     virtual std::string context(RowIndex row) const = 0;
     virtual bool has_context(RowIndex row) const = 0;
+    // Bytes in use by what it keeps in memory (the texts themselves stay in the file).
+    virtual std::size_t bytes_used() const = 0;
 };
 
 // One model of the cascade (index 0 = cheapest). Release format: 0 = llama13b, 1 = llama70b.
@@ -109,6 +111,18 @@ class Dataset {
     // in view order: what a study re-routes many times without carrying the texts along.
     Dataset routing_subset(const View& rows) const;
 };
+
+// Bytes a dataset's columns use (by size, not capacity), by kind: what the scale benchmark compares its peak
+// RSS with (contexts and verifier-sample texts stay in the file; only their index is here).
+struct MemoryUse {
+    std::size_t text = 0;      // ids, questions, answers, ... (StringColumn)
+    std::size_t numbers = 0;   // scores, confidences, splits, line numbers, ...
+    std::size_t samples = 0;   // verifier samples: verdicts and where the texts are
+    std::size_t contexts = 0;  // where the contexts are
+    std::size_t columns() const { return text + numbers; }  // without samples and contexts
+    std::size_t total() const { return columns() + samples + contexts; }
+};
+MemoryUse memory_use(const Dataset& ds);
 
 // Every dataset's rows of each split, in file order, from one pass over the file. For loops
 // over the datasets: Dataset::rows scans the whole file each time, which is quadratic in the

@@ -23,7 +23,11 @@
 namespace automix::data {
 
 namespace {
-constexpr std::size_t kChunk = 1u << 20;                // bytes read per refill
+// Bytes read per refill: kChunk, or for a plain file a 1/1024 of its size if that is less (down
+// to kSmallestChunk): the few chunks in flight then stay under 1 % of the file (a 130 MB file's
+// load peaks 6 MB lower), and a large file keeps the big chunks that hand over less often.
+constexpr std::size_t kChunk = 1u << 20;
+constexpr std::size_t kSmallestChunk = 1u << 17;
 constexpr std::size_t kMaxLine = std::size_t{1} << 31;  // a line longer than 2 GiB is refused
 // A line still open after this many bytes is checked for bytes no JSON line can hold, so a
 // gzip bomb of NULs (or of text that does not start with '{') fails at once instead of
@@ -45,7 +49,7 @@ bool invalid_in_json(unsigned char c) {
 // parsing, and the machine has two cores. The hash covers exactly the bytes handed out.
 struct LineSource::Producer {
     // `prefix`: bytes already read from fd (a pipe's first bytes) that start the stream.
-    // Chunks of `chunk` bytes (at most; a plain file smaller than kChunk needs no more).
+    // Chunks of `chunk` bytes (at most; see LineSource::chunk_size).
     // A pipe's chunk is what one read gives (its lines should not wait for a full chunk).
     Producer(int fd, std::string_view prefix, bool gzip, bool hash, std::size_t chunk, bool regular,
              bool tolerate_truncation)
@@ -345,9 +349,9 @@ std::uint64_t LineSource::bytes_read() const {
 }
 
 std::size_t LineSource::chunk_size() const {
-    if (!gzip_ && regular_ && file_size_ < kChunk)
-        return static_cast<std::size_t>(std::max<std::uint64_t>(file_size_ + 1, 4096));
-    return kChunk;
+    if (gzip_ || !regular_) return kChunk;  // size unknown (inflated) or none
+    if (file_size_ < kSmallestChunk) return static_cast<std::size_t>(std::max<std::uint64_t>(file_size_ + 1, 4096));
+    return static_cast<std::size_t>(std::clamp<std::uint64_t>(file_size_ / 1024, kSmallestChunk, kChunk));
 }
 
 void LineSource::start() {

@@ -202,11 +202,11 @@ class Loader {
                     }
                     if (header) continue;
                 }
-                if (!reserved) {
+                handle_line(line, next_line);
+                if (!reserved) {  // after the first row: a native file without manifest names its models there
                     reserved = true;
                     reserve_for(*source, line.text.size());
                 }
-                handle_line(line, next_line);
                 if (parallel_failed) continue;
                 if (auto copy = parser_->worker_copy()) {
                     if (parse_on_workers(*source, line, std::move(copy))) break;
@@ -269,9 +269,11 @@ class Loader {
     }
 
     void reserve_for(const LineSource& src, std::size_t first_line_bytes) {
-        // Only an estimate from the first row (untouched capacity costs address space, not RAM).
+        // Only an estimate from the first row, on the high side: capacity that stays untouched
+        // costs address space, not RAM, while a column that outgrows its capacity holds two
+        // copies of itself while it moves (the load's peak).
         if (src.compressed()) return;
-        std::uint64_t per_row = std::max<std::uint64_t>(first_line_bytes, 64);
+        std::uint64_t per_row = std::max<std::uint64_t>(first_line_bytes * 3 / 4, 64);
         std::size_t rows =
             static_cast<std::size_t>(std::min<std::uint64_t>(src.bytes_total() / per_row + 16, 50'000'000));
         Dataset& d = result_.dataset;
@@ -285,6 +287,15 @@ class Loader {
         d.category_from_file.reserve(rows);
         d.extra_json.reserve(rows);
         d.source_line.reserve(rows);
+        for (std::size_t i = 0; i < d.models.size(); ++i) {
+            ModelColumns& m = d.models[i];
+            m.answer.reserve(rows);
+            m.has_answer.reserve(rows);
+            m.score.reserve(rows);
+            m.verifier_confidence.reserve(rows);
+            m.verifier_samples.reserve(rows, m.verifier_samples.count(0));
+        }
+        if (store_) store_->reserve(rows);
     }
 
     // Lenient mode, a first line that does not show the format: its problem as the hinted

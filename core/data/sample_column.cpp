@@ -36,6 +36,10 @@ void SampleColumn::clear() {
     file_.reset();
 }
 
+std::size_t SampleColumn::bytes_used() const {
+    return rows_.size() * sizeof(Row) + bits_.size() + mem_.size();
+}
+
 void SampleColumn::resize(std::size_t n, const Samples& value) {
     if (n <= rows_.size() || value.empty()) {
         resize(n);

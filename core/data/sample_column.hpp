@@ -33,7 +33,10 @@ class SampleColumn {
 
     std::size_t size() const { return rows_.size(); }
     bool empty() const { return rows_.empty(); }
-    void reserve(std::size_t n) { rows_.reserve(n); }
+    void reserve(std::size_t rows, std::size_t samples_per_row = 0) {
+        rows_.reserve(rows);
+        bits_.reserve((rows * samples_per_row + 3) / 4);
+    }
     void clear();
     // New rows have no samples.
     void resize(std::size_t n) { rows_.resize(n); }
@@ -55,6 +58,8 @@ class SampleColumn {
     // (#Correct) / (#Correct + #Incorrect) of the first `k` samples (all when k is larger), 0
     // without a verdict: method §3, exactly as scoring::verifier_confidence on the texts.
     double confidence(std::size_t row, std::size_t k = static_cast<std::size_t>(-1)) const;
+    // Bytes in use by the index (verdicts and where the texts are) and by texts kept in memory.
+    std::size_t bytes_used() const;
 
     // --- for the readers ------------------------------------------------------------------
     // A row whose raw token (a JSON array of strings, or a JSON string holding a Python list)

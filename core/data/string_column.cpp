@@ -61,9 +61,9 @@ std::uint64_t StringColumn::store(std::string_view text) {
            (static_cast<std::uint64_t>(offset) << kLengthBits) | length;
 }
 
-std::size_t StringColumn::bytes_held() const {
-    std::size_t n = rows_.capacity() * sizeof(std::uint64_t) + chunks_.capacity() * sizeof(Chunk);
-    for (const Chunk& c : chunks_) n += c.size;
+std::size_t StringColumn::bytes_used() const {
+    std::size_t n = rows_.size() * sizeof(std::uint64_t) + chunks_.size() * sizeof(Chunk);
+    for (std::size_t i = 0; i < chunks_.size(); ++i) n += i == open_ ? used_ : chunks_[i].size;  // the open chunk's tail is untouched
     return n;
 }
 

@@ -39,8 +39,9 @@ class StringColumn {
     const std::string_view operator[](std::size_t row) const { return view(rows_[row]); }
     std::string_view back() const { return view(rows_.back()); }
 
-    // Bytes held: the row words and the chunks (for memory figures).
-    std::size_t bytes_held() const;
+    // Bytes in use: the row words and the chunks (for memory figures; reserved but untouched
+    // capacity is address space, not RAM, and is not counted).
+    std::size_t bytes_used() const;
 
     class const_iterator {
       public:

@@ -29,6 +29,11 @@ class MemoryContexts : public data::ContextStore {
     std::vector<std::string> texts;
     std::string context(data::RowIndex row) const override { return row < texts.size() ? texts[row] : std::string(); }
     bool has_context(data::RowIndex row) const override { return row < texts.size() && !texts[row].empty(); }
+    std::size_t bytes_used() const override {
+        std::size_t n = texts.size() * sizeof(std::string);
+        for (const std::string& t : texts) n += t.size();
+        return n;
+    }
 };
 
 std::string read_all(const std::string& path) {

@@ -267,10 +267,16 @@ int rss_mode(const std::string& path) {
     std::printf("  peak RSS (VmHWM)       %8.1f MB\n", peak / 1024.0);
     std::printf("  RSS after load         %8.1f MB (malloc arena %.1f MB)\n", rss_after / 1024.0, arena / 1048576.0);
     std::printf("  peak RSS - before      %8.1f MB\n", (peak - rss_before) / 1024.0);
-    std::printf("  heap held by Dataset   %8.1f MB  (in-use heap growth = the non-context columns)\n",
+    std::printf("  heap held by Dataset   %8.1f MB  (in-use heap growth, reserved capacity included)\n",
                 (heap_after - heap_before) / 1048576.0);
-    std::printf("  ratio peak growth / columns  %.3f\n",
+    const automix::data::MemoryUse use = automix::data::memory_use(r.dataset);
+    std::printf("  held, by kind: text %.1f MB, numbers %.1f MB, sample index %.1f MB, context index %.1f MB\n",
+                use.text / 1048576.0, use.numbers / 1048576.0, use.samples / 1048576.0, use.contexts / 1048576.0);
+    std::printf("  ratio peak growth / heap held            %.3f\n",
                 static_cast<double>(peak - rss_before) * 1024.0 / static_cast<double>(heap_after - heap_before));
+    // Issue 16's target: peak ≤ the non-sample, non-context columns + 10 %.
+    std::printf("  ratio peak growth / text+number columns  %.3f\n",
+                static_cast<double>(peak - rss_before) * 1024.0 / static_cast<double>(use.columns()));
     std::printf("  file bytes %.1f MB, of which decoded context text %.1f MB (not in RAM)\n", file_bytes / 1048576.0,
                 context_bytes / 1048576.0);
     return 0;

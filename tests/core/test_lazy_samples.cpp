@@ -193,6 +193,35 @@ class TestLazySamples : public QObject {
         }
     }
 
+    // The memory figures the scale benchmark reports: texts that stay in the file are not
+    // counted, the verdicts and the kept texts are.
+    void memoryUseCountsWhatIsHeld() {
+        QTemporaryDir dir;
+        const std::string plain = demo_file(dir, 300);
+        const data::LoadResult r = data::load_file(plain);
+        const data::Dataset& d = r.dataset;
+        const data::MemoryUse use = data::memory_use(d);
+        std::size_t sample_text = 0, verdicts = 0, kept_text = 0;
+        for (const auto& rows : {samples_in(plain, "llama13b_ver", -1), samples_in(plain, "llama70b_ver", -1)})
+            for (const auto& row : rows) {
+                verdicts += row.size();
+                for (const auto& s : row) sample_text += s.size();
+            }
+        for (std::size_t row = 0; row < d.size(); ++row) {
+            kept_text += d.id[row].size() + d.question[row].size() + d.gold[row].size();
+            for (const auto& m : d.models) kept_text += m.answer[row].size();
+        }
+        QVERIFY(verdicts > 0);
+        QVERIFY2(use.samples >= verdicts / 4, "every sample's verdict is held");
+        QVERIFY2(use.samples * 4 < sample_text, "the sample texts stay in the file");
+        QCOMPARE(use.contexts, d.size() * (sizeof(std::uint64_t) + sizeof(std::uint32_t)));
+        QVERIFY(use.text >= kept_text + d.size() * sizeof(std::uint64_t) * 4);
+        QVERIFY(use.text <= 2 * (kept_text + d.size() * sizeof(std::uint64_t) * 8) + 4096);
+        QVERIFY(use.numbers >= d.size() * d.models.size() * 2 * sizeof(double));
+        QVERIFY(use.numbers <= d.size() * 64);
+        QCOMPARE(use.total(), use.text + use.numbers + use.samples + use.contexts);
+    }
+
     // Native N-model files: every verified model's samples, and a Python-repr string list.
     void nativeAndReprSamples() {
         QTemporaryDir dir;

@@ -69,7 +69,7 @@ class TestStringColumn : public QObject {
         for (const auto& t : texts) c.push_back(t);
         expect_equal(c, texts);
         QCOMPARE(c.back(), std::string_view(texts.back()));
-        QVERIFY(c.bytes_held() >= (5u << 20) + (4u << 20));
+        QVERIFY(c.bytes_used() >= (5u << 20) + (4u << 20));
     }
 
     void setReplacesOneRowOnly() {
@@ -116,7 +116,7 @@ class TestStringColumn : public QObject {
         StringColumn edited = a;
         for (int i = 0; i < 50; ++i) edited.set(1, std::string(10'000, 'x'));
         const StringColumn compact = edited;
-        QVERIFY(compact.bytes_held() < edited.bytes_held());
+        QVERIFY(compact.bytes_used() < edited.bytes_used());
         StringColumn moved = std::move(a);
         expect_equal(moved, texts);
         a = moved;  // a moved-from column can be assigned and used again
