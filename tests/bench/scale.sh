@@ -5,6 +5,7 @@
 # peak RSS come from GNU time (/usr/bin/time); the load time is the one automix prints.
 #
 #   tests/bench/scale.sh [--rows 50000,1000000,10000000] [--runs N] [--automix PATH] [--dir DIR] [--no-pandas]
+#                        [--no-explorer]
 #
 # Every figure is the minimum of N runs (default 3; the machine may be shared), automix and
 # pandas taking turns; `load` is the 1-minute load average when the row's runs ended.
@@ -15,13 +16,19 @@
 # less than 40 GB free. pandas runs only up to 1 000 000 rows and only when about 8 bytes of
 # available RAM per byte of JSON are free (about 1 GB for the 131 MB 50k file), and only when `python3 -c "import pandas"` works
 # (Debian: apt-get install python3-pandas; needed by this benchmark only).
+# The explorer columns come from build/tests/bench/bench_reroute_scale on the same file (once,
+# offscreen): seconds until the query table holds the rows (File > Open's path without the
+# dialog), the peak RSS then, the longest the GUI thread went without handling events while a
+# load ran as a job, and one slider step over every row.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rows_list=50000,1000000,10000000
 automix=${AUTOMIX_BIN:-build/app/automix}
 dir=""
 pandas=1
+explorer=1
 runs=3
+explorer_bench=${AUTOMIX_EXPLORER_BENCH:-build/tests/bench/bench_reroute_scale}
 while (($#)); do
   case "$1" in
     --rows) rows_list=$2; shift ;;
@@ -29,7 +36,8 @@ while (($#)); do
     --automix) automix=$2; shift ;;
     --dir) dir=$2; shift ;;
     --no-pandas) pandas=0 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    --no-explorer) explorer=0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -39,6 +47,10 @@ done
 if ((pandas)) && ! /usr/bin/python3 -c "import pandas" 2>/dev/null; then
   echo "pandas not available (apt-get install python3-pandas): pandas column skipped" >&2
   pandas=0
+fi
+if ((explorer)) && [[ ! -x $explorer_bench ]]; then
+  echo "no explorer benchmark at $explorer_bench (configure with -DAUTOMIX_BUILD_BENCH=ON): explorer columns skipped" >&2
+  explorer=0
 fi
 own_dir=0
 if [[ -z $dir ]]; then dir=$(mktemp -d); own_dir=1; fi
@@ -56,7 +68,22 @@ measure() {  # measure NAME CMD...
 # the smaller of two figures ("-" when neither is a number)
 min_of() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-") print b; else if (b == "-") print a; else print (a + 0 < b + 0 ? a : b) }'; }
 
-printf '%-10s %9s %9s %12s %10s %12s %10s %10s %10s %6s\n' rows file_MB load_s thresh_wall_s rss_MiB full_wall_s full_MiB pandas_s ratio load
+# The explorer's figures on FILE: "open_s open_MiB gap_ms slider_ms" ("-" each when it fails).
+explorer_figures() {
+  local out
+  out=$(AUTOMIX_BENCH_SCALE_FILE=$1 QT_QPA_PLATFORM=offscreen "$explorer_bench" 2>/dev/null) || { echo "- - - -"; return; }
+  # BM_OpenTable runs first, so the process's peak RSS is that of opening the file.
+  awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "=");
+         if ($1 ~ /^BM_OpenTable/ && kv[1] == "open_s") open = kv[2];
+         if ($1 ~ /^BM_OpenTable/ && kv[1] == "peak_rss_MiB") mib = kv[2];
+         if ($1 ~ /^BM_OpenStaysResponsive/ && kv[1] == "max_gui_gap_ms_until_table") gap = kv[2] } }
+       /^BM_SliderStep/ { step = $2 }
+       END { printf "%s %s %s %s\n", open == "" ? "-" : sprintf("%.2f", open), mib == "" ? "-" : sprintf("%.0f", mib),
+             gap == "" ? "-" : gap, step == "" ? "-" : step }' <<<"$out"
+}
+
+printf '%-10s %9s %9s %12s %10s %12s %10s %10s %10s %9s %9s %8s %10s %6s\n' rows file_MB load_s thresh_wall_s rss_MiB \
+  full_wall_s full_MiB pandas_s ratio gui_open_s gui_MiB gap_ms slider_ms load
 IFS=, read -ra all_rows <<<"$rows_list"
 for rows in "${all_rows[@]}"; do
   file="$dir/scale-$rows.jsonl"
@@ -97,7 +124,11 @@ assert len(df) == int(sys.argv[2]); print(f"{t:.2f}")' "$file" "$rows" 2>/dev/nu
     fi
   done
   [[ $p_time != - && $t_wall != - ]] && ratio=$(awk -v p="$p_time" -v a="$t_wall" 'BEGIN {printf "%.1fx", p / a}')
+  gui="- - - -"
+  ((explorer)) && gui=$(explorer_figures "$file")
+  read -r g_open g_rss g_gap g_step <<<"$gui"
   avg=$(cut -d' ' -f1 /proc/loadavg)
-  printf '%-10s %9s %9s %12s %10s %12s %10s %10s %10s %6s\n' "$rows" "$size_mb" "$load_s" "$t_wall" "$t_rss" "$f_wall" "$f_rss" "$p_time" "$ratio" "$avg"
+  printf '%-10s %9s %9s %12s %10s %12s %10s %10s %10s %9s %9s %8s %10s %6s\n' "$rows" "$size_mb" "$load_s" "$t_wall" "$t_rss" \
+    "$f_wall" "$f_rss" "$p_time" "$ratio" "$g_open" "$g_rss" "$g_gap" "$g_step" "$avg"
   rm -f "$file"
 done
