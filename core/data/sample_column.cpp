@@ -30,6 +30,7 @@ SampleColumn::SampleColumn(std::initializer_list<Samples> rows) {
 
 void SampleColumn::clear() {
     rows_.clear();
+    size_ = 0;
     bits_.clear();
     verdicts_ = 0;
     mem_.clear();
@@ -40,13 +41,26 @@ std::size_t SampleColumn::bytes_used() const {
     return rows_.size() * sizeof(Row) + bits_.size() + mem_.size();
 }
 
+void SampleColumn::resize(std::size_t n) {
+    if (n < rows_.size()) rows_.resize(n);
+    size_ = n;
+}
+
 void SampleColumn::resize(std::size_t n, const Samples& value) {
-    if (n <= rows_.size() || value.empty()) {
+    if (n <= size_ || value.empty()) {
         resize(n);
         return;
     }
     const Row row = make_memory_row(value);  // one copy of the texts serves every new row
+    rows_.resize(size_);
     rows_.resize(n, row);
+    size_ = n;
+}
+
+void SampleColumn::push_row(const Row& row) {
+    rows_.resize(size_);  // the rows without samples before this one
+    rows_.push_back(row);
+    ++size_;
 }
 
 void SampleColumn::append_verdicts(Row& row, const SampleVerdict* v, std::size_t n) {
@@ -79,11 +93,19 @@ SampleColumn::Row SampleColumn::make_memory_row(const Samples& samples) {
 }
 
 void SampleColumn::push_back(const Samples& samples) {
-    rows_.push_back(make_memory_row(samples));
+    if (samples.empty()) {
+        push_none();
+        return;
+    }
+    push_row(make_memory_row(samples));
 }
 
 void SampleColumn::set(std::size_t row, const Samples& samples) {
-    if (row >= rows_.size()) throw std::out_of_range("SampleColumn::set: row out of range");
+    if (row >= size_) throw std::out_of_range("SampleColumn::set: row out of range");
+    if (row >= rows_.size()) {
+        if (samples.empty()) return;  // stays without samples
+        rows_.resize(row + 1);
+    }
     rows_[row] = make_memory_row(samples);
 }
 
@@ -94,7 +116,7 @@ void SampleColumn::push_stored(const std::shared_ptr<const RawFile>& file, std::
         return;
     }
     if (file_ && file_ != file) {  // another backing file: keep this row's texts in memory
-        rows_.push_back(make_memory_row(decode(file->read(offset, length))));
+        push_back(decode(file->read(offset, length)));
         return;
     }
     if (length >= kInMemory) throw std::length_error("verifier samples longer than 2 GiB");
@@ -103,7 +125,7 @@ void SampleColumn::push_stored(const std::shared_ptr<const RawFile>& file, std::
     append_verdicts(row, verdicts.data(), verdicts.size());
     row.text_at = offset;
     row.text_len = length;
-    rows_.push_back(row);
+    push_row(row);
 }
 
 SampleVerdict SampleColumn::verdict(std::size_t row, std::size_t i) const {

@@ -31,19 +31,22 @@ class SampleColumn {
     SampleColumn() = default;
     SampleColumn(std::initializer_list<Samples> rows);
 
-    std::size_t size() const { return rows_.size(); }
-    bool empty() const { return rows_.empty(); }
-    void reserve(std::size_t rows, std::size_t samples_per_row = 0) {
+    std::size_t size() const { return size_; }
+    bool empty() const { return size_ == 0; }
+    // Room for `rows` rows of `samples_per_row` samples (nothing when that is 0: rows without
+    // samples take no room, see rows_).
+    void reserve(std::size_t rows, std::size_t samples_per_row) {
+        if (samples_per_row == 0) return;
         rows_.reserve(rows);
         bits_.reserve((rows * samples_per_row + 3) / 4);
     }
     void clear();
     // New rows have no samples.
-    void resize(std::size_t n) { rows_.resize(n); }
+    void resize(std::size_t n);
     void resize(std::size_t n, const Samples& value);
 
     void push_back(const Samples& samples);
-    void emplace_back() { rows_.emplace_back(); }
+    void emplace_back() { ++size_; }
     void set(std::size_t row, const Samples& samples);
 
     // The decoded texts of a row (read from the backing file for a loaded row); empty when the
@@ -51,7 +54,7 @@ class SampleColumn {
     Samples operator[](std::size_t row) const;
     Samples texts(std::size_t row) const { return (*this)[row]; }
 
-    std::size_t count(std::size_t row) const { return row < rows_.size() ? rows_[row].count : 0; }
+    std::size_t count(std::size_t row) const { return row < rows_.size() ? rows_[row].count : 0; }  // 0 past rows_
     bool has_samples(std::size_t row) const { return count(row) > 0; }
     SampleVerdict verdict(std::size_t row, std::size_t i) const;
     SampleCounts counts(std::size_t row) const;
@@ -67,7 +70,7 @@ class SampleColumn {
     void push_stored(const std::shared_ptr<const RawFile>& file, std::uint64_t offset, std::uint32_t length,
                      const std::vector<SampleVerdict>& verdicts);
     // A row with no samples.
-    void push_none() { rows_.emplace_back(); }
+    void push_none() { ++size_; }
 
     // Decodes a raw samples token as the readers accept it; throws std::runtime_error.
     static Samples decode(std::string_view raw);
@@ -83,7 +86,11 @@ class SampleColumn {
     void append_verdicts(Row& row, const SampleVerdict* v, std::size_t n);
     Row make_memory_row(const Samples& samples);
 
+    void push_row(const Row& row);
+    // Rows up to the last one with samples: the rows after it have none and are not stored, so
+    // a model that is never verified (the large model of a release file) costs nothing per row.
     std::vector<Row> rows_;
+    std::size_t size_ = 0;  // rows, stored or not
     std::vector<std::uint8_t> bits_;  // four verdicts a byte
     std::uint64_t verdicts_ = 0;      // verdicts stored in bits_
     std::string mem_;                 // raw tokens of rows given in memory

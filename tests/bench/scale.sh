@@ -72,14 +72,16 @@ min_of() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-") print b; else if (b ==
 explorer_figures() {
   local out
   out=$(AUTOMIX_BENCH_SCALE_FILE=$1 QT_QPA_PLATFORM=offscreen "$explorer_bench" 2>/dev/null) || { echo "- - - -"; return; }
-  # BM_OpenTable runs first, so the process's peak RSS is that of opening the file.
-  awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "=");
+  # BM_OpenTable runs first, so the process's peak RSS is that of opening the file. Counters
+  # print with SI suffixes (3.29k = 3290).
+  awk 'function si(v) { return v ~ /k$/ ? v * 1e3 : v ~ /M$/ ? v * 1e6 : v ~ /G$/ ? v * 1e9 : v + 0 }
+       { for (i = 1; i <= NF; i++) { split($i, kv, "=");
          if ($1 ~ /^BM_OpenTable/ && kv[1] == "open_s") open = kv[2];
          if ($1 ~ /^BM_OpenTable/ && kv[1] == "peak_rss_MiB") mib = kv[2];
          if ($1 ~ /^BM_OpenStaysResponsive/ && kv[1] == "max_gui_gap_ms_until_table") gap = kv[2] } }
        /^BM_SliderStep/ { step = $2 }
-       END { printf "%s %s %s %s\n", open == "" ? "-" : sprintf("%.2f", open), mib == "" ? "-" : sprintf("%.0f", mib),
-             gap == "" ? "-" : gap, step == "" ? "-" : step }' <<<"$out"
+       END { printf "%s %s %s %s\n", open == "" ? "-" : sprintf("%.2f", si(open)), mib == "" ? "-" : sprintf("%.0f", si(mib)),
+             gap == "" ? "-" : sprintf("%.0f", si(gap)), step == "" ? "-" : step }' <<<"$out"
 }
 
 printf '%-10s %9s %9s %12s %10s %12s %10s %10s %10s %9s %9s %8s %10s %6s\n' rows file_MB load_s thresh_wall_s rss_MiB \
@@ -125,7 +127,9 @@ assert len(df) == int(sys.argv[2]); print(f"{t:.2f}")' "$file" "$rows" 2>/dev/nu
   done
   [[ $p_time != - && $t_wall != - ]] && ratio=$(awk -v p="$p_time" -v a="$t_wall" 'BEGIN {printf "%.1fx", p / a}')
   gui="- - - -"
-  ((explorer)) && gui=$(explorer_figures "$file")
+  # pandas' gigabytes may have pushed the file out of the page cache: read it back first, so the
+  # explorer starts where the best automix runs did.
+  ((explorer)) && cat "$file" >/dev/null && gui=$(explorer_figures "$file")
   read -r g_open g_rss g_gap g_step <<<"$gui"
   avg=$(cut -d' ' -f1 /proc/loadavg)
   printf '%-10s %9s %9s %12s %10s %12s %10s %10s %10s %9s %9s %8s %10s %6s\n' "$rows" "$size_mb" "$load_s" "$t_wall" "$t_rss" \

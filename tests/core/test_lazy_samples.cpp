@@ -162,6 +162,34 @@ class TestLazySamples : public QObject {
         QVERIFY(col[399].empty());
         const data::SampleColumn copy = col;
         QCOMPARE(copy[7], rows[7]);
+        // Rows after the last one with samples are not stored, yet behave as rows without any:
+        // set, resize and a later row with samples see them where they are.
+        col.set(398, {"the ai generated answer is wrong"});
+        QCOMPARE(col.size(), std::size_t(400));
+        QCOMPARE(col.count(398), std::size_t(1));
+        QCOMPARE(col.confidence(398), 0.0);
+        col.set(397, {});
+        QVERIFY(col[397].empty());
+        col.resize(398);  // drops the row set above
+        QCOMPARE(col.size(), std::size_t(398));
+        QCOMPARE(col.count(397), std::size_t(0));
+        col.resize(402);
+        col.push_back(rows[8]);
+        QCOMPARE(col.size(), std::size_t(403));
+        QCOMPARE(col[402], rows[8]);
+        QCOMPARE(col.count(401), std::size_t(0));
+        QCOMPARE(col[7], rows[7]);
+        col.resize(405, rows[3]);
+        QCOMPARE(col[404], rows[3]);
+        QCOMPARE(col.count(401), std::size_t(0));
+        QVERIFY_THROWS_EXCEPTION(std::out_of_range, col.set(405, rows[3]));
+        // A column that never had samples holds no rows, whatever its length.
+        data::SampleColumn none;
+        for (int r = 0; r < 1000; ++r) none.push_none();
+        QCOMPARE(none.size(), std::size_t(1000));
+        QCOMPARE(none.bytes_used(), std::size_t(0));
+        QCOMPARE(none.count(999), std::size_t(0));
+        QVERIFY(none[999].empty());
     }
 
     // Texts of loaded rows come back from the file, byte for byte what a JSON parser reads,
