@@ -112,8 +112,9 @@ class Dataset {
     Dataset routing_subset(const View& rows) const;
 };
 
-// Bytes a dataset's columns use (by size, not capacity), by kind: what the scale benchmark compares its peak
-// RSS with (contexts and verifier-sample texts stay in the file; only their index is here).
+// Bytes a dataset's columns use (by size, not capacity), by kind: what the scale benchmark
+// compares its peak RSS with (contexts and verifier-sample texts stay in the file; only where
+// they are is here).
 struct MemoryUse {
     std::size_t text = 0;      // ids, questions, answers, ... (StringColumn)
     std::size_t numbers = 0;   // scores, confidences, splits, line numbers, ...

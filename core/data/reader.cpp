@@ -203,7 +203,8 @@ class Loader {
                     if (header) continue;
                 }
                 handle_line(line, next_line);
-                if (!reserved) {  // after the first row: a native file without manifest names its models there
+                // After the first row: a native file without a manifest names its models there.
+                if (!reserved) {
                     reserved = true;
                     reserve_for(*source, line.text.size());
                 }

@@ -63,7 +63,8 @@ std::uint64_t StringColumn::store(std::string_view text) {
 
 std::size_t StringColumn::bytes_used() const {
     std::size_t n = rows_.size() * sizeof(std::uint64_t) + chunks_.size() * sizeof(Chunk);
-    for (std::size_t i = 0; i < chunks_.size(); ++i) n += i == open_ ? used_ : chunks_[i].size;  // the open chunk's tail is untouched
+    // The open chunk counts as far as it is filled: its tail was never touched.
+    for (std::size_t i = 0; i < chunks_.size(); ++i) n += i == open_ ? used_ : chunks_[i].size;
     return n;
 }
 
