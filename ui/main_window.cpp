@@ -42,6 +42,7 @@
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -693,8 +694,10 @@ void MainWindow::setDefaultColumnWidths() {
     // Sized from the font so the defaults hold at any DPI; the question takes what is left.
     const QFontMetrics fm = table_->fontMetrics();
     const int digits = fm.horizontalAdvance(QStringLiteral("0.000")) + 14;
+    // The widest id among the first rows (ids of one file look alike; scanning ten million of
+    // them would hold up the first paint).
     std::size_t longestId = 0;
-    for (std::size_t r = 0; r < dataset()->size(); ++r)
+    for (std::size_t r = 0; r < std::min<std::size_t>(dataset()->size(), 100000); ++r)
         if (dataset()->id[r].size() > dataset()->id[longestId].size()) longestId = r;
     const QString idSample = dataset()->size() ? toQString(dataset()->id[longestId]) : QString();
     table_->setColumnWidth(QueryTableModel::Id, std::clamp(fm.horizontalAdvance(idSample) + 8, 60, 240));
@@ -808,15 +811,23 @@ void MainWindow::fillScopeCombos() {
         const int keep = datasetCombo_->findData(previous);
         datasetCombo_->setCurrentIndex(keep >= 0 ? keep : 0);
     }
-    applyScope();
+    // A new file usually keeps the scope it was given (all datasets): setting it again would
+    // redo the row lists and charts of ten million rows for nothing.
+    if (ds && (comboScope() != state_->scopeDataset() || comboSplit() != state_->scopeSplit())) applyScope();
+}
+
+int MainWindow::comboScope() const {
+    const QString name = datasetCombo_->currentData().toString();
+    return name.isEmpty() || !dataset() ? -1 : dataset()->find_dataset(name.toStdString());
+}
+
+SplitScope MainWindow::comboSplit() const {
+    return static_cast<SplitScope>(splitCombo_->currentData().toInt());
 }
 
 void MainWindow::applyScope() {
-    const data::Dataset* ds = dataset();
-    if (!ds) return;
-    const QString name = datasetCombo_->currentData().toString();
-    const int index = name.isEmpty() ? -1 : ds->find_dataset(name.toStdString());
-    state_->setScope(index, static_cast<SplitScope>(splitCombo_->currentData().toInt()));
+    if (!dataset()) return;
+    state_->setScope(comboScope(), comboSplit());
 }
 
 void MainWindow::selectDataset(const QString& name) {
