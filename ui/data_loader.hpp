@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "core/data/reader.hpp"
+#include "ui/routing_state.hpp"
 
 namespace automix::ui {
 
@@ -20,6 +21,7 @@ struct LoadOutcome {
     QStringList problems;  // skipped lines (lenient mode), as "file:line: message"
     QStringList warnings;
     std::string sha256;  // of the decompressed content (sessions check it when they reopen the file)
+    ScopedRows rows;     // the table's and charts' row lists, made by the job for the window's scope
 };
 
 // Worker thread. Throws JobCancelled when the job is cancelled; every other failure is in the

@@ -216,7 +216,16 @@ std::shared_ptr<Routing> RoutingState::freshRouting(const Snapshot& s, const QSt
     return r;
 }
 
-void RoutingState::setDataset(std::shared_ptr<const data::Dataset> ds, const LoadedFile& file) {
+ScopedRows RoutingState::rowsForNewFile(std::shared_ptr<const data::Dataset> ds, int scopeDataset,
+                                        SplitScope split) {
+    Snapshot s;
+    s.data = std::move(ds);
+    s.scopeDataset = s.data && scopeDataset < static_cast<int>(s.data->dataset_names.size()) ? scopeDataset : -1;
+    s.split = split;
+    return {s.scopeDataset, split, makeRows(s, std::nullopt)};
+}
+
+void RoutingState::setDataset(std::shared_ptr<const data::Dataset> ds, const LoadedFile& file, ScopedRows made) {
     jobs_->cancel(kTrainJob);
     // Nothing of the previous file stays in memory through the caches.
     rowsByDatasetOf_.reset();
@@ -234,7 +243,8 @@ void RoutingState::setDataset(std::shared_ptr<const data::Dataset> ds, const Loa
     linkedFilterLabel_.clear();
     live_ = std::make_shared<LiveRows>();
     next->rows = std::make_shared<RowLists>();  // no chart dataset carried over from another file
-    next->rows = makeRows(*next, std::nullopt);
+    const bool madeForThis = made.rows && made.scopeDataset == next->scopeDataset && made.split == next->split;
+    next->rows = madeForThis ? std::move(made.rows) : makeRows(*next, std::nullopt);
     next->routing = freshRouting(*next, routing().methodName, routing().method);
     publish(next, FileAspect | ScopeAspect | RoutingAspect);
     emit datasetChanged();

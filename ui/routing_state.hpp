@@ -128,6 +128,14 @@ struct Snapshot {
 };
 using SnapshotPtr = std::shared_ptr<const Snapshot>;
 
+// Row lists made for a file before it is shown (by the load job, off the GUI thread), with the
+// scope they were made for: they are used only if the window still has that scope.
+struct ScopedRows {
+    int scopeDataset = -1;
+    SplitScope split = SplitScope::Val;
+    std::shared_ptr<const RowLists> rows;  // null: none made
+};
+
 // Live results (Live tab) on rows of one loaded file, by dataset row; the latest run wins.
 struct LiveRows {
     std::uint64_t loadId = 0;
@@ -146,7 +154,9 @@ class RoutingState : public QObject {
     JobRunner* jobs() const { return jobs_; }
 
     // --- data and scope
-    void setDataset(std::shared_ptr<const data::Dataset> ds, const LoadedFile& file = {});
+    void setDataset(std::shared_ptr<const data::Dataset> ds, const LoadedFile& file = {}, ScopedRows rows = {});
+    // The row lists `ds` gets in `scopeDataset` / `split` when it is loaded. Safe on any thread.
+    static ScopedRows rowsForNewFile(std::shared_ptr<const data::Dataset> ds, int scopeDataset, SplitScope split);
     std::shared_ptr<const data::Dataset> datasetPtr() const { return snap_->data; }
     const data::Dataset* dataset() const { return snap_->data.get(); }
     void setScope(int datasetIndex, SplitScope split);
