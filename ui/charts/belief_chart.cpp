@@ -28,7 +28,7 @@ BeliefChart::BeliefChart(QWidget* parent) : ChartWidget(parent, Qt::Vertical) { 
 
 void BeliefChart::setData(std::vector<eval::BeliefBin> bins, const QString& title, const QString& provenance) {
     bins_ = std::move(bins);
-    if (bins_.empty()) return showEmpty(title);
+    if (bins_.empty()) return showEmpty(title, provenance);
     setTitle(title, provenance);
     redraw();
 }

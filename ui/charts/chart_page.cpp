@@ -139,9 +139,9 @@ void ChartWidget::setTitle(const QString& title, const QString& provenance) {
     empty_ = false;
 }
 
-void ChartWidget::showEmpty(const QString& why) {
+void ChartWidget::showEmpty(const QString& why, const QString& provenance) {
     title_ = why;
-    provenance_.clear();
+    provenance_ = provenance;
     empty_ = true;
     redraw();
 }

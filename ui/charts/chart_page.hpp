@@ -85,7 +85,7 @@ class ChartWidget : public QWidget {
     virtual void draw() = 0;
     void setTitle(const QString& title, const QString& provenance);
     // Nothing to draw, and why ("Load data to see …"): no series, the reason as title.
-    void showEmpty(const QString& why);
+    void showEmpty(const QString& why, const QString& provenance = {});  // (what is being computed)
     void redraw();
     // A widget under the chart and its legend (the cost–quality chart's figures of a point).
     void addBelowChart(QWidget* widget);

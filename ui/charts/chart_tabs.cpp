@@ -41,6 +41,7 @@ namespace automix::ui::charts {
 
 namespace {
 const QString kCurves = QStringLiteral("curves");
+const QString kBelief = QStringLiteral("belief states");
 constexpr unsigned kChartAspects = FileAspect | CostsAspect | ScopeAspect;
 
 QPushButton* exportButton(QWidget* parent) {
@@ -72,6 +73,13 @@ ChartTabs::ChartTabs(PanelHost* host, CompareRouting* compare)
                        curvesStatus_->setText(message);
                    },
                    [this](bool) { onCurvesEnded(); }});
+    jobs_->follow(kBelief, this,
+                  {{},
+                   [this](const QString& message) {
+                       belief_->setData({}, tr("Belief states"));  // empty, not stale, when core refuses
+                       host_->reportError(tr("Belief states"), message);
+                   },
+                   {}});
     onChartScopeChanged();
 }
 
@@ -387,45 +395,68 @@ void ChartTabs::updateConstraint() {
 void ChartTabs::flushBelief() {
     beliefTimer_->stop();
     updateBelief();
+    jobs_->waitFor(kBelief);
 }
 
 void ChartTabs::updateBelief() {
     const SnapshotPtr snap = state_->snapshot();
     const int d = snap->rows->chartDataset;
     if (!snap->data || d < 0) {
+        jobs_->cancel(kBelief);
+        beliefSnap_.reset();
         belief_->setData({}, tr("Load data to see the belief states"));
         cascade_->setVisible(false);
         return;
     }
-    const data::Dataset& ds = *snap->data;
-    const data::View& train = snap->rows->chartTrain;
     guarded(tr("Cascade view"), [&] { updateCascade(); });
-    routing::Decisions decisions;
-    if (state_->isRouted()) {
-        for (data::RowIndex r : train) {
-            const int decision = state_->decision(r);
-            if (decision < 0) {
-                decisions.clear();
-                break;
+    // The bins are a pass over the dataset's train rows: a job, so that ten million rows do not
+    // hold up the GUI thread. Nothing of other inputs stays on screen meanwhile; the same inputs
+    // (another selected row) keep what is shown or coming.
+    constexpr unsigned kBeliefAspects = kChartAspects | MethodAspect | RoutingAspect;
+    if (beliefSnap_ && state_->isCurrent(*beliefSnap_, kBeliefAspects)) return;
+    beliefSnap_ = snap;
+    belief_->setData({}, tr("Computing the belief states of %1…").arg(snap->datasetName(d)),
+                     tr("%1 train rows of %2 · %3")
+                         .arg(snap->rows->chartTrain.size())
+                         .arg(snap->datasetName(d), snap->file.displayName));
+    struct Bins {
+        std::vector<eval::BeliefBin> bins;
+        bool routed = false;
+    };
+    RoutingState* state = state_;
+    jobs_->start<Bins>(
+        kBelief, {this, [state, snap] { return state->isCurrent(*snap, kBeliefAspects); }},
+        [snap, bins = state_->config().num_bins](JobContext&) {
+            // Every train row needs a decision for the routed view; else the chart is of beliefs only.
+            routing::Decisions decisions;
+            const Routing& routing = *snap->routing;
+            if (routing.routed) {
+                for (data::RowIndex r : snap->rows->chartTrain) {
+                    const int decision = r < routing.decisions.size() ? routing.decisions[r] : -1;
+                    if (decision < 0) {
+                        decisions.clear();
+                        break;
+                    }
+                    decisions.push_back(static_cast<routing::Decisions::value_type>(decision));
+                }
             }
-            decisions.push_back(static_cast<routing::Decisions::value_type>(decision));
-        }
-    }
-    // Named after what is drawn (beliefs per confidence bin of the small model), not after one
-    // method: the routing beside it may be any method, the Cascade included. Short enough to fit
-    // the chart; the parameters, row count and file go to the tooltip.
-    const QString title = tr("Belief states · %1 train · %2")
-                              .arg(snap->datasetName(d), decisions.empty() ? tr("not routed") : state_->methodName());
-    const QString provenance =
-        tr("%1 train rows of %2 · action: %3 · %4")
-            .arg(train.size())
-            .arg(snap->datasetName(d),
-                 decisions.empty() ? tr("not routed") : state_->methodName() + QLatin1Char(' ') + state_->paramsText(),
-                 snap->file.displayName);
-    guarded(tr("Belief states"), [&] {
-        belief_->setData({}, title);  // empty, not stale, if core refuses
-        belief_->setData(eval::belief_bins(ds, train, decisions, state_->config().num_bins), title, provenance);
-    });
+            const bool routed = !decisions.empty();
+            return Bins{eval::belief_bins(*snap->data, snap->rows->chartTrain, decisions, bins), routed};
+        },
+        [this, snap, d](Bins b) {
+            // Named after what is drawn (beliefs per confidence bin of the small model), not after
+            // one method: the routing beside it may be any method, the Cascade included. Short
+            // enough to fit the chart; the parameters, row count and file go to the tooltip.
+            const QString title = tr("Belief states · %1 train · %2")
+                                      .arg(snap->datasetName(d), b.routed ? state_->methodName() : tr("not routed"));
+            const QString provenance =
+                tr("%1 train rows of %2 · action: %3 · %4")
+                    .arg(snap->rows->chartTrain.size())
+                    .arg(snap->datasetName(d),
+                         b.routed ? state_->methodName() + QLatin1Char(' ') + state_->paramsText() : tr("not routed"),
+                         snap->file.displayName);
+            belief_->setData(std::move(b.bins), title, provenance);
+        });
 }
 
 void ChartTabs::updateSelection() {

@@ -141,6 +141,7 @@ class ChartTabs : public QObject {
     QList<ChartPage*> registered_;
     QTimer* beliefTimer_ = nullptr;
     SnapshotPtr curvesSnap_;
+    SnapshotPtr beliefSnap_;  // the inputs of the belief bins shown or being computed
     struct PendingSelection {
         QString method;
         int dataset = -1;
