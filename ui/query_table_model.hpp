@@ -4,6 +4,7 @@
 // types; cells are formatted on demand for the rows the view paints.
 #include <QAbstractTableModel>
 #include <QString>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -55,9 +56,9 @@ class QueryTableModel : public QAbstractTableModel {
     bool hasCompareColumn() const;
     int compareColumn() const { return costColumn() + 1 + (liveColumns_ ? LiveFieldCount : 0); }
 
-    data::RowIndex datasetRow(int tableRow) const { return visible_[static_cast<std::size_t>(tableRow)]; }
+    data::RowIndex datasetRow(int tableRow) const { return (*visible_)[static_cast<std::size_t>(tableRow)]; }
     int tableRowOf(data::RowIndex row) const;  // -1 when filtered out
-    const data::View& visibleRows() const { return visible_; }
+    const data::View& visibleRows() const { return *visible_; }
     std::size_t scopeSize() const;
 
   signals:
@@ -70,7 +71,7 @@ class QueryTableModel : public QAbstractTableModel {
     // only when a filter or the sort order reads the decisions: otherwise it repaints.
     void onRoutingChanged();
     bool rowsDependOnRouting() const;
-    data::View filteredRows() const;  // the scope through the filters, sorted
+    std::shared_ptr<const data::View> filteredRows() const;  // the scope through the filters, sorted
     void applySort(data::View& rows) const;
     bool accepts(data::RowIndex r, const std::string& needle) const;
     QString compareText(data::RowIndex r) const;
@@ -79,7 +80,8 @@ class QueryTableModel : public QAbstractTableModel {
 
     RoutingState* state_;
     QueryFilter filter_;
-    data::View visible_;
+    using Rows = std::shared_ptr<const data::View>;  // may be the snapshot's scope list itself
+    Rows visible_ = std::make_shared<const data::View>();
     int sortColumn_ = -1;
     Qt::SortOrder sortOrder_ = Qt::AscendingOrder;
     int models_ = 0;
