@@ -203,6 +203,8 @@ void BM_OpenStaysResponsive(benchmark::State& state) {
         QCoreApplication::processEvents();  // the table's first paint
         tableAt = clock.elapsed();
         const qint64 gapUntilTable = maxGap;
+        const ThreadTimes gapTimesUntilTable = gapTimes;
+        const qint64 gapEndUntilTable = gapEnd;
         window.routingState()->waitForTraining();
         const qint64 trainedAt = clock.elapsed();
         state.SetIterationTime(static_cast<double>(tableAt) / 1000.0);
@@ -210,10 +212,13 @@ void BM_OpenStaysResponsive(benchmark::State& state) {
         state.counters["table_s"] = static_cast<double>(tableAt) / 1000.0;
         state.counters["trained_s"] = static_cast<double>(trainedAt) / 1000.0;
         state.counters["max_gui_gap_ms_until_table"] = static_cast<double>(gapUntilTable);
-        state.counters["gap_ran_ms"] = gapTimes.ranMs;
-        state.counters["gap_ended_s"] = static_cast<double>(gapEnd) / 1000.0;
-        state.counters["gap_major_faults"] = static_cast<double>(gapTimes.majorFaults);
-        state.counters["gap_waited_for_cpu_ms"] = gapTimes.waitedMs;
+        // That gap: when it ended, and how the GUI thread spent it.
+        state.counters["gap_ended_s"] = static_cast<double>(gapEndUntilTable) / 1000.0;
+        state.counters["gap_ran_ms"] = gapTimesUntilTable.ranMs;
+        state.counters["gap_major_faults"] = static_cast<double>(gapTimesUntilTable.majorFaults);
+        // The training's result arrives after the table: the longest gap until it was shown.
+        state.counters["max_gui_gap_ms_until_trained"] = static_cast<double>(maxGap);
+        state.counters["gap_waited_for_cpu_ms"] = gapTimesUntilTable.waitedMs;
         state.counters["rows"] = static_cast<double>(window.routingState()->dataset()->size());
     }
     state.counters["peak_rss_MiB"] = peakRssMiB();
