@@ -36,6 +36,7 @@
 #include <cmath>
 #include <set>
 
+#include "core/eval/calibration.hpp"
 #include "core/eval/cascade_view.hpp"
 #include "core/eval/cost_quality.hpp"
 #include "core/eval/metrics.hpp"
@@ -376,6 +377,47 @@ class TestCharts : public QObject {
             underCursor |= QLineF(shownAt[chosen][i], at).length() < 12.5;
         }
         QVERIFY2(underCursor, "the clicked candidate is not the one under the cursor");
+    }
+
+    // The bins are a job: the chart says at once what it is computing (never the last scope's
+    // bins), gets core's bins for the same rows and decisions, and keeps them while only the
+    // selected row changes.
+    void beliefBinsComeFromAJob() {
+        window_->selectDataset(QStringLiteral("cnli"));
+        const ui::SnapshotPtr snap = state()->snapshot();
+        const QString name = snap->datasetName(tabs_->chartDataset());
+        QCOMPARE(name, QStringLiteral("cnli"));
+        QVERIFY(tabs_->belief()->data().empty());
+        QVERIFY2(tabs_->belief()->view()->chart()->title().startsWith(QStringLiteral("Computing the belief states of cnli")),
+                 qPrintable(tabs_->belief()->view()->chart()->title()));
+        const QString pendingTip = tabs_->belief()->view()->toolTip();
+        QVERIFY2(pendingTip.contains(name) && pendingTip.contains(snap->file.displayName), qPrintable(pendingTip));
+        tabs_->flushBelief();
+        const data::Dataset& ds = *state()->dataset();
+        routing::Decisions decisions;
+        for (data::RowIndex r : tabs_->trainRows()) decisions.push_back(static_cast<routing::Decisions::value_type>(state()->decision(r)));
+        QVERIFY(state()->isRouted() && !decisions.empty());
+        const auto expected = eval::belief_bins(ds, tabs_->trainRows(), decisions, state()->config().num_bins);
+        const auto& bins = tabs_->belief()->data();
+        QCOMPARE(bins.size(), expected.size());
+        for (std::size_t k = 0; k < bins.size(); ++k) {
+            QCOMPARE(bins[k].rows, expected[k].rows);
+            QCOMPARE(bins[k].p_needy, expected[k].p_needy);
+            QCOMPARE(bins[k].routed_rows, expected[k].routed_rows);
+            QVERIFY(same(bins[k].escalated_share, expected[k].escalated_share));
+        }
+        QVERIFY(tabs_->belief()->view()->chart()->title().startsWith(QStringLiteral("Belief states · cnli train")));
+        // Another row of the same scope: once the belief timer has fired, still these bins, not
+        // new ones (a new result would come in a vector allocated while this one lived).
+        const eval::BeliefBin* shown = tabs_->belief()->data().data();
+        window_->selectRow(tabs_->evalRows().back());
+        QTest::qWait(300);
+        tabs_->flushBelief();
+        QCOMPARE(tabs_->belief()->data().data(), shown);
+        QVERIFY(tabs_->belief()->view()->chart()->title().startsWith(QStringLiteral("Belief states · cnli train")));
+        window_->selectDataset(QStringLiteral("coqa"));
+        tabs_->flushBelief();
+        tabs_->waitForCurves();
     }
 
     void beliefAndVerifierCharts() {
