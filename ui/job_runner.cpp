@@ -47,7 +47,8 @@ class JobRunner::Pool {
         {
             const std::lock_guard<std::mutex> lock(mutex_);
             queue_.push_back(std::move(task));
-            if (idle_ == 0 && threads_.size() < max_) threads_.emplace_back([this] {
+            if (idle_ == 0 && threads_.size() < max_)
+                threads_.emplace_back([this] {
                     yieldToTheGuiThread();
                     loop();
                 });

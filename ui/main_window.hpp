@@ -133,7 +133,7 @@ class MainWindow : public QMainWindow, public PanelHost {
     void showError(const QString& title, const QString& text);
     void fillScopeCombos();
     void applyScope();
-    int comboScope() const;        // the dataset the scope combo names (-1: all)
+    int comboScope() const;  // the dataset the scope combo names (-1: all)
     SplitScope comboSplit() const;
     void onMethodChosen();
     void onCostsEdited();

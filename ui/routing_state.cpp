@@ -216,8 +216,7 @@ std::shared_ptr<Routing> RoutingState::freshRouting(const Snapshot& s, const QSt
     return r;
 }
 
-ScopedRows RoutingState::rowsForNewFile(std::shared_ptr<const data::Dataset> ds, int scopeDataset,
-                                        SplitScope split) {
+ScopedRows RoutingState::rowsForNewFile(std::shared_ptr<const data::Dataset> ds, int scopeDataset, SplitScope split) {
     Snapshot s;
     s.data = std::move(ds);
     s.scopeDataset = s.data && scopeDataset < static_cast<int>(s.data->dataset_names.size()) ? scopeDataset : -1;

@@ -16,8 +16,8 @@
 #include <exception>
 #include <limits>
 #include <mutex>
-#include <system_error>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -376,8 +376,8 @@ std::size_t LineSource::chunk_size() const {
 void LineSource::start() {
     if (producer_) return;
     try {
-        producer_ = std::make_unique<Producer>(fd_, prefix_, gzip_, hash_, chunk_size(), regular_,
-                                               tolerate_truncation_, regular_ && file_size_ > physical_memory() / 2);
+        producer_ = std::make_unique<Producer>(fd_, prefix_, gzip_, hash_, chunk_size(), regular_, tolerate_truncation_,
+                                               regular_ && file_size_ > physical_memory() / 2);
     } catch (const std::system_error& e) {  // no thread to be had
         throw std::runtime_error(std::string("cannot start the reading thread: ") + e.what());
     }

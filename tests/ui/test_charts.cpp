@@ -388,14 +388,16 @@ class TestCharts : public QObject {
         const QString name = snap->datasetName(tabs_->chartDataset());
         QCOMPARE(name, QStringLiteral("cnli"));
         QVERIFY(tabs_->belief()->data().empty());
-        QVERIFY2(tabs_->belief()->view()->chart()->title().startsWith(QStringLiteral("Computing the belief states of cnli")),
-                 qPrintable(tabs_->belief()->view()->chart()->title()));
+        QVERIFY2(
+            tabs_->belief()->view()->chart()->title().startsWith(QStringLiteral("Computing the belief states of cnli")),
+            qPrintable(tabs_->belief()->view()->chart()->title()));
         const QString pendingTip = tabs_->belief()->view()->toolTip();
         QVERIFY2(pendingTip.contains(name) && pendingTip.contains(snap->file.displayName), qPrintable(pendingTip));
         tabs_->flushBelief();
         const data::Dataset& ds = *state()->dataset();
         routing::Decisions decisions;
-        for (data::RowIndex r : tabs_->trainRows()) decisions.push_back(static_cast<routing::Decisions::value_type>(state()->decision(r)));
+        for (data::RowIndex r : tabs_->trainRows())
+            decisions.push_back(static_cast<routing::Decisions::value_type>(state()->decision(r)));
         QVERIFY(state()->isRouted() && !decisions.empty());
         const auto expected = eval::belief_bins(ds, tabs_->trainRows(), decisions, state()->config().num_bins);
         const auto& bins = tabs_->belief()->data();
