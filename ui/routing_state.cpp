@@ -527,17 +527,24 @@ const eval::ScoredView& RoutingState::gatheredScores(const std::shared_ptr<const
     return gathered_.front()->view;
 }
 
-std::optional<eval::Metrics> RoutingState::routedMetrics(const data::View& rows) const {
-    const Routing& r = routing();
-    if (!snap_->data || !r.method || !r.routed || rows.empty()) return std::nullopt;
-    routing::Decisions decisions(rows.size());
+std::optional<routing::Decisions> Routing::decisionsOf(const data::View& rows) const {
+    if (!routed) return std::nullopt;
+    routing::Decisions out(rows.size());
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const int d = decision(rows[i]);
         if (d < 0) return std::nullopt;
-        decisions[i] = static_cast<routing::Decisions::value_type>(d);
+        out[i] = static_cast<routing::Decisions::value_type>(d);
     }
+    return out;
+}
+
+std::optional<eval::Metrics> RoutingState::routedMetrics(const data::View& rows) const {
+    const Routing& r = routing();
+    if (!snap_->data || !r.method || !r.routed || rows.empty()) return std::nullopt;
+    const std::optional<routing::Decisions> decisions = r.decisionsOf(rows);
+    if (!decisions) return std::nullopt;
     try {
-        return gatheredScores(snap_->data, rows, r).evaluate(decisions);
+        return gatheredScores(snap_->data, rows, r).evaluate(*decisions);
     } catch (const std::exception&) {
         return std::nullopt;
     }
@@ -551,16 +558,11 @@ void RoutingState::recomputeMetrics(const Snapshot& s, Routing& r) {
     const data::View& rows = s.data && !s.data->unmeasured.empty() ? kept : s.rows->scope;
     r.metrics.rows = rows.size();
     if (!r.routed || !s.data || !r.method || rows.empty()) return;
-    routing::Decisions decisions(rows.size());
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        const data::RowIndex row = rows[i];
-        const int d = row < r.decisions.size() ? r.decisions[row] : -1;
-        if (d < 0) return;  // part of the scope was not routed (its training failed)
-        decisions[i] = static_cast<routing::Decisions::value_type>(d);
-    }
+    const std::optional<routing::Decisions> decisions = r.decisionsOf(rows);
+    if (!decisions) return;  // part of the scope was not routed (its training failed)
     try {
         const eval::ScoredView& view = gatheredScores(s.data, rows, r);
-        const eval::Metrics m = view.evaluate(decisions);
+        const eval::Metrics m = view.evaluate(*decisions);
         r.metrics.valid = true;
         r.metrics.values = m;
         r.metrics.slmPerf = view.mean_score(0);

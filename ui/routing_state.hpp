@@ -94,6 +94,11 @@ struct Routing {
     std::vector<TrainedDataset> trained;
     ScopeMetrics metrics;  // of the snapshot's scope rows
     QString lastError;
+
+    // Decision of one dataset row; -1 when not routed.
+    int decision(data::RowIndex row) const { return routed && row < decisions.size() ? decisions[row] : -1; }
+    // The decisions of `rows`, in their order; none unless every one of them was routed.
+    std::optional<routing::Decisions> decisionsOf(const data::View& rows) const;
 };
 
 // What changed, for jobs to say what their result depends on.
@@ -178,10 +183,7 @@ class RoutingState : public QObject {
     bool isTraining() const { return routing().training; }
     // Index (within the method's model ladder) of the model whose answer is used:
     // 0 = stay with the small model, > 0 = escalated; -1 = not routed.
-    int decision(data::RowIndex row) const {
-        const Routing& r = routing();
-        return r.routed && row < r.decisions.size() ? r.decisions[row] : -1;
-    }
+    int decision(data::RowIndex row) const { return routing().decision(row); }
     bool escalated(data::RowIndex row) const { return decision(row) > 0; }
     // Dataset model index answering a row (-1 when not routed).
     int answeringModel(data::RowIndex row) const;

@@ -428,18 +428,8 @@ void ChartTabs::updateBelief() {
         kBelief, {this, [state, snap] { return state->isCurrent(*snap, kBeliefAspects); }},
         [snap, bins = state_->config().num_bins](JobContext&) {
             // Every train row needs a decision for the routed view; else the chart is of beliefs only.
-            routing::Decisions decisions;
-            const Routing& routing = *snap->routing;
-            if (routing.routed) {
-                for (data::RowIndex r : snap->rows->chartTrain) {
-                    const int decision = r < routing.decisions.size() ? routing.decisions[r] : -1;
-                    if (decision < 0) {
-                        decisions.clear();
-                        break;
-                    }
-                    decisions.push_back(static_cast<routing::Decisions::value_type>(decision));
-                }
-            }
+            const routing::Decisions decisions =
+                snap->routing->decisionsOf(snap->rows->chartTrain).value_or(routing::Decisions{});
             const bool routed = !decisions.empty();
             return Bins{eval::belief_bins(*snap->data, snap->rows->chartTrain, decisions, bins), routed};
         },
