@@ -38,6 +38,9 @@ class Cursor {
     std::size_t offset() const { return static_cast<std::size_t>(p_ - begin_); }
     const char* pos() const { return p_; }
     std::size_t remaining() const { return static_cast<std::size_t>(end_ - p_); }
+    const char* end() const { return end_; }
+    // Moves on to `p` (between pos() and end()), past a token the caller scanned itself.
+    void skip_to(const char* p) { p_ = p; }
     // Kind of the value starting at the current position (after whitespace).
     Kind next_kind();
     // Consumes `c` (after whitespace) or throws "expected 'c'".

@@ -5,11 +5,17 @@
 #include "core/scoring/verifier.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstring>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
+#endif
+// One pass over a JSON sample token, with AVX2 where the processor has it (see scan_json_sample).
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define AUTOMIX_SAMPLE_SCAN 1
+#include <immintrin.h>
 #endif
 
 namespace automix::scoring {
@@ -126,6 +132,99 @@ Verdict find_verdict(std::string_view text, bool json_body) {
 }
 
 }  // namespace
+
+#if defined(AUTOMIX_SAMPLE_SCAN)
+namespace {
+
+// The phrases as 16- and 8-byte words, with the case bit (0x20) of their letters: OR-ing it
+// into a text's bytes maps exactly 'X' and 'x' to 'x' and leaves spaces alone.
+struct Words {
+    std::array<char, 32> lower{}, case_bits{};
+    constexpr explicit Words(std::string_view text) {
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            lower[i] = text[i];
+            case_bits[i] = text[i] >= 'a' && text[i] <= 'z' ? 0x20 : 0;
+        }
+    }
+};
+constexpr Words kPhraseWords(kVerdictPhrase), kTailWords(kCorrectTail);
+
+__attribute__((target("avx2"))) std::optional<JsonSampleScan> scan_json_sample_avx2(const char* open,
+                                                                                    const char* limit) {
+    auto load16 = [](const char* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); };
+    // The phrase is 26 bytes: two overlapping 16-byte words, at 0 and at 10.
+    const __m128i want_a = load16(kPhraseWords.lower.data()), case_a = load16(kPhraseWords.case_bits.data());
+    const __m128i want_b = load16(kPhraseWords.lower.data() + 10), case_b = load16(kPhraseWords.case_bits.data() + 10);
+    const std::uint64_t tail_want = load8(kTailWords.lower.data()), tail_case = load8(kTailWords.case_bits.data());
+    auto phrase_at = [&](const char* q) {
+        const __m128i a = _mm_cmpeq_epi8(_mm_or_si128(load16(q), case_a), want_a);
+        const __m128i b = _mm_cmpeq_epi8(_mm_or_si128(load16(q + 10), case_b), want_b);
+        return _mm_movemask_epi8(_mm_and_si128(a, b)) == 0xFFFF;
+    };
+    const __m256i case_bit = _mm256_set1_epi8(0x20), first = _mm256_set1_epi8('t'), final = _mm256_set1_epi8('s');
+    const __m256i quote = _mm256_set1_epi8('"'), backslash = _mm256_set1_epi8('\\');
+    // Room for a block, the phrase's last letter loaded 25 bytes on, and a phrase + tail match
+    // starting in the block's last byte.
+    constexpr std::ptrdiff_t kRoom = 32 + kLen + 8;
+    bool any = false, correct = false;
+    const char* p = open + 1;
+    while (limit - p >= kRoom) {
+        const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+        // Quote, backslash, control bytes and (signed compare) bytes >= 0x80.
+        const auto special = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_or_si256(
+            _mm256_or_si256(_mm256_cmpeq_epi8(v, quote), _mm256_cmpeq_epi8(v, backslash)),
+            _mm256_cmpgt_epi8(case_bit, v))));
+        // Phrase starts before the first special byte: no phrase holds a quote or a backslash,
+        // so a match never reaches past the token's end or into an escape, and an escape's
+        // letter (the 't' of \t) is never a start, as the next block begins after it.
+        if (!correct) {
+            const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + kLen - 1));
+            auto starts = static_cast<std::uint32_t>(_mm256_movemask_epi8(
+                _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_or_si256(v, case_bit), first),
+                                 _mm256_cmpeq_epi8(_mm256_or_si256(w, case_bit), final))));
+            if (special != 0) starts &= (std::uint32_t{1} << __builtin_ctz(special)) - 1;
+            for (; starts != 0 && !correct; starts &= starts - 1) {
+                const char* at = p + __builtin_ctz(starts);
+                if (!phrase_at(at)) continue;
+                any = true;
+                correct = (load8(at + kLen) | tail_case) == tail_want;
+            }
+        }
+        if (special == 0) {
+            p += 32;
+            continue;
+        }
+        const char* s = p + __builtin_ctz(special);
+        if (*s == '"') return JsonSampleScan{s + 1, correct ? Verdict::Correct : any ? Verdict::Incorrect : Verdict::None};
+        if (*s != '\\') return std::nullopt;  // a control byte or non-ASCII: validated elsewhere
+        switch (s[1]) {
+        case '"':
+        case '\\':
+        case '/':
+        case 'b':
+        case 'f':
+        case 'n':
+        case 'r':
+        case 't': break;
+        default: return std::nullopt;  // \u (decoded first) or an invalid escape
+        }
+        p = s + 2;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+#endif
+
+std::optional<JsonSampleScan> scan_json_sample(const char* open, const char* limit) {
+#if defined(AUTOMIX_SAMPLE_SCAN)
+    static const bool avx2 = __builtin_cpu_supports("avx2");
+    if (avx2 && open < limit && *open == '"') return scan_json_sample_avx2(open, limit);
+#else
+    (void)open, (void)limit;
+#endif
+    return std::nullopt;
+}
 
 Verdict verdict(std::string_view sample) {
     return find_verdict(sample, false);

@@ -130,6 +130,74 @@ class TestLazySamples : public QObject {
                  scoring::Verdict::Incorrect);
     }
 
+    // The one-pass read of a sample token (the loader's fast path) ends where the general
+    // scanner ends and gives the decoded text's verdict; it declines only tokens that are not
+    // plain (non-ASCII, control bytes, \u or invalid escapes, unterminated) or near the limit.
+    void oneSampleScanAgreesWithTheGeneralPath() {
+        std::mt19937 rng(18);
+        std::uniform_int_distribution<int> coin(0, 9);
+        std::uniform_int_distribution<std::size_t> room(0, 120);
+        const char before[] = {'\t', '\\', '"', '/'};
+        const bool avx2 = __builtin_cpu_supports("avx2");
+        std::size_t fast = 0, plain = 0, plain_fast = 0;
+        for (int i = 0; i < 200000; ++i) {
+            std::string s = random_sample(rng);
+            for (std::size_t at = 0; at < s.size(); ++at)
+                if ((s[at] == 't' || s[at] == 'T') && coin(rng) == 0) s.insert(at++, 1, before[coin(rng) % 4]);
+            std::string token;
+            data::json::append_quoted(token, s);
+            // Tokens no writer makes: raw control bytes, invalid escapes, no closing quote.
+            switch (coin(rng)) {
+            case 0: token.insert(1 + token.size() / 2, 1, '\x01'); break;
+            case 1: token.insert(1 + token.size() / 2, "\\x"); break;
+            case 2: token.pop_back(); break;
+            default: break;
+            }
+            const std::string line = token + std::string(room(rng), ']');
+            const char* begin = line.data();
+            const auto got = scoring::scan_json_sample(begin, begin + line.size());
+            const bool is_plain = std::all_of(token.begin(), token.end(), [](char c) { return c >= 0x20 && c < 0x7f; }) &&
+                                  token.find("\\u") == std::string::npos && token.find("\\x") == std::string::npos &&
+                                  token.size() >= 2 && token.back() == '"';
+            const bool must_take = is_plain && line.size() - token.size() >= 66;
+            plain += must_take;
+            if (!got) {
+                // Declined: only a token that is not plain, or one near the end of the bytes.
+                QVERIFY2(!avx2 || !must_take, token.c_str());
+                continue;
+            }
+            ++fast;
+            plain_fast += must_take;
+            data::json::Cursor c(begin, begin + line.size());
+            std::string_view raw;
+            try {
+                raw = c.raw_string();
+            } catch (const data::json::ScanError& e) {
+                QFAIL(("accepted a token the scanner refuses: " + token + " (" + e.message + ")").c_str());
+            }
+            QCOMPARE(static_cast<std::size_t>(got->end - begin), raw.size());
+            QCOMPARE(static_cast<int>(got->verdict),
+                     static_cast<int>(reference_verdict(data::json::decode_raw_string(raw))));
+        }
+        // An escape's letter never starts a phrase: \t then "he ai generated answer is".
+        const std::string phrase = "he ai generated answer is correct";
+        const std::vector<std::pair<std::string, scoring::Verdict>> escaped = {
+            {"\"\\t" + phrase + "\"", scoring::Verdict::None},
+            {"\"\\\\t" + phrase + "\"", scoring::Verdict::Correct},
+            {"\"\\\\\\t" + phrase + "\"", scoring::Verdict::None},
+            {"\"" + std::string(40, 'x') + "\\t" + phrase + " The AI generated answer is no\"", scoring::Verdict::Incorrect},
+        };
+        for (const auto& [token, want] : escaped) {
+            const std::string line = token + std::string(80, ']');
+            const auto got = scoring::scan_json_sample(line.data(), line.data() + line.size());
+            QCOMPARE(got.has_value(), avx2);
+            if (got) QCOMPARE(static_cast<int>(got->verdict), static_cast<int>(want));
+            if (got) QCOMPARE(static_cast<std::size_t>(got->end - line.data()), token.size());
+        }
+        if (avx2) QVERIFY2(plain_fast == plain && plain > 30000 && fast > plain,
+                           (std::to_string(plain_fast) + " of " + std::to_string(plain)).c_str());
+    }
+
     void columnInMemory() {
         data::SampleColumn col;
         std::mt19937 rng(3);

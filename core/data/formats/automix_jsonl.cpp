@@ -163,6 +163,13 @@ bool read_samples(Cursor& c, std::string_view field, PendingModel& m, std::strin
         c.expect('[', "'['");
         if (!c.consume(']')) {
             do {
+                // Most samples are plain ASCII: read and judged in one pass.
+                c.skip_ws();
+                if (const auto plain = scoring::scan_json_sample(c.pos(), c.end())) {
+                    c.skip_to(plain->end);
+                    m.verdicts.push_back(stored(plain->verdict));
+                    continue;
+                }
                 Kind item = c.next_kind();
                 if (item != Kind::String)
                     c.fail("field `" + std::string(field) + "`: expected an array of strings, got " +
