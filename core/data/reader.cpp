@@ -382,6 +382,23 @@ class Loader {
             std::unique_lock<std::mutex> lock(m_);
             cv_.wait(lock, [&] { return b->done; });
         }
+        // Parses, on the calling thread, the oldest batch no worker has started; false when
+        // there is none or `b` is done. The loader does this rather than wait for `b`: with
+        // as many workers as cores and the reading thread, a waiting loader leaves a core's
+        // share idle, and more workers would only take turns on the same cores.
+        bool help_until_done(Batch* b, RowParser& parser) {
+            Batch* mine = nullptr;
+            {
+                std::lock_guard<std::mutex> lock(m_);
+                if (b->done || queue_.empty()) return false;
+                mine = queue_.front();
+                queue_.pop_front();
+            }
+            parse_batch(parser, *mine);
+            std::lock_guard<std::mutex> lock(m_);
+            mine->done = true;
+            return true;
+        }
 
       private:
         void stop_all() {
@@ -453,13 +470,16 @@ class Loader {
     // `line` ends as the last line read (for an I/O error's place). False, with nothing read,
     // when no thread could be started.
     bool parse_on_workers(LineSource& source, Line& line, std::unique_ptr<RowParser> first_copy) {
-        constexpr std::size_t kWorkers = 2;  // with the reading thread and this one: one per core and some
+        // One worker: with the reading thread and this one (which parses too while it waits), a
+        // thread a core and one more; a second worker only made the three take turns.
+        constexpr std::size_t kWorkers = 1;
         constexpr std::size_t kBatches = 4;  // in flight; at most kMaxHeldBatches
         constexpr std::size_t kBatchLines = 4096;
         static_assert(kBatches <= kMaxHeldBatches);
         std::vector<std::unique_ptr<RowParser>> parsers;
         parsers.push_back(std::move(first_copy));
         while (parsers.size() < kWorkers) parsers.push_back(parser_->worker_copy());
+        const std::unique_ptr<RowParser> own = parser_->worker_copy();  // for help_until_done
         // Declared before the pool, so the workers have stopped before the batches go.
         std::vector<std::unique_ptr<Batch>> batches;
         std::vector<Batch*> idle;
@@ -506,6 +526,8 @@ class Loader {
             if (in_flight.empty()) break;
             Batch* b = in_flight.front();
             in_flight.pop_front();
+            while (own && pool->help_until_done(b, *own)) {
+            }
             pool->wait(b);
             commit_batch(*b, line);
             source.give_back(b->lines);
