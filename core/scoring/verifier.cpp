@@ -171,17 +171,17 @@ __attribute__((target("avx2"))) std::optional<JsonSampleScan> scan_json_sample_a
     while (limit - p >= kRoom) {
         const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
         // Quote, backslash, control bytes and (signed compare) bytes >= 0x80.
-        const auto special = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_or_si256(
-            _mm256_or_si256(_mm256_cmpeq_epi8(v, quote), _mm256_cmpeq_epi8(v, backslash)),
-            _mm256_cmpgt_epi8(case_bit, v))));
+        const auto special = static_cast<std::uint32_t>(_mm256_movemask_epi8(
+            _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, quote), _mm256_cmpeq_epi8(v, backslash)),
+                            _mm256_cmpgt_epi8(case_bit, v))));
         // Phrase starts before the first special byte: no phrase holds a quote or a backslash,
         // so a match never reaches past the token's end or into an escape, and an escape's
         // letter (the 't' of \t) is never a start, as the next block begins after it.
         if (!correct) {
             const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + kLen - 1));
-            auto starts = static_cast<std::uint32_t>(_mm256_movemask_epi8(
-                _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_or_si256(v, case_bit), first),
-                                 _mm256_cmpeq_epi8(_mm256_or_si256(w, case_bit), final))));
+            auto starts = static_cast<std::uint32_t>(
+                _mm256_movemask_epi8(_mm256_and_si256(_mm256_cmpeq_epi8(_mm256_or_si256(v, case_bit), first),
+                                                      _mm256_cmpeq_epi8(_mm256_or_si256(w, case_bit), final))));
             if (special != 0) starts &= (std::uint32_t{1} << __builtin_ctz(special)) - 1;
             for (; starts != 0 && !correct; starts &= starts - 1) {
                 const char* at = p + __builtin_ctz(starts);
@@ -195,7 +195,8 @@ __attribute__((target("avx2"))) std::optional<JsonSampleScan> scan_json_sample_a
             continue;
         }
         const char* s = p + __builtin_ctz(special);
-        if (*s == '"') return JsonSampleScan{s + 1, correct ? Verdict::Correct : any ? Verdict::Incorrect : Verdict::None};
+        if (*s == '"')
+            return JsonSampleScan{s + 1, correct ? Verdict::Correct : any ? Verdict::Incorrect : Verdict::None};
         if (*s != '\\') return std::nullopt;  // a control byte or non-ASCII: validated elsewhere
         switch (s[1]) {
         case '"':

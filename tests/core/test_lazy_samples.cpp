@@ -156,9 +156,10 @@ class TestLazySamples : public QObject {
             const std::string line = token + std::string(room(rng), ']');
             const char* begin = line.data();
             const auto got = scoring::scan_json_sample(begin, begin + line.size());
-            const bool is_plain = std::all_of(token.begin(), token.end(), [](char c) { return c >= 0x20 && c < 0x7f; }) &&
-                                  token.find("\\u") == std::string::npos && token.find("\\x") == std::string::npos &&
-                                  token.size() >= 2 && token.back() == '"';
+            const bool is_plain =
+                std::all_of(token.begin(), token.end(), [](char c) { return c >= 0x20 && c < 0x7f; }) &&
+                token.find("\\u") == std::string::npos && token.find("\\x") == std::string::npos && token.size() >= 2 &&
+                token.back() == '"';
             const bool must_take = is_plain && line.size() - token.size() >= 66;
             plain += must_take;
             if (!got) {
@@ -185,7 +186,8 @@ class TestLazySamples : public QObject {
             {"\"\\t" + phrase + "\"", scoring::Verdict::None},
             {"\"\\\\t" + phrase + "\"", scoring::Verdict::Correct},
             {"\"\\\\\\t" + phrase + "\"", scoring::Verdict::None},
-            {"\"" + std::string(40, 'x') + "\\t" + phrase + " The AI generated answer is no\"", scoring::Verdict::Incorrect},
+            {"\"" + std::string(40, 'x') + "\\t" + phrase + " The AI generated answer is no\"",
+             scoring::Verdict::Incorrect},
         };
         for (const auto& [token, want] : escaped) {
             const std::string line = token + std::string(80, ']');
@@ -194,8 +196,9 @@ class TestLazySamples : public QObject {
             if (got) QCOMPARE(static_cast<int>(got->verdict), static_cast<int>(want));
             if (got) QCOMPARE(static_cast<std::size_t>(got->end - line.data()), token.size());
         }
-        if (avx2) QVERIFY2(plain_fast == plain && plain > 30000 && fast > plain,
-                           (std::to_string(plain_fast) + " of " + std::to_string(plain)).c_str());
+        if (avx2)
+            QVERIFY2(plain_fast == plain && plain > 30000 && fast > plain,
+                     (std::to_string(plain_fast) + " of " + std::to_string(plain)).c_str());
     }
 
     void columnInMemory() {
