@@ -7,6 +7,7 @@
 #include <cmath>
 #include <functional>
 
+#include "core/data/text_search.hpp"
 #include "ui/compare_routing.hpp"
 #include "ui/qt_text.hpp"
 #include "ui/routing_state.hpp"
@@ -14,19 +15,6 @@
 namespace automix::ui {
 
 namespace {
-
-char foldAscii(char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-// Case-insensitive for ASCII, exact for other bytes: the needle is already folded.
-bool containsFolded(std::string_view hay, const std::string& needle) {
-    if (needle.empty()) return true;
-    if (hay.size() < needle.size()) return false;
-    auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(),
-                          [](char h, char n) { return foldAscii(h) == n; });
-    return it != hay.end();
-}
 
 // NaN sorts before every number, so missing values gather at one end.
 int compareNumbers(double a, double b) {
@@ -256,11 +244,11 @@ bool QueryTableModel::accepts(data::RowIndex r, const std::string& needle) const
     if (filter_.routingWrongOnly && !state_->routingWasWrong(r)) return false;
     if (state_->linkedFilter() && !state_->linkedFilter()(r)) return false;
     if (!needle.empty()) {
-        if (containsFolded(ds.id[r], needle) || containsFolded(ds.question[r], needle) ||
-            containsFolded(ds.gold[r], needle))
+        if (data::contains_folded(ds.id[r], needle) || data::contains_folded(ds.question[r], needle) ||
+            data::contains_folded(ds.gold[r], needle))
             return true;
         for (const auto& m : ds.models)
-            if (containsFolded(m.answer[r], needle)) return true;
+            if (data::contains_folded(m.answer[r], needle)) return true;
         return false;
     }
     return true;
@@ -275,7 +263,7 @@ void QueryTableModel::setFilter(const QueryFilter& f) {
 QueryTableModel::Rows QueryTableModel::filteredRows() const {
     if (!state_->dataset()) return std::make_shared<const data::View>();
     std::string needle = filter_.text.trimmed().toStdString();
-    std::transform(needle.begin(), needle.end(), needle.begin(), foldAscii);
+    std::transform(needle.begin(), needle.end(), needle.begin(), data::fold_ascii);
     const std::shared_ptr<const RowLists> lists = state_->snapshot()->rows;
     const bool filtering = !needle.empty() || filter_.category || filter_.decision != QueryFilter::Decision::Any ||
                            filter_.routingWrongOnly || state_->linkedFilter();

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/data/string_column.hpp"
+#include "core/data/text_search.hpp"
 
 using automix::data::StringColumn;
 
@@ -131,6 +132,40 @@ class TestStringColumn : public QObject {
         QVERIFY((seen == std::vector<std::string>{"x", "", "zz"}));
         QCOMPARE(c.end() - c.begin(), std::ptrdiff_t{3});
         QCOMPARE(*(c.begin() + 2), std::string_view("zz"));
+    }
+
+    // The table filter's search agrees with a plain case-folded search, at every length and
+    // offset (the vector loop and its scalar tail), for letters, other ASCII and UTF-8 bytes.
+    void foldedSearchAgreesWithThePlainDefinition() {
+        auto reference = [](const std::string& hay, const std::string& needle) {
+            std::string folded = hay;
+            for (char& c : folded) c = automix::data::fold_ascii(c);
+            return folded.find(needle) != std::string::npos;
+        };
+        std::mt19937 rng(21);
+        const std::string alphabet = "aAbB xX@`[{\xc3\xa9\xc3\x89-0";
+        std::size_t found = 0, compared = 0;
+        for (int i = 0; i < 60000; ++i) {
+            std::string hay(rng() % 90, ' '), needle(1 + rng() % 6, ' ');
+            for (char& c : hay) c = alphabet[rng() % alphabet.size()];
+            for (char& c : needle) c = alphabet[rng() % alphabet.size()];
+            if (rng() % 3 == 0 && hay.size() > needle.size()) {  // plant it, in a random case
+                std::string planted = needle;
+                for (char& c : planted)
+                    if (c >= 'a' && c <= 'z' && rng() % 2) c = static_cast<char>(c - 'a' + 'A');
+                hay.replace(rng() % (hay.size() - needle.size() + 1), needle.size(), planted);
+            }
+            for (char& c : needle) c = automix::data::fold_ascii(c);
+            const bool want = reference(hay, needle);
+            QCOMPARE(automix::data::contains_folded(hay, needle), want);
+            found += want;
+            ++compared;
+        }
+        QVERIFY(found > compared / 4 && found < compared);
+        QVERIFY(automix::data::contains_folded("anything", ""));
+        QVERIFY(!automix::data::contains_folded("", "a"));
+        QVERIFY(automix::data::contains_folded(std::string(40, 'x') + "NEEDLE", "needle"));
+        QVERIFY(!automix::data::contains_folded(std::string(40, 'x') + "NEEDL", "needle"));
     }
 };
 
