@@ -17,7 +17,7 @@ StringColumn::StringColumn(std::initializer_list<std::string_view> texts) {
 
 StringColumn::StringColumn(const StringColumn& other) {
     // Copies compactly: the texts of the rows, not the chunks' unused or abandoned bytes.
-    rows_.reserve(other.size());
+    rows_.reserve(other.rows_.size());
     for (std::size_t r = 0; r < other.size(); ++r) push_back(other[r]);
 }
 
@@ -31,9 +31,19 @@ StringColumn& StringColumn::operator=(const StringColumn& other) {
 
 void StringColumn::clear() {
     rows_.clear();
+    size_ = 0;
     chunks_.clear();
     open_ = static_cast<std::size_t>(-1);
     used_ = 0;
+}
+
+void StringColumn::set(std::size_t row, std::string_view text) {
+    if (row >= size_) throw std::out_of_range("StringColumn::set: row out of range");
+    if (row >= rows_.size()) {
+        if (text.empty()) return;  // stays empty
+        rows_.resize(row + 1, 0);
+    }
+    rows_[row] = store(text);
 }
 
 std::uint64_t StringColumn::store(std::string_view text) {

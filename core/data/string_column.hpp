@@ -24,20 +24,31 @@ class StringColumn {
     StringColumn(StringColumn&&) noexcept = default;
     StringColumn& operator=(StringColumn&&) noexcept = default;
 
-    std::size_t size() const { return rows_.size(); }
-    bool empty() const { return rows_.empty(); }
+    std::size_t size() const { return size_; }
+    bool empty() const { return size_ == 0; }
     void reserve(std::size_t n) { rows_.reserve(n); }
     void clear();
     // New rows are empty texts; shrinking keeps the bytes of the dropped rows until clear().
-    void resize(std::size_t n) { rows_.resize(n, 0); }
+    void resize(std::size_t n) {
+        if (n < rows_.size()) rows_.resize(n);
+        size_ = n;
+    }
 
-    void push_back(std::string_view text) { rows_.push_back(store(text)); }
-    void emplace_back() { rows_.push_back(0); }
-    void set(std::size_t row, std::string_view text) { rows_[row] = store(text); }
+    void push_back(std::string_view text) {
+        if (!text.empty()) {
+            rows_.resize(size_, 0);  // the empty rows before this one
+            rows_.push_back(store(text));
+        }
+        ++size_;
+    }
+    void emplace_back() { ++size_; }
+    void set(std::size_t row, std::string_view text);
 
     // const: `column[r] = text` must not compile (it would assign to a temporary); use set().
-    const std::string_view operator[](std::size_t row) const { return view(rows_[row]); }
-    std::string_view back() const { return view(rows_.back()); }
+    const std::string_view operator[](std::size_t row) const {
+        return row < rows_.size() ? view(rows_[row]) : std::string_view();
+    }
+    std::string_view back() const { return (*this)[size_ - 1]; }
 
     // Bytes in use: the row words and the chunks (for memory figures; reserved but untouched
     // capacity is address space, not RAM, and is not counted).
@@ -74,7 +85,7 @@ class StringColumn {
         std::size_t i_ = 0;
     };
     const_iterator begin() const { return {this, 0}; }
-    const_iterator end() const { return {this, rows_.size()}; }
+    const_iterator end() const { return {this, size_}; }
 
     friend bool operator==(const StringColumn& a, const StringColumn& b);
     friend bool operator==(const StringColumn& a, const std::vector<std::string>& b);
@@ -102,7 +113,10 @@ class StringColumn {
         return {c.bytes.get() + offset, length == kWholeChunk ? c.size : static_cast<std::size_t>(length)};
     }
 
+    // Words of the rows up to the last one with a text: the rows after it are empty and not
+    // stored, so a column that no row fills (a release file's unknown fields) costs nothing.
     std::vector<std::uint64_t> rows_;
+    std::size_t size_ = 0;  // rows, stored or not
     std::vector<Chunk> chunks_;
     std::size_t open_ = static_cast<std::size_t>(-1);  // the shared chunk being filled
     std::size_t used_ = 0;                             // bytes used in it

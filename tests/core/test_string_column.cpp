@@ -2,7 +2,9 @@
 // reads back exactly, whatever its length, across chunk boundaries, after copies and edits.
 #include <QtTest>
 
+#include <algorithm>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -132,6 +134,36 @@ class TestStringColumn : public QObject {
         QVERIFY((seen == std::vector<std::string>{"x", "", "zz"}));
         QCOMPARE(c.end() - c.begin(), std::ptrdiff_t{3});
         QCOMPARE(*(c.begin() + 2), std::string_view("zz"));
+    }
+
+    // Rows after the last one with a text are not stored: a column no row fills holds nothing,
+    // and texts set or pushed later read back with the empty rows around them.
+    void emptyRowsAfterTheLastTextCostNothing() {
+        StringColumn c;
+        c.reserve(100000);
+        for (int i = 0; i < 100000; ++i) c.push_back("");
+        QCOMPARE(c.size(), std::size_t{100000});
+        QCOMPARE(c.bytes_used(), std::size_t{0});
+        QCOMPARE(c[99999], std::string_view());
+        c.emplace_back();
+        c.push_back("late");
+        c.set(5, "early");
+        c.set(99998, "");  // an empty text past the stored rows stores nothing
+        QCOMPARE(c.size(), std::size_t{100002});
+        QCOMPARE(c[5], std::string_view("early"));
+        QCOMPARE(c[100001], std::string_view("late"));
+        QCOMPARE(c.back(), std::string_view("late"));
+        QCOMPARE(c[100000], std::string_view());
+        QCOMPARE(std::count_if(c.begin(), c.end(), [](std::string_view t) { return !t.empty(); }), 2);
+        c.resize(100003);
+        QCOMPARE(c[100002], std::string_view());
+        c.resize(3);
+        QCOMPARE(c.size(), std::size_t{3});
+        QVERIFY(c.bytes_used() < 100);
+        QVERIFY_THROWS_EXCEPTION(std::out_of_range, c.set(3, "past the end"));
+        const StringColumn copy = c;
+        QCOMPARE(copy.size(), std::size_t{3});
+        QVERIFY(copy == c);
     }
 
     // The table filter's search agrees with a plain case-folded search, at every length and
