@@ -590,6 +590,13 @@ class Loader {
         Split split = parse_split(pending.split);
         if (!pending.context_raw.empty() && pending.context_raw.size() > 0xFFFFFFFFu)
             throw RowError{"context longer than 4 GiB"};
+        for (std::size_t i = 0; i < d.models.size(); ++i) {
+            const std::size_t samples = pending.models[i].verdicts.size();
+            if (samples > SampleColumn::kMaxSamplesPerRow)
+                throw RowError{"model `" + d.models[i].name + "`: more than 65535 verifier samples in one row"};
+            if (d.models[i].verifier_samples.verdicts_stored() + samples > SampleColumn::kMaxVerdicts)
+                throw RowError{"model `" + d.models[i].name + "`: more than 4294967295 verifier samples in one file"};
+        }
 
         std::vector<double>& computed_confidence = computed_confidence_;  // reused: no allocation per row
         computed_confidence.assign(pending.models.size(), kMissing);

@@ -63,9 +63,16 @@ void SampleColumn::push_row(const Row& row) {
     ++size_;
 }
 
+void SampleColumn::Row::set_text_at(std::uint64_t at) {
+    if (at > kTextAtMask) throw std::length_error("verifier samples stored beyond 256 TiB");
+    text_at_count = (text_at_count & ~kTextAtMask) | at;
+}
+
 void SampleColumn::append_verdicts(Row& row, const SampleVerdict* v, std::size_t n) {
-    row.verdict_at = verdicts_;
-    row.count = static_cast<std::uint32_t>(n);
+    if (n > kMaxSamplesPerRow) throw std::length_error("more than 65535 verifier samples in a row");
+    if (verdicts_ + n > kMaxVerdicts) throw std::length_error("more than 4294967295 verifier samples in one column");
+    row.verdict_at = static_cast<std::uint32_t>(verdicts_);
+    row.text_at_count = (row.text_at_count & Row::kTextAtMask) | (static_cast<std::uint64_t>(n) << 48);
     bits_.resize(static_cast<std::size_t>((verdicts_ + n + 3) / 4), 0);
     for (std::size_t i = 0; i < n; ++i, ++verdicts_)
         bits_[static_cast<std::size_t>(verdicts_ / 4)] |=
@@ -75,7 +82,6 @@ void SampleColumn::append_verdicts(Row& row, const SampleVerdict* v, std::size_t
 SampleColumn::Row SampleColumn::make_memory_row(const Samples& samples) {
     Row row;
     if (samples.empty()) return row;
-    if (samples.size() > 0xFFFFFFFFu) throw std::length_error("more than 4294967295 verifier samples in a row");
     std::vector<SampleVerdict> v;
     v.reserve(samples.size());
     for (const std::string& s : samples) v.push_back(stored(scoring::verdict(s)));
@@ -87,7 +93,7 @@ SampleColumn::Row SampleColumn::make_memory_row(const Samples& samples) {
         json::append_quoted(mem_, samples[i]);
     }
     mem_ += ']';
-    row.text_at = at;
+    row.set_text_at(at);
     row.text_len = static_cast<std::uint32_t>(mem_.size() - at) | kInMemory;
     return row;
 }
@@ -123,7 +129,7 @@ void SampleColumn::push_stored(const std::shared_ptr<const RawFile>& file, std::
     file_ = file;
     Row row;
     append_verdicts(row, verdicts.data(), verdicts.size());
-    row.text_at = offset;
+    row.set_text_at(offset);
     row.text_len = length;
     push_row(row);
 }
@@ -162,14 +168,14 @@ double SampleColumn::confidence(std::size_t row, std::size_t k) const {
 }
 
 SampleColumn::Samples SampleColumn::operator[](std::size_t row) const {
-    if (row >= rows_.size() || rows_[row].count == 0) return {};
+    if (row >= rows_.size() || rows_[row].count() == 0) return {};
     const Row& r = rows_[row];
     try {
         if (r.text_len & kInMemory)
-            return decode(std::string_view(mem_).substr(static_cast<std::size_t>(r.text_at), r.text_len & ~kInMemory));
+            return decode(std::string_view(mem_).substr(static_cast<std::size_t>(r.text_at()), r.text_len & ~kInMemory));
         if (!file_) return {};
-        Samples s = decode(file_->read(r.text_at, r.text_len));
-        if (s.size() != r.count) return {};  // the file changed under us: nothing rather than other rows' texts
+        Samples s = decode(file_->read(r.text_at(), r.text_len));
+        if (s.size() != r.count()) return {};  // the file changed under us: nothing rather than other rows' texts
         return s;
     } catch (const std::exception&) {
         return {};

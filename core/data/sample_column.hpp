@@ -54,7 +54,7 @@ class SampleColumn {
     Samples operator[](std::size_t row) const;
     Samples texts(std::size_t row) const { return (*this)[row]; }
 
-    std::size_t count(std::size_t row) const { return row < rows_.size() ? rows_[row].count : 0; }  // 0 past rows_
+    std::size_t count(std::size_t row) const { return row < rows_.size() ? rows_[row].count() : 0; }  // 0 past rows_
     bool has_samples(std::size_t row) const { return count(row) > 0; }
     SampleVerdict verdict(std::size_t row, std::size_t i) const;
     SampleCounts counts(std::size_t row) const;
@@ -63,6 +63,12 @@ class SampleColumn {
     double confidence(std::size_t row, std::size_t k = static_cast<std::size_t>(-1)) const;
     // Bytes in use by the index (verdicts and where the texts are) and by texts kept in memory.
     std::size_t bytes_used() const;
+
+    // Limits of the compact index (16 bytes a row): longer rows and larger columns are refused
+    // (std::length_error; the readers check first and report the row).
+    static constexpr std::size_t kMaxSamplesPerRow = 65535;
+    static constexpr std::uint64_t kMaxVerdicts = 0xFFFFFFFFu;  // in one column
+    std::uint64_t verdicts_stored() const { return verdicts_; }
 
     // --- for the readers ------------------------------------------------------------------
     // A row whose raw token (a JSON array of strings, or a JSON string holding a Python list)
@@ -76,12 +82,18 @@ class SampleColumn {
     static Samples decode(std::string_view raw);
 
   private:
+    // A file offset takes 48 bits (256 TiB), so the sample count fits in the same word: ten
+    // million rows are then 160 MB of index, not 240.
     struct Row {
-        std::uint64_t verdict_at = 0;  // index of the first verdict in bits_
-        std::uint64_t text_at = 0;     // offset of the raw token in file_ or mem_
-        std::uint32_t count = 0;       // samples
-        std::uint32_t text_len = 0;    // bytes of the raw token; top bit: in mem_, not file_
+        std::uint64_t text_at_count = 0;  // offset of the raw token in file_ or mem_ | samples << 48
+        std::uint32_t text_len = 0;       // bytes of the raw token; top bit: in mem_, not file_
+        std::uint32_t verdict_at = 0;     // index of the first verdict in bits_
+        static constexpr std::uint64_t kTextAtMask = (std::uint64_t{1} << 48) - 1;
+        std::uint64_t text_at() const { return text_at_count & kTextAtMask; }
+        std::size_t count() const { return static_cast<std::size_t>(text_at_count >> 48); }
+        void set_text_at(std::uint64_t at);  // throws std::length_error past 256 TiB
     };
+    static_assert(sizeof(Row) == 16);
     static constexpr std::uint32_t kInMemory = 0x80000000u;
     void append_verdicts(Row& row, const SampleVerdict* v, std::size_t n);
     Row make_memory_row(const Samples& samples);

@@ -230,6 +230,38 @@ class TestHostileInput : public QObject {
         }
     }
 
+    // The sample index keeps a row's count in 16 bits: a row with more samples is refused with
+    // the model's name and its line; lenient loading keeps the rows around it, whose samples
+    // and confidences read back.
+    void moreThan65535SamplesInARowAreRefused() {
+        QTemporaryDir dir;
+        auto big = release_row("big");
+        big["llama13b_ver"] = std::vector<std::string>(65536, "The AI generated answer is correct.");
+        auto fits = release_row("fits");
+        fits["llama13b_ver"] = std::vector<std::string>(65535, "The AI generated answer is incorrect.");
+        const std::string text = release_row("r0").dump() + "\n" + big.dump() + "\n" + fits.dump() + "\n";
+        const std::string path = write_text(dir, "many-samples.jsonl", text);
+        try {
+            data::load_file(path);
+            QFAIL("expected a LoadError");
+        } catch (const data::LoadError& e) {
+            QCOMPARE(e.problem().line, std::size_t(2));
+            QCOMPARE(e.problem().message, std::string("model `llama13b`: more than 65535 verifier samples in one row"));
+        }
+        data::LoadOptions o;
+        o.skip_bad_lines = true;
+        const data::LoadResult r = data::load_file(path, o);
+        QCOMPARE(r.dataset.size(), std::size_t(2));
+        QCOMPARE(r.dataset.id[1], std::string_view("fits"));
+        const data::SampleColumn& samples = r.dataset.models[0].verifier_samples;
+        QCOMPARE(samples.count(1), std::size_t(65535));
+        QCOMPARE(samples.counts(1).incorrect, 65535u);
+        QCOMPARE(samples.texts(1).size(), std::size_t(65535));
+        QCOMPARE(samples.texts(0).size(), std::size_t(2));
+        QCOMPARE(samples.confidence(1), 0.0);
+        QCOMPARE(samples.confidence(0), 0.5);
+    }
+
     // Issue 17.3: 300 models wrapped in an 8-bit decision (cost 44, perf 0). Every model
     // costs 1 and only the last is right, so going to the end costs 300 and scores 1.
     void threeHundredModels() {
