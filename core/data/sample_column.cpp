@@ -172,7 +172,8 @@ SampleColumn::Samples SampleColumn::operator[](std::size_t row) const {
     const Row& r = rows_[row];
     try {
         if (r.text_len & kInMemory)
-            return decode(std::string_view(mem_).substr(static_cast<std::size_t>(r.text_at()), r.text_len & ~kInMemory));
+            return decode(
+                std::string_view(mem_).substr(static_cast<std::size_t>(r.text_at()), r.text_len & ~kInMemory));
         if (!file_) return {};
         Samples s = decode(file_->read(r.text_at(), r.text_len));
         if (s.size() != r.count()) return {};  // the file changed under us: nothing rather than other rows' texts
