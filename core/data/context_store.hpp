@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/data/dataset.hpp"
@@ -22,10 +23,7 @@ class FileContextStore final : public ContextStore {
     void set(RowIndex row, std::uint64_t offset, std::uint32_t length);
     // Temporary backing file: write a raw token and record it for `row`.
     void append(RowIndex row, std::string_view raw_token);
-    void reserve(std::size_t rows) {
-        offset_.reserve(rows);
-        length_.reserve(rows);
-    }
+    void reserve(std::size_t rows) { rows_.reserve(rows); }
     // Keeps only the given rows, renumbered 0..n-1 (used when bad rows are dropped).
     void resize(std::size_t rows);
 
@@ -37,9 +35,20 @@ class FileContextStore final : public ContextStore {
     const std::shared_ptr<RawFile>& file() const { return file_; }
 
   private:
+    // One word a row: offset (40 bits, 1 TiB) | length (24 bits, 16 MiB); 0 = no context. A
+    // token beyond either is marked kFar and kept in far_ (ten million rows: 80 MB, not 120).
+    static constexpr unsigned kLengthBits = 24;
+    static constexpr std::uint64_t kLengthMask = (std::uint64_t{1} << kLengthBits) - 1;
+    static constexpr std::uint64_t kFar = kLengthMask;
+    struct Span {
+        std::uint64_t offset = 0;
+        std::uint32_t length = 0;
+    };
+    Span span(RowIndex row) const;
+
     std::shared_ptr<RawFile> file_;
-    std::vector<std::uint64_t> offset_;
-    std::vector<std::uint32_t> length_;  // 0 = no context
+    std::vector<std::uint64_t> rows_;
+    std::unordered_map<RowIndex, Span> far_;
 };
 
 }  // namespace automix::data

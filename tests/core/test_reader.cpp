@@ -9,6 +9,8 @@
 #include <string>
 
 #include "core/data/categories.hpp"
+#include "core/data/context_store.hpp"
+#include "core/data/raw_file.hpp"
 #include "core/data/reader.hpp"
 #include "test_reader_util.hpp"
 
@@ -19,6 +21,32 @@ class TestReader : public QObject {
     Q_OBJECT
 
   private slots:
+    // The context index packs offset and length into one word a row; a token longer than
+    // 16 MiB or past 1 TiB goes to a side table and still reads back exactly.
+    void contextIndexKeepsLongAndFarTokens() {
+        automix::data::FileContextStore store(automix::data::RawFile::temporary());
+        const std::string small = "\"short one\"";
+        const std::string big = "\"" + std::string((std::size_t{1} << 24) + 10, 'x') + "\"";
+        store.append(0, small);
+        store.append(2, big);
+        store.append(3, "\"after\"");
+        store.set(4, std::uint64_t{1} << 41, 12);  // past the file's end: nothing to read
+        QCOMPARE(store.context(0), std::string("short one"));
+        QVERIFY(!store.has_context(1));
+        QCOMPARE(store.context(2).size(), (std::size_t{1} << 24) + 10);
+        QCOMPARE(store.raw_token(2), big);
+        QCOMPARE(store.context(3), std::string("after"));
+        QVERIFY(store.has_context(4));
+        QCOMPARE(store.raw_token(4), std::string());
+        QCOMPARE(store.bytes_referenced(), small.size() + big.size() + 7 + 12);
+        store.set(2, 0, 0);  // a row's context taken away
+        QVERIFY(!store.has_context(2));
+        store.resize(4);  // the far row 4 goes with the resize
+        QVERIFY(!store.has_context(4));
+        QCOMPARE(store.bytes_referenced(), small.size() + 7);
+        QCOMPARE(store.bytes_used(), 4 * sizeof(std::uint64_t));
+    }
+
     void oracleSampleLoads() {
         LoadResult r = load_file(data_path("oracle/sample_seed1.jsonl.gz"));
         const Dataset& d = r.dataset;
