@@ -248,17 +248,7 @@ std::string_view Cursor::raw_string() {
             p += 6;
             continue;
         }
-        switch (e) {
-        case '"':
-        case '\\':
-        case '/':
-        case 'b':
-        case 'f':
-        case 'n':
-        case 'r':
-        case 't': break;
-        default: fail_at(p, std::string("invalid escape \\") + e);
-        }
+        if (!is_short_json_escape(e)) fail_at(p, std::string("invalid escape \\") + e);
         p += 2;
     }
 }

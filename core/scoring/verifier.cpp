@@ -3,6 +3,7 @@
 // character lower-cases into one of the phrase's letters. Multibyte UTF-8 sequences
 // are left untouched (all their bytes are >= 0x80).
 #include "core/scoring/verifier.hpp"
+#include "core/scoring/utf8.hpp"
 
 #include <algorithm>
 #include <array>
@@ -198,17 +199,7 @@ __attribute__((target("avx2"))) std::optional<JsonSampleScan> scan_json_sample_a
         if (*s == '"')
             return JsonSampleScan{s + 1, correct ? Verdict::Correct : any ? Verdict::Incorrect : Verdict::None};
         if (*s != '\\') return std::nullopt;  // a control byte or non-ASCII: validated elsewhere
-        switch (s[1]) {
-        case '"':
-        case '\\':
-        case '/':
-        case 'b':
-        case 'f':
-        case 'n':
-        case 'r':
-        case 't': break;
-        default: return std::nullopt;  // \u (decoded first) or an invalid escape
-        }
+        if (!is_short_json_escape(s[1])) return std::nullopt;  // \u (decoded first) or an invalid escape
         p = s + 2;
     }
     return std::nullopt;
