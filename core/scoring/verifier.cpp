@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 
@@ -36,17 +37,21 @@ std::uint64_t load8(const char* p) {
 
 // A text compared with ASCII lower-casing, eight bytes at a time: OR-ing 0x20 into a byte maps
 // exactly 'X' and 'x' to 'x', so the letters' bytes get 0x20 and the spaces' bytes nothing.
+// Built at compile time; the vector scan (scan_json_sample) reads `lower` and `case_bits` too.
 struct Pattern {
-    std::uint64_t word[4], mask[4];
-    std::size_t at[4];
-    std::size_t words;
-    Pattern(std::string_view lower, std::size_t n) : words(n) {
-        char m[32] = {};
-        for (std::size_t i = 0; i < lower.size(); ++i) m[i] = lower[i] >= 'a' && lower[i] <= 'z' ? 0x20 : 0;
+    std::array<char, 32> lower{}, case_bits{};
+    std::uint64_t word[4]{}, mask[4]{};
+    std::size_t at[4]{};
+    std::size_t words = 0;
+    constexpr Pattern(std::string_view text, std::size_t n) : words(n) {
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            lower[i] = text[i];
+            case_bits[i] = text[i] >= 'a' && text[i] <= 'z' ? 0x20 : 0;
+        }
         for (std::size_t k = 0; k < n; ++k) {
-            at[k] = std::min(8 * k, lower.size() - 8);  // the last word overlaps its neighbour
-            word[k] = load8(lower.data() + at[k]);
-            mask[k] = load8(m + at[k]);
+            at[k] = std::min(8 * k, text.size() - 8);  // the last word overlaps its neighbour
+            word[k] = pack8(lower, at[k]);
+            mask[k] = pack8(case_bits, at[k]);
         }
     }
     bool matches(const char* p) const {
@@ -54,16 +59,17 @@ struct Pattern {
             if ((load8(p + at[k]) | mask[k]) != word[k]) return false;
         return true;
     }
+
+  private:
+    // The eight bytes at `from` as load8 would read them from memory.
+    static constexpr std::uint64_t pack8(const std::array<char, 32>& bytes, std::size_t from) {
+        std::array<char, 8> eight{};
+        for (std::size_t i = 0; i < 8; ++i) eight[i] = bytes[from + i];
+        return std::bit_cast<std::uint64_t>(eight);
+    }
 };
 
-const Pattern& verdict_pattern() {
-    static const Pattern p(kVerdictPhrase, 4);
-    return p;
-}
-const Pattern& tail_pattern() {
-    static const Pattern p(kCorrectTail, 1);
-    return p;
-}
+constexpr Pattern kPhrase(kVerdictPhrase, 4), kTail(kCorrectTail, 1);
 
 char ascii_lower(char c) {
     return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
@@ -91,8 +97,8 @@ Verdict find_verdict(std::string_view text, bool json_body) {
     const char* d = text.data();
     const std::size_t n = text.size();
     const std::size_t last = n - kLen;  // candidate starts are 0..last
-    const Pattern& phrase = verdict_pattern();
-    const Pattern& tail = tail_pattern();
+    const Pattern& phrase = kPhrase;
+    const Pattern& tail = kTail;
     bool any = false;
     auto check = [&](std::size_t at) {
         if (!phrase.matches(d + at) || (json_body && escaped(d, at))) return false;
@@ -137,26 +143,12 @@ Verdict find_verdict(std::string_view text, bool json_body) {
 #if defined(AUTOMIX_SAMPLE_SCAN)
 namespace {
 
-// The phrases as 16- and 8-byte words, with the case bit (0x20) of their letters: OR-ing it
-// into a text's bytes maps exactly 'X' and 'x' to 'x' and leaves spaces alone.
-struct Words {
-    std::array<char, 32> lower{}, case_bits{};
-    constexpr explicit Words(std::string_view text) {
-        for (std::size_t i = 0; i < text.size(); ++i) {
-            lower[i] = text[i];
-            case_bits[i] = text[i] >= 'a' && text[i] <= 'z' ? 0x20 : 0;
-        }
-    }
-};
-constexpr Words kPhraseWords(kVerdictPhrase), kTailWords(kCorrectTail);
-
 __attribute__((target("avx2"))) std::optional<JsonSampleScan> scan_json_sample_avx2(const char* open,
                                                                                     const char* limit) {
     auto load16 = [](const char* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); };
     // The phrase is 26 bytes: two overlapping 16-byte words, at 0 and at 10.
-    const __m128i want_a = load16(kPhraseWords.lower.data()), case_a = load16(kPhraseWords.case_bits.data());
-    const __m128i want_b = load16(kPhraseWords.lower.data() + 10), case_b = load16(kPhraseWords.case_bits.data() + 10);
-    const std::uint64_t tail_want = load8(kTailWords.lower.data()), tail_case = load8(kTailWords.case_bits.data());
+    const __m128i want_a = load16(kPhrase.lower.data()), case_a = load16(kPhrase.case_bits.data());
+    const __m128i want_b = load16(kPhrase.lower.data() + 10), case_b = load16(kPhrase.case_bits.data() + 10);
     auto phrase_at = [&](const char* q) {
         const __m128i a = _mm_cmpeq_epi8(_mm_or_si128(load16(q), case_a), want_a);
         const __m128i b = _mm_cmpeq_epi8(_mm_or_si128(load16(q + 10), case_b), want_b);
@@ -188,7 +180,7 @@ __attribute__((target("avx2"))) std::optional<JsonSampleScan> scan_json_sample_a
                 const char* at = p + __builtin_ctz(starts);
                 if (!phrase_at(at)) continue;
                 any = true;
-                correct = (load8(at + kLen) | tail_case) == tail_want;
+                correct = kTail.matches(at + kLen);
             }
         }
         if (special == 0) {
