@@ -118,8 +118,9 @@ for rows in "${all_rows[@]}"; do
     # "evaluated N rows in E s (loaded in L s)": the run's own load and evaluation times
     read -r e l < <("$automix" eval --data "$file" --methods Threshold --quiet --json /dev/null 2>&1 |
       sed -n 's/.*evaluated [0-9]* rows in \([0-9.]*\) s (loaded in \([0-9.]*\) s).*/\1 \2/p')
-    if [[ -n ${l:-} ]] && [[ $(min_of "$in_s" "$(awk -v a="$e" -v b="$l" 'BEGIN {print a + b}')") != "$in_s" ]]; then
-      in_s=$(awk -v a="$e" -v b="$l" 'BEGIN {print a + b}') load_s=$l eval_s=$e
+    if [[ -n ${l:-} ]]; then
+      both=$(awk -v a="$e" -v b="$l" 'BEGIN {print a + b}')
+      [[ $(min_of "$in_s" "$both") == "$both" ]] && in_s=$both load_s=$l eval_s=$e
     fi
     read -r w r < <(measure full "$automix" eval --data "$file" --protocol full --quiet)
     [[ $(min_of "$f_wall" "$w") == "$w" ]] && f_wall=$w f_rss=$r
