@@ -87,6 +87,13 @@ void FilterBar::setCounts(std::size_t shown, std::size_t scope, std::size_t tota
         tr("%1 rows shown; %2 in the selected dataset/split; %3 in the file").arg(shown).arg(scope).arg(total));
 }
 
+void FilterBar::showSearching(std::size_t done, std::size_t total) {
+    const int percent = total > 0 ? static_cast<int>(done * 100 / total) : 0;
+    counts_->setText(tr("searching… %1 %").arg(percent));
+    counts_->setToolTip(tr("Searching %1 rows for the text; the table keeps its rows until it is done")
+                            .arg(QLocale().toString(qulonglong(total))));
+}
+
 void FilterBar::setSearchText(const QString& text) {
     search_->setText(text);
     emitChanged();

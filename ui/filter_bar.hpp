@@ -21,6 +21,8 @@ class FilterBar : public QWidget {
     QueryFilter filter() const;
     void focusSearch();
     void setCounts(std::size_t shown, std::size_t scope, std::size_t total);
+    // While a background search for the text runs (large files): how far it is.
+    void showSearching(std::size_t done, std::size_t total);
     // Programmatic setters (tests, linked views).
     void setSearchText(const QString& text);  // applied at once, no debounce
     void setCategory(std::optional<data::Category> c);

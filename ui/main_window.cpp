@@ -122,6 +122,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
                    [this](const QString& message) { onLoadFailed(loadingFile_, message); },
                    {}});
     connect(jobs_, &JobRunner::finished, this, [this] { updateBusy(); });
+    // The table's search in a large file: its progress where the row counts are.
+    jobs_->follow(QueryTableModel::kSearchJob, this,
+                  {[this](qint64 done, qint64 total, const QString&) {
+                       filterBar_->showSearching(static_cast<std::size_t>(done), static_cast<std::size_t>(total));
+                   },
+                   [this](const QString& message) { log(tr("Search failed: %1").arg(message)); },
+                   [this](bool delivered) {
+                       if (!delivered && !model_->isSearching()) showRowCounts();  // the rows did not change
+                   }});
 
     buildToolBar();
     buildCentral();
@@ -156,7 +165,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         selectRow(*row);
     });
     connect(model_, &QueryTableModel::rowsRefreshed, this, [this] {
-        filterBar_->setCounts(model_->visibleRows().size(), model_->scopeSize(), dataset() ? dataset()->size() : 0);
+        showRowCounts();
         restoreSelection();
         updateSummary();
     });
@@ -743,6 +752,10 @@ void MainWindow::showError(const QString& title, const QString& text) {
     box->setTextInteractionFlags(Qt::TextSelectableByMouse);
     errorDialog_ = box;
     box->open();
+}
+
+void MainWindow::showRowCounts() {
+    filterBar_->setCounts(model_->visibleRows().size(), model_->scopeSize(), dataset() ? dataset()->size() : 0);
 }
 
 void MainWindow::updateBusy() {

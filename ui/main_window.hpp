@@ -144,6 +144,7 @@ class MainWindow : public QMainWindow, public PanelHost {
     void logTraining();
     void setDefaultColumnWidths();
     void updateBusy();
+    void showRowCounts();  // "shown of scope rows" in the filter bar
     void onCurrentRowChanged();
     void restoreSelection();
     void moveSelection(int delta);

@@ -9,6 +9,7 @@
 
 #include "core/data/text_search.hpp"
 #include "ui/compare_routing.hpp"
+#include "ui/job_runner.hpp"
 #include "ui/qt_text.hpp"
 #include "ui/routing_state.hpp"
 
@@ -37,6 +38,7 @@ QueryTableModel::QueryTableModel(RoutingState* state, QObject* parent) : QAbstra
         liveColumns_ = !state_->liveRows()->rows.empty();
         sortColumn_ = -1;
         visible_ = std::make_shared<const data::View>();
+        matches_.reset();  // of the previous file
         endResetModel();
         rebuild();
     });
@@ -233,7 +235,7 @@ QVariant QueryTableModel::data(const QModelIndex& index, int role) const {
     return {};
 }
 
-bool QueryTableModel::accepts(data::RowIndex r, const std::string& needle) const {
+bool QueryTableModel::accepts(data::RowIndex r, const std::string& needle, const std::uint8_t* textMatch) const {
     const data::Dataset& ds = *state_->dataset();
     if (filter_.category && ds.category[r] != *filter_.category) return false;
     if (filter_.decision != QueryFilter::Decision::Any) {
@@ -243,15 +245,8 @@ bool QueryTableModel::accepts(data::RowIndex r, const std::string& needle) const
     }
     if (filter_.routingWrongOnly && !state_->routingWasWrong(r)) return false;
     if (state_->linkedFilter() && !state_->linkedFilter()(r)) return false;
-    if (!needle.empty()) {
-        if (data::contains_folded(ds.id[r], needle) || data::contains_folded(ds.question[r], needle) ||
-            data::contains_folded(ds.gold[r], needle))
-            return true;
-        for (const auto& m : ds.models)
-            if (data::contains_folded(m.answer[r], needle)) return true;
-        return false;
-    }
-    return true;
+    if (textMatch) return textMatch[r] != 0;
+    return needle.empty() || data::row_contains(ds, r, needle);
 }
 
 void QueryTableModel::setFilter(const QueryFilter& f) {
@@ -260,25 +255,70 @@ void QueryTableModel::setFilter(const QueryFilter& f) {
     rebuild();
 }
 
-QueryTableModel::Rows QueryTableModel::filteredRows() const {
-    if (!state_->dataset()) return std::make_shared<const data::View>();
+std::string QueryTableModel::foldedNeedle() const {
     std::string needle = filter_.text.trimmed().toStdString();
     std::transform(needle.begin(), needle.end(), needle.begin(), data::fold_ascii);
+    return needle;
+}
+
+bool QueryTableModel::isSearching() const {
+    return state_->jobs()->isRunning(kSearchJob);
+}
+
+QueryTableModel::SearchKey QueryTableModel::searchKey() const {
+    return {state_->snapshot()->versions[0], foldedNeedle()};
+}
+
+bool QueryTableModel::awaitSearch() {
+    const SearchKey key = searchKey();
+    const SnapshotPtr snap = state_->snapshot();
+    const bool needed = !key.needle.empty() && snap->data && snap->data->size() >= backgroundSearchRows_;
+    if (!needed || (matches_ && matchesKey_ == key)) {
+        if (isSearching()) state_->jobs()->cancel(kSearchJob);  // for a text no longer asked for
+        return false;
+    }
+    if (isSearching() && searchingFor_ == key) return true;
+    // Ten million rows take about half a second: not on the GUI thread. Starting the key again
+    // cancels an older search.
+    searchingFor_ = key;
+    std::shared_ptr<const data::Dataset> data = snap->data;
+    state_->jobs()->start<std::shared_ptr<const std::vector<std::uint8_t>>>(
+        kSearchJob, {this, [this, key] { return searchKey() == key; }},
+        [data, needle = key.needle](JobContext& job) {
+            auto match = data::rows_containing(*data, needle, job.continueCallback());
+            job.checkCancelled();  // a search stopped early has no rows: not a result
+            return std::make_shared<const std::vector<std::uint8_t>>(std::move(match));
+        },
+        [this, key](std::shared_ptr<const std::vector<std::uint8_t>> match) {
+            matchesKey_ = key;
+            matches_ = std::move(match);
+            rebuild();
+        });
+    return true;
+}
+
+QueryTableModel::Rows QueryTableModel::filteredRows() const {
+    if (!state_->dataset()) return std::make_shared<const data::View>();
+    const std::string needle = foldedNeedle();
     const std::shared_ptr<const RowLists> lists = state_->snapshot()->rows;
     const bool filtering = !needle.empty() || filter_.category || filter_.decision != QueryFilter::Decision::Any ||
                            filter_.routingWrongOnly || state_->linkedFilter();
     // Nothing filters or sorts: the table shows the scope's own list (in file order), shared with
     // the snapshot, not a copy (ten million rows: 40 MB of fresh pages on the GUI thread).
     if (!filtering && sortColumn_ < 0) return Rows(lists, &lists->scope);
+    // A background search's matches, when they are for this text (awaitSearch made sure).
+    const std::uint8_t* textMatch =
+        !needle.empty() && matches_ && matchesKey_ == searchKey() ? matches_->data() : nullptr;
     data::View rows;
     rows.reserve(lists->scope.size());
     for (data::RowIndex r : lists->scope)
-        if (accepts(r, needle)) rows.push_back(r);
+        if (accepts(r, needle, textMatch)) rows.push_back(r);
     applySort(rows);
     return std::make_shared<const data::View>(std::move(rows));
 }
 
 void QueryTableModel::rebuild() {
+    if (awaitSearch()) return;
     beginResetModel();
     visible_ = filteredRows();
     endResetModel();
@@ -292,7 +332,7 @@ bool QueryTableModel::rowsDependOnRouting() const {
 }
 
 void QueryTableModel::onRoutingChanged() {
-    if (rowsDependOnRouting()) {
+    if (rowsDependOnRouting() && !awaitSearch()) {
         Rows rows = filteredRows();
         if (*rows != *visible_) {
             beginResetModel();

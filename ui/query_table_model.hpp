@@ -4,6 +4,7 @@
 // types; cells are formatted on demand for the rows the view paints.
 #include <QAbstractTableModel>
 #include <QString>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -61,19 +62,30 @@ class QueryTableModel : public QAbstractTableModel {
     const data::View& visibleRows() const { return *visible_; }
     std::size_t scopeSize() const;
 
+    // The filter text is searched for at once in files of fewer rows than this; in larger ones
+    // by a background job (key kSearchJob), the table keeping its rows until the job ends.
+    static constexpr std::size_t kBackgroundSearchRows = 250'000;
+    static inline const QString kSearchJob = QStringLiteral("search");
+    void setBackgroundSearchRows(std::size_t rows) { backgroundSearchRows_ = rows; }  // tests
+    bool isSearching() const;
+
   signals:
     // Emitted after the visible rows changed (filter, scope, routing, sort).
     void rowsRefreshed();
 
   private:
-    void rebuild();  // filter + sort from the scope
+    void rebuild();  // filter + sort from the scope (once the text search has its matches)
+    // True while the filter text's matches are being searched for in the background (started
+    // here when needed): the rows then change when the search ends.
+    bool awaitSearch();
+    std::string foldedNeedle() const;
     // A re-route changes the decision and cost cells and the row colours, but the rows shown
     // only when a filter or the sort order reads the decisions: otherwise it repaints.
     void onRoutingChanged();
     bool rowsDependOnRouting() const;
     std::shared_ptr<const data::View> filteredRows() const;  // the scope through the filters, sorted
     void applySort(data::View& rows) const;
-    bool accepts(data::RowIndex r, const std::string& needle) const;
+    bool accepts(data::RowIndex r, const std::string& needle, const std::uint8_t* textMatch) const;
     QString compareText(data::RowIndex r) const;
     QString liveText(data::RowIndex r, int column) const;  // "" for rows without a live result
     double liveNumber(data::RowIndex r, bool money) const;  // money or latency; NaN without one
@@ -88,6 +100,19 @@ class QueryTableModel : public QAbstractTableModel {
     bool liveColumns_ = false;
     CompareRouting* compare_ = nullptr;
     bool compareColumn_ = false;
+
+    // What a background search looked for: a text in one version of the file (its file aspect,
+    // Snapshot::versions[0]).
+    struct SearchKey {
+        std::uint64_t fileVersion = 0;
+        std::string needle;
+        bool operator==(const SearchKey&) const = default;
+    };
+    SearchKey searchKey() const;
+    SearchKey matchesKey_;                                      // what matches_ are for
+    std::shared_ptr<const std::vector<std::uint8_t>> matches_;  // per dataset row: 1 = contains it
+    SearchKey searchingFor_;                                    // of the running search job
+    std::size_t backgroundSearchRows_ = kBackgroundSearchRows;
 };
 
 }  // namespace automix::ui

@@ -1,5 +1,6 @@
 #include "core/data/text_search.hpp"
 
+#include <algorithm>
 #include <cstddef>
 
 #if defined(__SSE2__)
@@ -45,6 +46,33 @@ bool contains_folded(std::string_view hay, std::string_view needle) {
     for (; i < candidates; ++i)
         if (fold_ascii(h[i]) == first && fold_ascii(h[i + m - 1]) == last && equal_folded(h + i, needle)) return true;
     return false;
+}
+
+}  // namespace automix::data
+
+namespace automix::data {
+
+bool row_contains(const Dataset& ds, RowIndex r, std::string_view needle) {
+    if (contains_folded(ds.id[r], needle) || contains_folded(ds.question[r], needle) ||
+        contains_folded(ds.gold[r], needle))
+        return true;
+    for (const ModelColumns& m : ds.models)
+        if (contains_folded(m.answer[r], needle)) return true;
+    return false;
+}
+
+std::vector<std::uint8_t> rows_containing(const Dataset& ds, std::string_view needle,
+                                          const std::function<bool(std::size_t, std::size_t)>& keep_going) {
+    const std::size_t n = ds.size();
+    std::vector<std::uint8_t> match(n, 0);
+    constexpr std::size_t kStep = 65536;
+    for (std::size_t begin = 0; begin < n; begin += kStep) {
+        if (keep_going && !keep_going(begin, n)) return {};
+        const std::size_t end = std::min(n, begin + kStep);
+        for (std::size_t r = begin; r < end; ++r) match[r] = row_contains(ds, static_cast<RowIndex>(r), needle) ? 1 : 0;
+    }
+    if (keep_going) keep_going(n, n);
+    return match;
 }
 
 }  // namespace automix::data

@@ -199,6 +199,34 @@ class TestStringColumn : public QObject {
         QVERIFY(automix::data::contains_folded(std::string(40, 'x') + "NEEDLE", "needle"));
         QVERIFY(!automix::data::contains_folded(std::string(40, 'x') + "NEEDL", "needle"));
     }
+
+    // The table's whole-file search: a row matches through any of its searched texts (a model's
+    // answer column may stop before the last row), and a search asked to stop returns nothing.
+    void wholeFileSearchMarksEveryMatchingRow() {
+        automix::data::Dataset ds;
+        ds.models.resize(2);
+        const std::size_t n = 70000;  // more than one progress step
+        for (std::size_t r = 0; r < n; ++r) {
+            ds.id.push_back("row-" + std::to_string(r));
+            ds.question.push_back(r % 7 == 0 ? "What is the Needle?" : "what else");
+            ds.gold.push_back(r == 5 ? "a NEEDLE" : "");
+        }
+        ds.models[1].answer.resize(n - 1);
+        ds.models[1].answer.set(3, "needles");
+        std::size_t calls = 0;
+        bool sane = true;
+        const auto match = automix::data::rows_containing(ds, "needle", [&](std::size_t done, std::size_t total) {
+            sane = sane && done <= total && total == n;
+            ++calls;
+            return true;
+        });
+        QVERIFY(sane);
+        QCOMPARE(match.size(), n);
+        for (std::size_t r = 0; r < n; ++r) QCOMPARE(match[r] != 0, r % 7 == 0 || r == 5 || r == 3);
+        QCOMPARE(calls, std::size_t(3));  // rows 0 and 65 536, and the end
+        QVERIFY(automix::data::rows_containing(ds, "row-69999")[n - 1]);
+        QVERIFY(automix::data::rows_containing(ds, "needle", [](std::size_t, std::size_t) { return false; }).empty());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestStringColumn)

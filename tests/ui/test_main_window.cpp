@@ -28,6 +28,7 @@
 #include "core/routing/method.hpp"
 #include "ui/drill_down_panel.hpp"
 #include "ui/filter_bar.hpp"
+#include "ui/job_runner.hpp"
 #include "ui/main_window.hpp"
 #include "ui/qt_text.hpp"
 #include "ui/query_table_model.hpp"
@@ -132,6 +133,62 @@ class TestMainWindow : public QObject {
         QCOMPARE(rows(), std::size_t(0));
         w.filterBar()->setDecision(ui::QueryFilter::Decision::Any);
         QCOMPARE(rows(), countRows(ds, [&](auto r) { return ds.dataset_index[r] == d; }));
+    }
+
+    // In a large file the text is searched for by a background job: the table keeps its rows
+    // until it ends, a newer text or an emptied box replaces or cancels it, and its matches serve
+    // every scope of the file without searching again.
+    void largeFileSearchRunsInTheBackground() {
+        MainWindow w;
+        QVERIFY(w.openDemo());
+        const data::Dataset& ds = *w.dataset();
+        auto* model = w.queryModel();
+        model->setBackgroundSearchRows(0);  // the demo stands in for a large file
+        auto rows = [&] { return std::size_t(model->rowCount()); };
+        w.selectDataset(QString::fromStdString(ds.dataset_names.at(0)));
+        w.selectSplit(QStringLiteral("all"));
+        const std::size_t scope = rows();
+        QCOMPARE(scope, countRows(ds, [&](auto r) { return ds.dataset_index[r] == 0; }));
+
+        const QString word = ui::toQString(ds.question[model->datasetRow(3)]).section(QLatin1Char(' '), 1, 1).toUpper();
+        const auto inScope = [&](const QString& text, data::Split split, bool allSplits) {
+            return countRows(ds, [&](auto r) {
+                return ds.dataset_index[r] == 0 && (allSplits || ds.split[r] == split) && textMatches(ds, r, text);
+            });
+        };
+        const std::size_t want = inScope(word, data::Split::Val, true);
+        QVERIFY(want > 0 && want < scope);
+
+        w.filterBar()->setSearchText(word);
+        QVERIFY(model->isSearching());
+        QCOMPARE(rows(), scope);  // unchanged until the search ends
+        QVERIFY(w.jobs()->waitFor(ui::QueryTableModel::kSearchJob));
+        QVERIFY(!model->isSearching());
+        QCOMPARE(rows(), want);
+        for (int i = 0; i < model->rowCount(); ++i) QVERIFY(textMatches(ds, model->datasetRow(i), word));
+
+        // Another scope of the same file: the matches are reused, no new search.
+        w.selectSplit(QStringLiteral("val"));
+        QVERIFY(!model->isSearching());
+        QCOMPARE(rows(), inScope(word, data::Split::Val, false));
+
+        // A newer text replaces a running search; only the newer one's rows are shown.
+        w.filterBar()->setSearchText(QStringLiteral("no-such-text-anywhere-42"));
+        QVERIFY(model->isSearching());
+        w.filterBar()->setSearchText(word.toLower());
+        QVERIFY(w.jobs()->waitFor(ui::QueryTableModel::kSearchJob));
+        QCOMPARE(rows(), inScope(word, data::Split::Val, false));
+
+        // Emptying the box cancels a running search and shows the whole scope at once.
+        w.filterBar()->setSearchText(QStringLiteral("zzz-nothing"));
+        QVERIFY(model->isSearching());
+        w.filterBar()->setSearchText(QString());
+        QVERIFY(!model->isSearching());
+        QCOMPARE(rows(),
+                 countRows(ds, [&](auto r) { return ds.dataset_index[r] == 0 && ds.split[r] == data::Split::Val; }));
+        QVERIFY(w.jobs()->waitForIdle());
+        QCOMPARE(rows(),
+                 countRows(ds, [&](auto r) { return ds.dataset_index[r] == 0 && ds.split[r] == data::Split::Val; }));
     }
 
     void routingDecisionsDriveTheDecisionFilters() {
