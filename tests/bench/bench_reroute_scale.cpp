@@ -153,6 +153,22 @@ void BM_SliderStep(benchmark::State& state) {
 }
 BENCHMARK(BM_SliderStep)->Unit(benchmark::kMillisecond)->Iterations(20);
 
+// The split box switched between "all" and "val" once the file is routed: the GUI thread's share
+// of a scope change (row lists, metrics of the scope, the table's rows).
+void BM_ScopeChange(benchmark::State& state) {
+    Opened o = openScaleFile(state);
+    if (!o.window) return;
+    if (!o.window->jobs()->waitForIdle()) state.SkipWithError("background jobs did not end");
+    bool all = false;
+    for (auto _ : state) {
+        all = !all;
+        o.window->selectSplit(all ? QStringLiteral("all") : QStringLiteral("val"));
+        QCoreApplication::processEvents();
+    }
+    state.counters["table_rows"] = o.window->queryModel()->rowCount();
+}
+BENCHMARK(BM_ScopeChange)->Unit(benchmark::kMillisecond)->Iterations(6);
+
 // A search the filter bar hands to the table (after its 180 ms debounce): text that no row holds,
 // so every row's id, question, gold answer and answers are searched; then the search cleared.
 // The time is until the rows are shown; in a file of kBackgroundSearchRows rows or more the
