@@ -1050,7 +1050,10 @@ void MainWindow::updateSummary() {
         const ScopeMetrics& m = state_->metrics();
         parts << QStringLiteral("<b>%1</b> %2")
                      .arg(state_->methodName().toHtmlEscaped(), state_->paramsText().toHtmlEscaped());
-        if (m.valid) parts << metricParts(m.values, [](const eval::MetricField& f) { return f.headline; });
+        if (m.valid)
+            parts << metricParts(m.values, [](const eval::MetricField& f) { return f.headline; });
+        else if (m.pending)
+            parts << tr("<i>computing the metrics of %1 rows…</i>").arg(QLocale().toString(qulonglong(m.rows)));
     }
     summary_->setText(parts.join(QStringLiteral(" &nbsp;·&nbsp; ")));
     summary_->setToolTip(parts.join(QStringLiteral(" · ")));

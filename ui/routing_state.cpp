@@ -116,6 +116,8 @@ QString Snapshot::chartProvenance(bool withMethod) const {
 
 // ---------------------------------------------------------------- RoutingState
 
+constexpr std::size_t kKeptGatheredScores = 3;
+
 struct RoutingState::GatheredScores {
     std::shared_ptr<const data::Dataset> data;
     std::vector<int> ladder;
@@ -290,9 +292,11 @@ void RoutingState::setScope(int datasetIndex, SplitScope split) {
     next->split = split;
     next->rows = makeRows(*next, currentRow_);
     auto r = std::make_shared<Routing>(routing());
-    recomputeMetrics(*next, *r);
+    const bool later = deferMetrics(*next, *r);
+    if (!later) recomputeMetrics(*next, *r);
     next->routing = r;
     publish(next, ScopeAspect);
+    if (later) startScopeMetrics();
     emit scopeChanged();
     emit chartScopeChanged();
     emit changed();
@@ -509,7 +513,7 @@ int RoutingState::nearestBin(double confidence, int numBins) {
 const eval::ScoredView& RoutingState::gatheredScores(const std::shared_ptr<const data::Dataset>& data,
                                                      const data::View& rows, const Routing& r) const {
     // The scope and the tuning panel's train and eval rows are what a slider step evaluates.
-    constexpr std::size_t kKept = 3;
+    constexpr std::size_t kKept = kKeptGatheredScores;
     std::vector<int> ladder = eval::ScoredView::ladder_for(*data, *r.method);
     const eval::CostModel costs = eval::CostModel::from(r.config);
     for (auto it = gathered_.begin(); it != gathered_.end(); ++it) {
@@ -550,26 +554,105 @@ std::optional<eval::Metrics> RoutingState::routedMetrics(const data::View& rows)
     }
 }
 
+namespace {
+
+// The rows a scope's metrics are over: rows a routed live run left without some model's score
+// are shown, not measured. `kept` holds them when some are left out.
+const data::View& measuredScope(const Snapshot& s, data::View& kept) {
+    if (!s.data || s.data->unmeasured.empty()) return s.rows->scope;
+    kept = s.data->measured(s.rows->scope);
+    return kept;
+}
+
+void fillMetrics(ScopeMetrics& m, const eval::ScoredView& view, const routing::Decisions& decisions) {
+    m.values = view.evaluate(decisions);
+    m.valid = true;
+    m.slmPerf = view.mean_score(0);
+    m.llmPerf = view.mean_score(view.levels() - 1);
+}
+
+// A scope's metrics computed off the GUI thread, with the scores it gathered (kept by the
+// state afterwards, so the first slider step on the new scope does not gather them again).
+struct ScopeMetricsOutput {
+    ScopeMetrics metrics;
+    QString error;
+    std::vector<int> ladder;
+    eval::CostModel costs;
+    std::optional<eval::ScoredView> view;
+};
+
+ScopeMetricsOutput computeScopeMetrics(const Snapshot& s, JobContext& job) {
+    ScopeMetricsOutput out;
+    const Routing& r = *s.routing;
+    data::View kept;
+    const data::View& rows = measuredScope(s, kept);
+    out.metrics.rows = rows.size();
+    const std::optional<routing::Decisions> decisions = r.decisionsOf(rows);
+    if (!decisions) return out;
+    job.checkCancelled();
+    try {
+        out.ladder = eval::ScoredView::ladder_for(*s.data, *r.method);
+        out.costs = eval::CostModel::from(r.config);
+        out.view.emplace(*s.data, rows, out.ladder, out.costs);
+        job.checkCancelled();
+        fillMetrics(out.metrics, *out.view, *decisions);
+    } catch (const JobCancelled&) {
+        throw;
+    } catch (const std::exception& e) {
+        out.error = QString::fromStdString(e.what());
+        out.view.reset();
+    }
+    return out;
+}
+
+}  // namespace
+
 void RoutingState::recomputeMetrics(const Snapshot& s, Routing& r) {
     r.metrics = {};
-    // Rows a routed live run left without some model's score are shown, not measured.
     data::View kept;
-    if (s.data && !s.data->unmeasured.empty()) kept = s.data->measured(s.rows->scope);
-    const data::View& rows = s.data && !s.data->unmeasured.empty() ? kept : s.rows->scope;
+    const data::View& rows = measuredScope(s, kept);
     r.metrics.rows = rows.size();
     if (!r.routed || !s.data || !r.method || rows.empty()) return;
     const std::optional<routing::Decisions> decisions = r.decisionsOf(rows);
     if (!decisions) return;  // part of the scope was not routed (its training failed)
     try {
-        const eval::ScoredView& view = gatheredScores(s.data, rows, r);
-        const eval::Metrics m = view.evaluate(*decisions);
-        r.metrics.valid = true;
-        r.metrics.values = m;
-        r.metrics.slmPerf = view.mean_score(0);
-        r.metrics.llmPerf = view.mean_score(view.levels() - 1);
+        fillMetrics(r.metrics, gatheredScores(s.data, rows, r), *decisions);
     } catch (const std::exception& e) {
         r.lastError = QString::fromStdString(e.what());
     }
+}
+
+bool RoutingState::deferMetrics(const Snapshot& s, Routing& r) const {
+    if (!r.routed || !s.data || !r.method || s.rows->scope.size() < backgroundMetricsRows_) return false;
+    r.metrics = {};
+    r.metrics.rows = s.rows->scope.size();
+    r.metrics.pending = true;
+    return true;
+}
+
+void RoutingState::startScopeMetrics() {
+    // Ten million rows: gathering the scope's scores and evaluating them took a third of a
+    // scope change on the GUI thread. The result belongs to this scope, routing and costs only.
+    const SnapshotPtr snap = snap_;
+    constexpr unsigned kDependsOn = FileAspect | CostsAspect | ScopeAspect | MethodAspect | RoutingAspect;
+    jobs_->start<std::shared_ptr<ScopeMetricsOutput>>(
+        kScopeMetricsJob, {this, [this, snap] { return isCurrent(*snap, kDependsOn); }},
+        [snap](JobContext& job) { return std::make_shared<ScopeMetricsOutput>(computeScopeMetrics(*snap, job)); },
+        [this, snap](std::shared_ptr<ScopeMetricsOutput> out) {
+            if (out->view) {
+                gathered_.insert(gathered_.begin(),
+                                 std::make_unique<GatheredScores>(GatheredScores{snap->data, std::move(out->ladder),
+                                                                                 out->costs, std::move(*out->view)}));
+                if (gathered_.size() > kKeptGatheredScores) gathered_.pop_back();
+            }
+            auto next = copy();
+            auto r = std::make_shared<Routing>(routing());
+            r->metrics = out->metrics;
+            if (!out->error.isEmpty()) r->lastError = out->error;
+            next->routing = r;
+            snap_ = next;  // figures derived from what is published: no version moves
+            emit changed();
+        });
 }
 
 const data::View& RoutingState::datasetRows(int datasetIndex) {

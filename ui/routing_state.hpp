@@ -34,6 +34,7 @@ enum class SplitScope { Val, Train, All };
 
 struct ScopeMetrics {
     bool valid = false;                   // false until routed
+    bool pending = false;                 // being computed by a background job (a large scope)
     std::size_t rows = 0;                 // rows of the scope
     eval::Metrics values;                 // of the routing over those rows (eval::metric_fields())
     double slmPerf = 0.0, llmPerf = 0.0;  // means of the scope's rows
@@ -165,6 +166,11 @@ class RoutingState : public QObject {
     std::shared_ptr<const data::Dataset> datasetPtr() const { return snap_->data; }
     const data::Dataset* dataset() const { return snap_->data.get(); }
     void setScope(int datasetIndex, SplitScope split);
+    // The metrics of a routed scope of at least this many rows are computed by a background job
+    // (key kScopeMetricsJob) after a scope change; metrics() says `pending` until it ends.
+    static constexpr std::size_t kBackgroundMetricsRows = 250'000;
+    static inline const QString kScopeMetricsJob = QStringLiteral("scope-metrics");
+    void setBackgroundMetricsRows(std::size_t rows) { backgroundMetricsRows_ = rows; }  // tests
     int scopeDataset() const { return snap_->scopeDataset; }  // -1 = all datasets
     SplitScope scopeSplit() const { return snap_->split; }
     const data::View& scopeRows() const { return snap_->rows->scope; }
@@ -273,6 +279,10 @@ class RoutingState : public QObject {
     static std::shared_ptr<Routing> freshRouting(const Snapshot& s, const QString& methodName,
                                                  routing::MethodPtr method);
     void recomputeMetrics(const Snapshot& s, Routing& r);
+    // After a scope change: the scope's metrics in the background when the scope is large.
+    bool deferMetrics(const Snapshot& s, Routing& r) const;
+    void startScopeMetrics();
+    std::size_t backgroundMetricsRows_ = kBackgroundMetricsRows;
     // The rows of one dataset of the loaded file, in file order (computed once per file).
     const data::View& datasetRows(int datasetIndex);
     // The scores of `rows` gathered for the method's ladder (eval::ScoredView), kept while the

@@ -37,6 +37,9 @@
 
 using namespace automix;
 using automix::ui::MainWindow;
+using automix::ui::RoutingState;
+using automix::ui::ScopeMetrics;
+using automix::ui::TrainedDataset;
 
 namespace {
 
@@ -189,6 +192,54 @@ class TestMainWindow : public QObject {
         QVERIFY(w.jobs()->waitForIdle());
         QCOMPARE(rows(),
                  countRows(ds, [&](auto r) { return ds.dataset_index[r] == 0 && ds.split[r] == data::Split::Val; }));
+    }
+
+    // A large routed scope gets its metrics from a background job after a scope change: pending
+    // (and said so in the summary) until it ends, then exactly the figures the GUI thread would
+    // have computed; a routing change meanwhile wins over the job's older result.
+    void largeScopeMetricsComeFromABackgroundJob() {
+        MainWindow w;
+        QVERIFY(w.openDemo());
+        RoutingState* state = w.routingState();
+        state->setMethod(QStringLiteral("Threshold"));
+        state->train();
+        state->waitForTraining();
+        QVERIFY(state->isRouted());
+        w.selectDataset(QString());
+        w.selectSplit(QStringLiteral("all"));
+        QVERIFY(state->metrics().valid && !state->metrics().pending);  // small scope: at once
+        const ScopeMetrics atOnce = state->metrics();
+        w.selectSplit(QStringLiteral("val"));
+
+        state->setBackgroundMetricsRows(0);  // the demo stands in for a large file
+        w.selectSplit(QStringLiteral("all"));
+        QVERIFY(state->metrics().pending && !state->metrics().valid);
+        QCOMPARE(state->metrics().rows, atOnce.rows);
+        QVERIFY(w.summaryLabel()->text().contains(QStringLiteral("computing the metrics")));
+        QVERIFY(w.jobs()->isRunning(RoutingState::kScopeMetricsJob));
+        QVERIFY(w.jobs()->waitFor(RoutingState::kScopeMetricsJob));
+        const ScopeMetrics& later = state->metrics();
+        QVERIFY(later.valid && !later.pending);
+        QCOMPARE(later.values.avg_cost, atOnce.values.avg_cost);
+        QCOMPARE(later.values.avg_perf, atOnce.values.avg_perf);
+        QCOMPARE(later.values.lift, atOnce.values.lift);
+        QCOMPARE(later.slmPerf, atOnce.slmPerf);
+        QCOMPARE(later.llmPerf, atOnce.llmPerf);
+        QVERIFY(!w.summaryLabel()->text().contains(QStringLiteral("computing the metrics")));
+
+        // Parameters set while the job runs: computed at once, and the job's result is dropped.
+        w.selectSplit(QStringLiteral("val"));
+        QVERIFY(state->metrics().pending);
+        const int dropped = w.jobs()->droppedResults();
+        const TrainedDataset* trained = state->trainedFor(0);
+        QVERIFY(trained);
+        QVERIFY(state->setParameters(0, trained->params));
+        QVERIFY(state->metrics().valid && !state->metrics().pending);
+        const double cost = state->metrics().values.avg_cost;
+        QVERIFY(w.jobs()->waitForIdle());
+        QVERIFY(w.jobs()->droppedResults() > dropped);  // the scope job's among them
+        QVERIFY(state->metrics().valid && !state->metrics().pending);
+        QCOMPARE(state->metrics().values.avg_cost, cost);
     }
 
     void routingDecisionsDriveTheDecisionFilters() {
