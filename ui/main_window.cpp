@@ -1053,7 +1053,7 @@ void MainWindow::updateSummary() {
         if (m.valid)
             parts << metricParts(m.values, [](const eval::MetricField& f) { return f.headline; });
         else if (m.pending)
-            parts << tr("<i>computing the metrics of %1 rows…</i>").arg(QLocale().toString(qulonglong(m.rows)));
+            parts << tr("<i>computing the metrics of %1 rows…</i>").arg(loc.toString(qulonglong(m.rows)));
     }
     summary_->setText(parts.join(QStringLiteral(" &nbsp;·&nbsp; ")));
     summary_->setToolTip(parts.join(QStringLiteral(" · ")));

@@ -116,8 +116,6 @@ QString Snapshot::chartProvenance(bool withMethod) const {
 
 // ---------------------------------------------------------------- RoutingState
 
-constexpr std::size_t kKeptGatheredScores = 3;
-
 struct RoutingState::GatheredScores {
     std::shared_ptr<const data::Dataset> data;
     std::vector<int> ladder;
@@ -512,8 +510,6 @@ int RoutingState::nearestBin(double confidence, int numBins) {
 
 const eval::ScoredView& RoutingState::gatheredScores(const std::shared_ptr<const data::Dataset>& data,
                                                      const data::View& rows, const Routing& r) const {
-    // The scope and the tuning panel's train and eval rows are what a slider step evaluates.
-    constexpr std::size_t kKept = kKeptGatheredScores;
     std::vector<int> ladder = eval::ScoredView::ladder_for(*data, *r.method);
     const eval::CostModel costs = eval::CostModel::from(r.config);
     for (auto it = gathered_.begin(); it != gathered_.end(); ++it) {
@@ -525,8 +521,13 @@ const eval::ScoredView& RoutingState::gatheredScores(const std::shared_ptr<const
         }
     }
     eval::ScoredView view(*data, rows, ladder, costs);  // may throw: nothing is kept then
-    gathered_.insert(gathered_.begin(),
-                     std::make_unique<GatheredScores>(GatheredScores{data, std::move(ladder), costs, std::move(view)}));
+    return keepGathered(GatheredScores{data, std::move(ladder), costs, std::move(view)});
+}
+
+const eval::ScoredView& RoutingState::keepGathered(GatheredScores g) const {
+    // The scope and the tuning panel's train and eval rows are what a slider step evaluates.
+    constexpr std::size_t kKept = 3;
+    gathered_.insert(gathered_.begin(), std::make_unique<GatheredScores>(std::move(g)));
     if (gathered_.size() > kKept) gathered_.pop_back();
     return gathered_.front()->view;
 }
@@ -587,6 +588,7 @@ ScopeMetricsOutput computeScopeMetrics(const Snapshot& s, JobContext& job) {
     data::View kept;
     const data::View& rows = measuredScope(s, kept);
     out.metrics.rows = rows.size();
+    if (rows.empty()) return out;  // as recomputeMetrics: nothing to measure
     const std::optional<routing::Decisions> decisions = r.decisionsOf(rows);
     if (!decisions) return out;
     job.checkCancelled();
@@ -639,12 +641,7 @@ void RoutingState::startScopeMetrics() {
         kScopeMetricsJob, {this, [this, snap] { return isCurrent(*snap, kDependsOn); }},
         [snap](JobContext& job) { return std::make_shared<ScopeMetricsOutput>(computeScopeMetrics(*snap, job)); },
         [this, snap](std::shared_ptr<ScopeMetricsOutput> out) {
-            if (out->view) {
-                gathered_.insert(gathered_.begin(),
-                                 std::make_unique<GatheredScores>(GatheredScores{snap->data, std::move(out->ladder),
-                                                                                 out->costs, std::move(*out->view)}));
-                if (gathered_.size() > kKeptGatheredScores) gathered_.pop_back();
-            }
+            if (out->view) keepGathered({snap->data, std::move(out->ladder), out->costs, std::move(*out->view)});
             auto next = copy();
             auto r = std::make_shared<Routing>(routing());
             r->metrics = out->metrics;

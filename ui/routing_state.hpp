@@ -291,6 +291,7 @@ class RoutingState : public QObject {
     struct GatheredScores;
     const eval::ScoredView& gatheredScores(const std::shared_ptr<const data::Dataset>& data, const data::View& rows,
                                            const Routing& r) const;
+    const eval::ScoredView& keepGathered(GatheredScores g) const;  // newest first, a few kept
     void stopTraining(const QString& error);  // a run failed or was dropped
 
     JobRunner* jobs_;

@@ -48,10 +48,6 @@ bool contains_folded(std::string_view hay, std::string_view needle) {
     return false;
 }
 
-}  // namespace automix::data
-
-namespace automix::data {
-
 bool row_contains(const Dataset& ds, RowIndex r, std::string_view needle) {
     if (contains_folded(ds.id[r], needle) || contains_folded(ds.question[r], needle) ||
         contains_folded(ds.gold[r], needle))
