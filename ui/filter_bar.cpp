@@ -37,7 +37,6 @@ FilterBar::FilterBar(QWidget* parent) : QWidget(parent) {
                           "model was better (i.e. differs from the oracle router)"));
     linked_ = new QToolButton(this);
     linked_->setObjectName(QStringLiteral("linkedFilter"));
-    linked_->setToolTip(tr("Filter set from a chart; click to remove it"));
     linked_->setVisible(false);
     connect(linked_, &QToolButton::clicked, this, &FilterBar::linkedFilterCleared);
     counts_ = new QLabel(this);
@@ -112,7 +111,11 @@ void FilterBar::setRoutingWrongOnly(bool on) {
 }
 
 void FilterBar::setLinkedFilterLabel(const QString& label) {
-    linked_->setText(QStringLiteral("%1  ✕").arg(label));
+    // A chart's label can be long ("confidence bin 0.906 of cnli, llama13b answer wrong"): the
+    // chip is shortened so that the row count beside it stays whole; the tooltip has it all.
+    const int room = linked_->fontMetrics().averageCharWidth() * 24;
+    linked_->setText(QStringLiteral("%1  ✕").arg(linked_->fontMetrics().elidedText(label, Qt::ElideMiddle, room)));
+    linked_->setToolTip(tr("Filter set from a chart: %1\nClick to remove it").arg(label));
     linked_->setVisible(!label.isEmpty());
 }
 

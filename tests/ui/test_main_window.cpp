@@ -600,6 +600,52 @@ class TestMainWindow : public QObject {
         w.selectMethod(QString());
     }
 
+    // The row count stays whole in a small window and at the window's default size, with the
+    // widest texts the filter bar shows (it used to read "8,978 of 10,000 r…" at 1024×700); a
+    // long chip is shortened instead, its whole text in the tooltip.
+    void rowCountFitsInSmallWindows() {
+        for (const QSize size : {QSize(1024, 700), QSize(1500, 940)}) {
+            MainWindow w;
+            w.resize(size);
+            QVERIFY(w.openDemo());
+            w.selectMethod(QStringLiteral("Threshold"));
+            w.routingState()->waitForTraining();
+            w.selectDataset(QString());
+            w.selectSplit(QStringLiteral("all"));
+            w.filterBar()->setDecision(ui::QueryFilter::Decision::Stayed);
+            // The longest chip a chart sets (a verifier histogram bar's), and a search text.
+            const data::Dataset& ds = *w.dataset();
+            w.routingState()->setLinkedFilter(QStringLiteral("confidence bin 0.906 of %1, %2 answer wrong")
+                                                  .arg(ui::toQString(ds.dataset_names.front()),
+                                                       ui::toQString(ds.small().name)),
+                                              [&ds](data::RowIndex r) { return ds.dataset_index[r] != 1; });
+            w.filterBar()->setSearchText(QStringLiteral("party"));
+            w.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&w));
+            auto* counts = w.findChild<QLabel*>(QStringLiteral("rowCounts"));
+            QVERIFY(counts);
+            const QLocale loc;
+            QVERIFY2(counts->text().endsWith(tr("of %1 rows").arg(loc.toString(qulonglong(w.dataset()->size())))),
+                     qPrintable(counts->text()));
+            // Whole: as wide as its text, and inside the filter bar, which is inside its pane.
+            const int needed = counts->fontMetrics().horizontalAdvance(counts->text());
+            QVERIFY2(counts->contentsRect().width() >= needed,
+                     qPrintable(QStringLiteral("%1x%2: %3 px for %4 px of text")
+                                    .arg(size.width())
+                                    .arg(size.height())
+                                    .arg(counts->contentsRect().width())
+                                    .arg(needed)));
+            QVERIFY(counts->geometry().right() <= w.filterBar()->width());
+            QVERIFY(w.filterBar()->geometry().right() <= w.filterBar()->parentWidget()->width());
+            QVERIFY(counts->isVisible());
+            auto* chip = w.filterBar()->findChild<QToolButton*>(QStringLiteral("linkedFilter"));
+            QVERIFY(chip->isVisible());
+            QVERIFY(chip->geometry().right() < counts->geometry().left());
+            QVERIFY2(chip->toolTip().contains(QStringLiteral("confidence bin 0.906 of")), qPrintable(chip->toolTip()));
+            w.selectMethod(QString());
+        }
+    }
+
     // File ▸ Open on a FIFO that nobody writes to: the load waits, Cancel ends it, and closing a
     // window whose load still waits returns at once (it used to hang in open()).
     void fifoWithoutWriterCancelsAndCloses() {
