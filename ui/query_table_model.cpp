@@ -305,13 +305,14 @@ QueryTableModel::Rows QueryTableModel::filteredRows() const {
                            filter_.routingWrongOnly || state_->linkedFilter();
     // Nothing filters or sorts: the table shows the scope's own list (in file order), shared with
     // the snapshot, not a copy (ten million rows: 40 MB of fresh pages on the GUI thread).
-    if (!filtering && sortColumn_ < 0) return Rows(lists, &lists->scope);
+    if (!filtering && sortColumn_ < 0)
+        return lists->scopeRows ? lists->scopeRows : std::make_shared<const data::View>();
     // A background search's matches, when they are for this text (awaitSearch made sure).
     const std::uint8_t* textMatch =
         !needle.empty() && matches_ && matchesKey_ == searchKey() ? matches_->data() : nullptr;
     data::View rows;
-    rows.reserve(lists->scope.size());
-    for (data::RowIndex r : lists->scope)
+    rows.reserve(lists->scope().size());
+    for (data::RowIndex r : lists->scope())
         if (accepts(r, needle, textMatch)) rows.push_back(r);
     applySort(rows);
     return std::make_shared<const data::View>(std::move(rows));

@@ -159,17 +159,12 @@ void RoutingState::publish(std::shared_ptr<Snapshot> next, unsigned aspects) {
     snap_ = std::move(next);
 }
 
-std::shared_ptr<const RowLists> RoutingState::makeRows(const Snapshot& s, std::optional<data::RowIndex> current) {
+std::shared_ptr<const RowLists> RoutingState::makeRows(const Snapshot& s, std::optional<data::RowIndex> current,
+                                                       RowViews& views) {
     auto rows = std::make_shared<RowLists>();
     const data::Dataset* ds = s.data.get();
     if (!ds) return rows;
-    if (s.split == SplitScope::All) {
-        for (std::size_t r = 0; r < ds->size(); ++r)
-            if (s.scopeDataset < 0 || ds->dataset_index[r] == s.scopeDataset)
-                rows->scope.push_back(static_cast<data::RowIndex>(r));
-    } else {
-        rows->scope = ds->rows(s.scopeDataset, s.split == SplitScope::Val ? data::Split::Val : data::Split::Train);
-    }
+    rows->scopeRows = views.scope(s.scopeDataset, s.split);
     if (ds->dataset_names.empty()) return rows;
     if (s.scopeDataset >= 0)
         rows->chartDataset = s.scopeDataset;
@@ -179,12 +174,12 @@ std::shared_ptr<const RowLists> RoutingState::makeRows(const Snapshot& s, std::o
         rows->chartDataset = s.rows->chartDataset;  // keep what the charts show when the selection goes
     else
         rows->chartDataset = 0;
-    rows->chartTrain = ds->measured(ds->rows(rows->chartDataset, data::Split::Train));
+    rows->chartTrainRows = views.measured(rows->chartDataset, SplitScope::Train);
     if (s.split == SplitScope::Train) {
-        rows->chartEval = rows->chartTrain;
+        rows->chartEvalRows = rows->chartTrainRows;
         rows->evalName = QStringLiteral("train");
     } else {
-        rows->chartEval = ds->measured(ds->rows(rows->chartDataset, data::Split::Val));
+        rows->chartEvalRows = views.measured(rows->chartDataset, SplitScope::Val);
         rows->evalName = QStringLiteral("val");
     }
     return rows;
@@ -212,7 +207,6 @@ std::shared_ptr<Routing> RoutingState::freshRouting(const Snapshot& s, const QSt
             r->lastError = QString::fromStdString(e.what());
         }
     }
-    r->metrics.rows = s.rows->scope.size();
     return r;
 }
 
@@ -221,14 +215,14 @@ ScopedRows RoutingState::rowsForNewFile(std::shared_ptr<const data::Dataset> ds,
     s.data = std::move(ds);
     s.scopeDataset = s.data && scopeDataset < static_cast<int>(s.data->dataset_names.size()) ? scopeDataset : -1;
     s.split = split;
-    return {s.scopeDataset, split, makeRows(s, std::nullopt)};
+    auto views = std::make_shared<RowViews>(s.data);
+    auto rows = makeRows(s, std::nullopt, *views);
+    return {s.scopeDataset, split, std::move(rows), std::move(views)};
 }
 
 void RoutingState::setDataset(std::shared_ptr<const data::Dataset> ds, const LoadedFile& file, ScopedRows made) {
     jobs_->cancel(kTrainJob);
     // Nothing of the previous file stays in memory through the caches.
-    rowsByDatasetOf_.reset();
-    datasetRows_.clear();
     gathered_.clear();
     auto next = copy();
     next->data = std::move(ds);
@@ -242,9 +236,13 @@ void RoutingState::setDataset(std::shared_ptr<const data::Dataset> ds, const Loa
     linkedFilterLabel_.clear();
     live_ = std::make_shared<LiveRows>();
     next->rows = std::make_shared<RowLists>();  // no chart dataset carried over from another file
-    const bool madeForThis = made.rows && made.scopeDataset == next->scopeDataset && made.split == next->split;
-    next->rows = madeForThis ? std::move(made.rows) : makeRows(*next, std::nullopt);
+    const bool viewsForThis = made.views && made.views->data() == next->data;
+    const bool madeForThis =
+        viewsForThis && made.rows && made.scopeDataset == next->scopeDataset && made.split == next->split;
+    views_ = viewsForThis ? std::move(made.views) : std::make_shared<RowViews>(next->data);
+    next->rows = madeForThis ? std::move(made.rows) : makeRows(*next, std::nullopt, *views_);
     next->routing = freshRouting(*next, routing().methodName, routing().method);
+    recomputeMetrics(*next);
     publish(next, FileAspect | ScopeAspect | RoutingAspect);
     emit datasetChanged();
     emit scopeChanged();
@@ -288,11 +286,9 @@ void RoutingState::setScope(int datasetIndex, SplitScope split) {
     auto next = copy();
     next->scopeDataset = datasetIndex;
     next->split = split;
-    next->rows = makeRows(*next, currentRow_);
-    auto r = std::make_shared<Routing>(routing());
-    const bool later = deferMetrics(*next, *r);
-    if (!later) recomputeMetrics(*next, *r);
-    next->routing = r;
+    next->rows = makeRows(*next, currentRow_, *views_);
+    const bool later = deferMetrics(*next);
+    if (!later) recomputeMetrics(*next);
     publish(next, ScopeAspect);
     if (later) startScopeMetrics();
     emit scopeChanged();
@@ -310,6 +306,7 @@ void RoutingState::setMethod(const QString& name) {
         if (!name.isEmpty() && !m) r->lastError = tr("unknown method %1").arg(name);
         return r;
     }();
+    recomputeMetrics(*next);
     publish(next, MethodAspect | RoutingAspect);
     emit methodChanged();
     emit routingChanged();
@@ -323,6 +320,7 @@ void RoutingState::setCosts(const Costs& c) {
     auto next = copy();
     next->costs = c;
     next->routing = freshRouting(*next, methodName(), method());
+    recomputeMetrics(*next);
     const bool had = isRouted();
     publish(next, CostsAspect | RoutingAspect);
     emit chartScopeChanged();
@@ -353,8 +351,8 @@ void RoutingState::train() {
             routed->lastError = out.error;
             routed->routed = out.error.isEmpty() || std::any_of(routed->decisions.begin(), routed->decisions.end(),
                                                                 [](RowDecision d) { return d >= 0; });
-            recomputeMetrics(*done, *routed);
             done->routing = routed;
+            recomputeMetrics(*done);
             publish(done, RoutingAspect);
             emit trainingFinished(out.error.isEmpty(), out.error);
             emit routingChanged();
@@ -375,7 +373,7 @@ bool RoutingState::setParameters(int datasetIndex, const routing::Params& params
     if (r->decisions.size() != ds->size()) r->decisions.assign(ds->size(), RowDecision(-1));
     for (std::size_t d = 0; d < ds->dataset_names.size(); ++d) {
         if (datasetIndex >= 0 && static_cast<int>(d) != datasetIndex) continue;
-        const data::View& all = datasetRows(static_cast<int>(d));
+        const data::View& all = *views_->ofDataset(static_cast<int>(d));
         try {
             const routing::Decisions routed = r->method->route(*ds, all, params, r->config);
             for (std::size_t i = 0; i < all.size(); ++i) r->decisions[all[i]] = static_cast<RowDecision>(routed[i]);
@@ -403,8 +401,8 @@ bool RoutingState::setParameters(int datasetIndex, const routing::Params& params
     r->routed = true;
     r->lastError.clear();
     auto next = copy();
-    recomputeMetrics(*next, *r);
     next->routing = r;
+    recomputeMetrics(*next);
     publish(next, RoutingAspect);
     emit routingChanged();
     emit changed();
@@ -419,8 +417,8 @@ bool RoutingState::restoreRouting(const std::shared_ptr<const Routing>& earlier)
     jobs_->cancel(kTrainJob);
     auto r = std::make_shared<Routing>(*earlier);
     auto next = copy();
-    recomputeMetrics(*next, *r);  // the scope may have changed since
     next->routing = r;
+    recomputeMetrics(*next);  // the scope may have changed since
     publish(next, RoutingAspect);
     emit routingChanged();
     emit changed();
@@ -496,7 +494,7 @@ void RoutingState::setCurrentRow(std::optional<data::RowIndex> row) {
     const data::Dataset* ds = dataset();
     if (ds && scopeDataset() < 0 && row && *row < ds->size() && ds->dataset_index[*row] != chartDataset()) {
         auto next = copy();
-        auto rows = makeRows(*next, row);
+        auto rows = makeRows(*next, row, *views_);
         next->rows = rows;
         publish(next, ScopeAspect);
         emit chartScopeChanged();
@@ -560,8 +558,8 @@ namespace {
 // The rows a scope's metrics are over: rows a routed live run left without some model's score
 // are shown, not measured. `kept` holds them when some are left out.
 const data::View& measuredScope(const Snapshot& s, data::View& kept) {
-    if (!s.data || s.data->unmeasured.empty()) return s.rows->scope;
-    kept = s.data->measured(s.rows->scope);
+    if (!s.data || s.data->unmeasured.empty()) return s.rows->scope();
+    kept = s.data->measured(s.rows->scope());
     return kept;
 }
 
@@ -576,7 +574,6 @@ void fillMetrics(ScopeMetrics& m, const eval::ScoredView& view, const routing::D
 // state afterwards, so the first slider step on the new scope does not gather them again).
 struct ScopeMetricsOutput {
     ScopeMetrics metrics;
-    QString error;
     std::vector<int> ladder;
     eval::CostModel costs;
     std::optional<eval::ScoredView> view;
@@ -601,7 +598,7 @@ ScopeMetricsOutput computeScopeMetrics(const Snapshot& s, JobContext& job) {
     } catch (const JobCancelled&) {
         throw;
     } catch (const std::exception& e) {
-        out.error = QString::fromStdString(e.what());
+        out.metrics.error = QString::fromStdString(e.what());
         out.view.reset();
     }
     return out;
@@ -609,26 +606,32 @@ ScopeMetricsOutput computeScopeMetrics(const Snapshot& s, JobContext& job) {
 
 }  // namespace
 
-void RoutingState::recomputeMetrics(const Snapshot& s, Routing& r) {
-    r.metrics = {};
+void RoutingState::recomputeMetrics(Snapshot& s) const {
+    const Routing& r = *s.routing;
+    s.metrics = {};
+    if (!r.routed || !s.data || !r.method) {
+        s.metrics.rows = s.rows->scope().size();
+        return;
+    }
     data::View kept;
     const data::View& rows = measuredScope(s, kept);
-    r.metrics.rows = rows.size();
-    if (!r.routed || !s.data || !r.method || rows.empty()) return;
+    s.metrics.rows = rows.size();
+    if (rows.empty()) return;
     const std::optional<routing::Decisions> decisions = r.decisionsOf(rows);
     if (!decisions) return;  // part of the scope was not routed (its training failed)
     try {
-        fillMetrics(r.metrics, gatheredScores(s.data, rows, r), *decisions);
+        fillMetrics(s.metrics, gatheredScores(s.data, rows, r), *decisions);
     } catch (const std::exception& e) {
-        r.lastError = QString::fromStdString(e.what());
+        s.metrics.error = QString::fromStdString(e.what());
     }
 }
 
-bool RoutingState::deferMetrics(const Snapshot& s, Routing& r) const {
-    if (!r.routed || !s.data || !r.method || s.rows->scope.size() < backgroundMetricsRows_) return false;
-    r.metrics = {};
-    r.metrics.rows = s.rows->scope.size();
-    r.metrics.pending = true;
+bool RoutingState::deferMetrics(Snapshot& s) const {
+    const Routing& r = *s.routing;
+    if (!r.routed || !s.data || !r.method || s.rows->scope().size() < backgroundMetricsRows_) return false;
+    s.metrics = {};
+    s.metrics.rows = s.rows->scope().size();
+    s.metrics.pending = true;
     return true;
 }
 
@@ -643,24 +646,10 @@ void RoutingState::startScopeMetrics() {
         [this, snap](std::shared_ptr<ScopeMetricsOutput> out) {
             if (out->view) keepGathered({snap->data, std::move(out->ladder), out->costs, std::move(*out->view)});
             auto next = copy();
-            auto r = std::make_shared<Routing>(routing());
-            r->metrics = out->metrics;
-            if (!out->error.isEmpty()) r->lastError = out->error;
-            next->routing = r;
+            next->metrics = std::move(out->metrics);
             snap_ = next;  // figures derived from what is published: no version moves
             emit changed();
         });
-}
-
-const data::View& RoutingState::datasetRows(int datasetIndex) {
-    const data::Dataset& ds = *snap_->data;
-    if (rowsByDatasetOf_ != snap_->data) {
-        datasetRows_.assign(ds.dataset_names.size(), {});
-        for (std::size_t r = 0; r < ds.size(); ++r)
-            datasetRows_[static_cast<std::size_t>(ds.dataset_index[r])].push_back(static_cast<data::RowIndex>(r));
-        rowsByDatasetOf_ = snap_->data;
-    }
-    return datasetRows_[static_cast<std::size_t>(datasetIndex)];
 }
 
 RoutingState::~RoutingState() = default;

@@ -21,6 +21,7 @@
 #include "core/eval/metrics.hpp"
 #include "core/live/transcript.hpp"
 #include "core/routing/method.hpp"
+#include "ui/row_views.hpp"
 
 namespace automix::eval {
 class ScoredView;
@@ -30,14 +31,13 @@ namespace automix::ui {
 
 class JobRunner;
 
-enum class SplitScope { Val, Train, All };
-
 struct ScopeMetrics {
     bool valid = false;                   // false until routed
     bool pending = false;                 // being computed by a background job (a large scope)
     std::size_t rows = 0;                 // rows of the scope
     eval::Metrics values;                 // of the routing over those rows (eval::metric_fields())
     double slmPerf = 0.0, llmPerf = 0.0;  // means of the scope's rows
+    QString error;                        // why they could not be computed
 };
 
 // What training produced for one dataset of the file.
@@ -71,14 +71,25 @@ struct LoadedFile {
     std::uint64_t loadId = 0;
 };
 
-// The rows of the scope, computed once per scope change and shared by every view.
+// The rows of the scope, shared by every view (the lists themselves come from the file's
+// RowViews, so scopes seen before share them too).
 struct RowLists {
-    data::View scope;  // the scope's rows (the table's rows before its filters; the metrics)
+    RowViews::Rows scopeRows;  // the scope's rows (the table's rows before its filters; the metrics)
     // The charts and the tuning panel work on one dataset at a time (parameters are trained per
     // dataset): the scope's, or with "all datasets" the dataset of the selected row.
     int chartDataset = -1;
-    data::View chartTrain, chartEval;
+    RowViews::Rows chartTrainRows, chartEvalRows;
     QString evalName;  // "val" or "train": which split chartEval is
+
+    const data::View& scope() const { return orNone(scopeRows); }
+    const data::View& chartTrain() const { return orNone(chartTrainRows); }
+    const data::View& chartEval() const { return orNone(chartEvalRows); }
+
+  private:
+    static const data::View& orNone(const RowViews::Rows& rows) {
+        static const data::View none;
+        return rows ? *rows : none;
+    }
 };
 
 // Decision of one row: index in the method's model ladder (0 = stayed), -1 = not routed.
@@ -93,7 +104,6 @@ struct Routing {
     bool training = false;
     std::vector<RowDecision> decisions;  // per dataset row
     std::vector<TrainedDataset> trained;
-    ScopeMetrics metrics;  // of the snapshot's scope rows
     QString lastError;
 
     // Decision of one dataset row; -1 when not routed.
@@ -119,6 +129,9 @@ struct Snapshot {
     Costs costs;
     std::shared_ptr<const RowLists> rows = std::make_shared<RowLists>();
     std::shared_ptr<const Routing> routing = std::make_shared<Routing>();
+    // Of the routing over the scope's rows: in the snapshot, not in the Routing, so that a scope
+    // change does not copy the decisions of every row (ten million rows: 20 MB and more).
+    ScopeMetrics metrics;
     // One counter per aspect; `generation` changes with any of them.
     std::uint64_t versions[5] = {0, 0, 0, 0, 0};
     std::uint64_t generation = 0;
@@ -140,6 +153,7 @@ struct ScopedRows {
     int scopeDataset = -1;
     SplitScope split = SplitScope::Val;
     std::shared_ptr<const RowLists> rows;  // null: none made
+    std::shared_ptr<RowViews> views;       // the lists they came from
 };
 
 // Live results (Live tab) on rows of one loaded file, by dataset row; the latest run wins.
@@ -173,7 +187,7 @@ class RoutingState : public QObject {
     void setBackgroundMetricsRows(std::size_t rows) { backgroundMetricsRows_ = rows; }  // tests
     int scopeDataset() const { return snap_->scopeDataset; }  // -1 = all datasets
     SplitScope scopeSplit() const { return snap_->split; }
-    const data::View& scopeRows() const { return snap_->rows->scope; }
+    const data::View& scopeRows() const { return snap_->rows->scope(); }
     int chartDataset() const { return snap_->rows->chartDataset; }
 
     // --- method and costs
@@ -207,14 +221,14 @@ class RoutingState : public QObject {
     QString paramsText() const;
     QString paramsText(data::RowIndex row) const;
     QString explain(data::RowIndex row) const;
-    const ScopeMetrics& metrics() const { return routing().metrics; }
+    const ScopeMetrics& metrics() const { return snap_->metrics; }
     // The metrics of the current routing over some rows of the loaded file (the tuning panel's
     // train and eval figures); nullopt when `rows` is empty, a row is not routed or the rows
     // cannot be evaluated. Exactly eval::ScoredView::evaluate of a view built anew.
     std::optional<eval::Metrics> routedMetrics(const data::View& rows) const;
     // The confidence bin POMDP-style methods route by (core's nearest bin), or -1 when invalid.
     static int nearestBin(double confidence, int numBins);
-    QString lastError() const { return routing().lastError; }
+    QString lastError() const { return routing().lastError.isEmpty() ? snap_->metrics.error : routing().lastError; }
 
     // Routes every row of one dataset (-1 = every dataset) with `params` of the current method,
     // at once on the calling thread (the tuning panel and chart clicks; core routes 50k rows in
@@ -275,16 +289,16 @@ class RoutingState : public QObject {
     // Publishes `next` with the counters of `aspects` advanced.
     void publish(std::shared_ptr<Snapshot> next, unsigned aspects);
     std::shared_ptr<Snapshot> copy() const { return std::make_shared<Snapshot>(*snap_); }
-    static std::shared_ptr<const RowLists> makeRows(const Snapshot& s, std::optional<data::RowIndex> current);
+    static std::shared_ptr<const RowLists> makeRows(const Snapshot& s, std::optional<data::RowIndex> current,
+                                                    RowViews& views);
     static std::shared_ptr<Routing> freshRouting(const Snapshot& s, const QString& methodName,
                                                  routing::MethodPtr method);
-    void recomputeMetrics(const Snapshot& s, Routing& r);
+    // The metrics of `s`'s routing over its scope, into s.metrics.
+    void recomputeMetrics(Snapshot& s) const;
     // After a scope change: the scope's metrics in the background when the scope is large.
-    bool deferMetrics(const Snapshot& s, Routing& r) const;
+    bool deferMetrics(Snapshot& s) const;
     void startScopeMetrics();
     std::size_t backgroundMetricsRows_ = kBackgroundMetricsRows;
-    // The rows of one dataset of the loaded file, in file order (computed once per file).
-    const data::View& datasetRows(int datasetIndex);
     // The scores of `rows` gathered for the method's ladder (eval::ScoredView), kept while the
     // file, rows, ladder and costs stay the same — the scope and the tuning panel's train and
     // eval rows: a slider step then only evaluates the new decisions. GUI thread only.
@@ -301,8 +315,7 @@ class RoutingState : public QObject {
     QString linkedFilterLabel_;
     std::optional<data::RowIndex> currentRow_;
     std::shared_ptr<const LiveRows> live_ = std::make_shared<LiveRows>();
-    std::shared_ptr<const data::Dataset> rowsByDatasetOf_;  // the file datasetRows_ describes
-    std::vector<data::View> datasetRows_;
+    std::shared_ptr<RowViews> views_ = std::make_shared<RowViews>(nullptr);  // of the loaded file
     mutable std::vector<std::unique_ptr<GatheredScores>> gathered_;  // most recently used first
 };
 

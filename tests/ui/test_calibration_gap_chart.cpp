@@ -48,7 +48,7 @@ class TestCalibrationGapChart : public QObject {
     std::vector<eval::CalibrationGapBin> expected() const {
         const auto snap = window_->routingState()->snapshot();
         return eval::calibration_gap(
-            eval::reliability(*snap->data, snap->rows->chartEval, window_->routingState()->config().num_bins));
+            eval::reliability(*snap->data, snap->rows->chartEval(), window_->routingState()->config().num_bins));
     }
     void compareWithCore() {
         page_->refreshNow();

@@ -242,6 +242,55 @@ class TestMainWindow : public QObject {
         QCOMPARE(state->metrics().values.avg_cost, cost);
     }
 
+    // A scope change publishes new row lists and metrics but keeps the routing (the decisions of
+    // every row are not copied), and a scope seen before gets the very lists it had.
+    void scopeChangesShareRowListsAndKeepTheRouting() {
+        MainWindow w;
+        QVERIFY(w.openDemo());
+        RoutingState* state = w.routingState();
+        const data::Dataset& ds = *w.dataset();
+        state->setMethod(QStringLiteral("Threshold"));
+        state->train();
+        state->waitForTraining();
+        QVERIFY(state->isRouted());
+        w.selectDataset(QString());
+        w.selectSplit(QStringLiteral("val"));
+        const ui::SnapshotPtr val = state->snapshot();
+        QCOMPARE(val->rows->scope().size(), countRows(ds, [&](auto r) { return ds.split[r] == data::Split::Val; }));
+
+        w.selectSplit(QStringLiteral("all"));
+        const ui::SnapshotPtr all = state->snapshot();
+        QCOMPARE(all->rows->scope().size(), ds.size());
+        QVERIFY(all->routing == val->routing);  // the same decisions, not a copy
+        QVERIFY(all->metrics.valid);
+        QCOMPARE(all->metrics.rows, ds.size());
+        QCOMPARE(all->metrics.values.avg_cost, state->routedMetrics(all->rows->scope())->avg_cost);
+        QVERIFY(all->metrics.values.avg_cost != val->metrics.values.avg_cost);
+
+        w.selectSplit(QStringLiteral("val"));
+        const ui::SnapshotPtr again = state->snapshot();
+        QVERIFY(again->rows->scopeRows == val->rows->scopeRows);  // shared, not made again
+        QVERIFY(again->rows->chartTrainRows == val->rows->chartTrainRows);
+        QVERIFY(again->rows->chartEvalRows == val->rows->chartEvalRows);
+        QCOMPARE(again->metrics.values.avg_cost, val->metrics.values.avg_cost);
+
+        // One dataset, every split: its rows in file order.
+        const int d = 1;
+        w.selectDataset(ui::toQString(ds.dataset_names.at(d)));
+        w.selectSplit(QStringLiteral("all"));
+        data::View expected;
+        for (data::RowIndex r = 0; r < ds.size(); ++r)
+            if (ds.dataset_index[r] == d) expected.push_back(r);
+        QVERIFY(state->scopeRows() == expected);
+        QCOMPARE(state->snapshot()->rows->chartDataset, d);
+        QVERIFY(state->snapshot()->rows->chartTrain() == ds.rows(d, data::Split::Train));
+
+        // Another file: nothing of the old lists.
+        QVERIFY(w.openDemo());
+        QVERIFY(state->snapshot()->rows->scopeRows != val->rows->scopeRows);
+        QVERIFY(state->scopeRows() == expected);
+    }
+
     void routingDecisionsDriveTheDecisionFilters() {
         MainWindow w;
         QVERIFY(w.openDemo());

@@ -111,7 +111,7 @@ QString staleResults(MainWindow& w) {
         problems << QStringLiteral("tuning on dataset %1, charts on %2")
                         .arg(tabs->tuning()->targetDataset())
                         .arg(snap->rows->chartDataset);
-    if (state->metrics().rows != snap->rows->scope.size()) problems << QStringLiteral("metrics of another scope");
+    if (state->metrics().rows != snap->rows->scope().size()) problems << QStringLiteral("metrics of another scope");
     if (state->isRouted() && snap->data && snap->routing->decisions.size() != snap->data->size())
         problems << QStringLiteral("decisions of another file");
     if (snap->data && !w.windowTitle().contains(snap->file.displayName))

@@ -40,11 +40,11 @@ class CalibrationGapChart : public ChartPage {
         const RowLists& rows = *snap->rows;
         gap_.clear();
         if (!snap->data || rows.chartDataset < 0) return showEmpty(tr("Load data to see the calibration gap"));
-        if (snap->data->model_count() < 2 || rows.chartEval.empty())
+        if (snap->data->model_count() < 2 || rows.chartEval().empty())
             return showEmpty(tr("No evaluation rows with a verifier in %1").arg(snap->chartProvenance()));
         eval::Reliability r;
         try {
-            r = eval::reliability(*snap->data, rows.chartEval, state()->config().num_bins);
+            r = eval::reliability(*snap->data, rows.chartEval(), state()->config().num_bins);
         } catch (const std::exception& e) {
             return showEmpty(tr("Cannot compute the calibration gap: %1").arg(QString::fromStdString(e.what())));
         }

@@ -291,7 +291,7 @@ QString ChartTabs::scopeNote() const {
 void ChartTabs::onChartScopeChanged() {
     const SnapshotPtr snap = state_->snapshot();
     const RowLists& rows = *snap->rows;
-    tuning_->setTarget(rows.chartDataset, rows.chartTrain, rows.chartEval, rows.evalName);
+    tuning_->setTarget(rows.chartDataset, rows.chartTrain(), rows.chartEval(), rows.evalName);
     // A lift-vs-k curve belongs to the scope it was computed on: it goes with it.
     if (!verifier_->samplesProvenance().isEmpty() || verifier_->isComputing()) verifier_->clearSamplesCurve();
     const QString note = scopeNote();
@@ -315,7 +315,7 @@ void ChartTabs::startCurves() {
     curvesSnap_.reset();
     const SnapshotPtr snap = state_->snapshot();
     const RowLists& rows = *snap->rows;
-    if (!snap->data || rows.chartDataset < 0 || rows.chartEval.empty() || rows.chartTrain.empty()) {
+    if (!snap->data || rows.chartDataset < 0 || rows.chartEval().empty() || rows.chartTrain().empty()) {
         jobs_->cancel(kCurves);
         costQuality_->clear(snap->data ? tr("No train or evaluation rows in %1").arg(snap->chartProvenance())
                                        : tr("Load data to see the cost–quality curves"));
@@ -334,7 +334,7 @@ void ChartTabs::startCurves() {
     jobs_->start<eval::CostQuality>(
         kCurves, {this, [state, snap] { return state->isCurrent(*snap, kChartAspects); }},
         [snap, methods](JobContext& job) {
-            eval::CostQuality cq = eval::cost_quality(*snap->data, snap->rows->chartTrain, snap->rows->chartEval,
+            eval::CostQuality cq = eval::cost_quality(*snap->data, snap->rows->chartTrain(), snap->rows->chartEval(),
                                                       methods, snap->routing->config, job.continueCallback());
             if (cq.cancelled) throw JobCancelled();
             return cq;
@@ -417,7 +417,7 @@ void ChartTabs::updateBelief() {
     beliefSnap_ = snap;
     belief_->setData({}, tr("Computing the belief states of %1…").arg(snap->datasetName(d)),
                      tr("%1 train rows of %2 · %3")
-                         .arg(snap->rows->chartTrain.size())
+                         .arg(snap->rows->chartTrain().size())
                          .arg(snap->datasetName(d), snap->file.displayName));
     struct Bins {
         std::vector<eval::BeliefBin> bins;
@@ -429,9 +429,9 @@ void ChartTabs::updateBelief() {
         [snap, bins = state_->config().num_bins](JobContext&) {
             // Every train row needs a decision for the routed view; else the chart is of beliefs only.
             const routing::Decisions decisions =
-                snap->routing->decisionsOf(snap->rows->chartTrain).value_or(routing::Decisions{});
+                snap->routing->decisionsOf(snap->rows->chartTrain()).value_or(routing::Decisions{});
             const bool routed = !decisions.empty();
-            return Bins{eval::belief_bins(*snap->data, snap->rows->chartTrain, decisions, bins), routed};
+            return Bins{eval::belief_bins(*snap->data, snap->rows->chartTrain(), decisions, bins), routed};
         },
         [this, snap, d](Bins b) {
             // Named after what is drawn (beliefs per confidence bin of the small model), not after
@@ -441,7 +441,7 @@ void ChartTabs::updateBelief() {
                                       .arg(snap->datasetName(d), b.routed ? state_->methodName() : tr("not routed"));
             const QString provenance =
                 tr("%1 train rows of %2 · action: %3 · %4")
-                    .arg(snap->rows->chartTrain.size())
+                    .arg(snap->rows->chartTrain().size())
                     .arg(snap->datasetName(d),
                          b.routed ? state_->methodName() + QLatin1Char(' ') + state_->paramsText() : tr("not routed"),
                          snap->file.displayName);
@@ -477,7 +477,7 @@ void ChartTabs::updateCascade() {
     // row) and the policy table, for the parameters in use on this dataset.
     const SnapshotPtr snap = state_->snapshot();
     const int d = snap->rows->chartDataset;
-    const data::View& evalRows = snap->rows->chartEval;
+    const data::View& evalRows = snap->rows->chartEval();
     const TrainedDataset* t = state_->trainedFor(d);
     const bool cascade = state_->method() && state_->method()->capabilities().panel == "cascade" &&
                          state_->isRouted() && t && t->error.isEmpty() && !evalRows.empty();
@@ -497,7 +497,7 @@ void ChartTabs::updateVerifier() {
         return;
     }
     const int bins = state_->config().num_bins;
-    const data::View& rows = snap->rows->chartEval;
+    const data::View& rows = snap->rows->chartEval();
     const data::Dataset& ds = *snap->data;
     QStringList verifying;  // every model but the last verifies its own answer
     for (std::size_t m = 0; m + 1 < ds.model_count(); ++m)

@@ -60,8 +60,8 @@ class ChartTabs : public QObject {
     // Dataset the charts show (the toolbar's, or with "all datasets" the selected row's) and
     // its rows, from the current snapshot.
     int chartDataset() const { return state_->snapshot()->rows->chartDataset; }
-    const data::View& trainRows() const { return state_->snapshot()->rows->chartTrain; }
-    const data::View& evalRows() const { return state_->snapshot()->rows->chartEval; }
+    const data::View& trainRows() const { return state_->snapshot()->rows->chartTrain(); }
+    const data::View& evalRows() const { return state_->snapshot()->rows->chartEval(); }
     // The snapshot the drawn curves were computed on (null while none is drawn).
     SnapshotPtr curvesSnapshot() const { return curvesSnap_; }
     // A line under the charts naming what they show ("All datasets: the charts show qasper…").
