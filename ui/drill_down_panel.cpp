@@ -228,6 +228,10 @@ void DrillDownPanel::refresh() {
     const data::Dataset* ds = state_->dataset();
     copyJson_->setEnabled(row_.has_value());
     if (!ds || !row_) {
+        // Shown already: the table resets on every scope change, and setting the same text
+        // again is a layout pass on the GUI thread.
+        if (placeholderShown_) return;
+        placeholderShown_ = true;
         title_->setText(tr("No query selected"));
         details_->setHtml(QStringLiteral("<p style=\"color:gray\">%1</p>")
                               .arg(tr("Select a row in the query table to see its answers, verifier "
@@ -236,6 +240,7 @@ void DrillDownPanel::refresh() {
         contextLabel_->setText(tr("Context"));
         return;
     }
+    placeholderShown_ = false;
     const data::RowIndex r = *row_;
     title_->setText(
         QStringLiteral("%1  ·  %2  ·  %3")

@@ -47,6 +47,7 @@ class DrillDownPanel : public QWidget {
     const CompareRouting* compare_ = nullptr;
     std::optional<data::RowIndex> row_;
     QLabel* title_;
+    bool placeholderShown_ = false;  // "No query selected" is on screen
     QPushButton* copyJson_;
     QTextBrowser* details_;
     QTextBrowser* context_;

@@ -147,13 +147,13 @@ void RoutingState::stopTraining(const QString& error) {
 }
 
 bool RoutingState::isCurrent(const Snapshot& s, unsigned aspects) const {
-    for (int i = 0; i < 5; ++i)
+    for (int i = 0; i < kAspects; ++i)
         if ((aspects & (1u << i)) && s.versions[i] != snap_->versions[i]) return false;
     return true;
 }
 
 void RoutingState::publish(std::shared_ptr<Snapshot> next, unsigned aspects) {
-    for (int i = 0; i < 5; ++i)
+    for (int i = 0; i < kAspects; ++i)
         if (aspects & (1u << i)) ++next->versions[i];
     next->generation = snap_->generation + 1;
     snap_ = std::move(next);
@@ -210,6 +210,12 @@ std::shared_ptr<Routing> RoutingState::freshRouting(const Snapshot& s, const QSt
     return r;
 }
 
+bool RoutingState::sameChartRows(const RowLists& a, const RowLists& b) {
+    // The lists come from the file's RowViews: the same rows are the same list.
+    return a.chartDataset == b.chartDataset && a.evalName == b.evalName && a.chartTrainRows == b.chartTrainRows &&
+           a.chartEvalRows == b.chartEvalRows;
+}
+
 ScopedRows RoutingState::rowsForNewFile(std::shared_ptr<const data::Dataset> ds, int scopeDataset, SplitScope split) {
     Snapshot s;
     s.data = std::move(ds);
@@ -243,7 +249,7 @@ void RoutingState::setDataset(std::shared_ptr<const data::Dataset> ds, const Loa
     next->rows = madeForThis ? std::move(made.rows) : makeRows(*next, std::nullopt, *views_);
     next->routing = freshRouting(*next, routing().methodName, routing().method);
     recomputeMetrics(*next);
-    publish(next, FileAspect | ScopeAspect | RoutingAspect);
+    publish(next, FileAspect | ScopeAspect | ChartAspect | RoutingAspect);
     emit datasetChanged();
     emit scopeChanged();
     emit chartScopeChanged();
@@ -289,10 +295,11 @@ void RoutingState::setScope(int datasetIndex, SplitScope split) {
     next->rows = makeRows(*next, currentRow_, *views_);
     const bool later = deferMetrics(*next);
     if (!later) recomputeMetrics(*next);
-    publish(next, ScopeAspect);
+    const bool chartMoved = !sameChartRows(*snap_->rows, *next->rows);
+    publish(next, ScopeAspect | (chartMoved ? ChartAspect : 0u));
     if (later) startScopeMetrics();
     emit scopeChanged();
-    emit chartScopeChanged();
+    if (chartMoved) emit chartScopeChanged();
     emit changed();
 }
 
@@ -494,9 +501,8 @@ void RoutingState::setCurrentRow(std::optional<data::RowIndex> row) {
     const data::Dataset* ds = dataset();
     if (ds && scopeDataset() < 0 && row && *row < ds->size() && ds->dataset_index[*row] != chartDataset()) {
         auto next = copy();
-        auto rows = makeRows(*next, row, *views_);
-        next->rows = rows;
-        publish(next, ScopeAspect);
+        next->rows = makeRows(*next, row, *views_);
+        publish(next, ChartAspect);
         emit chartScopeChanged();
     }
     emit currentRowChanged(row);

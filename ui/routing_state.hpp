@@ -116,10 +116,14 @@ struct Routing {
 enum Aspect : unsigned {
     FileAspect = 1u,      // the loaded file
     CostsAspect = 2u,     // call and verification costs
-    ScopeAspect = 4u,     // dataset / split of the table and the chart dataset
+    ScopeAspect = 4u,     // dataset / split of the table
     MethodAspect = 8u,    // the routing method
     RoutingAspect = 16u,  // its parameters and decisions
+    // The rows the charts and the tuning panel work on (chart dataset, its train and eval rows):
+    // switching the table between "all" and "val" leaves them, and the charts, as they are.
+    ChartAspect = 32u,
 };
+inline constexpr int kAspects = 6;
 
 struct Snapshot {
     std::shared_ptr<const data::Dataset> data;  // null before the first load
@@ -133,7 +137,7 @@ struct Snapshot {
     // change does not copy the decisions of every row (ten million rows: 20 MB and more).
     ScopeMetrics metrics;
     // One counter per aspect; `generation` changes with any of them.
-    std::uint64_t versions[5] = {0, 0, 0, 0, 0};
+    std::uint64_t versions[kAspects] = {};
     std::uint64_t generation = 0;
 
     QString datasetName(int index) const;
@@ -272,7 +276,7 @@ class RoutingState : public QObject {
   signals:
     void datasetChanged();
     void scopeChanged();
-    // The charts' inputs changed: file, chart dataset, split or costs.
+    // The charts' inputs changed: file, chart dataset or its rows, or costs.
     void chartScopeChanged();
     void methodChanged();
     void trainingStarted();
@@ -291,6 +295,7 @@ class RoutingState : public QObject {
     std::shared_ptr<Snapshot> copy() const { return std::make_shared<Snapshot>(*snap_); }
     static std::shared_ptr<const RowLists> makeRows(const Snapshot& s, std::optional<data::RowIndex> current,
                                                     RowViews& views);
+    static bool sameChartRows(const RowLists& a, const RowLists& b);
     static std::shared_ptr<Routing> freshRouting(const Snapshot& s, const QString& methodName,
                                                  routing::MethodPtr method);
     // The metrics of `s`'s routing over its scope, into s.metrics.

@@ -26,7 +26,7 @@ namespace automix::ui {
 namespace {
 const QString kCalibrateJob = QStringLiteral("calibrate");
 // A calibration holds while the rows, costs and method it ran on are those on screen.
-constexpr unsigned kCalibrationAspects = FileAspect | CostsAspect | ScopeAspect | MethodAspect;
+constexpr unsigned kCalibrationAspects = FileAspect | CostsAspect | ChartAspect | MethodAspect;
 
 QString pct(double f) {
     return std::isnan(f) ? QStringLiteral("—") : QString::number(100.0 * f, 'f', 1) + QStringLiteral(" %");
@@ -174,6 +174,7 @@ void TuningPanel::setTarget(int datasetIndex, data::View trainRows, data::View e
     trainRows_ = std::move(trainRows);
     evalRows_ = std::move(evalRows);
     evalName_ = evalName;
+    ++targetVersion_;
     if (auto* header =
             qobject_cast<QLabel*>(figures_->itemAtPosition(0, 2) ? figures_->itemAtPosition(0, 2)->widget() : nullptr))
         header->setText(QStringLiteral("<b>%1</b>").arg(evalName.toHtmlEscaped()));
@@ -349,6 +350,13 @@ void TuningPanel::setFigure(int row, int column, const QString& text, const QStr
 }
 
 void TuningPanel::recomputeFigures() {
+    std::array<std::uint64_t, kAspects + 1> inputs{};
+    const SnapshotPtr snap = state_->snapshot();
+    for (int i = 0; i < kAspects; ++i)
+        if ((1u << i) != ScopeAspect) inputs[static_cast<std::size_t>(i)] = snap->versions[i];
+    inputs[kAspects] = targetVersion_;
+    if (figuresFor_ == inputs) return;
+    figuresFor_ = inputs;
     trainFigures_.reset();
     evalFigures_.reset();
     const data::Dataset* ds = state_->dataset();

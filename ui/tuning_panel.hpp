@@ -15,6 +15,8 @@
 // writes the models config of the routing on screen (live::routing_models_config), like
 // `automix calibrate --emit-config`.
 #include <QWidget>
+#include <array>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -23,6 +25,7 @@
 #include "core/eval/calibrate.hpp"
 #include "core/eval/metrics.hpp"
 #include "core/routing/method.hpp"
+#include "ui/routing_state.hpp"
 
 class QComboBox;
 class QDoubleSpinBox;
@@ -115,6 +118,11 @@ class TuningPanel : public QWidget {
     std::vector<ControlRow> rows_;  // every control row made so far
     bool syncing_ = false;
     std::optional<eval::Metrics> trainFigures_, evalFigures_;
+    // What the figures were computed for: the snapshot's versions but the table scope's (which
+    // they do not depend on), and the target's; std::nullopt until computed. A scope change at
+    // ten million rows re-evaluated a million rows twice for figures that could not change.
+    std::optional<std::array<std::uint64_t, kAspects + 1>> figuresFor_;
+    std::uint64_t targetVersion_ = 0;
 
     QLabel* heading_;
     QLabel* paramText_;

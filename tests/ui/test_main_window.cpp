@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 
 #include "core/routing/method.hpp"
+#include "ui/charts/chart_tabs.hpp"
 #include "ui/drill_down_panel.hpp"
 #include "ui/filter_bar.hpp"
 #include "ui/job_runner.hpp"
@@ -34,6 +35,7 @@
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
 #include "ui/support_settings.hpp"
+#include "ui/tuning_panel.hpp"
 
 using namespace automix;
 using automix::ui::MainWindow;
@@ -258,8 +260,24 @@ class TestMainWindow : public QObject {
         const ui::SnapshotPtr val = state->snapshot();
         QCOMPARE(val->rows->scope().size(), countRows(ds, [&](auto r) { return ds.split[r] == data::Split::Val; }));
 
+        auto* charts = w.findChild<ui::charts::ChartTabs*>();
+        QVERIFY(charts && w.jobs()->waitForIdle());
+        const auto curves = charts->curvesSnapshot();
+        QVERIFY(curves);
+        const std::optional<eval::Metrics> evalFigures = charts->tuning()->evalFigures();
+        QVERIFY(evalFigures);
+        QSignalSpy chartScope(state, &RoutingState::chartScopeChanged);
+        QSignalSpy figures(charts->tuning(), &ui::TuningPanel::figuresChanged);
         w.selectSplit(QStringLiteral("all"));
         const ui::SnapshotPtr all = state->snapshot();
+        // "all" and "val" give the charts the same rows (the chart dataset's val rows): the charts,
+        // their curves and the tuning figures stay as they are, nothing is computed again.
+        QCOMPARE(chartScope.count(), 0);
+        QCOMPARE(figures.count(), 0);
+        QVERIFY(all->rows->chartEvalRows == val->rows->chartEvalRows);
+        QVERIFY(state->isCurrent(*curves, ui::FileAspect | ui::CostsAspect | ui::ChartAspect));
+        QVERIFY(!charts->isComputingCurves());
+        QCOMPARE(charts->tuning()->evalFigures()->avg_cost, evalFigures->avg_cost);
         QCOMPARE(all->rows->scope().size(), ds.size());
         QVERIFY(all->routing == val->routing);  // the same decisions, not a copy
         QVERIFY(all->metrics.valid);
@@ -273,6 +291,15 @@ class TestMainWindow : public QObject {
         QVERIFY(again->rows->chartTrainRows == val->rows->chartTrainRows);
         QVERIFY(again->rows->chartEvalRows == val->rows->chartEvalRows);
         QCOMPARE(again->metrics.values.avg_cost, val->metrics.values.avg_cost);
+        QCOMPARE(chartScope.count(), 0);
+        // The train split does change what the charts evaluate on.
+        w.selectSplit(QStringLiteral("train"));
+        QCOMPARE(chartScope.count(), 1);
+        QVERIFY(!state->isCurrent(*curves, ui::ChartAspect));
+        QVERIFY(state->snapshot()->rows->chartEvalRows == state->snapshot()->rows->chartTrainRows);
+        QVERIFY(figures.count() > 0);
+        QCOMPARE(charts->tuning()->evalFigures()->avg_cost, charts->tuning()->trainFigures()->avg_cost);
+        QVERIFY(w.jobs()->waitForIdle());
 
         // One dataset, every split: its rows in file order.
         const int d = 1;

@@ -60,7 +60,7 @@ QString staleResults(MainWindow& w) {
     auto* studies = w.findChild<ui::StudiesPanel*>();
     ui::RoutingState* state = w.routingState();
     const ui::SnapshotPtr snap = state->snapshot();
-    const unsigned chartAspects = ui::FileAspect | ui::CostsAspect | ui::ScopeAspect;
+    const unsigned chartAspects = ui::FileAspect | ui::CostsAspect | ui::ChartAspect;
     QStringList problems;
     if (!tabs || !studies) return QStringLiteral("chart tabs or studies panel missing");
 

@@ -42,7 +42,7 @@ namespace automix::ui::charts {
 namespace {
 const QString kCurves = QStringLiteral("curves");
 const QString kBelief = QStringLiteral("belief states");
-constexpr unsigned kChartAspects = FileAspect | CostsAspect | ScopeAspect;
+constexpr unsigned kChartAspects = FileAspect | CostsAspect | ChartAspect;
 
 QPushButton* exportButton(QWidget* parent) {
     auto* b = new QPushButton(QObject::tr("Export…"), parent);

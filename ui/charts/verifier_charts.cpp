@@ -403,7 +403,7 @@ void VerifierCharts::computeSamplesCurve(std::vector<routing::MethodPtr> methods
     compute_->setEnabled(false);
     RoutingState* state = state_;
     state_->jobs()->start<eval::SamplesCurve>(
-        kLiftVsK, {this, [state, snap] { return state->isCurrent(*snap, FileAspect | CostsAspect | ScopeAspect); }},
+        kLiftVsK, {this, [state, snap] { return state->isCurrent(*snap, FileAspect | CostsAspect | ChartAspect); }},
         [snap, methods = std::move(methods), ks](JobContext& job) {
             eval::SamplesCurve curve = eval::samples_curve(*snap->data, snap->rows->chartDataset, methods, ks,
                                                            snap->routing->config, job.continueCallback());
