@@ -53,6 +53,7 @@
 #include "ui/filter_bar.hpp"
 #include "ui/job_runner.hpp"
 #include "ui/metric_text.hpp"
+#include "ui/parts_label.hpp"
 #include "ui/qt_text.hpp"
 #include "ui/query_table_model.hpp"
 #include "ui/routing_state.hpp"
@@ -335,10 +336,8 @@ void MainWindow::buildCentral() {
 }
 
 void MainWindow::buildStatusBar() {
-    summary_ = new QLabel(this);
+    summary_ = new PartsLabel(this);
     summary_->setObjectName(QStringLiteral("summaryBar"));
-    summary_->setTextFormat(Qt::RichText);
-    summary_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // long errors must not widen the window
     statusBar()->addWidget(summary_, 1);
     busyLabel_ = new QLabel(this);
     progress_ = new QProgressBar(this);
@@ -1029,7 +1028,7 @@ void MainWindow::moveSelection(int delta) {
 void MainWindow::updateSummary() {
     const data::Dataset* ds = dataset();
     if (!ds) {
-        summary_->setText(tr("No data loaded — File ▸ Open (Ctrl+O) or drop a file on the window"));
+        summary_->setParts({tr("No data loaded — File ▸ Open (Ctrl+O) or drop a file on the window")});
         return;
     }
     const QLocale loc;
@@ -1055,17 +1054,15 @@ void MainWindow::updateSummary() {
         else if (m.pending)
             parts << tr("<i>computing the metrics of %1 rows…</i>").arg(loc.toString(qulonglong(m.rows)));
     }
-    summary_->setText(parts.join(QStringLiteral(" &nbsp;·&nbsp; ")));
-    summary_->setToolTip(parts.join(QStringLiteral(" · ")));
     const ScopeMetrics& m = state_->metrics();
-    summary_->setToolTip(m.valid ? tr("Over the %1 rows of the selected dataset/split (filters not applied).\n"
-                                      "avg cost = (Σ small + escalations · large) / n + verifier\n"
-                                      "IBC lift = (slope − base) / base; slope = (perf − %2) / (cost − small); "
-                                      "base = (%3 − %2) / (large − small)")
-                                       .arg(m.rows)
-                                       .arg(m.slmPerf, 0, 'f', 3)
-                                       .arg(m.llmPerf, 0, 'f', 3)
-                                 : QString());
+    summary_->setParts(parts, m.valid ? tr("Over the %1 rows of the selected dataset/split (filters not applied).\n"
+                                           "avg cost = (Σ small + escalations · large) / n + verifier\n"
+                                           "IBC lift = (slope − base) / base; slope = (perf − %2) / (cost − small); "
+                                           "base = (%3 − %2) / (large − small)")
+                                            .arg(m.rows)
+                                            .arg(m.slmPerf, 0, 'f', 3)
+                                            .arg(m.llmPerf, 0, 'f', 3)
+                                      : QString());
 }
 
 // ---------------------------------------------------------------- about

@@ -12,6 +12,7 @@
 #include "core/data/dataset.hpp"
 #include "ui/demo_file.hpp"
 #include "ui/panel_host.hpp"
+#include "ui/parts_label.hpp"
 #include "ui/routing_state.hpp"
 
 class QAction;
@@ -176,7 +177,7 @@ class MainWindow : public QMainWindow, public PanelHost {
     QWidget* middleCosts_ = nullptr;  // cost boxes of the models between the smallest and the largest
     QList<QDoubleSpinBox*> middleCostBoxes_;
 
-    QLabel* summary_ = nullptr;
+    PartsLabel* summary_ = nullptr;
     QLabel* busyLabel_ = nullptr;
     QProgressBar* progress_ = nullptr;
     QToolButton* cancelButton_ = nullptr;

@@ -1,9 +1,9 @@
 // The main window as a user drives it: loading (menu path, drag-and-drop, bad files),
 // filtering and sorting the query table, the drill-down panel, and window state.
 #include <QApplication>
-#include <QElapsedTimer>
 #include <QCheckBox>
 #include <QClipboard>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileDialog>
 #include <QJsonDocument>
@@ -18,6 +18,8 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextDocument>
+#include <QTextDocumentFragment>
 #include <QTimer>
 #include <QToolButton>
 #include <QUrl>
@@ -718,6 +720,32 @@ class TestMainWindow : public QObject {
             QVERIFY(chip->isVisible());
             QVERIFY(chip->geometry().right() < counts->geometry().left());
             QVERIFY2(chip->toolTip().contains(QStringLiteral("confidence bin 0.906 of")), qPrintable(chip->toolTip()));
+
+            // The status line: whole parts only, as many as fit; the ones left out are in the tooltip.
+            auto* summary = qobject_cast<ui::PartsLabel*>(w.summaryLabel());
+            QVERIFY(summary);
+            const QStringList parts = summary->parts();
+            QVERIFY(parts.size() >= 5);  // rows, method, and the headline metrics
+            QVERIFY(summary->shownParts() >= 1);
+            QTextDocument doc;
+            doc.setDefaultFont(summary->font());
+            doc.setDocumentMargin(0);
+            doc.setHtml(summary->text());
+            QVERIFY2(
+                doc.idealWidth() <= summary->contentsRect().width(),
+                qPrintable(
+                    QStringLiteral("%1 px of text in %2").arg(doc.idealWidth()).arg(summary->contentsRect().width())));
+            for (int i = 0; i < summary->shownParts(); ++i) QVERIFY(summary->text().contains(parts[i]));
+            if (summary->shownParts() < parts.size()) {
+                QVERIFY(summary->text().endsWith(QStringLiteral("…")));
+                QVERIFY(!summary->text().contains(parts.last()));
+                const QString last = QTextDocumentFragment::fromHtml(parts.last()).toPlainText();
+                QVERIFY2(summary->toolTip().contains(last), qPrintable(summary->toolTip()));
+            }
+            // Wider: every part shows.
+            w.resize(2400, size.height());
+            QTRY_COMPARE(summary->shownParts(), int(parts.size()));
+            QVERIFY(!summary->text().endsWith(QStringLiteral("…")));
             w.selectMethod(QString());
         }
     }
