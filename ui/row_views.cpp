@@ -2,12 +2,6 @@
 
 namespace automix::ui {
 
-namespace {
-// Lists no snapshot holds any more are let go once the cache holds more than this (ten million
-// rows: a handful of scopes' lists), so visiting every scope of a large file does not add up.
-constexpr std::size_t kKeptBytes = std::size_t{256} << 20;
-}  // namespace
-
 RowViews::Rows RowViews::keep(std::map<std::pair<int, SplitScope>, Rows>& in, std::pair<int, SplitScope> key,
                               data::View rows) {
     Rows made = std::make_shared<const data::View>(std::move(rows));
@@ -16,7 +10,7 @@ RowViews::Rows RowViews::keep(std::map<std::pair<int, SplitScope>, Rows>& in, st
     for (const auto* cache : {&scopes_, &measured_})
         for (const auto& [k, list] : *cache) bytes += list->size() * sizeof(data::RowIndex);
     for (auto* cache : {&scopes_, &measured_})
-        for (auto it = cache->begin(); it != cache->end() && bytes > kKeptBytes;) {
+        for (auto it = cache->begin(); it != cache->end() && bytes > keptBytes_;) {
             if (it->second.use_count() == 1) {
                 bytes -= it->second->size() * sizeof(data::RowIndex);
                 it = cache->erase(it);

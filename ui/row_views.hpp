@@ -19,7 +19,12 @@ class RowViews {
   public:
     using Rows = std::shared_ptr<const data::View>;
 
-    explicit RowViews(std::shared_ptr<const data::Dataset> ds) : data_(std::move(ds)) {}
+    // Lists no snapshot holds any more are let go once the cache holds more than `keptBytes`
+    // (ten million rows: a handful of scopes' lists), so visiting every scope of a large file
+    // does not add up.
+    static constexpr std::size_t kKeptBytes = std::size_t{256} << 20;
+    explicit RowViews(std::shared_ptr<const data::Dataset> ds, std::size_t keptBytes = kKeptBytes)
+        : data_(std::move(ds)), keptBytes_(keptBytes) {}
     const std::shared_ptr<const data::Dataset>& data() const { return data_; }
 
     // Rows of `dataset` (-1 = every dataset) in `split` (All = every split), in file order.
@@ -33,6 +38,7 @@ class RowViews {
     Rows keep(std::map<std::pair<int, SplitScope>, Rows>& in, std::pair<int, SplitScope> key, data::View rows);
 
     std::shared_ptr<const data::Dataset> data_;
+    std::size_t keptBytes_;
     std::map<std::pair<int, SplitScope>, Rows> scopes_, measured_;
     std::vector<Rows> byDataset_;
 };

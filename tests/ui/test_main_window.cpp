@@ -320,6 +320,37 @@ class TestMainWindow : public QObject {
         QVERIFY(state->scopeRows() == expected);
     }
 
+    // The per-file row lists: each (dataset, split) list equals an independent scan, is made once
+    // and shared, and over its memory budget the cache lets go only of lists nobody holds.
+    void rowViewsShareListsAndLetGoOfUnheldOnes() {
+        MainWindow w;
+        QVERIFY(w.openDemo());
+        const std::shared_ptr<const data::Dataset> ds = w.routingState()->datasetPtr();
+        QVERIFY(ds->dataset_names.size() >= 3);
+        ui::RowViews views(ds, 0);  // no budget: every list nobody holds goes at the next insert
+        ui::RowViews::Rows val0 = views.scope(0, ui::SplitScope::Val);
+        QVERIFY(*val0 == ds->rows(0, data::Split::Val));
+        QVERIFY(views.scope(0, ui::SplitScope::Val) == val0);     // made once
+        QVERIFY(views.measured(0, ui::SplitScope::Val) == val0);  // no unmeasured rows: the same list
+        QVERIFY(*views.scope(1, ui::SplitScope::Train) == ds->rows(1, data::Split::Train));
+        QVERIFY(views.scope(0, ui::SplitScope::Val) == val0);  // held: kept over the budget
+        const std::weak_ptr<const data::View> dropped = val0;
+        val0.reset();
+        QVERIFY(!dropped.expired());  // the cache still has it ...
+        QVERIFY(*views.scope(2, ui::SplitScope::Val) == ds->rows(2, data::Split::Val));
+        QVERIFY(dropped.expired());                                                      // ... until the next insert
+        QVERIFY(*views.scope(0, ui::SplitScope::Val) == ds->rows(0, data::Split::Val));  // made again
+
+        data::View ofOne;
+        for (data::RowIndex r = 0; r < ds->size(); ++r)
+            if (ds->dataset_index[r] == 1) ofOne.push_back(r);
+        QVERIFY(*views.ofDataset(1) == ofOne);
+        QVERIFY(views.scope(1, ui::SplitScope::All) == views.ofDataset(1));
+        QCOMPARE(views.scope(-1, ui::SplitScope::All)->size(), ds->size());
+        QVERIFY(views.ofDataset(int(ds->dataset_names.size()))->empty());
+        QVERIFY(ui::RowViews(nullptr).scope(0, ui::SplitScope::Val)->empty());
+    }
+
     void routingDecisionsDriveTheDecisionFilters() {
         MainWindow w;
         QVERIFY(w.openDemo());
