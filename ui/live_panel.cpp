@@ -827,7 +827,7 @@ LivePanel* installLivePanel(PanelHost* window) {
         src.method = state->methodName();
         src.params = trained->params;
         src.data = snap->data;
-        src.trainRows = trained->trainRows;
+        src.trainRows = *trained->trainRows;
         src.config = state->config();
         src.trainedOn = snap->datasetName(dataset);
         return src;

@@ -49,13 +49,13 @@ TrainOutput runTraining(const Snapshot& s, JobContext& job) {
         job.progress(d, ds.dataset_names.size());
         TrainedDataset t;
         t.datasetIndex = static_cast<int>(d);
-        t.trainRows = ds.measured(ds.rows(t.datasetIndex, data::Split::Train));
+        t.trainRows = std::make_shared<const data::View>(ds.measured(ds.rows(t.datasetIndex, data::Split::Train)));
         try {
-            if (t.trainRows.empty()) throw std::runtime_error("no train rows");
+            if (t.trainRows->empty()) throw std::runtime_error("no train rows");
             // Every row of the dataset is routed, train and val (a live row's scores may be unknown).
             const data::View all = rowsOfDataset(ds, t.datasetIndex);
             const eval::Fit fit = eval::fit_and_route(
-                method, ds, eval::ScoredView::for_method(ds, t.trainRows, method, costs), all, r.config);
+                method, ds, eval::ScoredView::for_method(ds, *t.trainRows, method, costs), all, r.config);
             t.params = fit.train.best_params();
             t.trainLift = fit.train.train_lift();
             for (const auto& c : fit.train.candidates) t.candidates.emplace_back(c.params, c.metrics.lift);
@@ -397,7 +397,7 @@ bool RoutingState::setParameters(int datasetIndex, const routing::Params& params
         if (it == r->trained.end()) {
             TrainedDataset t;
             t.datasetIndex = static_cast<int>(d);
-            t.trainRows = ds->measured(ds->rows(static_cast<int>(d), data::Split::Train));
+            t.trainRows = views_->measured(static_cast<int>(d), SplitScope::Train);
             r->trained.push_back(std::move(t));
             it = r->trained.end() - 1;
         }
@@ -696,7 +696,7 @@ QString RoutingState::explain(data::RowIndex row) const {
     const TrainedDataset* t = trainedFor(dataset()->dataset_index[row]);
     if (!t) return {};
     try {
-        return QString::fromStdString(method()->explain(*dataset(), t->trainRows, row, t->params, config()));
+        return QString::fromStdString(method()->explain(*dataset(), *t->trainRows, row, t->params, config()));
     } catch (const std::exception& e) {
         return tr("(cannot explain: %1)").arg(QString::fromStdString(e.what()));
     }

@@ -513,7 +513,7 @@ QString TuningPanel::writeModelsConfig(const QString& path) const {
         return tr("Nothing to deploy: train, tune or calibrate a routing of this dataset first");
     try {
         const nlohmann::json cfg =
-            live::routing_models_config(nullptr, *ds, t->trainRows, method->name(), t->params, state_->config());
+            live::routing_models_config(nullptr, *ds, *t->trainRows, method->name(), t->params, state_->config());
         io::write_file(path.toStdString(), cfg.dump(2) + "\n");
     } catch (const std::exception& e) {
         return QString::fromStdString(e.what());

@@ -252,7 +252,8 @@ WalkthroughDialog* openWalkthrough(PanelHost* window, QString* why) {
     const TrainedDataset* t = state->trainedFor(ds->dataset_index[*row]);
     if (!t || !t->error.isEmpty()) return fail(WalkthroughDialog::tr("This dataset has no trained parameters."));
     try {
-        eval::Walkthrough walk = eval::walk_through(*ds, *row, *state->method(), t->params, state->config(), t->trainRows);
+        eval::Walkthrough walk =
+            eval::walk_through(*ds, *row, *state->method(), t->params, state->config(), *t->trainRows);
         auto* dialog = new WalkthroughDialog(std::move(walk), state->snapshot()->provenance(false), window->hostWidget());
         dialog->show();
         return dialog;

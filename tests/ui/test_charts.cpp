@@ -506,7 +506,7 @@ class TestCharts : public QObject {
         QVERIFY(std::fabs(sum - 1.0) < 1e-9);
         // The same as core computes for that row with the parameters in use.
         const auto* t = state()->trainedFor(tabs_->chartDataset());
-        const auto expect = eval::cascade_view(ds, t->trainRows, row, t->params, state()->config());
+        const auto expect = eval::cascade_view(ds, *t->trainRows, row, t->params, state()->config());
         QCOMPARE(v.steps.size(), expect.steps.size());
         for (std::size_t i = 0; i < v.steps.size(); ++i) QVERIFY(v.steps[i].belief == expect.steps[i].belief);
         QVERIFY(panel->policyTable()->rowCount() > 0);

@@ -513,7 +513,7 @@ void TestLivePanel::routedOutputOpensInTheExplorer() {
     QVERIFY2(w.routingState()->isRouted(), qPrintable(w.routingState()->lastError()));
     for (const auto& t : w.routingState()->trained()) {
         QVERIFY2(t.error.isEmpty(), qPrintable(t.error));
-        for (const auto r : t.trainRows) QVERIFY(!ds->unmeasured[r]);
+        for (const auto r : *t.trainRows) QVERIFY(!ds->unmeasured[r]);
     }
     const auto& m = w.routingState()->metrics();
     QVERIFY(m.valid);

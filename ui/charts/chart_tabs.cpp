@@ -486,7 +486,7 @@ void ChartTabs::updateCascade() {
     const data::Dataset& ds = *snap->data;
     data::RowIndex row = evalRows.front();
     if (const auto current = state_->currentRow(); current && ds.dataset_index[*current] == d) row = *current;
-    cascade_->setView(eval::cascade_view(ds, t->trainRows, row, t->params, state_->config()),
+    cascade_->setView(eval::cascade_view(ds, *t->trainRows, row, t->params, state_->config()),
                       tr("Cascade trajectory · %1").arg(toQString(ds.id[row])), snap->chartProvenance(true));
 }
 
