@@ -32,6 +32,11 @@ void PartsLabel::showEvent(QShowEvent* e) {
 }
 
 void PartsLabel::fit() {
+    // The first n parts, and "…" when some are left out.
+    auto line = [this](int n) {
+        return QStringList(parts_.mid(0, n)).join(kSeparator) +
+               (n < parts_.size() ? kSeparator + QStringLiteral("…") : QString());
+    };
     shown_ = static_cast<int>(parts_.size());
     const int room = contentsRect().width();
     // Not on screen yet: nothing to fit to, the whole line is the text.
@@ -40,14 +45,13 @@ void PartsLabel::fit() {
         doc.setDefaultFont(font());
         doc.setDocumentMargin(0);
         auto width = [&](int n) {
-            doc.setHtml(QStringList(parts_.mid(0, n)).join(kSeparator) +
-                        (n < parts_.size() ? kSeparator + QStringLiteral("…") : QString()));
+            doc.setHtml(line(n));
             return doc.idealWidth();
         };
         while (shown_ > 1 && width(shown_) > room) --shown_;
     }
     const bool cut = shown_ < parts_.size();
-    setText(QStringList(parts_.mid(0, shown_)).join(kSeparator) + (cut ? kSeparator + QStringLiteral("…") : QString()));
+    setText(line(shown_));
     QString tip;
     if (cut) {
         QStringList plain;
