@@ -169,10 +169,12 @@ TuningPanel::TuningPanel(RoutingState* state, QWidget* parent) : QWidget(parent)
     refresh();
 }
 
-void TuningPanel::setTarget(int datasetIndex, data::View trainRows, data::View evalRows, const QString& evalName) {
+void TuningPanel::setTarget(int datasetIndex, RowViews::Rows trainRows, RowViews::Rows evalRows,
+                            const QString& evalName) {
     dataset_ = datasetIndex;
-    trainRows_ = std::move(trainRows);
-    evalRows_ = std::move(evalRows);
+    const auto none = std::make_shared<const data::View>();
+    trainRows_ = trainRows ? std::move(trainRows) : none;
+    evalRows_ = evalRows ? std::move(evalRows) : none;
     evalName_ = evalName;
     ++targetVersion_;
     if (auto* header =
@@ -256,7 +258,7 @@ void TuningPanel::refresh() {
     candidate_->setEnabled(usable && !state_->isTraining());
     train_->setEnabled(ds && method && !state_->isTraining());
     dropStaleCalibration();
-    calibrate_->setEnabled(usable && !trainRows_.empty() && !isCalibrating() && !state_->isTraining());
+    calibrate_->setEnabled(usable && !trainRows_->empty() && !isCalibrating() && !state_->isTraining());
     deploy_->setEnabled(usable && state_->isRouted());
     {
         syncing_ = true;
@@ -364,8 +366,8 @@ void TuningPanel::recomputeFigures() {
     if (ds && method && state_->isRouted()) {
         // Through the state: it keeps the rows' scores gathered, so a slider step only evaluates.
         auto figuresOf = [&](const data::View& rows) { return state_->routedMetrics(rows); };
-        trainFigures_ = figuresOf(trainRows_);
-        evalFigures_ = figuresOf(evalRows_);
+        trainFigures_ = figuresOf(*trainRows_);
+        evalFigures_ = figuresOf(*evalRows_);
     }
     int column = 1;
     for (const auto& f : {trainFigures_, evalFigures_}) {
@@ -431,7 +433,7 @@ void TuningPanel::waitForCalibration() {
 void TuningPanel::calibrate() {
     const std::shared_ptr<const Snapshot> snap = state_->snapshot();
     const routing::MethodPtr method = state_->method();
-    if (!snap->data || !method || dataset_ < 0 || trainRows_.empty()) {
+    if (!snap->data || !method || dataset_ < 0 || trainRows_->empty()) {
         calibrationText_->setText(tr("Load data, choose a method and a dataset with train rows first"));
         return;
     }
@@ -442,7 +444,7 @@ void TuningPanel::calibrate() {
     eval::CalibrationOptions options;
     options.constraint = constraint();
     const routing::Config cfg = state_->config();
-    const data::View train = trainRows_, evalRows = evalRows_;
+    const RowViews::Rows train = trainRows_, evalRows = evalRows_;
     calibrationText_->setText(tr("Calibrating %1 to %2…")
                                   .arg(state_->methodName().toHtmlEscaped(),
                                        QString::fromStdString(eval::describe(options.constraint)).toHtmlEscaped()));
@@ -451,7 +453,7 @@ void TuningPanel::calibrate() {
         kCalibrateJob, {this, [state, snap] { return state->isCurrent(*snap, kCalibrationAspects); }},
         [snap, method, cfg, train, evalRows, options](JobContext& job) {
             job.setStage("calibrating");
-            return eval::calibrate(*method, *snap->data, train, evalRows, cfg, options);
+            return eval::calibrate(*method, *snap->data, *train, *evalRows, cfg, options);
         },
         [this, snap](eval::Calibration c) { showCalibration(snap, std::move(c)); });
     calibrate_->setEnabled(false);

@@ -47,7 +47,7 @@ class TuningPanel : public QWidget {
 
     // Dataset whose parameters the sliders move, and the rows the figures are computed on
     // (train rows and the evaluation rows the chart shows).
-    void setTarget(int datasetIndex, data::View trainRows, data::View evalRows, const QString& evalName);
+    void setTarget(int datasetIndex, RowViews::Rows trainRows, RowViews::Rows evalRows, const QString& evalName);
     int targetDataset() const { return dataset_; }
 
     std::optional<eval::Metrics> trainFigures() const { return trainFigures_; }
@@ -111,7 +111,8 @@ class TuningPanel : public QWidget {
 
     RoutingState* state_;
     int dataset_ = -1;
-    data::View trainRows_, evalRows_;
+    // Shared with the snapshot's row lists (and the calibration job), not copies.
+    RowViews::Rows trainRows_ = std::make_shared<const data::View>(), evalRows_ = trainRows_;
     QString evalName_;
     std::vector<routing::ParamControl> schema_;  // the current method's controls
     bool orderedControls_ = false;

@@ -291,7 +291,7 @@ QString ChartTabs::scopeNote() const {
 void ChartTabs::onChartScopeChanged() {
     const SnapshotPtr snap = state_->snapshot();
     const RowLists& rows = *snap->rows;
-    tuning_->setTarget(rows.chartDataset, rows.chartTrain(), rows.chartEval(), rows.evalName);
+    tuning_->setTarget(rows.chartDataset, rows.chartTrainRows, rows.chartEvalRows, rows.evalName);
     // A lift-vs-k curve belongs to the scope it was computed on: it goes with it.
     if (!verifier_->samplesProvenance().isEmpty() || verifier_->isComputing()) verifier_->clearSamplesCurve();
     const QString note = scopeNote();
