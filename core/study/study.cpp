@@ -136,10 +136,11 @@ void check_cancel(const StudyControl& control) {
 void parallel_tasks(std::size_t count, const StudyControl& control, const std::string& stage,
                     const std::function<void(std::size_t)>& task) {
     check_cancel(control);
-    std::atomic<std::size_t> next{0}, done{0};
+    std::atomic<std::size_t> next{0};
+    std::size_t done = 0;  // guarded by `mutex`
     std::atomic<bool> failed{false};
     std::exception_ptr error;
-    std::mutex mutex;  // guards `error` and serialises progress callbacks
+    std::mutex mutex;  // guards `error` and `done`, and serialises progress callbacks
     auto worker = [&] {
         for (;;) {
             if (failed.load() || (control.cancel && control.cancel->load())) return;
@@ -153,11 +154,11 @@ void parallel_tasks(std::size_t count, const StudyControl& control, const std::s
                 failed = true;
                 return;
             }
-            const std::size_t d = done.fetch_add(1) + 1;
-            if (control.progress) {
-                std::lock_guard<std::mutex> lock(mutex);
-                control.progress(d, count, stage);
-            }
+            // Counted under the lock that orders the callbacks: counted outside it, a thread
+            // could report 4 before another reported 3 (a progress bar stepping back).
+            std::lock_guard<std::mutex> lock(mutex);
+            ++done;
+            if (control.progress) control.progress(done, count, stage);
         }
     };
     const std::size_t hw = std::max(1u, std::thread::hardware_concurrency());
