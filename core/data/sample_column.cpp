@@ -29,6 +29,9 @@ SampleColumn::SampleColumn(std::initializer_list<Samples> rows) {
 }
 
 void SampleColumn::clear() {
+    compact_.clear();
+    stride_ = 0;
+    general_ = false;
     rows_.clear();
     size_ = 0;
     bits_.clear();
@@ -38,10 +41,15 @@ void SampleColumn::clear() {
 }
 
 std::size_t SampleColumn::bytes_used() const {
-    return rows_.size() * sizeof(Row) + bits_.size() + mem_.size();
+    return compact_.size() * sizeof(std::uint64_t) + rows_.size() * sizeof(Row) + bits_.size() + mem_.size();
 }
 
 void SampleColumn::resize(std::size_t n) {
+    if (uniform() && n < compact_.size()) {
+        compact_.resize(n);
+        verdicts_ = std::uint64_t{n} * stride_;
+        bits_.resize(static_cast<std::size_t>((verdicts_ + 3) / 4));
+    }
     if (n < rows_.size()) rows_.resize(n);
     size_ = n;
 }
@@ -51,13 +59,32 @@ void SampleColumn::resize(std::size_t n, const Samples& value) {
         resize(n);
         return;
     }
+    make_general();
     const Row row = make_memory_row(value);  // one copy of the texts serves every new row
     rows_.resize(size_);
     rows_.resize(n, row);
     size_ = n;
 }
 
+void SampleColumn::make_general() {
+    if (general_) return;
+    general_ = true;
+    rows_.reserve(compact_.size());
+    for (std::size_t r = 0; r < compact_.size(); ++r) {
+        Row row;
+        if (const std::uint64_t word = compact_[r]; word != 0) {
+            row.set_text_at(word >> kUniformLengthBits);
+            row.text_len = static_cast<std::uint32_t>(word & kUniformLengthMask);
+            row.text_at_count |= static_cast<std::uint64_t>(stride_) << 48;
+            row.verdict_at = static_cast<std::uint32_t>(std::uint64_t{r} * stride_);  // < kMaxVerdicts
+        }
+        rows_.push_back(row);
+    }
+    std::vector<std::uint64_t>().swap(compact_);
+}
+
 void SampleColumn::push_row(const Row& row) {
+    make_general();
     rows_.resize(size_);  // the rows without samples before this one
     rows_.push_back(row);
     ++size_;
@@ -73,10 +100,19 @@ void SampleColumn::append_verdicts(Row& row, const SampleVerdict* v, std::size_t
     if (verdicts_ + n > kMaxVerdicts) throw std::length_error("more than 4294967295 verifier samples in one column");
     row.verdict_at = static_cast<std::uint32_t>(verdicts_);
     row.text_at_count = (row.text_at_count & Row::kTextAtMask) | (static_cast<std::uint64_t>(n) << 48);
-    bits_.resize(static_cast<std::size_t>((verdicts_ + n + 3) / 4), 0);
-    for (std::size_t i = 0; i < n; ++i, ++verdicts_)
-        bits_[static_cast<std::size_t>(verdicts_ / 4)] |=
-            static_cast<std::uint8_t>(static_cast<unsigned>(v[i]) << (2 * (verdicts_ % 4)));
+    store_verdicts(verdicts_, v, n);
+    verdicts_ += n;
+}
+
+void SampleColumn::store_verdicts(std::uint64_t at, const SampleVerdict* v, std::size_t n) {
+    const auto needed = static_cast<std::size_t>((at + n + 3) / 4);
+    if (bits_.size() < needed) bits_.resize(needed, 0);
+    for (std::size_t i = 0; i < n; ++i, ++at) {
+        // Cleared first: after a shrink the byte may still hold a dropped row's verdicts.
+        const unsigned shift = 2 * static_cast<unsigned>(at % 4);
+        std::uint8_t& byte = bits_[static_cast<std::size_t>(at / 4)];
+        byte = static_cast<std::uint8_t>((byte & ~(3u << shift)) | (static_cast<unsigned>(v[i]) << shift));
+    }
 }
 
 SampleColumn::Row SampleColumn::make_memory_row(const Samples& samples) {
@@ -108,6 +144,7 @@ void SampleColumn::push_back(const Samples& samples) {
 
 void SampleColumn::set(std::size_t row, const Samples& samples) {
     if (row >= size_) throw std::out_of_range("SampleColumn::set: row out of range");
+    make_general();
     if (row >= rows_.size()) {
         if (samples.empty()) return;  // stays without samples
         rows_.resize(row + 1);
@@ -127,6 +164,19 @@ void SampleColumn::push_stored(const std::shared_ptr<const RawFile>& file, std::
     }
     if (length >= kInMemory) throw std::length_error("verifier samples longer than 2 GiB");
     file_ = file;
+    const std::size_t n = verdicts.size();
+    if (uniform() && (stride_ == 0 || n == stride_) && n <= kMaxSamplesPerRow &&
+        (std::uint64_t{size_} + 1) * n <= kMaxVerdicts && offset < (std::uint64_t{1} << (64 - kUniformLengthBits)) &&
+        length <= kUniformLengthMask) {
+        stride_ = n;
+        compact_.resize(size_, 0);  // the rows without samples before this one
+        store_verdicts(std::uint64_t{size_} * n, verdicts.data(), n);
+        compact_.push_back(offset << kUniformLengthBits | length);
+        verdicts_ = std::uint64_t{compact_.size()} * n;
+        ++size_;
+        return;
+    }
+    make_general();
     Row row;
     append_verdicts(row, verdicts.data(), verdicts.size());
     row.set_text_at(offset);
@@ -135,8 +185,7 @@ void SampleColumn::push_stored(const std::shared_ptr<const RawFile>& file, std::
 }
 
 SampleVerdict SampleColumn::verdict(std::size_t row, std::size_t i) const {
-    const Row& r = rows_[row];
-    const std::uint64_t at = r.verdict_at + i;
+    const std::uint64_t at = verdict_base(row) + i;
     return static_cast<SampleVerdict>((bits_[static_cast<std::size_t>(at / 4)] >> (2 * (at % 4))) & 3u);
 }
 
@@ -168,9 +217,16 @@ double SampleColumn::confidence(std::size_t row, std::size_t k) const {
 }
 
 SampleColumn::Samples SampleColumn::operator[](std::size_t row) const {
-    if (row >= rows_.size() || rows_[row].count() == 0) return {};
-    const Row& r = rows_[row];
+    if (count(row) == 0) return {};
     try {
+        if (uniform()) {
+            if (!file_) return {};
+            const std::uint64_t word = compact_[row];
+            Samples s = decode(file_->read(word >> kUniformLengthBits, static_cast<std::uint32_t>(word & kUniformLengthMask)));
+            if (s.size() != stride_) return {};  // the file changed under us
+            return s;
+        }
+        const Row& r = rows_[row];
         if (r.text_len & kInMemory)
             return decode(
                 std::string_view(mem_).substr(static_cast<std::size_t>(r.text_at()), r.text_len & ~kInMemory));

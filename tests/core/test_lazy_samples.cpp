@@ -3,15 +3,18 @@
 // (plain, gzip and piped input), and export and the samples study work from them.
 #include <QtTest>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <random>
 #include <thread>
 
 #include "core/data/json_scan.hpp"
+#include "core/data/raw_file.hpp"
 #include "core/data/reader.hpp"
 #include "core/data/sample_column.hpp"
 #include "core/data/writer.hpp"
@@ -261,6 +264,83 @@ class TestLazySamples : public QObject {
         QCOMPARE(none.bytes_used(), std::size_t(0));
         QCOMPARE(none.count(999), std::size_t(0));
         QVERIFY(none[999].empty());
+    }
+
+    // A loaded file whose rows all have the same number of samples keeps one word a row (and the
+    // verdicts); the first row that does not fit turns the column into the general form, and
+    // every row reads back as before, texts, counts and confidence at every k.
+    void uniformColumnAndItsWayOut() {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("tokens").toStdString();
+        std::mt19937 rng(5);
+        auto verdict_of = [](const std::string& s) {
+            switch (scoring::verdict(s)) {
+            case scoring::Verdict::Correct: return data::SampleVerdict::Correct;
+            case scoring::Verdict::Incorrect: return data::SampleVerdict::Incorrect;
+            case scoring::Verdict::None: break;
+            }
+            return data::SampleVerdict::None;
+        };
+        // Rows 0-9 of 3 samples (row 3 has none), row 7 anew after a shrink, then 5 and 3. Three
+        // a row, so that rows share the bytes of their two-bit verdicts.
+        std::vector<std::vector<std::string>> rows;
+        for (int r = 0; r < 13; ++r) {
+            std::vector<std::string> samples(r == 3 ? 0 : r == 11 ? 5 : 3);
+            for (auto& x : samples) x = random_sample(rng);
+            rows.push_back(samples);
+        }
+        std::string bytes;
+        std::vector<std::pair<std::uint64_t, std::uint32_t>> places;
+        for (const auto& samples : rows) {
+            std::string token = "[";
+            for (std::size_t i = 0; i < samples.size(); ++i) {
+                if (i) token += ',';
+                data::json::append_quoted(token, samples[i]);
+            }
+            token += "]";
+            places.emplace_back(bytes.size(), static_cast<std::uint32_t>(token.size()));
+            bytes += token + "\n";
+        }
+        std::ofstream(path, std::ios::binary) << bytes;
+        const auto file = data::RawFile::adopt(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+        data::SampleColumn col;
+        auto push = [&](int r) {
+            std::vector<data::SampleVerdict> v;
+            for (const auto& x : rows[static_cast<std::size_t>(r)]) v.push_back(verdict_of(x));
+            if (v.empty())
+                col.push_none();
+            else
+                col.push_stored(file, places[static_cast<std::size_t>(r)].first, places[static_cast<std::size_t>(r)].second, v);
+        };
+        // Which file row each column row holds.
+        std::vector<int> held;
+        auto check = [&] {
+            QCOMPARE(col.size(), held.size());
+            for (std::size_t row = 0; row < held.size(); ++row) {
+                const auto& want = rows[static_cast<std::size_t>(held[row])];
+                QCOMPARE(col[row], want);
+                QCOMPARE(col.count(row), want.size());
+                for (std::size_t k = 0; k <= want.size(); ++k)
+                    QCOMPARE(col.confidence(row, k), scoring::verifier_confidence({want.begin(), want.begin() + k}));
+            }
+        };
+        for (int r = 0; r < 10; ++r) push(r), held.push_back(r);
+        check();
+        QCOMPARE(col.bytes_used(), std::size_t(10 * 8 + (10 * 3 + 3) / 4));  // a word a row, and the verdicts
+        col.resize(7);  // the byte of row 7's verdicts is kept (row 6's last one is in it) and reused
+        held.resize(7);
+        push(12), held.push_back(12);
+        check();
+        QCOMPARE(col.bytes_used(), std::size_t(8 * 8 + (8 * 3 + 3) / 4));
+        push(11), held.push_back(11);  // five samples: general form from here on
+        check();
+        QCOMPARE(col.bytes_used(), std::size_t(9 * 16 + (8 * 3 + 5 + 3) / 4));
+        push(10), held.push_back(10);
+        col.push_none(), held.push_back(3);
+        check();
+        const data::SampleColumn copy = col;
+        QCOMPARE(copy[7], rows[12]);
+        QCOMPARE(copy.confidence(10, 2), col.confidence(10, 2));
     }
 
     // Texts of loaded rows come back from the file, byte for byte what a JSON parser reads,
