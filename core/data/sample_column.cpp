@@ -222,7 +222,8 @@ SampleColumn::Samples SampleColumn::operator[](std::size_t row) const {
         if (uniform()) {
             if (!file_) return {};
             const std::uint64_t word = compact_[row];
-            Samples s = decode(file_->read(word >> kUniformLengthBits, static_cast<std::uint32_t>(word & kUniformLengthMask)));
+            const auto length = static_cast<std::uint32_t>(word & kUniformLengthMask);
+            Samples s = decode(file_->read(word >> kUniformLengthBits, length));
             if (s.size() != stride_) return {};  // the file changed under us
             return s;
         }

@@ -307,10 +307,11 @@ class TestLazySamples : public QObject {
         auto push = [&](int r) {
             std::vector<data::SampleVerdict> v;
             for (const auto& x : rows[static_cast<std::size_t>(r)]) v.push_back(verdict_of(x));
+            const auto [offset, length] = places[static_cast<std::size_t>(r)];
             if (v.empty())
                 col.push_none();
             else
-                col.push_stored(file, places[static_cast<std::size_t>(r)].first, places[static_cast<std::size_t>(r)].second, v);
+                col.push_stored(file, offset, length, v);
         };
         // Which file row each column row holds.
         std::vector<int> held;
