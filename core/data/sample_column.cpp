@@ -10,9 +10,7 @@
 
 namespace automix::data {
 
-namespace {
-
-SampleVerdict stored(scoring::Verdict v) {
+SampleVerdict sample_verdict(scoring::Verdict v) {
     switch (v) {
     case scoring::Verdict::Correct: return SampleVerdict::Correct;
     case scoring::Verdict::Incorrect: return SampleVerdict::Incorrect;
@@ -20,8 +18,6 @@ SampleVerdict stored(scoring::Verdict v) {
     }
     return SampleVerdict::None;
 }
-
-}  // namespace
 
 SampleColumn::SampleColumn(std::initializer_list<Samples> rows) {
     rows_.reserve(rows.size());
@@ -120,7 +116,7 @@ SampleColumn::Row SampleColumn::make_memory_row(const Samples& samples) {
     if (samples.empty()) return row;
     std::vector<SampleVerdict> v;
     v.reserve(samples.size());
-    for (const std::string& s : samples) v.push_back(stored(scoring::verdict(s)));
+    for (const std::string& s : samples) v.push_back(sample_verdict(scoring::verdict(s)));
     append_verdicts(row, v.data(), v.size());
     const std::size_t at = mem_.size();
     mem_ += '[';

@@ -11,12 +11,16 @@
 #include <string_view>
 #include <vector>
 
+#include "core/scoring/verifier.hpp"
+
 namespace automix::data {
 
 class RawFile;
 
 // Verdict of one sample (method §3), as stored.
 enum class SampleVerdict : std::uint8_t { None = 0, Incorrect = 1, Correct = 2 };
+// A scorer's verdict as stored (the readers and the column turn texts into these).
+SampleVerdict sample_verdict(scoring::Verdict v);
 
 struct SampleCounts {
     std::uint32_t correct = 0, incorrect = 0, none = 0;

@@ -273,14 +273,6 @@ class TestLazySamples : public QObject {
         QTemporaryDir dir;
         const std::string path = dir.filePath("tokens").toStdString();
         std::mt19937 rng(5);
-        auto verdict_of = [](const std::string& s) {
-            switch (scoring::verdict(s)) {
-            case scoring::Verdict::Correct: return data::SampleVerdict::Correct;
-            case scoring::Verdict::Incorrect: return data::SampleVerdict::Incorrect;
-            case scoring::Verdict::None: break;
-            }
-            return data::SampleVerdict::None;
-        };
         // Rows 0-9 of 3 samples (row 3 has none), row 7 anew after a shrink, then 5 and 3. Three
         // a row, so that rows share the bytes of their two-bit verdicts.
         std::vector<std::vector<std::string>> rows;
@@ -306,7 +298,7 @@ class TestLazySamples : public QObject {
         data::SampleColumn col;
         auto push = [&](int r) {
             std::vector<data::SampleVerdict> v;
-            for (const auto& x : rows[static_cast<std::size_t>(r)]) v.push_back(verdict_of(x));
+            for (const auto& x : rows[static_cast<std::size_t>(r)]) v.push_back(data::sample_verdict(scoring::verdict(x)));
             const auto [offset, length] = places[static_cast<std::size_t>(r)];
             if (v.empty())
                 col.push_none();

@@ -148,15 +148,7 @@ bool read_samples(Cursor& c, std::string_view field, PendingModel& m, std::strin
         c.skip_value();
         return false;
     }
-    auto stored = [](scoring::Verdict v) {
-        switch (v) {
-        case scoring::Verdict::Correct: return SampleVerdict::Correct;
-        case scoring::Verdict::Incorrect: return SampleVerdict::Incorrect;
-        case scoring::Verdict::None: break;
-        }
-        return SampleVerdict::None;
-    };
-    auto verdict = [&](std::string_view text) { return stored(scoring::verdict(text)); };
+    auto verdict = [](std::string_view text) { return sample_verdict(scoring::verdict(text)); };
     if (k == Kind::Array) {
         m.samples_offset = c.offset();
         const char* start = c.pos();
@@ -167,7 +159,7 @@ bool read_samples(Cursor& c, std::string_view field, PendingModel& m, std::strin
                 c.skip_ws();
                 if (const auto plain = scoring::scan_json_sample(c.pos(), c.end())) {
                     c.skip_to(plain->end);
-                    m.verdicts.push_back(stored(plain->verdict));
+                    m.verdicts.push_back(sample_verdict(plain->verdict));
                     continue;
                 }
                 Kind item = c.next_kind();
@@ -180,7 +172,7 @@ bool read_samples(Cursor& c, std::string_view field, PendingModel& m, std::strin
                     scratch = json::decode_raw_string(raw);
                     m.verdicts.push_back(verdict(scratch));
                 } else {
-                    m.verdicts.push_back(stored(scoring::verdict_of_json_body(raw.substr(1, raw.size() - 2))));
+                    m.verdicts.push_back(sample_verdict(scoring::verdict_of_json_body(raw.substr(1, raw.size() - 2))));
                 }
             } while (c.consume(','));
             c.expect(']', "',' or ']'");
